@@ -1,5 +1,15 @@
-"""newstrace: which news articles are the same story, who copied whom, and how many
-independent reports there are."""
+"""newstrace: which news articles are the same story, who copied whom, how many independent
+reports there are, and what those independent reports agree and disagree on.
+
+>>> import newstrace
+>>> report = newstrace.analyze(["articles/"], db="newstrace.db")   # doctest: +SKIP
+>>> newstrace.compare(text_a, text_b).relation                     # doctest: +SKIP
+'copy'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from newstrace.model import (
     Article,
@@ -14,14 +24,53 @@ from newstrace.model import (
 
 __version__ = "0.1.0"
 
+# The heavier entry points import their stages (models, spaCy) only when first used.
+_LAZY = {
+    "analyze": "newstrace.pipeline",
+    "digest": "newstrace.pipeline",
+    "Analyzer": "newstrace.pipeline",
+    "compare": "newstrace.compare",
+    "load": "newstrace.ingest",
+    "load_many": "newstrace.ingest",
+    "iter_articles": "newstrace.ingest",
+    "IngestError": "newstrace.ingest",
+    "quotes": "newstrace.quotes",
+    "Quote": "newstrace.quotes",
+    "build_digest": "newstrace.digest",
+    "Store": "newstrace.store",
+    "Encoder": "newstrace.embed",
+    "write_report": "newstrace.report",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from newstrace.compare import compare
+    from newstrace.digest import build_digest
+    from newstrace.embed import Encoder
+    from newstrace.ingest import IngestError, iter_articles, load, load_many
+    from newstrace.pipeline import Analyzer, analyze, digest
+    from newstrace.quotes import Quote, quotes
+    from newstrace.report import write_report
+    from newstrace.store import Store
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newstrace' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))
+
+
 __all__ = [
-    "Article",
-    "Comparison",
-    "Derivation",
-    "InputError",
-    "Passage",
-    "Relation",
-    "Report",
-    "Story",
+    "Analyzer", "Article", "Comparison", "Derivation", "Encoder", "IngestError", "InputError",
+    "Passage", "Quote", "Relation", "Report", "Store", "Story", "analyze", "build_digest",
+    "compare", "digest", "iter_articles", "load", "load_many", "quotes", "write_report",
     "__version__",
 ]

@@ -1,0 +1,129 @@
+"""The ``newstrace`` command line: a thin layer over the public API.
+
+Exit codes: 0 when every input was read, 1 when some inputs were skipped (each named on
+standard error), 2 on a usage error or when nothing could be done (e.g. an unreadable store).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+import newstrace
+from newstrace.model import InputError, Report
+from newstrace.store import DEFAULT_DB, StoreError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+err = Console(stderr=True, highlight=False)
+
+EXIT_SKIPPED = 1
+EXIT_FAILED = 2
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def _progress_bar() -> tuple[Progress, callable]:
+    bar = Progress(
+        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    )
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total or None)
+        bar.update(tasks[stage], completed=done, total=total or None)
+
+    return bar, update
+
+
+def _report_skips(skipped: list[InputError]) -> None:
+    for skip in skipped:
+        err.print(f"[yellow]skipped[/] {skip}", markup=True, soft_wrap=True)
+
+
+def _emit(report: Report, output: Optional[Path], fmt: Format) -> None:
+    from newstrace.report import write_report
+
+    write_report(report, output, fmt.value)
+    if output is not None:
+        err.print(f"wrote {output}")
+
+
+def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Format) -> None:
+    bar, update = _progress_bar()
+    try:
+        with bar:
+            report = command([str(p) for p in paths], db=str(db), progress=update)
+    except StoreError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_FAILED) from exc
+    _report_skips(report.skipped)
+    _emit(report, output, fmt)
+    if not report.articles and report.skipped:
+        raise typer.Exit(EXIT_FAILED)
+    if report.skipped:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+PathsArg = typer.Argument(..., help="Files or folders of articles (.txt, .html, .json, .jsonl, optionally .gz).")
+DbOpt = typer.Option(Path(DEFAULT_DB), "--db", help="SQLite store; results persist between runs.")
+OutOpt = typer.Option(None, "-o", "--output", help="Write the report here instead of standard output.")
+FormatOpt = typer.Option(Format.text, "--format", "-f", help="Report format.")
+
+
+@app.command()
+def analyze(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
+            format: Format = FormatOpt) -> None:
+    """Find copies, rewrites, stories and independent reports in a collection."""
+    _run(newstrace.analyze, paths, db, output, format)
+
+
+@app.command()
+def digest(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
+           format: Format = FormatOpt) -> None:
+    """Per story: corroborated claims, who said what, timeline, single-source claims, conflicts."""
+    _run(newstrace.digest, paths, db, output, format)
+
+
+@app.command()
+def compare(
+    a: Path = typer.Argument(..., help="First article file."),
+    b: Path = typer.Argument(..., help="Second article file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Compare two articles: relation, direction, scores and aligned passages."""
+    from newstrace.ingest import IngestError, load
+
+    try:
+        first, second = load(a), load(b)
+    except IngestError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_FAILED) from exc
+    result = newstrace.compare(first, second)
+    if as_json:
+        payload = result.to_dict()
+        for passage in payload["passages"]:
+            passage["a_text"] = first.text[passage["a_start"] : passage["a_end"]]
+            passage["b_text"] = second.text[passage["b_start"] : passage["b_end"]]
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    from newstrace.report import render_comparison
+
+    render_comparison(result, first, second, Console(highlight=False))
+
+
+def main() -> None:  # pragma: no cover - console-script shim
+    app()

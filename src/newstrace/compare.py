@@ -1,0 +1,95 @@
+"""The verdict on a pair of texts: shared wording first, then rewrites, then same event.
+
+:func:`compare` is the one-pair entry point of the public API; the collection pipeline
+(:mod:`newstrace.pipeline`) reaches the same verdicts through the batch paths of
+:mod:`newstrace.nearcopy` and :mod:`newstrace.paraphrase`, sharing :func:`lexical_verdict`,
+:func:`rewrite_verdict` and :func:`directed`.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import numpy as np
+
+from newstrace.align import Overlap, lexical_overlap
+from newstrace.embed import Encoder
+from newstrace.model import Article, Comparison
+from newstrace.nearcopy import classify_overlap
+from newstrace.paraphrase import align_sentences, paraphrase_verdict
+from newstrace.relate import infer_direction
+
+#: Whole-text similarity (mean sentence vectors) from which two texts are one story.
+SAME_STORY_SIMILARITY = 0.6
+
+Text = Union[Article, str]
+
+
+def as_article(text: Text) -> Article:
+    """An :class:`Article` as is, or a plain string wrapped as one (offsets index the string)."""
+    return text if isinstance(text, Article) else Article.from_text(text)
+
+
+def lexical_verdict(overlap: Overlap) -> Comparison | None:
+    """A ``duplicate``/``copy``/``partial`` comparison from shared wording, or ``None``."""
+    relation = classify_overlap(overlap)
+    if relation is None:
+        return None
+    score = max(overlap.containment_a, overlap.containment_b, overlap.jaccard)
+    return Comparison(
+        relation=relation, source=None, score=round(score, 4), jaccard=round(overlap.jaccard, 4),
+        containment_a=round(overlap.containment_a, 4), containment_b=round(overlap.containment_b, 4),
+        passages=overlap.passages,
+        signals={"jaccard": overlap.jaccard, "containment_a": overlap.containment_a,
+                 "containment_b": overlap.containment_b, "covered_a": overlap.covered_a,
+                 "covered_b": overlap.covered_b},
+    )
+
+
+def rewrite_verdict(
+    a: str, b: str, overlap: Overlap, *, encoder: Encoder | None = None,
+    vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
+) -> Comparison:
+    """``paraphrase``, ``same_story`` or ``unrelated`` for a pair with no lexical reuse."""
+    alignment = align_sentences(a, b, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
+    verdict = paraphrase_verdict(alignment)
+    similarity = float(alignment.text_similarity)
+    if verdict.is_paraphrase:
+        relation, score, passages = "paraphrase", verdict.score, alignment.passages
+    elif similarity >= SAME_STORY_SIMILARITY:
+        relation, score, passages = "same_story", similarity, []
+    else:
+        relation, score, passages = "unrelated", similarity, []
+    signals = {"text_similarity": round(similarity, 4), "paraphrase_score": round(verdict.score, 4)}
+    signals.update({k: round(float(v), 4) for k, v in verdict.features.items()})
+    return Comparison(
+        relation=relation, source=None, score=round(float(score), 4), jaccard=round(overlap.jaccard, 4),
+        containment_a=round(overlap.containment_a, 4), containment_b=round(overlap.containment_b, 4),
+        passages=passages, signals=signals,
+    )
+
+
+def directed(comparison: Comparison, a: Article, b: Article) -> Comparison:
+    """Fill in ``source``, ``confidence`` and ``reasons`` of a derived comparison."""
+    if not comparison.derived:
+        return comparison
+    direction = infer_direction(
+        a, b, comparison.relation,
+        containment_a=comparison.containment_a, containment_b=comparison.containment_b,
+    )
+    comparison.source = direction.source
+    comparison.confidence = direction.confidence
+    comparison.reasons = direction.reasons
+    return comparison
+
+
+def compare(a: Text, b: Text, *, encoder: Encoder | None = None) -> Comparison:
+    """Compare two articles (or plain strings) and say how they relate, with the evidence.
+
+    >>> compare("Kim met Putin on Wednesday.", "A storm hit Lisbon.").relation
+    'unrelated'
+    """
+    a, b = as_article(a), as_article(b)
+    overlap = lexical_overlap(a.text, b.text)
+    comparison = lexical_verdict(overlap) or rewrite_verdict(a.text, b.text, overlap, encoder=encoder)
+    return directed(comparison, a, b)

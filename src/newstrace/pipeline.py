@@ -1,0 +1,271 @@
+"""The collection pipeline: ingest → fingerprint → copies → rewrites → provenance → stories.
+
+Every stage works on the articles that are new to the store, against everything already
+stored, and writes its results in one transaction per batch; what a previous run computed
+is read back, never recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newstrace.align import lexical_overlap
+from newstrace.compare import directed, lexical_verdict, rewrite_verdict
+from newstrace.embed import Encoder, default_encoder
+from newstrace.fingerprint import LSHIndex, MinHasher
+from newstrace.ingest import iter_articles
+from newstrace.model import Article, InputError, Relation, Report, Story, content_id
+from newstrace.nearcopy import find_near_copies
+from newstrace.paraphrase import encode_sentences
+from newstrace.relate import ProvenanceGraph, provenance_graph
+from newstrace.store import Store
+from newstrace.stories import StoryClusterer, encode_leads
+from newstrace.vectors import VectorIndex
+
+#: Lead-vector similarity from which a pair sharing no wording is checked for a rewrite.
+REWRITE_CANDIDATE_SIMILARITY = 0.55
+#: How many nearest neighbours of each new article are checked for a rewrite.
+REWRITE_NEIGHBOURS = 8
+BATCH = 2000
+
+Progress = Callable[[str, int, int], None]
+PathLike = str | os.PathLike
+
+
+@dataclass
+class Analyzer:
+    """Runs the pipeline against one store. ``analyze`` and ``digest`` are built on it.
+
+    >>> with Store(":memory:") as store:                      # doctest: +SKIP
+    ...     report = Analyzer(store).run(["examples/"])
+    """
+
+    store: Store
+    encoder: Encoder | None = None
+    progress: Progress | None = None
+    skipped: list[InputError] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    graph: ProvenanceGraph | None = None
+
+    # -- stages ---------------------------------------------------------------------
+    def ingest(self, inputs: Iterable[PathLike]) -> list[Article]:
+        """Load ``inputs`` and store the articles not stored yet; return those."""
+        fresh: list[Article] = []
+        batch: list[Article] = []
+        seen = 0
+        for article in iter_articles(inputs, on_skip=self.skipped.append):
+            batch.append(article)
+            seen += 1
+            if len(batch) >= BATCH:
+                fresh += self.store.add_articles(batch)
+                batch = []
+                self._tick("ingest", seen, 0)
+        fresh += self.store.add_articles(batch)
+        self.stats.update(inputs_read=seen, articles_new=len(fresh), inputs_skipped=len(self.skipped))
+        return fresh
+
+    def find_copies(self, fresh: Sequence[Article]) -> list[Relation]:
+        """Near copies (duplicate/copy/partial) of new articles among all stored ones."""
+        if not fresh:
+            return []
+        hasher = MinHasher()
+        signatures = hasher.signatures([a.text for a in fresh])
+        self.store.put_arrays("minhash", [a.id for a in fresh], list(signatures))
+        stored = self.store.get_arrays("minhash")
+        fresh_ids = {a.id for a in fresh}
+        index = LSHIndex()
+        old_ids = [key for key in stored if key not in fresh_ids]
+        if old_ids:
+            index.add(old_ids, np.stack([stored[key] for key in old_ids]))
+        old_texts = {a.id: a for a in self.store.articles(old_ids)} if old_ids else {}
+        by_id = {a.id: a for a in fresh} | old_texts
+        found = find_near_copies(
+            [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
+            texts_of=lambda key: by_id[key].text,
+        )
+        relations = []
+        for near in found:
+            comparison = lexical_verdict(near.overlap)
+            if comparison is not None:
+                a, b = by_id[near.a_key], by_id[near.b_key]
+                relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b)))
+        self.store.put_relations(relations)
+        self.stats["copies_found"] = len(relations)
+        return relations
+
+    def find_rewrites(self, fresh: Sequence[Article]) -> list[Relation]:
+        """Rewrites (paraphrase) and same-event pairs among articles sharing no wording."""
+        if not fresh:
+            return []
+        leads = encode_leads(fresh, encoder=self._encoder())
+        self.store.put_arrays("lead", [a.id for a in fresh], list(leads))
+        stored = self.store.get_arrays("lead")
+        keys = list(stored)
+        index = VectorIndex()
+        index.add(np.arange(len(keys)), np.stack([stored[k] for k in keys]))
+        neighbours, sims = index.search(leads, k=REWRITE_NEIGHBOURS + 1)
+        known = self.store.compared_pairs()
+        pairs: set[tuple[str, str]] = set()
+        for article, row, row_sims in zip(fresh, neighbours, sims):
+            for key, sim in zip(row, row_sims):
+                if key < 0 or sim < REWRITE_CANDIDATE_SIMILARITY:
+                    continue
+                other = keys[key]
+                pair = tuple(sorted((article.id, other)))
+                if other != article.id and pair not in known:
+                    pairs.add(pair)  # type: ignore[arg-type]
+        relations = self._check_rewrites(sorted(pairs))
+        self.store.put_relations(relations)
+        self.stats["rewrite_pairs_checked"] = len(pairs)
+        return relations
+
+    def _check_rewrites(self, pairs: Sequence[tuple[str, str]]) -> list[Relation]:
+        if not pairs:
+            return []
+        ids = sorted({x for pair in pairs for x in pair})
+        articles = {a.id: a for a in self.store.articles(ids)}
+        vectors = self._sentence_vectors([articles[i] for i in ids])
+        relations = []
+        for done, (x, y) in enumerate(pairs, 1):
+            a, b = articles[x], articles[y]
+            overlap = lexical_overlap(a.text, b.text)
+            comparison = lexical_verdict(overlap) or rewrite_verdict(
+                a.text, b.text, overlap, encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y]
+            )
+            relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b)))
+            self._tick("rewrites", done, len(pairs))
+        return relations
+
+    def _sentence_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
+        """Sentence vectors per article, from the store or encoded now (and stored)."""
+        cached = self.store.get_arrays("sentences", [a.id for a in articles])
+        missing = [a for a in articles if a.id not in cached]
+        if missing:
+            encoded = encode_sentences([a.text for a in missing], self._encoder())
+            self.store.put_arrays("sentences", [a.id for a in missing], [v.astype(np.float16) for v in encoded])
+            cached.update({a.id: v for a, v in zip(missing, encoded)})
+        return {key: np.asarray(v, dtype=np.float32) for key, v in cached.items()}
+
+    def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation]) -> tuple[list[Story], ProvenanceGraph]:
+        """Assign new articles to stories (incrementally) and attribute copies to their roots."""
+        ids = self.store.article_ids()
+        graph = provenance_graph(ids, relations)
+        state = self.store.get_state("stories")
+        clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
+        if fresh:
+            leads = self.store.get_arrays("lead", [a.id for a in fresh])
+            vectors = np.stack([leads[a.id] for a in fresh])
+            links = [(r.a, r.b) for r in relations if r.derived]
+            clusterer.assign(fresh, vectors, links)
+            self.store.put_state("stories", clusterer.to_state())
+        articles = {a.id: a for a in self.store.articles()}
+        stories = [
+            self._story(story_id, members, clusterer.title_of(story_id), graph, articles)
+            for story_id, members in clusterer.stories().items()
+        ]
+        stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
+        self.store.put_stories(stories)
+        return stories, graph
+
+    @staticmethod
+    def _story(story_id: str, members: list[str], title: str, graph: ProvenanceGraph,
+               articles: dict[str, Article]) -> Story:
+        member_set = set(members)
+        dates = sorted(articles[m].date[:10] for m in members if articles[m].date)
+        outlets = sorted({articles[m].outlet for m in members if articles[m].outlet})
+        return Story(
+            id=story_id,
+            title=title,
+            article_ids=members,
+            independent_ids=[m for m in members if graph.root_of(m) == m],
+            derived=[d for d in graph.derivations() if d.article_id in member_set],
+            outlets=outlets,
+            first_date=dates[0] if dates else None,
+            last_date=dates[-1] if dates else None,
+        )
+
+    # -- whole runs -----------------------------------------------------------------
+    def run(self, inputs: Iterable[PathLike]) -> Report:
+        started = time.perf_counter()
+        fresh = self.ingest(inputs)
+        self.find_copies(fresh)
+        self.find_rewrites(fresh)
+        relations = self.store.relations()
+        stories, self.graph = self.build_stories(fresh, relations)
+        self.stats["seconds"] = round(time.perf_counter() - started, 3)
+        return Report(
+            articles=self.store.articles(), relations=relations, stories=stories,
+            skipped=list(self.skipped), stats=dict(self.stats),
+        )
+
+    def add_digests(self, report: Report) -> None:
+        """Attach a digest to every story (cached in the store by story membership)."""
+        from newstrace.digest import build_digest
+
+        by_id = {a.id: a for a in report.articles}
+        for done, story in enumerate(report.stories, 1):
+            roots = {d.article_id: d.root_id for d in story.derived}
+            roots.update({m: roots.get(m, m) for m in story.article_ids})
+            key = "digest:" + content_id(json.dumps(sorted(roots.items())))
+            story.digest = self.store.get_state(key)
+            if story.digest is None:
+                members = [by_id[m] for m in story.article_ids]
+                story.digest = build_digest(members, roots, encoder=self._encoder())
+                self.store.put_state(key, story.digest)
+            self._tick("digest", done, len(report.stories))
+        self.store.put_stories(report.stories)
+
+    def _encoder(self) -> Encoder:
+        if self.encoder is None:
+            self.encoder = default_encoder()
+        return self.encoder
+
+    def _tick(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+
+def _as_paths(inputs: PathLike | Iterable[PathLike]) -> list[PathLike]:
+    if isinstance(inputs, (str, os.PathLike)):
+        return [inputs]
+    return list(inputs)
+
+
+def analyze(
+    inputs: PathLike | Iterable[PathLike],
+    db: str | Path | None = None,
+    *,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Analyse files or folders of articles: copies, rewrites, stories and independent reports.
+
+    With ``db`` the results persist in that SQLite file and a later call only compares the
+    new articles; without it the store lives in memory.
+    """
+    with Store(db if db is not None else ":memory:") as store:
+        return Analyzer(store, encoder=encoder, progress=progress).run(_as_paths(inputs))
+
+
+def digest(
+    inputs: PathLike | Iterable[PathLike],
+    db: str | Path | None = None,
+    *,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """:func:`analyze`, plus a digest per story (``Story.digest``): corroborated claims,
+    quotes by speaker, timeline, single-source claims and conflicts."""
+    with Store(db if db is not None else ":memory:") as store:
+        analyzer = Analyzer(store, encoder=encoder, progress=progress)
+        report = analyzer.run(_as_paths(inputs))
+        analyzer.add_digests(report)
+        return report
