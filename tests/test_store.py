@@ -1,0 +1,101 @@
+"""The SQLite store: idempotent ingest, persistence across runs, transactions, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import newstrace
+from newstrace import Article, Passage, Relation
+from newstrace.store import SCHEMA_VERSION, Store, StoreError
+
+TEXT = "The harbour authority in Port Vell closed the north quay on Monday after a crane collapsed."
+
+
+def test_same_content_is_stored_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        first = store.add_articles([Article.from_text(TEXT), Article.from_text(TEXT)])
+        again = store.add_articles([Article.from_text(TEXT + "  ")])  # same after normalising spaces
+        assert len(first) == 1 and again == [] and len(store) == 1
+
+
+def test_articles_relations_and_arrays_persist(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    article = Article.from_text(TEXT, title="Crane collapse", credits=["AP"], date="2024-05-06")
+    relation = Relation("x", "y", "copy", "x", 0.8, [Passage(0, 10, 5, 15, 0.9, "edited")], jaccard=0.6)
+    with Store(path) as store:
+        store.add_articles([article])
+        store.put_relations([relation])
+        store.put_arrays("minhash", [article.id], [np.arange(8, dtype=np.uint32)])
+    with Store(path) as store:
+        assert store.articles() == [article]
+        assert store.relations() == [relation]
+        assert store.get_arrays("minhash")[article.id].tolist() == list(range(8))
+
+
+def test_failed_transaction_leaves_store_as_it_was(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles([Article.from_text(TEXT)])
+        with pytest.raises(RuntimeError):
+            with store.transaction() as db:
+                db.execute("DELETE FROM articles")
+                raise RuntimeError("crash in the middle of a batch")
+        assert len(store) == 1
+
+
+def test_wrong_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    with pytest.raises(StoreError, match="schema version"):
+        Store(path)
+
+
+def test_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        Store(path)
+
+
+def _write_corpus(folder: Path, n: int) -> None:
+    folder.mkdir()
+    with (folder / "many.jsonl").open("w") as out:
+        for i in range(n):
+            words = " ".join(f"w{(i * 7919 + j * 104729) % 100003}" for j in range(80))
+            out.write(json.dumps({"id": f"doc{i}", "text": f"Report {i} from the valley. {words}."}) + "\n")
+
+
+def test_killed_run_leaves_a_consistent_store_and_a_rerun_completes(tmp_path: Path) -> None:
+    corpus, db = tmp_path / "corpus", tmp_path / "s.db"
+    _write_corpus(corpus, 2500)
+    cmd = [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--db", str(db), "-f", "json", "-o", os.devnull]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists():
+            with sqlite3.connect(db) as probe:
+                try:
+                    if probe.execute("SELECT COUNT(*) FROM articles").fetchone()[0] > 0:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as probe:
+        assert probe.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = probe.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert stored in (0, 2000, 2500)  # whole batches only
+    report = newstrace.analyze([corpus], db=db)
+    assert len(report.articles) == 2500
