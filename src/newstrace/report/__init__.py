@@ -1,0 +1,123 @@
+"""Render a :class:`~newstrace.model.Report` as JSON, terminal text, Markdown or HTML.
+
+``to_dict`` is the stable machine format (documented in ``docs/report-format.md``);
+the other renderers are views of the same content for people.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from newstrace.model import Article, Relation, Report
+from newstrace.report.html import render_html
+from newstrace.report.markdown import render_markdown
+from newstrace.report.text import render_text
+
+ReportFormat = Literal["text", "json", "md", "html"]
+FORMATS: tuple[str, ...] = ("text", "json", "md", "html")
+SCHEMA_VERSION = 1
+_SUFFIX_FORMATS = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+__all__ = [
+    "FORMATS",
+    "SCHEMA_VERSION",
+    "ReportFormat",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "to_dict",
+    "write_report",
+]
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain data, keys in the documented order (schema 1)."""
+    from newstrace import __version__
+
+    texts = {article.id: article.text for article in report.articles}
+    return {
+        "newstrace": __version__,
+        "schema": SCHEMA_VERSION,
+        "articles": [_article_dict(article) for article in report.articles],
+        "relations": [_relation_dict(relation, texts) for relation in report.relations],
+        "stories": [story.to_dict() for story in report.stories],
+        "skipped": [{"path": error.path, "reason": error.reason} for error in report.skipped],
+        "stats": dict(report.stats),
+    }
+
+
+def render_json(report: Report, indent: int | None = 2) -> str:
+    """The report as JSON text (UTF-8, not ASCII-escaped)."""
+    return json.dumps(to_dict(report), indent=indent, ensure_ascii=False, default=_plain)
+
+
+def write_report(report: Report, path: str | Path | None = None, format: ReportFormat | None = None) -> None:
+    """Write the report to ``path`` (stdout when ``None``).
+
+    ``format`` defaults to the one the path's suffix names (``.json``, ``.md``, ``.html``),
+    else ``"text"``.
+    """
+    if format is None:
+        format = _SUFFIX_FORMATS.get(Path(path).suffix.lower(), "text") if path else "text"
+    if format not in FORMATS:
+        raise ValueError(f"unknown report format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format == "text":
+        _write_text(report, path)
+        return
+    rendered = {"json": render_json, "md": render_markdown, "html": render_html}[format](report)
+    if path is None:
+        sys.stdout.write(rendered + "\n")
+    else:
+        Path(path).write_text(rendered + "\n", encoding="utf-8")
+
+
+def _write_text(report: Report, path: str | Path | None) -> None:
+    from rich.console import Console
+
+    if path is None:
+        render_text(report)
+        return
+    with open(path, "w", encoding="utf-8") as handle:
+        render_text(report, Console(file=handle, width=110, no_color=True, force_terminal=False))
+
+
+def _article_dict(article: Article) -> dict[str, Any]:
+    return {**article.to_dict(), "label": article.label}
+
+
+def _relation_dict(relation: Relation, texts: dict[str, str]) -> dict[str, Any]:
+    a_text, b_text = texts.get(relation.a, ""), texts.get(relation.b, "")
+    return {
+        "a": relation.a,
+        "b": relation.b,
+        "relation": relation.relation,
+        "source": relation.source,
+        "score": relation.score,
+        "jaccard": relation.jaccard,
+        "containment_a": relation.containment_a,
+        "containment_b": relation.containment_b,
+        "confidence": relation.confidence,
+        "reasons": list(relation.reasons),
+        "signals": dict(relation.signals),
+        "passages": [
+            {
+                **passage.to_dict(),
+                "a_text": a_text[passage.a_start : passage.a_end],
+                "b_text": b_text[passage.b_start : passage.b_end],
+            }
+            for passage in relation.passages
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON fallback for numpy scalars/arrays, paths and sets found in stats or signals."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value, key=str)
+    return str(value)

@@ -1,0 +1,217 @@
+"""A terminal summary of a report, drawn with rich (tables and provenance trees).
+
+Article content is always wrapped in :class:`rich.text.Text`, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from newstrace.model import Report
+from newstrace.report.view import (
+    DerivedView,
+    DigestView,
+    ReportView,
+    StoryView,
+    build_view,
+    describe,
+    passage_counts,
+    plural,
+    shorten,
+    story_facts,
+)
+
+KIND_STYLES = {
+    "duplicate": "bold red",
+    "copy": "bold dark_orange",
+    "partial": "bold yellow",
+    "paraphrase": "bold magenta",
+    "same_story": "cyan",
+}
+_PASSAGES_SHOWN = 3
+
+
+def render_text(report: Report, console: Console | None = None) -> None:
+    """Print a readable summary of the report to ``console`` (stdout by default)."""
+    console = console or Console()
+    view = build_view(report)
+    console.print(_header(view))
+    for number, story in enumerate(view.stories, start=1):
+        console.print(_story(story, number, view))
+    if view.loose_articles:
+        console.print(Rule(Text("Articles in no story"), align="left"))
+        for article in view.loose_articles:
+            console.print(Text.assemble("  ", (view.label(article.id), "bold"), "  ", describe(article)))
+    if report.skipped:
+        console.print(_skipped(report))
+
+
+def _header(view: ReportView) -> RenderableType:
+    counts = view.counts
+    line = Text.assemble(
+        ("newstrace report", "bold"),
+        f"  {plural(counts.articles, 'article')} · {plural(counts.stories, 'story', 'stories')} · ",
+        (plural(counts.independent, "independent report"), "bold green"),
+        f" · {plural(counts.derived, 'derived copy', 'derived copies')} · {plural(counts.skipped, 'skipped input')}",
+    )
+    return Padding(line, (1, 0, 0, 0))
+
+
+def _story(story: StoryView, number: int, view: ReportView) -> RenderableType:
+    title = Text(f"Story {number}: ", style="bold") + Text(story.story.title, style="bold")
+    meta = Text(" · ".join(story_facts(story)), style="dim")
+    parts: list[RenderableType] = [Rule(title, align="left"), meta]
+    if story.digest:
+        parts.append(_digest(story.digest))
+    parts.append(_provenance(story, view))
+    if story.other_relations:
+        parts.append(_other_relations(story, view))
+    return Group(*parts, Text())
+
+
+def _provenance(story: StoryView, view: ReportView) -> RenderableType:
+    tree = Tree(Text("Provenance", style="bold"), guide_style="dim")
+    for root in story.roots:
+        article = root.article
+        node = tree.add(
+            Text.assemble(
+                ("● independent  ", "bold green"),
+                (view.label(article.id), "bold"),
+                f"  {describe(article)}  ",
+                (shorten(article.title or "", 70), "italic"),
+            )
+        )
+        branches = {article.id: node}
+        for derived in root.derived:
+            parent_node = branches.get(derived.parent.id, node)
+            branches[derived.article.id] = _add_derived(parent_node, derived, view)
+    for article in story.unattributed:
+        tree.add(
+            Text.assemble(("○ unattributed  ", "bold"), (view.label(article.id), "bold"), f"  {describe(article)}")
+        )
+    return tree
+
+
+def _add_derived(parent: Tree, derived: DerivedView, view: ReportView) -> Tree:
+    article = derived.article
+    node = parent.add(
+        Text.assemble(
+            (f"{derived.kind} ", KIND_STYLES.get(derived.kind, "bold")),
+            "of ",
+            view.label(derived.parent.id),
+            " → ",
+            (view.label(article.id), "bold"),
+            f"  {describe(article)}",
+        )
+    )
+    node.add(Text(_evidence_line(derived), style="dim"))
+    relation = derived.relation
+    for reason in relation.reasons if relation else []:
+        node.add(Text(f"why: {reason}"))
+    for passage in sorted(derived.passages, key=lambda p: p.copy_end - p.copy_start, reverse=True)[
+        :_PASSAGES_SHOWN
+    ]:
+        node.add(
+            Text.assemble(
+                (f"#{passage.number} {passage.kind} {passage.similarity:.2f}  ", "cyan"),
+                f"“{shorten(passage.copy_text, 90)}”",
+            )
+        )
+    return node
+
+
+def _evidence_line(derived: DerivedView) -> str:
+    relation = derived.relation
+    if relation is None:
+        return "no relation recorded between these two articles"
+    return (
+        f"confidence {relation.confidence:.2f} · score {relation.score:.2f} · "
+        f"jaccard {relation.jaccard:.2f} · copy in source {derived.copy_in_source:.0%} · "
+        f"source in copy {derived.source_in_copy:.0%} · {passage_counts(derived.passages)}"
+    )
+
+
+def _other_relations(story: StoryView, view: ReportView) -> RenderableType:
+    table = Table(title="Other relations", title_justify="left", box=None, pad_edge=False)
+    for column in ("A", "relation", "B", "score"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for relation in story.other_relations:
+        table.add_row(
+            view.label(relation.a),
+            Text(relation.relation, style=KIND_STYLES.get(relation.relation, "")),
+            view.label(relation.b),
+            f"{relation.score:.2f}",
+        )
+    return table
+
+
+def _digest(digest: DigestView) -> RenderableType:
+    parts: list[RenderableType] = []
+    if digest.headline:
+        parts.append(Text(digest.headline, style="bold"))
+    for line in digest.summary:
+        parts.append(Text.assemble("  ", line.text, (_cite(line.labels), "dim")))
+    if digest.timeline:
+        parts.append(Text("Timeline", style="bold underline"))
+        for line in digest.timeline:
+            parts.append(Text.assemble("  ", (line.date or "", "cyan"), "  ", line.text, (_cite(line.labels), "dim")))
+    if digest.quotes:
+        parts.append(Text("Quotes", style="bold underline"))
+        for quote in digest.quotes:
+            parts.append(
+                Text.assemble(
+                    "  ",
+                    (quote.speaker or "unattributed", "bold"),
+                    f": “{quote.text}”",
+                    (f"  ({_independent(quote.n_independent)})", "dim"),
+                )
+            )
+    if digest.claims:
+        parts.append(_claims(digest))
+    for conflict in digest.conflicts:
+        parts.append(Text.assemble(("Conflict ", "bold red"), f"({conflict.kind}) ", (conflict.topic, "bold")))
+        for version in conflict.versions:
+            parts.append(
+                Text.assemble(
+                    "  • ",
+                    (version.value, "bold"),
+                    f"  {shorten(version.text, 100)}" if version.text else "",
+                    (_cite(version.labels), "dim"),
+                )
+            )
+    return Padding(Group(*parts), (0, 0, 1, 2))
+
+
+def _claims(digest: DigestView) -> RenderableType:
+    table = Table(title="Claims", title_justify="left", show_edge=False, expand=False)
+    table.add_column("claim")
+    table.add_column("independent", justify="right")
+    table.add_column("cited")
+    for claim in digest.claims:
+        count = Text(str(claim.n_independent), style="bold red" if claim.single_source else "bold green")
+        if claim.single_source:
+            count.append(" single source", style="red")
+        table.add_row(Text(claim.text), count, Text(", ".join(claim.labels), style="dim"))
+    return table
+
+
+def _cite(labels: list[str]) -> str:
+    return f"  [{', '.join(labels)}]" if labels else ""
+
+
+def _independent(count: int | None) -> str:
+    return "independent reports unknown" if count is None else plural(count, "independent report")
+
+
+def _skipped(report: Report) -> RenderableType:
+    table = Table(title="Skipped inputs", title_justify="left", show_edge=False)
+    table.add_column("path")
+    table.add_column("reason")
+    for error in report.skipped:
+        table.add_row(Text(error.path), Text(error.reason))
+    return table

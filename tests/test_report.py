@@ -1,0 +1,357 @@
+"""The report renderers, over reports built by hand from invented articles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from newstrace.model import Article, Derivation, InputError, Passage, Relation, Report, Story
+from newstrace.report import (
+    FORMATS,
+    render_html,
+    render_json,
+    render_markdown,
+    render_text,
+    to_dict,
+    write_report,
+)
+from newstrace.report.html import highlight_segments
+from newstrace.report.view import AlignedPassage
+
+HERALD = (
+    "A crane barge struck the Lindell harbour bridge on Monday night, closing it to traffic.\n\n"
+    "Engineers will inspect the main span on Tuesday, the port authority said.\n\n"
+    "\"We will not reopen until we are certain it is safe,\" harbour master Ines Varga said.\n\n"
+    "Commuters were told to use the ferry service, which added four extra crossings."
+)
+BLOG = (
+    "A crane barge struck the Lindell harbour bridge on Monday night, closing it to traffic.\n\n"
+    "Engineers will inspect the main span on Wednesday, the port authority said.\n\n"
+    "Commuters were told to use the ferry service, which added four extra crossings.\n\n"
+    "Leave a comment below and share this post!"
+)
+POST = (
+    "Lindell's harbour bridge stayed shut on Tuesday after a barge carrying a crane hit one of its piers.\n\n"
+    "Divers found a crack in the concrete, according to the city's chief engineer.\n\n"
+    "Repairs could take three weeks, she added."
+)
+SPUN = (
+    "The harbour crossing in Lindell remained closed Tuesday once a crane-laden barge collided with a pier.\n\n"
+    "According to the chief engineer of the city, divers discovered a fissure in the concrete.\n\n"
+    "She said fixing it might need three weeks."
+)
+FAIR = "The Lindell autumn fair opened on Saturday with a record number of stalls."
+
+
+def _passage(a: str, b: str, a_part: str, b_part: str, similarity: float, kind: str) -> Passage:
+    a_start, b_start = a.index(a_part), b.index(b_part)
+    return Passage(a_start, a_start + len(a_part), b_start, b_start + len(b_part), similarity, kind)
+
+
+def _sentences(text: str) -> list[str]:
+    return text.split("\n\n")
+
+
+def sample_report() -> Report:
+    """Two stories: a wire-like original copied by a blog, and a report spun by a rewriter."""
+    herald = Article(id="herald", text=HERALD, title="Barge hits harbour bridge", date="2024-10-07",
+                     outlet="Coastal Herald", path="in/herald.html")
+    blog = Article(id="blog", text=BLOG, title="Barge hits harbour bridge", date="2024-10-08",
+                   outlet="Bay Blog", path="in/blog.html")
+    post = Article(id="post", text=POST, title="Bridge shut after barge strike", date="2024-10-08",
+                   outlet="Northern Post", path="in/post.html")
+    spun = Article(id="spun", text=SPUN, title="Harbour crossing remains closed", date="2024-10-09",
+                   outlet="SpinNews", path="in/spun.html")
+    fair = Article(id="fair", text=FAIR, title="Fair opens", date="2024-10-05", outlet="Coastal Herald")
+    h, b = _sentences(HERALD), _sentences(BLOG)
+    copy = Relation(
+        a="blog", b="herald", relation="copy", source="herald", score=0.81, jaccard=0.62,
+        containment_a=0.8, containment_b=0.7, confidence=0.9,
+        reasons=["the blog was published a day later", "the blog adds a comment footer"],
+        signals={"date_gap_days": 1.0, "shingle_overlap": 0.62},
+        passages=[  # unsorted on purpose, offsets into a = blog
+            _passage(BLOG, HERALD, b[2], h[3], 1.0, "verbatim"),
+            _passage(BLOG, HERALD, b[0], h[0], 1.0, "verbatim"),
+            _passage(BLOG, HERALD, b[1], h[1], 0.93, "edited"),
+        ],
+    )
+    spin = Relation(
+        a="post", b="spun", relation="paraphrase", source="post", score=0.88, jaccard=0.04,
+        containment_a=0.05, containment_b=0.05, confidence=0.75, reasons=["every sentence reworded in order"],
+        passages=[_passage(POST, SPUN, p, s, sim, "paraphrase")
+                  for p, s, sim in zip(_sentences(POST), _sentences(SPUN), (0.91, 0.89, 0.84))],
+    )
+    same = Relation(a="herald", b="post", relation="same_story", source=None, score=0.58, jaccard=0.03)
+    bridge = Story(
+        id="s1", title="Barge strike closes Lindell harbour bridge",
+        article_ids=["herald", "blog", "post", "spun"], independent_ids=["herald", "post"],
+        derived=[Derivation("blog", "herald", "herald", "copy"), Derivation("spun", "post", "post", "paraphrase")],
+        outlets=["Coastal Herald", "Bay Blog", "Northern Post", "SpinNews"],
+        first_date="2024-10-07", last_date="2024-10-09",
+        digest={
+            "headline": "Lindell harbour bridge closed after barge strike",
+            "summary": [{"text": "A crane barge hit the bridge on Monday night.", "article_ids": ["herald", "post"]}],
+            "timeline": [{"date": "2024-10-07", "text": "Barge strikes the bridge.", "article_ids": ["herald"]}],
+            "quotes": [{"speaker": "Ines Varga", "text": "We will not reopen until we are certain it is safe",
+                        "independent_ids": ["herald"]}],
+            "claims": [
+                {"id": "c1", "text": "The bridge is closed.", "article_ids": ["herald", "blog", "post"],
+                 "independent_ids": ["herald", "post"], "n_independent": 2},
+                {"id": "c2", "text": "Divers found a crack.", "article_ids": ["post", "spun"],
+                 "independent_ids": ["post"], "n_independent": 1},
+            ],
+            "single_source": ["c2"],
+            "conflicts": [{"kind": "date", "topic": "inspection day", "versions": [
+                {"value": "Tuesday", "text": "Engineers will inspect on Tuesday.", "article_ids": ["herald"],
+                 "independent_ids": ["herald"]},
+                {"value": "Wednesday", "text": "Engineers will inspect on Wednesday.", "article_ids": ["blog"],
+                 "independent_ids": ["herald"]},
+            ]}],
+        },
+    )
+    fair_story = Story(id="s2", title="Autumn fair opens", article_ids=["fair"], independent_ids=["fair"],
+                       outlets=["Coastal Herald"], first_date="2024-10-05", last_date="2024-10-05")
+    return Report(
+        articles=[herald, blog, post, spun, fair],
+        relations=[copy, spin, same],
+        stories=[bridge, fair_story],
+        skipped=[InputError("in/empty.html", "no article text found")],
+        stats={"articles": 5, "seconds": 0.4},
+    )
+
+
+HOSTILE = "Officials said <script>document.title='pwned'</script> the road [bold]reopened[/bold] at noon."
+
+
+def hostile_report() -> Report:
+    """A derived article whose title, outlet and text carry markup."""
+    report = sample_report()
+    mirror = Article(id="mirror", text=HOSTILE + "\n\n" + BLOG, title="<b>Breaking</b> [red]news[/red]",
+                     date="2024-10-10", outlet="Mirror <i>Site</i>", path="in/mirror.html")
+    report.articles.append(mirror)
+    start = len(HOSTILE) + 2
+    report.relations.append(Relation(
+        a="blog", b="mirror", relation="duplicate", source="blog", score=0.97, confidence=0.6,
+        reasons=["copied <em>verbatim</em> [bold]twice[/bold]"],
+        passages=[Passage(0, len(BLOG), start, start + len(BLOG), 1.0), Passage(0, 20, 0, 60, 0.3, "edited")],
+    ))
+    bridge = report.stories[0]
+    bridge.article_ids.append("mirror")
+    bridge.derived.append(Derivation("mirror", "herald", "blog", "duplicate"))
+    return report
+
+
+def _text_output(report: Report) -> str:
+    console = Console(file=StringIO(), width=160, no_color=True)
+    render_text(report, console)
+    return console.file.getvalue()
+
+
+class MarkCollector(HTMLParser):
+    """Collects highlighted text per passage number and side (``source``/``copy``) of the
+    first derivation block, skipping the number badges."""
+
+    def __init__(self, block_id: str) -> None:
+        super().__init__()
+        self.block_id, self.in_block, self.side = block_id, False, None
+        self.marks: dict[tuple[str, int], str] = {}
+        self._open: list[str] = []
+        self._passages: tuple[int, ...] = ()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "article":
+            self.in_block = attributes.get("id") == self.block_id
+        classes = (attributes.get("class") or "").split()
+        if self.in_block and tag == "div" and "text" in classes:
+            self.side = "source" if "source" in classes else "copy"
+        if tag == "mark":
+            self._passages = tuple(int(n) for n in (attributes.get("data-passages") or "").split())
+        self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open.pop()
+        if tag == "mark":
+            self._passages = ()
+
+    def handle_data(self, data: str) -> None:
+        if self.in_block and self.side and self._passages and self._open[-1] == "mark":
+            for number in self._passages:
+                key = (self.side, number)
+                self.marks[key] = self.marks.get(key, "") + data
+
+
+def test_json_round_trips_with_documented_keys() -> None:
+    report = sample_report()
+    data = json.loads(render_json(report))
+    assert data == to_dict(report)
+    assert list(data) == ["newstrace", "schema", "articles", "relations", "stories", "skipped", "stats"]
+    assert data["schema"] == 1
+    assert data["articles"][0]["text"] == HERALD and data["articles"][0]["label"] == "herald.html"
+    relation = data["relations"][0]
+    assert list(relation) == ["a", "b", "relation", "source", "score", "jaccard", "containment_a",
+                              "containment_b", "confidence", "reasons", "signals", "passages"]
+    for passage in relation["passages"]:
+        assert list(passage) == ["a_start", "a_end", "b_start", "b_end", "similarity", "kind", "a_text", "b_text"]
+        assert passage["a_text"] == BLOG[passage["a_start"] : passage["a_end"]]
+        assert passage["b_text"] == HERALD[passage["b_start"] : passage["b_end"]]
+    story = data["stories"][0]
+    assert story["derived"][0] == {"article_id": "blog", "root_id": "herald", "parent_id": "herald", "relation": "copy"}
+    assert story["digest"]["single_source"] == ["c2"]
+    assert data["skipped"] == [{"path": "in/empty.html", "reason": "no article text found"}]
+
+
+def test_json_accepts_numpy_numbers_in_signals_and_stats() -> None:
+    import numpy as np
+
+    report = sample_report()
+    report.relations[0].signals["cosine"] = np.float32(0.5)
+    report.stats["sizes"] = np.array([1, 2])
+    data = json.loads(render_json(report))
+    assert data["relations"][0]["signals"]["cosine"] == 0.5
+    assert data["stats"]["sizes"] == [1, 2]
+
+
+def test_write_report_picks_the_format_from_the_suffix(tmp_path: Path) -> None:
+    report = sample_report()
+    for name in ("r.json", "r.md", "r.html", "r.txt"):
+        write_report(report, tmp_path / name)
+    assert json.loads((tmp_path / "r.json").read_text())["schema"] == 1
+    assert (tmp_path / "r.md").read_text().startswith("# newstrace report")
+    assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    assert "Provenance" in (tmp_path / "r.txt").read_text()
+    write_report(report, tmp_path / "forced.out", format="json")
+    assert json.loads((tmp_path / "forced.out").read_text())["schema"] == 1
+    with pytest.raises(ValueError, match="unknown report format"):
+        write_report(report, tmp_path / "r.pdf", format="pdf")  # type: ignore[arg-type]
+    assert FORMATS == ("text", "json", "md", "html")
+
+
+def test_text_shows_roots_derivations_evidence_and_digest() -> None:
+    out = _text_output(sample_report())
+    assert "5 articles · 2 stories · 3 independent reports · 2 derived copies · 1 skipped input" in out
+    assert "independent  herald.html" in out and "independent  post.html" in out
+    assert "copy of herald.html → blog.html" in out
+    assert "paraphrase of post.html → spun.html" in out
+    # containment is oriented: 80% of the blog's (the copy's) shingles are in the herald
+    assert "copy in source 80% · source in copy 70%" in out
+    assert "why: the blog adds a comment footer" in out
+    assert "same_story" in out and "single source" in out and "Ines Varga" in out
+    assert "in/empty.html" in out
+
+
+def test_text_prints_article_markup_literally() -> None:
+    out = _text_output(hostile_report())
+    assert "Mirror <i>Site</i>" in out
+    assert "copied <em>verbatim</em> [bold]twice[/bold]" in out
+
+
+def test_markdown_lists_stories_evidence_and_escapes_content() -> None:
+    out = render_markdown(hostile_report())
+    assert "## Story 1: Barge strike closes Lindell harbour bridge" in out
+    assert "#### Copy: herald.html → blog.html" in out
+    assert "| 2 | edited | 0.93 |" in out
+    assert "| herald.html | same_story | post.html | 0.58 |" in out
+    assert "<i>" not in out and "<em>" not in out and "<script>" not in out
+    assert "Mirror &lt;i&gt;Site&lt;/i&gt;" in out
+    assert "Divers found a crack. | 1 ⚠ single source" in out
+
+
+def test_html_highlights_each_passage_at_its_offsets_on_both_sides() -> None:
+    report = sample_report()
+    collector = MarkCollector("s1-r1-d1")
+    collector.feed(render_html(report))
+    relation = report.relations[0]  # a = blog (the copy), b = herald (the source)
+    for number, passage in enumerate(sorted(relation.passages, key=lambda p: p.b_start), start=1):
+        assert collector.marks[("source", number)] == HERALD[passage.b_start : passage.b_end]
+        assert collector.marks[("copy", number)] == BLOG[passage.a_start : passage.a_end]
+
+
+def test_highlight_segments_survive_overlapping_unsorted_and_out_of_range_spans() -> None:
+    text = "0123456789"
+    passages = [
+        AlignedPassage(1, 6, 50, 0, 0, 0.5, "edited", "", ""),  # runs past the end
+        AlignedPassage(2, 2, 8, 0, 0, 1.0, "verbatim", "", ""),
+        AlignedPassage(3, 4, 4, 0, 0, 1.0, "verbatim", "", ""),  # empty
+    ]
+    segments = highlight_segments(text, passages, "source")
+    assert "".join(s.text for s in segments) == text
+    assert [(s.text, s.numbers, s.starts) for s in segments] == [
+        ("01", (), ()), ("2345", (2,), (2,)), ("67", (1, 2), (1,)), ("89", (1,), ()),
+    ]
+    assert "passage 1" in segments[2].title and "passage 2" in segments[2].title
+
+
+def test_html_escapes_hostile_article_content() -> None:
+    page = render_html(hostile_report())
+    assert "<script>document.title" not in page
+    assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;" in page
+    assert "<b>Breaking</b>" not in page and "&lt;b&gt;Breaking&lt;/b&gt;" in page
+    assert "<i>Site</i>" not in page and "<em>verbatim</em>" not in page
+    assert "Content-Security-Policy" in page
+
+
+def test_html_is_self_contained_and_shows_the_story_view() -> None:
+    page = render_html(sample_report())
+    assert "<link" not in page and "src=" not in page and "@import" not in page
+    assert "https://" not in page and page.count("http://") == 1  # the SVG namespace
+    assert "Independent reports</dt><dd>3</dd>" in page
+    assert "Skipped inputs</dt><dd>1</dd>" in page
+    assert "Reworded sentences, aligned" in page  # the paraphrase table
+    assert "Divers discovered" not in page and "divers discovered a fissure" in page
+    assert "same story" in page and "single source" in page and "Where accounts differ" in page
+
+
+def test_provenance_graph_puts_roots_left_and_copies_right_of_their_parent() -> None:
+    from newstrace.report.html import provenance_graph
+    from newstrace.report.view import build_view
+
+    view = build_view(hostile_report())
+    graph = provenance_graph(view.stories[0], 1, view)
+    x = {node.label: node.x for node in graph.nodes}
+    roots = {node.label for node in graph.nodes if node.root}
+    assert roots == {"herald.html", "post.html"}
+    assert x["herald.html"] == x["post.html"] < x["blog.html"] == x["spun.html"] < x["mirror.html"]
+    assert sorted(edge.kind for edge in graph.edges) == ["copy", "duplicate", "paraphrase"]
+    assert all(node.x + graph.node_w <= graph.width and node.y + graph.node_h <= graph.height for node in graph.nodes)
+
+
+def test_renderers_tolerate_missing_relations_and_articles() -> None:
+    report = sample_report()
+    report.relations = []
+    report.stories[0].article_ids.append("ghost")
+    report.stories[0].derived.append(Derivation("ghost", "herald", "herald", "partial"))
+    report.stories[0].digest = {"summary": "One line only.", "claims": [{"id": "x", "text": "A claim."}]}
+    assert "No relation was recorded" in render_html(report)
+    assert "No relation was recorded" in render_markdown(report)
+    assert "partial of herald.html → ghost" in _text_output(report)
+    assert json.loads(render_json(report))["relations"] == []
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_a_real_browser_renders_the_page_and_runs_no_article_script(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render_html(hostile_report()), encoding="utf-8")
+    command = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri(),
+    ]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=90, check=True).stdout
+    assert "<title>newstrace report</title>" in dom  # the article's script did not retitle the page
+    assert "pwned</title>" not in dom
+    assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom  # shown as text
+    assert "<b>Breaking</b>" not in dom
+    assert dom.count('<mark class="hl') >= 8
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in dom
+    assert 'class="node root"' in dom
