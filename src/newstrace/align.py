@@ -1,0 +1,328 @@
+"""Lexical passage alignment: which stretches of two texts share their wording, with
+character offsets into both, leaving quotations out of the evidence.
+
+Shared word n-grams seed the alignment; seeds on the same diagonal chain into runs, and
+runs close to each other in both texts merge into one passage, so a copied paragraph with
+a few edited words stays one passage with a lower similarity. Text inside quotation marks
+is not evidence of copying (independent reports quote the same statement): n-grams that
+touch a quotation never seed a passage and are left out of the shingle sets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newstrace.fingerprint import shingle_hashes, tokenize
+from newstrace.model import Passage
+
+VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
+
+_DOUBLE_QUOTE = re.compile(r'["“”«»„]')
+_SINGLE_QUOTE = re.compile(r"['‘’‚]")
+_PARAGRAPH = re.compile(r"[^\n]+")
+_DOUBLE_OPENERS = '"“«„'
+_DOUBLE_CLOSERS = '"”»'
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans ``(start, end)`` of quotations in ``text``, quote marks included.
+
+    Double quotes (straight, curly, guillemets) pair up inside a paragraph; a quotation
+    still open at the end of a paragraph continues when the next paragraph opens with a
+    quote mark (the multi-paragraph convention), else it ends with its paragraph. Single
+    quotes count when they open before a word and close after one, so apostrophes
+    (it’s, Korea’s) are not quotes.
+    """
+    double = _double_quote_spans(text)
+    single = [span for span in _single_quote_spans(text) if not _inside(span, double)]
+    return sorted(double + single)
+
+
+def _double_quote_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    previous_end = 0
+    for paragraph in _PARAGRAPH.finditer(text):
+        body = paragraph.group()
+        marks = [m.start() + paragraph.start() for m in _DOUBLE_QUOTE.finditer(body)]
+        lead = len(body) - len(body.lstrip())
+        if open_at is not None:
+            if marks and marks[0] == paragraph.start() + lead and text[marks[0]] in _DOUBLE_OPENERS:
+                marks = marks[1:]  # the quotation goes on in this paragraph
+            else:
+                spans.append((open_at, previous_end))
+                open_at = None
+        for mark in marks:
+            char = text[mark]
+            if open_at is None and char in _DOUBLE_OPENERS:
+                open_at = mark
+            elif open_at is not None and char in _DOUBLE_CLOSERS:
+                spans.append((open_at, mark + 1))
+                open_at = None
+        previous_end = paragraph.end()
+    if open_at is not None:
+        spans.append((open_at, previous_end))
+    return spans
+
+
+def _single_quote_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for paragraph in _PARAGRAPH.finditer(text):
+        open_at: int | None = None
+        for match in _SINGLE_QUOTE.finditer(text, paragraph.start(), paragraph.end()):
+            at = match.start()
+            before = text[at - 1] if at > paragraph.start() else " "
+            after = text[at + 1] if at + 1 < paragraph.end() else " "
+            if open_at is None and not before.isalnum() and after.isalnum():
+                open_at = at
+            elif open_at is not None and not before.isspace() and not after.isalnum():
+                spans.append((open_at, at + 1))
+                open_at = None
+    return spans
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
+
+
+@dataclass
+class TextProfile:
+    """A text's tokens (with character offsets), its n-gram hashes and which of them touch
+    a quotation; :func:`profiles` builds them for a batch."""
+
+    text: str
+    ngram: int
+    token_hashes: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    quoted: np.ndarray  #: per token: inside a quotation
+    windows: np.ndarray  #: n-gram hash starting at each token
+    window_quoted: np.ndarray  #: per n-gram: touches a quotation
+
+    @property
+    def shingles(self) -> np.ndarray:
+        """The distinct quotation-free n-gram hashes, sorted."""
+        return np.unique(self.windows[~self.window_quoted])
+
+
+def profiles(texts: Sequence[str], ngram: int = 5) -> list[TextProfile]:
+    """Profiles of a batch of texts, tokenised and hashed together."""
+    tokens = tokenize(texts)
+    built = []
+    for i, text in enumerate(texts):
+        part = tokens.of(i)
+        hashes, starts, ends = tokens.hashes[part], tokens.starts[part], tokens.ends[part]
+        quoted = _quoted_tokens(starts, quote_spans(text))
+        windows = shingle_hashes(hashes, ngram)
+        built.append(TextProfile(text, ngram, hashes, starts, ends, quoted, windows,
+                                 _touched(quoted, len(windows), ngram)))
+    return built
+
+
+def _touched(quoted: np.ndarray, count: int, ngram: int) -> np.ndarray:
+    """Which of the ``count`` n-gram windows contain a quoted token."""
+    inside = np.concatenate([[0], np.cumsum(quoted)])
+    return inside[ngram : ngram + count] - inside[:count] > 0
+
+
+def _quoted_tokens(starts: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    if not spans:
+        return np.zeros(len(starts), dtype=bool)
+    span_starts = np.array([s for s, _ in spans])
+    span_ends = np.array([e for _, e in spans])
+    nearest = np.searchsorted(span_starts, starts, side="right") - 1
+    return (nearest >= 0) & (starts < span_ends[np.maximum(nearest, 0)])
+
+
+@dataclass
+class _Run:
+    """Consecutive matching tokens on one diagonal: ``a[a0:a1]`` equals ``b[b0:b1]``."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    evidence: bool  #: has at least one quotation-free matching n-gram
+
+
+@dataclass
+class _Draft:
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    evidence: bool = False
+    runs: list[_Run] = field(default_factory=list)
+
+
+def align_passages(a: str, b: str, *, ngram: int = 5, max_gap: int = 12,
+                   min_words: int = 8) -> list[Passage]:
+    """Passages of ``a`` and ``b`` that share their wording, in ``a``'s order.
+
+    ``max_gap`` is the most unmatched tokens (in either text) bridged inside one passage;
+    passages with fewer than ``min_words`` quotation-free words, or made only of quoted
+    text, are dropped.
+    """
+    pa, pb = profiles([a, b], ngram)
+    return align_profiles(pa, pb, max_gap=max_gap, min_words=min_words)[0]
+
+
+def align_profiles(pa: TextProfile, pb: TextProfile, *, max_gap: int = 12,
+                   min_words: int = 8) -> tuple[list[Passage], list[int]]:
+    """:func:`align_passages` on profiles; also returns each passage's count of
+    quotation-free words (in ``a``)."""
+    runs = _runs(pa, pb)
+    drafts = _one_to_one(_merge(runs, max_gap, pa.ngram))
+    covered_a = _coverage(len(pa.token_hashes), [(r.a0, r.a1) for r in runs])
+    covered_b = _coverage(len(pb.token_hashes), [(r.b0, r.b1) for r in runs])
+    passages, words = [], []
+    for draft in sorted(drafts, key=lambda d: d.a0):
+        _extend(draft, pa, pb, covered_a, covered_b)
+        free_words = int((~pa.quoted[draft.a0 : draft.a1]).sum())
+        if not draft.evidence or free_words < min_words:
+            continue
+        matched = covered_a[draft.a0 : draft.a1].sum() + covered_b[draft.b0 : draft.b1].sum()
+        similarity = float(matched / ((draft.a1 - draft.a0) + (draft.b1 - draft.b0)))
+        passages.append(Passage(
+            a_start=int(pa.starts[draft.a0]), a_end=int(pa.ends[draft.a1 - 1]),
+            b_start=int(pb.starts[draft.b0]), b_end=int(pb.ends[draft.b1 - 1]),
+            similarity=round(similarity, 4),
+            kind="verbatim" if similarity >= VERBATIM else "edited",
+        ))
+        words.append(free_words)
+    return passages, words
+
+
+def _runs(pa: TextProfile, pb: TextProfile, max_repeats: int = 4) -> list[_Run]:
+    """Matching n-grams chained along diagonals into runs of equal tokens."""
+    order = np.argsort(pb.windows, kind="stable")
+    sorted_b = pb.windows[order]
+    lo = np.searchsorted(sorted_b, pa.windows, side="left")
+    hi = np.searchsorted(sorted_b, pa.windows, side="right")
+    counts = hi - lo
+    counts[counts > max_repeats] = 0  # n-grams repeated many times pin nothing down
+    i = np.repeat(np.arange(len(pa.windows)), counts)
+    j = order[np.repeat(lo, counts) + np.arange(counts.sum())
+               - np.repeat(np.cumsum(counts) - counts, counts)]
+    if not len(i):
+        return []
+    free = ~pa.window_quoted[i] & ~pb.window_quoted[j]
+    diagonal = j - i
+    by_diagonal = np.lexsort((i, diagonal))
+    i, diagonal, free = i[by_diagonal], diagonal[by_diagonal], free[by_diagonal]
+    breaks = np.flatnonzero((np.diff(diagonal) != 0) | (np.diff(i) != 1)) + 1
+    bounds = np.concatenate([[0], breaks, [len(i)]])
+    ngram = pa.ngram
+    return [
+        _Run(int(i[s]), int(i[e - 1]) + ngram, int(i[s] + diagonal[s]),
+             int(i[e - 1] + diagonal[s]) + ngram, bool(free[s:e].any()))
+        for s, e in zip(bounds[:-1], bounds[1:])
+    ]
+
+
+def _merge(runs: list[_Run], max_gap: int, ngram: int) -> list[_Draft]:
+    """Merge runs into drafts: a run joins an open draft it follows closely in both texts."""
+    drafts: list[_Draft] = []
+    for run in sorted(runs, key=lambda r: (r.a0, r.b0)):
+        for draft in reversed(drafts[-8:]):
+            gap_a, gap_b = run.a0 - draft.a1, run.b0 - draft.b1
+            if -ngram <= gap_a <= max_gap and -ngram <= gap_b <= max_gap:
+                draft.a1, draft.b1 = max(draft.a1, run.a1), max(draft.b1, run.b1)
+                draft.evidence |= run.evidence
+                draft.runs.append(run)
+                break
+        else:
+            drafts.append(_Draft(run.a0, run.a1, run.b0, run.b1, run.evidence, [run]))
+    return drafts
+
+
+def _one_to_one(drafts: list[_Draft]) -> list[_Draft]:
+    """Keep the longest drafts and drop those overlapping a kept one in either text."""
+    kept: list[_Draft] = []
+    for draft in sorted(drafts, key=lambda d: d.a1 - d.a0, reverse=True):
+        if not any(draft.a0 < k.a1 and k.a0 < draft.a1 or draft.b0 < k.b1 and k.b0 < draft.b1
+                   for k in kept):
+            kept.append(draft)
+    return kept
+
+
+def _coverage(size: int, spans: list[tuple[int, int]]) -> np.ndarray:
+    """A boolean mask of the tokens inside any span."""
+    delta = np.zeros(size + 1, dtype=np.int32)
+    for start, end in spans:
+        delta[start] += 1
+        delta[end] -= 1
+    return np.cumsum(delta[:-1]) > 0
+
+
+def _extend(draft: _Draft, pa: TextProfile, pb: TextProfile, covered_a: np.ndarray,
+            covered_b: np.ndarray) -> None:
+    """Grow a draft over equal tokens on both sides (shorter than an n-gram, so unseeded)."""
+    ha, hb = pa.token_hashes, pb.token_hashes
+    while draft.a0 > 0 and draft.b0 > 0 and ha[draft.a0 - 1] == hb[draft.b0 - 1]:
+        draft.a0 -= 1
+        draft.b0 -= 1
+        covered_a[draft.a0] = covered_b[draft.b0] = True
+    while draft.a1 < len(ha) and draft.b1 < len(hb) and ha[draft.a1] == hb[draft.b1]:
+        covered_a[draft.a1] = covered_b[draft.b1] = True
+        draft.a1 += 1
+        draft.b1 += 1
+
+
+@dataclass
+class Overlap:
+    """Shared wording between two texts ``a`` and ``b``.
+
+    ``containment_a`` is the share of ``a``'s quotation-free word shingles found in ``b``;
+    ``covered_a`` the share of ``a``'s characters inside passages (likewise for ``b``).
+    """
+
+    jaccard: float
+    containment_a: float
+    containment_b: float
+    passages: list[Passage]
+    covered_a: float
+    covered_b: float
+    passage_words: list[int] = field(default_factory=list)  #: quotation-free words per passage
+    shingles_a: int = 0
+    shingles_b: int = 0
+    shared: int = 0
+
+
+def shingle_overlap(shingles_a: np.ndarray, shingles_b: np.ndarray) -> tuple[int, float, float, float]:
+    """``(shared, jaccard, containment_a, containment_b)`` of two sorted unique hash arrays."""
+    shared = len(np.intersect1d(shingles_a, shingles_b, assume_unique=True))
+    union = len(shingles_a) + len(shingles_b) - shared
+    return (shared, shared / union if union else 0.0,
+            shared / len(shingles_a) if len(shingles_a) else 0.0,
+            shared / len(shingles_b) if len(shingles_b) else 0.0)
+
+
+def overlap_of(pa: TextProfile, pb: TextProfile, shingles_a: np.ndarray | None = None,
+               shingles_b: np.ndarray | None = None) -> Overlap:
+    """The :class:`Overlap` of two profiled texts (pass their ``shingles`` if at hand)."""
+    sa = pa.shingles if shingles_a is None else shingles_a
+    sb = pb.shingles if shingles_b is None else shingles_b
+    shared, jaccard, containment_a, containment_b = shingle_overlap(sa, sb)
+    passages, words = align_profiles(pa, pb) if shared else ([], [])
+    return Overlap(
+        jaccard=jaccard, containment_a=containment_a, containment_b=containment_b,
+        passages=passages,
+        covered_a=_covered_share(len(pa.text), [(p.a_start, p.a_end) for p in passages]),
+        covered_b=_covered_share(len(pb.text), [(p.b_start, p.b_end) for p in passages]),
+        passage_words=words, shingles_a=len(sa), shingles_b=len(sb), shared=shared,
+    )
+
+
+def lexical_overlap(a: str, b: str, *, ngram: int = 5) -> Overlap:
+    """Shingle Jaccard and containments (quotations left out) and aligned passages."""
+    pa, pb = profiles([a, b], ngram)
+    return overlap_of(pa, pb)
+
+
+def _covered_share(length: int, spans: list[tuple[int, int]]) -> float:
+    return sum(end - start for start, end in spans) / length if length else 0.0

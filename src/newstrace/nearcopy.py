@@ -1,0 +1,111 @@
+"""Near-copy detection for a batch: MinHash + LSH candidates, exact verification, alignment.
+
+Candidates come from :class:`~newstrace.fingerprint.LSHIndex`; each is verified with the
+exact quotation-free shingle overlap (Jaccard and containment both ways), and only pairs
+that share enough wording are aligned into passages and given a verdict by
+:func:`classify_overlap`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from newstrace.align import Overlap, TextProfile, overlap_of, profiles, shingle_overlap
+from newstrace.fingerprint import LSHIndex, MinHasher
+
+#: Both containments at least this: the same text ("duplicate").
+DUPLICATE_CONTAINMENT = 0.9
+#: One text's shingles at least this much inside the other, and passages covering at
+#: least ``COPY_COVERAGE`` of the shorter text: a reproduction with edits ("copy").
+COPY_CONTAINMENT = 0.5
+COPY_COVERAGE = 0.5
+#: A passage with this many quotation-free words is reuse on its own ("partial").
+PARTIAL_PASSAGE_WORDS = 25
+#: Or this share of one text's shingles found in the other, counting at least
+#: ``PARTIAL_MIN_SHARED`` shingles.
+PARTIAL_CONTAINMENT = 0.1
+PARTIAL_MIN_SHARED = 20
+#: Verified pairs sharing fewer shingles than this are not aligned (no 25-word passage
+#: can hide in fewer).
+ALIGN_MIN_SHARED = 10
+
+
+@dataclass
+class NearCopy:
+    """Two texts that share wording, ``relation`` being :func:`classify_overlap`'s verdict."""
+
+    a_key: str
+    b_key: str
+    overlap: Overlap
+    relation: str
+
+
+def classify_overlap(overlap: Overlap) -> str | None:
+    """``"duplicate"``, ``"copy"``, ``"partial"`` or ``None`` (no lexical reuse)."""
+    low, high = sorted((overlap.containment_a, overlap.containment_b))
+    if low >= DUPLICATE_CONTAINMENT:
+        return "duplicate"
+    shorter_covered = (overlap.covered_a if overlap.shingles_a <= overlap.shingles_b
+                       else overlap.covered_b)
+    if high >= COPY_CONTAINMENT and shorter_covered >= COPY_COVERAGE:
+        return "copy"
+    if max(overlap.passage_words, default=0) >= PARTIAL_PASSAGE_WORDS:
+        return "partial"
+    if high >= PARTIAL_CONTAINMENT and overlap.shared >= PARTIAL_MIN_SHARED:
+        return "partial"
+    return None
+
+
+def find_near_copies(
+    texts: Sequence[str],
+    keys: Sequence[str] | None = None,
+    *,
+    index: LSHIndex | None = None,
+    signatures: np.ndarray | None = None,
+    texts_of: Callable[[str], str] | None = None,
+    hasher: MinHasher | None = None,
+) -> list[NearCopy]:
+    """Pairs sharing wording among ``texts`` and between them and ``index``.
+
+    ``signatures`` are the texts' MinHash signatures (computed with ``hasher`` when not
+    given). Pairs with already indexed texts need ``texts_of(key)`` to read those texts.
+    The batch is added to ``index`` afterwards, so successive calls find pairs across
+    batches. In each pair ``a_key`` is the indexed or earlier text.
+    """
+    keys = [str(i) for i in range(len(texts))] if keys is None else list(keys)
+    if len(keys) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(keys)} keys")
+    index = LSHIndex() if index is None else index
+    if signatures is None:
+        signatures = (hasher or MinHasher()).signatures(texts)
+    pairs = index.candidate_indices(signatures)
+    known = len(index)
+    if texts_of is None and len(pairs) and pairs[:, 0].min() < known:
+        raise ValueError("candidates against indexed texts need texts_of to read them")
+    names = index.keys + keys
+    index.add(keys, signatures)
+
+    involved = np.unique(pairs)
+    involved_texts = [texts[i - known] if i >= known else texts_of(names[i])  # type: ignore[misc]
+                      for i in involved.tolist()]
+    profiled = dict(zip(involved.tolist(), profiles(involved_texts)))
+    return _verify(pairs, profiled, names)
+
+
+def _verify(pairs: np.ndarray, profiled: dict[int, TextProfile],
+            names: list[str]) -> list[NearCopy]:
+    """Exact shingle overlap of every candidate pair; align and classify those sharing enough."""
+    shingles = {i: p.shingles for i, p in profiled.items()}
+    found = []
+    for i, j in pairs.tolist():
+        shared, *_ = shingle_overlap(shingles[i], shingles[j])
+        if shared < ALIGN_MIN_SHARED:
+            continue
+        overlap = overlap_of(profiled[i], profiled[j], shingles[i], shingles[j])
+        relation = classify_overlap(overlap)
+        if relation is not None:
+            found.append(NearCopy(names[i], names[j], overlap, relation))
+    return found
