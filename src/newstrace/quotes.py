@@ -236,7 +236,7 @@ class PersonIndex:
         self.descriptors: list[tuple[int, str, frozenset[str]]] = []
         self.subjects: list[tuple[int, str]] = []  #: people named as the subject of a verb
         names = [(ent, clean_name(ent.text)) for ent in doc.ents if ent.label_ == "PERSON"]
-        self._full = _full_names([name for _, name in names])
+        self._full = full_names([name for _, name in names])
         self.names = frozenset(self._full.values())  #: the full names
         for ent, name in names:
             self.mentions.append((ent.start, self.canonical(name)))
@@ -275,7 +275,7 @@ def clean_name(text: str) -> str:
     return " ".join(text.strip(" ,.;:-—–()\"“”").split())
 
 
-def _full_names(names: list[str]) -> dict[str, str]:
+def full_names(names: list[str]) -> dict[str, str]:
     """Map each name to the longest name whose words include all of its words."""
     by_length = sorted(set(names), key=lambda n: (-len(n.split()), names.index(n)))
     full: dict[str, str] = {}

@@ -1,0 +1,368 @@
+"""Claims: the factual sentences of a story's articles, grouped when they state the same thing.
+
+A group is confirmed by as many **independent reports** as it has distinct roots (copies of
+one report count once). Groups whose numbers, dates, times, places or speakers disagree
+across independent reports are conflicts; unit conversions and approximations agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+from newstrace.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
+from newstrace.quotes import Quote
+
+#: Pair score (cosine + entity/number agreement) above which two sentences state the same thing.
+SAME_CLAIM = 0.72
+NUMBER_BONUS = 0.08
+ENTITY_BONUS = 0.12
+QUOTE_OVERLAP = 0.6
+MIN_WORDS = 6
+CANNOT_LINK = 1e3  #: distance between two claims of one article
+_BOILERPLATE = re.compile(
+    r"all rights reserved|©|leave a reply|email address|required fields|contributed (to )?(this )?report"
+    r"|developing story|more to come|sign up|subscribe|click here|follow us|newsletter|\(source:|cookies?\b"
+    r"|^\W*published|read more|share this",
+    re.I,
+)
+_WORD = re.compile(r"\w+")
+_PLACE_PREPOSITION = re.compile(r"\b(in|at|near|from|to|outside|inside)\s+(the\s+)?$", re.I)
+
+
+@dataclass
+class Claim:
+    """One factual sentence of one article, with the facts it states."""
+
+    id: str
+    article_id: str
+    text: str
+    start: int
+    end: int
+    entities: list[Entity] = field(default_factory=list)
+    numbers: list[Measure] = field(default_factory=list)
+    times: list[TimeRef] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    position: float = 0.0  #: where in the article, 0 (top) to 1 (end)
+
+
+@dataclass
+class ClaimGroup:
+    """Claims from different articles that state the same thing."""
+
+    id: str
+    claims: list[Claim]
+    independent_ids: list[str]
+    text: str  #: the most central version
+
+    @property
+    def article_ids(self) -> list[str]:
+        return sorted({c.article_id for c in self.claims})
+
+    @property
+    def n_independent(self) -> int:
+        return len(self.independent_ids)
+
+
+@dataclass
+class ConflictVersion:
+    value: str
+    text: str
+    article_ids: list[str]
+    independent_ids: list[str]
+
+
+@dataclass
+class Conflict:
+    """Independent reports disagreeing on one point of a claim."""
+
+    kind: str  #: "number", "time", "date", "place" or "speaker"
+    topic: str
+    versions: list[ConflictVersion]
+    group_id: str | None = None
+
+
+def article_claims(facts: ArticleFacts, text: str) -> list[Claim]:
+    """The factual sentences of one article: not boilerplate, not questions, not fragments."""
+    claims = []
+    for start, end in _sentence_spans(facts.sentences, text):
+        sentence = text[start:end]
+        if not is_factual(sentence):
+            continue
+        within = facts.within(start, end)
+        claims.append(Claim(
+            id=f"{facts.article_id}:{start}", article_id=facts.article_id, text=sentence, start=start, end=end,
+            entities=within.entities, numbers=within.numbers, times=within.times,
+            quotes=[q for q in facts.quotes if q.start < end and start < q.end],
+            position=start / max(len(text), 1),
+        ))
+    return claims
+
+
+def is_factual(sentence: str) -> bool:
+    """Whether a sentence can carry a claim (long enough, not a question, not boilerplate)."""
+    stripped = sentence.strip().rstrip("\"'”’")
+    return (
+        len(_WORD.findall(sentence)) >= MIN_WORDS
+        and not stripped.endswith("?")
+        and stripped[-1:] in {".", "!", ")", ":"}
+        and not _BOILERPLATE.search(sentence)
+    )
+
+
+def _sentence_spans(sentences: list[tuple[int, int]], text: str) -> Iterable[tuple[int, int]]:
+    """Sentences, cut again at line breaks and trimmed of whitespace."""
+    for start, end in sentences:
+        for line in re.finditer(r"[^\n]+", text[start:end]):
+            s, e = start + line.start(), start + line.end()
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                yield s, e
+
+
+# --- grouping ---------------------------------------------------------------------------
+
+
+def group_claims(claims: list[Claim], roots: dict[str, str], *, encoder=None,
+                 threshold: float = SAME_CLAIM) -> list[ClaimGroup]:
+    """Group claims of different articles that say the same thing (at most one per article).
+
+    Clusters are merged (average linkage) while the mean pair score (MiniLM cosine plus
+    entity and number agreement, or 1+ for a shared direct quote) reaches ``threshold``.
+    """
+    if not claims:
+        return []
+    if encoder is None:
+        from newstrace.embed import default_encoder
+
+        encoder = default_encoder()
+    vectors = encoder.encode([c.text for c in claims])
+    scores = pair_scores(claims, vectors)
+    clusters = _merge_pairs(claims, scores, threshold)
+    groups = [_group(f"g{n}", [claims[i] for i in members], vectors[members], roots)
+              for n, members in enumerate(clusters)]
+    return sorted(groups, key=lambda g: (-g.n_independent, -len(g.claims), min(c.position for c in g.claims)))
+
+
+def pair_scores(claims: list[Claim], vectors: np.ndarray) -> np.ndarray:
+    """Same-claim scores of every pair (same-article pairs get -1)."""
+    scores = vectors @ vectors.T
+    articles = np.array([c.article_id for c in claims])
+    candidates = np.argwhere(np.triu(scores > threshold_floor(), k=1))
+    for i, j in candidates:
+        scores[i, j] = scores[j, i] = scores[i, j] + _agreement_bonus(claims[i], claims[j])
+    scores[articles[:, None] == articles[None, :]] = -1.0
+    return scores
+
+
+def threshold_floor() -> float:
+    """Pairs below this cosine are never the same claim, whatever else they share."""
+    return SAME_CLAIM - NUMBER_BONUS - ENTITY_BONUS - 0.05
+
+
+def _agreement_bonus(a: Claim, b: Claim) -> float:
+    if shares_quote(a.quotes, b.quotes):
+        return 1.0
+    names_a, names_b = {e.name for e in a.entities}, {e.name for e in b.entities}
+    entity = len(names_a & names_b) / len(names_a | names_b) if names_a and names_b else 0.0
+    number = any(m.key and m.key == n.key and same_quantity(m, n) for m in a.numbers for n in b.numbers)
+    return ENTITY_BONUS * entity + NUMBER_BONUS * number
+
+
+def shares_quote(a: list[Quote], b: list[Quote]) -> bool:
+    """Whether two lists hold the same direct quotation (most of the shorter's words)."""
+    return any(quote_overlap(x.text, y.text) >= QUOTE_OVERLAP for x in a if x.direct for y in b if y.direct)
+
+
+def quote_overlap(a: str, b: str) -> float:
+    """Share of the shorter quote's words found in the other; 0 for quotes under 3 words."""
+    words_a, words_b = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    shorter = min(len(words_a), len(words_b))
+    return len(words_a & words_b) / shorter if shorter >= 3 else 0.0
+
+
+def _merge_pairs(claims: list[Claim], scores: np.ndarray, threshold: float) -> list[list[int]]:
+    """Average-linkage clusters whose mean pair score reaches ``threshold``; two claims of one
+    article (score -1) make a merge impossible."""
+    if len(claims) == 1:
+        return [[0]]
+    distances = np.where(scores < 0, CANNOT_LINK, 1.0 - np.clip(scores, 0.0, 1.0))
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
+    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        clusters[int(label)].append(index)
+    return list(clusters.values())
+
+
+def _group(group_id: str, claims: list[Claim], vectors: np.ndarray, roots: dict[str, str]) -> ClaimGroup:
+    central = int(np.argmax((vectors @ vectors.T).sum(axis=1)))
+    independent = sorted({roots.get(c.article_id, c.article_id) for c in claims})
+    ordered = sorted(claims, key=lambda c: (c.article_id, c.start))
+    return ClaimGroup(id=group_id, claims=ordered, independent_ids=independent, text=claims[central].text)
+
+
+# --- conflicts --------------------------------------------------------------------------
+
+
+def find_conflicts(groups: list[ClaimGroup], roots: dict[str, str], *,
+                   places_together: set[frozenset[str]] | None = None) -> list[Conflict]:
+    """Points on which independent reports of the same claim disagree.
+
+    ``places_together`` holds pairs of place names some article mentions together: such
+    places are taken as compatible (a city and its region), not as a conflict.
+    """
+    conflicts: list[Conflict] = []
+    for group in groups:
+        if group.n_independent < 2:
+            continue
+        by_root: dict[str, list[Claim]] = defaultdict(list)
+        for claim in group.claims:
+            by_root[roots.get(claim.article_id, claim.article_id)].append(claim)
+        for conflict in (*_number_conflicts(by_root), *_time_conflicts(by_root),
+                         *_place_conflicts(by_root, places_together or set())):
+            conflict.group_id = group.id
+            conflicts.append(conflict)
+    return conflicts
+
+
+def _number_conflicts(by_root: dict[str, list[Claim]]) -> list[Conflict]:
+    keyed: dict[str, dict[str, list[tuple[Measure, Claim]]]] = defaultdict(lambda: defaultdict(list))
+    for root, claims in by_root.items():
+        for claim in claims:
+            for measure in claim.numbers:
+                if measure.key:
+                    keyed[measure.key][root].append((measure, claim))
+    conflicts = []
+    for key, per_root in keyed.items():
+        if len(per_root) > 1 and not _all_agree(per_root, lambda m, n: same_quantity(m, n)):
+            conflicts.append(_conflict("number", key, per_root, lambda m: _measure_value(m)))
+    return conflicts
+
+
+def _time_conflicts(by_root: dict[str, list[Claim]]) -> list[Conflict]:
+    conflicts = []
+    for kind, attribute in (("date", "date"), ("time", "time")):
+        per_root: dict[str, list[tuple[TimeRef, Claim]]] = defaultdict(list)
+        for root, claims in by_root.items():
+            for claim in claims:
+                per_root[root] += [(t, claim) for t in claim.times
+                                   if getattr(t, attribute) and (kind == "time" or t.precision == "day")]
+        if len(per_root) > 1 and not _all_agree(per_root, lambda s, t: getattr(s, attribute) == getattr(t, attribute)):
+            conflicts.append(_conflict(kind, kind, per_root, lambda t: getattr(t, attribute)))
+    return conflicts
+
+
+def _place_conflicts(by_root: dict[str, list[Claim]], together: set[frozenset[str]]) -> list[Conflict]:
+    per_root: dict[str, list[tuple[Entity, Claim]]] = defaultdict(list)
+    for root, claims in by_root.items():
+        for claim in claims:
+            per_root[root] += [(e, claim) for e in claim.entities if e.label in PLACE_LABELS
+                               and _PLACE_PREPOSITION.search(claim.text[: e.start - claim.start])]
+
+    def compatible(a: Entity, b: Entity) -> bool:
+        return a.name == b.name or frozenset({a.name, b.name}) in together
+
+    if len(per_root) > 1 and not _all_agree(per_root, compatible):
+        return [_conflict("place", "place", per_root, lambda e: e.name)]
+    return []
+
+
+def _all_agree(per_root: dict[str, list], agree) -> bool:
+    """Every two roots that state the point share at least one agreeing value."""
+    roots = [r for r, items in per_root.items() if items]
+    return all(
+        any(agree(x, y) for x, _ in per_root[r1] for y, _ in per_root[r2])
+        for n, r1 in enumerate(roots) for r2 in roots[n + 1 :]
+    )
+
+
+def _conflict(kind: str, topic: str, per_root: dict[str, list], value_of) -> Conflict:
+    versions: dict[str, ConflictVersion] = {}
+    for root, items in sorted(per_root.items()):
+        for item, claim in items:
+            value = value_of(item)
+            version = versions.setdefault(value, ConflictVersion(value, claim.text, [], []))
+            version.article_ids = sorted({*version.article_ids, claim.article_id})
+            version.independent_ids = sorted({*version.independent_ids, root})
+    return Conflict(kind=kind, topic=topic, versions=list(versions.values()))
+
+
+def _measure_value(m: Measure) -> str:
+    number = f"{m.value:g}"
+    label = m.unit or m.counts or ""
+    return f"{'~' if m.approx else ''}{number} {label}".strip()
+
+
+# --- quotations -------------------------------------------------------------------------
+
+
+@dataclass
+class QuoteGroup:
+    """The same direct quotation as it appears in several articles."""
+
+    text: str
+    quotes: list[Quote]
+    independent_ids: list[str]
+    speaker: str | None
+    cue: str | None
+
+
+def group_quotes(quotes: Iterable[Quote], roots: dict[str, str]) -> list[QuoteGroup]:
+    """Direct quotes grouped across articles by shared wording, most widely reported first."""
+    buckets: list[list[Quote]] = []
+    for quote in (q for q in quotes if q.direct):
+        bucket = next((b for b in buckets if _same_quote(b[0].text, quote.text)), None)
+        if bucket is None:
+            buckets.append([quote])
+        else:
+            bucket.append(quote)
+    groups = [_quote_group(bucket, roots) for bucket in buckets]
+    return sorted(groups, key=lambda g: (-len(g.independent_ids), -len(g.quotes)))
+
+
+def _same_quote(a: str, b: str) -> bool:
+    return quote_overlap(a, b) >= QUOTE_OVERLAP or _WORD.findall(a.lower()) == _WORD.findall(b.lower())
+
+
+def _quote_group(quotes: list[Quote], roots: dict[str, str]) -> QuoteGroup:
+    speakers = Counter(q.speaker for q in quotes if q.speaker)
+    speaker = max(speakers, key=lambda s: (speakers[s], len(s.split()))) if speakers else None
+    cue = next((q.cue for q in quotes if q.speaker == speaker and q.cue), None)
+    text = max((q.text for q in quotes), key=len)
+    independent = sorted({roots.get(q.article_id, q.article_id) for q in quotes})
+    return QuoteGroup(text=text, quotes=quotes, independent_ids=independent, speaker=speaker, cue=cue)
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two speaker names can be one person ("Putin" and "Vladimir Putin")."""
+    words_a, words_b = set(a.lower().split()), set(b.lower().split())
+    return words_a <= words_b or words_b <= words_a
+
+
+def speaker_conflicts(groups: list[QuoteGroup], roots: dict[str, str]) -> list[Conflict]:
+    """Quotes that independent reports attribute to different people."""
+    conflicts = []
+    for group in groups:
+        per_root: dict[str, list[tuple[str, Claim | Quote]]] = defaultdict(list)
+        for quote in group.quotes:
+            if quote.speaker and _is_proper_name(quote.speaker):
+                per_root[roots.get(quote.article_id, quote.article_id)].append((quote.speaker, quote))
+        if len(per_root) > 1 and not _all_agree(per_root, same_person):
+            conflict = _conflict("speaker", group.text[:80], per_root, lambda speaker: speaker)
+            conflicts.append(conflict)
+    return conflicts
+
+
+def _is_proper_name(name: str) -> bool:
+    return all(word[:1].isupper() for word in name.split())

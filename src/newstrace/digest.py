@@ -1,0 +1,157 @@
+"""The digest of one story: what independent reports agree on, who said what, and where they differ."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from newstrace.claims import (
+    ClaimGroup,
+    QuoteGroup,
+    article_claims,
+    find_conflicts,
+    group_claims,
+    group_quotes,
+    speaker_conflicts,
+)
+from newstrace.facts import PLACE_LABELS, ArticleFacts, Measure, extract_facts
+from newstrace.model import Article
+from newstrace.quotes import full_names, load_nlp
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SUMMARY_SENTENCES = 5
+SUMMARY_REDUNDANCY = 0.8  #: a summary sentence this similar to a chosen one is left out
+HEADLINE_WORDS = 25
+
+
+def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None,
+                 nlp: Language | None = None) -> dict[str, Any]:
+    """The digest of ONE story as a JSON-able dict (headline, summary, timeline, claims,
+    quotes, single-source claims, conflicts), every item cited by article and independent ids."""
+    if encoder is None:
+        from newstrace.embed import default_encoder
+
+        encoder = default_encoder()
+    facts = extract_facts(articles, nlp=nlp or load_nlp())
+    _unify_people(facts)
+    texts = {a.id: a.text for a in articles}
+    claims = [c for f in facts for c in article_claims(f, texts[f.article_id])]
+    groups = group_claims(claims, roots, encoder=encoder)
+    quote_groups = group_quotes((q for f in facts for q in f.quotes), roots)
+    conflicts = find_conflicts(groups, roots, places_together=_places_together(facts))
+    conflicts += speaker_conflicts(quote_groups, roots)
+    claim_ids = {g.id: f"c{n + 1}" for n, g in enumerate(groups)}
+    return {
+        "headline": _headline(articles, roots, groups),
+        "summary": _summary(groups, encoder),
+        "timeline": _timeline(groups),
+        "claims": [_claim_entry(claim_ids[g.id], g) for g in groups],
+        "quotes": [_quote_entry(g) for g in quote_groups],
+        "single_source": [claim_ids[g.id] for g in groups if g.n_independent == 1],
+        "conflicts": [
+            {"kind": c.kind, "topic": c.topic, "claim_id": claim_ids.get(c.group_id or ""),
+             "versions": [vars(v) for v in c.versions]}
+            for c in conflicts
+        ],
+    }
+
+
+def _unify_people(facts: list[ArticleFacts]) -> None:
+    """Give each person one name across the story ("Putin" -> "Vladimir Putin")."""
+    names = [e.name for f in facts for e in f.entities if e.label == "PERSON"]
+    canonical = full_names(names + [q.speaker for f in facts for q in f.quotes if q.speaker])
+    for f in facts:
+        for entity in f.entities:
+            if entity.label == "PERSON":
+                entity.name = canonical.get(entity.name, entity.name)
+        for quote in f.quotes:
+            if quote.speaker:
+                quote.speaker = canonical.get(quote.speaker, quote.speaker)
+
+
+def _places_together(facts: list[ArticleFacts]) -> set[frozenset[str]]:
+    """Pairs of places mentioned in one article (taken as compatible, e.g. a site and its region)."""
+    pairs: set[frozenset[str]] = set()
+    for f in facts:
+        places = sorted({e.name for e in f.entities if e.label in PLACE_LABELS})
+        pairs |= {frozenset({a, b}) for n, a in enumerate(places) for b in places[n + 1 :]}
+    return pairs
+
+
+def _headline(articles: list[Article], roots: dict[str, str], groups: list[ClaimGroup]) -> str:
+    """The title most articles carry (independent reports first), else the best-confirmed claim."""
+    titles = Counter(a.title.strip() for a in articles if a.title and a.title.strip())
+    if titles:
+        return titles.most_common(1)[0][0]
+    for article in sorted(articles, key=lambda a: roots.get(a.id) != a.id):
+        first_line = article.text.strip().split("\n", 1)[0].strip()
+        if 3 <= len(first_line.split()) <= HEADLINE_WORDS and first_line[-1:] not in {".", ":"}:
+            return first_line
+    return groups[0].text if groups else ""
+
+
+def _summary(groups: list[ClaimGroup], encoder) -> list[dict[str, Any]]:
+    """Extractive: the claims confirmed by most independent reports, without repeats."""
+    ranked = sorted(groups, key=lambda g: (-g.n_independent, -len(g.article_ids), min(c.position for c in g.claims)))
+    candidates = ranked[: SUMMARY_SENTENCES * 4]
+    if not candidates:
+        return []
+    vectors = encoder.encode([g.text for g in candidates])
+    chosen: list[int] = []
+    for i in range(len(candidates)):
+        if len(chosen) == SUMMARY_SENTENCES:
+            break
+        if not chosen or float(np.max(vectors[chosen] @ vectors[i])) < SUMMARY_REDUNDANCY:
+            chosen.append(i)
+    return [{"text": candidates[i].text, "article_ids": candidates[i].article_ids,
+             "independent_ids": candidates[i].independent_ids} for i in chosen]
+
+
+def _timeline(groups: list[ClaimGroup]) -> list[dict[str, Any]]:
+    """Claims that carry a resolved date, in date and time order."""
+    entries = []
+    for group in groups:
+        dated = [t for c in group.claims for t in c.times if t.date and t.precision in {"day", "month"}]
+        if not dated:
+            continue
+        day = Counter(t.date for t in dated).most_common(1)[0][0]
+        precision = next(t.precision for t in dated if t.date == day)
+        clock = sorted(t.time for c in group.claims for t in c.times if t.time)
+        entries.append({
+            "date": day if precision == "day" else f"{day}-01", "precision": precision,
+            "time": clock[0] if clock else None, "text": group.text, "article_ids": group.article_ids,
+        })
+    return sorted(entries, key=lambda e: (e["date"], e["time"] or ""))
+
+
+def _claim_entry(claim_id: str, group: ClaimGroup) -> dict[str, Any]:
+    entities = sorted({e.name for c in group.claims for e in c.entities})
+    numbers = {_number_text(m): _number_entry(m) for c in group.claims for m in c.numbers}
+    return {
+        "id": claim_id, "text": group.text, "article_ids": group.article_ids,
+        "independent_ids": group.independent_ids, "n_independent": group.n_independent,
+        "entities": entities, "numbers": list(numbers.values()),
+        "versions": [{"article_id": c.article_id, "text": c.text, "start": c.start, "end": c.end}
+                     for c in group.claims],
+    }
+
+
+def _number_text(m: Measure) -> str:
+    return f"{m.value:g} {m.unit or m.counts or ''}".strip()
+
+
+def _number_entry(m: Measure) -> dict[str, Any]:
+    return {"text": m.text, "value": m.value, "unit": m.unit, "counts": m.counts, "approx": m.approx,
+            "equivalents": [{"value": e.value, "unit": e.unit} for e in m.equivalents]}
+
+
+def _quote_entry(group: QuoteGroup) -> dict[str, Any]:
+    return {
+        "text": group.text, "speaker": group.speaker, "cue": group.cue,
+        "article_ids": sorted({q.article_id for q in group.quotes}), "independent_ids": group.independent_ids,
+        "occurrences": [{"article_id": q.article_id, "start": q.start, "end": q.end} for q in group.quotes],
+    }

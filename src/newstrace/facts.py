@@ -1,0 +1,456 @@
+"""Checkable facts of an article: named entities, numbers with units, dates and times, quotes.
+
+Everything carries character offsets into ``Article.text``. Numbers are normalised to a base
+unit ("1,000 kilometres (620 miles)" is one measure of 1,000,000 m with an equivalent of
+620 miles); dates are resolved against the article's date ("Tuesday" in an article dated
+Wednesday 2023-09-13 is 2023-09-12). Documents are parsed in batches with ``nlp.pipe``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Iterable, Literal
+
+from newstrace.model import Article
+from newstrace.quotes import PersonIndex, Quote, clean_name, load_nlp, quotes_from_doc
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "LAW"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+Precision = Literal["day", "week", "month", "year"]
+
+#: unit word -> (symbol, dimension, factor to the dimension's base unit)
+UNITS: dict[str, tuple[str, str, float]] = {
+    **dict.fromkeys(["km", "kilometre", "kilometer", "kilometres", "kilometers"], ("km", "length", 1000.0)),
+    **dict.fromkeys(["mile", "miles", "mi"], ("mi", "length", 1609.344)),
+    **dict.fromkeys(["m", "metre", "meter", "metres", "meters"], ("m", "length", 1.0)),
+    **dict.fromkeys(["cm", "centimetre", "centimeter", "centimetres", "centimeters"], ("cm", "length", 0.01)),
+    **dict.fromkeys(["ft", "foot", "feet"], ("ft", "length", 0.3048)),
+    **dict.fromkeys(["yard", "yards"], ("yd", "length", 0.9144)),
+    **dict.fromkeys(["inch", "inches"], ("in", "length", 0.0254)),
+    **dict.fromkeys(["kg", "kilogram", "kilograms", "kilo", "kilos"], ("kg", "mass", 1.0)),
+    **dict.fromkeys(["g", "gram", "grams"], ("g", "mass", 0.001)),
+    **dict.fromkeys(["lb", "lbs", "pound", "pounds"], ("lb", "mass", 0.45359237)),
+    **dict.fromkeys(["tonne", "tonnes", "ton", "tons"], ("t", "mass", 1000.0)),
+    **dict.fromkeys(["second", "seconds", "sec", "secs"], ("s", "duration", 1.0)),
+    **dict.fromkeys(["minute", "minutes", "min", "mins"], ("min", "duration", 60.0)),
+    **dict.fromkeys(["hour", "hours", "hr", "hrs"], ("h", "duration", 3600.0)),
+    **dict.fromkeys(["day", "days"], ("d", "duration", 86400.0)),
+    **dict.fromkeys(["week", "weeks"], ("wk", "duration", 604800.0)),
+    **dict.fromkeys(["month", "months"], ("mo", "duration", 2629800.0)),
+    **dict.fromkeys(["year", "years"], ("yr", "duration", 31557600.0)),
+    **dict.fromkeys(["%", "percent", "pct"], ("%", "ratio", 1.0)),
+    **dict.fromkeys(["$", "dollar", "dollars", "usd", "us$"], ("USD", "money_usd", 1.0)),
+    **dict.fromkeys(["€", "euro", "euros", "eur"], ("EUR", "money_eur", 1.0)),
+    **dict.fromkeys(["£", "gbp"], ("GBP", "money_gbp", 1.0)),
+    **dict.fromkeys(["°c", "celsius"], ("°C", "temperature", 1.0)),
+    **dict.fromkeys(["°f", "fahrenheit"], ("°F", "temperature", 1.0)),
+}
+SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "dozen": 12.0}
+NUMBER_WORDS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())} | {
+    "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0, "ninety": 90.0}
+APPROXIMATORS = frozenset(
+    "about around some roughly approximately nearly almost over under approx. ~ estimated up to more than "
+    "less than at least fewer than at most close to".split())
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+MONTHS |= {m[:3]: i for m, i in list(MONTHS.items())} | {"sept": 9}
+WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
+_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?|\b(\d{1,2}):(\d{2})\b|\b(noon|midnight)\b", re.I)
+_ZONE = re.compile(r"^[\s\w.:]{0,30}?\b(local time|GMT|UTC|[ECMP][SD]?T|BST|CET|KST|JST|MSK)\b")
+_ISO_DATE = re.compile(r"\b(1[89]|20)\d\d-[01]\d-[0-3]\d\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
+_FUTURE = frozenset({"will", "'ll", "shall", "next", "upcoming", "tomorrow"})
+
+
+@dataclass
+class Entity:
+    """A named person, organisation or place; ``name`` is its normalised form."""
+
+    text: str
+    label: str
+    name: str
+    start: int
+    end: int
+
+
+@dataclass
+class Measure:
+    """A number, what it counts or its unit, and its value in the dimension's base unit."""
+
+    text: str
+    start: int
+    end: int
+    value: float
+    unit: str | None = None  #: "km", "mi", "%", "USD", ...
+    dimension: str | None = None  #: "length", "mass", "duration", ...; None for a count
+    base_value: float | None = None  #: in m, kg, s, °C ...
+    counts: str | None = None  #: the thing counted: "ballistic missiles"
+    counts_head: str | None = None  #: its head lemma: "missile"
+    approx: bool = False
+    equivalents: list[Measure] = field(default_factory=list)  #: "(620 miles)" after "1,000 km"
+
+    @property
+    def key(self) -> str | None:
+        """What the number is about, for comparing numbers across articles."""
+        return self.dimension or self.counts_head
+
+
+@dataclass
+class TimeRef:
+    """A date and/or clock time; ``date`` is ISO (day precision) or ``YYYY-MM`` / ``YYYY``."""
+
+    text: str
+    start: int
+    end: int
+    date: str | None = None
+    precision: Precision | None = None
+    time: str | None = None  #: "HH:MM"
+    zone: str | None = None  #: "local", "GMT", ...
+    weekday: str | None = None
+
+
+@dataclass
+class ArticleFacts:
+    """The facts of one article, each with offsets into its text."""
+
+    article_id: str
+    entities: list[Entity]
+    numbers: list[Measure]
+    times: list[TimeRef]
+    quotes: list[Quote]
+    sentences: list[tuple[int, int]]
+
+    def within(self, start: int, end: int) -> ArticleFacts:
+        """The facts lying inside ``[start, end)``."""
+        def inside(items: list) -> list:
+            return [x for x in items if start <= x.start and x.end <= end]
+        return dataclasses.replace(self, entities=inside(self.entities), numbers=inside(self.numbers),
+                                   times=inside(self.times), quotes=inside(self.quotes),
+                                   sentences=[s for s in self.sentences if start <= s[0] and s[1] <= end])
+
+
+def extract_facts(articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = 32,
+                  n_process: int = 1) -> list[ArticleFacts]:
+    """Facts of many articles, parsed in batches."""
+    articles = list(articles)
+    nlp = nlp or load_nlp()
+    docs = nlp.pipe((a.text for a in articles), batch_size=batch_size, n_process=n_process)
+    return [facts_from_doc(doc, article) for doc, article in zip(docs, articles)]
+
+
+def facts_from_doc(doc: Doc, article: Article) -> ArticleFacts:
+    """Facts of one parsed article."""
+    people = PersonIndex(doc)
+    reference = _reference_date(article.date)
+    return ArticleFacts(
+        article_id=article.id,
+        entities=entities(doc, people),
+        numbers=numbers(doc),
+        times=times(doc, reference),
+        quotes=quotes_from_doc(doc, article_id=article.id, people=people),
+        sentences=[(s.start_char, s.end_char) for s in doc.sents],
+    )
+
+
+# --- entities ---------------------------------------------------------------------------
+
+
+def entities(doc: Doc, people: PersonIndex | None = None) -> list[Entity]:
+    """Named entities; people under their fullest name in the document."""
+    people = people or PersonIndex(doc)
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS:
+            continue
+        name = people.canonical(ent.text) if ent.label_ == "PERSON" else _entity_name(ent.text)
+        if name:
+            found.append(Entity(ent.text, ent.label_, name, ent.start_char, ent.end_char))
+    return found
+
+
+def _entity_name(text: str) -> str:
+    return re.sub(r"^the\s+", "", clean_name(text), flags=re.I)
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def numbers(doc: Doc) -> list[Measure]:
+    """Numbers with their unit or counted noun; a bracketed conversion joins its measure."""
+    found: list[Measure] = []
+    i = 0
+    while i < len(doc):
+        measure, i_next = _measure_at(doc, i)
+        if measure is None:
+            i += 1
+            continue
+        equivalent, after = _bracketed_equivalent(doc, i_next)
+        if equivalent is not None:
+            measure.equivalents.append(equivalent)
+            measure.end = equivalent.end + 1
+            measure.text = doc.text[measure.start : measure.end]
+            i_next = after
+        found.append(measure)
+        i = i_next
+    return found
+
+
+def parse_number(text: str) -> float | None:
+    """``"1,000"`` -> 1000.0, ``"two"`` -> 2.0, ``"1.5"`` -> 1.5; None if not a number."""
+    text = text.lower().replace(",", "")
+    if text in NUMBER_WORDS:
+        return NUMBER_WORDS[text]
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _measure_at(doc: Doc, i: int) -> tuple[Measure | None, int]:
+    token = doc[i]
+    value = parse_number(token.text)
+    if value is None or not token.like_num or _is_date_or_clock(doc, i):
+        return None, i + 1
+    j = i + 1
+    while j < len(doc) and (doc[j].lower_ in SCALES or (doc[j].like_num and parse_number(doc[j].text) is None)):
+        value *= SCALES.get(doc[j].lower_, 1.0)
+        j += 1
+    start = i
+    currency = _unit_of(doc[i - 1]) if i > 0 and doc[i - 1].text in {"$", "€", "£", "US$"} else None
+    if currency is not None:
+        start = i - 1
+    unit, j = (currency, j) if currency else _unit_after(doc, j)
+    measure = Measure(text="", start=doc[start].idx, end=doc[j - 1].idx + len(doc[j - 1].text), value=value,
+                      approx=_approximated(doc, start))
+    if unit is not None:
+        symbol, dimension, factor = unit
+        measure.unit, measure.dimension = symbol, dimension
+        measure.base_value = _to_base(value, symbol, factor)
+    else:
+        measure.counts, measure.counts_head = _counted(token)
+    measure.text = doc.text[measure.start : measure.end]
+    return measure, j
+
+
+def _unit_of(token: Token) -> tuple[str, str, float] | None:
+    return UNITS.get(token.lower_) or UNITS.get(token.lemma_.lower())
+
+
+def _unit_after(doc: Doc, j: int) -> tuple[tuple[str, str, float] | None, int]:
+    k = j + 1 if j < len(doc) and doc[j].text == "-" else j
+    if k >= len(doc):
+        return None, j
+    if doc[k].lower_ in {"degrees", "degree"} and k + 1 < len(doc) and _unit_of(doc[k + 1]):
+        return _unit_of(doc[k + 1]), k + 2
+    if doc[k].lower_ in {"per", "percent"} and doc[k].lower_ == "per" and k + 1 < len(doc) and doc[k + 1].lower_ == "cent":
+        return UNITS["%"], k + 2
+    if doc[k].lower_ in {"pounds", "pound"} and doc[k].ent_type_ == "MONEY":
+        return UNITS["£"], k + 1
+    unit = _unit_of(doc[k])
+    return (unit, k + 1) if unit else (None, j)
+
+
+def _to_base(value: float, symbol: str, factor: float) -> float:
+    if symbol == "°F":
+        return (value - 32.0) * 5.0 / 9.0
+    return value * factor
+
+
+def _counted(token: Token) -> tuple[str | None, str | None]:
+    """The noun a bare number counts: "two short-range ballistic missiles" -> that phrase, "missile"."""
+    head = token.head
+    if token.dep_ not in {"nummod", "quantmod"} or head.pos_ not in {"NOUN", "PROPN"}:
+        return None, None
+    left = [t for t in head.lefts if t.dep_ in {"compound", "amod"} and t.i > token.i]
+    words = [t.text for t in left] + [head.text]
+    return " ".join(words).lower(), head.lemma_.lower()
+
+
+def _approximated(doc: Doc, start: int) -> bool:
+    before = [t.lower_ for t in doc[max(0, start - 2) : start]]
+    return bool(before) and (before[-1] in APPROXIMATORS or " ".join(before) in APPROXIMATORS)
+
+
+def _is_date_or_clock(doc: Doc, i: int) -> bool:
+    """Years, days of the month and clock times are dates, not quantities."""
+    token = doc[i]
+    if ":" in token.text or (i + 1 < len(doc) and doc[i + 1].lower_.rstrip(".") in {"a.m", "p.m", "am", "pm"}):
+        return True
+    near = {doc[k].lower_.rstrip(".") for k in (i - 1, i + 1) if 0 <= k < len(doc)}
+    if near & MONTHS.keys():
+        return True
+    if token.ent_type_ != "DATE":
+        return False
+    start = i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return not any(_unit_of(t) and _unit_of(t)[1] == "duration" for t in doc[start:end])
+
+
+def _bracketed_equivalent(doc: Doc, j: int) -> tuple[Measure | None, int]:
+    """``(620 miles)`` right after a measure."""
+    if j >= len(doc) or doc[j].text != "(":
+        return None, j
+    inner, k = _measure_at(doc, j + 1)
+    if inner is None or inner.unit is None or k >= len(doc) or doc[k].text != ")":
+        return None, j
+    return inner, k + 1
+
+
+def same_quantity(a: Measure, b: Measure, *, tolerance: float = 0.03, approx_tolerance: float = 0.15) -> bool:
+    """Whether two measures state the same amount (unit conversions and "about" allowed)."""
+    if a.dimension != b.dimension:
+        return False
+    tol = approx_tolerance if (a.approx or b.approx) else tolerance
+    values_a = [m.base_value if m.dimension else m.value for m in [a, *a.equivalents]]
+    values_b = [m.base_value if m.dimension else m.value for m in [b, *b.equivalents]]
+    return any(_close(x, y, tol) for x in values_a for y in values_b if x is not None and y is not None)
+
+
+def _close(x: float, y: float, tolerance: float) -> bool:
+    return abs(x - y) <= tolerance * max(abs(x), abs(y), 1e-9) or (abs(x - y) <= 1.0 and max(abs(x), abs(y)) >= 50)
+
+
+# --- dates and times --------------------------------------------------------------------
+
+
+def times(doc: Doc, reference: date | None = None) -> list[TimeRef]:
+    """Dates and clock times of the DATE/TIME entities, resolved against ``reference``."""
+    found: list[TimeRef] = []
+    for ent in doc.ents:
+        if ent.label_ == "TIME":
+            found.extend(_clock_times(doc, ent))
+        elif ent.label_ == "DATE":
+            ref = _date_ref(ent, reference)
+            if ref is not None:
+                found.append(ref)
+    return found
+
+
+def _clock_times(doc: Doc, ent: Span) -> list[TimeRef]:
+    refs = []
+    for m in _CLOCK.finditer(ent.text):
+        start, end = ent.start_char + m.start(), ent.start_char + m.end()
+        zone = _ZONE.match(doc.text[end : end + 40])
+        name = zone.group(1) if zone else None
+        refs.append(TimeRef(text=m.group(), start=start, end=end, time=clock_time(m.group()),
+                            zone="local" if name and name.lower() == "local time" else name))
+    return refs
+
+
+def clock_time(text: str) -> str | None:
+    """``"11:43 a.m."`` -> ``"11:43"``, ``"3 p.m."`` -> ``"15:00"``, ``"noon"`` -> ``"12:00"``."""
+    m = _CLOCK.search(text)
+    if m is None:
+        return None
+    if m.group(6):
+        return "12:00" if m.group(6).lower() == "noon" else "00:00"
+    if m.group(4):
+        return f"{int(m.group(4)):02d}:{m.group(5)}"
+    hour, minute = int(m.group(1)) % 12, int(m.group(2) or 0)
+    hour += 12 if m.group(3).lower() == "p" else 0
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _date_ref(ent: Span, reference: date | None) -> TimeRef | None:
+    future = any(t.lower_ in _FUTURE for t in ent.sent)
+    resolved = resolve_date(ent.text, reference, future=future)
+    weekday = next((w.capitalize() for w in WEEKDAYS if re.search(rf"\b{w}\b", ent.text, re.I)), None)
+    if resolved is None and weekday is None:
+        return None
+    iso, precision = resolved or (None, None)
+    return TimeRef(text=ent.text, start=ent.start_char, end=ent.end_char, date=iso, precision=precision,
+                   weekday=weekday)
+
+
+def resolve_date(text: str, reference: date | None, *, future: bool = False) -> tuple[str, Precision] | None:
+    """An absolute date for ``text`` ("Tuesday", "in July", "last week", "Sept. 13, 2023").
+
+    Weekdays resolve to the latest such day on or before ``reference`` (the day after it too,
+    as datelines lag time zones), or the next one when the sentence speaks of the future.
+    """
+    iso = _ISO_DATE.search(text)
+    if iso:
+        return iso.group(), "day"
+    words = re.findall(r"[a-z]+", text.lower())
+    year = _YEAR.search(text)
+    month = next((MONTHS[w] for w in words if w in MONTHS and w != "may" or w == "may" and len(words) <= 3), None)
+    if month is not None:
+        day = _day_of_month(text, year)
+        y = int(year.group()) if year else _year_for_month(month, reference, future)
+        if y is None:
+            return None
+        return (f"{y:04d}-{month:02d}-{day:02d}", "day") if day else (f"{y:04d}-{month:02d}", "month")
+    if year and len(words) <= 2:
+        return year.group(), "year"
+    if reference is None:
+        return None
+    return _relative_date(words, reference, future)
+
+
+def _day_of_month(text: str, year: re.Match | None) -> int | None:
+    for m in _DAY.finditer(text):
+        if (year is None or m.start() != year.start()) and 1 <= int(m.group(1)) <= 31:
+            return int(m.group(1))
+    return None
+
+
+def _year_for_month(month: int, reference: date | None, future: bool) -> int | None:
+    if reference is None:
+        return None
+    if future:
+        return reference.year + (month < reference.month)
+    return reference.year - (month > reference.month)
+
+
+def _relative_date(words: list[str], reference: date, future: bool) -> tuple[str, Precision] | None:
+    if "today" in words or "tonight" in words:
+        return reference.isoformat(), "day"
+    if "yesterday" in words:
+        return (reference - timedelta(days=1)).isoformat(), "day"
+    if "tomorrow" in words:
+        return (reference + timedelta(days=1)).isoformat(), "day"
+    weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
+    if weekday is not None:
+        return _weekday_date(weekday, reference, future or "next" in words).isoformat(), "day"
+    shift = -1 if "last" in words or "past" in words else 1 if "next" in words else 0 if "this" in words else None
+    if shift is None:
+        return None
+    if "week" in words:
+        monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=shift)
+        return monday.isoformat(), "week"
+    if "month" in words:
+        index = reference.year * 12 + reference.month - 1 + shift
+        return f"{index // 12:04d}-{index % 12 + 1:02d}", "month"
+    if "year" in words:
+        return f"{reference.year + shift:04d}", "year"
+    return None
+
+
+def _weekday_date(weekday: int, reference: date, future: bool) -> date:
+    ahead = (weekday - reference.weekday()) % 7
+    if future:
+        return reference + timedelta(days=ahead)
+    if ahead == 1:
+        return reference + timedelta(days=1)
+    return reference - timedelta(days=(7 - ahead) % 7)
+
+
+def _reference_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
