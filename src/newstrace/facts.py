@@ -172,9 +172,12 @@ def entities(doc: Doc, people: PersonIndex | None = None) -> list[Entity]:
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
-        name = people.canonical(ent.text) if ent.label_ == "PERSON" else _entity_name(ent.text)
+        label, person = ent.label_, people.surname_of(ent.text)
+        if person is not None:  # the tagger often takes a bare surname for an organisation
+            label = "PERSON"
+        name = people.canonical(ent.text) if label == "PERSON" else _entity_name(ent.text)
         if name:
-            found.append(Entity(ent.text, ent.label_, name, ent.start_char, ent.end_char))
+            found.append(Entity(ent.text, label, name, ent.start_char, ent.end_char))
     return found
 
 

@@ -246,9 +246,18 @@ class PersonIndex:
             if words:
                 self.descriptors.append((ent.start, self.canonical(name), words))
 
+    def surname_of(self, text: str) -> str | None:
+        """The full name a one-word mention belongs to ("Varga" -> "Helena Varga"), if any."""
+        word = clean_name(text).lower()
+        if " " in word:
+            return None
+        owners = {n for n in self.names if " " in n and word in n.lower().split()}
+        return owners.pop() if len(owners) == 1 else None
+
     def canonical(self, name: str) -> str:
         """The fullest form of ``name`` in the document (itself if none)."""
-        return self._full.get(clean_name(name), clean_name(name))
+        name = clean_name(name)
+        return self._full.get(name) or self.surname_of(name) or name
 
     def last_subject_before(self, token_index: int, last_speaker: tuple[int, str] | None) -> str | None:
         """Who "he"/"she" at ``token_index`` most likely is: the later of the last speaker and

@@ -1,0 +1,94 @@
+"""Story digests: corroboration counted by independent report, conflicts, and the seed story."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from newstrace.digest import build_digest
+from newstrace.model import Article
+
+REPORT_A = (
+    "Northland's army fired two cruise missiles into the northern sea on Tuesday, the defence ministry said.\n\n"
+    "The missiles flew some 1,000 kilometres before falling into the water, the ministry added.\n\n"
+    "Prime Minister Olga Brandt called the launch a routine exercise during a visit to the harbour city of Port Elm.\n\n"
+    '"Our forces are ready for any threat," Brandt said.'
+)
+REPORT_B = (
+    "Northland fired three cruise missiles into the northern sea on Tuesday, military officials said.\n\n"
+    "The missiles travelled 620 miles before falling into the water, the officials added.\n\n"
+    "Fishermen in the region were told to stay in port until the weekend, the coast guard said."
+)
+COPY_OF_A = REPORT_A.replace("Prime Minister", "Northland's Prime Minister") + "\n\nLeave a Reply"
+
+
+@pytest.fixture(scope="module")
+def invented():
+    a = Article.from_text(REPORT_A, date="2023-05-10")
+    b = Article.from_text(REPORT_B, date="2023-05-10")
+    c = Article.from_text(COPY_OF_A, date="2023-05-11")
+    roots = {a.id: a.id, b.id: b.id, c.id: a.id}
+    return (a, b, c), roots, build_digest([a, b, c], roots)
+
+
+def claim_with(digest: dict, pattern: str) -> dict:
+    return next(c for c in digest["claims"] if re.search(pattern, c["text"]))
+
+
+def test_copies_count_once_as_independent_reports(invented):
+    (a, b, c), _, digest = invented
+    launch = claim_with(digest, "fired (two|three) cruise missiles")
+    assert set(launch["article_ids"]) == {a.id, b.id, c.id}
+    assert launch["independent_ids"] == sorted([a.id, b.id])
+    assert launch["n_independent"] == 2
+    brandt = claim_with(digest, "routine exercise")
+    assert brandt["n_independent"] == 1 and brandt["id"] in digest["single_source"]
+
+
+def test_different_counts_conflict_but_unit_conversions_do_not(invented):
+    (a, b, _), _, digest = invented
+    numbers = [c for c in digest["conflicts"] if c["kind"] == "number"]
+    assert len(numbers) == 1
+    [conflict] = numbers
+    values = {v["value"]: v["independent_ids"] for v in conflict["versions"]}
+    assert values == {"2 cruise missiles": [a.id], "3 cruise missiles": [b.id]}
+
+
+def test_quotes_dates_and_json_shape(invented):
+    (a, _, c), _, digest = invented
+    [quote] = [q for q in digest["quotes"] if "ready for any threat" in q["text"]]
+    assert quote["speaker"] == "Olga Brandt"
+    assert set(quote["article_ids"]) == {a.id, c.id} and quote["independent_ids"] == [a.id]
+    assert {o["article_id"] for o in quote["occurrences"]} == {a.id, c.id}
+    assert any(t["date"] == "2023-05-09" for t in digest["timeline"])  # "Tuesday" before Wednesday 10 May
+    assert digest["summary"] and all(s["independent_ids"] for s in digest["summary"])
+    assert set(digest) >= {"headline", "summary", "timeline", "claims", "quotes", "single_source", "conflicts"}
+    json.dumps(digest)
+
+
+SEED_DATES = ["2023-09-12", "2023-09-13", "2023-09-13", None, None]
+SEED_ROOTS = [0, 0, 2, 3, 3]
+
+
+def test_seed_story_digest(seeds):
+    paths = sorted(seeds.glob("*.txt"))[:5]
+    texts = [re.sub(r"^\s*date \d{4}-\d\d-\d\d( By [^\n]*)?\s*", "", p.read_text(encoding="utf-8")) for p in paths]
+    articles = [Article.from_text(t, date=d, path=str(p)) for t, d, p in zip(texts, SEED_DATES, paths)]
+    ids = [a.id for a in articles]
+    roots = {ids[n]: ids[r] for n, r in enumerate(SEED_ROOTS)}
+    digest = build_digest(articles, roots)
+
+    missiles = [c for c in digest["claims"] if "two ballistic missiles" in " ".join(v["text"] for v in c["versions"])]
+    assert any(set(c["independent_ids"]) == {ids[0], ids[2], ids[3]} for c in missiles)
+
+    shoigu = claim_with(digest, "Shoigu")
+    assert shoigu["independent_ids"] == [ids[3]] and {ids[3], ids[4]} <= set(shoigu["article_ids"])
+    assert shoigu["id"] in digest["single_source"]
+
+    [rush] = [q for q in digest["quotes"] if "without a rush" in q["text"]]
+    assert rush["speaker"] == "Vladimir Putin" and rush["article_ids"] == [ids[2]]
+
+    lengths = [c for c in digest["conflicts"] if c["kind"] == "number" and c["topic"] == "length"]
+    assert lengths == []

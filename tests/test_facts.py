@@ -1,0 +1,67 @@
+"""Entities, numbers and dates on invented snippets, with the real spaCy pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from newstrace.facts import clock_time, extract_facts, parse_number, resolve_date, same_quantity
+from newstrace.model import Article
+
+WEDNESDAY = date(2023, 9, 13)
+
+
+def facts_of(text: str, day: str | None = "2023-09-13"):
+    [facts] = extract_facts([Article.from_text(text, date=day)])
+    return facts
+
+
+def test_weekdays_and_relative_dates_resolve_against_article_date():
+    assert resolve_date("Wednesday", WEDNESDAY) == ("2023-09-13", "day")
+    assert resolve_date("Tuesday", WEDNESDAY) == ("2023-09-12", "day")
+    assert resolve_date("Friday", WEDNESDAY, future=True) == ("2023-09-15", "day")
+    assert resolve_date("last week", WEDNESDAY) == ("2023-09-04", "week")
+    assert resolve_date("July", WEDNESDAY) == ("2023-07", "month")
+    assert resolve_date("September 13, 2023", None) == ("2023-09-13", "day")
+    assert resolve_date("Tuesday", None) is None
+
+
+def test_dates_and_local_time_from_text():
+    facts = facts_of("The ferry sank on Tuesday at 11:43 a.m. local time, the coast guard said on Wednesday.")
+    dates = {t.text: t.date for t in facts.times if t.date}
+    assert dates == {"Tuesday": "2023-09-12", "Wednesday": "2023-09-13"}
+    [clock] = [t for t in facts.times if t.time]
+    assert (clock.time, clock.zone) == ("11:43", "local")
+    assert clock_time("3 p.m.") == "15:00"
+
+
+def test_counted_numbers_and_units():
+    facts = facts_of("The army fired two cruise missiles that flew about 40 seconds over the sea. "
+                     "The war has lasted 18 months.")
+    by_text = {m.text: m for m in facts.numbers}
+    assert by_text["two"].value == 2 and by_text["two"].counts == "cruise missiles"
+    assert by_text["two"].counts_head == "missile"
+    forty = next(m for m in facts.numbers if m.value == 40)
+    assert forty.unit == "s" and forty.approx
+    months = next(m for m in facts.numbers if m.value == 18)
+    assert months.unit == "mo"
+
+
+def test_converted_measure_is_one_measure_equal_to_its_conversion():
+    facts = facts_of("The camp lies some 1,000 kilometres (620 miles) north of the capital.")
+    [distance] = [m for m in facts.numbers if m.dimension == "length"]
+    assert distance.value == 1000 and distance.unit == "km" and distance.approx
+    assert [(e.value, e.unit) for e in distance.equivalents] == [(620, "mi")]
+    other = facts_of("The camp lies 620 miles north of the capital.").numbers[0]
+    assert same_quantity(distance, other)
+    assert not same_quantity(distance, facts_of("The camp lies 300 miles north of the capital.").numbers[0])
+
+
+def test_person_short_name_links_to_full_name():
+    facts = facts_of("Prime Minister Helena Varga arrived in Vienna. Varga met union leaders there.")
+    people = {e.text: e.name for e in facts.entities if e.label == "PERSON"}
+    assert people.get("Varga") == "Helena Varga"
+    assert any(e.name == "Vienna" for e in facts.entities)
+
+
+def test_parse_number_words_and_digits():
+    assert parse_number("1,000") == 1000 and parse_number("two") == 2 and parse_number("lots") is None
