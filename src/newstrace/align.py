@@ -187,9 +187,11 @@ def align_profiles(pa: TextProfile, pb: TextProfile, *, max_gap: int = 12,
             continue
         matched = covered_a[draft.a0 : draft.a1].sum() + covered_b[draft.b0 : draft.b1].sum()
         similarity = float(matched / ((draft.a1 - draft.a0) + (draft.b1 - draft.b0)))
+        a_end, b_end = _through_punctuation(pa.text, int(pa.ends[draft.a1 - 1]),
+                                            pb.text, int(pb.ends[draft.b1 - 1]))
         passages.append(Passage(
-            a_start=int(pa.starts[draft.a0]), a_end=int(pa.ends[draft.a1 - 1]),
-            b_start=int(pb.starts[draft.b0]), b_end=int(pb.ends[draft.b1 - 1]),
+            a_start=int(pa.starts[draft.a0]), a_end=a_end,
+            b_start=int(pb.starts[draft.b0]), b_end=b_end,
             similarity=round(similarity, 4),
             kind="verbatim" if similarity >= VERBATIM else "edited",
         ))
@@ -271,6 +273,15 @@ def _extend(draft: _Draft, pa: TextProfile, pb: TextProfile, covered_a: np.ndarr
         covered_a[draft.a1] = covered_b[draft.b1] = True
         draft.a1 += 1
         draft.b1 += 1
+
+
+def _through_punctuation(a: str, a_end: int, b: str, b_end: int) -> tuple[int, int]:
+    """Move both ends past the punctuation that follows them in both texts alike."""
+    while (a_end < len(a) and b_end < len(b) and a[a_end] == b[b_end]
+           and not a[a_end].isspace() and not a[a_end].isalnum()):
+        a_end += 1
+        b_end += 1
+    return a_end, b_end
 
 
 @dataclass

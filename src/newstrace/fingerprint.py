@@ -134,11 +134,18 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5) -> ShingleBatch:
 
 @dataclass(eq=False)
 class MinHasher:
-    """MinHash signatures (one-permutation hashing, optimally densified) of word shingles."""
+    """MinHash signatures (one-permutation hashing, optimally densified) of word shingles.
+
+    Each signature row holds ``num_perm`` MinHash values followed by ``anchors`` anchor
+    values: the text's smallest distinct shingle hashes (a bottom-k sample, in ascending
+    order, padded with ``0xFFFFFFFF``). Texts sharing a passage share anchors whatever
+    their lengths, which catches partial reuse that a low Jaccard hides from the bands.
+    """
 
     num_perm: int = 256
     ngram: int = 5
     seed: int = 1
+    anchors: int = 64
     _borrow: np.ndarray = field(init=False, repr=False)
     _salt: np.uint64 = field(init=False, repr=False)
 
@@ -150,7 +157,7 @@ class MinHasher:
 
     def signatures(self, texts: Sequence[str], *, workers: int = 1,
                    batch_size: int = 256) -> np.ndarray:
-        """``(len(texts), num_perm)`` uint32 signatures, hashed ``batch_size`` texts at a
+        """``(len(texts), num_perm + anchors)`` uint32 signatures, hashed ``batch_size`` texts at a
         time, on ``workers`` processes when more than one. Texts without a shingle get all
         ``0xFFFFFFFF`` (see :func:`is_empty`)."""
         batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
@@ -159,7 +166,9 @@ class MinHasher:
                 parts = list(pool.map(self._batch_signatures, batches))
         else:
             parts = [self._batch_signatures(batch) for batch in batches]
-        return np.concatenate(parts) if parts else np.zeros((0, self.num_perm), np.uint32)
+        if not parts:
+            return np.zeros((0, self.num_perm + self.anchors), np.uint32)
+        return np.concatenate(parts)
 
     def _batch_signatures(self, texts: Sequence[str]) -> np.ndarray:
         return self.signatures_of(shingle_batch(texts, self.ngram))
@@ -173,7 +182,19 @@ class MinHasher:
         flat = np.full(n * self.num_perm, _EMPTY, dtype=np.uint32)
         np.minimum.at(flat, (docs * _U64(self.num_perm) + bins).astype(np.int64),
                       (mixed & _U64(0xFFFFFFFF)).astype(np.uint32))
-        return self._densify(flat.reshape(n, self.num_perm))
+        minhashes = self._densify(flat.reshape(n, self.num_perm))
+        return np.hstack([minhashes, self._bottom_k(batch, docs)])
+
+    def _bottom_k(self, batch: ShingleBatch, docs: np.ndarray) -> np.ndarray:
+        """The ``anchors`` smallest distinct (high 32 bits of) shingle hashes of each text."""
+        n = len(batch.offsets) - 1
+        ordered = np.unique((docs << _U64(32)) | (batch.hashes >> _U64(32)))
+        doc = (ordered >> _U64(32)).astype(np.int64)
+        rank = np.arange(len(ordered)) - np.searchsorted(doc, doc, side="left")
+        keep = rank < self.anchors
+        anchors = np.full((n, self.anchors), _EMPTY, dtype=np.uint32)
+        anchors[doc[keep], rank[keep]] = (ordered[keep] & _U64(0xFFFFFFFF)).astype(np.uint32)
+        return anchors
 
     def _densify(self, sig: np.ndarray) -> np.ndarray:
         """Fill empty bins from the first non-empty bin in each bin's borrow sequence."""
@@ -205,33 +226,67 @@ def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
 
 @dataclass
 class _Segment:
-    """One sorted run of band keys and the (index-internal) document numbers they belong to."""
+    """Keys sorted ascending, with the (index-internal) document number of each."""
 
     keys: np.ndarray
     docs: np.ndarray
 
+    @classmethod
+    def of(cls, keys: np.ndarray, docs: np.ndarray) -> _Segment:
+        order = np.argsort(keys, kind="stable")
+        return cls(keys[order], docs[order])
+
+
+class _KeyTable:
+    """Document keys held as a few sorted segments (merged when they pile up)."""
+
+    def __init__(self) -> None:
+        self.segments: list[_Segment] = []
+
+    def add(self, segment: _Segment) -> None:
+        if len(segment.keys):
+            self.segments.append(segment)
+        if len(self.segments) > 8:
+            self.segments = [_Segment.of(np.concatenate([s.keys for s in self.segments]),
+                                         np.concatenate([s.docs for s in self.segments]))]
+
+    def pairs(self, batch: _Segment, max_run: int | None = None) -> np.ndarray:
+        """Pairs sharing a key: within ``batch`` and between it and the table; keys held
+        by more than ``max_run`` documents (in one segment) are skipped."""
+        found = [_pairs_within(batch, max_run)]
+        found += [_pairs_across(segment, batch, max_run) for segment in self.segments]
+        return np.concatenate(found)
+
 
 class LSHIndex:
-    """LSH banding over MinHash signatures, held as sorted numpy arrays (no per-key dicts).
+    """LSH over MinHash signatures, held as sorted numpy arrays (no per-key dicts).
 
-    Each signature is cut into ``bands`` bands of ``rows`` values; two documents are
-    candidates when they agree on every value of at least one band. The defaults (85 bands
-    of 3 rows over 256 values) make a pair at Jaccard 0.4 a candidate with probability
-    0.996, at 0.3 with 0.90 and at 0.1 with 0.08.
+    Two documents are candidates when they agree on a whole band (``bands`` bands of
+    ``rows`` values cut from the MinHash part) or share at least ``min_shared_anchors``
+    of their anchors (the bottom-k part of :class:`MinHasher` signatures; ``anchors=0``
+    turns this off). The default bands (85 of 3 rows over 256 values) make a pair at
+    Jaccard 0.4 a candidate with probability 0.996, at 0.3 with 0.90 and at 0.1 with 0.08;
+    anchors add pairs with a shared passage whatever the texts' lengths (containment).
+    Anchors held by more than ``max_anchor_docs`` documents are common phrases and skipped.
     """
 
-    def __init__(self, bands: int = 85, rows: int = 3) -> None:
+    def __init__(self, bands: int = 85, rows: int = 3, anchors: int = 64,
+                 min_shared_anchors: int = 2, max_anchor_docs: int = 50) -> None:
         self.bands = bands
         self.rows = rows
+        self.anchors = anchors
+        self.min_shared_anchors = min_shared_anchors
+        self.max_anchor_docs = max_anchor_docs
         self.keys: list[str] = []
-        self._segments: list[_Segment] = []
+        self._bands = _KeyTable()
+        self._anchors = _KeyTable()
         self._band_salts = _mix64(np.arange(1, bands + 1, dtype=_U64))
 
     @classmethod
-    def from_signatures(cls, keys: Sequence[str], signatures: np.ndarray, bands: int = 85,
-                        rows: int = 3) -> LSHIndex:
-        """An index rebuilt from stored signatures."""
-        index = cls(bands, rows)
+    def from_signatures(cls, keys: Sequence[str], signatures: np.ndarray,
+                        **options: int) -> LSHIndex:
+        """An index rebuilt from stored signatures (``options`` as for the constructor)."""
+        index = cls(**options)
         index.add(keys, signatures)
         return index
 
@@ -240,12 +295,12 @@ class LSHIndex:
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """``(n, bands)`` uint64 keys, one per band, distinct across bands."""
-        needed = self.bands * self.rows
+        needed = self.bands * self.rows + self.anchors
         if signatures.shape[1] < needed:
-            raise ValueError(f"{self.bands}x{self.rows} bands need {needed} values per "
-                             f"signature, got {signatures.shape[1]}")
-        values = signatures[:, :needed].astype(_U64).reshape(len(signatures), self.bands,
-                                                               self.rows)
+            raise ValueError(f"{self.bands}x{self.rows} bands and {self.anchors} anchors "
+                             f"need {needed} values per signature, got {signatures.shape[1]}")
+        values = signatures[:, : self.bands * self.rows].astype(_U64)
+        values = values.reshape(len(signatures), self.bands, self.rows)
         combined = np.broadcast_to(self._band_salts, values.shape[:2]).copy()
         for row in range(self.rows):
             combined = _mix64(combined ^ values[:, :, row])
@@ -253,12 +308,10 @@ class LSHIndex:
 
     def add(self, keys: Sequence[str], signatures: np.ndarray) -> None:
         """Index ``signatures`` under ``keys`` (texts without shingles are kept out)."""
-        segment = self._segment(signatures, first_doc=len(self.keys))
+        bands, anchors = self._segments(signatures, first_doc=len(self.keys))
         self.keys.extend(keys)
-        if len(segment.keys):
-            self._segments.append(segment)
-        if len(self._segments) > 8:
-            self._compact()
+        self._bands.add(bands)
+        self._anchors.add(anchors)
 
     def candidates(self, signatures: np.ndarray, keys: Sequence[str]) -> list[tuple[str, str]]:
         """Candidate pairs among the new batch and between it and the index, each once,
@@ -268,39 +321,45 @@ class LSHIndex:
         return [(names[i], names[j]) for i, j in pairs.tolist()]
 
     def candidate_indices(self, signatures: np.ndarray) -> np.ndarray:
-        """Like :meth:`candidates` as an ``(m, 2)`` int64 array of positions, where the
-        batch's documents are numbered after the indexed ones."""
-        batch = self._segment(signatures, first_doc=len(self.keys))
-        found = [_pairs_within(batch)]
-        found += [_pairs_across(segment, batch) for segment in self._segments]
-        pairs = np.concatenate(found)
-        if not len(pairs):
-            return pairs.reshape(0, 2)
-        return np.unique(pairs, axis=0)
+        """Like :meth:`candidates` as a sorted ``(m, 2)`` int64 array of positions, where
+        the batch's documents are numbered after the indexed ones."""
+        bands, anchors = self._segments(signatures, first_doc=len(self.keys))
+        total = len(self.keys) + len(signatures)
+        banded = np.unique(_codes(self._bands.pairs(bands), total))
+        anchored, shared = np.unique(
+            _codes(self._anchors.pairs(anchors, self.max_anchor_docs), total), return_counts=True)
+        codes = np.union1d(banded, anchored[shared >= self.min_shared_anchors])
+        return np.stack([codes // total, codes % total], axis=1)
 
-    def _segment(self, signatures: np.ndarray, first_doc: int) -> _Segment:
+    def _segments(self, signatures: np.ndarray, first_doc: int) -> tuple[_Segment, _Segment]:
         band_keys = self.band_keys(signatures)
-        docs = np.repeat(np.arange(first_doc, first_doc + len(signatures)), self.bands)
-        keep = np.repeat(~is_empty(signatures), self.bands)
-        keys, docs = band_keys.ravel()[keep], docs[keep]
-        order = np.argsort(keys, kind="stable")
-        return _Segment(keys=keys[order], docs=docs[order])
-
-    def _compact(self) -> None:
-        keys = np.concatenate([s.keys for s in self._segments])
-        docs = np.concatenate([s.docs for s in self._segments])
-        order = np.argsort(keys, kind="stable")
-        self._segments = [_Segment(keys=keys[order], docs=docs[order])]
+        docs = np.arange(first_doc, first_doc + len(signatures))
+        present = ~is_empty(signatures)
+        bands = _Segment.of(band_keys[present].ravel(), np.repeat(docs[present], self.bands))
+        anchor_values = signatures[:, signatures.shape[1] - self.anchors :]
+        real = anchor_values != _EMPTY
+        anchors = _Segment.of(anchor_values[real], np.broadcast_to(docs[:, None], real.shape)[real])
+        return bands, anchors
 
 
-def _pairs_within(segment: _Segment) -> np.ndarray:
+def _codes(pairs: np.ndarray, total: int) -> np.ndarray:
+    """One int64 per (smaller, larger) pair of document numbers."""
+    return pairs[:, 0].astype(np.int64) * total + pairs[:, 1]
+
+
+def _run_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of every run of equal keys in a sorted array."""
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return starts, np.diff(np.concatenate([starts, [len(keys)]]))
+
+
+def _pairs_within(segment: _Segment, max_run: int | None) -> np.ndarray:
     """All pairs of documents sharing a key inside one sorted segment."""
-    keys, docs = segment.keys, segment.docs
-    if len(keys) < 2:
+    if len(segment.keys) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    run_start = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    run_len = np.diff(np.concatenate([run_start, [len(keys)]]))
-    return _expand_runs(docs, run_start[run_len > 1], run_len[run_len > 1])
+    starts, lengths = _run_bounds(segment.keys)
+    keep = (lengths > 1) & (lengths <= (max_run or len(segment.keys)))
+    return _expand_runs(segment.docs, starts[keep], lengths[keep])
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -316,19 +375,20 @@ def _expand_runs(docs: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> n
         longer = lengths > gap
         first = _ranges(starts[longer], lengths[longer] - gap)
         pairs.append(np.stack([docs[first], docs[first + gap]], axis=1))
-    pairs = np.concatenate(pairs)
-    return np.sort(pairs, axis=1)
+    found = np.concatenate(pairs)
+    found = found[found[:, 0] != found[:, 1]]  # a document repeating a key pairs with no one
+    return np.sort(found, axis=1)
 
 
-def _pairs_across(indexed: _Segment, batch: _Segment) -> np.ndarray:
+def _pairs_across(indexed: _Segment, batch: _Segment, max_run: int | None) -> np.ndarray:
     """All (indexed doc, batch doc) pairs sharing a key."""
     lo = np.searchsorted(indexed.keys, batch.keys, side="left")
     hi = np.searchsorted(indexed.keys, batch.keys, side="right")
-    hits = hi > lo
-    lo, hi, batch_docs = lo[hits], hi[hits], batch.docs[hits]
     counts = hi - lo
+    if max_run:
+        counts[counts > max_run] = 0
     old = indexed.docs[_ranges(lo, counts)]
-    return np.stack([old, np.repeat(batch_docs, counts)], axis=1)
+    return np.stack([old, np.repeat(batch.docs, counts)], axis=1)
 
 
 def choose_bands(num_perm: int, jaccard: float = 0.4, recall: float = 0.99) -> tuple[int, int]:

@@ -1,0 +1,115 @@
+"""Near-copy verdicts on invented articles and on the real seed articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newstrace.align import lexical_overlap
+from newstrace.fingerprint import LSHIndex
+from newstrace.nearcopy import classify_overlap, find_near_copies
+
+PARAGRAPHS = [
+    "Flood water reached the lower town of Marrow Creek early on Tuesday after two days of "
+    "heavy rain, forcing the closure of the main bridge and three primary schools.",
+    "Volunteer crews in flat-bottomed boats moved elderly residents from the riverside flats "
+    "to a sports hall on the hill, where the regional council had set up beds and a kitchen.",
+    "The river gauge at Holt Mill peaked at just over four metres, a level last seen in the "
+    "winter of 1998, according to figures published by the environment agency.",
+    "Shop owners on Mill Lane spent the afternoon carrying stock upstairs, and several said "
+    "they had not been able to renew flood cover since the last serious inundation.",
+    "Insurance assessors are expected on Thursday, and the council said early estimates put "
+    "the damage to roads, drains and the old footbridge at several million pounds.",
+    "Forecasters warned that another band of rain would cross the hills overnight, although "
+    "it was expected to be lighter and to clear by the middle of Wednesday morning.",
+]
+UNRELATED = [
+    "The annual cheese fair opened in the market square with a record number of stalls, a "
+    "brass band from the coast and a contest for the heaviest wheel of cheddar in the county.",
+    "Organisers said ticket sales had doubled since last year, helped by a new late bus from "
+    "the city and a children's tent run by the local library and two primary schools.",
+    "A panel of three judges, including a retired dairy farmer, will announce the winners on "
+    "Sunday afternoon before the closing parade of tractors along the high street.",
+]
+SCHOOL = [
+    "Parents at Elm Road primary were told on Monday that the school will move to a four-day "
+    "week from March while the heating system and the roof over the main hall are replaced.",
+    "The head teacher said lessons on the fifth day would be set online and that a breakfast "
+    "club would stay open for families who could not arrange childcare at short notice.",
+    "A petition against the change had gathered more than six hundred signatures by Monday "
+    "night, and the governors agreed to hold a public meeting next week.",
+]
+ORIGINAL = "\n\n".join(PARAGRAPHS)
+CHEESE = "\n\n".join(UNRELATED)
+
+
+def test_identical_bodies_with_different_footers_are_duplicates() -> None:
+    a = ORIGINAL + "\n\nRead more local news on our website."
+    b = ORIGINAL + "\n\nLeave a reply. Your email address will not be published."
+    assert classify_overlap(lexical_overlap(a, b)) == "duplicate"
+
+
+def test_updated_republication_is_a_copy() -> None:
+    updated = PARAGRAPHS[:3] + [
+        "Shop owners on Mill Lane spent Tuesday carrying stock to upper floors, and several "
+        "said they could not renew flood cover since the last serious inundation.",
+        "By Wednesday evening the water had started to fall, and the bridge reopened to "
+        "pedestrians shortly before the evening rush.",
+    ]
+    assert classify_overlap(lexical_overlap(ORIGINAL, "\n\n".join(updated))) == "copy"
+
+
+def test_lifted_paragraphs_are_partial_reuse() -> None:
+    mixed = "\n\n".join(UNRELATED[:2] + PARAGRAPHS[1:3] + UNRELATED[2:])
+    overlap = lexical_overlap(ORIGINAL, mixed)
+    assert classify_overlap(overlap) == "partial"
+    assert len(overlap.passages) == 1
+
+
+def test_unrelated_texts_have_no_lexical_relation() -> None:
+    assert classify_overlap(lexical_overlap(ORIGINAL, CHEESE)) is None
+
+
+def test_find_near_copies_in_one_batch() -> None:
+    texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
+             "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:3] + SCHOOL[1:])]
+    found = {(n.a_key, n.b_key): n.relation for n in find_near_copies(texts, list("abcd"))}
+    assert found == {("a", "c"): "duplicate", ("a", "d"): "partial", ("c", "d"): "partial"}
+
+
+def test_find_near_copies_against_an_index_reads_old_texts() -> None:
+    index = LSHIndex()
+    stored = {"old": ORIGINAL, "cheese": CHEESE}
+    assert find_near_copies(list(stored.values()), list(stored), index=index) == []
+    [found] = find_near_copies([ORIGINAL + "\n\nUpdated at noon."], ["new"], index=index,
+                               texts_of=stored.__getitem__)
+    assert (found.a_key, found.b_key, found.relation) == ("old", "new", "duplicate")
+    assert len(index) == 3
+    with pytest.raises(ValueError):
+        find_near_copies([CHEESE], ["again"], index=index)
+
+
+def _seed_texts(seeds: Path) -> dict[str, str]:
+    try:
+        from newstrace.clean import clean_text
+    except ImportError:  # the cleaning module is optional here: raw text works as well
+        def clean_text(raw: str):  # type: ignore[misc]
+            return type("Cleaned", (), {"text": raw})
+    return {path.name[:3]: clean_text(path.read_text(encoding="utf-8")).text
+            for path in sorted(seeds.glob("*.txt"))}
+
+
+def test_seed_republication_is_a_copy_and_independent_reports_are_not(seeds: Path) -> None:
+    texts = _seed_texts(seeds)
+    keys = ["000", "001", "002", "003"]
+    found = find_near_copies([texts[k] for k in keys], keys)
+    assert [(n.a_key, n.b_key, n.relation) for n in found] == [("000", "001", "copy")]
+
+    cnn, blog = texts["000"], texts["001"]
+    aligned = [(cnn[p.a_start : p.a_end], blog[p.b_start : p.b_end]) for p in found[0].overlap.passages]
+    unchanged = "Kim arrived in Russia on Tuesday, state media reported, aboard his heavily-armored"
+    assert any(unchanged in a and unchanged in b for a, b in aligned)
+    kremlin_video = "Video released by the Kremlin Wednesday"  # only in the later version
+    assert not any(kremlin_video in b for _, b in aligned)
+    assert found[0].overlap.covered_a > 0.6
