@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from newstrace.model import Article, Derivation, InputError, Passage, Relation, Report, Story
+from newstrace.model import Article, Comparison, Derivation, InputError, Passage, Relation, Report, Story
 from newstrace.report import (
     FORMATS,
     render_html,
     render_json,
+    render_comparison,
     render_markdown,
     render_text,
     to_dict,
@@ -251,6 +252,22 @@ def test_text_prints_article_markup_literally() -> None:
     out = _text_output(hostile_report())
     assert "Mirror <i>Site</i>" in out
     assert "copied <em>verbatim</em> [bold]twice[/bold]" in out
+
+
+def test_comparison_names_the_original_and_quotes_the_passages() -> None:
+    herald, blog = sample_report().articles[:2]
+    comparison = Comparison(
+        relation="copy", source="b", score=0.81, jaccard=0.62, containment_a=0.8, containment_b=0.7,
+        passages=[_passage(BLOG, HERALD, _sentences(BLOG)[2], _sentences(HERALD)[3], 1.0, "verbatim")],
+        confidence=0.9, reasons=["[b]later[/b] by a day"],
+    )
+    console = Console(file=StringIO(), width=160, no_color=True)
+    render_comparison(comparison, blog, herald, console)
+    out = console.file.getvalue()
+    assert "blog.html vs herald.html: copy  herald.html → blog.html (confidence 0.90)" in out
+    assert "blog.html in herald.html 80%" in out
+    assert "why: [b]later[/b] by a day" in out
+    assert "Commuters were told to use the ferry service" in out
 
 
 def test_markdown_lists_stories_evidence_and_escapes_content() -> None:

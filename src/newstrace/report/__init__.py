@@ -14,7 +14,7 @@ from typing import Any, Literal
 from newstrace.model import Article, Relation, Report
 from newstrace.report.html import render_html
 from newstrace.report.markdown import render_markdown
-from newstrace.report.text import render_text
+from newstrace.report.text import render_comparison, render_text
 
 ReportFormat = Literal["text", "json", "md", "html"]
 FORMATS: tuple[str, ...] = ("text", "json", "md", "html")
@@ -25,6 +25,7 @@ __all__ = [
     "FORMATS",
     "SCHEMA_VERSION",
     "ReportFormat",
+    "render_comparison",
     "render_html",
     "render_json",
     "render_markdown",

@@ -33,7 +33,7 @@ _PRINT_SCRIPT = 'addEventListener("beforeprint",()=>document.querySelectorAll("d
 # Provenance graph geometry (SVG user units = CSS pixels).
 _NODE_W, _NODE_H = 232, 56
 _COLUMN_GAP, _ROW_GAP, _MARGIN = 150, 16, 8
-_LABEL_CHARS, _DETAIL_CHARS = 27, 32
+_LABEL_CHARS, _DETAIL_CHARS = 24, 32
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from newstrace.model import Report
+from newstrace.model import Article, Comparison, Report
 from newstrace.report.view import (
     DerivedView,
     DigestView,
@@ -33,7 +33,10 @@ KIND_STYLES = {
     "paraphrase": "bold magenta",
     "same_story": "cyan",
 }
-_PASSAGES_SHOWN = 3
+_PASSAGES_SHOWN = 3  #: longest passages quoted per derivation
+_DIGEST_ITEMS = 8  #: timeline entries, quotes and claims listed per story
+_DIGEST_CHARS = 160
+_CITED_LABELS = 3
 
 
 def render_text(report: Report, console: Console | None = None) -> None:
@@ -51,6 +54,42 @@ def render_text(report: Report, console: Console | None = None) -> None:
         console.print(_skipped(report))
 
 
+def render_comparison(comparison: Comparison, a: Article, b: Article, console: Console | None = None) -> None:
+    """Print the verdict on one pair: relation, direction, scores, reasons and passages."""
+    console = console or Console()
+    verdict = Text.assemble(
+        (a.label, "bold"), " vs ", (b.label, "bold"), ": ",
+        (comparison.relation, KIND_STYLES.get(comparison.relation, "bold")),
+    )
+    if comparison.source:
+        original, copy = (a, b) if comparison.source == "a" else (b, a)
+        verdict.append(f"  {original.label} → {copy.label} (confidence {comparison.confidence:.2f})")
+    console.print(verdict)
+    console.print(
+        Text(
+            f"score {comparison.score:.2f} · jaccard {comparison.jaccard:.2f} · "
+            f"{a.label} in {b.label} {comparison.containment_a:.0%} · "
+            f"{b.label} in {a.label} {comparison.containment_b:.0%}",
+            style="dim",
+        )
+    )
+    for reason in comparison.reasons:
+        console.print(Text(f"why: {reason}"))
+    if comparison.passages:
+        table = Table(show_edge=False)
+        for column, justify in (("#", "right"), ("kind", "left"), ("sim", "right"), (a.label, "left"), (b.label, "left")):
+            table.add_column(column, justify=justify)
+        for number, passage in enumerate(comparison.passages, start=1):
+            table.add_row(
+                str(number),
+                passage.kind,
+                f"{passage.similarity:.2f}",
+                Text(shorten(a.text[passage.a_start : passage.a_end], 70)),
+                Text(shorten(b.text[passage.b_start : passage.b_end], 70)),
+            )
+        console.print(table)
+
+
 def _header(view: ReportView) -> RenderableType:
     counts = view.counts
     line = Text.assemble(
@@ -66,9 +105,9 @@ def _story(story: StoryView, number: int, view: ReportView) -> RenderableType:
     title = Text(f"Story {number}: ", style="bold") + Text(story.story.title, style="bold")
     meta = Text(" · ".join(story_facts(story)), style="dim")
     parts: list[RenderableType] = [Rule(title, align="left"), meta]
+    parts.append(_provenance(story, view))
     if story.digest:
         parts.append(_digest(story.digest))
-    parts.append(_provenance(story, view))
     if story.other_relations:
         parts.append(_other_relations(story, view))
     return Group(*parts, Text())
@@ -154,58 +193,64 @@ def _digest(digest: DigestView) -> RenderableType:
     parts: list[RenderableType] = []
     if digest.headline:
         parts.append(Text(digest.headline, style="bold"))
-    for line in digest.summary:
-        parts.append(Text.assemble("  ", line.text, (_cite(line.labels), "dim")))
+    parts += [_line(line.text, line.labels) for line in digest.summary]
     if digest.timeline:
         parts.append(Text("Timeline", style="bold underline"))
-        for line in digest.timeline:
-            parts.append(Text.assemble("  ", (line.date or "", "cyan"), "  ", line.text, (_cite(line.labels), "dim")))
+        parts += [_line(line.text, line.labels, lead=line.date) for line in digest.timeline[:_DIGEST_ITEMS]]
+        parts += _more(digest.timeline)
     if digest.quotes:
         parts.append(Text("Quotes", style="bold underline"))
-        for quote in digest.quotes:
-            parts.append(
-                Text.assemble(
-                    "  ",
-                    (quote.speaker or "unattributed", "bold"),
-                    f": “{quote.text}”",
-                    (f"  ({_independent(quote.n_independent)})", "dim"),
-                )
-            )
+        parts += [
+            _line(f"“{quote.text}”", quote.labels, lead=f"{quote.speaker or 'unattributed'}:")
+            for quote in digest.quotes[:_DIGEST_ITEMS]
+        ]
+        parts += _more(digest.quotes)
     if digest.claims:
         parts.append(_claims(digest))
     for conflict in digest.conflicts:
         parts.append(Text.assemble(("Conflict ", "bold red"), f"({conflict.kind}) ", (conflict.topic, "bold")))
-        for version in conflict.versions:
-            parts.append(
-                Text.assemble(
-                    "  • ",
-                    (version.value, "bold"),
-                    f"  {shorten(version.text, 100)}" if version.text else "",
-                    (_cite(version.labels), "dim"),
-                )
-            )
-    return Padding(Group(*parts), (0, 0, 1, 2))
+        parts += [_line(version.text, version.labels, lead=version.value) for version in conflict.versions]
+    return Padding(Group(*parts), (1, 0, 1, 2))
+
+
+def _line(text: str, labels: list[str], lead: str | None = None) -> RenderableType:
+    """One digest line, cut short, with its citations; wrapped lines stay indented."""
+    line = Text.assemble((f"{lead} ", "bold cyan") if lead else "", shorten(text, _DIGEST_CHARS), (_cite(labels), "dim"))
+    return Padding(line, (0, 0, 0, 2))
+
+
+def _more(items: list) -> list[RenderableType]:
+    hidden = len(items) - _DIGEST_ITEMS
+    return [Padding(Text(f"… {hidden} more in the JSON and HTML reports", style="dim"), (0, 0, 0, 2))] if hidden > 0 else []
 
 
 def _claims(digest: DigestView) -> RenderableType:
-    table = Table(title="Claims", title_justify="left", show_edge=False, expand=False)
-    table.add_column("claim")
-    table.add_column("independent", justify="right")
-    table.add_column("cited")
-    for claim in digest.claims:
+    shown = digest.claims[:_DIGEST_ITEMS]
+    table = Table(
+        title=f"Claims ({len(digest.claims)}; {len(digest.single_source)} rest on a single independent report)",
+        title_justify="left",
+        show_edge=False,
+        caption=f"… {len(digest.claims) - len(shown)} more in the JSON and HTML reports"
+        if len(shown) < len(digest.claims)
+        else None,
+        caption_justify="left",
+    )
+    table.add_column("claim", ratio=1)
+    table.add_column("independent", justify="right", no_wrap=True)
+    for claim in shown:
         count = Text(str(claim.n_independent), style="bold red" if claim.single_source else "bold green")
         if claim.single_source:
             count.append(" single source", style="red")
-        table.add_row(Text(claim.text), count, Text(", ".join(claim.labels), style="dim"))
+        table.add_row(Text(shorten(claim.text, _DIGEST_CHARS)), count)
     return table
 
 
 def _cite(labels: list[str]) -> str:
-    return f"  [{', '.join(labels)}]" if labels else ""
-
-
-def _independent(count: int | None) -> str:
-    return "independent reports unknown" if count is None else plural(count, "independent report")
+    if not labels:
+        return ""
+    shown = ", ".join(labels[:_CITED_LABELS])
+    extra = f" +{len(labels) - _CITED_LABELS}" if len(labels) > _CITED_LABELS else ""
+    return f"  [{shown}{extra}]"
 
 
 def _skipped(report: Report) -> RenderableType:

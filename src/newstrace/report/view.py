@@ -301,7 +301,7 @@ def digest_view(digest: dict[str, Any], labels: dict[str, str]) -> DigestView:
             Cited(
                 text=str(item.get("text") or item.get("value") or ""),
                 labels=cite(item.get("article_ids") or item.get("citations")),
-                date=item.get("date"),
+                date=_when(item),
                 speaker=item.get("speaker"),
                 n_independent=_count(item),
             )
@@ -344,6 +344,15 @@ def digest_view(digest: dict[str, Any], labels: dict[str, str]) -> DigestView:
         claims=claims,
         conflicts=conflicts,
     )
+
+
+def _when(item: dict[str, Any]) -> str | None:
+    """A timeline entry's date (``YYYY-MM`` at month precision) and time, if any."""
+    date = item.get("date")
+    if not date:
+        return None
+    date = str(date)[:7] if item.get("precision") == "month" else str(date)
+    return f"{date} {item['time']}" if item.get("time") else date
 
 
 def _items(section: Any) -> list[dict[str, Any]]:
