@@ -209,6 +209,21 @@ def test_json_round_trips_with_documented_keys() -> None:
     assert data["skipped"] == [{"path": "in/empty.html", "reason": "no article text found"}]
 
 
+def test_every_json_key_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "report-format.md").read_text(encoding="utf-8")
+
+    def keys(value: object, parent: str = "") -> set[str]:
+        if isinstance(value, dict):
+            free_form = parent in {"signals", "stats", "meta"}
+            return {k for k in value if not free_form} | {n for k, v in value.items() for n in keys(v, k)}
+        if isinstance(value, list):
+            return {n for item in value for n in keys(item, parent)}
+        return set()
+
+    undocumented = {key for key in keys(to_dict(sample_report())) if f"`{key}`" not in doc}
+    assert not undocumented
+
+
 def test_json_accepts_numpy_numbers_in_signals_and_stats() -> None:
     import numpy as np
 

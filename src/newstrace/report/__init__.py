@@ -15,10 +15,10 @@ from newstrace.model import Article, Relation, Report
 from newstrace.report.html import render_html
 from newstrace.report.markdown import render_markdown
 from newstrace.report.text import render_comparison, render_text
+from newstrace.report.view import SCHEMA_VERSION
 
 ReportFormat = Literal["text", "json", "md", "html"]
 FORMATS: tuple[str, ...] = ("text", "json", "md", "html")
-SCHEMA_VERSION = 1
 _SUFFIX_FORMATS = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 __all__ = [

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from newstrace.model import Article, Report
 from newstrace.report.view import (
+    SCHEMA_VERSION,
     AlignedPassage,
     DerivedView,
     ReportView,
@@ -31,9 +32,9 @@ PASSAGE_COLOURS = 8  #: highlight colours cycle through ``.c0`` … ``.c7`` in t
 _PRINT_SCRIPT = 'addEventListener("beforeprint",()=>document.querySelectorAll("details").forEach(d=>d.open=true));'
 
 # Provenance graph geometry (SVG user units = CSS pixels).
-_NODE_W, _NODE_H = 232, 56
+_NODE_W, _NODE_H = 252, 56
 _COLUMN_GAP, _ROW_GAP, _MARGIN = 150, 16, 8
-_LABEL_CHARS, _DETAIL_CHARS = 24, 32
+_LABEL_CHARS, _DETAIL_CHARS = 26, 34
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,6 @@ class Graph:
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document."""
     from newstrace import __version__
-    from newstrace.report import SCHEMA_VERSION
 
     view = build_view(report)
     return _environment().get_template("report.html.j2").render(

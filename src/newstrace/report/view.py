@@ -14,6 +14,8 @@ from typing import Any
 
 from newstrace.model import Article, Derivation, Relation, Report, Story
 
+SCHEMA_VERSION = 1  #: version of the JSON report format (docs/report-format.md)
+
 
 @dataclass(frozen=True)
 class AlignedPassage:
