@@ -69,13 +69,15 @@ def rewrite_verdict(
     )
 
 
-def directed(comparison: Comparison, a: Article, b: Article) -> Comparison:
-    """Fill in ``source``, ``confidence`` and ``reasons`` of a derived comparison."""
+def directed(comparison: Comparison, a: Article, b: Article, *, names: tuple[str, str] = ("a", "b")) -> Comparison:
+    """Fill in ``source``, ``confidence`` and ``reasons`` of a derived comparison
+    (``names``: how the reasons call ``a`` and ``b``)."""
     if not comparison.derived:
         return comparison
     direction = infer_direction(
         a, b, comparison.relation,
         containment_a=comparison.containment_a, containment_b=comparison.containment_b,
+        names=names,
     )
     comparison.source = direction.source
     comparison.confidence = direction.confidence
@@ -89,7 +91,8 @@ def compare(a: Text, b: Text, *, encoder: Encoder | None = None) -> Comparison:
     >>> compare("Kim met Putin on Wednesday.", "A storm hit Lisbon.").relation
     'unrelated'
     """
+    names = (a.label, b.label) if isinstance(a, Article) and isinstance(b, Article) else ("a", "b")
     a, b = as_article(a), as_article(b)
     overlap = lexical_overlap(a.text, b.text)
     comparison = lexical_verdict(overlap) or rewrite_verdict(a.text, b.text, overlap, encoder=encoder)
-    return directed(comparison, a, b)
+    return directed(comparison, a, b, names=names)

@@ -96,7 +96,7 @@ class Analyzer:
             comparison = lexical_verdict(near.overlap)
             if comparison is not None:
                 a, b = by_id[near.a_key], by_id[near.b_key]
-                relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b)))
+                relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         self.store.put_relations(relations)
         self.stats["copies_found"] = len(relations)
         return relations
@@ -140,7 +140,7 @@ class Analyzer:
             comparison = lexical_verdict(overlap) or rewrite_verdict(
                 a.text, b.text, overlap, encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y]
             )
-            relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b)))
+            relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
             self._tick("rewrites", done, len(pairs))
         return relations
 

@@ -42,11 +42,16 @@ def _vote(votes: list[tuple[float, str]], weight: float, reason: str) -> None:
     votes.append((weight, reason))
 
 
+def _named(reason: str, names: tuple[str, str]) -> str:
+    """A reason with the sides ``{a}``/``{b}`` replaced by the articles' names."""
+    return reason.format(a=names[0], b=names[1])
+
+
 def _date_sign(a: Article, b: Article, votes: list[tuple[float, str]]) -> None:
     if a.date and b.date and a.date[:10] != b.date[:10]:
         first, later, weight = ("a", "b", 2.0) if a.date < b.date else ("b", "a", -2.0)
         dates = {"a": a.date[:10], "b": b.date[:10]}
-        _vote(votes, weight, f"{first} is dated {dates[first]}, before {later} ({dates[later]})")
+        _vote(votes, weight, f"{{{first}}} is dated {dates[first]}, before {{{later}}} ({dates[later]})")
 
 
 def _credit_sign(a: Article, b: Article, votes: list[tuple[float, str]]) -> None:
@@ -55,8 +60,8 @@ def _credit_sign(a: Article, b: Article, votes: list[tuple[float, str]]) -> None
     if a_credit != b_credit:
         side = "a" if a_credit else "b"
         article = a if a_credit else b
-        what = ", ".join(article.credits) or f"byline {article.byline!r}"
-        _vote(votes, 1.0 if a_credit else -1.0, f"{side} carries the credit ({what}) the other lacks")
+        what = (", ".join(article.credits) or f"byline {article.byline!r}").replace("{", "{{").replace("}", "}}")
+        _vote(votes, 1.0 if a_credit else -1.0, f"{{{side}}} carries the credit ({what}) the other lacks")
 
 
 def _boilerplate_sign(a: Article, b: Article, votes: list[tuple[float, str]]) -> None:
@@ -64,7 +69,7 @@ def _boilerplate_sign(a: Article, b: Article, votes: list[tuple[float, str]]) ->
     b_blog = any(_REPUBLISHER_MARKS.search(text) for text in b.boilerplate)
     if a_blog != b_blog:
         copy = "a" if a_blog else "b"
-        _vote(votes, -1.0 if a_blog else 1.0, f"{copy} carries republisher boilerplate (comment form, share links)")
+        _vote(votes, -1.0 if a_blog else 1.0, f"{{{copy}}} carries republisher boilerplate (comment form, share links)")
 
 
 def quoted_words(text: str) -> int:
@@ -79,7 +84,7 @@ def _quote_sign(a: Article, b: Article, relation: str, votes: list[tuple[float, 
     if max(qa, qb) >= 8 and min(qa, qb) <= 0.6 * max(qa, qb):
         keeper = "a" if qa > qb else "b"
         _vote(votes, 1.5 if qa > qb else -1.5,
-              f"{keeper} keeps its quotations ({max(qa, qb)} quoted words) that the other rewords ({min(qa, qb)})")
+              f"{{{keeper}}} keeps its quotations ({max(qa, qb)} quoted words) that the other rewords ({min(qa, qb)})")
 
 
 def _containment_sign(containment_a: float, containment_b: float, votes: list[tuple[float, str]]) -> None:
@@ -88,7 +93,7 @@ def _containment_sign(containment_a: float, containment_b: float, votes: list[tu
     if abs(containment_a - containment_b) >= 0.15:
         side = "a" if containment_a > containment_b else "b"
         _vote(votes, 0.5 if side == "a" else -0.5,
-              f"{side} is reproduced more fully inside the other ({max(containment_a, containment_b):.0%}"
+              f"{{{side}}} is reproduced more fully inside the other ({max(containment_a, containment_b):.0%}"
               f" vs {min(containment_a, containment_b):.0%})")
 
 
@@ -99,8 +104,11 @@ def infer_direction(
     *,
     containment_a: float = 0.0,
     containment_b: float = 0.0,
+    names: tuple[str, str] = ("a", "b"),
 ) -> Direction:
-    """Decide which of ``a`` and ``b`` is the source of a derived relation."""
+    """Decide which of ``a`` and ``b`` is the source of a derived relation.
+
+    ``names`` are how the reasons call the two articles (e.g. their file names)."""
     votes: list[tuple[float, str]] = []
     _date_sign(a, b, votes)
     _credit_sign(a, b, votes)
@@ -111,7 +119,7 @@ def infer_direction(
     if not votes or total == 0:
         return Direction(None, 0.0, ["no sign of which came first"])
     source: Literal["a", "b"] = "a" if total > 0 else "b"
-    agreeing = [reason for weight, reason in votes if (weight > 0) == (total > 0)]
+    agreeing = [_named(reason, names) for weight, reason in votes if (weight > 0) == (total > 0)]
     weight_all = sum(abs(weight) for weight, _ in votes)
     confidence = round(min(0.99, abs(total) / (weight_all + 1.0) + 0.25), 2)
     return Direction(source, confidence, agreeing)
