@@ -1,0 +1,344 @@
+"""Load article files into :class:`~newstrace.model.Article` objects.
+
+Formats, chosen by extension (each optionally gzipped, ``.gz``):
+
+* ``.txt`` / ``.text``: one plain-text article, cleaned by :func:`~newstrace.clean.clean_text`;
+* ``.html`` / ``.htm`` / ``.xhtml``: one web page; trafilatura extracts the body and metadata;
+* ``.json``: one object; ``.jsonl`` / ``.ndjson``: one object per line. Records carry ``text``
+  or ``html`` and optionally ``id``, ``url``, ``title``, ``date`` (or ``published``),
+  ``outlet``, ``byline`` (or ``author``); other fields go to ``Article.meta``.
+
+Files with any other extension are sniffed: markup is read as HTML, anything else as
+plain text, and binary files are skipped. Bad inputs never stop a run: each becomes one
+:class:`~newstrace.model.InputError` handed to ``on_skip``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import trafilatura
+
+from newstrace.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
+from newstrace.model import Article, InputError
+
+try:
+    from orjson import JSONDecodeError
+    from orjson import loads as json_loads
+except ImportError:  # pragma: no cover - orjson is an optional speed-up
+    from json import JSONDecodeError
+    from json import loads as json_loads
+
+__all__ = ["IngestError", "LoadResult", "iter_articles", "load", "load_many"]
+
+PathLike = str | os.PathLike[str]
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+JSON_SUFFIXES = frozenset({".json"})
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+DEFAULT_MAX_BYTES = 20_000_000
+
+#: Record fields read into Article fields; everything else goes to ``meta``.
+_RECORD_FIELDS = frozenset(
+    {"id", "url", "title", "text", "html", "date", "published", "outlet", "author", "byline"}
+)
+_MARKUP = re.compile(rb"<(?:!doctype|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
+
+
+class IngestError(Exception):
+    """An input that cannot be read as an article."""
+
+    def __init__(self, path: PathLike, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+    def to_input_error(self) -> InputError:
+        return InputError(self.path, self.reason)
+
+
+@dataclass
+class LoadResult:
+    """The articles read from some paths, and the inputs skipped on the way."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[InputError] = field(default_factory=list)
+
+
+# --- bytes -----------------------------------------------------------------------------
+
+
+def _format_of(path: Path) -> tuple[str, bool]:
+    """The lower-case suffix that names the format, and whether the file is gzipped."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gzipped = bool(suffixes) and suffixes[-1] == ".gz"
+    if gzipped:
+        suffixes.pop()
+    return (suffixes[-1] if suffixes else ""), gzipped
+
+
+def _read_bytes(path: Path, gzipped: bool, max_bytes: int) -> bytes:
+    """The file's (decompressed) bytes, refusing files over ``max_bytes``."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
+        if not gzipped:
+            return path.read_bytes()
+        with gzip.open(path, "rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise IngestError(path, f"truncated or corrupt gzip file ({error})") from None
+    except OSError as error:
+        raise IngestError(path, f"cannot read file ({error.strerror or error})") from None
+    if len(data) > max_bytes:
+        raise IngestError(path, f"decompresses to over the {max_bytes:,}-byte limit")
+    return data
+
+
+def _decode(path: PathLike, data: bytes) -> tuple[str, str]:
+    """Text from bytes and its encoding: UTF-8 (with or without BOM), else the charset
+    detected by charset_normalizer, where ties between equally clean single-byte
+    code pages go to windows-1252 (as browsers do for undeclared Western pages)."""
+    if b"\x00" in data:
+        raise IngestError(path, "binary file (holds NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise IngestError(path, "undecodable text: not UTF-8 and no charset detected")
+    if any(m.chaos <= best.chaos and "cp1252" in m.could_be_from_charset for m in matches):
+        return data.decode("cp1252"), "cp1252"
+    return str(best), best.encoding
+
+
+# --- articles from text, HTML and records -----------------------------------------------
+
+
+def _article(cleaned: Cleaned, path: PathLike, **fields: Any) -> Article:
+    if not cleaned.text:
+        raise IngestError(path, "no article text left after cleaning")
+    values = {
+        "title": cleaned.title,
+        "date": cleaned.date,
+        "outlet": cleaned.outlet,
+        "byline": cleaned.byline,
+    }
+    values.update({key: value for key, value in fields.items() if value is not None})
+    named = f"{values['byline'] or ''}, {values['outlet'] or ''}"
+    return Article.from_text(
+        cleaned.text,
+        credits=list(dict.fromkeys(cleaned.credits + credits_in(named))),
+        boilerplate=cleaned.boilerplate,
+        path=str(path),
+        **values,
+    )
+
+
+def _from_text(path: PathLike, text: str, **fields: Any) -> Article:
+    if not text.strip():
+        raise IngestError(path, "empty file")
+    return _article(clean_text(text, title=fields.get("title")), path, **fields)
+
+
+def _from_html(path: PathLike, html: str, **fields: Any) -> Article:
+    """An article from a web page: trafilatura's body and metadata, then :func:`clean_text`."""
+    if not html.strip():
+        raise IngestError(path, "empty file")
+    document = trafilatura.bare_extraction(
+        html, url=fields.get("url"), with_metadata=True, include_comments=False
+    )
+    if document is None or not (document.text or "").strip():
+        raise IngestError(path, "no article text found in the HTML")
+    title = fields.pop("title", None) or document.title
+    cleaned = clean_text(document.text.replace("\n", "\n\n"), title=title)
+    byline, outlet = split_byline(document.author) if document.author else (None, None)
+    extracted = {
+        "title": title,
+        "date": document.date,
+        "url": document.url,
+        "byline": byline,
+        "outlet": outlet or document.sitename,
+    }
+    extracted.update({key: value for key, value in fields.items() if value is not None})
+    return _article(cleaned, path, **extracted)
+
+
+def _text_field(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = ", ".join(str(item) for item in value if item)
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _record_date(value: Any) -> str | None:
+    text = _text_field(value)
+    if text is None:
+        return None
+    if re.match(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    return iso_date(text)
+
+
+def _from_record(path: PathLike, record: Any, line: int | None = None) -> Article:
+    """An article from a JSON object with ``text`` or ``html``."""
+    where = f"{path}:{line}" if line is not None else path
+    if not isinstance(record, dict):
+        raise IngestError(where, f"JSON value is a {type(record).__name__}, not an object")
+    fields = {
+        "external_id": _text_field(record.get("id")),
+        "url": _text_field(record.get("url")),
+        "title": _text_field(record.get("title")),
+        "date": _record_date(record.get("date") or record.get("published")),
+        "outlet": _text_field(record.get("outlet")),
+        "byline": _text_field(record.get("byline") or record.get("author")),
+    }
+    text, html = record.get("text"), record.get("html")
+    try:
+        if isinstance(text, str) and text.strip():
+            article = _from_text(path, text, **fields)
+        elif isinstance(html, str) and html.strip():
+            article = _from_html(path, html, **fields)
+        else:
+            raise IngestError(where, "record has no text or html")
+    except IngestError as error:
+        raise IngestError(where, error.reason) from None
+    article.meta = {key: value for key, value in record.items() if key not in _RECORD_FIELDS}
+    if line is not None:
+        article.meta["line"] = line
+    return article
+
+
+def _parse_json(where: PathLike, data: bytes | str) -> Any:
+    try:
+        return json_loads(data)
+    except JSONDecodeError as error:
+        raise IngestError(where, f"malformed JSON ({error})") from None
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def _load_file(path: Path, max_bytes: int) -> Article:
+    """One article from a single-article file (text, HTML, JSON or sniffed)."""
+    suffix, gzipped = _format_of(path)
+    if suffix in JSONL_SUFFIXES:
+        raise IngestError(path, "a JSONL file holds many articles: read it with iter_articles()")
+    data = _read_bytes(path, gzipped, max_bytes)
+    if not data.strip():
+        raise IngestError(path, "empty file")
+    text, encoding = _decode(path, data)
+    if suffix in JSON_SUFFIXES:
+        article = _from_record(path, _parse_json(path, text))
+    elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _MARKUP.search(data[:4096])):
+        article = _from_html(path, text)
+    else:
+        article = _from_text(path, text)
+    if encoding != "utf-8":
+        article.meta["encoding"] = encoding
+    return article
+
+
+def load(path: PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read one article from a ``.txt``, ``.html``/``.htm`` or ``.json`` file (optionally
+    ``.gz``). Raises :class:`IngestError` when the file cannot be read as an article."""
+    return _load_file(Path(path), max_bytes)
+
+
+def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    """Articles from a JSON Lines file, read as a stream; bad lines come as errors."""
+    _, gzipped = _format_of(path)
+    try:
+        with gzip.open(path, "rb") if gzipped else path.open("rb") as stream:
+            for number, line in enumerate(stream, 1):
+                where = f"{path}:{number}"
+                if len(line) > max_bytes:
+                    yield IngestError(where, f"line is over the {max_bytes:,}-byte limit")
+                elif line.strip():
+                    try:
+                        yield _from_record(path, _parse_json(where, line), number)
+                    except IngestError as error:
+                        yield error
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        yield IngestError(path, f"truncated or corrupt gzip file ({error})")
+    except OSError as error:
+        yield IngestError(path, f"cannot read file ({error.strerror or error})")
+
+
+def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    if _format_of(path)[0] in JSONL_SUFFIXES:
+        yield from _iter_jsonl(path, max_bytes)
+        return
+    try:
+        yield _load_file(path, max_bytes)
+    except IngestError as error:
+        yield error
+
+
+def _expand(paths: Iterable[PathLike]) -> Iterator[Path | IngestError]:
+    """Files named or found under folders (recursive, sorted, hidden ones skipped)."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
+                if found.is_file() and not hidden:
+                    yield found
+        elif path.is_file():
+            yield path
+        else:
+            yield IngestError(path, "no such file or folder")
+
+
+def iter_articles(
+    paths: Iterable[PathLike],
+    *,
+    on_skip: Callable[[InputError], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Article]:
+    """Articles from files and folders, in order. Each bad input (unreadable, empty, too
+    big, malformed, a duplicate external id with other content) is skipped and reported
+    once to ``on_skip``; ``max_bytes`` caps a file, or a line of a JSONL file."""
+    first_seen: dict[str, tuple[str, str]] = {}  # external id -> (article id, where)
+    for item in _expand(paths):
+        results = [item] if isinstance(item, IngestError) else _iter_file(item, max_bytes)
+        for result in results:
+            if isinstance(result, Article) and result.external_id is not None:
+                result = _check_duplicate(result, first_seen)
+            if isinstance(result, IngestError):
+                if on_skip is not None:
+                    on_skip(result.to_input_error())
+                continue
+            yield result
+
+
+def _check_duplicate(
+    article: Article, first_seen: dict[str, tuple[str, str]]
+) -> Article | IngestError:
+    """The article, or an error when its external id came before with other content."""
+    where = str(article.path)
+    if "line" in article.meta:
+        where = f"{where}:{article.meta['line']}"
+    seen = first_seen.setdefault(article.external_id, (article.id, where))
+    if seen[0] != article.id:
+        return IngestError(where, f"duplicate id {article.external_id!r} (first seen in {seen[1]})")
+    return article
+
+
+def load_many(paths: Iterable[PathLike], **options: Any) -> LoadResult:
+    """All articles from ``paths`` (see :func:`iter_articles`) and the inputs skipped."""
+    result = LoadResult()
+    result.articles = list(iter_articles(paths, on_skip=result.skipped.append, **options))
+    return result

@@ -1,0 +1,158 @@
+"""Cleaning of plain-text articles: metadata, boilerplate and credits."""
+
+from __future__ import annotations
+
+import pytest
+
+from newstrace.clean import clean_text, clean_texts, credit_name, iso_date, split_byline
+
+LEDE = "Flood waters rose across the valley on Monday, forcing hundreds of families to leave."
+SECOND = "The river crested at 9.2 metres, officials said, the highest level since 1998."
+
+
+def test_metadata_line_gives_date_byline_outlet_and_credit() -> None:
+    raw = f" date 2024-03-04 By Ana Ruiz and Tom Okafor, CNN\n\n(CNN) — {LEDE}\n\n{SECOND}\n"
+    cleaned = clean_text(raw)
+    assert cleaned.date == "2024-03-04"
+    assert cleaned.byline == "Ana Ruiz and Tom Okafor"
+    assert cleaned.outlet == "CNN"
+    assert cleaned.credits == ["CNN"]
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+    assert cleaned.boilerplate == ["(CNN) —"]
+
+
+def test_metadata_line_without_byline_keeps_the_rest_of_the_line() -> None:
+    cleaned = clean_text(f"date 2024-03-05 {LEDE}\n\n{SECOND}")
+    assert cleaned.date == "2024-03-05"
+    assert cleaned.byline is None
+    assert cleaned.text.startswith(LEDE)
+
+
+def test_repeated_title_and_published_line_are_removed() -> None:
+    title = "Valley floods force hundreds from their homes"
+    raw = f"{title}\n\n{title}\n  • PublishedMarch 4, 2024\n\n{LEDE}\n\n{SECOND}"
+    cleaned = clean_text(raw)
+    assert cleaned.title == title
+    assert cleaned.date == "2024-03-04"
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+
+
+def test_a_first_sentence_is_not_taken_for_a_title() -> None:
+    cleaned = clean_text(f"{LEDE}\n\n{SECOND}")
+    assert cleaned.title is None
+    assert cleaned.text.startswith(LEDE)
+
+
+def test_a_known_title_is_removed_from_the_head_only_when_it_matches() -> None:
+    title = "Valley floods"
+    assert clean_text(f"{title}\n\n{LEDE}", title=title).text == LEDE
+    assert clean_text(f"Other words\n\n{LEDE}", title=title).text.startswith("Other words")
+
+
+@pytest.mark.parametrize(
+    ("dateline", "credit"),
+    [
+        ("SEOUL, South Korea (AP) — ", "AP"),
+        ("LONDON, March 4 (Reuters) - ", "Reuters"),
+        ("BEIJING, March 4 (Xinhua) -- ", "Xinhua"),
+        ("(CNN)", "CNN"),
+    ],
+)
+def test_datelines_are_stripped_and_credited(dateline: str, credit: str) -> None:
+    cleaned = clean_text(f"{dateline}{LEDE}\n\n{SECOND}")
+    assert cleaned.text.startswith(LEDE)
+    assert cleaned.credits == [credit]
+    assert cleaned.boilerplate == [dateline.strip()]
+
+
+def test_quoted_sources_are_not_credits() -> None:
+    body = (
+        "The minister told AFP the talks would resume.\n\n"
+        "RIA Novosti and TASS reported that the delegation had arrived, according to KCNA.\n\n"
+        "“We will not be rushed,” he told Reuters on Tuesday."
+    )
+    cleaned = clean_text(body)
+    assert cleaned.credits == []
+    assert cleaned.text == body
+
+
+def test_footers_and_notes_are_moved_to_boilerplate() -> None:
+    footer = [
+        "This is a developing story. More to come.",
+        "The-CNN-Wire",
+        "™ & © 2024 Cable News Network, Inc. All rights reserved.",
+        "The Associated Press contributed to this report.",
+        "Share this article",
+        "Sign up for our morning newsletter",
+        "Leave a Reply\n\nYour email address will not be published. Required fields are marked *",
+    ]
+    cleaned = clean_text("\n\n".join([LEDE, SECOND, *footer]))
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+    assert cleaned.boilerplate == footer
+    assert cleaned.credits == ["CNN", "AP"]
+
+
+def test_reuters_signature_line_is_a_reuters_credit() -> None:
+    cleaned = clean_text(f"{LEDE}\n\n(Reporting by Ana Ruiz; Editing by Tom Okafor)")
+    assert cleaned.text == LEDE
+    assert cleaned.credits == ["Reuters"]
+
+
+def test_caption_paragraph_is_removed_and_credited() -> None:
+    caption = "Rescue boats on the flooded high street. (Source: Associated Press)"
+    cleaned = clean_text(f"{LEDE}\n\n{caption}\n\n{SECOND}")
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+    assert cleaned.boilerplate == [caption]
+    assert cleaned.credits == ["AP"]
+
+
+def test_caption_sentences_inside_a_paragraph_are_cut_and_the_lede_kept() -> None:
+    caption = (
+        "Residents wade through water in the valley, on March 4, 2024. "
+        "Hundreds of families left their homes in the valley. (AFP)"
+    )
+    cleaned = clean_text(f"{LEDE} {caption}\n\n{SECOND}")
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+    assert cleaned.boilerplate == [caption]
+    assert cleaned.credits == ["AFP"]
+
+
+def test_an_agency_in_parentheses_inside_a_sentence_is_not_a_caption() -> None:
+    body = f"{LEDE} Agence France-Presse (AFP) reported the toll.\n\n{SECOND}"
+    cleaned = clean_text(body)
+    assert cleaned.text == body
+    assert cleaned.credits == []
+
+
+def test_body_characters_are_kept_and_whitespace_tidied() -> None:
+    body = "“It’s gone,” said Ms\u00a0Ortiz — the café's owner."
+    cleaned = clean_text(f"{body}   \r\n\r\n\r\n\r\n{SECOND}\t\n")
+    assert cleaned.text == f"{body}\n\n{SECOND}"
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("September 13, 2023", "2023-09-13"),
+        ("Sept. 3 2023", "2023-09-03"),
+        ("13 September 2023", "2023-09-13"),
+        ("2023-09-13T08:00:00Z", "2023-09-13"),
+        ("February 30, 2023", None),
+        ("last Tuesday", None),
+    ],
+)
+def test_iso_date(written: str, iso: str | None) -> None:
+    assert iso_date(written) == iso
+
+
+def test_split_byline_and_credit_names() -> None:
+    assert split_byline("By Ana Ruiz, Associated Press") == ("Ana Ruiz", "Associated Press")
+    assert split_byline("By Ana Ruiz, Tom Okafor") == ("Ana Ruiz, Tom Okafor", None)
+    assert credit_name("Agence France-Presse") == "AFP"
+    assert credit_name("KCNA") is None
+
+
+def test_clean_texts_cleans_each_text() -> None:
+    results = clean_texts([f"(AP) — {LEDE}", SECOND])
+    assert [r.text for r in results] == [LEDE, SECOND]
+    assert [r.credits for r in results] == [["AP"], []]

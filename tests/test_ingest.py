@@ -1,0 +1,225 @@
+"""Loading article files of every format, and skipping bad inputs with one clear reason."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from newstrace.ingest import IngestError, iter_articles, load, load_many
+from newstrace.model import InputError, content_id
+
+BODY = (
+    "A cargo ship ran aground outside the harbour at dawn on Friday, the port authority said.\n\n"
+    "Tugs were trying to free the vessel before the evening tide, a spokeswoman added."
+)
+HTML = f"""<!doctype html><html><head><title>Ship runs aground</title>
+<meta property="og:site_name" content="Harbour Herald"></head>
+<body><nav>Home | World | Sport</nav><article><h1>Ship runs aground</h1>
+<p>{BODY.split(chr(10))[0]}</p><p>{BODY.split(chr(10))[-1]}</p></article>
+<footer>Contact us</footer></body></html>"""
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if path.suffix == ".gz":
+        data = gzip.compress(data)
+    path.write_bytes(data)
+    return path
+
+
+def record(**fields: object) -> str:
+    return json.dumps({"id": "r1", "text": BODY, **fields})
+
+
+def test_plain_text_file(tmp_path: Path) -> None:
+    article = load(write(tmp_path / "ship.txt", f"date 2024-05-10 By Ana Ruiz, AP\n\n{BODY}"))
+    assert article.text == BODY
+    assert article.id == content_id(BODY)
+    assert (article.date, article.byline, article.outlet) == ("2024-05-10", "Ana Ruiz", "AP")
+    assert article.credits == ["AP"]
+    assert article.path == str(tmp_path / "ship.txt")
+
+
+def test_html_file_goes_through_the_extractor(tmp_path: Path) -> None:
+    article = load(write(tmp_path / "ship.html", HTML))
+    assert article.text == BODY
+    assert article.title == "Ship runs aground"
+    assert article.outlet == "Harbour Herald"
+    assert "Contact us" not in article.text and "Sport" not in article.text
+
+
+def test_escaped_script_text_in_html_survives_as_plain_text(tmp_path: Path) -> None:
+    page = HTML.replace(
+        "</article>",
+        "<p>The hackers posted &lt;script&gt;steal()&lt;/script&gt; on the port's site.</p>"
+        "<script>document.title = 'x';</script></article>",
+    )
+    article = load(write(tmp_path / "hack.htm", page))
+    assert "<script>steal()</script>" in article.text
+    assert "document.title" not in article.text
+
+
+def test_json_file_with_one_record(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "ship.json",
+        record(title="Ship runs aground", url="https://example.org/ship", author=["Ana Ruiz"],
+               published="May 10, 2024", outlet="Harbour Herald", section="world"),
+    )
+    article = load(path)
+    assert (article.external_id, article.title, article.url) == (
+        "r1", "Ship runs aground", "https://example.org/ship")
+    assert (article.byline, article.date, article.outlet) == ("Ana Ruiz", "2024-05-10", "Harbour Herald")
+    assert article.meta == {"section": "world"}
+
+
+def test_json_record_with_html(tmp_path: Path) -> None:
+    path = write(tmp_path / "ship.json", json.dumps({"id": "h1", "html": HTML}))
+    assert load(path).text == BODY
+
+
+@pytest.mark.parametrize("name", ["a.txt.gz", "a.html.gz", "a.json.gz", "a.jsonl.gz"])
+def test_gzipped_files(tmp_path: Path, name: str) -> None:
+    content = {".txt": BODY, ".html": HTML, ".json": record(), ".jsonl": record()}
+    path = write(tmp_path / name, content[Path(name[:-3]).suffix])
+    [article] = load_many([path]).articles
+    assert article.text == BODY
+
+
+def test_jsonl_lines_become_articles_with_their_line_numbers(tmp_path: Path) -> None:
+    lines = [record(id="a"), "", record(id="b", text="A different report about the ship.")]
+    path = write(tmp_path / "batch.jsonl", "\n".join(lines))
+    result = load_many([path])
+    assert [(a.external_id, a.meta["line"], a.path) for a in result.articles] == [
+        ("a", 1, str(path)), ("b", 3, str(path))]
+    assert result.skipped == []
+
+
+def test_folders_are_read_recursively_in_order_without_hidden_files(tmp_path: Path) -> None:
+    write(tmp_path / "b" / "two.txt", "Second story about the tide.")
+    write(tmp_path / "a" / "one.txt", "First story about the ship.")
+    write(tmp_path / ".cache" / "x.txt", "Hidden folder.")
+    write(tmp_path / "a" / ".draft.txt", "Hidden file.")
+    labels = [a.label for a in iter_articles([tmp_path])]
+    assert labels == ["one.txt", "two.txt"]
+
+
+def test_unknown_extensions_are_sniffed(tmp_path: Path) -> None:
+    assert load(write(tmp_path / "page.dat", HTML)).title == "Ship runs aground"
+    assert load(write(tmp_path / "notes.md", BODY)).text == BODY
+
+
+def skipped(tmp_path: Path, name: str, data: str | bytes, **options: object) -> InputError:
+    path = write(tmp_path / name, data)
+    result = load_many([path], **options)
+    assert result.articles == []
+    [error] = result.skipped
+    return error
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file"),
+        ("empty.txt", b"", "empty file"),
+        ("blank.html", b"  \n\n ", "empty file"),
+        ("broken.html", b"<html><body><div><span></span></div>", "no article text"),
+        ("broken.json", b'{"id": "x", "text": "unterminated', "malformed JSON"),
+        ("list.json", b'["a", "b"]', "not an object"),
+        ("notext.json", b'{"id": "x", "title": "Only a title"}', "no text or html"),
+    ],
+)
+def test_bad_inputs_are_skipped_with_a_reason(
+    tmp_path: Path, name: str, data: bytes, reason: str
+) -> None:
+    error = skipped(tmp_path, name, data)
+    assert error.path == str(tmp_path / name)
+    assert reason in error.reason
+
+
+def test_latin1_text_is_decoded_by_charset_detection(tmp_path: Path) -> None:
+    text = "Le café du port a rouvert vendredi, après la tempête qui a frappé la côte."
+    article = load(write(tmp_path / "cafe.txt", text.encode("latin-1")))
+    assert article.text == text
+    assert article.meta["encoding"] == "cp1252"
+
+
+def test_oversized_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as stream:  # sparse: 50 MB on paper, nothing on disk
+        stream.truncate(50_000_000)
+    started = time.perf_counter()
+    [error] = load_many([path]).skipped
+    assert time.perf_counter() - started < 1.0
+    assert "over the 20,000,000-byte limit" in error.reason
+
+
+def test_gzip_bomb_is_refused_at_the_limit(tmp_path: Path) -> None:
+    error = skipped(tmp_path, "big.txt.gz", "word " * 100_000, max_bytes=10_000)
+    assert "over the 10,000-byte limit" in error.reason
+
+
+def test_truncated_gzip_is_skipped(tmp_path: Path) -> None:
+    data = gzip.compress((BODY * 50).encode())
+    path = tmp_path / "cut.txt.gz"
+    path.write_bytes(data[: len(data) // 2])
+    [error] = load_many([path]).skipped
+    assert "truncated or corrupt gzip" in error.reason
+
+
+def test_bad_jsonl_lines_are_skipped_and_the_rest_loaded(tmp_path: Path) -> None:
+    lines = [record(id="a"), "{not json", json.dumps({"id": "c"}), record(id="d", text="Tide report.")]
+    path = write(tmp_path / "batch.jsonl", "\n".join(lines))
+    result = load_many([path])
+    assert [a.external_id for a in result.articles] == ["a", "d"]
+    assert [(e.path, e.reason.split(" (")[0]) for e in result.skipped] == [
+        (f"{path}:2", "malformed JSON"), (f"{path}:3", "record has no text or html")]
+
+
+def test_duplicate_ids_with_other_content_are_skipped(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.jsonl", record(id="x"))
+    write(tmp_path / "b.jsonl", "\n".join([record(id="x"), record(id="x", text="Other text.")]))
+    result = load_many([tmp_path])
+    assert len(result.articles) == 2  # the same content twice is not an error
+    assert result.articles[0].id == result.articles[1].id
+    [error] = result.skipped
+    assert error.path == f"{tmp_path / 'b.jsonl'}:2"
+    assert error.reason == f"duplicate id 'x' (first seen in {first}:1)"
+
+
+def test_missing_path_is_reported(tmp_path: Path) -> None:
+    errors: list[InputError] = []
+    assert list(iter_articles([tmp_path / "nope.txt"], on_skip=errors.append)) == []
+    assert errors[0].reason == "no such file or folder"
+
+
+def test_load_raises_ingest_error_with_a_one_line_message(tmp_path: Path) -> None:
+    path = write(tmp_path / "empty.txt", "")
+    with pytest.raises(IngestError) as raised:
+        load(path)
+    assert raised.value.path == str(path)
+    assert str(raised.value) == f"{path}: empty file"
+
+
+def test_seeds(seeds: Path) -> None:
+    result = load_many([seeds])
+    assert result.skipped == []
+    a0, a1, a2, a3, a4 = result.articles
+    assert (a0.date, a0.outlet) == ("2023-09-12", "CNN")
+    assert a0.byline == "Helen Regan, Gawon Bae and Larry Register"
+    assert "CNN" in a0.credits
+    assert not a0.text.startswith("(CNN)") and "contributed reporting" not in a0.text
+    assert a1.date == "2023-09-13"
+    assert a1.title is not None and a1.title.startswith("Kim and Putin meet")
+    assert any("Leave a Reply" in block for block in a1.boilerplate)
+    assert "Leave a Reply" not in a1.text and a1.title not in a1.text
+    assert a2.credits == ["AP"] and "(Source: Associated Press)" not in a2.text
+    assert a3.credits == ["AFP"] and "(AFP)" not in a3.text
+    assert a3.text.startswith("Russian President Vladimir Putin and North Korea")
+    assert a4.credits == [] and "Required fields" not in a4.text
+    assert all({"KCNA", "TASS"}.isdisjoint(a.credits) for a in result.articles)
