@@ -90,7 +90,8 @@ _MONTH = (
 _DATE = re.compile(
     r"(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2})"
     rf"|{_MONTH}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
-    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.replace('month', 'month3')},?\s+(?P<y3>\d{{4}})",
+    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.replace('month', 'month3')},?\s+"
+    r"(?P<y3>\d{4})",
     re.IGNORECASE,
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -137,7 +138,7 @@ def split_byline(byline: str) -> tuple[str | None, str | None]:
     return names or None, None
 
 
-# --- the header: metadata line, title, "Published ..." lines ---------------------------
+# --- the header: metadata line and title ----------------------------------------------
 
 _META_LINE = re.compile(
     r"\A\s*[Dd]ate:?[ \t]+(\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-][\d:]+)?)?[ \t]*"
@@ -145,10 +146,6 @@ _META_LINE = re.compile(
 )
 _TITLE_LINE = re.compile(r"\A\s*([^\n]{1,250})\n")
 _TITLE_END = re.compile(r"[.,;:](?:[\"'”’»)\]]*)$")
-_PUBLISHED = re.compile(
-    r"\n[ \t]*(?:[•·|][ \t]*)?(?:First |Last )?(?:Published|PUBLISHED|Updated|UPDATED|Posted)"
-    r"(?:[ \t]+(?:on|at))?:?[ \t]*([^\n]{0,80})(?=\n)"
-)
 _SPACES = re.compile(r"\s+")
 
 
@@ -195,8 +192,9 @@ _LINE = re.compile(
     r"\n[ \t]*(?:"
     r"(?P<footer>(?:Leave a (?:Reply|reply|Comment|comment)|Post a Comment|Add a Comment"
     r"|\d+ Comments?)[^\n]{0,40}\n[\s\S]*)"
-    r"|(?P<published>(?:[•·|][ \t]*)?(?:First |Last )?(?:Published|PUBLISHED|Updated|UPDATED|Posted)"
-    r"(?:[ \t]+(?:on|at))?:?[ \t]*(?P<when>[^\n]{0,80}))"
+    r"|(?P<published>(?:[•·|][ \t]*)?(?:First |Last )?"
+    r"(?:Published|PUBLISHED|Updated|UPDATED|Posted)(?:[ \t]+(?:on|at))?:?[ \t]*"
+    r"(?P<when>[^\n]{0,80}))"
     r"|Your email address will not be published[^\n]{0,80}"
     r"|\(?(?:Additional )?[Rr]eporting by [^\n]{1,300}"
     r"|\(?(?:Writing|Editing|Compiled|Edited) by [^\n]{1,300}"
@@ -233,7 +231,10 @@ _PAREN_TAG = re.compile(
 #: Tags that close a photo caption at the end of a line: (guard, pattern).
 _CAPTION_TAGS = (
     (")\n", _PAREN_TAG),
-    *((tag + "\n", re.compile(re.escape(tag) + r"(?=\n)")) for tag in ("Getty Images", "File photo", "File Photo", "FILE PHOTO")),
+    *(
+        (tag + "\n", re.compile(re.escape(tag) + r"(?=\n)"))
+        for tag in ("Getty Images", "File photo", "File Photo", "FILE PHOTO")
+    ),
 )
 _SENTENCE_START = re.compile(r"(?<=[.!?])[\"'”’]?\s+(?=[\"“‘(]?[A-Z])")
 #: Photo captions close with the day the picture was taken: "..., on September 13, 2023."
