@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,13 +17,10 @@ DERIVED_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial", "
 #: Relations found from shared wording (shingles), as opposed to rewrites.
 LEXICAL_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial"})
 
-_SPACES = re.compile(r"\s+")
-
-
 def content_id(text: str) -> str:
     """A stable id for an article body: the first 16 hex digits of the SHA-256 of its
     whitespace-normalised text. The same content always gets the same id."""
-    normalised = _SPACES.sub(" ", text).strip()
+    normalised = " ".join(text.split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
 
 
