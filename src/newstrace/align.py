@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newstrace.fingerprint import shingle_hashes, tokenize
+from newstrace.fingerprint import shingle_hashes, sorted_unique, tokenize
 from newstrace.model import Passage
 
 VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
@@ -106,11 +106,18 @@ class TextProfile:
     @property
     def shingles(self) -> np.ndarray:
         """The distinct quotation-free n-gram hashes, sorted."""
-        return np.unique(self.windows[~self.window_quoted])
+        return sorted_unique(self.windows[~self.window_quoted])[0]
 
 
-def profiles(texts: Sequence[str], ngram: int = 5) -> list[TextProfile]:
-    """Profiles of a batch of texts, tokenised and hashed together."""
+def profiles(texts: Sequence[str], ngram: int = 5, batch_size: int = 256) -> list[TextProfile]:
+    """Profiles of many texts, tokenised and hashed ``batch_size`` at a time."""
+    built = []
+    for first in range(0, len(texts), batch_size):
+        built += _batch_profiles(texts[first : first + batch_size], ngram)
+    return built
+
+
+def _batch_profiles(texts: Sequence[str], ngram: int) -> list[TextProfile]:
     tokens = tokenize(texts)
     built = []
     for i, text in enumerate(texts):

@@ -66,6 +66,14 @@ class Tokens:
         return slice(int(self.offsets[i]), int(self.offsets[i + 1]))
 
 
+def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and how often each occurs (a sort, where
+    ``np.unique`` hashes first, which is slower on mostly distinct integers)."""
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]])[: len(ordered)])
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
+
+
 def tokenize(texts: Sequence[str]) -> Tokens:
     """Tokenise and hash a batch of texts in one vectorised pass.
 
@@ -186,14 +194,22 @@ class MinHasher:
         return np.hstack([minhashes, self._bottom_k(batch, docs)])
 
     def _bottom_k(self, batch: ShingleBatch, docs: np.ndarray) -> np.ndarray:
-        """The ``anchors`` smallest distinct (high 32 bits of) shingle hashes of each text."""
+        """The ``anchors`` smallest distinct (high 32 bits of) shingle hashes of each text.
+
+        Only values under a per-text cut expected to keep twice ``anchors`` of them are
+        sorted; a text then misses the k-th smallest with negligible probability."""
         n = len(batch.offsets) - 1
-        ordered = np.unique((docs << _U64(32)) | (batch.hashes >> _U64(32)))
+        values = batch.hashes >> _U64(32)
+        sizes = np.diff(batch.offsets)
+        cut = np.minimum(2.0**32 * 2 * self.anchors / np.maximum(sizes, 1), 2.0**32)
+        keep = values < cut.astype(_U64)[docs.astype(np.int64)]
+        ordered = np.sort((docs[keep] << _U64(32)) | values[keep])
+        ordered = ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
         doc = (ordered >> _U64(32)).astype(np.int64)
-        rank = np.arange(len(ordered)) - np.searchsorted(doc, doc, side="left")
-        keep = rank < self.anchors
+        rank = np.arange(len(ordered)) - np.searchsorted(doc, np.arange(n))[doc]
+        first = rank < self.anchors
         anchors = np.full((n, self.anchors), _EMPTY, dtype=np.uint32)
-        anchors[doc[keep], rank[keep]] = (ordered[keep] & _U64(0xFFFFFFFF)).astype(np.uint32)
+        anchors[doc[first], rank[first]] = (ordered[first] & _U64(0xFFFFFFFF)).astype(np.uint32)
         return anchors
 
     def _densify(self, sig: np.ndarray) -> np.ndarray:
@@ -325,10 +341,11 @@ class LSHIndex:
         the batch's documents are numbered after the indexed ones."""
         bands, anchors = self._segments(signatures, first_doc=len(self.keys))
         total = len(self.keys) + len(signatures)
-        banded = np.unique(_codes(self._bands.pairs(bands), total))
-        anchored, shared = np.unique(
-            _codes(self._anchors.pairs(anchors, self.max_anchor_docs), total), return_counts=True)
-        codes = np.union1d(banded, anchored[shared >= self.min_shared_anchors])
+        banded = _codes(self._bands.pairs(bands), total)
+        anchored, shared = sorted_unique(
+            _codes(self._anchors.pairs(anchors, self.max_anchor_docs), total))
+        codes, _ = sorted_unique(
+            np.concatenate([banded, anchored[shared >= self.min_shared_anchors]]))
         return np.stack([codes // total, codes % total], axis=1)
 
     def _segments(self, signatures: np.ndarray, first_doc: int) -> tuple[_Segment, _Segment]:

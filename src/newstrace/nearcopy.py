@@ -13,15 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.align import Overlap, TextProfile, overlap_of, profiles, shingle_overlap
-from newstrace.fingerprint import LSHIndex, MinHasher
+from newstrace.align import Overlap, overlap_of, profiles, shingle_overlap
+from newstrace.fingerprint import LSHIndex, MinHasher, sorted_unique
 
 #: Both containments at least this: the same text ("duplicate").
 DUPLICATE_CONTAINMENT = 0.9
-#: One text's shingles at least this much inside the other, and passages covering at
-#: least ``COPY_COVERAGE`` of the shorter text: a reproduction with edits ("copy").
-COPY_CONTAINMENT = 0.5
-COPY_COVERAGE = 0.5
+#: A reproduction with edits ("copy"): the larger containment or the share of the shorter
+#: text inside passages reaches ``COPY_SHARE``, and both reach ``COPY_FLOOR`` (edited
+#: paragraphs lose shingles but stay inside passages).
+COPY_SHARE = 0.5
+COPY_FLOOR = 0.3
 #: A passage with this many quotation-free words is reuse on its own ("partial").
 PARTIAL_PASSAGE_WORDS = 25
 #: Or this share of one text's shingles found in the other, counting at least
@@ -50,7 +51,8 @@ def classify_overlap(overlap: Overlap) -> str | None:
         return "duplicate"
     shorter_covered = (overlap.covered_a if overlap.shingles_a <= overlap.shingles_b
                        else overlap.covered_b)
-    if high >= COPY_CONTAINMENT and shorter_covered >= COPY_COVERAGE:
+    if (max(high, shorter_covered) >= COPY_SHARE
+            and min(high, shorter_covered) >= COPY_FLOOR):
         return "copy"
     if max(overlap.passage_words, default=0) >= PARTIAL_PASSAGE_WORDS:
         return "partial"
@@ -87,17 +89,21 @@ def find_near_copies(
         raise ValueError("candidates against indexed texts need texts_of to read them")
     names = index.keys + keys
     index.add(keys, signatures)
+    lookup = {i: texts[i - known] for i in range(known, len(names))}
+    for i in sorted_unique(pairs[:, 0])[0].tolist():
+        if i < known:
+            lookup[i] = texts_of(names[i])  # type: ignore[misc]
+    return verify_candidates(pairs, names, lookup)
 
-    involved = np.unique(pairs)
-    involved_texts = [texts[i - known] if i >= known else texts_of(names[i])  # type: ignore[misc]
-                      for i in involved.tolist()]
-    profiled = dict(zip(involved.tolist(), profiles(involved_texts)))
-    return _verify(pairs, profiled, names)
 
-
-def _verify(pairs: np.ndarray, profiled: dict[int, TextProfile],
-            names: list[str]) -> list[NearCopy]:
-    """Exact shingle overlap of every candidate pair; align and classify those sharing enough."""
+def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Sequence[str],
+                      texts: Sequence[str] | dict[int, str]) -> list[NearCopy]:
+    """Near copies among candidate ``pairs`` of positions into ``keys`` and ``texts``:
+    exact quotation-free shingle overlap first, then alignment and
+    :func:`classify_overlap` for pairs sharing at least ``ALIGN_MIN_SHARED`` shingles."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    involved = sorted_unique(pairs.ravel())[0].tolist()
+    profiled = dict(zip(involved, profiles([texts[i] for i in involved])))
     shingles = {i: p.shingles for i, p in profiled.items()}
     found = []
     for i, j in pairs.tolist():
@@ -107,5 +113,5 @@ def _verify(pairs: np.ndarray, profiled: dict[int, TextProfile],
         overlap = overlap_of(profiled[i], profiled[j], shingles[i], shingles[j])
         relation = classify_overlap(overlap)
         if relation is not None:
-            found.append(NearCopy(names[i], names[j], overlap, relation))
+            found.append(NearCopy(keys[i], keys[j], overlap, relation))
     return found

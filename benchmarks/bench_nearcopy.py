@@ -1,0 +1,259 @@
+"""End-to-end near-copy benchmark against the planted pairs of a synthetic corpus.
+
+For each size (the first N records of the corpus), in a fresh process: ingest the JSONL
+(``newstrace.ingest.iter_articles``, which cleans every body) and fingerprint it on a
+process pool of ``--workers`` (each worker ingests one slice of the records), then LSH
+candidates, exact verification, alignment and verdicts, then relations. Prints
+articles/s, peak memory (RSS of the run and of its workers), recall per planted kind,
+precision, and the growth rate between sizes; then the same pipeline with a baseline
+fingerprint: datasketch ``MinHash`` (num_perm=128) + ``MinHashLSH`` (threshold 0.5), on
+the same shingles (our tokens, 5-word strings), verified the same way.
+
+Build the corpus first:
+
+    python benchmarks/make_corpus.py --n 100000 --out benchmarks/data/corpus_100k.jsonl
+    python benchmarks/bench_nearcopy.py --sizes 10000 100000
+
+Exits non-zero when a target is missed on the largest size (``--no-assert`` to only
+print): >= 5,000 articles/s, peak <= 2 GB, recall >= 0.98, precision >= 0.99, >= 5x the
+baseline's speed and at least its F1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT / "benchmarks" / "data" / "corpus_100k.jsonl"
+EXPECTED = {"verbatim": "duplicate", "boilerplate": "duplicate", "update": "copy",
+            "partial": "partial"}
+TARGETS = {"articles_per_s": 5000, "peak_mb": 2048, "recall": 0.98, "precision": 0.99,
+           "speedup": 5.0}
+
+
+def load_articles(path: Path) -> tuple[list[str], list[str]]:
+    """Keys (the records' ids) and cleaned texts of a JSONL file."""
+    from newstrace.ingest import iter_articles
+
+    articles = list(iter_articles([path]))
+    return [a.external_id or a.id for a in articles], [a.text for a in articles]
+
+
+def fingerprint_slice(path: Path, method: str) -> tuple[list[str], list[str], np.ndarray]:
+    """Ingest one slice of the corpus and fingerprint it (runs in a worker)."""
+    keys, texts = load_articles(path)
+    if method == "newstrace":
+        from newstrace.fingerprint import MinHasher
+
+        return keys, texts, MinHasher().signatures(texts)
+    return keys, texts, datasketch_signatures(texts)
+
+
+def datasketch_signatures(texts: list[str]) -> np.ndarray:
+    """datasketch MinHash (defaults: 128 permutations, SHA-1) of our word 5-shingles."""
+    from datasketch import MinHash
+
+    from newstrace.fingerprint import tokenize
+
+    tokens = tokenize(texts)
+    rows = []
+    for i, text in enumerate(texts):
+        part = tokens.of(i)
+        words = [text[s:e].lower() for s, e in zip(tokens.starts[part], tokens.ends[part])]
+        minhash = MinHash()
+        minhash.update_batch([" ".join(words[k : k + 5]).encode() for k in range(len(words) - 4)])
+        rows.append(minhash.hashvalues)
+    return np.stack(rows) if rows else np.zeros((0, 128), np.uint64)
+
+
+def datasketch_candidates(signatures: np.ndarray, keys: list[str]) -> np.ndarray:
+    """Candidate pairs from datasketch ``MinHashLSH`` with its default threshold (0.5)."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    position = {key: i for i, key in enumerate(keys)}
+    minhashes = [LeanMinHash(seed=1, hashvalues=row) for row in signatures]
+    for key, minhash in zip(keys, minhashes):
+        lsh.insert(key, minhash, check_duplication=False)
+    pairs = {tuple(sorted((i, position[other])))
+             for i, minhash in enumerate(minhashes) for other in lsh.query(minhash)
+             if position[other] != i}
+    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+def split_corpus(corpus: Path, size: int, parts: int, folder: Path) -> list[Path]:
+    """The first ``size`` records in ``parts`` consecutive slice files."""
+    with corpus.open(encoding="utf-8") as lines:
+        records = [line for _, line in zip(range(size), lines)]
+    bounds = np.linspace(0, len(records), parts + 1).astype(int)
+    paths = []
+    for k in range(parts):
+        path = folder / f"slice{k}.jsonl"
+        path.write_text("".join(records[bounds[k] : bounds[k + 1]]), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def run_once(corpus: Path, size: int, method: str, workers: int) -> dict:
+    """One timed end-to-end run; returns its figures and the pairs it found."""
+    from newstrace.fingerprint import LSHIndex
+    from newstrace.model import Relation
+    from newstrace.nearcopy import verify_candidates
+
+    with tempfile.TemporaryDirectory() as folder:
+        slices = split_corpus(corpus, size, workers, Path(folder))
+        start, main_cpu = time.perf_counter(), time.process_time()
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(fingerprint_slice, slices, [method] * len(slices)))
+        keys = [k for part in parts for k in part[0]]
+        texts = [t for part in parts for t in part[1]]
+        signatures = np.concatenate([part[2] for part in parts])
+        fingerprinted = time.perf_counter()
+        if method == "newstrace":
+            pairs = LSHIndex().candidate_indices(signatures)
+        else:
+            pairs = datasketch_candidates(signatures, keys)
+        found = verify_candidates(pairs, keys, texts)
+        relations = [Relation(a=n.a_key, b=n.b_key, relation=n.relation, source=None,  # type: ignore[arg-type]
+                              score=max(n.overlap.containment_a, n.overlap.containment_b),
+                              passages=n.overlap.passages, jaccard=n.overlap.jaccard)
+                     for n in found]
+        end, main_cpu = time.perf_counter(), time.process_time() - main_cpu
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "size": len(texts), "method": method, "workers": workers,
+        "seconds": end - start, "fingerprint_s": fingerprinted - start,
+        "match_s": end - fingerprinted, "candidates": len(pairs),
+        "peak_mb": self_mb + workers * worker_mb,
+        "main_cpu_s": main_cpu, "worker_cpu_s": usage.ru_utime + usage.ru_stime,
+        "found": [[r.a, r.b, r.relation] for r in relations],
+    }
+
+
+def score(found: list[list[str]], truth: list[dict], ids: set[str]) -> dict:
+    """Recall per planted kind, precision, F1 and verdict agreement on the planted pairs."""
+    planted = {frozenset((t["source"], t["copy"])): t["kind"] for t in truth
+               if t["source"] in ids and t["copy"] in ids}
+    got = {frozenset((a, b)): relation for a, b, relation in found}
+    hits = [pair for pair in planted if pair in got]
+    recall = len(hits) / len(planted) if planted else 1.0
+    precision = sum(pair in planted for pair in got) / len(got) if got else 1.0
+    by_kind = {}
+    for kind in EXPECTED:
+        pairs = [pair for pair, k in planted.items() if k == kind]
+        by_kind[kind] = sum(pair in got for pair in pairs) / len(pairs) if pairs else float("nan")
+    agree = sum(got[pair] == EXPECTED[planted[pair]] for pair in hits) / len(hits) if hits else 1.0
+    f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+    return {"planted": len(planted), "recall": recall, "precision": precision, "f1": f1,
+            "recall_by_kind": by_kind, "verdict_agreement": agree,
+            "false_positives": [sorted(p) + [got[p]] for p in got if p not in planted][:5]}
+
+
+def run_child(args: argparse.Namespace, size: int, method: str) -> dict:
+    """Run one measurement in a fresh interpreter, so peak memory is its own."""
+    command = [sys.executable, __file__, "--corpus", str(args.corpus), "--workers",
+               str(args.workers), "--child", f"{size}:{method}"]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def idle_seconds(result: dict) -> float:
+    """The run's time on otherwise idle cores, from its CPU time: the workers' share split
+    over the workers, plus the main process."""
+    return result["worker_cpu_s"] / result["workers"] + result["main_cpu_s"]
+
+
+def report(result: dict, figures: dict) -> None:
+    rate = result["size"] / result["seconds"]
+    kinds = ", ".join(f"{k} {v:.3f}" for k, v in figures["recall_by_kind"].items())
+    print(f"  {result['method']:<10} {result['size']:>7} articles  {result['seconds']:7.1f} s "
+          f"({rate:,.0f} articles/s; fingerprint {result['fingerprint_s']:.1f} s, match "
+          f"{result['match_s']:.1f} s)  peak {result['peak_mb']:,.0f} MB  candidates "
+          f"{result['candidates']:,}")
+    print(f"             CPU: workers {result['worker_cpu_s']:.1f} s, main "
+          f"{result['main_cpu_s']:.1f} s -> {result['size'] / idle_seconds(result):,.0f} "
+          f"articles/s on idle cores")
+    print(f"             recall {figures['recall']:.4f} ({kinds})  precision "
+          f"{figures['precision']:.4f}  F1 {figures['f1']:.4f}  verdicts as planted "
+          f"{figures['verdict_agreement']:.3f}  planted {figures['planted']}")
+    if figures["false_positives"]:
+        print(f"             false positives (first): {figures['false_positives']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--workers", type=int, default=2, help="processes for ingest+fingerprint")
+    parser.add_argument("--no-baseline", action="store_true", help="skip datasketch")
+    parser.add_argument("--no-assert", action="store_true", help="print only, never fail")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        size, method = args.child.split(":")
+        print(json.dumps(run_once(args.corpus, int(size), method, args.workers)))
+        return
+    truth_file = args.corpus.with_name(args.corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
+    truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]
+    ids_in_order = [json.loads(line)["id"] for line in args.corpus.open(encoding="utf-8")]
+    methods = ["newstrace"] + ([] if args.no_baseline else ["datasketch"])
+    results: dict[tuple[str, int], tuple[dict, dict]] = {}
+    print(f"corpus {args.corpus} ({len(ids_in_order)} records), workers {args.workers}")
+    for method in methods:
+        for size in sorted(args.sizes):
+            result = run_child(args, size, method)
+            figures = score(result["found"], truth, set(ids_in_order[:size]))
+            results[method, size] = (result, figures)
+            report(result, figures)
+    sizes = sorted(args.sizes)
+    if len(sizes) > 1:
+        for method in methods:
+            small, large = results[method, sizes[0]][0], results[method, sizes[-1]][0]
+            exponent = (math.log(large["seconds"] / small["seconds"])
+                        / math.log(large["size"] / small["size"]))
+            print(f"  growth {method}: time x{large['seconds'] / small['seconds']:.1f} for "
+                  f"x{large['size'] / small['size']:.0f} articles (exponent {exponent:.2f})")
+    missed = check_targets(results, sizes[-1], baseline="datasketch" in methods)
+    for line in missed:
+        print(f"TARGET MISSED: {line}")
+    if missed and not args.no_assert:
+        sys.exit(1)
+
+
+def check_targets(results: dict, size: int, baseline: bool) -> list[str]:
+    ours, figures = results["newstrace", size]
+    rate = ours["size"] / ours["seconds"]
+    missed = []
+    if rate < TARGETS["articles_per_s"]:
+        missed.append(f"{rate:,.0f} articles/s < {TARGETS['articles_per_s']:,}")
+    if ours["peak_mb"] > TARGETS["peak_mb"]:
+        missed.append(f"peak {ours['peak_mb']:,.0f} MB > {TARGETS['peak_mb']:,}")
+    for name in ("recall", "precision"):
+        if figures[name] < TARGETS[name]:
+            missed.append(f"{name} {figures[name]:.4f} < {TARGETS[name]}")
+    if baseline:
+        theirs, their_figures = results["datasketch", size]
+        speedup = theirs["seconds"] / ours["seconds"]
+        print(f"  speed-up over datasketch at {size}: x{speedup:.1f}")
+        if speedup < TARGETS["speedup"]:
+            missed.append(f"speed-up x{speedup:.1f} < x{TARGETS['speedup']}")
+        if figures["f1"] < their_figures["f1"]:
+            missed.append(f"F1 {figures['f1']:.4f} < datasketch {their_figures['f1']:.4f}")
+    return missed
+
+
+if __name__ == "__main__":
+    main()
