@@ -1,0 +1,391 @@
+"""Paraphrase detection: is one text a rewrite (or "spin") of the other?
+
+A rewrite follows its source sentence by sentence, in order, with each sentence reworded.
+Independent reports of one event share facts and quotations, but not that following. So
+two texts are aligned sentence to sentence (a monotone dynamic programme over MiniLM
+sentence similarities that allows 2-1 / 1-2 merges and dropped or added sentences), and
+the alignment's coverage, order and wording decide.
+
+Short texts (one or two sentences each, as in MRPC) are judged as a sentence pair, by a
+logistic model over the embedding similarity and lexical / number / name agreement.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from newstrace.embed import DIM, Encoder, default_encoder
+from newstrace.model import Passage
+from newstrace.sentences import Span, split_sentences
+
+#: Sentence pairs below this similarity are never aligned.
+MIN_PAIR_SIMILARITY = 0.55
+#: Similarity at which aligning a pair gains nothing; above it, aligning pays off.
+ALIGN_THRESHOLD = 0.45
+#: An aligned pair this similar but lexically this different is a reworded sentence.
+REWORDED_SIMILARITY = 0.7
+REWORDED_MAX_OVERLAP = 0.5
+#: Texts with at most this many sentences on both sides are judged as a sentence pair.
+SHORT_TEXT_SENTENCES = 2
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[A-Za-z]|\b[A-Z]{2,}\b")
+_QUOTE = re.compile(r"[\"“”«»]\s*([^\"“”«»]{12,}?)\s*[\"“”«»]")
+STOPWORDS: frozenset[str] = frozenset(
+    """a an the and or but if of to in on at by for with from as into over about after
+    before than that this these those it its is are was were be been being has have had
+    do does did will would can could should may might must shall not no so such he she
+    they we i you his her their our them him us me who whom which what when where while
+    also said says say told just there then up out more most some any all other one""".split()
+)
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    """Sentences ``a_first..a_last`` of A match sentences ``b_first..b_last`` of B (inclusive)."""
+
+    a_first: int
+    a_last: int
+    b_first: int
+    b_last: int
+    similarity: float
+
+
+@dataclass
+class SentenceAlignment:
+    """A monotone sentence alignment of texts ``a`` and ``b``, with pair-level features."""
+
+    a: str
+    b: str
+    a_sentences: list[Span]
+    b_sentences: list[Span]
+    pairs: list[AlignedPair]
+    features: dict[str, float] = field(default_factory=dict)
+    #: cosine similarity of the two whole texts (mean of their sentence vectors)
+    text_similarity: float = 0.0
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Aligned pairs as passages (``kind="paraphrase"``) with offsets into both texts."""
+        return [
+            Passage(
+                a_start=self.a_sentences[p.a_first].start,
+                a_end=self.a_sentences[p.a_last].end,
+                b_start=self.b_sentences[p.b_first].start,
+                b_end=self.b_sentences[p.b_last].end,
+                similarity=round(p.similarity, 4),
+                kind="paraphrase",
+            )
+            for p in self.pairs
+        ]
+
+
+@dataclass
+class ParaphraseVerdict:
+    """Whether the pair is a paraphrase (rewrite / spin), a score in [0, 1], and why."""
+
+    is_paraphrase: bool
+    score: float
+    features: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def encode_sentences(texts: Sequence[str], encoder: Encoder | None = None) -> list[np.ndarray]:
+    """Sentence vectors of every text, from one batched encoder call (one array per text)."""
+    encoder = encoder or default_encoder()
+    sentences = [[span.text(text) for span in split_sentences(text)] for text in texts]
+    flat = encoder.encode([s for group in sentences for s in group])
+    bounds = np.cumsum([0] + [len(group) for group in sentences])
+    return [flat[start:end] for start, end in zip(bounds[:-1], bounds[1:])]
+
+
+def _text_vector(vectors: np.ndarray) -> np.ndarray:
+    total = vectors.sum(axis=0) if len(vectors) else np.zeros(DIM, dtype=np.float32)
+    return total / max(float(np.linalg.norm(total)), 1e-12)
+
+
+def _merged(vectors: np.ndarray) -> np.ndarray:
+    """Vectors of each two adjacent sentences taken together (normalised sum)."""
+    pairs = vectors[:-1] + vectors[1:]
+    return pairs / np.maximum(np.linalg.norm(pairs, axis=1, keepdims=True), 1e-12)
+
+
+# ---------------------------------------------------------------- alignment
+
+
+def _gain(similarity: np.ndarray, weight: float) -> np.ndarray:
+    gain = (similarity - ALIGN_THRESHOLD) * weight
+    return np.where(similarity >= MIN_PAIR_SIMILARITY, gain, -np.inf)
+
+
+def _monotone_pairs(va: np.ndarray, vb: np.ndarray) -> list[AlignedPair]:
+    """The best-scoring monotone alignment (1-1, 2-1, 1-2 steps, free skips)."""
+    n, m = len(va), len(vb)
+    if not n or not m:
+        return []
+    sim = va @ vb.T
+    sim21 = _merged(va) @ vb.T if n > 1 else np.zeros((0, m))
+    sim12 = va @ _merged(vb).T if m > 1 else np.zeros((n, 0))
+    moves = [  # (a step, b step, similarity of the block ending at (i, j), weight)
+        (1, 1, sim, 1.0),
+        (2, 1, sim21, 1.5),
+        (1, 2, sim12, 1.5),
+    ]
+    gains = [(da, db, _gain(s, w), s) for da, db, s, w in moves]
+    score = np.zeros((n + 1, m + 1))
+    back = np.zeros((n + 1, m + 1, 2), dtype=np.int8)  # (da, db) of the best move into a cell
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best, step = score[i - 1, j], (1, 0)
+            if score[i, j - 1] > best:
+                best, step = score[i, j - 1], (0, 1)
+            for da, db, gain, _ in gains:
+                if i >= da and j >= db:
+                    candidate = score[i - da, j - db] + gain[i - da, j - db]
+                    if candidate > best:
+                        best, step = candidate, (da, db)
+            score[i, j] = best
+            back[i, j] = step
+    similarity = {(da, db): s for da, db, _, s in gains}
+    pairs: list[AlignedPair] = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        da, db = (int(x) for x in back[i, j])
+        if da and db:
+            block = float(similarity[(da, db)][i - da, j - db])
+            pairs.append(AlignedPair(i - da, i - 1, j - db, j - 1, block))
+        i, j = i - da, j - db
+    return pairs[::-1]
+
+
+def align_sentences(
+    a: str,
+    b: str,
+    *,
+    encoder: Encoder | None = None,
+    vecs_a: np.ndarray | None = None,
+    vecs_b: np.ndarray | None = None,
+) -> SentenceAlignment:
+    """Align the sentences of ``a`` and ``b`` in order and measure how closely ``b`` follows ``a``.
+
+    ``vecs_a`` / ``vecs_b`` are the texts' sentence vectors (from :func:`encode_sentences`);
+    those not given are computed with ``encoder`` (default: the shared MiniLM encoder).
+    """
+    spans_a, spans_b = split_sentences(a), split_sentences(b)
+    if vecs_a is None or vecs_b is None:
+        missing = [text for text, vecs in ((a, vecs_a), (b, vecs_b)) if vecs is None]
+        computed = iter(encode_sentences(missing, encoder))
+        vecs_a = next(computed) if vecs_a is None else vecs_a
+        vecs_b = next(computed) if vecs_b is None else vecs_b
+    if len(vecs_a) != len(spans_a) or len(vecs_b) != len(spans_b):
+        raise ValueError("sentence vectors do not match the texts' sentences")
+    alignment = SentenceAlignment(
+        a, b, spans_a, spans_b, _monotone_pairs(vecs_a, vecs_b),
+        text_similarity=float(_text_vector(vecs_a) @ _text_vector(vecs_b)),
+    )
+    alignment.features = _alignment_features(alignment, vecs_a @ vecs_b.T if len(vecs_a) and len(vecs_b) else None)
+    return alignment
+
+
+# ---------------------------------------------------------------- lexical features
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words of ``text`` that are not stop words."""
+    return {w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS}
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words not opening a sentence, and acronyms: a cheap proper-noun proxy."""
+    return {n.lower() for n in _NAME.findall(text)} - STOPWORDS
+
+
+def quotations(text: str) -> list[str]:
+    """Quoted stretches of at least three words."""
+    return [q for q in _QUOTE.findall(text) if len(q.split()) >= 3]
+
+
+def _jaccard(x: set[str], y: set[str]) -> float:
+    return len(x & y) / len(x | y) if x or y else 1.0
+
+
+def _normalised_words(text: str) -> str:
+    return " ".join(m.lower() for m in _WORD.findall(text))
+
+
+def _longest_run(flags: Sequence[bool], pairs: Sequence[AlignedPair]) -> int:
+    """Longest stretch of flagged pairs that are adjacent (at most one sentence apart) on both sides."""
+    best = run = 0
+    previous: AlignedPair | None = None
+    for flag, pair in zip(flags, pairs):
+        adjacent = previous is not None and pair.a_first - previous.a_last <= 2 and pair.b_first - previous.b_last <= 2
+        run = (run + 1 if adjacent else 1) if flag else 0
+        best = max(best, run)
+        previous = pair if flag else None
+    return best
+
+
+def _quote_counts(source: str, target: str) -> tuple[int, int]:
+    """Quotes of ``source`` kept verbatim in ``target``, and those missing (reworded or unquoted)."""
+    target_words = _normalised_words(target)
+    kept = mangled = 0
+    for quote in quotations(source):
+        if _normalised_words(quote) in target_words:
+            kept += 1
+        else:
+            mangled += 1
+    return kept, mangled
+
+
+def _alignment_features(al: SentenceAlignment, sim: np.ndarray | None) -> dict[str, float]:
+    n_a, n_b, pairs = len(al.a_sentences), len(al.b_sentences), al.pairs
+    chars_a = sum(s.end - s.start for s in al.a_sentences) or 1
+    chars_b = sum(s.end - s.start for s in al.b_sentences) or 1
+    covered_a = sum(al.a_sentences[p.a_last].end - al.a_sentences[p.a_first].start for p in pairs)
+    covered_b = sum(al.b_sentences[p.b_last].end - al.b_sentences[p.b_first].start for p in pairs)
+    texts = [
+        (al.a[al.a_sentences[p.a_first].start : al.a_sentences[p.a_last].end],
+         al.b[al.b_sentences[p.b_first].start : al.b_sentences[p.b_last].end])
+        for p in pairs
+    ]
+    overlap = [_jaccard(content_words(x), content_words(y)) for x, y in texts]
+    reworded = [p.similarity >= REWORDED_SIMILARITY and o < REWORDED_MAX_OVERLAP for p, o in zip(pairs, overlap)]
+    number_pairs = [(numbers(x), numbers(y)) for x, y in texts]
+    name_pairs = [(names(x), names(y)) for x, y in texts]
+    kept_ab, mangled_ab = _quote_counts("\n".join(x for x, _ in texts), "\n".join(y for _, y in texts))
+    kept_ba, mangled_ba = _quote_counts("\n".join(y for _, y in texts), "\n".join(x for x, _ in texts))
+    free_a = int((sim.max(axis=1) >= MIN_PAIR_SIMILARITY).sum()) if sim is not None else 0
+    free_b = int((sim.max(axis=0) >= MIN_PAIR_SIMILARITY).sum()) if sim is not None else 0
+    aligned_a = sum(p.a_last - p.a_first + 1 for p in pairs)
+    aligned_b = sum(p.b_last - p.b_first + 1 for p in pairs)
+    return {
+        "sentences_a": float(n_a),
+        "sentences_b": float(n_b),
+        "aligned_pairs": float(len(pairs)),
+        "coverage_a": covered_a / chars_a,
+        "coverage_b": covered_b / chars_b,
+        "mean_similarity": float(np.mean([p.similarity for p in pairs])) if pairs else 0.0,
+        "order_consistency": (aligned_a + aligned_b) / max(free_a + free_b, 1),
+        "longest_run": float(_longest_run([True] * len(pairs), pairs)),
+        "lexical_overlap": float(np.mean(overlap)) if overlap else 0.0,
+        "reworded_share": float(np.mean(reworded)) if reworded else 0.0,
+        "reworded_run": float(_longest_run(reworded, pairs)),
+        "number_agreement": _mean_agreement(number_pairs),
+        "name_agreement": _mean_agreement(name_pairs),
+        "quotes_kept": float(kept_ab + kept_ba),
+        "quotes_mangled": float(mangled_ab + mangled_ba),
+        "text_similarity": al.text_similarity,
+    }
+
+
+def _mean_agreement(sets: Sequence[tuple[set[str], set[str]]]) -> float:
+    scores = [_jaccard(x, y) for x, y in sets if x or y]
+    return float(np.mean(scores)) if scores else 1.0
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+#: Aligned pairs at least this similar count as one sentence following another.
+STRONG_SIMILARITY = 0.75
+#: Strong pairs needed before a longer text can be called a rewrite.
+MIN_STRONG_PAIRS = 3
+#: Document score (share of a text that strongly follows the other) that makes a paraphrase;
+#: about 2 % of independent same-event ECB+ pairs score above it (benchmarks/bench_rewrites.py).
+DOCUMENT_THRESHOLD = 0.6
+
+
+def _strong_following(al: SentenceAlignment) -> dict[str, float]:
+    strong = [p for p in al.pairs if p.similarity >= STRONG_SIMILARITY]
+    chars_a = sum(s.end - s.start for s in al.a_sentences) or 1
+    chars_b = sum(s.end - s.start for s in al.b_sentences) or 1
+    follow_a = sum(al.a_sentences[p.a_last].end - al.a_sentences[p.a_first].start for p in strong) / chars_a
+    follow_b = sum(al.b_sentences[p.b_last].end - al.b_sentences[p.b_first].start for p in strong) / chars_b
+    return {"strong_pairs": float(len(strong)), "follow_a": follow_a, "follow_b": follow_b}
+
+
+def paraphrase_verdict(alignment: SentenceAlignment) -> ParaphraseVerdict:
+    """Is one text of the alignment a rewrite of the other?
+
+    Texts of one or two sentences each are judged as a sentence pair
+    (:func:`sentence_pair_verdict`); longer ones by the share of either text whose
+    sentences follow the other's, in order, at high similarity.
+    """
+    features = dict(alignment.features)
+    if max(len(alignment.a_sentences), len(alignment.b_sentences)) <= SHORT_TEXT_SENTENCES:
+        pair = sentence_pair_verdict(alignment.a, alignment.b, alignment.text_similarity)
+        return ParaphraseVerdict(pair.is_paraphrase, pair.score, {**features, **pair.features})
+    features.update(_strong_following(alignment))
+    follow = max(features["follow_a"], features["follow_b"])
+    score = follow * min(1.0, features["strong_pairs"] / MIN_STRONG_PAIRS)
+    return ParaphraseVerdict(score >= DOCUMENT_THRESHOLD, round(score, 4), features)
+
+
+#: Logistic weights of the sentence-pair model, fitted on MRPC train
+#: (``python benchmarks/bench_paraphrase.py --fit``); keys are the features of
+#: :func:`sentence_pair_features`, ``bias`` the intercept.
+PAIR_WEIGHTS: dict[str, float] = {
+    "bias": -7.6040,
+    "cosine": 4.8297,
+    "word_overlap": 3.2010,
+    "bigram_overlap": -0.2865,
+    "number_agreement": 0.1969,
+    "number_conflict": -0.6867,
+    "name_agreement": -0.3027,
+    "length_ratio": 3.9205,
+}
+#: Probability above which a sentence pair is a paraphrase (tuned for F1 on MRPC train).
+PAIR_THRESHOLD = 0.395
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return set(zip(words, words[1:]))
+
+
+def sentence_pair_features(a: str, b: str, cosine: float) -> dict[str, float]:
+    """Features of a short pair: embedding cosine and lexical / number / name agreement."""
+    words_a, words_b = content_words(a), content_words(b)
+    numbers_a, numbers_b = numbers(a), numbers(b)
+    length_a, length_b = len(_WORD.findall(a)), len(_WORD.findall(b))
+    return {
+        "cosine": float(cosine),
+        "word_overlap": _jaccard(words_a, words_b),
+        "bigram_overlap": _jaccard(_bigrams(a), _bigrams(b)),
+        "number_agreement": _jaccard(numbers_a, numbers_b),
+        "number_conflict": float(bool(numbers_a and numbers_b and numbers_a != numbers_b)),
+        "name_agreement": _jaccard(names(a), names(b)),
+        "length_ratio": min(length_a, length_b) / max(length_a, length_b, 1),
+    }
+
+
+def sentence_pair_verdict(a: str, b: str, cosine: float) -> ParaphraseVerdict:
+    """Verdict on two short texts whose embedding cosine similarity is ``cosine``."""
+    features = sentence_pair_features(a, b, cosine)
+    logit = PAIR_WEIGHTS["bias"] + sum(PAIR_WEIGHTS[name] * value for name, value in features.items())
+    score = 1.0 / (1.0 + math.exp(-logit))
+    return ParaphraseVerdict(score >= PAIR_THRESHOLD, round(score, 4), features)
+
+
+def compare_sentences(
+    a: str, b: str, *, encoder: Encoder | None = None, vectors: np.ndarray | None = None
+) -> ParaphraseVerdict:
+    """Whether two sentences (or other short texts) say the same thing.
+
+    ``vectors`` are the two texts' embeddings, shape ``(2, 384)``, if already computed.
+    """
+    if vectors is None:
+        vectors = (encoder or default_encoder()).encode([a, b])
+    return sentence_pair_verdict(a, b, float(vectors[0] @ vectors[1]))

@@ -1,0 +1,92 @@
+"""A fast, dependency-free sentence splitter for news text, returning character offsets.
+
+Sentences end at ``.``, ``!`` or ``?`` (plus any closing quotes or brackets) followed by
+white space and a capital, digit or opening quote, and at every line break. A period after
+a title (``Mr.``, ``Gen.``), a single initial (``J.``) or a dotted abbreviation (``U.S.``,
+``a.m.``) ends no sentence.
+
+>>> text = 'Gen. J. Smith arrived at 9 a.m. Friday. "We are ready," he said.'
+>>> [text[s.start:s.end] for s in split_sentences(text)]
+['Gen. J. Smith arrived at 9 a.m. Friday.', '"We are ready," he said.']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Abbreviations (lower case, without the final period) after which no sentence ends.
+ABBREVIATIONS: frozenset[str] = frozenset(
+    """mr mrs ms dr prof gen col lt maj capt sgt cmdr adm gov sen rep rev st jr sr
+    pres supt insp det hon messrs mme mlle inc corp co ltd bros dept univ assn
+    no nos vol fig approx est vs ft mt
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+
+#: Words that start a new sentence even after a dotted abbreviation ("... in the U.S. The ...").
+SENTENCE_STARTERS: frozenset[str] = frozenset(
+    "The A An He She It They We I You But And Yet So This That These Those There His Her Its Their Our".split()
+)
+
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]*[A-Z0-9À-Ý])|\n")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]$")
+_NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]*(\w+)")
+
+
+@dataclass(frozen=True)
+class Span:
+    """``text[start:end]`` is one sentence (trimmed of surrounding white space)."""
+
+    start: int
+    end: int
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Whether the period at ``text[end - 1]`` closes an abbreviation, not a sentence."""
+    match = _WORD_BEFORE.search(text, max(0, end - 20), end)
+    if match is None:
+        return False
+    word = match.group(1)
+    if len(word) == 1 or word.lower() in ABBREVIATIONS:
+        return True
+    if _DOTTED.fullmatch(word):
+        following = _NEXT_WORD.match(text, end)
+        return following is None or following.group(1) not in SENTENCE_STARTERS
+    return False
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Split ``text`` into sentences; spans are trimmed and never empty."""
+    spans: list[Span] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        if match.group() == "\n":
+            end -= 1
+        elif match.group() == "." and _is_abbreviation(text, end):
+            continue
+        span = _trimmed(text, start, end)
+        if span is not None:
+            spans.append(span)
+        start = match.end()
+    last = _trimmed(text, start, len(text))
+    if last is not None:
+        spans.append(last)
+    return spans
+
+
+def sentence_texts(text: str) -> list[str]:
+    """The sentences of ``text`` as strings."""
+    return [span.text(text) for span in split_sentences(text)]

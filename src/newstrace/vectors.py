@@ -1,0 +1,82 @@
+"""An approximate nearest-neighbour index of unit vectors (usearch HNSW, cosine).
+
+Used to find candidate pairs that share no wording, such as spun rewrites, whose
+document or sentence vectors are still close.
+
+>>> import numpy as np
+>>> index = VectorIndex(ndim=3)
+>>> index.add([10, 11], np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32))
+>>> keys, sims = index.search(np.array([[0.9, 0.1, 0]], dtype=np.float32), k=1)
+>>> int(keys[0, 0]), round(float(sims[0, 0]), 2)
+(10, 0.99)
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Sequence
+
+import numpy as np
+from usearch.index import Index
+
+from newstrace.embed import DIM
+
+#: Key returned in the padding of a result row that has fewer than ``k`` neighbours.
+NO_KEY = -1
+
+
+class VectorIndex:
+    """Cosine-similarity index keyed by non-negative integers.
+
+    ``dtype="i8"`` stores vectors as 8-bit integers (4x smaller, similarities within ~0.01).
+    """
+
+    def __init__(self, ndim: int = DIM, *, dtype: Literal["f32", "f16", "i8"] = "f32") -> None:
+        self.ndim = ndim
+        self.dtype = dtype
+        self._index = Index(ndim=ndim, metric="cos", dtype=dtype)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._index
+
+    def add(self, keys: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
+        """Add one vector per key (a key added twice replaces nothing: use fresh keys)."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(keys), self.ndim)
+        if len(keys):
+            self._index.add(keys, vectors)
+
+    def search(self, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest keys of each query row and their cosine similarities.
+
+        Returns ``(keys, sims)``, both of shape ``(n_queries, k)``, best first; rows with
+        fewer than ``k`` neighbours are padded with key ``NO_KEY`` and similarity ``-inf``.
+        """
+        queries = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.ndim)
+        keys = np.full((len(queries), k), NO_KEY, dtype=np.int64)
+        sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        if not len(self._index) or not len(queries) or k < 1:
+            return keys, sims
+        matches = self._index.search(queries, k)
+        if len(queries) == 1:  # usearch answers a single query with unpadded 1-d arrays
+            found = len(matches.keys)
+            keys[0, :found] = matches.keys
+            sims[0, :found] = 1.0 - matches.distances
+            return keys, sims
+        found = np.arange(k)[None, :] < matches.counts[:, None]
+        keys[found] = matches.keys[found].astype(np.int64)
+        sims[found] = 1.0 - matches.distances[found]
+        return keys, sims
+
+    def to_bytes(self) -> bytes:
+        """The index serialised (restore with :meth:`from_bytes`)."""
+        return bytes(self._index.save())
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, ndim: int = DIM, dtype: Literal["f32", "f16", "i8"] = "f32") -> VectorIndex:
+        index = cls(ndim, dtype=dtype)
+        if data:
+            index._index.load(bytearray(data))
+        return index
