@@ -50,14 +50,20 @@ def load_articles(path: Path) -> tuple[list[str], list[str]]:
     return [a.external_id or a.id for a in articles], [a.text for a in articles]
 
 
-def fingerprint_slice(path: Path, method: str) -> tuple[list[str], list[str], np.ndarray]:
-    """Ingest one slice of the corpus and fingerprint it (runs in a worker)."""
+def fingerprint_slice(path: Path, method: str) -> tuple[list[str], list[str], np.ndarray, dict]:
+    """Ingest one slice of the corpus and fingerprint it (runs in a worker); also the CPU
+    seconds of each step."""
+    start = time.process_time()
     keys, texts = load_articles(path)
+    ingested = time.process_time()
     if method == "newstrace":
         from newstrace.fingerprint import MinHasher
 
-        return keys, texts, MinHasher().signatures(texts)
-    return keys, texts, datasketch_signatures(texts)
+        signatures = MinHasher().signatures(texts)
+    else:
+        signatures = datasketch_signatures(texts)
+    cpu = {"ingest": ingested - start, "fingerprint": time.process_time() - ingested}
+    return keys, texts, signatures, cpu
 
 
 def datasketch_signatures(texts: list[str]) -> np.ndarray:
@@ -83,7 +89,7 @@ def datasketch_candidates(signatures: np.ndarray, keys: list[str]) -> np.ndarray
 
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
     position = {key: i for i, key in enumerate(keys)}
-    minhashes = [LeanMinHash(seed=1, hashvalues=row) for row in signatures]
+    minhashes = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in signatures]
     for key, minhash in zip(keys, minhashes):
         lsh.insert(key, minhash, check_duplication=False)
     pairs = {tuple(sorted((i, position[other])))
@@ -119,11 +125,12 @@ def run_once(corpus: Path, size: int, method: str, workers: int) -> dict:
         keys = [k for part in parts for k in part[0]]
         texts = [t for part in parts for t in part[1]]
         signatures = np.concatenate([part[2] for part in parts])
-        fingerprinted = time.perf_counter()
+        fingerprinted, lsh_cpu = time.perf_counter(), time.process_time()
         if method == "newstrace":
             pairs = LSHIndex().candidate_indices(signatures)
         else:
             pairs = datasketch_candidates(signatures, keys)
+        lsh_cpu = time.process_time() - lsh_cpu
         found = verify_candidates(pairs, keys, texts)
         relations = [Relation(a=n.a_key, b=n.b_key, relation=n.relation, source=None,  # type: ignore[arg-type]
                               score=max(n.overlap.containment_a, n.overlap.containment_b),
@@ -139,6 +146,8 @@ def run_once(corpus: Path, size: int, method: str, workers: int) -> dict:
         "match_s": end - fingerprinted, "candidates": len(pairs),
         "peak_mb": self_mb + workers * worker_mb,
         "main_cpu_s": main_cpu, "worker_cpu_s": usage.ru_utime + usage.ru_stime,
+        "ingest_cpu_s": sum(part[3]["ingest"] for part in parts),
+        "fingerprint_cpu_s": sum(part[3]["fingerprint"] for part in parts), "lsh_cpu_s": lsh_cpu,
         "found": [[r.a, r.b, r.relation] for r in relations],
     }
 
@@ -185,7 +194,8 @@ def report(result: dict, figures: dict) -> None:
           f"{result['candidates']:,}")
     print(f"             CPU: workers {result['worker_cpu_s']:.1f} s, main "
           f"{result['main_cpu_s']:.1f} s -> {result['size'] / idle_seconds(result):,.0f} "
-          f"articles/s on idle cores")
+          f"articles/s on idle cores; by step: ingest+clean {result['ingest_cpu_s']:.1f} s, "
+          f"fingerprint {result['fingerprint_cpu_s']:.1f} s, candidates {result['lsh_cpu_s']:.1f} s")
     print(f"             recall {figures['recall']:.4f} ({kinds})  precision "
           f"{figures['precision']:.4f}  F1 {figures['f1']:.4f}  verdicts as planted "
           f"{figures['verdict_agreement']:.3f}  planted {figures['planted']}")
@@ -247,7 +257,10 @@ def check_targets(results: dict, size: int, baseline: bool) -> list[str]:
     if baseline:
         theirs, their_figures = results["datasketch", size]
         speedup = theirs["seconds"] / ours["seconds"]
-        print(f"  speed-up over datasketch at {size}: x{speedup:.1f}")
+        stage = ((theirs["fingerprint_cpu_s"] + theirs["lsh_cpu_s"])
+                 / (ours["fingerprint_cpu_s"] + ours["lsh_cpu_s"]))
+        print(f"  speed-up over datasketch at {size}: x{speedup:.1f} end to end (wall), "
+              f"x{stage:.1f} on fingerprint + candidates (CPU; ingest is shared)")
         if speedup < TARGETS["speedup"]:
             missed.append(f"speed-up x{speedup:.1f} < x{TARGETS['speedup']}")
         if figures["f1"] < their_figures["f1"]:

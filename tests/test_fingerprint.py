@@ -126,3 +126,15 @@ def test_index_rebuilt_from_stored_signatures_answers_alike() -> None:
 def test_index_rejects_short_signatures() -> None:
     with pytest.raises(ValueError):
         LSHIndex(bands=85, rows=3).add(["x"], MinHasher(num_perm=128).signatures(["a b c d e f"]))
+
+
+def test_anchors_catch_a_passage_lifted_into_a_long_text() -> None:
+    hasher = MinHasher()
+    source = invented_text(50, 700)
+    passage = " ".join(source.split()[200:300])
+    borrower = f"{invented_text(51, 300)} {passage} {invented_text(52, 300)}"
+    signatures = hasher.signatures([source, borrower])
+    assert exact_jaccard(source, borrower) < 0.1  # too low for the bands alone
+    without_anchors = LSHIndex(min_shared_anchors=10**6)
+    assert without_anchors.candidates(signatures, ["source", "borrower"]) == []
+    assert LSHIndex().candidates(signatures, ["source", "borrower"]) == [("source", "borrower")]

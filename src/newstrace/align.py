@@ -10,6 +10,7 @@ touch a quotation never seed a passage and are left out of the shingle sets.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ from newstrace.model import Passage
 VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
 
 _DOUBLE_QUOTE = re.compile(r'["“”«»„]')
-_SINGLE_QUOTE = re.compile(r"['‘’‚]")
-_PARAGRAPH = re.compile(r"[^\n]+")
+_SINGLE_OPEN = re.compile(r"(?<!\w)['‘‚](?=\w)")
+_SINGLE_CLOSE = re.compile(r"(?<=\S)['’](?!\w)")
+_NEXT_TEXT = re.compile(r"\S")
 _DOUBLE_OPENERS = '"“«„'
 _DOUBLE_CLOSERS = '"”»'
 
@@ -42,46 +44,52 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return sorted(double + single)
 
 
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
 def _double_quote_spans(text: str) -> list[tuple[int, int]]:
+    marks = [m.start() for m in _DOUBLE_QUOTE.finditer(text)]
     spans: list[tuple[int, int]] = []
-    open_at: int | None = None
-    previous_end = 0
-    for paragraph in _PARAGRAPH.finditer(text):
-        body = paragraph.group()
-        marks = [m.start() + paragraph.start() for m in _DOUBLE_QUOTE.finditer(body)]
-        lead = len(body) - len(body.lstrip())
-        if open_at is not None:
-            if marks and marks[0] == paragraph.start() + lead and text[marks[0]] in _DOUBLE_OPENERS:
-                marks = marks[1:]  # the quotation goes on in this paragraph
-            else:
-                spans.append((open_at, previous_end))
-                open_at = None
-        for mark in marks:
-            char = text[mark]
-            if open_at is None and char in _DOUBLE_OPENERS:
-                open_at = mark
-            elif open_at is not None and char in _DOUBLE_CLOSERS:
-                spans.append((open_at, mark + 1))
-                open_at = None
-        previous_end = paragraph.end()
-    if open_at is not None:
-        spans.append((open_at, previous_end))
+    i = 0
+    while i < len(marks):
+        start = marks[i]
+        if text[start] not in _DOUBLE_OPENERS:
+            i += 1
+            continue
+        line_end, j = _line_end(text, start), i + 1
+        while True:
+            if j < len(marks) and marks[j] < line_end:
+                if text[marks[j]] in _DOUBLE_CLOSERS:
+                    spans.append((start, marks[j] + 1))
+                    i = j + 1
+                    break
+                j += 1  # a second opening mark inside the quotation
+                continue
+            reopened = _NEXT_TEXT.search(text, line_end)
+            if (j < len(marks) and reopened is not None and reopened.start() == marks[j]
+                    and text[marks[j]] in _DOUBLE_OPENERS):
+                line_end, j = _line_end(text, marks[j]), j + 1  # goes on in the next paragraph
+                continue
+            spans.append((start, line_end))
+            i = j
+            break
     return spans
 
 
 def _single_quote_spans(text: str) -> list[tuple[int, int]]:
+    openers = [m.start() for m in _SINGLE_OPEN.finditer(text)]
+    if not openers:
+        return []
+    closers = [m.start() for m in _SINGLE_CLOSE.finditer(text)]
     spans: list[tuple[int, int]] = []
-    for paragraph in _PARAGRAPH.finditer(text):
-        open_at: int | None = None
-        for match in _SINGLE_QUOTE.finditer(text, paragraph.start(), paragraph.end()):
-            at = match.start()
-            before = text[at - 1] if at > paragraph.start() else " "
-            after = text[at + 1] if at + 1 < paragraph.end() else " "
-            if open_at is None and not before.isalnum() and after.isalnum():
-                open_at = at
-            elif open_at is not None and not before.isspace() and not after.isalnum():
-                spans.append((open_at, at + 1))
-                open_at = None
+    for start in openers:
+        if spans and start < spans[-1][1]:
+            continue
+        k = bisect.bisect_right(closers, start)
+        if k < len(closers) and closers[k] < _line_end(text, start):
+            spans.append((start, closers[k] + 1))
     return spans
 
 

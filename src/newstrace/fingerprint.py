@@ -287,7 +287,7 @@ class LSHIndex:
     """
 
     def __init__(self, bands: int = 85, rows: int = 3, anchors: int = 64,
-                 min_shared_anchors: int = 2, max_anchor_docs: int = 50) -> None:
+                 min_shared_anchors: int = 3, max_anchor_docs: int = 50) -> None:
         self.bands = bands
         self.rows = rows
         self.anchors = anchors
