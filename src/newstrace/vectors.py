@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Literal, Sequence
 
 import numpy as np
+import onnxruntime  # noqa: F401  (must load before usearch: the other order segfaults onnxruntime)
 from usearch.index import Index
 
 from newstrace.embed import DIM

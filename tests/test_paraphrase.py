@@ -1,0 +1,141 @@
+"""Sentence splitting, the vector index, sentence alignment and paraphrase verdicts."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from newstrace.paraphrase import (
+    align_sentences,
+    compare_sentences,
+    encode_sentences,
+    paraphrase_verdict,
+)
+from newstrace.sentences import sentence_texts, split_sentences
+from newstrace.vectors import NO_KEY, VectorIndex
+
+ORIGINAL = """A fire destroyed a furniture warehouse in the port town of Kelby on Monday night, officials said.
+
+Firefighters from three stations fought the blaze for six hours before bringing it under control. Nobody was hurt, but two nearby homes were evacuated as a precaution.
+
+"We have never seen flames this high in Kelby," fire chief Maria Ostrand told reporters. The cause of the fire is not yet known, and investigators will visit the site on Wednesday.
+
+The warehouse, owned by the Dalbo company, employed 40 people. The firm said it would pay staff while it looks for a new building."""
+
+SPUN = """Officials stated that a blaze wiped out a furniture storage facility in the harbour town of Kelby late on Monday.
+
+Crews from three fire stations battled the flames for six hours until they were contained. No one was injured, although two neighbouring houses were cleared as a safety measure.
+
+Fire chief Maria Ostrand informed journalists that flames of that height had never been witnessed in Kelby. What started the blaze remains unclear, and inspectors are due at the scene on Wednesday.
+
+The storage site, which belongs to the Dalbo firm, had a workforce of 40. The business stated it will keep paying employees while it searches for new premises."""
+
+INDEPENDENT = """Kelby residents woke on Tuesday to the smell of smoke after a large fire at the harbour.
+
+"It was terrifying, the whole sky was orange," said Tomas Vik, who lives across the road.
+
+The Dalbo furniture warehouse burned for most of the night. Local councillor Anna Berg called for a review of fire safety rules for industrial buildings near homes.
+
+Dalbo's 40 workers gathered outside the ruins in the morning. Police have opened an inquiry."""
+
+
+@pytest.fixture(scope="module")
+def vectors():
+    return dict(zip(("original", "spun", "independent"), encode_sentences([ORIGINAL, SPUN, INDEPENDENT])))
+
+
+def test_split_sentences_handles_abbreviations_quotes_and_paragraphs():
+    text = 'Gen. J. R. Smith landed at 9 a.m. in the U.S. capital. "We are ready!" he said.\n\nMr. Lee left.'
+    assert sentence_texts(text) == [
+        "Gen. J. R. Smith landed at 9 a.m. in the U.S. capital.",
+        '"We are ready!" he said.',
+        "Mr. Lee left.",
+    ]
+    assert sentence_texts("He moved to the U.S. He liked it.") == ["He moved to the U.S.", "He liked it."]
+    spans = split_sentences("  One here.  Two there.\n")
+    assert [(s.start, s.end) for s in spans] == [(2, 11), (13, 23)]
+    assert split_sentences("   ") == []
+
+
+def test_vector_index_finds_nearest_and_round_trips():
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(50, 384)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    index = VectorIndex()
+    index.add(np.arange(100, 150), data)
+    keys, sims = index.search(data[[3, 7]], k=2)
+    assert keys[:, 0].tolist() == [103, 107]
+    np.testing.assert_allclose(sims[:, 0], 1.0, atol=1e-4)
+    restored = VectorIndex.from_bytes(index.to_bytes())
+    assert len(restored) == 50 and restored.search(data[:1], k=1)[0][0, 0] == 100
+    keys, sims = VectorIndex().search(data[:1], k=3)
+    assert (keys == NO_KEY).all() and np.isneginf(sims).all()
+
+
+def test_alignment_follows_a_rewrite_in_order(vectors):
+    alignment = align_sentences(ORIGINAL, SPUN, vecs_a=vectors["original"], vecs_b=vectors["spun"])
+    pairs = alignment.pairs
+    assert len(pairs) >= 6 and alignment.features["longest_run"] >= 6
+    assert all(p.a_first > q.a_last and p.b_first > q.b_last for q, p in zip(pairs, pairs[1:]))
+    passage = alignment.passages[0]
+    assert passage.kind == "paraphrase"
+    assert "warehouse" in ORIGINAL[passage.a_start : passage.a_end]
+    assert "storage facility" in SPUN[passage.b_start : passage.b_end]
+    features = alignment.features
+    assert features["coverage_a"] > 0.8 and features["coverage_b"] > 0.8
+    assert features["reworded_share"] >= 0.5
+    assert features["quotes_mangled"] >= 1
+    independent = align_sentences(ORIGINAL, INDEPENDENT, vecs_a=vectors["original"], vecs_b=vectors["independent"])
+    assert paraphrase_verdict(alignment).score > paraphrase_verdict(independent).score + 0.3
+
+
+def test_independent_report_of_same_event_is_not_a_paraphrase(vectors):
+    alignment = align_sentences(ORIGINAL, INDEPENDENT, vecs_a=vectors["original"], vecs_b=vectors["independent"])
+    verdict = paraphrase_verdict(alignment)
+    assert not verdict.is_paraphrase
+    assert verdict.score < 0.3
+
+
+def test_align_sentences_encodes_when_vectors_are_missing():
+    alignment = align_sentences("The bridge opened today. Drivers cheered.", "Drivers cheered as the bridge opened today.")
+    assert len(alignment.pairs) == 1
+    pair = alignment.pairs[0]
+    assert (pair.a_first, pair.a_last, pair.b_first, pair.b_last) == (0, 1, 0, 0)
+
+
+def test_sentence_pairs():
+    same = compare_sentences(
+        "The company said profits rose 12 percent in the third quarter.",
+        "Third-quarter profits climbed 12 percent, the company said.",
+    )
+    different_number = compare_sentences(
+        "The company said profits rose 12 percent in the third quarter.",
+        "The company said profits fell 30 percent in the first quarter.",
+    )
+    unrelated = compare_sentences("The company said profits rose 12 percent.", "Heavy snow closed the mountain pass.")
+    assert same.is_paraphrase
+    assert not unrelated.is_paraphrase
+    assert different_number.features["number_conflict"] == 1.0
+    assert same.score > different_number.score > unrelated.score
+
+
+def test_one_sentence_texts_use_the_sentence_pair_mode():
+    verdict = paraphrase_verdict(align_sentences(
+        "Rescuers pulled two hikers from the river on Sunday.",
+        "On Sunday, two hikers were rescued from the river.",
+    ))
+    assert verdict.is_paraphrase and "cosine" in verdict.features
+
+
+def test_seed_rewrite_is_found_and_independent_reports_are_not(seeds):
+    texts = [path.read_text(encoding="utf-8") for path in sorted(seeds.glob("*.txt"))]
+    vecs = encode_sentences(texts)
+    verdicts = {
+        (i, j): paraphrase_verdict(align_sentences(texts[i], texts[j], vecs_a=vecs[i], vecs_b=vecs[j]))
+        for i, j in itertools.combinations(range(len(texts)), 2)
+    }
+    assert verdicts[(3, 4)].is_paraphrase
+    for pair in [(2, 4), (0, 2), (0, 3), (2, 3), (0, 4)]:
+        assert not verdicts[pair].is_paraphrase, pair
