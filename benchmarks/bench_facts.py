@@ -28,7 +28,7 @@ def main() -> None:
 
     from newstrace.facts import extract_facts
     from newstrace.model import Article
-    from newstrace.quotes import load_nlp
+    from newstrace.quotation import load_nlp
 
     rows = [json.loads(line) for f in args.files for line in f.open(encoding="utf-8")]
     articles = [Article.from_text(r["text"], date=r.get("date")) for r in itertools.islice(itertools.cycle(rows), args.articles)]

@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args()
 
-    from newstrace.quotes import load_nlp, quotes_from_doc
+    from newstrace.quotation import load_nlp, quotes_from_doc
 
     rows = [json.loads(line) for f in args.files for line in f.open(encoding="utf-8")]
     rows = rows[: args.limit] if args.limit else rows

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from newstrace.digest import build_digest
+from newstrace.digests import build_digest
 from newstrace.model import Article
 
 REPORT_A = (

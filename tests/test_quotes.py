@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newstrace.model import Article
-from newstrace.quotes import quotation_spans, quotes
+from newstrace.quotation import quotation_spans, quotes
 
 
 def direct(text: str):

@@ -29,26 +29,26 @@ _LAZY = {
     "analyze": "newstrace.pipeline",
     "digest": "newstrace.pipeline",
     "Analyzer": "newstrace.pipeline",
-    "compare": "newstrace.compare",
+    "compare": "newstrace.match",
     "load": "newstrace.ingest",
     "load_many": "newstrace.ingest",
     "iter_articles": "newstrace.ingest",
     "IngestError": "newstrace.ingest",
-    "quotes": "newstrace.quotes",
-    "Quote": "newstrace.quotes",
-    "build_digest": "newstrace.digest",
+    "quotes": "newstrace.quotation",
+    "Quote": "newstrace.quotation",
+    "build_digest": "newstrace.digests",
     "Store": "newstrace.store",
     "Encoder": "newstrace.embed",
     "write_report": "newstrace.report",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from newstrace.compare import compare
-    from newstrace.digest import build_digest
+    from newstrace.match import compare
+    from newstrace.digests import build_digest
     from newstrace.embed import Encoder
     from newstrace.ingest import IngestError, iter_articles, load, load_many
     from newstrace.pipeline import Analyzer, analyze, digest
-    from newstrace.quotes import Quote, quotes
+    from newstrace.quotation import Quote, quotes
     from newstrace.report import write_report
     from newstrace.store import Store
 

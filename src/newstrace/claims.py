@@ -17,7 +17,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from newstrace.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
-from newstrace.quotes import Quote
+from newstrace.quotation import Quote
 
 #: Pair score (cosine + entity/number agreement) above which two sentences state the same thing.
 SAME_CLAIM = 0.72

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterable, Literal
 
 from newstrace.model import Article
-from newstrace.quotes import PersonIndex, Quote, clean_name, load_nlp, quotes_from_doc
+from newstrace.quotation import PersonIndex, Quote, clean_name, load_nlp, quotes_from_doc
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.align import lexical_overlap
-from newstrace.compare import directed, lexical_verdict, rewrite_verdict
+from newstrace.align import Overlap
 from newstrace.embed import Encoder, default_encoder
 from newstrace.fingerprint import LSHIndex, MinHasher
 from newstrace.ingest import iter_articles
+from newstrace.match import directed, judge, lexical_verdict
 from newstrace.model import Article, InputError, Relation, Report, Story, content_id
 from newstrace.nearcopy import find_near_copies
 from newstrace.paraphrase import encode_sentences
@@ -54,6 +54,8 @@ class Analyzer:
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     graph: ProvenanceGraph | None = None
+    #: partial-reuse pairs found by :meth:`find_copies`, judged again by :meth:`find_rewrites`
+    _partial_pairs: dict[tuple[str, str], Overlap] = field(default_factory=dict, repr=False)
 
     # -- stages ---------------------------------------------------------------------
     def ingest(self, inputs: Iterable[PathLike]) -> list[Article]:
@@ -73,20 +75,23 @@ class Analyzer:
         return fresh
 
     def find_copies(self, fresh: Sequence[Article]) -> list[Relation]:
-        """Near copies (duplicate/copy/partial) of new articles among all stored ones."""
+        """Near copies (duplicate/copy) of new articles among all stored ones.
+
+        Pairs that reuse only some passages are judged with the rewrite check as well
+        (see :func:`newstrace.match.judge`); they are stored by :meth:`find_rewrites`."""
+        self._partial_pairs = {}
         if not fresh:
             return []
-        hasher = MinHasher()
-        signatures = hasher.signatures([a.text for a in fresh])
+        signatures = MinHasher().signatures([a.text for a in fresh])
         self.store.put_arrays("minhash", [a.id for a in fresh], list(signatures))
-        stored = self.store.get_arrays("minhash")
         fresh_ids = {a.id for a in fresh}
-        index = LSHIndex()
+        stored = self.store.get_arrays("minhash")
         old_ids = [key for key in stored if key not in fresh_ids]
+        index = LSHIndex()
         if old_ids:
             index.add(old_ids, np.stack([stored[key] for key in old_ids]))
-        old_texts = {a.id: a for a in self.store.articles(old_ids)} if old_ids else {}
-        by_id = {a.id: a for a in fresh} | old_texts
+        by_id = {a.id: a for a in fresh}
+        by_id.update({a.id: a for a in self.store.articles(old_ids)} if old_ids else {})
         found = find_near_copies(
             [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
             texts_of=lambda key: by_id[key].text,
@@ -94,15 +99,20 @@ class Analyzer:
         relations = []
         for near in found:
             comparison = lexical_verdict(near.overlap)
-            if comparison is not None:
-                a, b = by_id[near.a_key], by_id[near.b_key]
-                relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
+            if comparison is None:
+                continue
+            if comparison.relation == "partial":
+                self._partial_pairs[_pair(near.a_key, near.b_key)] = near.overlap
+                continue
+            a, b = by_id[near.a_key], by_id[near.b_key]
+            relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         self.store.put_relations(relations)
-        self.stats["copies_found"] = len(relations)
+        self.stats["copies_found"] = len(relations) + len(self._partial_pairs)
         return relations
 
     def find_rewrites(self, fresh: Sequence[Article]) -> list[Relation]:
-        """Rewrites (paraphrase) and same-event pairs among articles sharing no wording."""
+        """Rewrites (paraphrase) and same-event pairs: nearest neighbours by lead vector,
+        plus the partial-reuse pairs left by :meth:`find_copies`."""
         if not fresh:
             return []
         leads = encode_leads(fresh, encoder=self._encoder())
@@ -113,21 +123,19 @@ class Analyzer:
         index.add(np.arange(len(keys)), np.stack([stored[k] for k in keys]))
         neighbours, sims = index.search(leads, k=REWRITE_NEIGHBOURS + 1)
         known = self.store.compared_pairs()
-        pairs: set[tuple[str, str]] = set()
+        pairs: set[tuple[str, str]] = set(self._partial_pairs)
         for article, row, row_sims in zip(fresh, neighbours, sims):
-            for key, sim in zip(row, row_sims):
-                if key < 0 or sim < REWRITE_CANDIDATE_SIMILARITY:
-                    continue
-                other = keys[key]
-                pair = tuple(sorted((article.id, other)))
-                if other != article.id and pair not in known:
-                    pairs.add(pair)  # type: ignore[arg-type]
-        relations = self._check_rewrites(sorted(pairs))
+            for key, sim in zip(row.tolist(), row_sims.tolist()):
+                if key >= 0 and sim >= REWRITE_CANDIDATE_SIMILARITY and keys[key] != article.id:
+                    pair = _pair(article.id, keys[key])
+                    if pair not in known:
+                        pairs.add(pair)
+        relations = self._judge_pairs(sorted(pairs))
         self.store.put_relations(relations)
         self.stats["rewrite_pairs_checked"] = len(pairs)
         return relations
 
-    def _check_rewrites(self, pairs: Sequence[tuple[str, str]]) -> list[Relation]:
+    def _judge_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Relation]:
         if not pairs:
             return []
         ids = sorted({x for pair in pairs for x in pair})
@@ -136,10 +144,8 @@ class Analyzer:
         relations = []
         for done, (x, y) in enumerate(pairs, 1):
             a, b = articles[x], articles[y]
-            overlap = lexical_overlap(a.text, b.text)
-            comparison = lexical_verdict(overlap) or rewrite_verdict(
-                a.text, b.text, overlap, encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y]
-            )
+            comparison = judge(a.text, b.text, overlap=self._partial_pairs.get((x, y)),
+                               encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y])
             relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
             self._tick("rewrites", done, len(pairs))
         return relations
@@ -208,7 +214,7 @@ class Analyzer:
 
     def add_digests(self, report: Report) -> None:
         """Attach a digest to every story (cached in the store by story membership)."""
-        from newstrace.digest import build_digest
+        from newstrace.digests import build_digest
 
         by_id = {a.id: a for a in report.articles}
         for done, story in enumerate(report.stories, 1):
@@ -231,6 +237,10 @@ class Analyzer:
     def _tick(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
+
+
+def _pair(x: str, y: str) -> tuple[str, str]:
+    return (x, y) if x <= y else (y, x)
 
 
 def _as_paths(inputs: PathLike | Iterable[PathLike]) -> list[PathLike]:

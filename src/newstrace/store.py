@@ -58,10 +58,13 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT_DB) -> None:
         self.path = str(path)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path}: not a newstrace database ({exc})") from exc
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -85,19 +88,14 @@ class Store:
         self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
-        try:
-            with self.transaction() as db:
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    db.execute(statement)
-                row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                if row is None:
-                    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-                elif int(row[0]) != SCHEMA_VERSION:
-                    raise StoreError(
-                        f"{self.path}: schema version {row[0]}, this newstrace reads {SCHEMA_VERSION}"
-                    )
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a newstrace database ({exc})") from exc
+        with self.transaction() as db:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+            row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: schema version {row[0]}, this newstrace reads {SCHEMA_VERSION}")
 
     # -- articles ------------------------------------------------------------------------
     def add_articles(self, articles: Iterable[Article]) -> list[Article]:

@@ -18,7 +18,7 @@ from newstrace.claims import (
 )
 from newstrace.facts import PLACE_LABELS, ArticleFacts, Measure, extract_facts
 from newstrace.model import Article
-from newstrace.quotes import full_names, load_nlp
+from newstrace.quotation import full_names, load_nlp
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -1,9 +1,9 @@
 """The verdict on a pair of texts: shared wording first, then rewrites, then same event.
 
 :func:`compare` is the one-pair entry point of the public API; the collection pipeline
-(:mod:`newstrace.pipeline`) reaches the same verdicts through the batch paths of
-:mod:`newstrace.nearcopy` and :mod:`newstrace.paraphrase`, sharing :func:`lexical_verdict`,
-:func:`rewrite_verdict` and :func:`directed`.
+(:mod:`newstrace.pipeline`) finds candidate pairs in batches (:mod:`newstrace.nearcopy`,
+:mod:`newstrace.vectors`) and reaches the same verdicts through :func:`judge` and
+:func:`directed`.
 """
 
 from __future__ import annotations
@@ -93,6 +93,26 @@ def compare(a: Text, b: Text, *, encoder: Encoder | None = None) -> Comparison:
     """
     names = (a.label, b.label) if isinstance(a, Article) and isinstance(b, Article) else ("a", "b")
     a, b = as_article(a), as_article(b)
-    overlap = lexical_overlap(a.text, b.text)
-    comparison = lexical_verdict(overlap) or rewrite_verdict(a.text, b.text, overlap, encoder=encoder)
-    return directed(comparison, a, b, names=names)
+    return directed(judge(a.text, b.text, encoder=encoder), a, b, names=names)
+
+
+def judge(
+    a: str, b: str, *, overlap: Overlap | None = None, encoder: Encoder | None = None,
+    vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
+) -> Comparison:
+    """The undirected verdict on two texts.
+
+    Shared wording decides first; a pair that reuses only some passages (``partial``) is also
+    checked for a sentence-by-sentence rewrite, since spinners leave some phrases intact.
+    """
+    overlap = overlap if overlap is not None else lexical_overlap(a, b)
+    lexical = lexical_verdict(overlap)
+    if lexical is not None and lexical.relation != "partial":
+        return lexical
+    rewrite = rewrite_verdict(a, b, overlap, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
+    if lexical is None or rewrite.relation == "paraphrase":
+        if lexical is not None:
+            rewrite.signals.update(lexical.signals)
+        return rewrite
+    lexical.signals.update(rewrite.signals)
+    return lexical
