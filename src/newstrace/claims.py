@@ -332,7 +332,12 @@ def group_quotes(quotes: Iterable[Quote], roots: dict[str, str]) -> list[QuoteGr
 
 
 def _same_quote(a: str, b: str) -> bool:
-    return quote_overlap(a, b) >= QUOTE_OVERLAP or _WORD.findall(a.lower()) == _WORD.findall(b.lower())
+    return quote_overlap(a, b) >= QUOTE_OVERLAP or _quote_words(a) == _quote_words(b)
+
+
+def _quote_words(text: str) -> list[str]:
+    """A quote's words without articles ("a clear manifestation" = "clear manifestation")."""
+    return [w for w in _WORD.findall(text.lower()) if w not in {"a", "an", "the"}]
 
 
 def _quote_group(quotes: list[Quote], roots: dict[str, str]) -> QuoteGroup:
