@@ -22,6 +22,7 @@ baseline's speed and at least its F1.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import resource
@@ -98,33 +99,41 @@ def datasketch_candidates(signatures: np.ndarray, keys: list[str]) -> np.ndarray
     return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 
 
-def split_corpus(corpus: Path, size: int, parts: int, folder: Path) -> list[Path]:
-    """The first ``size`` records in ``parts`` consecutive slice files."""
+def split_corpus(corpus: Path, size: int, slice_size: int, folder: Path) -> list[Path]:
+    """The first ``size`` records in consecutive slice files of ``slice_size`` records."""
+    paths: list[Path] = []
     with corpus.open(encoding="utf-8") as lines:
-        records = [line for _, line in zip(range(size), lines)]
-    bounds = np.linspace(0, len(records), parts + 1).astype(int)
-    paths = []
-    for k in range(parts):
-        path = folder / f"slice{k}.jsonl"
-        path.write_text("".join(records[bounds[k] : bounds[k + 1]]), encoding="utf-8")
-        paths.append(path)
+        while len(paths) * slice_size < size:
+            wanted = min(slice_size, size - len(paths) * slice_size)
+            chunk = list(itertools.islice(lines, wanted))
+            if not chunk:
+                break
+            paths.append(folder / f"slice{len(paths)}.jsonl")
+            paths[-1].write_text("".join(chunk), encoding="utf-8")
     return paths
 
 
-def run_once(corpus: Path, size: int, method: str, workers: int) -> dict:
+def run_once(corpus: Path, size: int, method: str, workers: int, slice_size: int) -> dict:
     """One timed end-to-end run; returns its figures and the pairs it found."""
     from newstrace.fingerprint import LSHIndex
     from newstrace.model import Relation
     from newstrace.nearcopy import verify_candidates
 
     with tempfile.TemporaryDirectory() as folder:
-        slices = split_corpus(corpus, size, workers, Path(folder))
+        slices = split_corpus(corpus, size, slice_size, Path(folder))
         start, main_cpu = time.perf_counter(), time.process_time()
+        keys: list[str] = []
+        texts: list[str] = []
+        blocks, cpu = [], {"ingest": 0.0, "fingerprint": 0.0}
         with ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(fingerprint_slice, slices, [method] * len(slices)))
-        keys = [k for part in parts for k in part[0]]
-        texts = [t for part in parts for t in part[1]]
-        signatures = np.concatenate([part[2] for part in parts])
+            for part_keys, part_texts, block, part_cpu in pool.map(
+                    fingerprint_slice, slices, [method] * len(slices)):
+                keys += part_keys
+                texts += part_texts
+                blocks.append(block)
+                cpu = {step: cpu[step] + part_cpu[step] for step in cpu}
+        signatures = np.concatenate(blocks)
+        del blocks
         fingerprinted, lsh_cpu = time.perf_counter(), time.process_time()
         if method == "newstrace":
             pairs = LSHIndex().candidate_indices(signatures)
@@ -146,8 +155,8 @@ def run_once(corpus: Path, size: int, method: str, workers: int) -> dict:
         "match_s": end - fingerprinted, "candidates": len(pairs),
         "peak_mb": self_mb + workers * worker_mb,
         "main_cpu_s": main_cpu, "worker_cpu_s": usage.ru_utime + usage.ru_stime,
-        "ingest_cpu_s": sum(part[3]["ingest"] for part in parts),
-        "fingerprint_cpu_s": sum(part[3]["fingerprint"] for part in parts), "lsh_cpu_s": lsh_cpu,
+        "ingest_cpu_s": cpu["ingest"], "fingerprint_cpu_s": cpu["fingerprint"],
+        "lsh_cpu_s": lsh_cpu,
         "found": [[r.a, r.b, r.relation] for r in relations],
     }
 
@@ -174,7 +183,7 @@ def score(found: list[list[str]], truth: list[dict], ids: set[str]) -> dict:
 def run_child(args: argparse.Namespace, size: int, method: str) -> dict:
     """Run one measurement in a fresh interpreter, so peak memory is its own."""
     command = [sys.executable, __file__, "--corpus", str(args.corpus), "--workers",
-               str(args.workers), "--child", f"{size}:{method}"]
+               str(args.workers), "--slice", str(args.slice), "--child", f"{size}:{method}"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -208,13 +217,15 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2, help="processes for ingest+fingerprint")
+    parser.add_argument("--slice", type=int, default=2000,
+                        help="records per task on the pool (bounds the workers' memory)")
     parser.add_argument("--no-baseline", action="store_true", help="skip datasketch")
     parser.add_argument("--no-assert", action="store_true", help="print only, never fail")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         size, method = args.child.split(":")
-        print(json.dumps(run_once(args.corpus, int(size), method, args.workers)))
+        print(json.dumps(run_once(args.corpus, int(size), method, args.workers, args.slice)))
         return
     truth_file = args.corpus.with_name(args.corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
     truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]

@@ -2,7 +2,7 @@
 
 Articles are made of real sentences from ``../shared/datasets`` (ECB+, PolNeAR, NeuS
 AllSides, the article-extraction benchmark, MRPC, STS-B), grouped into paragraphs. Every
-use of a sentence swaps about half of its content words for others drawn from the same
+use of a sentence swaps three quarters of its content words for others drawn from the same
 text (names and numbers included), so unrelated articles do not share wording by accident
 while keeping real function words, punctuation and sentence shapes. Planted among them, each made from a different
 earlier article (its source):
@@ -112,7 +112,7 @@ class Writer:
         self.lexicon = lexicon
         self.rng = rng
 
-    def sentence(self, swap: float = 0.6) -> str:
+    def sentence(self, swap: float = 0.75) -> str:
         """A random real sentence with about ``swap`` of its content words replaced
         (punctuation around a word is kept)."""
         index = int(self.rng.integers(len(self.lexicon.words)))

@@ -10,7 +10,6 @@ touch a quotation never seed a passage and are left out of the shingle sets.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,26 +21,45 @@ from newstrace.model import Passage
 
 VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
 
-_DOUBLE_QUOTE = re.compile(r'["“”«»„]')
-_SINGLE_OPEN = re.compile(r"(?<!\w)['‘‚](?=\w)")
-_SINGLE_CLOSE = re.compile(r"(?<=\S)['’](?!\w)")
 _NEXT_TEXT = re.compile(r"\S")
+_DOUBLE_MARKS = '"“”«»„'
 _DOUBLE_OPENERS = '"“«„'
 _DOUBLE_CLOSERS = '"”»'
+_SINGLE_MARKS = "'‘’‚"
+_SINGLE_OPENERS = "'‘‚"
+_SINGLE_CLOSERS = "'’"
+_IS_MARK = np.zeros(0x10000, dtype=bool)
+_IS_MARK[[ord(c) for c in _DOUBLE_MARKS + _SINGLE_MARKS]] = True
 
 
-def quote_spans(text: str) -> list[tuple[int, int]]:
+def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int, int]]:
     """Character spans ``(start, end)`` of quotations in ``text``, quote marks included.
 
     Double quotes (straight, curly, guillemets) pair up inside a paragraph; a quotation
     still open at the end of a paragraph continues when the next paragraph opens with a
     quote mark (the multi-paragraph convention), else it ends with its paragraph. Single
     quotes count when they open before a word and close after one, so apostrophes
-    (it’s, Korea’s) are not quotes.
+    (it’s, Korea’s) are not quotes. ``marks``, the positions of all quote marks and
+    apostrophes, can be passed when already found (see :func:`quote_marks`).
     """
-    double = _double_quote_spans(text)
-    single = [span for span in _single_quote_spans(text) if not _inside(span, double)]
+    if marks is None:
+        marks = quote_marks([text])[0]
+    double = _double_quote_spans(text, [m for m in marks if text[m] in _DOUBLE_MARKS])
+    single = [span for span in _single_quote_spans(text, [m for m in marks
+                                                          if text[m] in _SINGLE_MARKS])
+              if not _inside(span, double)]
     return sorted(double + single)
+
+
+def quote_marks(texts: Sequence[str]) -> list[list[int]]:
+    """The positions of quote marks and apostrophes in each text, found for all at once."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    found = np.flatnonzero(_IS_MARK[np.minimum(codes, 0xFFFF)])
+    bounds = np.searchsorted(found, text_starts)
+    return [(found[bounds[i] : bounds[i + 1]] - text_starts[i]).tolist()
+            for i in range(len(texts))]
 
 
 def _line_end(text: str, at: int) -> int:
@@ -49,8 +67,7 @@ def _line_end(text: str, at: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _double_quote_spans(text: str) -> list[tuple[int, int]]:
-    marks = [m.start() for m in _DOUBLE_QUOTE.finditer(text)]
+def _double_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(marks):
@@ -78,18 +95,17 @@ def _double_quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _single_quote_spans(text: str) -> list[tuple[int, int]]:
-    openers = [m.start() for m in _SINGLE_OPEN.finditer(text)]
-    if not openers:
-        return []
-    closers = [m.start() for m in _SINGLE_CLOSE.finditer(text)]
+def _single_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for start in openers:
-        if spans and start < spans[-1][1]:
-            continue
-        k = bisect.bisect_right(closers, start)
-        if k < len(closers) and closers[k] < _line_end(text, start):
-            spans.append((start, closers[k] + 1))
+    open_at: int | None = None
+    for at in marks:
+        before = text[at - 1] if at > 0 else " "
+        after = text[at + 1] if at + 1 < len(text) else " "
+        if open_at is None or "\n" in text[open_at:at]:
+            open_at = at if text[at] in _SINGLE_OPENERS and not before.isalnum() and after.isalnum() else None
+        elif text[at] in _SINGLE_CLOSERS and not before.isspace() and not after.isalnum():
+            spans.append((open_at, at + 1))
+            open_at = None
     return spans
 
 
@@ -128,10 +144,10 @@ def profiles(texts: Sequence[str], ngram: int = 5, batch_size: int = 256) -> lis
 def _batch_profiles(texts: Sequence[str], ngram: int) -> list[TextProfile]:
     tokens = tokenize(texts)
     built = []
-    for i, text in enumerate(texts):
+    for i, (text, marks) in enumerate(zip(texts, quote_marks(texts))):
         part = tokens.of(i)
         hashes, starts, ends = tokens.hashes[part], tokens.starts[part], tokens.ends[part]
-        quoted = _quoted_tokens(starts, quote_spans(text))
+        quoted = _quoted_tokens(starts, quote_spans(text, marks))
         windows = shingle_hashes(hashes, ngram)
         built.append(TextProfile(text, ngram, hashes, starts, ends, quoted, windows,
                                  _touched(quoted, len(windows), ngram)))
@@ -179,8 +195,8 @@ def align_passages(a: str, b: str, *, ngram: int = 5, max_gap: int = 12,
     """Passages of ``a`` and ``b`` that share their wording, in ``a``'s order.
 
     ``max_gap`` is the most unmatched tokens (in either text) bridged inside one passage;
-    passages with fewer than ``min_words`` quotation-free words, or made only of quoted
-    text, are dropped.
+    passages with fewer than ``min_words`` matched quotation-free words, or made only of
+    quoted text, are dropped.
     """
     pa, pb = profiles([a, b], ngram)
     return align_profiles(pa, pb, max_gap=max_gap, min_words=min_words)[0]
@@ -188,7 +204,7 @@ def align_passages(a: str, b: str, *, ngram: int = 5, max_gap: int = 12,
 
 def align_profiles(pa: TextProfile, pb: TextProfile, *, max_gap: int = 12,
                    min_words: int = 8) -> tuple[list[Passage], list[int]]:
-    """:func:`align_passages` on profiles; also returns each passage's count of
+    """:func:`align_passages` on profiles; also returns each passage's count of matched
     quotation-free words (in ``a``)."""
     runs = _runs(pa, pb)
     drafts = _one_to_one(_merge(runs, max_gap, pa.ngram))
@@ -197,7 +213,7 @@ def align_profiles(pa: TextProfile, pb: TextProfile, *, max_gap: int = 12,
     passages, words = [], []
     for draft in sorted(drafts, key=lambda d: d.a0):
         _extend(draft, pa, pb, covered_a, covered_b)
-        free_words = int((~pa.quoted[draft.a0 : draft.a1]).sum())
+        free_words = int((covered_a[draft.a0 : draft.a1] & ~pa.quoted[draft.a0 : draft.a1]).sum())
         if not draft.evidence or free_words < min_words:
             continue
         matched = covered_a[draft.a0 : draft.a1].sum() + covered_b[draft.b0 : draft.b1].sum()
@@ -313,7 +329,7 @@ class Overlap:
     passages: list[Passage]
     covered_a: float
     covered_b: float
-    passage_words: list[int] = field(default_factory=list)  #: quotation-free words per passage
+    passage_words: list[int] = field(default_factory=list)  #: matched quote-free words per passage
     shingles_a: int = 0
     shingles_b: int = 0
     shared: int = 0
