@@ -257,22 +257,33 @@ class _Segment:
     def of(cls, keys: np.ndarray, docs: np.ndarray) -> _Segment:
         if len(docs) and docs.max() > int(_DOC_MASK):
             raise ValueError(f"an LSH index holds at most {int(_DOC_MASK) + 1:,} documents")
-        packed = np.sort((keys & _KEY_MASK) | docs.astype(_U64))
+        return cls.unpack(np.sort((keys & _KEY_MASK) | docs.astype(_U64)))
+
+    @classmethod
+    def unpack(cls, packed: np.ndarray) -> _Segment:
         return cls(packed & _KEY_MASK, (packed & _DOC_MASK).astype(np.int64))
+
+    def packed(self) -> np.ndarray:
+        return self.keys | self.docs.astype(_U64)
 
 
 class _KeyTable:
-    """Document keys held as a few sorted segments (merged when they pile up)."""
+    """Document keys held as sorted segments of decreasing size: a new segment merges
+    with the last while it is at least half as big, so there are O(log n) segments and
+    each key is re-sorted O(log n) times (merging two sorted runs is a linear timsort)."""
 
     def __init__(self) -> None:
         self.segments: list[_Segment] = []
 
     def add(self, segment: _Segment) -> None:
-        if len(segment.keys):
-            self.segments.append(segment)
-        if len(self.segments) > 8:
-            self.segments = [_Segment.of(np.concatenate([s.keys for s in self.segments]),
-                                         np.concatenate([s.docs for s in self.segments]))]
+        if not len(segment.keys):
+            return
+        self.segments.append(segment)
+        while (len(self.segments) > 1
+               and 2 * len(self.segments[-1].keys) >= len(self.segments[-2].keys)):
+            newer, older = self.segments.pop(), self.segments.pop()
+            merged = np.sort(np.concatenate([older.packed(), newer.packed()]), kind="stable")
+            self.segments.append(_Segment.unpack(merged))
 
     def pairs(self, batch: _Segment, max_run: int | None = None) -> np.ndarray:
         """Pairs sharing a key: within ``batch`` and between it and the table; keys held
@@ -332,10 +343,7 @@ class LSHIndex:
 
     def add(self, keys: Sequence[str], signatures: np.ndarray) -> None:
         """Index ``signatures`` under ``keys`` (texts without shingles are kept out)."""
-        bands, anchors = self._segments(signatures, first_doc=len(self.keys))
-        self.keys.extend(keys)
-        self._bands.add(bands)
-        self._anchors.add(anchors)
+        self._store(keys, *self._segments(signatures, first_doc=len(self.keys)))
 
     def candidates(self, signatures: np.ndarray, keys: Sequence[str]) -> list[tuple[str, str]]:
         """Candidate pairs among the new batch and between it and the index, each once,
@@ -348,7 +356,21 @@ class LSHIndex:
         """Like :meth:`candidates` as a sorted ``(m, 2)`` int64 array of positions, where
         the batch's documents are numbered after the indexed ones."""
         bands, anchors = self._segments(signatures, first_doc=len(self.keys))
-        total = len(self.keys) + len(signatures)
+        return self._pairs(bands, anchors, total=len(self.keys) + len(signatures))
+
+    def insert(self, keys: Sequence[str], signatures: np.ndarray) -> np.ndarray:
+        """:meth:`candidate_indices` then :meth:`add`, hashing the bands once."""
+        bands, anchors = self._segments(signatures, first_doc=len(self.keys))
+        pairs = self._pairs(bands, anchors, total=len(self.keys) + len(signatures))
+        self._store(keys, bands, anchors)
+        return pairs
+
+    def _store(self, keys: Sequence[str], bands: _Segment, anchors: _Segment) -> None:
+        self.keys.extend(keys)
+        self._bands.add(bands)
+        self._anchors.add(anchors)
+
+    def _pairs(self, bands: _Segment, anchors: _Segment, total: int) -> np.ndarray:
         banded = _codes(self._bands.pairs(bands), total)
         anchored, shared = sorted_unique(
             _codes(self._anchors.pairs(anchors, self.max_anchor_docs), total))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newstrace.align import Overlap, overlap_of, profiles, shingle_overlap
-from newstrace.fingerprint import LSHIndex, MinHasher, shingle_batch, sorted_unique
+from newstrace.fingerprint import LSHIndex, MinHasher, sorted_unique
 
 #: Both containments at least this: the same text ("duplicate").
 DUPLICATE_CONTAINMENT = 0.9
@@ -73,7 +73,7 @@ def find_near_copies(
     """Pairs sharing wording among ``texts`` and between them and ``index``.
 
     ``signatures`` are the texts' MinHash signatures (computed with ``hasher`` when not
-    given). Pairs with already indexed texts need ``texts_of(key)`` to read those texts.
+    given). With a non-empty ``index``, ``texts_of(key)`` must read indexed texts.
     The batch is added to ``index`` afterwards, so successive calls find pairs across
     batches. In each pair ``a_key`` is the indexed or earlier text.
     """
@@ -83,12 +83,11 @@ def find_near_copies(
     index = LSHIndex() if index is None else index
     if signatures is None:
         signatures = (hasher or MinHasher()).signatures(texts)
-    pairs = index.candidate_indices(signatures)
     known = len(index)
-    if texts_of is None and len(pairs) and pairs[:, 0].min() < known:
-        raise ValueError("candidates against indexed texts need texts_of to read them")
-    names = index.keys + keys
-    index.add(keys, signatures)
+    if texts_of is None and known:
+        raise ValueError("an index already holding texts needs texts_of to read them")
+    pairs = index.insert(keys, signatures)
+    names = index.keys
     lookup = {i: texts[i - known] for i in range(known, len(names))}
     for i in sorted_unique(pairs[:, 0])[0].tolist():
         if i < known:
@@ -98,13 +97,10 @@ def find_near_copies(
 
 def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Sequence[str],
                       texts: Sequence[str] | dict[int, str]) -> list[NearCopy]:
-    """Near copies among candidate ``pairs`` of positions into ``keys`` and ``texts``.
-
-    A pair sharing fewer than ``ALIGN_MIN_SHARED`` shingles, quotations included, is
-    dropped first (cheap: no quotation finding); the rest get the exact quotation-free
-    overlap, and those still sharing enough are aligned and classified."""
+    """Near copies among candidate ``pairs`` of positions into ``keys`` and ``texts``:
+    exact quotation-free shingle overlap first, then alignment and
+    :func:`classify_overlap` for pairs sharing at least ``ALIGN_MIN_SHARED`` shingles."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    pairs = pairs[_shared_counts(pairs, texts) >= ALIGN_MIN_SHARED]
     involved = sorted_unique(pairs.ravel())[0].tolist()
     profiled = dict(zip(involved, profiles([texts[i] for i in involved])))
     shingles = {i: p.shingles for i, p in profiled.items()}
@@ -118,16 +114,3 @@ def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Seque
         if relation is not None:
             found.append(NearCopy(keys[i], keys[j], overlap, relation))
     return found
-
-
-def _shared_counts(pairs: np.ndarray, texts: Sequence[str] | dict[int, str],
-                   batch_size: int = 256) -> np.ndarray:
-    """How many distinct shingles (quotations included) each pair shares."""
-    involved = sorted_unique(pairs.ravel())[0].tolist()
-    shingles: dict[int, np.ndarray] = {}
-    for first in range(0, len(involved), batch_size):
-        chunk = involved[first : first + batch_size]
-        batch = shingle_batch([texts[i] for i in chunk])
-        shingles.update((i, sorted_unique(batch.of(k))[0]) for k, i in enumerate(chunk))
-    return np.array([shingle_overlap(shingles[i], shingles[j])[0] for i, j in pairs.tolist()],
-                    dtype=np.int64)
