@@ -1,0 +1,140 @@
+"""Story clustering with the real MiniLM encoder, on invented news snippets."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from newstrace.model import Article
+from newstrace.stories import StoryClusterer, cluster_stories, encode_leads, extract_entities, story_title
+
+QUAKE_CHILE = [
+    ("Magnitude 6.8 earthquake shakes Valparaiso",
+     "A magnitude 6.8 earthquake struck off the coast of Valparaiso, Chile, on Tuesday, the "
+     "Chilean seismology centre said. Buildings swayed in Santiago and 3 people were injured."),
+    ("Strong quake hits central Chile, three hurt",
+     "Three people were hurt when a 6.8-magnitude quake hit near Valparaiso on Tuesday. Chile's "
+     "emergency office ONEMI said power was cut to 40,000 homes in the Valparaiso region."),
+    ("Chile: Valparaiso residents flee to higher ground after 6.8 tremor",
+     "Residents of Valparaiso ran to higher ground after Tuesday's 6.8 tremor, although ONEMI "
+     "said no tsunami was expected on the coast of Chile."),
+]
+QUAKE_JAPAN = [
+    ("Magnitude 5.9 earthquake rattles Sendai",
+     "A magnitude 5.9 earthquake rattled Sendai in northeastern Japan on Friday, the Japan "
+     "Meteorological Agency said. Shinkansen trains to Morioka were halted."),
+    ("Japan quake stops bullet trains near Sendai",
+     "JR East halted Shinkansen services between Sendai and Morioka after a 5.9-magnitude quake "
+     "struck Miyagi prefecture on Friday, the Japan Meteorological Agency reported."),
+    ("Miyagi shaken by 5.9 tremor, no tsunami warning",
+     "The Japan Meteorological Agency issued no tsunami warning after a 5.9 tremor shook Miyagi "
+     "and Sendai on Friday. Tohoku Electric said its Onagawa plant was unaffected."),
+]
+REHAB_A = [
+    ("Singer Dana Brooks enters rehab in Malibu",
+     "Pop singer Dana Brooks, 29, has checked into the Seaview Recovery Center in Malibu, her "
+     "publicist Carla Moretti said on Monday."),
+    ("Dana Brooks seeks treatment at Seaview",
+     "Carla Moretti, a spokeswoman for Dana Brooks, confirmed on Monday that the 29-year-old "
+     "singer is being treated at Seaview Recovery Center in Malibu."),
+]
+REHAB_B = [
+    ("Actor Tom Fellner checks into Arizona rehab clinic",
+     "Actor Tom Fellner, 41, entered the Desert Springs clinic in Tucson, Arizona, his agent "
+     "Mark Haller told reporters on Thursday."),
+    ("Tom Fellner in rehab, agent says",
+     "Mark Haller said on Thursday that Tom Fellner, 41, had checked into Desert Springs in "
+     "Tucson for treatment."),
+]
+
+
+def make_articles(pairs: list[tuple[str, str]], prefix: str, date: str | None = None) -> list[Article]:
+    return [Article(id=f"{prefix}{i}", title=title, text=text, date=date) for i, (title, text) in enumerate(pairs)]
+
+
+@pytest.fixture(scope="module")
+def quakes() -> tuple[list[Article], np.ndarray]:
+    articles = make_articles(QUAKE_CHILE, "chile", "2024-03-05") + make_articles(QUAKE_JAPAN, "japan", "2024-03-08")
+    return articles, encode_leads(articles)
+
+
+@pytest.fixture(scope="module")
+def rehabs() -> tuple[list[Article], np.ndarray]:
+    articles = make_articles(REHAB_A, "brooks") + make_articles(REHAB_B, "fellner")
+    return articles, encode_leads(articles)
+
+
+def partition(groups: list[list[int]], articles: list[Article]) -> set[frozenset[str]]:
+    return {frozenset(articles[i].id for i in group) for group in groups}
+
+
+def test_entities_are_names_and_numbers() -> None:
+    entities = extract_entities("The 6.8 quake hit Valparaiso, Chile. It cut power to 40,000 homes.")
+    assert entities == ["6.8", "valparaiso", "chile", "40000"]
+
+
+def test_two_earthquakes_are_two_stories_each_told_differently(quakes) -> None:
+    articles, vectors = quakes
+    assert partition(cluster_stories(articles, vectors), articles) == {
+        frozenset({"chile0", "chile1", "chile2"}),
+        frozenset({"japan0", "japan1", "japan2"}),
+    }
+
+
+def test_two_rehab_check_ins_are_two_stories_even_undated(rehabs) -> None:
+    articles, vectors = rehabs
+    assert partition(cluster_stories(articles, vectors), articles) == {
+        frozenset({"brooks0", "brooks1"}),
+        frozenset({"fellner0", "fellner1"}),
+    }
+
+
+def test_a_later_report_joins_its_existing_story(quakes) -> None:
+    articles, vectors = quakes
+    clusterer = StoryClusterer()
+    first = clusterer.assign(articles[:2] + articles[3:5], np.vstack([vectors[:2], vectors[3:5]]))
+    later = clusterer.assign([articles[2], articles[5]], vectors[[2, 5]])
+    assert later == [first[0], first[2]]
+    assert len(clusterer.stories()) == 2
+    assert clusterer.assign([articles[0]], vectors[:1]) == [first[0]]  # seen before: unchanged
+
+
+def test_the_same_kind_of_report_far_apart_in_time_does_not_merge(quakes) -> None:
+    articles, vectors = quakes
+    spring = Article(id="spring", title=articles[0].title, text=articles[0].text, date="2024-03-05")
+    autumn = Article(id="autumn", title=articles[1].title, text=articles[1].text, date="2024-10-20")
+    close = Article(id="close", title=articles[2].title, text=articles[2].text, date="2024-03-09")
+    groups = cluster_stories([spring, autumn, close], vectors[:3], window_days=7)
+    assert partition(groups, [spring, autumn, close]) == {frozenset({"spring", "close"}), frozenset({"autumn"})}
+
+
+def test_must_link_pairs_share_a_story_within_and_across_batches(quakes, rehabs) -> None:
+    (quake_articles, quake_vectors), (rehab_articles, rehab_vectors) = quakes, rehabs
+    clusterer = StoryClusterer()
+    clusterer.assign(quake_articles[:1], quake_vectors[:1])
+    ids = clusterer.assign(rehab_articles[:1] + quake_articles[3:4], np.vstack([rehab_vectors[:1], quake_vectors[3:4]]),
+                           links=[("chile0", "brooks0"), ("brooks0", "japan0")])
+    assert ids[0] == ids[1] == clusterer.story_of("chile0")
+    assert sorted(clusterer.stories()[ids[0]]) == ["brooks0", "chile0", "japan0"]
+
+
+def test_state_round_trips_through_json(quakes) -> None:
+    articles, vectors = quakes
+    original = StoryClusterer(window_days=3)
+    original.assign(articles[:2] + articles[3:5], np.vstack([vectors[:2], vectors[3:5]]))
+    restored = StoryClusterer.from_state(json.loads(json.dumps(original.to_state())))
+    assert restored.stories() == original.stories()
+    assert restored.window_days == 3
+    new = [articles[2], articles[5]]
+    assert restored.assign(new, vectors[[2, 5]]) == original.assign(new, vectors[[2, 5]])
+    assert restored.to_state() == original.to_state()
+
+
+def test_story_title_is_the_most_central_articles_title(quakes) -> None:
+    articles, vectors = quakes
+    title = story_title(articles[:3], vectors[:3])
+    assert title in {article.title for article in articles[:3]}
+    untitled = [Article(id="x", text="Rain floods Lyon. Roads closed.")]
+    assert story_title(untitled, vectors[:1]) == "Rain floods Lyon."
