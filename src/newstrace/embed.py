@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+# onnxruntime must be loaded before usearch: the other order makes inference segfault.
+import onnxruntime as ort
 
 #: sha256 of the ONNX file we validated against the original model's vectors.
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -66,7 +68,6 @@ class Encoder:
 
     def __init__(self, *, batch_size: int = 64, max_tokens: int = MAX_TOKENS, threads: int | None = None,
                  verify: bool = True) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         model = onnx_path()

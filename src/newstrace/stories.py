@@ -174,7 +174,7 @@ class StoryClusterer:
         self.candidates = candidates
         self.chunk_size = chunk_size
         self._hasher = HashingVectorizer(
-            analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None, binary=True
+            analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None
         )
         self._entity_df = np.zeros(entity_dim, dtype=np.int64)
         self._n_docs = 0
@@ -299,6 +299,7 @@ class StoryClusterer:
         texts = [f"{article.title or ''}\n{article.text[: self.entity_chars]}" for article in articles]
         bags = self._hasher.transform(texts)
         self._entity_df += np.bincount(bags.indices, minlength=self.entity_dim)
+        bags.data = 1.0 + np.log(bags.data)
         self._n_docs += len(articles)
         idf = np.log((1 + self._n_docs) / (1 + self._entity_df)) + 1.0
         entities = _unit(bags.multiply(idf).toarray().astype(np.float32))

@@ -16,10 +16,8 @@ from __future__ import annotations
 from typing import Literal, Sequence
 
 import numpy as np
-import onnxruntime  # noqa: F401  (must load before usearch: the other order segfaults onnxruntime)
-from usearch.index import Index
-
-from newstrace.embed import DIM
+from newstrace.embed import DIM  # loads onnxruntime, which must precede usearch
+from usearch.index import Index  # noqa: E402
 
 #: Key returned in the padding of a result row that has fewer than ``k`` neighbours.
 NO_KEY = -1
