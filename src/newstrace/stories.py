@@ -12,7 +12,7 @@ computed in one dot product with the story's mean vectors. Unlike the cosine to 
 centroid, the mean drops as a story gets diffuse, so a story that absorbed a look-alike event
 does not keep attracting more. The article joins its best story within the time window when that affinity reaches
 ``threshold``, or opens a new story. Candidate stories come from a usearch inner-product index
-over story centroids (never all pairs); articles are handled in chunks whose index look-ups
+over the stories' mean embeddings (never all pairs); articles are handled in chunks whose index look-ups
 are one batch call. Entities matter for the hard cases: two earthquakes or two rehab check-ins
 read alike to the embedding but name different people, places, magnitudes and years.
 
@@ -157,9 +157,9 @@ class StoryClusterer:
         self,
         *,
         window_days: int = 7,
-        threshold: float = 0.36,
-        embedding_weight: float = 0.4,
-        entity_weight: float = 0.6,
+        threshold: float = 0.42,
+        embedding_weight: float = 0.5,
+        entity_weight: float = 0.5,
         entity_dim: int = 1024,
         entity_chars: int = 1500,
         candidates: int = 16,
@@ -290,7 +290,7 @@ class StoryClusterer:
         if self._embedding_dim is None:
             self._embedding_dim = embedding_dim
             self._stories = _Stories(embedding_dim + self.entity_dim)
-            self._index = Index(ndim=embedding_dim + self.entity_dim, metric="ip", dtype="f32")
+            self._index = Index(ndim=embedding_dim, metric="ip", dtype="f16")
         elif embedding_dim != self._embedding_dim:
             raise ValueError(f"vectors have {embedding_dim} dimensions, expected {self._embedding_dim}")
 
@@ -299,7 +299,6 @@ class StoryClusterer:
         texts = [f"{article.title or ''}\n{article.text[: self.entity_chars]}" for article in articles]
         bags = self._hasher.transform(texts)
         self._entity_df += np.bincount(bags.indices, minlength=self.entity_dim)
-        bags.data = 1.0 + np.log(bags.data)
         self._n_docs += len(articles)
         idf = np.log((1 + self._n_docs) / (1 + self._entity_df)) + 1.0
         entities = _unit(bags.multiply(idf).toarray().astype(np.float32))
@@ -336,7 +335,7 @@ class StoryClusterer:
     def _candidates(self, features: np.ndarray) -> list[np.ndarray]:
         if not len(self._index):
             return [np.empty(0, dtype=np.int64)] * len(features)
-        matches = self._index.search(self._weighted(features), min(self.candidates, len(self._index)))
+        matches = self._index.search(features[:, : self._embedding_dim], min(self.candidates, len(self._index)))
         keys = np.atleast_2d(matches.keys)
         return [keys[i, : matches.counts[i]].astype(np.int64) for i in range(len(features))]
 
@@ -390,7 +389,7 @@ class StoryClusterer:
             self._index.remove(rows[present])
         alive = rows[self._stories.sizes[rows] > 0]
         if len(alive):
-            self._index.add(alive, self._means(alive))
+            self._index.add(alive, self._means(alive)[:, : self._embedding_dim])
 
     def _merge_linked(self, linked: dict[str, set[str]]) -> None:
         """Merge stories split across must-link pairs into the older story."""
