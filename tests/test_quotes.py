@@ -72,3 +72,35 @@ def test_single_quote_headline():
 
 def test_apostrophes_are_not_quotes():
     assert quotation_spans("The farmers' union said it's the workers' right to strike.") == []
+
+
+def test_quote_after_attribution_in_same_paragraph_keeps_its_speaker():
+    text = ('Union leader Mark Ellison addressed the strikers on Monday. '
+            '“We will not go back to work for less,” Ellison said. '
+            '“The company made record profits this year.”')
+    found = direct(text)
+    assert [q.speaker for q in found] == ["Mark Ellison", "Mark Ellison"]
+    assert text[found[1].speaker_start:found[1].speaker_end] == "Ellison"
+
+
+def test_pronoun_after_apposition_resolves_to_the_source_not_the_subject():
+    text = ('Governor Tom Haines is also risking the anger of his party by backing the levy, '
+            'Petra Lund, a professor of politics at the state university, told reporters.\n\n'
+            '"Many of his own voters will see this as a betrayal," she said.')
+    [quote] = direct(text)
+    assert quote.speaker == "Petra Lund"
+    assert text[quote.speaker_start:quote.speaker_end] == "she"
+
+
+def test_quote_without_cue_takes_subject_of_governing_verb():
+    text = 'Senator Joan Pike called the new tariff plan “a gift to smugglers” during the debate.'
+    [quote] = direct(text)
+    assert quote.text == "a gift to smugglers"
+    assert quote.speaker == "Joan Pike" and quote.cue is None
+
+
+def test_trailing_source_does_not_replace_the_speaker():
+    text = ('During a stop in the port city, the Latvian minister Ilze Kalnina said her long visit was '
+            'a “turning point for the whole region,” the state broadcaster reported.')
+    [quote] = direct(text)
+    assert quote.speaker == "Ilze Kalnina" and quote.cue == "said"

@@ -33,16 +33,17 @@ CUE_VERBS = frozenset(
     "admit acknowledge confirm deny believe think urge predict recall reply respond "
     "continue stress emphasize emphasise remark observe assert allege testify quip acknowledge "
     "complain concede caution tweet post agree disagree promise vow estimate contend maintain "
-    "reveal".split()
+    "reveal point answer shout yell chant joke".split()
 )
-#: Verbs whose subject reports speech only with a clausal complement (not "added a tax").
-_WEAK_CUES = frozenset("add continue point agree promise indicate reveal note write post".split())
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
+_RELATIVES = frozenset({"who", "which", "that"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _MARK = re.compile(r"[“”\"]")
 _SINGLE = re.compile(r"(?:^|(?<=[\s(\[—–-]))[‘'](?=\S)(.+?)(?<=\S)[’'](?=$|[\s,.;:!?)\]—–-])")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _HEADLINE_WORDS = 20
 _SPLIT_GAP_CHARS = 80
+_APPOSITION_TOKENS = 25
 _DESCRIPTOR_DEPS = frozenset({"compound", "amod", "appos", "nmod", "poss"})
 
 
@@ -92,27 +93,31 @@ def quotes(article_or_text: Article | str, *, nlp: Language | None = None) -> li
 
 
 def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIndex | None = None) -> list[Quote]:
-    """Quotes of an already parsed document (use with ``nlp.pipe`` for batches)."""
+    """Quotes of an already parsed document (use with ``nlp.pipe`` for batches).
+
+    A quote without a cue verb nearby takes the subject of the verb it depends on
+    (*called the plan "a disgrace"*), else the speaker of the attribution just before it in
+    the same or the previous paragraph (a quote continued after ``“…,” she said.``).
+    """
     people = people or PersonIndex(doc)
+    sources = named_sources(doc, people)
     direct = _merge_split_quotes(doc.text, quotation_spans(doc.text))
     items = [(parts, _find_cue(doc, parts), True) for parts in direct]
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
     found: list[Quote] = []
-    last_speaker: tuple[int, str] | None = None
     for parts, cue, is_direct in sorted(items, key=lambda item: item[0][0][0]):
         text = " ".join(doc.text[s:e] for s, e in parts)
         quote = Quote(text=text, speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
                       direct=is_direct, article_id=article_id, parts=list(parts))
         if cue is not None:
-            _set_speaker(quote, doc, cue, people, last_speaker)
-        elif found and _continues_previous_paragraph(doc.text, found[-1], quote):
-            quote.speaker, quote.cue = found[-1].speaker, found[-1].cue
-        if quote.speaker is None and not is_direct:
-            continue
-        if quote.speaker_start is not None and _names_a_person(doc, quote, people):
-            last_speaker = (doc.char_span(quote.speaker_start, quote.speaker_end, alignment_mode="expand").start,
-                            quote.speaker)
-        found.append(quote)
+            _set_cue(quote, cue)
+            _set_speaker(quote, doc, _subject(cue), people, sources)
+        elif is_direct:
+            _set_speaker(quote, doc, _governing_subject(doc, parts), people, sources)
+        if quote.speaker is None and is_direct:
+            _inherit_speaker(quote, doc.text, found, sources)
+        if quote.speaker is not None or is_direct:
+            found.append(quote)
     return found
 
 
@@ -240,7 +245,7 @@ class PersonIndex:
         self.names = frozenset(self._full.values())  #: the full names
         for ent, name in names:
             self.mentions.append((ent.start, self.canonical(name)))
-            if ent.root.dep_ in {"nsubj", "nsubjpass"} or ent.root.head.dep_ in {"nsubj", "nsubjpass"}:
+            if ent.root.dep_ in _SUBJECT_DEPS or ent.root.head.dep_ in _SUBJECT_DEPS:
                 self.subjects.append((ent.start, self.canonical(name)))
             words = _descriptor_words(ent)
             if words:
@@ -259,11 +264,11 @@ class PersonIndex:
         name = clean_name(name)
         return self._full.get(name) or self.surname_of(name) or name
 
-    def last_subject_before(self, token_index: int, last_speaker: tuple[int, str] | None) -> str | None:
-        """Who "he"/"she" at ``token_index`` most likely is: the later of the last speaker and
-        the last person named as a subject (else the last person named)."""
+    def last_subject_before(self, token_index: int, last_source: tuple[int, str] | None) -> str | None:
+        """Who "he"/"she" at ``token_index`` most likely is: the later of the last named source
+        and the last person named as a subject (else the last person named)."""
         subjects = [(i, name) for i, name in self.subjects if i < token_index]
-        candidates = [c for c in (subjects[-1] if subjects else None, last_speaker) if c is not None]
+        candidates = [c for c in (subjects[-1] if subjects else None, last_source) if c is not None]
         if candidates:
             return max(candidates)[1]
         earlier = [name for i, name in self.mentions if i < token_index]
@@ -306,21 +311,50 @@ def _descriptor_words(ent: Span) -> frozenset[str]:
     return frozenset(t.lemma_.lower() for t in tokens if t.is_alpha and not t.is_stop and t.ent_type_ != "PERSON")
 
 
-def _names_a_person(doc: Doc, quote: Quote, people: PersonIndex) -> bool:
-    """Whether the speaker mention is a person's name (not an organisation or a pronoun)."""
-    if quote.speaker in people.names:
+@dataclass(frozen=True)
+class Source:
+    """A person named as the subject of a cue verb: *Tikhonov … told AFP*, *said Ms Ruiz*."""
+
+    token: int  #: index of the mention's first token
+    start: int  #: character offsets of the mention
+    end: int
+    name: str
+
+
+def named_sources(doc: Doc, people: PersonIndex) -> list[Source]:
+    """Every person (not a pronoun, organisation or place) who speaks through a cue verb, in text order."""
+    found: dict[int, Source] = {}
+    for token in doc:
+        if not _is_cue(token):
+            continue
+        mention = _speaker_mention(doc, _subject(token))
+        if len(mention) == 1 and mention[0].lower_ in _PRONOUNS:
+            continue
+        name = resolve_speaker(mention, people)
+        if _names_a_person(mention, name, people):
+            found[mention.start] = Source(mention.start, mention.start_char, mention.end_char, name)
+    return [found[i] for i in sorted(found)]
+
+
+def _names_a_person(mention: Span, name: str, people: PersonIndex) -> bool:
+    """Whether a speaker mention names a person (not an organisation, a place or a pronoun)."""
+    if name in people.names:
         return True
-    mention = doc.char_span(quote.speaker_start, quote.speaker_end, alignment_mode="expand")
     return any(t.pos_ == "PROPN" for t in mention) and not any(
         t.ent_type_ in {"ORG", "GPE", "NORP", "FAC", "LOC"} for t in mention)
 
 
-def _continues_previous_paragraph(text: str, previous: Quote, quote: Quote) -> bool:
-    """A paragraph that is only a quote, right after an attributed one, continues its speaker."""
-    paragraph_start = text.rfind("\n", 0, quote.start) + 1
-    opens_paragraph = text[paragraph_start : quote.start].strip() in {"", '"', "“"}
-    adjacent = re.fullmatch(r"[^\n]*\n+", text[previous.end : paragraph_start]) is not None
-    return previous.speaker is not None and opens_paragraph and adjacent
+def _inherit_speaker(quote: Quote, text: str, previous: list[Quote], sources: list[Source]) -> None:
+    """Give a cue-less quote the speaker of the attribution just before it (a quote or a named
+    source), when that one lies in the same paragraph or in the paragraph right before."""
+    attributions = [(q.end, q.speaker, q.speaker_start, q.speaker_end) for q in previous if q.speaker]
+    attributions += [(s.end, s.name, s.start, s.end) for s in sources]
+    earlier = [a for a in attributions if a[0] <= quote.start]
+    if not earlier:
+        return
+    end, speaker, speaker_start, speaker_end = max(earlier, key=lambda a: a[0])
+    if not any(line.strip() for line in text[end : quote.start].split("\n")[1:-1]):
+        quote.speaker, quote.speaker_start, quote.speaker_end = speaker, speaker_start, speaker_end
 
 
 def _inside(i: int, parts: list[tuple[int, int]]) -> bool:
@@ -328,24 +362,40 @@ def _inside(i: int, parts: list[tuple[int, int]]) -> bool:
 
 
 def _find_cue(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
-    """The cue verb nearest the quote, outside it, in the sentences where the quote ends or starts."""
+    """The cue verb for a quote, outside it, in the sentences where the quote starts or ends or
+    the one right after: one that governs the quoted words if any, else the nearest."""
     start, end = parts[0][0], parts[-1][1]
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
-    sentences = _neighbour_sentences(doc, span)
     candidates = [
-        t for sent in sentences for t in sent
+        t for sent in _neighbour_sentences(doc, span) for t in sent
         if _is_cue(t) and not _inside(t.idx, parts) and not _crosses_paragraph(doc.text, t.idx, start, end)
     ]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda t: _distance(t.idx, start, end))
+    candidates = [t for t in candidates if not _reports_another_cue(t, candidates)] or candidates
+    first = doc.char_span(*parts[0], alignment_mode="expand")
+    candidates = [t for t in candidates if t.is_ancestor(first.root)] or candidates
+    return min(candidates, key=lambda t: _distance(t.idx, start, end), default=None)
+
+
+def _reports_another_cue(cue: Token, candidates: list[Token]) -> bool:
+    """Whether ``cue`` only relays another cue's words: *state media reported [the leader said …]*
+    or, as the parser may attach it, *the leader said […, state media reported]*."""
+    relays = any(c.head is cue and c.dep_ == "ccomp" for c in candidates)
+    trailing = cue.dep_ == "ccomp" and cue.head in candidates and _inside_trailing_attribution(cue) is not cue
+    return relays or trailing
 
 
 def _neighbour_sentences(doc: Doc, span: Span) -> list[Span]:
+    """The sentences where the quote starts and ends, the next one, and the previous one when
+    it runs into the quote (*… saying: “…”*)."""
     sentences = {span[0].sent.start: span[0].sent, span[-1].sent.start: span[-1].sent}
+    first = span[0].sent.start
+    if first > 0 and doc[first - 1].text not in {".", "!", "?", "”", '"'} and not doc[first - 1].is_space:
+        sentences[doc[first - 1].sent.start] = doc[first - 1].sent
     after = span.end
+    while after < len(doc) and (doc[after].is_punct or doc[after].is_space) and "\n" not in doc[after].text:
+        after += 1
     if after < len(doc) and doc[after].sent.start not in sentences:
         sentences[doc[after].sent.start] = doc[after].sent
     return list(sentences.values())
@@ -361,58 +411,114 @@ def _distance(idx: int, start: int, end: int) -> int:
 
 
 def _is_cue(token: Token) -> bool:
-    if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
-        return True
+    if token.lower_ == "according":
+        return _subject(token) is not None
     return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and _subject(token) is not None
 
 
 def _subject(cue: Token) -> Token | None:
-    """Who speaks: the (passive) subject of the cue verb or of the verbs it depends on."""
+    """Who speaks: the (passive) subject of the cue verb or of the verbs it depends on, the
+    person set off before it (*Tikhonov, a professor in Oslo, told AFP*), else the nearest
+    subject before it in its sentence (the parser left the verb without one)."""
     if cue.lower_ == "according":
         to = next((c for c in cue.children if c.lower_ == "to"), None)
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-    token: Token | None = cue
+    token = cue
     for _ in range(3):
-        subject = next((c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
         if subject is not None:
-            return subject
+            return subject if token is cue else _apposed_person(cue) or subject
         if token.dep_ not in {"xcomp", "pcomp", "advcl", "conj", "prep", "ccomp"} or token.head is token:
-            return None
+            break
         token = token.head
+    return _apposed_person(cue) or _subject_to_the_left(cue)
+
+
+def _apposed_person(cue: Token) -> Token | None:
+    """``NAME, <description without a verb>, said``: the parser often attaches NAME elsewhere."""
+    doc = cue.doc
+    if cue.tag_ not in {"VBD", "VBZ", "VBP"} or cue.i < 2 or doc[cue.i - 1].text != ",":
+        return None
+    for i in range(cue.i - 3, max(cue.sent.start, cue.i - _APPOSITION_TOKENS) - 1, -1):
+        token = doc[i]
+        if token.pos_ in {"VERB", "AUX"} or token.text in {'"', "“", "”", ";"}:
+            return None
+        if token.ent_type_ == "PERSON" and doc[i + 1].text == ",":
+            return token
     return None
 
 
-def _set_speaker(quote: Quote, doc: Doc, cue: Token, people: PersonIndex,
-                 last_speaker: tuple[int, str] | None) -> None:
-    subject = _subject(cue)
-    quote.cue = "according to" if cue.lower_ == "according" else cue.text
-    quote.cue_start, quote.cue_end = cue.idx, cue.idx + len(cue.text) + (3 if cue.lower_ == "according" else 0)
+def _subject_to_the_left(cue: Token) -> Token | None:
+    """The nearest nominal subject before ``cue`` in its sentence, outside quotation marks."""
+    doc = cue.doc
+    quoted = False
+    for token in reversed(doc[cue.sent.start : cue.i]):
+        quoted ^= token.text in {'"', "“", "”"}
+        if not quoted and token.dep_ in _SUBJECT_DEPS and token.pos_ in {"PROPN", "PRON", "NOUN"}:
+            return token
+    return None
+
+
+def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
+    """The subject of the verb a quoted phrase depends on (*Carson called the system “rotten”*)."""
+    span = doc.char_span(parts[0][0], parts[-1][1], alignment_mode="expand")
+    if span is None:
+        return None
+    heads = [t.head for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct]
+    if not heads:
+        return None
+    verb = heads[0]
+    for _ in range(3):
+        if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
+            break
+        verb = verb.head
+    subject = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
+    return None if subject is None or span.start <= subject.i < span.end else subject
+
+
+def _set_cue(quote: Quote, cue: Token) -> None:
+    according = cue.lower_ == "according"
+    quote.cue = "according to" if according else cue.text
+    quote.cue_start, quote.cue_end = cue.idx, cue.idx + len(cue.text) + (3 if according else 0)
+
+
+def _set_speaker(quote: Quote, doc: Doc, subject: Token | None, people: PersonIndex, sources: list[Source]) -> None:
     if subject is None or _inside(subject.idx, quote.parts):
         return
     mention = _speaker_mention(doc, subject)
     quote.speaker_start, quote.speaker_end = mention.start_char, mention.end_char
-    quote.speaker = resolve_speaker(mention, people, last_speaker)
+    quote.speaker = resolve_speaker(mention, people, sources)
 
 
 def _speaker_mention(doc: Doc, subject: Token) -> Span:
-    """The words naming the speaker: the entity containing the subject, else its noun phrase head."""
-    for ent in doc.ents:
-        if ent.start <= subject.i < ent.end:
-            return ent
-    people = [e for e in doc.ents if e.label_ in {"PERSON", "ORG"} and e.root.head == subject and e.root.dep_ == "compound"]
-    if people:
-        return people[0]
+    """The words naming the speaker: the entity containing the subject, a name in its noun
+    phrase (people before organisations), else the noun phrase up to its head; a relative
+    pronoun stands for the noun it follows."""
+    if subject.lower_ in _RELATIVES and subject.head.dep_ == "relcl" and subject.head.head.i < subject.i:
+        return _speaker_mention(doc, subject.head.head)
+    if subject.ent_type_:
+        start, end = subject.i, subject.i + 1
+        while start > 0 and doc[start].ent_iob_ == "I":
+            start -= 1
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        return doc[start:end]
+    named = [t for t in subject.children if t.dep_ in {"compound", "appos"} and t.ent_type_ in {"PERSON", "ORG"}]
+    if named:
+        return _speaker_mention(doc, min(named, key=lambda t: t.ent_type_ != "PERSON"))
     left = min((t.i for t in subject.subtree if t.i <= subject.i and t.dep_ not in {"punct", "cc"}), default=subject.i)
     return doc[left : subject.i + 1]
 
 
-def resolve_speaker(mention: Span, people: PersonIndex, last_speaker: tuple[int, str] | None = None) -> str:
-    """A speaker mention as a name: full name, last speaker for a pronoun, or the person described."""
+def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = ()) -> str:
+    """A speaker mention as a name: full name, for a pronoun the last named source or subject,
+    or the person given that description ("the minister")."""
     person = next((e for e in mention.ents if e.label_ == "PERSON"), None)
     if person is not None:
         return people.canonical(person.text)
     if len(mention) == 1 and mention[0].lower_ in _PRONOUNS:
-        return people.last_subject_before(mention.start, last_speaker) or mention.text
+        earlier = [(s.token, s.name) for s in sources if s.token < mention.start]
+        return people.last_subject_before(mention.start, earlier[-1] if earlier else None) or mention.text
     words = frozenset(t.lemma_.lower() for t in mention if t.is_alpha and not t.is_stop)
     described = people.described(words, mention.start) if words else None
     return described or clean_name(mention.text)
@@ -453,15 +559,23 @@ def _according_to_clause(cue: Token) -> Span | None:
     return span if len(span) >= 3 and "\n" not in span.text else None
 
 
+def _inside_trailing_attribution(clause: Token) -> Token:
+    """``X said [his trip was a success, state media reported]``: the content is the inner clause."""
+    if clause.lemma_.lower() not in CUE_VERBS or not any(c.dep_ in _SUBJECT_DEPS for c in clause.children):
+        return clause
+    return next((c for c in clause.children if c.dep_ == "ccomp" and c.i < clause.i), clause)
+
+
 def _reported_clause(cue: Token) -> Span | None:
     if cue.lower_ == "according" and _subject(cue) is not None and cue.head.pos_ in {"VERB", "AUX"}:
         return _according_to_clause(cue)
     if cue.pos_ not in {"VERB", "AUX"} or cue.lemma_.lower() not in CUE_VERBS:
         return None
     clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
-    subject = next((c for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    subject = next((c for c in cue.children if c.dep_ in _SUBJECT_DEPS), None)
     if clause is None or subject is None:
         return None
+    clause = _inside_trailing_attribution(clause)
     tokens = list(clause.subtree)
     if len(tokens) < 3:
         return None
