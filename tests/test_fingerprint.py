@@ -138,3 +138,19 @@ def test_anchors_catch_a_passage_lifted_into_a_long_text() -> None:
     without_anchors = LSHIndex(min_shared_anchors=10**6)
     assert without_anchors.candidates(signatures, ["source", "borrower"]) == []
     assert LSHIndex().candidates(signatures, ["source", "borrower"]) == [("source", "borrower")]
+
+
+def test_many_small_inserts_find_the_same_pairs_as_one_batch() -> None:
+    hasher = MinHasher()
+    bases = [invented_text(200 + i, 250) for i in range(12)]
+    texts = bases + [bases[i] + " a closing line" for i in range(0, 12, 2)] + bases[:3]
+    keys = [f"t{i}" for i in range(len(texts))]
+    signatures = hasher.signatures(texts)
+    whole = set(LSHIndex().candidates(signatures, keys))
+    index, pieces = LSHIndex(), set()
+    for first in range(0, len(texts), 3):
+        pieces |= {tuple(sorted(p)) for p in index.insert(keys[first : first + 3],
+                                                         signatures[first : first + 3]).tolist()}
+    assert {(keys[i], keys[j]) for i, j in pieces} == whole
+    # base-extended (6), base-repeat (3), extended-repeat for bases 0 and 2 (2)
+    assert len(whole) == 6 + 3 + 2

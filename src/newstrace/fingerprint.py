@@ -269,18 +269,36 @@ class _Segment:
 
 class _KeyTable:
     """Document keys held as sorted segments of decreasing size: a new segment merges
-    with the last while it is at least half as big, so there are O(log n) segments and
-    each key is re-sorted O(log n) times (merging two sorted runs is a linear timsort)."""
+    with the last while it is at least as big (a binary counter), so there are O(log n)
+    segments and each key is re-sorted O(log n) times (merging two sorted runs is a
+    linear timsort).
+    A bitmap of the keys' top bits lets a query skip the binary searches for almost
+    every key the table does not hold."""
+
+    _BITMAP_BITS = 28  # 32 MiB; about 5% of lookups pass falsely at 15 million keys
 
     def __init__(self) -> None:
         self.segments: list[_Segment] = []
+        self._bitmap = np.zeros(1 << (self._BITMAP_BITS - 3), dtype=np.uint8)
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        return (keys >> _U64(64 - self._BITMAP_BITS)).astype(np.int64)
+
+    def _may_hold(self, keys: np.ndarray) -> np.ndarray:
+        slots = self._slots(keys)
+        return (self._bitmap[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1 == 1
 
     def add(self, segment: _Segment) -> None:
         if not len(segment.keys):
             return
+        slots = self._slots(segment.keys)  # sorted, as the keys are
+        cells = slots >> 3
+        starts = np.flatnonzero(np.concatenate([[True], cells[1:] != cells[:-1]]))
+        bits = (1 << (slots & 7)).astype(np.uint8)
+        self._bitmap[cells[starts]] |= np.bitwise_or.reduceat(bits, starts)
         self.segments.append(segment)
         while (len(self.segments) > 1
-               and 2 * len(self.segments[-1].keys) >= len(self.segments[-2].keys)):
+               and len(self.segments[-1].keys) >= len(self.segments[-2].keys)):
             newer, older = self.segments.pop(), self.segments.pop()
             merged = np.sort(np.concatenate([older.packed(), newer.packed()]), kind="stable")
             self.segments.append(_Segment.unpack(merged))
@@ -289,7 +307,10 @@ class _KeyTable:
         """Pairs sharing a key: within ``batch`` and between it and the table; keys held
         by more than ``max_run`` documents (in one segment) are skipped."""
         found = [_pairs_within(batch, max_run)]
-        found += [_pairs_across(segment, batch, max_run) for segment in self.segments]
+        if self.segments:
+            maybe = self._may_hold(batch.keys)
+            probe = _Segment(batch.keys[maybe], batch.docs[maybe])
+            found += [_pairs_across(segment, probe, max_run) for segment in self.segments]
         return np.concatenate(found)
 
 
@@ -385,7 +406,7 @@ class LSHIndex:
         bands = _Segment.of(band_keys[present].ravel(), np.repeat(docs[present], self.bands))
         anchor_values = signatures[:, signatures.shape[1] - self.anchors :]
         real = anchor_values != _EMPTY
-        anchors = _Segment.of(anchor_values[real].astype(_U64) << _U64(32),
+        anchors = _Segment.of(_mix64(anchor_values[real].astype(_U64)),
                               np.broadcast_to(docs[:, None], real.shape)[real])
         return bands, anchors
 
