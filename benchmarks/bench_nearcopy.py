@@ -161,7 +161,8 @@ def run_once(corpus: Path, size: int, method: str, workers: int, slice_size: int
                     found += verify_candidates(pairs, keys, texts)
                 cpu = {step: cpu[step] + part_cpu.get(step, 0.0) for step in cpu}
                 cpu["match"] += time.process_time() - matching
-        relations = [Relation(a=n.a_key, b=n.b_key, relation=n.relation, source=None,  # type: ignore[arg-type]
+        relations = [Relation(a=n.a_key, b=n.b_key, relation=n.relation,  # type: ignore[arg-type]
+                              source=None,
                               score=max(n.overlap.containment_a, n.overlap.containment_b),
                               passages=n.overlap.passages, jaccard=n.overlap.jaccard)
                      for n in found]

@@ -2,10 +2,10 @@
 
 Articles are made of real sentences from ``../shared/datasets`` (ECB+, PolNeAR, NeuS
 AllSides, the article-extraction benchmark, MRPC, STS-B), grouped into paragraphs. Every
-use of a sentence swaps three quarters of its content words for others drawn from the same
-text (names and numbers included), so unrelated articles do not share wording by accident
-while keeping real function words, punctuation and sentence shapes. Planted among them, each made from a different
-earlier article (its source):
+use of a sentence swaps three quarters of its content words (names and numbers included)
+for others drawn from the same text, so unrelated articles do not share wording by
+accident, while real function words, punctuation and sentence shapes stay. Planted among
+them, each made from a different earlier article (its source):
 
 * ``verbatim``: the same text again (another outlet, title and date);
 * ``boilerplate``: the same body with a different header and footer;
@@ -117,7 +117,8 @@ class Writer:
         (punctuation around a word is kept)."""
         index = int(self.rng.integers(len(self.lexicon.words)))
         words = list(self.lexicon.words[index])
-        chosen = np.flatnonzero(self.lexicon.swappable[index] & (self.rng.random(len(words)) < swap))
+        drawn = self.rng.random(len(words)) < swap
+        chosen = np.flatnonzero(self.lexicon.swappable[index] & drawn)
         for position, new in zip(chosen, self.rng.choice(self.lexicon.content, len(chosen))):
             before, core, after = CORE.match(words[position]).groups()  # type: ignore[union-attr]
             words[position] = before + (new.capitalize() if core[0].isupper() else new) + after

@@ -107,7 +107,8 @@ def test_seed_republication_is_a_copy_and_independent_reports_are_not(seeds: Pat
     assert [(n.a_key, n.b_key, n.relation) for n in found] == [("000", "001", "copy")]
 
     cnn, blog = texts["000"], texts["001"]
-    aligned = [(cnn[p.a_start : p.a_end], blog[p.b_start : p.b_end]) for p in found[0].overlap.passages]
+    aligned = [(cnn[p.a_start : p.a_end], blog[p.b_start : p.b_end])
+               for p in found[0].overlap.passages]
     unchanged = "Kim arrived in Russia on Tuesday, state media reported, aboard his heavily-armored"
     assert any(unchanged in a and unchanged in b for a, b in aligned)
     kremlin_video = "Video released by the Kremlin Wednesday"  # only in the later version

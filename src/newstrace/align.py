@@ -102,7 +102,8 @@ def _single_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
         before = text[at - 1] if at > 0 else " "
         after = text[at + 1] if at + 1 < len(text) else " "
         if open_at is None or "\n" in text[open_at:at]:
-            open_at = at if text[at] in _SINGLE_OPENERS and not before.isalnum() and after.isalnum() else None
+            opens = text[at] in _SINGLE_OPENERS and not before.isalnum() and after.isalnum()
+            open_at = at if opens else None
         elif text[at] in _SINGLE_CLOSERS and not before.isspace() and not after.isalnum():
             spans.append((open_at, at + 1))
             open_at = None
@@ -182,12 +183,13 @@ class _Run:
 
 @dataclass
 class _Draft:
+    """A passage being built from runs: ``a[a0:a1]`` against ``b[b0:b1]``."""
+
     a0: int
     a1: int
     b0: int
     b1: int
     evidence: bool = False
-    runs: list[_Run] = field(default_factory=list)
 
 
 def align_passages(a: str, b: str, *, ngram: int = 5, max_gap: int = 12,
@@ -266,10 +268,9 @@ def _merge(runs: list[_Run], max_gap: int, ngram: int) -> list[_Draft]:
             if -ngram <= gap_a <= max_gap and -ngram <= gap_b <= max_gap:
                 draft.a1, draft.b1 = max(draft.a1, run.a1), max(draft.b1, run.b1)
                 draft.evidence |= run.evidence
-                draft.runs.append(run)
                 break
         else:
-            drafts.append(_Draft(run.a0, run.a1, run.b0, run.b1, run.evidence, [run]))
+            drafts.append(_Draft(run.a0, run.a1, run.b0, run.b1, run.evidence))
     return drafts
 
 
@@ -335,7 +336,8 @@ class Overlap:
     shared: int = 0
 
 
-def shingle_overlap(shingles_a: np.ndarray, shingles_b: np.ndarray) -> tuple[int, float, float, float]:
+def shingle_overlap(shingles_a: np.ndarray,
+                    shingles_b: np.ndarray) -> tuple[int, float, float, float]:
     """``(shared, jaccard, containment_a, containment_b)`` of two sorted unique hash arrays."""
     shared = len(np.intersect1d(shingles_a, shingles_b, assume_unique=True))
     union = len(shingles_a) + len(shingles_b) - shared

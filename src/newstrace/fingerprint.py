@@ -9,8 +9,11 @@ empty bins borrow from a bin picked by a fixed hash sequence. Its collision prob
 per slot is the Jaccard similarity, like ``num_perm`` independent permutations, for one
 hash per shingle instead of ``num_perm``.
 
-Signatures are ``uint32`` arrays of shape ``(n, num_perm)``; ``signatures[i].tobytes()``
-stores one and ``np.frombuffer(blob, np.uint32)`` reads it back.
+Each signature row also carries ``anchors`` bottom-k values (the text's smallest shingle
+hashes), which :class:`LSHIndex` uses to find shared passages between texts of very
+different lengths (containment), where Jaccard is low. Signatures are ``uint32`` arrays
+of shape ``(n, num_perm + anchors)``; ``signatures[i].tobytes()`` stores one and
+``np.frombuffer(blob, np.uint32)`` reads it back.
 """
 
 from __future__ import annotations
