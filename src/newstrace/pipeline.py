@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,11 +202,15 @@ class Analyzer:
     # -- whole runs -----------------------------------------------------------------
     def run(self, inputs: Iterable[PathLike]) -> Report:
         started = time.perf_counter()
-        fresh = self.ingest(inputs)
-        self.find_copies(fresh)
-        self.find_rewrites(fresh)
-        relations = self.store.relations()
-        stories, self.graph = self.build_stories(fresh, relations)
+        with self._timed("ingest"):
+            fresh = self.ingest(inputs)
+        with self._timed("copies"):
+            self.find_copies(fresh)
+        with self._timed("rewrites"):
+            self.find_rewrites(fresh)
+        with self._timed("stories"):
+            relations = self.store.relations()
+            stories, self.graph = self.build_stories(fresh, relations)
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
         return Report(
             articles=self.store.articles(), relations=relations, stories=stories,
@@ -228,6 +233,13 @@ class Analyzer:
                 self.store.put_state(key, story.digest)
             self._tick("digest", done, len(report.stories))
         self.store.put_stories(report.stories)
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        """Record the stage's wall time in ``stats["stage_seconds"]``."""
+        started = time.perf_counter()
+        yield
+        self.stats.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - started, 3)
 
     def _encoder(self) -> Encoder:
         if self.encoder is None:
@@ -277,5 +289,7 @@ def digest(
     with Store(db if db is not None else ":memory:") as store:
         analyzer = Analyzer(store, encoder=encoder, progress=progress)
         report = analyzer.run(_as_paths(inputs))
-        analyzer.add_digests(report)
+        with analyzer._timed("digests"):
+            analyzer.add_digests(report)
+        report.stats = dict(analyzer.stats)
         return report
