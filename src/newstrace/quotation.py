@@ -473,7 +473,9 @@ def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
             break
         verb = verb.head
     subject = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
-    return None if subject is None or span.start <= subject.i < span.end else subject
+    if subject is None or span.start <= subject.i < span.end:
+        return None
+    return None if _crosses_paragraph(doc.text, subject.idx, span.start_char, span.end_char) else subject
 
 
 def _set_cue(quote: Quote, cue: Token) -> None:
