@@ -162,7 +162,10 @@ class Analyzer:
         return {key: np.asarray(v, dtype=np.float32) for key, v in cached.items()}
 
     def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation]) -> tuple[list[Story], ProvenanceGraph]:
-        """Assign new articles to stories (incrementally) and attribute copies to their roots."""
+        """Assign new articles to stories (incrementally) and attribute copies to their roots.
+
+        A story is titled by its first member that has a headline, else by the clusterer's
+        choice (the lead of its most central article)."""
         ids = self.store.article_ids()
         graph = provenance_graph(ids, relations)
         state = self.store.get_state("stories")
@@ -188,9 +191,10 @@ class Analyzer:
         member_set = set(members)
         dates = sorted(articles[m].date[:10] for m in members if articles[m].date)
         outlets = sorted({articles[m].outlet for m in members if articles[m].outlet})
+        headlines = [articles[m].title for m in members if articles[m].title]
         return Story(
             id=story_id,
-            title=title,
+            title=headlines[0] if headlines else title,
             article_ids=members,
             independent_ids=[m for m in members if graph.root_of(m) == m],
             derived=[d for d in graph.derivations() if d.article_id in member_set],
