@@ -18,10 +18,12 @@ DERIVED_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial", "
 LEXICAL_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial"})
 
 def content_id(text: str) -> str:
-    """A stable id for an article body: the first 16 hex digits of the SHA-256 of its
-    whitespace-normalised text. The same content always gets the same id."""
-    normalised = " ".join(text.split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+    """A stable id for an article body: the first 16 hex digits of the SHA-256 of its text
+    with surrounding whitespace stripped. Cleaning (:mod:`newstrace.clean`) has already
+    normalised line ends, trailing spaces and blank lines, so the same content always gets
+    the same id; texts that differ in any other way get different ids (and are then found
+    as ``duplicate`` pairs by the near-copy stage)."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
