@@ -277,8 +277,7 @@ def analyze(
     With ``db`` the results persist in that SQLite file and a later call only compares the
     new articles; without it the store lives in memory.
     """
-    with Store(db if db is not None else ":memory:") as store:
-        return Analyzer(store, encoder=encoder, progress=progress).run(_as_paths(inputs))
+    return _analyze(inputs, db, encoder, progress, with_digests=False)
 
 
 def digest(
@@ -290,10 +289,16 @@ def digest(
 ) -> Report:
     """:func:`analyze`, plus a digest per story (``Story.digest``): corroborated claims,
     quotes by speaker, timeline, single-source claims and conflicts."""
+    return _analyze(inputs, db, encoder, progress, with_digests=True)
+
+
+def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: Encoder | None,
+             progress: Progress | None, *, with_digests: bool) -> Report:
     with Store(db if db is not None else ":memory:") as store:
         analyzer = Analyzer(store, encoder=encoder, progress=progress)
         report = analyzer.run(_as_paths(inputs))
-        with analyzer._timed("digests"):
-            analyzer.add_digests(report)
-        report.stats = dict(analyzer.stats)
+        if with_digests:
+            with analyzer._timed("digests"):
+                analyzer.add_digests(report)
+            report.stats = dict(analyzer.stats)
         return report
