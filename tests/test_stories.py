@@ -138,3 +138,23 @@ def test_story_title_is_the_most_central_articles_title(quakes) -> None:
     assert title in {article.title for article in articles[:3]}
     untitled = [Article(id="x", text="Rain floods Lyon. Roads closed.")]
     assert story_title(untitled, vectors[:1]) == "Rain floods Lyon."
+
+
+def test_a_report_days_later_finds_its_story_through_the_index(quakes) -> None:
+    articles, vectors = quakes
+    clusterer = StoryClusterer(window_days=7)
+    first = clusterer.assign(articles[:2], vectors[:2])
+    week_later = Article(id="later", title=articles[2].title, text=articles[2].text, date="2024-03-11")
+    undated = Article(id="undated", title=articles[5].title, text=articles[5].text)
+    japan = clusterer.assign(articles[3:5], vectors[3:5])
+    assert clusterer.assign([week_later, undated], vectors[[2, 5]]) == [first[0], japan[0]]
+
+
+def test_links_between_stored_articles_merge_their_stories(quakes) -> None:
+    articles, vectors = quakes
+    clusterer = StoryClusterer()
+    ids = clusterer.assign(articles, vectors)
+    assert ids[0] != ids[3]
+    clusterer.assign(articles[:1], vectors[:1], links=[("chile0", "japan0")])
+    assert clusterer.story_of("japan0") == clusterer.story_of("chile0")
+    assert sorted(clusterer.stories()[clusterer.story_of("chile0")]) == sorted(a.id for a in articles)

@@ -10,11 +10,17 @@ the story's members,
 
 computed in one dot product with the story's mean vectors. Unlike the cosine to a normalised
 centroid, the mean drops as a story gets diffuse, so a story that absorbed a look-alike event
-does not keep attracting more. The article joins its best story within the time window when that affinity reaches
-``threshold``, or opens a new story. Candidate stories come from a usearch inner-product index
-over the stories' mean embeddings (never all pairs); articles are handled in chunks whose index look-ups
-are one batch call. Entities matter for the hard cases: two earthquakes or two rehab check-ins
-read alike to the embedding but name different people, places, magnitudes and years.
+does not keep attracting more. The article joins its best story within the time window when
+that affinity reaches ``threshold``, or opens a new story. Once a batch is placed, each of its
+articles moves to the story it now suits best, its own story judged without it (a few passes):
+early arrivals are no longer stuck with the choice made before their event's other reports came.
+
+Candidate stories come from add-only usearch indexes of story mean embeddings, one per time
+bucket, and from the article's most similar neighbours in its chunk (never all pairs; index
+look-ups are batch calls), so the cost grows linearly with the number of articles. Entities
+matter for the hard cases: two earthquakes or two rehab check-ins read alike to the embedding
+but name different people, places, magnitudes and years; entity counts are sublinear and
+IDF-weighted, so rare names and numbers (years, scores, ages) weigh most.
 
 Pairs of article ids known to be copies ("must link") always end in the same story.
 """
@@ -28,12 +34,15 @@ from datetime import date as Date
 from typing import Any, Iterable, Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
-from usearch.index import Index
+
+import newstrace.embed  # noqa: F401  (loads onnxruntime before usearch: the other order segfaults)
+from usearch.index import BatchMatches, Index  # noqa: E402
 
 from newstrace.model import Article
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 _UNDATED = np.iinfo(np.int32).min
 
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
@@ -107,7 +116,7 @@ def _day(value: str | None) -> int:
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
 
 
 @dataclass
@@ -143,6 +152,85 @@ class _Stories:
         self.first_day[row] = _earliest(self.first_day[row], day)
         self.last_day[row] = _latest(self.last_day[row], day)
 
+    def remove(self, row: int, vector: np.ndarray) -> None:
+        """Take one member's vector out (its date range is kept)."""
+        self.sums[row] -= vector
+        self.sizes[row] -= 1
+        if not self.sizes[row]:
+            self.sums[row] = 0.0
+
+    def means(self, rows: np.ndarray) -> np.ndarray:
+        return self.sums[rows] / np.maximum(self.sizes[rows, None], 1)
+
+
+class _CandidateIndex:
+    """Add-only usearch inner-product indexes of story mean embeddings, one per time bucket.
+
+    When a story changes, its new mean is added under a new key rather than replacing the old
+    one (usearch removals leave tombstones that slow every later search); stale keys still
+    point at the right story, whose exact affinity is computed afterwards anyway. Articles
+    search only the buckets that overlap their time window (plus the undated one), so the
+    searched indexes stay the size of a window's news, not of the whole history.
+    """
+
+    def __init__(self, dim: int, bucket_days: int) -> None:
+        self.dim = dim
+        self.bucket_days = max(bucket_days, 1)
+        self._indexes: dict[int | None, Index] = {}
+        self._rows = np.empty(0, dtype=np.int64)  # story row by key
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, rows: np.ndarray, vectors: np.ndarray, days: np.ndarray) -> None:
+        """Index ``vectors`` (story means) for story ``rows`` under the bucket of ``days``."""
+        first_key = len(self._rows)
+        self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
+        keys = np.arange(first_key, len(self._rows), dtype=np.uint64)
+        buckets = self._buckets(days)
+        for bucket in np.unique(buckets):
+            chosen = buckets == bucket
+            index = self._indexes.setdefault(self._bucket_name(bucket), Index(ndim=self.dim, metric="ip", dtype="f16"))
+            index.add(keys[chosen], vectors[chosen])
+
+    def search(self, vectors: np.ndarray, days: np.ndarray, count: int) -> list[np.ndarray]:
+        """Story rows near each vector among the buckets in reach of its day: one batch call
+        per bucket, with every query that reaches it."""
+        found: list[list[np.ndarray]] = [[] for _ in range(len(vectors))]
+        reaching: dict[int | None, list[int]] = {}
+        for position, bucket in enumerate(self._buckets(days).tolist()):
+            for name in self._reachable(self._bucket_name(bucket)):
+                reaching.setdefault(name, []).append(position)
+        for name, members in reaching.items():
+            index = self._indexes[name]
+            matches = index.search(vectors[members], min(count, len(index)), threads=1)
+            keys = np.atleast_2d(matches.keys)
+            counts = matches.counts if isinstance(matches, BatchMatches) else [len(matches.keys)]
+            rows = self._rows[np.where(keys < len(self._rows), keys, 0).astype(np.int64)]
+            for position, member in enumerate(members):
+                found[member].append(rows[position, : counts[position]])
+        return [np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64) for parts in found]
+
+    def redirect(self, old_row: int, new_row: int) -> None:
+        """Keys of a story merged into another now point at the other."""
+        self._rows[self._rows == old_row] = new_row
+
+    def _buckets(self, days: np.ndarray) -> np.ndarray:
+        days = np.asarray(days, dtype=np.int64)
+        return np.where(days == _UNDATED, _UNDATED, days // self.bucket_days)
+
+    @staticmethod
+    def _bucket_name(bucket: int) -> int | None:
+        return None if bucket == _UNDATED else int(bucket)
+
+    def _reachable(self, bucket: int | None) -> list[int | None]:
+        """Undated articles reach every bucket; dated ones their neighbours and the undated one."""
+        if bucket is None:
+            names = list(self._indexes)
+        else:
+            names = [name for name in (bucket - 1, bucket, bucket + 1, None) if name in self._indexes]
+        return [name for name in names if len(self._indexes[name])]
+
 
 class StoryClusterer:
     """Groups articles into stories incrementally; state can be exported and restored.
@@ -157,13 +245,14 @@ class StoryClusterer:
         self,
         *,
         window_days: int = 7,
-        threshold: float = 0.42,
-        embedding_weight: float = 0.5,
-        entity_weight: float = 0.5,
+        threshold: float = 0.38,
+        embedding_weight: float = 0.3,
+        entity_weight: float = 0.7,
         entity_dim: int = 1024,
-        entity_chars: int = 1500,
+        entity_chars: int = 3000,
         candidates: int = 16,
         chunk_size: int = 256,
+        refine_passes: int = 2,
     ) -> None:
         self.window_days = window_days
         self.threshold = threshold
@@ -173,6 +262,7 @@ class StoryClusterer:
         self.entity_chars = entity_chars
         self.candidates = candidates
         self.chunk_size = chunk_size
+        self.refine_passes = refine_passes
         self._hasher = HashingVectorizer(
             analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None
         )
@@ -180,11 +270,12 @@ class StoryClusterer:
         self._n_docs = 0
         self._embedding_dim: int | None = None
         self._stories: _Stories | None = None
-        self._index: Index | None = None
+        self._index: _CandidateIndex | None = None
         self.story_ids: list[str] = []  #: by story row
         self.members: list[list[str]] = []  #: article ids by story row
         self.titles: list[str] = []  #: by story row
         self._title_scores: list[float] = []
+        self._title_ids: list[str] = []  #: the article each title comes from
         self._row_of_article: dict[str, int] = {}
         self._row_of_story: dict[str, int] = {}
 
@@ -194,21 +285,22 @@ class StoryClusterer:
         self, articles: Sequence[Article], vectors: np.ndarray, links: Iterable[tuple[str, str]] = ()
     ) -> list[str]:
         """Add ``articles`` (with their :func:`encode_leads` vectors) and return each one's
-        story id. Articles seen before keep their story. ``links`` are pairs of article ids
-        that must share a story (either side may be an earlier article)."""
+        story id. Articles seen before keep their story; new ones are assigned one by one,
+        then moved (``refine_passes`` times) to the story that suits them best now that the
+        whole batch is placed. ``links`` are pairs of article ids that must share a story
+        (either side may be an earlier article)."""
         vectors = np.asarray(vectors, dtype=np.float32)
         if len(articles) != len(vectors):
             raise ValueError(f"{len(articles)} articles but {len(vectors)} vectors")
         if not len(articles):
             return []
         self._ensure_ready(vectors.shape[1])
-        linked = _link_map(links)
         fresh = [i for i, article in enumerate(articles) if article.id not in self._row_of_article]
         fresh = list({articles[i].id: i for i in fresh}.values())
-        for start in range(0, len(fresh), self.chunk_size):
-            chunk = fresh[start : start + self.chunk_size]
-            batch = [articles[i] for i in chunk]
-            self._assign_chunk(batch, self._features(batch, vectors[chunk]), linked)
+        linked = _link_map(links)
+        if fresh:
+            batch = _Batch([articles[i] for i in fresh], _unit(vectors[fresh]), self._entity_bags(articles, fresh))
+            self._place(batch, linked)
         self._merge_linked(linked)
         return [self.story_of(article.id) for article in articles]
 
@@ -224,7 +316,7 @@ class StoryClusterer:
         return self.story_ids[self._row_of_article[article_id]]
 
     def stories(self) -> dict[str, list[str]]:
-        """Every non-empty story: id -> member article ids, in arrival order."""
+        """Every non-empty story: id -> member article ids."""
         return {self.story_ids[row]: members for row, members in enumerate(self.members) if members}
 
     def title_of(self, story_id: str) -> str:
@@ -234,8 +326,8 @@ class StoryClusterer:
     # -- state ------------------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
-        """Everything needed to resume, as JSON-serialisable values (vectors base64 float32)."""
-        stories = self._stories
+        """Everything needed to resume, as JSON-serialisable values: per story, the embedding
+        sum (base64 float32) and the non-zero entries of the entity sum."""
         rows = [row for row, members in enumerate(self.members) if members]
         return {
             "version": STATE_VERSION,
@@ -243,18 +335,7 @@ class StoryClusterer:
             "n_docs": self._n_docs,
             "embedding_dim": self._embedding_dim,
             "entity_df": _encode_array(self._entity_df.astype(np.int64)),
-            "stories": [
-                {
-                    "id": self.story_ids[row],
-                    "articles": self.members[row],
-                    "title": self.titles[row],
-                    "title_score": self._title_scores[row],
-                    "sum": _encode_array(stories.sums[row]),
-                    "first_day": int(stories.first_day[row]),
-                    "last_day": int(stories.last_day[row]),
-                }
-                for row in rows
-            ],
+            "stories": [self._story_state(row) for row in rows],
         }
 
     @classmethod
@@ -269,44 +350,65 @@ class StoryClusterer:
             return clusterer
         clusterer._ensure_ready(state["embedding_dim"])
         for story in state["stories"]:
-            row = clusterer._open_story(story["id"], story["title"], story["title_score"])
-            clusterer._stories.sums[row] = _decode_array(story["sum"], np.float32)
-            clusterer._stories.sizes[row] = len(story["articles"])
-            clusterer._stories.first_day[row] = story["first_day"]
-            clusterer._stories.last_day[row] = story["last_day"]
-            clusterer.members[row] = list(story["articles"])
-            clusterer._row_of_article.update(dict.fromkeys(story["articles"], row))
-        clusterer._reindex(range(clusterer._stories.count))
+            clusterer._restore_story(story)
+        clusterer._reindex(np.arange(clusterer._stories.count))
         return clusterer
+
+    def _story_state(self, row: int) -> dict[str, Any]:
+        sums = self._stories.sums[row]
+        entities = np.flatnonzero(sums[self._embedding_dim :])
+        return {
+            "id": self.story_ids[row],
+            "articles": self.members[row],
+            "title": self.titles[row],
+            "title_score": self._title_scores[row],
+            "title_id": self._title_ids[row],
+            "embedding_sum": _encode_array(sums[: self._embedding_dim]),
+            "entity_index": _encode_array(entities.astype(np.int32)),
+            "entity_sum": _encode_array(sums[self._embedding_dim :][entities]),
+            "first_day": int(self._stories.first_day[row]),
+            "last_day": int(self._stories.last_day[row]),
+        }
+
+    def _restore_story(self, story: dict[str, Any]) -> None:
+        stories, dim = self._stories, self._embedding_dim
+        row = self._open_story(story["id"], story["title"], story["title_score"], story["title_id"])
+        stories.sums[row, :dim] = _decode_array(story["embedding_sum"], np.float32)
+        stories.sums[row, dim + _decode_array(story["entity_index"], np.int32)] = _decode_array(
+            story["entity_sum"], np.float32)
+        stories.sizes[row] = len(story["articles"])
+        stories.first_day[row] = story["first_day"]
+        stories.last_day[row] = story["last_day"]
+        self.members[row] = list(story["articles"])
+        self._row_of_article.update(dict.fromkeys(story["articles"], row))
 
     # -- internals --------------------------------------------------------------------
 
     def _params(self) -> dict[str, Any]:
         names = ("window_days", "threshold", "embedding_weight", "entity_weight", "entity_dim",
-                 "entity_chars", "candidates", "chunk_size")
+                 "entity_chars", "candidates", "chunk_size", "refine_passes")
         return {name: getattr(self, name) for name in names}
 
     def _ensure_ready(self, embedding_dim: int) -> None:
         if self._embedding_dim is None:
             self._embedding_dim = embedding_dim
             self._stories = _Stories(embedding_dim + self.entity_dim)
-            self._index = Index(ndim=embedding_dim, metric="ip", dtype="f16")
+            self._index = _CandidateIndex(embedding_dim, self.window_days)
         elif embedding_dim != self._embedding_dim:
             raise ValueError(f"vectors have {embedding_dim} dimensions, expected {self._embedding_dim}")
 
-    def _features(self, articles: Sequence[Article], vectors: np.ndarray) -> np.ndarray:
-        """Rows of [unit embedding | unit IDF-weighted entity bag]; updates the entity DF."""
-        texts = [f"{article.title or ''}\n{article.text[: self.entity_chars]}" for article in articles]
+    def _entity_bags(self, articles: Sequence[Article], fresh: list[int]) -> sparse.csr_matrix:
+        """Unit IDF-weighted entity bags (sublinear counts) of the fresh articles; the document frequencies are
+        updated with the whole batch first, so its first articles get the same IDF as its last."""
+        texts = [f"{articles[i].title or ''}\n{articles[i].text[: self.entity_chars]}" for i in fresh]
         bags = self._hasher.transform(texts)
         self._entity_df += np.bincount(bags.indices, minlength=self.entity_dim)
-        self._n_docs += len(articles)
+        self._n_docs += len(fresh)
+        bags.data = 1.0 + np.log(bags.data)  # a name said five times is not five times the evidence
         idf = np.log((1 + self._n_docs) / (1 + self._entity_df)) + 1.0
-        entities = _unit(bags.multiply(idf).toarray().astype(np.float32))
-        return np.hstack([_unit(vectors), entities])
-
-    def _affinity(self, feature: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Weighted mean similarity of one article's features to the members of each story in ``rows``."""
-        return self._means(rows) @ self._weighted(feature)
+        weighted = sparse.csr_matrix(bags.multiply(idf), dtype=np.float32)
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        return sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weighted, dtype=np.float32)
 
     def _weighted(self, features: np.ndarray) -> np.ndarray:
         """Features scaled so that their inner product with a story mean is the affinity."""
@@ -314,39 +416,83 @@ class StoryClusterer:
         weights[: self._embedding_dim] = self.embedding_weight
         return features * weights
 
-    def _means(self, rows: np.ndarray) -> np.ndarray:
-        return self._stories.sums[rows] / self._stories.sizes[rows, None]
+    def _candidates(
+        self, batch: _Batch, chunk: np.ndarray, features: np.ndarray
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per article of the chunk: candidate story rows from the index (by embedding), and
+        the batch positions of its most similar articles within the chunk (by affinity),
+        whose stories may not be indexed yet."""
+        found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], self.candidates)
+        affinity = features @ self._weighted(features).T
+        return found, chunk[_most_similar(affinity, min(self.candidates, len(chunk) - 1))]
 
-    def _assign_chunk(self, articles: Sequence[Article], features: np.ndarray, linked: dict[str, set[str]]) -> None:
-        """Assign a chunk: one batch index look-up, then a cheap decision per article."""
-        found = self._candidates(features)
-        touched: list[int] = []
-        for article, feature, hits in zip(articles, features, found):
-            day = _day(article.date)
+    def _place(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
+        """Assign the batch chunk by chunk, refine, and re-title stories whose title article moved."""
+        for chunk in batch.chunks(self.chunk_size):
+            self._assign_chunk(batch, chunk, linked)
+        for _ in range(self.refine_passes if len(batch.articles) > 1 else 0):
+            moved = sum(self._refine_chunk(batch, chunk, linked) for chunk in batch.chunks(self.chunk_size))
+            if not moved:
+                break
+        self._retitle(batch)
+
+    def _assign_chunk(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> None:
+        """Assign a chunk in arrival order: one batch index look-up, then a cheap decision per article."""
+        features = batch.features(chunk)
+        found, near = self._candidates(batch, chunk, features)
+        weighted = self._weighted(features)
+        for position, index in enumerate(chunk):
+            article, day = batch.articles[index], int(batch.days[index])
             row = self._linked_row(article.id, linked)
             if row is None:
-                row = self._best_story(feature, np.unique(np.concatenate([hits, touched])).astype(np.int64), day)
+                row = self._best_story(weighted[position], np.append(found[position], batch.rows[near[position]]), day)
             if row is None:
-                row = self._open_story(f"story-{article.id}", _headline(article), 0.0)
-            self._join(row, article, feature, day)
-            touched.append(row)
-        self._reindex(sorted(set(touched)))
+                row = self._open_story(f"story-{article.id}", _headline(article), 0.0, article.id)
+            self._join(row, article, features[position], day)
+            batch.rows[index] = row
+        self._reindex(np.unique(batch.rows[chunk]))
 
-    def _candidates(self, features: np.ndarray) -> list[np.ndarray]:
-        if not len(self._index):
-            return [np.empty(0, dtype=np.int64)] * len(features)
-        matches = self._index.search(features[:, : self._embedding_dim], min(self.candidates, len(self._index)))
-        keys = np.atleast_2d(matches.keys)
-        return [keys[i, : matches.counts[i]].astype(np.int64) for i in range(len(features))]
-
-    def _best_story(self, feature: np.ndarray, rows: np.ndarray, day: int) -> int | None:
+    def _best_story(self, weighted: np.ndarray, rows: np.ndarray, day: int) -> int | None:
         """The live, in-window candidate story with the highest affinity, if it reaches the threshold."""
+        rows = np.unique(rows[rows >= 0])
         rows = rows[(self._stories.sizes[rows] > 0) & self._in_window(rows, day)]
         if not len(rows):
             return None
-        scores = self._affinity(feature, rows)
+        scores = self._stories.means(rows) @ weighted
         best = int(np.argmax(scores))
         return int(rows[best]) if scores[best] >= self.threshold else None
+
+    def _refine_chunk(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> int:
+        """Move each unlinked article of the chunk to the story it now suits best, judging its
+        own story without it; an article that suits none opens a story of its own. Returns
+        how many moved."""
+        features = batch.features(chunk)
+        found, near = self._candidates(batch, chunk, features)
+        weighted = self._weighted(features)
+        moved = 0
+        for position, index in enumerate(chunk):
+            article, current = batch.articles[index], int(batch.rows[index])
+            if article.id in linked:
+                continue
+            feature = features[position]
+            self._stories.remove(current, feature)
+            day = int(batch.days[index])
+            candidates = np.concatenate([found[position], batch.rows[near[position]], [current]])
+            row = self._best_story(weighted[position], candidates, day)
+            if row is None and self._stories.sizes[current] == 0:
+                row = current
+            if row is None:
+                row = self._open_story(f"story-{article.id}", _headline(article), 0.0, article.id)
+            self._stories.add(row, feature, day)
+            if row != current:
+                self.members[current].remove(article.id)
+                batch.vacated.add(current)
+                self.members[row].append(article.id)
+                self._row_of_article[article.id] = row
+                batch.rows[index] = row
+                moved += 1
+        self._reindex(np.unique(batch.rows[chunk]))
+        return moved
 
     def _in_window(self, rows: np.ndarray, day: int) -> np.ndarray:
         first, last = self._stories.first_day[rows], self._stories.last_day[rows]
@@ -361,12 +507,13 @@ class StoryClusterer:
                 return self._row_of_article[other]
         return None
 
-    def _open_story(self, story_id: str, title: str, title_score: float) -> int:
+    def _open_story(self, story_id: str, title: str, title_score: float, title_id: str) -> int:
         row = self._stories.new()
         self.story_ids.append(story_id)
         self.members.append([])
         self.titles.append(title)
         self._title_scores.append(title_score)
+        self._title_ids.append(title_id)
         self._row_of_story[story_id] = row
         return row
 
@@ -374,22 +521,33 @@ class StoryClusterer:
         self._stories.add(row, feature, day)
         self.members[row].append(article.id)
         self._row_of_article[article.id] = row
-        centrality = float(_unit(self._stories.sums[row : row + 1, : self._embedding_dim])[0]
-                           @ feature[: self._embedding_dim])
+        centrality = float(_unit(self._stories.sums[row, : self._embedding_dim]) @ feature[: self._embedding_dim])
         if centrality > self._title_scores[row] or len(self.members[row]) == 1:
-            self.titles[row] = _headline(article)
-            self._title_scores[row] = centrality
+            self._set_title(row, article, centrality)
 
-    def _reindex(self, rows: Iterable[int]) -> None:
-        rows = np.fromiter(rows, dtype=np.int64)
-        if not len(rows):
-            return
-        present = np.array([key in self._index for key in rows.tolist()], dtype=bool)
-        if present.any():
-            self._index.remove(rows[present])
-        alive = rows[self._stories.sizes[rows] > 0]
-        if len(alive):
-            self._index.add(alive, self._means(alive)[:, : self._embedding_dim])
+    def _set_title(self, row: int, article: Article, score: float) -> None:
+        self.titles[row] = _headline(article)
+        self._title_scores[row] = score
+        self._title_ids[row] = article.id
+
+    def _retitle(self, batch: _Batch) -> None:
+        """Stories whose title article moved away take the title of their most central
+        member from this batch (older members' texts are not kept)."""
+        for row in set(batch.rows.tolist()) | batch.vacated:
+            if self._title_ids[row] in self.members[row] or not self.members[row]:
+                continue
+            mine = np.flatnonzero(batch.rows == row)
+            centre = _unit(self._stories.sums[row, : self._embedding_dim])
+            scores = batch.embeddings[mine] @ centre
+            best = int(np.argmax(scores))
+            self._set_title(row, batch.articles[mine[best]], float(scores[best]))
+
+    def _reindex(self, rows: np.ndarray) -> None:
+        """Index the current mean embeddings of the live stories among ``rows``."""
+        rows = rows[self._stories.sizes[rows] > 0]
+        if len(rows):
+            means = _unit(self._stories.sums[rows, : self._embedding_dim])
+            self._index.add(rows, means, self._stories.last_day[rows])
 
     def _merge_linked(self, linked: dict[str, set[str]]) -> None:
         """Merge stories split across must-link pairs into the older story."""
@@ -401,8 +559,8 @@ class StoryClusterer:
                 keep, drop = sorted((self._row_of_article[a], self._row_of_article[b]))
                 if keep != drop:
                     self._absorb(keep, drop)
-                    changed.update((keep, drop))
-        self._reindex(sorted(changed))
+                    changed.add(keep)
+        self._reindex(np.array(sorted(changed), dtype=np.int64))
 
     def _absorb(self, keep: int, drop: int) -> None:
         stories = self._stories
@@ -417,6 +575,38 @@ class StoryClusterer:
         stories.sums[drop] = 0.0
         stories.sizes[drop] = 0
         self._row_of_story[self.story_ids[drop]] = keep
+        self._index.redirect(drop, keep)
+
+
+@dataclass
+class _Batch:
+    """The new articles of one :meth:`StoryClusterer.assign` call and their story rows."""
+
+    articles: list[Article]
+    embeddings: np.ndarray
+    entities: sparse.csr_matrix
+    days: np.ndarray = field(init=False)
+    rows: np.ndarray = field(init=False)
+    vacated: set[int] = field(default_factory=set)  #: story rows that articles moved out of
+
+    def __post_init__(self) -> None:
+        self.days = np.array([_day(article.date) for article in self.articles], dtype=np.int64)
+        self.rows = np.full(len(self.articles), -1, dtype=np.int64)
+
+    def chunks(self, size: int) -> list[np.ndarray]:
+        return [np.arange(start, min(start + size, len(self.articles))) for start in range(0, len(self.articles), size)]
+
+    def features(self, chunk: np.ndarray) -> np.ndarray:
+        """Rows of [unit embedding | unit IDF-weighted entity bag] for the chunk."""
+        return np.hstack([self.embeddings[chunk], self.entities[chunk].toarray()])
+
+
+def _most_similar(similarity: np.ndarray, count: int) -> np.ndarray:
+    """For each row of a square similarity matrix, the ``count`` most similar other rows."""
+    if count <= 0:
+        return np.empty((len(similarity), 0), dtype=np.int64)
+    np.fill_diagonal(similarity, -np.inf)
+    return np.argpartition(-similarity, count - 1, axis=1)[:, :count]
 
 
 def _earliest(a: int, b: int) -> int:
