@@ -128,16 +128,18 @@ def sentence_pool(shared: Path) -> list[list[str]]:
     return documents
 
 
-def synthetic_articles(n: int, pool: list[list[str]], seed: int = 0) -> list[Article]:
+def synthetic_articles(n: int, pool: list[list[str]], seed: int = 0, daily: int | None = None) -> list[Article]:
     """``n`` dated articles in publication order, as a news stream arrives: each event is a
     handful of reports made of shuffled sentences from one source document plus a few from
-    others, spread over a year."""
+    others, spread over a year (or, with ``daily``, over as many days as ``daily`` articles a
+    day fill, so that the stream's density stays the same at every size)."""
     rng = random.Random(seed)
     start = date(2023, 1, 1)
+    span = 365 if daily is None else max(1, -(-n // daily))
     articles: list[Article] = []
     while len(articles) < n:
         base = rng.choice(pool)
-        day = start + timedelta(days=rng.randrange(365))
+        day = start + timedelta(days=rng.randrange(span))
         for _ in range(rng.randint(1, 8)):
             body = rng.sample(base, min(len(base), rng.randint(3, 8))) + rng.sample(rng.choice(pool), 2)
             published = day + timedelta(days=rng.randint(0, 2))
@@ -179,7 +181,7 @@ def run_speed(args: argparse.Namespace) -> int:
     pool = [] if args.corpus else sentence_pool(args.shared)
     timings = []
     for size in args.sizes:
-        articles = load_corpus(args.corpus, size) if args.corpus else synthetic_articles(size, pool)
+        articles = load_corpus(args.corpus, size) if args.corpus else synthetic_articles(size, pool, daily=args.daily)
         if args.encode_sample:
             sample = articles[: args.encode_sample]
             started = time.perf_counter()
@@ -237,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     speed.add_argument("--batch", type=int, default=1000, help="articles per assign() call")
     speed.add_argument("--encode-sample", type=int, default=200, help="articles encoded to time the encoder")
     speed.add_argument("--max-exponent", type=float, default=1.15, help="largest acceptable scaling exponent")
+    speed.add_argument("--daily", type=int, default=None,
+                       help="articles per day (constant density at every size); default: every size spans one year")
     speed.add_argument("--corpus", type=Path, default=None, help="make_corpus.py JSONL file or folder")
     args = parser.parse_args(argv)
     if args.command == "quality":
