@@ -263,12 +263,16 @@ def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     try:
         with gzip.open(path, "rb") if gzipped else path.open("rb") as stream:
             for number, line in enumerate(stream, 1):
-                where = f"{path}:{number}"
                 if len(line) > max_bytes:
-                    yield IngestError(where, f"line is over the {max_bytes:,}-byte limit")
+                    yield IngestError(f"{path}:{number}", f"line is over the {max_bytes:,}-byte limit")
                 elif line.strip():
                     try:
-                        yield _from_record(path, _parse_json(where, line), number)
+                        record = json_loads(line)
+                    except JSONDecodeError as error:
+                        yield IngestError(f"{path}:{number}", f"malformed JSON ({error})")
+                        continue
+                    try:
+                        yield _from_record(path, record, number)
                     except IngestError as error:
                         yield error
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
