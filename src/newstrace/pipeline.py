@@ -94,10 +94,15 @@ class Analyzer:
         if old_ids:
             index.add(old_ids, np.stack([stored[key] for key in old_ids]))
         by_id = {a.id: a for a in fresh}
-        by_id.update({a.id: a for a in self.store.articles(old_ids)} if old_ids else {})
+
+        def stored_article(key: str) -> Article:  # read only the stored articles that are candidates
+            if key not in by_id:
+                by_id[key] = self.store.articles([key])[0]
+            return by_id[key]
+
         found = find_near_copies(
             [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
-            texts_of=lambda key: by_id[key].text,
+            texts_of=lambda key: stored_article(key).text,
         )
         relations = []
         for near in found:
@@ -107,7 +112,7 @@ class Analyzer:
             if comparison.relation == "partial":
                 self._partial_pairs[_pair(near.a_key, near.b_key)] = near.overlap
                 continue
-            a, b = by_id[near.a_key], by_id[near.b_key]
+            a, b = stored_article(near.a_key), stored_article(near.b_key)
             relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         self.store.put_relations(relations)
         self.stats["copies_found"] = len(relations) + len(self._partial_pairs)
