@@ -139,8 +139,9 @@ class Analyzer:
                     if pair not in known:
                         pairs.add(pair)
         articles = {a.id: a for a in self.store.articles(sorted({x for pair in pairs for x in pair}))}
+        names = {key: set(extract_entities(a.text)) for key, a in articles.items()}
         checked = [pair for pair in sorted(pairs)
-                   if pair in self._partial_pairs or _share_names(articles[pair[0]], articles[pair[1]])]
+                   if pair in self._partial_pairs or _share_names(names[pair[0]], names[pair[1]])]
         relations = self._judge_pairs(checked, articles)
         self.store.put_relations(relations)
         self.stats["rewrite_pairs_checked"] = len(checked)
@@ -265,11 +266,10 @@ class Analyzer:
             self.progress(stage, done, total)
 
 
-def _share_names(a: Article, b: Article) -> bool:
-    """Whether two articles share enough names and numbers to be worth a sentence-level
+def _share_names(names_a: set[str], names_b: set[str]) -> bool:
+    """Whether two articles' names and numbers overlap enough to be worth a sentence-level
     rewrite check: a rewrite keeps nearly all of its source's (seen: 0.8–0.95 of the
     smaller set), independent reports of one event about half, unrelated texts a few."""
-    names_a, names_b = set(extract_entities(a.text)), set(extract_entities(b.text))
     smaller = min(len(names_a), len(names_b))
     return smaller == 0 or len(names_a & names_b) / smaller >= REWRITE_MIN_SHARED_NAMES
 
