@@ -85,14 +85,12 @@ class Analyzer:
         self._partial_pairs = {}
         if not fresh:
             return []
+        stored = self.store.get_arrays("minhash")  # only earlier articles' signatures so far
         signatures = MinHasher().signatures([a.text for a in fresh])
         self.store.put_arrays("minhash", [a.id for a in fresh], list(signatures))
-        fresh_ids = {a.id for a in fresh}
-        stored = self.store.get_arrays("minhash")
-        old_ids = [key for key in stored if key not in fresh_ids]
         index = LSHIndex()
-        if old_ids:
-            index.add(old_ids, np.stack([stored[key] for key in old_ids]))
+        if stored:
+            index.add(list(stored), np.stack(list(stored.values())))
         by_id = {a.id: a for a in fresh}
 
         def stored_article(key: str) -> Article:  # read only the stored articles that are candidates
