@@ -1,15 +1,15 @@
 """End-to-end near-copy benchmark against the planted pairs of a synthetic corpus.
 
-For each size (the first N records of the corpus), in a fresh process: slices of
-``--slice`` records are ingested (``newstrace.ingest.iter_articles``, which cleans every
-body) and fingerprinted on a pool of ``--workers`` processes, while the main process
-matches each finished slice against everything before it (``find_near_copies`` with a
-growing ``LSHIndex``: candidates, exact verification, alignment, verdicts) and makes
-relations. Prints articles/s, peak memory (RSS of the run plus workers x the largest
-worker), CPU seconds per step, recall per planted kind, precision, and the growth rate
-between sizes; then the same run with a baseline fingerprint: datasketch ``MinHash``
-(num_perm=128) + ``MinHashLSH`` (threshold 0.5), on the same shingles (our tokens,
-5-word strings), verified the same way.
+For each size (the first N records of the corpus, one JSON Lines file), in a fresh
+process, :class:`newstrace.dedup.CopyFinder` (what ``newstrace dedup`` runs) reads,
+cleans and fingerprints slices of ``--slice-mb`` on a pool of ``--workers`` processes
+while the main process matches each finished slice against everything before it (LSH
+candidates, exact verification, alignment, verdicts). Prints articles/s, peak memory
+(RSS of the run plus workers x the largest worker), CPU seconds per step, recall per
+planted kind, precision, and the growth rate between sizes. Then the same ``CopyFinder``
+run with datasketch plugged in as the baseline: ``MinHash`` (num_perm=128) +
+``MinHashLSH`` (threshold 0.5) on the same shingles (our tokens, 5-word strings),
+verified the same way.
 
 Build the corpus first:
 
@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -45,137 +44,90 @@ TARGETS = {"articles_per_s": 5000, "peak_mb": 2048, "recall": 0.98, "precision":
            "speedup": 5.0}
 
 
-def load_articles(path: Path) -> tuple[list[str], list[str]]:
-    """Keys (the records' ids) and cleaned texts of a JSONL file."""
-    from newstrace.ingest import iter_articles
+class DatasketchHasher:
+    """datasketch ``MinHash`` (defaults: 128 permutations, SHA-1) of our word 5-shingles,
+    behind the calls :class:`~newstrace.dedup.CopyFinder` makes of a hasher."""
 
-    articles = list(iter_articles([path]))
-    return [a.external_id or a.id for a in articles], [a.text for a in articles]
+    anchors = 0
 
+    def signatures(self, texts: list[str]) -> np.ndarray:
+        from datasketch import MinHash
 
-def fingerprint_slice(path: Path, method: str) -> tuple[list[str], list[str], np.ndarray, dict]:
-    """Ingest one slice of the corpus and fingerprint it (runs in a worker); also the CPU
-    seconds of each step."""
-    start = time.process_time()
-    keys, texts = load_articles(path)
-    ingested = time.process_time()
-    if method == "newstrace":
-        from newstrace.fingerprint import MinHasher
+        from newstrace.fingerprint import tokenize
 
-        signatures = MinHasher().signatures(texts)
-    else:
-        signatures = datasketch_signatures(texts)
-    cpu = {"ingest": ingested - start, "fingerprint": time.process_time() - ingested}
-    return keys, texts, signatures, cpu
-
-
-def datasketch_signatures(texts: list[str]) -> np.ndarray:
-    """datasketch MinHash (defaults: 128 permutations, SHA-1) of our word 5-shingles."""
-    from datasketch import MinHash
-
-    from newstrace.fingerprint import tokenize
-
-    tokens = tokenize(texts)
-    rows = []
-    for i, text in enumerate(texts):
-        part = tokens.of(i)
-        words = [text[s:e].lower() for s, e in zip(tokens.starts[part], tokens.ends[part])]
-        minhash = MinHash()
-        minhash.update_batch([" ".join(words[k : k + 5]).encode() for k in range(len(words) - 4)])
-        rows.append(minhash.hashvalues)
-    return np.stack(rows) if rows else np.zeros((0, 128), np.uint64)
+        tokens = tokenize(texts)
+        rows = []
+        for i, text in enumerate(texts):
+            part = tokens.of(i)
+            words = [text[s:e].lower() for s, e in zip(tokens.starts[part], tokens.ends[part])]
+            minhash = MinHash()
+            minhash.update_batch([" ".join(words[k : k + 5]).encode()
+                                  for k in range(len(words) - 4)])
+            rows.append(minhash.hashvalues)
+        return np.stack(rows) if rows else np.zeros((0, 128), np.uint64)
 
 
 class DatasketchIndex:
-    """datasketch ``MinHashLSH`` (default threshold 0.5) behind the calls the benchmark makes
-    of :class:`~newstrace.fingerprint.LSHIndex`."""
+    """datasketch ``MinHashLSH`` (default threshold 0.5) behind the calls
+    :func:`~newstrace.nearcopy.find_near_copies` makes of an index."""
 
     def __init__(self) -> None:
         from datasketch import MinHashLSH
 
         self.lsh = MinHashLSH(threshold=0.5, num_perm=128)
         self.keys: list[str] = []
-        self.position: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def candidate_indices(self, signatures: np.ndarray, keys: list[str]) -> np.ndarray:
+    def insert(self, keys: list[str], signatures: np.ndarray) -> np.ndarray:
         """Pairs with earlier documents, each batch document inserted after its query."""
         from datasketch import LeanMinHash
 
         pairs = []
         for key, row in zip(keys, signatures):
             minhash = LeanMinHash(seed=1, hashvalues=row, scheme="affine32")
-            pairs += [(self.position[other], len(self.keys)) for other in self.lsh.query(minhash)]
-            self.lsh.insert(key, minhash, check_duplication=False)
-            self.position[key] = len(self.keys)
+            position = len(self.keys)
+            pairs += [(int(other), position) for other in self.lsh.query(minhash)]
+            self.lsh.insert(position, minhash, check_duplication=False)
             self.keys.append(key)
         return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def split_corpus(corpus: Path, size: int, slice_size: int, folder: Path) -> list[Path]:
-    """The first ``size`` records in consecutive slice files of ``slice_size`` records."""
-    paths: list[Path] = []
-    with corpus.open(encoding="utf-8") as lines:
-        while len(paths) * slice_size < size:
-            wanted = min(slice_size, size - len(paths) * slice_size)
-            chunk = list(itertools.islice(lines, wanted))
-            if not chunk:
-                break
-            paths.append(folder / f"slice{len(paths)}.jsonl")
-            paths[-1].write_text("".join(chunk), encoding="utf-8")
-    return paths
+def first_records(corpus: Path, size: int, folder: Path) -> Path:
+    """The first ``size`` records of the corpus, as one JSON Lines file."""
+    path = folder / f"first{size}.jsonl"
+    with corpus.open("rb") as lines, path.open("wb") as out:
+        out.writelines(itertools.islice(lines, size))
+    return path
 
 
-def run_once(corpus: Path, size: int, method: str, workers: int, slice_size: int) -> dict:
-    """One timed end-to-end run; returns its figures and the pairs it found.
+def run_once(corpus: Path, size: int, method: str, workers: int, slice_bytes: int) -> dict:
+    """One timed end-to-end run of :class:`newstrace.dedup.CopyFinder` (with datasketch's
+    sketches and LSH plugged in for the baseline); returns its figures and the pairs."""
+    from newstrace.dedup import CopyFinder
 
-    Slices are ingested and fingerprinted on the pool while the main process matches the
-    slices already done against everything before them (the incremental path)."""
-    from newstrace.fingerprint import LSHIndex
-    from newstrace.model import Relation
-    from newstrace.nearcopy import find_near_copies, verify_candidates
-
-    index = LSHIndex() if method == "newstrace" else DatasketchIndex()
-    keys: list[str] = []
-    texts: list[str] = []
-    text_of: dict[str, str] = {}
-    found = []
-    cpu = {"ingest": 0.0, "fingerprint": 0.0, "match": 0.0}
     with tempfile.TemporaryDirectory() as folder:
-        slices = split_corpus(corpus, size, slice_size, Path(folder))
+        path = first_records(corpus, size, Path(folder))
+        if method == "newstrace":
+            finder = CopyFinder(workers=workers, slice_bytes=slice_bytes)
+        else:
+            finder = CopyFinder(workers=workers, slice_bytes=slice_bytes,
+                                hasher=DatasketchHasher(), index=DatasketchIndex())
         start, main_cpu = time.perf_counter(), time.process_time()
-        with ProcessPoolExecutor(workers) as pool:
-            for part_keys, part_texts, block, part_cpu in pool.map(
-                    fingerprint_slice, slices, [method] * len(slices)):
-                matching = time.process_time()
-                keys += part_keys
-                texts += part_texts
-                text_of.update(zip(part_keys, part_texts))
-                if method == "newstrace":
-                    found += find_near_copies(part_texts, part_keys, index=index,
-                                              signatures=block, texts_of=text_of.__getitem__)
-                else:
-                    pairs = index.candidate_indices(block, part_keys)
-                    found += verify_candidates(pairs, keys, texts)
-                cpu = {step: cpu[step] + part_cpu.get(step, 0.0) for step in cpu}
-                cpu["match"] += time.process_time() - matching
-        relations = [Relation(a=n.a_key, b=n.b_key, relation=n.relation,  # type: ignore[arg-type]
-                              source=None,
-                              score=max(n.overlap.containment_a, n.overlap.containment_b),
-                              passages=n.overlap.passages, jaccard=n.overlap.jaccard)
-                     for n in found]
+        found = [[r.a, r.b, r.relation] for r in finder.run([path])]
         end, main_cpu = time.perf_counter(), time.process_time() - main_cpu
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = usage.ru_maxrss / 1024
+    cpu = finder.stats["cpu_seconds"]
     return {
-        "size": len(texts), "method": method, "workers": workers, "seconds": end - start,
+        "size": finder.stats["articles"], "method": method, "workers": workers,
+        "seconds": end - start,
         "peak_mb": self_mb + workers * worker_mb, "main_mb": self_mb, "worker_mb": worker_mb,
         "main_cpu_s": main_cpu, "worker_cpu_s": usage.ru_utime + usage.ru_stime,
-        "ingest_cpu_s": cpu["ingest"], "fingerprint_cpu_s": cpu["fingerprint"],
-        "match_cpu_s": cpu["match"], "found": [[r.a, r.b, r.relation] for r in relations],
+        "ingest_cpu_s": cpu["read"], "fingerprint_cpu_s": cpu["fingerprint"],
+        "match_cpu_s": cpu["match"], "found": found,
     }
 
 
@@ -201,7 +153,7 @@ def score(found: list[list[str]], truth: list[dict], ids: set[str]) -> dict:
 def run_child(args: argparse.Namespace, size: int, method: str) -> dict:
     """Run one measurement in a fresh interpreter, so peak memory is its own."""
     command = [sys.executable, __file__, "--corpus", str(args.corpus), "--workers",
-               str(args.workers), "--slice", str(args.slice), "--child", f"{size}:{method}"]
+               str(args.workers), "--slice-mb", str(args.slice_mb), "--child", f"{size}:{method}"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -235,15 +187,16 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2, help="processes for ingest+fingerprint")
-    parser.add_argument("--slice", type=int, default=2000,
-                        help="records per task on the pool (bounds the workers' memory)")
+    parser.add_argument("--slice-mb", type=float, default=8.0,
+                        help="megabytes of input per task on the pool (bounds the workers' memory)")
     parser.add_argument("--no-baseline", action="store_true", help="skip datasketch")
     parser.add_argument("--no-assert", action="store_true", help="print only, never fail")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         size, method = args.child.split(":")
-        print(json.dumps(run_once(args.corpus, int(size), method, args.workers, args.slice)))
+        print(json.dumps(run_once(args.corpus, int(size), method, args.workers,
+                                  int(args.slice_mb * 1_000_000))))
         return
     truth_file = args.corpus.with_name(args.corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
     truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]

@@ -59,7 +59,7 @@ def test_shingle_batch_matches_single_texts() -> None:
 
 
 def test_signature_agreement_estimates_jaccard() -> None:
-    hasher = MinHasher()
+    hasher = MinHasher(num_perm=256)
     base = invented_text(3, 400)
     tokens = base.split()
     errors = []
@@ -74,7 +74,7 @@ def test_signatures_are_deterministic_and_storable() -> None:
     texts = [invented_text(i, 200) for i in range(5)] + [""]
     first = MinHasher(seed=7).signatures(texts)
     again = MinHasher(seed=7).signatures(texts, batch_size=2)
-    assert first.dtype == np.uint32 and first.shape == (6, 256 + 64)
+    assert first.dtype == np.uint32 and first.shape == (6, 128 + 64)
     assert np.array_equal(first, again)
     restored = np.frombuffer(first[2].tobytes(), dtype=np.uint32)
     assert np.array_equal(restored, first[2])

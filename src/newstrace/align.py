@@ -362,6 +362,27 @@ def overlap_of(pa: TextProfile, pb: TextProfile, shingles_a: np.ndarray | None =
     )
 
 
+def identical_overlap(profile: TextProfile, shingles: np.ndarray | None = None, *,
+                      min_words: int = 8) -> Overlap:
+    """The :class:`Overlap` of a text with an identical copy of itself, without aligning:
+    one verbatim passage over all its words (none if it has fewer than ``min_words``
+    quotation-free words, or only quoted n-grams)."""
+    shingles = profile.shingles if shingles is None else shingles
+    share = 1.0 if len(shingles) else 0.0
+    free_words = int((~profile.quoted).sum())
+    passages, words = [], []
+    if len(shingles) and free_words >= min_words:
+        end, _ = _through_punctuation(profile.text, int(profile.ends[-1]), profile.text,
+                                      int(profile.ends[-1]))
+        start = int(profile.starts[0])
+        passages = [Passage(a_start=start, a_end=end, b_start=start, b_end=end, similarity=1.0)]
+        words = [free_words]
+    covered = _covered_share(len(profile.text), [(p.a_start, p.a_end) for p in passages])
+    return Overlap(jaccard=share, containment_a=share, containment_b=share, passages=passages,
+                   covered_a=covered, covered_b=covered, passage_words=words,
+                   shingles_a=len(shingles), shingles_b=len(shingles), shared=len(shingles))
+
+
 def lexical_overlap(a: str, b: str, *, ngram: int = 5) -> Overlap:
     """Shingle Jaccard and containments (quotations left out) and aligned passages."""
     pa, pb = profiles([a, b], ngram)

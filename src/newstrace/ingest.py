@@ -16,6 +16,7 @@ plain text, and binary files are skipped. Bad inputs never stop a run: each beco
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 import zlib
@@ -37,7 +38,8 @@ except ImportError:  # pragma: no cover - orjson is an optional speed-up
     from json import JSONDecodeError
     from json import loads as json_loads
 
-__all__ = ["IngestError", "LoadResult", "iter_articles", "load", "load_many"]
+__all__ = ["IngestError", "LoadResult", "Slice", "iter_articles", "load", "load_many", "plan_slices",
+           "read_slice"]
 
 PathLike = str | os.PathLike[str]
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
@@ -257,28 +259,45 @@ def load(path: PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     return _load_file(Path(path), max_bytes)
 
 
-def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
-    """Articles from a JSON Lines file, read as a stream; bad lines come as errors."""
+def _iter_jsonl(path: Path, max_bytes: int, start: int = 0, stop: int | None = None,
+                first_line: int = 1) -> Iterator[Article | IngestError]:
+    """Articles from a JSON Lines file, read as a stream; bad lines come as errors. With
+    ``start``/``stop`` (uncompressed files only), the lines in that byte range, the first
+    being line ``first_line``."""
     _, gzipped = _format_of(path)
     try:
         with gzip.open(path, "rb") if gzipped else path.open("rb") as stream:
-            for number, line in enumerate(stream, 1):
-                if len(line) > max_bytes:
-                    yield IngestError(f"{path}:{number}", f"line is over the {max_bytes:,}-byte limit")
-                elif line.strip():
-                    try:
-                        record = json_loads(line)
-                    except JSONDecodeError as error:
-                        yield IngestError(f"{path}:{number}", f"malformed JSON ({error})")
-                        continue
-                    try:
-                        yield _from_record(path, record, number)
-                    except IngestError as error:
-                        yield error
+            if start:
+                stream.seek(start)
+            lines: Iterable[bytes] = stream
+            if stop is not None:
+                lines = _lines_until(stream, stop - start)
+            for number, line in enumerate(lines, first_line):
+                yield from _jsonl_line(path, number, line, max_bytes)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         yield IngestError(path, f"truncated or corrupt gzip file ({error})")
     except OSError as error:
         yield IngestError(path, f"cannot read file ({error.strerror or error})")
+
+
+def _lines_until(stream: Any, size: int) -> Iterator[bytes]:
+    """The lines of ``stream`` within its next ``size`` bytes."""
+    yield from io.BytesIO(stream.read(size))
+
+
+def _jsonl_line(path: Path, number: int, line: bytes, max_bytes: int) -> Iterator[Article | IngestError]:
+    if len(line) > max_bytes:
+        yield IngestError(f"{path}:{number}", f"line is over the {max_bytes:,}-byte limit")
+    elif line.strip():
+        try:
+            record = json_loads(line)
+        except JSONDecodeError as error:
+            yield IngestError(f"{path}:{number}", f"malformed JSON ({error})")
+            return
+        try:
+            yield _from_record(path, record, number)
+        except IngestError as error:
+            yield error
 
 
 def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
@@ -315,12 +334,12 @@ def iter_articles(
     """Articles from files and folders, in order. Each bad input (unreadable, empty, too
     big, malformed, a duplicate external id with other content) is skipped and reported
     once to ``on_skip``; ``max_bytes`` caps a file, or a line of a JSONL file."""
-    first_seen: dict[str, tuple[str, str]] = {}  # external id -> (article id, where)
+    seen_ids = ExternalIds()
     for item in _expand(paths):
         results = [item] if isinstance(item, IngestError) else _iter_file(item, max_bytes)
         for result in results:
-            if isinstance(result, Article) and result.external_id is not None:
-                result = _check_duplicate(result, first_seen)
+            if isinstance(result, Article):
+                result = seen_ids.check(result)
             if isinstance(result, IngestError):
                 if on_skip is not None:
                     on_skip(result.to_input_error())
@@ -328,17 +347,110 @@ def iter_articles(
             yield result
 
 
-def _check_duplicate(
-    article: Article, first_seen: dict[str, tuple[str, str]]
-) -> Article | IngestError:
-    """The article, or an error when its external id came before with other content."""
-    where = str(article.path)
+def where_from(article: Article) -> str:
+    """The file (and line, for JSON Lines) an article was read from."""
     if "line" in article.meta:
-        where = f"{where}:{article.meta['line']}"
-    seen = first_seen.setdefault(article.external_id, (article.id, where))
-    if seen[0] != article.id:
-        return IngestError(where, f"duplicate id {article.external_id!r} (first seen in {seen[1]})")
-    return article
+        return f"{article.path}:{article.meta['line']}"
+    return str(article.path)
+
+
+class ExternalIds:
+    """The inputs' own ids seen so far, to refuse an id that comes back with other content."""
+
+    def __init__(self) -> None:
+        self._first_seen: dict[str, tuple[str, str]] = {}  # external id -> (article id, where)
+
+    def check(self, article: Article) -> Article | IngestError:
+        """The article, or an error when its external id came before with other content."""
+        if article.external_id is None:
+            return article
+        where = where_from(article)
+        seen = self._first_seen.setdefault(article.external_id, (article.id, where))
+        if seen[0] != article.id:
+            return IngestError(where, f"duplicate id {article.external_id!r} (first seen in {seen[1]})")
+        return article
+
+
+# --- slices, for reading on many processes ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A share of the inputs for one worker: whole files, or the lines of one uncompressed
+    JSON Lines file that start in bytes ``[start, stop)``, the first being ``first_line``."""
+
+    paths: tuple[str, ...]
+    start: int = 0
+    stop: int | None = None
+    first_line: int = 1
+    size: int = 0  #: bytes on disk
+
+
+def plan_slices(paths: Iterable[PathLike], *, slice_bytes: int = 8_000_000,
+                on_skip: Callable[[InputError], None] | None = None) -> Iterator[Slice]:
+    """Cut the inputs into slices of about ``slice_bytes`` (in input order): small files
+    are grouped, large JSON Lines files are split at line ends. Missing paths are
+    reported to ``on_skip``."""
+    group: list[str] = []
+    group_size = 0
+    for item in _expand(paths):
+        if isinstance(item, IngestError):
+            if on_skip is not None:
+                on_skip(item.to_input_error())
+            continue
+        size = _size(item)
+        if _format_of(item) == (".jsonl", False) or _format_of(item) == (".ndjson", False):
+            if size > slice_bytes:
+                if group:
+                    yield Slice(tuple(group), size=group_size)
+                    group, group_size = [], 0
+                yield from _split_jsonl(item, slice_bytes)
+                continue
+        group.append(str(item))
+        group_size += size
+        if group_size >= slice_bytes:
+            yield Slice(tuple(group), size=group_size)
+            group, group_size = [], 0
+    if group:
+        yield Slice(tuple(group), size=group_size)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _split_jsonl(path: Path, slice_bytes: int) -> Iterator[Slice]:
+    """Byte ranges of about ``slice_bytes`` ending at line ends, with their first line."""
+    start, line = 0, 1
+    with path.open("rb") as stream:
+        while True:
+            block = stream.read(slice_bytes)
+            if not block:
+                return
+            block += stream.readline()  # finish the line the block cut
+            stop = start + len(block)
+            yield Slice((str(path),), start=start, stop=stop, first_line=line, size=len(block))
+            start, line = stop, line + block.count(b"\n")
+
+
+def read_slice(piece: Slice, *, on_skip: Callable[[InputError], None] | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article]:
+    """The articles of one slice (see :func:`plan_slices`); bad inputs go to ``on_skip``.
+    External ids are checked for duplicates within the slice only."""
+    if piece.stop is not None:
+        results: Iterable[Article | IngestError] = _iter_jsonl(
+            Path(piece.paths[0]), max_bytes, piece.start, piece.stop, piece.first_line)
+    else:
+        results = (result for path in piece.paths for result in _iter_file(Path(path), max_bytes))
+    for result in results:
+        if isinstance(result, IngestError):
+            if on_skip is not None:
+                on_skip(result.to_input_error())
+            continue
+        yield result
 
 
 def load_many(paths: Iterable[PathLike], **options: Any) -> LoadResult:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.align import Overlap, overlap_of, profiles, shingle_overlap
-from newstrace.fingerprint import LSHIndex, MinHasher, sorted_unique
+from newstrace.align import Overlap, identical_overlap, overlap_of, profiles, shingle_overlap
+from newstrace.fingerprint import LSHIndex, MinHasher, Prepared, sorted_unique
 
 #: Both containments at least this: the same text ("duplicate").
 DUPLICATE_CONTAINMENT = 0.9
@@ -66,15 +66,15 @@ def find_near_copies(
     keys: Sequence[str] | None = None,
     *,
     index: LSHIndex | None = None,
-    signatures: np.ndarray | None = None,
+    signatures: np.ndarray | Prepared | None = None,
     texts_of: Callable[[str], str] | None = None,
     hasher: MinHasher | None = None,
 ) -> list[NearCopy]:
     """Pairs sharing wording among ``texts`` and between them and ``index``.
 
     ``signatures`` are the texts' MinHash signatures (computed with ``hasher`` when not
-    given). With a non-empty ``index``, ``texts_of(key)`` must read indexed texts.
-    The batch is added to ``index`` afterwards, so successive calls find pairs across
+    given), or the index's :class:`~newstrace.fingerprint.Prepared` keys for them. With
+    a non-empty ``index``, ``texts_of(key)`` must read indexed texts. The batch is added to ``index`` afterwards, so successive calls find pairs across
     batches. In each pair ``a_key`` is the indexed or earlier text.
     """
     keys = [str(i) for i in range(len(texts))] if keys is None else list(keys)
@@ -106,10 +106,13 @@ def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Seque
     shingles = {i: p.shingles for i, p in profiled.items()}
     found = []
     for i, j in pairs.tolist():
-        shared, *_ = shingle_overlap(shingles[i], shingles[j])
-        if shared < ALIGN_MIN_SHARED:
-            continue
-        overlap = overlap_of(profiled[i], profiled[j], shingles[i], shingles[j])
+        if profiled[i].text == profiled[j].text:
+            overlap = identical_overlap(profiled[i], shingles[i])
+        else:
+            shared, *_ = shingle_overlap(shingles[i], shingles[j])
+            if shared < ALIGN_MIN_SHARED:
+                continue
+            overlap = overlap_of(profiled[i], profiled[j], shingles[i], shingles[j])
         relation = classify_overlap(overlap)
         if relation is not None:
             found.append(NearCopy(keys[i], keys[j], overlap, relation))

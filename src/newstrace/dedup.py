@@ -1,0 +1,207 @@
+"""Near copies across large collections, streamed over worker processes (``newstrace dedup``).
+
+The inputs are cut into slices (:func:`newstrace.ingest.plan_slices`). Worker processes
+read, clean and fingerprint slices while this process matches each finished slice, in
+input order, against everything before it (:func:`newstrace.nearcopy.find_near_copies`:
+LSH candidates, exact verification, aligned passages) and yields the pairs it finds.
+
+Nothing is stored and no direction is inferred: this is the de-duplication pass for
+corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
+rewrites and stories.
+
+>>> for relation in dedup(["corpus.jsonl"], workers=4):   # doctest: +SKIP
+...     print(relation.a, relation.b, relation.relation, relation.jaccard)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from newstrace.fingerprint import Banding, LSHIndex, MinHasher, Prepared
+from newstrace.ingest import PathLike, Slice, plan_slices, read_slice, where_from
+from newstrace.match import lexical_verdict
+from newstrace.model import Article, InputError, Relation
+from newstrace.nearcopy import find_near_copies
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Fingerprinted:
+    """One slice read, cleaned and fingerprinted by a worker."""
+
+    keys: list[str]  #: the input's id, else ``path:line`` or the path
+    wheres: list[str]  #: ``path:line`` or the path
+    ids: list[str]  #: content ids
+    texts: list[str]
+    signatures: np.ndarray | Prepared  #: prepared for the index when the worker could
+    skipped: list[InputError]
+    cpu_seconds: dict[str, float]
+    size: int  #: bytes of input read
+
+
+def article_key(article: Article) -> str:
+    """How ``dedup`` names an article: its input id, else where it was read from."""
+    return article.external_id or where_from(article)
+
+
+def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
+                      banding: Banding | None = None) -> Fingerprinted:
+    """Read, clean and fingerprint one slice (what a worker does); with ``banding``, the
+    signatures come prepared for :meth:`~newstrace.fingerprint.LSHIndex.insert`."""
+    started = time.process_time()
+    skipped: list[InputError] = []
+    articles = list(read_slice(piece, on_skip=skipped.append))
+    read = time.process_time()
+    texts = [a.text for a in articles]
+    signatures: np.ndarray | Prepared = (hasher or MinHasher()).signatures(texts)
+    if banding is not None:
+        signatures = banding.prepare(signatures)
+    return Fingerprinted(
+        keys=[article_key(a) for a in articles], wheres=[where_from(a) for a in articles], ids=[a.id for a in articles], texts=texts,
+        signatures=signatures, skipped=skipped, size=piece.size,
+        cpu_seconds={"read": read - started, "fingerprint": time.process_time() - read},
+    )
+
+
+@dataclass
+class CopyFinder:
+    """Finds near copies (``duplicate``, ``copy``, ``partial``) among many inputs.
+
+    ``workers`` processes (default: the CPU count) read and fingerprint slices of about
+    ``slice_bytes``; at most ``2 * workers`` slices are in flight, which bounds memory.
+    ``workers=0`` does everything in this process. ``index`` (default: an
+    :class:`~newstrace.fingerprint.LSHIndex` for ``hasher``'s signatures) may already hold
+    earlier articles, then ``texts_of`` must read their texts by key. After :meth:`run`,
+    ``stats`` holds counts, seconds and the CPU seconds of each step.
+    """
+
+    workers: int | None = None
+    slice_bytes: int = 8_000_000
+    hasher: MinHasher = field(default_factory=MinHasher)
+    index: LSHIndex | None = None
+    texts_of: Callable[[str], str] | None = None
+    on_skip: Callable[[InputError], None] | None = None
+    progress: Progress | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def run(self, inputs: PathLike | Iterable[PathLike]) -> Iterator[Relation]:
+        """Pairs sharing wording, each once, as :class:`~newstrace.model.Relation` with
+        ``a`` the earlier input, ``source`` ``None``, and the aligned passages."""
+        paths = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+        started = time.perf_counter()
+        if self.index is None:
+            self.index = LSHIndex(anchors=self.hasher.anchors)
+        matcher = _Matcher(self.index, self.texts_of, self._skip)
+        slices = plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip)
+        total = 0
+        for done in self._fingerprinted(slices, getattr(self.index, "banding", None)):
+            yield from matcher.add(done)
+            for error in done.skipped:
+                self._skip(error)
+            total += done.size
+            if self.progress is not None:
+                self.progress("dedup", matcher.articles, 0)
+        seconds = time.perf_counter() - started
+        self.stats.update(
+            articles=matcher.articles, pairs=matcher.pairs, bytes=total,
+            seconds=round(seconds, 3),
+            articles_per_second=round(matcher.articles / seconds, 1) if seconds else 0.0,
+            cpu_seconds={step: round(value, 3) for step, value in matcher.cpu.items()},
+        )
+
+    def _skip(self, error: InputError) -> None:
+        self.stats["skipped"] = self.stats.get("skipped", 0) + 1
+        if self.on_skip is not None:
+            self.on_skip(error)
+
+    def _fingerprinted(self, slices: Iterator[Slice],
+                       banding: Banding | None) -> Iterator[Fingerprinted]:
+        """Fingerprinted slices in input order, computed ahead on the pool."""
+        workers = self.workers if self.workers is not None else os.cpu_count() or 1
+        if workers <= 0:
+            for piece in slices:
+                yield fingerprint_slice(piece, self.hasher, banding)
+            return
+        with ProcessPoolExecutor(workers) as pool:
+            pending: deque[Future[Fingerprinted]] = deque()
+            for piece in slices:
+                pending.append(pool.submit(fingerprint_slice, piece, self.hasher, banding))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+
+class _Matcher:
+    """The matching side: an LSH index over everything so far and the texts to verify."""
+
+    def __init__(self, index: LSHIndex, texts_of: Callable[[str], str] | None,
+                 skip: Callable[[InputError], None]) -> None:
+        self.index = index
+        self.texts: dict[str, str] = {}
+        self.earlier = texts_of
+        self.content: dict[str, str] = {}  # key -> content id
+        self.skip = skip
+        self.articles = self.pairs = 0
+        self.cpu = {"read": 0.0, "fingerprint": 0.0, "match": 0.0}
+
+    def add(self, done: Fingerprinted) -> list[Relation]:
+        started = time.process_time()
+        rows, keys, texts = self._new_rows(done)
+        if not keys:
+            return []
+        signatures = done.signatures
+        signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
+        found = find_near_copies(texts, keys, index=self.index, signatures=signatures,
+                                 texts_of=self._text_of)
+        self.texts.update(zip(keys, texts))
+        relations = []
+        for near in found:
+            comparison = lexical_verdict(near.overlap)
+            if comparison is not None:
+                relations.append(Relation.from_comparison(near.a_key, near.b_key, comparison))
+        self.articles += len(keys)
+        self.pairs += len(relations)
+        for step, seconds in done.cpu_seconds.items():
+            self.cpu[step] += seconds
+        self.cpu["match"] += time.process_time() - started
+        return relations
+
+    def _text_of(self, key: str) -> str:
+        text = self.texts.get(key)
+        if text is None and self.earlier is not None:
+            text = self.earlier(key)
+        if text is None:
+            raise KeyError(key)
+        return text
+
+    def _new_rows(self, done: Fingerprinted) -> tuple[list[int], list[str], list[str]]:
+        """The slice's articles not seen before under their key; a key coming back with
+        other content is skipped as a duplicate id."""
+        rows, keys, texts = [], [], []
+        for row, (key, content, text) in enumerate(zip(done.keys, done.ids, done.texts)):
+            if key in self.content:
+                if self.content[key] != content:
+                    self.skip(InputError(done.wheres[row], f"duplicate id {key!r} with other content"))
+                continue
+            self.content[key] = content
+            rows.append(row)
+            keys.append(key)
+            texts.append(text)
+        return rows, keys, texts
+
+
+def dedup(inputs: PathLike | Iterable[PathLike], *, workers: int | None = None,
+          on_skip: Callable[[InputError], None] | None = None,
+          progress: Progress | None = None) -> Iterator[Relation]:
+    """Near copies among ``inputs`` (files or folders), streamed; see :class:`CopyFinder`."""
+    return CopyFinder(workers=workers, on_skip=on_skip, progress=progress).run(inputs)
