@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from newstrace.align import align_passages, lexical_overlap, quote_spans
+from newstrace.align import (
+    align_passages,
+    identical_overlap,
+    lexical_overlap,
+    overlap_of,
+    profiles,
+    quote_spans,
+)
 
 FLOOD = ("Flood water reached the lower town of Marrow Creek early on Tuesday after two days "
          "of heavy rain, forcing the closure of the main bridge and three primary schools.")
@@ -86,3 +93,25 @@ def test_containment_of_a_short_text_in_a_long_one() -> None:
     assert overlap.jaccard == overlap.containment_b
     assert overlap.covered_a > 0.99 and overlap.covered_b < 0.5
     assert overlap.passage_words == [len(short.replace("-", " ").split())]
+
+
+def test_identical_texts_skip_alignment_with_the_same_result() -> None:
+    texts = [f"{FLOOD}\n\n{STATEMENT}\n\n{RESCUE}", f"  {DAMAGE} ", STATEMENT, "Too short."]
+    for profile in profiles(texts):
+        aligned, shortcut = overlap_of(profile, profile), identical_overlap(profile)
+        assert shortcut.passages == aligned.passages
+        assert (shortcut.jaccard, shortcut.covered_a, shortcut.passage_words) == (
+            aligned.jaccard, aligned.covered_a, aligned.passage_words)
+    assert identical_overlap(profiles([STATEMENT])[0]).passages == []  # only quoted words
+
+
+def test_swapped_overlap_is_the_overlap_seen_from_the_other_text() -> None:
+    a = f"{FLOOD}\n\n{RESCUE}\n\n{OTHER}"
+    b = f"{DAMAGE}\n\n{RESCUE}\n\n{FLOOD}"
+    forward, backward = lexical_overlap(a, b), lexical_overlap(b, a)
+    swapped = forward.swapped()
+    assert len(forward.passages) == 2
+    assert [(p.a_start, p.a_end, p.b_start, p.b_end) for p in swapped.passages] == [
+        (p.a_start, p.a_end, p.b_start, p.b_end) for p in backward.passages]
+    assert (swapped.containment_a, swapped.containment_b, swapped.covered_a) == (
+        backward.containment_a, backward.containment_b, backward.covered_a)

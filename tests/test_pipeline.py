@@ -120,3 +120,35 @@ def test_demo_corpus(tmp_path: Path) -> None:
     assert len(report.articles) == 5  # the syndicated duplicate in the feed is the wire report again
     flood = max(report.stories, key=lambda s: len(s.article_ids))
     assert len(flood.article_ids) == 4 and len(flood.independent_ids) == 2
+
+
+def test_articles_a_stopped_run_left_unanalysed_are_finished_next_time(tmp_path: Path) -> None:
+    """A run killed after storing articles (before their fingerprints, verdicts and stories)
+    leaves them for the next run to finish, with the same outcome as an unbroken run."""
+    db = tmp_path / "stopped.db"
+    with newstrace.Store(db) as store:  # what the stopped run got done: ingest only
+        store.add_articles(newstrace.load_many([EXAMPLES]).articles)
+    resumed = newstrace.analyze([EXAMPLES], db=db)
+    unbroken = newstrace.analyze([EXAMPLES])
+    assert resumed.stats["articles_new"] == 0 and resumed.stats["articles_resumed"] == 5
+    assert resumed.relations == unbroken.relations and len(resumed.relations) >= 3
+    assert [s.article_ids for s in resumed.stories] == [s.article_ids for s in unbroken.stories]
+    again = newstrace.analyze([EXAMPLES], db=db)
+    assert "articles_resumed" not in again.stats and again.relations == resumed.relations
+
+
+def test_stored_partial_pairs_left_unjudged_are_judged_next_time(tmp_path: Path) -> None:
+    """A run stopped between the near-copy stage and the rewrite check: the stored
+    partial-reuse pair gets its rewrite verdict on the next run."""
+    db = tmp_path / "halfway.db"
+    unbroken = newstrace.analyze([EXAMPLES])
+    with newstrace.Store(db) as store:
+        analyzer = newstrace.Analyzer(store)
+        fresh = analyzer.ingest([EXAMPLES])
+        analyzer.find_copies(fresh)
+        partial = [newstrace.Relation(a=a, b=b, relation="partial", source=None, score=o.containment_a)
+                   for (a, b), o in analyzer._partial_pairs.items()]
+        store.put_relations(partial)  # as an older version stored them, then stopped
+    assert partial
+    resumed = newstrace.analyze([EXAMPLES], db=db)
+    assert resumed.relations == unbroken.relations

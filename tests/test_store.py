@@ -68,18 +68,31 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
         Store(path)
 
 
+_WORDS = ("harbour council budget river bridge mayor vote school teachers strike storm airport "
+          "minister police court ruling farmers drought prices market election candidate rally "
+          "hospital nurses union factory workers museum festival ferry tunnel rail fares library "
+          "port orchestra glacier volcano satellite vaccine bakery cathedral reservoir pipeline "
+          "telescope canyon meadow lighthouse chess marathon opera parliament treaty embassy "
+          "refinery vineyard quarry monastery submarine tornado avalanche wildfire harvest").split()
+
+
 def _write_corpus(folder: Path, n: int) -> None:
+    """``n`` unrelated invented reports, every 50th (from the 8th) a republished copy of the
+    one before it, so a run has copies to find."""
     folder.mkdir()
     with (folder / "many.jsonl").open("w") as out:
         for i in range(n):
-            words = " ".join(f"w{(i * 7919 + j * 104729) % 100003}" for j in range(80))
-            out.write(json.dumps({"id": f"doc{i}", "text": f"Report {i} from the valley. {words}."}) + "\n")
+            source = i - 1 if i % 50 == 7 else i
+            words = np.random.default_rng(source).choice(_WORDS, size=120)
+            text = " ".join(words).capitalize() + "." + (" Updated later." if source != i else "")
+            out.write(json.dumps({"id": f"doc{i}", "text": text}) + "\n")
 
 
 def test_killed_run_leaves_a_consistent_store_and_a_rerun_completes(tmp_path: Path) -> None:
     corpus, db = tmp_path / "corpus", tmp_path / "s.db"
-    _write_corpus(corpus, 2500)
-    cmd = [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--db", str(db), "-f", "json", "-o", os.devnull]
+    _write_corpus(corpus, 200)
+    cmd = [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--db", str(db), "--batch", "50",
+           "-f", "json", "-o", os.devnull]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:
@@ -90,12 +103,21 @@ def test_killed_run_leaves_a_consistent_store_and_a_rerun_completes(tmp_path: Pa
                         break
                 except sqlite3.OperationalError:
                     pass
-        time.sleep(0.05)
+        time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with sqlite3.connect(db) as probe:
         assert probe.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = probe.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    assert stored in (0, 2000, 2500)  # whole batches only
-    report = newstrace.analyze([corpus], db=db)
-    assert len(report.articles) == 2500
+    assert stored in (0, 50, 100, 150, 200)  # whole batches only
+    resumed = newstrace.analyze([corpus], db=db)
+    clean = newstrace.analyze([corpus])  # in memory, uninterrupted
+    assert len(resumed.articles) == 200 and len(clean.relations) >= 4
+    assert _outcome(resumed) == _outcome(clean)  # the stopped run's articles were finished
+    if 0 < stored < 200:
+        assert resumed.stats["articles_resumed"] == stored
+
+
+def _outcome(report: newstrace.Report) -> tuple:
+    return ({(r.a, r.b, r.relation, r.source) for r in report.relations},
+            sorted(sorted(s.article_ids) for s in report.stories))

@@ -30,6 +30,8 @@ _LAZY = {
     "digest": "newstrace.pipeline",
     "Analyzer": "newstrace.pipeline",
     "compare": "newstrace.match",
+    "CopyFinder": "newstrace.corpus",
+    "find_copies": "newstrace.corpus",
     "load": "newstrace.ingest",
     "load_many": "newstrace.ingest",
     "iter_articles": "newstrace.ingest",
@@ -43,6 +45,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from newstrace.corpus import CopyFinder, find_copies
     from newstrace.match import compare
     from newstrace.digests import build_digest
     from newstrace.embed import Encoder
@@ -69,8 +72,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Analyzer", "Article", "Comparison", "Derivation", "Encoder", "IngestError", "InputError",
-    "Passage", "Quote", "Relation", "Report", "Store", "Story", "analyze", "build_digest",
-    "compare", "digest", "iter_articles", "load", "load_many", "quotes", "write_report",
+    "Analyzer", "Article", "Comparison", "CopyFinder", "Derivation", "Encoder", "IngestError",
+    "InputError", "Passage", "Quote", "Relation", "Report", "Store", "Story", "analyze",
+    "build_digest", "compare", "digest", "find_copies", "iter_articles", "load", "load_many",
+    "quotes", "write_report",
     "__version__",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -334,6 +334,19 @@ class Overlap:
     shingles_a: int = 0
     shingles_b: int = 0
     shared: int = 0
+
+    def swapped(self) -> Overlap:
+        """The same overlap seen from ``b``: ``a`` and ``b`` trade places."""
+        passages = [replace(p, a_start=p.b_start, a_end=p.b_end, b_start=p.a_start, b_end=p.a_end)
+                    for p in self.passages]
+        order = sorted(range(len(passages)), key=lambda k: passages[k].a_start)
+        return replace(
+            self, containment_a=self.containment_b, containment_b=self.containment_a,
+            covered_a=self.covered_b, covered_b=self.covered_a,
+            passages=[passages[k] for k in order],
+            passage_words=[self.passage_words[k] for k in order] if self.passage_words else [],
+            shingles_a=self.shingles_b, shingles_b=self.shingles_a,
+        )
 
 
 def shingle_overlap(shingles_a: np.ndarray,

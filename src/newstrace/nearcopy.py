@@ -75,7 +75,8 @@ def find_near_copies(
     ``signatures`` are the texts' MinHash signatures (computed with ``hasher`` when not
     given), or the index's :class:`~newstrace.fingerprint.Prepared` keys for them. With
     a non-empty ``index``, ``texts_of(key)`` must read indexed texts. The batch is added to ``index`` afterwards, so successive calls find pairs across
-    batches. In each pair ``a_key`` is the indexed or earlier text.
+    batches. In each pair ``a_key`` is the indexed or earlier text; pairs come in the
+    order of their later text, then of their earlier one, however the texts are batched.
     """
     keys = [str(i) for i in range(len(texts))] if keys is None else list(keys)
     if len(keys) != len(texts):
@@ -87,6 +88,7 @@ def find_near_copies(
     if texts_of is None and known:
         raise ValueError("an index already holding texts needs texts_of to read them")
     pairs = index.insert(keys, signatures)
+    pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
     names = index.keys
     lookup = {i: texts[i - known] for i in range(known, len(names))}
     for i in sorted_unique(pairs[:, 0])[0].tolist():

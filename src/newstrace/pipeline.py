@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.align import Overlap
+from newstrace.align import Overlap, lexical_overlap
 from newstrace.embed import Encoder, default_encoder
 from newstrace.fingerprint import LSHIndex, MinHasher
 from newstrace.ingest import iter_articles
@@ -38,6 +38,10 @@ REWRITE_MIN_SHARED_NAMES = 0.3
 #: How many nearest neighbours of each new article are checked for a rewrite.
 REWRITE_NEIGHBOURS = 8
 BATCH = 2000
+#: Fingerprint kinds in the store; a new hashing scheme gets a new kind, and stored
+#: articles without one are fingerprinted again.
+SIGNATURES = "minhash-v2"
+LEADS = "lead"
 
 Progress = Callable[[str, int, int], None]
 PathLike = str | os.PathLike
@@ -54,6 +58,7 @@ class Analyzer:
     store: Store
     encoder: Encoder | None = None
     progress: Progress | None = None
+    batch_size: int = BATCH  #: articles stored per transaction while ingesting
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     graph: ProvenanceGraph | None = None
@@ -69,7 +74,7 @@ class Analyzer:
         for article in iter_articles(inputs, on_skip=self.skipped.append):
             batch.append(article)
             seen += 1
-            if len(batch) >= BATCH:
+            if len(batch) >= self.batch_size:
                 fresh += self.store.add_articles(batch)
                 batch = []
                 self._tick("ingest", seen, 0)
@@ -81,13 +86,13 @@ class Analyzer:
         """Near copies (duplicate/copy) of new articles among all stored ones.
 
         Pairs that reuse only some passages are judged with the rewrite check as well
-        (see :func:`newstrace.match.judge`); they are stored by :meth:`find_rewrites`."""
+        (see :func:`newstrace.match.judge`); they are stored by :meth:`find_rewrites`.
+        The signatures and the verdicts are stored together."""
         self._partial_pairs = {}
         if not fresh:
             return []
-        stored = self.store.get_arrays("minhash")  # only earlier articles' signatures so far
+        stored = self.store.get_arrays(SIGNATURES)  # only earlier articles' signatures so far
         signatures = MinHasher().signatures([a.text for a in fresh])
-        self.store.put_arrays("minhash", [a.id for a in fresh], list(signatures))
         index = LSHIndex()
         if stored:
             index.add(list(stored), np.stack(list(stored.values())))
@@ -102,17 +107,22 @@ class Analyzer:
             [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
             texts_of=lambda key: stored_article(key).text,
         )
+        known = self.store.compared_pairs() if self.stats.get("articles_resumed") else set()
         relations = []
         for near in found:
             comparison = lexical_verdict(near.overlap)
-            if comparison is None:
+            pair = _pair(near.a_key, near.b_key)
+            if comparison is None or pair in known:
                 continue
-            if comparison.relation == "partial":
-                self._partial_pairs[_pair(near.a_key, near.b_key)] = near.overlap
+            if comparison.relation == "partial":  # kept as seen from the pair's first id
+                self._partial_pairs[pair] = (near.overlap if pair == (near.a_key, near.b_key)
+                                             else near.overlap.swapped())
                 continue
             a, b = stored_article(near.a_key), stored_article(near.b_key)
             relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
-        self.store.put_relations(relations)
+        with self.store.transaction():
+            self.store.put_arrays(SIGNATURES, [a.id for a in fresh], list(signatures))
+            self.store.put_relations(relations)
         self.stats["copies_found"] = len(relations) + len(self._partial_pairs)
         return relations
 
@@ -121,9 +131,10 @@ class Analyzer:
         plus the partial-reuse pairs left by :meth:`find_copies`."""
         if not fresh:
             return []
+        self._partial_pairs.update(self._stored_partial_pairs(fresh))
         leads = encode_leads(fresh, encoder=self._encoder())
-        self.store.put_arrays("lead", [a.id for a in fresh], list(leads))
-        stored = self.store.get_arrays("lead")
+        stored = self.store.get_arrays(LEADS)
+        stored.update(zip((a.id for a in fresh), leads))
         keys = list(stored)
         index = VectorIndex()
         index.add(np.arange(len(keys)), np.stack([stored[k] for k in keys]))
@@ -141,10 +152,24 @@ class Analyzer:
         checked = [pair for pair in sorted(pairs)
                    if pair in self._partial_pairs or _share_names(names[pair[0]], names[pair[1]])]
         relations = self._judge_pairs(checked, articles)
-        self.store.put_relations(relations)
+        with self.store.transaction():
+            self.store.put_arrays(LEADS, [a.id for a in fresh], list(leads))
+            self.store.put_relations(relations)
         self.stats["rewrite_pairs_checked"] = len(checked)
         self.stats["rewrite_pairs_skipped"] = len(pairs) - len(checked)
         return relations
+
+    def _stored_partial_pairs(self, fresh: Sequence[Article]) -> dict[tuple[str, str], Overlap]:
+        """Partial-reuse pairs stored for articles whose rewrite check never ran (a run
+        stopped between the two stages), with their overlap measured again."""
+        waiting = {a.id: a for a in fresh}
+        pairs = [_pair(r.a, r.b) for r in self.store.relations()
+                 if r.relation == "partial" and (r.a in waiting or r.b in waiting)
+                 and _pair(r.a, r.b) not in self._partial_pairs]
+        if not pairs:
+            return {}
+        articles = {a.id: a for a in self.store.articles(sorted({x for pair in pairs for x in pair}))}
+        return {pair: lexical_overlap(articles[pair[0]].text, articles[pair[1]].text) for pair in pairs}
 
     def _judge_pairs(self, pairs: Sequence[tuple[str, str]], articles: dict[str, Article]) -> list[Relation]:
         if not pairs:
@@ -180,19 +205,39 @@ class Analyzer:
         state = self.store.get_state("stories")
         clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
         if fresh:
-            leads = self.store.get_arrays("lead", [a.id for a in fresh])
+            leads = self.store.get_arrays(LEADS, [a.id for a in fresh])
             vectors = np.stack([leads[a.id] for a in fresh])
             links = [(r.a, r.b) for r in relations if r.derived]
             clusterer.assign(fresh, vectors, links)
-            self.store.put_state("stories", clusterer.to_state())
         articles = {a.id: a for a in self.store.articles()}
         stories = [
             self._story(story_id, members, clusterer.title_of(story_id), graph, articles)
             for story_id, members in clusterer.stories().items()
         ]
         stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
-        self.store.put_stories(stories)
+        with self.store.transaction():
+            if fresh:
+                self.store.put_state("stories", clusterer.to_state())
+            self.store.put_stories(stories)
         return stories, graph
+
+    def unassigned(self, fresh: Sequence[Article]) -> list[Article]:
+        """``fresh`` and any stored article that no story holds yet (a run stopped
+        before the story stage), in insertion order."""
+        held = {m for story in self.store.stories() for m in story.article_ids}
+        return self._with_stored(fresh, [i for i in self.store.article_ids() if i not in held])
+
+    def pending(self, kind: str, fresh: Sequence[Article]) -> list[Article]:
+        """``fresh`` and any stored article without a fingerprint of ``kind`` (a run
+        stopped before that stage, or a store from an older version), oldest first."""
+        return self._with_stored(fresh, self.store.ids_without(kind))
+
+    def _with_stored(self, fresh: Sequence[Article], ids: Sequence[str]) -> list[Article]:
+        known = {a.id for a in fresh}
+        earlier = self.store.articles([i for i in ids if i not in known])
+        if earlier:
+            self.stats["articles_resumed"] = max(self.stats.get("articles_resumed", 0), len(earlier))
+        return earlier + list(fresh)
 
     @staticmethod
     def _story(story_id: str, members: list[str], title: str, graph: ProvenanceGraph,
@@ -218,12 +263,12 @@ class Analyzer:
         with self._timed("ingest"):
             fresh = self.ingest(inputs)
         with self._timed("copies"):
-            self.find_copies(fresh)
+            self.find_copies(self.pending(SIGNATURES, fresh))
         with self._timed("rewrites"):
-            self.find_rewrites(fresh)
+            self.find_rewrites(self.pending(LEADS, fresh))
         with self._timed("stories"):
             relations = self.store.relations()
-            stories, self.graph = self.build_stories(fresh, relations)
+            stories, self.graph = self.build_stories(self.unassigned(fresh), relations)
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
         return Report(
             articles=self.store.articles(), relations=relations, stories=stories,
@@ -288,13 +333,15 @@ def analyze(
     *,
     encoder: Encoder | None = None,
     progress: Progress | None = None,
+    batch_size: int = BATCH,
 ) -> Report:
     """Analyse files or folders of articles: copies, rewrites, stories and independent reports.
 
     With ``db`` the results persist in that SQLite file and a later call only compares the
-    new articles; without it the store lives in memory.
+    new articles (and finishes the work of a run that was stopped); without it the store
+    lives in memory. Ingest stores ``batch_size`` articles per transaction.
     """
-    return _analyze(inputs, db, encoder, progress, with_digests=False)
+    return _analyze(inputs, db, encoder, progress, batch_size, with_digests=False)
 
 
 def digest(
@@ -303,16 +350,17 @@ def digest(
     *,
     encoder: Encoder | None = None,
     progress: Progress | None = None,
+    batch_size: int = BATCH,
 ) -> Report:
     """:func:`analyze`, plus a digest per story (``Story.digest``): corroborated claims,
     quotes by speaker, timeline, single-source claims and conflicts."""
-    return _analyze(inputs, db, encoder, progress, with_digests=True)
+    return _analyze(inputs, db, encoder, progress, batch_size, with_digests=True)
 
 
 def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: Encoder | None,
-             progress: Progress | None, *, with_digests: bool) -> Report:
+             progress: Progress | None, batch_size: int, *, with_digests: bool) -> Report:
     with Store(db if db is not None else ":memory:") as store:
-        analyzer = Analyzer(store, encoder=encoder, progress=progress)
+        analyzer = Analyzer(store, encoder=encoder, progress=progress, batch_size=batch_size)
         report = analyzer.run(_as_paths(inputs))
         if with_digests:
             with analyzer._timed("digests"):

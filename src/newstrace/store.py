@@ -57,6 +57,7 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_DB) -> None:
         self.path = str(path)
+        self._depth = 0
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -78,13 +79,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together, or not at all."""
+        """All writes inside commit together, or not at all. A transaction opened inside
+        another is part of it."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._db
+            finally:
+                self._depth -= 1
+            return
         self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
         self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
@@ -143,6 +155,12 @@ class Store:
         ]
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?)", rows)
+
+    def ids_without(self, kind: str) -> list[str]:
+        """Ids of the stored articles with no array of ``kind``, in insertion order."""
+        query = ("SELECT id FROM articles WHERE id NOT IN "
+                 "(SELECT article_id FROM fingerprints WHERE kind=?) ORDER BY seq")
+        return [row[0] for row in self._db.execute(query, (kind,))]
 
     def get_arrays(self, kind: str, ids: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Arrays of ``kind`` by article id (all stored ones, or those among ``ids``)."""

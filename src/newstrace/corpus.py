@@ -1,4 +1,4 @@
-"""Near copies across large collections, streamed over worker processes (``newstrace dedup``).
+"""Near copies across a whole corpus, streamed over worker processes (``newstrace dedup``).
 
 The inputs are cut into slices (:func:`newstrace.ingest.plan_slices`). Worker processes
 read, clean and fingerprint slices while this process matches each finished slice, in
@@ -9,7 +9,7 @@ Nothing is stored and no direction is inferred: this is the de-duplication pass 
 corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
 rewrites and stories.
 
->>> for relation in dedup(["corpus.jsonl"], workers=4):   # doctest: +SKIP
+>>> for relation in find_copies(["corpus.jsonl"], workers=4):   # doctest: +SKIP
 ...     print(relation.a, relation.b, relation.relation, relation.jaccard)
 """
 
@@ -49,7 +49,7 @@ class Fingerprinted:
 
 
 def article_key(article: Article) -> str:
-    """How ``dedup`` names an article: its input id, else where it was read from."""
+    """How :class:`CopyFinder` names an article: its input id, else where it was read from."""
     return article.external_id or where_from(article)
 
 
@@ -92,6 +92,7 @@ class CopyFinder:
     on_skip: Callable[[InputError], None] | None = None
     progress: Progress | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    _matcher: _Matcher | None = field(default=None, init=False, repr=False)
 
     def run(self, inputs: PathLike | Iterable[PathLike]) -> Iterator[Relation]:
         """Pairs sharing wording, each once, as :class:`~newstrace.model.Relation` with
@@ -100,16 +101,16 @@ class CopyFinder:
         started = time.perf_counter()
         if self.index is None:
             self.index = LSHIndex(anchors=self.hasher.anchors)
-        matcher = _Matcher(self.index, self.texts_of, self._skip)
+        matcher = self._matcher = _Matcher(self.index, self.texts_of, self._skip)
         slices = plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip)
         total = 0
         for done in self._fingerprinted(slices, getattr(self.index, "banding", None)):
-            yield from matcher.add(done)
             for error in done.skipped:
                 self._skip(error)
+            yield from matcher.add(done)
             total += done.size
             if self.progress is not None:
-                self.progress("dedup", matcher.articles, 0)
+                self.progress("articles", matcher.articles, 0)
         seconds = time.perf_counter() - started
         self.stats.update(
             articles=matcher.articles, pairs=matcher.pairs, bytes=total,
@@ -117,6 +118,10 @@ class CopyFinder:
             articles_per_second=round(matcher.articles / seconds, 1) if seconds else 0.0,
             cpu_seconds={step: round(value, 3) for step, value in matcher.cpu.items()},
         )
+
+    def text(self, key: str) -> str:
+        """The cleaned text of an article met by :meth:`run` (passages index into it)."""
+        return self._matcher._text_of(key)
 
     def _skip(self, error: InputError) -> None:
         self.stats["skipped"] = self.stats.get("skipped", 0) + 1
@@ -200,7 +205,7 @@ class _Matcher:
         return rows, keys, texts
 
 
-def dedup(inputs: PathLike | Iterable[PathLike], *, workers: int | None = None,
+def find_copies(inputs: PathLike | Iterable[PathLike], *, workers: int | None = None,
           on_skip: Callable[[InputError], None] | None = None,
           progress: Progress | None = None) -> Iterator[Relation]:
     """Near copies among ``inputs`` (files or folders), streamed; see :class:`CopyFinder`."""

@@ -1,0 +1,143 @@
+"""Corpus-scale near copies (``CopyFinder``, ``newstrace dedup``) on an invented JSON Lines
+corpus cut into many slices, on worker processes and without them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import newstrace
+from newstrace.fingerprint import Banding, LSHIndex, MinHasher
+from newstrace.ingest import iter_articles, plan_slices, read_slice
+
+VOCABULARY = ("council budget river bridge mayor vote school teachers strike storm harbour "
+              "airport minister police court ruling farmers drought prices market election "
+              "candidate rally hospital nurses union factory workers museum festival ferry "
+              "tunnel rail fares library port ").split()
+
+
+def paragraph(seed: int, words: int = 60) -> str:
+    rng = np.random.default_rng(seed)
+    return " ".join(rng.choice(VOCABULARY, size=words)).capitalize() + "."
+
+
+def article(seed: int, paragraphs: int = 5) -> str:
+    return "\n\n".join(paragraph(seed * 100 + k) for k in range(paragraphs))
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> tuple[Path, dict[frozenset[str], str]]:
+    """40 unrelated articles and, late in the file, a verbatim copy, an updated copy
+    (one paragraph rewritten, one added) and a text that lifts one paragraph."""
+    records = [{"id": f"doc{i:02d}", "text": article(i)} for i in range(40)]
+    updated = article(3).split("\n\n")
+    updated[2] = paragraph(9001)
+    records += [
+        {"id": "verbatim-of-05", "text": article(5)},
+        {"id": "update-of-03", "text": "\n\n".join(updated + [paragraph(9002)])},
+        {"id": "lifts-from-07", "text": "\n\n".join([paragraph(9003), article(7).split("\n\n")[1],
+                                                     paragraph(9004), paragraph(9005)])},
+    ]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    truth = {frozenset({"doc05", "verbatim-of-05"}): "duplicate",
+             frozenset({"doc03", "update-of-03"}): "copy",
+             frozenset({"doc07", "lifts-from-07"}): "partial"}
+    return path, truth
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_finds_each_planted_copy_across_slices(corpus, workers: int) -> None:
+    path, truth = corpus
+    finder = newstrace.CopyFinder(workers=workers, slice_bytes=3000)
+    found = {frozenset({r.a, r.b}): r for r in finder.run(path)}
+    assert {pair: r.relation for pair, r in found.items()} == truth
+    assert finder.stats["articles"] == 43 and finder.stats["pairs"] == 3
+    for relation in found.values():
+        assert relation.a < relation.b or relation.a.startswith("doc")  # the earlier input first
+        text_a, text_b = finder.text(relation.a), finder.text(relation.b)
+        for p in relation.passages:
+            assert text_a[p.a_start : p.a_end].split()[:8] == text_b[p.b_start : p.b_end].split()[:8]
+    assert found[frozenset({"doc05", "verbatim-of-05"})].jaccard == 1.0
+
+
+def test_workers_and_no_workers_agree(corpus) -> None:
+    path, _ = corpus
+    alone = [r.to_dict() for r in newstrace.find_copies(path, workers=0)]
+    pooled = [r.to_dict() for r in newstrace.CopyFinder(workers=2, slice_bytes=2000).run([path])]
+    assert alone == pooled
+
+
+def test_slices_cover_every_line_once_with_its_number(corpus) -> None:
+    path, _ = corpus
+    slices = list(plan_slices([path], slice_bytes=2500))
+    assert len(slices) > 5
+    assert slices[0].start == 0 and slices[-1].stop == path.stat().st_size
+    assert all(a.stop == b.start for a, b in zip(slices, slices[1:]))
+    sliced = [(a.id, a.meta["line"]) for piece in slices for a in read_slice(piece)]
+    whole = [(a.id, a.meta["line"]) for a in iter_articles([path])]
+    assert sliced == whole and [line for _, line in whole] == list(range(1, 44))
+
+
+def test_bad_lines_in_late_slices_are_named_by_file_and_line(corpus) -> None:
+    path, _ = corpus
+    with path.open("a", encoding="utf-8") as out:
+        out.write('{"id": "broken", "text": "no closing\n')
+        out.write(json.dumps({"id": "doc01", "text": article(77)}) + "\n")  # reused id
+    skipped = []
+    finder = newstrace.CopyFinder(workers=2, slice_bytes=2000, on_skip=skipped.append)
+    assert len(list(finder.run(path))) == 3
+    assert [(s.path, s.reason.split(" (")[0]) for s in skipped] == [
+        (f"{path}:44", "malformed JSON"),
+        (f"{path}:45", "duplicate id 'doc01' with other content"),
+    ]
+    assert finder.stats["articles"] == 43 and finder.stats["skipped"] == 2
+
+
+def test_quotations_shared_by_independent_reports_are_no_copy(tmp_path: Path) -> None:
+    statement = '"' + paragraph(4242, 40) + '"'
+    records = [{"id": f"report{i}", "text": f"{paragraph(i, 50)}\n\nThe ministry said: {statement}\n\n"
+                                            f"{paragraph(100 + i, 50)}"} for i in range(3)]
+    path = tmp_path / "quotes.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert list(newstrace.find_copies(path, workers=0)) == []
+
+
+def test_prepared_batches_subset_like_the_signatures_they_come_from() -> None:
+    texts = [article(i, 2) for i in range(6)] + [article(2, 2)]
+    signatures = MinHasher().signatures(texts)
+    banding = Banding()
+    keep = [0, 2, 3, 6]
+    from_subset = LSHIndex().insert([str(i) for i in keep], banding.prepare(signatures).subset(keep))
+    direct = LSHIndex().insert([str(i) for i in keep], signatures[keep])
+    assert np.array_equal(from_subset, direct) and direct.tolist() == [[1, 3]]
+
+
+def test_dedup_command_writes_pairs_with_passage_texts(corpus, tmp_path: Path) -> None:
+    path, truth = corpus
+    out = tmp_path / "pairs.jsonl"
+    done = subprocess.run([sys.executable, "-m", "newstrace", "dedup", str(path), "-o", str(out),
+                           "--texts", "--workers", "2"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "43 articles, 3 pairs" in done.stderr
+    pairs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {frozenset({p["a"], p["b"]}): p["relation"] for p in pairs} == truth
+    duplicate = next(p for p in pairs if p["relation"] == "duplicate")
+    assert [(q["a_text"] == q["b_text"], q["similarity"]) for q in duplicate["passages"]] == [(True, 1.0)]
+    assert {"a", "b", "relation", "source", "score", "jaccard", "containment_a", "containment_b",
+            "passages"} <= set(pairs[0])
+
+
+def test_dedup_command_exits_1_when_an_input_is_skipped(corpus, tmp_path: Path) -> None:
+    path, _ = corpus
+    (tmp_path / "empty.txt").write_text("")
+    done = subprocess.run([sys.executable, "-m", "newstrace", "dedup", str(path),
+                           str(tmp_path / "empty.txt"), "-w", "0"], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert len(done.stdout.splitlines()) == 3
+    assert f"{tmp_path / 'empty.txt'}: empty file" in done.stderr
