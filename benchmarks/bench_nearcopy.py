@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2, help="processes for ingest+fingerprint")
-    parser.add_argument("--slice-mb", type=float, default=8.0,
+    parser.add_argument("--slice-mb", type=float, default=16.0,
                         help="megabytes of input per task on the pool (bounds the workers' memory)")
     parser.add_argument("--no-baseline", action="store_true", help="skip datasketch")
     parser.add_argument("--no-assert", action="store_true", help="print only, never fail")

@@ -55,11 +55,15 @@ def quote_marks(texts: Sequence[str]) -> list[list[int]]:
     """The positions of quote marks and apostrophes in each text, found for all at once."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    found = np.flatnonzero(_IS_MARK[np.minimum(codes, 0xFFFF)])
-    bounds = np.searchsorted(found, text_starts)
-    return [(found[bounds[i] : bounds[i + 1]] - text_starts[i]).tolist()
-            for i in range(len(texts))]
+    joined = "\n".join(texts)
+    codes = np.frombuffer(joined.encode("utf-16-le"), dtype=np.uint16)
+    if len(codes) != len(joined):  # characters beyond the BMP take two code units
+        codes = np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)
+    found = np.flatnonzero(_IS_MARK[codes])
+    bounds = np.searchsorted(found, text_starts).tolist()
+    found = found.tolist()
+    starts = text_starts.tolist()
+    return [[at - starts[i] for at in found[bounds[i] : bounds[i + 1]]] for i in range(len(texts))]
 
 
 def _line_end(text: str, at: int) -> int:
@@ -143,22 +147,26 @@ def profiles(texts: Sequence[str], ngram: int = 5, batch_size: int = 256) -> lis
 
 
 def _batch_profiles(texts: Sequence[str], ngram: int) -> list[TextProfile]:
+    """Profiles of a batch, computed on the batch's tokens all at once and cut per text."""
     tokens = tokenize(texts)
-    built = []
-    for i, (text, marks) in enumerate(zip(texts, quote_marks(texts))):
-        part = tokens.of(i)
-        hashes, starts, ends = tokens.hashes[part], tokens.starts[part], tokens.ends[part]
-        quoted = _quoted_tokens(starts, quote_spans(text, marks))
-        windows = shingle_hashes(hashes, ngram)
-        built.append(TextProfile(text, ngram, hashes, starts, ends, quoted, windows,
-                                 _touched(quoted, len(windows), ngram)))
-    return built
-
-
-def _touched(quoted: np.ndarray, count: int, ngram: int) -> np.ndarray:
-    """Which of the ``count`` n-gram windows contain a quoted token."""
+    counts = np.diff(tokens.offsets)
+    text_starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])])
+    at = tokens.starts + np.repeat(text_starts[:-1], counts)  # token starts in the joined texts
+    spans = [(start + base, end + base)
+             for text, marks, base in zip(texts, quote_marks(texts), text_starts.tolist())
+             if marks for start, end in quote_spans(text, marks)]
+    quoted = _quoted_tokens(at, spans)
+    windows = shingle_hashes(tokens.hashes, ngram)
     inside = np.concatenate([[0], np.cumsum(quoted)])
-    return inside[ngram : ngram + count] - inside[:count] > 0
+    touched = inside[ngram : ngram + len(windows)] - inside[: len(windows)] > 0
+    built = []
+    for i, text in enumerate(texts):
+        first, last = int(tokens.offsets[i]), int(tokens.offsets[i + 1])
+        end = first + max(last - first - ngram + 1, 0)  # the windows inside this text
+        built.append(TextProfile(text, ngram, tokens.hashes[first:last], tokens.starts[first:last],
+                                 tokens.ends[first:last], quoted[first:last], windows[first:end],
+                                 touched[first:end]))
+    return built
 
 
 def _quoted_tokens(starts: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:

@@ -147,6 +147,7 @@ _META_LINE = re.compile(
 _TITLE_LINE = re.compile(r"\A\s*([^\n]{1,250})\n")
 _TITLE_END = re.compile(r"[.,;:](?:[\"'”’»)\]]*)$")
 _SPACES = re.compile(r"\s+")
+_TEXT = re.compile(r"\S")
 
 
 def _same_line(a: str, b: str) -> bool:
@@ -166,7 +167,7 @@ def _looks_like_title(line: str) -> bool:
 def _take_title(text: str, title: str | None) -> tuple[str, str | None]:
     """Remove a leading title line (twice, when repeated) and return the rest and the title."""
     match = _TITLE_LINE.match(text)
-    if match is None or not text[match.end() :].strip():
+    if match is None or _TEXT.search(text, match.end()) is None:
         return text, title
     line = match.group(1).strip()
     if title is not None and not _same_line(line, title):
@@ -175,13 +176,15 @@ def _take_title(text: str, title: str | None) -> tuple[str, str | None]:
         return text, None
     rest = text[match.end() :]
     again = _TITLE_LINE.match(rest)
-    if again is not None and _same_line(again.group(1), line) and rest[again.end() :].strip():
+    if (again is not None and _same_line(again.group(1), line)
+            and _TEXT.search(rest, again.end()) is not None):
         rest = rest[again.end() :]
     return rest, title or line
 
 
 # --- body boilerplate ------------------------------------------------------------------
 
+_DATELINE_REACH = 120  #: a dateline's "(AGENCY)" opens within this many characters
 _DATELINE = re.compile(
     rf"[ \t]*(?:[A-Z][\w.'’ -]{{0,40}}(?:,[^\n()]{{1,40}})?[ \t]*)?\(({_AGENCY})\)"
     r"(?:[ \t]*(?:[—–]|-{1,2})[ \t]*|(?=[A-Z]))"
@@ -243,7 +246,7 @@ _BLANK_RUNS = re.compile(r"\n\n\n+")
 
 
 def _strip_trailing_spaces(text: str) -> str:
-    if " \n" not in text and "\t\n" not in text:
+    if " \n" not in text and ("\t" not in text or "\t\n" not in text):
         return text
     return "\n".join([line.rstrip(" \t") for line in text.split("\n")])
 
@@ -366,11 +369,12 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
     text, title = _take_title(text, title)
 
     boilerplate: list[str] = []
-    dateline = _DATELINE.match(text.lstrip())
+    head = text.lstrip()
+    dateline = _DATELINE.match(head) if "(" in head[:_DATELINE_REACH] else None
     if dateline is not None:
         boilerplate.append(dateline.group().strip())
         credits.append(_AGENCY_OF[dateline.group(1)])
-        text = text.lstrip()[dateline.end() :]
+        text = head[dateline.end() :]
 
     text = "\n" + text
     spans, published = _line_spans(text)

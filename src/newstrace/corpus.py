@@ -85,7 +85,7 @@ class CopyFinder:
     """
 
     workers: int | None = None
-    slice_bytes: int = 8_000_000
+    slice_bytes: int = 16_000_000
     hasher: MinHasher = field(default_factory=MinHasher)
     index: LSHIndex | None = None
     texts_of: Callable[[str], str] | None = None
