@@ -3,6 +3,7 @@ corpus cut into many slices, on worker processes and without them."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -141,3 +142,28 @@ def test_dedup_command_exits_1_when_an_input_is_skipped(corpus, tmp_path: Path) 
     assert done.returncode == 1
     assert len(done.stdout.splitlines()) == 3
     assert f"{tmp_path / 'empty.txt'}: empty file" in done.stderr
+
+
+def test_gzipped_corpus_is_cut_into_slices_too(corpus, tmp_path: Path) -> None:
+    path, truth = corpus
+    packed = tmp_path / "corpus.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    slices = list(plan_slices([packed], slice_bytes=3000))
+    assert len(slices) > 5 and all(s.lines for s in slices)
+    assert [a.meta["line"] for s in slices for a in read_slice(s)] == list(range(1, 44))
+    found = {frozenset({r.a, r.b}): r.relation
+             for r in newstrace.CopyFinder(workers=2, slice_bytes=3000).run(packed)}
+    assert found == truth
+
+
+def test_truncated_gzip_keeps_what_was_read_and_names_the_file(corpus, tmp_path: Path) -> None:
+    path, _ = corpus
+    packed = tmp_path / "cut.jsonl.gz"
+    whole = gzip.compress(path.read_bytes())
+    packed.write_bytes(whole[: len(whole) * 2 // 3])
+    skipped = []
+    finder = newstrace.CopyFinder(workers=0, slice_bytes=3000, on_skip=skipped.append)
+    list(finder.run(packed))
+    assert [(s.path, s.reason.split(" (")[0]) for s in skipped] == [
+        (str(packed), "truncated or corrupt gzip file")]
+    assert 0 < finder.stats["articles"] < 43

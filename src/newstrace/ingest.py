@@ -376,20 +376,23 @@ class ExternalIds:
 
 @dataclass(frozen=True)
 class Slice:
-    """A share of the inputs for one worker: whole files, or the lines of one uncompressed
-    JSON Lines file that start in bytes ``[start, stop)``, the first being ``first_line``."""
+    """A share of the inputs for one worker: whole files; or lines of one JSON Lines file,
+    the first being ``first_line``: those starting in bytes ``[start, stop)`` of an
+    uncompressed file, or ``lines`` already read (from a gzipped one)."""
 
     paths: tuple[str, ...]
     start: int = 0
     stop: int | None = None
     first_line: int = 1
-    size: int = 0  #: bytes on disk
+    size: int = 0  #: bytes of input
+    lines: bytes | None = None
 
 
 def plan_slices(paths: Iterable[PathLike], *, slice_bytes: int = 8_000_000,
                 on_skip: Callable[[InputError], None] | None = None) -> Iterator[Slice]:
     """Cut the inputs into slices of about ``slice_bytes`` (in input order): small files
-    are grouped, large JSON Lines files are split at line ends. Missing paths are
+    are grouped, large JSON Lines files are split at line ends (gzipped ones are read
+    here, and their lines handed over). Missing paths and corrupt gzip streams are
     reported to ``on_skip``."""
     group: list[str] = []
     group_size = 0
@@ -399,13 +402,16 @@ def plan_slices(paths: Iterable[PathLike], *, slice_bytes: int = 8_000_000,
                 on_skip(item.to_input_error())
             continue
         size = _size(item)
-        if _format_of(item) == (".jsonl", False) or _format_of(item) == (".ndjson", False):
-            if size > slice_bytes:
-                if group:
-                    yield Slice(tuple(group), size=group_size)
-                    group, group_size = [], 0
+        suffix, gzipped = _format_of(item)
+        if suffix in JSONL_SUFFIXES and (size > slice_bytes or gzipped):
+            if group:
+                yield Slice(tuple(group), size=group_size)
+                group, group_size = [], 0
+            if gzipped:
+                yield from _read_gzipped_jsonl(item, slice_bytes, on_skip)
+            else:
                 yield from _split_jsonl(item, slice_bytes)
-                continue
+            continue
         group.append(str(item))
         group_size += size
         if group_size >= slice_bytes:
@@ -436,13 +442,42 @@ def _split_jsonl(path: Path, slice_bytes: int) -> Iterator[Slice]:
             start, line = stop, line + block.count(b"\n")
 
 
+def _read_gzipped_jsonl(path: Path, slice_bytes: int,
+                        on_skip: Callable[[InputError], None] | None) -> Iterator[Slice]:
+    """The decompressed lines of a gzipped JSON Lines file, in slices of about
+    ``slice_bytes``; a corrupt or truncated stream ends the file with one error."""
+    block: list[bytes] = []
+    size, first, line = 0, 1, 0
+    try:
+        with gzip.open(path, "rb") as stream:
+            for line, text in enumerate(stream, 1):
+                block.append(text)
+                size += len(text)
+                if size >= slice_bytes:
+                    yield Slice((str(path),), first_line=first, size=size, lines=b"".join(block))
+                    block, size, first = [], 0, line + 1
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        if on_skip is not None:
+            on_skip(InputError(str(path), f"truncated or corrupt gzip file ({error})"))
+    except OSError as error:
+        if on_skip is not None:
+            on_skip(InputError(str(path), f"cannot read file ({error.strerror or error})"))
+    if block:
+        yield Slice((str(path),), first_line=first, size=size, lines=b"".join(block))
+
+
 def read_slice(piece: Slice, *, on_skip: Callable[[InputError], None] | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article]:
     """The articles of one slice (see :func:`plan_slices`); bad inputs go to ``on_skip``.
     External ids are checked for duplicates within the slice only."""
-    if piece.stop is not None:
-        results: Iterable[Article | IngestError] = _iter_jsonl(
-            Path(piece.paths[0]), max_bytes, piece.start, piece.stop, piece.first_line)
+    if piece.lines is not None:
+        path = Path(piece.paths[0])
+        results: Iterable[Article | IngestError] = (
+            result for number, line in enumerate(io.BytesIO(piece.lines), piece.first_line)
+            for result in _jsonl_line(path, number, line, max_bytes))
+    elif piece.stop is not None:
+        results = _iter_jsonl(Path(piece.paths[0]), max_bytes, piece.start, piece.stop,
+                              piece.first_line)
     else:
         results = (result for path in piece.paths for result in _iter_file(Path(path), max_bytes))
     for result in results:
