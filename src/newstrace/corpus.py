@@ -66,8 +66,9 @@ def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
     if banding is not None:
         signatures = banding.prepare(signatures)
     return Fingerprinted(
-        keys=[article_key(a) for a in articles], wheres=[where_from(a) for a in articles], ids=[a.id for a in articles], texts=texts,
-        signatures=signatures, skipped=skipped, size=piece.size,
+        keys=[article_key(a) for a in articles], wheres=[where_from(a) for a in articles],
+        ids=[a.id for a in articles], texts=texts, signatures=signatures, skipped=skipped,
+        size=piece.size,
         cpu_seconds={"read": read - started, "fingerprint": time.process_time() - read},
     )
 
@@ -103,17 +104,17 @@ class CopyFinder:
             self.index = LSHIndex(anchors=self.hasher.anchors)
         matcher = self._matcher = _Matcher(self.index, self.texts_of, self._skip)
         slices = plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip)
-        total = 0
+        read_bytes = 0
         for done in self._fingerprinted(slices, getattr(self.index, "banding", None)):
             for error in done.skipped:
                 self._skip(error)
             yield from matcher.add(done)
-            total += done.size
+            read_bytes += done.size
             if self.progress is not None:
                 self.progress("articles", matcher.articles, 0)
         seconds = time.perf_counter() - started
         self.stats.update(
-            articles=matcher.articles, pairs=matcher.pairs, bytes=total,
+            articles=matcher.articles, pairs=matcher.pairs, bytes=read_bytes,
             seconds=round(seconds, 3),
             articles_per_second=round(matcher.articles / seconds, 1) if seconds else 0.0,
             cpu_seconds={step: round(value, 3) for step, value in matcher.cpu.items()},
@@ -121,6 +122,8 @@ class CopyFinder:
 
     def text(self, key: str) -> str:
         """The cleaned text of an article met by :meth:`run` (passages index into it)."""
+        if self._matcher is None:
+            raise KeyError(f"{key}: no article read yet (call run() first)")
         return self._matcher._text_of(key)
 
     def _skip(self, error: InputError) -> None:
@@ -206,7 +209,7 @@ class _Matcher:
 
 
 def find_copies(inputs: PathLike | Iterable[PathLike], *, workers: int | None = None,
-          on_skip: Callable[[InputError], None] | None = None,
-          progress: Progress | None = None) -> Iterator[Relation]:
+                on_skip: Callable[[InputError], None] | None = None,
+                progress: Progress | None = None) -> Iterator[Relation]:
     """Near copies among ``inputs`` (files or folders), streamed; see :class:`CopyFinder`."""
     return CopyFinder(workers=workers, on_skip=on_skip, progress=progress).run(inputs)

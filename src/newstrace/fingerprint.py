@@ -51,7 +51,7 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 _WORD, _LOWER = _character_tables()
-_LOWER_WORD = np.where(_WORD, _LOWER, 0).astype(_U64)
+_LOWER_WORD = np.where(_WORD, _LOWER, 0).astype(np.uint32)
 #: Token hashes are polynomials in this odd multiplier (modulo 2**64), so a token's hash is
 #: a difference of two prefix sums, scaled by an inverse power: no per-token loop.
 _BASE = _U64(0x9E3779B97F4A7C15)
@@ -135,12 +135,12 @@ def tokenize(texts: Sequence[str]) -> Tokens:
 
 def _lowered_word_codes(text: str) -> np.ndarray:
     """Per character: its lower-case code point if it is a letter or digit, else 0
-    (``uint64``). Characters beyond the Basic Multilingual Plane count as letters."""
+    (``uint32``). Characters beyond the Basic Multilingual Plane count as letters."""
     codes = np.frombuffer(text.encode("utf-16-le"), dtype=np.uint16)
     if len(codes) == len(text):  # no surrogate pairs: one code unit per character
         return _LOWER_WORD[codes]
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return np.where(codes > 0xFFFF, codes, _LOWER_WORD[np.minimum(codes, 0xFFFF)]).astype(_U64)
+    return np.where(codes > 0xFFFF, codes, _LOWER_WORD[np.minimum(codes, 0xFFFF)])
 
 
 def _tokenize_group(texts: Sequence[str]) -> Tokens:
@@ -154,7 +154,9 @@ def _tokenize_group(texts: Sequence[str]) -> Tokens:
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])
     values = _lowered_word_codes("\n".join(texts))
-    changes = np.flatnonzero(np.diff(values != 0, prepend=False, append=False))
+    word = np.zeros(len(values) + 2, dtype=bool)  # padded, so every run has both ends
+    np.not_equal(values, 0, out=word[1:-1])
+    changes = np.flatnonzero(word[1:] != word[:-1])
     starts, ends = changes[::2], changes[1::2]
     prefix = np.empty(len(values) + 1, dtype=_U64)
     prefix[0] = 0
