@@ -52,6 +52,23 @@ def test_failed_transaction_leaves_store_as_it_was(tmp_path: Path) -> None:
         assert len(store) == 1
 
 
+def test_writes_grouped_in_one_transaction_fail_together(tmp_path: Path) -> None:
+    article = Article.from_text(TEXT)
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles([article])
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.put_arrays("minhash-v2", [article.id], [np.arange(4, dtype=np.uint32)])
+                store.put_relations([Relation(a=article.id, b="other", relation="copy", source=None,
+                                              score=0.9)])
+                raise RuntimeError("killed between the two writes")
+        assert store.get_arrays("minhash-v2") == {} and store.relations() == []
+        assert store.ids_without("minhash-v2") == [article.id]
+        with store.transaction():  # the store is usable again
+            store.put_arrays("minhash-v2", [article.id], [np.arange(4, dtype=np.uint32)])
+        assert store.ids_without("minhash-v2") == []
+
+
 def test_wrong_schema_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store(path).close()
