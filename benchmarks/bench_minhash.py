@@ -25,8 +25,11 @@ from pathlib import Path
 import numpy as np
 import rensa
 
-from newstrace.fingerprint import LSHIndex, MinHasher, ShingleBatch, _mix64, shingle_batch, tokenize
+from newstrace.fingerprint import MinHasher, ShingleBatch, mix64, shingle_batch
+from newstrace.lsh import LSHIndex
 from newstrace.ingest import iter_articles
+
+from bench_nearcopy import DatasketchHasher  # the baseline's sketch: 128 permutations, SHA-1
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "benchmarks" / "data" / "corpus_100k.jsonl"
@@ -47,7 +50,7 @@ def densified_oph(batch: ShingleBatch, num_perm: int, seed: int = 1) -> np.ndarr
     borrow = rng.integers(0, num_perm, size=(64, num_perm))
     salt = _U64(rng.integers(1, 2**63))
     n = len(batch.offsets) - 1
-    mixed = _mix64(batch.hashes ^ salt)
+    mixed = mix64(batch.hashes ^ salt)
     bins = ((mixed >> _U64(32)) * _U64(num_perm)) >> _U64(32)
     docs = np.repeat(np.arange(n, dtype=_U64), np.diff(batch.offsets).astype(np.int64))
     flat = np.full(n * num_perm, _EMPTY, dtype=np.uint32)
@@ -63,20 +66,6 @@ def densified_oph(batch: ShingleBatch, num_perm: int, seed: int = 1) -> np.ndarr
         dense[rows[found], cols[found]] = donor[found]
         rows, cols = rows[~found], cols[~found]
     return dense
-
-
-def datasketch_minhash(texts: list[str], num_perm: int) -> np.ndarray:
-    from datasketch import MinHash
-
-    tokens = tokenize(texts)
-    rows = []
-    for i, text in enumerate(texts):
-        part = tokens.of(i)
-        words = [text[s:e].lower() for s, e in zip(tokens.starts[part], tokens.ends[part])]
-        minhash = MinHash(num_perm=num_perm)
-        minhash.update_batch([" ".join(words[k : k + 5]).encode() for k in range(len(words) - 4)])
-        rows.append(minhash.hashvalues.astype(np.uint32))
-    return np.stack(rows)
 
 
 def candidates(signatures: np.ndarray, keys: list[str], bands: int) -> np.ndarray:
@@ -116,7 +105,7 @@ def main() -> None:
         per_article = (time.process_time() - started) / len(texts) * 1e6
         report(name, per_article, signatures, keys, planted)
     started = time.process_time()
-    sample = datasketch_minhash(texts[: args.datasketch_n], 128)
+    sample = DatasketchHasher().signatures(texts[: args.datasketch_n])
     per_article = (time.process_time() - started) / len(sample) * 1e6
     print(f"  {'datasketch MinHash, 128':<24} {per_article:8.1f} us/article (on {len(sample)}, "
           f"shingle strings included)")

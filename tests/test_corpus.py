@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import newstrace
-from newstrace.fingerprint import Banding, LSHIndex, MinHasher
+from newstrace.fingerprint import MinHasher
+from newstrace.lsh import Banding, LSHIndex
 from newstrace.ingest import iter_articles, plan_slices, read_slice
 
 VOCABULARY = ("council budget river bridge mayor vote school teachers strike storm harbour "

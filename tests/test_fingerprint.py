@@ -5,16 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newstrace.fingerprint import (
-    LSHIndex,
-    MinHasher,
-    candidate_probability,
-    choose_bands,
-    is_empty,
-    shingle_batch,
-    shingle_hashes,
-    tokenize,
-)
+from newstrace.fingerprint import MinHasher, is_empty, shingle_batch, shingle_hashes, tokenize
+from newstrace.lsh import LSHIndex, candidate_probability, choose_bands
 
 WORDS = ("council budget river bridge mayor vote school teachers strike storm harbour "
          "airport minister police court ruling farmers drought prices market election "

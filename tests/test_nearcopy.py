@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newstrace.align import lexical_overlap
-from newstrace.fingerprint import LSHIndex
+from newstrace.lsh import LSHIndex
 from newstrace.nearcopy import classify_overlap, find_near_copies
 
 PARAGRAPHS = [

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from newstrace.fingerprint import shingle_hashes, sorted_unique, tokenize
+from newstrace.fingerprint import (
+    code_points,
+    join_texts,
+    shingle_hashes,
+    sorted_unique,
+    text_starts,
+    tokenize,
+)
 from newstrace.model import Passage
 
 VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
@@ -53,16 +60,12 @@ def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int
 
 def quote_marks(texts: Sequence[str]) -> list[list[int]]:
     """The positions of quote marks and apostrophes in each text, found for all at once."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])
-    joined = "\n".join(texts)
-    codes = np.frombuffer(joined.encode("utf-16-le"), dtype=np.uint16)
-    if len(codes) != len(joined):  # characters beyond the BMP take two code units
-        codes = np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)
-    found = np.flatnonzero(_IS_MARK[codes])
-    bounds = np.searchsorted(found, text_starts).tolist()
+    joined, bases = join_texts(texts)
+    codes = code_points(joined)
+    found = np.flatnonzero(_IS_MARK[codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF)])
+    bounds = np.searchsorted(found, bases).tolist()
     found = found.tolist()
-    starts = text_starts.tolist()
+    starts = bases.tolist()
     return [[at - starts[i] for at in found[bounds[i] : bounds[i + 1]]] for i in range(len(texts))]
 
 
@@ -150,10 +153,10 @@ def _batch_profiles(texts: Sequence[str], ngram: int) -> list[TextProfile]:
     """Profiles of a batch, computed on the batch's tokens all at once and cut per text."""
     tokens = tokenize(texts)
     counts = np.diff(tokens.offsets)
-    text_starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])])
-    at = tokens.starts + np.repeat(text_starts[:-1], counts)  # token starts in the joined texts
+    starts = text_starts(texts)
+    at = tokens.starts + np.repeat(starts[:-1], counts)  # token starts in the joined texts
     spans = [(start + base, end + base)
-             for text, marks, base in zip(texts, quote_marks(texts), text_starts.tolist())
+             for text, marks, base in zip(texts, quote_marks(texts), starts.tolist())
              if marks for start, end in quote_spans(text, marks)]
     quoted = _quoted_tokens(at, spans)
     windows = shingle_hashes(tokens.hashes, ngram)

@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.fingerprint import Banding, LSHIndex, MinHasher, Prepared
-from newstrace.ingest import PathLike, Slice, plan_slices, read_slice, where_from
+from newstrace.fingerprint import MinHasher
+from newstrace.lsh import Banding, LSHIndex, Prepared
+from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.match import lexical_verdict
 from newstrace.model import Article, InputError, Relation
 from newstrace.nearcopy import find_near_copies
@@ -56,7 +57,7 @@ def article_key(article: Article) -> str:
 def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
                       banding: Banding | None = None) -> Fingerprinted:
     """Read, clean and fingerprint one slice (what a worker does); with ``banding``, the
-    signatures come prepared for :meth:`~newstrace.fingerprint.LSHIndex.insert`."""
+    signatures come prepared for :meth:`~newstrace.lsh.LSHIndex.insert`."""
     started = time.process_time()
     skipped: list[InputError] = []
     articles = list(read_slice(piece, on_skip=skipped.append))
@@ -80,7 +81,7 @@ class CopyFinder:
     ``workers`` processes (default: the CPU count) read and fingerprint slices of about
     ``slice_bytes``; at most ``2 * workers`` slices are in flight, which bounds memory.
     ``workers=0`` does everything in this process. ``index`` (default: an
-    :class:`~newstrace.fingerprint.LSHIndex` for ``hasher``'s signatures) may already hold
+    :class:`~newstrace.lsh.LSHIndex` for ``hasher``'s signatures) may already hold
     earlier articles, then ``texts_of`` must read their texts by key. After :meth:`run`,
     ``stats`` holds counts, seconds and the CPU seconds of each step.
     """
@@ -157,7 +158,7 @@ class _Matcher:
         self.index = index
         self.texts: dict[str, str] = {}
         self.earlier = texts_of
-        self.content: dict[str, str] = {}  # key -> content id
+        self.ids = ExternalIds()  # keys seen, with their content ids
         self.skip = skip
         self.articles = self.pairs = 0
         self.cpu = {"read": 0.0, "fingerprint": 0.0, "match": 0.0}
@@ -196,15 +197,16 @@ class _Matcher:
         """The slice's articles not seen before under their key; a key coming back with
         other content is skipped as a duplicate id."""
         rows, keys, texts = [], [], []
-        for row, (key, content, text) in enumerate(zip(done.keys, done.ids, done.texts)):
-            if key in self.content:
-                if self.content[key] != content:
-                    self.skip(InputError(done.wheres[row], f"duplicate id {key!r} with other content"))
+        for row, (key, content, where) in enumerate(zip(done.keys, done.ids, done.wheres)):
+            first = self.ids.seen_before(key, content, where)
+            if first is not None:
+                if first[0] != content:
+                    self.skip(InputError(where, f"duplicate id {key!r} with other content "
+                                                f"(first seen in {first[1]})"))
                 continue
-            self.content[key] = content
             rows.append(row)
             keys.append(key)
-            texts.append(text)
+            texts.append(done.texts[row])
         return rows, keys, texts
 
 

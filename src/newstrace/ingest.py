@@ -269,20 +269,19 @@ def _iter_jsonl(path: Path, max_bytes: int, start: int = 0, stop: int | None = N
         with gzip.open(path, "rb") if gzipped else path.open("rb") as stream:
             if start:
                 stream.seek(start)
-            lines: Iterable[bytes] = stream
-            if stop is not None:
-                lines = _lines_until(stream, stop - start)
-            for number, line in enumerate(lines, first_line):
-                yield from _jsonl_line(path, number, line, max_bytes)
+            lines: Iterable[bytes] = stream if stop is None else io.BytesIO(stream.read(stop - start))
+            yield from _jsonl_records(path, lines, first_line, max_bytes)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         yield IngestError(path, f"truncated or corrupt gzip file ({error})")
     except OSError as error:
         yield IngestError(path, f"cannot read file ({error.strerror or error})")
 
 
-def _lines_until(stream: Any, size: int) -> Iterator[bytes]:
-    """The lines of ``stream`` within its next ``size`` bytes."""
-    yield from io.BytesIO(stream.read(size))
+def _jsonl_records(path: Path, lines: Iterable[bytes], first_line: int,
+                   max_bytes: int) -> Iterator[Article | IngestError]:
+    """An article, or an error, for each non-blank line, numbered from ``first_line``."""
+    for number, line in enumerate(lines, first_line):
+        yield from _jsonl_line(path, number, line, max_bytes)
 
 
 def _jsonl_line(path: Path, number: int, line: bytes, max_bytes: int) -> Iterator[Article | IngestError]:
@@ -360,14 +359,21 @@ class ExternalIds:
     def __init__(self) -> None:
         self._first_seen: dict[str, tuple[str, str]] = {}  # external id -> (article id, where)
 
+    def seen_before(self, external_id: str, article_id: str, where: str) -> tuple[str, str] | None:
+        """The content id and place ``external_id`` came with before, or ``None`` the first
+        time (when it is recorded with these)."""
+        entry = (article_id, where)
+        first = self._first_seen.setdefault(external_id, entry)
+        return None if first is entry else first
+
     def check(self, article: Article) -> Article | IngestError:
         """The article, or an error when its external id came before with other content."""
         if article.external_id is None:
             return article
         where = where_from(article)
-        seen = self._first_seen.setdefault(article.external_id, (article.id, where))
-        if seen[0] != article.id:
-            return IngestError(where, f"duplicate id {article.external_id!r} (first seen in {seen[1]})")
+        first = self.seen_before(article.external_id, article.id, where)
+        if first is not None and first[0] != article.id:
+            return IngestError(where, f"duplicate id {article.external_id!r} (first seen in {first[1]})")
         return article
 
 
@@ -469,12 +475,10 @@ def _read_gzipped_jsonl(path: Path, slice_bytes: int,
 def read_slice(piece: Slice, *, on_skip: Callable[[InputError], None] | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article]:
     """The articles of one slice (see :func:`plan_slices`); bad inputs go to ``on_skip``.
-    External ids are checked for duplicates within the slice only."""
+    Duplicate ids are left to the caller, who sees every slice (:class:`ExternalIds`)."""
     if piece.lines is not None:
-        path = Path(piece.paths[0])
-        results: Iterable[Article | IngestError] = (
-            result for number, line in enumerate(io.BytesIO(piece.lines), piece.first_line)
-            for result in _jsonl_line(path, number, line, max_bytes))
+        results: Iterable[Article | IngestError] = _jsonl_records(
+            Path(piece.paths[0]), io.BytesIO(piece.lines), piece.first_line, max_bytes)
     elif piece.stop is not None:
         results = _iter_jsonl(Path(piece.paths[0]), max_bytes, piece.start, piece.stop,
                               piece.first_line)

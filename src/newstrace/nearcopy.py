@@ -1,6 +1,6 @@
 """Near-copy detection for a batch: MinHash + LSH candidates, exact verification, alignment.
 
-Candidates come from :class:`~newstrace.fingerprint.LSHIndex`; each is verified with the
+Candidates come from :class:`~newstrace.lsh.LSHIndex`; each is verified with the
 exact quotation-free shingle overlap (Jaccard and containment both ways), and only pairs
 that share enough wording are aligned into passages and given a verdict by
 :func:`classify_overlap`.
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from newstrace.align import Overlap, identical_overlap, overlap_of, profiles, shingle_overlap
-from newstrace.fingerprint import LSHIndex, MinHasher, Prepared, sorted_unique
+from newstrace.fingerprint import MinHasher, sorted_unique
+from newstrace.lsh import LSHIndex, Prepared
 
 #: Both containments at least this: the same text ("duplicate").
 DUPLICATE_CONTAINMENT = 0.9
@@ -73,9 +74,9 @@ def find_near_copies(
     """Pairs sharing wording among ``texts`` and between them and ``index``.
 
     ``signatures`` are the texts' MinHash signatures (computed with ``hasher`` when not
-    given), or the index's :class:`~newstrace.fingerprint.Prepared` keys for them. With
-    a non-empty ``index``, ``texts_of(key)`` must read indexed texts. The batch is added to ``index`` afterwards, so successive calls find pairs across
-    batches. In each pair ``a_key`` is the indexed or earlier text; pairs come in the
+    given), or the index's :class:`~newstrace.lsh.Prepared` keys for them. With a
+    non-empty ``index``, ``texts_of(key)`` must read indexed texts. The batch is added to
+    ``index`` afterwards, so successive calls find pairs across batches. In each pair ``a_key`` is the indexed or earlier text; pairs come in the
     order of their later text, then of their earlier one, however the texts are batched.
     """
     keys = [str(i) for i in range(len(texts))] if keys is None else list(keys)

@@ -20,7 +20,8 @@ import numpy as np
 
 from newstrace.align import Overlap, lexical_overlap
 from newstrace.embed import Encoder, default_encoder
-from newstrace.fingerprint import LSHIndex, MinHasher
+from newstrace.fingerprint import MinHasher
+from newstrace.lsh import LSHIndex
 from newstrace.ingest import iter_articles
 from newstrace.match import directed, judge, lexical_verdict
 from newstrace.model import Article, InputError, Relation, Report, Story, content_id
@@ -87,7 +88,8 @@ class Analyzer:
 
         Pairs that reuse only some passages are judged with the rewrite check as well
         (see :func:`newstrace.match.judge`); they are stored by :meth:`find_rewrites`.
-        The signatures and the verdicts are stored together."""
+        The signatures and the verdicts are stored together; a pair that already has a
+        verdict (articles a stopped run left) keeps it."""
         self._partial_pairs = {}
         if not fresh:
             return []
@@ -107,22 +109,22 @@ class Analyzer:
             [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
             texts_of=lambda key: stored_article(key).text,
         )
-        known = self.store.compared_pairs() if self.stats.get("articles_resumed") else set()
         relations = []
         for near in found:
             comparison = lexical_verdict(near.overlap)
-            pair = _pair(near.a_key, near.b_key)
-            if comparison is None or pair in known:
+            if comparison is None:
                 continue
             if comparison.relation == "partial":  # kept as seen from the pair's first id
-                self._partial_pairs[pair] = (near.overlap if pair == (near.a_key, near.b_key)
-                                             else near.overlap.swapped())
+                pair = _pair(near.a_key, near.b_key)
+                if not self.store.has_pair(*pair):
+                    self._partial_pairs[pair] = (near.overlap if pair == (near.a_key, near.b_key)
+                                                 else near.overlap.swapped())
                 continue
             a, b = stored_article(near.a_key), stored_article(near.b_key)
             relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         with self.store.transaction():
             self.store.put_arrays(SIGNATURES, [a.id for a in fresh], list(signatures))
-            self.store.put_relations(relations)
+            self.store.put_relations(relations, replace=False)
         self.stats["copies_found"] = len(relations) + len(self._partial_pairs)
         return relations
 
@@ -163,9 +165,8 @@ class Analyzer:
         """Partial-reuse pairs stored for articles whose rewrite check never ran (a run
         stopped between the two stages), with their overlap measured again."""
         waiting = {a.id: a for a in fresh}
-        pairs = [_pair(r.a, r.b) for r in self.store.relations()
-                 if r.relation == "partial" and (r.a in waiting or r.b in waiting)
-                 and _pair(r.a, r.b) not in self._partial_pairs]
+        pairs = [_pair(r.a, r.b) for r in self.store.relations(kind="partial")
+                 if (r.a in waiting or r.b in waiting) and _pair(r.a, r.b) not in self._partial_pairs]
         if not pairs:
             return {}
         articles = {a.id: a for a in self.store.articles(sorted({x for pair in pairs for x in pair}))}

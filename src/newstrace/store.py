@@ -178,8 +178,9 @@ class Store:
         }
 
     # -- pair verdicts -----------------------------------------------------------------
-    def put_relations(self, relations: Iterable[Relation]) -> None:
-        """Store pair verdicts (``unrelated`` ones too, so they are not computed again)."""
+    def put_relations(self, relations: Iterable[Relation], *, replace: bool = True) -> None:
+        """Store pair verdicts (``unrelated`` ones too, so they are not computed again);
+        with ``replace=False`` a pair that already has a verdict keeps it."""
         rows = []
         for r in relations:
             a, b = _ordered(r.a, r.b)
@@ -190,13 +191,16 @@ class Store:
             }
             rows.append((a, b, r.relation, r.source, r.score, json.dumps(evidence)))
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO pairs VALUES (?,?,?,?,?,?)", rows)
+            db.executemany(f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO pairs VALUES (?,?,?,?,?,?)", rows)
 
-    def relations(self, *, include_unrelated: bool = False) -> list[Relation]:
-        query = "SELECT relation, source, score, evidence FROM pairs"
-        if not include_unrelated:
+    def relations(self, *, include_unrelated: bool = False, kind: str | None = None) -> list[Relation]:
+        """Stored verdicts (those of one ``kind`` of relation, when given)."""
+        query, params = "SELECT relation, source, score, evidence FROM pairs", ()
+        if kind is not None:
+            query, params = query + " WHERE relation = ?", (kind,)
+        elif not include_unrelated:
             query += " WHERE relation != 'unrelated'"
-        return [_row_relation(*row) for row in self._db.execute(query + " ORDER BY a, b")]
+        return [_row_relation(*row) for row in self._db.execute(query + " ORDER BY a, b", params)]
 
     def compared_pairs(self) -> set[tuple[str, str]]:
         """Every pair (in sorted order) that already has a verdict."""

@@ -447,7 +447,7 @@ class StoryClusterer:
             if row is None:
                 row = self._best_story(weighted[position], np.append(found[position], batch.rows[near[position]]), day)
             if row is None:
-                row = self._open_story(f"story-{article.id}", _headline(article), 0.0, article.id)
+                row = self._story_of_its_own(article)
             self._join(row, article, features[position], day)
             batch.rows[index] = row
         self._reindex(np.unique(batch.rows[chunk]))
@@ -482,7 +482,7 @@ class StoryClusterer:
             if row is None and self._stories.sizes[current] == 0:
                 row = current
             if row is None:
-                row = self._open_story(f"story-{article.id}", _headline(article), 0.0, article.id)
+                row = self._story_of_its_own(article)
             self._stories.add(row, feature, day)
             if row != current:
                 self.members[current].remove(article.id)
@@ -506,6 +506,10 @@ class StoryClusterer:
             if other in self._row_of_article:
                 return self._row_of_article[other]
         return None
+
+    def _story_of_its_own(self, article: Article) -> int:
+        """A new, empty story named and titled after ``article``, which opens it."""
+        return self._open_story(f"story-{article.id}", _headline(article), 0.0, article.id)
 
     def _open_story(self, story_id: str, title: str, title_score: float, title_id: str) -> int:
         row = self._stories.new()
