@@ -30,6 +30,8 @@ _LAZY = {
     "digest": "newstrace.pipeline",
     "Analyzer": "newstrace.pipeline",
     "compare": "newstrace.match",
+    "same_claim": "newstrace.paraphrase",
+    "ClaimMatch": "newstrace.paraphrase",
     "CopyFinder": "newstrace.corpus",
     "find_copies": "newstrace.corpus",
     "load": "newstrace.ingest",
@@ -47,6 +49,7 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from newstrace.corpus import CopyFinder, find_copies
     from newstrace.match import compare
+    from newstrace.paraphrase import ClaimMatch, same_claim
     from newstrace.digests import build_digest
     from newstrace.embed import Encoder
     from newstrace.ingest import IngestError, iter_articles, load, load_many
@@ -72,9 +75,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Analyzer", "Article", "Comparison", "CopyFinder", "Derivation", "Encoder", "IngestError",
+    "Analyzer", "Article", "ClaimMatch", "Comparison", "CopyFinder", "Derivation", "Encoder", "IngestError",
     "InputError", "Passage", "Quote", "Relation", "Report", "Store", "Story", "analyze",
     "build_digest", "compare", "digest", "find_copies", "iter_articles", "load", "load_many",
-    "quotes", "write_report",
+    "quotes", "same_claim", "write_report",
     "__version__",
 ]

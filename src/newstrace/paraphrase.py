@@ -414,6 +414,27 @@ def sentence_pair_verdict(a: str, b: str, cosine: float) -> ParaphraseVerdict:
     return ParaphraseVerdict(score >= PAIR_THRESHOLD, round(score, 4), features)
 
 
+@dataclass(frozen=True)
+class ClaimMatch:
+    """Whether two sentences state the same claim, and the score behind it (0 to 1)."""
+
+    same: bool
+    score: float
+
+
+def same_claim(
+    a: str, b: str, *, encoder: Encoder | None = None, vectors: np.ndarray | None = None
+) -> ClaimMatch:
+    """Whether two sentences state the same fact, in whatever words: corroboration, not
+    copying (two outlets may state one fact independently). The test the digest's claim
+    grouping uses.
+
+    ``vectors`` are the two sentences' embeddings, shape ``(2, 384)``, if already computed.
+    """
+    verdict = compare_sentences(a, b, encoder=encoder, vectors=vectors)
+    return ClaimMatch(verdict.is_paraphrase, verdict.score)
+
+
 def compare_sentences(
     a: str, b: str, *, encoder: Encoder | None = None, vectors: np.ndarray | None = None
 ) -> ParaphraseVerdict:
