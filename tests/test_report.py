@@ -279,7 +279,7 @@ def test_comparison_names_the_original_and_quotes_the_passages() -> None:
     console = Console(file=StringIO(), width=160, no_color=True)
     render_comparison(comparison, blog, herald, console)
     out = console.file.getvalue()
-    assert "blog.html vs herald.html: copy  herald.html → blog.html (confidence 0.90)" in out
+    assert "blog.html vs herald.html: copy  herald.html → blog.html (direction confidence 0.90)" in out
     assert "blog.html in herald.html 80%" in out
     assert "why: [b]later[/b] by a day" in out
     assert "Commuters were told to use the ferry service" in out
@@ -387,3 +387,47 @@ def test_a_real_browser_renders_the_page_and_runs_no_article_script(tmp_path: Pa
     assert dom.count('<mark class="hl') >= 8
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in dom
     assert 'class="node root"' in dom
+
+
+def credited_report() -> Report:
+    """The sample, with the herald's report credited to AP and the post's unknown outlet."""
+    report = sample_report()
+    herald, _, post = report.articles[:3]
+    herald.credits = ["AP"]
+    post.outlet, post.date, post.credits = None, None, ["AFP"]
+    return report
+
+
+def test_credits_and_outlets_stand_beside_each_article_in_every_format() -> None:
+    report = credited_report()
+    text = _text_output(report)
+    assert "herald.html  Coastal Herald · 2024-10-07 · credit AP" in text
+    assert "post.html  credit AFP" in text
+    markdown = render_markdown(report)
+    assert "**herald.html** (Coastal Herald · 2024-10-07 · credit AP)" in markdown
+    assert "**post.html** (credit AFP)" in markdown
+    page = render_html(report)
+    assert "Coastal Herald · 2024-10-07 · credit AP" in page and "credit AFP" in page
+
+
+def test_markdown_never_prints_empty_parentheses() -> None:
+    report = sample_report()
+    post = report.articles[2]
+    post.outlet = post.date = None
+    markdown = render_markdown(report)
+    assert "**post.html** —" in markdown and "()" not in markdown
+
+
+def test_text_quotes_the_longest_passages_in_text_order_and_says_how_many_more() -> None:
+    report = sample_report()
+    copy = report.relations[0]
+    start = BLOG.index("Commuters")
+    copy.passages.append(Passage(start, start + 9, HERALD.index("Commuters"), HERALD.index("Commuters") + 9,
+                                 1.0, "verbatim"))  # a fourth, the shortest
+    text = _text_output(report)
+    numbers = [int(line.split("#", 1)[1].split()[0]) for line in text.splitlines()
+               if "verbatim 1.00" in line or "edited 0.93" in line]
+    assert numbers[:3] == sorted(numbers[:3]) and len(numbers) >= 3
+    assert "the 3 longest of 4 passages, in text order; 1 more in the HTML and JSON reports" in text
+    assert "direction confidence 0.90" in text
+    assert "passages, in text order" not in text.split("paraphrase of")[1]  # all 3 rewordings shown

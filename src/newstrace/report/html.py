@@ -210,5 +210,6 @@ def _edge(source: tuple[int, int], copy: tuple[int, int], derived: DerivedView, 
         label_y=(y1 + y2) // 2 - 5,
         kind=derived.kind,
         label=f"{derived.kind}{confidence}",
-        title=f"{derived.kind}: {view.label(derived.parent.id)} → {view.label(derived.article.id)}",
+        title=f"{derived.kind}: {view.label(derived.parent.id)} → {view.label(derived.article.id)}"
+        + (f" (direction confidence {derived.relation.confidence:.2f})" if derived.relation else ""),
     )

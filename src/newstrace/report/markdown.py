@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from newstrace.model import Report
+from newstrace.model import Article, Report
 from newstrace.report.view import (
     DerivedView,
     DigestView,
@@ -66,7 +66,7 @@ def _story(story: StoryView, number: int, view: ReportView) -> list[str]:
     for root in story.roots:
         a = root.article
         title = f" — *{md(a.title)}*" if a.title else ""
-        lines.append(f"- **{md(view.label(a.id))}** ({md(describe(a))}){title}")
+        lines.append(f"- **{md(view.label(a.id))}**{_described(a)}{title}")
         lines += [f"{'  ' * d.depth}- {_derived_line(d, view)}" for d in root.derived]
     lines += [f"- {md(view.label(a.id))} (unattributed)" for a in story.unattributed]
     lines.append("")
@@ -84,11 +84,17 @@ def _story(story: StoryView, number: int, view: ReportView) -> list[str]:
 
 
 def _derived_line(derived: DerivedView, view: ReportView) -> str:
-    confidence = f", confidence {derived.relation.confidence:.2f}" if derived.relation else ""
+    confidence = f", direction confidence {derived.relation.confidence:.2f}" if derived.relation else ""
     return (
         f"**{derived.kind}**: {md(view.label(derived.parent.id))} → "
-        f"**{md(view.label(derived.article.id))}** ({md(describe(derived.article))}){confidence}"
+        f"**{md(view.label(derived.article.id))}**{_described(derived.article)}{confidence}"
     )
+
+
+def _described(article: Article) -> str:
+    """`` (outlet · date · credit AP)``, or nothing when none is known."""
+    known = describe(article)
+    return f" ({md(known)})" if known else ""
 
 
 def _evidence(derived: DerivedView, view: ReportView) -> list[str]:
@@ -98,7 +104,7 @@ def _evidence(derived: DerivedView, view: ReportView) -> list[str]:
     if relation is None:
         return [*lines, "No relation was recorded between these two articles.", ""]
     lines += [
-        f"Confidence {relation.confidence:.2f} · score {relation.score:.2f} · "
+        f"Direction confidence {relation.confidence:.2f} · score {relation.score:.2f} · "
         f"Jaccard {relation.jaccard:.2f} · copy in source {derived.copy_in_source:.0%} · "
         f"source in copy {derived.source_in_copy:.0%} · {passage_counts(derived.passages)}",
         "",

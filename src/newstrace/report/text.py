@@ -14,6 +14,7 @@ from rich.tree import Tree
 
 from newstrace.model import Article, Comparison, Report
 from newstrace.report.view import (
+    AlignedPassage,
     DerivedView,
     DigestView,
     ReportView,
@@ -63,7 +64,7 @@ def render_comparison(comparison: Comparison, a: Article, b: Article, console: C
     )
     if comparison.source:
         original, copy = (a, b) if comparison.source == "a" else (b, a)
-        verdict.append(f"  {original.label} → {copy.label} (confidence {comparison.confidence:.2f})")
+        verdict.append(f"  {original.label} → {copy.label} (direction confidence {comparison.confidence:.2f})")
     console.print(verdict)
     console.print(
         Text(
@@ -152,16 +153,25 @@ def _add_derived(parent: Tree, derived: DerivedView, view: ReportView) -> Tree:
     relation = derived.relation
     for reason in relation.reasons if relation else []:
         node.add(Text(f"why: {reason}"))
-    for passage in sorted(derived.passages, key=lambda p: p.copy_end - p.copy_start, reverse=True)[
-        :_PASSAGES_SHOWN
-    ]:
+    shown = longest_passages(derived.passages, _PASSAGES_SHOWN)
+    for passage in shown:
         node.add(
             Text.assemble(
                 (f"#{passage.number} {passage.kind} {passage.similarity:.2f}  ", "cyan"),
                 f"“{shorten(passage.copy_text, 90)}”",
             )
         )
+    hidden = len(derived.passages) - len(shown)
+    if hidden:
+        node.add(Text(f"… the {len(shown)} longest of {len(derived.passages)} passages, in text order; "
+                      f"{hidden} more in the HTML and JSON reports", style="dim"))
     return node
+
+
+def longest_passages(passages: list[AlignedPassage], count: int) -> list[AlignedPassage]:
+    """The ``count`` longest passages (in the copy), back in text order."""
+    longest = sorted(passages, key=lambda p: p.copy_end - p.copy_start, reverse=True)[:count]
+    return sorted(longest, key=lambda p: p.number)
 
 
 def _evidence_line(derived: DerivedView) -> str:
@@ -169,7 +179,7 @@ def _evidence_line(derived: DerivedView) -> str:
     if relation is None:
         return "no relation recorded between these two articles"
     return (
-        f"confidence {relation.confidence:.2f} · score {relation.score:.2f} · "
+        f"direction confidence {relation.confidence:.2f} · score {relation.score:.2f} · "
         f"jaccard {relation.jaccard:.2f} · copy in source {derived.copy_in_source:.0%} · "
         f"source in copy {derived.source_in_copy:.0%} · {passage_counts(derived.passages)}"
     )

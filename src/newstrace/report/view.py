@@ -184,8 +184,15 @@ def article_labels(articles: list[Article]) -> dict[str, str]:
 
 
 def describe(article: Article) -> str:
-    """``outlet · date`` (whichever are known)."""
-    return " · ".join(part for part in (article.outlet, _day(article.date)) if part)
+    """``outlet · date · credit AP`` (whichever are known); a credit that only repeats
+    the outlet is not said twice."""
+    return " · ".join(part for part in (article.outlet, _day(article.date), credit_line(article)) if part)
+
+
+def credit_line(article: Article) -> str | None:
+    """``"credit AP, AFP"``: the wire credits an article carries, other than its own outlet."""
+    credits = [credit for credit in article.credits if credit != (article.outlet or "").strip()]
+    return f"credit {', '.join(credits)}" if credits else None
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
