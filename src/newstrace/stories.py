@@ -372,7 +372,8 @@ class StoryClusterer:
 
     def _restore_story(self, story: dict[str, Any]) -> None:
         stories, dim = self._stories, self._embedding_dim
-        row = self._open_story(story["id"], story["title"], story["title_score"], story["title_id"])
+        story_id = self._fresh_story_id(story["id"])  # states written before ids were unique
+        row = self._open_story(story_id, story["title"], story["title_score"], story["title_id"])
         stories.sums[row, :dim] = _decode_array(story["embedding_sum"], np.float32)
         stories.sums[row, dim + _decode_array(story["entity_index"], np.int32)] = _decode_array(
             story["entity_sum"], np.float32)
@@ -509,7 +510,17 @@ class StoryClusterer:
 
     def _story_of_its_own(self, article: Article) -> int:
         """A new, empty story named and titled after ``article``, which opens it."""
-        return self._open_story(f"story-{article.id}", _headline(article), 0.0, article.id)
+        return self._open_story(self._fresh_story_id(f"story-{article.id}"), _headline(article), 0.0, article.id)
+
+    def _fresh_story_id(self, wanted: str) -> str:
+        """``wanted``, or ``wanted`` with the first free ``~n`` suffix when a story already has
+        that id (an article that moved out of the story it opened may open another; two
+        stories under one id would leave one's members in no story)."""
+        story_id, n = wanted, 1
+        while story_id in self._row_of_story:
+            n += 1
+            story_id = f"{wanted}~{n}"
+        return story_id
 
     def _open_story(self, story_id: str, title: str, title_score: float, title_id: str) -> int:
         row = self._stories.new()
