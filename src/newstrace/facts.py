@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Literal
 
 from newstrace.model import Article
 from newstrace.quotation import PersonIndex, Quote, clean_name, load_nlp, quotes_from_doc
+from newstrace.sentences import split_sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -158,7 +159,7 @@ def facts_from_doc(doc: Doc, article: Article) -> ArticleFacts:
         numbers=numbers(doc),
         times=times(doc, reference),
         quotes=quotes_from_doc(doc, article_id=article.id, people=people),
-        sentences=[(s.start_char, s.end_char) for s in doc.sents],
+        sentences=[(s.start, s.end) for s in split_sentences(doc.text)],
     )
 
 
@@ -331,7 +332,13 @@ def _close(x: float, y: float, tolerance: float) -> bool:
 
 
 def times(doc: Doc, reference: date | None = None) -> list[TimeRef]:
-    """Dates and clock times of the DATE/TIME entities, resolved against ``reference``."""
+    """Dates and clock times of the DATE/TIME entities, resolved against ``reference``.
+
+    A month without its own year takes the year its sentence names, else the one its
+    paragraph last named when the sentence tells of the past ("In 1953 … They reached the
+    top on May 29" is 1953-05-29): the article's date anchors only what speaks of its own
+    time. Relative dates ("Tuesday") are anchored to the article's date.
+    """
     found: list[TimeRef] = []
     for ent in doc.ents:
         if ent.label_ == "TIME":
@@ -370,7 +377,12 @@ def clock_time(text: str) -> str | None:
 
 def _date_ref(ent: Span, reference: date | None) -> TimeRef | None:
     future = any(t.lower_ in _FUTURE for t in ent.sent)
-    resolved = resolve_date(ent.text, reference, future=future)
+    in_sentence, in_paragraph = _context_years(ent.doc.text, ent.start_char, ent.end_char)
+    year = in_sentence or (in_paragraph if ent.sent.root.tag_ == "VBD" else None)
+    if year is not None and reference is not None and year != reference.year and not _YEAR.search(ent.text):
+        resolved = resolve_date(ent.text, reference, future=future, year=year)
+    else:
+        resolved = resolve_date(ent.text, reference, future=future)
     weekday = next((w.capitalize() for w in WEEKDAYS if re.search(rf"\b{w}\b", ent.text, re.I)), None)
     if resolved is None and weekday is None:
         return None
@@ -379,26 +391,44 @@ def _date_ref(ent: Span, reference: date | None) -> TimeRef | None:
                    weekday=weekday)
 
 
-def resolve_date(text: str, reference: date | None, *, future: bool = False) -> tuple[str, Precision] | None:
+def _context_years(text: str, start: int, end: int) -> tuple[int | None, int | None]:
+    """Years around the date at ``text[start:end]``: the one its sentence names (else None),
+    and the one its paragraph last named before it (else None)."""
+    p_start = text.rfind("\n", 0, start) + 1
+    p_end = text.find("\n", end)
+    p_end = len(text) if p_end < 0 else p_end
+    sentence = next((s for s in split_sentences(text[p_start:p_end]) if p_start + s.end >= end), None)
+    in_sentence = None
+    if sentence is not None:
+        lo, hi = p_start + sentence.start, p_start + sentence.end
+        years = [m for m in _YEAR.finditer(text, lo, hi) if not (start <= m.start() < end)]
+        in_sentence = int(years[0].group()) if years else None
+    before = _YEAR.findall(text, p_start, start)
+    return in_sentence, int(before[-1]) if before else None
+
+
+def resolve_date(text: str, reference: date | None, *, future: bool = False,
+                 year: int | None = None) -> tuple[str, Precision] | None:
     """An absolute date for ``text`` ("Tuesday", "in July", "last week", "Sept. 13, 2023").
 
     Weekdays resolve to the latest such day on or before ``reference`` (the day after it too,
     as datelines lag time zones), or the next one when the sentence speaks of the future.
+    ``year``, the year the context speaks of, places a month without its own year.
     """
     iso = _ISO_DATE.search(text)
     if iso:
         return iso.group(), "day"
     words = re.findall(r"[a-z]+", text.lower())
-    year = _YEAR.search(text)
+    found_year = _YEAR.search(text)
     month = next((MONTHS[w] for w in words if w in MONTHS and w != "may" or w == "may" and len(words) <= 3), None)
     if month is not None:
-        day = _day_of_month(text, year)
-        y = int(year.group()) if year else _year_for_month(month, reference, future)
+        day = _day_of_month(text, found_year)
+        y = int(found_year.group()) if found_year else year or _year_for_month(month, reference, future)
         if y is None:
             return None
         return (f"{y:04d}-{month:02d}-{day:02d}", "day") if day else (f"{y:04d}-{month:02d}", "month")
-    if year and len(words) <= 2:
-        return year.group(), "year"
+    if found_year and len(words) <= 2:
+        return found_year.group(), "year"
     if reference is None:
         return None
     return _relative_date(words, reference, future)

@@ -3,7 +3,8 @@
 Sentences end at ``.``, ``!`` or ``?`` (plus any closing quotes or brackets) followed by
 white space and a capital, digit or opening quote, and at every line break. A period after
 a title (``Mr.``, ``Gen.``), a single initial (``J.``) or a dotted abbreviation (``U.S.``,
-``a.m.``) ends no sentence.
+``a.m.``) ends no sentence, nor does one inside a quotation that closes in the same
+paragraph (``Putin said "we will talk. There is time."`` is one sentence).
 
 >>> text = 'Gen. J. Smith arrived at 9 a.m. Friday. "We are ready," he said.'
 >>> [text[s.start:s.end] for s in split_sentences(text)]
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from newstrace.align import quote_spans
 
 #: Abbreviations (lower case, without the final period) after which no sentence ends.
 ABBREVIATIONS: frozenset[str] = frozenset(
@@ -67,15 +70,28 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
     return Span(start, end) if end > start else None
 
 
+def _closed_quotations(text: str) -> list[tuple[int, int]]:
+    """Spans of double-quoted text that opens and closes within one paragraph, marks included."""
+    return [(s, e) for s, e in quote_spans(text) if text[s] not in "‘’'" and "\n" not in text[s:e]]
+
+
+def _inside_quotation(quotations: list[tuple[int, int]], end: int) -> bool:
+    """Whether a sentence end at ``end`` falls inside a quotation (before its closing mark)."""
+    return any(start < end < stop for start, stop in quotations)
+
+
 def split_sentences(text: str) -> list[Span]:
     """Split ``text`` into sentences; spans are trimmed and never empty."""
     spans: list[Span] = []
     start = 0
+    quotations = _closed_quotations(text) if any(m in text for m in '"“”«»') else []
     for match in _BOUNDARY.finditer(text):
         end = match.end()
         if match.group() == "\n":
             end -= 1
         elif match.group() == "." and _is_abbreviation(text, end):
+            continue
+        elif quotations and _inside_quotation(quotations, end):
             continue
         span = _trimmed(text, start, end)
         if span is not None:
