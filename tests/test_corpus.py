@@ -35,14 +35,14 @@ def article(seed: int, paragraphs: int = 5) -> str:
 @pytest.fixture
 def corpus(tmp_path: Path) -> tuple[Path, dict[frozenset[str], str]]:
     """40 unrelated articles and, late in the file, a verbatim copy, an updated copy
-    (one paragraph rewritten, one added) and a text that lifts one paragraph."""
+    (one paragraph rewritten, one added) and a text that lifts two paragraphs."""
     records = [{"id": f"doc{i:02d}", "text": article(i)} for i in range(40)]
     updated = article(3).split("\n\n")
     updated[2] = paragraph(9001)
     records += [
         {"id": "verbatim-of-05", "text": article(5)},
         {"id": "update-of-03", "text": "\n\n".join(updated + [paragraph(9002)])},
-        {"id": "lifts-from-07", "text": "\n\n".join([paragraph(9003), article(7).split("\n\n")[1],
+        {"id": "lifts-from-07", "text": "\n\n".join([paragraph(9003), *article(7).split("\n\n")[1:3],
                                                      paragraph(9004), paragraph(9005)])},
     ]
     path = tmp_path / "corpus.jsonl"

@@ -5,7 +5,9 @@ Shared word n-grams seed the alignment; seeds on the same diagonal chain into ru
 runs close to each other in both texts merge into one passage, so a copied paragraph with
 a few edited words stays one passage with a lower similarity. Text inside quotation marks
 is not evidence of copying (independent reports quote the same statement): n-grams that
-touch a quotation never seed a passage and are left out of the shingle sets.
+touch a quotation never seed a passage and are left out of the shingle sets. Neither is
+boilerplate: sentences a :class:`~newstrace.boilerplate.BoilerplateIndex` finds recurring
+across the collection (editor's notes, promos, site furniture) are masked the same way.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import numpy as np
 
 from newstrace.fingerprint import (
     code_points,
     join_texts,
+    sentence_pairs,
+    sentences_of,
     shingle_hashes,
     sorted_unique,
     text_starts,
@@ -121,35 +126,59 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(start <= span[0] and span[1] <= end for start, end in spans)
 
 
+class Boilerplate(Protocol):
+    """What :func:`profiles` asks of a boilerplate detector
+    (:class:`~newstrace.boilerplate.BoilerplateIndex`)."""
+
+    def flag(self, pair_hashes: np.ndarray) -> np.ndarray:
+        """Per sentence-pair hash (:func:`~newstrace.fingerprint.sentence_pairs`):
+        whether it is recurring boilerplate."""
+        ...
+
+
 @dataclass
 class TextProfile:
     """A text's tokens (with character offsets), its n-gram hashes and which of them touch
-    a quotation; :func:`profiles` builds them for a batch."""
+    a quotation or boilerplate; :func:`profiles` builds them for a batch."""
 
     text: str
     ngram: int
     token_hashes: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
-    quoted: np.ndarray  #: per token: inside a quotation
+    quoted: np.ndarray  #: per token: inside a quotation or boilerplate (never evidence)
     windows: np.ndarray  #: n-gram hash starting at each token
-    window_quoted: np.ndarray  #: per n-gram: touches a quotation
+    window_quoted: np.ndarray  #: per n-gram: touches a quotation or boilerplate
+    breaks: np.ndarray | None = None  #: per token: starts a sentence
+    boilerplate: np.ndarray | None = None  #: per token: inside recurring boilerplate
 
     @property
     def shingles(self) -> np.ndarray:
-        """The distinct quotation-free n-gram hashes, sorted."""
+        """The distinct n-gram hashes free of quotations and boilerplate, sorted."""
         return sorted_unique(self.windows[~self.window_quoted])[0]
 
+    def sentences_in(self, start: int, end: int) -> int:
+        """How many sentences tokens ``start:end`` span, counting a sentence break only
+        with at least ``ngram`` tokens on both sides (so a chance match of a word or two
+        past a shared sentence does not count)."""
+        if self.breaks is None:
+            return 1
+        inner = self.breaks[start + self.ngram : end - self.ngram + 1]
+        return 1 + int(inner.sum())
 
-def profiles(texts: Sequence[str], ngram: int = 5, batch_size: int = 256) -> list[TextProfile]:
-    """Profiles of many texts, tokenised and hashed ``batch_size`` at a time."""
+
+def profiles(texts: Sequence[str], ngram: int = 5, batch_size: int = 256, *,
+             boilerplate: Boilerplate | None = None) -> list[TextProfile]:
+    """Profiles of many texts, tokenised and hashed ``batch_size`` at a time; sentences
+    ``boilerplate`` flags are masked like quotations."""
     built = []
     for first in range(0, len(texts), batch_size):
-        built += _batch_profiles(texts[first : first + batch_size], ngram)
+        built += _batch_profiles(texts[first : first + batch_size], ngram, boilerplate)
     return built
 
 
-def _batch_profiles(texts: Sequence[str], ngram: int) -> list[TextProfile]:
+def _batch_profiles(texts: Sequence[str], ngram: int,
+                    boilerplate: Boilerplate | None = None) -> list[TextProfile]:
     """Profiles of a batch, computed on the batch's tokens all at once and cut per text."""
     tokens = tokenize(texts)
     counts = np.diff(tokens.offsets)
@@ -159,17 +188,35 @@ def _batch_profiles(texts: Sequence[str], ngram: int) -> list[TextProfile]:
              for text, marks, base in zip(texts, quote_marks(texts), starts.tolist())
              if marks for start, end in quote_spans(text, marks)]
     quoted = _quoted_tokens(at, spans)
+    recurring = (np.zeros(len(quoted), dtype=bool) if boilerplate is None
+                 else _boilerplate_tokens(tokens, boilerplate))
+    masked = quoted | recurring
     windows = shingle_hashes(tokens.hashes, ngram)
-    inside = np.concatenate([[0], np.cumsum(quoted)])
+    inside = np.concatenate([[0], np.cumsum(masked)])
     touched = inside[ngram : ngram + len(windows)] - inside[: len(windows)] > 0
     built = []
     for i, text in enumerate(texts):
         first, last = int(tokens.offsets[i]), int(tokens.offsets[i + 1])
         end = first + max(last - first - ngram + 1, 0)  # the windows inside this text
         built.append(TextProfile(text, ngram, tokens.hashes[first:last], tokens.starts[first:last],
-                                 tokens.ends[first:last], quoted[first:last], windows[first:end],
-                                 touched[first:end]))
+                                 tokens.ends[first:last], masked[first:last], windows[first:end],
+                                 touched[first:end], tokens.breaks[first:last],
+                                 recurring[first:last]))
     return built
+
+
+def _boilerplate_tokens(tokens, boilerplate: Boilerplate) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Per token: inside a sentence that a flagged sentence pair holds."""
+    sentences = sentences_of(tokens)
+    pairs = sentence_pairs(sentences)
+    flagged = np.asarray(boilerplate.flag(pairs.hashes), dtype=bool)
+    if not flagged.any():
+        return np.zeros(len(tokens.hashes), dtype=bool)
+    counts = np.diff(sentences.offsets)
+    text = np.repeat(np.arange(len(counts)), counts)
+    pair = pairs.offsets[text] + np.arange(len(sentences.hashes)) - sentences.offsets[text]
+    sentence_flagged = flagged[pair] | flagged[pair + 1]  # pairs k and k + 1 hold sentence k
+    return sentence_flagged[sentences.of_token]
 
 
 def _quoted_tokens(starts: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
@@ -218,12 +265,20 @@ def align_passages(a: str, b: str, *, ngram: int = 5, max_gap: int = 12,
 def align_profiles(pa: TextProfile, pb: TextProfile, *, max_gap: int = 12,
                    min_words: int = 8) -> tuple[list[Passage], list[int]]:
     """:func:`align_passages` on profiles; also returns each passage's count of matched
-    quotation-free words (in ``a``)."""
+    quotation-free words (in ``a``). :func:`aligned` also gives the sentences each spans."""
+    passages, words, _ = aligned(pa, pb, max_gap=max_gap, min_words=min_words)
+    return passages, words
+
+
+def aligned(pa: TextProfile, pb: TextProfile, *, max_gap: int = 12,
+            min_words: int = 8) -> tuple[list[Passage], list[int], list[int]]:
+    """:func:`align_profiles`, plus how many sentences of ``a`` each passage spans
+    (:meth:`TextProfile.sentences_in`)."""
     runs = _runs(pa, pb)
     drafts = _one_to_one(_merge(runs, max_gap, pa.ngram))
     covered_a = _coverage(len(pa.token_hashes), [(r.a0, r.a1) for r in runs])
     covered_b = _coverage(len(pb.token_hashes), [(r.b0, r.b1) for r in runs])
-    passages, words = [], []
+    passages, words, sentences = [], [], []
     for draft in sorted(drafts, key=lambda d: d.a0):
         _extend(draft, pa, pb, covered_a, covered_b)
         free_words = int((covered_a[draft.a0 : draft.a1] & ~pa.quoted[draft.a0 : draft.a1]).sum())
@@ -240,7 +295,8 @@ def align_profiles(pa: TextProfile, pb: TextProfile, *, max_gap: int = 12,
             kind="verbatim" if similarity >= VERBATIM else "edited",
         ))
         words.append(free_words)
-    return passages, words
+        sentences.append(pa.sentences_in(draft.a0, draft.a1))
+    return passages, words, sentences
 
 
 def _runs(pa: TextProfile, pb: TextProfile, max_repeats: int = 4) -> list[_Run]:
@@ -342,6 +398,7 @@ class Overlap:
     covered_a: float
     covered_b: float
     passage_words: list[int] = field(default_factory=list)  #: matched quote-free words per passage
+    passage_sentences: list[int] = field(default_factory=list)  #: sentences of ``a`` per passage
     shingles_a: int = 0
     shingles_b: int = 0
     shared: int = 0
@@ -356,6 +413,8 @@ class Overlap:
             covered_a=self.covered_b, covered_b=self.covered_a,
             passages=[passages[k] for k in order],
             passage_words=[self.passage_words[k] for k in order] if self.passage_words else [],
+            passage_sentences=([self.passage_sentences[k] for k in order]
+                               if self.passage_sentences else []),
             shingles_a=self.shingles_b, shingles_b=self.shingles_a,
         )
 
@@ -376,13 +435,14 @@ def overlap_of(pa: TextProfile, pb: TextProfile, shingles_a: np.ndarray | None =
     sa = pa.shingles if shingles_a is None else shingles_a
     sb = pb.shingles if shingles_b is None else shingles_b
     shared, jaccard, containment_a, containment_b = shingle_overlap(sa, sb)
-    passages, words = align_profiles(pa, pb) if shared else ([], [])
+    passages, words, sentences = aligned(pa, pb) if shared else ([], [], [])
     return Overlap(
         jaccard=jaccard, containment_a=containment_a, containment_b=containment_b,
         passages=passages,
         covered_a=_covered_share(len(pa.text), [(p.a_start, p.a_end) for p in passages]),
         covered_b=_covered_share(len(pb.text), [(p.b_start, p.b_end) for p in passages]),
-        passage_words=words, shingles_a=len(sa), shingles_b=len(sb), shared=shared,
+        passage_words=words, passage_sentences=sentences, shingles_a=len(sa),
+        shingles_b=len(sb), shared=shared,
     )
 
 
@@ -394,22 +454,25 @@ def identical_overlap(profile: TextProfile, shingles: np.ndarray | None = None, 
     shingles = profile.shingles if shingles is None else shingles
     share = 1.0 if len(shingles) else 0.0
     free_words = int((~profile.quoted).sum())
-    passages, words = [], []
+    passages, words, sentences = [], [], []
     if len(shingles) and free_words >= min_words:
         end, _ = _through_punctuation(profile.text, int(profile.ends[-1]), profile.text,
                                       int(profile.ends[-1]))
         start = int(profile.starts[0])
         passages = [Passage(a_start=start, a_end=end, b_start=start, b_end=end, similarity=1.0)]
         words = [free_words]
+        sentences = [profile.sentences_in(0, len(profile.token_hashes))]
     covered = _covered_share(len(profile.text), [(p.a_start, p.a_end) for p in passages])
     return Overlap(jaccard=share, containment_a=share, containment_b=share, passages=passages,
                    covered_a=covered, covered_b=covered, passage_words=words,
-                   shingles_a=len(shingles), shingles_b=len(shingles), shared=len(shingles))
+                   passage_sentences=sentences, shingles_a=len(shingles), shingles_b=len(shingles), shared=len(shingles))
 
 
-def lexical_overlap(a: str, b: str, *, ngram: int = 5) -> Overlap:
-    """Shingle Jaccard and containments (quotations left out) and aligned passages."""
-    pa, pb = profiles([a, b], ngram)
+def lexical_overlap(a: str, b: str, *, ngram: int = 5,
+                    boilerplate: Boilerplate | None = None) -> Overlap:
+    """Shingle Jaccard and containments (quotations and ``boilerplate`` left out) and
+    aligned passages."""
+    pa, pb = profiles([a, b], ngram, boilerplate=boilerplate)
     return overlap_of(pa, pb)
 
 

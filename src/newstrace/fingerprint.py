@@ -8,9 +8,11 @@ the slots of one LSH band are independent (one-permutation hashing with densific
 tried first, makes borrowed slots agree together and turned common phrases into large
 candidate cliques; it was no faster once the digests are read back into numpy).
 
-Each signature row also carries ``anchors`` bottom-k values (the text's smallest shingle
-hashes), which :class:`~newstrace.lsh.LSHIndex` uses to find shared passages between texts of very
-different lengths (containment), where Jaccard is low. Signatures are ``uint32`` arrays
+Each signature row also carries ``anchors`` bottom-k values (the text's smallest hashes of
+the shingles that cross a sentence break), which :class:`~newstrace.lsh.LSHIndex` uses to
+find shared passages between texts of very different lengths (containment), where Jaccard
+is low. Anchors cross sentence breaks so that two texts sharing one sentence (a common line
+many articles carry) share none, while texts sharing a run of sentences share several. Signatures are ``uint32`` arrays
 of shape ``(n, num_perm + anchors)``; ``signatures[i].tobytes()`` stores one and
 ``np.frombuffer(blob, np.uint32)`` reads it back.
 """
@@ -51,6 +53,10 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 _WORD, _LOWER = _character_tables()
+#: Characters that end a sentence (or a line of site furniture) when they separate two tokens.
+SENTENCE_ENDS = ".!?\n|。！？"
+_ENDS_SENTENCE = np.zeros(0x10000, dtype=bool)
+_ENDS_SENTENCE[[ord(c) for c in SENTENCE_ENDS]] = True
 _LOWER_WORD = np.where(_WORD, _LOWER, 0).astype(np.uint32)
 #: Token hashes are polynomials in this odd multiplier (modulo 2**64), so a token's hash is
 #: a difference of two prefix sums, scaled by an inverse power: no per-token loop.
@@ -88,12 +94,14 @@ _INVERSE_POWERS = _Powers(_BASE_INVERSE)
 class Tokens:
     """The word tokens of a batch of texts. Text i owns tokens ``offsets[i]:offsets[i+1]``;
     ``starts``/``ends`` are character offsets into that text; ``hashes`` are stable 64-bit
-    hashes of the lower-cased tokens."""
+    hashes of the lower-cased tokens; ``breaks`` marks the tokens that start a sentence
+    (the first of each text, and any after one of :data:`SENTENCE_ENDS`)."""
 
     hashes: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
     offsets: np.ndarray
+    breaks: np.ndarray
 
     def of(self, i: int) -> slice:
         return slice(int(self.offsets[i]), int(self.offsets[i + 1]))
@@ -157,16 +165,26 @@ def tokenize(texts: Sequence[str]) -> Tokens:
         ends=np.concatenate([g.ends for g in groups]),
         offsets=np.concatenate([groups[0].offsets[:1]]
                                + [g.offsets[1:] + first for g, first in zip(groups, firsts)]),
+        breaks=np.concatenate([g.breaks for g in groups]),
     )
 
 
-def _lowered_word_codes(text: str) -> np.ndarray:
+def _lowered_word_codes(codes: np.ndarray) -> np.ndarray:
     """Per character: its lower-case code point if it is a letter or digit, else 0
     (``uint32``). Characters beyond the Basic Multilingual Plane count as letters."""
-    codes = code_points(text)
     if codes.dtype == np.uint16:
         return _LOWER_WORD[codes]
     return np.where(codes > 0xFFFF, codes, _LOWER_WORD[np.minimum(codes, 0xFFFF)])
+
+
+def _sentence_breaks(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per token: whether a sentence end separates it from the token before (the first
+    token counts as a break; texts are joined by newlines, so each text's first does too)."""
+    ending = _ENDS_SENTENCE[codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF)]
+    seen = np.concatenate([[0], np.cumsum(ending, dtype=np.int64)])
+    breaks = np.ones(len(starts), dtype=bool)
+    breaks[1:] = seen[starts[1:]] > seen[ends[:-1]]
+    return breaks
 
 
 def _tokenize_group(texts: Sequence[str]) -> Tokens:
@@ -178,7 +196,8 @@ def _tokenize_group(texts: Sequence[str]) -> Tokens:
     ``(P[e] - P[s]) * B**-s = sum(code[s + k] * B**k)``, independent of where it stands.
     """
     joined, bases = join_texts(texts)
-    values = _lowered_word_codes(joined)
+    codes = code_points(joined)
+    values = _lowered_word_codes(codes)
     word = np.zeros(len(values) + 2, dtype=bool)  # padded, so every run has both ends
     np.not_equal(values, 0, out=word[1:-1])
     changes = np.flatnonzero(word[1:] != word[:-1])
@@ -192,7 +211,8 @@ def _tokenize_group(texts: Sequence[str]) -> Tokens:
     offsets = np.searchsorted(starts, bases)
     offsets[-1] = len(starts)
     base = np.repeat(bases[:-1], np.diff(offsets))
-    return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets)
+    return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets,
+                  breaks=_sentence_breaks(codes, starts, ends))
 
 
 def shingle_hashes(token_hashes: np.ndarray, ngram: int = 5) -> np.ndarray:
@@ -208,24 +228,90 @@ def shingle_hashes(token_hashes: np.ndarray, ngram: int = 5) -> np.ndarray:
 
 @dataclass
 class ShingleBatch:
-    """The shingle hashes of many texts: ``hashes[offsets[i]:offsets[i+1]]`` are text i's."""
+    """The shingle hashes of many texts: ``hashes[offsets[i]:offsets[i+1]]`` are text i's;
+    ``crossing`` (when known) marks the shingles that span a sentence break."""
 
     hashes: np.ndarray
     offsets: np.ndarray
+    crossing: np.ndarray | None = None
 
     def of(self, i: int) -> np.ndarray:
         return self.hashes[self.offsets[i] : self.offsets[i + 1]]
 
+    def subset(self, rows: Sequence[int]) -> ShingleBatch:
+        """Only texts ``rows``, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, counts = self.offsets[rows], np.diff(self.offsets)[rows]
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        taken = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
+        crossing = None if self.crossing is None else self.crossing[taken]
+        return ShingleBatch(self.hashes[taken], offsets, crossing)
 
-def shingle_batch(texts: Sequence[str], ngram: int = 5) -> ShingleBatch:
-    """Word ``ngram``-shingle hashes of every text, computed together."""
-    tokens = tokenize(texts)
+
+def shingle_batch(texts: Sequence[str], ngram: int = 5, tokens: Tokens | None = None) -> ShingleBatch:
+    """Word ``ngram``-shingle hashes of every text, computed together (from ``tokens``
+    when already at hand)."""
+    tokens = tokenize(texts) if tokens is None else tokens
     windows = shingle_hashes(tokens.hashes, ngram)
     # The window starting at token t belongs to its text iff it ends inside that text.
     text_ends = np.repeat(tokens.offsets[1:], np.diff(tokens.offsets))[: len(windows)]
     inside = np.arange(len(windows)) + ngram <= text_ends
     counts = np.maximum(np.diff(tokens.offsets) - ngram + 1, 0)
-    return ShingleBatch(hashes=windows[inside], offsets=np.concatenate([[0], np.cumsum(counts)]))
+    breaks = np.concatenate([[0], np.cumsum(tokens.breaks, dtype=np.int64)])
+    first = np.arange(len(windows))
+    crossing = breaks[first + ngram] > breaks[first + 1]  # a break after the first token
+    return ShingleBatch(hashes=windows[inside], offsets=np.concatenate([[0], np.cumsum(counts)]),
+                        crossing=crossing[inside])
+
+
+#: Stand-ins for "no sentence" before the first and after the last sentence of a text.
+_START, _END = mix64(np.array([0x5EED5EED, 0xE11DE11D], dtype=_U64))
+
+
+@dataclass
+class Sentences:
+    """The sentences of a batch of tokenised texts: token t lies in sentence
+    ``of_token[t]``, which starts at token ``starts[s]``; text i owns sentences
+    ``offsets[i]:offsets[i+1]``; ``hashes`` identify a sentence by its words (in order,
+    case and punctuation aside)."""
+
+    of_token: np.ndarray
+    starts: np.ndarray
+    hashes: np.ndarray
+    offsets: np.ndarray
+
+
+def sentences_of(tokens: Tokens) -> Sentences:
+    """The sentences of tokenised texts (split at :attr:`Tokens.breaks`)."""
+    starts = np.flatnonzero(tokens.breaks)
+    of_token = np.cumsum(tokens.breaks, dtype=np.int64) - 1
+    if not len(starts):
+        hashes = np.zeros(0, dtype=_U64)
+    else:
+        position = (np.arange(len(of_token)) - starts[of_token]).astype(_U64)
+        hashes = mix64(np.add.reduceat(mix64(tokens.hashes ^ mix64(position + _U64(1))), starts))
+    return Sentences(of_token, starts, hashes, np.searchsorted(starts, tokens.offsets))
+
+
+def sentence_pairs(sentences: Sentences) -> ShingleBatch:
+    """Hashes of every two consecutive sentences of each text, the first and last sentence
+    paired with a text edge too: a text of n sentences has n + 1 pairs, pair k joining
+    sentences k - 1 and k (none for a text without a sentence)."""
+    counts = np.diff(sentences.offsets)
+    pair_counts = np.where(counts > 0, counts + 1, 0)
+    offsets = np.concatenate([[0], np.cumsum(pair_counts)]).astype(np.int64)
+    left = np.full(offsets[-1], _START, dtype=_U64)
+    right = np.full(offsets[-1], _END, dtype=_U64)
+    text = np.repeat(np.arange(len(counts)), counts)
+    at = offsets[text] + np.arange(len(sentences.hashes)) - sentences.offsets[text]
+    left[at + 1] = sentences.hashes
+    right[at] = sentences.hashes
+    return ShingleBatch(mix64(left * _SHINGLE_MUL + right), offsets)
+
+
+def sentence_pair_batch(texts: Sequence[str]) -> ShingleBatch:
+    """:func:`sentence_pairs` of ``texts``."""
+    return sentence_pairs(sentences_of(tokenize(texts)))
 
 
 @dataclass(eq=False)
@@ -263,13 +349,15 @@ class MinHasher:
         return self.signatures_of(shingle_batch(texts, self.ngram))
 
     def signatures_of(self, batch: ShingleBatch) -> np.ndarray:
-        """Signatures of already computed shingle hashes."""
+        """Signatures of already computed shingle hashes (anchors from the shingles that
+        cross a sentence break when ``batch.crossing`` is known)."""
         n = len(batch.offsets) - 1
         digests = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
             batch.hashes, batch.offsets.astype(_U64), self.num_perm, self.seed)
         minhashes = np.fromiter(itertools.chain.from_iterable(digests.to_rows()),
                                 dtype=np.uint32, count=n * self.num_perm)
-        return np.hstack([minhashes.reshape(n, self.num_perm), self._bottom_k(batch)])
+        return np.hstack([minhashes.reshape(n, self.num_perm),
+                          self._bottom_k(anchor_shingles(batch))])
 
     def _bottom_k(self, batch: ShingleBatch) -> np.ndarray:
         """The ``anchors`` smallest distinct (high 32 bits of) shingle hashes of each text.
@@ -288,6 +376,23 @@ class MinHasher:
         anchors = np.full((n, self.anchors), EMPTY, dtype=np.uint32)
         anchors[doc[first], rank[first]] = (ordered[first] & _U64(0xFFFFFFFF)).astype(np.uint32)
         return anchors
+
+
+#: A text with fewer shingles crossing a sentence break takes its anchors from all its shingles.
+MIN_CROSSING = 8
+
+
+def anchor_shingles(batch: ShingleBatch) -> ShingleBatch:
+    """The shingles anchors are drawn from: those crossing a sentence break, or all of a
+    text's shingles when it has fewer than :data:`MIN_CROSSING` such (no punctuation)."""
+    if batch.crossing is None:
+        return batch
+    sizes = np.diff(batch.offsets)
+    seen = np.concatenate([[0], np.cumsum(batch.crossing, dtype=np.int64)])
+    crossing = seen[batch.offsets[1:]] - seen[batch.offsets[:-1]]
+    kept = batch.crossing | np.repeat(crossing < MIN_CROSSING, sizes)
+    counts = np.where(crossing < MIN_CROSSING, sizes, crossing)
+    return ShingleBatch(batch.hashes[kept], np.concatenate([[0], np.cumsum(counts)]))
 
 
 def is_empty(signatures: np.ndarray) -> np.ndarray:

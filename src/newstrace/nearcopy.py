@@ -3,7 +3,9 @@
 Candidates come from :class:`~newstrace.lsh.LSHIndex`; each is verified with the
 exact quotation-free shingle overlap (Jaccard and containment both ways), and only pairs
 that share enough wording are aligned into passages and given a verdict by
-:func:`classify_overlap`.
+:func:`classify_overlap`. With a :class:`~newstrace.boilerplate.BoilerplateIndex`, text
+recurring across the collection is masked from the evidence like quotations, so articles
+sharing only an editor's note or site furniture are not near copies.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.align import Overlap, identical_overlap, overlap_of, profiles, shingle_overlap
+from newstrace.align import (
+    Boilerplate,
+    Overlap,
+    identical_overlap,
+    overlap_of,
+    profiles,
+    shingle_overlap,
+)
 from newstrace.fingerprint import MinHasher, sorted_unique
 from newstrace.lsh import LSHIndex, Prepared
 
@@ -24,11 +33,15 @@ DUPLICATE_CONTAINMENT = 0.9
 #: paragraphs lose shingles but stay inside passages).
 COPY_SHARE = 0.5
 COPY_FLOOR = 0.3
-#: A passage with this many quotation-free words is reuse on its own ("partial").
+#: Partial reuse needs substantial shared text, not one sentence that many articles carry:
+#: a passage of this many quotation-free words spanning at least two sentences,
 PARTIAL_PASSAGE_WORDS = 25
-#: Or this share of one text's shingles found in the other, counting at least
+PARTIAL_PASSAGE_SENTENCES = 2
+#: or one passage this long (longer than nearly every single sentence),
+PARTIAL_LONG_PASSAGE_WORDS = 80
+#: or this share of one text's shingles found in the other, counting at least
 #: ``PARTIAL_MIN_SHARED`` shingles.
-PARTIAL_CONTAINMENT = 0.1
+PARTIAL_CONTAINMENT = 0.25
 PARTIAL_MIN_SHARED = 20
 #: Verified pairs sharing fewer shingles than this are not aligned (no 25-word passage
 #: can hide in fewer).
@@ -55,11 +68,20 @@ def classify_overlap(overlap: Overlap) -> str | None:
     if (max(high, shorter_covered) >= COPY_SHARE
             and min(high, shorter_covered) >= COPY_FLOOR):
         return "copy"
-    if max(overlap.passage_words, default=0) >= PARTIAL_PASSAGE_WORDS:
+    if substantial_passage(overlap):
         return "partial"
     if high >= PARTIAL_CONTAINMENT and overlap.shared >= PARTIAL_MIN_SHARED:
         return "partial"
     return None
+
+
+def substantial_passage(overlap: Overlap) -> bool:
+    """Whether a passage is reuse on its own: at least ``PARTIAL_PASSAGE_WORDS`` words over
+    two sentences or more, or ``PARTIAL_LONG_PASSAGE_WORDS`` words."""
+    sentences = overlap.passage_sentences or [PARTIAL_PASSAGE_SENTENCES] * len(overlap.passage_words)
+    return any(words >= PARTIAL_LONG_PASSAGE_WORDS
+               or (words >= PARTIAL_PASSAGE_WORDS and spanned >= PARTIAL_PASSAGE_SENTENCES)
+               for words, spanned in zip(overlap.passage_words, sentences))
 
 
 def find_near_copies(
@@ -70,6 +92,7 @@ def find_near_copies(
     signatures: np.ndarray | Prepared | None = None,
     texts_of: Callable[[str], str] | None = None,
     hasher: MinHasher | None = None,
+    boilerplate: Boilerplate | None = None,
 ) -> list[NearCopy]:
     """Pairs sharing wording among ``texts`` and between them and ``index``.
 
@@ -78,6 +101,7 @@ def find_near_copies(
     non-empty ``index``, ``texts_of(key)`` must read indexed texts. The batch is added to
     ``index`` afterwards, so successive calls find pairs across batches. In each pair ``a_key`` is the indexed or earlier text; pairs come in the
     order of their later text, then of their earlier one, however the texts are batched.
+    Sentences ``boilerplate`` flags are not evidence (see :func:`verify_candidates`).
     """
     keys = [str(i) for i in range(len(texts))] if keys is None else list(keys)
     if len(keys) != len(texts):
@@ -95,17 +119,19 @@ def find_near_copies(
     for i in sorted_unique(pairs[:, 0])[0].tolist():
         if i < known:
             lookup[i] = texts_of(names[i])  # type: ignore[misc]
-    return verify_candidates(pairs, names, lookup)
+    return verify_candidates(pairs, names, lookup, boilerplate=boilerplate)
 
 
 def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Sequence[str],
-                      texts: Sequence[str] | dict[int, str]) -> list[NearCopy]:
+                      texts: Sequence[str] | dict[int, str], *,
+                      boilerplate: Boilerplate | None = None) -> list[NearCopy]:
     """Near copies among candidate ``pairs`` of positions into ``keys`` and ``texts``:
-    exact quotation-free shingle overlap first, then alignment and
-    :func:`classify_overlap` for pairs sharing at least ``ALIGN_MIN_SHARED`` shingles."""
+    exact shingle overlap (quotations and ``boilerplate`` left out) first, then alignment
+    and :func:`classify_overlap` for pairs sharing at least ``ALIGN_MIN_SHARED`` shingles."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     involved = sorted_unique(pairs.ravel())[0].tolist()
-    profiled = dict(zip(involved, profiles([texts[i] for i in involved])))
+    profiled = dict(zip(involved, profiles([texts[i] for i in involved],
+                                           boilerplate=boilerplate)))
     shingles = {i: p.shingles for i, p in profiled.items()}
     found = []
     for i, j in pairs.tolist():

@@ -41,7 +41,7 @@ REWRITE_NEIGHBOURS = 8
 BATCH = 2000
 #: Fingerprint kinds in the store; a new hashing scheme gets a new kind, and stored
 #: articles without one are fingerprinted again.
-SIGNATURES = "minhash-v2"
+SIGNATURES = "minhash-v3"
 LEADS = "lead"
 
 Progress = Callable[[str, int, int], None]
