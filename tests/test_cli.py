@@ -44,7 +44,11 @@ def test_analyze_html_report(seeds: Path, tmp_path: Path) -> None:
 def test_text_report_on_demo(tmp_path: Path) -> None:
     done = run("analyze", str(ROOT / "examples"), "--db", str(tmp_path / "d.db"))
     assert done.returncode == 0, done.stderr
-    assert "paraphrase" in done.stdout and "copy" in done.stdout
+    out = " ".join(done.stdout.split())  # undo the terminal's line wrapping
+    assert "copy of 01_meridian_press.txt → 02_riverside_blog.html" in out
+    assert "paraphrase of 03_valley_courier.json → 04_spun_copy.txt" in out
+    assert "● independent 01_meridian_press.txt Meridian Press · 2025-03-04" in out
+    assert "direction confidence" in out and " confidence" not in out.replace("direction confidence", "")
 
 
 def test_bad_inputs_are_named_skipped_and_exit_1(tmp_path: Path) -> None:
@@ -92,3 +96,97 @@ def test_compare_json(tmp_path: Path) -> None:
     data = json.loads(done.stdout)
     assert data["relation"] == "copy" and data["source"] == "a"
     assert all(p["a_text"] for p in data["passages"])
+
+
+# --- errors a user meets first: one line naming the path and the fix, exit 2, nothing created ---
+
+ARTICLE = "A tram derailed in Velden on Sunday. Nobody was hurt, the operator said.\n"
+
+
+def _one_error_line(done: subprocess.CompletedProcess) -> str:
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, (done.returncode, done.stderr)
+    assert lines[0].startswith("error: ") and "Traceback" not in done.stderr
+    return lines[0]
+
+
+def test_a_missing_path_is_nothing_to_analyse_and_creates_no_store(tmp_path: Path) -> None:
+    line = _one_error_line(run("analyze", "no-such-folder", "--db", "x.db", cwd=tmp_path))
+    assert "nothing to analyse: no-such-folder does not exist" in line
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_an_empty_folder_is_nothing_to_analyse(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    line = _one_error_line(run("analyze", "empty", "--db", "x.db", cwd=tmp_path))
+    assert "nothing to analyse: empty holds no articles" in line
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_missing_output_folder_is_refused_before_the_work(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    line = _one_error_line(run("analyze", "a.txt", "--db", "x.db", "-o", "no-such-folder/report.html",
+                               cwd=tmp_path))
+    assert "no-such-folder/report.html" in line and "folder no-such-folder does not exist" in line
+    assert "-o" in line
+    assert not (tmp_path / "x.db").exists()  # refused before anything was stored
+
+
+def test_a_missing_store_folder_is_refused_before_the_work(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    line = _one_error_line(run("analyze", "a.txt", "--db", "missing-folder/x.db", cwd=tmp_path))
+    assert "missing-folder/x.db" in line and "--db" in line
+
+
+def test_the_output_extension_picks_the_format(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    done = run("analyze", "a.txt", "--db", "x.db", "-o", "guess.html", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "guess.html").read_text().lstrip().lower().startswith("<!doctype html")
+    done = run("analyze", "a.txt", "--db", "x.db", "-o", "guess.json", cwd=tmp_path)
+    assert json.loads((tmp_path / "guess.json").read_text())["articles"][0]["text"] == ARTICLE.strip()
+    done = run("analyze", "a.txt", "--db", "x.db", "-o", "asked.html", "--format", "md", cwd=tmp_path)
+    assert (tmp_path / "asked.html").read_text().startswith("# newstrace report")
+
+
+def test_a_csv_is_read_row_by_row_through_its_header(tmp_path: Path) -> None:
+    (tmp_path / "articles.csv").write_text(
+        "id,headline,body,source\n"
+        f'1,Tram derails in Velden,"{ARTICLE.strip()}",Velden Post\n'
+        '2,Fair opens,"The Lindell autumn fair opened on Saturday, with a record number of stalls.",Herald\n')
+    done = run("analyze", "articles.csv", "--db", "x.db", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    articles = {a["external_id"]: a for a in json.loads(done.stdout)["articles"]}
+    assert articles["1"]["title"] == "Tram derails in Velden" and articles["1"]["outlet"] == "Velden Post"
+    assert articles["1"]["text"] == ARTICLE.strip() and articles["2"]["title"] == "Fair opens"
+
+
+def test_a_csv_without_a_text_column_is_named_with_its_columns(tmp_path: Path) -> None:
+    (tmp_path / "links.csv").write_text("id,headline,link\n1,Tram derails,https://example.org/a\n")
+    done = run("analyze", "links.csv", "--db", "x.db", cwd=tmp_path)
+    assert done.returncode == 2  # nothing could be read
+    (line,) = [line for line in done.stderr.splitlines() if "links.csv" in line]
+    assert "no text column" in line and "id, headline, link" in line
+
+
+def test_a_stray_file_in_a_folder_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "notes.md").write_text("# my notes\n\nRemember to check the tram story.\n")
+    done = run("analyze", "in", "--db", "x.db", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 1
+    (line,) = [line for line in done.stderr.splitlines() if "notes.md" in line]
+    assert "skipped" in line and "not an article format (.md)" in line
+    assert [a["path"] for a in json.loads(done.stdout)["articles"]] == ["in/a.txt"]
+
+
+def test_version_and_help_read_like_prose() -> None:
+    from newstrace import __version__
+
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"newstrace {__version__}"
+    for command in ([], ["analyze"], ["digest"], ["dedup"], ["compare"]):
+        page = run(*command, "--help").stdout
+        assert "Usage:" in page and "<" not in page and "{" not in page and "list[" not in page, page
+    assert "ARTICLES..." in run("analyze", "--help").stdout

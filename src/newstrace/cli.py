@@ -1,18 +1,22 @@
 """The ``newstrace`` command line: a thin layer over the public API.
 
 Exit codes: 0 when every input was read, 1 when some inputs were skipped (each named on
-standard error), 2 on a usage error or when nothing could be done (an unreadable store).
+standard error), 2 on a usage error or when nothing could be done (no articles to read, a
+missing output folder, an unreadable store). Paths are checked before any work starts, and
+every error is one line that names the path and the fix.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -20,16 +24,42 @@ import newstrace
 from newstrace.model import InputError, Relation, Report
 from newstrace.store import DEFAULT_DB, StoreError
 
+
+class _Argument(TyperArgument):
+    """A positional argument shown in help by its metavar alone (``ARTICLES...``), without
+    Typer's type placeholder (``<list[Path]>``) or braces."""
+
+    def display_type_rich(self, ctx: Any) -> None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        return self.display_name_raw
+
+
+class _Command(TyperCommand):
+    """A command whose help reads as written: plain metavars, no type placeholders."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.__class__ = _Argument
+
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
     help="Which news articles are the same story, who copied whom, how many independent reports there are.",
-    epilog="Exit codes: 0 all inputs read; 1 some inputs skipped (named on stderr); 2 error.",
+    epilog="Exit codes: 0 all inputs read; 1 some inputs skipped (each named on standard error); "
+    "2 nothing could be done (the error says which path and what to do).",
 )
+
 err = Console(stderr=True, highlight=False)
 
 EXIT_SKIPPED = 1
 EXIT_FAILED = 2
+EXIT_INTERRUPTED = 130
 
 
 class Format(str, Enum):
@@ -59,6 +89,46 @@ def _report_skips(skipped: list[InputError]) -> None:
         err.print(f"[yellow]skipped[/] {skip}", markup=True, soft_wrap=True)
 
 
+def _fail(message: str) -> typer.Exit:
+    """Print ``error: message`` on one line and return the exit to raise (code 2)."""
+    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    return typer.Exit(EXIT_FAILED)
+
+
+def check_inputs(paths: list[Path]) -> None:
+    """Refuse, before any work, inputs that hold no article file at all."""
+    from newstrace.ingest import input_files
+
+    if any(isinstance(found, Path) for found in input_files(paths)):
+        return
+    reasons = [f"{path} {'holds no articles' if path.exists() else 'does not exist'}" for path in paths]
+    raise _fail(f"nothing to analyse: {'; '.join(reasons)} (give files or folders of .txt, .html, "
+                ".json, .jsonl, .csv or .tsv articles)")
+
+
+def check_writable(path: Optional[Path], what: str, option: str) -> None:
+    """Refuse, before any work, a file that cannot be created where it is asked for."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise _fail(f"cannot write the {what} to {path}: it is a folder (give a file name with {option})")
+    if not folder.is_dir():
+        raise _fail(f"cannot write the {what} to {path}: folder {folder} does not exist "
+                    f"(create it, or choose another {option})")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise _fail(f"cannot write the {what} to {path}: permission denied (choose another {option})")
+
+
+def report_format(fmt: Optional[Format], output: Optional[Path]) -> Format:
+    """The format asked for, else the one the output's extension names, else text."""
+    from newstrace.report import format_for_path
+
+    if fmt is not None:
+        return fmt
+    return Format(format_for_path(output)) if output is not None else Format.text
+
+
 def _emit(report: Report, output: Optional[Path], fmt: Format) -> None:
     from newstrace.report import write_report
 
@@ -67,55 +137,134 @@ def _emit(report: Report, output: Optional[Path], fmt: Format) -> None:
         err.print(f"wrote {output}")
 
 
-def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Format,
-         batch: int) -> None:
+def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Optional[Format],
+         batch: int, fresh: bool = False, prune_missing: bool = False) -> None:
+    check_inputs(paths)
+    check_writable(output, "report", "-o")
+    check_writable(db, "store", "--db")
+    fmt = report_format(fmt, output)
     bar, update = _progress_bar()
     try:
         with bar:
-            report = command([str(p) for p in paths], db=str(db), progress=update, batch_size=batch)
+            report = command([str(p) for p in paths], db=str(db), progress=update, batch_size=batch,
+                             fresh=fresh, prune_missing=prune_missing)
     except StoreError as exc:
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(EXIT_FAILED) from exc
+        raise _fail(str(exc)) from exc
+    except KeyboardInterrupt:
+        raise _interrupted(db) from None
     _report_skips(report.skipped)
     _emit(report, output, fmt)
     if report.skipped:
+        raise typer.Exit(EXIT_SKIPPED if report.articles else EXIT_FAILED)
+
+
+def _interrupted(db: Path) -> typer.Exit:
+    """Say in one line what the store kept of a stopped run and how to resume (exit 130)."""
+    from newstrace.store import Store
+
+    counts = None
+    if db.exists():
+        try:
+            with Store(db) as store:
+                counts = store.counts()
+        except StoreError:
+            pass
+    if not counts or not counts["articles"]:
+        err.print(f"interrupted: nothing was stored in {db} yet; run the same command again to start over",
+                  markup=False, soft_wrap=True)
+    else:
+        err.print(f"interrupted: {db} keeps {counts['articles']:,} articles ({counts['in_stories']:,} fully "
+                  "analysed); run the same command again to finish the rest", markup=False, soft_wrap=True)
+    return typer.Exit(EXIT_INTERRUPTED)
+
+
+PathsArg = typer.Argument(
+    ..., metavar="ARTICLES...",
+    help="Files or folders of articles: .txt, .html, .json, .jsonl, .csv or .tsv, each optionally "
+    ".gz. Folders are read recursively; other files in them are skipped with a reason.")
+DbOpt = typer.Option(Path(DEFAULT_DB), "--db", metavar="FILE",
+                     help="SQLite store; results persist between runs, so a second run only compares what is new.")
+OutOpt = typer.Option(None, "-o", "--output", metavar="FILE",
+                      help="Write the report to FILE instead of standard output.")
+FormatOpt = typer.Option(
+    None, "--format", "-f", metavar="text|json|md|html",
+    help="Report format (default: the one FILE's extension names, .json .md .html, else text).")
+BatchOpt = typer.Option(2000, "--batch", min=1, metavar="N", help="Articles stored per transaction while reading.")
+FreshOpt = typer.Option(False, "--fresh", help="Empty the store first and analyse the inputs from scratch.")
+PruneOpt = typer.Option(False, "--prune-missing",
+                        help="First remove the stored articles whose input files no longer exist.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"newstrace {newstrace.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Which news articles are the same story, who copied whom, how many independent reports there are."""
+
+
+@app.command(cls=_Command, short_help="Stories, copies and independent reports in a collection.")
+def analyze(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
+            format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
+            prune_missing: bool = PruneOpt) -> None:
+    """Find copies, rewrites, stories and independent reports in a collection."""
+    _run(newstrace.analyze, paths, db, output, format, batch, fresh, prune_missing)
+
+
+@app.command(cls=_Command, short_help="Per story: claims, quotes, timeline and conflicts.")
+def digest(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
+           format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
+           prune_missing: bool = PruneOpt) -> None:
+    """Per story: corroborated claims, who said what, timeline, single-source claims, conflicts."""
+    _run(newstrace.digest, paths, db, output, format, batch, fresh, prune_missing)
+
+
+@app.command(cls=_Command, short_help="Remove articles from the store.")
+def remove(
+    refs: list[str] = typer.Argument(..., metavar="ID|PATH...",
+                                     help="Article ids, input ids, URLs, or the files or folders they were read from."),
+    db: Path = DbOpt,
+) -> None:
+    """Remove articles (with their verdicts) from the store; the next analyze rebuilds the stories.
+    An input still given to analyze is read again: remove the file too."""
+    from newstrace.pipeline import remove as remove_articles
+
+    if not db.is_file():
+        raise _fail(f"no store at {db} (give the store with --db)")
+    try:
+        removed, unmatched = remove_articles(refs, db)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    for ref in unmatched:
+        err.print(f"not found: {ref} names no article stored in {db}", markup=False, soft_wrap=True)
+    err.print(f"removed {len(removed):,} article{'s' * (len(removed) != 1)} from {db}", markup=False,
+              soft_wrap=True)
+    if unmatched:
         raise typer.Exit(EXIT_SKIPPED)
 
 
-PathsArg = typer.Argument(..., help="Files or folders of articles (.txt, .html, .json, .jsonl, optionally .gz).")
-DbOpt = typer.Option(Path(DEFAULT_DB), "--db", help="SQLite store; results persist between runs.")
-OutOpt = typer.Option(None, "-o", "--output", help="Write the report here instead of standard output.")
-FormatOpt = typer.Option(Format.text, "--format", "-f", help="Report format.")
-BatchOpt = typer.Option(2000, "--batch", min=1, help="Articles stored per transaction while reading.")
-
-
-@app.command()
-def analyze(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
-            format: Format = FormatOpt, batch: int = BatchOpt) -> None:
-    """Find copies, rewrites, stories and independent reports in a collection."""
-    _run(newstrace.analyze, paths, db, output, format, batch)
-
-
-@app.command()
-def digest(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
-           format: Format = FormatOpt, batch: int = BatchOpt) -> None:
-    """Per story: corroborated claims, who said what, timeline, single-source claims, conflicts."""
-    _run(newstrace.digest, paths, db, output, format, batch)
-
-
-@app.command()
+@app.command(cls=_Command, short_help="Near copies across a large collection, streamed.")
 def dedup(
     paths: list[Path] = PathsArg,
     output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="Write the pairs here (JSON Lines) instead of standard output."),
+        None, "-o", "--output", metavar="FILE",
+        help="Write the pairs to FILE (JSON Lines) instead of standard output."),
     workers: Optional[int] = typer.Option(
-        None, "--workers", "-w", min=0,
+        None, "--workers", "-w", min=0, metavar="N",
         help="Processes that read and fingerprint (default: one per CPU; 0: none, all in this one)."),
     texts: bool = typer.Option(
         False, "--texts", help="Add each passage's text on both sides (a_text, b_text)."),
 ) -> None:
     """Near copies (duplicate, copy, partial) across a large collection, streamed, nothing
     stored: one JSON object per pair, with scores and aligned passages."""
+    check_inputs(paths)
+    check_writable(output, "pairs", "-o")
     skipped: list[InputError] = []
     finder = newstrace.CopyFinder(workers=workers, on_skip=skipped.append)
     bar, update = _progress_bar()
@@ -146,10 +295,10 @@ def _pair_record(relation: Relation, finder: newstrace.CopyFinder, with_texts: b
     return record
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Compare two articles: relation, direction, passages.")
 def compare(
-    a: Path = typer.Argument(..., help="First article file."),
-    b: Path = typer.Argument(..., help="Second article file."),
+    a: Path = typer.Argument(..., metavar="A", help="First article file."),
+    b: Path = typer.Argument(..., metavar="B", help="Second article file."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Compare two articles: relation, direction, scores and aligned passages."""

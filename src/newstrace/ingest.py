@@ -6,15 +6,21 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
 * ``.html`` / ``.htm`` / ``.xhtml``: one web page; trafilatura extracts the body and metadata;
 * ``.json``: one object; ``.jsonl`` / ``.ndjson``: one object per line. Records carry ``text``
   or ``html`` and optionally ``id``, ``url``, ``title``, ``date`` (or ``published``),
-  ``outlet``, ``byline`` (or ``author``); other fields go to ``Article.meta``.
+  ``outlet``, ``byline`` (or ``author``); other fields go to ``Article.meta``;
+* ``.csv`` / ``.tsv``: one record per row, named by a header row; common column names are
+  mapped (``body`` or ``content`` -> ``text``, ``headline`` -> ``title``, ``source`` ->
+  ``outlet``, ...), see :data:`COLUMN_NAMES`.
 
-Files with any other extension are sniffed: markup is read as HTML, anything else as
-plain text, and binary files are skipped. Bad inputs never stop a run: each becomes one
+A file named on its own with any other extension is sniffed: markup is read as HTML,
+anything else as plain text, and binary files are skipped. Inside a folder, such files
+(``notes.md``, ``photo.jpg``) are skipped with a reason; files with no extension at all
+are sniffed. Bad inputs never stop a run: each becomes one
 :class:`~newstrace.model.InputError` handed to ``on_skip``.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import os
@@ -38,14 +44,25 @@ except ImportError:  # pragma: no cover - orjson is an optional speed-up
     from json import JSONDecodeError
     from json import loads as json_loads
 
-__all__ = ["IngestError", "LoadResult", "Slice", "iter_articles", "load", "load_many", "plan_slices",
-           "read_slice"]
+__all__ = ["IngestError", "LoadResult", "Slice", "input_files", "iter_articles", "load", "load_many",
+           "plan_slices", "read_slice"]
 
 PathLike = str | os.PathLike[str]
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
+#: Column names of a CSV/TSV header read as record fields (lower case); others stay as they are.
+COLUMN_NAMES = {
+    "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
+    "headline": "title", "heading": "title",
+    "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet",
+    "publication": "outlet", "media": "outlet",
+    "link": "url", "uri": "url",
+    "published_at": "date", "pubdate": "date", "datetime": "date",
+}
 DEFAULT_MAX_BYTES = 20_000_000
 
 #: Record fields read into Article fields; everything else goes to ``meta``.
@@ -223,6 +240,36 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
     return article
 
 
+def _table_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a CSV/TSV with a header, as records keyed by field name, with the line
+    each row starts on. Raises :class:`IngestError` when no column holds the text."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = {name: COLUMN_NAMES.get(name.strip().lower(), name.strip().lower())
+               for name in reader.fieldnames or [] if name}
+    if "text" not in columns.values() and "html" not in columns.values():
+        found = ", ".join(reader.fieldnames or []) or "none"
+        raise IngestError(path, f"no text column in the header (columns: {found}); name the column "
+                                "holding the article 'text' (or body, content) or 'html'")
+    line = reader.line_num + 1
+    for row in reader:
+        yield line, {columns[name]: value for name, value in row.items() if name in columns and value}
+        line = reader.line_num + 1
+
+
+def _iter_table(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    """Articles from a CSV or TSV file with a header row; bad rows come as errors."""
+    suffix, gzipped = _format_of(path)
+    try:
+        text, _ = _decode(path, _read_bytes(path, gzipped, max_bytes))
+        for line, record in _table_records(path, text, "\t" if suffix == ".tsv" else ","):
+            try:
+                yield _from_record(path, record, line)
+            except IngestError as error:
+                yield error
+    except (IngestError, csv.Error) as error:
+        yield error if isinstance(error, IngestError) else IngestError(path, f"malformed table ({error})")
+
+
 def _parse_json(where: PathLike, data: bytes | str) -> Any:
     try:
         return json_loads(data)
@@ -236,8 +283,8 @@ def _parse_json(where: PathLike, data: bytes | str) -> Any:
 def _load_file(path: Path, max_bytes: int) -> Article:
     """One article from a single-article file (text, HTML, JSON or sniffed)."""
     suffix, gzipped = _format_of(path)
-    if suffix in JSONL_SUFFIXES:
-        raise IngestError(path, "a JSONL file holds many articles: read it with iter_articles()")
+    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES:
+        raise IngestError(path, f"a {suffix} file holds many articles: read it with iter_articles()")
     data = _read_bytes(path, gzipped, max_bytes)
     if not data.strip():
         raise IngestError(path, "empty file")
@@ -300,8 +347,12 @@ def _jsonl_line(path: Path, number: int, line: bytes, max_bytes: int) -> Iterato
 
 
 def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
-    if _format_of(path)[0] in JSONL_SUFFIXES:
+    suffix = _format_of(path)[0]
+    if suffix in JSONL_SUFFIXES:
         yield from _iter_jsonl(path, max_bytes)
+        return
+    if suffix in TABLE_SUFFIXES:
+        yield from _iter_table(path, max_bytes)
         return
     try:
         yield _load_file(path, max_bytes)
@@ -309,19 +360,30 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         yield error
 
 
-def _expand(paths: Iterable[PathLike]) -> Iterator[Path | IngestError]:
-    """Files named or found under folders (recursive, sorted, hidden ones skipped)."""
+def input_files(paths: Iterable[PathLike]) -> Iterator[Path | IngestError]:
+    """Files named or found under folders (recursive, sorted, hidden ones skipped), and an
+    error for each missing path and each file in a folder that is not an article format."""
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
                 if found.is_file() and not hidden:
-                    yield found
+                    yield _unknown_format(found) or found
         elif path.is_file():
             yield path
         else:
             yield IngestError(path, "no such file or folder")
+
+
+def _unknown_format(path: Path) -> IngestError | None:
+    """An error for a file found in a folder whose extension names no article format
+    (files without an extension are sniffed); name such a file on its own to read it."""
+    suffix = _format_of(path)[0]
+    if not suffix or suffix in ARTICLE_SUFFIXES:
+        return None
+    return IngestError(path, f"not an article format ({suffix}); newstrace reads .txt, .html, .json, "
+                             ".jsonl, .csv, .tsv (optionally .gz): name the file on its own to read it anyway")
 
 
 def iter_articles(
@@ -334,7 +396,7 @@ def iter_articles(
     big, malformed, a duplicate external id with other content) is skipped and reported
     once to ``on_skip``; ``max_bytes`` caps a file, or a line of a JSONL file."""
     seen_ids = ExternalIds()
-    for item in _expand(paths):
+    for item in input_files(paths):
         results = [item] if isinstance(item, IngestError) else _iter_file(item, max_bytes)
         for result in results:
             if isinstance(result, Article):
@@ -402,7 +464,7 @@ def plan_slices(paths: Iterable[PathLike], *, slice_bytes: int = 8_000_000,
     reported to ``on_skip``."""
     group: list[str] = []
     group_size = 0
-    for item in _expand(paths):
+    for item in input_files(paths):
         if isinstance(item, IngestError):
             if on_skip is not None:
                 on_skip(item.to_input_error())

@@ -25,6 +25,7 @@ __all__ = [
     "FORMATS",
     "SCHEMA_VERSION",
     "ReportFormat",
+    "format_for_path",
     "render_comparison",
     "render_html",
     "render_json",
@@ -48,6 +49,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "stories": [story.to_dict() for story in report.stories],
         "skipped": [{"path": error.path, "reason": error.reason} for error in report.skipped],
         "stats": dict(report.stats),
+        "boilerplate": [passage.to_dict() for passage in report.boilerplate],
     }
 
 
@@ -63,7 +65,7 @@ def write_report(report: Report, path: str | Path | None = None, format: ReportF
     else ``"text"``.
     """
     if format is None:
-        format = _SUFFIX_FORMATS.get(Path(path).suffix.lower(), "text") if path else "text"
+        format = format_for_path(path) if path else "text"
     if format not in FORMATS:
         raise ValueError(f"unknown report format {format!r}; choose one of {', '.join(FORMATS)}")
     if format == "text":
@@ -74,6 +76,11 @@ def write_report(report: Report, path: str | Path | None = None, format: ReportF
         sys.stdout.write(rendered + "\n")
     else:
         Path(path).write_text(rendered + "\n", encoding="utf-8")
+
+
+def format_for_path(path: str | Path) -> ReportFormat:
+    """The report format a file's extension names (``.json``, ``.md``, ``.html``), else text."""
+    return _SUFFIX_FORMATS.get(Path(path).suffix.lower(), "text")
 
 
 def _write_text(report: Report, path: str | Path | None) -> None:
