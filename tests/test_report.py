@@ -193,7 +193,8 @@ def test_json_round_trips_with_documented_keys() -> None:
     report = sample_report()
     data = json.loads(render_json(report))
     assert data == to_dict(report)
-    assert list(data) == ["newstrace", "schema", "articles", "relations", "stories", "skipped", "stats"]
+    assert list(data) == ["newstrace", "schema", "articles", "relations", "stories", "skipped", "stats",
+                          "boilerplate"]
     assert data["schema"] == 1
     assert data["articles"][0]["text"] == HERALD and data["articles"][0]["label"] == "herald.html"
     relation = data["relations"][0]

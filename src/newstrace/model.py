@@ -197,6 +197,21 @@ class InputError:
 
 
 @dataclass
+class BoilerplatePassage:
+    """Text that recurs across otherwise unrelated articles (an editor's note, a promo, site
+    furniture): never evidence of copying. ``document_frequency`` is how many articles carry
+    it; ``outlets`` counts them per outlet; ``article_ids`` lists them (the first ones)."""
+
+    text: str
+    document_frequency: int = 0
+    outlets: dict[str, int] = field(default_factory=dict)
+    article_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
 class Report:
     """What :func:`newstrace.analyze` found in a collection."""
 
@@ -205,6 +220,7 @@ class Report:
     stories: list[Story]
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    boilerplate: list[BoilerplatePassage] = field(default_factory=list)  #: recurring text found
 
     def article(self, article_id: str) -> Article:
         for article in self.articles:

@@ -19,12 +19,27 @@ from typing import Any
 import numpy as np
 
 from newstrace.align import Overlap, lexical_overlap
+from newstrace.boilerplate import (
+    BoilerplateIndex,
+    pair_arrays,
+    pair_batch,
+    recurring_passages,
+    sentence_pair_batch,
+)
 from newstrace.embed import Encoder, default_encoder
-from newstrace.fingerprint import MinHasher
+from newstrace.fingerprint import MinHasher, ShingleBatch
 from newstrace.lsh import LSHIndex
 from newstrace.ingest import iter_articles
 from newstrace.match import directed, judge, lexical_verdict
-from newstrace.model import Article, InputError, Relation, Report, Story, content_id
+from newstrace.model import (
+    Article,
+    BoilerplatePassage,
+    InputError,
+    Relation,
+    Report,
+    Story,
+    content_id,
+)
 from newstrace.nearcopy import find_near_copies
 from newstrace.paraphrase import encode_sentences
 from newstrace.relate import ProvenanceGraph, provenance_graph
@@ -42,6 +57,8 @@ BATCH = 2000
 #: Fingerprint kinds in the store; a new hashing scheme gets a new kind, and stored
 #: articles without one are fingerprinted again.
 SIGNATURES = "minhash-v3"
+#: Hashes of each article's consecutive sentences, counted for boilerplate (:mod:`newstrace.boilerplate`).
+SENTENCE_PAIRS = "sentence-pairs-v1"
 LEADS = "lead"
 
 Progress = Callable[[str, int, int], None]
@@ -63,6 +80,8 @@ class Analyzer:
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     graph: ProvenanceGraph | None = None
+    #: boilerplate counts over the store, built by :meth:`find_copies` (see :meth:`_recurring`)
+    _boilerplate: BoilerplateIndex | None = field(default=None, repr=False)
     #: partial-reuse pairs found by :meth:`find_copies`, judged again by :meth:`find_rewrites`
     _partial_pairs: dict[tuple[str, str], Overlap] = field(default_factory=dict, repr=False)
 
@@ -98,6 +117,8 @@ class Analyzer:
         index = LSHIndex()
         if stored:
             index.add(list(stored), np.stack(list(stored.values())))
+        boilerplate, fresh_pairs = self._boilerplate_index(fresh)
+        self._boilerplate = boilerplate
         by_id = {a.id: a for a in fresh}
 
         def stored_article(key: str) -> Article:  # read only the stored articles that are candidates
@@ -107,7 +128,7 @@ class Analyzer:
 
         found = find_near_copies(
             [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
-            texts_of=lambda key: stored_article(key).text,
+            texts_of=lambda key: stored_article(key).text, boilerplate=boilerplate,
         )
         relations = []
         for near in found:
@@ -124,9 +145,33 @@ class Analyzer:
             relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         with self.store.transaction():
             self.store.put_arrays(SIGNATURES, [a.id for a in fresh], list(signatures))
+            self.store.put_arrays(SENTENCE_PAIRS, [a.id for a in fresh], pair_arrays(fresh_pairs))
             self.store.put_relations(relations, replace=False)
         self.stats["copies_found"] = len(relations) + len(self._partial_pairs)
         return relations
+
+    def _boilerplate_index(self, fresh: Sequence[Article] = ()) -> tuple[BoilerplateIndex, ShingleBatch]:
+        """Sentence-pair document frequencies over the stored articles and ``fresh``, and
+        the sentence pairs of ``fresh``."""
+        index = BoilerplateIndex()
+        known = {a.id for a in fresh}
+        stored = {key: pairs for key, pairs in self.store.get_arrays(SENTENCE_PAIRS).items()
+                  if key not in known}
+        if stored:
+            index.add(list(stored), pair_batch(list(stored.values())))
+        fresh_pairs = sentence_pair_batch([a.text for a in fresh])
+        index.add([a.id for a in fresh], fresh_pairs)
+        return index, fresh_pairs
+
+    def _recurring(self) -> BoilerplateIndex:
+        """The boilerplate counts over the whole store (built once per run)."""
+        if self._boilerplate is None:
+            self._boilerplate, _ = self._boilerplate_index()
+        return self._boilerplate
+
+    def boilerplate(self, articles: Sequence[Article]) -> list[BoilerplatePassage]:
+        """The recurring boilerplate of ``articles``, counted over the whole store."""
+        return recurring_passages(articles, self._recurring())
 
     def find_rewrites(self, fresh: Sequence[Article]) -> list[Relation]:
         """Rewrites (paraphrase) and same-event pairs: nearest neighbours by lead vector,
@@ -180,7 +225,9 @@ class Analyzer:
         relations = []
         for done, (x, y) in enumerate(pairs, 1):
             a, b = articles[x], articles[y]
-            comparison = judge(a.text, b.text, overlap=self._partial_pairs.get((x, y)),
+            overlap = self._partial_pairs.get((x, y)) or lexical_overlap(
+                a.text, b.text, boilerplate=self._recurring())  # boilerplate is no evidence
+            comparison = judge(a.text, b.text, overlap=overlap,
                                encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y])
             relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
             self._tick("rewrites", done, len(pairs))
@@ -274,6 +321,7 @@ class Analyzer:
         return Report(
             articles=self.store.articles(), relations=relations, stories=stories,
             skipped=list(self.skipped), stats=dict(self.stats),
+            boilerplate=self.boilerplate(self.store.articles()),
         )
 
     def add_digests(self, report: Report) -> None:

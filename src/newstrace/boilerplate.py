@@ -1,0 +1,233 @@
+"""Boilerplate learned from the collection: text that recurs across otherwise unrelated articles.
+
+Editor's notes, promos, disclaimers, author bios and site furniture that extraction left in
+recur, word for word, across many articles (above all one outlet's) that share nothing else.
+They are never evidence of copying. A :class:`BoilerplateIndex` counts, for every two
+consecutive sentences of an article (and its first and last sentence against the text's
+edge), how many articles hold them: its document frequency, kept incrementally as
+articles arrive (the idea of passim's ``maxDF``). A sentence pair held by at least
+``min_docs`` articles is boilerplate when those articles are otherwise unrelated.
+
+Unrelated is what tells boilerplate from syndication: a wire story republished by ten
+outlets has sentences held by ten articles too, but those articles share the rest of their
+text as well. The articles holding a recurring pair are therefore grouped into *families*
+(two of them are one family when they share at least ``family_share`` of the smaller one's
+sentence pairs), and the pair counts as boilerplate only when it is held by at least
+``min_docs`` families. A single sentence that several articles carry is not boilerplate on
+its own (it is not copy evidence either: see :func:`newstrace.nearcopy.classify_overlap`);
+a recurring first or last line is, through its pair with the text's edge.
+
+:func:`recurring_passages` lists the boilerplate of a collection with its document
+frequency and outlets (``Report.boilerplate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newstrace.fingerprint import (
+    ShingleBatch,
+    sentence_pairs,
+    sentences_of,
+    sorted_unique,
+    tokenize,
+)
+from newstrace.lsh import _DOC_MASK, _KEY_MASK, _KeyTable
+from newstrace.model import Article, BoilerplatePassage
+
+_U64 = np.uint64
+#: Articles (families) that must hold a sentence pair for it to be boilerplate.
+MIN_DOCS = 3
+#: Two articles holding a recurring pair are one family (syndicated copies) when they share
+#: at least this share of the smaller one's sentence pairs.
+FAMILY_SHARE = 0.5
+#: How many of a pair's articles are grouped into families (the rest is extrapolated).
+FAMILY_SAMPLE = 8
+
+
+@dataclass
+class _Chunk:
+    """A batch of added articles: ``first`` is the number of its first article."""
+
+    first: int
+    pairs: ShingleBatch
+
+
+@dataclass(eq=False)
+class BoilerplateIndex:
+    """Document frequencies of sentence pairs over every article added, and which pairs
+    are boilerplate (see the module docstring). Articles are numbered in the order added."""
+
+    min_docs: int = MIN_DOCS
+    family_share: float = FAMILY_SHARE
+    family_sample: int = FAMILY_SAMPLE
+    keys: list[str] = field(default_factory=list)
+    _table: _KeyTable = field(default_factory=_KeyTable, repr=False)
+    _chunks: list[_Chunk] = field(default_factory=list, repr=False)
+    _verdicts: dict[int, tuple[bool, int]] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, keys: Sequence[str], pairs: ShingleBatch) -> None:
+        """Count the sentence pairs (:func:`~newstrace.fingerprint.sentence_pairs`) of
+        articles ``keys``."""
+        if len(keys) != len(pairs.offsets) - 1:
+            raise ValueError(f"{len(keys)} keys for {len(pairs.offsets) - 1} texts")
+        first = len(self.keys)
+        if first + len(keys) > int(_DOC_MASK) + 1:
+            raise ValueError(f"a boilerplate index holds at most {int(_DOC_MASK) + 1:,} articles")
+        docs = np.repeat(np.arange(first, first + len(keys), dtype=np.int64), np.diff(pairs.offsets))
+        packed, _ = sorted_unique((pairs.hashes & _KEY_MASK) | docs.astype(_U64))
+        self._table.add(packed)
+        self._chunks.append(_Chunk(first, pairs))
+        self.keys.extend(keys)
+
+    def add_texts(self, keys: Sequence[str], texts: Sequence[str]) -> ShingleBatch:
+        """:meth:`add` for texts; returns their sentence pairs."""
+        pairs = sentence_pair_batch(texts)
+        self.add(keys, pairs)
+        return pairs
+
+    def document_frequency(self, hashes: np.ndarray) -> np.ndarray:
+        """How many added articles hold each sentence-pair hash."""
+        keys = np.asarray(hashes, dtype=_U64) & _KEY_MASK
+        counts = np.zeros(len(keys), dtype=np.int64)
+        for segment in self._table.segments:
+            counts += (np.searchsorted(segment, keys | _DOC_MASK, side="right")
+                       - np.searchsorted(segment, keys, side="left"))
+        return counts
+
+    def flag(self, pair_hashes: np.ndarray) -> np.ndarray:
+        """Per sentence-pair hash: whether it is boilerplate (held by ``min_docs``
+        families of otherwise unrelated articles)."""
+        pair_hashes = np.asarray(pair_hashes, dtype=_U64)
+        flagged = np.zeros(len(pair_hashes), dtype=bool)
+        if not len(pair_hashes) or not self._table.segments:
+            return flagged
+        frequent = self.document_frequency(pair_hashes) >= self.min_docs
+        if not frequent.any():
+            return flagged
+        keys, inverse = np.unique(pair_hashes[frequent] & _KEY_MASK, return_inverse=True)
+        verdicts = np.array([self._is_boilerplate(int(key)) for key in keys.tolist()], dtype=bool)
+        flagged[frequent] = verdicts[inverse]
+        return flagged
+
+    def _is_boilerplate(self, key: int) -> bool:
+        carriers = self._carriers(key)
+        known = self._verdicts.get(key)
+        if known is not None and len(carriers) < 2 * known[1]:
+            return known[0]
+        sample = carriers[: self.family_sample]
+        families = _families([self._pairs_of(int(doc)) for doc in sample], self.family_share)
+        verdict = families * len(carriers) / len(sample) >= self.min_docs
+        self._verdicts[key] = (verdict, len(carriers))
+        return verdict
+
+    def _carriers(self, key: int) -> np.ndarray:
+        """The articles holding a pair (by its packed key), in the order added."""
+        low, high = _U64(key), _U64(key) | _DOC_MASK
+        docs = [segment[np.searchsorted(segment, low): np.searchsorted(segment, high, side="right")]
+                for segment in self._table.segments]
+        return np.sort(np.concatenate(docs) & _DOC_MASK).astype(np.int64)
+
+    def _pairs_of(self, doc: int) -> np.ndarray:
+        """The distinct sentence-pair hashes of article ``doc``."""
+        starts = [chunk.first for chunk in self._chunks]
+        chunk = self._chunks[int(np.searchsorted(starts, doc, side="right")) - 1]
+        return np.unique(chunk.pairs.of(doc - chunk.first) & _KEY_MASK)
+
+
+def _families(pair_sets: Sequence[np.ndarray], share: float) -> int:
+    """How many groups the articles form when two sharing at least ``share`` of the smaller
+    one's sentence pairs are one group (connected components)."""
+    parent = list(range(len(pair_sets)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(pair_sets)):
+        for j in range(i + 1, len(pair_sets)):
+            smaller = min(len(pair_sets[i]), len(pair_sets[j]))
+            shared = len(np.intersect1d(pair_sets[i], pair_sets[j], assume_unique=True))
+            if smaller and shared >= share * smaller:
+                parent[root(j)] = root(i)
+    return len({root(i) for i in range(len(pair_sets))})
+
+
+def pair_arrays(pairs: ShingleBatch) -> list[np.ndarray]:
+    """Each text's sentence-pair hashes as its own array (to store per article)."""
+    return np.split(pairs.hashes, pairs.offsets[1:-1])
+
+
+def pair_batch(arrays: Sequence[np.ndarray]) -> ShingleBatch:
+    """Per-article sentence-pair hashes (as stored) as one batch."""
+    sizes = [len(a) for a in arrays]
+    hashes = np.concatenate(arrays).astype(_U64) if arrays else np.zeros(0, dtype=_U64)
+    return ShingleBatch(hashes, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
+
+
+def sentence_pair_batch(texts: Sequence[str]) -> ShingleBatch:
+    """The sentence-pair hashes of ``texts`` (:func:`~newstrace.fingerprint.sentence_pairs`)."""
+    return sentence_pairs(sentences_of(tokenize(texts)))
+
+
+def recurring_passages(articles: Sequence[Article], index: BoilerplateIndex, *,
+                       max_ids: int = 50) -> list[BoilerplatePassage]:
+    """The boilerplate passages of ``articles`` (maximal runs of sentences held by a
+    boilerplate pair), each once with the articles and outlets that carry it (at most
+    ``max_ids`` ids listed), most frequent first."""
+    texts = [a.text for a in articles]
+    tokens = tokenize(texts)
+    sentences = sentences_of(tokens)
+    pairs = sentence_pairs(sentences)
+    flagged = index.flag(pairs.hashes)
+    counts = np.diff(sentences.offsets)
+    owner = np.repeat(np.arange(len(texts)), counts)
+    pair = pairs.offsets[owner] + np.arange(len(sentences.hashes)) - sentences.offsets[owner]
+    recurring = flagged[pair] | flagged[pair + 1]
+    ends = np.append(sentences.starts[1:], len(tokens.hashes)) - 1  # last token of each sentence
+    found: dict[tuple[int, ...], BoilerplatePassage] = {}
+    seen: dict[tuple[int, ...], set[str]] = {}
+    for s, e in _runs(recurring, sentences.offsets):
+        article = articles[int(owner[s])]
+        key = tuple(sentences.hashes[s:e].tolist())
+        passage = found.get(key)
+        if passage is None:
+            start = int(tokens.starts[sentences.starts[s]])
+            end = _past_punctuation(article.text, int(tokens.ends[ends[e - 1]]))
+            passage = found[key] = BoilerplatePassage(text=article.text[start:end])
+            seen[key] = set()
+        if article.id in seen[key]:
+            continue
+        seen[key].add(article.id)
+        passage.document_frequency += 1
+        if len(passage.article_ids) < max_ids:
+            passage.article_ids.append(article.id)
+        if article.outlet:
+            passage.outlets[article.outlet] = passage.outlets.get(article.outlet, 0) + 1
+    return sorted(found.values(), key=lambda p: (-p.document_frequency, p.text))
+
+
+def _runs(mask: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of every maximal run of ``True`` in ``mask`` that stays inside one
+    text (texts own ``offsets[i]:offsets[i+1]``)."""
+    edges = np.zeros(len(mask) + 1, dtype=bool)
+    edges[offsets[:-1][offsets[:-1] < len(mask)]] = True
+    padded = np.concatenate([[False], mask, [False]])
+    starts = np.flatnonzero(padded[1:] & (~padded[:-1] | edges))
+    stops = np.flatnonzero(padded[:-1] & (~padded[1:] | edges))
+    return list(zip(starts.tolist(), stops.tolist()))
+
+
+def _past_punctuation(text: str, end: int) -> int:
+    """``end`` moved past the punctuation that closes the passage (``.``, ``”``, ``)``)."""
+    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
+        end += 1
+    return end

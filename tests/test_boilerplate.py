@@ -1,0 +1,118 @@
+"""Boilerplate learned from the collection: recurring text is listed and never copy evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+import newstrace
+from newstrace.boilerplate import BoilerplateIndex, sentence_pair_batch
+from newstrace.nearcopy import find_near_copies
+
+WORDS = ("council budget river bridge mayor vote school teachers strike storm harbour airport "
+         "minister police court ruling farmers drought prices market election candidate rally "
+         "hospital nurses union factory workers museum festival ferry tunnel rail fares library "
+         "port road clinic budget report board parents pupils orchard bakery dock").split()
+NOTE = ("Editor's note: Mayor Ruth Calder regularly spreads falsehoods about the city budget and "
+        "has repeatedly pledged to close every public library in the county. This newspaper "
+        "will keep reminding readers of those facts in all of its coverage of her campaign.")
+
+
+def article(seed: int, paragraphs: int = 4) -> str:
+    """An invented article: paragraphs of three sentences of random words."""
+    rng = np.random.default_rng(seed)
+    sentence = lambda: " ".join(rng.choice(WORDS, size=14)).capitalize() + "."  # noqa: E731
+    return "\n\n".join(" ".join(sentence() for _ in range(3)) for _ in range(paragraphs))
+
+
+def write(folder: Path, records: list[dict]) -> Path:
+    path = folder / "articles.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def derived_pairs(report: newstrace.Report) -> dict[frozenset[str], str]:
+    labels = {a.id: a.external_id for a in report.articles}
+    return {frozenset({labels[r.a], labels[r.b]}): r.relation for r in report.relations if r.derived}
+
+
+def test_an_outlets_editors_note_is_boilerplate_not_copying(tmp_path: Path) -> None:
+    records = [{"id": f"planet-{i}", "outlet": "Daily Planet", "text": article(i) + "\n\n" + NOTE}
+               for i in range(6)]
+    records += [{"id": f"other-{i}", "outlet": "Gazette", "text": article(100 + i)} for i in range(3)]
+    records.append({"id": "planet-copy", "outlet": "Blog",
+                    "text": article(2, paragraphs=3) + "\n\n" + NOTE})  # a real copy of planet-2
+    report = newstrace.analyze([write(tmp_path, records)])
+    assert derived_pairs(report) == {frozenset({"planet-2", "planet-copy"}): "copy"}
+    [note] = [p for p in report.boilerplate if "Editor's note" in p.text]
+    assert note.text == NOTE
+    assert note.document_frequency == 7
+    assert note.outlets == {"Daily Planet": 6, "Blog": 1}
+    copy = next(r for r in report.relations if r.derived)
+    texts = {a.id: a.text for a in report.articles}
+    for passage in copy.passages:  # the evidence is the copied article, not the note
+        assert "Editor's note" not in texts[copy.a][passage.a_start : passage.a_end]
+
+
+def test_the_note_stays_boilerplate_in_a_later_run_over_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    first = [{"id": f"planet-{i}", "text": article(i) + "\n\n" + NOTE} for i in range(4)]
+    newstrace.analyze([write(tmp_path, first)], db=db)
+    later = tmp_path / "later"
+    later.mkdir()
+    report = newstrace.analyze([write(later, [{"id": "planet-9", "text": article(9) + "\n\n" + NOTE}])],
+                               db=db)
+    assert derived_pairs(report) == {}
+    [note] = report.boilerplate
+    assert note.document_frequency == 5
+
+
+def test_a_story_syndicated_to_many_outlets_stays_copies() -> None:
+    wire = article(7)
+    texts = [f"{outlet} | Wire service\n\n{wire}" for outlet in ("Herald", "Courier", "Post", "Tribune")]
+    texts += [article(200 + i) for i in range(4)]
+    keys = [str(i) for i in range(len(texts))]
+    index = BoilerplateIndex()
+    index.add(keys, sentence_pair_batch(texts))
+    found = {(n.a_key, n.b_key): n.relation
+             for n in find_near_copies(texts, keys, boilerplate=index)}
+    assert found == {(a, b): "duplicate" for a in "0123" for b in "0123" if a < b}
+
+
+def test_one_shared_ordinary_sentence_does_not_make_a_derived_pair() -> None:
+    shared = ("The regional council said on Tuesday that the new ferry terminal at the old "
+              "harbour would open to passengers in the spring after two years of delays and a "
+              "long dispute with the contractor over the cost of the steel piles.")
+    first = article(11).replace("\n\n", f" {shared}\n\n", 1)
+    second = article(12) + " " + shared
+    comparison = newstrace.compare(first, second)
+    assert comparison.relation not in {"duplicate", "copy", "partial", "paraphrase"}
+    assert comparison.containment_a > 0  # they do share the sentence
+
+
+def test_document_frequency_counts_each_article_once() -> None:
+    texts = [NOTE + "\n\n" + NOTE, article(1) + "\n\n" + NOTE, article(2)]
+    index = BoilerplateIndex()
+    pairs = sentence_pair_batch(texts)
+    index.add(["a", "b", "c"], pairs)
+    note_pairs = sentence_pair_batch([NOTE]).hashes
+    assert index.document_frequency(note_pairs).tolist() == [1, 2, 2]  # start, inner, end
+
+
+def test_seed_verdicts_hold_when_a_note_is_appended_to_every_independent_report(
+        seeds: Path, tmp_path: Path) -> None:
+    """Real articles: 001 copies 000, 004 rewrites 003; the same note under 000–003."""
+    for path in sorted(seeds.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if not path.name.startswith("004"):
+            text = text.rstrip() + "\n\n" + NOTE + "\n"
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    report = newstrace.analyze([tmp_path])
+    labels = {a.id: a.label[:3] for a in report.articles}
+    derived = {(labels[r.source], labels[r.copy_id]) if r.source else frozenset(
+        {labels[r.a], labels[r.b]}): r.relation for r in report.relations if r.derived}
+    assert derived == {("000", "001"): "copy", ("003", "004"): "paraphrase"}
+    # 001 is a blog page: cleaning already cut what follows its comment form, the note too
+    assert [(p.text, p.document_frequency) for p in report.boilerplate] == [(NOTE, 3)]
