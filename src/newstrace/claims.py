@@ -1,8 +1,13 @@
 """Claims: the factual sentences of a story's articles, grouped when they state the same thing.
 
-A group is confirmed by as many **independent reports** as it has distinct roots (copies of
-one report count once). Groups whose numbers, dates, times, places or speakers disagree
-across independent reports are conflicts; unit conversions and approximations agree.
+Two sentences of different articles state the same claim when :func:`newstrace.same_claim`
+says so, when they share a direct quotation, or when they are close in meaning and state a
+number about the same thing of the same named subject (``fired two missiles`` and ``fired
+three missiles``: one claim, whose numbers then conflict); groups are average-linkage clusters in which
+most pairs do. A group is confirmed by as many **independent reports** as it has families
+(a root and the articles derived from it) that state it, and cites for each family an
+article whose own text states it. Groups whose numbers, dates, times, places or speakers
+disagree across independent reports are conflicts; unit conversions and approximations agree.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from scipy.spatial.distance import squareform
 from newstrace.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
 from newstrace.quotation import Quote
 
-#: Pair score (cosine + entity/number agreement) above which two sentences state the same thing.
-SAME_CLAIM = 0.72
-NUMBER_BONUS = 0.08
-ENTITY_BONUS = 0.12
+#: Mean pair score a group must keep (average linkage); a pair scores its embedding cosine
+#: when it states the same claim, else 0.
+SAME_CLAIM = 0.4
+#: Pairs below this embedding cosine are never the same claim (the pair test is not run).
+MIN_COSINE = 0.5
 QUOTE_OVERLAP = 0.6
 MIN_WORDS = 6
 CANNOT_LINK = 1e3  #: distance between two claims of one article
@@ -136,8 +142,9 @@ def group_claims(claims: list[Claim], roots: dict[str, str], *, encoder=None,
                  threshold: float = SAME_CLAIM) -> list[ClaimGroup]:
     """Group claims of different articles that say the same thing (at most one per article).
 
-    Clusters are merged (average linkage) while the mean pair score (MiniLM cosine plus
-    entity and number agreement, or 1+ for a shared direct quote) reaches ``threshold``.
+    Clusters are merged (average linkage) while the mean pair score reaches ``threshold``: a
+    pair scores its embedding cosine when it states the same claim (see :func:`pair_scores`),
+    else 0, so the closest statements join first.
     """
     if not claims:
         return []
@@ -154,28 +161,28 @@ def group_claims(claims: list[Claim], roots: dict[str, str], *, encoder=None,
 
 
 def pair_scores(claims: list[Claim], vectors: np.ndarray) -> np.ndarray:
-    """Same-claim scores of every pair (same-article pairs get -1)."""
-    scores = vectors @ vectors.T
+    """The cosine of pairs that state the same claim, 0 for others, -1 for two claims of one article."""
+    from newstrace.paraphrase import same_claim
+
+    cosines = vectors @ vectors.T
     articles = np.array([c.article_id for c in claims])
-    candidates = np.argwhere(np.triu(scores > threshold_floor(), k=1))
-    for i, j in candidates:
-        scores[i, j] = scores[j, i] = scores[i, j] + _agreement_bonus(claims[i], claims[j])
-    scores[articles[:, None] == articles[None, :]] = -1.0
+    different = articles[:, None] != articles[None, :]
+    scores = np.zeros_like(cosines)
+    for i, j in np.argwhere(np.triu((cosines >= MIN_COSINE) & different, k=1)):
+        a, b = claims[i], claims[j]
+        same = (shares_quote(a.quotes, b.quotes) or shares_counted_fact(a, b)
+                or same_claim(a.text, b.text, vectors=vectors[[i, j]]).same)
+        scores[i, j] = scores[j, i] = cosines[i, j] if same else 0.0
+    scores[~different] = -1.0
     return scores
 
 
-def threshold_floor() -> float:
-    """Pairs below this cosine are never the same claim, whatever else they share."""
-    return SAME_CLAIM - NUMBER_BONUS - ENTITY_BONUS - 0.05
-
-
-def _agreement_bonus(a: Claim, b: Claim) -> float:
-    if shares_quote(a.quotes, b.quotes):
-        return 1.0
-    names_a, names_b = {e.name for e in a.entities}, {e.name for e in b.entities}
-    entity = len(names_a & names_b) / len(names_a | names_b) if names_a and names_b else 0.0
-    number = any(m.key and m.key == n.key and same_quantity(m, n) for m in a.numbers for n in b.numbers)
-    return ENTITY_BONUS * entity + NUMBER_BONUS * number
+def shares_counted_fact(a: Claim, b: Claim) -> bool:
+    """Whether two claims count or measure the same thing (whatever the value) about a shared name."""
+    keys_a = {m.key for m in a.numbers if m.key}
+    keys_b = {m.key for m in b.numbers if m.key}
+    names = {e.name for e in a.entities} & {e.name for e in b.entities}
+    return bool(keys_a & keys_b and names)
 
 
 def shares_quote(a: list[Quote], b: list[Quote]) -> bool:
@@ -207,9 +214,21 @@ def _merge_pairs(claims: list[Claim], scores: np.ndarray, threshold: float) -> l
 
 def _group(group_id: str, claims: list[Claim], vectors: np.ndarray, roots: dict[str, str]) -> ClaimGroup:
     central = int(np.argmax((vectors @ vectors.T).sum(axis=1)))
-    independent = sorted({roots.get(c.article_id, c.article_id) for c in claims})
     ordered = sorted(claims, key=lambda c: (c.article_id, c.start))
-    return ClaimGroup(id=group_id, claims=ordered, independent_ids=independent, text=claims[central].text)
+    return ClaimGroup(id=group_id, claims=ordered,
+                      independent_ids=family_citations((c.article_id for c in ordered), roots),
+                      text=claims[central].text)
+
+
+def family_citations(article_ids: Iterable[str | None], roots: dict[str, str]) -> list[str]:
+    """One article per independent family among ``article_ids`` (the articles that state
+    something): the family's root when it is one of them, else the first member that is, so
+    every citation can be followed to the words."""
+    stating = {a for a in article_ids if a is not None}
+    by_family: dict[str, list[str]] = defaultdict(list)
+    for article_id in sorted(stating):
+        by_family[roots.get(article_id, article_id)].append(article_id)
+    return sorted(root if root in stating else members[0] for root, members in by_family.items())
 
 
 # --- conflicts --------------------------------------------------------------------------
@@ -289,12 +308,14 @@ def _all_agree(per_root: dict[str, list], agree) -> bool:
 
 def _conflict(kind: str, topic: str, per_root: dict[str, list], value_of) -> Conflict:
     versions: dict[str, ConflictVersion] = {}
-    for root, items in sorted(per_root.items()):
+    for _, items in sorted(per_root.items()):
         for item, claim in items:
             value = value_of(item)
             version = versions.setdefault(value, ConflictVersion(value, claim.text, [], []))
             version.article_ids = sorted({*version.article_ids, claim.article_id})
-            version.independent_ids = sorted({*version.independent_ids, root})
+    roots = {claim.article_id: root for root, items in per_root.items() for _, claim in items}
+    for version in versions.values():
+        version.independent_ids = family_citations(version.article_ids, roots)
     return Conflict(kind=kind, topic=topic, versions=list(versions.values()))
 
 
@@ -345,7 +366,7 @@ def _quote_group(quotes: list[Quote], roots: dict[str, str]) -> QuoteGroup:
     speaker = max(speakers, key=lambda s: (speakers[s], len(s.split()))) if speakers else None
     cue = next((q.cue for q in quotes if q.speaker == speaker and q.cue), None)
     text = max((q.text for q in quotes), key=len)
-    independent = sorted({roots.get(q.article_id, q.article_id) for q in quotes})
+    independent = family_citations((q.article_id for q in quotes), roots)
     return QuoteGroup(text=text, quotes=quotes, independent_ids=independent, speaker=speaker, cue=cue)
 
 

@@ -134,7 +134,7 @@ def _claim_entry(claim_id: str, group: ClaimGroup) -> dict[str, Any]:
     return {
         "id": claim_id, "text": group.text, "article_ids": group.article_ids,
         "independent_ids": group.independent_ids, "n_independent": group.n_independent,
-        "entities": entities, "numbers": list(numbers.values()),
+        "single_source": group.n_independent == 1, "entities": entities, "numbers": list(numbers.values()),
         "versions": [{"article_id": c.article_id, "text": c.text, "start": c.start, "end": c.end}
                      for c in group.claims],
     }
