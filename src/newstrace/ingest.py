@@ -21,6 +21,7 @@ are sniffed. Bad inputs never stop a run: each becomes one
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import os
@@ -35,6 +36,7 @@ import charset_normalizer
 import trafilatura
 
 from newstrace.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
+from newstrace.pagemeta import clean_outlet, clean_title, host_outlet, page_meta
 from newstrace.model import Article, InputError
 
 try:
@@ -172,26 +174,43 @@ def _from_text(path: PathLike, text: str, **fields: Any) -> Article:
 
 
 def _from_html(path: PathLike, html: str, **fields: Any) -> Article:
-    """An article from a web page: trafilatura's body and metadata, then :func:`clean_text`."""
+    """An article from a web page: trafilatura's body, the page's own title, date and
+    outlet (:func:`~newstrace.pagemeta.page_meta`), then :func:`clean_text`."""
     if not html.strip():
         raise IngestError(path, "empty file")
     document = trafilatura.bare_extraction(
-        html, url=fields.get("url"), with_metadata=True, include_comments=False
+        html, url=fields.get("url"), with_metadata=True, include_comments=False,
+        date_extraction_params=_TRAFILATURA_DATES,
     )
     if document is None or not (document.text or "").strip():
         raise IngestError(path, "no article text found in the HTML")
-    title = fields.pop("title", None) or document.title
+    page = page_meta(html, fields.get("url"), crawled=_crawl_day(path))
+    url = fields.get("url") or page.url or document.url
+    title = fields.pop("title", None) or page.title or clean_title(document.title, [document.sitename or ""])
     cleaned = clean_text(document.text.replace("\n", "\n\n"), title=title)
-    byline, outlet = split_byline(document.author) if document.author else (None, None)
+    byline, byline_outlet = split_byline(document.author) if document.author else (None, None)
     extracted = {
         "title": title,
-        "date": document.date,
-        "url": document.url,
+        "date": page.date,
+        "url": url,
         "byline": byline,
-        "outlet": outlet or document.sitename,
+        "outlet": page.outlet or host_outlet(url) or clean_outlet(byline_outlet)
+        or clean_outlet(document.sitename),
     }
     extracted.update({key: value for key, value in fields.items() if value is not None})
     return _article(cleaned, path, **extracted)
+
+
+#: trafilatura's own date is not used: a cheap, restrained reading (no image paths).
+_TRAFILATURA_DATES = {"extensive_search": False, "original_date": True}
+
+
+def _crawl_day(path: PathLike) -> dt.date:
+    """When a page was saved (its file's time), else today: it cannot be dated later."""
+    try:
+        return dt.date.fromtimestamp(os.stat(path).st_mtime)
+    except (OSError, ValueError):
+        return dt.date.today()
 
 
 def _text_field(value: Any) -> str | None:
