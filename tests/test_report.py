@@ -282,6 +282,7 @@ def test_comparison_names_the_original_and_quotes_the_passages() -> None:
     out = console.file.getvalue()
     assert "blog.html vs herald.html: copy  herald.html → blog.html (direction confidence 0.90)" in out
     assert "blog.html in herald.html 80%" in out
+    assert "herald.html  Coastal Herald · 2024-10-07" in out and "blog.html  Bay Blog · 2024-10-08" in out
     assert "why: [b]later[/b] by a day" in out
     assert "Commuters were told to use the ferry service" in out
 

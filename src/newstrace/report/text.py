@@ -66,6 +66,9 @@ def render_comparison(comparison: Comparison, a: Article, b: Article, console: C
         original, copy = (a, b) if comparison.source == "a" else (b, a)
         verdict.append(f"  {original.label} → {copy.label} (direction confidence {comparison.confidence:.2f})")
     console.print(verdict)
+    for article in (a, b):
+        if describe(article):
+            console.print(Text.assemble("  ", (article.label, "bold"), f"  {describe(article)}"))
     console.print(
         Text(
             f"score {comparison.score:.2f} · jaccard {comparison.jaccard:.2f} · "
