@@ -3,9 +3,16 @@
 It does what content spinners do: swaps words for synonyms (from a small built-in table),
 moves clauses ("X, officials said." -> "Officials said X."), reorders sentences within a
 paragraph, drops sentences, turns direct quotations into reworded indirect speech, and can
-splice in sentences from another article on the same event.
+splice in sentences from another article on the same event (:func:`rewrite`).
 
-    python benchmarks/rewrite.py "Police said the fire, which started on Monday, killed two people."
+:func:`human_rewrite` restructures harder, as an editor rewriting a story does: it moves a
+paragraph, merges and splits sentences, moves leading and trailing phrases, turns easy
+active sentences passive, with ``summary`` drops 30-50 % of the sentences, and with
+``heavy`` also drops articles, auxiliaries and adverbs and adds fillers, so that the
+rewrite keeps no more of its source's word n-grams than a human rewrite does.
+:func:`excerpt` keeps the first paragraphs or a selection of them, word for word.
+
+    python benchmarks/rewrite.py [--kind spun|human|summary|excerpt|selection] "Police said ..."
 """
 
 from __future__ import annotations
@@ -214,11 +221,164 @@ def rewrite(text: str, *, seed: int = 0, options: RewriteOptions | None = None,
     return "\n\n".join(out)
 
 
+_LEADING_PHRASE = re.compile(r"^(?P<phrase>(?:On|In|At|By|During|Earlier|Later|Last|This) [^,]{2,40}), (?P<rest>.+)\.$")
+_TRAILING_TIME = re.compile(
+    r"^(?P<rest>.+?) (?P<phrase>(?:on|in|at|during|last|this) (?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|\d{4}|week|month|year|morning|afternoon|evening|night)[^,.]{0,20})\.$")
+_ACTIVE = re.compile(
+    r"^(?P<subject>(?:The|A|An) [a-z]+(?: [a-z]+)?) (?P<verb>[a-z]+ed) (?P<object>(?:the|a|an|his|her|their|its|"
+    r"two|three|four|several|\d+) [^,;]{3,60})\.$")
+_FUNCTION_WORDS = frozenset("The A An It He She They This That These Those There We His Her Their Its".split())
+_SPLIT_AT = re.compile(r"(?:, and |; |, but |, which )")
+PHRASES: dict[str, str] = {
+    "in order to": "to", "as well as": "and", "a number of": "several", "more than": "over",
+    "at least": "no fewer than", "according to": "as reported by", "due to": "because of",
+    "in addition": "moreover", "on Monday": "Monday", "on Tuesday": "Tuesday", "on Wednesday": "Wednesday",
+    "on Thursday": "Thursday", "on Friday": "Friday", "on Saturday": "Saturday", "on Sunday": "Sunday",
+    "is expected to": "should", "will be": "is set to be", "has been": "was", "have been": "were",
+}
+
+
+def move_phrases(sentence: str) -> str:
+    """Move a leading phrase ("On Monday, X.") to the end, or a trailing time phrase to the front."""
+    match = _LEADING_PHRASE.match(sentence)
+    if match:
+        return f"{match['rest'][0].upper()}{match['rest'][1:]} {_lower_first(match['phrase'])}."
+    match = _TRAILING_TIME.match(sentence)
+    if match and len(match["rest"].split()) >= 4:
+        return f"{match['phrase'][0].upper()}{match['phrase'][1:]}, {_lower_first(match['rest'])}."
+    return sentence
+
+
+def to_passive(sentence: str) -> str:
+    """"The police arrested two men." -> "Two men were arrested by the police." (easy cases only)."""
+    match = _ACTIVE.match(sentence)
+    if not match:
+        return sentence
+    obj = match["object"]
+    plural = obj.split()[0] in {"two", "three", "four", "several"} or obj.split()[0].isdigit() or obj.endswith("s")
+    return f"{obj[0].upper()}{obj[1:]} {'were' if plural else 'was'} {match['verb']} by {_lower_first(match['subject'])}."
+
+
+def swap_phrases(sentence: str) -> str:
+    for old, new in PHRASES.items():
+        sentence = sentence.replace(old, new)
+    return sentence
+
+
+def merge_sentences(first: str, second: str) -> str:
+    """Two sentences joined into one ("A. B." -> "A, and b.")."""
+    word, _, rest = second.partition(" ")
+    if word in _FUNCTION_WORDS:
+        second = f"{word.lower()} {rest}"
+    return f"{first.rstrip(' .')}, and {second}"
+
+
+def split_sentence(sentence: str) -> list[str]:
+    """A long sentence cut in two at its first ", and" / ";" / ", but" / ", which"."""
+    match = _SPLIT_AT.search(sentence)
+    if not match or len(sentence.split()) < 16 or match.start() < 30:
+        return [sentence]
+    head, tail = sentence[: match.start()], sentence[match.end():]
+    lead = {", and ": "", "; ": "", ", but ": "But ", ", which ": "This "}[match.group()]
+    tail = lead + tail if lead else tail[0].upper() + tail[1:]
+    return [head.rstrip() + ".", tail]
+
+
+_DROPPABLE = frozenset("the a an that also very just which has have had been will would there then now still "
+                       "even really only currently already".split())
+_FILLERS = ("reportedly", "meanwhile", "notably", "in fact", "so far", "by then", "at the time")
+_LOOSE_WORD = re.compile(r"\b[a-z]+\b")
+
+
+def loosen(sentence: str, rng: random.Random, rate: float) -> str:
+    """Word-level rewording that breaks shared n-grams: drops articles, auxiliaries and
+    adverbs at ``rate`` and slips a filler word in after a comma."""
+    sentence = _LOOSE_WORD.sub(lambda m: "" if m.group() in _DROPPABLE and rng.random() < rate else m.group(),
+                               sentence)
+    sentence = re.sub(r"\s{2,}", " ", sentence).strip()
+    comma = sentence.find(", ")
+    if comma > 0 and rng.random() < rate:
+        sentence = f"{sentence[: comma + 2]}{rng.choice(_FILLERS)}, {sentence[comma + 2 :]}"
+    return sentence
+
+
+def human_rewrite(text: str, *, seed: int = 0, summary: bool = False, heavy: bool = False,
+                  inserts: Sequence[str] = ()) -> str:
+    """An editor-style rewrite of ``text`` (see the module docstring); ``summary`` drops
+    30-50 % of the sentences, keeping the first; ``heavy`` rewords more words (:func:`loosen`)."""
+    rng = random.Random(seed)
+    paragraphs = _paragraphs(text)
+    if len(paragraphs) > 3:  # move one later paragraph up or down by one
+        i = rng.randrange(1, len(paragraphs) - 1)
+        paragraphs[i], paragraphs[i + 1] = paragraphs[i + 1], paragraphs[i]
+    drop = rng.uniform(0.3, 0.5) if summary else 0.0
+    sentences_total = sum(len(p) for p in paragraphs)
+    dropped = set(rng.sample(range(1, sentences_total), int(drop * sentences_total))) if sentences_total > 1 else set()
+    out: list[str] = []
+    foreign = list(inserts)
+    position = 0
+    for paragraph in paragraphs:
+        kept = [s for k, s in enumerate(paragraph, position) if k not in dropped]
+        position += len(paragraph)
+        if not kept:
+            continue
+        restyled: list[str] = []
+        for sentence in kept:
+            sentence = mangle_quotes(sentence, rng) if rng.random() < 0.8 else sentence
+            for change in (reshuffle_clauses, move_phrases, to_passive):
+                if rng.random() < 0.6:
+                    sentence = change(sentence)
+            sentence = swap_phrases(swap_synonyms(sentence, rng, 1.0 if heavy else 0.8))
+            sentence = loosen(sentence, rng, 0.6) if heavy else sentence
+            restyled += split_sentence(sentence) if rng.random() < 0.5 else [sentence]
+        merged: list[str] = []
+        for sentence in restyled:
+            if merged and rng.random() < 0.25 and len(merged[-1].split()) + len(sentence.split()) < 45:
+                merged[-1] = merge_sentences(merged[-1], sentence)
+            else:
+                merged.append(sentence)
+        out.append(" ".join(merged))
+        if foreign and rng.random() < 0.2:
+            out.append(foreign.pop(0))
+    return "\n\n".join(out)
+
+
+def excerpt(text: str, *, seed: int = 0, selection: bool = False) -> str:
+    """The first 30-60 % of ``text``'s paragraphs word for word, or with ``selection`` a
+    random 40-70 % of them (in order)."""
+    rng = random.Random(seed)
+    paragraphs = [" ".join(p) for p in _paragraphs(text)]
+    if len(paragraphs) < 2:
+        return text
+    if selection:
+        keep = sorted(rng.sample(range(len(paragraphs)), max(1, round(rng.uniform(0.4, 0.7) * len(paragraphs)))))
+        return "\n\n".join(paragraphs[i] for i in keep)
+    return "\n\n".join(paragraphs[: max(1, round(rng.uniform(0.3, 0.6) * len(paragraphs)))])
+
+
+KINDS = ("spun", "human", "heavy", "summary", "excerpt", "selection")
+
+
+def derive(text: str, kind: str, *, seed: int = 0, inserts: Sequence[str] = ()) -> str:
+    """A text derived from ``text`` in the way ``kind`` (one of :data:`KINDS`) names."""
+    if kind == "spun":
+        return rewrite(text, seed=seed, inserts=inserts)
+    if kind in ("human", "heavy", "summary"):
+        return human_rewrite(text, seed=seed, summary=kind == "summary", heavy=kind == "heavy", inserts=inserts)
+    if kind in ("excerpt", "selection"):
+        return excerpt(text, seed=seed, selection=kind == "selection")
+    raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("text", help="text to spin")
+    parser.add_argument("text", help="text to rewrite")
+    parser.add_argument("--kind", choices=KINDS, default="spun")
     parser.add_argument("--seed", type=int, default=0)
-    print(rewrite(parser.parse_args().text, seed=parser.parse_args().seed))
+    args = parser.parse_args()
+    print(derive(args.text, args.kind, seed=args.seed))
 
 
 if __name__ == "__main__":
