@@ -43,6 +43,13 @@ def test_a_first_sentence_is_not_taken_for_a_title() -> None:
     assert cleaned.text.startswith(LEDE)
 
 
+@pytest.mark.parametrize("line", ["Tuesday 15th of January 2008", "|  |  |  |", "home", "© 2004 Independent News & Media"])
+def test_a_first_line_that_is_no_headline_is_not_taken_for_a_title(line: str) -> None:
+    cleaned = clean_text(f"{line}\n\n{LEDE}\n\n{SECOND}")
+    assert cleaned.title is None
+    assert clean_text(f"Valley families flee rising river\n\n{LEDE}").title == "Valley families flee rising river"
+
+
 def test_a_known_title_is_removed_from_the_head_only_when_it_matches() -> None:
     title = "Valley floods"
     assert clean_text(f"{title}\n\n{LEDE}", title=title).text == LEDE

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from newstrace.pagemeta import is_junk_title
+
 __all__ = [
     "Cleaned",
     "clean_text",
@@ -161,6 +163,7 @@ def _looks_like_title(line: str) -> bool:
         and not _TITLE_END.search(line)
         and _DATELINE.match(line) is None
         and _PAREN_TAG.search(line + "\n") is None
+        and not is_junk_title(line)
     )
 
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-__all__ = ["EARLIEST", "PageMeta", "clean_outlet", "clean_title", "host_outlet", "month_first", "page_meta", "read_date",
+__all__ = ["EARLIEST", "PageMeta", "clean_outlet", "clean_title", "host_outlet", "is_junk_title", "month_first", "page_meta", "read_date",
            "url_date"]
 
 EARLIEST = dt.date(1990, 1, 1)  #: dates before this are taken for misreadings
@@ -388,10 +388,22 @@ def _rejoin(title: str, kept: list[str]) -> str:
     return title[start:end] if 0 <= start < end else " ".join(kept)
 
 
+def is_junk_title(text: str, sites: Iterable[str] = ()) -> bool:
+    """Whether ``text`` is no headline: only separators, a date, a site's name, a copyright
+    line or a word like "home"."""
+    return _refused(text, list(sites))
+
+
 def _refused(text: str, sites: list[str]) -> bool:
     text = text.strip()
-    return (_ONLY_PUNCTUATION.match(text) is not None or text.casefold() in _GENERIC_TITLES
-            or _is_date(text) or _names_site(text, sites) or _COPYRIGHT.search(text) is not None)
+    lowered = text.casefold()
+    if _ONLY_PUNCTUATION.match(text) is not None or lowered in _GENERIC_TITLES:
+        return True
+    if "©" in text or "copyright" in lowered or "rights reserved" in lowered:
+        return True
+    if any(character.isdigit() for character in text) and _is_date(text):  # every date has a digit
+        return True
+    return bool(sites) and _names_site(text, sites)
 
 
 def clean_outlet(name: str | None) -> str | None:
