@@ -116,10 +116,11 @@ def test_demo_corpus(tmp_path: Path) -> None:
     kinds = {(labels[r.source], labels[r.copy_id]): r.relation for r in report.relations if r.derived}
     assert kinds.get(("01_meridian_press.txt", "02_riverside_blog.html")) == "copy"
     assert kinds.get(("03_valley_courier.json", "04_spun_copy.txt")) == "paraphrase"
+    assert kinds.get(("01_meridian_press.txt", "feed-0001")) == "duplicate"  # the wire report syndicated
     assert not report.skipped
-    assert len(report.articles) == 5  # the syndicated duplicate in the feed is the wire report again
+    assert len(report.articles) == 6  # every record is a publication, the duplicate too
     flood = max(report.stories, key=lambda s: len(s.article_ids))
-    assert len(flood.article_ids) == 4 and len(flood.independent_ids) == 2
+    assert len(flood.article_ids) == 5 and len(flood.independent_ids) == 2
 
 
 def test_articles_a_stopped_run_left_unanalysed_are_finished_next_time(tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_articles_a_stopped_run_left_unanalysed_are_finished_next_time(tmp_path:
         store.add_articles(newstrace.load_many([EXAMPLES]).articles)
     resumed = newstrace.analyze([EXAMPLES], db=db)
     unbroken = newstrace.analyze([EXAMPLES])
-    assert resumed.stats["articles_new"] == 0 and resumed.stats["articles_resumed"] == 5
+    assert resumed.stats["articles_new"] == 0 and resumed.stats["articles_resumed"] == 6
     assert resumed.relations == unbroken.relations and len(resumed.relations) >= 3
     assert [s.article_ids for s in resumed.stories] == [s.article_ids for s in unbroken.stories]
     again = newstrace.analyze([EXAMPLES], db=db)

@@ -256,6 +256,7 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
     article.meta = {key: value for key, value in record.items() if key not in _RECORD_FIELDS}
     if line is not None:
         article.meta["line"] = line
+    article.identify(identity_key(path, fields["external_id"], fields["url"], line))
     return article
 
 
@@ -312,8 +313,10 @@ def _load_file(path: Path, max_bytes: int) -> Article:
         article = _from_record(path, _parse_json(path, text))
     elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _MARKUP.search(data[:4096])):
         article = _from_html(path, text)
+        article.identify(identity_key(path))
     else:
         article = _from_text(path, text)
+        article.identify(identity_key(path))
     if encoding != "utf-8":
         article.meta["encoding"] = encoding
     return article
@@ -425,6 +428,20 @@ def iter_articles(
                     on_skip(result.to_input_error())
                 continue
             yield result
+
+
+def identity_key(path: PathLike, external_id: str | None = None, url: str | None = None,
+                 line: int | None = None) -> str:
+    """What makes an input one publication (:attr:`Article.key`): the record's own id,
+    else the URL the record gives, else the file (absolute path, with the line for a line
+    of a JSON Lines file). A URL a web page names itself is not used: sites give one
+    canonical URL to many pages."""
+    if external_id is not None:
+        return f"id:{external_id}"
+    if url is not None:
+        return f"url:{url}"
+    where = os.path.abspath(path)
+    return f"path:{where}" if line is None else f"path:{where}:{line}"
 
 
 def where_from(article: Article) -> str:

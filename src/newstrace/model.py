@@ -26,6 +26,18 @@ def content_id(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
 
 
+def article_id(text: str, key: str | None = None) -> str:
+    """The id of one publication: :func:`content_id` of ``text`` when the article has no
+    identity ``key``, else the first 16 hex digits of the SHA-256 of the key and the text.
+
+    So the same record seen again (same key, same content) keeps its id, the same text
+    published under two keys (a wire story and its republication) gets two ids, and an
+    edited file (same key, new content) gets a new id: a new version of that article."""
+    if key is None:
+        return content_id(text)
+    return hashlib.sha256(f"{key}\n{text.strip()}".encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass
 class Article:
     """One news article after ingest and cleaning.
@@ -46,15 +58,30 @@ class Article:
     path: str | None = None  #: the file it came from
     boilerplate: list[str] = field(default_factory=list)  #: removed from ``text``, kept here
     meta: dict[str, Any] = field(default_factory=dict)  #: anything else the input carried
+    #: What makes this publication itself: ``id:<input id>``, ``url:<url>`` or
+    #: ``path:<absolute path>[:<line>]``; ``None`` for a bare text (then the id is its content hash)
+    key: str | None = None
+    #: The id of the earlier version of this article (same ``key``, other content) it replaced
+    supersedes: str | None = None
 
     @classmethod
-    def from_text(cls, text: str, **fields: Any) -> Article:
-        """An article from an already clean body; its id is the content hash."""
-        return cls(id=content_id(text), text=text, **fields)
+    def from_text(cls, text: str, key: str | None = None, **fields: Any) -> Article:
+        """An article from an already clean body; its id is :func:`article_id` of the
+        text and ``key`` (the content hash when there is no key)."""
+        return cls(id=article_id(text, key), text=text, key=key, **fields)
+
+    def identify(self, key: str) -> None:
+        """Give the article its identity ``key`` (and the id that goes with it)."""
+        self.key = key
+        self.id = article_id(self.text, key)
 
     @property
     def label(self) -> str:
-        """A short human label: the file name, external id, or id."""
+        """A short human label: the input id of a record, else the file name (with the
+        line, for a line of a JSON Lines file), else the id."""
+        if self.path and "line" in self.meta:
+            name = self.path.replace("\\", "/").rsplit("/", 1)[-1]
+            return self.external_id or f"{name}:{self.meta['line']}"
         if self.path:
             return self.path.replace("\\", "/").rsplit("/", 1)[-1]
         return self.external_id or self.id

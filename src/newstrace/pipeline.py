@@ -77,6 +77,7 @@ class Analyzer:
     encoder: Encoder | None = None
     progress: Progress | None = None
     batch_size: int = BATCH  #: articles stored per transaction while ingesting
+    prune_missing: bool = False  #: first remove stored articles whose input files are gone
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     graph: ProvenanceGraph | None = None
@@ -99,8 +100,16 @@ class Analyzer:
                 batch = []
                 self._tick("ingest", seen, 0)
         fresh += self.store.add_articles(batch)
-        self.stats.update(inputs_read=seen, articles_new=len(fresh), inputs_skipped=len(self.skipped))
+        self.stats.update(inputs_read=seen, articles_new=len(fresh), inputs_skipped=len(self.skipped),
+                          articles_replaced=sum(a.supersedes is not None for a in fresh))
         return fresh
+
+    def remove_missing(self) -> list[str]:
+        """Remove the stored articles whose input files no longer exist; return their ids."""
+        gone = self.store.missing_files()
+        self.store.remove_articles(gone)
+        self.stats["articles_removed"] = len(gone)
+        return gone
 
     def find_copies(self, fresh: Sequence[Article]) -> list[Relation]:
         """Near copies (duplicate/copy) of new articles among all stored ones.
@@ -137,17 +146,19 @@ class Analyzer:
                 continue
             if comparison.relation == "partial":  # kept as seen from the pair's first id
                 pair = _pair(near.a_key, near.b_key)
-                if not self.store.has_pair(*pair):
-                    self._partial_pairs[pair] = (near.overlap if pair == (near.a_key, near.b_key)
-                                                 else near.overlap.swapped())
-                continue
+                if self.store.has_pair(*pair):
+                    continue
+                self._partial_pairs[pair] = (near.overlap if pair == (near.a_key, near.b_key)
+                                             else near.overlap.swapped())
+            # partial pairs are stored too: a run stopped before the rewrite check leaves
+            # them for the next one to judge (see _stored_partial_pairs)
             a, b = stored_article(near.a_key), stored_article(near.b_key)
             relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         with self.store.transaction():
             self.store.put_arrays(SIGNATURES, [a.id for a in fresh], list(signatures))
             self.store.put_arrays(SENTENCE_PAIRS, [a.id for a in fresh], pair_arrays(fresh_pairs))
             self.store.put_relations(relations, replace=False)
-        self.stats["copies_found"] = len(relations) + len(self._partial_pairs)
+        self.stats["copies_found"] = len(relations)
         return relations
 
     def _boilerplate_index(self, fresh: Sequence[Article] = ()) -> tuple[BoilerplateIndex, ShingleBatch]:
@@ -234,12 +245,13 @@ class Analyzer:
         return relations
 
     def _sentence_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
-        """Sentence vectors per article, from the store or encoded now (and stored)."""
+        """Sentence vectors per article, from the store or encoded now (and stored). Both
+        are the stored float16 values, so a resumed run judges exactly as an unbroken one."""
         cached = self.store.get_arrays("sentences", [a.id for a in articles])
         missing = [a for a in articles if a.id not in cached]
         if missing:
-            encoded = encode_sentences([a.text for a in missing], self._encoder())
-            self.store.put_arrays("sentences", [a.id for a in missing], [v.astype(np.float16) for v in encoded])
+            encoded = [v.astype(np.float16) for v in encode_sentences([a.text for a in missing], self._encoder())]
+            self.store.put_arrays("sentences", [a.id for a in missing], encoded)
             cached.update({a.id: v for a, v in zip(missing, encoded)})
         return {key: np.asarray(v, dtype=np.float32) for key, v in cached.items()}
 
@@ -273,17 +285,19 @@ class Analyzer:
         """``fresh`` and any stored article that no story holds yet (a run stopped
         before the story stage), in insertion order."""
         held = {m for story in self.store.stories() for m in story.article_ids}
-        return self._with_stored(fresh, [i for i in self.store.article_ids() if i not in held])
+        return self._with_stored(fresh, [i for i in self.store.article_ids() if i not in held], resumed=False)
 
     def pending(self, kind: str, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article without a fingerprint of ``kind`` (a run
         stopped before that stage, or a store from an older version), oldest first."""
         return self._with_stored(fresh, self.store.ids_without(kind))
 
-    def _with_stored(self, fresh: Sequence[Article], ids: Sequence[str]) -> list[Article]:
+    def _with_stored(self, fresh: Sequence[Article], ids: Sequence[str], *, resumed: bool = True) -> list[Article]:
+        """Stored articles among ``ids`` (not in ``fresh``) then ``fresh``; with ``resumed``,
+        how many were stored ones is counted in ``stats["articles_resumed"]``."""
         known = {a.id for a in fresh}
         earlier = self.store.articles([i for i in ids if i not in known])
-        if earlier:
+        if earlier and resumed:
             self.stats["articles_resumed"] = max(self.stats.get("articles_resumed", 0), len(earlier))
         return earlier + list(fresh)
 
@@ -307,7 +321,11 @@ class Analyzer:
 
     # -- whole runs -----------------------------------------------------------------
     def run(self, inputs: Iterable[PathLike]) -> Report:
+        """Analyse ``inputs`` against the store; the report covers the whole store (every
+        article it holds, the latest version of each), ``stats`` say what this run added."""
         started = time.perf_counter()
+        if self.prune_missing:
+            self.remove_missing()
         with self._timed("ingest"):
             fresh = self.ingest(inputs)
         with self._timed("copies"):
@@ -318,10 +336,12 @@ class Analyzer:
             relations = self.store.relations()
             stories, self.graph = self.build_stories(self.unassigned(fresh), relations)
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
+        articles = self.store.articles()
+        self.stats.update(store_articles=len(articles), report_scope="store")
         return Report(
-            articles=self.store.articles(), relations=relations, stories=stories,
+            articles=articles, relations=relations, stories=stories,
             skipped=list(self.skipped), stats=dict(self.stats),
-            boilerplate=self.boilerplate(self.store.articles()),
+            boilerplate=self.boilerplate(articles),
         )
 
     def add_digests(self, report: Report) -> None:
@@ -383,14 +403,20 @@ def analyze(
     encoder: Encoder | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH,
+    fresh: bool = False,
+    prune_missing: bool = False,
 ) -> Report:
     """Analyse files or folders of articles: copies, rewrites, stories and independent reports.
 
     With ``db`` the results persist in that SQLite file and a later call only compares the
     new articles (and finishes the work of a run that was stopped); without it the store
-    lives in memory. Ingest stores ``batch_size`` articles per transaction.
+    lives in memory. Ingest stores ``batch_size`` articles per transaction. ``fresh``
+    empties the store first; ``prune_missing`` removes the stored articles whose input
+    files are gone. The run holds the store's writer lock: :class:`~newstrace.store.StoreBusy`
+    when another process is writing to ``db``.
     """
-    return _analyze(inputs, db, encoder, progress, batch_size, with_digests=False)
+    return _analyze(inputs, db, encoder, progress, batch_size, with_digests=False, fresh=fresh,
+                    prune_missing=prune_missing)
 
 
 def digest(
@@ -400,16 +426,38 @@ def digest(
     encoder: Encoder | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH,
+    fresh: bool = False,
+    prune_missing: bool = False,
 ) -> Report:
     """:func:`analyze`, plus a digest per story (``Story.digest``): corroborated claims,
     quotes by speaker, timeline, single-source claims and conflicts."""
-    return _analyze(inputs, db, encoder, progress, batch_size, with_digests=True)
+    return _analyze(inputs, db, encoder, progress, batch_size, with_digests=True, fresh=fresh,
+                    prune_missing=prune_missing)
+
+
+def remove(refs: Iterable[str], db: str | Path, *, encoder: Encoder | None = None) -> tuple[list[str], list[str]]:
+    """Remove stored articles named by id, input id, URL, file or folder (see
+    :meth:`Store.find`), then rebuild the stories from the articles left. Returns the ids
+    removed and the refs that named nothing stored."""
+    removed: list[str] = []
+    unmatched: list[str] = []
+    with Store(db, lock=True) as store:
+        for ref in refs:
+            ids = store.find(ref)
+            if not ids:
+                unmatched.append(ref)
+            removed += [i for i in ids if i not in removed]
+        if store.remove_articles(removed):
+            Analyzer(store, encoder=encoder).run([])
+    return removed, unmatched
 
 
 def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: Encoder | None,
-             progress: Progress | None, batch_size: int, *, with_digests: bool) -> Report:
-    with Store(db if db is not None else ":memory:") as store:
-        analyzer = Analyzer(store, encoder=encoder, progress=progress, batch_size=batch_size)
+             progress: Progress | None, batch_size: int, *, with_digests: bool, fresh: bool = False,
+             prune_missing: bool = False) -> Report:
+    with Store(db if db is not None else ":memory:", lock=True, fresh=fresh) as store:
+        analyzer = Analyzer(store, encoder=encoder, progress=progress, batch_size=batch_size,
+                            prune_missing=prune_missing)
         report = analyzer.run(_as_paths(inputs))
         if with_digests:
             with analyzer._timed("digests"):

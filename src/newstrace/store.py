@@ -2,11 +2,23 @@
 
 It holds articles, their fingerprints (MinHash signatures, embedding vectors), every pair
 verdict already computed (so a second run re-computes nothing known) and the stories.
+
+Each stored article is one publication, named by its :attr:`~newstrace.model.Article.key`
+(input id, URL or file). The store keeps the latest version of each: an article whose key
+is stored with other content replaces that earlier version, whose fingerprints and
+verdicts are dropped and whose id is listed in the ``versions`` table. Removing articles
+(or replacing one) drops the stories too; the next run rebuilds them from the articles left.
+
+One process writes at a time: :class:`Store` opened with ``lock=True`` holds an exclusive
+lock on ``<db>.lock`` until it is closed (the system releases it when a process dies, so a
+crashed run never blocks the next); a second writer gets :class:`StoreBusy`. Readers are
+never blocked (WAL).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,8 +29,17 @@ import numpy as np
 
 from newstrace.model import Article, Passage, Relation, Story, Derivation
 
-SCHEMA_VERSION = 1
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: no writer lock there
+    fcntl = None  # type: ignore[assignment]
+
+SCHEMA_VERSION = 2
 DEFAULT_DB = "newstrace.db"
+#: How long a statement waits for another connection's write to finish, in milliseconds.
+BUSY_TIMEOUT_MS = 30_000
+#: The story clusterer's saved state (see :class:`~newstrace.stories.StoryClusterer`).
+_STORY_STATE = "state:stories"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,7 +47,12 @@ CREATE TABLE IF NOT EXISTS articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     external_id TEXT, path TEXT, title TEXT, text TEXT NOT NULL, date TEXT, outlet TEXT,
-    url TEXT, byline TEXT, credits TEXT NOT NULL, boilerplate TEXT NOT NULL, meta TEXT NOT NULL
+    url TEXT, byline TEXT, credits TEXT NOT NULL, boilerplate TEXT NOT NULL, meta TEXT NOT NULL,
+    key TEXT, supersedes TEXT, file TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_key ON articles (key);
+CREATE TABLE IF NOT EXISTS versions (
+    id TEXT PRIMARY KEY, key TEXT NOT NULL, file TEXT, replaced_by TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS fingerprints (
     article_id TEXT NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL, dtype TEXT NOT NULL,
@@ -40,8 +66,15 @@ CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
 
+_TABLES = ("articles", "versions", "fingerprints", "pairs", "stories", "meta")
+
+
 class StoreError(RuntimeError):
     """The database cannot be used (wrong schema version, not a newstrace store)."""
+
+
+class StoreBusy(StoreError):
+    """Another process is writing to the store."""
 
 
 def _ordered(a: str, b: str) -> tuple[str, str]:
@@ -55,17 +88,33 @@ class Store:
     ...     store.add_articles([Article.from_text("Some text.")])
     """
 
-    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+    def __init__(self, path: str | Path = DEFAULT_DB, *, lock: bool = False, fresh: bool = False) -> None:
+        """Open (or create) the store at ``path``. With ``lock``, hold the writer lock
+        until :meth:`close` (:class:`StoreBusy` if another process holds it); with
+        ``fresh``, empty a newstrace store first (start over)."""
         self.path = str(path)
         self._depth = 0
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._lock_fd: int | None = None
+        if lock and self.path != ":memory:":
+            self._lock_fd = _acquire_lock(self.path + ".lock", self.path)
         try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            self._release_lock()
+            raise StoreError(f"{self.path}: cannot open the database ({exc})") from exc
+        try:
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            if fresh:
+                self._drop_all()
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            self._db.close()
+            self.close()
             raise StoreError(f"{self.path}: not a newstrace database ({exc})") from exc
+        except StoreError:
+            self.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -76,6 +125,12 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -107,11 +162,26 @@ class Store:
             if row is None:
                 db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif int(row[0]) != SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: schema version {row[0]}, this newstrace reads {SCHEMA_VERSION}")
+                raise StoreError(f"{self.path}: schema version {row[0]}, this newstrace reads "
+                                 f"{SCHEMA_VERSION}; start over with --fresh (or use another --db)")
+
+    def _drop_all(self) -> None:
+        """Empty the store, if it is a newstrace store (anything else is left alone)."""
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and not ("meta" in tables and self._db.execute(
+                "SELECT 1 FROM meta WHERE key='schema_version'").fetchone()):
+            raise StoreError(f"{self.path}: not a newstrace database; --fresh empties only newstrace stores")
+        with self.transaction() as db:
+            for table in _TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- articles ------------------------------------------------------------------------
     def add_articles(self, articles: Iterable[Article]) -> list[Article]:
-        """Store the articles not yet stored (by content id), in one transaction; return those."""
+        """Store the articles not yet stored (by id), in one transaction; return those.
+
+        An article whose ``key`` is stored under another id (an edited file, a record
+        with new content) replaces that earlier version: ``supersedes`` names it, and it
+        is removed as by :meth:`remove_articles` and listed in ``versions``."""
         fresh: list[Article] = []
         seen: set[str] = set()
         with self.transaction() as db:
@@ -119,18 +189,75 @@ class Store:
                 if article.id in seen:
                     continue
                 seen.add(article.id)
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO articles (id, external_id, path, title, text, date, outlet,"
-                    " url, byline, credits, boilerplate, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                if db.execute("SELECT 1 FROM articles WHERE id=?", (article.id,)).fetchone():
+                    continue
+                if article.key is not None:
+                    self._replace_versions(article)
+                db.execute(
+                    "INSERT INTO articles (id, external_id, path, title, text, date, outlet, url, byline,"
+                    " credits, boilerplate, meta, key, supersedes, file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     _article_row(article),
                 )
-                if cursor.rowcount:
-                    fresh.append(article)
+                fresh.append(article)
         return fresh
+
+    def _replace_versions(self, article: Article) -> None:
+        """Retire the stored versions of ``article`` (same key, other id)."""
+        rows = self._db.execute("SELECT id, file FROM articles WHERE key=? ORDER BY seq", (article.key,)).fetchall()
+        if not rows:
+            return
+        article.supersedes = rows[-1][0]
+        self._db.executemany("INSERT OR REPLACE INTO versions VALUES (?,?,?,?)",
+                             [(old, article.key, file, article.id) for old, file in rows])
+        self.remove_articles([old for old, _ in rows])
+
+    def remove_articles(self, ids: Sequence[str]) -> int:
+        """Remove articles with their fingerprints and verdicts, in one transaction; the
+        stories are dropped, to be rebuilt from the articles left. Returns how many were stored."""
+        removed = 0
+        with self.transaction() as db:
+            for chunk in _chunks(list(ids), 300):
+                marks = ",".join("?" * len(chunk))
+                removed += db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk).rowcount
+                db.execute(f"DELETE FROM fingerprints WHERE article_id IN ({marks})", chunk)
+                db.execute(f"DELETE FROM pairs WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
+            if removed:
+                db.execute("DELETE FROM stories")
+                db.execute("DELETE FROM meta WHERE key=?", (_STORY_STATE,))
+        return removed
+
+    def find(self, ref: str) -> list[str]:
+        """Ids of the stored articles ``ref`` names: an article id, an input id, a URL, or
+        a file or folder they were read from."""
+        ids = [row[0] for row in self._db.execute(
+            "SELECT id FROM articles WHERE id=? OR external_id=? OR url=? ORDER BY seq", (ref, ref, ref))]
+        where = os.path.abspath(ref)
+        under = where.rstrip(os.sep) + os.sep
+        ids += [row[0] for row in self._db.execute(
+            "SELECT id FROM articles WHERE file=? OR substr(file, 1, ?)=? ORDER BY seq",
+            (where, len(under), under))]
+        return list(dict.fromkeys(ids))
+
+    def missing_files(self) -> list[str]:
+        """Ids of the stored articles read from files that no longer exist."""
+        rows = self._db.execute("SELECT id, file FROM articles WHERE file IS NOT NULL ORDER BY seq").fetchall()
+        exists: dict[str, bool] = {}
+        return [i for i, file in rows if not exists.setdefault(file, os.path.exists(file))]
+
+    def versions(self) -> dict[str, str]:
+        """Earlier versions of stored articles: retired id -> the id that replaced it."""
+        return dict(self._db.execute("SELECT id, replaced_by FROM versions"))
+
+    def counts(self) -> dict[str, int]:
+        """How many articles the store holds, and how many of them are in a story yet."""
+        articles = len(self)
+        in_stories = sum(len(story.article_ids) for story in self.stories())
+        return {"articles": articles, "in_stories": in_stories}
 
     def articles(self, ids: Sequence[str] | None = None) -> list[Article]:
         """Stored articles in insertion order (all, or those with the given ids)."""
-        query = "SELECT id, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate, meta FROM articles"
+        query = ("SELECT id, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate,"
+                 " meta, key, supersedes FROM articles")
         if ids is None:
             rows = self._db.execute(query + " ORDER BY seq").fetchall()
         else:
@@ -238,17 +365,40 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def _article_row(a: Article) -> tuple:
     return (
         a.id, a.external_id, a.path, a.title, a.text, a.date, a.outlet, a.url, a.byline,
-        json.dumps(a.credits), json.dumps(a.boilerplate), json.dumps(a.meta),
+        json.dumps(a.credits), json.dumps(a.boilerplate), json.dumps(a.meta), a.key, a.supersedes,
+        os.path.abspath(a.path) if a.path else None,
     )
 
 
 def _row_article(row: tuple) -> Article:
-    (id_, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate, meta) = row
+    (id_, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate, meta, key,
+     supersedes) = row
     return Article(
         id=id_, text=text, title=title, date=date, outlet=outlet, url=url, byline=byline,
         credits=json.loads(credits), external_id=external_id, path=path,
-        boilerplate=json.loads(boilerplate), meta=json.loads(meta),
+        boilerplate=json.loads(boilerplate), meta=json.loads(meta), key=key, supersedes=supersedes,
     )
+
+
+def _acquire_lock(lock_path: str, db_path: str) -> int | None:
+    """Hold an exclusive lock on ``lock_path`` (the descriptor), or raise :class:`StoreBusy`
+    naming the process that holds it. The lock dies with its process."""
+    if fcntl is None:  # pragma: no cover
+        return None
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{db_path}: cannot create the lock file {lock_path} ({exc.strerror})") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise StoreBusy(f"{db_path} is in use by another newstrace run (pid {holder}); "
+                        "wait for it to finish, or use another --db") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    return fd
 
 
 def _row_relation(relation: str, source: str | None, score: float, evidence: str) -> Relation:
