@@ -170,3 +170,9 @@ def test_real_pages_dated_in_their_url_are_dated_right_and_titled() -> None:
         assert abs(dt.date.fromisoformat(article.date) - url_date(gold["url"])) <= dt.timedelta(days=1), gold["url"]
         assert article.title and any(c.isalpha() for c in article.title) and read_date(article.title) is None
         assert article.outlet and "©" not in article.outlet
+
+
+def test_a_copyright_line_is_neither_outlet_nor_author(tmp_path: Path) -> None:
+    head = '<meta name="author" content="© 2004 Independent News &amp; Media">'
+    article = load(page(tmp_path, head=head))
+    assert article.byline is None and (article.outlet is None or "©" not in article.outlet)

@@ -36,7 +36,7 @@ import charset_normalizer
 import trafilatura
 
 from newstrace.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
-from newstrace.pagemeta import clean_outlet, clean_title, host_outlet, page_meta
+from newstrace.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta
 from newstrace.model import Article, InputError
 
 try:
@@ -189,6 +189,8 @@ def _from_html(path: PathLike, html: str, **fields: Any) -> Article:
     title = fields.pop("title", None) or page.title or clean_title(document.title, [document.sitename or ""])
     cleaned = clean_text(document.text.replace("\n", "\n\n"), title=title)
     byline, byline_outlet = split_byline(document.author) if document.author else (None, None)
+    if byline and is_junk_title(byline):  # a copyright line or a date is no author
+        byline = None
     extracted = {
         "title": title,
         "date": page.date,
