@@ -1,19 +1,27 @@
 """Direction of a derivation (which article is the original) and the provenance graph.
 
-Direction is decided by weighing independent signs, each with a reason a person can check:
-an earlier date, a wire credit or byline the other lacks, blog boilerplate added by a
-republisher, quotations kept by the original but mangled by a rewrite, and containment
-asymmetry. Across a collection the derived relations form a directed graph; an article with
-no source inside the collection is an *independent report*, and every derived article is
-attributed to the root it descends from.
+Direction is decided only from signs a person can check, each weighed by how often it
+points the right way: an earlier date, a copy that credits or cites the other article's
+outlet, a wire credit the other lacks, blog boilerplate added by a republisher, and
+quotations kept by the original but reworded by a rewrite. Each sign carries log-odds
+``log(p / (1 - p))`` for the share ``p`` of derived pairs on which it alone names the
+original; the signs add up, and the confidence is the logistic of their sum. With no sign,
+``source`` is ``None``: which text is more fully contained in the other is not a sign, since
+wire stories are cut down by their republishers as often as they are extended.
+
+Across a collection the derived relations form a directed graph; an article with no source
+inside the collection is an *independent report*, and every derived article is attributed to
+the root it descends from.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
+from newstrace.clean import credit_name
 from newstrace.model import Article, Derivation, Relation
 
 #: Boilerplate a republishing blog or scraper adds around a copied article.
@@ -23,6 +31,15 @@ _REPUBLISHER_MARKS = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{12,}?)[\"“”]")
+
+#: Log-odds of each sign: ``log(p / (1 - p))`` with ``p`` the share of derived pairs on
+#: which the sign alone names the original (see ``benchmarks/bench_direction.py``).
+DATE_WEIGHT = 2.9  #: p = 0.95: publication dates are the strongest sign there is
+CITES_WEIGHT = 2.2  #: p = 0.9: one text credits or cites the other's outlet
+REPUBLISHER_WEIGHT = 2.2  #: p = 0.9: comment forms, "source link" footers
+QUOTES_WEIGHT = 1.4  #: p = 0.8: a rewrite rewords the quotations its source kept
+CREDIT_WEIGHT = 0.85  #: p = 0.7: a wire credit or byline the other lacks
+MAX_CONFIDENCE = 0.99
 
 #: Ranking used to pick the main parent of an article derived from several.
 _RELATION_RANK = {"duplicate": 4, "copy": 3, "paraphrase": 2, "partial": 1}
@@ -37,7 +54,10 @@ class Direction:
     reasons: list[str] = field(default_factory=list)
 
 
-def _vote(votes: list[tuple[float, str]], weight: float, reason: str) -> None:
+Votes = list[tuple[float, str]]
+
+
+def _vote(votes: Votes, weight: float, reason: str) -> None:
     """Record a sign: a positive weight points to ``a`` as the source, negative to ``b``."""
     votes.append((weight, reason))
 
@@ -47,29 +67,69 @@ def _named(reason: str, names: tuple[str, str]) -> str:
     return reason.format(a=names[0], b=names[1])
 
 
-def _date_sign(a: Article, b: Article, votes: list[tuple[float, str]]) -> None:
-    if a.date and b.date and a.date[:10] != b.date[:10]:
-        first, later, weight = ("a", "b", 2.0) if a.date < b.date else ("b", "a", -2.0)
-        dates = {"a": a.date[:10], "b": b.date[:10]}
-        _vote(votes, weight, f"{{{first}}} is dated {dates[first]}, before {{{later}}} ({dates[later]})")
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
-def _credit_sign(a: Article, b: Article, votes: list[tuple[float, str]]) -> None:
+def _date_sign(a: Article, b: Article, votes: Votes) -> None:
+    if not (a.date and b.date):
+        return
+    # Compare down to the time when both give one, else by day.
+    precise = len(a.date) > 10 and len(b.date) > 10
+    da, db = (a.date, b.date) if precise else (a.date[:10], b.date[:10])
+    if da != db:
+        first, later = ("a", "b") if da < db else ("b", "a")
+        dates = {"a": da, "b": db}
+        _vote(votes, DATE_WEIGHT if first == "a" else -DATE_WEIGHT,
+              f"{{{first}}} is dated {dates[first]}, before {{{later}}} ({dates[later]})")
+
+
+def _outlet_names(article: Article) -> set[str]:
+    """How the article's outlet is named in credits (agency short names and the outlet as is)."""
+    if not article.outlet:
+        return set()
+    outlet = article.outlet.strip()
+    return {name for name in (outlet, credit_name(outlet)) if name}
+
+
+def _cites(article: Article, other: Article) -> str | None:
+    """The name under which ``article`` credits ``other``'s outlet, if it does."""
+    names = _outlet_names(other)
+    if not names or (article.outlet and article.outlet.strip() in names):
+        return None
+    credited = set(article.credits) | ({article.byline} if article.byline else set())
+    for name in sorted(names):
+        if name in credited or any(name in credit for credit in credited):
+            return name
+    return None
+
+
+def _credit_sign(a: Article, b: Article, votes: Votes) -> None:
+    """A text that credits the other's outlet was taken from it; otherwise a wire credit or
+    byline that only one carries weakly marks that one as the original."""
+    cited_by_b, cited_by_a = _cites(b, a), _cites(a, b)
+    if bool(cited_by_b) != bool(cited_by_a):
+        source, copy, name = ("a", "b", cited_by_b) if cited_by_b else ("b", "a", cited_by_a)
+        _vote(votes, CITES_WEIGHT if source == "a" else -CITES_WEIGHT,
+              f"{{{copy}}} credits {_escaped(str(name))}, the outlet of {{{source}}}")
+        return
     a_credit = bool(a.credits or a.byline)
     b_credit = bool(b.credits or b.byline)
     if a_credit != b_credit:
         side = "a" if a_credit else "b"
         article = a if a_credit else b
-        what = (", ".join(article.credits) or f"byline {article.byline!r}").replace("{", "{{").replace("}", "}}")
-        _vote(votes, 1.0 if a_credit else -1.0, f"{{{side}}} carries the credit ({what}) the other lacks")
+        what = _escaped(", ".join(article.credits) or f"byline {article.byline!r}")
+        _vote(votes, CREDIT_WEIGHT if a_credit else -CREDIT_WEIGHT,
+              f"{{{side}}} carries the credit ({what}) the other lacks")
 
 
-def _boilerplate_sign(a: Article, b: Article, votes: list[tuple[float, str]]) -> None:
+def _boilerplate_sign(a: Article, b: Article, votes: Votes) -> None:
     a_blog = any(_REPUBLISHER_MARKS.search(text) for text in a.boilerplate)
     b_blog = any(_REPUBLISHER_MARKS.search(text) for text in b.boilerplate)
     if a_blog != b_blog:
         copy = "a" if a_blog else "b"
-        _vote(votes, -1.0 if a_blog else 1.0, f"{{{copy}}} carries republisher boilerplate (comment form, share links)")
+        _vote(votes, -REPUBLISHER_WEIGHT if a_blog else REPUBLISHER_WEIGHT,
+              f"{{{copy}}} carries republisher boilerplate (comment form, share links)")
 
 
 def quoted_words(text: str) -> int:
@@ -77,24 +137,14 @@ def quoted_words(text: str) -> int:
     return sum(len(m.group(1).split()) for m in _QUOTED.finditer(text))
 
 
-def _quote_sign(a: Article, b: Article, relation: str, votes: list[tuple[float, str]]) -> None:
+def _quote_sign(a: Article, b: Article, relation: str, votes: Votes) -> None:
     if relation != "paraphrase":
         return
     qa, qb = quoted_words(a.text), quoted_words(b.text)
     if max(qa, qb) >= 8 and min(qa, qb) <= 0.6 * max(qa, qb):
         keeper = "a" if qa > qb else "b"
-        _vote(votes, 1.5 if qa > qb else -1.5,
+        _vote(votes, QUOTES_WEIGHT if qa > qb else -QUOTES_WEIGHT,
               f"{{{keeper}}} keeps its quotations ({max(qa, qb)} quoted words) that the other rewords ({min(qa, qb)})")
-
-
-def _containment_sign(containment_a: float, containment_b: float, votes: list[tuple[float, str]]) -> None:
-    # The text that is more fully reproduced inside the other is more likely the original:
-    # copies add updates, boilerplate and commentary around what they take.
-    if abs(containment_a - containment_b) >= 0.15:
-        side = "a" if containment_a > containment_b else "b"
-        _vote(votes, 0.5 if side == "a" else -0.5,
-              f"{{{side}}} is reproduced more fully inside the other ({max(containment_a, containment_b):.0%}"
-              f" vs {min(containment_a, containment_b):.0%})")
 
 
 def infer_direction(
@@ -106,22 +156,24 @@ def infer_direction(
     containment_b: float = 0.0,
     names: tuple[str, str] = ("a", "b"),
 ) -> Direction:
-    """Decide which of ``a`` and ``b`` is the source of a derived relation.
+    """Decide which of ``a`` and ``b`` is the source of a derived relation, or that no
+    sign says (``source`` ``None``).
 
-    ``names`` are how the reasons call the two articles (e.g. their file names)."""
-    votes: list[tuple[float, str]] = []
+    ``names`` are how the reasons call the two articles (e.g. their file names).
+    ``containment_a``/``containment_b`` are accepted for callers that have them; they are
+    not a sign of direction."""
+    votes: Votes = []
     _date_sign(a, b, votes)
     _credit_sign(a, b, votes)
     _boilerplate_sign(a, b, votes)
     _quote_sign(a, b, relation, votes)
-    _containment_sign(containment_a, containment_b, votes)
     total = sum(weight for weight, _ in votes)
-    if not votes or total == 0:
-        return Direction(None, 0.0, ["no sign of which came first"])
+    if not votes or abs(total) < 1e-9:
+        reason = "no sign of which came first" if not votes else "the signs of which came first disagree"
+        return Direction(None, 0.0, [reason])
     source: Literal["a", "b"] = "a" if total > 0 else "b"
     agreeing = [_named(reason, names) for weight, reason in votes if (weight > 0) == (total > 0)]
-    weight_all = sum(abs(weight) for weight, _ in votes)
-    confidence = round(min(0.99, abs(total) / (weight_all + 1.0) + 0.25), 2)
+    confidence = round(min(MAX_CONFIDENCE, 1.0 / (1.0 + math.exp(-abs(total)))), 2)
     return Direction(source, confidence, agreeing)
 
 
