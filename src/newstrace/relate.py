@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
+from newstrace.align import quote_spans
 from newstrace.clean import credit_name
 from newstrace.model import Article, Derivation, Relation
 
@@ -30,7 +31,6 @@ _REPUBLISHER_MARKS = re.compile(
     r"|post navigation|related posts|share this:|like this:|source link|originally (published|appeared)",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"[\"“”]([^\"“”]{12,}?)[\"“”]")
 
 #: Log-odds of each sign: ``log(p / (1 - p))`` with ``p`` the share of derived pairs on
 #: which the sign alone names the original (see ``benchmarks/bench_direction.py``).
@@ -133,8 +133,8 @@ def _boilerplate_sign(a: Article, b: Article, votes: Votes) -> None:
 
 
 def quoted_words(text: str) -> int:
-    """How many words stand inside quotation marks."""
-    return sum(len(m.group(1).split()) for m in _QUOTED.finditer(text))
+    """How many words stand inside quotation marks (:func:`newstrace.align.quote_spans`)."""
+    return sum(len(text[start:end].split()) for start, end in quote_spans(text))
 
 
 def _quote_sign(a: Article, b: Article, relation: str, votes: Votes) -> None:
