@@ -305,9 +305,10 @@ def _page_date(page: _Page, html: str | bytes, latest: dt.date) -> tuple[str | N
 
 
 def _htmldate(page: _Page, html: str | bytes, latest: dt.date) -> dt.date | None:
-    """htmldate's reading without its extensive search (image paths, free text); a
-    numeric date it may have read the other way round is read again by the page's
-    convention."""
+    """htmldate's reading without its extensive search, kept only when the page's visible
+    text writes that date (in either day-month order; it is then read by the page's
+    convention): a date found only in markup (a script, a link, an asset path) is not one
+    the page states."""
     from htmldate import find_date
 
     try:
@@ -316,13 +317,14 @@ def _htmldate(page: _Page, html: str | bytes, latest: dt.date) -> dt.date | None
     except (ValueError, TypeError):
         return None
     day = _iso_day(found) if found else None
-    if day is None or day.day > 12 or day.day == day.month:
-        return day if _plausible(day, latest) else None
-    text = page.tree.text_content()
-    written = re.search(rf"(?<!\d)0?{day.day}([/.-])0?{day.month}\1(?:{day.year}|{day.year % 100:02d})(?!\d)", text)
-    if written is not None:
-        day = read_date(written.group(), month_first_=page.month_first)
-    return day if _plausible(day, latest) else None
+    if day is None:
+        return None
+    for match in _DATE_TEXT.finditer(_visible_text(page.tree)):
+        readings = {_from_match(match, True), _from_match(match, False)}
+        if day in readings:
+            written = _from_match(match, page.month_first)
+            return written if _plausible(written, latest) else None
+    return None
 
 
 # --- titles and outlets ------------------------------------------------------------------------
