@@ -96,7 +96,7 @@ def test_quote_without_cue_takes_subject_of_governing_verb():
     text = 'Senator Joan Pike called the new tariff plan “a gift to smugglers” during the debate.'
     [quote] = direct(text)
     assert quote.text == "a gift to smugglers"
-    assert quote.speaker == "Joan Pike" and quote.cue is None
+    assert quote.speaker == "Joan Pike" and quote.cue == "called"
 
 
 def test_trailing_source_does_not_replace_the_speaker():

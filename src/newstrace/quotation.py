@@ -15,6 +15,7 @@ stretch; ``start``/``end`` span from the first part to the last.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -33,8 +34,18 @@ CUE_VERBS = frozenset(
     "admit acknowledge confirm deny believe think urge predict recall reply respond "
     "continue stress emphasize emphasise remark observe assert allege testify quip acknowledge "
     "complain concede caution tweet post agree disagree promise vow estimate contend maintain "
-    "reveal point answer shout yell chant joke".split()
+    "reveal point answer shout yell chant joke boast brag demand mock scoff lament proclaim muse "
+    "recount plead pledge quote cite conclude contend declare suggest exclaim retort counter "
+    "snap scream whisper mutter sing text email e-mail message describe call label dub".split()
 )
+#: Cue verbs that name a thing rather than introduce words (*called the plan "a disgrace"*).
+_NAMING_VERBS = frozenset("call label dub describe".split())
+#: Verbs through which a quoted phrase is someone's words (the cues and verbs of judgement).
+_SPEECH_ACTS = CUE_VERBS | frozenset(
+    "accuse praise slam blast criticize criticise attack condemn dismiss hail pound brand vow "
+    "question encourage refer tout decry deride rail defend blame thank welcome characterize "
+    "characterise portray promise threaten".split())
+_GOVERNING_STEPS = 5
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _RELATIVES = frozenset({"who", "which", "that"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -102,6 +113,7 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     people = people or PersonIndex(doc)
     sources = named_sources(doc, people)
     direct = _merge_split_quotes(doc.text, quotation_spans(doc.text))
+    starts = [t.idx for t in doc]
     items = [(parts, _find_cue(doc, parts), True) for parts in direct]
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
     found: list[Quote] = []
@@ -109,16 +121,61 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
         text = " ".join(doc.text[s:e] for s, e in parts)
         quote = Quote(text=text, speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
                       direct=is_direct, article_id=article_id, parts=list(parts))
-        if cue is not None:
+        adjacent = _adjacent_attribution(doc, starts, parts) if is_direct else None
+        if adjacent is not None:
+            _set_cue(quote, adjacent[0])
+            _set_mention(quote, adjacent[1], people, sources)
+        elif cue is not None:
             _set_cue(quote, cue)
             _set_speaker(quote, doc, _subject(cue), people, sources)
         elif is_direct:
             _set_speaker(quote, doc, _governing_subject(doc, parts), people, sources)
-        if quote.speaker is None and is_direct:
-            _inherit_speaker(quote, doc.text, found, sources)
-        if quote.speaker is not None or is_direct:
+        if quote.speaker is None and is_direct and _opens_statement(doc.text, quote.start):
+            _speaker_by_layout(quote, doc, starts, found, sources, people)
+        if quote.speaker is not None:
             found.append(quote)
     return found
+
+
+def _opens_statement(text: str, start: int) -> bool:
+    """Whether the quote opening at ``start`` begins its paragraph or a sentence (so it can be a
+    statement of its own, not a phrase in someone else's sentence)."""
+    before = text[text.rfind("\n", 0, start) + 1 : start].rstrip("“\"‘' ")
+    return not before or before.endswith((".", "!", "?", "”", '"', ":"))
+
+
+_TRANSCRIPT = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)?):\s")
+
+
+def _speaker_by_layout(quote: Quote, doc: Doc, starts: list[int], found: list[Quote], sources: list[Source],
+                       people: PersonIndex) -> None:
+    """A speaker for a quote that stands alone: the ``NAME:`` of a transcript line, the
+    subject of a cue ending the paragraph before with a colon (*The Times reports:*), else
+    the source of the attribution just before it (a continued quote)."""
+    speaker = _TRANSCRIPT.match(quote.text)
+    if speaker:
+        quote.speaker = people.canonical(speaker.group(1).title())
+        quote.speaker_start, quote.speaker_end = quote.start, quote.start + len(speaker.group(1))
+        return
+    introduction = _colon_introduction(doc, starts, quote.start)
+    if introduction is not None:
+        _set_speaker(quote, doc, _subject(introduction), people, sources)
+        if quote.speaker is not None:
+            _set_cue(quote, introduction)
+            return
+    _inherit_speaker(quote, doc.text, found, sources)
+
+
+def _colon_introduction(doc: Doc, starts: list[int], start: int) -> Token | None:
+    """The cue verb of ``X said:`` / ``X reports:`` ending the paragraph before the quote."""
+    text = doc.text
+    before = text[:start].rstrip("“\"‘' \n")
+    paragraph_start = text.rfind("\n", 0, start)
+    if not before.endswith(":") or paragraph_start < 0:
+        return None
+    colon = bisect_left(starts, len(before) - 1)
+    sentence = doc[min(colon, len(doc) - 1)].sent
+    return next((t for t in reversed(sentence) if _is_cue(t)), None)
 
 
 # --- direct quotation spans -------------------------------------------------------------
@@ -460,19 +517,18 @@ def _subject_to_the_left(cue: Token) -> Token | None:
 
 
 def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
-    """The subject of the verb a quoted phrase depends on (*Carson called the system “rotten”*)."""
+    """The subject of the speech verb a quoted phrase depends on (*Carson called the system
+    “rotten”*, *Trump tweeted that Machado was “disgusting”*); None when no verb of speech
+    or judgement governs it (a title or a scare quote)."""
     span = doc.char_span(parts[0][0], parts[-1][1], alignment_mode="expand")
     if span is None:
         return None
     heads = [t.head for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct]
     if not heads:
         return None
-    verb = heads[0]
-    for _ in range(3):
-        if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
-            break
-        verb = verb.head
-    subject = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
+    verb = next((t for t in [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
+                 if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS), None)
+    subject = _subject(verb) if verb is not None else None
     if subject is None or span.start <= subject.i < span.end:
         return None
     return None if _crosses_paragraph(doc.text, subject.idx, span.start_char, span.end_char) else subject
@@ -487,9 +543,92 @@ def _set_cue(quote: Quote, cue: Token) -> None:
 def _set_speaker(quote: Quote, doc: Doc, subject: Token | None, people: PersonIndex, sources: list[Source]) -> None:
     if subject is None or _inside(subject.idx, quote.parts):
         return
-    mention = _speaker_mention(doc, subject)
+    _set_mention(quote, _speaker_mention(doc, subject), people, sources)
+
+
+def _set_mention(quote: Quote, mention: Span, people: PersonIndex, sources: list[Source]) -> None:
     quote.speaker_start, quote.speaker_end = mention.start_char, mention.end_char
     quote.speaker = resolve_speaker(mention, people, sources)
+
+
+# --- attributions next to the quote ------------------------------------------------------
+
+_MENTION_STOP_POS = frozenset({"VERB", "AUX", "ADP", "CCONJ", "SCONJ", "PUNCT", "SPACE", "PART"})
+_ATTRIBUTION_TOKENS = 12
+_OPEN_ENDINGS = (",", "!", "?", "—", "–", "-", "…", ":")
+
+
+def _adjacent_attribution(doc: Doc, starts: list[int], parts: list[tuple[int, int]]) -> tuple[Token, Span] | None:
+    """The cue and speaker mention of an attribution right after a quoted part, in the news
+    pattern ``“…,” NAME said``, ``“…,” said NAME`` or ``“…,” according to NAME``. After a
+    quote inside a sentence that already has a cue (*X said her visit was a “…,” state media
+    reported*) only ``according to`` counts: the rest relays X's words."""
+    for start, end in parts:
+        found = _attribution_after(doc, bisect_left(starts, end), doc.text[start:end].rstrip())
+        if found is not None and (found[0].lower_ == "according" or not _cue_before(doc, starts, start)):
+            return found
+    return None
+
+
+def _cue_before(doc: Doc, starts: list[int], start: int) -> bool:
+    """Whether a cue verb precedes the quote opening at ``start`` in its sentence."""
+    i = min(bisect_left(starts, start), len(doc) - 1)
+    return any(_is_cue_word(t) for t in doc[doc[i].sent.start : i])
+
+
+def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | None:
+    while i < len(doc) and (doc[i].is_punct or doc[i].is_space) and doc[i].text in {"”", '"', ",", " ", "’"}:
+        i += 1
+    if i >= len(doc) or "\n" in doc[i].text:
+        return None
+    first = doc[i]
+    if first.lower_ == "according" and i + 2 < len(doc) and doc[i + 1].lower_ == "to":
+        mention = _mention_from(doc, i + 2)
+        return (first, mention) if mention is not None else None
+    if _is_cue_word(first):
+        mention = _mention_from(doc, i + 1)
+        return (first, mention) if mention is not None else None
+    if not quoted.endswith(_OPEN_ENDINGS) and not quoted.endswith("."):
+        return None
+    for j in range(i, min(len(doc), i + _ATTRIBUTION_TOKENS)):
+        token = doc[j]
+        if _is_cue_word(token):
+            mention = doc[i:j]
+            while len(mention) and (mention[-1].pos_ in {"AUX", "PUNCT"} or mention[-1].lower_ in {"also", "then"}):
+                mention = doc[i : mention.end - 1]
+            ending_ok = quoted.endswith(_OPEN_ENDINGS) or j + 1 >= len(doc) or doc[j + 1].is_punct
+            if len(mention) and ending_ok and any(t.pos_ in {"PROPN", "PRON", "NOUN"} for t in mention):
+                return token, mention
+            return None
+        if (token.pos_ == "VERB" and not token.ent_type_) or "\n" in token.text or token.text in {'"', "“", "”", ";", ":"} or (
+                token.text in {".", "!", "?"} and j > i):
+            return None
+    return None
+
+
+def _is_cue_word(token: Token) -> bool:
+    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and token.lemma_.lower() not in _NAMING_VERBS
+
+
+def _mention_from(doc: Doc, k: int) -> Span | None:
+    """The name or short noun phrase starting at token ``k`` (a whole entity when it starts one)."""
+    if k >= len(doc):
+        return None
+    if doc[k].ent_iob_ == "B":
+        end = k + 1
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        return doc[k:end]
+    end = k
+    while end < len(doc) and end - k < 8 and doc[end].pos_ not in _MENTION_STOP_POS:
+        if doc[end].ent_iob_ == "B" and end > k:
+            end += 1
+            while end < len(doc) and doc[end].ent_iob_ == "I":
+                end += 1
+            break
+        end += 1
+    mention = doc[k:end]
+    return mention if any(t.pos_ in {"PROPN", "PRON", "NOUN"} for t in mention) else None
 
 
 def _speaker_mention(doc: Doc, subject: Token) -> Span:
