@@ -100,6 +100,7 @@ def test_a_weekday_alone_is_no_date_but_a_full_one_is() -> None:
     assert read_date("Tuesday 15th of January 2008") == dt.date(2008, 1, 15)
     assert read_date("January 6, 2008") == dt.date(2008, 1, 6) == read_date("6 January 2008")
     assert read_date("2008-01-06T03:15:25Z") == dt.date(2008, 1, 6)
+    assert read_date("01/06/2008") == dt.date(2008, 1, 6) and read_date("01.06.2008", mdy=False) == dt.date(2008, 6, 1)
 
 
 def test_a_date_after_the_crawl_or_before_1990_is_rejected(tmp_path: Path) -> None:

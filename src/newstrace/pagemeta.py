@@ -93,8 +93,8 @@ _DAY_FIRST_TLDS = frozenset({
 def month_first(lang: str | None, url: str | None) -> bool:
     """Whether an ambiguous numeric date (``01/06/2008``) on this page is month-first.
 
-    ``en-US`` (and ``en-PH``-free US English) says yes; any other regional English or
-    another language says no; plain ``en`` or no language goes by the host: generic
+    ``en-US`` says yes; any other regional English or another language says no;
+    plain ``en`` or no language goes by the host: generic
     and US top-level domains (``.com``, ``.org``, ``.net``, ``.gov``, ``.us``) are read as
     US sites, since English-language outlets outside the US mostly publish under their
     country's domain (``.co.uk``, ``.com.au``, ``.ie``, ``.ca``) while the US ones use
@@ -118,7 +118,7 @@ def _day(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _numeric(first: int, second: int, year: int, month_first_: bool, weekday: str | None) -> dt.date | None:
+def _numeric(first: int, second: int, year: int, mdy: bool, weekday: str | None) -> dt.date | None:
     """A numeric date read the only way it can be, else by the weekday it names, else by
     the page's convention."""
     us, world = _day(year, first, second), _day(year, second, first)
@@ -129,28 +129,28 @@ def _numeric(first: int, second: int, year: int, month_first_: bool, weekday: st
         matching = [d for d in (us, world) if d.weekday() == named]
         if len(matching) == 1:
             return matching[0]
-    return us if month_first_ else world
+    return us if mdy else world
 
 
-def read_date(text: str, *, month_first_: bool = True) -> dt.date | None:
+def read_date(text: str, *, mdy: bool = True) -> dt.date | None:
     """The first calendar date written in ``text``: ISO, numeric (``01/06/2008``, read
-    by ``month_first_`` when both readings are valid), or with a month name
+    month-first when ``mdy`` and both readings are valid), or with a month name
     (``January 6, 2008``, ``Tuesday 15th of January 2008``). A weekday alone is no date."""
     for match in _DATE_TEXT.finditer(text):
-        found = _from_match(match, month_first_)
+        found = _from_match(match, mdy)
         if found is not None:
             return found
     return None
 
 
-def _from_match(match: re.Match[str], month_first_: bool) -> dt.date | None:
+def _from_match(match: re.Match[str], mdy: bool) -> dt.date | None:
     g = match.groupdict()
     if g["iy"]:
         return _day(int(g["iy"]), int(g["im"]), int(g["id"]))
     if g["n1"]:
         year = int(g["ny"])
         year += 2000 if year < 70 and len(g["ny"]) == 2 else 1900 if len(g["ny"]) == 2 else 0
-        return _numeric(int(g["n1"]), int(g["n2"]), year, month_first_, g["weekday"])
+        return _numeric(int(g["n1"]), int(g["n2"]), year, mdy, g["weekday"])
     name = g["md_month"] or g["dm_month"]
     day, year = int(g["md_day"] or g["dm_day"]), int(g["md_year"] or g["dm_year"])
     return _day(year, _MONTHS.index(name[:3].lower()) + 1, day)
@@ -249,7 +249,7 @@ def _date_candidates(page: _Page) -> Iterator[tuple[str, dt.date | None]]:
     """Dates the page gives, most explicit first, with where each was read."""
     for name in _DATE_META:
         for value in page.metas.get(name, []):
-            yield "meta", _iso_day(value) or read_date(value, month_first_=page.month_first)
+            yield "meta", _iso_day(value) or read_date(value, mdy=page.month_first)
     for item in page.ld:
         if isinstance(item.get("datePublished"), str):
             yield "json-ld", _iso_day(item["datePublished"])
@@ -264,7 +264,7 @@ def _date_candidates(page: _Page) -> Iterator[tuple[str, dt.date | None]]:
     at = text.find(headline) if headline else -1
     if at >= 0:
         near = text[at + len(headline) : at + len(headline) + _HEADLINE_REACH]
-        yield "text", read_date(near, month_first_=page.month_first)
+        yield "text", read_date(near, mdy=page.month_first)
 
 
 _HEADLINE_REACH = 300  #: a date this close after the headline is the page's dateline
@@ -276,10 +276,10 @@ def _visible_text(tree: lxml_html.HtmlElement) -> str:
     return " ".join(" ".join(tree.xpath(f"//body//text()[not({_INVISIBLE})]")).split())
 
 
-def _date_at(text: str, start: int, month_first_: bool) -> dt.date | None:
+def _date_at(text: str, start: int, mdy: bool) -> dt.date | None:
     """A date written right at ``start`` (after spaces or a weekday), else ``None``."""
     match = _DATE_TEXT.match(text, start)
-    return _from_match(match, month_first_) if match else None
+    return _from_match(match, mdy) if match else None
 
 
 def _local_day(day: dt.date, page: _Page, source: str) -> dt.date:
