@@ -13,10 +13,16 @@ them, each made from a different earlier article (its source):
 * ``partial``: a new article that lifts two or three consecutive paragraphs (at most
   two fifths of the source).
 
+With ``--reuse K`` sentences are used as they are, drawn from a pool of real sentences
+sized so that each recurs in about K unrelated articles (the way common lines recur across
+real news): then sharing one sentence is no sign of copying, and only the planted pairs
+share runs of sentences.
+
 Records are ``{"id", "title", "text", "date", "outlet"}``; the truth goes to a sidecar
 ``<out stem>.truth.jsonl`` as ``{"source", "copy", "kind"}``.
 
     python benchmarks/make_corpus.py --n 100000 --out benchmarks/data/corpus_100k.jsonl
+    python benchmarks/make_corpus.py --n 20000 --reuse 10 --out benchmarks/data/reuse_20k.jsonl
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / ".." / "shared" / "datasets"
 
 CORE = re.compile(r"^(\W*)(\w.*?)(\W*)$")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
+#: A space after a sentence's end (maybe after a closing quote or bracket) before its next.
+SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”\"’)]))\s+(?=[A-Z“\"‘(])")
 #: Words kept in every use of a sentence (the grammatical skeleton).
 FUNCTION_WORDS = frozenset(
     "the a an and or but of to in on at by for with from as is was were be been are has have "
@@ -105,16 +112,25 @@ class Lexicon:
         return cls(words, swappable, np.array(content))
 
 
-class Writer:
-    """Makes articles, fresh or derived, from the lexicon with one random generator."""
+#: Words in a fresh article's body (drawn uniformly from this range).
+ARTICLE_WORDS = (300, 700)
 
-    def __init__(self, lexicon: Lexicon, rng: np.random.Generator) -> None:
+
+class Writer:
+    """Makes articles, fresh or derived, from the lexicon with one random generator;
+    with a ``pool`` (sentence numbers), sentences come from it unchanged."""
+
+    def __init__(self, lexicon: Lexicon, rng: np.random.Generator,
+                 pool: np.ndarray | None = None) -> None:
         self.lexicon = lexicon
         self.rng = rng
+        self.pool = pool
 
     def sentence(self, swap: float = 0.75) -> str:
         """A random real sentence with about ``swap`` of its content words replaced
-        (punctuation around a word is kept)."""
+        (punctuation around a word is kept), or a pool sentence as it is."""
+        if self.pool is not None:
+            return " ".join(self.lexicon.words[int(self.pool[self.rng.integers(len(self.pool))])])
         index = int(self.rng.integers(len(self.lexicon.words)))
         words = list(self.lexicon.words[index])
         drawn = self.rng.random(len(words)) < swap
@@ -174,7 +190,7 @@ class Article:
 
 def fresh_article(writer: Writer, number: int) -> Article:
     outlet, date = writer.outlet(), writer.date()
-    paragraphs = writer.paragraphs(int(writer.rng.integers(300, 700)))
+    paragraphs = writer.paragraphs(int(writer.rng.integers(*ARTICLE_WORDS)))
     title = " ".join(writer.sentence().split()[:10]).rstrip(".,;:")
     footer = writer.footer(outlet, date) if writer.rng.random() < 0.3 else None
     return Article(f"a{number:07d}", title, paragraphs, date, outlet, footer=footer)
@@ -206,10 +222,20 @@ def derived_article(writer: Writer, source: Article, kind: str, number: int) -> 
     return made
 
 
-def build(n: int, seed: int, datasets: Path) -> tuple[list[dict], list[dict]]:
-    """``n`` article records and the truth about the planted pairs among them."""
+def reuse_pool(lexicon: Lexicon, n: int, reuse: int, rng: np.random.Generator) -> np.ndarray:
+    """Sentence numbers for ``n`` articles in which each sentence recurs about ``reuse`` times."""
+    words_per_sentence = float(np.mean([len(w) for w in lexicon.words]))
+    uses = n * sum(ARTICLE_WORDS) / 2 / words_per_sentence
+    size = min(len(lexicon.words), max(1, round(uses / reuse)))
+    return rng.choice(len(lexicon.words), size=size, replace=False)
+
+
+def build(n: int, seed: int, datasets: Path, reuse: int = 0) -> tuple[list[dict], list[dict]]:
+    """``n`` article records and the truth about the planted pairs among them (sentences
+    recurring about ``reuse`` times when given)."""
     rng = np.random.default_rng(seed)
-    writer = Writer(Lexicon.of(source_sentences(datasets)), rng)
+    lexicon = Lexicon.of(source_sentences(datasets))
+    writer = Writer(lexicon, rng, reuse_pool(lexicon, n, reuse, rng) if reuse else None)
     kinds = rng.choice(list(KINDS) + ["fresh"], size=n,
                        p=list(KINDS.values()) + [1 - sum(KINDS.values())])
     articles: list[Article] = []
@@ -237,8 +263,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/data/corpus_100k.jsonl")
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--datasets", type=Path, default=DATASETS)
+    parser.add_argument("--reuse", type=int, default=0, metavar="K",
+                        help="use real sentences unchanged, each in about K unrelated articles")
     args = parser.parse_args()
-    records, truth = build(args.n, args.seed, args.datasets)
+    records, truth = build(args.n, args.seed, args.datasets, args.reuse)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as out:
         out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)

@@ -73,7 +73,7 @@ def test_unrelated_texts_have_no_lexical_relation() -> None:
 
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
-             "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:4] + SCHOOL[1:])]
+             "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]
     found = {(n.a_key, n.b_key): n.relation for n in find_near_copies(texts, list("abcd"))}
     assert found == {("a", "c"): "duplicate", ("a", "d"): "partial", ("c", "d"): "partial"}
 

@@ -4,6 +4,9 @@ The inputs are cut into slices (:func:`newstrace.ingest.plan_slices`). Worker pr
 read, clean and fingerprint slices while this process matches each finished slice, in
 input order, against everything before it (:func:`newstrace.nearcopy.find_near_copies`:
 LSH candidates, exact verification, aligned passages) and yields the pairs it finds.
+Sentence pairs recurring across otherwise unrelated articles are boilerplate
+(:class:`~newstrace.boilerplate.BoilerplateIndex`, counted over everything read so far,
+this slice included) and never evidence.
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
 corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
@@ -25,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.fingerprint import MinHasher
+from newstrace.boilerplate import BoilerplateIndex, sentence_pair_batch
+from newstrace.fingerprint import MinHasher, ShingleBatch
 from newstrace.lsh import Banding, LSHIndex, Prepared
 from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.match import lexical_verdict
@@ -44,6 +48,7 @@ class Fingerprinted:
     ids: list[str]  #: content ids
     texts: list[str]
     signatures: np.ndarray | Prepared  #: prepared for the index when the worker could
+    sentence_pairs: ShingleBatch  #: for boilerplate counts
     skipped: list[InputError]
     cpu_seconds: dict[str, float]
     size: int  #: bytes of input read
@@ -63,12 +68,18 @@ def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
     articles = list(read_slice(piece, on_skip=skipped.append))
     read = time.process_time()
     texts = [a.text for a in articles]
-    signatures: np.ndarray | Prepared = (hasher or MinHasher()).signatures(texts)
+    hasher = hasher or MinHasher()
+    signatures: np.ndarray | Prepared
+    if isinstance(hasher, MinHasher):
+        signatures, pairs = hasher.sketch(texts)
+    else:  # another sketch (a benchmark's baseline)
+        signatures, pairs = hasher.signatures(texts), sentence_pair_batch(texts)
     if banding is not None:
         signatures = banding.prepare(signatures)
     return Fingerprinted(
         keys=[article_key(a) for a in articles], wheres=[where_from(a) for a in articles],
-        ids=[a.id for a in articles], texts=texts, signatures=signatures, skipped=skipped,
+        ids=[a.id for a in articles], texts=texts, signatures=signatures, sentence_pairs=pairs,
+        skipped=skipped,
         size=piece.size,
         cpu_seconds={"read": read - started, "fingerprint": time.process_time() - read},
     )
@@ -82,8 +93,9 @@ class CopyFinder:
     ``slice_bytes``; at most ``2 * workers`` slices are in flight, which bounds memory.
     ``workers=0`` does everything in this process. ``index`` (default: an
     :class:`~newstrace.lsh.LSHIndex` for ``hasher``'s signatures) may already hold
-    earlier articles, then ``texts_of`` must read their texts by key. After :meth:`run`,
-    ``stats`` holds counts, seconds and the CPU seconds of each step.
+    earlier articles, then ``texts_of`` must read their texts by key; ``boilerplate``
+    (default: a new :class:`~newstrace.boilerplate.BoilerplateIndex`) counts recurring
+    text. After :meth:`run`, ``stats`` holds counts, seconds and the CPU seconds of each step.
     """
 
     workers: int | None = None
@@ -91,6 +103,7 @@ class CopyFinder:
     hasher: MinHasher = field(default_factory=MinHasher)
     index: LSHIndex | None = None
     texts_of: Callable[[str], str] | None = None
+    boilerplate: BoilerplateIndex | None = None
     on_skip: Callable[[InputError], None] | None = None
     progress: Progress | None = None
     stats: dict[str, Any] = field(default_factory=dict)
@@ -103,7 +116,9 @@ class CopyFinder:
         started = time.perf_counter()
         if self.index is None:
             self.index = LSHIndex(anchors=self.hasher.anchors)
-        matcher = self._matcher = _Matcher(self.index, self.texts_of, self._skip)
+        if self.boilerplate is None:
+            self.boilerplate = BoilerplateIndex()
+        matcher = self._matcher = _Matcher(self.index, self.boilerplate, self.texts_of, self._skip)
         slices = plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip)
         read_bytes = 0
         for done in self._fingerprinted(slices, getattr(self.index, "banding", None)):
@@ -153,9 +168,11 @@ class CopyFinder:
 class _Matcher:
     """The matching side: an LSH index over everything so far and the texts to verify."""
 
-    def __init__(self, index: LSHIndex, texts_of: Callable[[str], str] | None,
+    def __init__(self, index: LSHIndex, boilerplate: BoilerplateIndex,
+                 texts_of: Callable[[str], str] | None,
                  skip: Callable[[InputError], None]) -> None:
         self.index = index
+        self.boilerplate = boilerplate
         self.texts: dict[str, str] = {}
         self.earlier = texts_of
         self.ids = ExternalIds()  # keys seen, with their content ids
@@ -170,8 +187,9 @@ class _Matcher:
             return []
         signatures = done.signatures
         signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
+        self.boilerplate.add(keys, done.sentence_pairs.subset(rows))
         found = find_near_copies(texts, keys, index=self.index, signatures=signatures,
-                                 texts_of=self._text_of)
+                                 texts_of=self._text_of, boilerplate=self.boilerplate)
         self.texts.update(zip(keys, texts))
         relations = []
         for near in found:

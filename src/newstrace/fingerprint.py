@@ -53,10 +53,15 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 _WORD, _LOWER = _character_tables()
-#: Characters that end a sentence (or a line of site furniture) when they separate two tokens.
-SENTENCE_ENDS = ".!?\n|。！？"
+#: Characters that end a sentence (or a line of site furniture) wherever they separate two
+#: tokens; a full stop ends one only before a space and an upper-case token (so "U.S.
+#: officials", "Va., last week", "$1.4" and "$2. 6-million" are not broken).
+SENTENCE_ENDS = "!?\n|。！？"
 _ENDS_SENTENCE = np.zeros(0x10000, dtype=bool)
 _ENDS_SENTENCE[[ord(c) for c in SENTENCE_ENDS]] = True
+_SPACE = np.array([c.isspace() for c in map(chr, range(0x10000))], dtype=bool)
+_CLOSER = np.zeros(0x10000, dtype=bool)
+_CLOSER[[ord(c) for c in "\"'”’»)]"]] = True
 _LOWER_WORD = np.where(_WORD, _LOWER, 0).astype(np.uint32)
 #: Token hashes are polynomials in this odd multiplier (modulo 2**64), so a token's hash is
 #: a difference of two prefix sums, scaled by an inverse power: no per-token loop.
@@ -177,13 +182,22 @@ def _lowered_word_codes(codes: np.ndarray) -> np.ndarray:
     return np.where(codes > 0xFFFF, codes, _LOWER_WORD[np.minimum(codes, 0xFFFF)])
 
 
-def _sentence_breaks(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Per token: whether a sentence end separates it from the token before (the first
-    token counts as a break; texts are joined by newlines, so each text's first does too)."""
-    ending = _ENDS_SENTENCE[codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF)]
-    seen = np.concatenate([[0], np.cumsum(ending, dtype=np.int64)])
+def _sentence_breaks(codes: np.ndarray, values: np.ndarray, starts: np.ndarray,
+                     ends: np.ndarray) -> np.ndarray:
+    """Per token: whether a sentence end (:data:`SENTENCE_ENDS`) separates it from the
+    token before (the first token counts as a break; texts are joined by newlines, so each
+    text's first does too). ``values`` are the lower-cased word codes."""
+    bmp = codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF)
+    spaced = np.zeros(len(codes), dtype=bool)  # followed by a space, maybe after a closer
+    spaced[:-1] = _SPACE[bmp[1:]]
+    spaced[:-2] |= _CLOSER[bmp[1:-1]] & _SPACE[bmp[2:]]
+    stop = (bmp == ord(".")) & spaced
+    hard = np.concatenate([[0], np.cumsum(_ENDS_SENTENCE[bmp], dtype=np.int64)])
+    soft = np.concatenate([[0], np.cumsum(stop, dtype=np.int64)])
     breaks = np.ones(len(starts), dtype=bool)
-    breaks[1:] = seen[starts[1:]] > seen[ends[:-1]]
+    before, after = ends[:-1], starts[1:]
+    upper = codes[after] != values[after]  # lower-case letters and digits lower to themselves
+    breaks[1:] = (hard[after] > hard[before]) | ((soft[after] > soft[before]) & upper)
     return breaks
 
 
@@ -212,7 +226,7 @@ def _tokenize_group(texts: Sequence[str]) -> Tokens:
     offsets[-1] = len(starts)
     base = np.repeat(bases[:-1], np.diff(offsets))
     return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets,
-                  breaks=_sentence_breaks(codes, starts, ends))
+                  breaks=_sentence_breaks(codes, values, starts, ends))
 
 
 def shingle_hashes(token_hashes: np.ndarray, ngram: int = 5) -> np.ndarray:
@@ -344,6 +358,12 @@ class MinHasher:
         if not parts:
             return np.zeros((0, self.num_perm + self.anchors), np.uint32)
         return np.concatenate(parts)
+
+    def sketch(self, texts: Sequence[str]) -> tuple[np.ndarray, ShingleBatch]:
+        """:meth:`signatures` and :func:`sentence_pairs` of ``texts`` from one tokenisation."""
+        tokens = tokenize(texts)
+        signatures = self.signatures_of(shingle_batch(texts, self.ngram, tokens=tokens))
+        return signatures, sentence_pairs(sentences_of(tokens))
 
     def _batch_signatures(self, texts: Sequence[str]) -> np.ndarray:
         return self.signatures_of(shingle_batch(texts, self.ngram))

@@ -34,9 +34,10 @@ DUPLICATE_CONTAINMENT = 0.9
 COPY_SHARE = 0.5
 COPY_FLOOR = 0.3
 #: Partial reuse needs substantial shared text, not one sentence that many articles carry:
-#: a passage of this many quotation-free words spanning at least two sentences,
-PARTIAL_PASSAGE_WORDS = 25
-PARTIAL_PASSAGE_SENTENCES = 2
+#: a passage of this many quotation-free words spanning at least three sentences (two
+#: common sentences can meet by chance; a lifted paragraph or more is reuse),
+PARTIAL_PASSAGE_WORDS = 40
+PARTIAL_PASSAGE_SENTENCES = 3
 #: or one passage this long (longer than nearly every single sentence),
 PARTIAL_LONG_PASSAGE_WORDS = 80
 #: or this share of one text's shingles found in the other, counting at least
@@ -77,7 +78,7 @@ def classify_overlap(overlap: Overlap) -> str | None:
 
 def substantial_passage(overlap: Overlap) -> bool:
     """Whether a passage is reuse on its own: at least ``PARTIAL_PASSAGE_WORDS`` words over
-    two sentences or more, or ``PARTIAL_LONG_PASSAGE_WORDS`` words."""
+    ``PARTIAL_PASSAGE_SENTENCES`` sentences or more, or ``PARTIAL_LONG_PASSAGE_WORDS`` words."""
     sentences = overlap.passage_sentences or [PARTIAL_PASSAGE_SENTENCES] * len(overlap.passage_words)
     return any(words >= PARTIAL_LONG_PASSAGE_WORDS
                or (words >= PARTIAL_PASSAGE_WORDS and spanned >= PARTIAL_PASSAGE_SENTENCES)
