@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newstrace.ingest import IngestError, iter_articles, load, load_many
-from newstrace.model import InputError, content_id
+from newstrace.model import InputError, article_id, content_id
 
 BODY = (
     "A cargo ship ran aground outside the harbour at dawn on Friday, the port authority said.\n\n"
@@ -40,7 +40,8 @@ def record(**fields: object) -> str:
 def test_plain_text_file(tmp_path: Path) -> None:
     article = load(write(tmp_path / "ship.txt", f"date 2024-05-10 By Ana Ruiz, AP\n\n{BODY}"))
     assert article.text == BODY
-    assert article.id == content_id(BODY)
+    assert article.key == f"path:{tmp_path / 'ship.txt'}"
+    assert article.id == article_id(BODY, article.key) != content_id(BODY)
     assert (article.date, article.byline, article.outlet) == ("2024-05-10", "Ana Ruiz", "AP")
     assert article.credits == ["AP"]
     assert article.path == str(tmp_path / "ship.txt")
@@ -191,6 +192,31 @@ def test_duplicate_ids_with_other_content_are_skipped(tmp_path: Path) -> None:
     [error] = result.skipped
     assert error.path == f"{tmp_path / 'b.jsonl'}:2"
     assert error.reason == f"duplicate id 'x' (first seen in {first}:1)"
+
+
+def test_each_record_and_file_is_its_own_publication(tmp_path: Path) -> None:
+    """Identity: the record's id, else its URL, else the file (and line); the same text
+    under two identities is two articles, the same record read again is one."""
+    write(tmp_path / "feed.jsonl", "\n".join([
+        record(id="wire-1"), record(id="blog-9"), json.dumps({"url": "https://example.org/a", "text": BODY}),
+        json.dumps({"text": BODY}), record(id="wire-1")]))
+    write(tmp_path / "one.txt", BODY)
+    write(tmp_path / "two.txt", BODY)
+    articles = load_many([tmp_path]).articles
+    assert [a.key for a in articles] == [
+        "id:wire-1", "id:blog-9", "url:https://example.org/a", f"path:{tmp_path / 'feed.jsonl'}:4",
+        "id:wire-1", f"path:{tmp_path / 'one.txt'}", f"path:{tmp_path / 'two.txt'}"]
+    assert len({a.id for a in articles}) == 6 and articles[0].id == articles[4].id
+    assert {a.text for a in articles} == {BODY}
+    assert load(tmp_path / "one.txt").id == articles[5].id  # read again: the same article
+
+
+def test_an_edited_file_keeps_its_key_and_gets_a_new_id(tmp_path: Path) -> None:
+    path = write(tmp_path / "ship.txt", BODY)
+    before = load(path)
+    write(path, BODY + " It was refloated on Friday.")
+    after = load(path)
+    assert after.key == before.key and after.id != before.id
 
 
 def test_missing_path_is_reported(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -113,10 +114,11 @@ def test_new_articles_join_the_stored_story(seeds: Path, tmp_path: Path) -> None
 def test_demo_corpus(tmp_path: Path) -> None:
     report = newstrace.analyze([EXAMPLES], db=tmp_path / "demo.db")
     labels = {a.id: a.label for a in report.articles}
-    kinds = {(labels[r.source], labels[r.copy_id]): r.relation for r in report.relations if r.derived}
+    kinds = {(labels[r.source], labels[r.copy_id]): r.relation for r in report.relations if r.derived and r.source}
     assert kinds.get(("01_meridian_press.txt", "02_riverside_blog.html")) == "copy"
     assert kinds.get(("03_valley_courier.json", "04_spun_copy.txt")) == "paraphrase"
-    assert kinds.get(("01_meridian_press.txt", "feed-0001")) == "duplicate"  # the wire report syndicated
+    pairs = {frozenset((labels[r.a], labels[r.b])): r.relation for r in report.relations}
+    assert pairs.get(frozenset(("01_meridian_press.txt", "feed-0001"))) == "duplicate"  # the wire report syndicated
     assert not report.skipped
     assert len(report.articles) == 6  # every record is a publication, the duplicate too
     flood = max(report.stories, key=lambda s: len(s.article_ids))
@@ -138,18 +140,31 @@ def test_articles_a_stopped_run_left_unanalysed_are_finished_next_time(tmp_path:
     assert "articles_resumed" not in again.stats and again.relations == resumed.relations
 
 
+def _with_roundup(folder: Path) -> Path:
+    """The demo corpus and a roundup that lifts three paragraphs of its wire report under
+    a lead of its own (a partial-reuse pair only the near-copy stage finds)."""
+    shutil.copytree(EXAMPLES, folder)
+    wire = (EXAMPLES / "corran-flood" / "01_meridian_press.txt").read_text(encoding="utf-8").split("\n\n")
+    own = ["The town council approved its budget on Monday night, setting aside money for two school "
+           "buses, repairs to the library roof and a study for a cycle path along the old railway line.",
+           "A new passenger ferry entered service on the lake on Thursday, replacing a vessel that had "
+           "carried commuters between Westmere and Caldbeck for thirty-one years. The operator said the "
+           "boat uses electric motors for most of the crossing and would cut journey times by ten minutes.",
+           "Further down the valley, the news was grimmer this week."]
+    sport = ("In sport, the Caldbeck rowing club won three of the five races at the spring regatta, and "
+             "the valley chess league crowned a fourteen-year-old champion for the first time in its history.")
+    (folder / "roundup.txt").write_text("\n\n".join(own + wire[5:8] + [sport]), encoding="utf-8")
+    return folder
+
+
 def test_stored_partial_pairs_left_unjudged_are_judged_next_time(tmp_path: Path) -> None:
-    """A run stopped between the near-copy stage and the rewrite check: the stored
-    partial-reuse pair gets its rewrite verdict on the next run."""
-    db = tmp_path / "halfway.db"
-    unbroken = newstrace.analyze([EXAMPLES])
-    with newstrace.Store(db) as store:
+    """A run stopped between the near-copy stage and the rewrite check: the partial-reuse
+    pairs stored with the signatures get their rewrite verdict on the next run."""
+    corpus, db = _with_roundup(tmp_path / "corpus"), tmp_path / "halfway.db"
+    unbroken = newstrace.analyze([corpus])
+    with newstrace.Store(db) as store:  # the stopped run: ingest and near copies only
         analyzer = newstrace.Analyzer(store)
-        fresh = analyzer.ingest([EXAMPLES])
-        analyzer.find_copies(fresh)
-        partial = [newstrace.Relation(a=a, b=b, relation="partial", source=None, score=o.containment_a)
-                   for (a, b), o in analyzer._partial_pairs.items()]
-        store.put_relations(partial)  # as an older version stored them, then stopped
-    assert partial
-    resumed = newstrace.analyze([EXAMPLES], db=db)
+        analyzer.find_copies(analyzer.ingest([corpus]))
+        assert store.relations(kind="partial")
+    resumed = newstrace.analyze([corpus], db=db)
     assert resumed.relations == unbroken.relations
