@@ -41,7 +41,8 @@ def page(tmp_path: Path, head: str = "", top: str = "", lang: str | None = None,
 
 def test_a_us_page_reads_an_ambiguous_date_month_first(tmp_path: Path) -> None:
     path = page(tmp_path, lang="en-US", top="<p>Article Launched: 01/06/2008 03:15:25 AM PST</p>")
-    assert load(path).date == "2008-01-06"
+    article = load(path)
+    assert article.date == "2008-01-06" and article.meta["date_source"] == "text"
 
 
 def test_a_british_page_reads_it_day_first(tmp_path: Path) -> None:
@@ -81,6 +82,7 @@ def test_json_ld_date_published(tmp_path: Path) -> None:
     path = page(tmp_path, head=f'<script type="application/ld+json">{json.dumps(ld)}</script>')
     article = load(path)
     assert article.date == "2019-11-19" and article.outlet == "Velden Post"
+    assert article.meta["date_source"] == "json-ld"
 
 
 def test_time_element(tmp_path: Path) -> None:

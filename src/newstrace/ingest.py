@@ -200,7 +200,10 @@ def _from_html(path: PathLike, html: str, **fields: Any) -> Article:
         or clean_outlet(document.sitename),
     }
     extracted.update({key: value for key, value in fields.items() if value is not None})
-    return _article(cleaned, path, **extracted)
+    article = _article(cleaned, path, **extracted)
+    if page.date_source and article.date == page.date:
+        article.meta["date_source"] = page.date_source  # where on the page the date was read
+    return article
 
 
 #: trafilatura's own date is not used: a cheap, restrained reading (no image paths).
@@ -255,7 +258,7 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
             raise IngestError(where, "record has no text or html")
     except IngestError as error:
         raise IngestError(where, error.reason) from None
-    article.meta = {key: value for key, value in record.items() if key not in _RECORD_FIELDS}
+    article.meta.update((key, value) for key, value in record.items() if key not in _RECORD_FIELDS)
     if line is not None:
         article.meta["line"] = line
     article.identify(identity_key(path, fields["external_id"], fields["url"], line))
