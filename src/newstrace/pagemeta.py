@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
@@ -181,7 +182,7 @@ def url_date(url: str | None) -> dt.date | None:
 def _parse(html: str | bytes) -> lxml_html.HtmlElement | None:
     try:
         if isinstance(html, str):
-            html = html.encode("utf-8", "surrogatepass")
+            html = html.encode("utf-8", "replace")
         return lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(encoding="utf-8"))
     except (ValueError, TypeError, lxml_html.etree.ParserError):
         return None
@@ -236,6 +237,10 @@ def _canonical_url(tree: lxml_html.HtmlElement, metas: dict[str, list[str]]) -> 
     return (metas.get("og:url") or [None])[0]
 
 
+_HEADLINE_REACH = 300  #: a date this close after the headline is the page's dateline
+_INVISIBLE = "ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+
+
 @dataclass
 class _Page:
     tree: lxml_html.HtmlElement
@@ -243,6 +248,11 @@ class _Page:
     ld: list[dict]
     url: str | None
     month_first: bool
+
+    @cached_property
+    def text(self) -> str:
+        """The body's text as a reader sees it: no scripts or styles, spaces collapsed."""
+        return " ".join(" ".join(self.tree.xpath(f"//body//text()[not({_INVISIBLE})]")).split())
 
 
 def _date_candidates(page: _Page) -> Iterator[tuple[str, dt.date | None]]:
@@ -257,23 +267,14 @@ def _date_candidates(page: _Page) -> Iterator[tuple[str, dt.date | None]]:
         if time.get("datetime"):
             yield "time", _iso_day(time.get("datetime"))
     yield "url", url_date(page.url)
-    text = _visible_text(page.tree)
+    text = page.text
     for label in _LABELLED.finditer(text):
         yield "text", _date_at(text, label.end(), page.month_first)
-    headline = next((h1.text_content().strip() for h1 in page.tree.iter("h1")), "")
+    headline = next((" ".join(h1.text_content().split()) for h1 in page.tree.iter("h1")), "")
     at = text.find(headline) if headline else -1
     if at >= 0:
         near = text[at + len(headline) : at + len(headline) + _HEADLINE_REACH]
         yield "text", read_date(near, mdy=page.month_first)
-
-
-_HEADLINE_REACH = 300  #: a date this close after the headline is the page's dateline
-_INVISIBLE = "ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
-
-
-def _visible_text(tree: lxml_html.HtmlElement) -> str:
-    """The body's text as a reader sees it: no scripts or styles."""
-    return " ".join(" ".join(tree.xpath(f"//body//text()[not({_INVISIBLE})]")).split())
 
 
 def _date_at(text: str, start: int, mdy: bool) -> dt.date | None:
@@ -319,7 +320,7 @@ def _htmldate(page: _Page, html: str | bytes, latest: dt.date) -> dt.date | None
     day = _iso_day(found) if found else None
     if day is None:
         return None
-    for match in _DATE_TEXT.finditer(_visible_text(page.tree)):
+    for match in _DATE_TEXT.finditer(page.text):
         readings = {_from_match(match, True), _from_match(match, False)}
         if day in readings:
             written = _from_match(match, page.month_first)
