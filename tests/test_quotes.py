@@ -74,13 +74,14 @@ def test_apostrophes_are_not_quotes():
     assert quotation_spans("The farmers' union said it's the workers' right to strike.") == []
 
 
-def test_quote_after_attribution_in_same_paragraph_keeps_its_speaker():
+def test_quote_resumed_after_attribution_sentence_is_one_quote():
     text = ('Union leader Mark Ellison addressed the strikers on Monday. '
             '“We will not go back to work for less,” Ellison said. '
             '“The company made record profits this year.”')
-    found = direct(text)
-    assert [q.speaker for q in found] == ["Mark Ellison", "Mark Ellison"]
-    assert text[found[1].speaker_start:found[1].speaker_end] == "Ellison"
+    [quote] = direct(text)
+    assert quote.speaker == "Mark Ellison" and len(quote.parts) == 2
+    assert quote.text == "We will not go back to work for less, The company made record profits this year."
+    assert text[quote.speaker_start:quote.speaker_end] == "Ellison"
 
 
 def test_pronoun_after_apposition_resolves_to_the_source_not_the_subject():

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from newstrace.model import Article
+from newstrace.sentences import split_sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -112,7 +113,8 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     """
     people = people or PersonIndex(doc)
     sources = named_sources(doc, people)
-    direct = _merge_split_quotes(doc.text, quotation_spans(doc.text))
+    direct = [q for q in _merge_split_quotes(doc.text, quotation_spans(doc.text))
+              if q[0][0] >= _headline_end(doc.text) and not _is_title(doc.text, q)]
     starts = [t.idx for t in doc]
     items = [(parts, _find_cue(doc, parts), True) for parts in direct]
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
@@ -132,9 +134,60 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
             _set_speaker(quote, doc, _governing_subject(doc, parts), people, sources)
         if quote.speaker is None and is_direct and _opens_statement(doc.text, quote.start):
             _speaker_by_layout(quote, doc, starts, found, sources, people)
+            if found and _continues_quote(found[-1], quote):
+                _extend(found[-1], quote, doc.text)
+                continue
         if quote.speaker is not None:
             found.append(quote)
     return found
+
+
+def _continues_quote(previous: Quote, quote: Quote) -> bool:
+    """Whether a cue-less quote goes on with the previous direct quote: same speaker, nothing
+    quoted in between (*“…,” Clinton said, referencing a PAC. “So they …”*)."""
+    return (previous.direct and quote.speaker is not None and quote.speaker == previous.speaker
+            and quote.speaker_start == previous.speaker_start and quote.cue is None)
+
+
+def _extend(quote: Quote, more: Quote, text: str) -> None:
+    quote.parts = quote.parts + more.parts
+    quote.end = more.end
+    quote.text = " ".join(text[s:e] for s, e in quote.parts)
+
+
+_HEADLINE_WORDS_MAX = 25
+_SMALL_WORDS = frozenset("a an and at by for from in of on or the to with vs".split())
+
+
+def _headline_end(text: str) -> int:
+    """Where a headline first line ends (0 when the text does not open with one): a short line
+    whose words are mostly capitalised."""
+    line = text.split("\n", 1)[0]
+    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.lower() not in _SMALL_WORDS]
+    if not words or len(line.split()) > _HEADLINE_WORDS_MAX:
+        return 0
+    capitalised = sum(w[0].isupper() for w in words) / len(words)
+    return len(line) if capitalised >= 0.8 and len(words) >= 3 else 0
+
+
+def _is_title(text: str, parts: list[tuple[int, int]]) -> bool:
+    """A quoted title or name (*“The Apprentice,”*, *“Southern Strategy”*), not speech: a
+    single short stretch of capitalised words with no attribution right after it."""
+    if len(parts) > 1:
+        return False
+    start, end = parts[0]
+    quoted = text[start:end].rstrip(",.;:")
+    words = [w for w in re.findall(r"[^\W_][\w’'-]*", quoted) if w.lower() not in _SMALL_WORDS]
+    if not words or len(words) > 6 or not all(w[0].isupper() or w[0].isdigit() for w in words):
+        return False
+    if len(words) == 1 and quoted.lower() in {w.lower() for w in _OPENING_WORDS}:
+        return False
+    after = text[end : end + 40]
+    return not re.match(r"[,.!?]?[”\"]?,?\s+(?:\w+\s+){0,4}?(?:" + "|".join(sorted(_CUE_FORMS)) + r")\b", after)
+
+
+#: One-word quotes that are speech even when capitalised (*“Amazing,” responded Abedin*).
+_OPENING_WORDS = frozenset("yes no okay ok absolutely never thanks wow".split())
 
 
 def _opens_statement(text: str, start: int) -> bool:
@@ -265,13 +318,18 @@ def _merge_split_quotes(text: str, quotations: list[list[tuple[int, int]]]) -> l
 
 
 def _continues(text: str, before: tuple[int, int], after: tuple[int, int]) -> bool:
+    """Whether the quote at ``after`` goes on with the one at ``before``: ``“…,” she said, “…”``
+    or ``“…,” she said. “…”`` (one short attribution, then more quote in the same paragraph)."""
     gap = text[before[1] : after[0]]
+    words = gap.strip("\"“”‘’' ")
+    attribution = [s for s in split_sentences(words) if any(c.isalnum() for c in s.text(words))]
     return (
         text[before[1] - 1] == ","
         and len(gap) <= _SPLIT_GAP_CHARS
         and "\n" not in gap
-        and not re.search(r"[.!?]", gap)
-        and any(w.lower().strip(",:") in _CUE_FORMS for w in gap.split())
+        and len(attribution) == 1
+        and not re.search(r"[!?]", gap)
+        and any(w.lower().strip(",:.") in _CUE_FORMS for w in gap.split())
     )
 
 
