@@ -20,6 +20,7 @@ import newstrace
 from newstrace.cli import app
 from newstrace.embed import default_encoder
 from newstrace.pipeline import LEADS, SIGNATURES
+from newstrace.report import render_markdown
 from newstrace.store import Store, StoreBusy, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +93,8 @@ def test_an_edited_file_is_a_new_version_not_a_duplicate(tmp_path: Path) -> None
     assert old_id not in {a.id for a in after.articles} and len(after.articles) == 2
     assert not any(old_id in (r.a, r.b) for r in after.relations)
     assert after.stats["articles_new"] == 1 and after.stats["articles_replaced"] == 1
+    assert ("The store holds 2 articles; this run added 1 (1 new version). The report covers the whole store."
+            in render_markdown(after))
     assert sorted(m for s in after.stories for m in s.article_ids) == sorted(a.id for a in after.articles)
     with Store(db) as store:
         assert store.versions() == {old_id: new.id}
@@ -151,6 +154,8 @@ def test_prune_missing_drops_articles_whose_files_are_gone(tmp_path: Path) -> No
     assert code == 0, errors
     report = json.loads(output)
     assert "04_spun_copy.txt" not in {a["label"] for a in report["articles"]}
+    code, output, _ = _cli("analyze", str(folder), "--db", str(db))
+    assert code == 0 and f"The store holds {len(report['articles'])} articles; this run added 0." in output
     assert report["stats"]["articles_removed"] == 1 and report["stats"]["store_articles"] == len(report["articles"])
     assert not any(r["relation"] == "paraphrase" for r in report["relations"])
 

@@ -19,6 +19,7 @@ from newstrace.report.view import (
     describe,
     passage_counts,
     shorten,
+    store_line,
     story_facts,
 )
 
@@ -30,6 +31,9 @@ def render_markdown(report: Report) -> str:
     """The report as a Markdown document."""
     view = build_view(report)
     lines = ["# newstrace report", "", *_counts_table(view), ""]
+    store = store_line(report)
+    if store:
+        lines += [store, ""]
     for number, story in enumerate(view.stories, start=1):
         lines += _story(story, number, view)
     if view.loose_articles:

@@ -24,6 +24,7 @@ from newstrace.report.view import (
     passage_counts,
     plural,
     shorten,
+    store_line,
     story_facts,
 )
 
@@ -102,6 +103,9 @@ def _header(view: ReportView) -> RenderableType:
         (plural(counts.independent, "independent report"), "bold green"),
         f" · {plural(counts.derived, 'derived copy', 'derived copies')} · {plural(counts.skipped, 'skipped input')}",
     )
+    store = store_line(view.report)
+    if store:
+        line = Text.assemble(line, "\n", (store, "dim"))
     return Padding(line, (1, 0, 0, 0))
 
 

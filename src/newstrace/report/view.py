@@ -195,6 +195,21 @@ def credit_line(article: Article) -> str | None:
     return f"credit {', '.join(credits)}" if credits else None
 
 
+def store_line(report: Report) -> str | None:
+    """What the store holds and what this run added, e.g. ``"The store holds 10 articles;
+    this run added 5 (1 new version). The report covers the whole store."``; ``None``
+    when the report does not say (built without a store run)."""
+    stats = report.stats
+    if "store_articles" not in stats:
+        return None
+    changes = [plural(stats[key], noun) for key, noun in
+               (("articles_replaced", "new version"), ("articles_removed", "removed article"))
+               if stats.get(key)]
+    added = f"this run added {stats.get('articles_new', 0):,}" + (f" ({', '.join(changes)})" if changes else "")
+    return (f"The store holds {plural(stats['store_articles'], 'article')}; {added}. "
+            "The report covers the whole store.")
+
+
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """``"1 article"``, ``"2 articles"`` (``nouns`` for irregular plurals)."""
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
