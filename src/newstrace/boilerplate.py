@@ -68,6 +68,7 @@ class BoilerplateIndex:
     _table: _KeyTable = field(default_factory=_KeyTable, repr=False)
     _chunks: list[_Chunk] = field(default_factory=list, repr=False)
     _verdicts: dict[int, tuple[bool, int]] = field(default_factory=dict, repr=False)
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -80,10 +81,13 @@ class BoilerplateIndex:
         first = len(self.keys)
         if first + len(keys) > int(_DOC_MASK) + 1:
             raise ValueError(f"a boilerplate index holds at most {int(_DOC_MASK) + 1:,} articles")
-        docs = np.repeat(np.arange(first, first + len(keys), dtype=np.int64), np.diff(pairs.offsets))
-        packed, _ = sorted_unique((pairs.hashes & _KEY_MASK) | docs.astype(_U64))
+        local = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(pairs.offsets))
+        keyed = pairs.hashes & _KEY_MASK
+        packed, _ = sorted_unique(keyed | (local + first).astype(_U64))
         self._table.add(packed)
-        self._chunks.append(_Chunk(first, pairs))
+        by_text = keyed[np.lexsort((keyed, local))]  # each text's hashes sorted
+        self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets)))
+        self._numbers.update(zip(keys, range(first, first + len(keys))))
         self.keys.extend(keys)
 
     def add_texts(self, keys: Sequence[str], texts: Sequence[str]) -> ShingleBatch:
@@ -122,7 +126,8 @@ class BoilerplateIndex:
         if known is not None and len(carriers) < 2 * known[1]:
             return known[0]
         sample = carriers[: self.family_sample]
-        families = _families([self._pairs_of(int(doc)) for doc in sample], self.family_share)
+        families = _families([np.unique(self._pairs_of(int(doc))) for doc in sample],
+                             self.family_share)
         verdict = families * len(carriers) / len(sample) >= self.min_docs
         self._verdicts[key] = (verdict, len(carriers))
         return verdict
@@ -135,10 +140,25 @@ class BoilerplateIndex:
         return np.sort(np.concatenate(docs) & _DOC_MASK).astype(np.int64)
 
     def _pairs_of(self, doc: int) -> np.ndarray:
-        """The distinct sentence-pair hashes of article ``doc``."""
+        """The sentence-pair keys of article ``doc``, sorted."""
         starts = [chunk.first for chunk in self._chunks]
         chunk = self._chunks[int(np.searchsorted(starts, doc, side="right")) - 1]
-        return np.unique(chunk.pairs.of(doc - chunk.first) & _KEY_MASK)
+        return chunk.pairs.of(doc - chunk.first)
+
+    def share_free_text(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Per pair of added articles (by key): whether they share two consecutive
+        sentences (or a first or last one) that are not boilerplate. Articles sharing
+        only boilerplate, or no run of sentences at all, are not near copies."""
+        shared = [np.intersect1d(self._pairs_of(self._numbers[a]), self._pairs_of(self._numbers[b]))
+                  for a, b in pairs]
+        sizes = np.array([len(s) for s in shared], dtype=np.int64)
+        free = np.zeros(len(shared), dtype=bool)
+        if not sizes.sum():
+            return free
+        flagged = self.flag(np.concatenate(shared))
+        ends = np.cumsum(sizes)
+        free_seen = np.concatenate([[0], np.cumsum(~flagged)])
+        return free_seen[ends] > free_seen[ends - sizes]
 
 
 def _families(pair_sets: Sequence[np.ndarray], share: float) -> int:

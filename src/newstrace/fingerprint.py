@@ -62,6 +62,8 @@ _ENDS_SENTENCE[[ord(c) for c in SENTENCE_ENDS]] = True
 _SPACE = np.array([c.isspace() for c in map(chr, range(0x10000))], dtype=bool)
 _CLOSER = np.zeros(0x10000, dtype=bool)
 _CLOSER[[ord(c) for c in "\"'”’»)]"]] = True
+_MAY_END = _ENDS_SENTENCE.copy()
+_MAY_END[ord(".")] = True
 _LOWER_WORD = np.where(_WORD, _LOWER, 0).astype(np.uint32)
 #: Token hashes are polynomials in this odd multiplier (modulo 2**64), so a token's hash is
 #: a difference of two prefix sums, scaled by an inverse power: no per-token loop.
@@ -182,22 +184,25 @@ def _lowered_word_codes(codes: np.ndarray) -> np.ndarray:
     return np.where(codes > 0xFFFF, codes, _LOWER_WORD[np.minimum(codes, 0xFFFF)])
 
 
-def _sentence_breaks(codes: np.ndarray, values: np.ndarray, starts: np.ndarray,
-                     ends: np.ndarray) -> np.ndarray:
+def _sentence_breaks(codes: np.ndarray, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Per token: whether a sentence end (:data:`SENTENCE_ENDS`) separates it from the
     token before (the first token counts as a break; texts are joined by newlines, so each
-    text's first does too). ``values`` are the lower-cased word codes."""
+    text's first does too). ``values`` are the lower-cased word codes. Only the few
+    punctuation marks are looked at: a mark is never inside a token."""
     bmp = codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF)
-    spaced = np.zeros(len(codes), dtype=bool)  # followed by a space, maybe after a closer
-    spaced[:-1] = _SPACE[bmp[1:]]
-    spaced[:-2] |= _CLOSER[bmp[1:-1]] & _SPACE[bmp[2:]]
-    stop = (bmp == ord(".")) & spaced
-    hard = np.concatenate([[0], np.cumsum(_ENDS_SENTENCE[bmp], dtype=np.int64)])
-    soft = np.concatenate([[0], np.cumsum(stop, dtype=np.int64)])
-    breaks = np.ones(len(starts), dtype=bool)
-    before, after = ends[:-1], starts[1:]
-    upper = codes[after] != values[after]  # lower-case letters and digits lower to themselves
-    breaks[1:] = (hard[after] > hard[before]) | ((soft[after] > soft[before]) & upper)
+    breaks = np.zeros(len(starts), dtype=bool)
+    breaks[:1] = True
+    marks = np.flatnonzero(_MAY_END[bmp])
+    following = np.searchsorted(starts, marks)  # the token after each mark
+    inside = following < len(starts)
+    marks, following = marks[inside], following[inside]
+    last = len(bmp) - 1
+    after, second = bmp[np.minimum(marks + 1, last)], bmp[np.minimum(marks + 2, last)]
+    spaced = _SPACE[after] | (_CLOSER[after] & _SPACE[second])
+    first = starts[following]
+    upper = codes[first] != values[first]  # lower-case letters and digits lower to themselves
+    ends = _ENDS_SENTENCE[bmp[marks]] | ((bmp[marks] == ord(".")) & spaced & upper)
+    breaks[following[ends]] = True
     return breaks
 
 
@@ -226,7 +231,7 @@ def _tokenize_group(texts: Sequence[str]) -> Tokens:
     offsets[-1] = len(starts)
     base = np.repeat(bases[:-1], np.diff(offsets))
     return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets,
-                  breaks=_sentence_breaks(codes, values, starts, ends))
+                  breaks=_sentence_breaks(codes, values, starts))
 
 
 def shingle_hashes(token_hashes: np.ndarray, ngram: int = 5) -> np.ndarray:
@@ -260,6 +265,15 @@ class ShingleBatch:
         taken = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
         crossing = None if self.crossing is None else self.crossing[taken]
         return ShingleBatch(self.hashes[taken], offsets, crossing)
+
+
+def concatenate_batches(batches: Sequence[ShingleBatch]) -> ShingleBatch:
+    """One batch holding the texts of ``batches`` in order (``crossing`` dropped)."""
+    firsts = np.cumsum([0] + [int(b.offsets[-1]) for b in batches])
+    return ShingleBatch(
+        np.concatenate([b.hashes for b in batches]),
+        np.concatenate([batches[0].offsets[:1]]
+                       + [b.offsets[1:] + first for b, first in zip(batches, firsts)]))
 
 
 def shingle_batch(texts: Sequence[str], ngram: int = 5, tokens: Tokens | None = None) -> ShingleBatch:
@@ -359,11 +373,19 @@ class MinHasher:
             return np.zeros((0, self.num_perm + self.anchors), np.uint32)
         return np.concatenate(parts)
 
-    def sketch(self, texts: Sequence[str]) -> tuple[np.ndarray, ShingleBatch]:
-        """:meth:`signatures` and :func:`sentence_pairs` of ``texts`` from one tokenisation."""
-        tokens = tokenize(texts)
-        signatures = self.signatures_of(shingle_batch(texts, self.ngram, tokens=tokens))
-        return signatures, sentence_pairs(sentences_of(tokens))
+    def sketch(self, texts: Sequence[str], batch_size: int = 256) -> tuple[np.ndarray, ShingleBatch]:
+        """:meth:`signatures` and :func:`sentence_pairs` of ``texts`` from one tokenisation
+        (``batch_size`` texts at a time: small arrays stay in cache)."""
+        signatures, pairs = [], []
+        for first in range(0, len(texts), batch_size):
+            batch = texts[first : first + batch_size]
+            tokens = tokenize(batch)
+            signatures.append(self.signatures_of(shingle_batch(batch, self.ngram, tokens=tokens)))
+            pairs.append(sentence_pairs(sentences_of(tokens)))
+        if not signatures:
+            return (np.zeros((0, self.num_perm + self.anchors), np.uint32),
+                    ShingleBatch(np.zeros(0, dtype=_U64), np.zeros(1, dtype=np.int64)))
+        return np.concatenate(signatures), concatenate_batches(pairs)
 
     def _batch_signatures(self, texts: Sequence[str]) -> np.ndarray:
         return self.signatures_of(shingle_batch(texts, self.ngram))

@@ -23,6 +23,7 @@ from newstrace.align import (
     profiles,
     shingle_overlap,
 )
+from newstrace.boilerplate import BoilerplateIndex
 from newstrace.fingerprint import MinHasher, sorted_unique
 from newstrace.lsh import LSHIndex, Prepared
 
@@ -128,8 +129,13 @@ def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Seque
                       boilerplate: Boilerplate | None = None) -> list[NearCopy]:
     """Near copies among candidate ``pairs`` of positions into ``keys`` and ``texts``:
     exact shingle overlap (quotations and ``boilerplate`` left out) first, then alignment
-    and :func:`classify_overlap` for pairs sharing at least ``ALIGN_MIN_SHARED`` shingles."""
+    and :func:`classify_overlap` for pairs sharing at least ``ALIGN_MIN_SHARED`` shingles.
+    With a :class:`~newstrace.boilerplate.BoilerplateIndex` holding the texts (by key),
+    pairs that share no run of two sentences outside boilerplate are dropped first
+    (:meth:`~newstrace.boilerplate.BoilerplateIndex.share_free_text`)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if isinstance(boilerplate, BoilerplateIndex) and len(pairs):
+        pairs = pairs[boilerplate.share_free_text([(keys[i], keys[j]) for i, j in pairs.tolist()])]
     involved = sorted_unique(pairs.ravel())[0].tolist()
     profiled = dict(zip(involved, profiles([texts[i] for i in involved],
                                            boilerplate=boilerplate)))
