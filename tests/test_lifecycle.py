@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 import newstrace
 from newstrace.cli import app
+from newstrace.corpus import article_key
 from newstrace.embed import default_encoder
 from newstrace.pipeline import LEADS, SIGNATURES
 from newstrace.report import render_markdown
@@ -53,6 +54,23 @@ def test_two_records_with_the_same_text_are_two_articles_and_a_duplicate(tmp_pat
     assert _derived(report) == [("duplicate", "wire-1", "blog-9")]
     (story,) = report.stories
     assert [report.article(i).label for i in story.independent_ids] == ["wire-1"]
+
+
+def test_analyze_and_dedup_agree_on_what_is_one_publication(tmp_path: Path) -> None:
+    """Two ids with one text are two articles in both; a record whose URL comes again with
+    the same text is the same record in both."""
+    feed = tmp_path / "feed.jsonl"
+    url = "https://example.org/flood"
+    records = [{"id": "wire-1", "text": WIRE}, {"id": "blog-9", "text": WIRE}, {"url": url, "text": WIRE},
+               {"url": url, "text": WIRE}]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    dedup = {frozenset((r.a, r.b)): r.relation for r in newstrace.find_copies([feed], workers=0)}
+    report = _analyze([feed], None)
+    name = {a.id: article_key(a) for a in report.articles}
+    analyzed = {frozenset((name[r.a], name[r.b])): r.relation for r in report.relations if r.derived}
+    assert len(report.articles) == 3 and analyzed == dedup
+    assert sorted(sorted(pair) for pair in dedup) == [[f"{feed}:3", "blog-9"], [f"{feed}:3", "wire-1"],
+                                                      ["blog-9", "wire-1"]]
 
 
 def test_two_files_with_the_same_text_are_two_articles_and_a_duplicate(tmp_path: Path) -> None:

@@ -175,7 +175,8 @@ class _Matcher:
         self.boilerplate = boilerplate
         self.texts: dict[str, str] = {}
         self.earlier = texts_of
-        self.ids = ExternalIds()  # keys seen, with their content ids
+        self.ids = ExternalIds()  # keys seen, with their article ids
+        self.articles_seen: set[str] = set()  # article ids (identity and content)
         self.skip = skip
         self.articles = self.pairs = 0
         self.cpu = {"read": 0.0, "fingerprint": 0.0, "match": 0.0}
@@ -212,10 +213,15 @@ class _Matcher:
         return text
 
     def _new_rows(self, done: Fingerprinted) -> tuple[list[int], list[str], list[str]]:
-        """The slice's articles not seen before under their key; a key coming back with
-        other content is skipped as a duplicate id."""
+        """The slice's articles not seen before: an article id seen already is the same
+        record again (same identity, same content: see :func:`newstrace.model.article_id`),
+        as ``analyze`` stores it once; a key coming back with other content is skipped as
+        a duplicate id."""
         rows, keys, texts = [], [], []
         for row, (key, content, where) in enumerate(zip(done.keys, done.ids, done.wheres)):
+            if content in self.articles_seen:
+                continue
+            self.articles_seen.add(content)
             first = self.ids.seen_before(key, content, where)
             if first is not None:
                 if first[0] != content:
