@@ -16,7 +16,7 @@ import pytest
 
 import newstrace
 from newstrace import Article, Passage, Relation
-from newstrace.store import SCHEMA_VERSION, Store, StoreError
+from newstrace.store import SCHEMA_VERSION, Store, StoreBusy, StoreError
 
 TEXT = "The harbour authority in Port Vell closed the north quay on Monday after a crane collapsed."
 
@@ -138,3 +138,59 @@ def test_killed_run_leaves_a_consistent_store_and_a_rerun_completes(tmp_path: Pa
 def _outcome(report: newstrace.Report) -> tuple:
     return ({(r.a, r.b, r.relation, r.source) for r in report.relations},
             sorted(sorted(s.article_ids) for s in report.stories))
+
+
+def test_an_article_whose_key_comes_back_with_other_content_replaces_its_version(tmp_path: Path) -> None:
+    old = Article.from_text(TEXT, key="id:w-1")
+    other = Article.from_text(TEXT, key="id:w-2")  # the same text under another id: its own article
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles([old, other])
+        store.put_arrays("minhash-v2", [old.id], [np.arange(4, dtype=np.uint32)])
+        store.put_relations([Relation(old.id, other.id, "duplicate", old.id, 1.0)])
+        store.put_stories([newstrace.Story("s1", "Crane", [old.id, other.id], [old.id])])
+        new = Article.from_text(TEXT + " The quay reopened on Friday.", key="id:w-1")
+        assert store.add_articles([new]) == [new]
+        assert new.supersedes == old.id and [a.id for a in store.articles()] == [other.id, new.id]
+        assert store.versions() == {old.id: new.id}
+        assert store.relations() == [] and store.get_arrays("minhash-v2") == {} and store.stories() == []
+        assert store.add_articles([new]) == []  # the same record again
+
+
+def test_find_and_remove_articles_by_id_input_id_url_file_or_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    paths = [str(folder / "a.txt"), str(folder / "sub" / "b.txt"), str(tmp_path / "c.jsonl")]
+    articles = [Article.from_text(f"{TEXT} {n}", key=f"path:{p}", path=p) for n, p in enumerate(paths)]
+    articles[2].external_id, articles[2].url = "rec-7", "https://example.org/7"
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles(articles)
+        ids = [a.id for a in articles]
+        assert store.find(str(folder)) == ids[:2] and store.find(paths[1]) == [ids[1]]
+        assert store.find("rec-7") == store.find("https://example.org/7") == store.find(ids[2]) == [ids[2]]
+        assert store.find(str(tmp_path / "i")) == []  # a prefix of a folder name is not the folder
+        assert store.missing_files() == ids  # none of these files exist
+        assert store.remove_articles(store.find(str(folder))) == 2 and store.article_ids() == [ids[2]]
+
+
+def test_older_schema_is_refused_with_the_way_out_and_fresh_starts_over(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.add_articles([Article.from_text(TEXT)])
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    with pytest.raises(StoreError, match="start over with --fresh"):
+        Store(path)
+    with Store(path, fresh=True) as store:
+        assert len(store) == 0
+    with Store(path) as store:
+        assert len(store) == 0
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Store(path, lock=True):
+        with pytest.raises(StoreBusy, match=f"in use by another newstrace run \\(pid {os.getpid()}\\)"):
+            Store(path, lock=True)
+        with Store(path) as reader:  # readers take no lock
+            assert len(reader) == 0
+    with Store(path, lock=True):  # released on close
+        pass
