@@ -44,16 +44,25 @@ def run_dedup(path: Path, workers: int) -> tuple[dict[Pair, str], float]:
     return found, time.perf_counter() - started
 
 
-def run_analyze(path: Path, db: Path) -> tuple[dict[Pair, str], dict[Pair, str], dict]:
-    """Derived pairs by input id, every verdict by input id, and the run's stats."""
+def run_analyze(path: Path, db: Path, copies_only: bool) -> tuple[dict[Pair, str], dict[Pair, str], dict]:
+    """Derived pairs by input id, every verdict by input id, and the run's stats; with
+    ``copies_only``, the verdicts of analyze's ingest and near-copy stages (before the
+    rewrite check re-judges the partial pairs)."""
     import newstrace
     from newstrace.model import DERIVED_RELATIONS
 
-    report = newstrace.analyze([path], db=db)
-    name = {a.id: a.external_id for a in report.articles}
-    verdicts = {Pair((name[r.a], name[r.b])): r.relation for r in report.relations}
+    if copies_only:
+        with newstrace.Store(db) as store:
+            analyzer = newstrace.Analyzer(store)
+            analyzer.find_copies(analyzer.ingest([path]))
+            articles, relations, stats = store.articles(), store.relations(), analyzer.stats
+    else:
+        report = newstrace.analyze([path], db=db)
+        articles, relations, stats = report.articles, report.relations, report.stats
+    name = {a.id: a.external_id for a in articles}
+    verdicts = {Pair((name[r.a], name[r.b])): r.relation for r in relations}
     derived = {pair: kind for pair, kind in verdicts.items() if kind in DERIVED_RELATIONS}
-    return derived, verdicts, report.stats
+    return derived, verdicts, stats
 
 
 def score(found: dict[Pair, str], planted: dict[Pair, str]) -> dict:
@@ -79,6 +88,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--size", type=int, default=None, help="the first N records only")
     parser.add_argument("--workers", type=int, default=2, help="dedup worker processes")
+    parser.add_argument("--copies-only", action="store_true",
+                        help="analyze's ingest and near-copy stages only (no rewrite check, no stories)")
     parser.add_argument("--no-assert", action="store_true", help="only print, never fail")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -90,12 +101,13 @@ def main() -> int:
         planted = truth_of(args.corpus, ids)
         dedup, dedup_seconds = run_dedup(path, args.workers)
         started = time.perf_counter()
-        analyzed, verdicts, stats = run_analyze(path, Path(folder) / "store.db")
+        analyzed, verdicts, stats = run_analyze(path, Path(folder) / "store.db", args.copies_only)
         analyze_seconds = time.perf_counter() - started
     d, a = score(dedup, planted), score(analyzed, planted)
     print(f"{len(ids):,} records, {len(planted):,} planted pairs ({args.corpus.name})")
     print(line("dedup", d, dedup_seconds))
-    print(line("analyze", a, analyze_seconds) + f"  (stages: {stats.get('stage_seconds')})")
+    name = "copies" if args.copies_only else "analyze"
+    print(line(name, a, analyze_seconds) + f"  (stages: {stats.get('stage_seconds')})")
     only_dedup = sorted(sorted(p) for p in planted if p in dedup and p not in analyzed)
     only_analyze = sorted(sorted(p) for p in planted if p in analyzed and p not in dedup)
     print(f"planted pairs dedup found and analyze did not: {len(only_dedup)}"
