@@ -48,7 +48,8 @@ IGNORED = frozenset(
     across along around behind beyond near off out up down""".split()
 )
 PRONOUNS = frozenset(
-    "i me we us you he him she her it they them this that who which these those one someone".split()
+    "i me my we us our you your he him his she her hers it its they them their this that who which "
+    "these those one someone".split()
 )
 
 

@@ -182,8 +182,12 @@ def _is_title(text: str, parts: list[tuple[int, int]]) -> bool:
         return False
     if len(words) == 1 and quoted.lower() in {w.lower() for w in _OPENING_WORDS}:
         return False
-    after = text[end : end + 40]
-    return not re.match(r"[,.!?]?[”\"]?,?\s+(?:\w+\s+){0,4}?(?:" + "|".join(sorted(_CUE_FORMS)) + r")\b", after)
+    return not _attributed_after(text, end)
+
+
+def _attributed_after(text: str, end: int) -> bool:
+    """Whether a cue word follows the quote ending at ``end`` within a few words (*“…,” she said*)."""
+    return bool(_CUE_AFTER.match(text, end, end + 60))
 
 
 #: One-word quotes that are speech even when capitalised (*“Amazing,” responded Abedin*).
@@ -310,7 +314,8 @@ def _merge_split_quotes(text: str, quotations: list[list[tuple[int, int]]]) -> l
     """Join ``“…,” he said, “…”``: a quote ending in a comma, a short attribution, then more quote."""
     merged: list[list[tuple[int, int]]] = []
     for parts in quotations:
-        if merged and _continues(text, merged[-1][-1], parts[0]):
+        if merged and _continues(text, merged[-1][-1], parts[0]) and not (
+                "." in text[merged[-1][-1][1] : parts[0][0]] and _attributed_after(text, parts[-1][1])):
             merged[-1] = merged[-1] + parts
         else:
             merged.append(parts)
@@ -333,11 +338,12 @@ def _continues(text: str, before: tuple[int, int], after: tuple[int, int]) -> bo
     )
 
 
-_CUE_FORMS = frozenset(
+_CUE_FORMS: frozenset[str] = frozenset(
     f
     for verb in CUE_VERBS
     for f in (verb, verb + "s", verb + "ed", verb + "d", verb[:-1] + "ied" if verb.endswith("y") else verb)
 ) | {"said", "told", "says", "thought", "wrote"}
+_CUE_AFTER = re.compile(r"[,.!?]?[”\"]?,?\s+(?:[\w.’'-]+\s+){0,5}?(?:" + "|".join(sorted(_CUE_FORMS)) + r")\b")
 
 
 # --- people and speakers ----------------------------------------------------------------
@@ -358,6 +364,9 @@ class PersonIndex:
         names = [(ent, clean_name(ent.text)) for ent in doc.ents if ent.label_ == "PERSON"]
         self._full = full_names([name for _, name in names])
         self.names = frozenset(self._full.values())  #: the full names
+        names += _surname_mentions(doc, self._full)
+        names.sort(key=lambda item: item[0].start)
+        self.genders = _genders(doc, [(ent, self.canonical(name)) for ent, name in names])
         for ent, name in names:
             self.mentions.append((ent.start, self.canonical(name)))
             if ent.root.dep_ in _SUBJECT_DEPS or ent.root.head.dep_ in _SUBJECT_DEPS:
@@ -379,23 +388,69 @@ class PersonIndex:
         name = clean_name(name)
         return self._full.get(name) or self.surname_of(name) or name
 
-    def last_subject_before(self, token_index: int, last_source: tuple[int, str] | None) -> str | None:
-        """Who "he"/"she" at ``token_index`` most likely is: the later of the last named source
-        and the last person named as a subject (else the last person named)."""
-        subjects = [(i, name) for i, name in self.subjects if i < token_index]
-        candidates = [c for c in (subjects[-1] if subjects else None, last_source) if c is not None]
-        if candidates:
-            return max(candidates)[1]
-        earlier = [name for i, name in self.mentions if i < token_index]
-        return earlier[-1] if earlier else None
+    def antecedent(self, token_index: int, sources: list[Source] = (), gender: str | None = None
+                   ) -> tuple[int, str] | None:
+        """The nearest person before ``token_index`` that "he"/"she" (``gender`` "m"/"f") can
+        stand for: a named source or a person named as a subject, else any person named;
+        people of the other gender (as far as the article tells) are passed over."""
+        earlier = sorted([(i, n) for i, n in self.subjects if i < token_index]
+                         + [(s.token, s.name) for s in sources if s.token < token_index], reverse=True)
+        for candidates in (earlier, sorted((m for m in self.mentions if m[0] < token_index), reverse=True)):
+            found = next((c for c in candidates if self.compatible(c[1], gender)), None)
+            if found is not None:
+                return found
+        return None
+
+    def compatible(self, name: str, gender: str | None) -> bool:
+        return gender is None or self.genders.get(name) in (None, gender)
 
     def described(self, words: frozenset[str], token_index: int) -> str | None:
         """The person last given a description containing ``words`` ("minister", "north korean leader")."""
+        found = self.described_at(words, token_index)
+        return found[1] if found else None
+
+    def described_at(self, words: frozenset[str], token_index: int) -> tuple[int, str] | None:
+        """Where and to whom a description containing ``words`` was last given before
+        ``token_index`` (or anywhere, when it names one person only)."""
         matches = [(i, name) for i, name, desc in self.descriptors if words <= desc]
         earlier = [m for m in matches if m[0] < token_index]
         if earlier:
-            return earlier[-1][1]
-        return matches[0][1] if len({name for _, name in matches}) == 1 else None
+            return earlier[-1]
+        return matches[0] if len({name for _, name in matches}) == 1 else None
+
+
+def _surname_mentions(doc: Doc, full: dict[str, str]) -> list[tuple[Span, str]]:
+    """Proper nouns outside PERSON entities that repeat the last word of a person's full name
+    ("Reyes" after "Governor Tom Reyes"), which the entity recogniser often misses."""
+    surnames: dict[str, str] = {}
+    for name in set(full.values()):
+        if " " in name:
+            surnames.setdefault(name.split()[-1], name)
+    return [(doc[t.i : t.i + 1], surnames[t.text]) for t in doc
+            if t.text in surnames and t.pos_ in {"PROPN", "NOUN"} and t.ent_type_ != "PERSON"]
+
+
+def _genders(doc: Doc, names: list[tuple[Span, str]]) -> dict[str, str]:
+    """Each person's gender as far as the article tells: a title (Mr., Ms.) or role noun
+    (spokeswoman) beside a mention, else the first he/she/his/her after a mention where the
+    person is the subject, in the same sentence."""
+    votes: dict[str, list[str]] = {}
+    for ent, name in names:
+        before = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
+        described = [t.lemma_.lower() for t in doc[max(ent.sent.start, ent.start - 3) : ent.start]]
+        marked = _TITLE_GENDER.get(before) or next(
+            (ROLE_NOUNS[w] for w in described if ROLE_NOUNS.get(w)), None)
+        if marked is None and (ent.root.dep_ in _SUBJECT_DEPS or ent.root.head.dep_ in _SUBJECT_DEPS):
+            pronoun = next((t.lower_ for t in doc[ent.end : min(ent.sent.end, ent.end + 15)]
+                            if t.lower_ in _GENDERED), None)
+            marked = _GENDERED.get(pronoun or "")
+        if marked:
+            votes.setdefault(name, []).append(marked)
+    return {name: max(set(v), key=v.count) for name, v in votes.items()}
+
+
+_TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
+_GENDERED = {"he": "m", "his": "m", "himself": "m", "she": "f", "herself": "f"}
 
 
 def clean_name(text: str) -> str:
@@ -710,17 +765,38 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
 
 
 def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = ()) -> str:
-    """A speaker mention as a name: full name, for a pronoun the last named source or subject,
-    or the person given that description ("the minister")."""
+    """A speaker mention as a name: the full name; for "he"/"she" the nearest earlier source
+    or subject of that gender; for a role ("the governor") the later of the person last given
+    that description and the nearest earlier person; else the words as written."""
     person = next((e for e in mention.ents if e.label_ == "PERSON"), None)
     if person is not None:
         return people.canonical(person.text)
     if len(mention) == 1 and mention[0].lower_ in _PRONOUNS:
-        earlier = [(s.token, s.name) for s in sources if s.token < mention.start]
-        return people.last_subject_before(mention.start, earlier[-1] if earlier else None) or mention.text
+        gender = "f" if mention[0].lower_ in {"she", "her"} else "m"
+        found = people.antecedent(mention.start, sources, gender)
+        return found[1] if found else mention.text
+    if any(t.pos_ == "PROPN" for t in mention) or mention[0].lower_ not in {"the", "this", "that"}:
+        return clean_name(mention.text)
     words = frozenset(t.lemma_.lower() for t in mention if t.is_alpha and not t.is_stop)
-    described = people.described(words, mention.start) if words else None
-    return described or clean_name(mention.text)
+    candidates = [people.described_at(words, mention.start)] if words else []
+    if mention.root.lemma_.lower() in ROLE_NOUNS:
+        candidates.append(people.antecedent(mention.start, sources, ROLE_NOUNS[mention.root.lemma_.lower()]))
+    found = max((c for c in candidates if c is not None), default=None)
+    return found[1] if found else clean_name(mention.text)
+
+
+#: Nouns for people by their role, with the gender they imply (None: either).
+ROLE_NOUNS: dict[str, str | None] = {
+    **dict.fromkeys(
+        "governor senator candidate president minister secretary spokesperson official mayor chair "
+        "nominee lawmaker leader businessman billionaire host anchor director chief general judge lawyer "
+        "attorney professor author executive ceo founder chairman premier chancellor ambassador "
+        "representative congressman commissioner prosecutor sheriff officer analyst economist "
+        "strategist adviser advisor aide manager coach star actor singer activist expert".split(), None),
+    **dict.fromkeys("spokesman congressman chairman businessman actor husband father son king".split(), "m"),
+    **dict.fromkeys("spokeswoman congresswoman chairwoman businesswoman actress wife mother daughter "
+                    "queen first lady".split(), "f"),
+}
 
 
 # --- reported speech --------------------------------------------------------------------
