@@ -432,8 +432,8 @@ def _surname_mentions(doc: Doc, full: dict[str, str]) -> list[tuple[Span, str]]:
 
 def _genders(doc: Doc, names: list[tuple[Span, str]]) -> dict[str, str]:
     """Each person's gender as far as the article tells: a title (Mr., Ms.) or role noun
-    (spokeswoman) beside a mention, else the first he/she/his/her after a mention where the
-    person is the subject, in the same sentence."""
+    (spokeswoman) beside a mention, else the first he/she/his after a mention where the
+    person is the subject, in the same sentence; else what the first name clearly is."""
     votes: dict[str, list[str]] = {}
     for ent, name in names:
         before = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
@@ -446,7 +446,25 @@ def _genders(doc: Doc, names: list[tuple[Span, str]]) -> dict[str, str]:
             marked = _GENDERED.get(pronoun or "")
         if marked:
             votes.setdefault(name, []).append(marked)
-    return {name: max(set(v), key=v.count) for name, v in votes.items()}
+    told = {name: max(set(v), key=v.count) for name, v in votes.items()}
+    for _, name in names:
+        if name not in told and " " in name:
+            guess = first_name_gender(name.split()[0])
+            if guess is not None:
+                told[name] = guess
+    return told
+
+
+@lru_cache(maxsize=1)
+def _name_detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def first_name_gender(first_name: str) -> str | None:
+    """"m" or "f" for a first name that is clearly one or the other (gender-guesser's list), else None."""
+    return {"male": "m", "female": "f"}.get(_name_detector().get_gender(first_name))
 
 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
