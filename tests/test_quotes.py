@@ -105,3 +105,106 @@ def test_trailing_source_does_not_replace_the_speaker():
             'a “turning point for the whole region,” the state broadcaster reported.')
     [quote] = direct(text)
     assert quote.speaker == "Ilze Kalnina" and quote.cue == "said"
+
+
+# --- attributed speech only, speakers from the syntax of attribution -----------------------
+
+
+def test_scare_quotes_with_nobody_saying_them_are_not_quotes():
+    text = ('The so-called “peace dividend” never arrived, and the town’s “temporary” bridge is now '
+            'forty years old.\n\nMayor Ruth Olsen said the council would vote on Monday.')
+    assert direct(text) == []
+
+
+def test_titles_in_quotes_are_not_quotes_but_called_phrases_are():
+    text = ('Rivera, who hosted “The Late Report” for a decade, appeared on “Morning Shift” on Tuesday. '
+            'Critics called the show “a shameless bore” on its first night.')
+    found = direct(text)
+    assert [q.text for q in found] == ["a shameless bore"]
+    assert found[0].speaker == "Critics" and found[0].speaker_kind == "anonymous"
+
+
+def test_quoted_phrase_in_headline_is_not_a_quote():
+    text = ('Senator Attacks “Clinton Inc.” In Fiery Speech\n\n'
+            'Senator Dale Price attacked the foundation on Monday. “It is a family business,” Price said.')
+    found = direct(text)
+    assert [q.text for q in found] == ["It is a family business,"]
+    assert found[0].speaker == "Dale Price"
+
+
+def test_nested_quotes_stay_inside_the_outer_quote():
+    text = ('“When he told me ‘we are done here,’ I walked out of the room,” said union negotiator '
+            'Paula Grant.')
+    [quote] = direct(text)
+    assert quote.text == "When he told me ‘we are done here,’ I walked out of the room,"
+    assert quote.speaker == "Paula Grant" and quote.cue == "said"
+
+
+def test_quote_spanning_paragraphs_with_attribution_in_the_first_is_one_record():
+    text = ('“The harvest was the worst in twenty years,” farmer Jonas Weber said. “We lost half the wheat.\n\n'
+            '“Next year we will plant earlier and hope for rain.”\n\n'
+            'The ministry promised help.')
+    [quote] = direct(text)
+    assert quote.speaker == "Jonas Weber" and len(quote.parts) >= 2
+    assert quote.text.startswith("The harvest was") and quote.text.endswith("hope for rain.")
+
+
+def test_speaker_is_the_subject_of_the_cue_not_the_nearest_name():
+    text = ('Lawyers for Mary Kay Holt sent the e-mail to aides on Friday.\n\n'
+            '“Amazing,” responded Hanna Abel, a campaign adviser. “Hope you shared it with the boss!”')
+    [quote] = direct(text)
+    assert quote.speaker == "Hanna Abel" and quote.cue == "responded"
+
+
+def test_mr_surname_said_after_the_quote():
+    text = ('Representative Dan Burton chaired the hearing.\n\n'
+            '“We will get to the bottom of this,” Mr. Burton said.')
+    [quote] = direct(text)
+    assert quote.speaker == "Dan Burton"
+    assert text[quote.speaker_start:quote.speaker_end] == "Mr. Burton"
+
+
+def test_according_to_after_the_quote_names_the_speaker():
+    text = ('Analysts say the launch is unusual and could be “intended to show that the army is ready,” '
+            'according to Leif-Eric Easley, a professor in Seoul.')
+    [quote] = direct(text)
+    assert quote.speaker == "Leif-Eric Easley" and quote.cue == "according to"
+
+
+def test_pronoun_speaker_with_two_candidate_antecedents_takes_the_compatible_one():
+    text = ('Ms. Clara Voss, the party chair, met Governor Peter Lang on Thursday. '
+            'Lang had criticised the budget all week.\n\n'
+            '“We found common ground on schools,” she said after the meeting.')
+    [quote] = direct(text)
+    assert quote.speaker == "Clara Voss" and quote.speaker_mention == "she"
+    assert quote.speaker_kind == "person"
+
+
+def test_pronoun_takes_the_nearest_person_of_that_gender():
+    text = ('Governor Peter Lang spoke first. Then Senator Clara Voss took the stage.\n\n'
+            '“The budget is dead on arrival,” he said.')
+    [quote] = direct(text)
+    assert quote.speaker == "Peter Lang"
+
+
+def test_role_noun_resolves_to_the_person_it_describes():
+    text = ('Finance Minister Carla Ruiz arrived late. Opposition leader Tom Hale was waiting.\n\n'
+            '“The numbers add up,” the minister said.')
+    [quote] = direct(text)
+    assert quote.speaker == "Carla Ruiz" and quote.speaker_mention == "the minister"
+
+
+def test_anonymous_sources_and_organisations_are_marked():
+    text = ('“The talks will resume next week,” officials said. '
+            '“We are ready to sign,” the Kremlin said in a statement.')
+    found = direct(text)
+    assert [(q.speaker, q.speaker_kind) for q in found] == [("officials", "anonymous"),
+                                                              ("the Kremlin", "organisation")]
+
+
+def test_transcript_lines_name_their_speaker():
+    text = ('Moderator Chris Hale questioned the governor.\n\n'
+            '"HALE: Why would you do that?"\n\n'
+            '"PENCE: Well, look, this is serious business."')
+    speakers = [q.speaker for q in direct(text)]
+    assert speakers[-1] == "Pence"

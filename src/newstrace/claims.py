@@ -337,6 +337,7 @@ class QuoteGroup:
     independent_ids: list[str]
     speaker: str | None
     cue: str | None
+    speaker_kind: str | None = None  #: "person", "organisation" or "anonymous"
 
 
 def group_quotes(quotes: Iterable[Quote], roots: dict[str, str]) -> list[QuoteGroup]:
@@ -365,9 +366,11 @@ def _quote_group(quotes: list[Quote], roots: dict[str, str]) -> QuoteGroup:
     speakers = Counter(q.speaker for q in quotes if q.speaker)
     speaker = max(speakers, key=lambda s: (speakers[s], len(s.split()))) if speakers else None
     cue = next((q.cue for q in quotes if q.speaker == speaker and q.cue), None)
+    kind = next((q.speaker_kind for q in quotes if q.speaker == speaker and q.speaker_kind), None)
     text = max((q.text for q in quotes), key=len)
     independent = family_citations((q.article_id for q in quotes), roots)
-    return QuoteGroup(text=text, quotes=quotes, independent_ids=independent, speaker=speaker, cue=cue)
+    return QuoteGroup(text=text, quotes=quotes, independent_ids=independent, speaker=speaker, cue=cue,
+                      speaker_kind=kind)
 
 
 def same_person(a: str, b: str) -> bool:

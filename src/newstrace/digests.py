@@ -151,7 +151,8 @@ def _number_entry(m: Measure) -> dict[str, Any]:
 
 def _quote_entry(group: QuoteGroup) -> dict[str, Any]:
     return {
-        "text": group.text, "speaker": group.speaker, "cue": group.cue,
+        "text": group.text, "speaker": group.speaker, "speaker_kind": group.speaker_kind, "cue": group.cue,
         "article_ids": sorted({q.article_id for q in group.quotes}), "independent_ids": group.independent_ids,
-        "occurrences": [{"article_id": q.article_id, "start": q.start, "end": q.end} for q in group.quotes],
+        "occurrences": [{"article_id": q.article_id, "start": q.start, "end": q.end, "speaker": q.speaker_mention}
+                        for q in group.quotes],
     }

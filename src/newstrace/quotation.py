@@ -79,10 +79,15 @@ class Quote:
     cue_start: int | None = None
     cue_end: int | None = None
     parts: list[tuple[int, int]] = field(default_factory=list)
+    #: "person", "organisation" or "anonymous" (*officials said*, *a spokesperson said*)
+    speaker_kind: str | None = None
+    #: the speaker as the article words it where it attributes the quote ("he", "the governor")
+    speaker_mention: str | None = None
 
     def to_dict(self) -> dict:
         return {
-            "text": self.text, "speaker": self.speaker, "cue": self.cue, "start": self.start,
+            "text": self.text, "speaker": self.speaker, "speaker_kind": self.speaker_kind,
+            "speaker_mention": self.speaker_mention, "cue": self.cue, "start": self.start,
             "end": self.end, "speaker_start": self.speaker_start, "speaker_end": self.speaker_end,
             "direct": self.direct, "article_id": self.article_id, "parts": [list(p) for p in self.parts],
         }
@@ -212,6 +217,7 @@ def _speaker_by_layout(quote: Quote, doc: Doc, starts: list[int], found: list[Qu
     speaker = _TRANSCRIPT.match(quote.text)
     if speaker:
         quote.speaker = people.canonical(speaker.group(1).title())
+        quote.speaker_kind, quote.speaker_mention = "person", speaker.group(1)
         quote.speaker_start, quote.speaker_end = quote.start, quote.start + len(speaker.group(1))
         return
     introduction = _colon_introduction(doc, starts, quote.start)
@@ -343,7 +349,7 @@ _CUE_FORMS: frozenset[str] = frozenset(
     for verb in CUE_VERBS
     for f in (verb, verb + "s", verb + "ed", verb + "d", verb[:-1] + "ied" if verb.endswith("y") else verb)
 ) | {"said", "told", "says", "thought", "wrote"}
-_CUE_AFTER = re.compile(r"[,.!?]?[”\"]?,?\s+(?:[\w.’'-]+\s+){0,5}?(?:" + "|".join(sorted(_CUE_FORMS)) + r")\b")
+_CUE_AFTER = re.compile(r"[,.!?]?[”\"]?,?[ \t]+(?:[\w.’'-]+[ \t]+){0,5}?(?:" + "|".join(sorted(_CUE_FORMS)) + r")\b")
 
 
 # --- people and speakers ----------------------------------------------------------------
@@ -535,14 +541,15 @@ def _names_a_person(mention: Span, name: str, people: PersonIndex) -> bool:
 def _inherit_speaker(quote: Quote, text: str, previous: list[Quote], sources: list[Source]) -> None:
     """Give a cue-less quote the speaker of the attribution just before it (a quote or a named
     source), when that one lies in the same paragraph or in the paragraph right before."""
-    attributions = [(q.end, q.speaker, q.speaker_start, q.speaker_end) for q in previous if q.speaker]
-    attributions += [(s.end, s.name, s.start, s.end) for s in sources]
+    attributions = [(q.end, q.speaker, q.speaker_start, q.speaker_end, q.speaker_kind, q.speaker_mention)
+                    for q in previous if q.speaker]
+    attributions += [(s.end, s.name, s.start, s.end, "person", text[s.start : s.end]) for s in sources]
     earlier = [a for a in attributions if a[0] <= quote.start]
     if not earlier:
         return
-    end, speaker, speaker_start, speaker_end = max(earlier, key=lambda a: a[0])
+    end, *speaker = max(earlier, key=lambda a: a[0])
     if not any(line.strip() for line in text[end : quote.start].split("\n")[1:-1]):
-        quote.speaker, quote.speaker_start, quote.speaker_end = speaker, speaker_start, speaker_end
+        quote.speaker, quote.speaker_start, quote.speaker_end, quote.speaker_kind, quote.speaker_mention = speaker
 
 
 def _inside(i: int, parts: list[tuple[int, int]]) -> bool:
@@ -680,6 +687,21 @@ def _set_speaker(quote: Quote, doc: Doc, subject: Token | None, people: PersonIn
 def _set_mention(quote: Quote, mention: Span, people: PersonIndex, sources: list[Source]) -> None:
     quote.speaker_start, quote.speaker_end = mention.start_char, mention.end_char
     quote.speaker = resolve_speaker(mention, people, sources)
+    quote.speaker_mention = mention.text
+    quote.speaker_kind = speaker_kind(mention, quote.speaker, people)
+
+
+_ORGANISATION_LABELS = frozenset({"ORG", "NORP", "GPE", "FAC"})
+
+
+def speaker_kind(mention: Span, speaker: str, people: PersonIndex) -> str:
+    """What a speaker is: a ``person`` (named, or a pronoun or role resolved to one), an
+    ``organisation`` (*the Kremlin*, *Verizon*), else ``anonymous`` (*officials*, *a spokesperson*)."""
+    if speaker in people.names or any(e.label_ == "PERSON" for e in mention.ents):
+        return "person"
+    if any(t.ent_type_ in _ORGANISATION_LABELS for t in mention) or _is_proper(mention):
+        return "organisation"
+    return "anonymous"
 
 
 # --- attributions next to the quote ------------------------------------------------------
@@ -784,8 +806,8 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
 
 def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = ()) -> str:
     """A speaker mention as a name: the full name; for "he"/"she" the nearest earlier source
-    or subject of that gender; for a role ("the governor") the later of the person last given
-    that description and the nearest earlier person; else the words as written."""
+    or subject of that gender; for a role ("the governor") the person recently given that
+    description, else the nearest earlier person; else the words as written."""
     person = next((e for e in mention.ents if e.label_ == "PERSON"), None)
     if person is not None:
         return people.canonical(person.text)
@@ -793,14 +815,36 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
         gender = "f" if mention[0].lower_ in {"she", "her"} else "m"
         found = people.antecedent(mention.start, sources, gender)
         return found[1] if found else mention.text
-    if any(t.pos_ == "PROPN" for t in mention) or mention[0].lower_ not in {"the", "this", "that"}:
+    if _is_proper(mention):
+        return people.canonical(_without_title(mention.text))
+    if mention[0].lower_ not in {"the", "this", "that"}:
         return clean_name(mention.text)
     words = frozenset(t.lemma_.lower() for t in mention if t.is_alpha and not t.is_stop)
-    candidates = [people.described_at(words, mention.start)] if words else []
-    if mention.root.lemma_.lower() in ROLE_NOUNS:
-        candidates.append(people.antecedent(mention.start, sources, ROLE_NOUNS[mention.root.lemma_.lower()]))
-    found = max((c for c in candidates if c is not None), default=None)
+    described = people.described_at(words, mention.start) if words else None
+    if described is not None and mention.start - described[0] <= _DESCRIPTION_REACH:
+        return described[1]
+    role = mention.root.lemma_.lower()
+    recent = people.antecedent(mention.start, sources, ROLE_NOUNS[role]) if role in ROLE_NOUNS else None
+    found = recent or described
     return found[1] if found else clean_name(mention.text)
+
+
+#: A description ("the minister") given this many tokens back still names its person; beyond,
+#: a role noun is read as the nearest person of the passage.
+_DESCRIPTION_REACH = 150
+
+
+_TITLE = re.compile(r"^(?:(?:mr|mrs|ms|dr|prof|sen|rep|gov|gen|lt|col|capt|sgt|rev|president|senator|"
+                    r"governor|representative)\.?\s+)+", re.I)
+
+
+def _is_proper(mention: Span) -> bool:
+    return any(t.pos_ == "PROPN" and t.text[:1].isupper() for t in mention)
+
+
+def _without_title(text: str) -> str:
+    """``Mr. Burton`` -> ``Burton``; ``Sen. Warren`` -> ``Warren``."""
+    return _TITLE.sub("", clean_name(text)) or clean_name(text)
 
 
 #: Nouns for people by their role, with the gender they imply (None: either).
