@@ -37,6 +37,20 @@ def claim_with(digest: dict, pattern: str) -> dict:
     return next(c for c in digest["claims"] if re.search(pattern, c["text"]))
 
 
+def test_citations_name_a_family_member_that_states_the_claim():
+    root = Article.from_text("Officials in Port Elm said the harbour reopened on Monday after the storm.")
+    copy = Article.from_text(
+        "Officials in Port Elm said the harbour reopened on Monday after the storm. "
+        "Fishing boats were back at sea by noon, the coast guard said.")
+    other = Article.from_text(
+        "Fishing boats returned to sea by noon on Monday, according to the coast guard in Port Elm.")
+    roots = {root.id: root.id, copy.id: root.id, other.id: other.id}
+    digest = build_digest([root, copy, other], roots)
+    boats = claim_with(digest, "Fishing boats")
+    assert copy.id in boats["article_ids"] and root.id not in boats["article_ids"]
+    assert copy.id in boats["independent_ids"] and root.id not in boats["independent_ids"]
+
+
 def test_copies_count_once_as_independent_reports(invented):
     (a, b, c), _, digest = invented
     launch = claim_with(digest, "fired (two|three) cruise missiles")
@@ -89,6 +103,21 @@ def test_seed_story_digest(seeds):
 
     [rush] = [q for q in digest["quotes"] if "without a rush" in q["text"]]
     assert rush["speaker"] == "Vladimir Putin" and rush["article_ids"] == [ids[2]]
+    rush_claims = [c for c in digest["claims"] if any("without a rush" in v["text"] for v in c["versions"])]
+    assert len(rush_claims) == 1 and "There is time" in next(
+        v["text"] for v in rush_claims[0]["versions"] if v["article_id"] == ids[2])
+
+    [easley] = [q for q in digest["quotes"] if "uninterrupted command" in q["text"]]
+    assert easley["speaker"] == "Leif-Eric Easley" and easley["speaker_kind"] == "person"
+
+    texts = {a.id: a.text for a in articles}
+    for claim in digest["claims"]:
+        assert set(claim["independent_ids"]) <= set(claim["article_ids"])
+        assert claim["single_source"] == (claim["n_independent"] == 1)
+        for version in claim["versions"]:
+            before = texts[version["article_id"]][: version["start"]].rstrip(" “\"")
+            assert not before or before[-1] in ".!?:\n”\")", version["text"]  # starts a sentence
+    assert not any(c["text"].startswith("local time") for c in digest["claims"])
 
     lengths = [c for c in digest["conflicts"] if c["kind"] == "number" and c["topic"] == "length"]
     assert lengths == []

@@ -65,3 +65,23 @@ def test_person_short_name_links_to_full_name():
 
 def test_parse_number_words_and_digits():
     assert parse_number("1,000") == 1000 and parse_number("two") == 2 and parse_number("lots") is None
+
+
+def test_month_without_year_takes_the_year_its_context_names():
+    facts = facts_of("Edmund Hillary and Tenzing Norgay set out from base camp in 1953. "
+                     "As the expedition reached the South Peak on May 28, the weather cleared. "
+                     "The museum opened a new exhibition on Tuesday.", day="2007-05-30")
+    dates = {t.text: t.date for t in facts.times if t.date}
+    assert dates["May 28"] == "1953-05-28"
+    assert dates["Tuesday"] == "2007-05-29"
+
+
+def test_sentences_are_not_split_at_abbreviations_or_inside_quotes():
+    text = ('North Korea fired two missiles between 11:43 a.m. and 11:53 a.m. local time, Gen. J. Kim said. '
+            'Putin said "we will talk about all issues without a rush. There is time." The talks began.')
+    facts = facts_of(text)
+    assert [text[s:e] for s, e in facts.sentences] == [
+        "North Korea fired two missiles between 11:43 a.m. and 11:53 a.m. local time, Gen. J. Kim said.",
+        'Putin said "we will talk about all issues without a rush. There is time."',
+        "The talks began.",
+    ]
