@@ -186,7 +186,7 @@ def test_version_and_help_read_like_prose() -> None:
 
     done = run("--version")
     assert done.returncode == 0 and done.stdout.strip() == f"newstrace {__version__}"
-    for command in ([], ["analyze"], ["digest"], ["dedup"], ["compare"]):
+    for command in ([], ["analyze"], ["digest"], ["dedup"], ["compare"], ["remove"]):
         page = run(*command, "--help").stdout
         assert "Usage:" in page and "<" not in page and "{" not in page and "list[" not in page, page
     assert "ARTICLES..." in run("analyze", "--help").stdout
