@@ -21,7 +21,7 @@ from newstrace.cli import app
 from newstrace.corpus import article_key
 from newstrace.embed import default_encoder
 from newstrace.pipeline import LEADS, SIGNATURES
-from newstrace.report import render_markdown
+from newstrace.report import render_html, render_markdown
 from newstrace.store import Store, StoreBusy, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,8 +111,8 @@ def test_an_edited_file_is_a_new_version_not_a_duplicate(tmp_path: Path) -> None
     assert old_id not in {a.id for a in after.articles} and len(after.articles) == 2
     assert not any(old_id in (r.a, r.b) for r in after.relations)
     assert after.stats["articles_new"] == 1 and after.stats["articles_replaced"] == 1
-    assert ("The store holds 2 articles; this run added 1 (1 new version). The report covers the whole store."
-            in render_markdown(after))
+    header = "The store holds 2 articles; this run added 1 (1 new version). The report covers the whole store."
+    assert header in render_markdown(after) and header in render_html(after)
     assert sorted(m for s in after.stories for m in s.article_ids) == sorted(a.id for a in after.articles)
     with Store(db) as store:
         assert store.versions() == {old_id: new.id}

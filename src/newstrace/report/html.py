@@ -25,6 +25,7 @@ from newstrace.report.view import (
     build_view,
     describe,
     shorten,
+    store_line,
     story_facts,
 )
 
@@ -89,6 +90,7 @@ def render_html(report: Report) -> str:
     view = build_view(report)
     return _environment().get_template("report.html.j2").render(
         view=view,
+        store=store_line(report),
         version=__version__,
         schema=SCHEMA_VERSION,
         graphs=[provenance_graph(story, number, view) for number, story in enumerate(view.stories, 1)],
