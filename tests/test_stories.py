@@ -221,3 +221,21 @@ def test_short_undated_reports_each_land_in_exactly_one_story(shared) -> None:
     for stories in (clusterer.stories(), StoryClusterer.from_state(json.loads(json.dumps(clusterer.to_state()))).stories()):
         held = [article_id for members in stories.values() for article_id in members]
         assert sorted(held) == sorted(article.id for article in articles)
+
+
+def test_stories_of_an_older_state_version_are_built_again(tmp_path) -> None:
+    import newstrace
+    from newstrace.store import Store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write_collection(folder, [(title, text, None) for title, text in REHAB_A + REHAB_B], "rehab")
+    db = tmp_path / "stories.db"
+    first = newstrace.analyze([folder], db=db)
+    with Store(db) as store:
+        state = store.get_state("stories")
+        store.put_state("stories", {**state, "version": state["version"] - 1, "stories": []})
+    _write_collection(folder, LONE_REPORTS, "lone")
+    again = newstrace.analyze([folder], db=db)
+    _assert_each_article_in_one_story(again)
+    assert {frozenset(s.article_ids) for s in first.stories} <= {frozenset(s.article_ids) for s in again.stories}

@@ -44,6 +44,7 @@ from newstrace.nearcopy import find_near_copies
 from newstrace.paraphrase import encode_sentences
 from newstrace.relate import ProvenanceGraph, provenance_graph
 from newstrace.store import Store
+from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
 from newstrace.stories import StoryClusterer, encode_leads, extract_entities
 from newstrace.vectors import VectorIndex
 
@@ -263,6 +264,8 @@ class Analyzer:
         ids = self.store.article_ids()
         graph = provenance_graph(ids, relations)
         state = self.store.get_state("stories")
+        if state and state.get("version") != STORY_STATE_VERSION:  # another version's stories: built again
+            state, fresh = None, self.store.articles()
         clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
         if fresh:
             leads = self.store.get_arrays(LEADS, [a.id for a in fresh])

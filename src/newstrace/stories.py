@@ -1,19 +1,35 @@
 """Incremental story clustering: articles about the same real-world event grouped into stories.
 
-Each article is described by two unit vectors: its MiniLM embedding (of title + lead, see
-:func:`encode_leads`) and a hashed, IDF-weighted bag of cheap named entities (capitalised
-words and numbers, see :func:`extract_entities`). A story keeps the running sum of its
-members' vectors; an article's affinity to a story is its mean (average-link) similarity to
-the story's members,
+Each article is described by three unit vectors: its MiniLM embedding (of title + lead, see
+:func:`encode_leads`), a hashed, IDF-weighted bag of cheap named entities (capitalised words
+and numbers, see :func:`extract_entities`) and a hashed, IDF-weighted bag of its words (stop
+words left out). A story keeps the running sum of its members' vectors; an article's
+affinity to a story is its mean (average-link) similarity to the story's members,
 
-    ``embedding_weight * mean cos(embeddings) + entity_weight * mean cos(entity bags)``,
+    ``embedding_weight * mean cos(embeddings) + entity_weight * mean cos(entity bags)
+    + word_weight * mean cos(word bags)``,
 
 computed in one dot product with the story's mean vectors. Unlike the cosine to a normalised
 centroid, the mean drops as a story gets diffuse, so a story that absorbed a look-alike event
 does not keep attracting more. The article joins its best story within the time window when
-that affinity reaches ``threshold``, or opens a new story. Once a batch is placed, each of its
-articles moves to the story it now suits best, its own story judged without it (a few passes):
-early arrivals are no longer stuck with the choice made before their event's other reports came.
+that affinity reaches ``threshold``, or opens a new story.
+
+The weights and threshold depend on the article's length: a long article's names and numbers
+are the best evidence, but a short lead (a title and a paragraph) names few, and its words
+and embedding carry more; ``short_weights`` apply up to ``short_words`` words, the long ones
+from ``long_words``, blended between. Undated articles are never out of a time window.
+
+Once a batch is placed, each of its articles moves to the story it now suits best, its own
+story judged without it (a few passes): early arrivals are no longer stuck with the choice
+made before their event's other reports came. With every story of the batch in place, a move
+is judged against the background: the best story's affinity less ``background_weight`` times
+the mean affinity of the next ``background_stories`` candidates must reach
+``background_margin`` (in units of the article's threshold), and the affinity itself at least
+``background_floor`` of the threshold (a small collection has little background to stand out
+from). The parameters for short texts and the background were fitted on NeuS-AllSides
+``train`` leads (1,000 events); see ``benchmarks/bench_allsides.py``. An article about a topic that
+is always in the news (an election, a pandemic) resembles many stories a little; what tells
+its own event apart is how far its best story stands out, not the raw similarity.
 
 Candidate stories come from add-only usearch indexes of story mean embeddings, one per time
 bucket, and from the article's most similar neighbours in its chunk (never all pairs; index
@@ -23,6 +39,8 @@ but name different people, places, magnitudes and years; entity counts are subli
 IDF-weighted, so rare names and numbers (years, scores, ages) weigh most.
 
 Pairs of article ids known to be copies ("must link") always end in the same story.
+Every article is in exactly one story: story ids are unique, even when an article that
+opened a story moves away and later opens another.
 """
 
 from __future__ import annotations
@@ -42,7 +60,7 @@ from usearch.index import BatchMatches, Index  # noqa: E402
 
 from newstrace.model import Article
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 _UNDATED = np.iinfo(np.int32).min
 
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
@@ -248,7 +266,16 @@ class StoryClusterer:
         threshold: float = 0.38,
         embedding_weight: float = 0.3,
         entity_weight: float = 0.7,
+        word_weight: float = 0.0,
+        short_weights: Sequence[float] | None = (0.3, 0.1, 0.6, 0.45),
+        short_words: int = 100,
+        long_words: int = 300,
+        background_weight: float = 1.0,
+        background_stories: int = 5,
+        background_margin: float = 0.2,
+        background_floor: float = 0.6,
         entity_dim: int = 1024,
+        word_dim: int = 1024,
         entity_chars: int = 3000,
         candidates: int = 16,
         chunk_size: int = 256,
@@ -258,15 +285,28 @@ class StoryClusterer:
         self.threshold = threshold
         self.embedding_weight = embedding_weight
         self.entity_weight = entity_weight
+        self.word_weight = word_weight
+        self.short_weights = None if short_weights is None else [float(w) for w in short_weights]
+        self.short_words = short_words
+        self.background_weight = background_weight
+        self.background_stories = background_stories
+        self.background_margin = background_margin
+        self.background_floor = background_floor
+        self.long_words = long_words
         self.entity_dim = entity_dim
+        self.word_dim = word_dim
         self.entity_chars = entity_chars
         self.candidates = candidates
         self.chunk_size = chunk_size
         self.refine_passes = refine_passes
-        self._hasher = HashingVectorizer(
+        self._entity_hasher = HashingVectorizer(
             analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None
         )
+        self._word_hasher = HashingVectorizer(
+            stop_words="english", n_features=word_dim, alternate_sign=False, norm=None
+        )
         self._entity_df = np.zeros(entity_dim, dtype=np.int64)
+        self._word_df = np.zeros(word_dim, dtype=np.int64)
         self._n_docs = 0
         self._embedding_dim: int | None = None
         self._stories: _Stories | None = None
@@ -299,7 +339,7 @@ class StoryClusterer:
         fresh = list({articles[i].id: i for i in fresh}.values())
         linked = _link_map(links)
         if fresh:
-            batch = _Batch([articles[i] for i in fresh], _unit(vectors[fresh]), self._entity_bags(articles, fresh))
+            batch = _Batch([articles[i] for i in fresh], _unit(vectors[fresh]), self._bags(articles, fresh))
             self._place(batch, linked)
         self._merge_linked(linked)
         return [self.story_of(article.id) for article in articles]
@@ -335,6 +375,7 @@ class StoryClusterer:
             "n_docs": self._n_docs,
             "embedding_dim": self._embedding_dim,
             "entity_df": _encode_array(self._entity_df.astype(np.int64)),
+            "word_df": _encode_array(self._word_df.astype(np.int64)),
             "stories": [self._story_state(row) for row in rows],
         }
 
@@ -346,6 +387,7 @@ class StoryClusterer:
         clusterer = cls(**state["params"])
         clusterer._n_docs = state["n_docs"]
         clusterer._entity_df = _decode_array(state["entity_df"], np.int64).copy()
+        clusterer._word_df = _decode_array(state["word_df"], np.int64).copy()
         if state["embedding_dim"] is None:
             return clusterer
         clusterer._ensure_ready(state["embedding_dim"])
@@ -356,7 +398,7 @@ class StoryClusterer:
 
     def _story_state(self, row: int) -> dict[str, Any]:
         sums = self._stories.sums[row]
-        entities = np.flatnonzero(sums[self._embedding_dim :])
+        bags = np.flatnonzero(sums[self._embedding_dim :])
         return {
             "id": self.story_ids[row],
             "articles": self.members[row],
@@ -364,8 +406,8 @@ class StoryClusterer:
             "title_score": self._title_scores[row],
             "title_id": self._title_ids[row],
             "embedding_sum": _encode_array(sums[: self._embedding_dim]),
-            "entity_index": _encode_array(entities.astype(np.int32)),
-            "entity_sum": _encode_array(sums[self._embedding_dim :][entities]),
+            "bag_index": _encode_array(bags.astype(np.int32)),
+            "bag_sum": _encode_array(sums[self._embedding_dim :][bags]),
             "first_day": int(self._stories.first_day[row]),
             "last_day": int(self._stories.last_day[row]),
         }
@@ -375,8 +417,8 @@ class StoryClusterer:
         story_id = self._fresh_story_id(story["id"])  # states written before ids were unique
         row = self._open_story(story_id, story["title"], story["title_score"], story["title_id"])
         stories.sums[row, :dim] = _decode_array(story["embedding_sum"], np.float32)
-        stories.sums[row, dim + _decode_array(story["entity_index"], np.int32)] = _decode_array(
-            story["entity_sum"], np.float32)
+        stories.sums[row, dim + _decode_array(story["bag_index"], np.int32)] = _decode_array(
+            story["bag_sum"], np.float32)
         stories.sizes[row] = len(story["articles"])
         stories.first_day[row] = story["first_day"]
         stories.last_day[row] = story["last_day"]
@@ -386,36 +428,43 @@ class StoryClusterer:
     # -- internals --------------------------------------------------------------------
 
     def _params(self) -> dict[str, Any]:
-        names = ("window_days", "threshold", "embedding_weight", "entity_weight", "entity_dim",
-                 "entity_chars", "candidates", "chunk_size", "refine_passes")
+        names = ("window_days", "threshold", "embedding_weight", "entity_weight", "word_weight", "short_weights",
+                 "short_words", "long_words", "background_weight", "background_stories",
+                 "background_margin", "background_floor", "entity_dim", "word_dim", "entity_chars", "candidates", "chunk_size",
+                 "refine_passes")
         return {name: getattr(self, name) for name in names}
 
     def _ensure_ready(self, embedding_dim: int) -> None:
         if self._embedding_dim is None:
             self._embedding_dim = embedding_dim
-            self._stories = _Stories(embedding_dim + self.entity_dim)
+            self._stories = _Stories(embedding_dim + self.entity_dim + self.word_dim)
             self._index = _CandidateIndex(embedding_dim, self.window_days)
         elif embedding_dim != self._embedding_dim:
             raise ValueError(f"vectors have {embedding_dim} dimensions, expected {self._embedding_dim}")
 
-    def _entity_bags(self, articles: Sequence[Article], fresh: list[int]) -> sparse.csr_matrix:
-        """Unit IDF-weighted entity bags (sublinear counts) of the fresh articles; the document frequencies are
-        updated with the whole batch first, so its first articles get the same IDF as its last."""
+    def _bags(self, articles: Sequence[Article], fresh: list[int]) -> sparse.csr_matrix:
+        """Rows of [entity bag | word bag] of the fresh articles (title + first ``entity_chars``
+        characters), each unit-length, IDF-weighted, with sublinear counts. Document
+        frequencies are updated with the whole batch first, so its first articles get the same
+        IDF as its last."""
         texts = [f"{articles[i].title or ''}\n{articles[i].text[: self.entity_chars]}" for i in fresh]
-        bags = self._hasher.transform(texts)
-        self._entity_df += np.bincount(bags.indices, minlength=self.entity_dim)
         self._n_docs += len(fresh)
-        bags.data = 1.0 + np.log(bags.data)  # a name said five times is not five times the evidence
-        idf = np.log((1 + self._n_docs) / (1 + self._entity_df)) + 1.0
-        weighted = sparse.csr_matrix(bags.multiply(idf), dtype=np.float32)
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        return sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weighted, dtype=np.float32)
+        entities = _idf_unit_rows(self._entity_hasher.transform(texts), self._entity_df, self._n_docs)
+        words = _idf_unit_rows(self._word_hasher.transform(texts), self._word_df, self._n_docs)
+        return sparse.hstack([entities, words], format="csr", dtype=np.float32)
 
-    def _weighted(self, features: np.ndarray) -> np.ndarray:
-        """Features scaled so that their inner product with a story mean is the affinity."""
-        weights = np.full(features.shape[-1], self.entity_weight, dtype=np.float32)
-        weights[: self._embedding_dim] = self.embedding_weight
-        return features * weights
+    def _weighted(self, features: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """Features scaled so that their inner product with a story mean is the affinity
+        relative to the article's threshold (a story suits the article from 1.0): block
+        weights and threshold of long texts, those of ``short_weights`` for texts of up to
+        ``short_words`` words, linearly between up to ``long_words``."""
+        long = np.array([self.embedding_weight, self.entity_weight, self.word_weight, self.threshold])
+        short = long if self.short_weights is None else np.asarray(self.short_weights)
+        shortness = np.clip((self.long_words - words) / max(self.long_words - self.short_words, 1), 0.0, 1.0)
+        blend = shortness[:, None] * short + (1.0 - shortness[:, None]) * long
+        per_block = (blend[:, :3] / blend[:, 3:]).astype(np.float32)
+        ends = np.cumsum([self._embedding_dim, self.entity_dim, self.word_dim])
+        return features * np.repeat(per_block, np.diff(ends, prepend=0), axis=1)
 
     def _candidates(
         self, batch: _Batch, chunk: np.ndarray, features: np.ndarray
@@ -424,7 +473,7 @@ class StoryClusterer:
         the batch positions of its most similar articles within the chunk (by affinity),
         whose stories may not be indexed yet."""
         found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], self.candidates)
-        affinity = features @ self._weighted(features).T
+        affinity = features @ self._weighted(features, batch.words[chunk]).T
         return found, chunk[_most_similar(affinity, min(self.candidates, len(chunk) - 1))]
 
     def _place(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
@@ -441,7 +490,7 @@ class StoryClusterer:
         """Assign a chunk in arrival order: one batch index look-up, then a cheap decision per article."""
         features = batch.features(chunk)
         found, near = self._candidates(batch, chunk, features)
-        weighted = self._weighted(features)
+        weighted = self._weighted(features, batch.words[chunk])
         for position, index in enumerate(chunk):
             article, day = batch.articles[index], int(batch.days[index])
             row = self._linked_row(article.id, linked)
@@ -453,15 +502,20 @@ class StoryClusterer:
             batch.rows[index] = row
         self._reindex(np.unique(batch.rows[chunk]))
 
-    def _best_story(self, weighted: np.ndarray, rows: np.ndarray, day: int) -> int | None:
-        """The live, in-window candidate story with the highest affinity, if it reaches the threshold."""
+    def _best_story(self, weighted: np.ndarray, rows: np.ndarray, day: int, refining: bool = False) -> int | None:
+        """The live, in-window candidate story with the highest affinity, if it reaches the
+        article's threshold (``weighted`` comes from :meth:`_weighted`)."""
         rows = np.unique(rows[rows >= 0])
         rows = rows[(self._stories.sizes[rows] > 0) & self._in_window(rows, day)]
         if not len(rows):
             return None
         scores = self._stories.means(rows) @ weighted
         best = int(np.argmax(scores))
-        return int(rows[best]) if scores[best] >= self.threshold else None
+        if refining and self.background_weight:
+            margin = scores[best] - self.background_weight * _background(scores, best, self.background_stories)
+            stands_out = margin >= self.background_margin and scores[best] >= self.background_floor
+            return int(rows[best]) if stands_out else None
+        return int(rows[best]) if scores[best] >= 1.0 else None
 
     def _refine_chunk(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> int:
         """Move each unlinked article of the chunk to the story it now suits best, judging its
@@ -469,7 +523,7 @@ class StoryClusterer:
         how many moved."""
         features = batch.features(chunk)
         found, near = self._candidates(batch, chunk, features)
-        weighted = self._weighted(features)
+        weighted = self._weighted(features, batch.words[chunk])
         moved = 0
         for position, index in enumerate(chunk):
             article, current = batch.articles[index], int(batch.rows[index])
@@ -479,7 +533,7 @@ class StoryClusterer:
             self._stories.remove(current, feature)
             day = int(batch.days[index])
             candidates = np.concatenate([found[position], batch.rows[near[position]], [current]])
-            row = self._best_story(weighted[position], candidates, day)
+            row = self._best_story(weighted[position], candidates, day, refining=True)
             if row is None and self._stories.sizes[current] == 0:
                 row = current
             if row is None:
@@ -599,21 +653,46 @@ class _Batch:
 
     articles: list[Article]
     embeddings: np.ndarray
-    entities: sparse.csr_matrix
+    bags: sparse.csr_matrix  #: [entity bag | word bag] rows
     days: np.ndarray = field(init=False)
+    words: np.ndarray = field(init=False)  #: word counts of title + text
     rows: np.ndarray = field(init=False)
     vacated: set[int] = field(default_factory=set)  #: story rows that articles moved out of
 
     def __post_init__(self) -> None:
         self.days = np.array([_day(article.date) for article in self.articles], dtype=np.int64)
+        self.words = np.array([_word_count(article) for article in self.articles], dtype=np.float64)
         self.rows = np.full(len(self.articles), -1, dtype=np.int64)
 
     def chunks(self, size: int) -> list[np.ndarray]:
         return [np.arange(start, min(start + size, len(self.articles))) for start in range(0, len(self.articles), size)]
 
     def features(self, chunk: np.ndarray) -> np.ndarray:
-        """Rows of [unit embedding | unit IDF-weighted entity bag] for the chunk."""
-        return np.hstack([self.embeddings[chunk], self.entities[chunk].toarray()])
+        """Rows of [unit embedding | unit entity bag | unit word bag] for the chunk."""
+        return np.hstack([self.embeddings[chunk], self.bags[chunk].toarray()])
+
+
+def _background(scores: np.ndarray, best: int, count: int) -> float:
+    """The mean of the ``count`` highest scores other than the best (0 when there are none):
+    how much an article resembles the stories around it that it is not about."""
+    others = np.delete(scores, best)
+    if not len(others) or count <= 0:
+        return 0.0
+    return float(-np.partition(-others, min(count, len(others)) - 1)[: count].mean())
+
+
+def _word_count(article: Article) -> int:
+    return len((article.title or "").split()) + len(article.text.split())
+
+
+def _idf_unit_rows(counts: sparse.csr_matrix, df: np.ndarray, n_docs: int) -> sparse.csr_matrix:
+    """Hashed token counts as unit rows of sublinear tf × IDF; ``df`` (the document
+    frequencies so far) is first updated with these rows, in place."""
+    df += np.bincount(counts.indices, minlength=len(df))
+    counts.data = 1.0 + np.log(counts.data)  # a word said five times is not five times the evidence
+    weighted = sparse.csr_matrix(counts.multiply(np.log((1 + n_docs) / (1 + df)) + 1.0), dtype=np.float32)
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weighted, dtype=np.float32)
 
 
 def _most_similar(similarity: np.ndarray, count: int) -> np.ndarray:

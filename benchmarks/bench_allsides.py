@@ -1,0 +1,190 @@
+"""The whole product on short, undated reports: NeuS-AllSides events, three outlets each.
+
+    python benchmarks/bench_allsides.py                  # val: 307 events, 921 leads
+    python benchmarks/bench_allsides.py --no-assert --train-events 300
+
+Each AllSides event is one real news event told by a left, a centre and a right outlet (title
+and first paragraphs, median ~65 words, no dates): three independent reports. The script
+writes the ``val`` leads as JSON Lines (``id``, ``title``, ``text``: no date, no outlet, in a
+shuffled order, ids that do not name the event) in a temporary folder, runs
+``newstrace.analyze`` on it with a store file, and prints:
+
+* derived relations (``duplicate``, ``copy``, ``partial``, ``paraphrase``) inside an event
+  (target: at most 10 of its 921 pairs) and across events;
+* the events that came out as one story in which all three reports are independent (target:
+  at least 0.90 of 307), and how many came out as a story of exactly their three reports;
+* story B-cubed F1 and ARI beside TF-IDF + average-link agglomerative clustering whose
+  distance threshold is tuned (for B-cubed F1) on the first ``--baseline-events`` events of
+  ``train`` and then applied to ``val`` (target: newstrace at least 0.03 above it).
+
+``--train-events N`` also runs the product on the first N ``train`` events (the data the
+clusterer's short-text parameters were fitted on) and prints the same figures for them.
+Exits 1 when a target is missed on ``val`` (``--no-assert`` to only print).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+import newstrace
+from newstrace.model import Article, Report
+
+from bench_stories import SHARED, baseline_labels, scores, show, tfidf_distances
+
+MAX_DERIVED_INSIDE = 10
+MIN_ONE_STORY_SHARE = 0.90
+MIN_F1_GAIN = 0.03
+
+
+def load_events(path: Path, limit: int | None = None) -> list[list[Article]]:
+    """The events of a NeuS-AllSides split, each as its three (untitled-id) articles."""
+    events = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            events.append([Article(id=f"{row['id']}-{k}", title=item["title"], text=item["text"])
+                           for k, item in enumerate(row["articles"])])
+            if limit is not None and len(events) == limit:
+                break
+    return events
+
+
+def write_collection(events: Sequence[Sequence[Article]], folder: Path, seed: int = 0) -> dict[str, int]:
+    """Write the articles as JSON Lines in a shuffled order under neutral ids; return the
+    event index of each written id."""
+    items = [(event_index, article) for event_index, event in enumerate(events) for article in event]
+    random.Random(seed).shuffle(items)
+    event_of = {}
+    with (folder / "articles.jsonl").open("w", encoding="utf-8") as handle:
+        for number, (event_index, article) in enumerate(items):
+            key = f"a{number:05d}"
+            event_of[key] = event_index
+            handle.write(json.dumps({"id": key, "title": article.title, "text": article.text}) + "\n")
+    return event_of
+
+
+def run_product(events: Sequence[Sequence[Article]], label: str) -> tuple[Report, dict[str, int]]:
+    """``newstrace.analyze`` on the events' articles (store file in a temp folder); returns
+    the report and the event index of each stored article id."""
+    with tempfile.TemporaryDirectory(prefix="bench-allsides-") as tmp:
+        folder = Path(tmp)
+        by_key = write_collection(events, folder)
+        started = time.perf_counter()
+        report = newstrace.analyze([folder / "articles.jsonl"], db=folder / "allsides.db")
+        seconds = time.perf_counter() - started
+    print(f"{label}: {len(events)} events, {len(report.articles)} articles analysed in {seconds:.0f} s "
+          f"({len(report.skipped)} skipped)")
+    return report, {article.id: by_key[article.external_id] for article in report.articles}
+
+
+def derived_counts(report: Report, event_of: dict[str, int]) -> tuple[int, int, dict[str, int]]:
+    """Derived relations inside an event, across events, and inside events by kind."""
+    inside = across = 0
+    kinds: dict[str, int] = defaultdict(int)
+    for relation in report.relations:
+        if not relation.derived:
+            continue
+        if event_of[relation.a] == event_of[relation.b]:
+            inside += 1
+            kinds[relation.relation] += 1
+        else:
+            across += 1
+    return inside, across, dict(kinds)
+
+
+def event_outcomes(report: Report, event_of: dict[str, int]) -> tuple[int, int]:
+    """Events whose three reports share one story and are all independent in it; events
+    that came out as a story of exactly their three reports."""
+    members_of_event: dict[int, set[str]] = defaultdict(set)
+    for article_id, event in event_of.items():
+        members_of_event[event].add(article_id)
+    together = exact = 0
+    for story in report.stories:
+        members, independent = set(story.article_ids), set(story.independent_ids)
+        for event in {event_of[m] for m in members}:
+            reports = members_of_event[event]
+            if reports <= independent:
+                together += 1
+                exact += members == reports
+    return together, exact
+
+
+def story_labels(report: Report, ids: Sequence[str]) -> list[int]:
+    story_of = {m: number for number, story in enumerate(report.stories) for m in story.article_ids}
+    return [story_of[i] for i in ids]
+
+
+def tuned_baseline_threshold(events: Sequence[Sequence[Article]]) -> tuple[float, dict[str, float]]:
+    """The TF-IDF + agglomerative distance threshold with the best B-cubed F1 on ``events``."""
+    articles = [article for event in events for article in event]
+    gold = [str(index) for index, event in enumerate(events) for _ in event]
+    distances = tfidf_distances(articles)
+    best: tuple[float, dict[str, float]] | None = None
+    for threshold in np.arange(0.50, 0.9875, 0.0125):
+        result = scores(gold, baseline_labels(distances, float(threshold)))
+        if best is None or result["b3_f1"] > best[1]["b3_f1"]:
+            best = (float(threshold), result)
+    return best
+
+
+def report_split(events: Sequence[Sequence[Article]], label: str, threshold: float) -> dict[str, float]:
+    report, event_of = run_product(events, label)
+    ids = [article.id for article in report.articles]
+    gold = [str(event_of[i]) for i in ids]
+    inside, across, kinds = derived_counts(report, event_of)
+    pairs = sum(len(event) * (len(event) - 1) // 2 for event in events)
+    together, exact = event_outcomes(report, event_of)
+    held = sorted(m for story in report.stories for m in story.article_ids)
+    print(f"  derived relations inside an event: {inside} of {pairs} pairs {kinds or ''} "
+          f"(target <= {MAX_DERIVED_INSIDE}); across events: {across}")
+    print(f"  events as one story with 3 independent reports: {together} of {len(events)} = "
+          f"{together / len(events):.3f} (target >= {MIN_ONE_STORY_SHARE}); "
+          f"as a story of exactly their 3 reports: {exact}")
+    print(f"  every article in exactly one story: {'yes' if held == sorted(ids) else 'NO'}; "
+          f"{len(report.stories)} stories")
+    ours = scores(gold, story_labels(report, ids))
+    show("newstrace (analyze)", ours)
+    base = scores(gold, baseline_labels(tfidf_distances(report.articles), threshold))
+    show(f"TF-IDF+agglomerative (t={threshold:.4f})", base)
+    return {"inside": inside, "together": together / len(events), "f1": ours["b3_f1"],
+            "base_f1": base["b3_f1"], "complete": float(held == sorted(ids))}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the ../shared folder (default: %(default)s)")
+    parser.add_argument("--baseline-events", type=int, default=600,
+                        help="train events the baseline's threshold is tuned on (default: %(default)s)")
+    parser.add_argument("--train-events", type=int, default=0,
+                        help="also run the product on this many train events (default: none)")
+    parser.add_argument("--no-assert", action="store_true", help="print the figures, exit 0 even if a target is missed")
+    args = parser.parse_args(argv)
+    folder = args.shared / "datasets/neus-allsides"
+    train = load_events(folder / "train.jsonl", max(args.baseline_events, args.train_events))
+    threshold, fitted = tuned_baseline_threshold(train[: args.baseline_events])
+    print(f"baseline threshold tuned on train ({args.baseline_events} events, B-cubed F1): {threshold:.4f}")
+    show("  TF-IDF+agglomerative on train (fit)", fitted)
+    if args.train_events:
+        report_split(train[: args.train_events], f"train (fitted on), first {args.train_events}", threshold)
+    val = report_split(load_events(folder / "val.jsonl"), "val (held out)", threshold)
+    gain = val["f1"] - val["base_f1"]
+    print(f"val B-cubed F1: newstrace {val['f1']:.3f} vs baseline {val['base_f1']:.3f}: {gain:+.3f} "
+          f"(target >= {MIN_F1_GAIN:+.2f})")
+    met = (val["inside"] <= MAX_DERIVED_INSIDE and val["together"] >= MIN_ONE_STORY_SHARE
+           and gain >= MIN_F1_GAIN and val["complete"])
+    print(f"all targets met: {'yes' if met else 'NO'}")
+    return 0 if met or args.no_assert else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
