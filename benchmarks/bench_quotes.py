@@ -11,7 +11,10 @@ Protocol (issue 9):
   one-to-one, best overlap first, within one article.
 * Speaker right: the predicted speaker (newstrace: the resolved name; textacy: the speaker
   tokens) shares a word, other than articles, prepositions and a possessive ``s``, with the
-  gold source span (case-insensitive).
+  gold source span (case-insensitive). The resolved name is scored strictly: "Mike Pence"
+  for a gold "the governor" counts as wrong. An extra line also credits newstrace when the
+  mention as the article words it ("the governor", "he"; ``Quote.speaker_mention``) matches;
+  the targets use the strict figure.
 
 Printed per split and for all files together: precision, recall, F1; speaker accuracy over
 all matched quotes with a gold source and over those whose gold source is not a bare pronoun
@@ -108,6 +111,7 @@ class Predicted:
     words: list[str]
     speaker: str | None
     text: str
+    mention: str | None = None
 
 
 def gold_quotes(row: dict) -> list[Gold]:
@@ -125,7 +129,7 @@ def gold_quotes(row: dict) -> list[Gold]:
 def newstrace_quotes(doc) -> list[Predicted]:
     from newstrace.quotation import quotes_from_doc
 
-    return [Predicted(words(q.text), q.speaker, q.text) for q in quotes_from_doc(doc) if q.direct]
+    return [Predicted(words(q.text), q.speaker, q.text, q.speaker_mention) for q in quotes_from_doc(doc) if q.direct]
 
 
 def textacy_quotes(doc) -> list[Predicted]:
@@ -168,6 +172,8 @@ class Score:
     sourced_ok: int = 0
     named: int = 0
     named_ok: int = 0
+    sourced_either_ok: int = 0  #: right by the resolved name or by the mention as written
+    named_either_ok: int = 0
 
     def add(self, gold: list[Gold], predicted: list[Predicted], pairs: dict[int, int]) -> dict[int, bool]:
         """Counts one article; returns, per matched gold quote with a source, whether the speaker is right."""
@@ -179,12 +185,15 @@ class Score:
             if not gold[i].source:
                 continue
             ok = speaker_right(predicted[j].speaker, gold[i].source)
+            either = ok or speaker_right(predicted[j].mention, gold[i].source)
             right[i] = ok
             self.sourced += 1
             self.sourced_ok += ok
+            self.sourced_either_ok += either
             if not is_bare_pronoun(gold[i].source):
                 self.named += 1
                 self.named_ok += ok
+                self.named_either_ok += either
         return right
 
     @property
@@ -209,6 +218,11 @@ class Score:
                 f"all={self.sourced_ok / max(self.sourced, 1):.3f} (n={self.sourced}) "
                 f"named={self.named_accuracy:.3f} (n={self.named})  [gold={self.gold} predicted={self.predicted} "
                 f"matched={self.matched}]")
+
+    def mention_line(self, name: str) -> str:
+        return (f"  {name:<10} speaker by resolved name or mention as written: "
+                f"all={self.sourced_either_ok / max(self.sourced, 1):.3f} "
+                f"named={self.named_either_ok / max(self.named, 1):.3f}")
 
 
 @dataclass
@@ -247,6 +261,7 @@ class Tally:
     def print(self, title: str) -> None:
         print(title)
         print(self.ours.line("newstrace"))
+        print(self.ours.mention_line("newstrace"))
         print(self.theirs.line("textacy"))
         print(self.both.line())
 
