@@ -116,3 +116,11 @@ def test_seed_verdicts_hold_when_a_note_is_appended_to_every_independent_report(
     assert derived == {("000", "001"): "copy", ("003", "004"): "paraphrase"}
     # 001 is a blog page: cleaning already cut what follows its comment form, the note too
     assert [(p.text, p.document_frequency) for p in report.boilerplate] == [(NOTE, 3)]
+
+
+def test_dedup_finds_the_copy_and_not_the_note(tmp_path: Path) -> None:
+    records = [{"id": f"planet-{i}", "text": article(i) + "\n\n" + NOTE} for i in range(6)]
+    records.append({"id": "planet-copy", "text": article(2, paragraphs=3) + "\n\n" + NOTE})
+    found = {frozenset({r.a, r.b}): r.relation
+             for r in newstrace.find_copies([write(tmp_path, records)], workers=0)}
+    assert found == {frozenset({"planet-2", "planet-copy"}): "copy"}

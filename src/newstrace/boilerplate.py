@@ -149,16 +149,17 @@ class BoilerplateIndex:
         """Per pair of added articles (by key): whether they share two consecutive
         sentences (or a first or last one) that are not boilerplate. Articles sharing
         only boilerplate, or no run of sentences at all, are not near copies."""
+        known = np.array([a in self._numbers and b in self._numbers for a, b in pairs], dtype=bool)
         shared = [np.intersect1d(self._pairs_of(self._numbers[a]), self._pairs_of(self._numbers[b]))
-                  for a, b in pairs]
+                  if sure else np.zeros(0, dtype=_U64) for (a, b), sure in zip(pairs, known)]
         sizes = np.array([len(s) for s in shared], dtype=np.int64)
-        free = np.zeros(len(shared), dtype=bool)
+        free = ~known  # an article it does not hold is given the benefit of the doubt
         if not sizes.sum():
             return free
         flagged = self.flag(np.concatenate(shared))
         ends = np.cumsum(sizes)
         free_seen = np.concatenate([[0], np.cumsum(~flagged)])
-        return free_seen[ends] > free_seen[ends - sizes]
+        return free | (free_seen[ends] > free_seen[ends - sizes])
 
 
 def _families(pair_sets: Sequence[np.ndarray], share: float) -> int:
