@@ -4,7 +4,7 @@ Both are tuned on the same data (MRPC train): the baseline's threshold is the on
 best F1; newstrace's weights were fitted on it (``--fit`` refits them with 5-fold
 cross-validation and prints the constants to paste into ``newstrace/paraphrase.py``).
 
-    python benchmarks/bench_paraphrase.py [--data ../shared/datasets/mrpc/train.jsonl] [--limit N] [--fit] [--no-assert]
+    python benchmarks/bench_paraphrase.py [--data ../shared/datasets/mrpc/train.jsonl] [--limit N] [--cache FILE] [--fit] [--no-assert]
 
 Exits non-zero when newstrace's F1 does not beat the baseline's.
 """
@@ -32,11 +32,19 @@ def load_pairs(path: Path, limit: int | None) -> list[dict]:
     return rows[:limit] if limit else rows
 
 
-def cosines(rows: list[dict]) -> np.ndarray:
-    """Cosine of each pair, from one batched encoder call over the distinct sentences."""
+def cosines(rows: list[dict], cache: Path | None = None) -> np.ndarray:
+    """Cosine of each pair, from one batched encoder call over the distinct sentences
+    (through the sentence-vector ``cache`` file of bench_rewrites.py when given)."""
     sentences = sorted({r["s1"] for r in rows} | {r["s2"] for r in rows})
     position = {s: i for i, s in enumerate(sentences)}
-    vectors = default_encoder().encode(sentences)
+    if cache is None:
+        vectors = default_encoder().encode(sentences)
+    else:
+        from bench_rewrites import CachedEncoder
+
+        encoder = CachedEncoder(cache)
+        vectors = encoder.encode(sentences)
+        encoder.save()
     first = vectors[[position[r["s1"]] for r in rows]]
     second = vectors[[position[r["s2"]] for r in rows]]
     return (first * second).sum(axis=1)
@@ -87,6 +95,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="MRPC jsonl (s1, s2, label)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pairs")
+    parser.add_argument("--cache", type=Path, default=None, help="sentence-vector cache (.npz) to read and extend")
     parser.add_argument("--fit", action="store_true", help="refit the pair model with 5-fold CV and print it")
     parser.add_argument("--no-assert", action="store_true", help="exit 0 even when the target is missed")
     args = parser.parse_args()
@@ -94,7 +103,7 @@ def main() -> int:
     rows = load_pairs(args.data, args.limit)
     labels = np.array([r["label"] == 1 for r in rows])
     started = time.perf_counter()
-    cos = cosines(rows)
+    cos = cosines(rows, args.cache)
     encoded = time.perf_counter()
     verdicts = [sentence_pair_verdict(r["s1"], r["s2"], c) for r, c in zip(rows, cos)]
     judged = time.perf_counter()
