@@ -314,7 +314,7 @@ def main() -> None:
                 ours_right = t.ours.add(gold, ours, ours_pairs)
                 t.both.add(gold, ours_right, t.theirs.add(gold, theirs, theirs_pairs))
             errors += [{"id": row["id"], "quote": gold[i].text[:120], "gold": gold[i].source,
-                        "predicted": ours[j].speaker}
+                        "predicted": ours[j].speaker, "mention": ours[j].mention}
                        for i, j in ours_pairs.items() if gold[i].source and not is_bare_pronoun(gold[i].source)
                        and not speaker_right(ours[j].speaker, gold[i].source)]
         tally.print(f"{path.stem}: {len(rows)} articles")

@@ -367,7 +367,7 @@ class PersonIndex:
         self.mentions: list[tuple[int, str]] = []  #: (token index, name) of every PERSON mention
         self.descriptors: list[tuple[int, str, frozenset[str]]] = []
         self.subjects: list[tuple[int, str]] = []  #: people named as the subject of a verb
-        names = [(ent, clean_name(ent.text)) for ent in doc.ents if ent.label_ == "PERSON"]
+        names = [(ent, clean_name(ent.text)) for ent in doc.ents if ent.label_ == "PERSON" and plausible_name(ent)]
         self._full = full_names([name for _, name in names])
         self.names = frozenset(self._full.values())  #: the full names
         names += _surname_mentions(doc, self._full)
@@ -475,6 +475,15 @@ def first_name_gender(first_name: str) -> str | None:
 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 _GENDERED = {"he": "m", "his": "m", "himself": "m", "she": "f", "herself": "f"}
+
+
+def plausible_name(ent: Span) -> bool:
+    """Whether a PERSON entity reads as a name, not a headline fragment the recogniser took for
+    one ("OBAMA FOCUSED", "Obama Just Pulled Out", "@realDonaldTrump Twitter")."""
+    words = [t for t in ent if t.is_alpha]
+    shouting = len(words) >= 2 and all(t.is_upper for t in words)
+    return not shouting and not any(
+        "@" in t.text or (t.pos_ in {"VERB", "AUX", "ADV"} and not t.ent_iob_ == "B") for t in ent)
 
 
 def clean_name(text: str) -> str:
@@ -808,7 +817,7 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
     """A speaker mention as a name: the full name; for "he"/"she" the nearest earlier source
     or subject of that gender; for a role ("the governor") the person recently given that
     description, else the nearest earlier person; else the words as written."""
-    person = next((e for e in mention.ents if e.label_ == "PERSON"), None)
+    person = next((e for e in mention.ents if e.label_ == "PERSON" and plausible_name(e)), None)
     if person is not None:
         return people.canonical(person.text)
     if len(mention) == 1 and mention[0].lower_ in _PRONOUNS:
