@@ -37,7 +37,7 @@ COPY_FLOOR = 0.3
 #: Partial reuse needs substantial shared text, not one sentence that many articles carry:
 #: a passage of this many quotation-free words spanning at least three sentences (two
 #: common sentences can meet by chance; a lifted paragraph or more is reuse),
-PARTIAL_PASSAGE_WORDS = 40
+PARTIAL_PASSAGE_WORDS = 25
 PARTIAL_PASSAGE_SENTENCES = 3
 #: or one passage this long (longer than nearly every single sentence),
 PARTIAL_LONG_PASSAGE_WORDS = 80
