@@ -579,7 +579,26 @@ def _find_cue(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
     candidates = [t for t in candidates if not _reports_another_cue(t, candidates)] or candidates
     first = doc.char_span(*parts[0], alignment_mode="expand")
     candidates = [t for t in candidates if t.is_ancestor(first.root)] or candidates
+    candidates = [t for t in candidates if _has_speaking_subject(t)] or candidates
     return min(candidates, key=lambda t: _distance(t.idx, start, end), default=None)
+
+
+def _has_speaking_subject(cue: Token) -> bool:
+    """Whether a cue's subject can speak: a person, an organisation, a pronoun or a proper noun
+    (*the areas … suggested* is a thing's cue; *a source said* may still be the speaker's)."""
+    subject = _subject(cue)
+    if subject is None:
+        return False
+    return (subject.pos_ in {"PROPN", "PRON"} or subject.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+            or subject.lemma_.lower() in ROLE_NOUNS or subject.lemma_.lower() in _ANONYMOUS_SOURCES)
+
+
+#: Common nouns that speak for unnamed people (*officials said*, *a source said*).
+_ANONYMOUS_SOURCES = frozenset(
+    "source official spokesperson spokesman spokeswoman analyst expert critic supporter aide "
+    "resident witness voter protester observer insider investigator police researcher scientist "
+    "economist lawyer attorney campaign committee group organization organisation agency ministry "
+    "department government administration court report statement poll survey study".split())
 
 
 def _reports_another_cue(cue: Token, candidates: list[Token]) -> bool:
