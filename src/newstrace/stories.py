@@ -288,11 +288,11 @@ class StoryClusterer:
         self.word_weight = word_weight
         self.short_weights = None if short_weights is None else [float(w) for w in short_weights]
         self.short_words = short_words
+        self.long_words = long_words
         self.background_weight = background_weight
         self.background_stories = background_stories
         self.background_margin = background_margin
         self.background_floor = background_floor
-        self.long_words = long_words
         self.entity_dim = entity_dim
         self.word_dim = word_dim
         self.entity_chars = entity_chars
@@ -504,7 +504,8 @@ class StoryClusterer:
 
     def _best_story(self, weighted: np.ndarray, rows: np.ndarray, day: int, refining: bool = False) -> int | None:
         """The live, in-window candidate story with the highest affinity, if it reaches the
-        article's threshold (``weighted`` comes from :meth:`_weighted`)."""
+        article's threshold (``weighted`` comes from :meth:`_weighted`) or, when ``refining``,
+        if it stands out from the other candidates (see the module docstring)."""
         rows = np.unique(rows[rows >= 0])
         rows = rows[(self._stories.sizes[rows] > 0) & self._in_window(rows, day)]
         if not len(rows):
