@@ -129,6 +129,8 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
         quote = Quote(text=text, speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
                       direct=is_direct, article_id=article_id, parts=list(parts))
         adjacent = _adjacent_attribution(doc, starts, parts) if is_direct else None
+        if adjacent is None and is_direct:
+            adjacent = _according_to_in_sentence(doc, starts, parts, cue)
         if adjacent is not None:
             _set_cue(quote, adjacent[0])
             _set_mention(quote, adjacent[1], people, sources)
@@ -748,6 +750,22 @@ def _adjacent_attribution(doc: Doc, starts: list[int], parts: list[tuple[int, in
         found = _attribution_after(doc, bisect_left(starts, end), doc.text[start:end].rstrip())
         if found is not None and (found[0].lower_ == "according" or not _cue_before(doc, starts, start)):
             return found
+    return None
+
+
+def _according_to_in_sentence(doc: Doc, starts: list[int], parts: list[tuple[int, int]],
+                              cue: Token | None) -> tuple[Token, Span] | None:
+    """``according to X`` outside the quote in its sentence, when no cue of that sentence
+    attributes the quote (*according to Trump, the media would call him a “chicken”*)."""
+    first = doc[min(bisect_left(starts, parts[0][0]), len(doc) - 1)]
+    sentence = first.sent
+    if cue is not None and cue.sent == sentence and cue.lower_ != "according":
+        return None
+    for token in sentence[:-2]:
+        if token.lower_ == "according" and token.nbor().lower_ == "to" and not _inside(token.idx, parts):
+            mention = _mention_from(doc, token.i + 2)
+            if mention is not None and not _inside(mention.start_char, parts):
+                return token, mention
     return None
 
 
