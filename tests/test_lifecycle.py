@@ -321,7 +321,8 @@ def test_a_stopped_run_resumes_to_the_unbroken_result(point: str, sig: signal.Si
         assert run.returncode == 130, errors
         (line,) = errors.strip().splitlines()
         assert line.startswith("interrupted: ") and "run the same command again" in line
-        assert (f"keeps {kept[0]} articles" in line) if kept[0] else ("nothing was stored" in line)
+        kept_line = f"keeps {kept[0]} article{'s' * (kept[0] != 1)} ("
+        assert (kept_line in line) if kept[0] else ("nothing was stored" in line)
     else:
         assert run.returncode == -signal.SIGKILL
     with sqlite3.connect(db) as probe:

@@ -173,8 +173,9 @@ def _interrupted(db: Path) -> typer.Exit:
         err.print(f"interrupted: nothing was stored in {db} yet; run the same command again to start over",
                   markup=False, soft_wrap=True)
     else:
-        err.print(f"interrupted: {db} keeps {counts['articles']:,} articles ({counts['in_stories']:,} fully "
-                  "analysed); run the same command again to finish the rest", markup=False, soft_wrap=True)
+        kept = f"{counts['articles']:,} article{'s' * (counts['articles'] != 1)}"
+        err.print(f"interrupted: {db} keeps {kept} ({counts['in_stories']:,} fully analysed); run the same "
+                  "command again to finish the rest", markup=False, soft_wrap=True)
     return typer.Exit(EXIT_INTERRUPTED)
 
 
