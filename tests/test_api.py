@@ -24,6 +24,26 @@ UPDATED = WIRE.replace(
     "Fire investigators said on Friday afternoon that they were still trying to establish",
 ) + "\n\nThe warehouse had passed a safety inspection in March, the owners said.\n\nLeave a Reply\n\nYour email address will not be published. Required fields are marked *"
 
+REWRITTEN = """Two schools near Tarrow's ring road were shut on Thursday night after flames broke out in a warehouse on the town's eastern outskirts, sending black smoke over the road.
+
+Crews from four fire stations needed over six hours to get the fire under control, finishing early on Friday, according to a statement from the county fire service.
+
+Nobody was injured. A furniture company renting half of the site said its whole stock of tables and sofas, valued at around 300,000 pounds, had been destroyed.
+
+Investigators are looking into whether an electrical cabinet at the rear of the building caused the blaze; neighbours said they heard a loud bang just before 10 p.m.
+
+People living on the Brookfield estate were asked to keep their windows closed during the night due to the smoke, and the ring road remained shut both ways until 6 a.m.
+
+Both schools will reopen on Monday once the buildings have been inspected, the council said."""
+
+INDEPENDENT = """Parents in Tarrow were scrambling for childcare on Friday after a warehouse fire forced two schools to close.
+
+"We could see the flames from our kitchen," said Lena Ortiz, who lives on the Brookfield estate. "My son thought it was fireworks."
+
+The fire service has not said what caused the blaze. A spokesman for the furniture business that used the building said insurers would visit next week.
+
+Local councillor Sam Okafor said he would ask why the warehouse was allowed so close to homes."""
+
 OTHER_EVENT = """Tarrow's new library opened its doors on Saturday after three years of building work, with a queue of families stretching around the square before the ribbon was cut.
 
 The building, designed by a local firm, has a rooftop reading garden and a makerspace with 3D printers that children can book for free.
@@ -77,3 +97,15 @@ def test_shared_quotation_alone_is_not_copying() -> None:
     b = "A Tarrow furniture firm lost its stock when its depot burned down on Thursday, the county said. " + quote
     result = newstrace.compare(a, b)
     assert result.relation not in {"duplicate", "copy", "partial"}
+
+
+def test_reworded_rewrite_is_a_paraphrase_with_sentence_passages() -> None:
+    result = newstrace.compare(WIRE, REWRITTEN)
+    assert result.relation == "paraphrase" and result.derived
+    assert len(result.passages) >= 5 and all(p.kind == "paraphrase" for p in result.passages)
+    assert result.signals["followed_sentences"] >= 5
+
+
+def test_independent_report_of_the_same_fire_is_the_same_story_not_derived() -> None:
+    result = newstrace.compare(WIRE, INDEPENDENT)
+    assert result.relation == "same_story" and not result.derived and not result.passages

@@ -7,7 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
+import newstrace
 from newstrace.paraphrase import (
+    MIN_FOLLOWED_SENTENCES,
     align_sentences,
     compare_sentences,
     encode_sentences,
@@ -39,6 +41,19 @@ INDEPENDENT = """Kelby residents woke on Tuesday to the smell of smoke after a l
 The Dalbo furniture warehouse burned for most of the night. Local councillor Anna Berg called for a review of fire safety rules for industrial buildings near homes.
 
 Dalbo's 40 workers gathered outside the ruins in the morning. Police have opened an inquiry."""
+
+
+QUAKE_WIRE = """A magnitude 6.1 earthquake struck off the coast of northern Chile on Tuesday, the US Geological Survey said.
+
+The quake hit at 2:20 p.m. local time at a depth of 35 kilometres, about 80 kilometres west of the port city of Iquique. There were no immediate reports of damage or casualties. Chile's navy said it did not expect a tsunami.
+
+Schools in Iquique were evacuated as a precaution, and some residents spent the afternoon on higher ground. Chile sits on the Pacific Ring of Fire and is one of the most earthquake-prone countries in the world."""
+
+QUAKE_LOCAL = """Residents of Iquique rushed into the streets on Tuesday afternoon when a strong earthquake shook northern Chile.
+
+The USGS put the magnitude at 6.1 and placed the epicentre in the Pacific, some 80 kilometres from the city. "The whole building was swaying," said shop owner Carla Munoz. Local radio said power was briefly cut in two neighbourhoods. Authorities reported no damage or injuries so far.
+
+The navy ruled out a tsunami. In 2014 a magnitude 8.2 quake near Iquique killed six people and forced nearly a million to leave their homes."""
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +105,15 @@ def test_alignment_follows_a_rewrite_in_order(vectors):
     assert features["order_consistency"] == 1.0
 
 
-def test_human_style_rewrite_is_a_paraphrase(vectors):
+def test_human_style_rewrite_follows_its_source_both_ways(vectors):
     verdict = paraphrase_verdict(align_sentences(ORIGINAL, SPUN, vecs_a=vectors["original"], vecs_b=vectors["spun"]))
-    assert verdict.is_paraphrase
+    independent = paraphrase_verdict(align_sentences(
+        ORIGINAL, INDEPENDENT, vecs_a=vectors["original"], vecs_b=vectors["independent"]))
     assert verdict.features["follow_a"] > 0.6 and verdict.features["follow_b"] > 0.6
+    assert verdict.features["followed_sentences"] >= MIN_FOLLOWED_SENTENCES
+    assert verdict.score > 10 * independent.score
     reversed_verdict = paraphrase_verdict(align_sentences(SPUN, ORIGINAL, vecs_a=vectors["spun"], vecs_b=vectors["original"]))
-    assert reversed_verdict.is_paraphrase
+    assert reversed_verdict.score == pytest.approx(verdict.score, abs=0.05)
 
 
 def test_shuffled_rewrite_scores_lower_than_one_in_order(vectors):
@@ -140,12 +158,36 @@ def test_sentence_pairs():
     assert same.score > different_number.score > unrelated.score
 
 
-def test_one_sentence_texts_use_the_sentence_pair_mode():
-    verdict = paraphrase_verdict(align_sentences(
-        "Rescuers pulled two hikers from the river on Sunday.",
-        "On Sunday, two hikers were rescued from the river.",
-    ))
-    assert verdict.is_paraphrase and "cosine" in verdict.features
+def test_one_sentence_texts_state_one_claim_but_are_not_a_rewrite():
+    a = "Rescuers pulled two hikers from the river on Sunday."
+    b = "On Sunday, two hikers were rescued from the river."
+    verdict = paraphrase_verdict(align_sentences(a, b))
+    assert not verdict.is_paraphrase
+    assert verdict.features["followed_sentences"] < MIN_FOLLOWED_SENTENCES
+    assert newstrace.same_claim(a, b).same
+    assert not newstrace.compare(a, b).derived
+
+
+def test_one_or_two_similar_sentences_do_not_make_a_paraphrase(vectors):
+    spun = split_sentences(SPUN)
+    two_reworded = " ".join(s.text(SPUN) for s in spun[:2])
+    two_original = " ".join(s.text(ORIGINAL) for s in split_sentences(ORIGINAL)[:2])
+    short = paraphrase_verdict(align_sentences(two_original, two_reworded))
+    assert not short.is_paraphrase
+    # two reworded sentences opening an otherwise independent report
+    mixed = two_reworded + "\n\n" + INDEPENDENT
+    verdict = paraphrase_verdict(align_sentences(ORIGINAL, mixed))
+    assert not verdict.is_paraphrase
+    assert newstrace.compare(ORIGINAL, mixed).relation == "same_story"
+
+
+def test_independent_same_event_reports_are_not_derived_but_share_claims():
+    comparison = newstrace.compare(QUAKE_WIRE, QUAKE_LOCAL)
+    assert comparison.relation == "same_story"
+    assert not comparison.derived and comparison.passages == []
+    wire, local = sentence_texts(QUAKE_WIRE), sentence_texts(QUAKE_LOCAL)
+    assert newstrace.same_claim(wire[2], local[4]).same  # no damage reported, in other words
+    assert not newstrace.same_claim(wire[3], local[3]).same  # navy on tsunami vs power cut
 
 
 def test_seed_rewrite_is_found_and_independent_reports_are_not(seeds):

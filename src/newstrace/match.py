@@ -16,7 +16,7 @@ from newstrace.align import Overlap, lexical_overlap
 from newstrace.embed import Encoder
 from newstrace.model import Article, Comparison
 from newstrace.nearcopy import classify_overlap
-from newstrace.paraphrase import align_sentences, paraphrase_verdict
+from newstrace.paraphrase import align_sentences, kept_wording, paraphrase_verdict
 from newstrace.relate import infer_direction
 
 #: Whole-text similarity (mean sentence vectors) from which two texts are one story.
@@ -50,9 +50,11 @@ def rewrite_verdict(
     a: str, b: str, overlap: Overlap, *, encoder: Encoder | None = None,
     vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
 ) -> Comparison:
-    """``paraphrase``, ``same_story`` or ``unrelated`` for a pair with no lexical reuse."""
+    """``paraphrase``, ``same_story`` or ``unrelated`` for a pair with no (or only partial)
+    lexical reuse: the sentence alignment and the wording kept outside quotations decide
+    (:func:`newstrace.paraphrase.paraphrase_verdict`)."""
     alignment = align_sentences(a, b, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
-    verdict = paraphrase_verdict(alignment)
+    verdict = paraphrase_verdict(alignment, kept_wording(a, b, overlap))
     similarity = float(alignment.text_similarity)
     if verdict.is_paraphrase:
         relation, score, passages = "paraphrase", verdict.score, alignment.passages
