@@ -53,9 +53,10 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 _WORD, _LOWER = _character_tables()
-#: Characters that end a sentence (or a line of site furniture) wherever they separate two
-#: tokens; a full stop ends one only before a space and an upper-case token (so "U.S.
-#: officials", "Va., last week", "$1.4" and "$2. 6-million" are not broken).
+#: Characters that end a sentence (or a line of site furniture) where they separate two
+#: tokens (a line break only when a blank line follows); a full stop ends one only before a
+#: space and an upper-case token (so "U.S. officials", "Va., last week", "$1.4" and
+#: "$2. 6-million" are not broken), and not after a short capitalised word ("Mr. Trump").
 SENTENCE_ENDS = "!?\n|。！？"
 _ENDS_SENTENCE = np.zeros(0x10000, dtype=bool)
 _ENDS_SENTENCE[[ord(c) for c in SENTENCE_ENDS]] = True
@@ -184,25 +185,33 @@ def _lowered_word_codes(codes: np.ndarray) -> np.ndarray:
     return np.where(codes > 0xFFFF, codes, _LOWER_WORD[np.minimum(codes, 0xFFFF)])
 
 
-def _sentence_breaks(codes: np.ndarray, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per token: whether a sentence end (:data:`SENTENCE_ENDS`) separates it from the
-    token before (the first token counts as a break; texts are joined by newlines, so each
-    text's first does too). ``values`` are the lower-cased word codes. Only the few
-    punctuation marks are looked at: a mark is never inside a token."""
+def _sentence_breaks(codes: np.ndarray, values: np.ndarray, starts: np.ndarray,
+                     ends: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """Per token: whether a sentence end separates it from the token before, and for the
+    first token of each text (``firsts``). ``values`` are the lower-cased word codes.
+    Ends are ``!``, ``?``, ``|``, CJK stops and blank lines (a single line break is
+    wrapping); a full stop ends a sentence before a space and an upper-case token unless it
+    follows a short capitalised word ("Mr.", "J.", "U.S."). Only the few punctuation marks
+    are looked at: a mark is never inside a token."""
     bmp = codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF)
     breaks = np.zeros(len(starts), dtype=bool)
-    breaks[:1] = True
+    breaks[firsts[firsts < len(starts)]] = True
     marks = np.flatnonzero(_MAY_END[bmp])
     following = np.searchsorted(starts, marks)  # the token after each mark
-    inside = following < len(starts)
+    inside = (following < len(starts)) & (following > 0)
     marks, following = marks[inside], following[inside]
     last = len(bmp) - 1
+    mark = bmp[marks]
     after, second = bmp[np.minimum(marks + 1, last)], bmp[np.minimum(marks + 2, last)]
     spaced = _SPACE[after] | (_CLOSER[after] & _SPACE[second])
-    first = starts[following]
+    first, before = starts[following], following - 1
     upper = codes[first] != values[first]  # lower-case letters and digits lower to themselves
-    ends = _ENDS_SENTENCE[bmp[marks]] | ((bmp[marks] == ord(".")) & spaced & upper)
-    breaks[following[ends]] = True
+    word_start = starts[before]
+    short_name = ((ends[before] - word_start) <= 3) & (codes[word_start] != values[word_start])
+    line = mark == ord("\n")
+    blank = line & ((after == ord("\n")) | (_SPACE[after] & (second == ord("\n"))))
+    full_stop = (mark == ord(".")) & spaced & upper & ~short_name
+    breaks[following[(_ENDS_SENTENCE[mark] & ~line) | blank | full_stop]] = True
     return breaks
 
 
@@ -231,7 +240,7 @@ def _tokenize_group(texts: Sequence[str]) -> Tokens:
     offsets[-1] = len(starts)
     base = np.repeat(bases[:-1], np.diff(offsets))
     return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets,
-                  breaks=_sentence_breaks(codes, values, starts))
+                  breaks=_sentence_breaks(codes, values, starts, ends, offsets[:-1]))
 
 
 def shingle_hashes(token_hashes: np.ndarray, ngram: int = 5) -> np.ndarray:
