@@ -412,11 +412,6 @@ class PersonIndex:
     def compatible(self, name: str, gender: str | None) -> bool:
         return gender is None or self.genders.get(name) in (None, gender)
 
-    def described(self, words: frozenset[str], token_index: int) -> str | None:
-        """The person last given a description containing ``words`` ("minister", "north korean leader")."""
-        found = self.described_at(words, token_index)
-        return found[1] if found else None
-
     def described_at(self, words: frozenset[str], token_index: int) -> tuple[int, str] | None:
         """Where and to whom a description containing ``words`` was last given before
         ``token_index`` (or anywhere, when it names one person only)."""
