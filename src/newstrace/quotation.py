@@ -1,15 +1,24 @@
 """Quotations and reported speech, with their speakers.
 
 Direct quotes are found from the quotation marks (straight ``"``, curly ``“ ”``, and single
-``‘ ’`` in headline-like lines); the speaker comes from the dependency parse of spaCy's
-English pipeline: the subject of a nearby cue verb (*said*, *told*, *added*, ...) or the
-object of *according to*. Speakers are resolved to the fullest name the article uses
-("Putin" -> "Vladimir Putin"), pronouns to the last named speaker, and descriptions
-("the minister") to the person the article gave that description.
+``‘ ’`` in headline-like lines). The speaker comes from the attribution: first the news
+pattern right after the quote (``“…,” NAME said``, ``“…,” said NAME``, ``“…,” according to
+NAME``), else the dependency parse of spaCy's English pipeline (the subject of the cue verb
+that governs the quote, preferring one whose subject can speak, or the object of *according
+to*), else the layout (a ``NAME:`` transcript line, ``X reports:`` before the paragraph, or
+the source a continued quote inherits). Speakers are resolved to the fullest name the
+article uses ("Putin", "Mr. Putin" -> "Vladimir Putin"); "he"/"she" to the nearest earlier
+source or subject of that gender (titles, role nouns, the person's own pronouns, else the
+first name); roles ("the minister") to the person recently given that description, else
+the nearest person. ``speaker_mention`` keeps the words as written and ``speaker_kind``
+says whether a person, an organisation or an anonymous source speaks.
 
-A quote interrupted by its attribution (``“…,” he said, “…”``) and a quote that runs over
-several paragraphs are returned as ONE :class:`Quote` whose ``parts`` lists each quoted
-stretch; ``start``/``end`` span from the first part to the last.
+Only attributed speech is returned: quotes in a headline line, quoted titles and scare
+quotes that nobody in the sentence says are left out. A quote interrupted by its
+attribution (``“…,” he said, “…”`` or ``“…,” he said. “…”``), a quote that runs over several
+paragraphs and an unattributed quote that carries on the previous one are returned as ONE
+:class:`Quote` whose ``parts`` lists each quoted stretch; ``start``/``end`` span from the
+first part to the last.
 """
 
 from __future__ import annotations
