@@ -61,6 +61,8 @@ SIGNATURES = "minhash-v3"
 #: Hashes of each article's consecutive sentences, counted for boilerplate (:mod:`newstrace.boilerplate`).
 SENTENCE_PAIRS = "sentence-pairs-v1"
 LEADS = "lead"
+#: Digests cached in the store carry this version; a new way of building them gets a new one.
+DIGEST_VERSION = 2
 
 Progress = Callable[[str, int, int], None]
 PathLike = str | os.PathLike
@@ -348,14 +350,15 @@ class Analyzer:
         )
 
     def add_digests(self, report: Report) -> None:
-        """Attach a digest to every story (cached in the store by story membership)."""
+        """Attach a digest to every story (cached in the store by story membership and
+        :data:`DIGEST_VERSION`)."""
         from newstrace.digests import build_digest
 
         by_id = {a.id: a for a in report.articles}
         for done, story in enumerate(report.stories, 1):
             roots = {d.article_id: d.root_id for d in story.derived}
             roots.update({m: roots.get(m, m) for m in story.article_ids})
-            key = "digest:" + content_id(json.dumps(sorted(roots.items())))
+            key = f"digest-v{DIGEST_VERSION}:" + content_id(json.dumps(sorted(roots.items())))
             story.digest = self.store.get_state(key)
             if story.digest is None:
                 members = [by_id[m] for m in story.article_ids]
