@@ -118,7 +118,7 @@ def main() -> None:
             report = newstrace.analyze([inputs])
             show(name, report, time.perf_counter() - started)
             missed += [f"{name}: {line} shares only boilerplate" for line in rests_on_boilerplate(report)]
-            if not any(p.text.startswith(NOTE) for p in report.boilerplate):
+            if not any(" ".join(p.text.split()).startswith(NOTE) for p in report.boilerplate):
                 missed.append(f"{name}: HuffPost's editor's note is not listed as boilerplate")
     for line in missed:
         print(f"TARGET MISSED: {line}")
