@@ -26,8 +26,10 @@ is judged against the background: the best story's affinity less ``background_we
 the mean affinity of the next ``background_stories`` candidates must reach
 ``background_margin`` (in units of the article's threshold), and the affinity itself at least
 ``background_floor`` of the threshold (a small collection has little background to stand out
-from). The parameters for short texts and the background were fitted on NeuS-AllSides
-``train`` leads (1,000 events); see ``benchmarks/bench_allsides.py``. An article about a topic that
+from). Refinement looks at more candidate stories (``refine_candidates``) than the first
+assignment, so the background is judged on a wider neighbourhood. The parameters for short
+texts and the background were fitted on NeuS-AllSides ``train`` leads (1,000 events); see
+``benchmarks/bench_allsides.py``. An article about a topic that
 is always in the news (an election, a pandemic) resembles many stories a little; what tells
 its own event apart is how far its best story stands out, not the raw similarity.
 
@@ -272,12 +274,13 @@ class StoryClusterer:
         long_words: int = 300,
         background_weight: float = 1.0,
         background_stories: int = 5,
-        background_margin: float = 0.2,
-        background_floor: float = 0.6,
+        background_margin: float = 0.125,
+        background_floor: float = 0.5,
         entity_dim: int = 1024,
         word_dim: int = 1024,
         entity_chars: int = 3000,
         candidates: int = 16,
+        refine_candidates: int = 32,
         chunk_size: int = 256,
         refine_passes: int = 2,
     ) -> None:
@@ -297,6 +300,7 @@ class StoryClusterer:
         self.word_dim = word_dim
         self.entity_chars = entity_chars
         self.candidates = candidates
+        self.refine_candidates = refine_candidates
         self.chunk_size = chunk_size
         self.refine_passes = refine_passes
         self._entity_hasher = HashingVectorizer(
@@ -430,7 +434,7 @@ class StoryClusterer:
     def _params(self) -> dict[str, Any]:
         names = ("window_days", "threshold", "embedding_weight", "entity_weight", "word_weight", "short_weights",
                  "short_words", "long_words", "background_weight", "background_stories",
-                 "background_margin", "background_floor", "entity_dim", "word_dim", "entity_chars", "candidates", "chunk_size",
+                 "background_margin", "background_floor", "entity_dim", "word_dim", "entity_chars", "candidates", "refine_candidates", "chunk_size",
                  "refine_passes")
         return {name: getattr(self, name) for name in names}
 
@@ -467,14 +471,14 @@ class StoryClusterer:
         return features * np.repeat(per_block, np.diff(ends, prepend=0), axis=1)
 
     def _candidates(
-        self, batch: _Batch, chunk: np.ndarray, features: np.ndarray
+        self, batch: _Batch, chunk: np.ndarray, features: np.ndarray, count: int
     ) -> tuple[list[np.ndarray], np.ndarray]:
-        """Per article of the chunk: candidate story rows from the index (by embedding), and
-        the batch positions of its most similar articles within the chunk (by affinity),
-        whose stories may not be indexed yet."""
-        found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], self.candidates)
+        """Per article of the chunk: ``count`` candidate story rows from the index (by
+        embedding), and the batch positions of its ``count`` most similar articles within the
+        chunk (by affinity), whose stories may not be indexed yet."""
+        found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], count)
         affinity = features @ self._weighted(features, batch.words[chunk]).T
-        return found, chunk[_most_similar(affinity, min(self.candidates, len(chunk) - 1))]
+        return found, chunk[_most_similar(affinity, min(count, len(chunk) - 1))]
 
     def _place(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
         """Assign the batch chunk by chunk, refine, and re-title stories whose title article moved."""
@@ -489,7 +493,7 @@ class StoryClusterer:
     def _assign_chunk(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> None:
         """Assign a chunk in arrival order: one batch index look-up, then a cheap decision per article."""
         features = batch.features(chunk)
-        found, near = self._candidates(batch, chunk, features)
+        found, near = self._candidates(batch, chunk, features, self.candidates)
         weighted = self._weighted(features, batch.words[chunk])
         for position, index in enumerate(chunk):
             article, day = batch.articles[index], int(batch.days[index])
@@ -523,7 +527,7 @@ class StoryClusterer:
         own story without it; an article that suits none opens a story of its own. Returns
         how many moved."""
         features = batch.features(chunk)
-        found, near = self._candidates(batch, chunk, features)
+        found, near = self._candidates(batch, chunk, features, self.refine_candidates)
         weighted = self._weighted(features, batch.words[chunk])
         moved = 0
         for position, index in enumerate(chunk):
