@@ -606,11 +606,14 @@ class StoryClusterer:
 
     def _retitle(self, batch: _Batch) -> None:
         """Stories whose title article moved away take the title of their most central
-        member from this batch (older members' texts are not kept)."""
+        member from this batch (older members' texts are not kept; a story left with older
+        members only keeps its title)."""
         for row in set(batch.rows.tolist()) | batch.vacated:
             if self._title_ids[row] in self.members[row] or not self.members[row]:
                 continue
             mine = np.flatnonzero(batch.rows == row)
+            if not len(mine):
+                continue
             centre = _unit(self._stories.sums[row, : self._embedding_dim])
             scores = batch.embeddings[mine] @ centre
             best = int(np.argmax(scores))
