@@ -98,6 +98,19 @@ def compare(a: Text, b: Text, *, encoder: Encoder | None = None) -> Comparison:
     return directed(judge(a.text, b.text, encoder=encoder), a, b, names=names)
 
 
+#: A pair that reuses passages is a rewrite only when at least this much more of one text
+#: follows the other than its verbatim passages cover: reworded sentences beyond the reuse.
+REWORDED_BEYOND_REUSE = 0.25
+
+
+def _rewords_beyond(lexical: Comparison, rewrite: Comparison) -> bool:
+    """Whether the rewrite check's following reaches past the passages both texts share
+    word for word, on either side (else the pair is the ``partial`` reuse it looks like)."""
+    beyond = (rewrite.signals.get(f"follow_{side}", 0.0) - lexical.signals.get(f"covered_{side}", 0.0)
+              for side in ("a", "b"))
+    return max(beyond) >= REWORDED_BEYOND_REUSE
+
+
 def judge(
     a: str, b: str, *, overlap: Overlap | None = None, encoder: Encoder | None = None,
     vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
@@ -105,13 +118,16 @@ def judge(
     """The undirected verdict on two texts.
 
     Shared wording decides first; a pair that reuses only some passages (``partial``) is also
-    checked for a sentence-by-sentence rewrite, since spinners leave some phrases intact.
+    checked for a sentence-by-sentence rewrite, since spinners leave some phrases intact; it
+    becomes a ``paraphrase`` only when the following reaches past the reused passages.
     """
     overlap = overlap if overlap is not None else lexical_overlap(a, b)
     lexical = lexical_verdict(overlap)
     if lexical is not None and lexical.relation != "partial":
         return lexical
     rewrite = rewrite_verdict(a, b, overlap, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
+    if lexical is not None and rewrite.relation == "paraphrase" and not _rewords_beyond(lexical, rewrite):
+        rewrite.relation = "same_story"  # the following is the reused passages themselves
     if lexical is None or rewrite.relation == "paraphrase":
         if lexical is not None:
             rewrite.signals.update(lexical.signals)
