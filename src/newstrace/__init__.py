@@ -28,6 +28,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "analyze": "newstrace.pipeline",
     "digest": "newstrace.pipeline",
+    "remove": "newstrace.pipeline",
     "Analyzer": "newstrace.pipeline",
     "compare": "newstrace.match",
     "same_claim": "newstrace.paraphrase",
@@ -53,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from newstrace.digests import build_digest
     from newstrace.embed import Encoder
     from newstrace.ingest import IngestError, iter_articles, load, load_many
-    from newstrace.pipeline import Analyzer, analyze, digest
+    from newstrace.pipeline import Analyzer, analyze, digest, remove
     from newstrace.quotation import Quote, quotes
     from newstrace.report import write_report
     from newstrace.store import Store
@@ -78,6 +79,6 @@ __all__ = [
     "Analyzer", "Article", "ClaimMatch", "Comparison", "CopyFinder", "Derivation", "Encoder", "IngestError",
     "InputError", "Passage", "Quote", "Relation", "Report", "Store", "Story", "analyze",
     "build_digest", "compare", "digest", "find_copies", "iter_articles", "load", "load_many",
-    "quotes", "same_claim", "write_report",
+    "quotes", "remove", "same_claim", "write_report",
     "__version__",
 ]
