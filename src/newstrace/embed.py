@@ -10,13 +10,31 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-# onnxruntime must be loaded before usearch: the other order makes inference segfault.
-import onnxruntime as ort
+
+
+def check_load_order() -> None:
+    """Refuse to load onnxruntime after usearch (an :class:`ImportError` instead of a crash).
+
+    usearch's compiled module carries its own copy of the C++ standard library, whose
+    locale ids are process-wide ("unique") symbols: the shared libstdc++ that onnxruntime
+    loads after it binds to that copy and crashes while it initialises. Loaded the other
+    way round, usearch binds to the shared library and both work. :mod:`newstrace.vectors`,
+    the only module that imports usearch, imports this one first; a program that imported
+    usearch itself before newstrace cannot be saved, and is told so here.
+    """
+    if "usearch.compiled" in sys.modules and "onnxruntime" not in sys.modules:
+        raise ImportError("usearch was imported before newstrace: import newstrace (or onnxruntime) "
+                          "first, or onnxruntime crashes when it loads after usearch")
+
+
+check_load_order()
+import onnxruntime as ort  # noqa: E402  (after the check above)
 
 #: sha256 of the ONNX file we validated against the original model's vectors.
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"

@@ -57,8 +57,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-import newstrace.embed  # noqa: F401  (loads onnxruntime before usearch: the other order segfaults)
-from usearch.index import BatchMatches, Index  # noqa: E402
+from newstrace.vectors import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
 
 from newstrace.model import Article
 

@@ -16,8 +16,13 @@ from __future__ import annotations
 from typing import Literal, Sequence
 
 import numpy as np
-from newstrace.embed import DIM  # loads onnxruntime, which must precede usearch
-from usearch.index import Index  # noqa: E402
+
+# Deliberately first: newstrace.embed loads onnxruntime, which must be loaded before usearch
+# (see newstrace.embed.check_load_order). This is the only module that imports usearch.
+from newstrace.embed import DIM
+from usearch.index import BatchMatches, Index
+
+__all__ = ["BatchMatches", "DIM", "Index", "NO_KEY", "VectorIndex"]
 
 #: Key returned in the padding of a result row that has fewer than ``k`` neighbours.
 NO_KEY = -1
