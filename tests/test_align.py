@@ -8,8 +8,8 @@ from newstrace.align import (
     lexical_overlap,
     overlap_of,
     profiles,
-    quote_spans,
 )
+from newstrace.text.quotes import quote_spans
 
 FLOOD = ("Flood water reached the lower town of Marrow Creek early on Tuesday after two days "
          "of heavy rain, forcing the closure of the main bridge and three primary schools.")

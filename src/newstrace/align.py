@@ -12,7 +12,6 @@ across the collection (editor's notes, promos, site furniture) are masked the sa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -20,8 +19,6 @@ from typing import Protocol
 import numpy as np
 
 from newstrace.fingerprint import (
-    code_points,
-    join_texts,
     sentence_pairs,
     sentences_of,
     shingle_hashes,
@@ -30,101 +27,9 @@ from newstrace.fingerprint import (
     tokenize,
 )
 from newstrace.model import Passage
+from newstrace.text.quotes import quote_marks, quote_spans
 
 VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
-
-_NEXT_TEXT = re.compile(r"\S")
-_DOUBLE_MARKS = '"“”«»„'
-_DOUBLE_OPENERS = '"“«„'
-_DOUBLE_CLOSERS = '"”»'
-_SINGLE_MARKS = "'‘’‚"
-_SINGLE_OPENERS = "'‘‚"
-_SINGLE_CLOSERS = "'’"
-_IS_MARK = np.zeros(0x10000, dtype=bool)
-_IS_MARK[[ord(c) for c in _DOUBLE_MARKS + _SINGLE_MARKS]] = True
-
-
-def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int, int]]:
-    """Character spans ``(start, end)`` of quotations in ``text``, quote marks included.
-
-    Double quotes (straight, curly, guillemets) pair up inside a paragraph; a quotation
-    still open at the end of a paragraph continues when the next paragraph opens with a
-    quote mark (the multi-paragraph convention), else it ends with its paragraph. Single
-    quotes count when they open before a word and close after one, so apostrophes
-    (it’s, Korea’s) are not quotes. ``marks``, the positions of all quote marks and
-    apostrophes, can be passed when already found (see :func:`quote_marks`).
-    """
-    if marks is None:
-        marks = quote_marks([text])[0]
-    double = _double_quote_spans(text, [m for m in marks if text[m] in _DOUBLE_MARKS])
-    single = [span for span in _single_quote_spans(text, [m for m in marks
-                                                          if text[m] in _SINGLE_MARKS])
-              if not _inside(span, double)]
-    return sorted(double + single)
-
-
-def quote_marks(texts: Sequence[str]) -> list[list[int]]:
-    """The positions of quote marks and apostrophes in each text, found for all at once."""
-    joined, bases = join_texts(texts)
-    codes = code_points(joined)
-    found = np.flatnonzero(_IS_MARK[codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF)])
-    bounds = np.searchsorted(found, bases).tolist()
-    found = found.tolist()
-    starts = bases.tolist()
-    return [[at - starts[i] for at in found[bounds[i] : bounds[i + 1]]] for i in range(len(texts))]
-
-
-def _line_end(text: str, at: int) -> int:
-    end = text.find("\n", at)
-    return len(text) if end < 0 else end
-
-
-def _double_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(marks):
-        start = marks[i]
-        if text[start] not in _DOUBLE_OPENERS:
-            i += 1
-            continue
-        line_end, j = _line_end(text, start), i + 1
-        while True:
-            if j < len(marks) and marks[j] < line_end:
-                if text[marks[j]] in _DOUBLE_CLOSERS:
-                    spans.append((start, marks[j] + 1))
-                    i = j + 1
-                    break
-                j += 1  # a second opening mark inside the quotation
-                continue
-            reopened = _NEXT_TEXT.search(text, line_end)
-            if (j < len(marks) and reopened is not None and reopened.start() == marks[j]
-                    and text[marks[j]] in _DOUBLE_OPENERS):
-                line_end, j = _line_end(text, marks[j]), j + 1  # goes on in the next paragraph
-                continue
-            spans.append((start, line_end))
-            i = j
-            break
-    return spans
-
-
-def _single_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for at in marks:
-        before = text[at - 1] if at > 0 else " "
-        after = text[at + 1] if at + 1 < len(text) else " "
-        if open_at is None or "\n" in text[open_at:at]:
-            opens = text[at] in _SINGLE_OPENERS and not before.isalnum() and after.isalnum()
-            open_at = at if opens else None
-        elif text[at] in _SINGLE_CLOSERS and not before.isspace() and not after.isalnum():
-            spans.append((open_at, at + 1))
-            open_at = None
-    return spans
-
-
-def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(start <= span[0] and span[1] <= end for start, end in spans)
-
 
 class Boilerplate(Protocol):
     """What :func:`profiles` asks of a boilerplate detector

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
-from newstrace.align import quote_spans
+from newstrace.text.quotes import quoted_words
 from newstrace.clean import credit_name
 from newstrace.model import Article, Derivation, Relation
 
@@ -130,11 +130,6 @@ def _boilerplate_sign(a: Article, b: Article, votes: Votes) -> None:
         copy = "a" if a_blog else "b"
         _vote(votes, -REPUBLISHER_WEIGHT if a_blog else REPUBLISHER_WEIGHT,
               f"{{{copy}}} carries republisher boilerplate (comment form, share links)")
-
-
-def quoted_words(text: str) -> int:
-    """How many words stand inside quotation marks (:func:`newstrace.align.quote_spans`)."""
-    return sum(len(text[start:end].split()) for start, end in quote_spans(text))
 
 
 def _quote_sign(a: Article, b: Article, relation: str, votes: Votes) -> None:

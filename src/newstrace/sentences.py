@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newstrace.align import quote_spans
+from newstrace.text.quotes import quote_spans
 
 #: Abbreviations (lower case, without the final period) after which no sentence ends.
 ABBREVIATIONS: frozenset[str] = frozenset(

@@ -1,0 +1,7 @@
+"""Text conventions every stage shares, each defined once: where quotations are
+(:mod:`newstrace.text.quotes`).
+
+A stage that needs to know what counts as a quotation asks this package rather than keeping
+its own pattern, so that "text inside quotation marks is never copy evidence" means the same
+thing in alignment, direction, paraphrase checks, sentence splitting and quote extraction.
+"""
