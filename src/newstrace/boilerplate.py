@@ -35,7 +35,7 @@ from newstrace.fingerprint import (
     sorted_unique,
     tokenize,
 )
-from newstrace.lsh import _DOC_MASK, _KEY_MASK, _KeyTable
+from newstrace.lsh import DOC_MASK, KEY_MASK, KeyTable
 from newstrace.model import Article, BoilerplatePassage
 
 _U64 = np.uint64
@@ -65,7 +65,7 @@ class BoilerplateIndex:
     family_share: float = FAMILY_SHARE
     family_sample: int = FAMILY_SAMPLE
     keys: list[str] = field(default_factory=list)
-    _table: _KeyTable = field(default_factory=_KeyTable, repr=False)
+    _table: KeyTable = field(default_factory=KeyTable, repr=False)
     _chunks: list[_Chunk] = field(default_factory=list, repr=False)
     _verdicts: dict[int, tuple[bool, int]] = field(default_factory=dict, repr=False)
     _numbers: dict[str, int] = field(default_factory=dict, repr=False)
@@ -79,10 +79,10 @@ class BoilerplateIndex:
         if len(keys) != len(pairs.offsets) - 1:
             raise ValueError(f"{len(keys)} keys for {len(pairs.offsets) - 1} texts")
         first = len(self.keys)
-        if first + len(keys) > int(_DOC_MASK) + 1:
-            raise ValueError(f"a boilerplate index holds at most {int(_DOC_MASK) + 1:,} articles")
+        if first + len(keys) > int(DOC_MASK) + 1:
+            raise ValueError(f"a boilerplate index holds at most {int(DOC_MASK) + 1:,} articles")
         local = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(pairs.offsets))
-        keyed = pairs.hashes & _KEY_MASK
+        keyed = pairs.hashes & KEY_MASK
         packed, _ = sorted_unique(keyed | (local + first).astype(_U64))
         self._table.add(packed)
         by_text = keyed[np.lexsort((keyed, local))]  # each text's hashes sorted
@@ -98,10 +98,10 @@ class BoilerplateIndex:
 
     def document_frequency(self, hashes: np.ndarray) -> np.ndarray:
         """How many added articles hold each sentence-pair hash."""
-        keys = np.asarray(hashes, dtype=_U64) & _KEY_MASK
+        keys = np.asarray(hashes, dtype=_U64) & KEY_MASK
         counts = np.zeros(len(keys), dtype=np.int64)
         for segment in self._table.segments:
-            counts += (np.searchsorted(segment, keys | _DOC_MASK, side="right")
+            counts += (np.searchsorted(segment, keys | DOC_MASK, side="right")
                        - np.searchsorted(segment, keys, side="left"))
         return counts
 
@@ -115,7 +115,7 @@ class BoilerplateIndex:
         frequent = self.document_frequency(pair_hashes) >= self.min_docs
         if not frequent.any():
             return flagged
-        keys, inverse = np.unique(pair_hashes[frequent] & _KEY_MASK, return_inverse=True)
+        keys, inverse = np.unique(pair_hashes[frequent] & KEY_MASK, return_inverse=True)
         verdicts = np.array([self._is_boilerplate(int(key)) for key in keys.tolist()], dtype=bool)
         flagged[frequent] = verdicts[inverse]
         return flagged
@@ -134,10 +134,10 @@ class BoilerplateIndex:
 
     def _carriers(self, key: int) -> np.ndarray:
         """The articles holding a pair (by its packed key), in the order added."""
-        low, high = _U64(key), _U64(key) | _DOC_MASK
+        low, high = _U64(key), _U64(key) | DOC_MASK
         docs = [segment[np.searchsorted(segment, low): np.searchsorted(segment, high, side="right")]
                 for segment in self._table.segments]
-        return np.sort(np.concatenate(docs) & _DOC_MASK).astype(np.int64)
+        return np.sort(np.concatenate(docs) & DOC_MASK).astype(np.int64)
 
     def _pairs_of(self, doc: int) -> np.ndarray:
         """The sentence-pair keys of article ``doc``, sorted."""

@@ -26,15 +26,17 @@ def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
 
 
 _DOC_BITS = 26  #: an index holds up to 2**26 documents; keys keep their top 38 bits
-_DOC_MASK = _U64((1 << _DOC_BITS) - 1)
-_KEY_MASK = ~_DOC_MASK
+#: Packed layout shared by the band index and the boilerplate index: document number in the
+#: low bits (DOC_MASK), key in the high bits (KEY_MASK).
+DOC_MASK = _U64((1 << _DOC_BITS) - 1)
+KEY_MASK = ~DOC_MASK
 
 
 def _pack(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """Keys (their top 38 bits) and document numbers packed into one sorted ``uint64``
     array: sorting the packed values is 3x faster than an argsort, and a key's documents
-    are the values between ``key`` and ``key | _DOC_MASK``."""
-    return np.sort((keys & _KEY_MASK) | docs.astype(_U64))
+    are the values between ``key`` and ``key | DOC_MASK``."""
+    return np.sort((keys & KEY_MASK) | docs.astype(_U64))
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,9 @@ class Prepared:
 def _renumber(packed: np.ndarray, number: np.ndarray) -> np.ndarray:
     """Packed keys with each document ``d`` renamed ``number[d]`` (``-1`` drops it); the
     renaming keeps the order, so the result stays sorted."""
-    new = number[(packed & _DOC_MASK).astype(np.int64)]
+    new = number[(packed & DOC_MASK).astype(np.int64)]
     kept = new >= 0
-    return (packed[kept] & _KEY_MASK) | new[kept].astype(_U64)
+    return (packed[kept] & KEY_MASK) | new[kept].astype(_U64)
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,8 @@ class Banding:
 
     def prepare(self, signatures: np.ndarray) -> Prepared:
         """The batch's keys, ready for :meth:`LSHIndex.insert` (can run on a worker)."""
-        if len(signatures) > int(_DOC_MASK):
-            raise ValueError(f"an LSH index holds at most {int(_DOC_MASK) + 1:,} documents")
+        if len(signatures) > int(DOC_MASK):
+            raise ValueError(f"an LSH index holds at most {int(DOC_MASK) + 1:,} documents")
         docs = np.arange(len(signatures))
         present = ~is_empty(signatures)
         band_keys = self.band_keys(signatures)[present]
@@ -101,7 +103,7 @@ class Banding:
         return Prepared(len(signatures), bands, anchors)
 
 
-class _KeyTable:
+class KeyTable:
     """Packed keys held as sorted segments of decreasing size: a new segment merges
     with the last while it is at least as big (a binary counter), so there are O(log n)
     segments and each key is re-sorted O(log n) times (merging two sorted runs is a
@@ -165,8 +167,8 @@ class LSHIndex:
         self.min_shared_anchors = min_shared_anchors
         self.max_anchor_docs = max_anchor_docs
         self.keys: list[str] = []
-        self._bands = _KeyTable()
-        self._anchors = _KeyTable()
+        self._bands = KeyTable()
+        self._anchors = KeyTable()
 
     @classmethod
     def from_signatures(cls, keys: Sequence[str], signatures: np.ndarray,
@@ -212,8 +214,8 @@ class LSHIndex:
         """The batch prepared, its documents numbered after the indexed ones."""
         prepared = batch if isinstance(batch, Prepared) else self.banding.prepare(batch)
         first = len(self.keys)
-        if first + prepared.size > int(_DOC_MASK) + 1:
-            raise ValueError(f"an LSH index holds at most {int(_DOC_MASK) + 1:,} documents")
+        if first + prepared.size > int(DOC_MASK) + 1:
+            raise ValueError(f"an LSH index holds at most {int(DOC_MASK) + 1:,} documents")
         if not first:
             return prepared
         return Prepared(prepared.size, prepared.bands + _U64(first), prepared.anchors + _U64(first))
@@ -240,14 +242,14 @@ def _codes(pairs: np.ndarray, total: int) -> np.ndarray:
 
 
 def _docs(packed: np.ndarray) -> np.ndarray:
-    return (packed & _DOC_MASK).astype(np.int64)
+    return (packed & DOC_MASK).astype(np.int64)
 
 
 def _pairs_within(packed: np.ndarray, max_run: int | None) -> np.ndarray:
     """All pairs of documents sharing a key inside one sorted packed array."""
     if len(packed) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    starts, lengths = run_bounds(packed & _KEY_MASK)
+    starts, lengths = run_bounds(packed & KEY_MASK)
     keep = (lengths > 1) & (lengths <= (max_run or len(packed)))
     return _expand_runs(_docs(packed), starts[keep], lengths[keep])
 
@@ -272,9 +274,9 @@ def _expand_runs(docs: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> n
 
 def _pairs_across(indexed: np.ndarray, batch: np.ndarray, max_run: int | None) -> np.ndarray:
     """All (indexed doc, batch doc) pairs sharing a key (both packed and sorted)."""
-    keys = batch & _KEY_MASK
+    keys = batch & KEY_MASK
     lo = np.searchsorted(indexed, keys, side="left")
-    hi = np.searchsorted(indexed, keys | _DOC_MASK, side="right")
+    hi = np.searchsorted(indexed, keys | DOC_MASK, side="right")
     counts = hi - lo
     if max_run:
         counts[counts > max_run] = 0
