@@ -101,10 +101,15 @@ class Encoder:
         self.batch_size = batch_size
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts`` in batches (sorted by length to keep padding small)."""
+        """Embed ``texts`` in batches (sorted by length to keep padding small); a text given
+        more than once (a sentence many articles carry) is encoded once."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not len(texts):
             return out
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):
+            row = {text: i for i, text in enumerate(distinct)}
+            return self.encode(distinct)[[row[text] for text in texts]]
         order = np.argsort([len(t) for t in texts], kind="stable")
         for start in range(0, len(order), self.batch_size):
             index = order[start : start + self.batch_size]
