@@ -104,6 +104,7 @@ class Gold:
     words: list[str]
     source: str | None
     text: str
+    start: int = 0  #: where the attribution's content starts in the article
 
 
 @dataclass
@@ -122,7 +123,8 @@ def gold_quotes(row: dict) -> list[Gold]:
             continue
         quoted = inside_marks(content)
         if words(quoted):
-            found.append(Gold(words(quoted), (attribution.get("source") or {}).get("text"), quoted))
+            start = min(span[0] for c in attribution["content"] for span in c["spans"])
+            found.append(Gold(words(quoted), (attribution.get("source") or {}).get("text"), quoted, start))
     return found
 
 
@@ -270,7 +272,8 @@ def parsed_docs(nlp, path: Path, rows: list[dict], cache: Path | None, n_process
     """The parsed articles of one file, from the cache when it holds them."""
     from spacy.tokens import DocBin
 
-    stored = cache / f"{path.stem}-{nlp.meta['name']}-{nlp.meta['version']}-{len(rows)}.spacy" if cache else None
+    pipeline = f"{nlp.meta['name']}-{nlp.meta['version']}-{len(nlp.pipe_names)}"
+    stored = cache / f"{path.stem}-{pipeline}-{len(rows)}.spacy" if cache else None
     if stored is not None and stored.exists():
         return list(DocBin().from_disk(stored).get_docs(nlp.vocab))
     docs = list(nlp.pipe((r["text"] for r in rows), batch_size=16, n_process=n_process))
@@ -314,7 +317,8 @@ def main() -> None:
                 ours_right = t.ours.add(gold, ours, ours_pairs)
                 t.both.add(gold, ours_right, t.theirs.add(gold, theirs, theirs_pairs))
             errors += [{"id": row["id"], "quote": gold[i].text[:120], "gold": gold[i].source,
-                        "predicted": ours[j].speaker, "mention": ours[j].mention}
+                        "predicted": ours[j].speaker, "mention": ours[j].mention,
+                        "context": row["text"][max(0, gold[i].start - 300) : gold[i].start + 200]}
                        for i, j in ours_pairs.items() if gold[i].source and not is_bare_pronoun(gold[i].source)
                        and not speaker_right(ours[j].speaker, gold[i].source)]
         tally.print(f"{path.stem}: {len(rows)} articles")

@@ -208,3 +208,37 @@ def test_transcript_lines_name_their_speaker():
             '"PENCE: Well, look, this is serious business."')
     speakers = [q.speaker for q in direct(text)]
     assert speakers[-1] == "Pence"
+
+
+def test_time_stamp_line_is_not_the_speaker():
+    text = ('The day started early.\n\n___.\n\n6:50 p.m.\n\nWith her husband, former Governor Tom Quist, '
+            'standing by her side, Senator Nora Quist has told her supporters that “we are in this together.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Nora Quist"
+
+
+def test_participle_after_a_quote_is_not_an_inverted_attribution():
+    text = ('9:34 p.m.\n\nDonald Brandt has delivered an impassioned defense of “New York values,” saying the '
+            'city embodied the “bravery, heart and soul of America.”')
+    assert [q.speaker for q in direct(text)] == ["Donald Brandt", "Donald Brandt"]
+
+
+def test_question_asked_by_a_named_person_in_the_passive():
+    text = ('Senator Lena Holt was asked by moderator Gerald Barker whether her plan would add '
+            '“another expensive program to an already overburdened budget.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Gerald Barker"
+
+
+def test_name_and_colon_introduce_a_quote_without_a_verb():
+    text = ('The timing of the surge does not surprise pollster Dara Shawcross: “Lesser-known candidates '
+            'who win early contests have seen the biggest boost in national support.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Dara Shawcross"
+
+
+def test_expletive_it_is_not_the_speaker():
+    text = ('Speaker Paul Ridley said it is unrealistic to think that if the country pulls back, '
+            '“our oceans are going to save us.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Paul Ridley"

@@ -102,12 +102,42 @@ class Quote:
         }
 
 
+PARAGRAPH_COMPONENT = "newstrace_paragraph_starts"
+#: A line this short (a headline, a dateline, a time stamp) ends its sentence even without a full stop.
+_SHORT_LINE_WORDS = 8
+_LINE_END = re.compile(r"[.!?:;\"”’)\]]$")
+
+
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """spaCy's small English pipeline (parser + NER), loaded once per process."""
+    """spaCy's small English pipeline (parser + NER), loaded once per process, with sentences
+    starting at each new paragraph (the parser alone runs a time stamp or a headline into the
+    next paragraph's sentence and takes it for the subject)."""
     import spacy
+    from spacy.language import Language
 
-    return spacy.load(MODEL)
+    if not Language.has_factory(PARAGRAPH_COMPONENT):
+        Language.component(PARAGRAPH_COMPONENT, func=paragraph_starts)
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    return nlp
+
+
+def paragraph_starts(doc: Doc) -> Doc:
+    """Marks the first token after a line break as a sentence start, unless the line break
+    wraps a sentence (a long line without a final stop, followed by a lower-case word)."""
+    for token in doc[:-1]:
+        if "\n" not in token.text or not (token.is_space or token.text.strip() == ""):
+            continue
+        following = doc[token.i + 1]
+        if token.i == 0 or following.is_space:
+            continue
+        line = doc.text[doc.text.rfind("\n", 0, token.idx) + 1 : token.idx].strip()
+        wrapped = (following.text[:1].islower() and not _LINE_END.search(line)
+                   and len(line.split()) >= _SHORT_LINE_WORDS and "\n\n" not in token.text)
+        if not wrapped:
+            following.is_sent_start = True
+    return doc
 
 
 def quotes(article_or_text: Article | str, *, nlp: Language | None = None) -> list[Quote]:
@@ -237,7 +267,32 @@ def _speaker_by_layout(quote: Quote, doc: Doc, starts: list[int], found: list[Qu
         if quote.speaker is not None:
             _set_cue(quote, introduction)
             return
+    named = _name_before_colon(doc, starts, quote.start)
+    if named is not None:
+        _set_mention(quote, named, people, sources)
+        return
     _inherit_speaker(quote, doc.text, found, sources)
+
+
+_SPEAKING_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
+
+
+def _name_before_colon(doc: Doc, starts: list[int], start: int) -> Span | None:
+    """The name that introduces a quote with a colon and no verb of saying (*Republican
+    pollster Daron Shaw: “…”*, *More from Jones: “…”*)."""
+    before = doc.text[:start].rstrip("“\"‘' \n")
+    if not before.endswith(":"):
+        return None
+    colon = min(bisect_left(starts, len(before) - 1), len(doc) - 1)
+    if colon < 1 or doc[colon].text != ":":
+        return None
+    last = doc[colon - 1]
+    if last.ent_type_ in _SPEAKING_ENTITIES and last.ent_iob_ != "O":
+        begin = last.i
+        while begin > 0 and doc[begin].ent_iob_ == "I":
+            begin -= 1
+        return doc[begin : last.i + 1]
+    return None
 
 
 def _colon_introduction(doc: Doc, starts: list[int], start: int) -> Token | None:
@@ -652,15 +707,43 @@ def _subject(cue: Token) -> Token | None:
     if cue.lower_ == "according":
         to = next((c for c in cue.children if c.lower_ == "to"), None)
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    agent = _agent(cue)
+    if agent is not None:
+        return agent
     token = cue
     for _ in range(3):
-        subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
-        if subject is not None:
+        subject = _clause_subject(token)
+        if subject is not None and (token is cue or _can_speak(subject)):
             return subject if token is cue else _apposed_person(cue) or subject
         if token.dep_ not in {"xcomp", "pcomp", "advcl", "conj", "prep", "ccomp"} or token.head is token:
             break
         token = token.head
     return _apposed_person(cue) or _subject_to_the_left(cue)
+
+
+def _clause_subject(verb: Token) -> Token | None:
+    """The subject of ``verb``; of two (the parser's *Salem, New Hampshire, Trump went*), one that
+    can speak, the nearer one first."""
+    subjects = sorted((c for c in verb.children if c.dep_ in _SUBJECT_DEPS), key=lambda c: abs(verb.i - c.i))
+    return next((c for c in subjects if _can_speak(c)), subjects[0] if subjects else None)
+
+
+def _agent(cue: Token) -> Token | None:
+    """Who asks or says in the passive (*Rubio was asked by the moderator Gerard Baker*)."""
+    by = next((c for c in cue.children if c.dep_ == "agent"), None)
+    person = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+    return person if person is not None and _can_speak(person) else None
+
+
+#: Entity types that never speak (*Saturday*, *72 percent*, *6:50 p.m.*).
+_MUTE_ENTITIES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"})
+#: Pronouns that do not stand for a speaker (*it's unrealistic to think*, *what's called*).
+_MUTE_PRONOUNS = frozenset("it what that this which there some many all".split())
+
+
+def _can_speak(token: Token) -> bool:
+    """Whether a subject can be the speaker: not a date, number or share, not *it* or *what*."""
+    return token.ent_type_ not in _MUTE_ENTITIES and token.lower_ not in _MUTE_PRONOUNS
 
 
 def _apposed_person(cue: Token) -> Token | None:
@@ -683,7 +766,7 @@ def _subject_to_the_left(cue: Token) -> Token | None:
     quoted = False
     for token in reversed(doc[cue.sent.start : cue.i]):
         quoted ^= token.text in {'"', "“", "”"}
-        if not quoted and token.dep_ in _SUBJECT_DEPS and token.pos_ in {"PROPN", "PRON", "NOUN"}:
+        if not quoted and token.dep_ in _SUBJECT_DEPS and token.pos_ in {"PROPN", "PRON", "NOUN"} and _can_speak(token):
             return token
     return None
 
@@ -698,10 +781,11 @@ def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
     heads = [t.head for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct]
     if not heads:
         return None
-    verb = next((t for t in [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
-                 if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS), None)
-    subject = _subject(verb) if verb is not None else None
-    if subject is None or span.start <= subject.i < span.end:
+    verbs = [t for t in [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
+             if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS]
+    subjects = [s for s in map(_subject, verbs) if s is not None and not span.start <= s.i < span.end]
+    subject = next((s for s in subjects if _can_speak(s)), subjects[0] if subjects else None)
+    if subject is None:
         return None
     return None if _crosses_paragraph(doc.text, subject.idx, span.start_char, span.end_char) else subject
 
@@ -788,6 +872,9 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
     if first.lower_ == "according" and i + 2 < len(doc) and doc[i + 1].lower_ == "to":
         mention = _mention_from(doc, i + 2)
         return (first, mention) if mention is not None else None
+    if _is_cue_word(first) and first.tag_ == "VBG":  # “…,” saying the city … : the clause's subject speaks
+        subject = _subject(first)
+        return (first, _speaker_mention(doc, subject)) if subject is not None and _can_speak(subject) else None
     if _is_cue_word(first):
         mention = _mention_from(doc, i + 1)
         return (first, mention) if mention is not None else None
