@@ -433,6 +433,7 @@ class PersonIndex:
         self.mentions: list[tuple[int, str]] = []  #: (token index, name) of every PERSON mention
         self.descriptors: list[tuple[int, str, frozenset[str]]] = []
         self.subjects: list[tuple[int, str]] = []  #: people named as the subject of a verb
+        self.role_words: set[str] = set()  #: head nouns of the descriptions ("prince", "plaintiff")
         names = [(ent, clean_name(ent.text)) for ent in doc.ents if ent.label_ == "PERSON" and plausible_name(ent)]
         self._full = full_names([name for _, name in names])
         self.names = frozenset(self._full.values())  #: the full names
@@ -446,6 +447,7 @@ class PersonIndex:
             words = _descriptor_words(ent)
             if words:
                 self.descriptors.append((ent.start, self.canonical(name), words))
+                self.role_words |= _descriptor_heads(ent)
 
     def surname_of(self, text: str) -> str | None:
         """The full name a one-word mention belongs to ("Varga" -> "Helena Varga"), if any."""
@@ -561,6 +563,15 @@ def full_names(names: list[str]) -> dict[str, str]:
         words = set(name.lower().split())
         full[name] = next((c for c in by_length if words <= set(c.lower().split())), name)
     return full
+
+
+def _descriptor_heads(ent: Span) -> frozenset[str]:
+    """The nouns that describe a person mention: *Prince* Alwaleed, X, a *plaintiff* in the case."""
+    root = ent.root
+    heads = [c for c in root.children if c.dep_ in {"compound", "appos"} and not (ent.start <= c.i < ent.end)]
+    if root.dep_ == "appos" and root.head.i < ent.start:
+        heads.append(root.head)
+    return frozenset(t.lemma_.lower() for t in heads if t.pos_ in {"NOUN", "PROPN"} and t.ent_type_ != "PERSON")
 
 
 def _descriptor_words(ent: Span) -> frozenset[str]:
@@ -954,7 +965,7 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
         return found[1] if found else mention.text
     if _is_proper(mention):
         return people.canonical(_without_title(mention.text))
-    if mention[0].lower_ not in {"the", "this", "that"}:
+    if mention[0].lower_ not in {"the", "this", "that"} or not _names_one_person(mention, people):
         return clean_name(mention.text)
     words = frozenset(t.lemma_.lower() for t in mention if t.is_alpha and not t.is_stop)
     described = people.described_at(words, mention.start) if words else None
@@ -964,6 +975,16 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
     recent = people.antecedent(mention.start, sources, ROLE_NOUNS[role]) if role in ROLE_NOUNS else None
     found = recent or described
     return found[1] if found else clean_name(mention.text)
+
+
+def _names_one_person(mention: Span, people: PersonIndex) -> bool:
+    """Whether a description can stand for one person: a singular noun of a role (*the
+    senator*) or one the article used to describe someone (*the prince*); not *the lawyers*,
+    *the letter* or *the poll*."""
+    root = mention.root
+    if root.tag_ in {"NNS", "NNPS"} or any(t.lower_ in {"two", "three", "both"} for t in mention):
+        return False
+    return root.lemma_.lower() in ROLE_NOUNS or root.lemma_.lower() in people.role_words
 
 
 #: A description ("the minister") given this many tokens back still names its person; beyond,
