@@ -194,3 +194,97 @@ def test_one_writer_at_a_time(tmp_path: Path) -> None:
             assert len(reader) == 0
     with Store(path, lock=True):  # released on close
         pass
+
+
+# -- a store shared by threads (a server's requests while a run writes) -------------------------
+
+def _consistent(store: Store) -> list[str]:
+    """What is wrong with one snapshot of the store: verdicts or story members that name
+    articles it does not hold, per-article queries that disagree with the whole tables."""
+    problems = []
+    with store.snapshot():
+        ids = store.article_ids()
+        relations = store.relations()
+        stories = store.stories()
+        held = set(ids)
+        problems += [f"relation {r.a}-{r.b} of a missing article" for r in relations if not {r.a, r.b} <= held]
+        problems += [f"story {s.id} holds a missing article" for s in stories if not set(s.article_ids) <= held]
+        for article_id in ids[:3]:
+            article = store.article(article_id)
+            if article is None or article.id != article_id:
+                problems.append(f"article({article_id}) is {article}")
+            mine = [r for r in relations if article_id in (r.a, r.b)]
+            if store.relations_of(article_id) != mine:
+                problems.append(f"relations_of({article_id}) disagrees with relations()")
+            if article is not None and article.outlet and article not in store.articles_of_outlet(article.outlet):
+                problems.append(f"articles_of_outlet({article.outlet}) misses {article_id}")
+        for story in stories[:2]:
+            if store.story(story.id) != story:
+                problems.append(f"story({story.id}) disagrees with stories()")
+        if store.stories(limit=1, offset=len(stories) - 1) != stories[-1:]:
+            problems.append("stories(limit, offset) is not a page of stories()")
+    return problems
+
+
+def _verdicts(report: newstrace.Report) -> list[tuple]:
+    return sorted((r.a, r.b, r.relation, r.source) for r in report.relations)
+
+
+def test_eight_readers_query_while_analyze_writes(tmp_path: Path, seeds: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    from newstrace.pipeline import Analyzer
+
+    reference = newstrace.analyze(seeds)
+    path = tmp_path / "shared.db"
+    done, problems, queries, wal_sizes = Event(), [], [0] * 8, [0]
+
+    def read(reader: int) -> None:
+        while not done.is_set():
+            problems.extend(_consistent(store))
+            queries[reader] += 1
+            wal_sizes[0] = max(wal_sizes[0], (tmp_path / "shared.db-wal").stat().st_size)
+
+    def write_and_fail() -> int:  # another thread's transactions, all rolled back
+        failed = 0
+        while not done.is_set():
+            try:
+                with store.transaction():
+                    store.put_state("probe", failed)
+                    raise RuntimeError("rolled back")
+            except RuntimeError:
+                failed += 1
+        return failed
+
+    with Store(path, lock=True) as store, ThreadPoolExecutor(9) as pool:
+        readers = [pool.submit(read, n) for n in range(8)]
+        prober = pool.submit(write_and_fail)
+        try:
+            runs = [Analyzer(store).run([seeds]) for _ in range(3)]  # the first writes, the others read
+        finally:
+            done.set()
+        for reader in readers:
+            reader.result()  # no reader raised
+        assert prober.result() > 0
+        sizes = [path.stat().st_size, (tmp_path / "shared.db-wal").stat().st_size]
+        assert store.get_state("probe") is None  # the failed transactions left nothing
+    assert problems == []
+    assert min(queries) > 0  # every reader queried while the runs wrote
+    assert all(_verdicts(run) == _verdicts(reference) for run in runs)  # nothing of the runs rolled back
+    assert [len(run.stories) for run in runs] == [len(reference.stories)] * 3
+    assert sizes[1] == 0  # the log was folded in and truncated after the run
+    assert wal_sizes[0] <= 4 * 1024 * 1024  # never past SQLite's checkpoint threshold (1000 pages)
+    assert sizes[0] <= 2 * 1024 * 1024  # five articles with their fingerprints and verdicts
+
+
+def test_a_thread_inside_a_transaction_reads_its_own_writes_and_others_do_not(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    article = Article.from_text(TEXT)
+    with Store(tmp_path / "s.db") as store, ThreadPoolExecutor(1) as other:
+        with store.transaction():
+            store.add_articles([article])
+            assert store.article_ids() == [article.id]
+            assert other.submit(store.article_ids).result() == []  # not committed yet
+        assert other.submit(store.article_ids).result() == [article.id]

@@ -369,9 +369,11 @@ class Analyzer:
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
-        """Record the stage's wall time in ``stats["stage_seconds"]``."""
+        """Record the stage's wall time in ``stats["stage_seconds"]``, then fold the store's
+        write-ahead log into the database (see :meth:`Store.checkpoint`)."""
         started = time.perf_counter()
         yield
+        self.store.checkpoint()
         self.stats.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - started, 3)
 
     def _encoder(self) -> Encoder:

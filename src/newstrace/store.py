@@ -13,6 +13,21 @@ One process writes at a time: :class:`Store` opened with ``lock=True`` holds an 
 lock on ``<db>.lock`` until it is closed (the system releases it when a process dies, so a
 crashed run never blocks the next); a second writer gets :class:`StoreBusy`. Readers are
 never blocked (WAL).
+
+Inside a process one :class:`Store` can serve many threads (a web server's requests while
+a run writes): all writes go through a single writer connection, one
+:meth:`~Store.transaction` at a time (a thread waits for another's transaction to end; a
+transaction opened inside one of the same thread is part of it); reads use a connection of
+the reading thread's own, in autocommit (each query sees the latest committed state), or
+one consistent state for a whole :meth:`~Store.snapshot`. The thread inside a transaction
+reads through the writer, so it sees its own uncommitted writes. An in-memory store
+(``":memory:"``) has the writer alone, taken in turn.
+
+The write-ahead log is checkpointed by SQLite every ``WAL_AUTOCHECKPOINT_PAGES`` pages; a
+passive checkpoint cannot get past a reader that still reads an older state, so a run
+ends with :meth:`~Store.checkpoint` (it waits for those readers, copies the whole log into
+the database and truncates it), and ``journal_size_limit`` keeps a reset log from staying
+large on disk.
 """
 
 from __future__ import annotations
@@ -20,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,12 +50,18 @@ try:
 except ImportError:  # pragma: no cover - not on Windows: no writer lock there
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 2
+#: 3: run state in its own table (``state``), stories kept in the order put, indexes for
+#: the per-article and per-outlet queries.
+SCHEMA_VERSION = 3
 DEFAULT_DB = "newstrace.db"
 #: How long a statement waits for another connection's write to finish, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
+#: Pages written to the write-ahead log between SQLite's own (passive) checkpoints.
+WAL_AUTOCHECKPOINT_PAGES = 1000
+#: The size a write-ahead log is cut back to after a checkpoint, in bytes.
+WAL_SIZE_LIMIT = 16 * 1024 * 1024
 #: The story clusterer's saved state (see :class:`~newstrace.stories.StoryClusterer`).
-_STORY_STATE = "state:stories"
+_STORY_STATE = "stories"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,15 +80,18 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     article_id TEXT NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL, dtype TEXT NOT NULL,
     shape TEXT NOT NULL, PRIMARY KEY (article_id, kind)
 );
+CREATE INDEX IF NOT EXISTS articles_outlet ON articles (outlet);
 CREATE TABLE IF NOT EXISTS pairs (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, source TEXT, score REAL NOT NULL,
     evidence TEXT NOT NULL, PRIMARY KEY (a, b)
 );
-CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
+CREATE TABLE IF NOT EXISTS stories (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-_TABLES = ("articles", "versions", "fingerprints", "pairs", "stories", "meta")
+_TABLES = ("articles", "versions", "fingerprints", "pairs", "stories", "state", "meta")
 
 
 class StoreError(RuntimeError):
@@ -82,7 +107,8 @@ def _ordered(a: str, b: str) -> tuple[str, str]:
 
 
 class Store:
-    """A newstrace database. Use as a context manager, or call :meth:`close`.
+    """A newstrace database, safe to share between threads. Use as a context manager, or
+    call :meth:`close`.
 
     >>> with Store(":memory:") as store:
     ...     store.add_articles([Article.from_text("Some text.")])
@@ -93,19 +119,25 @@ class Store:
         until :meth:`close` (:class:`StoreBusy` if another process holds it); with
         ``fresh``, empty a newstrace store first (start over)."""
         self.path = str(path)
-        self._depth = 0
         self._lock_fd: int | None = None
+        self._write_lock = threading.RLock()  #: held for a whole transaction
+        self._writing_thread: int | None = None  #: the thread inside a transaction, if any
+        self._local = threading.local()  #: each thread's reader connection
+        self._readers: list[sqlite3.Connection] = []  #: every reader opened, closed with the store
+        self._readers_lock = threading.Lock()
         if lock and self.path != ":memory:":
             self._lock_fd = _acquire_lock(self.path + ".lock", self.path)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._writer = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             self._release_lock()
             raise StoreError(f"{self.path}: cannot open the database ({exc})") from exc
         try:
-            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._writer.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            self._writer.execute("PRAGMA synchronous=NORMAL")
+            self._writer.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+            self._writer.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             if fresh:
                 self._drop_all()
             self._migrate()
@@ -124,7 +156,12 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self._db.close()
+        """Close every connection (the threads' readers too) and release the writer lock."""
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            reader.close()
+        self._writer.close()
         self._release_lock()
 
     def _release_lock(self) -> None:
@@ -134,41 +171,94 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together, or not at all. A transaction opened inside
-        another is part of it."""
-        if self._depth:
-            self._depth += 1
+        """All writes inside commit together, or not at all. One thread's transaction at a
+        time (others wait for it); a transaction opened inside one of the same thread is
+        part of it."""
+        with self._write_lock:
+            if self._writer.in_transaction:  # this thread's own, opened further out
+                yield self._writer
+                return
+            self._writer.execute("BEGIN IMMEDIATE")
+            self._writing_thread = threading.get_ident()
             try:
-                yield self._db
+                yield self._writer
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
             finally:
-                self._depth -= 1
-            return
-        self._db.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        finally:
-            self._depth = 0
-        self._db.execute("COMMIT")
+                self._writing_thread = None
+            self._writer.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside (by this thread) sees the same committed state, whatever is
+        written meanwhile."""
+        with self._reading() as db:
+            if db is self._writer or db.in_transaction:  # a transaction, or a snapshot further out
+                yield
+                return
+            db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                db.execute("COMMIT")
+
+    def checkpoint(self) -> bool:
+        """Copy the whole write-ahead log into the database and truncate it, waiting (up to
+        the busy timeout) for readers of an older state; whether it got through."""
+        if self.path == ":memory:":
+            return True
+        with self._write_lock:
+            busy, _, _ = self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection this thread reads through: the writer inside its own transaction
+        (or, for an in-memory store, in turn with the other threads), else its own reader."""
+        if self._writing_thread == threading.get_ident():
+            yield self._writer
+        elif self.path == ":memory:":
+            with self._write_lock:
+                yield self._writer
+        else:
+            yield self._reader()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection (opened on its first read). It is only ever
+        used by this thread; ``check_same_thread`` is off so that :meth:`close` can close it."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            reader.execute("PRAGMA query_only=ON")
+            with self._readers_lock:
+                self._readers.append(reader)
+            self._local.reader = reader
+        return reader
+
+    def _rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """All rows of a read-only query."""
+        with self._reading() as db:
+            return db.execute(query, params).fetchall()
 
     def _migrate(self) -> None:
+        """Create the tables of a new store; refuse a store of another schema version."""
         with self.transaction() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+            db.execute(_SCHEMA.split(";")[0])  # meta
             row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) != SCHEMA_VERSION:
+            if row is not None and int(row[0]) != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: schema version {row[0]}, this newstrace reads "
                                  f"{SCHEMA_VERSION}; start over with --fresh (or use another --db)")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def _drop_all(self) -> None:
         """Empty the store, if it is a newstrace store (anything else is left alone)."""
-        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if tables and not ("meta" in tables and self._db.execute(
+        tables = {name for (name,) in self._writer.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and not ("meta" in tables and self._writer.execute(
                 "SELECT 1 FROM meta WHERE key='schema_version'").fetchone()):
             raise StoreError(f"{self.path}: not a newstrace database; --fresh empties only newstrace stores")
         with self.transaction() as db:
@@ -203,13 +293,14 @@ class Store:
 
     def _replace_versions(self, article: Article) -> None:
         """Retire the stored versions of ``article`` (same key, other id)."""
-        rows = self._db.execute("SELECT id, file FROM articles WHERE key=? ORDER BY seq", (article.key,)).fetchall()
-        if not rows:
-            return
-        article.supersedes = rows[-1][0]
-        self._db.executemany("INSERT OR REPLACE INTO versions VALUES (?,?,?,?)",
-                             [(old, article.key, file, article.id) for old, file in rows])
-        self.remove_articles([old for old, _ in rows])
+        with self.transaction() as db:
+            rows = db.execute("SELECT id, file FROM articles WHERE key=? ORDER BY seq", (article.key,)).fetchall()
+            if not rows:
+                return
+            article.supersedes = rows[-1][0]
+            db.executemany("INSERT OR REPLACE INTO versions VALUES (?,?,?,?)",
+                           [(old, article.key, file, article.id) for old, file in rows])
+            self.remove_articles([old for old, _ in rows])
 
     def remove_articles(self, ids: Sequence[str]) -> int:
         """Remove articles with their fingerprints and verdicts, in one transaction; the
@@ -223,55 +314,64 @@ class Store:
                 db.execute(f"DELETE FROM pairs WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             if removed:
                 db.execute("DELETE FROM stories")
-                db.execute("DELETE FROM meta WHERE key=?", (_STORY_STATE,))
+                db.execute("DELETE FROM state WHERE key=?", (_STORY_STATE,))
         return removed
 
     def find(self, ref: str) -> list[str]:
         """Ids of the stored articles ``ref`` names: an article id, an input id, a URL, or
         a file or folder they were read from."""
-        ids = [row[0] for row in self._db.execute(
-            "SELECT id FROM articles WHERE id=? OR external_id=? OR url=? ORDER BY seq", (ref, ref, ref))]
         where = os.path.abspath(ref)
         under = where.rstrip(os.sep) + os.sep
-        ids += [row[0] for row in self._db.execute(
-            "SELECT id FROM articles WHERE file=? OR substr(file, 1, ?)=? ORDER BY seq",
-            (where, len(under), under))]
+        with self.snapshot():
+            ids = [row[0] for row in self._rows(
+                "SELECT id FROM articles WHERE id=? OR external_id=? OR url=? ORDER BY seq", (ref, ref, ref))]
+            ids += [row[0] for row in self._rows(
+                "SELECT id FROM articles WHERE file=? OR substr(file, 1, ?)=? ORDER BY seq",
+                (where, len(under), under))]
         return list(dict.fromkeys(ids))
 
     def missing_files(self) -> list[str]:
         """Ids of the stored articles read from files that no longer exist."""
-        rows = self._db.execute("SELECT id, file FROM articles WHERE file IS NOT NULL ORDER BY seq").fetchall()
+        rows = self._rows("SELECT id, file FROM articles WHERE file IS NOT NULL ORDER BY seq")
         exists: dict[str, bool] = {}
         return [i for i, file in rows if not exists.setdefault(file, os.path.exists(file))]
 
     def versions(self) -> dict[str, str]:
         """Earlier versions of stored articles: retired id -> the id that replaced it."""
-        return dict(self._db.execute("SELECT id, replaced_by FROM versions"))
+        return dict(self._rows("SELECT id, replaced_by FROM versions"))
 
     def counts(self) -> dict[str, int]:
         """How many articles the store holds, and how many of them are in a story yet."""
-        articles = len(self)
-        in_stories = sum(len(story.article_ids) for story in self.stories())
+        with self.snapshot():
+            articles = len(self)
+            in_stories = sum(len(story.article_ids) for story in self.stories())
         return {"articles": articles, "in_stories": in_stories}
 
     def articles(self, ids: Sequence[str] | None = None) -> list[Article]:
         """Stored articles in insertion order (all, or those with the given ids)."""
-        query = ("SELECT id, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate,"
-                 " meta, key, supersedes FROM articles")
         if ids is None:
-            rows = self._db.execute(query + " ORDER BY seq").fetchall()
-        else:
-            rows = []
+            return [_row_article(row) for row in self._rows(f"{_ARTICLE_QUERY} ORDER BY seq")]
+        rows = []
+        with self.snapshot():
             for chunk in _chunks(list(ids), 900):
                 marks = ",".join("?" * len(chunk))
-                rows += self._db.execute(f"{query} WHERE id IN ({marks}) ORDER BY seq", chunk).fetchall()
+                rows += self._rows(f"{_ARTICLE_QUERY} WHERE id IN ({marks}) ORDER BY seq", chunk)
         return [_row_article(row) for row in rows]
 
+    def article(self, article_id: str) -> Article | None:
+        """The stored article with this id, if any."""
+        rows = self._rows(f"{_ARTICLE_QUERY} WHERE id=?", (article_id,))
+        return _row_article(rows[0]) if rows else None
+
+    def articles_of_outlet(self, outlet: str) -> list[Article]:
+        """The stored articles of one outlet, in insertion order."""
+        return [_row_article(row) for row in self._rows(f"{_ARTICLE_QUERY} WHERE outlet=? ORDER BY seq", (outlet,))]
+
     def article_ids(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY seq")]
+        return [row[0] for row in self._rows("SELECT id FROM articles ORDER BY seq")]
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        return self._rows("SELECT COUNT(*) FROM articles")[0][0]
 
     # -- fingerprints (MinHash signatures, vectors) ------------------------------------
     def put_arrays(self, kind: str, ids: Sequence[str], arrays: Sequence[np.ndarray]) -> None:
@@ -287,18 +387,19 @@ class Store:
         """Ids of the stored articles with no array of ``kind``, in insertion order."""
         query = ("SELECT id FROM articles WHERE id NOT IN "
                  "(SELECT article_id FROM fingerprints WHERE kind=?) ORDER BY seq")
-        return [row[0] for row in self._db.execute(query, (kind,))]
+        return [row[0] for row in self._rows(query, (kind,))]
 
     def get_arrays(self, kind: str, ids: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Arrays of ``kind`` by article id (all stored ones, or those among ``ids``)."""
         query = "SELECT article_id, data, dtype, shape FROM fingerprints WHERE kind=?"
         if ids is None:
-            rows = self._db.execute(query, (kind,)).fetchall()
+            rows = self._rows(query, (kind,))
         else:
             rows = []
-            for chunk in _chunks(list(ids), 900):
-                marks = ",".join("?" * len(chunk))
-                rows += self._db.execute(f"{query} AND article_id IN ({marks})", (kind, *chunk)).fetchall()
+            with self.snapshot():
+                for chunk in _chunks(list(ids), 900):
+                    marks = ",".join("?" * len(chunk))
+                    rows += self._rows(f"{query} AND article_id IN ({marks})", (kind, *chunk))
         return {
             article_id: np.frombuffer(data, dtype=np.dtype(dtype)).reshape(json.loads(shape))
             for article_id, data, dtype, shape in rows
@@ -327,34 +428,55 @@ class Store:
             query, params = query + " WHERE relation = ?", (kind,)
         elif not include_unrelated:
             query += " WHERE relation != 'unrelated'"
-        return [_row_relation(*row) for row in self._db.execute(query + " ORDER BY a, b", params)]
+        return [_row_relation(*row) for row in self._rows(query + " ORDER BY a, b", params)]
+
+    def relations_of(self, article_id: str, *, include_unrelated: bool = False) -> list[Relation]:
+        """The stored verdicts on pairs that hold ``article_id``."""
+        query = "SELECT relation, source, score, evidence FROM pairs WHERE (a=? OR b=?)"
+        if not include_unrelated:
+            query += " AND relation != 'unrelated'"
+        return [_row_relation(*row) for row in self._rows(query + " ORDER BY a, b", (article_id, article_id))]
 
     def compared_pairs(self) -> set[tuple[str, str]]:
         """Every pair (in sorted order) that already has a verdict."""
-        return {(a, b) for a, b in self._db.execute("SELECT a, b FROM pairs")}
+        return {(a, b) for a, b in self._rows("SELECT a, b FROM pairs")}
 
     def has_pair(self, a: str, b: str) -> bool:
-        return self._db.execute("SELECT 1 FROM pairs WHERE a=? AND b=?", _ordered(a, b)).fetchone() is not None
+        return bool(self._rows("SELECT 1 FROM pairs WHERE a=? AND b=?", _ordered(a, b)))
 
     # -- stories and state ------------------------------------------------------------
     def put_stories(self, stories: Sequence[Story]) -> None:
-        """Replace the stored stories with ``stories``."""
+        """Replace the stored stories with ``stories`` (kept in this order)."""
         with self.transaction() as db:
             db.execute("DELETE FROM stories")
             db.executemany(
-                "INSERT INTO stories VALUES (?, ?)", [(s.id, json.dumps(s.to_dict())) for s in stories]
+                "INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, json.dumps(s.to_dict())) for s in stories]
             )
 
-    def stories(self) -> list[Story]:
-        return [_story(json.loads(data)) for (data,) in self._db.execute("SELECT data FROM stories ORDER BY id")]
+    def stories(self, limit: int | None = None, offset: int = 0) -> list[Story]:
+        """The stored stories in the order they were put (the report's: largest first),
+        ``limit`` of them from ``offset`` when given."""
+        rows = self._rows("SELECT data FROM stories ORDER BY seq LIMIT ? OFFSET ?",
+                          (-1 if limit is None else limit, offset))
+        return [_story(json.loads(data)) for (data,) in rows]
+
+    def story(self, story_id: str) -> Story | None:
+        """The stored story with this id, if any."""
+        rows = self._rows("SELECT data FROM stories WHERE id=?", (story_id,))
+        return _story(json.loads(rows[0][0])) if rows else None
 
     def get_state(self, key: str) -> Any:
-        row = self._db.execute("SELECT value FROM meta WHERE key=?", (f"state:{key}",)).fetchone()
-        return None if row is None else json.loads(row[0])
+        """Run state saved under ``key`` (the story clusterer's, cached digests), if any."""
+        rows = self._rows("SELECT value FROM state WHERE key=?", (key,))
+        return json.loads(rows[0][0]) if rows else None
 
     def put_state(self, key: str, value: Any) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"state:{key}", json.dumps(value)))
+            db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value)))
+
+
+_ARTICLE_QUERY = ("SELECT id, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate,"
+                  " meta, key, supersedes FROM articles")
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
