@@ -169,6 +169,8 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
                       direct=is_direct, article_id=article_id, parts=list(parts))
         adjacent = _adjacent_attribution(doc, starts, parts) if is_direct else None
         if adjacent is None and is_direct:
+            adjacent = _introducing_name(doc, starts, parts[0][0])
+        if adjacent is None and is_direct:
             adjacent = _according_to_in_sentence(doc, starts, parts, cue)
         if adjacent is not None:
             _set_cue(quote, adjacent[0])
@@ -275,6 +277,20 @@ def _speaker_by_layout(quote: Quote, doc: Doc, starts: list[int], found: list[Qu
 
 
 _SPEAKING_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
+
+
+def _introducing_name(doc: Doc, starts: list[int], start: int) -> tuple[Token, Span] | None:
+    """``… - NAME: “…”`` or ``… surprise pollster NAME: “…”``: a name before the colon that no
+    verb of saying takes as its object (*X told CNN: “…”* is X's quote)."""
+    named = _name_before_colon(doc, starts, start)
+    if named is None:
+        return None
+    head = named.root.head
+    after_dash = named.start > 0 and doc[named.start - 1].text in {"-", "—", "–"}
+    if not after_dash and (head.lemma_.lower() in CUE_VERBS or named.root.dep_ == "pobj" or named.root.ent_type_ == "NORP"):
+        return None
+    colon = doc[named.end]
+    return colon, named
 
 
 def _name_before_colon(doc: Doc, starts: list[int], start: int) -> Span | None:
@@ -724,12 +740,19 @@ def _subject(cue: Token) -> Token | None:
     token = cue
     for _ in range(3):
         subject = _clause_subject(token)
+        if subject is not None and token is cue and not _can_speak(subject):
+            return _person_within(subject) or subject  # Saturday at the convention Sen. X said
         if subject is not None and (token is cue or _can_speak(subject)):
             return subject if token is cue else _apposed_person(cue) or subject
         if token.dep_ not in {"xcomp", "pcomp", "advcl", "conj", "prep", "ccomp"} or token.head is token:
             break
         token = token.head
     return _apposed_person(cue) or _subject_to_the_left(cue)
+
+
+def _person_within(phrase: Token) -> Token | None:
+    """A person the parser hung inside a phrase taken for the subject (an apposition)."""
+    return next((t for t in phrase.subtree if t.ent_type_ == "PERSON" and t.dep_ in {"appos", "conj"}), None)
 
 
 def _clause_subject(verb: Token) -> Token | None:
@@ -802,6 +825,8 @@ def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
 
 
 def _set_cue(quote: Quote, cue: Token) -> None:
+    if cue.is_punct:  # a colon after a name introduces the quote; there is no cue word
+        return
     according = cue.lower_ == "according"
     quote.cue = "according to" if according else cue.text
     quote.cue_start, quote.cue_end = cue.idx, cue.idx + len(cue.text) + (3 if according else 0)
@@ -899,6 +924,9 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
                 mention = doc[i : mention.end - 1]
             ending_ok = quoted.endswith(_OPEN_ENDINGS) or j + 1 >= len(doc) or doc[j + 1].is_punct
             if len(mention) and ending_ok and any(t.pos_ in {"PROPN", "PRON", "NOUN"} for t in mention):
+                subject = _clause_subject(token)
+                if subject is not None and mention.start <= subject.i < mention.end and _can_speak(subject):
+                    mention = _speaker_mention(doc, subject)  # “…,” perhaps only 10%, he said
                 return token, mention
             return None
         if (token.pos_ == "VERB" and not token.ent_type_) or "\n" in token.text or token.text in {'"', "“", "”", ";", ":"} or (
