@@ -925,8 +925,9 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
             ending_ok = quoted.endswith(_OPEN_ENDINGS) or j + 1 >= len(doc) or doc[j + 1].is_punct
             if len(mention) and ending_ok and any(t.pos_ in {"PROPN", "PRON", "NOUN"} for t in mention):
                 subject = _clause_subject(token)
-                if subject is not None and mention.start <= subject.i < mention.end and _can_speak(subject):
-                    mention = _speaker_mention(doc, subject)  # “…,” perhaps only 10%, he said
+                left = min(t.i for t in subject.subtree) if subject is not None else i
+                if mention.start < left <= subject.i < mention.end and _can_speak(subject):
+                    mention = doc[left : mention.end]  # “…,” perhaps only 10%, he said
                 return token, mention
             return None
         if (token.pos_ == "VERB" and not token.ent_type_) or "\n" in token.text or token.text in {'"', "“", "”", ";", ":"} or (
