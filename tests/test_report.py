@@ -72,7 +72,7 @@ def sample_report() -> Report:
                    outlet="SpinNews", path="in/spun.html")
     fair = Article(id="fair", text=FAIR, title="Fair opens", date="2024-10-05", outlet="Coastal Herald")
     h, b = _sentences(HERALD), _sentences(BLOG)
-    copy = Relation(
+    copy = Relation.of(
         a="blog", b="herald", relation="copy", source="herald", score=0.81, jaccard=0.62,
         containment_a=0.8, containment_b=0.7, confidence=0.9,
         reasons=["the blog was published a day later", "the blog adds a comment footer"],
@@ -83,13 +83,13 @@ def sample_report() -> Report:
             _passage(BLOG, HERALD, b[1], h[1], 0.93, "edited"),
         ],
     )
-    spin = Relation(
+    spin = Relation.of(
         a="post", b="spun", relation="paraphrase", source="post", score=0.88, jaccard=0.04,
         containment_a=0.05, containment_b=0.05, confidence=0.75, reasons=["every sentence reworded in order"],
         passages=[_passage(POST, SPUN, p, s, sim, "paraphrase")
                   for p, s, sim in zip(_sentences(POST), _sentences(SPUN), (0.91, 0.89, 0.84))],
     )
-    same = Relation(a="herald", b="post", relation="same_story", source=None, score=0.58, jaccard=0.03)
+    same = Relation.of(a="herald", b="post", relation="same_story", source=None, score=0.58, jaccard=0.03)
     bridge = Story(
         id="s1", title="Barge strike closes Lindell harbour bridge",
         article_ids=["herald", "blog", "post", "spun"], independent_ids=["herald", "post"],
@@ -138,7 +138,7 @@ def hostile_report() -> Report:
                      date="2024-10-10", outlet="Mirror <i>Site</i>", path="in/mirror.html")
     report.articles.append(mirror)
     start = len(HOSTILE) + 2
-    report.relations.append(Relation(
+    report.relations.append(Relation.of(
         a="blog", b="mirror", relation="duplicate", source="blog", score=0.97, confidence=0.6,
         reasons=["copied <em>verbatim</em> [bold]twice[/bold]"],
         passages=[Passage(0, len(BLOG), start, start + len(BLOG), 1.0), Passage(0, 20, 0, 60, 0.3, "edited")],

@@ -31,7 +31,7 @@ def test_same_content_is_stored_once(tmp_path: Path) -> None:
 def test_articles_relations_and_arrays_persist(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     article = Article.from_text(TEXT, title="Crane collapse", credits=["AP"], date="2024-05-06")
-    relation = Relation("x", "y", "copy", "x", 0.8, [Passage(0, 10, 5, 15, 0.9, "edited")], jaccard=0.6)
+    relation = Relation.of("x", "y", "copy", "x", 0.8, [Passage(0, 10, 5, 15, 0.9, "edited")], jaccard=0.6)
     with Store(path) as store:
         store.add_articles([article])
         store.put_relations([relation])
@@ -59,7 +59,7 @@ def test_writes_grouped_in_one_transaction_fail_together(tmp_path: Path) -> None
         with pytest.raises(RuntimeError):
             with store.transaction():
                 store.put_arrays("minhash-v2", [article.id], [np.arange(4, dtype=np.uint32)])
-                store.put_relations([Relation(a=article.id, b="other", relation="copy", source=None,
+                store.put_relations([Relation.of(a=article.id, b="other", relation="copy", source=None,
                                               score=0.9)])
                 raise RuntimeError("killed between the two writes")
         assert store.get_arrays("minhash-v2") == {} and store.relations() == []
@@ -146,7 +146,7 @@ def test_an_article_whose_key_comes_back_with_other_content_replaces_its_version
     with Store(tmp_path / "s.db") as store:
         store.add_articles([old, other])
         store.put_arrays("minhash-v2", [old.id], [np.arange(4, dtype=np.uint32)])
-        store.put_relations([Relation(old.id, other.id, "duplicate", old.id, 1.0)])
+        store.put_relations([Relation.of(old.id, other.id, "duplicate", old.id, 1.0)])
         store.put_stories([newstrace.Story("s1", "Crane", [old.id, other.id], [old.id])])
         new = Article.from_text(TEXT + " The quay reopened on Friday.", key="id:w-1")
         assert store.add_articles([new]) == [new]

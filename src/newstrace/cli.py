@@ -287,13 +287,7 @@ def dedup(
 
 
 def _pair_record(relation: Relation, finder: newstrace.CopyFinder, with_texts: bool) -> dict:
-    record = relation.to_dict()
-    if with_texts:
-        text_a, text_b = finder.text(relation.a), finder.text(relation.b)
-        for passage in record["passages"]:
-            passage["a_text"] = text_a[passage["a_start"] : passage["a_end"]]
-            passage["b_text"] = text_b[passage["b_start"] : passage["b_end"]]
-    return record
+    return relation.to_dict((finder.text(relation.a), finder.text(relation.b)) if with_texts else None)
 
 
 @app.command(cls=_Command, short_help="Compare two articles: relation, direction, passages.")
@@ -313,9 +307,7 @@ def compare(
     result = newstrace.compare(first, second)
     if as_json:
         payload = result.to_dict()
-        for passage in payload["passages"]:
-            passage["a_text"] = first.text[passage["a_start"] : passage["a_end"]]
-            passage["b_text"] = second.text[passage["b_start"] : passage["b_end"]]
+        payload["passages"] = [passage.to_dict((first.text, second.text)) for passage in result.passages]
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     from newstrace.report import render_comparison

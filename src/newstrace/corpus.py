@@ -196,7 +196,7 @@ class _Matcher:
         for near in found:
             comparison = lexical_verdict(near.overlap)
             if comparison is not None:
-                relations.append(Relation.from_comparison(near.a_key, near.b_key, comparison))
+                relations.append(Relation(near.a_key, near.b_key, comparison))
         self.articles += len(keys)
         self.pairs += len(relations)
         for step, seconds in done.cpu_seconds.items():

@@ -101,8 +101,12 @@ class Passage:
     similarity: float  #: 1.0 for verbatim; lower for edited or reworded passages
     kind: Literal["verbatim", "edited", "paraphrase"] = "verbatim"
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+    def to_dict(self, texts: tuple[str, str] | None = None) -> dict[str, Any]:
+        """The passage as a record; with the pair's ``texts``, its text on both sides too."""
+        record = dataclasses.asdict(self)
+        if texts is not None:
+            record.update(a_text=texts[0][self.a_start : self.a_end], b_text=texts[1][self.b_start : self.b_end])
+        return record
 
 
 @dataclass
@@ -134,26 +138,60 @@ class Comparison:
         return dataclasses.asdict(self)
 
 
+#: The evidence fields of a :class:`Comparison`, in the order the serialised record lists them.
+_EVIDENCE = ("jaccard", "containment_a", "containment_b", "confidence", "reasons", "signals")
+
+
 @dataclass
 class Relation:
-    """A relation between two stored articles (ids). ``source`` is the id of the original."""
+    """A relation between two stored articles (ids): the pair and the :class:`Comparison`
+    of ``a`` with ``b``. Its verdict and evidence read through (``relation.score``, ...);
+    ``source`` is the id of the original.
+
+    >>> r = Relation.of("x", "y", "copy", source="x", score=0.8)
+    >>> r.source, r.copy_id, r.comparison.source
+    ('x', 'y', 'a')
+    """
 
     a: str
     b: str
-    relation: RelationKind
-    source: str | None
-    score: float
-    passages: list[Passage] = field(default_factory=list)
-    jaccard: float = 0.0
-    containment_a: float = 0.0
-    containment_b: float = 0.0
-    confidence: float = 0.0
-    reasons: list[str] = field(default_factory=list)
-    signals: dict[str, float] = field(default_factory=dict)
+    comparison: Comparison
+
+    @classmethod
+    def of(cls, a: str, b: str, relation: RelationKind, source: str | None = None, score: float = 0.0,
+           passages: list[Passage] | None = None, **evidence: Any) -> Relation:
+        """A relation from its fields (``source`` an id of the pair, or ``None``); the
+        other evidence (``jaccard``, ``confidence``, ...) defaults to none."""
+        comparison = Comparison(relation=relation, source=_side(a, b, source), score=score,
+                                jaccard=0.0, containment_a=0.0, containment_b=0.0, passages=passages or [])
+        for key, value in evidence.items():
+            if key not in _EVIDENCE:
+                raise TypeError(f"Relation has no field {key!r}")
+            setattr(comparison, key, value)
+        return cls(a, b, comparison)
+
+    def with_source(self, source: str | None) -> Relation:
+        """The same relation with ``source`` (an id of the pair) as its original."""
+        return Relation(self.a, self.b, dataclasses.replace(self.comparison, source=_side(self.a, self.b, source)))
+
+    relation = property(lambda self: self.comparison.relation)
+    score = property(lambda self: self.comparison.score)
+    passages = property(lambda self: self.comparison.passages)
+    jaccard = property(lambda self: self.comparison.jaccard)
+    containment_a = property(lambda self: self.comparison.containment_a)
+    containment_b = property(lambda self: self.comparison.containment_b)
+    confidence = property(lambda self: self.comparison.confidence)
+    reasons = property(lambda self: self.comparison.reasons)
+    signals = property(lambda self: self.comparison.signals)
+
+    @property
+    def source(self) -> str | None:
+        """The id of the original, when the direction is known."""
+        return {"a": self.a, "b": self.b}.get(self.comparison.source or "")
 
     @property
     def derived(self) -> bool:
-        return self.relation in DERIVED_RELATIONS
+        return self.comparison.derived
 
     @property
     def copy_id(self) -> str | None:
@@ -162,26 +200,38 @@ class Relation:
             return None
         return self.b if self.source == self.a else self.a
 
-    @classmethod
-    def from_comparison(cls, a: str, b: str, comparison: Comparison) -> Relation:
-        source = {"a": a, "b": b}.get(comparison.source or "")
-        return cls(
-            a=a,
-            b=b,
-            relation=comparison.relation,
-            source=source,
-            score=comparison.score,
-            passages=comparison.passages,
-            jaccard=comparison.jaccard,
-            containment_a=comparison.containment_a,
-            containment_b=comparison.containment_b,
-            confidence=comparison.confidence,
-            reasons=comparison.reasons,
-            signals=comparison.signals,
-        )
+    def to_dict(self, texts: tuple[str, str] | None = None) -> dict[str, Any]:
+        """The relation as a flat record (the JSON report's Relation object, see
+        ``docs/report-format.md``); with the pair's ``texts``, each passage carries its
+        text on both sides (``a_text``, ``b_text``). Read back by :meth:`from_dict`."""
+        c = self.comparison
+        return {
+            "a": self.a, "b": self.b, "relation": c.relation, "source": self.source, "score": c.score,
+            **{key: _plain_copy(getattr(c, key)) for key in _EVIDENCE},
+            "passages": [p.to_dict() if texts is None else p.to_dict(texts) for p in c.passages],
+        }
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> Relation:
+        """The relation a :meth:`to_dict` record describes (passage texts are left out)."""
+        passages = [Passage(**{k: v for k, v in p.items() if k not in ("a_text", "b_text")})
+                    for p in record["passages"]]
+        return cls.of(record["a"], record["b"], record["relation"], record["source"], record["score"],
+                      passages, **{key: record[key] for key in _EVIDENCE})
+
+
+def _side(a: str, b: str, source: str | None) -> Literal["a", "b"] | None:
+    """Which side of the pair ``(a, b)`` the id ``source`` is (``None`` for none)."""
+    if source is None:
+        return None
+    if source not in (a, b):
+        raise ValueError(f"source {source!r} is not in the pair ({a!r}, {b!r})")
+    return "a" if source == a else "b"
+
+
+def _plain_copy(value: Any) -> Any:
+    """A shallow copy of a list or dict field, so a record never shares it with the relation."""
+    return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
 
 
 @dataclass

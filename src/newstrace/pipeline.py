@@ -156,7 +156,7 @@ class Analyzer:
             # partial pairs are stored too: a run stopped before the rewrite check leaves
             # them for the next one to judge (see _stored_partial_pairs)
             a, b = stored_article(near.a_key), stored_article(near.b_key)
-            relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
+            relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         with self.store.transaction():
             self.store.put_arrays(SIGNATURES, [a.id for a in fresh], list(signatures))
             self.store.put_arrays(SENTENCE_PAIRS, [a.id for a in fresh], pair_arrays(fresh_pairs))
@@ -243,7 +243,7 @@ class Analyzer:
                 a.text, b.text, boilerplate=self._recurring())  # boilerplate is no evidence
             comparison = judge(a.text, b.text, overlap=overlap,
                                encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y])
-            relations.append(Relation.from_comparison(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
+            relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
             self._tick("rewrites", done, len(pairs))
         return relations
 

@@ -223,7 +223,7 @@ def provenance_graph(article_ids: Sequence[str], relations: Sequence[Relation]) 
         if copy in graph.parents or _would_cycle(graph, source, copy):
             continue
         if relation.source is None:
-            relation = Relation(**{**relation.__dict__, "source": source})
+            relation = relation.with_source(source)
         graph.parents[copy] = relation
     return graph
 

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.model import Article, Passage, Relation, Story, Derivation
+from newstrace.model import Article, Relation, Story, Derivation
 
 try:
     import fcntl
@@ -409,15 +409,7 @@ class Store:
     def put_relations(self, relations: Iterable[Relation], *, replace: bool = True) -> None:
         """Store pair verdicts (``unrelated`` ones too, so they are not computed again);
         with ``replace=False`` a pair that already has a verdict keeps it."""
-        rows = []
-        for r in relations:
-            a, b = _ordered(r.a, r.b)
-            evidence = {
-                "a": r.a, "b": r.b, "jaccard": r.jaccard, "containment_a": r.containment_a,
-                "containment_b": r.containment_b, "confidence": r.confidence, "reasons": r.reasons,
-                "signals": r.signals, "passages": [p.to_dict() for p in r.passages],
-            }
-            rows.append((a, b, r.relation, r.source, r.score, json.dumps(evidence)))
+        rows = [(*_ordered(r.a, r.b), r.relation, r.source, r.score, json.dumps(r.to_dict())) for r in relations]
         with self.transaction() as db:
             db.executemany(f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO pairs VALUES (?,?,?,?,?,?)", rows)
 
@@ -524,13 +516,7 @@ def _acquire_lock(lock_path: str, db_path: str) -> int | None:
 
 
 def _row_relation(relation: str, source: str | None, score: float, evidence: str) -> Relation:
-    e = json.loads(evidence)
-    return Relation(
-        a=e["a"], b=e["b"], relation=relation, source=source, score=score,  # type: ignore[arg-type]
-        passages=[Passage(**p) for p in e["passages"]], jaccard=e["jaccard"],
-        containment_a=e["containment_a"], containment_b=e["containment_b"],
-        confidence=e["confidence"], reasons=e["reasons"], signals=e["signals"],
-    )
+    return Relation.from_dict({**json.loads(evidence), "relation": relation, "source": source, "score": score})
 
 
 def _story(data: dict) -> Story:

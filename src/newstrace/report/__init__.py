@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from newstrace.model import Article, Relation, Report
+from newstrace.model import Article, Report
 from newstrace.report.html import render_html
 from newstrace.report.markdown import render_markdown
 from newstrace.report.text import render_comparison, render_text
@@ -45,7 +45,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "newstrace": __version__,
         "schema": SCHEMA_VERSION,
         "articles": [_article_dict(article) for article in report.articles],
-        "relations": [_relation_dict(relation, texts) for relation in report.relations],
+        "relations": [r.to_dict((texts.get(r.a, ""), texts.get(r.b, ""))) for r in report.relations],
         "stories": [story.to_dict() for story in report.stories],
         "skipped": [{"path": error.path, "reason": error.reason} for error in report.skipped],
         "stats": dict(report.stats),
@@ -95,31 +95,6 @@ def _write_text(report: Report, path: str | Path | None) -> None:
 
 def _article_dict(article: Article) -> dict[str, Any]:
     return {**article.to_dict(), "label": article.label}
-
-
-def _relation_dict(relation: Relation, texts: dict[str, str]) -> dict[str, Any]:
-    a_text, b_text = texts.get(relation.a, ""), texts.get(relation.b, "")
-    return {
-        "a": relation.a,
-        "b": relation.b,
-        "relation": relation.relation,
-        "source": relation.source,
-        "score": relation.score,
-        "jaccard": relation.jaccard,
-        "containment_a": relation.containment_a,
-        "containment_b": relation.containment_b,
-        "confidence": relation.confidence,
-        "reasons": list(relation.reasons),
-        "signals": dict(relation.signals),
-        "passages": [
-            {
-                **passage.to_dict(),
-                "a_text": a_text[passage.a_start : passage.a_end],
-                "b_text": b_text[passage.b_start : passage.b_end],
-            }
-            for passage in relation.passages
-        ],
-    }
 
 
 def _plain(value: Any) -> Any:
