@@ -785,7 +785,7 @@ def _apposed_person(cue: Token) -> Token | None:
     doc = cue.doc
     if cue.tag_ not in {"VBD", "VBZ", "VBP"} or cue.i < 2 or doc[cue.i - 1].text != ",":
         return None
-    for i in range(cue.i - 3, max(cue.sent.start, cue.i - _APPOSITION_TOKENS) - 1, -1):
+    for i in range(cue.i - 2, max(cue.sent.start, cue.i - _APPOSITION_TOKENS) - 1, -1):
         token = doc[i]
         if token.pos_ in {"VERB", "AUX"} or token.text in {'"', "“", "”", ";"}:
             return None
@@ -967,6 +967,12 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
     pronoun stands for the noun it follows."""
     if subject.lower_ in _RELATIVES and subject.head.dep_ == "relcl" and subject.head.head.i < subject.i:
         return _speaker_mention(doc, subject.head.head)
+    if subject.lower_ == "who":  # Sanders, meanwhile, who sits at zero, said: the parser left "who" the subject
+        named = next((t for t in reversed(doc[subject.sent.start : subject.i]) if t.ent_type_ in {"PERSON", "ORG"}), None)
+        if named is not None:
+            return _speaker_mention(doc, named)
+    if subject.dep_ == "appos" and subject.head.ent_type_ == "PERSON" and subject.ent_type_ != "PERSON":
+        return _speaker_mention(doc, subject.head)  # Braynard, a native who writes
     if subject.ent_type_:
         start, end = subject.i, subject.i + 1
         while start > 0 and doc[start].ent_iob_ == "I":
