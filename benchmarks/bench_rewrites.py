@@ -60,6 +60,7 @@ import numpy as np
 from newstrace.embed import DIM, default_encoder
 from newstrace.match import judge
 from newstrace.model import Comparison
+from newstrace.text.quotes import quote_spans
 from newstrace.paraphrase import (
     REWRITE_THRESHOLD,
     REWRITE_WEIGHTS,
@@ -67,6 +68,7 @@ from newstrace.paraphrase import (
     encode_sentences,
     is_rewrite,
     kept_wording,
+    numbers,
     paraphrase_verdict,
 )
 from rewrite import KINDS, derive
@@ -74,9 +76,14 @@ from rewrite import KINDS, derive
 DEFAULT_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 DERIVED = frozenset({"duplicate", "copy", "partial", "paraphrase"})
 _WORD = re.compile(r"\w+")
-_QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]")
-#: Same-sub-topic pairs sharing this much wording outside quotations share a written source.
+#: Same-event pairs sharing this much wording outside quotations share a written source:
+#: this share of the shorter text's word 5-grams, or a run of this many consecutive words
+#: (independent writers do not produce 15 identical words in a row outside a quotation; the
+#: runs of that length in ECB+ are wire narrative and press-release lines).
 SHARED_SOURCE_CONTAINMENT = 0.15
+SHARED_SOURCE_RUN = 15
+#: Longer "quotations" are block-quoted articles or unpaired marks (see :func:`quoted_words`).
+MAX_QUOTATION_WORDS = 60
 #: MRPC paraphrase pairs sharing fewer word bigrams than this (Jaccard) are reworded ones.
 MRPC_MAX_BIGRAMS = 0.3
 #: ECB+ topics up to this one are the tuning split; the rest are held out.
@@ -92,14 +99,63 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle]
 
 
-def shingle_containment(a: str, b: str, size: int = 5) -> float:
-    """The larger share of either text's word ``size``-grams, outside quotations, found in the other."""
-    def shingles(text: str) -> set[tuple[str, ...]]:
-        words = [w.lower() for w in _WORD.findall(_QUOTED.sub(" ", text))]
-        return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+def quoted_words(text: str) -> tuple[list[str], list[bool]]:
+    """The lower-cased words of ``text`` and, per word, whether it stands inside a quotation
+    of at most ``MAX_QUOTATION_WORDS`` words (:func:`newstrace.text.quotes.quote_spans` on the
+    text with its lines joined: ECB+ has one sentence per line and a quotation runs on over
+    them; a longer "quotation" is a block-quoted article or an unpaired mark, not a statement)."""
+    flat = text.replace("\n", " ")
+    spans = [(s, e) for s, e in quote_spans(flat) if len(flat[s:e].split()) <= MAX_QUOTATION_WORDS]
+    starts = np.array([s for s, _ in spans], dtype=np.int64)
+    words, quoted = [], []
+    for match in _WORD.finditer(flat):
+        k = int(np.searchsorted(starts, match.start(), side="right")) - 1
+        words.append(match.group().lower())
+        quoted.append(k >= 0 and match.start() < spans[k][1])
+    return words, quoted
 
-    x, y = shingles(a), shingles(b)
-    return len(x & y) / max(min(len(x), len(y)), 1)
+
+@dataclass(frozen=True)
+class SharedWording:
+    """Verbatim wording two texts share outside quotations."""
+
+    longest_run: int  #: longest run of consecutive shared words
+    containment: float  #: the larger share of either text's word 5-grams found in the other
+
+
+def shared_wording(a: str, b: str, seed: int = 5) -> SharedWording:
+    """Runs of identical words (grown from shared ``seed``-grams) and 5-gram containment, both
+    counting only words outside quotations in both texts."""
+    (wa, qa), (wb, qb) = quoted_words(a), quoted_words(b)
+    starts: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(wa) - seed + 1):
+        starts.setdefault(tuple(wa[i : i + seed]), []).append(i)
+    longest, seen = 0, set()
+    for j in range(len(wb) - seed + 1):
+        for i in starts.get(tuple(wb[j : j + seed]), ()):
+            if (i - j, i) in seen:
+                continue
+            run = k = 0
+            while i + k < len(wa) and j + k < len(wb) and wa[i + k] == wb[j + k]:
+                seen.add((i - j, i + k))
+                run = 0 if qa[i + k] or qb[j + k] else run + 1
+                longest = max(longest, run)
+                k += 1
+
+    def shingles(words: list[str], quoted: list[bool]) -> set[tuple[str, ...]]:
+        return {tuple(words[i : i + 5]) for i in range(len(words) - 4) if not any(quoted[i : i + 5])}
+
+    x, y = shingles(wa, qa), shingles(wb, qb)
+    return SharedWording(longest, len(x & y) / max(min(len(x), len(y)), 1))
+
+
+def shares_written_source(a: str, b: str) -> bool:
+    """Whether two reports of one event derive from a common written text (a wire story, a
+    press release) rather than being written independently: they share a run of at least
+    ``SHARED_SOURCE_RUN`` words outside quotations, or ``SHARED_SOURCE_CONTAINMENT`` of the
+    shorter text's 5-grams outside quotations."""
+    shared = shared_wording(a, b)
+    return shared.longest_run >= SHARED_SOURCE_RUN or shared.containment >= SHARED_SOURCE_CONTAINMENT
 
 
 class CachedEncoder:
@@ -181,12 +237,20 @@ def bigram_jaccard(a: str, b: str) -> float:
     return len(x & y) / max(len(x | y), 1)
 
 
+def numbers_conflict(a: str, b: str) -> bool:
+    """Both sentences give numbers and none agree: two reports of a figure (a share price,
+    a toll on different days), not one sentence reworded (a rewrite keeps its numbers)."""
+    x, y = numbers(a), numbers(b)
+    return bool(x and y and not x & y)
+
+
 def mrpc_rewrites(shared: Path, n_texts: int, sentences: int = 6) -> Pairs:
     """Texts reworded sentence by sentence by people: ``sentences`` consecutive MRPC pairs
     judged paraphrases that share few word bigrams (Jaccard < ``MRPC_MAX_BIGRAMS``), each
     side joined into one text (first half tune, second half held out)."""
     rows = [r for r in read_jsonl(shared / "datasets" / "mrpc" / "train.jsonl")
-            if r["label"] == 1 and bigram_jaccard(r["s1"], r["s2"]) < MRPC_MAX_BIGRAMS]
+            if r["label"] == 1 and bigram_jaccard(r["s1"], r["s2"]) < MRPC_MAX_BIGRAMS
+            and not numbers_conflict(r["s1"], r["s2"])]
     pairs = Pairs()
     for i in range(min(n_texts, len(rows) // sentences)):
         group = rows[i * sentences : (i + 1) * sentences]
@@ -207,14 +271,15 @@ def independent_pairs(shared: Path, n_allsides_train: int, n_negatives: int, see
     rng.shuffle(candidates)
     negatives, shared_source = Pairs(), Pairs()
     for x, y in candidates[: n_negatives or None]:
-        target = shared_source if shingle_containment(x["text"], y["text"]) >= SHARED_SOURCE_CONTAINMENT else negatives
+        target = shared_source if shares_written_source(x["text"], y["text"]) else negatives
         target.add(x["text"], y["text"], ecb_split(x), "ECB+ same sub-topic")
     folder = shared / "datasets" / "neus-allsides"
     for name, split, limit in (("train", "tune", n_allsides_train), ("val", "held-out", None)):
         for row in read_jsonl(folder / f"{name}.jsonl")[:limit]:
             texts = [f"{a['title']}\n\n{a['text']}" for a in row["articles"]]
             for a, b in itertools.combinations(texts, 2):
-                negatives.add(a, b, split, "AllSides event")
+                target = shared_source if shares_written_source(a, b) else negatives
+                target.add(a, b, split, "AllSides event")
     return negatives, shared_source
 
 
@@ -258,19 +323,13 @@ def rewrite_inputs(a: str, b: str, vectors: dict[str, np.ndarray]) -> list[float
     return [verdict.features[name] for name in MODEL_FEATURES]
 
 
-def fit(positives: Pairs, negatives: Pairs, vectors: dict[str, np.ndarray]) -> tuple[dict[str, float], float]:
-    """Logistic rewrite model fitted on the tuning split (every derived text, lexical copies
-    too: kept wording is evidence of rewriting); threshold at FIT_FPR of its negatives."""
+def fit_model(x: np.ndarray, y: np.ndarray, fpr: float) -> tuple[dict[str, float], float]:
+    """Logistic weights over the rows ``x`` (labels ``y``), every input kept non-negative
+    (those the fit weighs negatively are dropped and the rest refitted), and the threshold
+    that lets ``fpr`` of the negatives through."""
     from sklearn.linear_model import LogisticRegression
 
-    rows, labels = [], []
-    for pairs, label in ((positives, 1), (negatives, 0)):
-        for split, (a, b) in zip(pairs.splits, pairs.texts):
-            if split == "tune":
-                rows.append(rewrite_inputs(a, b, vectors))
-                labels.append(label)
-    x, y = np.array(rows), np.array(labels)
-    used = list(range(len(MODEL_FEATURES)))
+    used = list(range(x.shape[1]))
     while True:  # every input is evidence for rewriting: drop those the fit weighs negatively
         model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(x[:, used], y)
         if (model.coef_[0] >= 0).all():
@@ -280,8 +339,38 @@ def fit(positives: Pairs, negatives: Pairs, vectors: dict[str, np.ndarray]) -> t
     weights = {"bias": float(model.intercept_[0]),
                **{name: coefficients.get(k, 0.0) for k, name in enumerate(MODEL_FEATURES)}}
     negative_scores = np.sort(model.predict_proba(x[y == 0][:, used])[:, 1])[::-1]
-    allowed = int(np.floor(FIT_FPR * len(negative_scores)))
+    allowed = int(np.floor(fpr * len(negative_scores)))
     threshold = float(np.nextafter(negative_scores[allowed], 1.0)) if allowed < len(negative_scores) else 0.5
+    return weights, threshold
+
+
+def model_probability(weights: dict[str, float], x: np.ndarray) -> np.ndarray:
+    logit = weights["bias"] + x @ np.array([weights[name] for name in MODEL_FEATURES])
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def fit(positives: Pairs, negatives: Pairs, vectors: dict[str, np.ndarray],
+        fpr: float = FIT_FPR, folds: int = 5) -> tuple[dict[str, float], float]:
+    """Logistic rewrite model fitted on the tuning split (every derived text, lexical copies
+    too: kept wording is evidence of rewriting); threshold at ``fpr`` of its negatives.
+    Prints the model's own recall and false-positive rate ``folds``-fold cross-validated on
+    the tuning split (the model alone, before the product's other rules)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    rows, labels = [], []
+    for pairs, label in ((positives, 1), (negatives, 0)):
+        for split, (a, b) in zip(pairs.splits, pairs.texts):
+            if split == "tune":
+                rows.append(rewrite_inputs(a, b, vectors))
+                labels.append(label)
+    x, y = np.array(rows), np.array(labels)
+    predicted = np.zeros(len(y), dtype=bool)
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y):
+        fold_weights, fold_threshold = fit_model(x[train], y[train], fpr)
+        predicted[test] = model_probability(fold_weights, x[test]) >= fold_threshold
+    print(f"rewrite model, {folds}-fold cross-validated on the tune split: recall {predicted[y == 1].mean():.3f}, "
+          f"false positives {predicted[y == 0].mean():.4f} ({int(predicted[y == 0].sum())}/{int((y == 0).sum())})")
+    weights, threshold = fit_model(x, y, fpr)
     print(f"fitted on {int(y.sum())} rewrites and {int((1 - y).sum())} independent pairs (tune split):")
     print("REWRITE_WEIGHTS = {")
     for name, value in weights.items():
@@ -323,8 +412,12 @@ def main() -> int:
                         help="same-sub-topic ECB+ pairs to consider (0: all, about 3,600)")
     parser.add_argument("--cache", type=Path, default=None, help="sentence-vector cache (.npz) to read and extend")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dump", type=Path, default=None, help="write each pair's verdict and signals (JSON Lines)")
+    parser.add_argument("--dump", type=Path, default=None,
+                        help="write each pair's texts, verdict and signals (JSON Lines; label 1 derived, "
+                             "0 independent, -1 left out as sharing a written source)")
     parser.add_argument("--fit", action="store_true", help="refit the rewrite model on the tune split and print it")
+    parser.add_argument("--fit-fpr", type=float, default=FIT_FPR,
+                        help="share of the tune split's independent pairs the fitted threshold lets through")
     parser.add_argument("--min-recall", type=float, default=0.95, help="target recall of the verdict")
     parser.add_argument("--max-allsides-val", type=int, default=10, help="most AllSides val pairs judged derived")
     parser.add_argument("--no-assert", action="store_true", help="exit 0 even when a target is missed")
@@ -350,15 +443,17 @@ def main() -> int:
 
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as handle:
-            for pairs, judged, label in ((positives, pos, 1), (negatives, neg, 0)):
-                for split, kind, comparison in zip(pairs.splits, pairs.kinds, judged):
-                    handle.write(json.dumps({"label": label, "split": split, "kind": kind,
+            for pairs, judged, label in ((positives, pos, 1), (negatives, neg, 0), (shared_source, common, -1)):
+                for split, kind, (a, b), comparison in zip(pairs.splits, pairs.kinds, pairs.texts, judged):
+                    handle.write(json.dumps({"label": label, "split": split, "kind": kind, "a": a, "b": b,
                                              "relation": comparison.relation, "signals": comparison.signals}) + "\n")
     found = report(positives, pos, negatives, neg, None, REWRITE_THRESHOLD)
-    common_derived = [c.relation in DERIVED for c in common]
-    print(f"ECB+ same-sub-topic pairs sharing a written source (left out): {rate(common_derived)} judged derived")
+    for kind in ("ECB+ same sub-topic", "AllSides event"):
+        judged_derived = [c.relation in DERIVED for c, k in zip(common, shared_source.kinds) if k == kind]
+        print(f"{kind} pairs sharing a written source (left out): {len(judged_derived)}, "
+              f"{rate(judged_derived)} of them judged derived")
     if args.fit:
-        weights, threshold = fit(positives, negatives, vectors)
+        weights, threshold = fit(positives, negatives, vectors, args.fit_fpr)
         print("with the fitted model:")
         report(positives, pos, negatives, neg, weights, threshold)
     recall = float(np.mean(found[("ALL rewrites", "all")]))
