@@ -79,7 +79,11 @@ def test_quotes_dates_and_json_shape(invented):
     assert any(t["date"] == "2023-05-09" for t in digest["timeline"])  # "Tuesday" before Wednesday 10 May
     assert digest["summary"] and all(s["independent_ids"] for s in digest["summary"])
     assert set(digest) >= {"headline", "summary", "timeline", "claims", "quotes", "single_source", "conflicts"}
-    json.dumps(digest)
+    assert json.loads(json.dumps(digest)) == digest  # plain JSON values only (no tuples, sets, numpy)
+    claim_ids = {claim["id"] for claim in digest["claims"]}
+    assert set(digest["single_source"]) <= claim_ids and len(claim_ids) == len(digest["claims"])
+    roots = {a.id, c.id} | {i for claim in digest["claims"] for i in claim["independent_ids"]}
+    assert all(set(v["independent_ids"]) <= roots for conflict in digest["conflicts"] for v in conflict["versions"])
 
 
 SEED_DATES = ["2023-09-12", "2023-09-13", "2023-09-13", None, None]

@@ -248,7 +248,11 @@ def test_write_report_picks_the_format_from_the_suffix(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "forced.out").read_text())["schema"] == 1
     with pytest.raises(ValueError, match="unknown report format"):
         write_report(report, tmp_path / "r.pdf", format="pdf")  # type: ignore[arg-type]
-    assert FORMATS == ("text", "json", "md", "html")
+    for fmt in FORMATS:  # every advertised format is written, each its own rendering
+        write_report(report, tmp_path / f"any.{fmt}.out", format=fmt)
+    written = {(tmp_path / f"any.{fmt}.out").read_text() for fmt in FORMATS}
+    assert len(written) == len(FORMATS) and written == {(tmp_path / name).read_text()
+                                                        for name in ("r.txt", "r.json", "r.md", "r.html")}
 
 
 def test_text_shows_roots_derivations_evidence_and_digest() -> None:
