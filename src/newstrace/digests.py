@@ -19,6 +19,7 @@ from newstrace.claims import (
 from newstrace.facts import PLACE_LABELS, ArticleFacts, Measure, extract_facts
 from newstrace.model import Article
 from newstrace.quotation import full_names, load_nlp
+from newstrace.titles import story_title
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -83,10 +84,12 @@ def _places_together(facts: list[ArticleFacts]) -> set[frozenset[str]]:
 
 
 def _headline(articles: list[Article], roots: dict[str, str], groups: list[ClaimGroup]) -> str:
-    """The title most articles carry (independent reports first), else the best-confirmed claim."""
-    titles = Counter(a.title.strip() for a in articles if a.title and a.title.strip())
-    if titles:
-        return titles.most_common(1)[0][0]
+    """The story's title (:func:`newstrace.titles.story_title`), else a first line that reads
+    as a headline (independent reports first), else the best-confirmed claim."""
+    return story_title(articles, lambda: _untitled_headline(articles, roots, groups))
+
+
+def _untitled_headline(articles: list[Article], roots: dict[str, str], groups: list[ClaimGroup]) -> str:
     for article in sorted(articles, key=lambda a: roots.get(a.id) != a.id):
         first_line = article.text.strip().split("\n", 1)[0].strip()
         if 3 <= len(first_line.split()) <= HEADLINE_WORDS and first_line[-1:] not in {".", ":"}:

@@ -46,6 +46,7 @@ from newstrace.relate import ProvenanceGraph, provenance_graph
 from newstrace.store import Store
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
 from newstrace.stories import StoryClusterer, encode_leads, extract_entities
+from newstrace.titles import story_title
 from newstrace.vectors import VectorIndex
 
 #: Lead-vector similarity from which a pair sharing no wording is checked for a rewrite.
@@ -62,7 +63,7 @@ SIGNATURES = "minhash-v3"
 SENTENCE_PAIRS = "sentence-pairs-v1"
 LEADS = "lead"
 #: Digests cached in the store carry this version; a new way of building them gets a new one.
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 
 Progress = Callable[[str, int, int], None]
 PathLike = str | os.PathLike
@@ -261,8 +262,8 @@ class Analyzer:
     def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation]) -> tuple[list[Story], ProvenanceGraph]:
         """Assign new articles to stories (incrementally) and attribute copies to their roots.
 
-        A story is titled by its first member that has a headline, else by the clusterer's
-        choice (the lead of its most central article)."""
+        Stories are titled by :func:`newstrace.titles.story_title`, falling back on the
+        clusterer's choice (the lead of its most central article)."""
         ids = self.store.article_ids()
         graph = provenance_graph(ids, relations)
         state = self.store.get_state("stories")
@@ -312,10 +313,9 @@ class Analyzer:
         member_set = set(members)
         dates = sorted(articles[m].date[:10] for m in members if articles[m].date)
         outlets = sorted({articles[m].outlet for m in members if articles[m].outlet})
-        headlines = [articles[m].title for m in members if articles[m].title]
         return Story(
             id=story_id,
-            title=headlines[0] if headlines else title,
+            title=story_title([articles[m] for m in members], lambda: title),
             article_ids=members,
             independent_ids=[m for m in members if graph.root_of(m) == m],
             derived=[d for d in graph.derivations() if d.article_id in member_set],
