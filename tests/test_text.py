@@ -1,0 +1,72 @@
+"""One definition of quotations: the same hostile texts through every stage that reads them.
+
+Alignment (quoted words are never copy evidence), direction (kept quotations), the paraphrase
+check (quoted stretches), the sentence splitter (a quoted sentence stays whole) and quote
+extraction must all agree with :func:`newstrace.text.quotes.quote_spans`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newstrace.align import profiles
+from newstrace.relate import quoted_words as relate_quoted_words
+from newstrace.sentences import split_sentences
+from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts, quoted_stretches
+
+HOSTILE = {
+    "guillemets": "The envoy said «we will not sign this treaty today» before leaving Geneva.",
+    "single quotes": "Officials called the plan 'a bridge too far for everyone' on Monday.",
+    "apostrophes": "Korea’s leaders didn’t say it wasn’t the country’s plan, and that’s all.",
+    "unbalanced": "“We will rebuild every school in the valley, the mayor told reporters.\n\nThe council met later.",
+    "two paragraphs": "“The first part runs on\n\n“and the second closes it here,” she said.",
+    "nested": "He wrote: “They told me ‘never again’ and meant it this time.”",
+    "straight": 'The minister said "prices will fall by the end of the year" on radio.',
+}
+
+
+def _quoted(text: str) -> list[str]:
+    return [text[s:e] for s, e in quote_spans(text)]
+
+
+def test_spans_of_the_hostile_texts() -> None:
+    assert _quoted(HOSTILE["guillemets"]) == ["«we will not sign this treaty today»"]
+    assert _quoted(HOSTILE["single quotes"]) == ["'a bridge too far for everyone'"]
+    assert _quoted(HOSTILE["apostrophes"]) == []
+    assert _quoted(HOSTILE["unbalanced"]) == [HOSTILE["unbalanced"].split("\n")[0]]
+    assert _quoted(HOSTILE["nested"]) == ["“They told me ‘never again’ and meant it this time.”"]
+    two = HOSTILE["two paragraphs"]
+    (span,) = quote_spans(two)
+    assert [two[a:b] for a, b in quoted_parts(two, span)] == [
+        "The first part runs on", "and the second closes it here,"]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_alignment_masks_exactly_the_quoted_words(name: str) -> None:
+    text = HOSTILE[name]
+    profile = profiles([text])[0]
+    spans = quote_spans(text)
+    inside = [any(s <= start < e for s, e in spans) for start in profile.starts.tolist()]
+    assert profile.quoted.tolist() == inside
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_direction_counts_the_same_quoted_words(name: str) -> None:
+    text = HOSTILE[name]
+    assert relate_quoted_words(text) == sum(len(text[s:e].split()) for s, e in quote_spans(text))
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_closed_quotation_is_never_cut_by_the_sentence_splitter(name: str) -> None:
+    text = HOSTILE[name]
+    ends = [span.end for span in split_sentences(text)]
+    for start, end in quote_spans(text):
+        if not is_single_quoted(text, (start, end)) and "\n" not in text[start:end]:
+            assert not any(start < at < end - 1 for at in ends), text[start:end]
+
+
+def test_quoted_stretches_are_the_double_quoted_parts() -> None:
+    assert quoted_stretches(HOSTILE["guillemets"]) == ["we will not sign this treaty today"]
+    assert quoted_stretches(HOSTILE["single quotes"]) == []
+    assert quoted_stretches(HOSTILE["two paragraphs"]) == [
+        "The first part runs on and the second closes it here,"]
