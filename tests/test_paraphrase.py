@@ -55,6 +55,13 @@ The USGS put the magnitude at 6.1 and placed the epicentre in the Pacific, some 
 
 The navy ruled out a tsunami. In 2014 a magnitude 8.2 quake near Iquique killed six people and forced nearly a million to leave their homes."""
 
+#: QUAKE_WIRE rewritten sentence by sentence, keeping its facts, order and some wording.
+QUAKE_REWRITE = """A 6.1-magnitude earthquake hit off northern Chile's coast on Tuesday, according to the US Geological Survey.
+
+It struck at 2:20 p.m. local time, 35 kilometres deep and some 80 kilometres west of the port of Iquique. No damage or casualties were reported right away. The Chilean navy said a tsunami was not expected.
+
+As a precaution, Iquique's schools were evacuated and some people spent the afternoon on high ground. Chile lies on the Pacific Ring of Fire and is among the world's most earthquake-prone nations."""
+
 
 @pytest.fixture(scope="module")
 def vectors():
@@ -200,3 +207,21 @@ def test_seed_rewrite_is_found_and_independent_reports_are_not(seeds):
     assert verdicts[(3, 4)].is_paraphrase
     for pair in [(2, 4), (0, 2), (0, 3), (2, 3), (0, 4)]:
         assert not verdicts[pair].is_paraphrase, pair
+
+
+def test_a_rewrite_restates_its_source_claim_by_claim_and_an_independent_report_does_not():
+    wire, rewrite, local = encode_sentences([QUAKE_WIRE, QUAKE_REWRITE, QUAKE_LOCAL])
+    derived = paraphrase_verdict(align_sentences(QUAKE_WIRE, QUAKE_REWRITE, vecs_a=wire, vecs_b=rewrite))
+    independent = paraphrase_verdict(align_sentences(QUAKE_WIRE, QUAKE_LOCAL, vecs_a=wire, vecs_b=local))
+    assert derived.is_paraphrase and derived.features["claims"] >= 5
+    assert min(derived.features["claim_a"], derived.features["claim_b"]) > 0.7
+    assert not independent.is_paraphrase and independent.features["claims"] <= 2
+    assert max(independent.features["claim_a"], independent.features["claim_b"]) < 0.3
+
+
+def test_rewrite_evidence_grows_with_length():
+    wire, rewrite = sentence_texts(QUAKE_WIRE), sentence_texts(QUAKE_REWRITE)
+    verdicts = [paraphrase_verdict(align_sentences(" ".join(wire[:n]), " ".join(rewrite[:n]))) for n in (2, 3, len(wire))]
+    assert not verdicts[0].is_paraphrase  # two restated sentences are what independent reports share
+    assert verdicts[1].is_paraphrase and verdicts[2].is_paraphrase
+    assert verdicts[0].score < verdicts[2].score
