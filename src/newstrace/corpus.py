@@ -32,9 +32,8 @@ from newstrace.boilerplate import BoilerplateIndex, sentence_pair_batch
 from newstrace.fingerprint import MinHasher, ShingleBatch
 from newstrace.lsh import Banding, LSHIndex, Prepared
 from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
-from newstrace.match import lexical_verdict
 from newstrace.model import Article, InputError, Relation
-from newstrace.nearcopy import find_near_copies
+from newstrace.engine.stages import near_copy_verdicts
 
 Progress = Callable[[str, int, int], None]
 
@@ -189,14 +188,10 @@ class _Matcher:
         signatures = done.signatures
         signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
         self.boilerplate.add(keys, done.sentence_pairs.subset(rows))
-        found = find_near_copies(texts, keys, index=self.index, signatures=signatures,
-                                 texts_of=self._text_of, boilerplate=self.boilerplate)
+        found = near_copy_verdicts(texts, keys, index=self.index, signatures=signatures,
+                                   texts_of=self._text_of, boilerplate=self.boilerplate)
         self.texts.update(zip(keys, texts))
-        relations = []
-        for near in found:
-            comparison = lexical_verdict(near.overlap)
-            if comparison is not None:
-                relations.append(Relation(near.a_key, near.b_key, comparison))
+        relations = [Relation(v.near.a_key, v.near.b_key, v.comparison) for v in found]
         self.articles += len(keys)
         self.pairs += len(relations)
         for step, seconds in done.cpu_seconds.items():

@@ -30,7 +30,7 @@ from newstrace.embed import Encoder, default_encoder
 from newstrace.fingerprint import MinHasher, ShingleBatch
 from newstrace.lsh import LSHIndex
 from newstrace.ingest import iter_articles
-from newstrace.match import directed, judge, lexical_verdict
+from newstrace.match import directed, judge
 from newstrace.model import (
     Article,
     BoilerplatePassage,
@@ -40,7 +40,7 @@ from newstrace.model import (
     Story,
     content_id,
 )
-from newstrace.nearcopy import find_near_copies
+from newstrace.engine.stages import near_copy_verdicts
 from newstrace.paraphrase import encode_sentences
 from newstrace.relate import ProvenanceGraph, provenance_graph
 from newstrace.store import Store
@@ -139,15 +139,13 @@ class Analyzer:
                 by_id[key] = self.store.articles([key])[0]
             return by_id[key]
 
-        found = find_near_copies(
+        found = near_copy_verdicts(
             [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
             texts_of=lambda key: stored_article(key).text, boilerplate=boilerplate,
         )
         relations = []
-        for near in found:
-            comparison = lexical_verdict(near.overlap)
-            if comparison is None:
-                continue
+        for verdict in found:
+            near, comparison = verdict.near, verdict.comparison
             if comparison.relation == "partial":  # kept as seen from the pair's first id
                 pair = _pair(near.a_key, near.b_key)
                 if self.store.has_pair(*pair):
