@@ -242,3 +242,26 @@ def test_expletive_it_is_not_the_speaker():
             '“our oceans are going to save us.”')
     [quote] = direct(text)
     assert quote.speaker == "Paul Ridley"
+
+
+def test_clause_ending_in_a_colon_names_the_speaker_not_the_previous_quote():
+    text = ('“There was wrongdoing,” said a former senior police official. “But was it a crime?”\n\n'
+            'Governor Alma Reyes has since apologized for what happened: “Yes, I should have used two '
+            'accounts. Not doing so was a mistake.”')
+    found = direct(text)
+    assert found[-1].text.startswith("Yes") and found[-1].speaker == "Alma Reyes"
+
+
+def test_verb_of_saying_before_the_colon_wins_over_an_earlier_verb():
+    text = ('His wife had warned him not to get too nasty, to act “presidential,” but Senator Tom Brody said '
+            'he responded: “When you have incoming, you cannot be too presidential.”')
+    found = direct(text)
+    assert found[-1].speaker == "Tom Brody"
+
+
+def test_name_set_off_by_commas_before_said_and_a_colon():
+    text = ('Sources close to her campaign say she backs the treaty.\n\n'
+            'In a statement to the Observer, her senior policy adviser, Jake Sullivan, said: “Ms. Hale '
+            'believes that cooperation is essential.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Jake Sullivan"

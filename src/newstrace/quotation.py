@@ -169,7 +169,8 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
                       direct=is_direct, article_id=article_id, parts=list(parts))
         adjacent = _adjacent_attribution(doc, starts, parts) if is_direct else None
         if adjacent is None and is_direct:
-            adjacent = _introducing_name(doc, starts, parts[0][0])
+            adjacent = _introducing_name(doc, starts, parts[0][0]) or _colon_attribution(
+                doc, starts, parts[0][0], cue_only=True)
         if adjacent is None and is_direct:
             adjacent = _according_to_in_sentence(doc, starts, parts, cue)
         if adjacent is not None:
@@ -180,6 +181,11 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
             _set_speaker(quote, doc, _subject(cue), people, sources)
         elif is_direct:
             _set_speaker(quote, doc, _governing_subject(doc, parts), people, sources)
+        if quote.speaker is None and is_direct:
+            introduced = _colon_attribution(doc, starts, quote.start, cue_only=False)
+            if introduced is not None:
+                _set_cue(quote, introduced[0])
+                _set_mention(quote, introduced[1], people, sources)
         if quote.speaker is None and is_direct and _opens_statement(doc.text, quote.start):
             _speaker_by_layout(quote, doc, starts, found, sources, people)
             if found and _continues_quote(found[-1], quote):
@@ -277,6 +283,38 @@ def _speaker_by_layout(quote: Quote, doc: Doc, starts: list[int], found: list[Qu
 
 
 _SPEAKING_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
+
+
+def _colon_attribution(doc: Doc, starts: list[int], start: int, *, cue_only: bool) -> tuple[Token, Span] | None:
+    """``X responded: “…”``, ``Clinton has since apologized: “…”``: the clause that ends with
+    the colon before the quote; its main verb's subject speaks when the verb is one of saying
+    or (unless ``cue_only``) the subject is a person or a he/she."""
+    before = doc.text[:start].rstrip("“\"‘' \n")
+    if not before.endswith(":"):
+        return None
+    colon = min(bisect_left(starts, len(before) - 1), len(doc) - 1)
+    if doc[colon].text != ":":
+        return None
+    verbs: list[Token] = []
+    quoted = False
+    for token in reversed(doc[doc[colon].sent.start : colon]):
+        quoted ^= token.text in {'"', "“", "”"}
+        if "\n" in token.text:
+            break
+        if not quoted and token.pos_ in {"VERB", "AUX"} and token.dep_ not in {"amod", "aux", "auxpass"}:
+            verbs.append(token)
+    cues = [v for v in verbs if _is_cue_word(v) and v.dep_ != "relcl"]
+    if cues:
+        verb = cues[0]  # the nearest: *Cruz said as the heckler yelled: “…”*
+    elif verbs and not cue_only:
+        verb = min(verbs, key=lambda v: len(list(v.ancestors)))  # the main clause's verb
+    else:
+        return None
+    subject = _subject(verb)
+    if subject is None or not _can_speak(subject):
+        return None
+    speaks = _is_cue_word(verb) or subject.ent_type_ in {"PERSON", "ORG"} or subject.lower_ in _PRONOUNS
+    return (verb, _speaker_mention(doc, subject)) if speaks else None
 
 
 def _introducing_name(doc: Doc, starts: list[int], start: int) -> tuple[Token, Span] | None:
@@ -422,6 +460,7 @@ def _continues(text: str, before: tuple[int, int], after: tuple[int, int]) -> bo
         and "\n" not in gap
         and len(attribution) == 1
         and not re.search(r"[!?]", gap)
+        and not words.rstrip().endswith(":")  # “…,” but X said he responded: “…” opens a new quote
         and any(w.lower().strip(",:.") in _CUE_FORMS for w in gap.split())
     )
 
