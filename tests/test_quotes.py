@@ -265,3 +265,9 @@ def test_name_set_off_by_commas_before_said_and_a_colon():
             'believes that cooperation is essential.”')
     [quote] = direct(text)
     assert quote.speaker == "Jake Sullivan"
+
+
+def test_the_writer_quoting_is_not_the_speaker():
+    text = 'No wonder Senator Tara Holm said, and I quote, “We love the poorly educated.”'
+    [quote] = direct(text)
+    assert quote.speaker == "Tara Holm"

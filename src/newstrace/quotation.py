@@ -714,11 +714,14 @@ def _has_speaking_subject(cue: Token) -> bool:
     """Whether a cue's subject can speak: a person, an organisation, a pronoun or a proper noun
     (*the areas … suggested* is a thing's cue; *a source said* may still be the speaker's)."""
     subject = _subject(cue)
-    if subject is None:
+    if subject is None or subject.lower_ in _WRITER_PRONOUNS or not _can_speak(subject):
         return False
     return (subject.pos_ in {"PROPN", "PRON"} or subject.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
             or subject.lemma_.lower() in ROLE_NOUNS or subject.lemma_.lower() in _ANONYMOUS_SOURCES)
 
+
+#: The writer and the reader (*Trump said, and I quote, “…”*): another cue's subject is the speaker.
+_WRITER_PRONOUNS = frozenset({"i", "we", "you"})
 
 #: Common nouns that speak for unnamed people (*officials said*, *a source said*).
 _ANONYMOUS_SOURCES = frozenset(
