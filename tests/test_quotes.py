@@ -271,3 +271,10 @@ def test_the_writer_quoting_is_not_the_speaker():
     text = 'No wonder Senator Tara Holm said, and I quote, “We love the poorly educated.”'
     [quote] = direct(text)
     assert quote.speaker == "Tara Holm"
+
+
+def test_governing_verb_of_judgement_beats_a_cue_in_a_relative_clause():
+    text = ('The head of the party’s rules committee has accused the leadership of a “major breach of trust” '
+            'in trying to block a rule change that the governor said would reopen the fight.')
+    [quote] = direct(text)
+    assert quote.cue == "accused" and quote.speaker_mention == "The head"

@@ -177,8 +177,10 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
             _set_cue(quote, adjacent[0])
             _set_mention(quote, adjacent[1], people, sources)
         elif cue is not None:
-            _set_cue(quote, cue)
-            _set_speaker(quote, doc, _subject(cue), people, sources)
+            governing = _governing_subject(doc, parts) if is_direct and not _governs(cue, doc, parts) else None
+            _set_cue(quote, cue if governing is None or not _can_speak(governing) else governing.head)
+            _set_speaker(quote, doc, governing if governing is not None and _can_speak(governing) else _subject(cue),
+                         people, sources)
         elif is_direct:
             _set_speaker(quote, doc, _governing_subject(doc, parts), people, sources)
         if quote.speaker is None and is_direct:
@@ -845,6 +847,12 @@ def _subject_to_the_left(cue: Token) -> Token | None:
         if not quoted and token.dep_ in _SUBJECT_DEPS and token.pos_ in {"PROPN", "PRON", "NOUN"} and _can_speak(token):
             return token
     return None
+
+
+def _governs(cue: Token, doc: Doc, parts: list[tuple[int, int]]) -> bool:
+    """Whether ``cue`` is an ancestor of the quote's first part (or the parse cannot tell)."""
+    first = doc.char_span(*parts[0], alignment_mode="expand")
+    return first is None or cue.is_ancestor(first.root)
 
 
 def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
