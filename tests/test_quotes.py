@@ -278,3 +278,17 @@ def test_governing_verb_of_judgement_beats_a_cue_in_a_relative_clause():
             'in trying to block a rule change that the governor said would reopen the fight.')
     [quote] = direct(text)
     assert quote.cue == "accused" and quote.speaker_mention == "The head"
+
+
+def test_name_and_a_verb_ending_the_sentence_after_the_quote():
+    text = ('Host Sean Harmon pressed the candidate on immigration.\n\n'
+            '“Would it be negotiable about the eleven million?” Harmon pressed.')
+    [quote] = direct(text)
+    assert quote.speaker == "Sean Harmon"
+
+
+def test_continue_to_be_is_not_a_cue():
+    text = ('In a statement, Senator Ted Crane said he is certain Governor Mark Rubin will continue to be '
+            '“a champion for limitless opportunity in America.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Ted Crane"

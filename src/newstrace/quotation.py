@@ -657,7 +657,7 @@ def named_sources(doc: Doc, people: PersonIndex) -> list[Source]:
     """Every person (not a pronoun, organisation or place) who speaks through a cue verb, in text order."""
     found: dict[int, Source] = {}
     for token in doc:
-        if not _is_cue(token):
+        if not _is_cue(token) or token.lemma_.lower() in _NAMING_VERBS:  # *a term Rubio used to describe X*
             continue
         mention = _speaker_mention(doc, _subject(token))
         if len(mention) == 1 and mention[0].lower_ in _PRONOUNS:
@@ -768,7 +768,13 @@ def _distance(idx: int, start: int, end: int) -> int:
 def _is_cue(token: Token) -> bool:
     if token.lower_ == "according":
         return _subject(token) is not None
-    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and _subject(token) is not None
+    return (token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and not _goes_on_doing(token)
+            and _subject(token) is not None)
+
+
+def _goes_on_doing(token: Token) -> bool:
+    """*Rubio will continue to be …*: "continue" with a verb after it says nothing."""
+    return token.lemma_.lower() == "continue" and any(c.dep_ == "xcomp" for c in token.children)
 
 
 def _subject(cue: Token) -> Token | None:
@@ -980,14 +986,28 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
                     mention = doc[left : mention.end]  # “…,” perhaps only 10%, he said
                 return token, mention
             return None
+        if _ends_with_verb(doc, i, j, quoted):  # “…?” Hannity pressed.
+            return token, doc[i:j]
         if (token.pos_ == "VERB" and not token.ent_type_) or "\n" in token.text or token.text in {'"', "“", "”", ";", ":"} or (
                 token.text in {".", "!", "?"} and j > i):
             return None
     return None
 
 
+def _ends_with_verb(doc: Doc, i: int, j: int, quoted: str) -> bool:
+    """``“…,” NAME VERB.``: a short name then a verb that ends the sentence (*Hannity pressed*,
+    *Trump started*), after a quote left open with a comma, question or exclamation mark."""
+    token = doc[j]
+    if j == i or token.pos_ != "VERB" or token.ent_type_ or not quoted.endswith((",", "?", "!", "—", "–")):
+        return False
+    ends = j + 1 < len(doc) and doc[j + 1].text in {".", "!", "?"}
+    name = doc[i:j]
+    return ends and len(name) <= 4 and any(t.ent_type_ in {"PERSON", "ORG"} or t.lower_ in _PRONOUNS for t in name)
+
+
 def _is_cue_word(token: Token) -> bool:
-    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and token.lemma_.lower() not in _NAMING_VERBS
+    return (token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS
+            and token.lemma_.lower() not in _NAMING_VERBS and not _goes_on_doing(token))
 
 
 def _mention_from(doc: Doc, k: int) -> Span | None:
