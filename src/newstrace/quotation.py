@@ -895,10 +895,21 @@ def _set_speaker(quote: Quote, doc: Doc, subject: Token | None, people: PersonIn
 
 
 def _set_mention(quote: Quote, mention: Span, people: PersonIndex, sources: list[Source]) -> None:
+    mention = _without_spaces(mention)
     quote.speaker_start, quote.speaker_end = mention.start_char, mention.end_char
     quote.speaker = resolve_speaker(mention, people, sources)
     quote.speaker_mention = mention.text
     quote.speaker_kind = speaker_kind(mention, quote.speaker, people)
+
+
+def _without_spaces(mention: Span) -> Span:
+    """The mention without leading or trailing whitespace tokens (a no-break space before *She*)."""
+    start, end = mention.start, mention.end
+    while start < end - 1 and mention.doc[start].is_space:
+        start += 1
+    while end > start + 1 and mention.doc[end - 1].is_space:
+        end -= 1
+    return mention.doc[start:end]
 
 
 _ORGANISATION_LABELS = frozenset({"ORG", "NORP", "GPE", "FAC"})
