@@ -292,3 +292,9 @@ def test_continue_to_be_is_not_a_cue():
             '“a champion for limitless opportunity in America.”')
     [quote] = direct(text)
     assert quote.speaker == "Ted Crane"
+
+
+def test_name_and_a_verb_then_more_words_after_the_quote():
+    text = ('“Look at all these supporters here,” Sandra Pell said with a smirk.\n\n'
+            '“They are all here for the free stuff,” Jim Bennet shot back with a laugh.')
+    assert [q.speaker for q in direct(text)] == ["Sandra Pell", "Jim Bennet"]

@@ -1006,14 +1006,21 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
 
 
 def _ends_with_verb(doc: Doc, i: int, j: int, quoted: str) -> bool:
-    """``“…,” NAME VERB.``: a short name then a verb that ends the sentence (*Hannity pressed*,
-    *Trump started*), after a quote left open with a comma, question or exclamation mark."""
+    """``“…,” NAME VERB …``: a short name, the subject of the verb that follows it, after a quote
+    left open with a comma, question or exclamation mark (*Hannity pressed*, *Bennett shot back
+    with a laugh*, *Trump went on*), with no other quote in the rest of the sentence."""
     token = doc[j]
     if j == i or token.pos_ != "VERB" or token.ent_type_ or not quoted.endswith((",", "?", "!", "—", "–")):
         return False
-    ends = j + 1 < len(doc) and doc[j + 1].text in {".", "!", "?"}
+    if token.dep_ != "ROOT" or doc[i].pos_ in {"CCONJ", "SCONJ", "ADV", "ADP"}:
+        return False
+    rest = doc[j + 1 : token.sent.end]
+    if any(t.text in {'"', "“", "”"} for t in rest):
+        return False
     name = doc[i:j]
-    return ends and len(name) <= 4 and any(t.ent_type_ in {"PERSON", "ORG"} or t.lower_ in _PRONOUNS for t in name)
+    subject = _clause_subject(token)
+    return (len(name) <= 4 and subject is not None and i <= subject.i < j
+            and any(t.ent_type_ in {"PERSON", "ORG"} or t.lower_ in _PRONOUNS for t in name))
 
 
 def _is_cue_word(token: Token) -> bool:
