@@ -99,14 +99,18 @@ def compare(a: Text, b: Text, *, encoder: Encoder | None = None) -> Comparison:
 
 
 #: A pair that reuses passages is a rewrite only when at least this much more of one text
-#: follows the other than its verbatim passages cover: reworded sentences beyond the reuse.
+#: restates the other's claims than its verbatim passages cover: reworded sentences beyond
+#: the reuse.
 REWORDED_BEYOND_REUSE = 0.25
 
 
 def _rewords_beyond(lexical: Comparison, rewrite: Comparison) -> bool:
-    """Whether the rewrite check's following reaches past the passages both texts share
-    word for word, on either side (else the pair is the ``partial`` reuse it looks like)."""
-    beyond = (rewrite.signals.get(f"follow_{side}", 0.0) - lexical.signals.get(f"covered_{side}", 0.0)
+    """Whether the claim-by-claim following (``claim_a`` / ``claim_b`` of
+    :func:`newstrace.paraphrase.paraphrase_verdict`) reaches past the passages both texts
+    share word for word, on either side (else the pair is the ``partial`` reuse it looks
+    like). Loose sentence similarity does not count: an independent report that lifts a
+    paragraph shares the event's other facts in its own words ("no damage was reported")."""
+    beyond = (rewrite.signals.get(f"claim_{side}", 0.0) - lexical.signals.get(f"covered_{side}", 0.0)
               for side in ("a", "b"))
     return max(beyond) >= REWORDED_BEYOND_REUSE
 
