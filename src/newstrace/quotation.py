@@ -3,14 +3,19 @@
 Direct quotes are found from the quotation marks (straight ``"``, curly ``“ ”``, and single
 ``‘ ’`` in headline-like lines). The speaker comes from the attribution: first the news
 pattern right after the quote (``“…,” NAME said``, ``“…,” said NAME``, ``“…,” according to
-NAME``), else the dependency parse of spaCy's English pipeline (the subject of the cue verb
-that governs the quote, preferring one whose subject can speak, or the object of *according
-to*), else the layout (a ``NAME:`` transcript line, ``X reports:`` before the paragraph, or
-the source a continued quote inherits). Speakers are resolved to the fullest name the
+NAME``, ``“…?” NAME pressed``), or the clause that ends in a colon before it (``NAME: “…”``,
+``X responded: “…”``), else the dependency parse of spaCy's English pipeline (the subject of
+the cue verb, or of a verb of speech or judgement that governs the quote, preferring one
+that can speak rather than a date, a share, *it* or the writer's *I*; the agent of a passive
+*asked by X*; the object of *according to*), else the layout (a ``NAME:`` transcript line,
+``X reports:`` before the paragraph, or the source a continued quote inherits). The pipeline
+starts a sentence at each new paragraph, so a time stamp or a headline is not read as the
+subject of the next paragraph. Speakers are resolved to the fullest name the
 article uses ("Putin", "Mr. Putin" -> "Vladimir Putin"); "he"/"she" to the nearest earlier
 source or subject of that gender (titles, role nouns, the person's own pronouns, else the
 first name); roles ("the minister") to the person recently given that description, else
-the nearest person. ``speaker_mention`` keeps the words as written and ``speaker_kind``
+the nearest person; a description that is plural or names no person (*the lawyers*, *the
+poll*) stays as written. ``speaker_mention`` keeps the words as written and ``speaker_kind``
 says whether a person, an organisation or an anonymous source speaks.
 
 Only attributed speech is returned: quotes in a headline line, quoted titles and scare
