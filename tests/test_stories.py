@@ -120,6 +120,16 @@ def test_must_link_pairs_share_a_story_within_and_across_batches(quakes, rehabs)
     assert sorted(clusterer.stories()[ids[0]]) == ["brooks0", "chile0", "japan0"]
 
 
+def test_look_alike_events_in_one_undated_batch_stay_apart(quakes, rehabs) -> None:
+    """Two quakes and two rehab check-ins, undated, in one batch: refinement, with each story
+    scored less its members' hubness, keeps the four events apart and each one whole."""
+    articles = [Article(id=a.id, title=a.title, text=a.text) for a in quakes[0] + rehabs[0]]
+    vectors = np.vstack([quakes[1], rehabs[1]])
+    assert partition(cluster_stories(articles, vectors), articles) == {
+        frozenset(f"{prefix}{i}" for i in range(n)) for prefix, n in (("chile", 3), ("japan", 3), ("brooks", 2), ("fellner", 2))
+    }
+
+
 def test_state_round_trips_through_json(quakes) -> None:
     articles, vectors = quakes
     original = StoryClusterer(window_days=3)
