@@ -298,3 +298,10 @@ def test_name_and_a_verb_then_more_words_after_the_quote():
     text = ('“Look at all these supporters here,” Sandra Pell said with a smirk.\n\n'
             '“They are all here for the free stuff,” Jim Bennet shot back with a laugh.')
     assert [q.speaker for q in direct(text)] == ["Sandra Pell", "Jim Bennet"]
+
+
+def test_climbing_to_the_subject_skips_a_thing_for_a_person():
+    text = ('Continuing to explain his view, Dr. Ben Carter rejected the notion that the episode should be '
+            'forgotten, saying that if he “found something that was rotten, I would fix it.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Ben Carter"

@@ -792,17 +792,28 @@ def _subject(cue: Token) -> Token | None:
     agent = _agent(cue)
     if agent is not None:
         return agent
-    token = cue
+    token, fallback = cue, None
     for _ in range(3):
         subject = _clause_subject(token)
         if subject is not None and token is cue and not _can_speak(subject):
             return _person_within(subject) or subject  # Saturday at the convention Sen. X said
-        if subject is not None and (token is cue or _can_speak(subject)):
+        if subject is not None and (token is cue or _speakerish(subject)):
             return subject if token is cue else _apposed_person(cue) or subject
+        if subject is not None and fallback is None and _can_speak(subject):
+            fallback = subject  # *Carson rejected the notion that the episode …, saying*: go on up
         if token.dep_ not in {"xcomp", "pcomp", "advcl", "conj", "prep", "ccomp"} or token.head is token:
             break
         token = token.head
+    if fallback is not None:
+        return _apposed_person(cue) or fallback
     return _apposed_person(cue) or _subject_to_the_left(cue)
+
+
+def _speakerish(token: Token) -> bool:
+    """A subject that is clearly someone: a name, an organisation, a pronoun, a role or source noun."""
+    return _can_speak(token) and (
+        token.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or token.pos_ in {"PROPN", "PRON"}
+        or token.lemma_.lower() in ROLE_NOUNS or token.lemma_.lower() in _ANONYMOUS_SOURCES)
 
 
 def _person_within(phrase: Token) -> Token | None:
@@ -850,14 +861,16 @@ def _apposed_person(cue: Token) -> Token | None:
 
 
 def _subject_to_the_left(cue: Token) -> Token | None:
-    """The nearest nominal subject before ``cue`` in its sentence, outside quotation marks."""
+    """The nearest nominal subject before ``cue`` in its sentence, outside quotation marks, that is
+    clearly someone (else the nearest one that can speak)."""
     doc = cue.doc
     quoted = False
+    found: list[Token] = []
     for token in reversed(doc[cue.sent.start : cue.i]):
         quoted ^= token.text in {'"', "“", "”"}
         if not quoted and token.dep_ in _SUBJECT_DEPS and token.pos_ in {"PROPN", "PRON", "NOUN"} and _can_speak(token):
-            return token
-    return None
+            found.append(token)
+    return next((t for t in found if _speakerish(t)), found[0] if found else None)
 
 
 def _governs(cue: Token, doc: Doc, parts: list[tuple[int, int]]) -> bool:
