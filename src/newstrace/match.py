@@ -12,7 +12,7 @@ from typing import Union
 
 import numpy as np
 
-from newstrace.align import Overlap, lexical_overlap
+from newstrace.align import Boilerplate, Overlap, lexical_overlap
 from newstrace.embed import Encoder
 from newstrace.model import Article, Comparison
 from newstrace.nearcopy import classify_overlap
@@ -49,12 +49,13 @@ def lexical_verdict(overlap: Overlap) -> Comparison | None:
 def rewrite_verdict(
     a: str, b: str, overlap: Overlap, *, encoder: Encoder | None = None,
     vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
+    boilerplate: Boilerplate | None = None,
 ) -> Comparison:
     """``paraphrase``, ``same_story`` or ``unrelated`` for a pair with no (or only partial)
-    lexical reuse: the sentence alignment and the wording kept outside quotations decide
-    (:func:`newstrace.paraphrase.paraphrase_verdict`)."""
+    lexical reuse: the sentence alignment and the wording kept outside quotations and
+    ``boilerplate`` decide (:func:`newstrace.paraphrase.paraphrase_verdict`)."""
     alignment = align_sentences(a, b, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
-    verdict = paraphrase_verdict(alignment, kept_wording(a, b, overlap))
+    verdict = paraphrase_verdict(alignment, kept_wording(a, b, overlap, boilerplate=boilerplate))
     similarity = float(alignment.text_similarity)
     if verdict.is_paraphrase:
         relation, score, passages = "paraphrase", verdict.score, alignment.passages
@@ -118,18 +119,21 @@ def _rewords_beyond(lexical: Comparison, rewrite: Comparison) -> bool:
 def judge(
     a: str, b: str, *, overlap: Overlap | None = None, encoder: Encoder | None = None,
     vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
+    boilerplate: Boilerplate | None = None,
 ) -> Comparison:
     """The undirected verdict on two texts.
 
     Shared wording decides first; a pair that reuses only some passages (``partial``) is also
     checked for a sentence-by-sentence rewrite, since spinners leave some phrases intact; it
     becomes a ``paraphrase`` only when the following reaches past the reused passages.
+    Sentences ``boilerplate`` flags as recurring are evidence of neither.
     """
-    overlap = overlap if overlap is not None else lexical_overlap(a, b)
+    overlap = overlap if overlap is not None else lexical_overlap(a, b, boilerplate=boilerplate)
     lexical = lexical_verdict(overlap)
     if lexical is not None and lexical.relation != "partial":
         return lexical
-    rewrite = rewrite_verdict(a, b, overlap, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
+    rewrite = rewrite_verdict(a, b, overlap, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b,
+                              boilerplate=boilerplate)
     if lexical is not None and rewrite.relation == "paraphrase" and not _rewords_beyond(lexical, rewrite):
         rewrite.relation = "same_story"  # the following is the reused passages themselves
     if lexical is None or rewrite.relation == "paraphrase":

@@ -27,7 +27,7 @@ from typing import Sequence
 
 import numpy as np
 
-from newstrace.align import Overlap, lexical_overlap, profiles, shingle_overlap
+from newstrace.align import Boilerplate, Overlap, lexical_overlap, profiles, shingle_overlap
 from newstrace.embed import DIM, Encoder, default_encoder
 from newstrace.model import Passage
 from newstrace.sentences import Span, split_sentences
@@ -418,13 +418,16 @@ def _claim_following(al: SentenceAlignment) -> dict[str, float]:
     }
 
 
-def kept_wording(a: str, b: str, overlap: Overlap | None = None) -> dict[str, float]:
-    """Wording kept outside quotations: the shares of ``a``'s and ``b``'s word 3-grams found
-    in the other, how many are shared, and the longest shared passage (in words, from the
-    5-gram ``overlap`` of :func:`newstrace.align.lexical_overlap`, computed if not given)."""
-    pa, pb = profiles([a, b], KEPT_NGRAM)
+def kept_wording(a: str, b: str, overlap: Overlap | None = None, *,
+                 boilerplate: Boilerplate | None = None) -> dict[str, float]:
+    """Wording kept outside quotations (and outside the sentences ``boilerplate`` flags as
+    recurring: an outlet's editor's note is no evidence of rewriting): the shares of ``a``'s
+    and ``b``'s word 3-grams found in the other, how many are shared, and the longest shared
+    passage (in words, from the 5-gram ``overlap`` of :func:`newstrace.align.lexical_overlap`,
+    computed if not given)."""
+    pa, pb = profiles([a, b], KEPT_NGRAM, boilerplate=boilerplate)
     shared, _, kept_a, kept_b = shingle_overlap(pa.shingles, pb.shingles)
-    overlap = overlap if overlap is not None else lexical_overlap(a, b)
+    overlap = overlap if overlap is not None else lexical_overlap(a, b, boilerplate=boilerplate)
     return {
         "kept_a": kept_a,
         "kept_b": kept_b,

@@ -240,7 +240,7 @@ class Analyzer:
             a, b = articles[x], articles[y]
             overlap = self._partial_pairs.get((x, y)) or lexical_overlap(
                 a.text, b.text, boilerplate=self._recurring())  # boilerplate is no evidence
-            comparison = judge(a.text, b.text, overlap=overlap,
+            comparison = judge(a.text, b.text, overlap=overlap, boilerplate=self._recurring(),
                                encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y])
             relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
             self._tick("rewrites", done, len(pairs))
