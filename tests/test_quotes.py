@@ -305,3 +305,17 @@ def test_climbing_to_the_subject_skips_a_thing_for_a_person():
             'forgotten, saying that if he “found something that was rotten, I would fix it.”')
     [quote] = direct(text)
     assert quote.speaker == "Ben Carter"
+
+
+def test_cue_in_a_relative_clause_does_not_block_the_attribution_after_the_quote():
+    text = ('Senator Marta Ruiz said the speech changed nothing.\n\n'
+            'Nothing the president said “will assuage people’s fears,” the Florida senator said.')
+    [quote] = direct(text)
+    assert quote.speaker_mention == "the Florida senator"
+
+
+def test_people_told_in_the_passive_are_not_the_speaker():
+    text = ('According to the company’s training manual, its salespeople were told, “You do not sell '
+            'products. You sell feelings.”')
+    [quote] = direct(text)
+    assert quote.speaker_mention == "the company’s training manual"

@@ -968,7 +968,7 @@ def _according_to_in_sentence(doc: Doc, starts: list[int], parts: list[tuple[int
     attributes the quote (*according to Trump, the media would call him a “chicken”*)."""
     first = doc[min(bisect_left(starts, parts[0][0]), len(doc) - 1)]
     sentence = first.sent
-    if cue is not None and cue.sent == sentence and cue.lower_ != "according":
+    if cue is not None and cue.sent == sentence and cue.lower_ != "according" and not _addressed(cue):
         return None
     for token in sentence[:-2]:
         if token.lower_ == "according" and token.nbor().lower_ == "to" and not _inside(token.idx, parts):
@@ -978,10 +978,15 @@ def _according_to_in_sentence(doc: Doc, starts: list[int], parts: list[tuple[int
     return None
 
 
+def _addressed(cue: Token) -> bool:
+    """*His salespeople were told*: the passive subject of *tell*/*ask* is spoken to, not speaking."""
+    return cue.lemma_.lower() in {"tell", "ask"} and any(c.dep_ == "nsubjpass" for c in cue.children)
+
+
 def _cue_before(doc: Doc, starts: list[int], start: int) -> bool:
     """Whether a cue verb precedes the quote opening at ``start`` in its sentence."""
     i = min(bisect_left(starts, start), len(doc) - 1)
-    return any(_is_cue_word(t) for t in doc[doc[i].sent.start : i])
+    return any(_is_cue_word(t) and t.dep_ != "relcl" for t in doc[doc[i].sent.start : i])  # not *Nothing X said*
 
 
 def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | None:
@@ -1056,7 +1061,7 @@ def _mention_from(doc: Doc, k: int) -> Span | None:
             end += 1
         return doc[k:end]
     end = k
-    while end < len(doc) and end - k < 8 and doc[end].pos_ not in _MENTION_STOP_POS:
+    while end < len(doc) and end - k < 8 and (doc[end].pos_ not in _MENTION_STOP_POS or doc[end].tag_ == "POS"):
         if doc[end].ent_iob_ == "B" and end > k:
             end += 1
             while end < len(doc) and doc[end].ent_iob_ == "I":
