@@ -56,7 +56,10 @@ def test_public_names() -> None:
                  "Relation", "Story", "Comparison", "Passage"):
         assert hasattr(newstrace, name), name
     assert {f.name for f in dataclasses.fields(Report)} >= {"articles", "relations", "stories"}
-    assert {f.name for f in dataclasses.fields(Relation)} >= {"a", "b", "relation", "source", "score", "passages"}
+    assert {f.name for f in dataclasses.fields(Relation)} == {"a", "b", "comparison"}  # the pair and its verdict
+    assert list(Relation.of("x", "y", "copy", source="x").to_dict()) == [
+        "a", "b", "relation", "source", "score", "jaccard", "containment_a", "containment_b", "confidence",
+        "reasons", "signals", "passages"]
     assert {f.name for f in dataclasses.fields(Story)} >= {"id", "title", "article_ids", "independent_ids"}
     assert {f.name for f in dataclasses.fields(Comparison)} >= {
         "relation", "source", "score", "jaccard", "containment_a", "containment_b", "passages"}

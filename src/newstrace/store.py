@@ -56,6 +56,8 @@ SCHEMA_VERSION = 3
 DEFAULT_DB = "newstrace.db"
 #: How long a statement waits for another connection's write to finish, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
+#: How long :meth:`Store.checkpoint` waits for readers of an older state, in milliseconds.
+CHECKPOINT_WAIT_MS = 1_000
 #: Pages written to the write-ahead log between SQLite's own (passive) checkpoints.
 WAL_AUTOCHECKPOINT_PAGES = 1000
 #: The size a write-ahead log is cut back to after a checkpoint, in bytes.
@@ -203,13 +205,18 @@ class Store:
             finally:
                 db.execute("COMMIT")
 
-    def checkpoint(self) -> bool:
-        """Copy the whole write-ahead log into the database and truncate it, waiting (up to
-        the busy timeout) for readers of an older state; whether it got through."""
+    def checkpoint(self, wait_ms: int = CHECKPOINT_WAIT_MS) -> bool:
+        """Copy the whole write-ahead log into the database and truncate it, waiting up to
+        ``wait_ms`` for readers of an older state to finish; whether it got through (a
+        reader that holds an old state longer leaves the log to the next checkpoint)."""
         if self.path == ":memory:":
             return True
         with self._write_lock:
-            busy, _, _ = self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            self._writer.execute(f"PRAGMA busy_timeout={wait_ms}")
+            try:
+                busy, _, _ = self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self._writer.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return not busy
 
     @contextmanager
