@@ -70,3 +70,28 @@ def test_quoted_stretches_are_the_double_quoted_parts() -> None:
     assert quoted_stretches(HOSTILE["single quotes"]) == []
     assert quoted_stretches(HOSTILE["two paragraphs"]) == [
         "The first part runs on and the second closes it here,"]
+
+
+ATTRIBUTED = (
+    "The envoy said «we will not sign this treaty today» before leaving Geneva.\n\n"
+    "“The first part runs on\n\n"
+    "“and the second closes it here,” said Maria Lopez, the council's spokeswoman.\n\n"
+    "Officials called the plan 'a bridge too far for everyone' on Monday.\n\n"
+    "“They told me ‘never again’ and meant it this time,” the mayor, John Harris, said."
+)
+
+
+def test_quote_extraction_reads_the_same_spans() -> None:
+    from newstrace.quotation import quotation_spans, quotes
+
+    spans = quote_spans(ATTRIBUTED)
+    every = [quoted_parts(ATTRIBUTED, span) for span in spans]
+    double = [quoted_parts(ATTRIBUTED, span) for span in spans if not is_single_quoted(ATTRIBUTED, span)]
+    read = quotation_spans(ATTRIBUTED)
+    assert all(parts in every for parts in read)
+    assert all(parts in read for parts in double)
+    found = quotes(ATTRIBUTED)
+    assert found, "the attributed quotations are found"
+    for quote in found:
+        assert any(s <= quote.start and quote.end <= e for s, e in spans), quote.text
+    assert {quote.speaker for quote in found} >= {"Maria Lopez", "John Harris"}

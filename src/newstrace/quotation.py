@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from newstrace.model import Article
 from newstrace.sentences import split_sentences
+from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -64,9 +65,6 @@ _GOVERNING_STEPS = 5
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _RELATIVES = frozenset({"who", "which", "that"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
-_MARK = re.compile(r"[“”\"]")
-_SINGLE = re.compile(r"(?:^|(?<=[\s(\[—–-]))[‘'](?=\S)(.+?)(?<=\S)[’'](?=$|[\s,.;:!?)\]—–-])")
-_PARAGRAPH = re.compile(r"[^\n]+")
 _HEADLINE_WORDS = 20
 _SPLIT_GAP_CHARS = 80
 _APPOSITION_TOKENS = 25
@@ -372,75 +370,24 @@ def _colon_introduction(doc: Doc, starts: list[int], start: int) -> Token | None
 
 
 def quotation_spans(text: str) -> list[list[tuple[int, int]]]:
-    """Character spans of quoted text (marks excluded), one list of parts per quotation.
-
-    A paragraph that opens a quote and does not close it continues into the next paragraph
-    when that one opens with a quote mark; otherwise the quote ends with its paragraph.
-    """
-    quotations: list[list[tuple[int, int]]] = []
-    pending: list[tuple[int, int]] = []
-    for paragraph in _PARAGRAPH.finditer(text):
-        p_start, p_end = paragraph.span()
-        if pending and not text[p_start:p_end].lstrip().startswith(("“", '"')):
-            quotations.append(pending)
-            pending = []
-        closed, unclosed = _paragraph_quotes(text, p_start, p_end)
-        if pending and closed and not _opens_at(text, p_start, closed[0][0]):
-            quotations.append(pending)
-            pending = []
-        if pending and closed:
-            pending.append(closed.pop(0))
-            quotations.append(pending)
-            pending = []
-        quotations.extend([span] for span in closed)
-        if unclosed:
-            pending.append(unclosed)
-        if not closed and not unclosed and not pending:
-            quotations.extend([s] for s in _single_quoted(text, p_start, p_end))
-    if pending:
-        quotations.append(pending)
-    return [q for q in (_trimmed(text, parts) for parts in quotations) if q]
+    """The quoted words of each quotation (:func:`newstrace.text.quotes.quote_spans`, marks
+    excluded), one part per paragraph it runs over. Single-quoted stretches count only in
+    short headline-like lines: in running text a single quote is a scare quote or a quote
+    inside a quote far more often than attributed speech."""
+    found = []
+    for span in quote_spans(text):
+        if is_single_quoted(text, span) and not _in_short_line(text, span):
+            continue
+        parts = quoted_parts(text, span)
+        if parts:
+            found.append(parts)
+    return found
 
 
-def _opens_at(text: str, p_start: int, quote_start: int) -> bool:
-    return not text[p_start : quote_start - 1].strip()
-
-
-def _paragraph_quotes(text: str, p_start: int, p_end: int) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
-    """Closed quotes of one paragraph, and the span of a quote left open at its end."""
-    closed: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for mark in _MARK.finditer(text, p_start, p_end):
-        char, pos = mark.group(), mark.start()
-        if open_at is None and char != "”":
-            open_at = pos + 1
-        elif open_at is not None and char == "“":
-            open_at = pos + 1
-        elif open_at is not None:
-            closed.append((open_at, pos))
-            open_at = None
-    unclosed = (open_at, p_end) if open_at is not None and p_end - open_at > 1 else None
-    return closed, unclosed
-
-
-def _single_quoted(text: str, p_start: int, p_end: int) -> list[tuple[int, int]]:
-    """Single-quoted spans, only in short headline-like lines (elsewhere ' is an apostrophe)."""
-    line = text[p_start:p_end]
-    if len(line.split()) > _HEADLINE_WORDS:
-        return []
-    return [(p_start + m.start(1), p_start + m.end(1)) for m in _SINGLE.finditer(line)]
-
-
-def _trimmed(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out = []
-    for start, end in parts:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            out.append((start, end))
-    return out
+def _in_short_line(text: str, span: tuple[int, int]) -> bool:
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    line_end = text.find("\n", span[1])
+    return len(text[line_start : line_end if line_end >= 0 else len(text)].split()) <= _HEADLINE_WORDS
 
 
 def _merge_split_quotes(text: str, quotations: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
