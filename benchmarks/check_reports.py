@@ -13,6 +13,11 @@ revisions are cached under ``benchmarks/data/check_reports/``.
     python benchmarks/check_reports.py --base HEAD~1                # working tree vs its parent
     python benchmarks/check_reports.py --base abc123 --head def456 --sizes 1000
 
+To check several commits of one refactor that others' commits interleave, revert them in a
+worktree of the head (``git worktree add --detach /tmp/x HEAD; git -C /tmp/x revert
+--no-edit C3 C2 C1``) and give that commit as ``--base``: the two sides then differ by the
+refactor alone.
+
 Exit status: 0 when every report is identical, 1 when any differs, 2 when a run failed.
 """
 
