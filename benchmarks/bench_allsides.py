@@ -17,8 +17,8 @@ shuffled order, ids that do not name the event) in a temporary folder, runs
   distance threshold is tuned (for B-cubed F1) on the first ``--baseline-events`` events of
   ``train`` and then applied to ``val`` (target: newstrace at least 0.03 above it).
 
-``--train-events N`` also runs the product on the first N ``train`` events (the data the
-clusterer's short-text parameters were fitted on) and prints the same figures for them.
+``--train-events N`` also runs the product on the first N ``train`` events (part of the data
+the clusterer's short-text parameters were fitted on) and prints the same figures for them.
 Exits 1 when a target is missed on ``val`` (``--no-assert`` to only print).
 """
 
