@@ -65,6 +65,16 @@ def test_a_closed_quotation_is_never_cut_by_the_sentence_splitter(name: str) -> 
             assert not any(start < at < end - 1 for at in ends), text[start:end]
 
 
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_the_rewrite_check_counts_kept_quotations_from_the_same_spans(name: str) -> None:
+    from newstrace.paraphrase import _quote_counts
+
+    text = HOSTILE[name]
+    kept, reworded = _quote_counts(text, text)
+    assert (kept, reworded) == (len(quoted_stretches(text)), 0)
+    assert _quote_counts(text, "Nothing of it is left here.") == (0, len(quoted_stretches(text)))
+
+
 def test_quoted_stretches_are_the_double_quoted_parts() -> None:
     assert quoted_stretches(HOSTILE["guillemets"]) == ["we will not sign this treaty today"]
     assert quoted_stretches(HOSTILE["single quotes"]) == []

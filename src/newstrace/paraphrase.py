@@ -31,6 +31,7 @@ from newstrace.align import Boilerplate, Overlap, lexical_overlap, profiles, shi
 from newstrace.embed import DIM, Encoder, default_encoder
 from newstrace.model import Passage
 from newstrace.sentences import Span, split_sentences
+from newstrace.text.quotes import quoted_stretches
 
 #: Sentence pairs below this similarity are never aligned.
 MIN_PAIR_SIMILARITY = 0.55
@@ -45,7 +46,6 @@ ORDER_SIMILARITY = 0.6
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[A-Za-z]|\b[A-Z]{2,}\b")
-_QUOTE = re.compile(r"[\"“”«»]\s*([^\"“”«»]{12,}?)\s*[\"“”«»]")
 STOPWORDS: frozenset[str] = frozenset(
     """a an the and or but if of to in on at by for with from as into over about after
     before than that this these those it its is are was were be been being has have had
@@ -221,11 +221,6 @@ def names(text: str) -> set[str]:
     return {n.lower() for n in _NAME.findall(text)} - STOPWORDS
 
 
-def quotations(text: str) -> list[str]:
-    """Quoted stretches of at least three words."""
-    return [q for q in _QUOTE.findall(text) if len(q.split()) >= 3]
-
-
 def _jaccard(x: set[str], y: set[str]) -> float:
     return len(x & y) / len(x | y) if x or y else 1.0
 
@@ -250,7 +245,7 @@ def _quote_counts(source: str, target: str) -> tuple[int, int]:
     """Quotes of ``source`` kept verbatim in ``target``, and those missing (reworded or unquoted)."""
     target_words = _normalised_words(target)
     kept = mangled = 0
-    for quote in quotations(source):
+    for quote in quoted_stretches(source, min_words=3):
         if _normalised_words(quote) in target_words:
             kept += 1
         else:
