@@ -373,17 +373,24 @@ def _pair_weights(al: SentenceAlignment) -> np.ndarray:
     return np.where(conflicts, 0.0, weights)
 
 
-def _following(al: SentenceAlignment) -> dict[str, float]:
-    """Weighted shares of ``a`` and of ``b`` (in characters) that follow the other text, and
-    the number of followed sentences on the side with fewer."""
-    weights = _pair_weights(al)
+def _pair_extents(al: SentenceAlignment) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each text's length in sentence characters, and per aligned pair its length in
+    characters and in sentences on each side (for shares of ``a`` and of ``b``)."""
     chars_a = sum(s.end - s.start for s in al.a_sentences) or 1
     chars_b = sum(s.end - s.start for s in al.b_sentences) or 1
     length_a = np.array([al.a_sentences[p.a_last].end - al.a_sentences[p.a_first].start for p in al.pairs])
     length_b = np.array([al.b_sentences[p.b_last].end - al.b_sentences[p.b_first].start for p in al.pairs])
-    followed = weights >= FOLLOWED_WEIGHT
     span_a = np.array([p.a_last - p.a_first + 1 for p in al.pairs], dtype=np.int64)
     span_b = np.array([p.b_last - p.b_first + 1 for p in al.pairs], dtype=np.int64)
+    return chars_a, chars_b, length_a, length_b, span_a, span_b
+
+
+def _following(al: SentenceAlignment) -> dict[str, float]:
+    """Weighted shares of ``a`` and of ``b`` (in characters) that follow the other text, and
+    the number of followed sentences on the side with fewer."""
+    weights = _pair_weights(al)
+    chars_a, chars_b, length_a, length_b, span_a, span_b = _pair_extents(al)
+    followed = weights >= FOLLOWED_WEIGHT
     return {
         "follow_a": float(weights @ length_a) / chars_a,
         "follow_b": float(weights @ length_b) / chars_b,
@@ -405,13 +412,8 @@ def _claim_following(al: SentenceAlignment) -> dict[str, float]:
     probability = np.array([sentence_pair_verdict(x, y, p.similarity).score for (x, y), p in zip(texts, al.pairs)])
     conflicts = np.array([bool(nx and ny and not nx & ny) for nx, ny in ((numbers(x), numbers(y)) for x, y in texts)])
     probability = np.where(conflicts, 0.0, probability)
-    chars_a = sum(s.end - s.start for s in al.a_sentences) or 1
-    chars_b = sum(s.end - s.start for s in al.b_sentences) or 1
-    length_a = np.array([al.a_sentences[p.a_last].end - al.a_sentences[p.a_first].start for p in al.pairs])
-    length_b = np.array([al.b_sentences[p.b_last].end - al.b_sentences[p.b_first].start for p in al.pairs])
+    chars_a, chars_b, length_a, length_b, span_a, span_b = _pair_extents(al)
     same = probability >= PAIR_THRESHOLD
-    span_a = np.array([p.a_last - p.a_first + 1 for p in al.pairs], dtype=np.int64)
-    span_b = np.array([p.b_last - p.b_first + 1 for p in al.pairs], dtype=np.int64)
     return {
         "claim_a": float(probability @ length_a) / chars_a,
         "claim_b": float(probability @ length_b) / chars_b,
