@@ -22,6 +22,7 @@ HOSTILE = {
     "two paragraphs": "“The first part runs on\n\n“and the second closes it here,” she said.",
     "nested": "He wrote: “They told me ‘never again’ and meant it this time.”",
     "straight": 'The minister said "prices will fall by the end of the year" on radio.',
+    "one sentence a line": "She said: “I partied. I had fun.\nI am sorry for it,” Reid told the magazine.",
 }
 
 
@@ -34,6 +35,7 @@ def test_spans_of_the_hostile_texts() -> None:
     assert _quoted(HOSTILE["single quotes"]) == ["'a bridge too far for everyone'"]
     assert _quoted(HOSTILE["apostrophes"]) == []
     assert _quoted(HOSTILE["unbalanced"]) == [HOSTILE["unbalanced"].split("\n")[0]]
+    assert _quoted(HOSTILE["one sentence a line"]) == ["“I partied. I had fun.\nI am sorry for it,”"]
     assert _quoted(HOSTILE["nested"]) == ["“They told me ‘never again’ and meant it this time.”"]
     two = HOSTILE["two paragraphs"]
     (span,) = quote_spans(two)

@@ -6,7 +6,8 @@ whole and quote extraction attributes the quoted words: all of them read the spa
 
 Double quotes (straight, curly, guillemets, low-9) pair up inside a paragraph; a quotation
 still open at the end of a paragraph continues when the next paragraph opens with a quote
-mark (the multi-paragraph convention), else it ends with its paragraph. Single quotes count
+mark (the multi-paragraph convention), or when the next line closes it with a curly mark
+(text set one sentence a line), else it ends with its paragraph. Single quotes count
 when they open before a word and close after one, so apostrophes (it’s, Korea’s) are not
 quotes; a single-quoted stretch inside a double-quoted one is part of it.
 
@@ -32,6 +33,7 @@ _NEXT_TEXT = re.compile(r"\S")
 _DOUBLE_MARKS = '"“”«»„'
 _DOUBLE_OPENERS = '"“«„'
 _DOUBLE_CLOSERS = '"”»'
+_CURLY_CLOSERS = '”»'
 _SINGLE_MARKS = "'‘’‚"
 _SINGLE_OPENERS = "'‘‚"
 _SINGLE_CLOSERS = "'’"
@@ -44,7 +46,8 @@ def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int
 
     Double quotes (straight, curly, guillemets) pair up inside a paragraph; a quotation
     still open at the end of a paragraph continues when the next paragraph opens with a
-    quote mark (the multi-paragraph convention), else it ends with its paragraph. Single
+    quote mark (the multi-paragraph convention), or when the next line closes it with a curly mark
+(text set one sentence a line), else it ends with its paragraph. Single
     quotes count when they open before a word and close after one, so apostrophes
     (it’s, Korea’s) are not quotes. ``marks``, the positions of all quote marks and
     apostrophes, can be passed when already found (see :func:`quote_marks`).
@@ -95,6 +98,10 @@ def _double_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
             if (j < len(marks) and reopened is not None and reopened.start() == marks[j]
                     and text[marks[j]] in _DOUBLE_OPENERS):
                 line_end, j = _line_end(text, marks[j]), j + 1  # goes on in the next paragraph
+                continue
+            if (j < len(marks) and reopened is not None and text[marks[j]] in _CURLY_CLOSERS
+                    and marks[j] < _line_end(text, reopened.start())):
+                line_end = _line_end(text, marks[j])  # closed on the next line (one sentence a line)
                 continue
             spans.append((start, line_end))
             i = j
