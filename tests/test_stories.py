@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from newstrace.model import Article
-from newstrace.stories import StoryClusterer, cluster_stories, encode_leads, extract_entities, story_title
+from newstrace.stories import StoryClusterer, cluster_stories, encode_leads, extract_entities
 
 QUAKE_CHILE = [
     ("Magnitude 6.8 earthquake shakes Valparaiso",
@@ -140,14 +140,6 @@ def test_state_round_trips_through_json(quakes) -> None:
     new = [articles[2], articles[5]]
     assert restored.assign(new, vectors[[2, 5]]) == original.assign(new, vectors[[2, 5]])
     assert restored.to_state() == original.to_state()
-
-
-def test_story_title_is_the_most_central_articles_title(quakes) -> None:
-    articles, vectors = quakes
-    title = story_title(articles[:3], vectors[:3])
-    assert title in {article.title for article in articles[:3]}
-    untitled = [Article(id="x", text="Rain floods Lyon. Roads closed.")]
-    assert story_title(untitled, vectors[:1]) == "Rain floods Lyon."
 
 
 def test_a_report_days_later_finds_its_story_through_the_index(quakes) -> None:

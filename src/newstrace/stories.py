@@ -73,6 +73,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from newstrace.vectors import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
 
 from newstrace.model import Article
+from newstrace.titles import headline_or_lead
 
 STATE_VERSION = 4
 _UNDATED = np.iinfo(np.int32).min
@@ -121,20 +122,6 @@ def encode_leads(articles: Sequence[Article], encoder: Any = None, chars: int = 
 
         encoder = default_encoder()
     return encoder.encode([lead_text(article, chars) for article in articles])
-
-
-def story_title(articles: Sequence[Article], vectors: np.ndarray) -> str:
-    """The title (or else first sentence) of the article closest to the group's centroid."""
-    centroid = vectors.sum(axis=0)
-    central = articles[int(np.argmax(vectors @ centroid))]
-    return _headline(central)
-
-
-def _headline(article: Article) -> str:
-    if article.title:
-        return article.title.strip()
-    first = re.split(r"(?<=[.!?])\s+|\n", article.text.strip(), maxsplit=1)[0]
-    return first[:200]
 
 
 def _day(value: str | None) -> int:
@@ -608,7 +595,7 @@ class StoryClusterer:
 
     def _story_of_its_own(self, article: Article) -> int:
         """A new, empty story named and titled after ``article``, which opens it."""
-        return self._open_story(self._fresh_story_id(f"story-{article.id}"), _headline(article), 0.0, article.id)
+        return self._open_story(self._fresh_story_id(f"story-{article.id}"), headline_or_lead(article), 0.0, article.id)
 
     def _fresh_story_id(self, wanted: str) -> str:
         """``wanted``, or ``wanted`` with the first free ``~n`` suffix when a story already has
@@ -639,7 +626,7 @@ class StoryClusterer:
             self._set_title(row, article, centrality)
 
     def _set_title(self, row: int, article: Article, score: float) -> None:
-        self.titles[row] = _headline(article)
+        self.titles[row] = headline_or_lead(article)
         self._title_scores[row] = score
         self._title_ids[row] = article.id
 
