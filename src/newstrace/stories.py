@@ -210,7 +210,7 @@ class _CandidateIndex:
         for bucket in np.unique(buckets):
             chosen = buckets == bucket
             index = self._indexes.setdefault(self._bucket_name(bucket), Index(ndim=self.dim, metric="ip", dtype="f16"))
-            index.add(keys[chosen], vectors[chosen])
+            index.add(keys[chosen], vectors[chosen], threads=1)  # one thread: the same graph every run
 
     def search(self, vectors: np.ndarray, days: np.ndarray, count: int) -> list[np.ndarray]:
         """Story rows near each vector among the buckets in reach of its day: one batch call

@@ -46,11 +46,13 @@ class VectorIndex:
         return key in self._index
 
     def add(self, keys: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
-        """Add one vector per key (a key added twice replaces nothing: use fresh keys)."""
+        """Add one vector per key (a key added twice replaces nothing: use fresh keys). Added
+        on one thread: a graph built by several threads depends on their timing, and so would
+        the neighbours found in it (the same input must give the same report)."""
         keys = np.asarray(keys, dtype=np.uint64)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(keys), self.ndim)
         if len(keys):
-            self._index.add(keys, vectors)
+            self._index.add(keys, vectors, threads=1)
 
     def search(self, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest keys of each query row and their cosine similarities.
