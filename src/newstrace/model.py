@@ -208,7 +208,7 @@ class Relation:
         return {
             "a": self.a, "b": self.b, "relation": c.relation, "source": self.source, "score": c.score,
             **{key: _plain_copy(getattr(c, key)) for key in _EVIDENCE},
-            "passages": [p.to_dict() if texts is None else p.to_dict(texts) for p in c.passages],
+            "passages": [p.to_dict(texts) for p in c.passages],
         }
 
     @classmethod
