@@ -691,7 +691,7 @@ class _Batch:
     days: np.ndarray = field(init=False)
     words: np.ndarray = field(init=False)  #: word counts of title + text
     rows: np.ndarray = field(init=False)
-    hubs: np.ndarray = field(init=False)  #: hubness of each article (see StoryClusterer._measure_hubs)
+    hubs: np.ndarray = field(init=False)  #: hubness of each article, measured in refinement (see StoryClusterer._refined_story)
     vacated: set[int] = field(default_factory=set)  #: story rows that articles moved out of
 
     def __post_init__(self) -> None:
