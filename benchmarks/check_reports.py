@@ -2,7 +2,8 @@
 
 Builds the JSON report (``newstrace analyze --format json``) of the seeds
 (``../shared/seeds``), the demo corpus (``examples/``) and generated corpora
-(``benchmarks/make_corpus.py``, ``--sizes``) with the code of two revisions and prints,
+(``benchmarks/make_corpus.py``, ``--sizes``), and the digest report (``newstrace digest``)
+of the seeds and the demo corpus, with the code of two revisions and prints,
 for each input, whether the reports are identical apart from timings, and the first
 differences when they are not. Each revision is checked out with ``git worktree add``
 under the temporary folder and run with this checkout's virtualenv, its ``src`` first
@@ -82,7 +83,8 @@ def corpus(size: int) -> Path:
 
 
 def report(side: Side, name: str, inputs: Path) -> dict[str, Any]:
-    """The JSON report of ``inputs`` written by ``side``'s code (from the cache for a commit)."""
+    """The JSON report of ``inputs`` written by ``side``'s code (from the cache for a commit);
+    ``newstrace digest``'s when ``name`` ends with ``-digest``."""
     cached = CACHE / f"{side.commit}-{name}.json" if side.commit else None
     if cached is not None and cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))
@@ -90,7 +92,7 @@ def report(side: Side, name: str, inputs: Path) -> dict[str, Any]:
         out = Path(work) / "report.json"
         env = {**os.environ, "PYTHONPATH": str(side.tree / "src")}
         run = subprocess.run(
-            ["nice", "-n", "5", str(PYTHON), "-m", "newstrace", "analyze", str(inputs),
+            ["nice", "-n", "5", str(PYTHON), "-m", "newstrace", command_of(name), str(inputs),
              "--db", str(Path(work) / "store.db"), "--format", "json", "-o", str(out)],
             cwd=work, env=env, capture_output=True, text=True)
         if run.returncode not in (0, 1):  # 1: some inputs skipped, still a report
@@ -100,6 +102,11 @@ def report(side: Side, name: str, inputs: Path) -> dict[str, Any]:
         CACHE.mkdir(parents=True, exist_ok=True)
         cached.write_text(text, encoding="utf-8")
     return json.loads(text)
+
+
+def command_of(name: str) -> str:
+    """The command whose report an input's name asks for."""
+    return "digest" if name.endswith("-digest") else "analyze"
 
 
 def without_timings(data: Any) -> Any:
@@ -132,7 +139,7 @@ def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
 
 def inputs(sizes: list[int]) -> dict[str, Path]:
     """The inputs to compare, by name."""
-    named = {"seeds": SEEDS, "demo": DEMO}
+    named = {"seeds": SEEDS, "demo": DEMO, "seeds-digest": SEEDS, "demo-digest": DEMO}
     named.update({f"corpus_{size}": corpus(size) for size in sizes if size > 0})
     return named
 

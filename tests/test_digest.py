@@ -8,7 +8,7 @@ import re
 import pytest
 
 from newstrace.digests import build_digest
-from newstrace.model import Article
+from newstrace.model import Article, Claim, Digest
 
 REPORT_A = (
     "Northland's army fired two cruise missiles into the northern sea on Tuesday, the defence ministry said.\n\n"
@@ -33,8 +33,8 @@ def invented():
     return (a, b, c), roots, build_digest([a, b, c], roots)
 
 
-def claim_with(digest: dict, pattern: str) -> dict:
-    return next(c for c in digest["claims"] if re.search(pattern, c["text"]))
+def claim_with(digest: Digest, pattern: str) -> Claim:
+    return next(c for c in digest.claims if re.search(pattern, c.text))
 
 
 def test_citations_name_a_family_member_that_states_the_claim():
@@ -47,43 +47,43 @@ def test_citations_name_a_family_member_that_states_the_claim():
     roots = {root.id: root.id, copy.id: root.id, other.id: other.id}
     digest = build_digest([root, copy, other], roots)
     boats = claim_with(digest, "Fishing boats")
-    assert copy.id in boats["article_ids"] and root.id not in boats["article_ids"]
-    assert copy.id in boats["independent_ids"] and root.id not in boats["independent_ids"]
+    assert copy.id in boats.article_ids and root.id not in boats.article_ids
+    assert copy.id in boats.independent_ids and root.id not in boats.independent_ids
 
 
 def test_copies_count_once_as_independent_reports(invented):
     (a, b, c), _, digest = invented
     launch = claim_with(digest, "fired (two|three) cruise missiles")
-    assert set(launch["article_ids"]) == {a.id, b.id, c.id}
-    assert launch["independent_ids"] == sorted([a.id, b.id])
-    assert launch["n_independent"] == 2
+    assert set(launch.article_ids) == {a.id, b.id, c.id}
+    assert launch.independent_ids == sorted([a.id, b.id])
+    assert launch.n_independent == 2
     brandt = claim_with(digest, "routine exercise")
-    assert brandt["n_independent"] == 1 and brandt["id"] in digest["single_source"]
+    assert brandt.n_independent == 1 and brandt.id in digest.single_source
 
 
 def test_different_counts_conflict_but_unit_conversions_do_not(invented):
     (a, b, _), _, digest = invented
-    numbers = [c for c in digest["conflicts"] if c["kind"] == "number"]
+    numbers = [c for c in digest.conflicts if c.kind == "number"]
     assert len(numbers) == 1
     [conflict] = numbers
-    values = {v["value"]: v["independent_ids"] for v in conflict["versions"]}
+    values = {v.value: v.independent_ids for v in conflict.versions}
     assert values == {"2 cruise missiles": [a.id], "3 cruise missiles": [b.id]}
 
 
 def test_quotes_dates_and_json_shape(invented):
     (a, _, c), _, digest = invented
-    [quote] = [q for q in digest["quotes"] if "ready for any threat" in q["text"]]
-    assert quote["speaker"] == "Olga Brandt"
-    assert set(quote["article_ids"]) == {a.id, c.id} and quote["independent_ids"] == [a.id]
-    assert {o["article_id"] for o in quote["occurrences"]} == {a.id, c.id}
-    assert any(t["date"] == "2023-05-09" for t in digest["timeline"])  # "Tuesday" before Wednesday 10 May
-    assert digest["summary"] and all(s["independent_ids"] for s in digest["summary"])
-    assert set(digest) >= {"headline", "summary", "timeline", "claims", "quotes", "single_source", "conflicts"}
-    assert json.loads(json.dumps(digest)) == digest  # plain JSON values only (no tuples, sets, numpy)
-    claim_ids = {claim["id"] for claim in digest["claims"]}
-    assert set(digest["single_source"]) <= claim_ids and len(claim_ids) == len(digest["claims"])
-    roots = {a.id, c.id} | {i for claim in digest["claims"] for i in claim["independent_ids"]}
-    assert all(set(v["independent_ids"]) <= roots for conflict in digest["conflicts"] for v in conflict["versions"])
+    [quote] = [q for q in digest.quotes if "ready for any threat" in q.text]
+    assert quote.speaker == "Olga Brandt"
+    assert set(quote.article_ids) == {a.id, c.id} and quote.independent_ids == [a.id]
+    assert {o.article_id for o in quote.occurrences} == {a.id, c.id}
+    assert any(t.date == "2023-05-09" for t in digest.timeline)  # "Tuesday" before Wednesday 10 May
+    assert digest.summary and all(s.independent_ids for s in digest.summary)
+    assert list(digest.to_dict()) == ["headline", "summary", "timeline", "claims", "quotes", "single_source", "conflicts"]
+    assert Digest.from_dict(json.loads(json.dumps(digest.to_dict()))) == digest  # plain JSON, round trip
+    claim_ids = {claim.id for claim in digest.claims}
+    assert set(digest.single_source) <= claim_ids and len(claim_ids) == len(digest.claims)
+    roots = {a.id, c.id} | {i for claim in digest.claims for i in claim.independent_ids}
+    assert all(set(v.independent_ids) <= roots for conflict in digest.conflicts for v in conflict.versions)
 
 
 SEED_DATES = ["2023-09-12", "2023-09-13", "2023-09-13", None, None]
@@ -98,30 +98,30 @@ def test_seed_story_digest(seeds):
     roots = {ids[n]: ids[r] for n, r in enumerate(SEED_ROOTS)}
     digest = build_digest(articles, roots)
 
-    missiles = [c for c in digest["claims"] if "two ballistic missiles" in " ".join(v["text"] for v in c["versions"])]
-    assert any(set(c["independent_ids"]) == {ids[0], ids[2], ids[3]} for c in missiles)
+    missiles = [c for c in digest.claims if "two ballistic missiles" in " ".join(v.text for v in c.versions)]
+    assert any(set(c.independent_ids) == {ids[0], ids[2], ids[3]} for c in missiles)
 
     shoigu = claim_with(digest, "Shoigu")
-    assert shoigu["independent_ids"] == [ids[3]] and {ids[3], ids[4]} <= set(shoigu["article_ids"])
-    assert shoigu["id"] in digest["single_source"]
+    assert shoigu.independent_ids == [ids[3]] and {ids[3], ids[4]} <= set(shoigu.article_ids)
+    assert shoigu.id in digest.single_source
 
-    [rush] = [q for q in digest["quotes"] if "without a rush" in q["text"]]
-    assert rush["speaker"] == "Vladimir Putin" and rush["article_ids"] == [ids[2]]
-    rush_claims = [c for c in digest["claims"] if any("without a rush" in v["text"] for v in c["versions"])]
+    [rush] = [q for q in digest.quotes if "without a rush" in q.text]
+    assert rush.speaker == "Vladimir Putin" and rush.article_ids == [ids[2]]
+    rush_claims = [c for c in digest.claims if any("without a rush" in v.text for v in c.versions)]
     assert len(rush_claims) == 1 and "There is time" in next(
-        v["text"] for v in rush_claims[0]["versions"] if v["article_id"] == ids[2])
+        v.text for v in rush_claims[0].versions if v.article_id == ids[2])
 
-    [easley] = [q for q in digest["quotes"] if "uninterrupted command" in q["text"]]
-    assert easley["speaker"] == "Leif-Eric Easley" and easley["speaker_kind"] == "person"
+    [easley] = [q for q in digest.quotes if "uninterrupted command" in q.text]
+    assert easley.speaker == "Leif-Eric Easley" and easley.speaker_kind == "person"
 
     texts = {a.id: a.text for a in articles}
-    for claim in digest["claims"]:
-        assert set(claim["independent_ids"]) <= set(claim["article_ids"])
-        assert claim["single_source"] == (claim["n_independent"] == 1)
-        for version in claim["versions"]:
-            before = texts[version["article_id"]][: version["start"]].rstrip(" “\"")
-            assert not before or before[-1] in ".!?:\n”\")", version["text"]  # starts a sentence
-    assert not any(c["text"].startswith("local time") for c in digest["claims"])
+    for claim in digest.claims:
+        assert set(claim.independent_ids) <= set(claim.article_ids)
+        assert claim.single_source == (claim.n_independent == 1)
+        for version in claim.versions:
+            before = texts[version.article_id][: version.start].rstrip(" “\"")
+            assert not before or before[-1] in ".!?:\n”\")", version.text  # starts a sentence
+    assert not any(c.text.startswith("local time") for c in digest.claims)
 
-    lengths = [c for c in digest["conflicts"] if c["kind"] == "number" and c["topic"] == "length"]
+    lengths = [c for c in digest.conflicts if c.kind == "number" and c.topic == "length"]
     assert lengths == []

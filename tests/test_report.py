@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from newstrace.model import Article, Comparison, Derivation, InputError, Passage, Relation, Report, Story
+from newstrace.model import (
+    Article, Claim, Comparison, Conflict, ConflictVersion, Derivation, Digest, DigestQuote, InputError, Passage,
+    Relation, Report, Story, SummaryLine, TimelineEntry,
+)
 from newstrace.report import (
     FORMATS,
     render_html,
@@ -96,26 +99,23 @@ def sample_report() -> Report:
         derived=[Derivation("blog", "herald", "herald", "copy"), Derivation("spun", "post", "post", "paraphrase")],
         outlets=["Coastal Herald", "Bay Blog", "Northern Post", "SpinNews"],
         first_date="2024-10-07", last_date="2024-10-09",
-        digest={
-            "headline": "Lindell harbour bridge closed after barge strike",
-            "summary": [{"text": "A crane barge hit the bridge on Monday night.", "article_ids": ["herald", "post"]}],
-            "timeline": [{"date": "2024-10-07", "text": "Barge strikes the bridge.", "article_ids": ["herald"]}],
-            "quotes": [{"speaker": "Ines Varga", "text": "We will not reopen until we are certain it is safe",
-                        "independent_ids": ["herald"]}],
-            "claims": [
-                {"id": "c1", "text": "The bridge is closed.", "article_ids": ["herald", "blog", "post"],
-                 "independent_ids": ["herald", "post"], "n_independent": 2},
-                {"id": "c2", "text": "Divers found a crack.", "article_ids": ["post", "spun"],
-                 "independent_ids": ["post"], "n_independent": 1},
+        digest=Digest(
+            headline="Lindell harbour bridge closed after barge strike",
+            summary=[SummaryLine("A crane barge hit the bridge on Monday night.", ["herald", "post"],
+                                 ["herald", "post"])],
+            timeline=[TimelineEntry("2024-10-07", "day", None, "Barge strikes the bridge.", ["herald"])],
+            quotes=[DigestQuote("We will not reopen until we are certain it is safe", "Ines Varga", "person",
+                                "said", ["herald"], ["herald"])],
+            claims=[
+                Claim("c1", "The bridge is closed.", ["herald", "blog", "post"], ["herald", "post"], 2, False),
+                Claim("c2", "Divers found a crack.", ["post", "spun"], ["post"], 1, True),
             ],
-            "single_source": ["c2"],
-            "conflicts": [{"kind": "date", "topic": "inspection day", "versions": [
-                {"value": "Tuesday", "text": "Engineers will inspect on Tuesday.", "article_ids": ["herald"],
-                 "independent_ids": ["herald"]},
-                {"value": "Wednesday", "text": "Engineers will inspect on Wednesday.", "article_ids": ["blog"],
-                 "independent_ids": ["herald"]},
-            ]}],
-        },
+            single_source=["c2"],
+            conflicts=[Conflict("date", "inspection day", None, [
+                ConflictVersion("Tuesday", "Engineers will inspect on Tuesday.", ["herald"], ["herald"]),
+                ConflictVersion("Wednesday", "Engineers will inspect on Wednesday.", ["blog"], ["herald"]),
+            ])],
+        ),
     )
     fair_story = Story(id="s2", title="Autumn fair opens", article_ids=["fair"], independent_ids=["fair"],
                        outlets=["Coastal Herald"], first_date="2024-10-05", last_date="2024-10-05")
@@ -366,7 +366,9 @@ def test_renderers_tolerate_missing_relations_and_articles() -> None:
     report.relations = []
     report.stories[0].article_ids.append("ghost")
     report.stories[0].derived.append(Derivation("ghost", "herald", "herald", "partial"))
-    report.stories[0].digest = {"summary": "One line only.", "claims": [{"id": "x", "text": "A claim."}]}
+    report.stories[0].digest = Digest(
+        headline="", summary=[SummaryLine("One line only.", ["ghost"], ["ghost"])],
+        claims=[Claim("c1", "A claim.", ["ghost"], ["ghost"], 1, True)], single_source=["c1"])
     assert "No relation was recorded" in render_html(report)
     assert "No relation was recorded" in render_markdown(report)
     assert "partial of herald.html → ghost" in _text_output(report)

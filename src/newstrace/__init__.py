@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from newstrace.model import (
     Article,
+    Claim,
     Comparison,
+    Conflict,
     Derivation,
+    Digest,
+    DigestQuote,
     InputError,
     Passage,
     Relation,
@@ -76,7 +80,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Analyzer", "Article", "ClaimMatch", "Comparison", "CopyFinder", "Derivation", "Encoder", "IngestError",
+    "Analyzer", "Article", "Claim", "ClaimMatch", "Comparison", "Conflict", "CopyFinder", "Derivation",
+    "Digest", "DigestQuote", "Encoder", "IngestError",
     "InputError", "Passage", "Quote", "Relation", "Report", "Store", "Story", "analyze",
     "build_digest", "compare", "digest", "find_copies", "iter_articles", "load", "load_many",
     "quotes", "remove", "same_claim", "write_report",

@@ -22,6 +22,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from newstrace.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
+from newstrace.model import Conflict, ConflictVersion
 from newstrace.quotation import Quote
 
 #: Mean pair score a group must keep (average linkage); a pair scores its embedding cosine
@@ -43,7 +44,7 @@ _PLACE_PREPOSITION = re.compile(r"\b(in|at|near|from|to|outside|inside)\s+(the\s
 
 
 @dataclass
-class Claim:
+class Statement:
     """One factual sentence of one article, with the facts it states."""
 
     id: str
@@ -63,7 +64,7 @@ class ClaimGroup:
     """Claims from different articles that state the same thing."""
 
     id: str
-    claims: list[Claim]
+    claims: list[Statement]
     independent_ids: list[str]
     text: str  #: the most central version
 
@@ -76,25 +77,7 @@ class ClaimGroup:
         return len(self.independent_ids)
 
 
-@dataclass
-class ConflictVersion:
-    value: str
-    text: str
-    article_ids: list[str]
-    independent_ids: list[str]
-
-
-@dataclass
-class Conflict:
-    """Independent reports disagreeing on one point of a claim."""
-
-    kind: str  #: "number", "time", "date", "place" or "speaker"
-    topic: str
-    versions: list[ConflictVersion]
-    group_id: str | None = None
-
-
-def article_claims(facts: ArticleFacts, text: str) -> list[Claim]:
+def article_claims(facts: ArticleFacts, text: str) -> list[Statement]:
     """The factual sentences of one article: not boilerplate, not questions, not fragments."""
     claims = []
     for start, end in _sentence_spans(facts.sentences, text):
@@ -102,7 +85,7 @@ def article_claims(facts: ArticleFacts, text: str) -> list[Claim]:
         if not is_factual(sentence):
             continue
         within = facts.within(start, end)
-        claims.append(Claim(
+        claims.append(Statement(
             id=f"{facts.article_id}:{start}", article_id=facts.article_id, text=sentence, start=start, end=end,
             entities=within.entities, numbers=within.numbers, times=within.times,
             quotes=[q for q in facts.quotes if q.start < end and start < q.end],
@@ -138,7 +121,7 @@ def _sentence_spans(sentences: list[tuple[int, int]], text: str) -> Iterable[tup
 # --- grouping ---------------------------------------------------------------------------
 
 
-def group_claims(claims: list[Claim], roots: dict[str, str], *, encoder=None,
+def group_claims(claims: list[Statement], roots: dict[str, str], *, encoder=None,
                  threshold: float = SAME_CLAIM) -> list[ClaimGroup]:
     """Group claims of different articles that say the same thing (at most one per article).
 
@@ -160,7 +143,7 @@ def group_claims(claims: list[Claim], roots: dict[str, str], *, encoder=None,
     return sorted(groups, key=lambda g: (-g.n_independent, -len(g.claims), min(c.position for c in g.claims)))
 
 
-def pair_scores(claims: list[Claim], vectors: np.ndarray) -> np.ndarray:
+def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
     """The cosine of pairs that state the same claim, 0 for others, -1 for two claims of one article."""
     from newstrace.paraphrase import same_claim
 
@@ -177,7 +160,7 @@ def pair_scores(claims: list[Claim], vectors: np.ndarray) -> np.ndarray:
     return scores
 
 
-def shares_counted_fact(a: Claim, b: Claim) -> bool:
+def shares_counted_fact(a: Statement, b: Statement) -> bool:
     """Whether two claims count or measure the same thing (whatever the value) about a shared name."""
     keys_a = {m.key for m in a.numbers if m.key}
     keys_b = {m.key for m in b.numbers if m.key}
@@ -197,7 +180,7 @@ def quote_overlap(a: str, b: str) -> float:
     return len(words_a & words_b) / shorter if shorter >= 3 else 0.0
 
 
-def _merge_pairs(claims: list[Claim], scores: np.ndarray, threshold: float) -> list[list[int]]:
+def _merge_pairs(claims: list[Statement], scores: np.ndarray, threshold: float) -> list[list[int]]:
     """Average-linkage clusters whose mean pair score reaches ``threshold``; two claims of one
     article (score -1) make a merge impossible."""
     if len(claims) == 1:
@@ -212,7 +195,7 @@ def _merge_pairs(claims: list[Claim], scores: np.ndarray, threshold: float) -> l
     return list(clusters.values())
 
 
-def _group(group_id: str, claims: list[Claim], vectors: np.ndarray, roots: dict[str, str]) -> ClaimGroup:
+def _group(group_id: str, claims: list[Statement], vectors: np.ndarray, roots: dict[str, str]) -> ClaimGroup:
     central = int(np.argmax((vectors @ vectors.T).sum(axis=1)))
     ordered = sorted(claims, key=lambda c: (c.article_id, c.start))
     return ClaimGroup(id=group_id, claims=ordered,
@@ -245,18 +228,18 @@ def find_conflicts(groups: list[ClaimGroup], roots: dict[str, str], *,
     for group in groups:
         if group.n_independent < 2:
             continue
-        by_root: dict[str, list[Claim]] = defaultdict(list)
+        by_root: dict[str, list[Statement]] = defaultdict(list)
         for claim in group.claims:
             by_root[roots.get(claim.article_id, claim.article_id)].append(claim)
         for conflict in (*_number_conflicts(by_root), *_time_conflicts(by_root),
                          *_place_conflicts(by_root, places_together or set())):
-            conflict.group_id = group.id
+            conflict.claim_id = group.id
             conflicts.append(conflict)
     return conflicts
 
 
-def _number_conflicts(by_root: dict[str, list[Claim]]) -> list[Conflict]:
-    keyed: dict[str, dict[str, list[tuple[Measure, Claim]]]] = defaultdict(lambda: defaultdict(list))
+def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
+    keyed: dict[str, dict[str, list[tuple[Measure, Statement]]]] = defaultdict(lambda: defaultdict(list))
     for root, claims in by_root.items():
         for claim in claims:
             for measure in claim.numbers:
@@ -269,10 +252,10 @@ def _number_conflicts(by_root: dict[str, list[Claim]]) -> list[Conflict]:
     return conflicts
 
 
-def _time_conflicts(by_root: dict[str, list[Claim]]) -> list[Conflict]:
+def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
     conflicts = []
     for kind, attribute in (("date", "date"), ("time", "time")):
-        per_root: dict[str, list[tuple[TimeRef, Claim]]] = defaultdict(list)
+        per_root: dict[str, list[tuple[TimeRef, Statement]]] = defaultdict(list)
         for root, claims in by_root.items():
             for claim in claims:
                 per_root[root] += [(t, claim) for t in claim.times
@@ -282,8 +265,8 @@ def _time_conflicts(by_root: dict[str, list[Claim]]) -> list[Conflict]:
     return conflicts
 
 
-def _place_conflicts(by_root: dict[str, list[Claim]], together: set[frozenset[str]]) -> list[Conflict]:
-    per_root: dict[str, list[tuple[Entity, Claim]]] = defaultdict(list)
+def _place_conflicts(by_root: dict[str, list[Statement]], together: set[frozenset[str]]) -> list[Conflict]:
+    per_root: dict[str, list[tuple[Entity, Statement]]] = defaultdict(list)
     for root, claims in by_root.items():
         for claim in claims:
             per_root[root] += [(e, claim) for e in claim.entities if e.label in PLACE_LABELS
@@ -316,7 +299,7 @@ def _conflict(kind: str, topic: str, per_root: dict[str, list], value_of) -> Con
     roots = {claim.article_id: root for root, items in per_root.items() for _, claim in items}
     for version in versions.values():
         version.independent_ids = family_citations(version.article_ids, roots)
-    return Conflict(kind=kind, topic=topic, versions=list(versions.values()))
+    return Conflict(kind=kind, topic=topic, claim_id=None, versions=list(versions.values()))
 
 
 def _measure_value(m: Measure) -> str:
@@ -383,7 +366,7 @@ def speaker_conflicts(groups: list[QuoteGroup], roots: dict[str, str]) -> list[C
     """Quotes that independent reports attribute to different people."""
     conflicts = []
     for group in groups:
-        per_root: dict[str, list[tuple[str, Claim | Quote]]] = defaultdict(list)
+        per_root: dict[str, list[tuple[str, Statement | Quote]]] = defaultdict(list)
         for quote in group.quotes:
             if quote.speaker and _is_proper_name(quote.speaker):
                 per_root[roots.get(quote.article_id, quote.article_id)].append((quote.speaker, quote))

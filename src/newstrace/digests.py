@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,7 +18,18 @@ from newstrace.claims import (
     speaker_conflicts,
 )
 from newstrace.facts import PLACE_LABELS, ArticleFacts, Measure, extract_facts
-from newstrace.model import Article
+from newstrace.model import (
+    Amount,
+    Article,
+    Claim,
+    Digest,
+    DigestQuote,
+    NumberFact,
+    QuoteOccurrence,
+    SummaryLine,
+    TimelineEntry,
+    Wording,
+)
 from newstrace.quotation import full_names, load_nlp
 from newstrace.titles import story_title
 
@@ -30,9 +42,9 @@ HEADLINE_WORDS = 25
 
 
 def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None,
-                 nlp: Language | None = None) -> dict[str, Any]:
-    """The digest of ONE story as a JSON-able dict (headline, summary, timeline, claims,
-    quotes, single-source claims, conflicts), every item cited by article and independent ids."""
+                 nlp: Language | None = None) -> Digest:
+    """The digest of ONE story (headline, summary, timeline, claims, quotes, single-source
+    claims, conflicts), every item cited by article and independent ids."""
     if encoder is None:
         from newstrace.embed import default_encoder
 
@@ -40,25 +52,21 @@ def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None
     facts = extract_facts(articles, nlp=nlp or load_nlp())
     _unify_people(facts)
     texts = {a.id: a.text for a in articles}
-    claims = [c for f in facts for c in article_claims(f, texts[f.article_id])]
-    groups = group_claims(claims, roots, encoder=encoder)
+    statements = [s for f in facts for s in article_claims(f, texts[f.article_id])]
+    groups = group_claims(statements, roots, encoder=encoder)
     quote_groups = group_quotes((q for f in facts for q in f.quotes), roots)
     conflicts = find_conflicts(groups, roots, places_together=_places_together(facts))
     conflicts += speaker_conflicts(quote_groups, roots)
     claim_ids = {g.id: f"c{n + 1}" for n, g in enumerate(groups)}
-    return {
-        "headline": _headline(articles, roots, groups),
-        "summary": _summary(groups, encoder),
-        "timeline": _timeline(groups),
-        "claims": [_claim_entry(claim_ids[g.id], g) for g in groups],
-        "quotes": [_quote_entry(g) for g in quote_groups],
-        "single_source": [claim_ids[g.id] for g in groups if g.n_independent == 1],
-        "conflicts": [
-            {"kind": c.kind, "topic": c.topic, "claim_id": claim_ids.get(c.group_id or ""),
-             "versions": [vars(v) for v in c.versions]}
-            for c in conflicts
-        ],
-    }
+    return Digest(
+        headline=_headline(articles, roots, groups),
+        summary=_summary(groups, encoder),
+        timeline=_timeline(groups),
+        claims=[_claim(claim_ids[g.id], g) for g in groups],
+        quotes=[_quote(g) for g in quote_groups],
+        single_source=[claim_ids[g.id] for g in groups if g.n_independent == 1],
+        conflicts=[replace(c, claim_id=claim_ids.get(c.claim_id or "")) for c in conflicts],
+    )
 
 
 def _unify_people(facts: list[ArticleFacts]) -> None:
@@ -97,7 +105,7 @@ def _untitled_headline(articles: list[Article], roots: dict[str, str], groups: l
     return groups[0].text if groups else ""
 
 
-def _summary(groups: list[ClaimGroup], encoder) -> list[dict[str, Any]]:
+def _summary(groups: list[ClaimGroup], encoder) -> list[SummaryLine]:
     """Extractive: the claims confirmed by most independent reports, without repeats."""
     ranked = sorted(groups, key=lambda g: (-g.n_independent, -len(g.article_ids), min(c.position for c in g.claims)))
     candidates = ranked[: SUMMARY_SENTENCES * 4]
@@ -110,11 +118,11 @@ def _summary(groups: list[ClaimGroup], encoder) -> list[dict[str, Any]]:
             break
         if not chosen or float(np.max(vectors[chosen] @ vectors[i])) < SUMMARY_REDUNDANCY:
             chosen.append(i)
-    return [{"text": candidates[i].text, "article_ids": candidates[i].article_ids,
-             "independent_ids": candidates[i].independent_ids} for i in chosen]
+    return [SummaryLine(candidates[i].text, candidates[i].article_ids, candidates[i].independent_ids)
+            for i in chosen]
 
 
-def _timeline(groups: list[ClaimGroup]) -> list[dict[str, Any]]:
+def _timeline(groups: list[ClaimGroup]) -> list[TimelineEntry]:
     """Claims that carry a resolved date, in date and time order."""
     entries = []
     for group in groups:
@@ -124,38 +132,36 @@ def _timeline(groups: list[ClaimGroup]) -> list[dict[str, Any]]:
         day = Counter(t.date for t in dated).most_common(1)[0][0]
         precision = next(t.precision for t in dated if t.date == day)
         clock = sorted(t.time for c in group.claims for t in c.times if t.time)
-        entries.append({
-            "date": day if precision == "day" else f"{day}-01", "precision": precision,
-            "time": clock[0] if clock else None, "text": group.text, "article_ids": group.article_ids,
-        })
-    return sorted(entries, key=lambda e: (e["date"], e["time"] or ""))
+        entries.append(TimelineEntry(
+            date=day if precision == "day" else f"{day}-01", precision=precision,
+            time=clock[0] if clock else None, text=group.text, article_ids=group.article_ids,
+        ))
+    return sorted(entries, key=lambda e: (e.date, e.time or ""))
 
 
-def _claim_entry(claim_id: str, group: ClaimGroup) -> dict[str, Any]:
+def _claim(claim_id: str, group: ClaimGroup) -> Claim:
     entities = sorted({e.name for c in group.claims for e in c.entities})
-    numbers = {_number_text(m): _number_entry(m) for c in group.claims for m in c.numbers}
-    return {
-        "id": claim_id, "text": group.text, "article_ids": group.article_ids,
-        "independent_ids": group.independent_ids, "n_independent": group.n_independent,
-        "single_source": group.n_independent == 1, "entities": entities, "numbers": list(numbers.values()),
-        "versions": [{"article_id": c.article_id, "text": c.text, "start": c.start, "end": c.end}
-                     for c in group.claims],
-    }
+    numbers = {_number_text(m): _number_fact(m) for c in group.claims for m in c.numbers}
+    return Claim(
+        id=claim_id, text=group.text, article_ids=group.article_ids,
+        independent_ids=group.independent_ids, n_independent=group.n_independent,
+        single_source=group.n_independent == 1, entities=entities, numbers=list(numbers.values()),
+        versions=[Wording(c.article_id, c.text, c.start, c.end) for c in group.claims],
+    )
 
 
 def _number_text(m: Measure) -> str:
     return f"{m.value:g} {m.unit or m.counts or ''}".strip()
 
 
-def _number_entry(m: Measure) -> dict[str, Any]:
-    return {"text": m.text, "value": m.value, "unit": m.unit, "counts": m.counts, "approx": m.approx,
-            "equivalents": [{"value": e.value, "unit": e.unit} for e in m.equivalents]}
+def _number_fact(m: Measure) -> NumberFact:
+    return NumberFact(text=m.text, value=m.value, unit=m.unit, counts=m.counts, approx=m.approx,
+                      equivalents=[Amount(e.value, e.unit) for e in m.equivalents])
 
 
-def _quote_entry(group: QuoteGroup) -> dict[str, Any]:
-    return {
-        "text": group.text, "speaker": group.speaker, "speaker_kind": group.speaker_kind, "cue": group.cue,
-        "article_ids": sorted({q.article_id for q in group.quotes}), "independent_ids": group.independent_ids,
-        "occurrences": [{"article_id": q.article_id, "start": q.start, "end": q.end, "speaker": q.speaker_mention}
-                        for q in group.quotes],
-    }
+def _quote(group: QuoteGroup) -> DigestQuote:
+    return DigestQuote(
+        text=group.text, speaker=group.speaker, speaker_kind=group.speaker_kind, cue=group.cue,
+        article_ids=sorted({q.article_id for q in group.quotes}), independent_ids=group.independent_ids,
+        occurrences=[QuoteOccurrence(q.article_id, q.start, q.end, q.speaker_mention) for q in group.quotes],
+    )

@@ -245,6 +245,168 @@ class Derivation:
 
 
 @dataclass
+class SummaryLine:
+    """A sentence of a story's extractive summary and the articles stating it."""
+
+    text: str
+    article_ids: list[str]
+    independent_ids: list[str]
+
+
+@dataclass
+class TimelineEntry:
+    """A dated event: ``precision`` is ``day`` or ``month`` (then ``date`` is the 1st);
+    ``time`` is ``HH:MM`` or ``None``."""
+
+    date: str
+    precision: str
+    time: str | None
+    text: str
+    article_ids: list[str]
+
+
+@dataclass
+class Wording:
+    """How one article words a claim: ``text`` is ``article.text[start:end]``."""
+
+    article_id: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Amount:
+    """A value in another unit that a number was given with ("5 miles (8 km)")."""
+
+    value: float
+    unit: str | None
+
+
+@dataclass
+class NumberFact:
+    """A number a claim states: its words, value, unit or what it counts."""
+
+    text: str
+    value: float
+    unit: str | None
+    counts: str | None
+    approx: bool
+    equivalents: list[Amount] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    """A statement made in a story, grouped across the articles making it.
+    ``independent_ids`` name one article per independent family that states it."""
+
+    id: str
+    text: str
+    article_ids: list[str]
+    independent_ids: list[str]
+    n_independent: int
+    single_source: bool
+    entities: list[str] = field(default_factory=list)
+    numbers: list[NumberFact] = field(default_factory=list)
+    versions: list[Wording] = field(default_factory=list)
+
+
+@dataclass
+class QuoteOccurrence:
+    """Where one article gives a quote, and the speaker as that article words it ("he")."""
+
+    article_id: str
+    start: int
+    end: int
+    speaker: str | None
+
+
+@dataclass
+class DigestQuote:
+    """The same words from the same speaker across a story's articles: one record.
+    ``speaker_kind`` is ``person``, ``organisation`` or ``anonymous``."""
+
+    text: str
+    speaker: str | None
+    speaker_kind: str | None
+    cue: str | None
+    article_ids: list[str]
+    independent_ids: list[str]
+    occurrences: list[QuoteOccurrence] = field(default_factory=list)
+
+
+@dataclass
+class ConflictVersion:
+    """One account in a conflict: the value it gives, the sentence giving it, who carries it."""
+
+    value: str
+    text: str
+    article_ids: list[str]
+    independent_ids: list[str]
+
+
+@dataclass
+class Conflict:
+    """Independent reports disagreeing on one point (``kind``: ``number``, ``date``,
+    ``time``, ``place`` or ``speaker``); ``claim_id`` names the claim it concerns."""
+
+    kind: str
+    topic: str
+    claim_id: str | None
+    versions: list[ConflictVersion]
+
+
+@dataclass
+class Digest:
+    """What a story's independent reports say (``docs/report-format.md``, Digest): every
+    item cites articles by id."""
+
+    headline: str
+    summary: list[SummaryLine] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    quotes: list[DigestQuote] = field(default_factory=list)
+    single_source: list[str] = field(default_factory=list)  #: ids of claims one report states
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Digest:
+        """The digest :meth:`to_dict` wrote (as the store caches it)."""
+        return cls(
+            headline=data.get("headline") or "",
+            summary=[SummaryLine(**item) for item in data.get("summary", [])],
+            timeline=[TimelineEntry(**item) for item in data.get("timeline", [])],
+            claims=[_claim_from_dict(item) for item in data.get("claims", [])],
+            quotes=[_quote_from_dict(item) for item in data.get("quotes", [])],
+            single_source=list(data.get("single_source", [])),
+            conflicts=[_conflict_from_dict(item) for item in data.get("conflicts", [])],
+        )
+
+    def claim(self, claim_id: str) -> Claim:
+        for claim in self.claims:
+            if claim.id == claim_id:
+                return claim
+        raise KeyError(claim_id)
+
+
+def _claim_from_dict(data: dict[str, Any]) -> Claim:
+    numbers = [NumberFact(**{**n, "equivalents": [Amount(**e) for e in n.get("equivalents", [])]})
+               for n in data.get("numbers", [])]
+    return Claim(**{**data, "numbers": numbers, "versions": [Wording(**v) for v in data.get("versions", [])]})
+
+
+def _quote_from_dict(data: dict[str, Any]) -> DigestQuote:
+    return DigestQuote(**{**data, "occurrences": [QuoteOccurrence(**o) for o in data.get("occurrences", [])]})
+
+
+def _conflict_from_dict(data: dict[str, Any]) -> Conflict:
+    return Conflict(**{**data, "versions": [ConflictVersion(**v) for v in data.get("versions", [])]})
+
+
+@dataclass
 class Story:
     """Articles about one event. ``independent_ids`` are the roots of the provenance graph."""
 
@@ -256,10 +418,17 @@ class Story:
     outlets: list[str] = field(default_factory=list)
     first_date: str | None = None
     last_date: str | None = None
-    digest: dict[str, Any] | None = None
+    digest: Digest | None = None  #: with ``newstrace digest``
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Story:
+        """The story :meth:`to_dict` wrote."""
+        digest = data.get("digest")
+        return cls(**{**data, "derived": [Derivation(**d) for d in data.get("derived", [])],
+                      "digest": Digest.from_dict(digest) if digest else None})
 
 
 @dataclass

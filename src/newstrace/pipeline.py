@@ -34,6 +34,7 @@ from newstrace.match import directed, judge
 from newstrace.model import (
     Article,
     BoilerplatePassage,
+    Digest,
     InputError,
     Relation,
     Report,
@@ -357,11 +358,13 @@ class Analyzer:
             roots = {d.article_id: d.root_id for d in story.derived}
             roots.update({m: roots.get(m, m) for m in story.article_ids})
             key = f"digest-v{DIGEST_VERSION}:" + content_id(json.dumps(sorted(roots.items())))
-            story.digest = self.store.get_state(key)
-            if story.digest is None:
+            cached = self.store.get_state(key)
+            if cached is not None:
+                story.digest = Digest.from_dict(cached)
+            else:
                 members = [by_id[m] for m in story.article_ids]
                 story.digest = build_digest(members, roots, encoder=self._encoder())
-                self.store.put_state(key, story.digest)
+                self.store.put_state(key, story.digest.to_dict())
             self._tick("digest", done, len(report.stories))
         self.store.put_stories(report.stories)
 

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.model import Article, Relation, Story, Derivation
+from newstrace.model import Article, Relation, Story
 
 try:
     import fcntl
@@ -457,12 +457,12 @@ class Store:
         ``limit`` of them from ``offset`` when given."""
         rows = self._rows("SELECT data FROM stories ORDER BY seq LIMIT ? OFFSET ?",
                           (-1 if limit is None else limit, offset))
-        return [_story(json.loads(data)) for (data,) in rows]
+        return [Story.from_dict(json.loads(data)) for (data,) in rows]
 
     def story(self, story_id: str) -> Story | None:
         """The stored story with this id, if any."""
         rows = self._rows("SELECT data FROM stories WHERE id=?", (story_id,))
-        return _story(json.loads(rows[0][0])) if rows else None
+        return Story.from_dict(json.loads(rows[0][0])) if rows else None
 
     def get_state(self, key: str) -> Any:
         """Run state saved under ``key`` (the story clusterer's, cached digests), if any."""
@@ -525,8 +525,3 @@ def _acquire_lock(lock_path: str, db_path: str) -> int | None:
 def _row_relation(relation: str, source: str | None, score: float, evidence: str) -> Relation:
     return Relation.from_dict({**json.loads(evidence), "relation": relation, "source": source, "score": score})
 
-
-def _story(data: dict) -> Story:
-    data = dict(data)
-    data["derived"] = [Derivation(**d) for d in data.get("derived", [])]
-    return Story(**data)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
-from newstrace.model import Article, Derivation, Relation, Report, Story
+from newstrace.model import Article, Derivation, Digest, Relation, Report, Story, TimelineEntry
 
 SCHEMA_VERSION = 1  #: version of the JSON report format (docs/report-format.md)
 
@@ -84,7 +83,9 @@ class Cited:
 
 
 @dataclass(frozen=True)
-class Claim:
+class ClaimView:
+    """A claim of the digest with its citations as labels."""
+
     id: str
     text: str
     labels: list[str]
@@ -93,7 +94,7 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class Version:
+class VersionView:
     """One side of a conflict: the value an account gives and the sentence giving it."""
 
     value: str
@@ -103,10 +104,12 @@ class Version:
 
 
 @dataclass(frozen=True)
-class Conflict:
+class ConflictView:
+    """A conflict of the digest, each version with its citations as labels."""
+
     kind: str
     topic: str
-    versions: list[Version]
+    versions: list[VersionView]
 
 
 @dataclass
@@ -115,11 +118,11 @@ class DigestView:
     summary: list[Cited]
     timeline: list[Cited]
     quotes: list[Cited]
-    claims: list[Claim]
-    conflicts: list[Conflict]
+    claims: list[ClaimView]
+    conflicts: list[ConflictView]
 
     @property
-    def single_source(self) -> list[Claim]:
+    def single_source(self) -> list[ClaimView]:
         return [claim for claim in self.claims if claim.single_source]
 
 
@@ -314,83 +317,34 @@ def aligned_passages(relation: Relation, source: Article, copy: Article) -> list
     ]
 
 
-def digest_view(digest: dict[str, Any], labels: dict[str, str]) -> DigestView:
-    """Normalise a story digest; sections may be absent, strings or lists of dicts."""
+def digest_view(digest: Digest, labels: dict[str, str]) -> DigestView:
+    """The digest with its citations resolved to article labels."""
 
-    def cite(ids: Any) -> list[str]:
-        return [labels.get(i, str(i)[:12]) for i in ids or []]
+    def cite(ids: list[str]) -> list[str]:
+        return [labels.get(i, i[:12]) for i in ids]
 
-    def lines(section: Any) -> list[Cited]:
-        return [
-            Cited(
-                text=str(item.get("text") or item.get("value") or ""),
-                labels=cite(item.get("article_ids") or item.get("citations")),
-                date=_when(item),
-                speaker=item.get("speaker"),
-                n_independent=_count(item),
-            )
-            for item in _items(section)
-        ]
-
-    single = {str(claim_id) for claim_id in digest.get("single_source") or []}
-    claims = [
-        Claim(
-            id=str(item.get("id", "")),
-            text=str(item.get("text", "")),
-            labels=cite(item.get("article_ids")),
-            n_independent=_count(item) or 0,
-            single_source=str(item.get("id", "")) in single,
-        )
-        for item in _items(digest.get("claims"))
-    ]
-    conflicts = [
-        Conflict(
-            kind=str(item.get("kind", "")),
-            topic=str(item.get("topic", "")),
-            versions=[
-                Version(
-                    value=str(version.get("value") or ""),
-                    text=str(version.get("text") or ""),
-                    labels=cite(version.get("article_ids")),
-                    n_independent=_count(version),
-                )
-                for version in _items(item.get("versions"))
-            ],
-        )
-        for item in _items(digest.get("conflicts"))
-    ]
-    headline = digest.get("headline")
+    single = set(digest.single_source)
     return DigestView(
-        headline=str(headline) if headline else None,
-        summary=lines(digest.get("summary")),
-        timeline=lines(digest.get("timeline")),
-        quotes=lines(digest.get("quotes")),
-        claims=claims,
-        conflicts=conflicts,
+        headline=digest.headline or None,
+        summary=[Cited(line.text, cite(line.article_ids), n_independent=len(line.independent_ids))
+                 for line in digest.summary],
+        timeline=[Cited(entry.text, cite(entry.article_ids), date=_when(entry)) for entry in digest.timeline],
+        quotes=[Cited(quote.text, cite(quote.article_ids), speaker=quote.speaker,
+                      n_independent=len(quote.independent_ids)) for quote in digest.quotes],
+        claims=[ClaimView(claim.id, claim.text, cite(claim.article_ids), claim.n_independent,
+                          claim.id in single) for claim in digest.claims],
+        conflicts=[
+            ConflictView(conflict.kind, conflict.topic, [
+                VersionView(version.value, version.text, cite(version.article_ids),
+                            len(version.independent_ids))
+                for version in conflict.versions
+            ])
+            for conflict in digest.conflicts
+        ],
     )
 
 
-def _when(item: dict[str, Any]) -> str | None:
+def _when(entry: TimelineEntry) -> str:
     """A timeline entry's date (``YYYY-MM`` at month precision) and time, if any."""
-    date = item.get("date")
-    if not date:
-        return None
-    date = str(date)[:7] if item.get("precision") == "month" else str(date)
-    return f"{date} {item['time']}" if item.get("time") else date
-
-
-def _items(section: Any) -> list[dict[str, Any]]:
-    """A digest section as a list of dicts (a bare string becomes ``{"text": ...}``)."""
-    if not section:
-        return []
-    if isinstance(section, (str, dict)):
-        section = [section]
-    return [item if isinstance(item, dict) else {"text": str(item)} for item in section]
-
-
-def _count(item: dict[str, Any]) -> int | None:
-    if item.get("n_independent") is not None:
-        return int(item["n_independent"])
-    if item.get("independent_ids") is not None:
-        return len(item["independent_ids"])
-    return None
+    date = entry.date[:7] if entry.precision == "month" else entry.date
+    return f"{date} {entry.time}" if entry.time else date
