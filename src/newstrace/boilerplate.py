@@ -141,25 +141,62 @@ class BoilerplateIndex:
 
     def _pairs_of(self, doc: int) -> np.ndarray:
         """The sentence-pair keys of article ``doc``, sorted."""
-        starts = [chunk.first for chunk in self._chunks]
-        chunk = self._chunks[int(np.searchsorted(starts, doc, side="right")) - 1]
+        chunk = self._chunks[int(np.searchsorted(self._chunk_firsts(), doc, side="right")) - 1]
         return chunk.pairs.of(doc - chunk.first)
+
+    def _chunk_firsts(self) -> np.ndarray:
+        return np.fromiter((chunk.first for chunk in self._chunks), dtype=np.int64, count=len(self._chunks))
+
+    def _tagged_pairs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence-pair keys of articles ``docs``, each tagged with its row in ``docs``
+        (in no particular order)."""
+        which = np.searchsorted(self._chunk_firsts(), docs, side="right") - 1
+        rows_parts, keys_parts = [], []
+        for number in np.unique(which).tolist():
+            rows = np.flatnonzero(which == number)
+            chunk = self._chunks[number]
+            held = chunk.pairs.subset(docs[rows] - chunk.first)
+            rows_parts.append(np.repeat(rows, np.diff(held.offsets)))
+            keys_parts.append(held.hashes)
+        return np.concatenate(rows_parts), np.concatenate(keys_parts)
 
     def share_free_text(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Per pair of added articles (by key): whether they share two consecutive
         sentences (or a first or last one) that are not boilerplate. Articles sharing
         only boilerplate, or no run of sentences at all, are not near copies."""
         known = np.array([a in self._numbers and b in self._numbers for a, b in pairs], dtype=bool)
-        shared = [np.intersect1d(self._pairs_of(self._numbers[a]), self._pairs_of(self._numbers[b]))
-                  if sure else np.zeros(0, dtype=_U64) for (a, b), sure in zip(pairs, known)]
-        sizes = np.array([len(s) for s in shared], dtype=np.int64)
         free = ~known  # an article it does not hold is given the benefit of the doubt
-        if not sizes.sum():
+        rows = np.flatnonzero(known)
+        if not len(rows):
             return free
-        flagged = self.flag(np.concatenate(shared))
-        ends = np.cumsum(sizes)
-        free_seen = np.concatenate([[0], np.cumsum(~flagged)])
-        return free | (free_seen[ends] > free_seen[ends - sizes])
+        a_docs = np.array([self._numbers[pairs[row][0]] for row in rows.tolist()], dtype=np.int64)
+        b_docs = np.array([self._numbers[pairs[row][1]] for row in rows.tolist()], dtype=np.int64)
+        shared_rows, shared_keys = _shared_per_row(self._tagged_pairs(a_docs), self._tagged_pairs(b_docs))
+        if len(shared_keys):
+            free[rows[np.unique(shared_rows[~self.flag(shared_keys)])]] = True
+        return free
+
+
+def _unique_per_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tagged keys sorted by row then key, each (row, key) once."""
+    order = np.lexsort((keys, rows))
+    rows, keys = rows[order], keys[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (keys[1:] != keys[:-1])
+    return rows[first], keys[first]
+
+
+def _shared_per_row(a: tuple[np.ndarray, np.ndarray],
+                    b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The keys tagged with one row on both sides (row-wise set intersection, batched),
+    with their rows."""
+    a_rows, a_keys = _unique_per_row(*a)
+    b_rows, b_keys = _unique_per_row(*b)
+    rows, keys = np.concatenate([a_rows, b_rows]), np.concatenate([a_keys, b_keys])
+    order = np.lexsort((keys, rows))
+    rows, keys = rows[order], keys[order]
+    twice = (rows[1:] == rows[:-1]) & (keys[1:] == keys[:-1])
+    return rows[:-1][twice], keys[:-1][twice]
 
 
 def _families(pair_sets: Sequence[np.ndarray], share: float) -> int:
