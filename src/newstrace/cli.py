@@ -315,5 +315,32 @@ def compare(
     render_comparison(result, first, second, Console(highlight=False))
 
 
+@app.command(cls=_Command, short_help="Serve the web app and REST API over a store.")
+def serve(
+    db: Path = typer.Option(Path(DEFAULT_DB), "--db", metavar="FILE", help="The store to serve (made by analyze)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="HOST", help="Address to listen on (default: this machine only)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, metavar="PORT", help="Port to listen on."),
+    token_file: Optional[Path] = typer.Option(
+        None, "--token-file", metavar="F",
+        help="File whose first line is the write token (else $NEWSTRACE_TOKEN); without one the app is read-only."),
+) -> None:
+    """Serve the web app (stories, story digests, articles, compare, search) and its REST API
+    (/api/v1/) over a store, showing new articles as analyze adds them."""
+    from newstrace.web import serve as run_server
+    from newstrace.web import token_from
+
+    if not db.is_file():
+        raise _fail(f"no store at {db} (make one with: newstrace analyze ARTICLES --db {db})")
+    if token_file is not None and not token_file.is_file():
+        raise _fail(f"no token file at {token_file} (give a file whose first line is the token)")
+    token = token_from(token_file)
+    mode = "writes need the token" if token else "read-only (no write token)"
+    err.print(f"serving {db} at http://{host}:{port}/ ({mode}); stop with Ctrl-C", markup=False, soft_wrap=True)
+    try:
+        run_server(db, host=host, port=port, token=token)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+
+
 def main() -> None:  # pragma: no cover - console-script shim
     app()

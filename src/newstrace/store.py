@@ -34,16 +34,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from newstrace.model import Article, Relation, Story
+from newstrace.model import DERIVED_RELATIONS, Article, Relation, Story
 
 try:
     import fcntl
@@ -51,8 +53,12 @@ except ImportError:  # pragma: no cover - not on Windows: no writer lock there
     fcntl = None  # type: ignore[assignment]
 
 #: 3: run state in its own table (``state``), stories kept in the order put, indexes for
-#: the per-article and per-outlet queries.
-SCHEMA_VERSION = 3
+#: the per-article and per-outlet queries. 4: full-text search over titles and texts
+#: (``articles_fts``, kept in sync by triggers) and a story index for the web app
+#: (``story_index``, ``story_articles``); a version 3 store is upgraded when opened.
+SCHEMA_VERSION = 4
+#: Schema versions upgraded in place to :data:`SCHEMA_VERSION` when opened.
+_UPGRADABLE = {3}
 DEFAULT_DB = "newstrace.db"
 #: How long a statement waits for another connection's write to finish, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
@@ -90,10 +96,32 @@ CREATE TABLE IF NOT EXISTS pairs (
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 CREATE TABLE IF NOT EXISTS stories (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS story_index (
+    story_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, first_date TEXT, last_date TEXT,
+    last_seq INTEGER, articles INTEGER NOT NULL, outlets INTEGER NOT NULL, independent INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_index_activity ON story_index (last_date DESC, last_seq DESC);
+CREATE TABLE IF NOT EXISTS story_articles (
+    article_id TEXT NOT NULL, story_id TEXT NOT NULL, PRIMARY KEY (article_id, story_id)
+);
+CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles (story_id);
 """
 
+#: Full-text search over titles and texts: an external-content FTS5 table over ``articles``
+#: that triggers keep in sync with every insert and delete (statements hold ``;``, so apart).
+_SEARCH_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles',"
+    " content_rowid='seq', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN"
+    " INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, coalesce(new.title, ''), new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN"
+    " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
+    " VALUES ('delete', old.seq, coalesce(old.title, ''), old.text); END",
+)
 
-_TABLES = ("articles", "versions", "fingerprints", "pairs", "stories", "state", "meta")
+
+_TABLES = ("articles_fts", "articles", "versions", "fingerprints", "pairs", "stories", "state",
+           "story_index", "story_articles", "meta")
 
 
 class StoreError(RuntimeError):
@@ -254,13 +282,23 @@ class Store:
         with self.transaction() as db:
             db.execute(_SCHEMA.split(";")[0])  # meta
             row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is not None and int(row[0]) != SCHEMA_VERSION:
+            version = None if row is None else int(row[0])
+            if version is not None and version != SCHEMA_VERSION and version not in _UPGRADABLE:
                 raise StoreError(f"{self.path}: schema version {row[0]}, this newstrace reads "
                                  f"{SCHEMA_VERSION}; start over with --fresh (or use another --db)")
-            for statement in filter(str.strip, _SCHEMA.split(";")):
+            for statement in (*filter(str.strip, _SCHEMA.split(";")), *_SEARCH_SCHEMA):
                 db.execute(statement)
-            if row is None:
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            if version in _UPGRADABLE:
+                self._upgrade(db)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @staticmethod
+    def _upgrade(db: sqlite3.Connection) -> None:
+        """Fill what version 4 added from a version 3 store's rows: the search index and
+        the story index."""
+        db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        stories = [Story.from_dict(json.loads(data)) for (data,) in db.execute("SELECT data FROM stories ORDER BY seq")]
+        _index_stories(db, stories)
 
     def _drop_all(self) -> None:
         """Empty the store, if it is a newstrace store (anything else is left alone)."""
@@ -320,7 +358,7 @@ class Store:
                 db.execute(f"DELETE FROM fingerprints WHERE article_id IN ({marks})", chunk)
                 db.execute(f"DELETE FROM pairs WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             if removed:
-                db.execute("DELETE FROM stories")
+                _clear_stories(db)
                 db.execute("DELETE FROM state WHERE key=?", (_STORY_STATE,))
         return removed
 
@@ -370,9 +408,12 @@ class Store:
         rows = self._rows(f"{_ARTICLE_QUERY} WHERE id=?", (article_id,))
         return _row_article(rows[0]) if rows else None
 
-    def articles_of_outlet(self, outlet: str) -> list[Article]:
-        """The stored articles of one outlet, in insertion order."""
-        return [_row_article(row) for row in self._rows(f"{_ARTICLE_QUERY} WHERE outlet=? ORDER BY seq", (outlet,))]
+    def articles_of_outlet(self, outlet: str, limit: int | None = None, offset: int = 0) -> list[Article]:
+        """The stored articles of one outlet, in insertion order (``limit`` of them from
+        ``offset`` when given)."""
+        return [_row_article(row) for row in self._rows(
+            f"{_ARTICLE_QUERY} WHERE outlet=? ORDER BY seq LIMIT ? OFFSET ?",
+            (outlet, -1 if limit is None else limit, offset))]
 
     def article_ids(self) -> list[str]:
         return [row[0] for row in self._rows("SELECT id FROM articles ORDER BY seq")]
@@ -447,10 +488,11 @@ class Store:
     def put_stories(self, stories: Sequence[Story]) -> None:
         """Replace the stored stories with ``stories`` (kept in this order)."""
         with self.transaction() as db:
-            db.execute("DELETE FROM stories")
+            _clear_stories(db)
             db.executemany(
                 "INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, json.dumps(s.to_dict())) for s in stories]
             )
+            _index_stories(db, stories)
 
     def stories(self, limit: int | None = None, offset: int = 0) -> list[Story]:
         """The stored stories in the order they were put (the report's: largest first),
@@ -464,6 +506,81 @@ class Store:
         rows = self._rows("SELECT data FROM stories WHERE id=?", (story_id,))
         return Story.from_dict(json.loads(rows[0][0])) if rows else None
 
+    # -- reads for the web app: stories by activity, an article's story, search ---------
+    def stories_by_activity(self, limit: int, offset: int = 0, *, outlet: str | None = None,
+                            since: str | None = None, until: str | None = None) -> tuple[list[Story], int]:
+        """A page of stories, latest activity first (last article date, then the latest
+        stored), with how many match: those with an article of ``outlet``, and dates
+        overlapping ``since``..``until`` (ISO days, both inclusive) when given."""
+        where, params = _story_filters(outlet, since, until)
+        with self.snapshot():
+            total = self._rows(f"SELECT COUNT(*) FROM story_index{where}", params)[0][0]
+            rows = self._rows(
+                f"SELECT s.data FROM story_index i JOIN stories s ON s.id = i.story_id{where}"
+                " ORDER BY i.last_date IS NULL, i.last_date DESC, i.last_seq DESC, i.seq LIMIT ? OFFSET ?",
+                (*params, limit, offset))
+        return [Story.from_dict(json.loads(data)) for (data,) in rows], total
+
+    def story_of(self, article_id: str) -> Story | None:
+        """The stored story that holds this article, if any."""
+        rows = self._rows("SELECT s.data FROM story_articles m JOIN stories s ON s.id = m.story_id"
+                          " WHERE m.article_id=? LIMIT 1", (article_id,))
+        return Story.from_dict(json.loads(rows[0][0])) if rows else None
+
+    def relation(self, a: str, b: str) -> Relation | None:
+        """The stored verdict on the pair ``a``, ``b`` (either order), if any."""
+        rows = self._rows("SELECT relation, source, score, evidence FROM pairs WHERE a=? AND b=?", _ordered(a, b))
+        return _row_relation(*rows[0]) if rows else None
+
+    def relations_among(self, ids: Sequence[str]) -> list[Relation]:
+        """The stored verdicts (other than ``unrelated``) on pairs of two of ``ids``."""
+        members = json.dumps(list(ids))
+        return [_row_relation(*row) for row in self._rows(
+            "SELECT relation, source, score, evidence FROM pairs WHERE relation != 'unrelated'"
+            " AND a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?)) ORDER BY a, b",
+            (members, members))]
+
+    def outlets(self) -> list[tuple[str, int]]:
+        """Every outlet with its number of stored articles, most articles first."""
+        return [(name, count) for name, count in self._rows(
+            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+            " ORDER BY COUNT(*) DESC, outlet")]
+
+    def outlet_roles(self, outlet: str) -> dict[str, int]:
+        """How many stored articles of ``outlet`` there are, and how many derivations
+        have one of them as the source, and as the copy."""
+        derived = ",".join(f"'{kind}'" for kind in sorted(DERIVED_RELATIONS))
+        pairs = (f"SELECT p.source AS source, CASE WHEN p.source = p.a THEN p.b ELSE p.a END AS copy"
+                 f" FROM pairs p WHERE p.source IS NOT NULL AND p.relation IN ({derived})")
+        with self.snapshot():
+            articles = self._rows("SELECT COUNT(*) FROM articles WHERE outlet=?", (outlet,))[0][0]
+            source, copy = self._rows(
+                f"SELECT COALESCE(SUM(s.outlet = ?), 0), COALESCE(SUM(c.outlet = ?), 0) FROM ({pairs}) d"
+                " JOIN articles s ON s.id = d.source JOIN articles c ON c.id = d.copy"
+                " WHERE s.outlet = ? OR c.outlet = ?", (outlet, outlet, outlet, outlet))[0]
+        return {"articles": articles, "source": int(source), "copy": int(copy)}
+
+    def search(self, query: str, limit: int = 20, offset: int = 0, *, outlet: str | None = None,
+               since: str | None = None, until: str | None = None) -> SearchResult:
+        """Articles whose title or text match ``query`` (FTS5 syntax: see :func:`fts_query`
+        for turning a user's words into it), best first, with a snippet each and the
+        matches counted by outlet and by month (facets, before the outlet and date filters
+        are applied to the page)."""
+        filters, params = _article_filters(outlet, since, until)
+        match = "FROM articles_fts f JOIN articles a ON a.seq = f.rowid WHERE articles_fts MATCH ?"
+        with self.snapshot():
+            total = self._rows(f"SELECT COUNT(*) {match}{filters}", (query, *params))[0][0]
+            rows = self._rows(
+                f"SELECT a.id, a.title, a.outlet, a.date, snippet(articles_fts, 1, ?, ?, '…', 16)"
+                f" {match}{filters} ORDER BY rank LIMIT ? OFFSET ?",
+                (SNIPPET_START, SNIPPET_END, query, *params, limit, offset))
+            outlets = self._rows(f"SELECT a.outlet, COUNT(*) {match} AND a.outlet IS NOT NULL"
+                                 " GROUP BY a.outlet ORDER BY COUNT(*) DESC, a.outlet LIMIT 50", (query,))
+            months = self._rows(f"SELECT substr(a.date, 1, 7), COUNT(*) {match} AND a.date IS NOT NULL"
+                                " GROUP BY 1 ORDER BY 1 DESC LIMIT 50", (query,))
+        hits = [SearchHit(*row) for row in rows]
+        return SearchResult(hits, total, [(o, n) for o, n in outlets], [(m, n) for m, n in months])
+
     def get_state(self, key: str) -> Any:
         """Run state saved under ``key`` (the story clusterer's, cached digests), if any."""
         rows = self._rows("SELECT value FROM state WHERE key=?", (key,))
@@ -472,6 +589,91 @@ class Store:
     def put_state(self, key: str, value: Any) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value)))
+
+
+#: What :meth:`Store.search` puts around the matched words in a snippet (private-use
+#: characters, never in a text, so a renderer can escape the snippet and then mark them).
+SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One article that matches a search, with a snippet of its text around the match."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    date: str | None
+    snippet: str
+
+
+@dataclass
+class SearchResult:
+    """A page of search hits, how many there are in all, and the matches per outlet and month."""
+
+    hits: list[SearchHit]
+    total: int
+    outlets: list[tuple[str, int]]
+    months: list[tuple[str, int]]
+
+
+def fts_query(words: str) -> str:
+    """A user's search as an FTS5 query: every word (and every "quoted phrase") must
+    match, as plain text (FTS5 operators and punctuation are taken literally); empty
+    when it has no word."""
+    terms = []
+    for phrase, word in re.findall(r'"([^"]*)"|([^\s"]+)', words):
+        tokens = re.findall(r"\w+", phrase or word)
+        if tokens:
+            terms.append('"' + " ".join(tokens) + '"')
+    return " ".join(terms)
+
+
+def _story_filters(outlet: str | None, since: str | None, until: str | None) -> tuple[str, tuple]:
+    """The ``WHERE`` clause (over ``story_index``) that keeps stories with an article of
+    ``outlet`` and dates overlapping ``since``..``until``."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if outlet is not None:
+        clauses.append("story_id IN (SELECT m.story_id FROM story_articles m JOIN articles a"
+                       " ON a.id = m.article_id WHERE a.outlet = ?)")
+        params.append(outlet)
+    if since is not None:
+        clauses.append("substr(last_date, 1, 10) >= ?")
+        params.append(since)
+    if until is not None:
+        clauses.append("substr(first_date, 1, 10) <= ?")
+        params.append(until)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+
+def _article_filters(outlet: str | None, since: str | None, until: str | None) -> tuple[str, tuple]:
+    """``AND`` clauses (over ``articles a``) for an outlet and a date range."""
+    clauses, params = "", []
+    for clause, value in (("a.outlet = ?", outlet), ("substr(a.date, 1, 10) >= ?", since),
+                          ("substr(a.date, 1, 10) <= ?", until)):
+        if value is not None:
+            clauses += f" AND {clause}"
+            params.append(value)
+    return clauses, tuple(params)
+
+
+def _clear_stories(db: sqlite3.Connection) -> None:
+    for table in ("stories", "story_index", "story_articles"):
+        db.execute(f"DELETE FROM {table}")
+
+
+def _index_stories(db: sqlite3.Connection, stories: Sequence[Story]) -> None:
+    """Fill the story index (dates, counts, members, latest member stored) for ``stories``."""
+    db.executemany("INSERT OR IGNORE INTO story_articles VALUES (?, ?)",
+                   [(article_id, s.id) for s in stories for article_id in s.article_ids])
+    db.executemany(
+        "INSERT OR REPLACE INTO story_index (story_id, seq, first_date, last_date, articles, outlets, independent)"
+        " VALUES (?,?,?,?,?,?,?)",
+        [(s.id, seq, s.first_date, s.last_date, len(s.article_ids), len(s.outlets), len(s.independent_ids))
+         for seq, s in enumerate(stories)])
+    db.execute("UPDATE story_index SET last_seq = (SELECT MAX(a.seq) FROM story_articles m JOIN articles a"
+               " ON a.id = m.article_id WHERE m.story_id = story_index.story_id)")
 
 
 _ARTICLE_QUERY = ("SELECT id, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate,"

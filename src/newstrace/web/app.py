@@ -1,0 +1,150 @@
+"""The web application: ``create_app`` builds it over one store, ``serve`` runs it.
+
+Routes are thin: each page is built by a ``newstrace.web.views`` module from the store
+(through the report view layer) and either rendered by a template (HTML) or given as
+JSON by its twin under ``/api/v1/``. Errors are one short message, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI, HTTPException, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+import newstrace
+from newstrace.report.view import describe, shorten
+from newstrace.store import Store
+from newstrace.web.ingest import Ingester
+from newstrace.web.security import BodyLimit, Csrf, SecurityHeaders
+from newstrace.web.views.common import safe_url
+from newstrace.web.views.search import snippet_html
+
+#: The largest request body accepted, in bytes (an upload of several files, or a JSON batch).
+DEFAULT_MAX_BODY = 20 * 1024 * 1024
+#: The largest single uploaded file, in bytes.
+DEFAULT_MAX_FILE = 5 * 1024 * 1024
+TOKEN_ENV = "NEWSTRACE_TOKEN"
+log = logging.getLogger("newstrace.web")
+
+
+@dataclass
+class Settings:
+    """What a running app was started with."""
+
+    db: Path
+    token: str | None = None  #: the write token; ``None``: the app is read-only
+    max_body: int = DEFAULT_MAX_BODY
+    max_file: int = DEFAULT_MAX_FILE
+
+
+def templates() -> Environment:
+    """The page templates, autoescaped, with the helpers they share."""
+    env = Environment(loader=PackageLoader("newstrace.web", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(safe_url=safe_url, describe=describe, shorten=shorten, snippet_html=snippet_html,
+                       version=newstrace.__version__)
+    env.filters.update(pct=lambda value: f"{100 * (value or 0):.0f}%", day=lambda value: (value or "")[:10])
+    return env
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page rendered from ``template`` with ``context`` (and the request)."""
+    html = request.app.state.templates.get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def create_app(db: str | Path, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY,
+               max_file: int = DEFAULT_MAX_FILE) -> FastAPI:
+    """The web app over the store at ``db`` (opened read-only for pages; writes go through
+    background ``digest`` runs, only with ``token``)."""
+    from newstrace.web import api, pages
+
+    settings = Settings(Path(db), token or None, max_body, max_file)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.store.close()
+
+    app = FastAPI(title="newstrace", version=newstrace.__version__, lifespan=lifespan,
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                  description="Stories, provenance, independent reports and digests of a newstrace store.")
+    app.state.settings = settings
+    app.state.store = Store(settings.db)
+    app.state.templates = templates()
+    app.state.csrf = Csrf()
+    app.state.ingester = Ingester(settings.db)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(BodyLimit, max_bytes=max_body)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The error as JSON on the API, as a page elsewhere."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"status": status, "message": message}}, status, headers=headers)
+    return render(request, "error.html.j2", status, status_code=status, message=message) if hasattr(
+        request.app.state, "templates") else HTMLResponse(message, status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    detail = getattr(exc, "detail", None)
+    if status == 404 and (not isinstance(detail, str) or detail == "Not Found"):
+        message = "not found: no such page"
+    else:
+        message = detail if isinstance(detail, str) else "error"
+    return error_response(request, status, message, getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+    return error_response(request, 422, f"{where}: {first.get('msg', 'invalid value')}")
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("error serving %s", request.url.path)
+    return error_response(request, 500, "internal error: the server log has the details")
+
+
+def check_day(name: str, value: str | None) -> str | None:
+    """``value`` when it is an ISO day (``YYYY-MM-DD``), else a 422."""
+    if value in (None, ""):
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"{name}: give a day as YYYY-MM-DD") from None
+    return value
+
+
+def token_from(token_file: str | Path | None) -> str | None:
+    """The write token: the first line of ``token_file``, else ``$NEWSTRACE_TOKEN``, else none."""
+    if token_file is not None:
+        token = Path(token_file).read_text(encoding="utf-8").strip().splitlines()
+        return token[0].strip() if token and token[0].strip() else None
+    return os.environ.get(TOKEN_ENV, "").strip() or None
+
+
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
+    """Run the app with Uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(db, token=token), host=host, port=port, server_header=False, log_level="info")
