@@ -20,12 +20,33 @@ MAX_ARTICLES_PER_POST = 1000
 #: Seconds ``?wait=`` may hold a post open for its job to finish.
 MAX_WAIT_SECONDS = 300
 
-Page = Query(1, ge=1, le=1_000_000, description="Page number, from 1.")
-PerPage = Query(25, ge=1, le=200, description="Items per page.")
-OutletFilter = Query(None, min_length=1, max_length=200, description="Only stories or articles of this outlet.")
-Since = Query(None, description="Only from this day (YYYY-MM-DD).")
-Until = Query(None, description="Only up to this day (YYYY-MM-DD).")
-ArticleId = Query(..., min_length=1, max_length=100)
+
+
+# Parameter declarations are made anew for each use: FastAPI keeps a parameter's name in them.
+def page_query() -> Any:
+    return Query(1, ge=1, le=1_000_000, description="page_query number, from 1.")
+
+
+def per_page_query() -> Any:
+    return Query(25, ge=1, le=200, description="Items per page.")
+
+
+def outlet_query() -> Any:
+    return Query(None, min_length=1, max_length=200, description="Only stories or articles of this outlet.")
+
+
+def since_query() -> Any:
+    return Query(None, description="Only from this day (YYYY-MM-DD).")
+
+
+def until_query() -> Any:
+    return Query(None, description="Only up to this day (YYYY-MM-DD).")
+
+
+def article_id_query() -> Any:
+    return Query(..., min_length=1, max_length=100, description="An article id.")
+
+
 SPAN = r"^\d{1,9}-\d{1,9}$"
 
 
@@ -38,8 +59,8 @@ def not_found(what: str, name: str) -> HTTPException:
 
 
 @router.get("/stories", summary="Stories, latest activity first")
-def api_stories(request: Request, page: int = Page, per_page: int = PerPage, outlet: str | None = OutletFilter,
-                since: str | None = Since, until: str | None = Until) -> dict[str, Any]:
+def api_stories(request: Request, page: int = page_query(), per_page: int = per_page_query(), outlet: str | None = outlet_query(),
+                since: str | None = since_query(), until: str | None = until_query()) -> dict[str, Any]:
     return stories.to_json(stories.build(request.app.state.store, page, per_page, filters(outlet, since, until)))
 
 
@@ -62,15 +83,15 @@ def api_article(request: Request, article_id: str,
 
 
 @router.get("/compare", summary="Two articles compared: passages, shares, differences")
-def api_compare(request: Request, a: str = ArticleId, b: str = ArticleId) -> dict[str, Any]:
+def api_compare(request: Request, a: str = article_id_query(), b: str = article_id_query()) -> dict[str, Any]:
     page = compare.build(request.app.state.store, a, b)
     if page is None:
         raise not_found("article", a if request.app.state.store.article(a) is None else b)
     return compare.to_json(page)
 
 
-@router.get("/outlets/{name}", summary="An outlet: its articles, how often source and copy")
-def api_outlet(request: Request, name: str, page: int = Page, per_page: int = PerPage) -> dict[str, Any]:
+@router.get("/outlets/{name:path}", summary="An outlet: its articles, how often source and copy")
+def api_outlet(request: Request, name: str, page: int = page_query(), per_page: int = per_page_query()) -> dict[str, Any]:
     found = outlet.build(request.app.state.store, name, page, per_page)
     if found is None:
         raise not_found("outlet", name)
@@ -78,9 +99,9 @@ def api_outlet(request: Request, name: str, page: int = Page, per_page: int = Pe
 
 
 @router.get("/search", summary="Full-text search over titles and texts, with facets")
-def api_search(request: Request, q: str = Query(..., min_length=1, max_length=500), page: int = Page,
-               per_page: int = PerPage, outlet: str | None = OutletFilter, since: str | None = Since,
-               until: str | None = Until) -> dict[str, Any]:
+def api_search(request: Request, q: str = Query(..., min_length=1, max_length=500), page: int = page_query(),
+               per_page: int = per_page_query(), outlet: str | None = outlet_query(), since: str | None = since_query(),
+               until: str | None = until_query()) -> dict[str, Any]:
     try:
         found = search.build(request.app.state.store, q, page, per_page, filters(outlet, since, until))
     except search.EmptyQuery as exc:

@@ -9,13 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newstrace.web.api import (
-    ArticleId,
-    OutletFilter,
-    Page,
-    PerPage,
+    article_id_query,
+    outlet_query,
+    page_query,
+    per_page_query,
     SPAN,
-    Since,
-    Until,
+    since_query,
+    until_query,
     filters,
     not_found,
     parse_span,
@@ -31,8 +31,8 @@ MAX_UPLOAD_FILES = 20
 
 
 @router.get("/", response_class=HTMLResponse)
-def stories_page(request: Request, page: int = Page, per_page: int = PerPage, outlet: str | None = OutletFilter,
-                 since: str | None = Since, until: str | None = Until) -> HTMLResponse:
+def stories_page(request: Request, page: int = page_query(), per_page: int = per_page_query(), outlet: str | None = outlet_query(),
+                 since: str | None = since_query(), until: str | None = until_query()) -> HTMLResponse:
     found = stories.build(request.app.state.store, page, per_page, filters(outlet, since, until))
     return render(request, "stories.html.j2", page=found)
 
@@ -54,15 +54,15 @@ def article_page(request: Request, article_id: str, at: str | None = Query(None,
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request, a: str = ArticleId, b: str = ArticleId) -> HTMLResponse:
+def compare_page(request: Request, a: str = article_id_query(), b: str = article_id_query()) -> HTMLResponse:
     found = compare.build(request.app.state.store, a, b)
     if found is None:
         raise not_found("article", a if request.app.state.store.article(a) is None else b)
     return render(request, "compare.html.j2", page=found)
 
 
-@router.get("/outlets/{name}", response_class=HTMLResponse)
-def outlet_page(request: Request, name: str, page: int = Page, per_page: int = PerPage) -> HTMLResponse:
+@router.get("/outlets/{name:path}", response_class=HTMLResponse)
+def outlet_page(request: Request, name: str, page: int = page_query(), per_page: int = per_page_query()) -> HTMLResponse:
     found = outlet.build(request.app.state.store, name, page, per_page)
     if found is None:
         raise not_found("outlet", name)
@@ -70,9 +70,9 @@ def outlet_page(request: Request, name: str, page: int = Page, per_page: int = P
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = Query("", max_length=500), page: int = Page, per_page: int = PerPage,
-                outlet: str | None = OutletFilter, since: str | None = Since,
-                until: str | None = Until) -> HTMLResponse:
+def search_page(request: Request, q: str = Query("", max_length=500), page: int = page_query(), per_page: int = per_page_query(),
+                outlet: str | None = outlet_query(), since: str | None = since_query(),
+                until: str | None = until_query()) -> HTMLResponse:
     if not q.strip():
         return render(request, "search.html.j2", page=None, q="")
     try:

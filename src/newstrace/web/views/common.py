@@ -120,7 +120,8 @@ class Filters:
 
     def query(self, **more: Any) -> dict[str, Any]:
         """The filters (and ``more``) as query parameters, the unset ones left out."""
-        params = {"outlet": self.outlet, "since": self.since, "until": self.until, **more}
+        params = {**more, "outlet": self.outlet, "since": self.since, "until": self.until}
+        params.update({key: value for key, value in more.items() if key in params and value})
         return {key: value for key, value in params.items() if value not in (None, "")}
 
 

@@ -1,0 +1,434 @@
+"""``newstrace serve``: the real server (Uvicorn on a free loopback port, in a thread) over
+a real store made by ``newstrace.digest`` on the demo corpus and a hostile article, hit
+with httpx like any client; one end-to-end run in Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+import newstrace
+from newstrace.store import Store
+from newstrace.web import create_app
+from newstrace.web.security import CONTENT_SECURITY_POLICY
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "test-token-4f1c2e"
+MAX_BODY = 256 * 1024
+HOSTILE = {
+    "id": "hostile-1",
+    "title": "<script>document.title='pwned'</script> Harbour <img src=x onerror=alert(1)> dispute",
+    "url": "javascript:alert(2)",
+    "outlet": "Evil <b>Outlet</b>",
+    "date": "2025-02-20",
+    "text": ("The harbour authority of Lowmarsh <svg onload=alert(3)> said on Thursday that the dispute over "
+             "mooring fees would go to arbitration. \u202eThe RTL override stays inert.\u202c "
+             "<a href=\"javascript:alert(4)\" style=\"position:fixed;inset:0\">click</a> "
+             + "W" * 3000 + " Fishermen said the fees had doubled in two years."),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """The app served by Uvicorn on a free loopback port, in a thread."""
+
+    def __init__(self, db: Path, **options: object) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(create_app(db, **options), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store made by ``newstrace.digest`` on the demo corpus plus one hostile article."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for path in (ROOT / "examples" / "corran-flood").iterdir():
+        shutil.copy(path, folder / path.name)
+    (folder / "hostile.json").write_text(json.dumps(HOSTILE), encoding="utf-8")
+    path = tmp_path_factory.mktemp("store") / "web.db"
+    newstrace.digest([folder], db=path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(db: Path) -> Iterator[Server]:
+    with Server(db, token=TOKEN, max_body=MAX_BODY) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=120, follow_redirects=False) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def flood(client: httpx.Client) -> dict:
+    """The flood story's JSON (the demo's five articles)."""
+    stories = client.get("/api/v1/stories").json()["stories"]
+    story_id = next(s["id"] for s in stories if "Corran" in s["title"])
+    return client.get(f"/api/v1/stories/{story_id}").json()
+
+
+def main_html(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+def test_story_list_latest_activity_first_with_counts_filters_and_paging(client: httpx.Client) -> None:
+    data = client.get("/api/v1/stories").json()
+    assert data["total"] == len(data["stories"]) >= 3 and data["page"] == 1
+    flood = next(s for s in data["stories"] if "Corran" in s["title"])
+    assert (flood["articles"], flood["independent"], flood["derived"]) == (5, 2, 3)
+    assert len(flood["outlets"]) == 4
+    last_dates = [s["last_date"] for s in data["stories"] if s["last_date"]]
+    assert last_dates == sorted(last_dates, reverse=True)  # latest activity first
+    paged = client.get("/api/v1/stories", params={"per_page": 1, "page": 2}).json()
+    assert paged["stories"] == data["stories"][1:2] and paged["pages"] == data["total"]
+    only = client.get("/api/v1/stories", params={"outlet": "Meridian Press"}).json()
+    assert [s["id"] for s in only["stories"]] == [flood["id"]]
+    assert client.get("/api/v1/stories", params={"since": "2025-03-05"}).json()["stories"][0]["id"] == flood["id"]
+    assert client.get("/api/v1/stories", params={"until": "2025-01-01"}).json()["total"] == 0
+    page = main_html(client.get("/", params={"outlet": "Meridian Press"}))
+    assert f'href="/stories/{flood["id"]}"' in page and "Thousands flee as Corran River floods Elmsford" in page
+    assert "Independent reports" in page and '<option value="Meridian Press" selected>' in page
+
+
+def test_story_page_digest_citations_claims_quotes_timeline_and_edges(client: httpx.Client, flood: dict) -> None:
+    digest = flood["digest"]
+    assert digest["summary"] and digest["claims"] and digest["quotes"]
+    assert flood["counts"] == {"articles": 5, "independent": 2, "derived": 3}
+    numbers = {a["id"]: a["n"] for a in flood["articles"]}
+    assert sorted(numbers.values()) == [1, 2, 3, 4, 5]
+    for line in digest["summary"] + digest["claims"]:
+        assert line["citations"] and all(c["n"] == numbers[c["article_id"]] for c in line["citations"])
+    assert any(q.get("speaker") == "Mayor Ada Thornbury" for q in digest["quotes"])
+    kinds = {edge["kind"] for edge in flood["edges"]}
+    assert {"copy", "duplicate", "paraphrase"} <= kinds
+    for edge in flood["edges"]:
+        assert edge["relation"]["reasons"] and edge["href"] == f"/compare?a={edge['source']}&b={edge['copy']}"
+    page = main_html(client.get(flood["href"]))
+    for heading in ("Summary", "Claims", "Quotes", "Provenance", "Articles"):
+        assert f">{heading}</h2>" in page
+    citation = digest["summary"][0]["citations"][0]
+    assert f'href="{citation["href"]}"' in page.replace("&amp;", "&")
+    assert "Mayor Ada Thornbury" in page and "single source" in page
+    for edge in flood["edges"]:
+        assert f'href="{edge["href"]}"'.replace("&", "&amp;") in page
+
+
+def test_a_citation_opens_the_article_at_the_cited_passage(client: httpx.Client, flood: dict) -> None:
+    cited = [c for line in flood["digest"]["claims"] for c in line["citations"] if c["start"] is not None]
+    assert len(cited) > 10
+    for citation in cited[:5]:
+        article = client.get(f"/api/v1/articles/{citation['article_id']}").json()
+        passage = article["text"][citation["start"]:citation["end"]]
+        page = main_html(client.get(citation["href"].split("#")[0]))
+        assert citation["href"].endswith("#cited") and 'id="cited"' in page
+        text = page.split('<article class="text"', 1)[1].split("</article>", 1)[0]
+        marked = "".join(unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r"<mark>(.*?)</mark>", text, re.S))
+        assert marked == passage
+
+
+def test_article_page_marks_quotes_credits_and_boilerplate_and_lists_relations(client: httpx.Client,
+                                                                                 flood: dict) -> None:
+    meridian = next(a for a in flood["articles"] if a["outlet"] == "Meridian Press")
+    data = client.get(f"/api/v1/articles/{meridian['id']}").json()
+    assert data["boilerplate"] == ["Copyright 2025 Meridian Press. All rights reserved."]
+    assert data["quotes"] and data["story"]["id"] == flood["id"]
+    roles = {r["other"]: (r["relation"], r["role"]) for r in data["relations"]}
+    assert ("copy", "source") in roles.values()
+    page = main_html(client.get(f"/articles/{meridian['id']}"))
+    assert '<span class="quote" title="quotation">&#34;We have never seen the river rise' in page
+    assert "<s>Copyright 2025 Meridian Press. All rights reserved.</s>" in page
+    assert f'href="/stories/{flood["id"]}"' in page and "/compare?a=" in page
+
+
+def test_compare_page_aligns_passages_in_both_panes_with_shares_and_differences(client: httpx.Client,
+                                                                                  flood: dict) -> None:
+    copy = next(e for e in flood["edges"] if e["kind"] == "copy")
+    data = client.get("/api/v1/compare", params={"a": copy["source"], "b": copy["copy"]}).json()
+    assert data["stored"] and data["relation"]["relation"] == "copy" and data["passages"]
+    assert 0.5 < data["a_in_b"] <= 1 and 0.5 < data["b_in_a"] <= 1 and data["words_in_common"] > 100
+    assert any(d["kind"] in ("del", "ins") for d in data["differences"])
+    page = main_html(client.get("/compare", params={"a": copy["source"], "b": copy["copy"]}))
+    for passage in data["passages"]:
+        n = passage["n"]
+        assert f'id="ap{n}" href="#bp{n}"' in page and f'id="bp{n}" href="#ap{n}"' in page
+    assert "Share of A in B" in page and "Words in common" in page
+    assert "<del>" in page and "<ins>" in page and 'title="quotation"' in page
+    rewrite = next(e for e in flood["edges"] if e["kind"] == "paraphrase")
+    data = client.get("/api/v1/compare", params={"a": rewrite["source"], "b": rewrite["copy"]}).json()
+    assert data["relation"]["relation"] == "paraphrase"
+
+
+def test_compare_of_a_pair_without_a_stored_verdict_is_computed(client: httpx.Client, flood: dict) -> None:
+    hostile = client.get("/api/v1/search", params={"q": "Lowmarsh"}).json()["hits"][0]["id"]
+    data = client.get("/api/v1/compare", params={"a": flood["articles"][0]["id"], "b": hostile}).json()
+    assert data["stored"] is False and data["relation"]["relation"] == "unrelated"
+
+
+def test_outlet_page_counts_its_articles_as_sources_and_copies(client: httpx.Client) -> None:
+    data = client.get("/api/v1/outlets/Meridian Press").json()
+    assert data["total"] == 1 and data["as_source"] >= 1 and data["as_copy"] == 0
+    page = main_html(client.get("/outlets/Meridian%20Press"))
+    assert "Times a source" in page and f'href="/articles/{data["articles"][0]["id"]}"' in page
+
+
+def test_search_with_facets_filters_and_literal_operators(client: httpx.Client) -> None:
+    data = client.get("/api/v1/search", params={"q": "Corran"}).json()
+    assert data["total"] >= 4 and all(h["href"].startswith("/articles/") for h in data["hits"])
+    assert "Corran" in data["hits"][0]["snippet"]
+    outlets = {f["value"]: f["count"] for f in data["facets"]["outlet"]}
+    assert outlets["Meridian Press"] == 1 and data["facets"]["month"][0]["value"] == "2025-03"
+    narrowed = client.get("/api/v1/search", params={"q": "Corran", "outlet": "Meridian Press"}).json()
+    assert narrowed["total"] == 1
+    phrase = client.get("/api/v1/search", params={"q": '"flood wall"'}).json()
+    assert phrase["total"] >= 1
+    assert client.get("/api/v1/search", params={"q": 'Corran AND (OR NOT* "'}).status_code == 200
+    page = main_html(client.get("/search", params={"q": "Corran"}))
+    assert "<mark>Corran</mark>" in page and "/search?q=Corran&amp;outlet=Meridian+Press" in page
+
+
+@pytest.mark.parametrize(("url", "status", "message"), [
+    ("/api/v1/stories/no-such-story", 404, "no story 'no-such-story'"),
+    ("/api/v1/articles/0000", 404, "no article '0000'"),
+    ("/api/v1/outlets/Nobody", 404, "no outlet 'Nobody'"),
+    ("/api/v1/compare?a=0000&b=1111", 404, "no article '0000'"),
+    ("/api/v1/jobs/nope", 404, "no job"),
+    ("/api/v1/nothing-here", 404, "not found"),
+    ("/api/v1/stories?page=0", 422, "page:"),
+    ("/api/v1/stories?per_page=abc", 422, "per_page:"),
+    ("/api/v1/stories?since=2025-02-30", 422, "since: give a day as YYYY-MM-DD"),
+    ("/api/v1/compare?a=x", 422, "b:"),
+    ("/api/v1/search?q=%22%20%22", 422, "q: give at least one word"),
+    ("/api/v1/articles/x?at=9-1", 422, "at:"),
+])
+def test_missing_ids_are_404_and_bad_parameters_422_with_a_short_message(
+        client: httpx.Client, url: str, status: int, message: str) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["status"] == status and message in error["message"] and len(error["message"]) < 120
+    html = client.get(url.replace("/api/v1/stories?", "/?").replace("/api/v1", "", 1))
+    assert html.status_code == status and "Traceback" not in html.text
+    assert html.headers["content-type"].startswith("text/html") and "<h1>" in html.text
+
+
+def test_security_headers_on_every_response(client: httpx.Client, flood: dict) -> None:
+    responses = [client.get(url) for url in ("/", flood["href"], "/api/v1/stories", "/static/web.css",
+                                             "/nope", "/api/v1/openapi.json", "/api/v1/docs", "/upload")]
+    responses.append(client.post("/api/v1/articles", content=b"x" * (MAX_BODY + 1)))
+    for response in responses:
+        headers = response.headers
+        assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert "script-src" not in CONTENT_SECURITY_POLICY and "default-src 'none'" in CONTENT_SECURITY_POLICY
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_hostile_article_renders_inert_on_every_page(client: httpx.Client) -> None:
+    hit = client.get("/api/v1/search", params={"q": "Lowmarsh"}).json()["hits"][0]
+    article = client.get(f"/api/v1/articles/{hit['id']}").json()
+    assert article["url"] is None  # a javascript: URL is never given as a link
+    story = client.get("/api/v1/stories/" + article["story"]["id"]).json()
+    pages = [f"/articles/{hit['id']}", article["story"]["href"], "/search?q=Lowmarsh",
+             f"/compare?a={hit['id']}&b={story['articles'][0]['id']}", "/outlets/Evil <b>Outlet</b>", "/"]
+    for url in pages:
+        page = main_html(client.get(url))
+        assert "<script" not in page and "<img" not in page and "<svg" not in page and "<b>Outlet</b>" not in page
+        assert not re.search(r"""(href|src)\s*=\s*["']?\s*javascript:""", page, re.I)
+        assert not re.search(r"<[^>]*\son\w+\s*=", page)  # no event-handler attribute in any tag
+    page = client.get(f"/articles/{hit['id']}").text
+    assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;" in page
+    assert "&lt;svg onload=alert(3)&gt;" in page and "\u202e" in page and 'dir="auto"' in page
+
+
+def test_writes_need_the_token_compared_in_full(client: httpx.Client) -> None:
+    record = {"text": "A short note about nothing in particular, written for a token check."}
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
+                    {"Authorization": f"Bearer {TOKEN[:-1]}"}):
+        response = client.post("/api/v1/articles", json=record, headers=headers)
+        assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
+    bad = client.post("/api/v1/articles", content=b"{not json", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert bad.status_code == 422 and bad.json()["error"]["message"].startswith("body: not JSON")
+    empty = client.post("/api/v1/articles", json=[{"title": "no text"}], headers={"Authorization": f"Bearer {TOKEN}"})
+    assert empty.status_code == 422 and "body[0]" in empty.json()["error"]["message"]
+
+
+def test_a_read_only_server_refuses_writes(db: Path) -> None:
+    with Server(db) as running, httpx.Client(base_url=running.url) as http:
+        response = http.post("/api/v1/articles", json={"text": "x"}, headers={"Authorization": "Bearer x"})
+        assert response.status_code == 403 and "writes are disabled" in response.json()["error"]["message"]
+        assert "read-only" in http.get("/upload").text
+
+
+def test_request_bodies_over_the_cap_are_413(client: httpx.Client) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    big = json.dumps({"text": "word " * MAX_BODY}).encode()
+    response = client.post("/api/v1/articles", content=big, headers=headers)
+    assert response.status_code == 413 and "at most" in response.json()["error"]["message"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(MAX_BODY // 1024 + 2):
+            yield b" " * 1024
+
+    assert client.post("/api/v1/articles", content=chunks(), headers=headers).status_code == 413
+
+
+def test_a_posted_article_is_analysed_and_appears(client: httpx.Client) -> None:
+    record = {"id": "posted-1", "title": "Quarry workers strike at Penhallow",
+              "outlet": "Penhallow Post", "date": "2025-03-09", "url": "https://post.example/strike",
+              "text": ("Workers at the Penhallow granite quarry walked out on Sunday in a dispute over night "
+                       "shifts, the union said. About 140 staff joined the strike, which is due to last a week. "
+                       "\"We were given no choice,\" said union organiser Bryn Talfan.")}
+    response = client.post("/api/v1/articles", params={"wait": 240}, json=record,
+                           headers={"Authorization": f"Bearer {TOKEN}"})
+    job = response.json()
+    assert response.status_code == 200 and job["state"] == "done", job
+    assert job["articles_new"] == 1 and client.get(job["status"]).json()["state"] == "done"
+    hits = client.get("/api/v1/search", params={"q": "Penhallow quarry"}).json()["hits"]
+    assert [h["title"] for h in hits] == [record["title"]]
+    stories = client.get("/api/v1/stories").json()["stories"]
+    assert stories[0]["title"] == record["title"]  # the latest activity
+    page = main_html(client.get(f"/articles/{hits[0]['id']}"))
+    assert 'href="https://post.example/strike"' in page and "Bryn Talfan" in page
+    assert "done" in main_html(client.get(job["href"]))
+
+
+def test_the_upload_form_needs_its_csrf_token_and_the_write_token(client: httpx.Client) -> None:
+    form = client.get("/upload")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)
+    assert form.cookies["newstrace_csrf"]  # kept by the client, as a browser would
+    article = {"title": "Ferry timetable changes at Ostry", "outlet": "Ostry Gazette",
+               "text": "The Ostry ferry will run two extra crossings on Saturdays from April, the operator said."}
+    forged = client.post("/upload", data={**article, "token": TOKEN})  # no CSRF token in the form
+    assert forged.status_code == 403 and "another site" in forged.text
+    wrong = client.post("/upload", data={**article, "csrf": csrf, "token": "nope"})
+    assert wrong.status_code == 401
+    files = {"files": ("ostry.txt", article["text"].encode(), "text/plain")}
+    posted = client.post("/upload", data={"csrf": csrf, "token": TOKEN}, files=files)
+    assert posted.status_code == 303 and posted.headers["location"].startswith("/jobs/")
+    job_id = posted.headers["location"].rsplit("/", 1)[1]
+    deadline = time.monotonic() + 240
+    while client.get(f"/api/v1/jobs/{job_id}").json()["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert client.get(f"/api/v1/jobs/{job_id}").json()["articles_new"] == 1
+    assert client.get("/api/v1/search", params={"q": "Ostry ferry"}).json()["total"] == 1
+
+
+def test_articles_an_analyze_run_writes_appear_without_a_restart(client: httpx.Client, db: Path,
+                                                                 tmp_path: Path) -> None:
+    (tmp_path / "new.json").write_text(json.dumps({
+        "id": "later-1", "title": "Glacier retreat measured at Vandrafjell", "outlet": "North Ledger",
+        "date": "2025-03-11", "text": "Surveyors found the Vandrafjell glacier had retreated 40 metres since "
+                                      "last spring, the survey office said on Tuesday."}), encoding="utf-8")
+    assert client.get("/api/v1/search", params={"q": "Vandrafjell"}).json()["total"] == 0
+    newstrace.digest([tmp_path], db=db)
+    assert client.get("/api/v1/search", params={"q": "Vandrafjell"}).json()["total"] == 1
+    assert client.get("/api/v1/stories").json()["stories"][0]["title"].startswith("Glacier retreat")
+
+
+def test_openapi_document_and_docs_page(client: httpx.Client) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/stories", "/api/v1/stories/{story_id}", "/api/v1/articles/{article_id}",
+                 "/api/v1/compare", "/api/v1/search", "/api/v1/articles", "/api/v1/outlets/{name}"):
+        assert path in document["paths"]
+    assert "post" in document["paths"]["/api/v1/articles"]
+    page = main_html(client.get("/api/v1/docs"))
+    assert "<code>POST /api/v1/articles</code>" in page and 'href="/api/v1/openapi.json"' in page
+
+
+def test_a_version_3_store_is_upgraded_with_its_search_and_story_index(db: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    with sqlite3.connect(db) as source, sqlite3.connect(old) as target:
+        source.backup(target)
+    with sqlite3.connect(old) as target:
+        for table in ("articles_fts", "story_index", "story_articles"):
+            target.execute(f"DROP TABLE {table}")
+        target.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    with Store(old) as store:
+        assert store.search('"Corran"').total >= 4
+        stories, total = store.stories_by_activity(10)
+        assert total == len(store.stories()) and stories[0].last_date
+        assert store.story_of(store.article_ids()[0]) is not None
+
+
+def test_serve_command_refuses_a_missing_store(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newstrace.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 2 and "no store at" in result.output
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_in_chromium_a_story_a_citation_and_the_compare_page(server: Server, flood: dict, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server.url + "/")
+        page.screenshot(path=str(tmp_path / "stories.png"), full_page=True)
+        page.get_by_role("link", name="Thousands flee as Corran River floods Elmsford").click()
+        page.wait_for_url("**/stories/**")
+        assert page.locator("h2", has_text="Claims").is_visible()
+        page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
+        page.locator("ul.digest a.cite").first.click()
+        page.wait_for_url("**/articles/**#cited")
+        mark = page.locator("article.text mark")
+        assert mark.count() == 1 and mark.is_visible() and len(mark.inner_text()) > 20
+        page.screenshot(path=str(tmp_path / "article.png"))
+        page.go_back()
+        page.locator("table.edges a", has_text="compare").first.click()
+        page.wait_for_url("**/compare?**")
+        assert page.locator(".pane").count() == 2 and page.locator("a.badge").count() >= 2
+        page.locator("#ap1").click()
+        assert page.url.endswith("#bp1")
+        page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+        browser.close()
+    assert errors == []
