@@ -3,15 +3,22 @@
 Each size runs in its own process on the first N records of a JSONL corpus (by default the
 one ``make_corpus.py`` writes), so peak memory is measured per size. Prints per-stage seconds,
 articles/s, peak RSS, relation counts and the growth of cost from the smallest to the largest
-size (near-linear means the cost ratio stays close to the size ratio).
+size (near-linear means the cost ratio stays close to the size ratio), then a table of the
+time per stage. With ``--second-run P`` (default 1) each size is followed by a second
+``analyze`` into the same store of the next P % of the corpus's records, whose cost should be
+a small share of the first run's (every stage works on the new articles only).
 
     python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
     python benchmarks/bench_pipeline.py --corpus benchmarks/data/corpus_10k.jsonl --sizes 1000 10000
+
+To time another revision's code with this script, put its ``src`` first on the path:
+``git worktree add /tmp/base <rev>; PYTHONPATH=/tmp/base/src python benchmarks/bench_pipeline.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -25,22 +32,38 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "benchmarks" / "data" / "corpus_10k.jsonl"
+STAGES = ("ingest", "copies", "rewrites", "stories")
 
 
-def run_one(corpus: Path, size: int) -> dict:
-    """Analyse the first ``size`` records of ``corpus`` in a fresh store; return the figures."""
+def _write_records(corpus: Path, out: Path, start: int, stop: int) -> None:
+    """Write records ``start:stop`` of the JSONL ``corpus`` to ``out``."""
+    with corpus.open() as src, out.open("w") as dst:
+        dst.writelines(itertools.islice(src, start, stop))
+
+
+def _timed_analyze(path: Path, db: Path) -> tuple[float, object]:
     import newstrace
 
+    started = time.perf_counter()
+    report = newstrace.analyze([path], db=db)
+    return time.perf_counter() - started, report
+
+
+def run_one(corpus: Path, size: int, second_percent: float) -> dict:
+    """Analyse the first ``size`` records of ``corpus`` in a fresh store (then, with
+    ``second_percent``, the next records into the same store); return the figures."""
     with tempfile.TemporaryDirectory() as tmp:
-        subset = Path(tmp) / "subset.jsonl"
-        with corpus.open() as src, subset.open("w") as out:
-            for i, line in enumerate(src):
-                if i >= size:
-                    break
-                out.write(line)
-        started = time.perf_counter()
-        report = newstrace.analyze([subset], db=Path(tmp) / "bench.db")
-        seconds = time.perf_counter() - started
+        subset, db = Path(tmp) / "subset.jsonl", Path(tmp) / "bench.db"
+        _write_records(corpus, subset, 0, size)
+        seconds, report = _timed_analyze(subset, db)
+        second = {}
+        extra = math.ceil(size * second_percent / 100)
+        if extra:
+            more = Path(tmp) / "more.jsonl"
+            _write_records(corpus, more, size, size + extra)
+            again, later = _timed_analyze(more, db)
+            second = {"articles_new": later.stats.get("articles_new", 0), "seconds": round(again, 2),
+                      "share": round(again / seconds, 4), "stage_seconds": later.stats.get("stage_seconds", {})}
     kinds = Counter(r.relation for r in report.relations)
     return {
         "size": size,
@@ -52,24 +75,40 @@ def run_one(corpus: Path, size: int) -> dict:
         "relations": dict(kinds),
         "stories": len(report.stories),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "second_run": second,
     }
+
+
+def stage_table(results: list[dict]) -> str:
+    """Seconds per stage (and each stage's share of the run) for every size."""
+    header = f"{'articles':>9} " + " ".join(f"{stage:>16}" for stage in STAGES) + f" {'other':>8} {'total':>8}"
+    lines = [header]
+    for result in results:
+        stages = result["stage_seconds"]
+        other = result["seconds"] - sum(stages.get(stage, 0.0) for stage in STAGES)
+        cells = " ".join(f"{stages.get(s, 0.0):>8.1f} s {stages.get(s, 0.0) / result['seconds']:>4.0%}" for s in STAGES)
+        lines.append(f"{result['articles']:>9} {cells} {other:>6.1f} s {result['seconds']:>6.1f} s")
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--second-run", type=float, default=1.0, metavar="P",
+                        help="then analyze the next P%% of records into the same store (0: skip)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.corpus.exists():
         parser.error(f"{args.corpus} not found: run benchmarks/make_corpus.py first")
     if args.one:
-        print(json.dumps(run_one(args.corpus, args.one)))
+        print(json.dumps(run_one(args.corpus, args.one, args.second_run)))
         return 0
     env = dict(os.environ, XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME", tempfile.mkdtemp()))
     results = []
     for size in args.sizes:
-        done = subprocess.run([sys.executable, __file__, "--corpus", str(args.corpus), "--one", str(size)],
+        done = subprocess.run([sys.executable, __file__, "--corpus", str(args.corpus), "--one", str(size),
+                               "--second-run", str(args.second_run)],
                               capture_output=True, text=True, env=env, check=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
@@ -77,12 +116,19 @@ def main() -> int:
         print(f"{result['articles']:>7} articles  {result['seconds']:>8.1f} s  {result['articles_per_s']:>7.1f} art/s"
               f"  peak {result['peak_rss_mb']:.0f} MB  [{stages}]  rewrite checks {result['rewrite_pairs_checked']}"
               f"  relations {result['relations']}  stories {result['stories']}", flush=True)
+        second = result["second_run"]
+        if second:
+            stages = " ".join(f"{k}={v:.1f}s" for k, v in second["stage_seconds"].items())
+            print(f"        second run: {second['articles_new']} new articles into the same store  "
+                  f"{second['seconds']:.1f} s = {second['share']:.1%} of the first run  [{stages}]", flush=True)
     if len(results) > 1:
         first, last = results[0], results[-1]
         size_ratio = last["articles"] / first["articles"]
         cost_ratio = last["seconds"] / first["seconds"]
         print(f"growth: {size_ratio:.1f}x articles -> {cost_ratio:.1f}x time "
               f"(exponent {math.log(cost_ratio) / math.log(size_ratio):.2f}; 1.0 = linear)")
+    print("\ntime per stage (share of the run):")
+    print(stage_table(results))
     return 0
 
 

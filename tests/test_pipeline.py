@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import newstrace
@@ -168,3 +169,50 @@ def test_stored_partial_pairs_left_unjudged_are_judged_next_time(tmp_path: Path)
         assert store.relations(kind="partial")
     resumed = newstrace.analyze([corpus], db=db)
     assert resumed.relations == unbroken.relations
+
+
+class _CountingEncoder:
+    """The shared encoder, counting the texts it is asked to encode."""
+
+    def __init__(self) -> None:
+        from newstrace.embed import default_encoder
+
+        self.inner = default_encoder()
+        self.texts: list[str] = []
+
+    def encode(self, texts):
+        self.texts += list(texts)
+        return self.inner.encode(texts)
+
+
+def test_sentence_vectors_are_stored_once_per_sentence(tmp_path: Path) -> None:
+    """A sentence two articles carry is encoded once; a second call encodes nothing and
+    returns the same (float16-stored) values."""
+    from newstrace.paraphrase import sentence_texts
+    from newstrace.sentence_store import stored_sentence_vectors
+
+    shared = "The river rose four metres overnight and flooded the old town."
+    texts = [f"{shared} Officials closed the bridge.", f"Residents fled at dawn. {shared}"]
+    encoder = _CountingEncoder()
+    with newstrace.Store(tmp_path / "s.db") as store:
+        first = stored_sentence_vectors(store, texts, encoder)
+        assert sorted(encoder.texts) == sorted(set(s for group in sentence_texts(texts) for s in group))
+        np.testing.assert_array_equal(first[0][0], first[1][1])
+        encoder.texts.clear()
+        again = stored_sentence_vectors(store, texts, encoder)
+    assert encoder.texts == []
+    for x, y in zip(first, again):
+        np.testing.assert_array_equal(x, y)
+    expected = encoder.inner.encode(sentence_texts(texts)[0]).astype(np.float16).astype(np.float32)
+    np.testing.assert_array_equal(first[0], expected)
+
+
+def test_a_second_run_over_the_same_store_encodes_nothing(tmp_path: Path) -> None:
+    """The demo corpus's rewrite check encodes sentences once; analysing it again over the
+    same store (its articles already judged) asks the encoder for nothing."""
+    encoder = _CountingEncoder()
+    report = newstrace.analyze([EXAMPLES], db=tmp_path / "demo.db", encoder=encoder)
+    assert report.stats["rewrite_pairs_checked"] >= 1 and encoder.texts
+    encoder.texts.clear()
+    again = newstrace.analyze([EXAMPLES], db=tmp_path / "demo.db", encoder=encoder)
+    assert encoder.texts == [] and again.relations == report.relations

@@ -46,6 +46,12 @@ def lexical_verdict(overlap: Overlap) -> Comparison | None:
     )
 
 
+def needs_rewrite_check(overlap: Overlap) -> bool:
+    """Whether :func:`judge` needs the sentence alignment (and so sentence vectors) for a pair
+    with this ``overlap``: shared wording decides ``duplicate`` and ``copy`` on its own."""
+    return classify_overlap(overlap) in (None, "partial")
+
+
 def rewrite_verdict(
     a: str, b: str, overlap: Overlap, *, encoder: Encoder | None = None,
     vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
@@ -130,7 +136,7 @@ def judge(
     """
     overlap = overlap if overlap is not None else lexical_overlap(a, b, boilerplate=boilerplate)
     lexical = lexical_verdict(overlap)
-    if lexical is not None and lexical.relation != "partial":
+    if not needs_rewrite_check(overlap):
         return lexical
     rewrite = rewrite_verdict(a, b, overlap, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b,
                               boilerplate=boilerplate)

@@ -107,13 +107,22 @@ class ParaphraseVerdict:
 # ---------------------------------------------------------------- encoding
 
 
+def sentence_texts(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's sentences, as :func:`align_sentences` splits them (one list per text)."""
+    return [[span.text(text) for span in split_sentences(text)] for text in texts]
+
+
+def regroup(flat: np.ndarray, groups: Sequence[Sequence[object]]) -> list[np.ndarray]:
+    """Rows of ``flat`` (one per item of ``groups``, in order) cut back into one array per group."""
+    bounds = np.cumsum([0] + [len(group) for group in groups])
+    return [flat[start:end] for start, end in zip(bounds[:-1], bounds[1:])]
+
+
 def encode_sentences(texts: Sequence[str], encoder: Encoder | None = None) -> list[np.ndarray]:
     """Sentence vectors of every text, from one batched encoder call (one array per text)."""
     encoder = encoder or default_encoder()
-    sentences = [[span.text(text) for span in split_sentences(text)] for text in texts]
-    flat = encoder.encode([s for group in sentences for s in group])
-    bounds = np.cumsum([0] + [len(group) for group in sentences])
-    return [flat[start:end] for start, end in zip(bounds[:-1], bounds[1:])]
+    sentences = sentence_texts(texts)
+    return regroup(encoder.encode([s for group in sentences for s in group]), sentences)
 
 
 def _text_vector(vectors: np.ndarray) -> np.ndarray:

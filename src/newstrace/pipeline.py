@@ -30,7 +30,7 @@ from newstrace.embed import Encoder, default_encoder
 from newstrace.fingerprint import MinHasher, ShingleBatch
 from newstrace.lsh import LSHIndex
 from newstrace.ingest import iter_articles
-from newstrace.match import directed, judge
+from newstrace.match import directed, judge, needs_rewrite_check
 from newstrace.model import (
     Article,
     BoilerplatePassage,
@@ -42,8 +42,8 @@ from newstrace.model import (
     content_id,
 )
 from newstrace.engine.stages import near_copy_verdicts
-from newstrace.paraphrase import encode_sentences
 from newstrace.relate import ProvenanceGraph, provenance_graph
+from newstrace.sentence_store import stored_sentence_vectors
 from newstrace.store import Store
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
 from newstrace.stories import StoryClusterer, encode_leads, extract_entities
@@ -232,31 +232,31 @@ class Analyzer:
         return {pair: lexical_overlap(articles[pair[0]].text, articles[pair[1]].text) for pair in pairs}
 
     def _judge_pairs(self, pairs: Sequence[tuple[str, str]], articles: dict[str, Article]) -> list[Relation]:
+        """Verdicts on ``pairs``: shared wording first (boilerplate is no evidence), then the
+        rewrite check, with sentence vectors for only the articles of pairs that need it."""
         if not pairs:
             return []
-        ids = sorted({x for pair in pairs for x in pair})
-        vectors = self._sentence_vectors([articles[i] for i in ids])
+        recurring = self._recurring()
+        overlaps = [self._partial_pairs.get((x, y)) or lexical_overlap(articles[x].text, articles[y].text,
+                                                                     boilerplate=recurring)
+                    for x, y in pairs]
+        needed = sorted({x for pair, overlap in zip(pairs, overlaps) if needs_rewrite_check(overlap) for x in pair})
+        vectors = self._sentence_vectors([articles[i] for i in needed])
         relations = []
-        for done, (x, y) in enumerate(pairs, 1):
+        for done, ((x, y), overlap) in enumerate(zip(pairs, overlaps), 1):
             a, b = articles[x], articles[y]
-            overlap = self._partial_pairs.get((x, y)) or lexical_overlap(
-                a.text, b.text, boilerplate=self._recurring())  # boilerplate is no evidence
-            comparison = judge(a.text, b.text, overlap=overlap, boilerplate=self._recurring(),
-                               encoder=self._encoder(), vecs_a=vectors[x], vecs_b=vectors[y])
+            comparison = judge(a.text, b.text, overlap=overlap, boilerplate=recurring,
+                               encoder=self._encoder(), vecs_a=vectors.get(x), vecs_b=vectors.get(y))
             relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
             self._tick("rewrites", done, len(pairs))
         return relations
 
     def _sentence_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
-        """Sentence vectors per article, from the store or encoded now (and stored). Both
-        are the stored float16 values, so a resumed run judges exactly as an unbroken one."""
-        cached = self.store.get_arrays("sentences", [a.id for a in articles])
-        missing = [a for a in articles if a.id not in cached]
-        if missing:
-            encoded = [v.astype(np.float16) for v in encode_sentences([a.text for a in missing], self._encoder())]
-            self.store.put_arrays("sentences", [a.id for a in missing], encoded)
-            cached.update({a.id: v for a, v in zip(missing, encoded)})
-        return {key: np.asarray(v, dtype=np.float32) for key, v in cached.items()}
+        """Sentence vectors per article, read from the store by sentence content or encoded
+        now (and stored): each distinct sentence is encoded once per store. Both are the
+        stored float16 values, so a resumed run judges exactly as an unbroken one."""
+        found = stored_sentence_vectors(self.store, [a.text for a in articles], self._encoder())
+        return {a.id: v for a, v in zip(articles, found)}
 
     def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation]) -> tuple[list[Story], ProvenanceGraph]:
         """Assign new articles to stories (incrementally) and attribute copies to their roots.
