@@ -52,7 +52,8 @@ CUE_VERBS = frozenset(
     "complain concede caution tweet post agree disagree promise vow estimate contend maintain "
     "reveal point answer shout yell chant joke boast brag demand mock scoff lament proclaim muse "
     "recount plead pledge quote cite conclude contend declare suggest exclaim retort counter "
-    "snap scream whisper mutter sing text email e-mail message describe call label dub".split()
+    "snap scream whisper mutter sing text email e-mail message describe call label dub read "
+    "speculate".split()
 )
 #: Cue verbs that name a thing rather than introduce words (*called the plan "a disgrace"*).
 _NAMING_VERBS = frozenset("call label dub describe".split())
@@ -60,7 +61,7 @@ _NAMING_VERBS = frozenset("call label dub describe".split())
 _SPEECH_ACTS = CUE_VERBS | frozenset(
     "accuse praise slam blast criticize criticise attack condemn dismiss hail pound brand vow "
     "question encourage refer tout decry deride rail defend blame thank welcome characterize "
-    "characterise portray promise threaten".split())
+    "characterise portray promise threaten find".split())
 _GOVERNING_STEPS = 5
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _RELATIVES = frozenset({"who", "which", "that"})
@@ -739,6 +740,15 @@ def _subject(cue: Token) -> Token | None:
     agent = _agent(cue)
     if agent is not None:
         return agent
+    found = _clause_subject_of(cue)
+    carrier = _carrier(cue)
+    if carrier is not None and (found is None or not _speakerish(found) or found.lower_ in _WRITER_PRONOUNS):
+        return carrier
+    return found
+
+
+def _clause_subject_of(cue: Token) -> Token | None:
+    """The subject of the cue verb or of the verbs it depends on (see :func:`_subject`)."""
     token, fallback = cue, None
     for _ in range(3):
         subject = _clause_subject(token)
@@ -754,6 +764,19 @@ def _subject(cue: Token) -> Token | None:
     if fallback is not None:
         return _apposed_person(cue) or fallback
     return _apposed_person(cue) or _subject_to_the_left(cue)
+
+
+def _carrier(cue: Token) -> Token | None:
+    """The noun a participle cue describes (*an ad ends with a voice over saying*), unless someone
+    issues it (*Trump released a statement saying*: Trump speaks)."""
+    noun = cue.head
+    if cue.tag_ != "VBG" or cue.dep_ != "acl" or noun.pos_ not in {"NOUN", "PROPN"} or not _can_speak(noun):
+        return None
+    verb = noun
+    while verb.dep_ in {"dobj", "dative", "pobj", "prep", "conj", "appos"} and verb.head is not verb:
+        verb = verb.head
+    issuer = _clause_subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
+    return None if issuer is not None and _can_speak(issuer) else noun
 
 
 def _speakerish(token: Token) -> bool:
@@ -1065,7 +1088,8 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
     if described is not None and mention.start - described[0] <= _DESCRIPTION_REACH:
         return described[1]
     role = mention.root.lemma_.lower()
-    recent = people.antecedent(mention.start, sources, ROLE_NOUNS[role]) if role in ROLE_NOUNS else None
+    nearest = role in ROLE_NOUNS and role not in _REPRESENTATIVE_ROLES
+    recent = people.antecedent(mention.start, sources, ROLE_NOUNS[role]) if nearest else None
     found = recent or described
     return found[1] if found else clean_name(mention.text)
 
@@ -1079,6 +1103,10 @@ def _names_one_person(mention: Span, people: PersonIndex) -> bool:
         return False
     return root.lemma_.lower() in ROLE_NOUNS or root.lemma_.lower() in people.role_words
 
+
+#: Roles of people who speak for someone else: the nearest person named is the one they speak
+#: for (*Cameron … the spokesman said*), so they name a person only when described as such.
+_REPRESENTATIVE_ROLES = frozenset("spokesperson spokesman spokeswoman aide adviser advisor official".split())
 
 #: A description ("the minister") given this many tokens back still names its person; beyond,
 #: a role noun is read as the nearest person of the passage.
