@@ -430,5 +430,20 @@ def test_in_chromium_a_story_a_citation_and_the_compare_page(server: Server, flo
         page.locator("#ap1").click()
         assert page.url.endswith("#bp1")
         page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+        page.goto(server.url + "/")  # keyboard only: the skip link, then the first story by Tab
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        page.keyboard.press("Enter")
+        assert page.url.endswith("#main")
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for url in ("/search?q=Lowmarsh", "/outlets/Evil <b>Outlet</b>"):
+            page.goto(server.url + url)
+            page.locator("main a[href^='/articles/']").first.click()
+            page.wait_for_url("**/articles/**")
+            assert page.title().startswith("<script>document.title='pwned'")  # shown as text, never run
+            assert page.locator("img, svg, script").count() == 0
+            assert "<svg onload=alert(3)>" in page.locator("article.text").inner_text()
+        page.screenshot(path=str(tmp_path / "hostile.png"))
         browser.close()
-    assert errors == []
+    assert errors == [] and dialogs == []

@@ -4,7 +4,7 @@ article, safe links, paging and the JSON shape of articles and relations."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -145,11 +145,3 @@ def relation_json(relation: Relation) -> dict[str, Any]:
         "href": f"/compare?a={relation.source or relation.a}&b={relation.copy_id or relation.b}",
     }
 
-
-@dataclass
-class Titled:
-    """An id with the words that show it (a link's text)."""
-
-    id: str
-    text: str
-    extra: dict[str, Any] = field(default_factory=dict)

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from newstrace.model import Article, Relation
+from newstrace.align import lexical_overlap
+from newstrace.match import directed, lexical_verdict
+from newstrace.model import Article, Comparison, Relation
 from newstrace.report.view import AlignedPassage, aligned_passages, passage_counts
 from newstrace.store import Store
 from newstrace.web.views.article import text_marks
@@ -58,9 +60,9 @@ class ComparePage:
         return passage_counts(self.passages)
 
 
-def build(store: Store, a_id: str, b_id: str, *, encoder: Any = None) -> ComparePage | None:
+def build(store: Store, a_id: str, b_id: str) -> ComparePage | None:
     """The compare page of two stored articles (``None`` when either is missing): the
-    stored verdict on the pair, else :func:`newstrace.compare` run now."""
+    stored verdict on the pair, else :func:`wording_only` computed now."""
     with store.snapshot():
         a, b = store.article(a_id), store.article(b_id)
         relation = store.relation(a_id, b_id)
@@ -68,14 +70,24 @@ def build(store: Store, a_id: str, b_id: str, *, encoder: Any = None) -> Compare
         return None
     stored = relation is not None
     if relation is None:
-        from newstrace.match import compare
-
-        relation = Relation(a.id, b.id, compare(a, b, encoder=encoder))
+        relation = Relation(a.id, b.id, wording_only(a, b))
     passages = aligned_passages(relation, a, b) if a.id != b.id else []
     a_marks = [Mark(p.source_start, p.source_end, "passage", p.number) for p in passages] + text_marks(a)
     b_marks = [Mark(p.copy_start, p.copy_end, "passage", p.number) for p in passages] + text_marks(b)
     return ComparePage(a, b, relation, stored, passages, pieces(a.text, a_marks), pieces(b.text, b_marks),
                        differences(a.text, b.text))
+
+
+def wording_only(a: Article, b: Article) -> Comparison:
+    """The verdict of shared wording alone, directed (no sentence-vector rewrite check, which
+    takes seconds): for a pair the store holds no verdict on, ``analyze`` found no reason to
+    compare them."""
+    overlap = lexical_overlap(a.text, b.text)
+    verdict = lexical_verdict(overlap) or Comparison(
+        relation="unrelated", source=None, score=0.0, jaccard=round(overlap.jaccard, 4),
+        containment_a=round(overlap.containment_a, 4), containment_b=round(overlap.containment_b, 4),
+        passages=overlap.passages)
+    return directed(verdict, a, b, names=(a.label, b.label))
 
 
 def differences(a: str, b: str) -> list[DiffPart] | None:

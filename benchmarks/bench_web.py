@@ -1,0 +1,215 @@
+"""Page latency of ``newstrace serve`` on a generated store, and a bounded load run.
+
+Builds a store with ``newstrace.analyze`` from the first N records of a JSONL corpus (by
+default the one ``make_corpus.py`` writes; a store given with ``--db`` is used as it is),
+serves it with Uvicorn on a free loopback port, then:
+
+1. asks each page type (story list, story, article, compare, search, and their JSON twins)
+   ``--requests`` times, one request at a time, over sampled ids and words, and prints p50 /
+   p95 / max in milliseconds per page type (the issue's target: p95 <= 150 ms);
+2. runs a bounded load (``--load`` requests over the same URLs at ``--concurrency``) and
+   prints requests/s, p50 / p95 / p99 and the error count, while ``--writer`` articles of the
+   corpus (after the first N) are analysed into the same store by a separate process.
+
+    python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
+    python benchmarks/bench_web.py --articles 2000 --requests 50 --load 400 --writer 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import uvicorn
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT / "benchmarks" / "data" / "corpus_10k.jsonl"
+
+
+@dataclass
+class Latencies:
+    """Milliseconds per request, and failures."""
+
+    times: list[float]
+    errors: int = 0
+
+    def percentile(self, q: float) -> float:
+        return float(np.percentile(self.times, q)) if self.times else float("nan")
+
+
+def first_records(corpus: Path, out: Path, start: int, stop: int) -> int:
+    """Copy records ``start``..``stop`` of a JSONL corpus to ``out``; how many were copied."""
+    copied = 0
+    with corpus.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+        for number, line in enumerate(src):
+            if number >= stop:
+                break
+            if number >= start:
+                dst.write(line)
+                copied += 1
+    return copied
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: Path) -> tuple[uvicorn.Server, str]:
+    from newstrace.web import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def sample_urls(client: httpx.Client, count: int, seed: int) -> dict[str, list[str]]:
+    """``count`` URLs per page type, over ids and words sampled from the served store."""
+    rng = random.Random(seed)
+    stories = client.get("/api/v1/stories", params={"per_page": 200}).json()
+    story_ids = [s["id"] for s in stories["stories"]]
+    pages = max(1, stories["pages"])
+    story_pages = [client.get(f"/api/v1/stories/{i}").json() for i in rng.sample(story_ids, min(20, len(story_ids)))]
+    article_ids = [a["id"] for s in story_pages for a in s["articles"]]
+    pairs = [(e["source"], e["copy"]) for s in story_pages for e in s["edges"]]
+    pairs += [(a, b) for s in story_pages for a, b in zip(s["articles"], s["articles"][1:])
+              for a, b in [(a["id"], b["id"])]]
+    titles = [a["title"] or "" for s in story_pages for a in s["articles"]]
+    words = [w for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)] or ["news"]
+
+    def pick(make) -> list[str]:
+        return [make() for _ in range(count)]
+
+    urls = {
+        "stories": pick(lambda: f"/?page={rng.randint(1, min(pages, 50))}"),
+        "story": pick(lambda: f"/stories/{rng.choice(story_ids)}"),
+        "article": pick(lambda: f"/articles/{rng.choice(article_ids)}"),
+        "compare": pick(lambda: "/compare?a={}&b={}".format(*rng.choice(pairs))) if pairs else [],
+        "search": pick(lambda: f"/search?q={rng.choice(words)}"),
+    }
+    for name in list(urls):
+        urls[f"api {name}"] = ["/api/v1" + (u.replace("/?", "/stories?", 1) if name == "stories" else u)
+                               for u in urls[name]]
+    return urls
+
+
+def timed(client: httpx.Client, url: str) -> tuple[float, bool]:
+    started = time.perf_counter()
+    response = client.get(url)
+    return (time.perf_counter() - started) * 1000, response.status_code == 200
+
+
+def measure_pages(base: str, urls: dict[str, list[str]]) -> dict[str, Latencies]:
+    results = {}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for name, batch in urls.items():
+            latencies = Latencies([])
+            for url in batch:
+                ms, ok = timed(client, url)
+                latencies.times.append(ms)
+                latencies.errors += not ok
+            results[name] = latencies
+    return results
+
+
+def load_run(base: str, urls: list[str], concurrency: int) -> tuple[Latencies, float]:
+    """Every URL once, ``concurrency`` at a time; the latencies and the wall seconds."""
+    local = threading.local()
+
+    def one(url: str) -> tuple[float, bool]:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, timeout=60)
+        try:
+            return timed(local.client, url)
+        except httpx.HTTPError:
+            return 0.0, False
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        outcomes = list(pool.map(one, urls))
+    wall = time.perf_counter() - started
+    return Latencies([ms for ms, ok in outcomes if ok], sum(not ok for _, ok in outcomes)), wall
+
+
+def stored_articles(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+
+def wait_for_writes(db: Path, writer: subprocess.Popen, timeout: float = 300) -> None:
+    """Wait until the writer has stored its first articles (it goes on analysing them)."""
+    before, deadline = stored_articles(db), time.monotonic() + timeout
+    while stored_articles(db) == before and writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--articles", type=int, default=2000, help="records of the corpus to analyse first")
+    parser.add_argument("--db", type=Path, help="an existing store to serve (nothing is analysed first)")
+    parser.add_argument("--requests", type=int, default=50, help="requests per page type")
+    parser.add_argument("--load", type=int, default=400, help="requests in the load run")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--writer", type=int, default=200,
+                        help="records analysed into the store by another process during the load run (0: none)")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+
+    import newstrace
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    db = args.db or tmp / "web.db"
+    if args.db is None:
+        subset = tmp / "subset.jsonl"
+        first_records(args.corpus, subset, 0, args.articles)
+        started = time.perf_counter()
+        newstrace.analyze([subset], db=db)
+        print(f"analyzed {args.articles:,} articles in {time.perf_counter() - started:.1f} s", flush=True)
+    server, base = start_server(db)
+    with httpx.Client(base_url=base, timeout=60) as client:
+        urls = sample_urls(client, args.requests, args.seed)
+    print(f"{'page':<12} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>6}")
+    for name, latencies in measure_pages(base, urls).items():
+        print(f"{name:<12} {len(latencies.times):>5} {latencies.percentile(50):>8.1f} "
+              f"{latencies.percentile(95):>8.1f} {max(latencies.times, default=0):>8.1f} {latencies.errors:>6}")
+    writer = None
+    if args.writer and args.db is None:
+        more = tmp / "more.jsonl"
+        first_records(args.corpus, more, args.articles, args.articles + args.writer)
+        writer = subprocess.Popen([sys.executable, "-m", "newstrace", "analyze", str(more), "--db", str(db),
+                                   "-o", os.devnull])
+        wait_for_writes(db, writer)
+    mixed = [url for batch in urls.values() for url in batch]
+    random.Random(args.seed).shuffle(mixed)
+    mixed = (mixed * (args.load // max(len(mixed), 1) + 1))[: args.load]
+    latencies, wall = load_run(base, mixed, args.concurrency)
+    during = "while an analyze run writes" if writer is not None and writer.poll() is None else "(writer finished)"
+    print(f"load: {len(mixed)} requests at concurrency {args.concurrency} {during}: "
+          f"{len(mixed) / wall:.1f} requests/s, p50 {latencies.percentile(50):.1f} ms, "
+          f"p95 {latencies.percentile(95):.1f} ms, p99 {latencies.percentile(99):.1f} ms, errors {latencies.errors}")
+    if writer is not None:
+        writer.wait()
+    server.should_exit = True
+
+
+if __name__ == "__main__":
+    main()
