@@ -172,6 +172,8 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
         quote = Quote(text=text, speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
                       direct=is_direct, article_id=article_id, parts=list(parts))
         adjacent = _adjacent_attribution(doc, starts, parts) if is_direct else None
+        if adjacent is not None and adjacent[0].tag_ == "VBG" and _owner_before_speech_verb(doc, parts) is not None:
+            adjacent = None  # *blamed the media for Trump's claim that Obama “founded ISIS,” saying …*
         if adjacent is None and is_direct:
             adjacent = _introducing_name(doc, starts, parts[0][0]) or _colon_attribution(
                 doc, starts, parts[0][0], cue_only=True)
@@ -309,6 +311,10 @@ def _colon_attribution(doc: Doc, starts: list[int], start: int, *, cue_only: boo
             break
         if not quoted and token.pos_ in {"VERB", "AUX"} and token.dep_ not in {"amod", "aux", "auxpass"}:
             verbs.append(token)
+    main_subject = _subject(min(verbs, key=lambda v: len(list(v.ancestors)))) if verbs else None
+    owner = _statement_owner(main_subject) if main_subject is not None else None
+    if owner is not None:  # *Clinton's response was: “…”*
+        return main_subject.head, _speaker_mention(doc, owner)
     cues = [v for v in verbs if _is_cue_word(v) and v.dep_ != "relcl"]
     if cues:
         verb = cues[0]  # the nearest: *Cruz said as the heckler yelled: “…”*
@@ -347,6 +353,9 @@ def _name_before_colon(doc: Doc, starts: list[int], start: int) -> Span | None:
     if colon < 1 or doc[colon].text != ":":
         return None
     last = doc[colon - 1]
+    owner = _statement_owner(last)
+    if owner is not None:  # *From Bush's Facebook post: “…”*
+        return _speaker_mention(doc, owner)
     if last.ent_type_ in _SPEAKING_ENTITIES and last.ent_iob_ != "O":
         begin = last.i
         while begin > 0 and doc[begin].ent_iob_ == "I":
@@ -859,13 +868,52 @@ def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
     heads = [t.head for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct]
     if not heads:
         return None
-    verbs = [t for t in [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
-             if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS]
-    subjects = [s for s in map(_subject, verbs) if s is not None and not span.start <= s.i < span.end]
-    subject = next((s for s in subjects if _can_speak(s)), subjects[0] if subjects else None)
+    chain = [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
+    verbs = [t for t in chain if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS]
+    subject = _owner_before_speech_verb(doc, parts)  # *Trump's claim that Obama “founded ISIS”*
+    if subject is None:
+        subjects = [s for s in map(_subject, verbs) if s is not None and not span.start <= s.i < span.end]
+        subject = next((s for s in subjects if _can_speak(s)), subjects[0] if subjects else None)
     if subject is None:
         return None
     return None if _crosses_paragraph(doc.text, subject.idx, span.start_char, span.end_char) else subject
+
+
+#: Nouns for what someone said or wrote (*Trump's claim that …*, *Clinton's response was: “…”*).
+_STATEMENT_NOUNS = frozenset(
+    "comment remark claim statement assertion response reply answer post tweet message email e-mail "
+    "letter word promise pledge vow demand description accusation charge warning suggestion argument "
+    "explanation insistence quip joke boast admission declaration testimony retort".split())
+
+
+def _statement_owner(noun: Token) -> Token | None:
+    """Whose statement a noun of saying is: its possessor when that is someone (*Trump's claim*,
+    *his remark*), else None."""
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in _STATEMENT_NOUNS:
+        return None
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is None or not _can_speak(owner):
+        return None
+    named = owner.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or owner.pos_ == "PROPN"
+    return owner if named or owner.lower_ in {"his", "her"} else None
+
+
+def _owner_before_speech_verb(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
+    """Who owns the statement a quote is part of (*Trump's claim that Obama “founded ISIS”*):
+    the possessor of the nearest noun of saying above the quote, unless a verb of speech comes
+    first or the quote only qualifies the statement (*called X's remarks “…”*, *X's remarks as “…”*)."""
+    span = doc.char_span(parts[0][0], parts[-1][1], alignment_mode="expand")
+    heads = [t.head for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct] if span else []
+    if not heads:
+        return None
+    chain = [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
+    for k, token in enumerate(chain):
+        if token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in _SPEECH_ACTS:
+            return None
+        owner = _statement_owner(token)
+        if owner is not None and not span.start <= owner.i < span.end and not (k and chain[k - 1].lower_ == "as"):
+            return None if _crosses_paragraph(doc.text, owner.idx, span.start_char, span.end_char) else owner
+    return None
 
 
 def _set_cue(quote: Quote, cue: Token) -> None:
@@ -1075,7 +1123,7 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
     person = next((e for e in mention.ents if e.label_ == "PERSON" and plausible_name(e)), None)
     if person is not None:
         return people.canonical(person.text)
-    if len(mention) == 1 and mention[0].lower_ in _PRONOUNS:
+    if len(mention) == 1 and mention[0].lower_ in _PRONOUNS | {"his"}:
         gender = "f" if mention[0].lower_ in {"she", "her"} else "m"
         found = people.antecedent(mention.start, sources, gender)
         return found[1] if found else mention.text
