@@ -51,3 +51,21 @@ def test_int8_vectors_agree_with_original_fp32_model():
     reference = reference_vectors(SAMPLE_SENTENCES[:2])
     assert reference[0] @ reference[1] < 0.9
     assert cosines.min() > 0.95
+
+
+def test_a_texts_vector_does_not_depend_on_its_batch():
+    """The sentence store keys vectors by text alone (newstrace.sentence_store): a text
+    encoded alone, padded in a batch of longer texts, or in another order gets the same
+    vector, bit for bit."""
+    texts = [
+        "Rain.",
+        "The council approved the budget on Tuesday after a long debate.",
+        "Shares of the carmaker fell 4 percent in early trading in Frankfurt, their lowest since March,"
+        " after the company cut its forecast for the year.",
+    ]
+    encoder = default_encoder()
+    together = encoder.encode(texts)
+    reversed_order = encoder.encode(texts[::-1])[::-1]
+    alone = np.stack([encoder.encode([text])[0] for text in texts])
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(together, reversed_order)
