@@ -165,7 +165,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--articles", type=int, default=2000, help="records of the corpus to analyse first")
-    parser.add_argument("--db", type=Path, help="an existing store to serve (nothing is analysed first)")
+    parser.add_argument("--db", type=Path,
+                        help="an existing store to serve, made from the first --articles records (none analysed first)")
     parser.add_argument("--requests", type=int, default=50, help="requests per page type")
     parser.add_argument("--load", type=int, default=400, help="requests in the load run")
     parser.add_argument("--concurrency", type=int, default=16)
@@ -192,7 +193,7 @@ def main() -> None:
         print(f"{name:<12} {len(latencies.times):>5} {latencies.percentile(50):>8.1f} "
               f"{latencies.percentile(95):>8.1f} {max(latencies.times, default=0):>8.1f} {latencies.errors:>6}")
     writer = None
-    if args.writer and args.db is None:
+    if args.writer:
         more = tmp / "more.jsonl"
         first_records(args.corpus, more, args.articles, args.articles + args.writer)
         writer = subprocess.Popen([sys.executable, "-m", "newstrace", "analyze", str(more), "--db", str(db),

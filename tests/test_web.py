@@ -124,6 +124,7 @@ def test_story_list_latest_activity_first_with_counts_filters_and_paging(client:
     assert [s["id"] for s in only["stories"]] == [flood["id"]]
     assert client.get("/api/v1/stories", params={"since": "2025-03-05"}).json()["stories"][0]["id"] == flood["id"]
     assert client.get("/api/v1/stories", params={"until": "2025-01-01"}).json()["total"] == 0
+    assert [s["id"] for s in client.get("/api/v1/stories", params={"q": "tannery"}).json()["stories"]] == [flood["id"]]
     page = main_html(client.get("/", params={"outlet": "Meridian Press"}))
     assert f'href="/stories/{flood["id"]}"' in page and "Thousands flee as Corran River floods Elmsford" in page
     assert "Independent reports" in page and '<option value="Meridian Press" selected>' in page

@@ -318,7 +318,8 @@ def compare(
 @app.command(cls=_Command, short_help="Serve the web app and REST API over a store.")
 def serve(
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", metavar="FILE", help="The store to serve (made by analyze)."),
-    host: str = typer.Option("127.0.0.1", "--host", metavar="HOST", help="Address to listen on (default: this machine only)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="HOST",
+                             help="Address to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, metavar="PORT", help="Port to listen on."),
     token_file: Optional[Path] = typer.Option(
         None, "--token-file", metavar="F",

@@ -508,11 +508,13 @@ class Store:
 
     # -- reads for the web app: stories by activity, an article's story, search ---------
     def stories_by_activity(self, limit: int, offset: int = 0, *, outlet: str | None = None,
-                            since: str | None = None, until: str | None = None) -> tuple[list[Story], int]:
+                            since: str | None = None, until: str | None = None,
+                            match: str | None = None) -> tuple[list[Story], int]:
         """A page of stories, latest activity first (last article date, then the latest
-        stored), with how many match: those with an article of ``outlet``, and dates
-        overlapping ``since``..``until`` (ISO days, both inclusive) when given."""
-        where, params = _story_filters(outlet, since, until)
+        stored), with how many match: those with an article of ``outlet``, with dates
+        overlapping ``since``..``until`` (ISO days, both inclusive), with an article whose
+        title or text matches the FTS5 query ``match``, when given."""
+        where, params = _story_filters(outlet, since, until, match)
         with self.snapshot():
             total = self._rows(f"SELECT COUNT(*) FROM story_index{where}", params)[0][0]
             rows = self._rows(
@@ -629,11 +631,16 @@ def fts_query(words: str) -> str:
     return " ".join(terms)
 
 
-def _story_filters(outlet: str | None, since: str | None, until: str | None) -> tuple[str, tuple]:
+def _story_filters(outlet: str | None, since: str | None, until: str | None,
+                   match: str | None = None) -> tuple[str, tuple]:
     """The ``WHERE`` clause (over ``story_index``) that keeps stories with an article of
-    ``outlet`` and dates overlapping ``since``..``until``."""
+    ``outlet``, dates overlapping ``since``..``until`` and an article matching ``match``."""
     clauses: list[str] = []
     params: list[Any] = []
+    if match is not None:
+        clauses.append("story_id IN (SELECT m.story_id FROM articles_fts f JOIN articles a ON a.seq = f.rowid"
+                       " JOIN story_articles m ON m.article_id = a.id WHERE articles_fts MATCH ?)")
+        params.append(match)
     if outlet is not None:
         clauses.append("story_id IN (SELECT m.story_id FROM story_articles m JOIN articles a"
                        " ON a.id = m.article_id WHERE a.outlet = ?)")

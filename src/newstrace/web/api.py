@@ -50,8 +50,8 @@ def article_id_query() -> Any:
 SPAN = r"^\d{1,9}-\d{1,9}$"
 
 
-def filters(outlet_name: str | None, since: str | None, until: str | None) -> Filters:
-    return Filters(outlet_name, check_day("since", since), check_day("until", until))
+def filters(outlet_name: str | None, since: str | None, until: str | None, q: str | None = None) -> Filters:
+    return Filters(outlet_name, check_day("since", since), check_day("until", until), (q or "").strip() or None)
 
 
 def not_found(what: str, name: str) -> HTTPException:
@@ -59,9 +59,13 @@ def not_found(what: str, name: str) -> HTTPException:
 
 
 @router.get("/stories", summary="Stories, latest activity first")
-def api_stories(request: Request, page: int = page_query(), per_page: int = per_page_query(), outlet: str | None = outlet_query(),
-                since: str | None = since_query(), until: str | None = until_query()) -> dict[str, Any]:
-    return stories.to_json(stories.build(request.app.state.store, page, per_page, filters(outlet, since, until)))
+def api_stories(request: Request, page: int = page_query(), per_page: int = per_page_query(),
+                outlet: str | None = outlet_query(), since: str | None = since_query(),
+                until: str | None = until_query(),
+                q: str | None = Query(None, max_length=500, description="Only stories with these words.")
+                ) -> dict[str, Any]:
+    found = stories.build(request.app.state.store, page, per_page, filters(outlet, since, until, q))
+    return stories.to_json(found)
 
 
 @router.get("/stories/{story_id}", summary="A story: digest, provenance edges, articles")
@@ -91,7 +95,8 @@ def api_compare(request: Request, a: str = article_id_query(), b: str = article_
 
 
 @router.get("/outlets/{name:path}", summary="An outlet: its articles, how often source and copy")
-def api_outlet(request: Request, name: str, page: int = page_query(), per_page: int = per_page_query()) -> dict[str, Any]:
+def api_outlet(request: Request, name: str, page: int = page_query(),
+               per_page: int = per_page_query()) -> dict[str, Any]:
     found = outlet.build(request.app.state.store, name, page, per_page)
     if found is None:
         raise not_found("outlet", name)

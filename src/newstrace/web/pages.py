@@ -31,9 +31,11 @@ MAX_UPLOAD_FILES = 20
 
 
 @router.get("/", response_class=HTMLResponse)
-def stories_page(request: Request, page: int = page_query(), per_page: int = per_page_query(), outlet: str | None = outlet_query(),
-                 since: str | None = since_query(), until: str | None = until_query()) -> HTMLResponse:
-    found = stories.build(request.app.state.store, page, per_page, filters(outlet, since, until))
+def stories_page(request: Request, page: int = page_query(), per_page: int = per_page_query(),
+                 outlet: str | None = outlet_query(), since: str | None = since_query(),
+                 until: str | None = until_query(),
+                 q: str | None = Query(None, max_length=500)) -> HTMLResponse:
+    found = stories.build(request.app.state.store, page, per_page, filters(outlet, since, until, q))
     return render(request, "stories.html.j2", page=found)
 
 
@@ -62,7 +64,8 @@ def compare_page(request: Request, a: str = article_id_query(), b: str = article
 
 
 @router.get("/outlets/{name:path}", response_class=HTMLResponse)
-def outlet_page(request: Request, name: str, page: int = page_query(), per_page: int = per_page_query()) -> HTMLResponse:
+def outlet_page(request: Request, name: str, page: int = page_query(),
+                per_page: int = per_page_query()) -> HTMLResponse:
     found = outlet.build(request.app.state.store, name, page, per_page)
     if found is None:
         raise not_found("outlet", name)
@@ -70,7 +73,8 @@ def outlet_page(request: Request, name: str, page: int = page_query(), per_page:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = Query("", max_length=500), page: int = page_query(), per_page: int = per_page_query(),
+def search_page(request: Request, q: str = Query("", max_length=500), page: int = page_query(),
+                per_page: int = per_page_query(),
                 outlet: str | None = outlet_query(), since: str | None = since_query(),
                 until: str | None = until_query()) -> HTMLResponse:
     if not q.strip():

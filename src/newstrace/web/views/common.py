@@ -117,10 +117,11 @@ class Filters:
     outlet: str | None = None
     since: str | None = None
     until: str | None = None
+    q: str | None = None  #: words the story list is narrowed to (the search page has its own)
 
     def query(self, **more: Any) -> dict[str, Any]:
         """The filters (and ``more``) as query parameters, the unset ones left out."""
-        params = {**more, "outlet": self.outlet, "since": self.since, "until": self.until}
+        params = {**more, "q": self.q, "outlet": self.outlet, "since": self.since, "until": self.until}
         params.update({key: value for key, value in more.items() if key in params and value})
         return {key: value for key, value in params.items() if value not in (None, "")}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from newstrace.model import Story
 from newstrace.report.view import plural
-from newstrace.store import Store
+from newstrace.store import Store, fts_query
 from newstrace.web.views.common import Filters, Paging
 
 
@@ -50,9 +50,10 @@ class StoryList:
 
 def build(store: Store, page: int, per_page: int, filters: Filters) -> StoryList:
     """A page of the story list."""
+    match = fts_query(filters.q) if filters.q else None
     with store.snapshot():
         stories, total = store.stories_by_activity(per_page, (page - 1) * per_page, outlet=filters.outlet,
-                                                   since=filters.since, until=filters.until)
+                                                   since=filters.since, until=filters.until, match=match or None)
         outlets = store.outlets()
     return StoryList([StoryRow(s) for s in stories], Paging(page, per_page, total), filters, outlets)
 
