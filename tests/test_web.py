@@ -448,3 +448,17 @@ def test_in_chromium_a_story_a_citation_and_the_compare_page(server: Server, flo
         page.screenshot(path=str(tmp_path / "hostile.png"))
         browser.close()
     assert errors == [] and dialogs == []
+
+
+def test_the_search_index_follows_added_replaced_and_removed_articles(tmp_path: Path) -> None:
+    from newstrace.model import Article
+
+    with Store(tmp_path / "s.db") as store:
+        first = Article.from_text("The Wexmoor dam opened its spillway.", key="id:one", title="Wexmoor dam")
+        store.add_articles([first])
+        assert [h.id for h in store.search('"Wexmoor"').hits] == [first.id]
+        edited = Article.from_text("The Quillon dam opened its spillway.", key="id:one", title="Quillon dam")
+        store.add_articles([edited])  # a new version replaces the first
+        assert store.search('"Wexmoor"').total == 0 and [h.id for h in store.search('"Quillon"').hits] == [edited.id]
+        store.remove_articles([edited.id])
+        assert store.search('"Quillon"').total == 0 and store.search('"dam"').total == 0
