@@ -34,6 +34,7 @@ from newstrace.match import directed, judge, needs_rewrite_check
 from newstrace.model import (
     Article,
     BoilerplatePassage,
+    Derivation,
     Digest,
     InputError,
     Relation,
@@ -275,8 +276,11 @@ class Analyzer:
             links = [(r.a, r.b) for r in relations if r.derived]
             clusterer.assign(fresh, vectors, links)
         articles = {a.id: a for a in self.store.articles()}
+        derivations = graph.derivations()  # once: per story it cost stories x articles
+        position = {d.article_id: i for i, d in enumerate(derivations)}
         stories = [
-            self._story(story_id, members, clusterer.title_of(story_id), graph, articles)
+            self._story(story_id, members, clusterer.title_of(story_id), graph, articles,
+                        [derivations[i] for i in sorted(position[m] for m in set(members) if m in position)])
             for story_id, members in clusterer.stories().items()
         ]
         stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
@@ -308,8 +312,8 @@ class Analyzer:
 
     @staticmethod
     def _story(story_id: str, members: list[str], title: str, graph: ProvenanceGraph,
-               articles: dict[str, Article]) -> Story:
-        member_set = set(members)
+               articles: dict[str, Article], derived: list[Derivation]) -> Story:
+        """A story of ``members``; ``derived``: the graph's derivations of its members, in order."""
         dates = sorted(articles[m].date[:10] for m in members if articles[m].date)
         outlets = sorted({articles[m].outlet for m in members if articles[m].outlet})
         return Story(
@@ -317,7 +321,7 @@ class Analyzer:
             title=story_title([articles[m] for m in members], lambda: title),
             article_ids=members,
             independent_ids=[m for m in members if graph.root_of(m) == m],
-            derived=[d for d in graph.derivations() if d.article_id in member_set],
+            derived=derived,
             outlets=outlets,
             first_date=dates[0] if dates else None,
             last_date=dates[-1] if dates else None,
