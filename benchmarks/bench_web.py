@@ -4,6 +4,10 @@ Builds a store with ``newstrace.analyze`` from the first N records of a JSONL co
 default the one ``make_corpus.py`` writes; a store given with ``--db`` is used as it is),
 serves it with Uvicorn on a free loopback port, then:
 
+With ``--synthetic N`` the store is generated instead (N articles from the corpus records,
+grouped into made-up stories with made-up verdicts, nothing analysed): it measures the web
+app at a scale ``analyze`` takes hours to reach on 2 cores.
+
 1. asks each page type (story list, story, article, compare, search, and their JSON twins)
    ``--requests`` times, one request at a time, over sampled ids and words, and prints p50 /
    p95 / max in milliseconds per page type (the issue's target: p95 <= 150 ms);
@@ -13,11 +17,13 @@ serves it with Uvicorn on a free loopback port, then:
 
     python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
     python benchmarks/bench_web.py --articles 2000 --requests 50 --load 400 --writer 200
+    python benchmarks/bench_web.py --synthetic 100000 --articles 10000 --writer 100
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -35,6 +41,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 import uvicorn
+
+from newstrace.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "benchmarks" / "data" / "corpus_10k.jsonl"
@@ -62,6 +70,60 @@ def first_records(corpus: Path, out: Path, start: int, stop: int) -> int:
                 dst.write(line)
                 copied += 1
     return copied
+
+
+def synthetic_store(corpus: Path, db: Path, size: int, seed: int) -> None:
+    """A store of ``size`` articles from the corpus records (cycled, each cycle under new ids
+    and dates) grouped into stories of 1-8 articles, each story one root and copies of it,
+    with ``copy`` verdicts whose passage is the whole text: the web app's tables at the scale
+    of a large store, without the hours ``analyze`` takes on 2 cores (nothing is analysed)."""
+    from newstrace.model import Article, Derivation, Passage, Relation, Story
+
+    rng = random.Random(seed)
+    records = [json.loads(line) for line in corpus.open(encoding="utf-8")]
+    with Store(db, lock=True) as store:
+        articles: list[Article] = []
+        for number in range(size):
+            record = records[number % len(records)]
+            day = f"2024-{1 + number * 12 // size:02d}-{1 + number % 28:02d}"
+            articles.append(Article.from_text(record["text"], key=f"id:{number}", title=record.get("title"),
+                                              outlet=record.get("outlet"), date=day, external_id=str(number)))
+            if len(articles) == 5000:
+                store.add_articles(articles)
+                articles = []
+        store.add_articles(articles)
+        ids = store.article_ids()
+        stories, relations, at = [], [], 0
+        while at < len(ids):
+            members = ids[at : at + rng.randint(1, 8)]
+            at += len(members)
+            root, copies = members[0], members[1:]
+            texts = {a.id: a for a in store.articles(members)}
+            derived = [Derivation(c, root, root, "copy") for c in copies]
+            for copy in copies:
+                end = min(len(texts[root].text), len(texts[copy].text))
+                relations.append(Relation.of(root, copy, "copy", source=root, score=0.9, confidence=0.8,
+                                             reasons=["generated"], passages=[Passage(0, end, 0, end, 1.0)]))
+            dates = sorted(texts[m].date for m in members)
+            outlets = sorted({texts[m].outlet for m in members if texts[m].outlet})
+            stories.append(Story(f"story-{root}", texts[root].title or root, members, [root], derived, outlets,
+                                 dates[0], dates[-1]))
+        store.put_relations(relations)
+        store.put_stories(stories)
+
+
+def insert_slowly(records: Path, db: Path, batch: int = 10) -> None:
+    """Store the records ``batch`` per transaction, a tenth of a second apart (the writer
+    beside a load run on a generated store, where ``analyze`` would first fingerprint it all)."""
+    from newstrace.model import Article
+
+    lines = records.read_text(encoding="utf-8").splitlines()
+    with Store(db, lock=True) as store:
+        for start in range(0, len(lines), batch):
+            chunk = [json.loads(line) for line in lines[start : start + batch]]
+            store.add_articles([Article.from_text(r["text"], key=f"insert:{r['id']}", title=r.get("title"),
+                                                  outlet=r.get("outlet")) for r in chunk])
+            time.sleep(0.1)
 
 
 def free_port() -> int:
@@ -167,19 +229,29 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000, help="records of the corpus to analyse first")
     parser.add_argument("--db", type=Path,
                         help="an existing store to serve, made from the first --articles records (none analysed first)")
+    parser.add_argument("--synthetic", type=int, default=0, metavar="N",
+                        help="serve a generated store of N articles (stories and verdicts made up, nothing analysed)")
     parser.add_argument("--requests", type=int, default=50, help="requests per page type")
     parser.add_argument("--load", type=int, default=400, help="requests in the load run")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--writer", type=int, default=200,
                         help="records analysed into the store by another process during the load run (0: none)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--insert", type=Path, help=argparse.SUPPRESS)  # the writer of a --synthetic run
     args = parser.parse_args()
+    if args.insert:
+        insert_slowly(args.insert, args.db)
+        return
 
     import newstrace
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
     db = args.db or tmp / "web.db"
-    if args.db is None:
+    if args.synthetic:
+        started = time.perf_counter()
+        synthetic_store(args.corpus, db, args.synthetic, args.seed)
+        print(f"generated a store of {args.synthetic:,} articles in {time.perf_counter() - started:.1f} s", flush=True)
+    elif args.db is None:
         subset = tmp / "subset.jsonl"
         first_records(args.corpus, subset, 0, args.articles)
         started = time.perf_counter()
@@ -196,14 +268,16 @@ def main() -> None:
     if args.writer:
         more = tmp / "more.jsonl"
         first_records(args.corpus, more, args.articles, args.articles + args.writer)
-        writer = subprocess.Popen([sys.executable, "-m", "newstrace", "analyze", str(more), "--db", str(db),
-                                   "-o", os.devnull])
+        command = ([sys.executable, __file__, "--insert", str(more), "--db", str(db)] if args.synthetic else
+                   [sys.executable, "-m", "newstrace", "analyze", str(more), "--db", str(db), "-o", os.devnull])
+        writer = subprocess.Popen(command)
         wait_for_writes(db, writer)
     mixed = [url for batch in urls.values() for url in batch]
     random.Random(args.seed).shuffle(mixed)
     mixed = (mixed * (args.load // max(len(mixed), 1) + 1))[: args.load]
     latencies, wall = load_run(base, mixed, args.concurrency)
-    during = "while an analyze run writes" if writer is not None and writer.poll() is None else "(writer finished)"
+    writing = "another process inserts articles" if args.synthetic else "an analyze run writes"
+    during = f"while {writing}" if writer is not None and writer.poll() is None else "(writer finished)"
     print(f"load: {len(mixed)} requests at concurrency {args.concurrency} {during}: "
           f"{len(mixed) / wall:.1f} requests/s, p50 {latencies.percentile(50):.1f} ms, "
           f"p95 {latencies.percentile(95):.1f} ms, p99 {latencies.percentile(99):.1f} ms, errors {latencies.errors}")

@@ -213,7 +213,8 @@ def test_outlet_page_counts_its_articles_as_sources_and_copies(client: httpx.Cli
 
 def test_search_with_facets_filters_and_literal_operators(client: httpx.Client) -> None:
     data = client.get("/api/v1/search", params={"q": "Corran"}).json()
-    assert data["total"] >= 4 and all(h["href"].startswith("/articles/") for h in data["hits"])
+    assert data["total"] == data["matches"] >= 4 and data["scope"] is None
+    assert all(h["href"].startswith("/articles/") for h in data["hits"])
     assert "Corran" in data["hits"][0]["snippet"]
     outlets = {f["value"]: f["count"] for f in data["facets"]["outlet"]}
     assert outlets["Meridian Press"] == 1 and data["facets"]["month"][0]["value"] == "2025-03"
@@ -462,3 +463,18 @@ def test_the_search_index_follows_added_replaced_and_removed_articles(tmp_path: 
         assert store.search('"Wexmoor"').total == 0 and [h.id for h in store.search('"Quillon"').hits] == [edited.id]
         store.remove_articles([edited.id])
         assert store.search('"Quillon"').total == 0 and store.search('"dam"').total == 0
+
+
+def test_a_search_matching_more_than_its_scope_ranks_and_counts_the_latest(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from newstrace import store as store_module
+    from newstrace.model import Article
+
+    monkeypatch.setattr(store_module, "SEARCH_SCOPE", 3)
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles([Article.from_text(f"Report {n} on the Ashgrove ferry.", outlet=f"Outlet {n % 2}",
+                                              date=f"2025-0{1 + n}-01") for n in range(5)])
+        result = store.search('"Ashgrove"')
+        assert (result.matches, result.scope, result.total) == (5, 3, 3)
+        assert [month for month, _ in result.months] == ["2025-05", "2025-04", "2025-03"]
+        assert dict(result.outlets) == {"Outlet 0": 2, "Outlet 1": 1}

@@ -37,6 +37,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -517,11 +518,12 @@ class Store:
         where, params = _story_filters(outlet, since, until, match)
         with self.snapshot():
             total = self._rows(f"SELECT COUNT(*) FROM story_index{where}", params)[0][0]
-            rows = self._rows(
-                f"SELECT s.data FROM story_index i JOIN stories s ON s.id = i.story_id{where}"
-                " ORDER BY i.last_date IS NULL, i.last_date DESC, i.last_seq DESC, i.seq LIMIT ? OFFSET ?",
-                (*params, limit, offset))
-        return [Story.from_dict(json.loads(data)) for (data,) in rows], total
+            ids = [story_id for (story_id,) in self._rows(  # undated last: NULL sorts lowest
+                f"SELECT story_id FROM story_index{where} ORDER BY last_date DESC, last_seq DESC LIMIT ? OFFSET ?",
+                (*params, limit, offset))]
+            data = dict(self._rows("SELECT id, data FROM stories WHERE id IN (SELECT value FROM json_each(?))",
+                                   (json.dumps(ids),)))
+        return [Story.from_dict(json.loads(data[story_id])) for story_id in ids if story_id in data], total
 
     def story_of(self, article_id: str) -> Story | None:
         """The stored story that holds this article, if any."""
@@ -567,21 +569,32 @@ class Store:
         """Articles whose title or text match ``query`` (FTS5 syntax: see :func:`fts_query`
         for turning a user's words into it), best first, with a snippet each and the
         matches counted by outlet and by month (facets, before the outlet and date filters
-        are applied to the page)."""
+        are applied to the page). Past :data:`SEARCH_SCOPE` matches, the latest that many
+        are ranked and counted (``scope`` says so)."""
         filters, params = _article_filters(outlet, since, until)
-        match = "FROM articles_fts f JOIN articles a ON a.seq = f.rowid WHERE articles_fts MATCH ?"
         with self.snapshot():
-            total = self._rows(f"SELECT COUNT(*) {match}{filters}", (query, *params))[0][0]
+            matches = self._rows("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,))[0][0]
+            latest = self._rows("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC"
+                                " LIMIT 1 OFFSET ?", (query, SEARCH_SCOPE - 1)) if matches > SEARCH_SCOPE else []
+            match = ("FROM articles_fts f JOIN articles a ON a.seq = f.rowid WHERE articles_fts MATCH ?"
+                     f" AND f.rowid >= {int(latest[0][0]) if latest else 0}")
+            groups = self._rows(f"SELECT a.outlet, substr(a.date, 1, 7), COUNT(*) {match} GROUP BY 1, 2", (query,))
+            total = self._rows(f"SELECT COUNT(*) {match}{filters}", (query, *params))[0][0] if filters else \
+                sum(count for _, _, count in groups)
             rows = self._rows(
                 f"SELECT a.id, a.title, a.outlet, a.date, snippet(articles_fts, 1, ?, ?, '…', 16)"
                 f" {match}{filters} ORDER BY rank LIMIT ? OFFSET ?",
                 (SNIPPET_START, SNIPPET_END, query, *params, limit, offset))
-            outlets = self._rows(f"SELECT a.outlet, COUNT(*) {match} AND a.outlet IS NOT NULL"
-                                 " GROUP BY a.outlet ORDER BY COUNT(*) DESC, a.outlet LIMIT 50", (query,))
-            months = self._rows(f"SELECT substr(a.date, 1, 7), COUNT(*) {match} AND a.date IS NOT NULL"
-                                " GROUP BY 1 ORDER BY 1 DESC LIMIT 50", (query,))
-        hits = [SearchHit(*row) for row in rows]
-        return SearchResult(hits, total, [(o, n) for o, n in outlets], [(m, n) for m, n in months])
+        outlets: Counter[str] = Counter()
+        months: Counter[str] = Counter()
+        for outlet_name, month, count in groups:
+            outlets[outlet_name] += count if outlet_name is not None else 0
+            months[month] += count if month is not None else 0
+        return SearchResult(
+            [SearchHit(*row) for row in rows], total,
+            sorted(((o, n) for o, n in outlets.items() if n), key=lambda item: (-item[1], item[0]))[:FACETS],
+            sorted(((m, n) for m, n in months.items() if n), reverse=True)[:FACETS],
+            matches, SEARCH_SCOPE if latest else None)
 
     def get_state(self, key: str) -> Any:
         """Run state saved under ``key`` (the story clusterer's, cached digests), if any."""
@@ -593,6 +606,11 @@ class Store:
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value)))
 
 
+#: A search matching more articles ranks and counts the latest this many (ranking every
+#: match of a word found in most articles takes the better part of a second at 100,000).
+SEARCH_SCOPE = 1000
+#: Values listed per search facet (outlets with most hits, latest months).
+FACETS = 50
 #: What :meth:`Store.search` puts around the matched words in a snippet (private-use
 #: characters, never in a text, so a renderer can escape the snippet and then mark them).
 SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
@@ -614,9 +632,11 @@ class SearchResult:
     """A page of search hits, how many there are in all, and the matches per outlet and month."""
 
     hits: list[SearchHit]
-    total: int
+    total: int  #: hits in the searched scope (after the outlet and date filters)
     outlets: list[tuple[str, int]]
     months: list[tuple[str, int]]
+    matches: int = 0  #: articles matching the words, before any filter or scope
+    scope: int | None = None  #: when set, only the latest ``scope`` matches were ranked and counted
 
 
 def fts_query(words: str) -> str:

@@ -45,6 +45,7 @@ def plain_snippet(snippet: str) -> str:
 def to_json(page: SearchPage) -> dict[str, Any]:
     return {
         "q": page.q, "filters": page.filters.query(), **page.paging.to_json(),
+        "matches": page.result.matches, "scope": page.result.scope,
         "hits": [{"id": h.id, "title": h.title, "outlet": h.outlet, "date": h.date,
                   "snippet": plain_snippet(h.snippet), "href": f"/articles/{h.id}"} for h in page.result.hits],
         "facets": {"outlet": [{"value": o, "count": n} for o, n in page.result.outlets],
