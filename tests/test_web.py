@@ -27,6 +27,7 @@ from newstrace.web.security import CONTENT_SECURITY_POLICY
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "test-token-4f1c2e"
 MAX_BODY = 256 * 1024
+MAX_FILE = 64 * 1024
 HOSTILE = {
     "id": "hostile-1",
     "title": "<script>document.title='pwned'</script> Harbour <img src=x onerror=alert(1)> dispute",
@@ -86,7 +87,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(db: Path) -> Iterator[Server]:
-    with Server(db, token=TOKEN, max_body=MAX_BODY) as running:
+    with Server(db, token=TOKEN, max_body=MAX_BODY, max_file=MAX_FILE) as running:
         yield running
 
 
@@ -344,6 +345,9 @@ def test_the_upload_form_needs_its_csrf_token_and_the_write_token(client: httpx.
     assert forged.status_code == 403 and "another site" in forged.text
     wrong = client.post("/upload", data={**article, "csrf": csrf, "token": "nope"})
     assert wrong.status_code == 401
+    big = {"files": ("big.txt", b"word " * (MAX_FILE // 5 + 1), "text/plain")}
+    too_big = client.post("/upload", data={"csrf": csrf, "token": TOKEN}, files=big)
+    assert too_big.status_code == 413 and "big.txt: a file may be at most" in too_big.text
     files = {"files": ("ostry.txt", article["text"].encode(), "text/plain")}
     posted = client.post("/upload", data={"csrf": csrf, "token": TOKEN}, files=files)
     assert posted.status_code == 303 and posted.headers["location"].startswith("/jobs/")
@@ -403,6 +407,20 @@ def test_serve_command_refuses_a_missing_store(tmp_path: Path) -> None:
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: A structural accessibility check run in the page (no axe-core offline): a language, one
+#: h1, every form control labelled, every link and button named, table headers scoped.
+A11Y_PROBLEMS = """() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push("html without lang");
+  if (document.querySelectorAll("h1").length !== 1) problems.push("not one h1");
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")) problems.push("unlabelled " + el.name);
+  for (const el of document.querySelectorAll("a, button"))
+    if (!el.textContent.trim() && !el.getAttribute("aria-label")) problems.push("unnamed " + el.outerHTML);
+  for (const th of document.querySelectorAll("thead th"))
+    if (!th.getAttribute("scope")) problems.push("th without scope");
+  return problems;
+}"""
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
@@ -414,21 +432,26 @@ def test_in_chromium_a_story_a_citation_and_the_compare_page(server: Server, flo
         page = browser.new_page()
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
+        for url in ("/", "/upload", "/search?q=Corran", "/api/v1/docs", "/outlets/Meridian Press"):
+            page.goto(server.url + url)
+            assert page.evaluate(A11Y_PROBLEMS) == [], url
         page.goto(server.url + "/")
         page.screenshot(path=str(tmp_path / "stories.png"), full_page=True)
         page.get_by_role("link", name="Thousands flee as Corran River floods Elmsford").click()
         page.wait_for_url("**/stories/**")
-        assert page.locator("h2", has_text="Claims").is_visible()
+        assert page.locator("h2", has_text="Claims").is_visible() and page.evaluate(A11Y_PROBLEMS) == []
         page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
         page.locator("ul.digest a.cite").first.click()
         page.wait_for_url("**/articles/**#cited")
         mark = page.locator("article.text mark")
         assert mark.count() == 1 and mark.is_visible() and len(mark.inner_text()) > 20
+        assert page.evaluate(A11Y_PROBLEMS) == []
         page.screenshot(path=str(tmp_path / "article.png"))
         page.go_back()
         page.locator("table.edges a", has_text="compare").first.click()
         page.wait_for_url("**/compare?**")
         assert page.locator(".pane").count() == 2 and page.locator("a.badge").count() >= 2
+        assert page.evaluate(A11Y_PROBLEMS) == []
         page.locator("#ap1").click()
         assert page.url.endswith("#bp1")
         page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)

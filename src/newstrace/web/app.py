@@ -99,8 +99,9 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
     """The error as JSON on the API, as a page elsewhere."""
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"status": status, "message": message}}, status, headers=headers)
-    return render(request, "error.html.j2", status, status_code=status, message=message) if hasattr(
-        request.app.state, "templates") else HTMLResponse(message, status)
+    response = render(request, "error.html.j2", status, status_code=status, message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
