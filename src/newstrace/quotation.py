@@ -519,28 +519,33 @@ def _surname_mentions(doc: Doc, full: dict[str, str]) -> list[tuple[Span, str]]:
 
 
 def _genders(doc: Doc, names: list[tuple[Span, str]]) -> dict[str, str]:
-    """Each person's gender as far as the article tells: a title (Mr., Ms.) or role noun
-    (spokeswoman) beside a mention, else the first he/she/his after a mention where the
-    person is the subject, in the same sentence; else what the first name clearly is."""
-    votes: dict[str, list[str]] = {}
+    """Each person's gender as far as the article tells, by a vote: a title (Mr., Ms.) or role
+    noun (spokeswoman) beside a mention, the first he/she/his after a mention where the person
+    is the subject, in the same sentence, and (twice, winning ties) what the first name clearly is."""
+    marked: dict[str, list[str]] = {}  #: by a title or role noun
+    followed: dict[str, list[str]] = {}  #: by a later pronoun (which may stand for someone else)
     for ent, name in names:
         before = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
         described = [t.lemma_.lower() for t in doc[max(ent.sent.start, ent.start - 3) : ent.start]]
-        marked = _TITLE_GENDER.get(before) or next(
-            (ROLE_NOUNS[w] for w in described if ROLE_NOUNS.get(w)), None)
-        if marked is None and (ent.root.dep_ in _SUBJECT_DEPS or ent.root.head.dep_ in _SUBJECT_DEPS):
+        title = _TITLE_GENDER.get(before) or next((ROLE_NOUNS[w] for w in described if ROLE_NOUNS.get(w)), None)
+        if title:
+            marked.setdefault(name, []).append(title)
+        elif ent.root.dep_ in _SUBJECT_DEPS or ent.root.head.dep_ in _SUBJECT_DEPS:
             pronoun = next((t.lower_ for t in doc[ent.end : min(ent.sent.end, ent.end + 15)]
                             if t.lower_ in _GENDERED), None)
-            marked = _GENDERED.get(pronoun or "")
-        if marked:
-            votes.setdefault(name, []).append(marked)
-    told = {name: max(set(v), key=v.count) for name, v in votes.items()}
-    for _, name in names:
-        if name not in told and " " in name:
-            guess = first_name_gender(name.split()[0])
-            if guess is not None:
-                told[name] = guess
+            if pronoun:
+                followed.setdefault(name, []).append(_GENDERED[pronoun])
+    told: dict[str, str] = {}
+    for name in {name for _, name in names}:
+        guess = first_name_gender(name.split()[0]) if " " in name else None
+        votes = marked.get(name, []) + followed.get(name, []) + [guess] * _FIRST_NAME_VOTES * (guess is not None)
+        if votes:
+            told[name] = max(sorted(set(votes), key=lambda g: g != guess), key=votes.count)
     return told
+
+
+#: What a clear first name weighs against the titles and pronouns around a person's mentions.
+_FIRST_NAME_VOTES = 2
 
 
 @lru_cache(maxsize=1)
@@ -803,8 +808,16 @@ def _person_within(phrase: Token) -> Token | None:
 def _clause_subject(verb: Token) -> Token | None:
     """The subject of ``verb``; of two (the parser's *Salem, New Hampshire, Trump went*), one that
     can speak, the nearer one first."""
-    subjects = sorted((c for c in verb.children if c.dep_ in _SUBJECT_DEPS), key=lambda c: abs(verb.i - c.i))
+    subjects = sorted((_object_if_preposition(c) for c in verb.children if c.dep_ in _SUBJECT_DEPS),
+                      key=lambda c: abs(verb.i - c.i))
     return next((c for c in subjects if _can_speak(c)), subjects[0] if subjects else None)
+
+
+def _object_if_preposition(subject: Token) -> Token:
+    """A preposition the parser took for the subject (*Of Carson, Levine … said*) stands for its object."""
+    if subject.pos_ != "ADP":
+        return subject
+    return next((c for c in subject.children if c.dep_ == "pobj"), subject)
 
 
 def _agent(cue: Token) -> Token | None:
@@ -1097,10 +1110,13 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
     if subject.lower_ in _RELATIVES and subject.head.dep_ == "relcl" and subject.head.head.i < subject.i:
         return _speaker_mention(doc, subject.head.head)
     if subject.lower_ == "who":  # Sanders, meanwhile, who sits at zero, said: the parser left "who" the subject
-        named = next((t for t in reversed(doc[subject.sent.start : subject.i]) if t.ent_type_ in {"PERSON", "ORG"}), None)
+        before = list(reversed(doc[subject.sent.start : subject.i]))
+        named = next((t for t in before if t.ent_type_ in {"PERSON", "ORG"}), None) or next(
+            (t for t in before if t.pos_ == "PROPN" and t.text[:1].isupper() and not t.ent_type_), None)
         if named is not None:
             return _speaker_mention(doc, named)
-    if subject.dep_ == "appos" and subject.head.ent_type_ == "PERSON" and subject.ent_type_ != "PERSON":
+    if subject.dep_ == "appos" and subject.ent_type_ != "PERSON" and (subject.head.ent_type_ == "PERSON" or (
+            subject.head.pos_ == "PROPN" and not subject.head.ent_type_ and not subject.ent_type_)):
         return _speaker_mention(doc, subject.head)  # Braynard, a native who writes
     if subject.ent_type_:
         start, end = subject.i, subject.i + 1
