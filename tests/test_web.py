@@ -501,3 +501,91 @@ def test_a_search_matching_more_than_its_scope_ranks_and_counts_the_latest(tmp_p
         assert (result.matches, result.scope, result.total) == (5, 3, 3)
         assert [month for month, _ in result.months] == ["2025-05", "2025-04", "2025-03"]
         assert dict(result.outlets) == {"Outlet 0": 2, "Outlet 1": 1}
+
+
+PAGE = """<!doctype html><html><head><title>{title}</title>
+<meta property="og:title" content="{title}"><meta property="article:published_time" content="2025-04-0{day}T08:00:00Z">
+</head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"""
+
+
+def article_page(title: str, day: int, topic: str) -> bytes:
+    sentences = [f"The {topic} council met on Monday to discuss the plan for the coming year, officials said.",
+                 f"Residents asked the {topic} council to publish the full budget before the vote in May.",
+                 f"A spokesperson said the {topic} project would create about {day * 40} jobs over two years.",
+                 f"Opponents of the {topic} plan gathered outside the town hall with banners and leaflets."]
+    paragraphs = "".join(f"<p>{sentence} {sentence}</p>" for sentence in sentences)
+    return PAGE.format(title=title, day=day, paragraphs=paragraphs).encode()
+
+
+class FeedSite:
+    """A loopback web site with a feed, pages, a robots.txt and a page that fails once."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        site = self
+        self.requests: list[str] = []
+        self.fail_once = {"/flaky.html"}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+                site.requests.append(self.path)
+                status, body, kind = site.answer(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, path: str) -> tuple[int, bytes, str]:
+        if path == "/robots.txt":
+            return 200, b"User-agent: *\nDisallow: /private/\n", "text/plain"
+        if path == "/feed.xml":
+            items = "".join(f"<item><title>{title}</title><link>{link}</link></item>" for title, link in (
+                ("Orchard council plan", f"{self.url}/orchard.html"), ("Ferry plan", f"{self.url}/flaky.html"),
+                ("Private plan", f"{self.url}/private/secret.html"), ("Bad link", "javascript:alert(1)")))
+            channel = f"<channel><title>Loopback Gazette</title>{items}</channel>"
+            feed = f"<?xml version='1.0'?><rss version='2.0'>{channel}</rss>"
+            return 200, feed.encode(), "application/rss+xml"
+        if path in self.fail_once:
+            self.fail_once.discard(path)
+            return 500, b"busy", "text/plain"
+        pages = {"/orchard.html": ("Orchard council plan", 1, "orchard"), "/flaky.html": ("Ferry plan", 2, "ferry"),
+                 "/private/secret.html": ("Private plan", 3, "secret")}
+        if path in pages:
+            return 200, article_page(*pages[path]), "text/html; charset=utf-8"
+        return 404, b"not found", "text/plain"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_follow_fetches_new_pages_honours_robots_and_retries_failures(tmp_path: Path) -> None:
+    from newstrace.web.follow import Follower
+
+    site = FeedSite()
+    try:
+        db = tmp_path / "follow.db"
+        follower = Follower(db, [site.url + "/feed.xml", site.url + "/missing.xml"], host_interval=0)
+        first = follower.poll()
+        assert first.fetched == [site.url + "/orchard.html"] and first.articles_new == 1
+        assert first.disallowed == [site.url + "/private/secret.html"]
+        assert set(first.failed) == {site.url + "/missing.xml", site.url + "/flaky.html"}
+        second = follower.poll()  # the failed page is tried again; nothing is fetched twice
+        assert second.fetched == [site.url + "/flaky.html"] and second.articles_new == 1
+        assert site.requests.count("/orchard.html") == 1 and "/private/secret.html" not in site.requests
+        with Store(db) as store:
+            stored = {a.url: a for a in store.articles()}
+        assert set(stored) == {site.url + "/orchard.html", site.url + "/flaky.html"}
+        assert stored[site.url + "/orchard.html"].outlet == "Loopback Gazette"
+        assert "orchard council met on Monday" in stored[site.url + "/orchard.html"].text
+        assert Follower(db, [site.url + "/feed.xml"], host_interval=0).poll().fetched == []  # after a restart
+    finally:
+        site.close()

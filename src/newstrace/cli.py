@@ -324,6 +324,9 @@ def serve(
     token_file: Optional[Path] = typer.Option(
         None, "--token-file", metavar="F",
         help="File whose first line is the write token (else $NEWSTRACE_TOKEN); without one the app is read-only."),
+    follow_feeds: Optional[Path] = typer.Option(
+        None, "--follow", metavar="FEEDS.txt", help="Also follow these feeds into the store (see newstrace follow)."),
+    every: str = typer.Option("10m", "--every", metavar="INTERVAL", help="Time between feed polls with --follow."),
 ) -> None:
     """Serve the web app (stories, story digests, articles, compare, search) and its REST API
     (/api/v1/) over a store, showing new articles as analyze adds them."""
@@ -335,12 +338,51 @@ def serve(
     if token_file is not None and not token_file.is_file():
         raise _fail(f"no token file at {token_file} (give a file whose first line is the token)")
     token = token_from(token_file)
+    follower = _follower(follow_feeds, db, every) if follow_feeds is not None else None
     mode = "writes need the token" if token else "read-only (no write token)"
     err.print(f"serving {db} at http://{host}:{port}/ ({mode}); stop with Ctrl-C", markup=False, soft_wrap=True)
     try:
-        run_server(db, host=host, port=port, token=token)
+        run_server(db, host=host, port=port, token=token, follower=follower)
     except StoreError as exc:
         raise _fail(str(exc)) from exc
+
+
+def _follower(feeds: Path, db: Path, every: str) -> tuple[Any, float]:
+    """The follower of ``--follow FEEDS.txt`` and its interval in seconds."""
+    from newstrace.web.follow import Follower, parse_every, read_feeds
+
+    if not feeds.is_file():
+        raise _fail(f"no feed list at {feeds} (give a file of feed URLs, one a line)")
+    try:
+        seconds = parse_every(every)
+    except ValueError:
+        raise _fail(f"--every {every}: give a time such as 90s, 10m or 1h") from None
+    return Follower(db, read_feeds(feeds)), seconds
+
+
+@app.command(cls=_Command, short_help="Follow RSS/Atom feeds into a store.")
+def follow(
+    feeds: Path = typer.Argument(..., metavar="FEEDS.txt", help="Feed URLs, one a line (# starts a comment)."),
+    db: Path = DbOpt,
+    every: str = typer.Option("10m", "--every", metavar="INTERVAL", help="Time between polls: 90s, 10m, 1h."),
+    once: bool = typer.Option(False, "--once", help="Poll once and exit."),
+) -> None:
+    """Poll RSS/Atom feeds, fetch the new article pages (robots.txt honoured, one request a
+    second per host) and analyse them into the store with their digests; a feed or page that
+    fails is logged and tried again at the next poll."""
+    import logging
+
+    follower, seconds = _follower(feeds, db, every)
+    if not follower.feeds:
+        raise _fail(f"{feeds} names no feed (one URL a line)")
+    check_writable(db, "store", "--db")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    try:
+        follower.run(seconds, polls=1 if once else None)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    except KeyboardInterrupt:
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def main() -> None:  # pragma: no cover - console-script shim

@@ -144,8 +144,15 @@ def token_from(token_file: str | Path | None) -> str | None:
     return os.environ.get(TOKEN_ENV, "").strip() or None
 
 
-def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
-    """Run the app with Uvicorn until interrupted."""
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
+          follower: tuple[Any, float] | None = None) -> None:
+    """Run the app with Uvicorn until interrupted (with ``follower``, a
+    :class:`~newstrace.web.follow.Follower` and its interval, polling feeds beside it)."""
+    import threading
+
     import uvicorn
 
-    uvicorn.run(create_app(db, token=token), host=host, port=port, server_header=False, log_level="info")
+    app = create_app(db, token=token)
+    if follower is not None:
+        threading.Thread(target=follower[0].run, args=(follower[1],), name="newstrace-follow", daemon=True).start()
+    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")
