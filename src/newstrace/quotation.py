@@ -316,7 +316,9 @@ def _colon_attribution(doc: Doc, starts: list[int], start: int, *, cue_only: boo
     if owner is not None:  # *Clinton's response was: “…”*
         return main_subject.head, _speaker_mention(doc, owner)
     cues = [v for v in verbs if _is_cue_word(v) and v.dep_ != "relcl"]
-    if cues:
+    if cues and _someone_after(verbs[0], cues[0]):
+        verb = verbs[0]  # *When Trump suggested …, Rubio fired back: “…”*
+    elif cues:
         verb = cues[0]  # the nearest: *Cruz said as the heckler yelled: “…”*
     elif verbs and not cue_only:
         verb = min(verbs, key=lambda v: len(list(v.ancestors)))  # the main clause's verb
@@ -327,6 +329,14 @@ def _colon_attribution(doc: Doc, starts: list[int], start: int, *, cue_only: boo
         return None
     speaks = _is_cue_word(verb) or subject.ent_type_ in {"PERSON", "ORG"} or subject.lower_ in _PRONOUNS
     return (verb, _speaker_mention(doc, subject)) if speaks else None
+
+
+def _someone_after(verb: Token, cue: Token) -> bool:
+    """Whether ``verb`` (nearest the colon, not a cue) governs ``cue`` and has a person or he/she
+    for subject named after it: the cue is in a clause before (*When Trump suggested …, Rubio fired back:*)."""
+    subject = _clause_subject(verb) if verb is not cue and verb.is_ancestor(cue) else None
+    return (subject is not None and cue.i < subject.i
+            and (subject.ent_type_ == "PERSON" or subject.lower_ in _PRONOUNS))
 
 
 def _introducing_name(doc: Doc, starts: list[int], start: int) -> tuple[Token, Span] | None:
