@@ -11,40 +11,42 @@ affinity to a story is its mean (average-link) similarity to the story's members
 
 computed in one dot product with the story's mean vectors. Unlike the cosine to a normalised
 centroid, the mean drops as a story gets diffuse, so a story that absorbed a look-alike event
-does not keep attracting more. The article joins its best story within the time window when
-that affinity reaches ``threshold``, or opens a new story.
+does not keep attracting more.
 
 The weights and threshold depend on the article's length: a long article's names and numbers
 are the best evidence, but a short lead (a title and a paragraph) names few, and its words
 and embedding carry more; ``short_weights`` apply up to ``short_words`` words, the long ones
 from ``long_words``, blended between. Undated articles are never out of a time window.
 
-Once a batch is placed, each of its articles moves to the story it now suits best, its own
-story judged without it (a few passes): early arrivals are no longer stuck with the choice
-made before their event's other reports came. With every story of the batch in place, a move
-is judged against the background: the best story's affinity less ``background_weight`` times
-the mean affinity of the next ``background_stories`` candidates must reach
-``background_margin`` (in units of the article's threshold), and the affinity itself at least
-``background_floor`` of the threshold (a small collection has little background to stand out
-from). Refinement looks at more candidate stories (``refine_candidates``) than the first
-assignment, so the background is judged on a wider neighbourhood. An article about a topic
-that is always in the news (an election, a pandemic) resembles many stories a little; what
-tells its own event apart is how far its best story stands out, not the raw similarity.
+A batch is placed group by group (``group_size`` articles at a time, see
+:meth:`StoryClusterer._groups`): its articles are first grouped by average-link agglomeration
+of pair affinities, each judged against the two articles' backgrounds as in CSLS
+nearest-neighbour retrieval (an article's background is its mean affinity to its
+``group_neighbours`` most similar other articles and earlier stories); a pair scores when its
+affinity reaches ``group_ratio`` times the mean of the two backgrounds. An article about a
+topic that is always in the news (an election, a pandemic) resembles many others a little;
+what tells its event's other reports apart is how far they stand out from what it resembles,
+not the raw similarity, and a ratio (not a difference) keeps that judgement the same whether
+a story has three reports or thirty. Each group then joins the earlier story that suits it
+(its mean affinity reaches the threshold, or stands out from the other candidates, see
+:meth:`StoryClusterer._refined_story`) or opens a story. Placing a whole batch at once, no
+report is stuck with a choice made before its event's other reports came.
 
-The same holds on the story's side (hubness, as in CSLS nearest-neighbour retrieval): a story
-about such a topic attracts stray reports of look-alike events. During refinement each
-article's *hubness* is measured, its mean affinity to the ``hub_stories`` best candidate
-stories other than its own, and kept as an extra feature column, so a story's mean there is
-its members' mean hubness; a story's score in refinement is its affinity less
-``hub_weight`` times that mean. With it refinement can move strays with a smaller margin.
-The parameters for short texts, the background and the hubness were fitted on NeuS-AllSides
-``train`` leads, in collections of 307 events like ``val`` (events 921-1841) and checked on
-events 1842-2451 (events whose 3 reports end in one story 0.80 -> 0.84, B-cubed F1 0.917 ->
-0.916) and on denser 921-event collections (0.71 -> 0.74, F1 0.863 -> 0.849: a smaller margin
-trades precision for recall where look-alike events crowd); see
-``benchmarks/bench_allsides.py``, whose figures are measured through the whole product
-(``val``, held out: 235 of 307 events = 0.765 as one story of 3 independent reports, 0.746
-before; B-cubed F1 0.890 beside the tuned TF-IDF baseline's 0.846).
+The optional refinement (``refine_passes``, off by default) then moves each article to the
+story it suits best, its own story judged without it, where that story stands out from the
+next ``background_stories`` candidates by ``background_margin`` and each story's score is
+lowered by its members' mean *hubness* (``hub_weight`` times their mean affinity to the
+``hub_stories`` best stories other than their own). It was the second stage of the earlier
+one-by-one assignment; after grouping it costs more events than it saves on short leads.
+
+``group_neighbours`` and ``group_ratio`` were chosen on NeuS-AllSides ``train`` leads, in
+collections of 307 events like ``val`` (events 0-1227; the one-by-one assignment with
+refinement before -> now: events whose 3 reports end in one story 0.82 -> 0.88, B-cubed F1
+0.907 -> 0.903; on events 0-2451, 0.82 -> 0.87 and 0.908 -> 0.899) with ECB+ (full articles,
+~12 per story) kept where it was (ARI 0.886 -> 0.880, B-cubed F1 0.911 -> 0.909). Three
+neighbours and a ratio of 0.70 join more AllSides reports (0.90) and ECB+ ones (ARI 0.895)
+but merge more AllSides events (F1 0.882); a ratio of 0.75 splits ECB+ stories (ARI 0.79).
+See ``benchmarks/bench_allsides.py`` for the figures through the whole product.
 
 Candidate stories come from add-only usearch indexes of story mean embeddings, one per time
 bucket, and from the article's most similar neighbours in its chunk (never all pairs; index
@@ -68,6 +70,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from newstrace.vectors import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
@@ -75,8 +79,9 @@ from newstrace.vectors import BatchMatches, Index  # the one module that loads u
 from newstrace.model import Article
 from newstrace.titles import headline_or_lead
 
-STATE_VERSION = 4
+STATE_VERSION = 5
 _UNDATED = np.iinfo(np.int32).min
+_SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become linkage distances
 
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -281,9 +286,13 @@ class StoryClusterer:
         candidates: int = 16,
         refine_candidates: int = 32,
         chunk_size: int = 256,
-        refine_passes: int = 2,
+        refine_passes: int = 0,
         hub_weight: float = 0.3,
         hub_stories: int = 5,
+        group_size: int = 2048,
+        group_neighbours: int = 2,
+        group_ratio: float = 0.7,
+        group_floor: float = 0.3,
     ) -> None:
         self.window_days = window_days
         self.threshold = threshold
@@ -306,6 +315,10 @@ class StoryClusterer:
         self.refine_passes = refine_passes
         self.hub_weight = hub_weight
         self.hub_stories = hub_stories
+        self.group_size = group_size
+        self.group_neighbours = group_neighbours
+        self.group_ratio = group_ratio
+        self.group_floor = group_floor
         self._entity_hasher = HashingVectorizer(
             analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None
         )
@@ -438,7 +451,8 @@ class StoryClusterer:
         names = ("window_days", "threshold", "embedding_weight", "entity_weight", "word_weight", "short_weights",
                  "short_words", "long_words", "background_weight", "background_stories",
                  "background_margin", "background_floor", "entity_dim", "word_dim", "entity_chars", "candidates", "refine_candidates", "chunk_size",
-                 "refine_passes", "hub_weight", "hub_stories")
+                 "refine_passes", "hub_weight", "hub_stories", "group_size", "group_neighbours",
+                 "group_ratio", "group_floor")
         return {name: getattr(self, name) for name in names}
 
     def _ensure_ready(self, embedding_dim: int) -> None:
@@ -467,7 +481,7 @@ class StoryClusterer:
         ``short_words`` words, linearly between up to ``long_words``."""
         long = np.array([self.embedding_weight, self.entity_weight, self.word_weight, self.threshold])
         short = long if self.short_weights is None else np.asarray(self.short_weights)
-        shortness = np.clip((self.long_words - words) / max(self.long_words - self.short_words, 1), 0.0, 1.0)
+        shortness = self._shortness(words)
         blend = shortness[:, None] * short + (1.0 - shortness[:, None]) * long
         per_block = (blend[:, :3] / blend[:, 3:]).astype(np.float32)
         ends = np.cumsum([self._embedding_dim, self.entity_dim, self.word_dim])
@@ -475,6 +489,10 @@ class StoryClusterer:
                                         np.diff(ends, prepend=0).tolist() + [1], axis=1)
         weighted[:, -1] = -hub_weight
         return weighted
+
+    def _shortness(self, words: np.ndarray) -> np.ndarray:
+        """1 for texts of up to ``short_words`` words, 0 from ``long_words``, linear between."""
+        return np.clip((self.long_words - words) / max(self.long_words - self.short_words, 1), 0.0, 1.0)
 
     def _candidates(
         self, batch: _Batch, chunk: np.ndarray, features: np.ndarray, count: int
@@ -487,30 +505,102 @@ class StoryClusterer:
         return found, chunk[_most_similar(affinity, min(count, len(chunk) - 1))]
 
     def _place(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
-        """Assign the batch chunk by chunk, refine, and re-title stories whose title article moved."""
-        for chunk in batch.chunks(self.chunk_size):
-            self._assign_chunk(batch, chunk, linked)
+        """Group the batch (``group_size`` articles at a time), let each group join a story or
+        open one, optionally refine, and re-title stories whose title article moved."""
+        for chunk in batch.chunks(self.group_size):
+            self._assign_groups(batch, chunk, linked)
         for _ in range(self.refine_passes if len(batch.articles) > 1 else 0):
             moved = sum(self._refine_chunk(batch, chunk, linked) for chunk in batch.chunks(self.chunk_size))
             if not moved:
                 break
         self._retitle(batch)
 
-    def _assign_chunk(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> None:
-        """Assign a chunk in arrival order: one batch index look-up, then a cheap decision per article."""
+    def _assign_groups(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> None:
+        """Place a chunk group by group (see :meth:`_groups`): a group joins the story a
+        member's must-link partner is in, else its best story if the group's mean affinity to
+        it reaches the threshold (average link) or stands out from the other candidate stories
+        (see :meth:`_refined_story`), else it opens a story titled after its first member.
+        Only stories that were there before the chunk are candidates: the chunk's own groups
+        were judged apart by the grouping."""
         features = batch.features(chunk)
-        found, near = self._candidates(batch, chunk, features, self.candidates)
         weighted = self._weighted(features, batch.words[chunk])
-        for position, index in enumerate(chunk):
-            article, day = batch.articles[index], int(batch.days[index])
-            row = self._linked_row(article.id, linked)
+        earlier = self._stories.count  # stories opened from here on were grouped apart already
+        stories = self._story_affinities(batch.days[chunk], features, weighted)
+        for members in self._groups(batch.days[chunk], features, weighted, stories):
+            day = int(batch.days[chunk[members[0]]])
+            row = self._group_linked_row([batch.articles[i].id for i in chunk[members]], linked)
+            if row is None and len(self._index):
+                embedding = _unit(features[members, : self._embedding_dim].mean(axis=0, keepdims=True))
+                found = self._index.search(embedding, np.array([day]), self.candidates)[0]
+                found = found[found < earlier]
+                row = self._best_story(weighted[members].mean(axis=0), found, day)
+                if row is None:
+                    row, _ = self._refined_story(weighted[members].mean(axis=0), found, day, own=-1)
             if row is None:
-                row = self._best_story(weighted[position], np.append(found[position], batch.rows[near[position]]), day)
-            if row is None:
-                row = self._story_of_its_own(article)
-            self._join(row, article, features[position], day)
-            batch.rows[index] = row
-        self._reindex(np.unique(batch.rows[chunk]))
+                row = self._story_of_its_own(batch.articles[chunk[members[0]]])
+            for position in members:
+                index = chunk[position]
+                self._join(row, batch.articles[index], features[position], int(batch.days[index]))
+                batch.rows[index] = row
+            self._reindex(np.array([row]))
+
+    def _groups(self, days: np.ndarray, features: np.ndarray, weighted: np.ndarray,
+                stories: list[np.ndarray]) -> list[np.ndarray]:
+        """The chunk's articles in groups (positions, groups ordered by first member), by
+        average-link agglomeration of pair scores.
+
+        A pair's affinity (in units of the threshold, the mean of both sides' length-aware
+        weighting) is judged against each side's background, as in CSLS retrieval: it must
+        reach ``group_ratio`` times the mean of the two articles' backgrounds (see
+        :func:`_backgrounds`: each one's mean affinity to its ``group_neighbours`` nearest
+        other articles of the chunk and earlier stories, ``stories``); it must also reach
+        ``group_floor``, or ``background_floor`` in a chunk of ``group_neighbours`` articles or
+        fewer (it has little background to stand out from), and either side's affinity to its
+        closest earlier story (an article that suits a story better joins that story). Dated
+        articles further apart than the window never pair.
+        """
+        count = len(days)
+        if count == 1:
+            return [np.zeros(1, dtype=np.int64)]
+        affinity = features @ weighted.T
+        affinity = (affinity + affinity.T) / 2
+        apart = self._apart(days)
+        background = _backgrounds(np.where(apart, 0.0, affinity), stories, self.group_neighbours)
+        standing_out = affinity - self.group_ratio * (background[:, None] + background[None, :]) / 2
+        floor = self.group_floor if count > self.group_neighbours else self.background_floor
+        closest = np.array([earlier.max(initial=-_SCORE_RANGE) for earlier in stories])
+        score = np.minimum(standing_out, affinity - np.maximum(floor, np.maximum.outer(closest, closest)))
+        score[apart] = -_SCORE_RANGE
+        distance = _SCORE_RANGE - np.clip(score, -_SCORE_RANGE, _SCORE_RANGE)
+        np.fill_diagonal(distance, 0.0)
+        labels = fcluster(linkage(squareform(distance, checks=False), "average"), t=_SCORE_RANGE, criterion="distance")
+        _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+        return [np.flatnonzero(inverse == label) for label in np.argsort(first)]
+
+    def _story_affinities(self, days: np.ndarray, features: np.ndarray, weighted: np.ndarray) -> list[np.ndarray]:
+        """Each article's affinities to its live, in-window candidate stories from the index."""
+        if not len(self._index):
+            return [np.empty(0, dtype=np.float32) for _ in days]
+        found = self._index.search(features[:, : self._embedding_dim], days, self.candidates)
+        affinities = []
+        for rows, row_weights, day in zip(found, weighted, days.tolist()):
+            rows = self._live_rows(rows, day)
+            affinities.append(self._stories.means(rows) @ row_weights)
+        return affinities
+
+    def _apart(self, days: np.ndarray) -> np.ndarray:
+        """Pairs of dated articles further apart than the time window."""
+        dated = days != _UNDATED
+        gap = np.abs(days[:, None] - days[None, :])
+        return dated[:, None] & dated[None, :] & (gap > self.window_days)
+
+    def _group_linked_row(self, article_ids: Sequence[str], linked: dict[str, set[str]]) -> int | None:
+        """The story of an earlier article that one of ``article_ids`` must share a story with."""
+        for article_id in article_ids:
+            row = self._linked_row(article_id, linked)
+            if row is not None:
+                return row
+        return None
 
     def _live_rows(self, rows: np.ndarray, day: int) -> np.ndarray:
         """The distinct live, in-window story rows among ``rows``."""
@@ -706,6 +796,17 @@ class _Batch:
     def features(self, chunk: np.ndarray) -> np.ndarray:
         """Rows of [unit embedding | unit entity bag | unit word bag] for the chunk."""
         return np.hstack([self.embeddings[chunk], self.bags[chunk].toarray(), self.hubs[chunk, None]])
+
+
+def _backgrounds(similarity: np.ndarray, stories: list[np.ndarray], count: int) -> np.ndarray:
+    """Per row of a square similarity matrix, the mean of its ``count`` highest similarities
+    to the other rows and to ``stories`` (that row's similarities to earlier stories); missing
+    ones count as 0 (a small collection has little background)."""
+    backgrounds = np.empty(len(similarity))
+    for row, (similar, earlier) in enumerate(zip(similarity, stories)):
+        values = np.concatenate([np.delete(similar, row), earlier, np.zeros(count)])
+        backgrounds[row] = -np.partition(-values, count - 1)[:count].mean()
+    return backgrounds
 
 
 def _background(scores: np.ndarray, best: int, count: int) -> float:
