@@ -53,7 +53,8 @@ CUE_VERBS = frozenset(
     "reveal point answer shout yell chant joke boast brag demand mock scoff lament proclaim muse "
     "recount plead pledge quote cite conclude contend declare suggest exclaim retort counter "
     "snap scream whisper mutter sing text email e-mail message describe call label dub read "
-    "speculate".split()
+    "speculate interject interrupt opine reiterate repeat clarify reason wonder cry confide disclose "
+    "tease taunt grumble fume rant sigh laugh chuckle gush marvel chide scold rebut".split()
 )
 #: Cue verbs that name a thing rather than introduce words (*called the plan "a disgrace"*).
 _NAMING_VERBS = frozenset("call label dub describe".split())
@@ -785,9 +786,10 @@ def _clause_subject_of(cue: Token) -> Token | None:
         if token.dep_ not in {"xcomp", "pcomp", "advcl", "conj", "prep", "ccomp"} or token.head is token:
             break
         token = token.head
-    if fallback is not None:
-        return _apposed_person(cue) or fallback
-    return _apposed_person(cue) or _subject_to_the_left(cue)
+    left = _subject_to_the_left(cue)
+    if fallback is not None:  # a thing's clause took the cue: *The incident came when protesters …, shouting*
+        return _apposed_person(cue) or (left if left is not None and _speakerish(left) else fallback)
+    return _apposed_person(cue) or left
 
 
 def _carrier(cue: Token) -> Token | None:
