@@ -133,7 +133,7 @@ def skipped(tmp_path: Path, name: str, data: str | bytes, **options: object) -> 
         ("broken.html", b"<html><body><div><span></span></div>", "no article text"),
         ("broken.json", b'{"id": "x", "text": "unterminated', "malformed JSON"),
         ("list.json", b'["a", "b"]', "not an object"),
-        ("notext.json", b'{"id": "x", "title": "Only a title"}', "no text or html"),
+        ("notext.json", b'{"id": "x", "title": "  ", "text": ""}', "no text, html or title"),
     ],
 )
 def test_bad_inputs_are_skipped_with_a_reason(
@@ -142,6 +142,17 @@ def test_bad_inputs_are_skipped_with_a_reason(
     error = skipped(tmp_path, name, data)
     assert error.path == str(tmp_path / name)
     assert reason in error.reason
+
+
+def test_a_record_with_a_title_and_no_text_is_a_title_only_article(tmp_path: Path) -> None:
+    path = write(tmp_path / "feed.jsonl", "\n".join([
+        json.dumps({"id": "t", "title": "Flynn offers to testify  in exchange for immunity.", "text": ""}),
+        record(id="full")]))
+    result = load_many([path])
+    assert not result.skipped
+    titled = result.articles[0]
+    assert (titled.external_id, titled.title, titled.text) == (
+        "t", "Flynn offers to testify in exchange for immunity.", "Flynn offers to testify in exchange for immunity.")
 
 
 def test_latin1_text_is_decoded_by_charset_detection(tmp_path: Path) -> None:
@@ -180,7 +191,7 @@ def test_bad_jsonl_lines_are_skipped_and_the_rest_loaded(tmp_path: Path) -> None
     result = load_many([path])
     assert [a.external_id for a in result.articles] == ["a", "d"]
     assert [(e.path, e.reason.split(" (")[0]) for e in result.skipped] == [
-        (f"{path}:2", "malformed JSON"), (f"{path}:3", "record has no text or html")]
+        (f"{path}:2", "malformed JSON"), (f"{path}:3", "record has no text, html or title")]
 
 
 def test_duplicate_ids_with_other_content_are_skipped(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
 * ``.html`` / ``.htm`` / ``.xhtml``: one web page; trafilatura extracts the body and metadata;
 * ``.json``: one object; ``.jsonl`` / ``.ndjson``: one object per line. Records carry ``text``
   or ``html`` and optionally ``id``, ``url``, ``title``, ``date`` (or ``published``),
-  ``outlet``, ``byline`` (or ``author``); other fields go to ``Article.meta``;
+  ``outlet``, ``byline`` (or ``author``); other fields go to ``Article.meta``. A record with
+  a title but no text or html (a feed item, a headline-only roundup entry) is a title-only
+  article: its text is its title;
 * ``.csv`` / ``.tsv``: one record per row, named by a header row; common column names are
   mapped (``body`` or ``content`` -> ``text``, ``headline`` -> ``title``, ``source`` ->
   ``outlet``, ...), see :data:`COLUMN_NAMES`.
@@ -173,6 +175,13 @@ def _from_text(path: PathLike, text: str, **fields: Any) -> Article:
     return _article(clean_text(text, title=fields.get("title")), path, **fields)
 
 
+def _from_title(path: PathLike, **fields: Any) -> Article:
+    """A title-only article (a record with a title and no body): its text is its title, not
+    cleaned (cleaning drops a leading line that repeats the title)."""
+    title = " ".join(fields["title"].split())
+    return _article(Cleaned(text=title), path, **{**fields, "title": title})
+
+
 def _from_html(path: PathLike, html: str, **fields: Any) -> Article:
     """An article from a web page: trafilatura's body, the page's own title, date and
     outlet (:func:`~newstrace.pagemeta.page_meta`), then :func:`clean_text`."""
@@ -254,8 +263,10 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
             article = _from_text(path, text, **fields)
         elif isinstance(html, str) and html.strip():
             article = _from_html(path, html, **fields)
+        elif fields["title"] and fields["title"].strip():
+            article = _from_title(path, **fields)
         else:
-            raise IngestError(where, "record has no text or html")
+            raise IngestError(where, "record has no text, html or title")
     except IngestError as error:
         raise IngestError(where, error.reason) from None
     article.meta.update((key, value) for key, value in record.items() if key not in _RECORD_FIELDS)
