@@ -288,7 +288,7 @@ def _speaker_by_layout(quote: Quote, doc: Doc, starts: list[int], found: list[Qu
     if named is not None:
         _set_mention(quote, named, people, sources)
         return
-    _inherit_speaker(quote, doc.text, found, sources)
+    _inherit_speaker(quote, doc, found, sources)
 
 
 _SPEAKING_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
@@ -654,11 +654,13 @@ def _names_a_person(mention: Span, name: str, people: PersonIndex) -> bool:
         t.ent_type_ in {"ORG", "GPE", "NORP", "FAC", "LOC"} for t in mention)
 
 
-def _inherit_speaker(quote: Quote, text: str, previous: list[Quote], sources: list[Source]) -> None:
+def _inherit_speaker(quote: Quote, doc: Doc, previous: list[Quote], sources: list[Source]) -> None:
     """Give a cue-less quote the speaker of the attribution just before it (a quote or a named
-    source), when that one lies in the same paragraph or in the paragraph right before."""
+    source), when that one lies in the same paragraph or in the paragraph right before; reported
+    speech in a relative clause (*a station during which callers asked …*) is an aside, not one."""
+    text = doc.text
     attributions = [(q.end, q.speaker, q.speaker_start, q.speaker_end, q.speaker_kind, q.speaker_mention)
-                    for q in previous if q.speaker]
+                    for q in previous if q.speaker and not _aside(doc, q)]
     attributions += [(s.end, s.name, s.start, s.end, "person", text[s.start : s.end]) for s in sources]
     earlier = [a for a in attributions if a[0] <= quote.start]
     if not earlier:
@@ -666,6 +668,14 @@ def _inherit_speaker(quote: Quote, text: str, previous: list[Quote], sources: li
     end, *speaker = max(earlier, key=lambda a: a[0])
     if not any(line.strip() for line in text[end : quote.start].split("\n")[1:-1]):
         quote.speaker, quote.speaker_start, quote.speaker_end, quote.speaker_kind, quote.speaker_mention = speaker
+
+
+def _aside(doc: Doc, quote: Quote) -> bool:
+    """Whether a reported-speech quote's cue sits in a relative clause."""
+    if quote.direct or quote.cue_start is None:
+        return False
+    cue = doc.char_span(quote.cue_start, quote.cue_end, alignment_mode="expand")
+    return cue is not None and cue.root.dep_ in {"relcl", "acl"}
 
 
 def _inside(i: int, parts: list[tuple[int, int]]) -> bool:
@@ -684,10 +694,20 @@ def _find_cue(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
         if _is_cue(t) and not _inside(t.idx, parts) and not _crosses_paragraph(doc.text, t.idx, start, end)
     ]
     candidates = [t for t in candidates if not _reports_another_cue(t, candidates)] or candidates
+    candidates = [t for t in candidates if not _says_something_else(t, span)]
     first = doc.char_span(*parts[0], alignment_mode="expand")
     candidates = [t for t in candidates if t.is_ancestor(first.root)] or candidates
     candidates = [t for t in candidates if _has_speaking_subject(t)] or candidates
     return min(candidates, key=lambda t: _distance(t.idx, start, end), default=None)
+
+
+def _says_something_else(cue: Token, quote: Span) -> bool:
+    """A cue in a sentence after the quote's that carries its own reported clause (*“….” Ohio
+    Gov. John Kasich said he would have fired him*): it attributes that clause, not the quote."""
+    after = cue.sent.start > quote[-1].sent.start and cue.i >= quote.end
+    if after and cue.lower_ == "according":  # *… Kasich said he would have fired him, according to reports*
+        return cue.head.pos_ in {"VERB", "AUX"} and cue.head.sent == cue.sent
+    return after and any(c.dep_ == "ccomp" and not c.is_punct for c in cue.children)
 
 
 def _has_speaking_subject(cue: Token) -> bool:
