@@ -767,7 +767,13 @@ def _is_cue(token: Token) -> bool:
     if token.lower_ == "according":
         return _subject(token) is not None
     return (token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and not _goes_on_doing(token)
-            and _subject(token) is not None)
+            and not _names_nothing(token) and _subject(token) is not None)
+
+
+def _names_nothing(token: Token) -> bool:
+    """*Fox executives were calling every 15 minutes*: a naming verb with no object names nothing."""
+    return token.lemma_.lower() in _NAMING_VERBS and not any(
+        c.dep_ in {"dobj", "oprd", "ccomp", "xcomp", "attr", "dative", "prep", "nsubjpass"} for c in token.children)
 
 
 def _goes_on_doing(token: Token) -> bool:
@@ -1140,7 +1146,11 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
     phrase (people before organisations), else the noun phrase up to its head; a relative
     pronoun stands for the noun it follows."""
     if subject.lower_ in _RELATIVES and subject.head.dep_ == "relcl" and subject.head.head.i < subject.i:
-        return _speaker_mention(doc, subject.head.head)
+        antecedent = subject.head.head
+        return _speaker_mention(doc, _issuer(antecedent) or antecedent)  # *Trump released a video that said*
+    issuer = _issuer(subject, by_agent_only=True)
+    if issuer is not None:
+        return _speaker_mention(doc, issuer)  # *an email sent out by Sanders warned*
     if subject.lower_ == "who":  # Sanders, meanwhile, who sits at zero, said: the parser left "who" the subject
         before = list(reversed(doc[subject.sent.start : subject.i]))
         named = next((t for t in before if t.ent_type_ in {"PERSON", "ORG"}), None) or next(
@@ -1161,7 +1171,37 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
     if named:
         return _speaker_mention(doc, min(named, key=lambda t: t.ent_type_ != "PERSON"))
     left = min((t.i for t in subject.subtree if t.i <= subject.i and t.dep_ not in {"punct", "cc"}), default=subject.i)
-    return doc[left : subject.i + 1]
+    right = subject.i + 1
+    if subject.lower_ in _QUANTIFIERS:  # *Many in the crowd said*
+        group = next((c for c in subject.children if c.dep_ == "prep" and c.i == subject.i + 1), None)
+        right = max((t.i for t in group.subtree), default=subject.i) + 1 if group is not None else right
+    return doc[left:right]
+
+
+#: Things that carry someone's words: the one who issues them speaks through them.
+_DOCUMENTS = frozenset(
+    "statement release video ad advertisement commercial email e-mail letter memo mailer flyer "
+    "post tweet message note op-ed column editorial".split())
+
+
+def _issuer(noun: Token, *, by_agent_only: bool = False) -> Token | None:
+    """Who issues a document: the agent of the participle describing it (*an email sent out by
+    Sanders*) or (unless ``by_agent_only``) the subject of the verb that has it as object (*Trump
+    released a video*), when that is a person or an organisation."""
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in _DOCUMENTS:
+        return None
+    for participle in (c for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBN"):
+        agent = _agent(participle)
+        if agent is not None:
+            return agent
+    if by_agent_only or noun.dep_ != "dobj":
+        return None
+    subject = _clause_subject(noun.head)
+    named = subject is not None and (subject.ent_type_ in {"PERSON", "ORG"} or subject.pos_ == "PROPN")
+    return subject if named else None
+
+
+_QUANTIFIERS = frozenset("many some most several few all both one none each".split())
 
 
 def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = ()) -> str:
