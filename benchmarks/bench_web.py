@@ -112,7 +112,7 @@ def synthetic_store(corpus: Path, db: Path, size: int, seed: int) -> None:
         store.put_stories(stories)
 
 
-def insert_slowly(records: Path, db: Path, batch: int = 10) -> None:
+def insert_slowly(records: Path, db: Path, batch: int = 2) -> None:
     """Store the records ``batch`` per transaction, a tenth of a second apart (the writer
     beside a load run on a generated store, where ``analyze`` would first fingerprint it all)."""
     from newstrace.model import Article
@@ -237,6 +237,8 @@ def main() -> None:
     parser.add_argument("--writer", type=int, default=200,
                         help="records analysed into the store by another process during the load run (0: none)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--insert-writer", action="store_true",
+                        help="the writer inserts articles (as with --synthetic) instead of running analyze")
     parser.add_argument("--insert", type=Path, help=argparse.SUPPRESS)  # the writer of a --synthetic run
     args = parser.parse_args()
     if args.insert:
@@ -268,7 +270,8 @@ def main() -> None:
     if args.writer:
         more = tmp / "more.jsonl"
         first_records(args.corpus, more, args.articles, args.articles + args.writer)
-        command = ([sys.executable, __file__, "--insert", str(more), "--db", str(db)] if args.synthetic else
+        inserting = args.synthetic or args.insert_writer
+        command = ([sys.executable, __file__, "--insert", str(more), "--db", str(db)] if inserting else
                    [sys.executable, "-m", "newstrace", "analyze", str(more), "--db", str(db), "-o", os.devnull])
         writer = subprocess.Popen(command)
         wait_for_writes(db, writer)
@@ -276,8 +279,9 @@ def main() -> None:
     random.Random(args.seed).shuffle(mixed)
     mixed = (mixed * (args.load // max(len(mixed), 1) + 1))[: args.load]
     latencies, wall = load_run(base, mixed, args.concurrency)
-    writing = "another process inserts articles" if args.synthetic else "an analyze run writes"
-    during = f"while {writing}" if writer is not None and writer.poll() is None else "(writer finished)"
+    writing = "another process inserts articles" if args.synthetic or args.insert_writer else "an analyze run writes"
+    during = (f"while {writing} (to the end)" if writer.poll() is None else f"while {writing} (it finished first)") \
+        if writer is not None else "(no writer)"
     print(f"load: {len(mixed)} requests at concurrency {args.concurrency} {during}: "
           f"{len(mixed) / wall:.1f} requests/s, p50 {latencies.percentile(50):.1f} ms, "
           f"p95 {latencies.percentile(95):.1f} ms, p99 {latencies.percentile(99):.1f} ms, errors {latencies.errors}")

@@ -105,6 +105,13 @@ def flood(client: httpx.Client) -> dict:
     return client.get(f"/api/v1/stories/{story_id}").json()
 
 
+def article_ids_by_label(client: httpx.Client) -> dict[str, str]:
+    """Every story article's id by its label (the demo's file names)."""
+    stories = client.get("/api/v1/stories", params={"per_page": 200}).json()["stories"]
+    return {a["label"]: a["id"] for s in stories
+            for a in client.get(f"/api/v1/stories/{s['id']}").json()["articles"]}
+
+
 def main_html(response: httpx.Response) -> str:
     assert response.status_code == 200, response.text[:300]
     assert response.headers["content-type"].startswith("text/html")
@@ -115,17 +122,21 @@ def test_story_list_latest_activity_first_with_counts_filters_and_paging(client:
     data = client.get("/api/v1/stories").json()
     assert data["total"] == len(data["stories"]) >= 3 and data["page"] == 1
     flood = next(s for s in data["stories"] if "Corran" in s["title"])
-    assert (flood["articles"], flood["independent"], flood["derived"]) == (5, 2, 3)
-    assert len(flood["outlets"]) == 4
+    story = client.get(flood["href"].replace("/stories", "/api/v1/stories")).json()
+    assert (flood["articles"], flood["independent"], flood["derived"]) == (
+        len(story["articles"]), story["counts"]["independent"], story["counts"]["derived"])
+    assert flood["articles"] >= 3 and len(flood["outlets"]) >= 3
     last_dates = [s["last_date"] for s in data["stories"] if s["last_date"]]
     assert last_dates == sorted(last_dates, reverse=True)  # latest activity first
     paged = client.get("/api/v1/stories", params={"per_page": 1, "page": 2}).json()
     assert paged["stories"] == data["stories"][1:2] and paged["pages"] == data["total"]
     only = client.get("/api/v1/stories", params={"outlet": "Meridian Press"}).json()
     assert [s["id"] for s in only["stories"]] == [flood["id"]]
-    assert client.get("/api/v1/stories", params={"since": "2025-03-05"}).json()["stories"][0]["id"] == flood["id"]
+    recent = client.get("/api/v1/stories", params={"since": "2025-03-05"}).json()["stories"]
+    assert flood["id"] in [s["id"] for s in recent] and all(s["last_date"] >= "2025-03-05" for s in recent)
     assert client.get("/api/v1/stories", params={"until": "2025-01-01"}).json()["total"] == 0
-    assert [s["id"] for s in client.get("/api/v1/stories", params={"q": "tannery"}).json()["stories"]] == [flood["id"]]
+    assert flood["id"] in [s["id"] for s in client.get("/api/v1/stories", params={"q": "Thornbury"}).json()["stories"]]
+    assert client.get("/api/v1/stories", params={"q": "Zyxwvut"}).json()["total"] == 0
     page = main_html(client.get("/", params={"outlet": "Meridian Press"}))
     assert f'href="/stories/{flood["id"]}"' in page and "Thousands flee as Corran River floods Elmsford" in page
     assert "Independent reports" in page and '<option value="Meridian Press" selected>' in page
@@ -134,14 +145,16 @@ def test_story_list_latest_activity_first_with_counts_filters_and_paging(client:
 def test_story_page_digest_citations_claims_quotes_timeline_and_edges(client: httpx.Client, flood: dict) -> None:
     digest = flood["digest"]
     assert digest["summary"] and digest["claims"] and digest["quotes"]
-    assert flood["counts"] == {"articles": 5, "independent": 2, "derived": 3}
+    roles = [a["role"] for a in flood["articles"]]
+    assert flood["counts"] == {"articles": len(roles), "independent": roles.count("independent"),
+                               "derived": roles.count("derived")}
     numbers = {a["id"]: a["n"] for a in flood["articles"]}
-    assert sorted(numbers.values()) == [1, 2, 3, 4, 5]
+    assert sorted(numbers.values()) == list(range(1, len(roles) + 1))
     for line in digest["summary"] + digest["claims"]:
         assert line["citations"] and all(c["n"] == numbers[c["article_id"]] for c in line["citations"])
-    assert any(q.get("speaker") == "Mayor Ada Thornbury" for q in digest["quotes"])
+    assert any("Thornbury" in (q.get("speaker") or "") for q in digest["quotes"])
     kinds = {edge["kind"] for edge in flood["edges"]}
-    assert {"copy", "duplicate", "paraphrase"} <= kinds
+    assert {"copy", "duplicate"} <= kinds
     for edge in flood["edges"]:
         assert edge["relation"]["reasons"] and edge["href"] == f"/compare?a={edge['source']}&b={edge['copy']}"
     page = main_html(client.get(flood["href"]))
@@ -149,7 +162,7 @@ def test_story_page_digest_citations_claims_quotes_timeline_and_edges(client: ht
         assert f">{heading}</h2>" in page
     citation = digest["summary"][0]["citations"][0]
     assert f'href="{citation["href"]}"' in page.replace("&amp;", "&")
-    assert "Mayor Ada Thornbury" in page and "single source" in page
+    assert "Ada Thornbury</span>" in page and "single source" in page
     for edge in flood["edges"]:
         assert f'href="{edge["href"]}"'.replace("&", "&amp;") in page
 
@@ -194,9 +207,9 @@ def test_compare_page_aligns_passages_in_both_panes_with_shares_and_differences(
         assert f'id="ap{n}" href="#bp{n}"' in page and f'id="bp{n}" href="#ap{n}"' in page
     assert "Share of A in B" in page and "Words in common" in page
     assert "<del>" in page and "<ins>" in page and 'title="quotation"' in page
-    rewrite = next(e for e in flood["edges"] if e["kind"] == "paraphrase")
-    data = client.get("/api/v1/compare", params={"a": rewrite["source"], "b": rewrite["copy"]}).json()
-    assert data["relation"]["relation"] == "paraphrase"
+    ids = article_ids_by_label(client)
+    data = client.get("/api/v1/compare", params={"a": ids["03_valley_courier.json"], "b": ids["04_spun_copy.txt"]})
+    assert data.json()["relation"]["relation"] == "paraphrase" and data.json()["stored"]
 
 
 def test_compare_of_a_pair_without_a_stored_verdict_is_computed(client: httpx.Client, flood: dict) -> None:
@@ -330,6 +343,7 @@ def test_a_posted_article_is_analysed_and_appears(client: httpx.Client) -> None:
     assert [h["title"] for h in hits] == [record["title"]]
     stories = client.get("/api/v1/stories").json()["stories"]
     assert stories[0]["title"] == record["title"]  # the latest activity
+    assert '<option value="Penhallow Post">Penhallow Post (1)</option>' in main_html(client.get("/"))
     page = main_html(client.get(f"/articles/{hits[0]['id']}"))
     assert 'href="https://post.example/strike"' in page and "Bryn Talfan" in page
     assert "done" in main_html(client.get(job["href"]))

@@ -156,6 +156,7 @@ class Store:
         self._local = threading.local()  #: each thread's reader connection
         self._readers: list[sqlite3.Connection] = []  #: every reader opened, closed with the store
         self._readers_lock = threading.Lock()
+        self._outlets: tuple[tuple, list[tuple[str, int]]] | None = None  #: :meth:`outlets` as last counted
         if lock and self.path != ":memory:":
             self._lock_fd = _acquire_lock(self.path + ".lock", self.path)
         try:
@@ -545,10 +546,18 @@ class Store:
             (members, members))]
 
     def outlets(self) -> list[tuple[str, int]]:
-        """Every outlet with its number of stored articles, most articles first."""
-        return [(name, count) for name, count in self._rows(
-            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
-            " ORDER BY COUNT(*) DESC, outlet")]
+        """Every outlet with its number of stored articles, most articles first (counted
+        again only when the articles changed: the latest ``seq`` or the count differ)."""
+        with self.snapshot():
+            version = tuple(self._rows("SELECT MAX(seq), COUNT(*) FROM articles")[0])
+            cached = self._outlets
+            if cached is not None and cached[0] == version:
+                return list(cached[1])
+            counts = [(name, count) for name, count in self._rows(
+                "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+                " ORDER BY COUNT(*) DESC, outlet")]
+        self._outlets = (version, counts)
+        return list(counts)
 
     def outlet_roles(self, outlet: str) -> dict[str, int]:
         """How many stored articles of ``outlet`` there are, and how many derivations
