@@ -179,7 +179,7 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
             adjacent = _introducing_name(doc, starts, parts[0][0]) or _colon_attribution(
                 doc, starts, parts[0][0], cue_only=True)
         if adjacent is None and is_direct:
-            adjacent = _according_to_in_sentence(doc, starts, parts, cue)
+            adjacent = _according_to_in_sentence(doc, starts, parts, cue) or _signature_after(doc, parts)
         if adjacent is not None:
             _set_cue(quote, adjacent[0])
             _set_mention(quote, adjacent[1], people, sources)
@@ -1047,6 +1047,22 @@ def _according_to_in_sentence(doc: Doc, starts: list[int], parts: list[tuple[int
     return None
 
 
+_SIGNATURE = re.compile(r"[ \t]*\n\s*[-—–]+[ \t]*([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})\.?[ \t]*(?:\n|$)")
+
+
+def _signature_after(doc: Doc, parts: list[tuple[int, int]]) -> tuple[Token, Span] | None:
+    """A quote paragraph signed on the line after it: ``“…”`` then ``- Sanders.``"""
+    end = parts[-1][1]
+    closing = re.match(r"[^\w\n]*", doc.text[end:]).end()
+    signed = _SIGNATURE.match(doc.text, end + closing)
+    if signed is None or not _opens_statement(doc.text, parts[0][0]):
+        return None
+    name = doc.char_span(*signed.span(1), alignment_mode="expand")
+    if name is None or not any(t.pos_ == "PROPN" for t in name):
+        return None
+    return doc[name.start - 1], name
+
+
 def _addressed(cue: Token) -> bool:
     """*His salespeople were told*: the passive subject of *tell*/*ask* is spoken to, not speaking."""
     return cue.lemma_.lower() in {"tell", "ask"} and any(c.dep_ == "nsubjpass" for c in cue.children)
@@ -1145,6 +1161,10 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
     """The words naming the speaker: the entity containing the subject, a name in its noun
     phrase (people before organisations), else the noun phrase up to its head; a relative
     pronoun stands for the noun it follows."""
+    following = doc[subject.i + 1] if subject.i + 1 < len(doc) else None
+    if subject.lower_ in _RELATIVES | {"whom"} and following is not None and following.text[:1].isupper() and (
+            following.ent_type_ == "PERSON" or (following.pos_ == "PROPN" and not following.ent_type_)):
+        return _speaker_mention(doc, following)  # *Bannon, who Beck on Wednesday called “…”*
     if subject.lower_ in _RELATIVES and subject.head.dep_ == "relcl" and subject.head.head.i < subject.i:
         antecedent = subject.head.head
         return _speaker_mention(doc, _issuer(antecedent) or antecedent)  # *Trump released a video that said*
