@@ -266,6 +266,21 @@ def test_missing_ids_are_404_and_bad_parameters_422_with_a_short_message(
     assert html.headers["content-type"].startswith("text/html") and "<h1>" in html.text
 
 
+def test_an_unexpected_error_is_a_short_500_with_the_security_headers(db: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    with sqlite3.connect(db) as source, sqlite3.connect(broken) as target:
+        source.backup(target)
+    with sqlite3.connect(broken) as target:  # a story record this newstrace cannot read
+        target.execute("INSERT INTO stories (id, data) VALUES ('story-broken', '{\"id\": 1}')")
+    with Server(broken) as running, httpx.Client(base_url=running.url) as http:
+        for url in ("/api/v1/stories/story-broken", "/stories/story-broken"):
+            response = http.get(url)
+            assert response.status_code == 500 and "Traceback" not in response.text
+            assert "internal error" in response.text
+            assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert http.get("/api/v1/stories").status_code == 200  # the server goes on
+
+
 def test_security_headers_on_every_response(client: httpx.Client, flood: dict) -> None:
     responses = [client.get(url) for url in ("/", flood["href"], "/api/v1/stories", "/static/web.css",
                                              "/nope", "/api/v1/openapi.json", "/api/v1/docs", "/upload")]

@@ -89,7 +89,7 @@ def create_app(db: str | Path, *, token: str | None = None, max_body: int = DEFA
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(ServerErrors)  # inside the others, so a 500 gets the security headers too
     app.add_middleware(BodyLimit, max_bytes=max_body)
     app.add_middleware(SecurityHeaders)
     return app
@@ -120,9 +120,32 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     return error_response(request, 422, f"{where}: {first.get('msg', 'invalid value')}")
 
 
-async def _server_error(request: Request, exc: Exception) -> Response:
-    log.exception("error serving %s", request.url.path)
-    return error_response(request, 500, "internal error: the server log has the details")
+class ServerErrors:
+    """ASGI middleware: an unexpected error is logged with its traceback and answered 500
+    with one line (JSON on the API, a page elsewhere)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("error serving %s", scope.get("path"))
+            if started:
+                raise
+            request = Request(scope, receive)
+            await error_response(request, 500, "internal error: the server log has the details")(scope, receive, send)
 
 
 def check_day(name: str, value: str | None) -> str | None:
