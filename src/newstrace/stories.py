@@ -532,7 +532,8 @@ class StoryClusterer:
         weighted = self._weighted(features, batch.words[chunk])
         earlier = self._stories.count  # stories opened from here on were grouped apart already
         stories = self._story_affinities(batch.days[chunk], features, weighted)
-        for members in self._groups(batch.days[chunk], features, weighted, stories):
+        tied = _tied([batch.articles[index].id for index in chunk], linked)
+        for members in self._groups(batch.days[chunk], features, weighted, stories, tied):
             day = int(batch.days[chunk[members[0]]])
             row = self._group_linked_row([batch.articles[i].id for i in chunk[members]], linked)
             if row is None and len(self._index):
@@ -581,7 +582,7 @@ class StoryClusterer:
         batch.rows[index] = row
 
     def _groups(self, days: np.ndarray, features: np.ndarray, weighted: np.ndarray,
-                stories: list[np.ndarray]) -> list[np.ndarray]:
+                stories: list[np.ndarray], tied: np.ndarray) -> list[np.ndarray]:
         """The chunk's articles in groups (positions, groups ordered by first member), by
         average-link agglomeration of pair scores.
 
@@ -593,7 +594,9 @@ class StoryClusterer:
         ``group_floor``, or ``background_floor`` in a chunk of ``group_neighbours`` articles or
         fewer (it has little background to stand out from), and either side's affinity to its
         closest earlier story (an article that suits a story better joins that story). Dated
-        articles further apart than the window never pair.
+        articles further apart than the window never pair; ``tied`` pairs (must-link: copies)
+        always do, and are no background to each other (a copy is the same report, and
+        would make its original stand out from nothing else).
         """
         count = len(days)
         if count == 1:
@@ -601,12 +604,13 @@ class StoryClusterer:
         affinity = features @ weighted.T
         affinity = (affinity + affinity.T) / 2
         apart = self._apart(days)
-        background = _backgrounds(np.where(apart, 0.0, affinity), stories, self.group_neighbours)
+        background = _backgrounds(np.where(apart | tied, 0.0, affinity), stories, self.group_neighbours)
         standing_out = affinity - self.group_ratio * (background[:, None] + background[None, :]) / 2
         floor = self.group_floor if count > self.group_neighbours else self.background_floor
         closest = np.array([earlier.max(initial=-_SCORE_RANGE) for earlier in stories])
         score = np.minimum(standing_out, affinity - np.maximum(floor, np.maximum.outer(closest, closest)))
         score[apart] = -_SCORE_RANGE
+        score[tied] = _SCORE_RANGE
         distance = _SCORE_RANGE - np.clip(score, -_SCORE_RANGE, _SCORE_RANGE)
         np.fill_diagonal(distance, 0.0)
         labels = fcluster(linkage(squareform(distance, checks=False), "average"), t=_SCORE_RANGE, criterion="distance")
@@ -832,6 +836,17 @@ class _Batch:
     def features(self, chunk: np.ndarray) -> np.ndarray:
         """Rows of [unit embedding | unit entity bag | unit word bag] for the chunk."""
         return np.hstack([self.embeddings[chunk], self.bags[chunk].toarray(), self.hubs[chunk, None]])
+
+
+def _tied(article_ids: Sequence[str], linked: dict[str, set[str]]) -> np.ndarray:
+    """The pairs among ``article_ids`` (a square boolean matrix) that must share a story."""
+    tied = np.zeros((len(article_ids), len(article_ids)), dtype=bool)
+    position = {article_id: number for number, article_id in enumerate(article_ids)}
+    for number, article_id in enumerate(article_ids):
+        for other in linked.get(article_id, ()):
+            if other in position:
+                tied[number, position[other]] = tied[position[other], number] = True
+    return tied
 
 
 def _backgrounds(similarity: np.ndarray, stories: list[np.ndarray], count: int) -> np.ndarray:
