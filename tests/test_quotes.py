@@ -319,3 +319,144 @@ def test_people_told_in_the_passive_are_not_the_speaker():
             'products. You sell feelings.”')
     [quote] = direct(text)
     assert quote.speaker_mention == "the company’s training manual"
+
+
+# --- issue 9: attribution syntax (PolNeAR strict speaker errors, on texts of our own) ----
+
+
+def test_a_sign_or_message_that_reads_speaks():
+    text = ('Visitors to the new harbour site are greeted in three languages.\n\n'
+            '“Welcome, friends! Stay as long as you like,” a banner over the gate reads.')
+    [quote] = direct(text)
+    assert quote.cue == "reads" and quote.speaker_mention == "a banner over the gate"
+
+
+def test_a_study_that_found_is_the_speaker():
+    text = ('In 2019, the Harlow Institute found that “nearly half of all renters spend more than a third '
+            'of their income on housing.” Landlords disputed the figure.')
+    [quote] = direct(text)
+    assert "Harlow Institute" in quote.speaker
+
+
+def test_a_participle_cue_speaks_for_the_noun_it_describes():
+    text = ('The new radio spot opens with a narrator saying: “Prices have doubled. Wages have not.”')
+    [quote] = direct(text)
+    assert quote.speaker == "a narrator"
+
+
+def test_someone_who_issues_a_statement_saying_is_the_speaker():
+    text = 'Mayor Ines Varga released a statement saying the vote was “a victory for every family.”'
+    [quote] = direct(text)
+    assert "Ines Varga" in quote.speaker
+
+
+def test_an_unnamed_spokesman_is_not_the_person_he_speaks_for():
+    text = ('Prime Minister Arno Lindt will not meet the delegation, his office said.\n\n'
+            '“The prime minister has made his position very clear,” the spokesman said.')
+    [quote] = direct(text)
+    assert quote.speaker == "the spokesman" and quote.speaker_kind == "anonymous"
+
+
+def test_a_described_spokesman_resolves_to_his_name():
+    text = ('“We will study the proposal,” said Piotr Zalewski, the ministry spokesman.\n\n'
+            '“There is no deadline,” the spokesman added.')
+    assert [q.speaker for q in direct(text)] == ["Piotr Zalewski", "Piotr Zalewski"]
+
+
+def test_the_owner_of_a_claim_is_the_speaker():
+    text = ('Councillors mocked Mayor Tilda Brandt’s claim that the stadium “will pay for itself within '
+            'five years,” saying the figures did not add up.')
+    [quote] = direct(text)
+    assert quote.speaker == "Tilda Brandt"
+
+
+def test_the_owner_of_a_reply_before_a_colon_is_the_speaker():
+    text = ('Aide Rosa Mendel asked whether the venue was booked. Governor Paul Okonjo’s reply was: '
+            '“Is it in Leeds or in York?”')
+    [quote] = direct(text)
+    assert quote.speaker == "Paul Okonjo"
+
+
+def test_a_quote_that_only_qualifies_a_statement_is_not_its_owners():
+    text = ('In calling Senator Dora Quist’s remarks “reckless,” the archbishop again showed his taste for '
+            'politics.')
+    [quote] = direct(text)
+    assert quote.speaker != "Dora Quist"
+
+
+def test_a_clear_first_name_outweighs_a_following_pronoun():
+    from newstrace.quotation import PersonIndex, load_nlp
+
+    doc = load_nlp()("Margaret Osei praised the mayor because he had cut taxes.")
+    assert PersonIndex(doc).genders["Margaret Osei"] == "f"
+
+
+def test_she_is_not_resolved_to_a_man_named_earlier():
+    text = ('At a rally in May, Margaret Osei called the mayor “a coward” because he had cut the '
+            'budget. She also said that “the city deserves better.”')
+    assert [q.speaker for q in direct(text)] == ["Margaret Osei", "Margaret Osei"]
+
+
+def test_the_main_clause_before_a_colon_wins_over_a_cue_in_a_clause_before_it():
+    text = ('When Mayor Ron Tesh suggested that the bridge would close, Councillor Dana Ilves fired back '
+            'forcefully: “If they close it, they will lose the election.”')
+    [quote] = direct(text)
+    assert "Dana Ilves" in quote.speaker
+
+
+def test_more_verbs_of_saying():
+    text = ('Councillor Dana Ilves listened to the budget speech.\n\n'
+            '“That is simply not true,” Ilves interjected.')
+    [quote] = direct(text)
+    assert "Ilves" in quote.speaker and quote.cue == "interjected"
+
+
+def test_a_participle_cue_hung_on_a_things_clause_takes_the_speaking_subject_before_it():
+    text = ('The first disruption came during the opening speech, when farm protesters interrupted the '
+            'minister, shouting “no farms, no food!”')
+    [quote] = direct(text)
+    assert "protesters" in quote.speaker
+
+
+def test_a_later_sentence_reporting_its_own_clause_does_not_take_the_quote():
+    text = ('Both rivals criticised the decision on Tuesday.\n\n'
+            '“It is a sad day,” Senator Carl Venn told reporters. “This is what happens when you ignore '
+            'the rules.” Governor Ada Pine said she would have done the same, according to press reports.')
+    found = direct(text)
+    assert [q.speaker for q in found] == ["Carl Venn", "Carl Venn"]
+
+
+def test_reported_speech_in_a_relative_clause_is_not_inherited():
+    text = ('“And nobody pays me!” Jon Arkwell declared, after an interview during which listeners asked '
+            'how much he earned. “I have my own business.”')
+    assert [q.speaker for q in direct(text)] == ["Jon Arkwell", "Jon Arkwell"]
+
+
+def test_who_issues_a_document_speaks_through_it():
+    text = ('Senator Ella Marsh released a short video that said, “We will finish what we started.”\n\n'
+            'An email sent out by Governor Hal Brenner on Tuesday warned: “The next three weeks decide '
+            'everything.”')
+    assert [q.speaker for q in direct(text)] == ["Ella Marsh", "Hal Brenner"]
+
+
+def test_a_quote_signed_on_the_next_line():
+    text = ('Promises we checked this week:\n\n'
+            '“Every bridge in the county will be repaired by 2030.”\n\n'
+            '- Ella Marsh.\n\n'
+            'Only four bridges have been repaired so far.')
+    [quote] = direct(text)
+    assert quote.speaker == "Ella Marsh"
+
+
+def test_an_object_relative_names_the_speaker_after_who():
+    text = ('Much of the anger was aimed at Victor Hale, the party chairman, who Senator Ella Marsh on '
+            'Wednesday called “a disgrace to the office.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Ella Marsh"
+
+
+def test_a_preposition_taken_for_the_subject_stands_for_its_object():
+    text = ('Of the stadium plan, councillor Tom Reyes, who voted against it, said, “It is a waste of '
+            'public money.”')
+    [quote] = direct(text)
+    assert quote.speaker == "Tom Reyes"

@@ -180,9 +180,12 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
                 doc, starts, parts[0][0], cue_only=True)
         if adjacent is None and is_direct:
             adjacent = _according_to_in_sentence(doc, starts, parts, cue) or _signature_after(doc, parts)
+        claimant = _owner_before_speech_verb(doc, parts, content_only=True) if is_direct and adjacent is None else None
         if adjacent is not None:
             _set_cue(quote, adjacent[0])
             _set_mention(quote, adjacent[1], people, sources)
+        elif claimant is not None:  # *Councillors mocked the mayor's claim that the stadium “will pay …”*
+            _set_speaker(quote, doc, claimant, people, sources)
         elif cue is not None:
             governing = _governing_subject(doc, parts) if is_direct and not _governs(cue, doc, parts) else None
             _set_cue(quote, cue if governing is None or not _can_speak(governing) else governing.head)
@@ -949,20 +952,24 @@ def _statement_owner(noun: Token) -> Token | None:
     return owner if named or owner.lower_ in {"his", "her"} else None
 
 
-def _owner_before_speech_verb(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
+def _owner_before_speech_verb(doc: Doc, parts: list[tuple[int, int]], *, content_only: bool = False) -> Token | None:
     """Who owns the statement a quote is part of (*Trump's claim that Obama “founded ISIS”*):
     the possessor of the nearest noun of saying above the quote, unless a verb of speech comes
-    first or the quote only qualifies the statement (*called X's remarks “…”*, *X's remarks as “…”*)."""
+    first or the quote only qualifies the statement (*called X's remarks “…”*, *X's remarks as “…”*);
+    with ``content_only``, only when the quote is in the clause that states its content (*claim that …*)."""
     span = doc.char_span(parts[0][0], parts[-1][1], alignment_mode="expand")
-    heads = [t.head for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct] if span else []
-    if not heads:
+    attached = [t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct] if span else []
+    if not attached:
         return None
-    chain = [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
-    for k, token in enumerate(chain):
+    below = [attached[0], *attached[0].ancestors][:_GOVERNING_STEPS + 1]  # the quote's word, then its heads
+    for k, token in enumerate(below[1:]):
         if token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in _SPEECH_ACTS:
             return None
         owner = _statement_owner(token)
-        if owner is not None and not span.start <= owner.i < span.end and not (k and chain[k - 1].lower_ == "as"):
+        link = below[k]  # the word through which the quote hangs on ``token``
+        if content_only and owner is not None and link.dep_ != "acl":
+            return None
+        if owner is not None and not span.start <= owner.i < span.end and not (k and link.lower_ == "as"):
             return None if _crosses_paragraph(doc.text, owner.idx, span.start_char, span.end_char) else owner
     return None
 
