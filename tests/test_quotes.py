@@ -460,3 +460,18 @@ def test_a_preposition_taken_for_the_subject_stands_for_its_object():
             'public money.”')
     [quote] = direct(text)
     assert quote.speaker == "Tom Reyes"
+
+
+def test_a_quote_introduced_by_another_cue_is_not_joined_to_the_next_one():
+    text = ('When a man in the back row shouted, “Louder,” the pastor laughed, leaning into the microphone, '
+            '“Brother, I am already shouting!”')
+    found = direct(text)
+    assert [q.text for q in found] == ["Louder,", "Brother, I am already shouting!"]
+    assert "man" in found[0].speaker and found[1].speaker == "the pastor"
+
+
+def test_a_title_joined_to_its_holder_gives_the_holder():
+    text = ('Network Vice President for news and talk Dave Orlov called the program “the conservative '
+            'show of record.”')
+    [quote] = direct(text)
+    assert "Orlov" in quote.speaker

@@ -418,12 +418,22 @@ def _merge_split_quotes(text: str, quotations: list[list[tuple[int, int]]]) -> l
     """Join ``“…,” he said, “…”``: a quote ending in a comma, a short attribution, then more quote."""
     merged: list[list[tuple[int, int]]] = []
     for parts in quotations:
-        if merged and _continues(text, merged[-1][-1], parts[0]) and not (
+        if merged and _continues(text, merged[-1][-1], parts[0]) and not _introduced_by_cue(text, merged[-1][0][0]) and not (
                 "." in text[merged[-1][-1][1] : parts[0][0]] and _attributed_after(text, parts[-1][1])):
             merged[-1] = merged[-1] + parts
         else:
             merged.append(parts)
     return merged
+
+
+def _introduced_by_cue(text: str, start: int) -> bool:
+    """Whether the quote opening at ``start`` follows a cue and a comma or colon (*When someone
+    shouted, “Cruz,” Beck joked, “Amen!”*: the words after the next attribution are another's)."""
+    before = text[max(0, start - 40) : start].rstrip("“\"‘' ")
+    if not before.endswith((",", ":")):
+        return False
+    words = before[:-1].split()
+    return bool(words) and words[-1].lower() in _CUE_FORMS
 
 
 def _continues(text: str, before: tuple[int, int], after: tuple[int, int]) -> bool:
@@ -851,6 +861,8 @@ def _clause_subject(verb: Token) -> Token | None:
     can speak, the nearer one first."""
     subjects = sorted((_object_if_preposition(c) for c in verb.children if c.dep_ in _SUBJECT_DEPS),
                       key=lambda c: abs(verb.i - c.i))
+    if not subjects and verb.pos_ == "VERB":  # the parser may hang the name on the verb: *Beck joked*
+        subjects = [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i and c.pos_ == "PROPN"]
     return next((c for c in subjects if _can_speak(c)), subjects[0] if subjects else None)
 
 
@@ -1194,7 +1206,9 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
         while end < len(doc) and doc[end].ent_iob_ == "I":
             end += 1
         return doc[start:end]
-    named = [t for t in subject.children if t.dep_ in {"compound", "appos"} and t.ent_type_ in {"PERSON", "ORG"}]
+    # a title and its holder may come joined as a conjunct (*Vice President for news and talk Dave Gorab*)
+    joined = {"compound", "appos", "conj"} if subject.lemma_.lower() in ROLE_NOUNS else {"compound", "appos"}
+    named = [t for t in subject.children if t.dep_ in joined and t.ent_type_ in {"PERSON", "ORG"}]
     if named:
         return _speaker_mention(doc, min(named, key=lambda t: t.ent_type_ != "PERSON"))
     left = min((t.i for t in subject.subtree if t.i <= subject.i and t.dep_ not in {"punct", "cc"}), default=subject.i)
