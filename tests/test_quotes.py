@@ -475,3 +475,10 @@ def test_a_title_joined_to_its_holder_gives_the_holder():
             'show of record.”')
     [quote] = direct(text)
     assert "Orlov" in quote.speaker
+
+
+def test_a_crowd_echoing_words_speaks_them():
+    text = ('Mayor Ines Varga ended her list by saying “Never again.” The crowd in the hall followed her by '
+            'softly echoing “never again.”')
+    found = direct(text)
+    assert "Ines Varga" in found[0].speaker and "crowd" in found[1].speaker

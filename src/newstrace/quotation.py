@@ -54,7 +54,7 @@ CUE_VERBS = frozenset(
     "recount plead pledge quote cite conclude contend declare suggest exclaim retort counter "
     "snap scream whisper mutter sing text email e-mail message describe call label dub read "
     "speculate interject interrupt opine reiterate repeat clarify reason wonder cry confide disclose "
-    "tease taunt grumble fume rant sigh laugh chuckle gush marvel chide scold rebut".split()
+    "tease taunt grumble fume rant sigh laugh chuckle gush marvel chide scold rebut echo".split()
 )
 #: Cue verbs that name a thing rather than introduce words (*called the plan "a disgrace"*).
 _NAMING_VERBS = frozenset("call label dub describe".split())
@@ -863,6 +863,8 @@ def _clause_subject(verb: Token) -> Token | None:
                       key=lambda c: abs(verb.i - c.i))
     if not subjects and verb.pos_ == "VERB":  # the parser may hang the name on the verb: *Beck joked*
         subjects = [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i and c.pos_ == "PROPN"]
+    if not subjects and verb.dep_ == "acl" and verb.tag_ in {"VBD", "VBZ"} and verb.head.i == verb.i - 1:
+        subjects = [verb.head]  # or a finite verb on the noun before it: *a man yelled “…”*
     return next((c for c in subjects if _can_speak(c)), subjects[0] if subjects else None)
 
 
