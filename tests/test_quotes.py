@@ -482,3 +482,10 @@ def test_a_crowd_echoing_words_speaks_them():
             'softly echoing “never again.”')
     found = direct(text)
     assert "Ines Varga" in found[0].speaker and "crowd" in found[1].speaker
+
+
+def test_a_no_break_space_before_the_attribution_is_skipped():
+    text = ('Chairman Tom Arden released the report on Monday.\n\n'
+            '“The delays came from the department, not from us,”\u00a0added Arden.')
+    [quote] = direct(text)
+    assert quote.speaker == "Tom Arden" and quote.cue == "added"

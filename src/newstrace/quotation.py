@@ -1096,8 +1096,8 @@ def _cue_before(doc: Doc, starts: list[int], start: int) -> bool:
 
 
 def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | None:
-    while i < len(doc) and (doc[i].is_punct or doc[i].is_space) and doc[i].text in {"”", '"', ",", " ", "’"}:
-        i += 1
+    while i < len(doc) and (doc[i].text in {"”", '"', ",", "’"} or (doc[i].is_space and "\n" not in doc[i].text)):
+        i += 1  # closing marks, a comma and spaces, the no-break space included
     if i >= len(doc) or "\n" in doc[i].text:
         return None
     first = doc[i]
