@@ -489,3 +489,10 @@ def test_a_no_break_space_before_the_attribution_is_skipped():
             '“The delays came from the department, not from us,”\u00a0added Arden.')
     [quote] = direct(text)
     assert quote.speaker == "Tom Arden" and quote.cue == "added"
+
+
+def test_a_capitalised_word_tagged_as_a_noun_before_a_closing_verb_is_the_speaker():
+    text = ('The minister defended the plan on the radio.\n\n'
+            '“Would it be negotiable for the farmers?” Interviewers pressed.')
+    [quote] = direct(text)
+    assert quote.speaker == "Interviewers"

@@ -1149,7 +1149,8 @@ def _ends_with_verb(doc: Doc, i: int, j: int, quoted: str) -> bool:
     name = doc[i:j]
     subject = _clause_subject(token)
     return (len(name) <= 4 and subject is not None and i <= subject.i < j
-            and any(t.ent_type_ in {"PERSON", "ORG"} or t.pos_ == "PROPN" or t.lower_ in _PRONOUNS for t in name))
+            and any(t.ent_type_ in {"PERSON", "ORG"} or t.pos_ == "PROPN" or t.lower_ in _PRONOUNS
+                    or (t.pos_ == "NOUN" and t.text[:1].isupper()) for t in name))  # a name tagged as a noun
 
 
 def _is_cue_word(token: Token) -> bool:
