@@ -13,6 +13,8 @@ shuffled order, ids that do not name the event) in a temporary folder, runs
   (target: at most 10 of its 921 pairs) and across events;
 * the events that came out as one story in which all three reports are independent (target:
   at least 0.90 of 307), and how many came out as a story of exactly their three reports;
+  how the others fail (split across stories, a report missing, a derived relation inside)
+  and how many share their story with other events;
 * story B-cubed F1 and ARI beside TF-IDF + average-link agglomerative clustering whose
   distance threshold is tuned (for B-cubed F1) on the first ``--baseline-events`` events of
   ``train`` and then applied to ``val`` (target: newstrace at least 0.03 above it).
@@ -119,6 +121,35 @@ def event_outcomes(report: Report, event_of: dict[str, int]) -> tuple[int, int]:
     return together, exact
 
 
+def failure_kinds(report: Report, event_of: dict[str, int], events: int) -> dict[str, int]:
+    """How the events that are not one story of independent reports fail, and how many of
+    those that are one story share it with other events: ``split`` (reports in several
+    stories), of which ``split, a report alone`` (one piece is a story of its own),
+    ``missing`` (a report not analysed), ``derived`` (one story, but a derived relation inside),
+    ``shared`` (one story with other events' reports)."""
+    story_of = {m: number for number, story in enumerate(report.stories) for m in story.article_ids}
+    independent = {m for story in report.stories for m in story.independent_ids}
+    size = {number: len(story.article_ids) for number, story in enumerate(report.stories)}
+    reports: dict[int, list[str]] = defaultdict(list)
+    for article_id, event in event_of.items():
+        reports[event].append(article_id)
+    kinds: dict[str, int] = defaultdict(int)
+    for event in range(events):
+        members = reports.get(event, [])
+        stories = [story_of[m] for m in members]
+        if len(members) < 3:
+            kinds["missing"] += 1
+        elif len(set(stories)) > 1:
+            kinds["split"] += 1
+            pieces = {s: stories.count(s) for s in stories}
+            kinds["split, a report alone"] += any(size[s] == 1 for s in pieces)
+        elif not set(members) <= independent:
+            kinds["derived"] += 1
+        elif size[stories[0]] > len(members):
+            kinds["shared"] += 1
+    return dict(kinds)
+
+
 def story_labels(report: Report, ids: Sequence[str]) -> list[int]:
     story_of = {m: number for number, story in enumerate(report.stories) for m in story.article_ids}
     return [story_of[i] for i in ids]
@@ -150,6 +181,7 @@ def report_split(events: Sequence[Sequence[Article]], label: str, threshold: flo
     print(f"  events as one story with 3 independent reports: {together} of {len(events)} = "
           f"{together / len(events):.3f} (target >= {MIN_ONE_STORY_SHARE}); "
           f"as a story of exactly their 3 reports: {exact}")
+    print(f"  failures: {failure_kinds(report, event_of, len(events))} (shared: one story, with other events)")
     print(f"  every article in exactly one story: {'yes' if held == sorted(ids) else 'NO'}; "
           f"{len(report.stories)} stories")
     ours = scores(gold, story_labels(report, ids))
