@@ -241,3 +241,16 @@ def test_stories_of_an_older_state_version_are_built_again(tmp_path) -> None:
     again = newstrace.analyze([folder], db=db)
     _assert_each_article_in_one_story(again)
     assert {frozenset(s.article_ids) for s in first.stories} <= {frozenset(s.article_ids) for s in again.stories}
+
+
+def test_copies_do_not_keep_their_original_from_the_other_reports(quakes) -> None:
+    """An original and its must-linked copies are one report: the copies are no background
+    against which the original's independent reports would fail to stand out (without that,
+    the Chile story splits into the original with its copies and the two other reports)."""
+    articles, vectors = quakes
+    undated = [Article(id=a.id, title=a.title, text=a.text) for a in articles]
+    copies = [Article(id=f"copy{i}", title=articles[0].title, text=articles[0].text) for i in range(2)]
+    links = [("chile0", "copy0"), ("chile0", "copy1"), ("copy0", "copy1")]
+    groups = cluster_stories(undated + copies, np.vstack([vectors, vectors[:1], vectors[:1]]), links=links)
+    assert partition(groups, undated + copies) == {
+        frozenset({"chile0", "chile1", "chile2", "copy0", "copy1"}), frozenset({"japan0", "japan1", "japan2"})}
