@@ -496,3 +496,17 @@ def test_a_capitalised_word_tagged_as_a_noun_before_a_closing_verb_is_the_speake
             '“Would it be negotiable for the farmers?” Interviewers pressed.')
     [quote] = direct(text)
     assert quote.speaker == "Interviewers"
+
+
+def test_an_ordinary_person_in_a_crowd_can_be_the_speaker():
+    text = ('Some in the hall booed, and when Mayor Ron Tesh thanked the city and said it was good to be '
+            'back, a woman yelled “Stay away!”')
+    [quote] = direct(text)
+    assert quote.speaker == "a woman" and quote.speaker_kind == "anonymous"
+
+
+def test_who_after_a_name_and_an_aside_stands_for_the_name():
+    text = ('Governor Lena Hargrove has twelve endorsements. Tesh, meanwhile, who has none, said that '
+            'fact shows which of them is “ready to take on the party bosses.”')
+    [quote] = direct(text)
+    assert "Tesh" in quote.speaker

@@ -741,7 +741,9 @@ _ANONYMOUS_SOURCES = frozenset(
     "source official spokesperson spokesman spokeswoman analyst expert critic supporter aide "
     "resident witness voter protester observer insider investigator police researcher scientist "
     "economist lawyer attorney campaign committee group organization organisation agency ministry "
-    "department government administration court report statement poll survey study".split())
+    "department government administration court report statement poll survey study man woman person "
+    "people someone somebody crowd audience member student worker fan caller listener viewer pastor priest "
+    "preacher rabbi imam bishop doctor nurse teacher farmer owner neighbor neighbour friend".split())
 
 
 def _reports_another_cue(cue: Token, candidates: list[Token]) -> bool:
@@ -1196,7 +1198,7 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
     if subject.lower_ == "who":  # Sanders, meanwhile, who sits at zero, said: the parser left "who" the subject
         before = list(reversed(doc[subject.sent.start : subject.i]))
         named = next((t for t in before if t.ent_type_ in {"PERSON", "ORG"}), None) or next(
-            (t for t in before if t.pos_ == "PROPN" and t.text[:1].isupper() and not t.ent_type_), None)
+            (t for t in before if t.pos_ in {"PROPN", "NOUN"} and t.text[:1].isupper() and not t.ent_type_), None)
         if named is not None:
             return _speaker_mention(doc, named)
     if subject.dep_ == "appos" and subject.ent_type_ != "PERSON" and (subject.head.ent_type_ == "PERSON" or (
