@@ -49,6 +49,7 @@ _LAZY = {
     "Store": "newstrace.store",
     "Encoder": "newstrace.embed",
     "write_report": "newstrace.report",
+    "export_tables": "newstrace.report.tables",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from newstrace.pipeline import Analyzer, analyze, digest, remove
     from newstrace.quotation import Quote, quotes
     from newstrace.report import write_report
+    from newstrace.report.tables import export_tables
     from newstrace.store import Store
 
 
@@ -83,7 +85,7 @@ __all__ = [
     "Analyzer", "Article", "Claim", "ClaimMatch", "Comparison", "Conflict", "CopyFinder", "Derivation",
     "Digest", "DigestQuote", "Encoder", "IngestError",
     "InputError", "Passage", "Quote", "Relation", "Report", "Store", "Story", "analyze",
-    "build_digest", "compare", "digest", "find_copies", "iter_articles", "load", "load_many",
+    "build_digest", "compare", "digest", "export_tables", "find_copies", "iter_articles", "load", "load_many",
     "quotes", "remove", "same_claim", "write_report",
     "__version__",
 ]

@@ -103,7 +103,7 @@ def check_inputs(paths: list[Path]) -> None:
         return
     reasons = [f"{path} {'holds no articles' if path.exists() else 'does not exist'}" for path in paths]
     raise _fail(f"nothing to analyse: {'; '.join(reasons)} (give files or folders of .txt, .html, "
-                ".json, .jsonl, .csv or .tsv articles)")
+                ".json, .jsonl, .csv, .tsv or .parquet articles)")
 
 
 def check_writable(path: Optional[Path], what: str, option: str) -> None:
@@ -118,6 +118,25 @@ def check_writable(path: Optional[Path], what: str, option: str) -> None:
                     f"(create it, or choose another {option})")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise _fail(f"cannot write the {what} to {path}: permission denied (choose another {option})")
+
+
+class TableFormat(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+def check_export_folder(folder: Optional[Path]) -> None:
+    """Refuse, before any work, an export folder that cannot be made or written."""
+    if folder is None:
+        return
+    if folder.exists() and not folder.is_dir():
+        raise _fail(f"cannot export tables to {folder}: it is a file (give a folder with --export)")
+    parent = folder if folder.exists() else folder.parent if str(folder.parent) else Path(".")
+    if not parent.is_dir():
+        raise _fail(f"cannot export tables to {folder}: folder {parent} does not exist "
+                    "(create it, or choose another --export)")
+    if not os.access(parent, os.W_OK):
+        raise _fail(f"cannot export tables to {folder}: permission denied (choose another --export)")
 
 
 def report_format(fmt: Optional[Format], output: Optional[Path]) -> Format:
@@ -138,10 +157,12 @@ def _emit(report: Report, output: Optional[Path], fmt: Format) -> None:
 
 
 def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Optional[Format],
-         batch: int, fresh: bool = False, prune_missing: bool = False) -> None:
+         batch: int, fresh: bool = False, prune_missing: bool = False, export: Optional[Path] = None,
+         export_format: TableFormat = TableFormat.parquet) -> None:
     check_inputs(paths)
     check_writable(output, "report", "-o")
     check_writable(db, "store", "--db")
+    check_export_folder(export)
     fmt = report_format(fmt, output)
     bar, update = _progress_bar()
     try:
@@ -154,6 +175,12 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
         raise _interrupted(db) from None
     _report_skips(report.skipped)
     _emit(report, output, fmt)
+    if export is not None:
+        from newstrace.report.tables import export_tables
+
+        export_tables(report, export, format=export_format.value)
+        err.print(f"exported articles, relations, stories, story_articles and boilerplate tables to {export}",
+                  markup=False, soft_wrap=True)
     if report.skipped:
         raise typer.Exit(EXIT_SKIPPED if report.articles else EXIT_FAILED)
 
@@ -182,7 +209,7 @@ def _interrupted(db: Path) -> typer.Exit:
 PathsArg = typer.Argument(
     ..., metavar="ARTICLES...",
     help="Files or folders of articles: .txt, .html, .json, .jsonl, .csv or .tsv, each optionally "
-    ".gz. Folders are read recursively; other files in them are skipped with a reason.")
+    ".gz, and .parquet. Folders are read recursively; other files in them are skipped with a reason.")
 DbOpt = typer.Option(Path(DEFAULT_DB), "--db", metavar="FILE",
                      help="SQLite store; results persist between runs, so a second run only compares what is new.")
 OutOpt = typer.Option(None, "-o", "--output", metavar="FILE",
@@ -194,6 +221,10 @@ BatchOpt = typer.Option(2000, "--batch", min=1, metavar="N", help="Articles stor
 FreshOpt = typer.Option(False, "--fresh", help="Empty the store first and analyse the inputs from scratch.")
 PruneOpt = typer.Option(False, "--prune-missing",
                         help="First remove the stored articles whose input files no longer exist.")
+ExportOpt = typer.Option(None, "--export", metavar="DIR",
+                         help="Also write the results as tables (one folder each) under DIR.")
+ExportFormatOpt = typer.Option(TableFormat.parquet, "--export-format", metavar="parquet|csv",
+                               help="Format of the --export tables.")
 
 
 def _version(value: bool) -> None:
@@ -213,17 +244,19 @@ def _main(
 @app.command(cls=_Command, short_help="Stories, copies and independent reports in a collection.")
 def analyze(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
             format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
-            prune_missing: bool = PruneOpt) -> None:
+            prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
+            export_format: TableFormat = ExportFormatOpt) -> None:
     """Find copies, rewrites, stories and independent reports in a collection."""
-    _run(newstrace.analyze, paths, db, output, format, batch, fresh, prune_missing)
+    _run(newstrace.analyze, paths, db, output, format, batch, fresh, prune_missing, export, export_format)
 
 
 @app.command(cls=_Command, short_help="Per story: claims, quotes, timeline and conflicts.")
 def digest(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
            format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
-           prune_missing: bool = PruneOpt) -> None:
+           prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
+           export_format: TableFormat = ExportFormatOpt) -> None:
     """Per story: corroborated claims, who said what, timeline, single-source claims, conflicts."""
-    _run(newstrace.digest, paths, db, output, format, batch, fresh, prune_missing)
+    _run(newstrace.digest, paths, db, output, format, batch, fresh, prune_missing, export, export_format)
 
 
 @app.command(cls=_Command, short_help="Remove articles from the store.")
@@ -261,11 +294,16 @@ def dedup(
         help="Processes that read and fingerprint (default: one per CPU; 0: none, all in this one)."),
     texts: bool = typer.Option(
         False, "--texts", help="Add each passage's text on both sides (a_text, b_text)."),
+    export: Optional[Path] = typer.Option(
+        None, "--export", metavar="DIR", help="Also write the pairs as a table, DIR/pairs/."),
+    export_format: TableFormat = ExportFormatOpt,
 ) -> None:
     """Near copies (duplicate, copy, partial) across a large collection, streamed, nothing
     stored: one JSON object per pair, with scores and aligned passages."""
     check_inputs(paths)
     check_writable(output, "pairs", "-o")
+    check_export_folder(export)
+    records: list[dict] = []
     skipped: list[InputError] = []
     finder = newstrace.CopyFinder(workers=workers, on_skip=skipped.append)
     bar, update = _progress_bar()
@@ -274,10 +312,18 @@ def dedup(
     try:
         with bar:
             for relation in finder.run([str(p) for p in paths]):
-                stream.write(json.dumps(_pair_record(relation, finder, texts), ensure_ascii=False) + "\n")
+                record = _pair_record(relation, finder, texts)
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+                if export is not None:
+                    records.append(record)
     finally:
         if output is not None:
             stream.close()
+    if export is not None:
+        from newstrace.report.tables import write_table
+
+        records.sort(key=lambda record: (record["a"], record["b"]))
+        err.print(f"wrote {write_table(records, export / 'pairs', 'relations', format=export_format.value)}")
     _report_skips(skipped)
     stats = finder.stats
     err.print(f"{stats['articles']:,} articles, {stats['pairs']:,} pairs in {stats['seconds']:.1f} s "

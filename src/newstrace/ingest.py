@@ -11,7 +11,9 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
   article: its text is its title;
 * ``.csv`` / ``.tsv``: one record per row, named by a header row; common column names are
   mapped (``body`` or ``content`` -> ``text``, ``headline`` -> ``title``, ``source`` ->
-  ``outlet``, ...), see :data:`COLUMN_NAMES`.
+  ``outlet``, ...), see :data:`COLUMN_NAMES`;
+* ``.parquet``: one record per row, columns named as in a CSV header (a folder of Parquet
+  files is a dataset); read a batch of rows at a time, and split by row groups into slices.
 
 A file named on its own with any other extension is sniffed: markup is read as HTML,
 anything else as plain text, and binary files are skipped. Inside a folder, such files
@@ -57,7 +59,9 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
-ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
+PARQUET_SUFFIXES = frozenset({".parquet"})
+ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
+                    | PARQUET_SUFFIXES)
 #: Column names of a CSV/TSV header read as record fields (lower case); others stay as they are.
 COLUMN_NAMES = {
     "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
@@ -280,16 +284,23 @@ def _table_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int,
     """The rows of a CSV/TSV with a header, as records keyed by field name, with the line
     each row starts on. Raises :class:`IngestError` when no column holds the text."""
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    columns = {name: COLUMN_NAMES.get(name.strip().lower(), name.strip().lower())
-               for name in reader.fieldnames or [] if name}
-    if "text" not in columns.values() and "html" not in columns.values():
-        found = ", ".join(reader.fieldnames or []) or "none"
-        raise IngestError(path, f"no text column in the header (columns: {found}); name the column "
-                                "holding the article 'text' (or body, content) or 'html'")
+    columns = _record_columns(path, reader.fieldnames or [])
     line = reader.line_num + 1
     for row in reader:
         yield line, {columns[name]: value for name, value in row.items() if name in columns and value}
         line = reader.line_num + 1
+
+
+def _record_columns(path: Path, names: Iterable[str]) -> dict[str, str]:
+    """The record field each column of a table is read as (:data:`COLUMN_NAMES`; others
+    lower-cased). Raises :class:`IngestError` when no column holds the text."""
+    names = list(names)
+    columns = {name: COLUMN_NAMES.get(name.strip().lower(), name.strip().lower()) for name in names if name}
+    if "text" not in columns.values() and "html" not in columns.values():
+        found = ", ".join(names) or "none"
+        raise IngestError(path, f"no text column in the header (columns: {found}); name the column "
+                                "holding the article 'text' (or body, content) or 'html'")
+    return columns
 
 
 def _iter_table(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
@@ -304,6 +315,64 @@ def _iter_table(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
                 yield error
     except (IngestError, csv.Error) as error:
         yield error if isinstance(error, IngestError) else IngestError(path, f"malformed table ({error})")
+
+
+def _iter_parquet(path: Path, row_groups: tuple[int, ...] | None = None,
+                  batch_rows: int = 2048) -> Iterator[Article | IngestError]:
+    """Articles from the rows of a Parquet file (of its ``row_groups`` only, when given),
+    read ``batch_rows`` at a time; each row is numbered from 1 in the whole file, so a row
+    has the same identity whichever slice reads it. Bad rows come as errors."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+        columns = _record_columns(path, table.schema_arrow.names)
+        groups = list(range(table.num_row_groups)) if row_groups is None else list(row_groups)
+        row = sum(table.metadata.row_group(g).num_rows for g in range(groups[0])) if groups else 0
+        for batch in table.iter_batches(batch_size=batch_rows, row_groups=groups,
+                                        columns=list(columns)):
+            for values in batch.to_pylist():
+                row += 1
+                record = {columns[name]: _plain_value(value) for name, value in values.items()
+                          if value is not None}
+                try:
+                    yield _from_record(path, record, row)
+                except IngestError as error:
+                    yield error
+    except IngestError as error:
+        yield error
+    except (OSError, pa.ArrowException) as error:
+        yield IngestError(path, f"not a readable Parquet file ({error})")
+
+
+def _plain_value(value: Any) -> Any:
+    """A Parquet cell as a JSON record would hold it: dates and times in ISO 8601."""
+    return value.isoformat() if isinstance(value, (dt.date, dt.time)) else value
+
+
+def _parquet_slices(path: Path, slice_bytes: int) -> Iterator[Slice]:
+    """Runs of whole row groups of a Parquet file, about ``slice_bytes`` of data each
+    (uncompressed sizes from the file's footer); one slice of the whole file when its
+    footer cannot be read (the reader then reports the error)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.ParquetFile(path).metadata
+    except (OSError, pa.ArrowException):
+        yield Slice((str(path),), size=_size(path))
+        return
+    group: list[int] = []
+    size = 0
+    for index in range(metadata.num_row_groups):
+        group.append(index)
+        size += metadata.row_group(index).total_byte_size
+        if size >= slice_bytes:
+            yield Slice((str(path),), size=size, row_groups=tuple(group))
+            group, size = [], 0
+    if group:
+        yield Slice((str(path),), size=size, row_groups=tuple(group))
 
 
 def _parse_json(where: PathLike, data: bytes | str) -> Any:
@@ -392,6 +461,9 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     if suffix in TABLE_SUFFIXES:
         yield from _iter_table(path, max_bytes)
         return
+    if suffix in PARQUET_SUFFIXES:
+        yield from _iter_parquet(path)
+        return
     try:
         yield _load_file(path, max_bytes)
     except IngestError as error:
@@ -421,7 +493,8 @@ def _unknown_format(path: Path) -> IngestError | None:
     if not suffix or suffix in ARTICLE_SUFFIXES:
         return None
     return IngestError(path, f"not an article format ({suffix}); newstrace reads .txt, .html, .json, "
-                             ".jsonl, .csv, .tsv (optionally .gz): name the file on its own to read it anyway")
+                             ".jsonl, .csv, .tsv (optionally .gz) and .parquet: name the file on its own "
+                             "to read it anyway")
 
 
 def iter_articles(
@@ -498,7 +571,8 @@ class ExternalIds:
 class Slice:
     """A share of the inputs for one worker: whole files; or lines of one JSON Lines file,
     the first being ``first_line``: those starting in bytes ``[start, stop)`` of an
-    uncompressed file, or ``lines`` already read (from a gzipped one)."""
+    uncompressed file, or ``lines`` already read (from a gzipped one); or ``row_groups`` of
+    one Parquet file."""
 
     paths: tuple[str, ...]
     start: int = 0
@@ -506,6 +580,7 @@ class Slice:
     first_line: int = 1
     size: int = 0  #: bytes of input
     lines: bytes | None = None
+    row_groups: tuple[int, ...] | None = None
 
 
 def plan_slices(paths: Iterable[PathLike], *, slice_bytes: int = 8_000_000,
@@ -531,6 +606,12 @@ def plan_slices(paths: Iterable[PathLike], *, slice_bytes: int = 8_000_000,
                 yield from _read_gzipped_jsonl(item, slice_bytes, on_skip)
             else:
                 yield from _split_jsonl(item, slice_bytes)
+            continue
+        if suffix in PARQUET_SUFFIXES and size > slice_bytes:
+            if group:
+                yield Slice(tuple(group), size=group_size)
+                group, group_size = [], 0
+            yield from _parquet_slices(item, slice_bytes)
             continue
         group.append(str(item))
         group_size += size
@@ -590,8 +671,10 @@ def read_slice(piece: Slice, *, on_skip: Callable[[InputError], None] | None = N
                max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article]:
     """The articles of one slice (see :func:`plan_slices`); bad inputs go to ``on_skip``.
     Duplicate ids are left to the caller, who sees every slice (:class:`ExternalIds`)."""
-    if piece.lines is not None:
-        results: Iterable[Article | IngestError] = _jsonl_records(
+    if piece.row_groups is not None:
+        results: Iterable[Article | IngestError] = _iter_parquet(Path(piece.paths[0]), piece.row_groups)
+    elif piece.lines is not None:
+        results = _jsonl_records(
             Path(piece.paths[0]), io.BytesIO(piece.lines), piece.first_line, max_bytes)
     elif piece.stop is not None:
         results = _iter_jsonl(Path(piece.paths[0]), max_bytes, piece.start, piece.stop,
