@@ -152,3 +152,52 @@ def test_an_export_folder_that_is_a_file_is_refused_before_any_work(tmp_path: Pa
     assert done.returncode == 2 and len(lines) == 1
     assert lines[0] == "error: cannot export tables to taken: it is a file (give a folder with --export)"
     assert not (tmp_path / "x.db").exists()
+
+
+def _warc(path: Path, pages: list[tuple[str, str, bytes]]) -> Path:
+    """A gzipped web archive holding, for each (url, content type, body), a request and its
+    200 response, plus a 404 page that must be passed over."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, content_type, body in pages + [("https://example.org/gone", "text/html", b"<p>Not found</p>")]:
+            status = "404 Not Found" if url.endswith("/gone") else "200 OK"
+            headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "request", payload=BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=BytesIO(body), http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2024-03-05T10:00:00Z"}))
+    return path
+
+
+def test_a_web_archive_gives_its_html_pages_with_their_urls(tmp_path: Path) -> None:
+    page = (EXAMPLES / "corran-flood" / "02_riverside_blog.html").read_bytes()
+    _warc(tmp_path / "crawl.warc.gz", [
+        ("https://blog.example.net/flood", "text/html; charset=utf-8", page),
+        ("https://blog.example.net/logo.png", "image/png", b"\x89PNG\r\n"),
+        ("https://blog.example.net/empty", "text/html", b"<html><head><title>x</title></head><body></body></html>"),
+    ])
+    skipped: list[newstrace.InputError] = []
+    articles = list(iter_articles([tmp_path], on_skip=skipped.append))
+
+    from_file = newstrace.load(EXAMPLES / "corran-flood" / "02_riverside_blog.html")
+    assert [a.url for a in articles] == ["https://blog.example.net/flood"]
+    assert articles[0].text == from_file.text and articles[0].key == "url:https://blog.example.net/flood"
+    assert [(Path(e.path).name, e.reason) for e in skipped] == [
+        ("crawl.warc.gz:6", "no article text found in the HTML (https://blog.example.net/empty)")]
+
+    (tmp_path / "notes.warc").write_bytes(b"these are my crawl notes, not an archive\n")
+    skipped.clear()
+    assert list(iter_articles([tmp_path / "notes.warc"], on_skip=skipped.append)) == []
+    assert len(skipped) == 1 and skipped[0].reason.startswith("not a readable WARC file")
+
+
+def test_a_web_archive_without_html_pages_says_so(tmp_path: Path) -> None:
+    _warc(tmp_path / "images.warc", [("https://example.org/a.png", "image/png", b"\x89PNG\r\n")])
+    skipped: list[newstrace.InputError] = []
+    assert list(iter_articles([tmp_path / "images.warc"], on_skip=skipped.append)) == []
+    assert [e.reason for e in skipped] == ["no HTML pages among its 4 WARC records"]

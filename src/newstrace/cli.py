@@ -103,7 +103,7 @@ def check_inputs(paths: list[Path]) -> None:
         return
     reasons = [f"{path} {'holds no articles' if path.exists() else 'does not exist'}" for path in paths]
     raise _fail(f"nothing to analyse: {'; '.join(reasons)} (give files or folders of .txt, .html, "
-                ".json, .jsonl, .csv, .tsv or .parquet articles)")
+                ".json, .jsonl, .csv, .tsv, .parquet or .warc articles)")
 
 
 def check_writable(path: Optional[Path], what: str, option: str) -> None:
@@ -209,7 +209,7 @@ def _interrupted(db: Path) -> typer.Exit:
 PathsArg = typer.Argument(
     ..., metavar="ARTICLES...",
     help="Files or folders of articles: .txt, .html, .json, .jsonl, .csv or .tsv, each optionally "
-    ".gz, and .parquet. Folders are read recursively; other files in them are skipped with a reason.")
+    ".gz, .parquet and .warc(.gz). Folders are read recursively; other files in them are skipped with a reason.")
 DbOpt = typer.Option(Path(DEFAULT_DB), "--db", metavar="FILE",
                      help="SQLite store; results persist between runs, so a second run only compares what is new.")
 OutOpt = typer.Option(None, "-o", "--output", metavar="FILE",

@@ -13,7 +13,9 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
   mapped (``body`` or ``content`` -> ``text``, ``headline`` -> ``title``, ``source`` ->
   ``outlet``, ...), see :data:`COLUMN_NAMES`;
 * ``.parquet``: one record per row, columns named as in a CSV header (a folder of Parquet
-  files is a dataset); read a batch of rows at a time, and split by row groups into slices.
+  files is a dataset); read a batch of rows at a time, and split by row groups into slices;
+* ``.warc`` (web archives as crawled, e.g. CC-NEWS; records optionally gzipped, ``.warc.gz``):
+  each successful HTML response is a web page, its URL and crawl date from the record.
 
 A file named on its own with any other extension is sniffed: markup is read as HTML,
 anything else as plain text, and binary files are skipped. Inside a folder, such files
@@ -60,8 +62,9 @@ JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
 PARQUET_SUFFIXES = frozenset({".parquet"})
+WARC_SUFFIXES = frozenset({".warc"})
 ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
-                    | PARQUET_SUFFIXES)
+                    | PARQUET_SUFFIXES | WARC_SUFFIXES)
 #: Column names of a CSV/TSV header read as record fields (lower case); others stay as they are.
 COLUMN_NAMES = {
     "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
@@ -186,9 +189,10 @@ def _from_title(path: PathLike, **fields: Any) -> Article:
     return _article(Cleaned(text=title), path, **{**fields, "title": title})
 
 
-def _from_html(path: PathLike, html: str, **fields: Any) -> Article:
+def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, **fields: Any) -> Article:
     """An article from a web page: trafilatura's body, the page's own title, date and
-    outlet (:func:`~newstrace.pagemeta.page_meta`), then :func:`clean_text`."""
+    outlet (:func:`~newstrace.pagemeta.page_meta`), then :func:`clean_text`. ``crawled``
+    is when the page was saved (default: its file's time)."""
     if not html.strip():
         raise IngestError(path, "empty file")
     document = trafilatura.bare_extraction(
@@ -197,7 +201,7 @@ def _from_html(path: PathLike, html: str, **fields: Any) -> Article:
     )
     if document is None or not (document.text or "").strip():
         raise IngestError(path, "no article text found in the HTML")
-    page = page_meta(html, fields.get("url"), crawled=_crawl_day(path))
+    page = page_meta(html, fields.get("url"), crawled=crawled or _crawl_day(path))
     url = fields.get("url") or page.url or document.url
     title = fields.pop("title", None) or page.title or clean_title(document.title, [document.sitename or ""])
     cleaned = clean_text(document.text.replace("\n", "\n\n"), title=title)
@@ -351,6 +355,59 @@ def _plain_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (dt.date, dt.time)) else value
 
 
+def _iter_warc(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    """Web pages from the HTML responses (status 200) of a web archive, read as a stream
+    with warcio; requests, metadata and other content types are passed over. A page is
+    named ``FILE:N`` (its record number) in errors, and is the publication of its URL."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    records = pages = 0
+    try:
+        with path.open("rb") as stream:
+            for number, record in enumerate(ArchiveIterator(stream), 1):
+                records += record.format.startswith("warc")
+                if _is_html_page(record):
+                    pages += 1
+                    yield from _warc_page(path, number, record, max_bytes)
+        if not records:
+            yield IngestError(path, "not a readable WARC file (no WARC records in it)")
+        elif not pages:
+            yield IngestError(path, f"no HTML pages among its {records:,} WARC records")
+    except (ArchiveLoadFailed, EOFError, zlib.error, ValueError) as error:
+        yield IngestError(path, f"not a readable WARC file ({error})")
+    except OSError as error:
+        yield IngestError(path, f"cannot read file ({error.strerror or error})")
+
+
+def _is_html_page(record: Any) -> bool:
+    if record.rec_type != "response" or record.http_headers is None:
+        return False
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    return record.http_headers.get_statuscode() == "200" and "html" in content_type.lower()
+
+
+def _warc_page(path: Path, number: int, record: Any, max_bytes: int) -> Iterator[Article | IngestError]:
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    where = f"{path}:{number}"
+    body = record.content_stream().read(max_bytes + 1)
+    if len(body) > max_bytes:
+        yield IngestError(where, f"page {url} is over the {max_bytes:,}-byte limit")
+        return
+    crawled = _record_date(record.rec_headers.get_header("WARC-Date"))
+    try:
+        html, _ = _decode(where, body)
+        article = _from_html(where, html, crawled=dt.date.fromisoformat(crawled[:10]) if crawled else None,
+                             url=url)
+    except IngestError as error:
+        yield IngestError(where, f"{error.reason} ({url})")
+        return
+    article.path = str(path)
+    article.meta.update(line=number, crawled=crawled)
+    article.identify(identity_key(path, None, url, number))
+    yield article
+
+
 def _parquet_slices(path: Path, slice_bytes: int) -> Iterator[Slice]:
     """Runs of whole row groups of a Parquet file, about ``slice_bytes`` of data each
     (uncompressed sizes from the file's footer); one slice of the whole file when its
@@ -464,6 +521,9 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     if suffix in PARQUET_SUFFIXES:
         yield from _iter_parquet(path)
         return
+    if suffix in WARC_SUFFIXES:
+        yield from _iter_warc(path, max_bytes)
+        return
     try:
         yield _load_file(path, max_bytes)
     except IngestError as error:
@@ -493,8 +553,8 @@ def _unknown_format(path: Path) -> IngestError | None:
     if not suffix or suffix in ARTICLE_SUFFIXES:
         return None
     return IngestError(path, f"not an article format ({suffix}); newstrace reads .txt, .html, .json, "
-                             ".jsonl, .csv, .tsv (optionally .gz) and .parquet: name the file on its own "
-                             "to read it anyway")
+                             ".jsonl, .csv, .tsv (optionally .gz), .parquet and .warc(.gz): name the file "
+                             "on its own to read it anyway")
 
 
 def iter_articles(
