@@ -14,7 +14,7 @@ from rich.console import Console
 
 from newstrace.model import (
     Article, Claim, Comparison, Conflict, ConflictVersion, Derivation, Digest, DigestQuote, InputError, Passage,
-    Relation, Report, Story, SummaryLine, TimelineEntry,
+    QuoteOccurrence, Relation, Report, Story, SummaryLine, TimelineEntry, Wording,
 )
 from newstrace.report import (
     FORMATS,
@@ -359,6 +359,50 @@ def test_provenance_graph_puts_roots_left_and_copies_right_of_their_parent() -> 
     assert x["herald.html"] == x["post.html"] < x["blog.html"] == x["spun.html"] < x["mirror.html"]
     assert sorted(edge.kind for edge in graph.edges) == ["copy", "duplicate", "paraphrase"]
     assert all(node.x + graph.node_w <= graph.width and node.y + graph.node_h <= graph.height for node in graph.nodes)
+
+
+def test_digest_citations_carry_the_article_id_and_the_cited_passage() -> None:
+    from newstrace.report.view import build_view
+
+    report = sample_report()
+    digest = report.stories[0].digest
+    said = HERALD.index("We will not reopen")
+    digest.quotes[0].occurrences = [QuoteOccurrence("herald", said, said + 50, "Ines Varga")]
+    worded = POST.index("Divers found")
+    digest.claims[1].versions = [Wording("post", _sentences(POST)[1], worded, worded + len(_sentences(POST)[1]))]
+    lines = build_view(report).stories[0].digest
+    quote = lines.quotes[0].sources[0]
+    assert (quote.article_id, HERALD[quote.start:quote.end]) == ("herald", digest.quotes[0].text)
+    post, spun = lines.claims[1].sources
+    assert POST[post.start:post.end] == _sentences(POST)[1]  # the claim's wording in that article
+    assert spun.article_id == "spun" and spun.start is None  # reworded past recognition: no passage
+    summary = {s.article_id: (s.start, s.end) for s in lines.summary[0].sources}
+    start, end = summary["herald"]  # no wording recorded: the sentence sharing most words
+    assert HERALD[start:end] == _sentences(HERALD)[0]
+    assert lines.claims[1].labels == ["post.html", "spun.html"]
+    page = render_html(report)
+    # each citation opens the cited article's section, its passage in the tooltip
+    chip = f'<a class="chip" href="#s1-r2" title="post.html, characters {post.start}–{post.end}: “Divers found'
+    assert chip in page
+    assert '<a class="chip" href="#s1-r2-d1" title="spun.html">spun.html</a>' in page
+
+
+def test_every_node_and_edge_of_the_drawn_graph_is_a_link_named_with_its_evidence() -> None:
+    from newstrace.report.html import provenance_graph
+    from newstrace.report.view import build_view
+
+    view = build_view(sample_report())
+    graph = provenance_graph(view.stories[0], 1, view)
+    assert [(e.kind, e.label, e.href) for e in graph.edges] == [("copy", "copy 0.90", "#s1-r1-d1"),
+                                                                 ("paraphrase", "paraphrase 0.75", "#s1-r2-d1")]
+    assert "the blog adds a comment footer" in graph.edges[0].title
+    page = render_html(sample_report())
+    assert '<a href="#s1-r1-d1" class="edge kind-copy" aria-label="copy: herald.html → blog.html' in page
+    assert '<a href="#s1-r1" class="node root" aria-label="herald.html' in page
+    linked = provenance_graph(view.stories[0], 1, view, node_href=lambda a: f"/articles/{a.id}",
+                              edge_href=lambda d: f"/compare?a={d.parent.id}&b={d.article.id}")
+    assert {n.href for n in linked.nodes} == {f"/articles/{i}" for i in ("herald", "blog", "post", "spun")}
+    assert [e.href for e in linked.edges] == ["/compare?a=herald&b=blog", "/compare?a=post&b=spun"]
 
 
 def test_renderers_tolerate_missing_relations_and_articles() -> None:

@@ -167,6 +167,48 @@ def test_story_page_digest_citations_claims_quotes_timeline_and_edges(client: ht
         assert f'href="{edge["href"]}"'.replace("&", "&amp;") in page
 
 
+def test_story_page_draws_the_provenance_graph_as_linked_svg_without_script(client: httpx.Client,
+                                                                            flood: dict) -> None:
+    page = main_html(client.get(flood["href"]))
+    figure = page.split('<figure class="graph">', 1)[1].split("</figure>", 1)[0]
+    assert figure.lstrip().startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "<script" not in page
+    for article in flood["articles"]:  # every node opens its article
+        assert f'<a href="/articles/{article["id"]}" class="node' in figure
+    roots = [a["id"] for a in flood["articles"] if a["role"] == "independent"]
+    assert figure.count('class="node root"') == len(roots) == flood["counts"]["independent"]
+    for edge in flood["edges"]:  # every edge opens the comparison, says its kind and confidence
+        relation = edge["relation"]
+        label = f'{edge["kind"]} {relation["confidence"]:.2f}'
+        link = f'<a href="{edge["href"]}" class="edge kind-{edge["kind"]}"'.replace("&", "&amp;")
+        assert link in figure and f">{label}</text>" in figure
+        assert unescape(relation["reasons"][0]) in unescape(figure.split(link, 1)[1].split("</a>", 1)[0])
+    assert '<a href="#edges-h">the table below</a>' in figure  # the text equivalent
+    css = client.get("/static/graph.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and ".edge" in css.text
+
+
+def test_quote_and_claim_citations_point_at_the_words_in_each_article(client: httpx.Client, flood: dict) -> None:
+    texts: dict[str, str] = {}
+
+    def cited(citation: dict) -> str:
+        article_id = citation["article_id"]
+        if article_id not in texts:
+            texts[article_id] = client.get(f"/api/v1/articles/{article_id}").json()["text"]
+        return texts[article_id][citation["start"]:citation["end"]]
+
+    digest = flood["digest"]
+    citations = [c for kind in ("summary", "claims", "quotes", "timeline") for line in digest[kind]
+                 for c in line["citations"]]
+    assert all(c["start"] is not None for c in citations)  # every citation found its passage
+    for quote in digest["quotes"]:
+        for citation in quote["citations"]:  # the quoted words themselves, as that article gives them
+            words = cited(citation).rstrip(",.")
+            assert len(words) > 20 and quote["text"].startswith(words)
+    stone = next(line for line in digest["claims"] if line["text"].startswith("The Stone Bridge"))
+    reworded = [cited(c) for c in stone["citations"] if not cited(c).startswith("The Stone Bridge")]
+    assert reworded and all("Stone Bridge" in passage for passage in reworded)  # a reworded copy's own sentence
+
+
 def test_a_citation_opens_the_article_at_the_cited_passage(client: httpx.Client, flood: dict) -> None:
     cited = [c for line in flood["digest"]["claims"] for c in line["citations"] if c["start"] is not None]
     assert len(cited) > 10

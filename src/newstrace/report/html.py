@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,6 +22,7 @@ from newstrace.report.view import (
     AlignedPassage,
     DerivedView,
     ReportView,
+    Source,
     StoryView,
     build_view,
     describe,
@@ -36,6 +38,7 @@ _PRINT_SCRIPT = 'addEventListener("beforeprint",()=>document.querySelectorAll("d
 _NODE_W, _NODE_H = 252, 56
 _COLUMN_GAP, _ROW_GAP, _MARGIN = 150, 16, 8
 _LABEL_CHARS, _DETAIL_CHARS = 26, 34
+_PASSAGE_CHARS = 160  #: a cited passage shown in its citation's tooltip
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class GraphNode:
+    article_id: str
     x: int
     y: int
     label: str
@@ -69,8 +73,9 @@ class GraphEdge:
     label_x: int
     label_y: int
     kind: str
-    label: str
-    title: str
+    label: str  #: drawn on the edge: its kind and direction confidence
+    title: str  #: its name: source → copy, kind, confidence and reasons
+    href: str
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,24 @@ class Graph:
     node_w: int = _NODE_W
     node_h: int = _NODE_H
 
+    def anchor(self, article_id: str) -> str:
+        """Where the graph's node for ``article_id`` leads (the page's top for one it lacks)."""
+        return next((node.href for node in self.nodes if node.article_id == article_id), "#")
+
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document."""
     from newstrace import __version__
 
     view = build_view(report)
+    texts = {article.id: article.text for article in report.articles}
+
+    def cited_passage(source: Source) -> str | None:
+        """The words a citation points at, on one line and cut short."""
+        if source.start is None or source.article_id not in texts:
+            return None
+        return shorten(texts[source.article_id][source.start : source.end], _PASSAGE_CHARS)
+
     return _environment().get_template("report.html.j2").render(
         view=view,
         store=store_line(report),
@@ -98,6 +115,7 @@ def render_html(report: Report) -> str:
         describe=describe,
         story_facts=story_facts,
         shorten=shorten,
+        cited_passage=cited_passage,
         passage_colours=PASSAGE_COLOURS,
         script=Markup(_PRINT_SCRIPT),
         script_hash=_script_hash(),
@@ -150,9 +168,18 @@ def highlight_segments(text: str, passages: list[AlignedPassage], side: str) -> 
     return segments
 
 
-def provenance_graph(story: StoryView, number: int, view: ReportView) -> Graph:
+def provenance_graph(
+    story: StoryView,
+    number: int,
+    view: ReportView,
+    node_href: Callable[[Article], str] | None = None,
+    edge_href: Callable[[DerivedView], str] | None = None,
+) -> Graph:
     """A layered layout: independent reports in the first column, each copy one column
-    right of its parent, on the first free row at or below its parent's row."""
+    right of its parent, on the first free row at or below its parent's row.
+
+    Nodes and edges link to the report's own sections unless ``node_href`` (an article)
+    and ``edge_href`` (a derivation) say where else (the web app's pages)."""
     next_free: dict[int, int] = {}
     rows: dict[str, tuple[int, int]] = {}
     nodes: list[GraphNode] = []
@@ -164,16 +191,17 @@ def provenance_graph(story: StoryView, number: int, view: ReportView) -> Graph:
         rows[article_id] = (column, row)
         return _position(column, row)
 
-    def node(article: Article, position: tuple[int, int], root: bool, href: str) -> GraphNode:
+    def node(article: Article, position: tuple[int, int], root: bool, anchor: str) -> GraphNode:
         title = " — ".join(part for part in (view.label(article.id), describe(article), article.title) if part)
         return GraphNode(
+            article_id=article.id,
             x=position[0],
             y=position[1],
             label=shorten(view.label(article.id), _LABEL_CHARS),
             detail=shorten(describe(article), _DETAIL_CHARS),
             title=title,
             root=root,
-            href=href,
+            href=node_href(article) if node_href else anchor,
         )
 
     for root_number, root in enumerate(story.roots, 1):
@@ -182,8 +210,10 @@ def provenance_graph(story: StoryView, number: int, view: ReportView) -> Graph:
         for derived_number, derived in enumerate(root.derived, 1):
             parent_column, parent_row = rows.get(derived.parent.id, (0, band))
             position = place(derived.article.id, parent_column + 1, parent_row)
-            nodes.append(node(derived.article, position, False, f"#s{number}-r{root_number}-d{derived_number}"))
-            edges.append(_edge(_position(parent_column, parent_row), position, derived, view))
+            anchor = f"#s{number}-r{root_number}-d{derived_number}"
+            nodes.append(node(derived.article, position, False, anchor))
+            href = edge_href(derived) if edge_href else anchor
+            edges.append(_edge(_position(parent_column, parent_row), position, derived, view, href))
     band = max(next_free.values(), default=0)
     for article in story.unattributed:
         nodes.append(node(article, place(article.id, 0, band), False, f"#story-{number}"))
@@ -201,17 +231,24 @@ def _position(column: int, row: int) -> tuple[int, int]:
     return _MARGIN + column * (_NODE_W + _COLUMN_GAP), _MARGIN + row * (_NODE_H + _ROW_GAP)
 
 
-def _edge(source: tuple[int, int], copy: tuple[int, int], derived: DerivedView, view: ReportView) -> GraphEdge:
+def _edge(
+    source: tuple[int, int], copy: tuple[int, int], derived: DerivedView, view: ReportView, href: str
+) -> GraphEdge:
     x1, y1 = source[0] + _NODE_W, source[1] + _NODE_H // 2
     x2, y2 = copy[0] - 4, copy[1] + _NODE_H // 2
     middle = (x1 + x2) // 2
-    confidence = f" {derived.relation.confidence:.2f}" if derived.relation else ""
+    relation = derived.relation
+    confidence = f" {relation.confidence:.2f}" if relation else ""
+    title = f"{derived.kind}: {view.label(derived.parent.id)} → {view.label(derived.article.id)}"
+    if relation:
+        title += f" (direction confidence {relation.confidence:.2f})"
+        title += "".join(f"; {reason}" for reason in relation.reasons)
     return GraphEdge(
         path=f"M{x1},{y1} C{middle},{y1} {middle},{y2} {x2},{y2}",
         label_x=middle,
         label_y=(y1 + y2) // 2 - 5,
         kind=derived.kind,
         label=f"{derived.kind}{confidence}",
-        title=f"{derived.kind}: {view.label(derived.parent.id)} → {view.label(derived.article.id)}"
-        + (f" (direction confidence {derived.relation.confidence:.2f})" if derived.relation else ""),
+        title=title,
+        href=href,
     )

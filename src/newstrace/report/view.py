@@ -8,12 +8,18 @@ optional digest says, with citations resolved to article labels.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from newstrace.model import Article, Derivation, Digest, Relation, Report, Story, TimelineEntry
+from newstrace.model import Article, Derivation, Digest, DigestQuote, Relation, Report, Story, TimelineEntry
 
 SCHEMA_VERSION = 1  #: version of the JSON report format (docs/report-format.md)
+#: How much of two sentences' words must be shared for one to stand for the other when a
+#: cited line is not found verbatim in an article.
+LOCATE_MIN_OVERLAP = 0.5
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*[\"'”’]?")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -72,35 +78,52 @@ class RootView:
 
 
 @dataclass(frozen=True)
-class Cited:
-    """A line of the digest and the labels of the articles it cites."""
+class Source:
+    """An article a digest line cites, and where its text states the line:
+    ``text[start:end]`` (both ``None`` where no such passage was found)."""
+
+    article_id: str
+    label: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class CitingLine:
+    """A line of the digest and the articles it cites, each at its passage."""
 
     text: str
-    labels: list[str]
+    sources: list[Source]
+
+    @property
+    def labels(self) -> list[str]:
+        return [source.label for source in self.sources]
+
+
+@dataclass(frozen=True)
+class Cited(CitingLine):
+    """A summary line, timeline entry or quote of the digest."""
+
     date: str | None = None
     speaker: str | None = None
     n_independent: int | None = None
 
 
 @dataclass(frozen=True)
-class ClaimView:
-    """A claim of the digest with its citations as labels."""
+class ClaimView(CitingLine):
+    """A claim of the digest: ``id``, how many independent reports state it."""
 
-    id: str
-    text: str
-    labels: list[str]
-    n_independent: int
-    single_source: bool
+    id: str = ""
+    n_independent: int = 0
+    single_source: bool = False
 
 
 @dataclass(frozen=True)
-class VersionView:
+class VersionView(CitingLine):
     """One side of a conflict: the value an account gives and the sentence giving it."""
 
-    value: str
-    text: str
-    labels: list[str]
-    n_independent: int | None
+    value: str = ""
+    n_independent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -288,7 +311,7 @@ def _story_view(
         for r in story_relations
         if r.relation != "unrelated" and frozenset((r.a, r.b)) not in tree_pairs
     ]
-    digest = digest_view(story.digest, labels) if story.digest else None
+    digest = digest_view(story.digest, labels, articles) if story.digest else None
     return StoryView(story, roots, unattributed, other, digest)
 
 
@@ -317,31 +340,71 @@ def aligned_passages(relation: Relation, source: Article, copy: Article) -> list
     ]
 
 
-def digest_view(digest: Digest, labels: dict[str, str]) -> DigestView:
-    """The digest with its citations resolved to article labels."""
+def digest_view(digest: Digest, labels: dict[str, str], articles: dict[str, Article] | None = None) -> DigestView:
+    """The digest with each citation resolved to its article's label and, with ``articles``,
+    to the passage stating the line: a quote's occurrence, a claim's wording in that
+    article, else the sentence :func:`locate` finds."""
+    texts = {article_id: article.text for article_id, article in (articles or {}).items()}
+    wordings: dict[tuple[str, str], tuple[int, int]] = {}
+    for claim in digest.claims:
+        for wording in claim.versions:
+            wordings.setdefault((claim.text, wording.article_id), (wording.start, wording.end))
 
-    def cite(ids: list[str]) -> list[str]:
-        return [labels.get(i, i[:12]) for i in ids]
+    def cite(text: str, ids: list[str], spans: dict[str, tuple[int, int]] | None = None) -> list[Source]:
+        sources = []
+        for article_id in ids:
+            span = (spans or {}).get(article_id) or wordings.get((text, article_id))
+            if span is None and article_id in texts:
+                span = locate(texts[article_id], text)
+            sources.append(Source(article_id, labels.get(article_id, article_id[:12]), *(span or (None, None))))
+        return sources
+
+    def quote_spans(quote: DigestQuote) -> dict[str, tuple[int, int]]:
+        spans: dict[str, tuple[int, int]] = {}
+        for occurrence in quote.occurrences:
+            spans.setdefault(occurrence.article_id, (occurrence.start, occurrence.end))
+        return spans
 
     single = set(digest.single_source)
     return DigestView(
         headline=digest.headline or None,
-        summary=[Cited(line.text, cite(line.article_ids), n_independent=len(line.independent_ids))
+        summary=[Cited(line.text, cite(line.text, line.article_ids), n_independent=len(line.independent_ids))
                  for line in digest.summary],
-        timeline=[Cited(entry.text, cite(entry.article_ids), date=_when(entry)) for entry in digest.timeline],
-        quotes=[Cited(quote.text, cite(quote.article_ids), speaker=quote.speaker,
+        timeline=[Cited(entry.text, cite(entry.text, entry.article_ids), date=_when(entry))
+                  for entry in digest.timeline],
+        quotes=[Cited(quote.text, cite(quote.text, quote.article_ids, quote_spans(quote)), speaker=quote.speaker,
                       n_independent=len(quote.independent_ids)) for quote in digest.quotes],
-        claims=[ClaimView(claim.id, claim.text, cite(claim.article_ids), claim.n_independent,
-                          claim.id in single) for claim in digest.claims],
+        claims=[ClaimView(claim.text, cite(claim.text, claim.article_ids), id=claim.id,
+                          n_independent=claim.n_independent, single_source=claim.id in single)
+                for claim in digest.claims],
         conflicts=[
             ConflictView(conflict.kind, conflict.topic, [
-                VersionView(version.value, version.text, cite(version.article_ids),
-                            len(version.independent_ids))
+                VersionView(version.text, cite(version.text, version.article_ids), value=version.value,
+                            n_independent=len(version.independent_ids))
                 for version in conflict.versions
             ])
             for conflict in digest.conflicts
         ],
     )
+
+
+def locate(text: str, sentence: str) -> tuple[int, int] | None:
+    """Where ``sentence`` (a digest line) is in ``text``: verbatim, else the sentence of
+    ``text`` sharing most of its words (at least :data:`LOCATE_MIN_OVERLAP`), else ``None``."""
+    sentence = sentence.strip()
+    if not sentence:
+        return None
+    at = text.find(sentence)
+    if at >= 0:
+        return at, at + len(sentence)
+    wanted = {w.lower() for w in _WORD.findall(sentence)}
+    best, best_share = None, LOCATE_MIN_OVERLAP
+    for match in _SENTENCE.finditer(text):
+        words = {w.lower() for w in _WORD.findall(match.group())}
+        share = len(wanted & words) / max(len(wanted | words), 1)
+        if share >= best_share:
+            best, best_share = (match.start(), match.end()), share
+    return best
 
 
 def _when(entry: TimelineEntry) -> str:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 import newstrace
 from newstrace.report.view import describe, shorten
@@ -48,8 +48,10 @@ class Settings:
 
 
 def templates() -> Environment:
-    """The page templates, autoescaped, with the helpers they share."""
-    env = Environment(loader=PackageLoader("newstrace.web", "templates"), autoescape=True,
+    """The page templates, autoescaped, with the helpers they share (and the report's
+    templates, for the provenance graph both draw)."""
+    loader = ChoiceLoader([PackageLoader("newstrace.web", "templates"), PackageLoader("newstrace", "templates")])
+    env = Environment(loader=loader, autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(safe_url=safe_url, describe=describe, shorten=shorten, snippet_html=snippet_html,
                        version=newstrace.__version__)

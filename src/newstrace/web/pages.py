@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -26,6 +27,7 @@ from newstrace.web.security import CSRF_COOKIE
 from newstrace.web.views import article, compare, outlet, search, stories, story
 
 router = APIRouter(include_in_schema=False)
+GRAPH_CSS = resources.files("newstrace").joinpath("templates", "graph.css").read_text(encoding="utf-8")
 #: Files one upload may carry.
 MAX_UPLOAD_FILES = 20
 
@@ -127,6 +129,12 @@ def job_page(request: Request, job_id: str) -> HTMLResponse:
     if job is None:
         raise not_found("job", job_id)
     return render(request, "job.html.j2", job=job)
+
+
+@router.get("/static/graph.css")
+def graph_stylesheet() -> Response:
+    """The provenance graph's stylesheet, the one the HTML report inlines."""
+    return Response(GRAPH_CSS, media_type="text/css", headers={"cache-control": "max-age=3600"})
 
 
 @router.get("/api/v1/docs", response_class=HTMLResponse)

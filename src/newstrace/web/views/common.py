@@ -1,21 +1,14 @@
-"""What every page shares: marking spans of a text, finding a cited sentence in an
-article, safe links, paging and the JSON shape of articles and relations."""
+"""What every page shares: marking spans of a text, safe links, paging and the JSON shape
+of articles and relations."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from newstrace.model import Article, Relation
 from newstrace.report.view import describe
-
-#: How much of two sentences' words must be shared for one to stand for the other when a
-#: cited sentence is not found verbatim in an article.
-LOCATE_MIN_OVERLAP = 0.5
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*[\"'”’]?")
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -57,25 +50,6 @@ def pieces(text: str, marks: list[Mark]) -> list[Piece]:
         cited = any(m.kind == "cited" and m.start == start for m in covering)
         result.append(Piece(text[start:end], tuple(m.kind for m in covering), numbers, starts, cited))
     return result
-
-
-def locate(text: str, sentence: str) -> tuple[int, int] | None:
-    """Where ``sentence`` (a digest line) is in ``text``: verbatim, else the sentence of
-    ``text`` sharing most of its words (at least :data:`LOCATE_MIN_OVERLAP`), else ``None``."""
-    sentence = sentence.strip()
-    if not sentence:
-        return None
-    at = text.find(sentence)
-    if at >= 0:
-        return at, at + len(sentence)
-    wanted = {w.lower() for w in _WORD.findall(sentence)}
-    best, best_share = None, LOCATE_MIN_OVERLAP
-    for match in _SENTENCE.finditer(text):
-        words = {w.lower() for w in _WORD.findall(match.group())}
-        share = len(wanted & words) / max(len(wanted | words), 1)
-        if share >= best_share:
-            best, best_share = (match.start(), match.end()), share
-    return best
 
 
 def safe_url(url: str | None) -> str | None:
@@ -126,6 +100,11 @@ class Filters:
         return {key: value for key, value in params.items() if value not in (None, "")}
 
 
+def compare_href(a: str, b: str) -> str:
+    """The compare page of two articles (``a`` the source, where there is one)."""
+    return f"/compare?a={a}&b={b}"
+
+
 def article_json(article: Article, label: str | None = None) -> dict[str, Any]:
     """An article's fields as the API gives them (its text on the article endpoint only)."""
     return {
@@ -143,6 +122,6 @@ def relation_json(relation: Relation) -> dict[str, Any]:
         "copy": relation.copy_id, "score": round(relation.score, 4), "confidence": round(relation.confidence, 4),
         "containment_a": round(relation.containment_a, 4), "containment_b": round(relation.containment_b, 4),
         "reasons": list(relation.reasons), "passages": len(relation.passages),
-        "href": f"/compare?a={relation.source or relation.a}&b={relation.copy_id or relation.b}",
+        "href": compare_href(relation.source or relation.a, relation.copy_id or relation.b),
     }
 

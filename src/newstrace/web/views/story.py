@@ -9,9 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from newstrace.model import Article, Relation, Report, Story
-from newstrace.report.view import Cited, DerivedView, ReportView, StoryView, build_view, describe, story_facts
+from newstrace.report.html import Graph, provenance_graph
+from newstrace.report.view import (
+    CitingLine,
+    DerivedView,
+    DigestView,
+    ReportView,
+    Source,
+    StoryView,
+    build_view,
+    describe,
+    story_facts,
+)
 from newstrace.store import Store
-from newstrace.web.views.common import article_json, locate, relation_json
+from newstrace.web.views.common import article_json, compare_href, relation_json
 
 
 @dataclass(frozen=True)
@@ -27,63 +38,28 @@ class Reference:
 
 @dataclass(frozen=True)
 class Citation:
-    """A numbered citation of one article, at the passage that states the cited line
-    (``start``/``end`` into its text) when it was found there."""
+    """A digest line's citation numbered by its article's reference: the source
+    (:class:`~newstrace.report.view.Source`) with the passage stating the line, if found."""
 
     n: int
-    article_id: str
-    label: str
-    start: int | None = None
-    end: int | None = None
+    source: Source
 
     @property
     def href(self) -> str:
-        if self.start is None:
-            return f"/articles/{self.article_id}"
-        return f"/articles/{self.article_id}?at={self.start}-{self.end}#cited"
+        """The article page, opened at the cited passage when it is known."""
+        source = self.source
+        if source.start is None:
+            return f"/articles/{source.article_id}"
+        return f"/articles/{source.article_id}?at={source.start}-{source.end}#cited"
+
+    @property
+    def label(self) -> str:
+        return self.source.label
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "article_id": self.article_id, "label": self.label, "start": self.start,
-                "end": self.end, "href": self.href}
-
-
-@dataclass(frozen=True)
-class CitedLine:
-    """A digest line (summary, timeline, quote, claim or conflict version) with its citations."""
-
-    text: str
-    citations: list[Citation]
-    n_independent: int | None = None
-    date: str | None = None
-    speaker: str | None = None
-    claim_id: str | None = None
-    single_source: bool = False
-    value: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        record = {"text": self.text, "citations": [c.to_json() for c in self.citations],
-                  "n_independent": self.n_independent, "date": self.date, "speaker": self.speaker,
-                  "id": self.claim_id, "single_source": self.single_source, "value": self.value}
-        return {key: value for key, value in record.items() if value is not None}
-
-
-@dataclass(frozen=True)
-class ConflictLines:
-    kind: str
-    topic: str
-    versions: list[CitedLine]
-
-
-@dataclass(frozen=True)
-class DigestLines:
-    """The story's digest (:class:`~newstrace.report.view.DigestView`) with citations numbered."""
-
-    headline: str | None
-    summary: list[CitedLine]
-    timeline: list[CitedLine]
-    quotes: list[CitedLine]
-    claims: list[CitedLine]
-    conflicts: list[ConflictLines]
+        source = self.source
+        return {"n": self.n, "article_id": source.article_id, "label": source.label, "start": source.start,
+                "end": source.end, "href": self.href}
 
 
 @dataclass(frozen=True)
@@ -96,7 +72,7 @@ class Edge:
 
     @property
     def href(self) -> str:
-        return f"/compare?a={self.derived.parent.id}&b={self.derived.article.id}"
+        return compare_href(self.derived.parent.id, self.derived.article.id)
 
 
 @dataclass(frozen=True)
@@ -105,12 +81,22 @@ class StoryPage:
     view: StoryView
     facts: list[str]
     references: list[Reference]
-    digest: DigestLines | None
     edges: list[Edge]
     other_relations: list[Relation]
+    graph: Graph
+
+    @property
+    def digest(self) -> DigestView | None:
+        return self.view.digest
 
     def ref(self, article_id: str) -> Reference | None:
         return next((r for r in self.references if r.article.id == article_id), None)
+
+    def citations(self, line: CitingLine) -> list[Citation]:
+        """The line's citations numbered by reference, in that order."""
+        numbers = {r.article.id: r.n for r in self.references}
+        return sorted((Citation(numbers[s.article_id], s) for s in line.sources if s.article_id in numbers),
+                      key=lambda citation: citation.n)
 
 
 def story_report_view(store: Store, story: Story) -> ReportView:
@@ -130,10 +116,11 @@ def build(store: Store, story_id: str) -> StoryPage | None:
     view = report_view.stories[0]
     references = _references(view, report_view)
     by_id = {r.article.id: r for r in references}
-    digest = _digest_lines(view, report_view, by_id) if view.digest else None
     edges = [Edge(d, by_id[d.parent.id], by_id[d.article.id]) for root in view.roots for d in root.derived
              if d.parent.id in by_id and d.article.id in by_id]
-    return StoryPage(story, view, story_facts(view), references, digest, edges, view.other_relations)
+    graph = provenance_graph(view, 1, report_view, node_href=lambda article: f"/articles/{article.id}",
+                             edge_href=lambda derived: compare_href(derived.parent.id, derived.article.id))
+    return StoryPage(story, view, story_facts(view), references, edges, view.other_relations, graph)
 
 
 def _references(view: StoryView, report_view: ReportView) -> list[Reference]:
@@ -148,31 +135,14 @@ def _references(view: StoryView, report_view: ReportView) -> list[Reference]:
             for n, (article, role) in enumerate(ordered, start=1)]
 
 
-def _digest_lines(view: StoryView, report_view: ReportView, refs: dict[str, Reference]) -> DigestLines:
-    ids_by_label = {label: article_id for article_id, label in report_view.labels.items()}
-
-    def cite(text: str, labels: list[str]) -> list[Citation]:
-        citations = []
-        for label in labels:
-            ref = refs.get(ids_by_label.get(label, ""))
-            if ref is None:
-                continue
-            span = locate(ref.article.text, text)
-            citations.append(Citation(ref.n, ref.article.id, ref.label, *(span or (None, None))))
-        return sorted(citations, key=lambda c: c.n)
-
-    def line(item: Cited) -> CitedLine:
-        return CitedLine(item.text, cite(item.text, item.labels), item.n_independent, item.date, item.speaker)
-
-    digest = view.digest
-    assert digest is not None
-    claims = [CitedLine(c.text, cite(c.text, c.labels), c.n_independent, claim_id=c.id, single_source=c.single_source)
-              for c in digest.claims]
-    conflicts = [ConflictLines(c.kind, c.topic, [CitedLine(v.text, cite(v.text, v.labels), v.n_independent,
-                                                           value=v.value) for v in c.versions])
-                 for c in digest.conflicts]
-    return DigestLines(digest.headline, [line(s) for s in digest.summary], [line(t) for t in digest.timeline],
-                       [line(q) for q in digest.quotes], claims, conflicts)
+def line_json(page: StoryPage, line: CitingLine) -> dict[str, Any]:
+    """A digest line as the API gives it: its text, numbered citations and whichever of
+    its fields (independent reports, date, speaker, claim id, value) it has."""
+    record = {"text": line.text, "citations": [c.to_json() for c in page.citations(line)],
+              "n_independent": getattr(line, "n_independent", None), "date": getattr(line, "date", None),
+              "speaker": getattr(line, "speaker", None), "id": getattr(line, "id", None),
+              "single_source": getattr(line, "single_source", False), "value": getattr(line, "value", None)}
+    return {key: value for key, value in record.items() if value is not None}
 
 
 def to_json(page: StoryPage) -> dict[str, Any]:
@@ -188,9 +158,9 @@ def to_json(page: StoryPage) -> dict[str, Any]:
                      for r in page.references],
         "digest": None if digest is None else {
             "headline": digest.headline,
-            **{name: [line.to_json() for line in getattr(digest, name)]
+            **{name: [line_json(page, line) for line in getattr(digest, name)]
                for name in ("summary", "timeline", "quotes", "claims")},
-            "conflicts": [{"kind": c.kind, "topic": c.topic, "versions": [v.to_json() for v in c.versions]}
+            "conflicts": [{"kind": c.kind, "topic": c.topic, "versions": [line_json(page, v) for v in c.versions]}
                           for c in digest.conflicts],
         },
         "edges": [{"source": e.derived.parent.id, "copy": e.derived.article.id, "kind": e.derived.kind,
