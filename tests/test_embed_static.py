@@ -1,0 +1,60 @@
+"""The static encoder distilled from MiniLM: the shipped table is the pinned one, vectors are
+normalised, depend on their text alone, and keep MiniLM's sense of what is close."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from newstrace.embed import ModelError
+from newstrace.static_embed import MODEL_SHA256, STATIC_DIM, StaticEncoder, default_static_encoder, model_path
+
+
+def test_shipped_table_is_the_pinned_one():
+    path = model_path()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == MODEL_SHA256
+    table = np.load(path, allow_pickle=False)
+    assert table.shape == (30522, STATIC_DIM) and table.dtype == np.int8  # one row per MiniLM token id
+    assert path.stat().st_size < 8_500_000
+    assert np.count_nonzero(np.abs(table).sum(axis=1)) > 29_000  # only the [unused…] rows are empty
+
+
+def test_a_changed_table_is_refused(tmp_path):
+    copy = tmp_path / "table.npy"
+    table = np.load(model_path(), allow_pickle=False).copy()
+    table[1000, 0] ^= 1
+    np.save(copy, table)
+    with pytest.raises(ModelError, match="sha256"):
+        StaticEncoder(path=copy)
+
+
+def test_vectors_are_normalised_and_an_empty_text_is_zero():
+    vectors = default_static_encoder().encode(["A ferry sank off the coast.", "", "Markets rallied."])
+    assert vectors.shape == (3, STATIC_DIM) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors[[0, 2]], axis=1), 1.0, atol=1e-5)
+    assert not vectors[1].any()
+    assert default_static_encoder().encode([]).shape == (0, STATIC_DIM)
+
+
+def test_similar_sentences_are_closer_than_unrelated():
+    a, b, c = default_static_encoder().encode([
+        "The mayor opened the new bridge on Monday.",
+        "On Monday the new bridge was opened by the mayor.",
+        "The striker signed a three-year contract with the club.",
+    ])
+    assert a @ b > a @ c + 0.3
+
+
+def test_a_texts_vector_does_not_depend_on_its_batch():
+    texts = [
+        "Rain.",
+        "The council approved the budget on Tuesday after a long debate.",
+        "Shares of the carmaker fell 4 percent in early trading in Frankfurt, their lowest since March.",
+    ]
+    encoder = default_static_encoder()
+    together = encoder.encode(texts)
+    alone = np.stack([encoder.encode([text])[0] for text in texts])
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(together, encoder.encode(texts[::-1])[::-1])
