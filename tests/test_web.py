@@ -1,6 +1,8 @@
 """``newstrace serve``: the real server (Uvicorn on a free loopback port, in a thread) over
 a real store made by ``newstrace.digest`` on the demo corpus and a hostile article, hit
-with httpx like any client; one end-to-end run in Chromium driven by Playwright."""
+with httpx like any client; end-to-end runs in Debian's Chromium driven by Playwright, with
+axe-core's accessibility check on every page type and a screenshot of each saved under
+pytest's temporary folder (``screenshots0``)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -478,71 +482,168 @@ def test_serve_command_refuses_a_missing_store(tmp_path: Path) -> None:
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-#: A structural accessibility check run in the page (no axe-core offline): a language, one
-#: h1, every form control labelled, every link and button named, table headers scoped.
-A11Y_PROBLEMS = """() => {
-  const problems = [];
-  if (!document.documentElement.lang) problems.push("html without lang");
-  if (document.querySelectorAll("h1").length !== 1) problems.push("not one h1");
-  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea"))
-    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")) problems.push("unlabelled " + el.name);
-  for (const el of document.querySelectorAll("a, button"))
-    if (!el.textContent.trim() && !el.getAttribute("aria-label")) problems.push("unnamed " + el.outerHTML);
-  for (const th of document.querySelectorAll("thead th"))
-    if (!th.getAttribute("scope")) problems.push("th without scope");
-  return problems;
-}"""
+#: axe-core impacts that fail a page (the issue's bar: no serious violation).
+AXE_FAILING = ("serious", "critical")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
-def test_in_chromium_a_story_a_citation_and_the_compare_page(server: Server, flood: dict, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    errors: list[str] = []
+@dataclass
+class Tab:
+    """A browser page with the console errors, uncaught exceptions and dialogs it produced."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, browser: Any) -> Tab:
+        tab = cls(browser.new_page(viewport={"width": 1280, "height": 900}))
+        tab.page.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
+        tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab.page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+        return tab
+
+    def focused(self) -> dict[str, str]:
+        """The focused element: its tag, text, href and computed outline style."""
+        return self.page.evaluate("""() => { const el = document.activeElement;
+            return {tag: el.tagName, text: el.textContent.trim(), href: el.getAttribute("href") || "",
+                    outline: getComputedStyle(el).outlineStyle}; }""")
+
+    def tab_to(self, wanted: Callable[[dict[str, str]], bool], presses: int = 400) -> dict[str, str]:
+        """Press Tab until the focused element is ``wanted`` (at most ``presses`` times)."""
+        for _ in range(presses):
+            self.page.keyboard.press("Tab")
+            focused = self.focused()
+            if wanted(focused):
+                return focused
+        raise AssertionError(f"Tab never reached the element; last focused: {focused}")
+
+
+def axe_problems(page: Any) -> list[str]:
+    """The serious and critical axe-core violations on ``page`` (axe-core as bundled by the
+    axe-playwright-python package, injected by Playwright: nothing is fetched)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    assert results["testEngine"]["name"] == "axe-core"
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[node['html'][:120] for node in v['nodes'][:3]]}"
+            for v in results["violations"] if v["impact"] in AXE_FAILING]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (skips with the reason where either is missing)."""
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    install = "pip install -e '.[test]'"
+    sync_api = pytest.importorskip("playwright.sync_api", reason=f"playwright is not installed ({install})")
+    pytest.importorskip("axe_playwright_python", reason=f"axe-playwright-python is not installed ({install})")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        for url in ("/", "/upload", "/search?q=Corran", "/api/v1/docs", "/outlets/Meridian Press"):
-            page.goto(server.url + url)
-            assert page.evaluate(A11Y_PROBLEMS) == [], url
-        page.goto(server.url + "/")
-        page.screenshot(path=str(tmp_path / "stories.png"), full_page=True)
-        page.get_by_role("link", name="Thousands flee as Corran River floods Elmsford").click()
-        page.wait_for_url("**/stories/**")
-        assert page.locator("h2", has_text="Claims").is_visible() and page.evaluate(A11Y_PROBLEMS) == []
-        page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
-        page.locator("ul.digest a.cite").first.click()
-        page.wait_for_url("**/articles/**#cited")
-        mark = page.locator("article.text mark")
-        assert mark.count() == 1 and mark.is_visible() and len(mark.inner_text()) > 20
-        assert page.evaluate(A11Y_PROBLEMS) == []
-        page.screenshot(path=str(tmp_path / "article.png"))
-        page.go_back()
-        page.locator("table.edges a", has_text="compare").first.click()
-        page.wait_for_url("**/compare?**")
-        assert page.locator(".pane").count() == 2 and page.locator("a.badge").count() >= 2
-        assert page.evaluate(A11Y_PROBLEMS) == []
-        page.locator("#ap1").click()
-        assert page.url.endswith("#bp1")
-        page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
-        page.goto(server.url + "/")  # keyboard only: the skip link, then the first story by Tab
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-        page.keyboard.press("Enter")
-        assert page.url.endswith("#main")
-        dialogs: list[str] = []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        for url in ("/search?q=Lowmarsh", "/outlets/Evil <b>Outlet</b>"):
-            page.goto(server.url + url)
-            page.locator("main a[href^='/articles/']").first.click()
-            page.wait_for_url("**/articles/**")
-            assert page.title().startswith("<script>document.title='pwned'")  # shown as text, never run
-            assert page.locator("img, svg, script").count() == 0
-            assert "<svg onload=alert(3)>" in page.locator("article.text").inner_text()
-        page.screenshot(path=str(tmp_path / "hostile.png"))
-        browser.close()
-    assert errors == [] and dialogs == []
+        running = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield running
+        running.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests save a screenshot of each page type: pytest's temporary
+    folder (``/tmp/pytest-of-$USER/pytest-current/screenshots0``, kept for three runs)."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def test_axe_finds_no_serious_violation_on_any_page_type_in_chromium(browser: Any, server: Server, flood: dict,
+                                                                      screenshots: Path) -> None:
+    """Every page type but the upload's job page, which the upload test checks once its job is done."""
+    tab = Tab.open(browser)
+    tab.page.set_content('<html><body><img src="data:,"><a href="#"></a></body></html>')
+    assert any(problem.startswith("image-alt (critical)") for problem in axe_problems(tab.page))  # the check bites
+    citation = flood["digest"]["claims"][0]["citations"][0]
+    pages = {"stories": "/", "story": flood["href"], "article": citation["href"],
+             "compare": flood["edges"][0]["href"], "outlet": "/outlets/Meridian Press",
+             "search": "/search?q=Corran", "upload": "/upload", "api-docs": "/api/v1/docs"}
+    for name, url in pages.items():
+        tab.page.goto(server.url + url)
+        assert axe_problems(tab.page) == [], url
+        tab.page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+    assert tab.errors == [] and tab.dialogs == []
+    response = tab.page.goto(server.url + "/articles/no-such-article")
+    assert response.status == 404 and axe_problems(tab.page) == []
+    tab.page.screenshot(path=str(screenshots / "error.png"))
+    assert all("404" in error for error in tab.errors)  # the browser reports the 404 itself; nothing else
+    assert {path.name for path in screenshots.glob("*.png")} >= {f"{name}.png" for name in [*pages, "error"]}
+
+
+def test_keyboard_only_a_story_a_citation_and_the_drawn_graph_in_chromium(browser: Any, server: Server,
+                                                                          screenshots: Path) -> None:
+    tab = Tab.open(browser)
+    page = tab.page
+    page.goto(server.url + "/")
+    page.keyboard.press("Tab")
+    assert tab.focused()["text"] == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    story = tab.tab_to(lambda el: el["text"] == "Thousands flee as Corran River floods Elmsford")
+    assert story["outline"] != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/stories/**")
+    cite = tab.tab_to(lambda el: el["href"].endswith("#cited"))
+    assert cite["outline"] != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/articles/**#cited")
+    mark = page.locator("article.text mark")
+    assert mark.count() == 1 and mark.is_visible() and len(mark.inner_text()) > 20
+    page.go_back()
+    edge = tab.tab_to(lambda el: el["href"].startswith("/compare") and el["tag"].lower() == "a"
+                      and el["text"].startswith(("copy", "duplicate", "partial", "paraphrase")))
+    assert edge["outline"] != "none"  # an edge of the drawn graph, reached and shown by keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/compare?**")
+    assert page.locator(".pane").count() == 2 and page.locator("a.badge").count() >= 2
+    tab.tab_to(lambda el: el["href"] == "#bp1")
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#bp1")
+    page.screenshot(path=str(screenshots / "compare-keyboard.png"))
+    assert tab.errors == [] and tab.dialogs == []
+
+
+def test_an_article_uploaded_in_chromium_is_analysed_and_found(browser: Any, server: Server,
+                                                               screenshots: Path) -> None:
+    tab = Tab.open(browser)
+    page = tab.page
+    page.goto(server.url + "/upload")
+    page.get_by_label("Write token").fill(TOKEN)
+    page.get_by_label("Title").fill("Lifeboat crew rescue kayakers off Carn Dhu")
+    page.get_by_label("Outlet").fill("Carn Dhu Chronicle")
+    page.get_by_label("Date").fill("2025-03-08")
+    page.get_by_label("Text").fill("The Carn Dhu lifeboat crew rescued two kayakers on Wednesday after their boats "
+                                   "capsized in strong winds, the coastguard said. Both were taken to hospital.")
+    page.get_by_role("button", name="Add and analyse").press("Enter")
+    page.wait_for_url("**/jobs/**")
+    page.get_by_text("done", exact=True).wait_for(timeout=240_000)  # the page refreshes itself until then
+    assert axe_problems(page) == []
+    page.screenshot(path=str(screenshots / "job.png"))
+    page.get_by_role("link", name="Back to the stories.").click()
+    assert page.get_by_role("link", name="Lifeboat crew rescue kayakers off Carn Dhu").is_visible()
+    page.get_by_label("Search articles").fill("kayakers lifeboat")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=**")
+    page.get_by_role("link", name="Lifeboat crew rescue kayakers off Carn Dhu").click()
+    page.wait_for_url("**/articles/**")
+    assert "Carn Dhu Chronicle" in page.locator("main").inner_text()
+    assert tab.errors == [] and tab.dialogs == []
+
+
+def test_hostile_content_stays_inert_in_chromium(browser: Any, server: Server, screenshots: Path) -> None:
+    tab = Tab.open(browser)
+    page = tab.page
+    for url in ("/search?q=Lowmarsh", "/outlets/Evil <b>Outlet</b>"):
+        page.goto(server.url + url)
+        page.locator("main a[href^='/articles/']").first.click()
+        page.wait_for_url("**/articles/**")
+        assert page.title().startswith("<script>document.title='pwned'")  # shown as text, never run
+        assert page.locator("img, svg, script").count() == 0
+        assert "<svg onload=alert(3)>" in page.locator("article.text").inner_text()
+    page.screenshot(path=str(screenshots / "hostile.png"))
+    assert tab.errors == [] and tab.dialogs == []
 
 
 def test_the_search_index_follows_added_replaced_and_removed_articles(tmp_path: Path) -> None:
