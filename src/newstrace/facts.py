@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterable, Literal
 
 from newstrace.model import Article
-from newstrace.quotation import PersonIndex, Quote, clean_name, load_nlp, quotes_from_doc
+from newstrace.quotation import PersonIndex, Quote, clean_name, doc_ents, doc_text, load_nlp, quotes_from_doc
 from newstrace.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def facts_from_doc(doc: Doc, article: Article) -> ArticleFacts:
         numbers=numbers(doc),
         times=times(doc, reference),
         quotes=quotes_from_doc(doc, article_id=article.id, people=people),
-        sentences=[(s.start, s.end) for s in split_sentences(doc.text)],
+        sentences=[(s.start, s.end) for s in split_sentences(doc_text(doc))],
     )
 
 
@@ -170,7 +170,7 @@ def entities(doc: Doc, people: PersonIndex | None = None) -> list[Entity]:
     """Named entities; people under their fullest name in the document."""
     people = people or PersonIndex(doc)
     found = []
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in ENTITY_LABELS:
             continue
         label, person = ent.label_, people.surname_of(ent.text)
@@ -202,7 +202,7 @@ def numbers(doc: Doc) -> list[Measure]:
         if equivalent is not None:
             measure.equivalents.append(equivalent)
             measure.end = equivalent.end + 1
-            measure.text = doc.text[measure.start : measure.end]
+            measure.text = doc_text(doc)[measure.start : measure.end]
             i_next = after
         found.append(measure)
         i = i_next
@@ -242,7 +242,7 @@ def _measure_at(doc: Doc, i: int) -> tuple[Measure | None, int]:
         measure.base_value = _to_base(value, symbol, factor)
     else:
         measure.counts, measure.counts_head = _counted(token)
-    measure.text = doc.text[measure.start : measure.end]
+    measure.text = doc_text(doc)[measure.start : measure.end]
     return measure, j
 
 
@@ -340,7 +340,7 @@ def times(doc: Doc, reference: date | None = None) -> list[TimeRef]:
     time. Relative dates ("Tuesday") are anchored to the article's date.
     """
     found: list[TimeRef] = []
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ == "TIME":
             found.extend(_clock_times(doc, ent))
         elif ent.label_ == "DATE":
@@ -354,7 +354,7 @@ def _clock_times(doc: Doc, ent: Span) -> list[TimeRef]:
     refs = []
     for m in _CLOCK.finditer(ent.text):
         start, end = ent.start_char + m.start(), ent.start_char + m.end()
-        zone = _ZONE.match(doc.text[end : end + 40])
+        zone = _ZONE.match(doc_text(doc)[end : end + 40])
         name = zone.group(1) if zone else None
         refs.append(TimeRef(text=m.group(), start=start, end=end, time=clock_time(m.group()),
                             zone="local" if name and name.lower() == "local time" else name))
@@ -377,7 +377,7 @@ def clock_time(text: str) -> str | None:
 
 def _date_ref(ent: Span, reference: date | None) -> TimeRef | None:
     future = any(t.lower_ in _FUTURE for t in ent.sent)
-    in_sentence, in_paragraph = _context_years(ent.doc.text, ent.start_char, ent.end_char)
+    in_sentence, in_paragraph = _context_years(doc_text(ent.doc), ent.start_char, ent.end_char)
     year = in_sentence or (in_paragraph if ent.sent.root.tag_ == "VBD" else None)
     if year is not None and reference is not None and year != reference.year and not _YEAR.search(ent.text):
         resolved = resolve_date(ent.text, reference, future=future, year=year)

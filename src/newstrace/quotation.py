@@ -29,6 +29,7 @@ first part to the last.
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -128,16 +129,49 @@ def load_nlp() -> Language:
     return nlp
 
 
+#: What the extraction rules read from a parsed document again and again, computed once per
+#: document: spaCy rebuilds ``doc.text`` and ``doc.ents`` from every token on each access.
+_PER_DOC: weakref.WeakKeyDictionary[Doc, dict[str, object]] = weakref.WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once per document."""
+    memo = _PER_DOC.setdefault(doc, {})
+    if "text" not in memo:
+        memo["text"] = doc.text
+    return memo["text"]
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents``, collected once per document."""
+    memo = _PER_DOC.setdefault(doc, {})
+    if "ents" not in memo:
+        memo["ents"] = tuple(doc.ents)
+    return memo["ents"]
+
+
+def span_ents(span: Span) -> list[Span]:
+    """``span.ents`` (the entities wholly inside ``span``) from the document's collected entities."""
+    found = []
+    for ent in doc_ents(span.doc):
+        if ent.start >= span.start:
+            if ent.end > span.end:
+                break
+            found.append(ent)
+    return found
+
+
 def paragraph_starts(doc: Doc) -> Doc:
     """Marks the first token after a line break as a sentence start, unless the line break
     wraps a sentence (a long line without a final stop, followed by a lower-case word)."""
+    text = doc.text
     for token in doc[:-1]:
         if "\n" not in token.text or not (token.is_space or token.text.strip() == ""):
             continue
         following = doc[token.i + 1]
         if token.i == 0 or following.is_space:
             continue
-        line = doc.text[doc.text.rfind("\n", 0, token.idx) + 1 : token.idx].strip()
+        line = text[text.rfind("\n", 0, token.idx) + 1 : token.idx].strip()
         wrapped = (following.text[:1].islower() and not _LINE_END.search(line)
                    and len(line.split()) >= _SHORT_LINE_WORDS and "\n\n" not in token.text)
         if not wrapped:
@@ -162,14 +196,15 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     """
     people = people or PersonIndex(doc)
     sources = named_sources(doc, people)
-    direct = [q for q in _merge_split_quotes(doc.text, quotation_spans(doc.text))
-              if q[0][0] >= _headline_end(doc.text) and not _is_title(doc.text, q)]
+    whole = doc_text(doc)
+    direct = [q for q in _merge_split_quotes(whole, quotation_spans(whole))
+              if q[0][0] >= _headline_end(whole) and not _is_title(whole, q)]
     starts = [t.idx for t in doc]
     items = [(parts, _find_cue(doc, parts), True) for parts in direct]
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
     found: list[Quote] = []
     for parts, cue, is_direct in sorted(items, key=lambda item: item[0][0][0]):
-        text = " ".join(doc.text[s:e] for s, e in parts)
+        text = " ".join(whole[s:e] for s, e in parts)
         quote = Quote(text=text, speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
                       direct=is_direct, article_id=article_id, parts=list(parts))
         adjacent = _adjacent_attribution(doc, starts, parts) if is_direct else None
@@ -198,10 +233,10 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
             if introduced is not None:
                 _set_cue(quote, introduced[0])
                 _set_mention(quote, introduced[1], people, sources)
-        if quote.speaker is None and is_direct and _opens_statement(doc.text, quote.start):
+        if quote.speaker is None and is_direct and _opens_statement(whole, quote.start):
             _speaker_by_layout(quote, doc, starts, found, sources, people)
             if found and _continues_quote(found[-1], quote):
-                _extend(found[-1], quote, doc.text)
+                _extend(found[-1], quote, whole)
                 continue
         if quote.speaker is not None:
             found.append(quote)
@@ -301,7 +336,7 @@ def _colon_attribution(doc: Doc, starts: list[int], start: int, *, cue_only: boo
     """``X responded: “…”``, ``Clinton has since apologized: “…”``: the clause that ends with
     the colon before the quote; its main verb's subject speaks when the verb is one of saying
     or (unless ``cue_only``) the subject is a person or a he/she."""
-    before = doc.text[:start].rstrip("“\"‘' \n")
+    before = doc_text(doc)[:start].rstrip("“\"‘' \n")
     if not before.endswith(":"):
         return None
     colon = min(bisect_left(starts, len(before) - 1), len(doc) - 1)
@@ -360,7 +395,7 @@ def _introducing_name(doc: Doc, starts: list[int], start: int) -> tuple[Token, S
 def _name_before_colon(doc: Doc, starts: list[int], start: int) -> Span | None:
     """The name that introduces a quote with a colon and no verb of saying (*Republican
     pollster Daron Shaw: “…”*, *More from Jones: “…”*)."""
-    before = doc.text[:start].rstrip("“\"‘' \n")
+    before = doc_text(doc)[:start].rstrip("“\"‘' \n")
     if not before.endswith(":"):
         return None
     colon = min(bisect_left(starts, len(before) - 1), len(doc) - 1)
@@ -380,7 +415,7 @@ def _name_before_colon(doc: Doc, starts: list[int], start: int) -> Span | None:
 
 def _colon_introduction(doc: Doc, starts: list[int], start: int) -> Token | None:
     """The cue verb of ``X said:`` / ``X reports:`` ending the paragraph before the quote."""
-    text = doc.text
+    text = doc_text(doc)
     before = text[:start].rstrip("“\"‘' \n")
     paragraph_start = text.rfind("\n", 0, start)
     if not before.endswith(":") or paragraph_start < 0:
@@ -477,7 +512,7 @@ class PersonIndex:
         self.descriptors: list[tuple[int, str, frozenset[str]]] = []
         self.subjects: list[tuple[int, str]] = []  #: people named as the subject of a verb
         self.role_words: set[str] = set()  #: head nouns of the descriptions ("prince", "plaintiff")
-        names = [(ent, clean_name(ent.text)) for ent in doc.ents if ent.label_ == "PERSON" and plausible_name(ent)]
+        names = [(ent, clean_name(ent.text)) for ent in doc_ents(doc) if ent.label_ == "PERSON" and plausible_name(ent)]
         self._full = full_names([name for _, name in names])
         self.names = frozenset(self._full.values())  #: the full names
         names += _surname_mentions(doc, self._full)
@@ -671,7 +706,7 @@ def _inherit_speaker(quote: Quote, doc: Doc, previous: list[Quote], sources: lis
     """Give a cue-less quote the speaker of the attribution just before it (a quote or a named
     source), when that one lies in the same paragraph or in the paragraph right before; reported
     speech in a relative clause (*a station during which callers asked …*) is an aside, not one."""
-    text = doc.text
+    text = doc_text(doc)
     attributions = [(q.end, q.speaker, q.speaker_start, q.speaker_end, q.speaker_kind, q.speaker_mention)
                     for q in previous if q.speaker and not _aside(doc, q)]
     attributions += [(s.end, s.name, s.start, s.end, "person", text[s.start : s.end]) for s in sources]
@@ -704,7 +739,7 @@ def _find_cue(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
         return None
     candidates = [
         t for sent in _neighbour_sentences(doc, span) for t in sent
-        if _is_cue(t) and not _inside(t.idx, parts) and not _crosses_paragraph(doc.text, t.idx, start, end)
+        if _is_cue(t) and not _inside(t.idx, parts) and not _crosses_paragraph(doc_text(doc), t.idx, start, end)
     ]
     candidates = [t for t in candidates if not _reports_another_cue(t, candidates)] or candidates
     candidates = [t for t in candidates if not _says_something_else(t, span)]
@@ -946,7 +981,7 @@ def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
         subject = next((s for s in subjects if _can_speak(s)), subjects[0] if subjects else None)
     if subject is None:
         return None
-    return None if _crosses_paragraph(doc.text, subject.idx, span.start_char, span.end_char) else subject
+    return None if _crosses_paragraph(doc_text(doc), subject.idx, span.start_char, span.end_char) else subject
 
 
 #: Nouns for what someone said or wrote (*Trump's claim that …*, *Clinton's response was: “…”*).
@@ -986,7 +1021,7 @@ def _owner_before_speech_verb(doc: Doc, parts: list[tuple[int, int]], *, content
         if content_only and owner is not None and link.dep_ != "acl":
             return None
         if owner is not None and not span.start <= owner.i < span.end and not (k and link.lower_ == "as"):
-            return None if _crosses_paragraph(doc.text, owner.idx, span.start_char, span.end_char) else owner
+            return None if _crosses_paragraph(doc_text(doc), owner.idx, span.start_char, span.end_char) else owner
     return None
 
 
@@ -1028,7 +1063,7 @@ _ORGANISATION_LABELS = frozenset({"ORG", "NORP", "GPE", "FAC"})
 def speaker_kind(mention: Span, speaker: str, people: PersonIndex) -> str:
     """What a speaker is: a ``person`` (named, or a pronoun or role resolved to one), an
     ``organisation`` (*the Kremlin*, *Verizon*), else ``anonymous`` (*officials*, *a spokesperson*)."""
-    if speaker in people.names or any(e.label_ == "PERSON" for e in mention.ents):
+    if speaker in people.names or any(e.label_ == "PERSON" for e in span_ents(mention)):
         return "person"
     if any(t.ent_type_ in _ORGANISATION_LABELS for t in mention) or _is_proper(mention):
         return "organisation"
@@ -1048,7 +1083,7 @@ def _adjacent_attribution(doc: Doc, starts: list[int], parts: list[tuple[int, in
     quote inside a sentence that already has a cue (*X said her visit was a “…,” state media
     reported*) only ``according to`` counts: the rest relays X's words."""
     for start, end in parts:
-        found = _attribution_after(doc, bisect_left(starts, end), doc.text[start:end].rstrip())
+        found = _attribution_after(doc, bisect_left(starts, end), doc_text(doc)[start:end].rstrip())
         if found is not None and (found[0].lower_ == "according" or not _cue_before(doc, starts, start)):
             return found
     return None
@@ -1076,9 +1111,10 @@ _SIGNATURE = re.compile(r"[ \t]*\n\s*[-—–]+[ \t]*([A-Z][\w.’'-]*(?:[ \t]+[
 def _signature_after(doc: Doc, parts: list[tuple[int, int]]) -> tuple[Token, Span] | None:
     """A quote paragraph signed on the line after it: ``“…”`` then ``- Sanders.``"""
     end = parts[-1][1]
-    closing = re.match(r"[^\w\n]*", doc.text[end:]).end()
-    signed = _SIGNATURE.match(doc.text, end + closing)
-    if signed is None or not _opens_statement(doc.text, parts[0][0]):
+    text = doc_text(doc)
+    closing = re.match(r"[^\w\n]*", text[end:]).end()
+    signed = _SIGNATURE.match(text, end + closing)
+    if signed is None or not _opens_statement(text, parts[0][0]):
         return None
     name = doc.char_span(*signed.span(1), alignment_mode="expand")
     if name is None or not any(t.pos_ == "PROPN" for t in name):
@@ -1254,7 +1290,7 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
     """A speaker mention as a name: the full name; for "he"/"she" the nearest earlier source
     or subject of that gender; for a role ("the governor") the person recently given that
     description, else the nearest earlier person; else the words as written."""
-    person = next((e for e in mention.ents if e.label_ == "PERSON" and plausible_name(e)), None)
+    person = next((e for e in span_ents(mention) if e.label_ == "PERSON" and plausible_name(e)), None)
     if person is not None:
         return people.canonical(person.text)
     if len(mention) == 1 and mention[0].lower_ in _PRONOUNS | {"his"}:
