@@ -216,15 +216,16 @@ _LINE = re.compile(
     r")[ \t]*(?=\n|\Z)"
 )
 #: Short lines removed whole wherever the pattern sits in them: (guard, pattern). The
-#: cheap substring guard spares a regex scan of texts that cannot match.
-_KEYWORD_LINES = tuple(
+#: cheap substring guard spares a regex scan of texts that cannot match; a text is scanned
+#: once for each guard (upper-case notices share one: both hold "IGHT"), and a guard
+#: rarer than its pattern's start ("eserved", not "ights") spares most regex scans.
+_KEYWORD_LINES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (guard, re.compile(pattern))
     for guard, pattern in (
         ("©", r"©"),
         ("Copyright", r"Copyright[^\n]{0,12}\d{4}"),
-        ("COPYRIGHT", r"COPYRIGHT[^\n]{0,12}\d{4}"),
-        ("ights", r"ights [Rr]eserved"),
-        ("IGHTS", r"IGHTS RESERVED"),
+        ("eserved", r"ights [Rr]eserved"),
+        ("IGHT", r"COPYRIGHT[^\n]{0,12}\d{4}|IGHTS RESERVED"),
         ("contributed", r"contributed (?:reporting|to (?:this|the) (?:report|story|article))"),
     )
 )

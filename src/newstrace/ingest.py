@@ -156,7 +156,8 @@ def _decode(path: PathLike, data: bytes) -> tuple[str, str]:
 # --- articles from text, HTML and records -----------------------------------------------
 
 
-def _article(cleaned: Cleaned, path: PathLike, **fields: Any) -> Article:
+def _article(cleaned: Cleaned, path: PathLike, key: str | None = None, **fields: Any) -> Article:
+    """The article of a cleaned body; ``key`` is its identity (:func:`identity_key`)."""
     if not cleaned.text:
         raise IngestError(path, "no article text left after cleaning")
     values = {
@@ -169,6 +170,7 @@ def _article(cleaned: Cleaned, path: PathLike, **fields: Any) -> Article:
     named = f"{values['byline'] or ''}, {values['outlet'] or ''}"
     return Article.from_text(
         cleaned.text,
+        key,
         credits=list(dict.fromkeys(cleaned.credits + credits_in(named))),
         boilerplate=cleaned.boilerplate,
         path=str(path),
@@ -176,20 +178,21 @@ def _article(cleaned: Cleaned, path: PathLike, **fields: Any) -> Article:
     )
 
 
-def _from_text(path: PathLike, text: str, **fields: Any) -> Article:
+def _from_text(path: PathLike, text: str, key: str | None = None, **fields: Any) -> Article:
     if not text.strip():
         raise IngestError(path, "empty file")
-    return _article(clean_text(text, title=fields.get("title")), path, **fields)
+    return _article(clean_text(text, title=fields.get("title")), path, key, **fields)
 
 
-def _from_title(path: PathLike, **fields: Any) -> Article:
+def _from_title(path: PathLike, key: str | None = None, **fields: Any) -> Article:
     """A title-only article (a record with a title and no body): its text is its title, not
     cleaned (cleaning drops a leading line that repeats the title)."""
     title = " ".join(fields["title"].split())
-    return _article(Cleaned(text=title), path, **{**fields, "title": title})
+    return _article(Cleaned(text=title), path, key, **{**fields, "title": title})
 
 
-def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, **fields: Any) -> Article:
+def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: str | None = None,
+               **fields: Any) -> Article:
     """An article from a web page: trafilatura's body, the page's own title, date and
     outlet (:func:`~newstrace.pagemeta.page_meta`), then :func:`clean_text`. ``crawled``
     is when the page was saved (default: its file's time)."""
@@ -217,7 +220,7 @@ def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, **fiel
         or clean_outlet(document.sitename),
     }
     extracted.update({key: value for key, value in fields.items() if value is not None})
-    article = _article(cleaned, path, **extracted)
+    article = _article(cleaned, path, key, **extracted)
     if page.date_source and article.date == page.date:
         article.meta["date_source"] = page.date_source  # where on the page the date was read
     return article
@@ -266,13 +269,14 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
         "byline": _text_field(record.get("byline") or record.get("author")),
     }
     text, html = record.get("text"), record.get("html")
+    key = identity_key(path, fields["external_id"], fields["url"], line)
     try:
         if isinstance(text, str) and text.strip():
-            article = _from_text(path, text, **fields)
+            article = _from_text(path, text, key, **fields)
         elif isinstance(html, str) and html.strip():
-            article = _from_html(path, html, **fields)
+            article = _from_html(path, html, key=key, **fields)
         elif fields["title"] and fields["title"].strip():
-            article = _from_title(path, **fields)
+            article = _from_title(path, key, **fields)
         else:
             raise IngestError(where, "record has no text, html or title")
     except IngestError as error:
@@ -280,7 +284,6 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
     article.meta.update((key, value) for key, value in record.items() if key not in _RECORD_FIELDS)
     if line is not None:
         article.meta["line"] = line
-    article.identify(identity_key(path, fields["external_id"], fields["url"], line))
     return article
 
 
@@ -454,11 +457,9 @@ def _load_file(path: Path, max_bytes: int) -> Article:
     if suffix in JSON_SUFFIXES:
         article = _from_record(path, _parse_json(path, text))
     elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _MARKUP.search(data[:4096])):
-        article = _from_html(path, text)
-        article.identify(identity_key(path))
+        article = _from_html(path, text, key=identity_key(path))
     else:
-        article = _from_text(path, text)
-        article.identify(identity_key(path))
+        article = _from_text(path, text, identity_key(path))
     if encoding != "utf-8":
         article.meta["encoding"] = encoding
     return article
