@@ -441,6 +441,27 @@ def test_a_real_browser_renders_the_page_and_runs_no_article_script(tmp_path: Pa
     assert 'class="node root"' in dom
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_axe_finds_no_serious_violation_in_the_html_report(tmp_path: Path) -> None:
+    install = "pip install -e '.[test]'"
+    sync_api = pytest.importorskip("playwright.sync_api", reason=f"playwright is not installed ({install})")
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright",
+                              reason=f"axe-playwright-python is not installed ({install})")
+    path = tmp_path / "report.html"
+    path.write_text(render_html(sample_report()), encoding="utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(path.as_uri())
+        violations = axe.Axe().run(page).response["violations"]
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")] == []
+    assert errors == []
+
+
 def credited_report() -> Report:
     """The sample, with the herald's report credited to AP and the post's unknown outlet."""
     report = sample_report()
