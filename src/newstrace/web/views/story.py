@@ -1,7 +1,10 @@
-"""The story page: the digest with numbered citations, the provenance edges, the articles.
+"""The story page: the digest with numbered citations, the provenance graph and edges, the
+articles.
 
 Everything comes from :func:`newstrace.report.view.build_view` over a report of the one
-story (its articles, the verdicts among them, the story), as the other renderers use."""
+story (its articles, the verdicts among them, the story), as the other renderers use; the
+graph is the HTML report's layout (:func:`newstrace.report.html.provenance_graph`) with
+links to the app's article and compare pages."""
 
 from __future__ import annotations
 
