@@ -124,3 +124,36 @@ def test_dedup_finds_the_copy_and_not_the_note(tmp_path: Path) -> None:
     found = {frozenset({r.a, r.b}): r.relation
              for r in newstrace.find_copies([write(tmp_path, records)], workers=0)}
     assert found == {frozenset({"planet-2", "planet-copy"}): "copy"}
+
+
+PROMO = ("Get the Harbour Weekly delivered to your door every Saturday for twelve months at half the "
+         "shop price. Subscribe today and choose a free tide table for the year. Tell us what you "
+         "think of this story in the comments below.")
+
+
+def test_a_sites_footer_on_two_of_its_pages_is_its_boilerplate_from_the_second_page() -> None:
+    pages = [article(21) + "\n\n" + PROMO, article(22) + "\n\n" + PROMO]
+    promo = sentence_pair_batch([PROMO]).hashes
+
+    def flagged(outlets: list[str | None]) -> list[bool]:
+        index = BoilerplateIndex()
+        index.add(["p1", "p2"], sentence_pair_batch(pages), outlets=outlets)
+        return index.flag(promo).tolist()
+
+    # the promo's pairs: (start, 1st), (1st, 2nd), (2nd, 3rd), (3rd, end); it ends the pages
+    assert flagged(["Harbour Weekly", "harbour  weekly"]) == [False, True, True, True]  # one site's
+    assert flagged([None, None]) == [False] * 4  # outlet unknown: three families needed
+    assert flagged(["Harbour Weekly", "Gazette"]) == [False] * 4  # shared across outlets
+
+
+def test_a_sites_footer_is_not_copy_evidence_but_its_rerun_story_still_is() -> None:
+    story = article(31)
+    texts = [article(32) + "\n\n" + PROMO,                     # two unrelated pages of one site
+             article(33) + "\n\n" + PROMO,
+             story + "\n\n" + PROMO,                           # a story the site ran again, updated
+             story.replace("\n\n", " Updated at noon.\n\n", 1) + "\n\n" + PROMO]
+    keys = ["a", "b", "story", "story-updated"]
+    index = BoilerplateIndex()
+    index.add(keys, sentence_pair_batch(texts), outlets=["Harbour Weekly"] * 4)
+    found = {(n.a_key, n.b_key) for n in find_near_copies(texts, keys, boilerplate=index)}
+    assert found == {("story", "story-updated")}

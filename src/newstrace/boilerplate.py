@@ -17,6 +17,13 @@ sentence pairs), and the pair counts as boilerplate only when it is held by at l
 its own (it is not copy evidence either: see :func:`newstrace.nearcopy.classify_overlap`);
 a recurring first or last line is, through its pair with the text's edge.
 
+Where the outlet is known, one outlet's text needs fewer carriers: a sentence pair held by
+``outlet_min_docs`` (2) families of articles that are all of one outlet is that outlet's
+template (a site's newsletter promo, its "About us" paragraph, a standing credit line). Two
+pages of one site that share nothing but it are not copies of each other, even before a
+third page shows it recurring; articles of one outlet that share most of their text (an
+updated or re-run story) are one family, so what they share stays evidence.
+
 :func:`recurring_passages` lists the boilerplate of a collection with its document
 frequency and outlets (``Report.boilerplate``).
 """
@@ -46,6 +53,8 @@ MIN_DOCS = 3
 FAMILY_SHARE = 0.5
 #: How many of a pair's articles are grouped into families (the rest is extrapolated).
 FAMILY_SAMPLE = 8
+#: Families of articles, all of one known outlet, that make a sentence pair that outlet's boilerplate.
+OUTLET_MIN_DOCS = 2
 
 
 @dataclass
@@ -64,20 +73,26 @@ class BoilerplateIndex:
     min_docs: int = MIN_DOCS
     family_share: float = FAMILY_SHARE
     family_sample: int = FAMILY_SAMPLE
+    outlet_min_docs: int = OUTLET_MIN_DOCS
     keys: list[str] = field(default_factory=list)
+    outlets: list[str | None] = field(default_factory=list)  #: per article added (normalised)
     _table: KeyTable = field(default_factory=KeyTable, repr=False)
     _chunks: list[_Chunk] = field(default_factory=list, repr=False)
     _verdicts: dict[int, tuple[bool, int]] = field(default_factory=dict, repr=False)
     _numbers: dict[str, int] = field(default_factory=dict, repr=False)
+    _knows_outlets: bool = field(default=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def add(self, keys: Sequence[str], pairs: ShingleBatch) -> None:
+    def add(self, keys: Sequence[str], pairs: ShingleBatch,
+            outlets: Sequence[str | None] | None = None) -> None:
         """Count the sentence pairs (:func:`~newstrace.fingerprint.sentence_pairs`) of
-        articles ``keys``."""
+        articles ``keys``, published by ``outlets`` (``None`` where unknown)."""
         if len(keys) != len(pairs.offsets) - 1:
             raise ValueError(f"{len(keys)} keys for {len(pairs.offsets) - 1} texts")
+        if outlets is not None and len(outlets) != len(keys):
+            raise ValueError(f"{len(outlets)} outlets for {len(keys)} texts")
         first = len(self.keys)
         if first + len(keys) > int(DOC_MASK) + 1:
             raise ValueError(f"a boilerplate index holds at most {int(DOC_MASK) + 1:,} articles")
@@ -89,6 +104,9 @@ class BoilerplateIndex:
         self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets)))
         self._numbers.update(zip(keys, range(first, first + len(keys))))
         self.keys.extend(keys)
+        named = [_outlet_name(o) for o in outlets] if outlets is not None else [None] * len(keys)
+        self.outlets.extend(named)
+        self._knows_outlets = self._knows_outlets or any(name is not None for name in named)
 
     def add_texts(self, keys: Sequence[str], texts: Sequence[str]) -> ShingleBatch:
         """:meth:`add` for texts; returns their sentence pairs."""
@@ -112,7 +130,8 @@ class BoilerplateIndex:
         flagged = np.zeros(len(pair_hashes), dtype=bool)
         if not len(pair_hashes) or not self._table.segments:
             return flagged
-        frequent = self.document_frequency(pair_hashes) >= self.min_docs
+        fewest = min(self.min_docs, self.outlet_min_docs) if self._knows_outlets else self.min_docs
+        frequent = self.document_frequency(pair_hashes) >= fewest
         if not frequent.any():
             return flagged
         keys, inverse = np.unique(pair_hashes[frequent] & KEY_MASK, return_inverse=True)
@@ -129,8 +148,15 @@ class BoilerplateIndex:
         families = _families([np.unique(self._pairs_of(int(doc))) for doc in sample],
                              self.family_share)
         verdict = families * len(carriers) / len(sample) >= self.min_docs
+        if not verdict and families >= self.outlet_min_docs:
+            verdict = self._one_outlet(carriers)
         self._verdicts[key] = (verdict, len(carriers))
         return verdict
+
+    def _one_outlet(self, docs: np.ndarray) -> bool:
+        """Whether the articles ``docs`` are all of one known outlet."""
+        names = {self.outlets[int(doc)] for doc in docs.tolist()}
+        return len(names) == 1 and None not in names
 
     def _carriers(self, key: int) -> np.ndarray:
         """The articles holding a pair (by its packed key), in the order added."""
@@ -175,6 +201,14 @@ class BoilerplateIndex:
         if len(shared_keys):
             free[rows[np.unique(shared_rows[~self.flag(shared_keys)])]] = True
         return free
+
+
+def _outlet_name(outlet: str | None) -> str | None:
+    """An outlet's name for comparison (case and spacing folded); ``None`` when blank."""
+    if outlet is None:
+        return None
+    name = " ".join(outlet.split()).casefold()
+    return name or None
 
 
 def _unique_per_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
