@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -33,7 +32,8 @@ from newstrace.fingerprint import MinHasher, ShingleBatch
 from newstrace.lsh import Banding, LSHIndex, Prepared
 from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.model import Article, InputError, Relation
-from newstrace.engine.stages import near_copy_verdicts
+from newstrace.engine.parallel import available_cores, ordered_map
+from newstrace.engine.stages import fingerprint, near_copy_verdicts
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,7 +70,8 @@ def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
     hasher = hasher or MinHasher()
     signatures: np.ndarray | Prepared
     if isinstance(hasher, MinHasher):
-        signatures, pairs = hasher.sketch(texts)
+        printed = fingerprint(texts, hasher)
+        signatures, pairs = printed.signatures, printed.sentence_pairs
     else:  # another sketch (a benchmark's baseline)
         signatures, pairs = hasher.signatures(texts), sentence_pair_batch(texts)
     if banding is not None:
@@ -88,9 +89,10 @@ def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
 class CopyFinder:
     """Finds near copies (``duplicate``, ``copy``, ``partial``) among many inputs.
 
-    ``workers`` processes (default: the CPU count) read and fingerprint slices of about
-    ``slice_bytes``; at most ``2 * workers`` slices are in flight, which bounds memory.
-    ``workers=0`` does everything in this process. ``index`` (default: an
+    ``workers`` processes (default: the available cores) read and fingerprint slices of
+    about ``slice_bytes`` (:func:`newstrace.engine.parallel.ordered_map`: at most
+    ``2 * workers`` slices in flight, which bounds memory); ``workers=0``, or a single
+    slice, does everything in this process. ``index`` (default: an
     :class:`~newstrace.lsh.LSHIndex` for ``hasher``'s signatures) may already hold
     earlier articles, then ``texts_of`` must read their texts by key; ``boilerplate``
     (default: a new :class:`~newstrace.boilerplate.BoilerplateIndex`) counts recurring
@@ -148,20 +150,10 @@ class CopyFinder:
 
     def _fingerprinted(self, slices: Iterator[Slice],
                        banding: Banding | None) -> Iterator[Fingerprinted]:
-        """Fingerprinted slices in input order, computed ahead on the pool."""
-        workers = self.workers if self.workers is not None else os.cpu_count() or 1
-        if workers <= 0:
-            for piece in slices:
-                yield fingerprint_slice(piece, self.hasher, banding)
-            return
-        with ProcessPoolExecutor(workers) as pool:
-            pending: deque[Future[Fingerprinted]] = deque()
-            for piece in slices:
-                pending.append(pool.submit(fingerprint_slice, piece, self.hasher, banding))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+        """Fingerprinted slices in input order, computed ahead on the worker processes."""
+        workers = self.workers if self.workers is not None else available_cores()
+        return ordered_map(partial(fingerprint_slice, hasher=self.hasher, banding=banding), slices,
+                           processes=workers)
 
 
 class _Matcher:

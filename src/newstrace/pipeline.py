@@ -7,65 +7,76 @@ is read back, never recomputed.
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from newstrace.align import Overlap, lexical_overlap
+from newstrace.align import Overlap
 from newstrace.boilerplate import (
     BoilerplateIndex,
     pair_arrays,
     pair_batch,
     recurring_passages,
-    sentence_pair_batch,
 )
 from newstrace.embed import Encoder, default_encoder
-from newstrace.fingerprint import MinHasher, ShingleBatch
+from newstrace.engine.parallel import available_cores, ordered_map
+from newstrace.engine.stages import (
+    DIGEST_VERSION,
+    REWRITE_CANDIDATE_SIMILARITY,
+    REWRITE_MIN_SHARED_NAMES,
+    REWRITE_NEIGHBOURS,
+    CopyResult,
+    Fingerprints,
+    Pair,
+    copy_relations,
+    digest_key,
+    fingerprint,
+    ordered_pair,
+    place_stories,
+    plan_rewrite_checks,
+    read_slice_fingerprinted,
+    remeasured_partial_pairs,
+    rewrite_candidates,
+    rewrite_verdicts,
+    story_roots,
+    unique_ids,
+)
+from newstrace.ingest import ExternalIds, Slice, plan_slices
 from newstrace.lsh import LSHIndex
-from newstrace.ingest import iter_articles
-from newstrace.match import directed, judge, needs_rewrite_check
 from newstrace.model import (
     Article,
     BoilerplatePassage,
-    Derivation,
     Digest,
     InputError,
     Relation,
     Report,
     Story,
-    content_id,
 )
-from newstrace.engine.stages import near_copy_verdicts
-from newstrace.relate import ProvenanceGraph, provenance_graph
+from newstrace.relate import ProvenanceGraph
 from newstrace.sentence_store import stored_sentence_vectors
 from newstrace.store import Store
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
-from newstrace.stories import StoryClusterer, encode_leads, extract_entities
-from newstrace.titles import story_title
-from newstrace.vectors import VectorIndex
+from newstrace.stories import StoryClusterer, encode_leads
 
-#: Lead-vector similarity from which a pair sharing no wording is checked for a rewrite.
-REWRITE_CANDIDATE_SIMILARITY = 0.55
-#: Share of the names and numbers of the smaller article that the other must carry too.
-REWRITE_MIN_SHARED_NAMES = 0.3
-#: How many nearest neighbours of each new article are checked for a rewrite.
-REWRITE_NEIGHBOURS = 8
+__all__ = ["DIGEST_VERSION", "REWRITE_CANDIDATE_SIMILARITY", "REWRITE_MIN_SHARED_NAMES", "REWRITE_NEIGHBOURS",
+           "Analyzer", "analyze", "digest", "remove"]
+
 BATCH = 2000
+#: Bytes of input per slice read and fingerprinted by a worker process while ingesting.
+SLICE_BYTES = 1_000_000
 #: Fingerprint kinds in the store; a new hashing scheme gets a new kind, and stored
 #: articles without one are fingerprinted again.
 SIGNATURES = "minhash-v3"
 #: Hashes of each article's consecutive sentences, counted for boilerplate (:mod:`newstrace.boilerplate`).
 SENTENCE_PAIRS = "sentence-pairs-v1"
 LEADS = "lead"
-#: Digests cached in the store carry this version; a new way of building them gets a new one.
-DIGEST_VERSION = 3
 
 Progress = Callable[[str, int, int], None]
 PathLike = str | os.PathLike
@@ -73,7 +84,12 @@ PathLike = str | os.PathLike
 
 @dataclass
 class Analyzer:
-    """Runs the pipeline against one store. ``analyze`` and ``digest`` are built on it.
+    """Runs the pipeline against one store: gathers each stage's inputs from the store,
+    calls the pure stage (:mod:`newstrace.engine.stages`) and stores what it returns.
+    ``analyze`` and ``digest`` are built on it.
+
+    The per-article work (read, clean, fingerprint) runs on ``workers`` processes
+    (default: the available cores; 1: all in this process), with the same results.
 
     >>> with Store(":memory:") as store:                      # doctest: +SKIP
     ...     report = Analyzer(store).run(["examples/"])
@@ -84,31 +100,75 @@ class Analyzer:
     progress: Progress | None = None
     batch_size: int = BATCH  #: articles stored per transaction while ingesting
     prune_missing: bool = False  #: first remove stored articles whose input files are gone
+    workers: int | None = None  #: processes for the per-article stages (default: available cores)
+    slice_bytes: int = SLICE_BYTES  #: input bytes per slice handed to a worker
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     graph: ProvenanceGraph | None = None
     #: boilerplate counts over the store, built by :meth:`find_copies` (see :meth:`_recurring`)
     _boilerplate: BoilerplateIndex | None = field(default=None, repr=False)
-    #: partial-reuse pairs found by :meth:`find_copies`, judged again by :meth:`find_rewrites`
-    _partial_pairs: dict[tuple[str, str], Overlap] = field(default_factory=dict, repr=False)
+    #: fingerprints computed while ingesting, by article id, until :meth:`find_copies` stores them
+    _fingerprints: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     # -- stages ---------------------------------------------------------------------
     def ingest(self, inputs: Iterable[PathLike]) -> list[Article]:
-        """Load ``inputs`` and store the articles not stored yet; return those."""
+        """Load ``inputs`` and store the articles not stored yet; return those. Reading,
+        cleaning and fingerprinting run on the worker processes."""
         fresh: list[Article] = []
         batch: list[Article] = []
+        prints: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         seen = 0
-        for article in iter_articles(inputs, on_skip=self.skipped.append):
+        for article, printed in self._read(inputs):
             batch.append(article)
+            prints[article.id] = printed
             seen += 1
             if len(batch) >= self.batch_size:
-                fresh += self.store.add_articles(batch)
-                batch = []
+                fresh += self._store_batch(batch, prints)
+                batch, prints = [], {}
                 self._tick("ingest", seen, 0)
-        fresh += self.store.add_articles(batch)
+        fresh += self._store_batch(batch, prints)
         self.stats.update(inputs_read=seen, articles_new=len(fresh), inputs_skipped=len(self.skipped),
                           articles_replaced=sum(a.supersedes is not None for a in fresh))
         return fresh
+
+    def _store_batch(self, batch: list[Article], prints: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[Article]:
+        """Store ``batch``; keep the fingerprints of the articles that were new."""
+        added = self.store.add_articles(batch)
+        self._fingerprints.update((a.id, prints[a.id]) for a in added if a.id in prints)
+        return added
+
+    def _read(self, inputs: Iterable[PathLike]) -> Iterator[tuple[Article, tuple[np.ndarray, np.ndarray]]]:
+        """The articles of ``inputs`` in input order, each with its signature and sentence
+        pairs, read in slices on the worker processes; skipped inputs go to ``skipped``
+        in input order, as :func:`newstrace.ingest.iter_articles` reports them."""
+        before: deque[list[InputError]] = deque()  # inputs skipped while planning, per slice
+        seen_ids = ExternalIds()
+        for read in ordered_map(read_slice_fingerprinted, self._planned(inputs, before),
+                                processes=self._processes()):
+            self.skipped += before.popleft()
+            # the fingerprints of the slice's articles, in order (duplicate ids included)
+            articles = iter(zip(read.fingerprints.signatures, pair_arrays(read.fingerprints.sentence_pairs)))
+            for item in unique_ids(read.items, seen_ids):
+                if isinstance(item, Article):
+                    yield item, next(articles)
+                else:
+                    self.skipped.append(item)
+        while before:
+            self.skipped += before.popleft()
+
+    def _planned(self, inputs: Iterable[PathLike], before: deque[list[InputError]]) -> Iterator[Slice]:
+        """Slices of the inputs; the inputs skipped before each slice (and after the last)
+        are put in ``before``, in order."""
+        errors: list[InputError] = []
+        for piece in plan_slices(inputs, slice_bytes=self.slice_bytes, on_skip=errors.append):
+            before.append(errors[:])
+            errors.clear()
+            yield piece
+        before.append(errors[:])
+
+    def _processes(self) -> int:
+        workers = self.workers if self.workers is not None else available_cores()
+        return workers if workers > 1 else 0
 
     def remove_missing(self) -> list[str]:
         """Remove the stored articles whose input files no longer exist; return their ids."""
@@ -117,140 +177,109 @@ class Analyzer:
         self.stats["articles_removed"] = len(gone)
         return gone
 
-    def find_copies(self, fresh: Sequence[Article]) -> list[Relation]:
+    def find_copies(self, fresh: Sequence[Article]) -> CopyResult:
         """Near copies (duplicate/copy) of new articles among all stored ones.
 
         Pairs that reuse only some passages are judged with the rewrite check as well
-        (see :func:`newstrace.match.judge`); they are stored by :meth:`find_rewrites`.
-        The signatures and the verdicts are stored together; a pair that already has a
-        verdict (articles a stopped run left) keeps it."""
-        self._partial_pairs = {}
+        (see :func:`newstrace.match.judge`): they come back in ``partial_pairs`` for
+        :meth:`find_rewrites`. The signatures and the verdicts (partial pairs too, so a
+        run stopped before the rewrite check leaves them for the next) are stored
+        together; a pair that already has a verdict (articles a stopped run left) keeps it."""
         if not fresh:
-            return []
+            return CopyResult()
         stored = self.store.get_arrays(SIGNATURES)  # only earlier articles' signatures so far
-        signatures = MinHasher().signatures([a.text for a in fresh])
+        prints = self._fingerprints_of(fresh)
         index = LSHIndex()
         if stored:
             index.add(list(stored), np.stack(list(stored.values())))
-        boilerplate, fresh_pairs = self._boilerplate_index(fresh)
-        self._boilerplate = boilerplate
-        by_id = {a.id: a for a in fresh}
+        self._boilerplate = self._boilerplate_index(fresh, prints)
+        found = copy_relations(fresh, prints.signatures, index=index, boilerplate=self._boilerplate,
+                               article_of=self._article_reader(fresh), judged=_StoredPairs(self.store))
+        with self.store.transaction():
+            self.store.put_arrays(SIGNATURES, [a.id for a in fresh], list(prints.signatures))
+            self.store.put_arrays(SENTENCE_PAIRS, [a.id for a in fresh], pair_arrays(prints.sentence_pairs))
+            self.store.put_relations(found.relations, replace=False)
+        self.stats["copies_found"] = len(found.relations)
+        return found
 
-        def stored_article(key: str) -> Article:  # read only the stored articles that are candidates
+    def _fingerprints_of(self, articles: Sequence[Article]) -> Fingerprints:
+        """The fingerprints of ``articles``: those computed while ingesting, the others
+        (articles a stopped run left) computed now."""
+        missing = [a for a in articles if a.id not in self._fingerprints]
+        if missing:
+            computed = fingerprint([a.text for a in missing])
+            self._fingerprints.update(
+                (a.id, row) for a, row in zip(missing, zip(computed.signatures, pair_arrays(computed.sentence_pairs))))
+        rows = [self._fingerprints.pop(a.id) for a in articles]
+        return Fingerprints(np.stack([signature for signature, _ in rows]), pair_batch([pairs for _, pairs in rows]))
+
+    def _article_reader(self, known: Sequence[Article]) -> Callable[[str], Article]:
+        """Articles by id: ``known`` ones, else read from the store (once each)."""
+        by_id = {a.id: a for a in known}
+
+        def article_of(key: str) -> Article:
             if key not in by_id:
                 by_id[key] = self.store.articles([key])[0]
             return by_id[key]
 
-        found = near_copy_verdicts(
-            [a.text for a in fresh], [a.id for a in fresh], index=index, signatures=signatures,
-            texts_of=lambda key: stored_article(key).text, boilerplate=boilerplate,
-        )
-        relations = []
-        for verdict in found:
-            near, comparison = verdict.near, verdict.comparison
-            if comparison.relation == "partial":  # kept as seen from the pair's first id
-                pair = _pair(near.a_key, near.b_key)
-                if self.store.has_pair(*pair):
-                    continue
-                self._partial_pairs[pair] = (near.overlap if pair == (near.a_key, near.b_key)
-                                             else near.overlap.swapped())
-            # partial pairs are stored too: a run stopped before the rewrite check leaves
-            # them for the next one to judge (see _stored_partial_pairs)
-            a, b = stored_article(near.a_key), stored_article(near.b_key)
-            relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
-        with self.store.transaction():
-            self.store.put_arrays(SIGNATURES, [a.id for a in fresh], list(signatures))
-            self.store.put_arrays(SENTENCE_PAIRS, [a.id for a in fresh], pair_arrays(fresh_pairs))
-            self.store.put_relations(relations, replace=False)
-        self.stats["copies_found"] = len(relations)
-        return relations
+        return article_of
 
-    def _boilerplate_index(self, fresh: Sequence[Article] = ()) -> tuple[BoilerplateIndex, ShingleBatch]:
-        """Sentence-pair document frequencies over the stored articles and ``fresh``, and
-        the sentence pairs of ``fresh``."""
+    def _boilerplate_index(self, fresh: Sequence[Article] = (), prints: Fingerprints | None = None) -> BoilerplateIndex:
+        """Sentence-pair document frequencies over the stored articles and ``fresh`` (whose
+        sentence pairs are ``prints``')."""
         index = BoilerplateIndex()
         known = {a.id for a in fresh}
         stored = {key: pairs for key, pairs in self.store.get_arrays(SENTENCE_PAIRS).items()
                   if key not in known}
         if stored:
             index.add(list(stored), pair_batch(list(stored.values())))
-        fresh_pairs = sentence_pair_batch([a.text for a in fresh])
-        index.add([a.id for a in fresh], fresh_pairs)
-        return index, fresh_pairs
+        if prints is not None:
+            index.add([a.id for a in fresh], prints.sentence_pairs)
+        return index
 
     def _recurring(self) -> BoilerplateIndex:
         """The boilerplate counts over the whole store (built once per run)."""
         if self._boilerplate is None:
-            self._boilerplate, _ = self._boilerplate_index()
+            self._boilerplate = self._boilerplate_index()
         return self._boilerplate
 
     def boilerplate(self, articles: Sequence[Article]) -> list[BoilerplatePassage]:
         """The recurring boilerplate of ``articles``, counted over the whole store."""
         return recurring_passages(articles, self._recurring())
 
-    def find_rewrites(self, fresh: Sequence[Article]) -> list[Relation]:
+    def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:
         """Rewrites (paraphrase) and same-event pairs: nearest neighbours by lead vector,
-        plus the partial-reuse pairs left by :meth:`find_copies`."""
+        plus the partial-reuse pairs the near-copy stage left (``partial_pairs``, and any
+        stored ones whose rewrite check never ran)."""
         if not fresh:
             return []
-        self._partial_pairs.update(self._stored_partial_pairs(fresh))
+        partial = dict(partial_pairs or {})
+        partial.update(self._stored_partial_pairs(fresh, partial))
         leads = encode_leads(fresh, encoder=self._encoder())
-        stored = self.store.get_arrays(LEADS)
-        stored.update(zip((a.id for a in fresh), leads))
-        keys = list(stored)
-        index = VectorIndex()
-        index.add(np.arange(len(keys)), np.stack([stored[k] for k in keys]))
-        neighbours, sims = index.search(leads, k=REWRITE_NEIGHBOURS + 1)
-        known = self.store.compared_pairs()
-        pairs: set[tuple[str, str]] = set(self._partial_pairs)
-        for article, row, row_sims in zip(fresh, neighbours, sims):
-            for key, sim in zip(row.tolist(), row_sims.tolist()):
-                if key >= 0 and sim >= REWRITE_CANDIDATE_SIMILARITY and keys[key] != article.id:
-                    pair = _pair(article.id, keys[key])
-                    if pair not in known:
-                        pairs.add(pair)
-        articles = {a.id: a for a in self.store.articles(sorted({x for pair in pairs for x in pair}))}
-        names = {key: set(extract_entities(a.text)) for key, a in articles.items()}
-        checked = [pair for pair in sorted(pairs)
-                   if pair in self._partial_pairs or _share_names(names[pair[0]], names[pair[1]])]
-        relations = self._judge_pairs(checked, articles)
+        candidates = rewrite_candidates([a.id for a in fresh], leads, self.store.get_arrays(LEADS),
+                                        judged=self.store.compared_pairs(), partial_pairs=partial)
+        articles = {a.id: a for a in self.store.articles(sorted({x for pair in candidates for x in pair}))}
+        plan = plan_rewrite_checks(candidates, articles, partial_pairs=partial, boilerplate=self._recurring())
+        vectors = self._sentence_vectors([articles[i] for i in plan.needs_vectors]) if plan.pairs else {}
+        relations = rewrite_verdicts(plan, articles, vectors, encoder=self._encoder(), boilerplate=self._recurring(),
+                                     progress=self._stage_progress("rewrites"))
         with self.store.transaction():
             self.store.put_arrays(LEADS, [a.id for a in fresh], list(leads))
             self.store.put_relations(relations)
-        self.stats["rewrite_pairs_checked"] = len(checked)
-        self.stats["rewrite_pairs_skipped"] = len(pairs) - len(checked)
+        self.stats["rewrite_pairs_checked"] = len(plan.pairs)
+        self.stats["rewrite_pairs_skipped"] = plan.skipped
         return relations
 
-    def _stored_partial_pairs(self, fresh: Sequence[Article]) -> dict[tuple[str, str], Overlap]:
+    def _stored_partial_pairs(self, fresh: Sequence[Article], known: Container[Pair]) -> dict[Pair, Overlap]:
         """Partial-reuse pairs stored for articles whose rewrite check never ran (a run
-        stopped between the two stages), with their overlap measured again."""
-        waiting = {a.id: a for a in fresh}
-        pairs = [_pair(r.a, r.b) for r in self.store.relations(kind="partial")
-                 if (r.a in waiting or r.b in waiting) and _pair(r.a, r.b) not in self._partial_pairs]
+        stopped between the two stages) and not in ``known``, with their overlap measured again."""
+        waiting = {a.id for a in fresh}
+        pairs = [ordered_pair(r.a, r.b) for r in self.store.relations(kind="partial")
+                 if (r.a in waiting or r.b in waiting) and ordered_pair(r.a, r.b) not in known]
         if not pairs:
             return {}
         articles = {a.id: a for a in self.store.articles(sorted({x for pair in pairs for x in pair}))}
-        return {pair: lexical_overlap(articles[pair[0]].text, articles[pair[1]].text) for pair in pairs}
-
-    def _judge_pairs(self, pairs: Sequence[tuple[str, str]], articles: dict[str, Article]) -> list[Relation]:
-        """Verdicts on ``pairs``: shared wording first (boilerplate is no evidence), then the
-        rewrite check, with sentence vectors for only the articles of pairs that need it."""
-        if not pairs:
-            return []
-        recurring = self._recurring()
-        overlaps = [self._partial_pairs.get((x, y)) or lexical_overlap(articles[x].text, articles[y].text,
-                                                                     boilerplate=recurring)
-                    for x, y in pairs]
-        needed = sorted({x for pair, overlap in zip(pairs, overlaps) if needs_rewrite_check(overlap) for x in pair})
-        vectors = self._sentence_vectors([articles[i] for i in needed])
-        relations = []
-        for done, ((x, y), overlap) in enumerate(zip(pairs, overlaps), 1):
-            a, b = articles[x], articles[y]
-            comparison = judge(a.text, b.text, overlap=overlap, boilerplate=recurring,
-                               encoder=self._encoder(), vecs_a=vectors.get(x), vecs_b=vectors.get(y))
-            relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
-            self._tick("rewrites", done, len(pairs))
-        return relations
+        return remeasured_partial_pairs(pairs, articles)
 
     def _sentence_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
         """Sentence vectors per article, read from the store by sentence content or encoded
@@ -260,35 +289,31 @@ class Analyzer:
         return {a.id: v for a, v in zip(articles, found)}
 
     def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation]) -> tuple[list[Story], ProvenanceGraph]:
-        """Assign new articles to stories (incrementally) and attribute copies to their roots.
-
-        Stories are titled by :func:`newstrace.titles.story_title`, falling back on the
-        clusterer's choice (the lead of its most central article)."""
-        ids = self.store.article_ids()
-        graph = provenance_graph(ids, relations)
+        """Assign new articles to stories (incrementally) and attribute copies to their
+        roots (:func:`~newstrace.engine.stages.place_stories`). Stored stories keep the
+        digest a ``digest`` run made for them while their members and roots stay the same."""
         state = self.store.get_state("stories")
         if state and state.get("version") != STORY_STATE_VERSION:  # another version's stories: built again
             state, fresh = None, self.store.articles()
         clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
+        leads = np.zeros((0, 0), np.float32)
         if fresh:
-            leads = self.store.get_arrays(LEADS, [a.id for a in fresh])
-            vectors = np.stack([leads[a.id] for a in fresh])
-            links = [(r.a, r.b) for r in relations if r.derived]
-            clusterer.assign(fresh, vectors, links)
-        articles = {a.id: a for a in self.store.articles()}
-        derivations = graph.derivations()  # once: per story it cost stories x articles
-        position = {d.article_id: i for i, d in enumerate(derivations)}
-        stories = [
-            self._story(story_id, members, clusterer.title_of(story_id), graph, articles,
-                        [derivations[i] for i in sorted(position[m] for m in set(members) if m in position)])
-            for story_id, members in clusterer.stories().items()
-        ]
-        stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
+            stored = self.store.get_arrays(LEADS, [a.id for a in fresh])
+            leads = np.stack([stored[a.id] for a in fresh])
+        placed = place_stories(clusterer, fresh, leads, relations, self.store.articles())
         with self.store.transaction():
             if fresh:
                 self.store.put_state("stories", clusterer.to_state())
-            self.store.put_stories(stories)
-        return stories, graph
+            self.store.put_stories(self._with_kept_digests(placed.stories))
+        return placed.stories, placed.graph
+
+    def _with_kept_digests(self, stories: Sequence[Story]) -> list[Story]:
+        """``stories`` (copies where a digest is attached) with the digest cached for their
+        members and roots (:func:`~newstrace.engine.stages.digest_key`), if any: a story this
+        run did not change keeps its digest; a changed one has none until the next ``digest``."""
+        cached = self.store.get_states([digest_key(story) for story in stories])
+        return [replace(story, digest=Digest.from_dict(cached[key])) if key in cached else story
+                for story, key in zip(stories, (digest_key(story) for story in stories))]
 
     def unassigned(self, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article that no story holds yet (a run stopped
@@ -310,23 +335,6 @@ class Analyzer:
             self.stats["articles_resumed"] = max(self.stats.get("articles_resumed", 0), len(earlier))
         return earlier + list(fresh)
 
-    @staticmethod
-    def _story(story_id: str, members: list[str], title: str, graph: ProvenanceGraph,
-               articles: dict[str, Article], derived: list[Derivation]) -> Story:
-        """A story of ``members``; ``derived``: the graph's derivations of its members, in order."""
-        dates = sorted(articles[m].date[:10] for m in members if articles[m].date)
-        outlets = sorted({articles[m].outlet for m in members if articles[m].outlet})
-        return Story(
-            id=story_id,
-            title=story_title([articles[m] for m in members], lambda: title),
-            article_ids=members,
-            independent_ids=[m for m in members if graph.root_of(m) == m],
-            derived=derived,
-            outlets=outlets,
-            first_date=dates[0] if dates else None,
-            last_date=dates[-1] if dates else None,
-        )
-
     # -- whole runs -----------------------------------------------------------------
     def run(self, inputs: Iterable[PathLike]) -> Report:
         """Analyse ``inputs`` against the store; the report covers the whole store (every
@@ -337,9 +345,9 @@ class Analyzer:
         with self._timed("ingest"):
             fresh = self.ingest(inputs)
         with self._timed("copies"):
-            self.find_copies(self.pending(SIGNATURES, fresh))
+            copies = self.find_copies(self.pending(SIGNATURES, fresh))
         with self._timed("rewrites"):
-            self.find_rewrites(self.pending(LEADS, fresh))
+            self.find_rewrites(self.pending(LEADS, fresh), copies.partial_pairs)
         with self._timed("stories"):
             relations = self.store.relations()
             stories, self.graph = self.build_stories(self.unassigned(fresh), relations)
@@ -353,21 +361,19 @@ class Analyzer:
         )
 
     def add_digests(self, report: Report) -> None:
-        """Attach a digest to every story (cached in the store by story membership and
-        :data:`DIGEST_VERSION`)."""
+        """Attach a digest to every story (cached in the store under its
+        :func:`~newstrace.engine.stages.digest_key`)."""
         from newstrace.digests import build_digest
 
         by_id = {a.id: a for a in report.articles}
         for done, story in enumerate(report.stories, 1):
-            roots = {d.article_id: d.root_id for d in story.derived}
-            roots.update({m: roots.get(m, m) for m in story.article_ids})
-            key = f"digest-v{DIGEST_VERSION}:" + content_id(json.dumps(sorted(roots.items())))
+            key = digest_key(story)
             cached = self.store.get_state(key)
             if cached is not None:
                 story.digest = Digest.from_dict(cached)
             else:
                 members = [by_id[m] for m in story.article_ids]
-                story.digest = build_digest(members, roots, encoder=self._encoder())
+                story.digest = build_digest(members, story_roots(story), encoder=self._encoder())
                 self.store.put_state(key, story.digest.to_dict())
             self._tick("digest", done, len(report.stories))
         self.store.put_stories(report.stories)
@@ -386,21 +392,22 @@ class Analyzer:
             self.encoder = default_encoder()
         return self.encoder
 
+    def _stage_progress(self, stage: str) -> Callable[[int, int], None]:
+        return lambda done, total: self._tick(stage, done, total)
+
     def _tick(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
 
 
-def _share_names(names_a: set[str], names_b: set[str]) -> bool:
-    """Whether two articles' names and numbers overlap enough to be worth a sentence-level
-    rewrite check: a rewrite keeps nearly all of its source's (seen: 0.8–0.95 of the
-    smaller set), independent reports of one event about half, unrelated texts a few."""
-    smaller = min(len(names_a), len(names_b))
-    return smaller == 0 or len(names_a & names_b) / smaller >= REWRITE_MIN_SHARED_NAMES
+class _StoredPairs:
+    """The pairs that have a verdict in the store, as a container (one lookup per question)."""
 
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
-def _pair(x: str, y: str) -> tuple[str, str]:
-    return (x, y) if x <= y else (y, x)
+    def __contains__(self, pair: object) -> bool:
+        return isinstance(pair, tuple) and self.store.has_pair(*pair)
 
 
 def _as_paths(inputs: PathLike | Iterable[PathLike]) -> list[PathLike]:
@@ -418,6 +425,7 @@ def analyze(
     batch_size: int = BATCH,
     fresh: bool = False,
     prune_missing: bool = False,
+    workers: int | None = None,
 ) -> Report:
     """Analyse files or folders of articles: copies, rewrites, stories and independent reports.
 
@@ -425,11 +433,13 @@ def analyze(
     new articles (and finishes the work of a run that was stopped); without it the store
     lives in memory. Ingest stores ``batch_size`` articles per transaction. ``fresh``
     empties the store first; ``prune_missing`` removes the stored articles whose input
-    files are gone. The run holds the store's writer lock: :class:`~newstrace.store.StoreBusy`
-    when another process is writing to ``db``.
+    files are gone. Reading, cleaning and fingerprinting run on ``workers`` processes
+    (default: the available cores; 1: this process only), with the same results. The run
+    holds the store's writer lock: :class:`~newstrace.store.StoreBusy` when another process
+    is writing to ``db``.
     """
     return _analyze(inputs, db, encoder, progress, batch_size, with_digests=False, fresh=fresh,
-                    prune_missing=prune_missing)
+                    prune_missing=prune_missing, workers=workers)
 
 
 def digest(
@@ -441,11 +451,12 @@ def digest(
     batch_size: int = BATCH,
     fresh: bool = False,
     prune_missing: bool = False,
+    workers: int | None = None,
 ) -> Report:
     """:func:`analyze`, plus a digest per story (``Story.digest``): corroborated claims,
     quotes by speaker, timeline, single-source claims and conflicts."""
     return _analyze(inputs, db, encoder, progress, batch_size, with_digests=True, fresh=fresh,
-                    prune_missing=prune_missing)
+                    prune_missing=prune_missing, workers=workers)
 
 
 def remove(refs: Iterable[str], db: str | Path, *, encoder: Encoder | None = None) -> tuple[list[str], list[str]]:
@@ -467,10 +478,10 @@ def remove(refs: Iterable[str], db: str | Path, *, encoder: Encoder | None = Non
 
 def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: Encoder | None,
              progress: Progress | None, batch_size: int, *, with_digests: bool, fresh: bool = False,
-             prune_missing: bool = False) -> Report:
+             prune_missing: bool = False, workers: int | None = None) -> Report:
     with Store(db if db is not None else ":memory:", lock=True, fresh=fresh) as store:
         analyzer = Analyzer(store, encoder=encoder, progress=progress, batch_size=batch_size,
-                            prune_missing=prune_missing)
+                            prune_missing=prune_missing, workers=workers)
         report = analyzer.run(_as_paths(inputs))
         if with_digests:
             with analyzer._timed("digests"):

@@ -610,6 +610,12 @@ class Store:
         rows = self._rows("SELECT value FROM state WHERE key=?", (key,))
         return json.loads(rows[0][0]) if rows else None
 
+    def get_states(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The run state saved under those of ``keys`` that have some, in one read."""
+        rows = self._rows("SELECT key, value FROM state WHERE key IN (SELECT value FROM json_each(?))",
+                          (json.dumps(list(keys)),))
+        return {key: json.loads(value) for key, value in rows}
+
     def put_state(self, key: str, value: Any) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value)))

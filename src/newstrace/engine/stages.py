@@ -2,22 +2,114 @@
 
 A driver gathers the inputs (from a store, from worker processes), calls the stage, and
 persists or streams what it returns; so every driver finds the same pairs the same way.
+The local conductor (:class:`newstrace.pipeline.Analyzer`) runs them in this order:
+
+1. :func:`read_slice_fingerprinted` (per article, on worker processes): read, clean and
+   fingerprint one slice of the inputs (:func:`fingerprint` for articles met otherwise);
+2. :func:`copy_relations`: near copies of new articles among themselves and the stored
+   ones (:func:`near_copy_verdicts`, shared with the streaming ``dedup`` finder), and the
+   partial-reuse pairs it leaves to the rewrite check;
+3. :func:`rewrite_candidates`, :func:`plan_rewrite_checks`, :func:`rewrite_verdicts`:
+   rewrites and same-event pairs among lead-vector neighbours and those partial pairs;
+4. :func:`place_stories`: stories and the provenance graph;
+5. :func:`digest_key`: what a story's digest depends on (its members and their roots).
+
+Models (the sentence encoder, the story clusterer's state) are inputs too; stages that
+need the heavy model modules import them when called, so ``dedup`` never loads them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from newstrace.align import Overlap, lexical_overlap
 from newstrace.boilerplate import BoilerplateIndex
+from newstrace.fingerprint import MinHasher, ShingleBatch
+from newstrace.ingest import ExternalIds, Slice, read_slice
 from newstrace.lsh import LSHIndex, Prepared
-from newstrace.match import lexical_verdict
-from newstrace.model import Comparison
+from newstrace.match import directed, judge, lexical_verdict, needs_rewrite_check
+from newstrace.model import Article, Comparison, Derivation, InputError, Relation, Story, content_id
 from newstrace.nearcopy import NearCopy, find_near_copies
+from newstrace.relate import ProvenanceGraph, provenance_graph
+from newstrace.titles import story_title
+
+if TYPE_CHECKING:
+    from newstrace.embed import Encoder
+    from newstrace.stories import StoryClusterer
+
+Pair = tuple[str, str]
+
+#: Lead-vector similarity from which a pair sharing no wording is checked for a rewrite.
+REWRITE_CANDIDATE_SIMILARITY = 0.55
+#: Share of the names and numbers of the smaller article that the other must carry too.
+REWRITE_MIN_SHARED_NAMES = 0.3
+#: How many nearest neighbours of each new article are checked for a rewrite.
+REWRITE_NEIGHBOURS = 8
+#: Digests carry this version; a new way of building them gets a new one.
+DIGEST_VERSION = 3
 
 
+def ordered_pair(x: str, y: str) -> Pair:
+    """A pair as verdicts are kept: its ids in sorted order."""
+    return (x, y) if x <= y else (y, x)
+
+
+# -- 1. per article: read, clean, fingerprint -----------------------------------------------
+@dataclass
+class Fingerprints:
+    """A batch's MinHash signatures (one row per text) and sentence-pair hashes (for
+    boilerplate counts), from one tokenisation."""
+
+    signatures: np.ndarray
+    sentence_pairs: ShingleBatch
+
+
+def fingerprint(texts: Sequence[str], hasher: MinHasher | None = None) -> Fingerprints:
+    """The fingerprints of ``texts`` (:meth:`~newstrace.fingerprint.MinHasher.sketch`)."""
+    signatures, pairs = (hasher or MinHasher()).sketch(texts)
+    return Fingerprints(signatures, pairs)
+
+
+@dataclass
+class SliceRead:
+    """One slice of the inputs read and fingerprinted: its articles and the inputs it
+    skipped, in input order (``items``), and the fingerprints of its articles."""
+
+    items: list[Article | InputError]
+    fingerprints: Fingerprints
+
+    @property
+    def articles(self) -> list[Article]:
+        return [item for item in self.items if isinstance(item, Article)]
+
+
+def read_slice_fingerprinted(piece: Slice) -> SliceRead:
+    """Read, clean and fingerprint one slice (:func:`newstrace.ingest.plan_slices`): what a
+    worker process does for ``analyze``. Duplicate input ids are left to the caller
+    (:func:`unique_ids`), who sees every slice."""
+    items: list[Article | InputError] = []
+    items.extend(read_slice(piece, on_skip=items.append))
+    return SliceRead(items, fingerprint([item.text for item in items if isinstance(item, Article)]))
+
+
+def unique_ids(items: Sequence[Article | InputError], seen: ExternalIds) -> list[Article | InputError]:
+    """``items`` with each article whose input id came before with other content turned
+    into the error that reports it (as :func:`newstrace.ingest.iter_articles` does)."""
+    checked: list[Article | InputError] = []
+    for item in items:
+        if isinstance(item, Article):
+            result = seen.check(item)
+            item = result.to_input_error() if not isinstance(result, Article) else result
+        checked.append(item)
+    return checked
+
+
+# -- 2. near copies --------------------------------------------------------------------------
 @dataclass
 class CopyVerdict:
     """A pair that shares wording, with its lexical verdict (``a_key`` the earlier text)."""
@@ -37,3 +129,179 @@ def near_copy_verdicts(texts: Sequence[str], keys: Sequence[str], *, index: LSHI
                              boilerplate=boilerplate)
     verdicts = [CopyVerdict(near, lexical_verdict(near.overlap)) for near in found]
     return [verdict for verdict in verdicts if verdict.comparison is not None]
+
+
+@dataclass
+class CopyResult:
+    """What the near-copy stage found: directed relations (``duplicate``, ``copy`` and
+    ``partial``), and the partial-reuse pairs (seen from the pair's first id) that the
+    rewrite check judges again."""
+
+    relations: list[Relation] = field(default_factory=list)
+    partial_pairs: dict[Pair, Overlap] = field(default_factory=dict)
+
+
+def copy_relations(articles: Sequence[Article], signatures: np.ndarray, *, index: LSHIndex,
+                   boilerplate: BoilerplateIndex, article_of: Callable[[str], Article],
+                   judged: Container[Pair]) -> CopyResult:
+    """Near copies of new ``articles`` among themselves and the earlier ones ``index``
+    holds (``article_of`` reads those by id). A partial pair that already has a verdict
+    (``judged``: articles a stopped run left) keeps it."""
+    result = CopyResult()
+    found = near_copy_verdicts([a.text for a in articles], [a.id for a in articles], index=index,
+                               signatures=signatures, texts_of=lambda key: article_of(key).text,
+                               boilerplate=boilerplate)
+    for verdict in found:
+        near, comparison = verdict.near, verdict.comparison
+        if comparison.relation == "partial":
+            pair = ordered_pair(near.a_key, near.b_key)
+            if pair in judged:
+                continue
+            result.partial_pairs[pair] = (near.overlap if pair == (near.a_key, near.b_key)
+                                          else near.overlap.swapped())
+        a, b = article_of(near.a_key), article_of(near.b_key)
+        result.relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
+    return result
+
+
+def remeasured_partial_pairs(pairs: Sequence[Pair], articles: Mapping[str, Article]) -> dict[Pair, Overlap]:
+    """The overlap of partial-reuse pairs stored by a run that stopped before their
+    rewrite check, measured again."""
+    return {pair: lexical_overlap(articles[pair[0]].text, articles[pair[1]].text) for pair in pairs}
+
+
+# -- 3. rewrites -------------------------------------------------------------------------------
+def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored_leads: Mapping[str, np.ndarray], *,
+                       judged: Container[Pair], partial_pairs: Collection[Pair]) -> set[Pair]:
+    """Pairs to check for a rewrite: each new article (ids ``fresh``, lead vectors
+    ``leads``) with its :data:`REWRITE_NEIGHBOURS` nearest leads among ``stored_leads`` and
+    the batch, from :data:`REWRITE_CANDIDATE_SIMILARITY`, unless ``judged`` already; and
+    ``partial_pairs``."""
+    from newstrace.vectors import VectorIndex
+
+    everything = dict(stored_leads)
+    everything.update(zip(fresh, leads))
+    keys = list(everything)
+    index = VectorIndex()
+    index.add(np.arange(len(keys)), np.stack([everything[k] for k in keys]))
+    neighbours, sims = index.search(leads, k=REWRITE_NEIGHBOURS + 1)
+    pairs: set[Pair] = set(partial_pairs)
+    for article_id, row, row_sims in zip(fresh, neighbours, sims):
+        for key, sim in zip(row.tolist(), row_sims.tolist()):
+            if key >= 0 and sim >= REWRITE_CANDIDATE_SIMILARITY and keys[key] != article_id:
+                pair = ordered_pair(article_id, keys[key])
+                if pair not in judged:
+                    pairs.add(pair)
+    return pairs
+
+
+@dataclass
+class RewritePlan:
+    """The candidate pairs worth a verdict (sorted), their shared wording, the articles
+    whose sentence vectors the verdicts need, and how many candidates were left out."""
+
+    pairs: list[Pair]
+    overlaps: list[Overlap]
+    needs_vectors: list[str]
+    skipped: int
+
+
+def plan_rewrite_checks(candidates: Collection[Pair], articles: Mapping[str, Article], *,
+                        partial_pairs: Mapping[Pair, Overlap], boilerplate: BoilerplateIndex) -> RewritePlan:
+    """Keep the partial pairs and the candidates that share enough names and numbers
+    (:func:`share_names`), with their shared wording (boilerplate is no evidence)."""
+    from newstrace.stories import extract_entities
+
+    names = {key: set(extract_entities(articles[key].text)) for key in sorted({x for p in candidates for x in p})}
+    pairs = [pair for pair in sorted(candidates)
+             if pair in partial_pairs or share_names(names[pair[0]], names[pair[1]])]
+    overlaps = [partial_pairs.get((x, y)) or lexical_overlap(articles[x].text, articles[y].text,
+                                                            boilerplate=boilerplate)
+                for x, y in pairs]
+    needed = sorted({x for pair, overlap in zip(pairs, overlaps) if needs_rewrite_check(overlap) for x in pair})
+    return RewritePlan(pairs, overlaps, needed, len(candidates) - len(pairs))
+
+
+def rewrite_verdicts(plan: RewritePlan, articles: Mapping[str, Article], vectors: Mapping[str, np.ndarray], *,
+                     encoder: Encoder, boilerplate: BoilerplateIndex,
+                     progress: Callable[[int, int], None] | None = None) -> list[Relation]:
+    """Directed verdicts on the planned pairs (the rewrite check with the sentence
+    ``vectors`` of the articles that need them); ``progress(done, total)`` after each."""
+    relations = []
+    for done, ((x, y), overlap) in enumerate(zip(plan.pairs, plan.overlaps), 1):
+        a, b = articles[x], articles[y]
+        comparison = judge(a.text, b.text, overlap=overlap, boilerplate=boilerplate,
+                           encoder=encoder, vecs_a=vectors.get(x), vecs_b=vectors.get(y))
+        relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
+        if progress is not None:
+            progress(done, len(plan.pairs))
+    return relations
+
+
+def share_names(names_a: set[str], names_b: set[str]) -> bool:
+    """Whether two articles' names and numbers overlap enough to be worth a sentence-level
+    rewrite check: a rewrite keeps nearly all of its source's (seen: 0.8–0.95 of the
+    smaller set), independent reports of one event about half, unrelated texts a few."""
+    smaller = min(len(names_a), len(names_b))
+    return smaller == 0 or len(names_a & names_b) / smaller >= REWRITE_MIN_SHARED_NAMES
+
+
+# -- 4. stories ----------------------------------------------------------------------------------
+@dataclass
+class StoryResult:
+    """Every story (largest first) and the provenance graph over all articles."""
+
+    stories: list[Story]
+    graph: ProvenanceGraph
+
+
+def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np.ndarray,
+                  relations: Sequence[Relation], articles: Sequence[Article]) -> StoryResult:
+    """Assign the ``fresh`` articles (with their ``leads``) to the ``clusterer``'s stories
+    (updated in place; derived pairs keep their articles together), and describe every
+    story over ``articles`` (all of them, in store order). Stories are titled by
+    :func:`newstrace.titles.story_title`, falling back on the clusterer's choice."""
+    graph = provenance_graph([a.id for a in articles], relations)
+    if fresh:
+        clusterer.assign(fresh, leads, [(r.a, r.b) for r in relations if r.derived])
+    by_id = {a.id: a for a in articles}
+    derivations = graph.derivations()  # once: per story it cost stories x articles
+    position = {d.article_id: i for i, d in enumerate(derivations)}
+    stories = [
+        story_of(story_id, members, clusterer.title_of(story_id), graph, by_id,
+                 [derivations[i] for i in sorted(position[m] for m in set(members) if m in position)])
+        for story_id, members in clusterer.stories().items()
+    ]
+    stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
+    return StoryResult(stories, graph)
+
+
+def story_of(story_id: str, members: list[str], title: str, graph: ProvenanceGraph,
+             articles: Mapping[str, Article], derived: list[Derivation]) -> Story:
+    """A story of ``members``; ``derived``: the graph's derivations of its members, in order."""
+    dates = sorted(articles[m].date[:10] for m in members if articles[m].date)
+    outlets = sorted({articles[m].outlet for m in members if articles[m].outlet})
+    return Story(
+        id=story_id,
+        title=story_title([articles[m] for m in members], lambda: title),
+        article_ids=members,
+        independent_ids=[m for m in members if graph.root_of(m) == m],
+        derived=derived,
+        outlets=outlets,
+        first_date=dates[0] if dates else None,
+        last_date=dates[-1] if dates else None,
+    )
+
+
+# -- 5. digests ----------------------------------------------------------------------------------
+def story_roots(story: Story) -> dict[str, str]:
+    """Each member of ``story`` with the independent report it derives from (itself when independent)."""
+    roots = {d.article_id: d.root_id for d in story.derived}
+    roots.update({m: roots.get(m, m) for m in story.article_ids})
+    return roots
+
+
+def digest_key(story: Story) -> str:
+    """What a story's digest depends on: its members and their roots, and
+    :data:`DIGEST_VERSION`. A story whose members or roots change gets another key."""
+    return f"digest-v{DIGEST_VERSION}:" + content_id(json.dumps(sorted(story_roots(story).items())))

@@ -1,0 +1,57 @@
+"""One way to spread work over processes: an ordered map over batches.
+
+Every driver that fans per-article work out to the cores (``dedup``'s readers, the
+per-article stages of ``analyze``/``digest``, MinHash signatures) calls :func:`ordered_map`,
+so all of them bound the work in flight the same way, return results in input order (the
+same results as one process) and stay in this process when there is nothing to gain.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Batches in flight per worker process: enough to keep each busy, few enough to bound memory.
+AHEAD = 2
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, else the CPU count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def ordered_map(function: Callable[[T], R], batches: Iterable[T], *, processes: int,
+                ahead: int = AHEAD) -> Iterator[R]:
+    """``function(batch)`` for each batch, in order, computed on ``processes`` worker
+    processes, at most ``ahead * processes`` batches in flight (``batches`` is consumed
+    lazily, so it may be a generator over a large input). With ``processes <= 0``, or a
+    single batch, everything runs in this process. ``function`` and the batches must be
+    picklable (a module-level function, or a bound method of a picklable object)."""
+    items = iter(batches)
+    first = list(itertools.islice(items, 2))
+    if processes <= 0 or len(first) < 2:
+        for batch in itertools.chain(first, items):
+            yield function(batch)
+        return
+    with ProcessPoolExecutor(processes) as pool:
+        pending: deque[Future[R]] = deque()
+        try:
+            for batch in itertools.chain(first, items):
+                pending.append(pool.submit(function, batch))
+                if len(pending) >= ahead * processes:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:  # a consumer that stops early (or an error) leaves nothing queued
+            for future in pending:
+                future.cancel()

@@ -1,0 +1,126 @@
+"""The engine seam: pure stages called without a store, one process-spreading helper, and
+the per-article stages of ``analyze``/``digest`` spread over processes with the results
+of one."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import newstrace
+from newstrace.boilerplate import BoilerplateIndex
+from newstrace.engine.parallel import ordered_map
+from newstrace.engine.stages import (
+    copy_relations,
+    fingerprint,
+    plan_rewrite_checks,
+    read_slice_fingerprinted,
+)
+from newstrace.ingest import plan_slices
+from newstrace.lsh import LSHIndex
+from newstrace.report import render_json
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def _square_and_pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def test_ordered_map_keeps_input_order_across_worker_processes() -> None:
+    results = list(ordered_map(_square_and_pid, range(40), processes=2))
+    assert [value for value, _ in results] == [x * x for x in range(40)]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_ordered_map_stays_in_this_process_without_workers_or_for_one_batch() -> None:
+    assert {pid for _, pid in ordered_map(_square_and_pid, range(5), processes=0)} == {os.getpid()}
+    assert [pid for _, pid in ordered_map(_square_and_pid, [3], processes=2)] == [os.getpid()]
+
+
+def _stable_json(report: newstrace.Report) -> dict:
+    """The JSON report without its timings."""
+    data = json.loads(render_json(report))
+    data["stats"].pop("seconds", None)
+    data["stats"].pop("stage_seconds", None)
+    return data
+
+
+def _analysed(inputs: list[Path], workers: int) -> dict:
+    """The JSON report of ``inputs``, every file its own slice so that each worker gets some."""
+    with newstrace.Store(":memory:") as store:
+        return _stable_json(newstrace.Analyzer(store, workers=workers, slice_bytes=1).run(inputs))
+
+
+def _with_bad_inputs(folder: Path) -> Path:
+    """The demo corpus with an empty file, malformed JSON and an id that comes back with
+    other content (skips that must be reported in input order)."""
+    shutil.copytree(EXAMPLES, folder)
+    (folder / "aa_empty.txt").write_text("", encoding="utf-8")
+    (folder / "zz_broken.json").write_text("{not json", encoding="utf-8")
+    lines = [json.dumps({"id": "w1", "text": "The council met on Monday to discuss the new bridge over the river."}),
+             json.dumps({"id": "w1", "text": "A different text that reuses the same identifier for no reason."})]
+    (folder / "mm_wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_analyze_on_two_processes_writes_the_report_of_one(seeds: Path, tmp_path: Path) -> None:
+    inputs = [_with_bad_inputs(tmp_path / "corpus"), seeds, tmp_path / "missing"]
+    one, two = _analysed(inputs, workers=1), _analysed(inputs, workers=2)
+    assert one == two
+    assert len(one["skipped"]) == 4 and len(one["relations"]) >= 4
+
+
+def test_public_analyze_takes_workers(tmp_path: Path) -> None:
+    report = newstrace.analyze([EXAMPLES], workers=2)
+    assert _stable_json(report) == _stable_json(newstrace.analyze([EXAMPLES], workers=1))
+
+
+def test_stages_run_without_a_store(seeds: Path) -> None:
+    """Read and fingerprint a slice, then find its near copies and plan the rewrite
+    checks, from nothing but the batch: the copy of seed 000 is found, and the partial
+    pairs flow from the near-copy stage into the rewrite plan."""
+    reads = [read_slice_fingerprinted(piece) for piece in plan_slices([seeds])]
+    articles = [a for read in reads for a in read.articles]
+    by_id = {a.id: a for a in articles}
+    printed = fingerprint([a.text for a in articles])
+    found = copy_relations(articles, printed.signatures, index=LSHIndex(), boilerplate=BoilerplateIndex(),
+                           article_of=by_id.__getitem__, judged=set())
+    names = {a.id: Path(a.path).name[:3] for a in articles}
+    kinds = {frozenset((names[r.a], names[r.b])): r.relation for r in found.relations}
+    assert kinds.get(frozenset(("000", "001"))) == "copy"
+    plan = plan_rewrite_checks(set(found.partial_pairs), by_id, partial_pairs=found.partial_pairs,
+                               boilerplate=BoilerplateIndex())
+    assert plan.pairs == sorted(found.partial_pairs) and plan.skipped == 0
+
+
+def test_analyze_keeps_the_digests_of_stories_it_does_not_change(tmp_path: Path) -> None:
+    """``digest`` then plain ``analyze`` over the same store: the stored stories keep their
+    digests; a story that gains an article has none until the next ``digest`` makes it."""
+    corpus, db = tmp_path / "corpus", tmp_path / "store.db"
+    shutil.copytree(EXAMPLES, corpus)
+    digested = newstrace.digest([corpus], db=db)
+    assert all(story.digest is not None for story in digested.stories)
+    newstrace.analyze([corpus], db=db)
+    with newstrace.Store(db) as store:
+        kept = {story.id: story.digest for story in store.stories()}
+    assert kept == {story.id: story.digest for story in digested.stories}
+
+    flood = max(digested.stories, key=lambda s: len(s.article_ids))
+    wire = next(Path(a.path) for a in digested.articles if a.id == flood.article_ids[0])
+    (corpus / "zz_copy.txt").write_text(wire.read_text(encoding="utf-8") + "\n\nUpdated at noon.",
+                                        encoding="utf-8")
+    grown = newstrace.analyze([corpus], db=db)
+    changed = next(s for s in grown.stories if set(flood.article_ids) < set(s.article_ids))
+    with newstrace.Store(db) as store:
+        stored = {frozenset(story.article_ids): story for story in store.stories()}
+    assert stored[frozenset(changed.article_ids)].digest is None
+    unchanged = [s for s in digested.stories if not set(s.article_ids) & set(changed.article_ids)]
+    assert unchanged and all(stored[frozenset(s.article_ids)].digest == s.digest for s in unchanged)
+    again = newstrace.digest([corpus], db=db)
+    assert all(story.digest is not None for story in again.stories)
