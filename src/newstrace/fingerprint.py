@@ -20,12 +20,13 @@ of shape ``(n, num_perm + anchors)``; ``signatures[i].tobytes()`` stores one and
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import rensa
+
+from newstrace.engine.parallel import ordered_map
 
 _U64 = np.uint64
 #: The value of a slot or anchor a text has none for (too few shingles).
@@ -376,11 +377,7 @@ class MinHasher:
         time, on ``workers`` processes when more than one. Texts without a shingle get all
         ``0xFFFFFFFF`` (see :func:`is_empty`)."""
         batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
-        if workers > 1 and len(batches) > 1:
-            with ProcessPoolExecutor(workers) as pool:
-                parts = list(pool.map(self._batch_signatures, batches))
-        else:
-            parts = [self._batch_signatures(batch) for batch in batches]
+        parts = list(ordered_map(self._batch_signatures, batches, processes=workers if workers > 1 else 0))
         if not parts:
             return np.zeros((0, self.num_perm + self.anchors), np.uint32)
         return np.concatenate(parts)
