@@ -18,7 +18,8 @@ from typing import Any, Optional
 import typer
 from typer.core import TyperArgument, TyperCommand
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 import newstrace
 from newstrace.model import InputError, Relation, Report
@@ -69,9 +70,17 @@ class Format(str, Enum):
     html = "html"
 
 
+class _RateColumn(ProgressColumn):
+    """A stage's rate: items per second, as rich measures it over its recent updates."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
+
+
 def _progress_bar() -> tuple[Progress, callable]:
     bar = Progress(
-        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn(),
         console=err, transient=True, disable=not err.is_terminal,
     )
     tasks: dict[str, int] = {}

@@ -345,12 +345,16 @@ class Analyzer:
         with self._timed("ingest"):
             fresh = self.ingest(inputs)
         with self._timed("copies"):
-            copies = self.find_copies(self.pending(SIGNATURES, fresh))
+            pending = self.pending(SIGNATURES, fresh)
+            copies = self.find_copies(pending)
+            self._tick("copies", len(pending), len(pending))
         with self._timed("rewrites"):
             self.find_rewrites(self.pending(LEADS, fresh), copies.partial_pairs)
         with self._timed("stories"):
             relations = self.store.relations()
-            stories, self.graph = self.build_stories(self.unassigned(fresh), relations)
+            unassigned = self.unassigned(fresh)
+            stories, self.graph = self.build_stories(unassigned, relations)
+            self._tick("stories", len(unassigned), len(unassigned))
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
         articles = self.store.articles()
         self.stats.update(store_articles=len(articles), report_scope="store")
