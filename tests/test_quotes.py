@@ -510,3 +510,17 @@ def test_who_after_a_name_and_an_aside_stands_for_the_name():
             'fact shows which of them is “ready to take on the party bosses.”')
     [quote] = direct(text)
     assert "Tesh" in quote.speaker
+
+
+def test_a_role_the_article_gives_no_one_stays_as_written():
+    text = ('Radio host Karen Miles said on Sunday that the bill would fail.\n\n'
+            '“We have the votes,” the senator said after the session.')
+    [quote] = direct(text)
+    assert quote.speaker == "the senator" and quote.speaker_mention == "the senator"
+
+
+def test_an_unnamed_leader_of_a_country_is_an_anonymous_person_not_an_organisation():
+    text = ('Radio host Karen Miles said the talks would fail.\n\n'
+            '“We are ready for anything,” the North Korean leader said on Tuesday.')
+    [quote] = direct(text)
+    assert quote.speaker == "the North Korean leader" and quote.speaker_kind == "anonymous"

@@ -1065,9 +1065,17 @@ def speaker_kind(mention: Span, speaker: str, people: PersonIndex) -> str:
     ``organisation`` (*the Kremlin*, *Verizon*), else ``anonymous`` (*officials*, *a spokesperson*)."""
     if speaker in people.names or any(e.label_ == "PERSON" for e in span_ents(mention)):
         return "person"
+    if _unnamed_role(mention, people):
+        return "anonymous"
     if any(t.ent_type_ in _ORGANISATION_LABELS for t in mention) or _is_proper(mention):
         return "organisation"
     return "anonymous"
+
+
+def _unnamed_role(mention: Span, people: PersonIndex) -> bool:
+    """A person described by a role the article ties to no name (*the North Korean leader*,
+    *the senator*): someone unnamed, not the organisation or country the words mention."""
+    return mention[0].lower_ in {"the", "this", "that"} and _names_one_person(mention, people)
 
 
 # --- attributions next to the quote ------------------------------------------------------
@@ -1288,8 +1296,8 @@ _QUANTIFIERS = frozenset("many some most several few all both one none each".spl
 
 def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = ()) -> str:
     """A speaker mention as a name: the full name; for "he"/"she" the nearest earlier source
-    or subject of that gender; for a role ("the governor") the person recently given that
-    description, else the nearest earlier person; else the words as written."""
+    or subject of that gender; for a role ("the governor") the person the article gives that
+    description; else the words as written."""
     person = next((e for e in span_ents(mention) if e.label_ == "PERSON" and plausible_name(e)), None)
     if person is not None:
         return people.canonical(person.text)
@@ -1301,15 +1309,23 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
         return people.canonical(_without_title(mention.text))
     if mention[0].lower_ not in {"the", "this", "that"} or not _names_one_person(mention, people):
         return clean_name(mention.text)
+    return _described_person(mention, people) or clean_name(mention.text)
+
+
+def _described_person(mention: Span, people: PersonIndex) -> str | None:
+    """The person a description ("the governor", "the former secretary of state") stands for,
+    only when the article gives someone that description ("Gov. Chris Christie", "Hillary
+    Clinton, the former secretary of state"): the latest such person before it (or the only
+    one), while the passage is still about them: the description or their name came within
+    ``_DESCRIPTION_REACH`` tokens. A role the article gives no one stays as written rather
+    than going to whoever was named last (*the senator* is not the pundit quoted just before)."""
     words = frozenset(t.lemma_.lower() for t in mention if t.is_alpha and not t.is_stop)
     described = people.described_at(words, mention.start) if words else None
-    if described is not None and mention.start - described[0] <= _DESCRIPTION_REACH:
-        return described[1]
-    role = mention.root.lemma_.lower()
-    nearest = role in ROLE_NOUNS and role not in _REPRESENTATIVE_ROLES
-    recent = people.antecedent(mention.start, sources, ROLE_NOUNS[role]) if nearest else None
-    found = recent or described
-    return found[1] if found else clean_name(mention.text)
+    if described is None:
+        return None
+    recent = [i for i, name in people.mentions if name == described[1] and i < mention.start]
+    last_seen = max([described[0], *recent])
+    return described[1] if mention.start - last_seen <= _DESCRIPTION_REACH else None
 
 
 def _names_one_person(mention: Span, people: PersonIndex) -> bool:
@@ -1322,12 +1338,8 @@ def _names_one_person(mention: Span, people: PersonIndex) -> bool:
     return root.lemma_.lower() in ROLE_NOUNS or root.lemma_.lower() in people.role_words
 
 
-#: Roles of people who speak for someone else: the nearest person named is the one they speak
-#: for (*Cameron … the spokesman said*), so they name a person only when described as such.
-_REPRESENTATIVE_ROLES = frozenset("spokesperson spokesman spokeswoman aide adviser advisor official".split())
-
 #: A description ("the minister") given this many tokens back still names its person; beyond,
-#: a role noun is read as the nearest person of the passage.
+#: it stays as written (another minister may be meant by then).
 _DESCRIPTION_REACH = 150
 
 
