@@ -48,6 +48,7 @@ class Fingerprinted:
     texts: list[str]
     signatures: np.ndarray | Prepared  #: prepared for the index when the worker could
     sentence_pairs: ShingleBatch  #: for boilerplate counts
+    outlets: list[str | None]  #: for boilerplate counts per outlet
     skipped: list[InputError]
     cpu_seconds: dict[str, float]
     size: int  #: bytes of input read
@@ -79,7 +80,7 @@ def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
     return Fingerprinted(
         keys=[article_key(a) for a in articles], wheres=[where_from(a) for a in articles],
         ids=[a.id for a in articles], texts=texts, signatures=signatures, sentence_pairs=pairs,
-        skipped=skipped,
+        outlets=[a.outlet for a in articles], skipped=skipped,
         size=piece.size,
         cpu_seconds={"read": read - started, "fingerprint": time.process_time() - read},
     )
@@ -179,7 +180,7 @@ class _Matcher:
             return []
         signatures = done.signatures
         signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
-        self.boilerplate.add(keys, done.sentence_pairs.subset(rows))
+        self.boilerplate.add(keys, done.sentence_pairs.subset(rows), outlets=[done.outlets[row] for row in rows])
         found = near_copy_verdicts(texts, keys, index=self.index, signatures=signatures,
                                    texts_of=self._text_of, boilerplate=self.boilerplate)
         self.texts.update(zip(keys, texts))

@@ -232,9 +232,10 @@ class Analyzer:
         stored = {key: pairs for key, pairs in self.store.get_arrays(SENTENCE_PAIRS).items()
                   if key not in known}
         if stored:
-            index.add(list(stored), pair_batch(list(stored.values())))
+            outlets = self.store.outlets_of()
+            index.add(list(stored), pair_batch(list(stored.values())), outlets=[outlets.get(k) for k in stored])
         if prints is not None:
-            index.add([a.id for a in fresh], prints.sentence_pairs)
+            index.add([a.id for a in fresh], prints.sentence_pairs, outlets=[a.outlet for a in fresh])
         return index
 
     def _recurring(self) -> BoilerplateIndex:

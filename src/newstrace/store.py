@@ -420,6 +420,10 @@ class Store:
     def article_ids(self) -> list[str]:
         return [row[0] for row in self._rows("SELECT id FROM articles ORDER BY seq")]
 
+    def outlets_of(self) -> dict[str, str | None]:
+        """Every stored article's outlet (``None`` where unknown), by id."""
+        return dict(self._rows("SELECT id, outlet FROM articles"))
+
     def __len__(self) -> int:
         return self._rows("SELECT COUNT(*) FROM articles")[0][0]
 
