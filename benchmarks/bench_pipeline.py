@@ -2,7 +2,8 @@
 
 Each size runs in its own process on the first N records of a JSONL corpus (by default the
 one ``make_corpus.py`` writes), so peak memory is measured per size. Prints per-stage seconds,
-articles/s, peak RSS, relation counts and the growth of cost from the smallest to the largest
+articles/s, CPU seconds (worker processes included: compare these on a loaded machine),
+peak RSS (of the run, and of the largest worker process), relation counts and the growth of cost from the smallest to the largest
 size (near-linear means the cost ratio stays close to the size ratio), then a table of the
 time per stage. With ``--second-run P`` (default 1) each size is followed by a second
 ``analyze`` into the same store of the next P % of the corpus's records, whose cost should be
@@ -41,12 +42,19 @@ def _write_records(corpus: Path, out: Path, start: int, stop: int) -> None:
         dst.writelines(itertools.islice(src, start, stop))
 
 
-def _timed_analyze(path: Path, db: Path) -> tuple[float, object]:
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its worker processes ended so far."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def _timed_analyze(path: Path, db: Path) -> tuple[float, float, object]:
+    """Wall and CPU seconds of ``analyze`` (its worker processes included), and its report."""
     import newstrace
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     report = newstrace.analyze([path], db=db)
-    return time.perf_counter() - started, report
+    return time.perf_counter() - started, cpu_seconds() - cpu, report
 
 
 def run_one(corpus: Path, size: int, second_percent: float) -> dict:
@@ -55,26 +63,29 @@ def run_one(corpus: Path, size: int, second_percent: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         subset, db = Path(tmp) / "subset.jsonl", Path(tmp) / "bench.db"
         _write_records(corpus, subset, 0, size)
-        seconds, report = _timed_analyze(subset, db)
+        seconds, cpu, report = _timed_analyze(subset, db)
         second = {}
         extra = math.ceil(size * second_percent / 100)
         if extra:
             more = Path(tmp) / "more.jsonl"
             _write_records(corpus, more, size, size + extra)
-            again, later = _timed_analyze(more, db)
+            again, again_cpu, later = _timed_analyze(more, db)
             second = {"articles_new": later.stats.get("articles_new", 0), "seconds": round(again, 2),
+                      "cpu_seconds": round(again_cpu, 2),
                       "share": round(again / seconds, 4), "stage_seconds": later.stats.get("stage_seconds", {})}
     kinds = Counter(r.relation for r in report.relations)
     return {
         "size": size,
         "articles": len(report.articles),
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "articles_per_s": round(len(report.articles) / seconds, 1),
         "stage_seconds": report.stats.get("stage_seconds", {}),
         "rewrite_pairs_checked": report.stats.get("rewrite_pairs_checked", 0),
         "relations": dict(kinds),
         "stories": len(report.stories),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         "second_run": second,
     }
 
@@ -114,13 +125,15 @@ def main() -> int:
         results.append(result)
         stages = " ".join(f"{k}={v:.1f}s" for k, v in result["stage_seconds"].items())
         print(f"{result['articles']:>7} articles  {result['seconds']:>8.1f} s  {result['articles_per_s']:>7.1f} art/s"
-              f"  peak {result['peak_rss_mb']:.0f} MB  [{stages}]  rewrite checks {result['rewrite_pairs_checked']}"
+              f"  CPU {result['cpu_seconds']:.1f} s  peak {result['peak_rss_mb']:.0f} MB"
+              f" (a worker {result['worker_peak_rss_mb']:.0f} MB)  [{stages}]  rewrite checks {result['rewrite_pairs_checked']}"
               f"  relations {result['relations']}  stories {result['stories']}", flush=True)
         second = result["second_run"]
         if second:
             stages = " ".join(f"{k}={v:.1f}s" for k, v in second["stage_seconds"].items())
             print(f"        second run: {second['articles_new']} new articles into the same store  "
-                  f"{second['seconds']:.1f} s = {second['share']:.1%} of the first run  [{stages}]", flush=True)
+                  f"{second['seconds']:.1f} s (CPU {second['cpu_seconds']:.1f} s) = {second['share']:.1%} of the first run"
+                  f"  [{stages}]", flush=True)
     if len(results) > 1:
         first, last = results[0], results[-1]
         size_ratio = last["articles"] / first["articles"]
