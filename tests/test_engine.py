@@ -22,6 +22,7 @@ from newstrace.engine.stages import (
 )
 from newstrace.ingest import plan_slices
 from newstrace.lsh import LSHIndex
+from newstrace.pipeline import SIGNATURES
 from newstrace.report import render_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +75,27 @@ def test_analyze_on_two_processes_writes_the_report_of_one(seeds: Path, tmp_path
     one, two = _analysed(inputs, workers=1), _analysed(inputs, workers=2)
     assert one == two
     assert len(one["skipped"]) == 4 and len(one["relations"]) >= 4
+
+
+def test_an_input_refused_for_its_id_leaves_the_next_article_its_own_fingerprint(tmp_path: Path) -> None:
+    """A record whose id came before with other content is skipped inside a slice; the
+    record after it (a republished wire report) is still found as the copy it is."""
+    wire = EXAMPLES / "corran-flood" / "01_meridian_press.txt"
+    records = [{"id": "w1", "text": "The council met on Monday to discuss the new bridge over the river."},
+               {"id": "w1", "text": "A different text that reuses the same identifier for no reason."},
+               {"id": "w2", "text": wire.read_text(encoding="utf-8") + "\n\nThis story was updated at noon."}]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    report = newstrace.analyze([wire, feed], db=tmp_path / "store.db", workers=1)
+    ids = {a.external_id or Path(a.path).name: a.id for a in report.articles}
+    assert len(report.skipped) == 1 and "duplicate id" in report.skipped[0].reason
+    with newstrace.Store(tmp_path / "store.db") as store:
+        stored = store.get_arrays(SIGNATURES)
+    for article in report.articles:
+        assert (stored[article.id] == fingerprint([article.text]).signatures[0]).all(), article.external_id
+    pair = {ids["w2"], ids[wire.name]}
+    assert any({r.a, r.b} == pair and r.relation in {"duplicate", "copy"} for r in report.relations)
+    assert report.stats["copies_found"] == 1  # by the near-copy stage itself
 
 
 def test_public_analyze_takes_workers(tmp_path: Path) -> None:

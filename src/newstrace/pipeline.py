@@ -146,13 +146,14 @@ class Analyzer:
         for read in ordered_map(read_slice_fingerprinted, self._planned(inputs, before),
                                 processes=self._processes()):
             self.skipped += before.popleft()
-            # the fingerprints of the slice's articles, in order (duplicate ids included)
-            articles = iter(zip(read.fingerprints.signatures, pair_arrays(read.fingerprints.sentence_pairs)))
-            for item in unique_ids(read.items, seen_ids):
-                if isinstance(item, Article):
-                    yield item, next(articles)
+            # the fingerprints of the slice's articles, in order (those refused for their id too)
+            prints = iter(zip(read.fingerprints.signatures, pair_arrays(read.fingerprints.sentence_pairs)))
+            for item, checked in zip(read.items, unique_ids(read.items, seen_ids)):
+                printed = next(prints) if isinstance(item, Article) else None
+                if isinstance(checked, Article):
+                    yield checked, printed
                 else:
-                    self.skipped.append(item)
+                    self.skipped.append(checked)
         while before:
             self.skipped += before.popleft()
 
