@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
@@ -134,6 +136,32 @@ class TableFormat(str, Enum):
     csv = "csv"
 
 
+class EngineName(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@contextmanager
+def _engine_mapper(engine: EngineName, scheduler: Optional[str], workers: Optional[int]) -> Iterator[Any]:
+    """The mapper of the engine asked for (``None``: the local worker processes), open
+    for the duration of the run."""
+    if engine is EngineName.local:
+        if scheduler is not None:
+            raise _fail("--scheduler goes with --engine dask")
+        yield None
+        return
+    from newstrace.engine.dask import DaskEngine
+
+    try:
+        started = DaskEngine.start(scheduler, workers=workers or None)
+    except OSError as exc:
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+        raise _fail(f"cannot reach {where}: {exc}") from None
+    with started:
+        err.print(f"Dask: {started.workers} workers; dashboard {started.dashboard}", markup=False, soft_wrap=True)
+        yield started.map
+
+
 def check_export_folder(folder: Optional[Path]) -> None:
     """Refuse, before any work, an export folder that cannot be made or written."""
     if folder is None:
@@ -167,7 +195,8 @@ def _emit(report: Report, output: Optional[Path], fmt: Format) -> None:
 
 def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Optional[Format],
          batch: int, fresh: bool = False, prune_missing: bool = False, export: Optional[Path] = None,
-         export_format: TableFormat = TableFormat.parquet) -> None:
+         export_format: TableFormat = TableFormat.parquet, engine: EngineName = EngineName.local,
+         scheduler: Optional[str] = None, workers: Optional[int] = None) -> None:
     check_inputs(paths)
     check_writable(output, "report", "-o")
     check_writable(db, "store", "--db")
@@ -175,9 +204,9 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
     fmt = report_format(fmt, output)
     bar, update = _progress_bar()
     try:
-        with bar:
+        with _engine_mapper(engine, scheduler, workers) as mapper, bar:
             report = command([str(p) for p in paths], db=str(db), progress=update, batch_size=batch,
-                             fresh=fresh, prune_missing=prune_missing)
+                             fresh=fresh, prune_missing=prune_missing, workers=workers, mapper=mapper)
     except StoreError as exc:
         raise _fail(str(exc)) from exc
     except KeyboardInterrupt:
@@ -234,6 +263,13 @@ ExportOpt = typer.Option(None, "--export", metavar="DIR",
                          help="Also write the results as tables (one folder each) under DIR.")
 ExportFormatOpt = typer.Option(TableFormat.parquet, "--export-format", metavar="parquet|csv",
                                help="Format of the --export tables.")
+EngineOpt = typer.Option(EngineName.local, "--engine", metavar="local|dask",
+                         help="Where reading, cleaning and fingerprinting run: worker processes here, or a Dask cluster.")
+SchedulerOpt = typer.Option(None, "--scheduler", metavar="ADDR",
+                            help="With --engine dask: a running Dask scheduler (tcp://host:8786); "
+                            "default: a local cluster of --workers processes.")
+WorkersOpt = typer.Option(None, "--workers", "-w", min=0, metavar="N",
+                          help="Worker processes (default: one per CPU; 0: none, all in this one).")
 
 
 def _version(value: bool) -> None:
@@ -254,18 +290,22 @@ def _main(
 def analyze(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
             format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
             prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
-            export_format: TableFormat = ExportFormatOpt) -> None:
+            export_format: TableFormat = ExportFormatOpt, engine: EngineName = EngineOpt,
+            scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt) -> None:
     """Find copies, rewrites, stories and independent reports in a collection."""
-    _run(newstrace.analyze, paths, db, output, format, batch, fresh, prune_missing, export, export_format)
+    _run(newstrace.analyze, paths, db, output, format, batch, fresh, prune_missing, export, export_format,
+         engine, scheduler, workers)
 
 
 @app.command(cls=_Command, short_help="Per story: claims, quotes, timeline and conflicts.")
 def digest(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path] = OutOpt,
            format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
            prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
-           export_format: TableFormat = ExportFormatOpt) -> None:
+           export_format: TableFormat = ExportFormatOpt, engine: EngineName = EngineOpt,
+           scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt) -> None:
     """Per story: corroborated claims, who said what, timeline, single-source claims, conflicts."""
-    _run(newstrace.digest, paths, db, output, format, batch, fresh, prune_missing, export, export_format)
+    _run(newstrace.digest, paths, db, output, format, batch, fresh, prune_missing, export, export_format,
+         engine, scheduler, workers)
 
 
 @app.command(cls=_Command, short_help="Remove articles from the store.")
@@ -298,9 +338,9 @@ def dedup(
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", metavar="FILE",
         help="Write the pairs to FILE (JSON Lines) instead of standard output."),
-    workers: Optional[int] = typer.Option(
-        None, "--workers", "-w", min=0, metavar="N",
-        help="Processes that read and fingerprint (default: one per CPU; 0: none, all in this one)."),
+    workers: Optional[int] = WorkersOpt,
+    engine: EngineName = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
     texts: bool = typer.Option(
         False, "--texts", help="Add each passage's text on both sides (a_text, b_text)."),
     export: Optional[Path] = typer.Option(
@@ -319,7 +359,7 @@ def dedup(
     finder.progress = update
     stream = output.open("w", encoding="utf-8") if output is not None else sys.stdout
     try:
-        with bar:
+        with _engine_mapper(engine, scheduler, workers) as finder.mapper, bar:
             for relation in finder.run([str(p) for p in paths]):
                 record = _pair_record(relation, finder, texts)
                 stream.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -32,7 +32,7 @@ from newstrace.fingerprint import MinHasher, ShingleBatch
 from newstrace.lsh import Banding, LSHIndex, Prepared
 from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.model import Article, InputError, Relation
-from newstrace.engine.parallel import available_cores, ordered_map
+from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import fingerprint, near_copy_verdicts
 
 Progress = Callable[[str, int, int], None]
@@ -108,6 +108,7 @@ class CopyFinder:
     boilerplate: BoilerplateIndex | None = None
     on_skip: Callable[[InputError], None] | None = None
     progress: Progress | None = None
+    mapper: Mapper | None = None  #: maps the per-slice stage elsewhere (e.g. a Dask engine's ``map``)
     stats: dict[str, Any] = field(default_factory=dict)
     _matcher: _Matcher | None = field(default=None, init=False, repr=False)
 
@@ -152,9 +153,11 @@ class CopyFinder:
     def _fingerprinted(self, slices: Iterator[Slice],
                        banding: Banding | None) -> Iterator[Fingerprinted]:
         """Fingerprinted slices in input order, computed ahead on the worker processes."""
+        stage = partial(fingerprint_slice, hasher=self.hasher, banding=banding)
+        if self.mapper is not None:
+            return self.mapper(stage, slices)
         workers = self.workers if self.workers is not None else available_cores()
-        return ordered_map(partial(fingerprint_slice, hasher=self.hasher, banding=banding), slices,
-                           processes=workers)
+        return ordered_map(stage, slices, processes=workers)
 
 
 class _Matcher:

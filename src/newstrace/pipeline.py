@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from newstrace.boilerplate import (
     recurring_passages,
 )
 from newstrace.embed import Encoder, default_encoder
-from newstrace.engine.parallel import available_cores, ordered_map
+from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import (
     DIGEST_VERSION,
     REWRITE_CANDIDATE_SIMILARITY,
@@ -101,6 +102,7 @@ class Analyzer:
     batch_size: int = BATCH  #: articles stored per transaction while ingesting
     prune_missing: bool = False  #: first remove stored articles whose input files are gone
     workers: int | None = None  #: processes for the per-article stages (default: available cores)
+    mapper: Mapper | None = None  #: maps the per-slice stage elsewhere instead (e.g. a Dask engine's ``map``)
     slice_bytes: int = SLICE_BYTES  #: input bytes per slice handed to a worker
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
@@ -143,8 +145,8 @@ class Analyzer:
         in input order, as :func:`newstrace.ingest.iter_articles` reports them."""
         before: deque[list[InputError]] = deque()  # inputs skipped while planning, per slice
         seen_ids = ExternalIds()
-        for read in ordered_map(read_slice_fingerprinted, self._planned(inputs, before),
-                                processes=self._processes()):
+        mapper = self.mapper or partial(ordered_map, processes=self._processes())
+        for read in mapper(read_slice_fingerprinted, self._planned(inputs, before)):
             self.skipped += before.popleft()
             # the fingerprints of the slice's articles, in order (those refused for their id too)
             prints = iter(zip(read.fingerprints.signatures, pair_arrays(read.fingerprints.sentence_pairs)))
@@ -432,6 +434,7 @@ def analyze(
     fresh: bool = False,
     prune_missing: bool = False,
     workers: int | None = None,
+    mapper: Mapper | None = None,
 ) -> Report:
     """Analyse files or folders of articles: copies, rewrites, stories and independent reports.
 
@@ -440,12 +443,13 @@ def analyze(
     lives in memory. Ingest stores ``batch_size`` articles per transaction. ``fresh``
     empties the store first; ``prune_missing`` removes the stored articles whose input
     files are gone. Reading, cleaning and fingerprinting run on ``workers`` processes
-    (default: the available cores; 1: this process only), with the same results. The run
+    (default: the available cores; 1: this process only), or are mapped by ``mapper``
+    (:class:`newstrace.engine.dask.DaskEngine`'s ``map``), with the same results. The run
     holds the store's writer lock: :class:`~newstrace.store.StoreBusy` when another process
     is writing to ``db``.
     """
     return _analyze(inputs, db, encoder, progress, batch_size, with_digests=False, fresh=fresh,
-                    prune_missing=prune_missing, workers=workers)
+                    prune_missing=prune_missing, workers=workers, mapper=mapper)
 
 
 def digest(
@@ -458,11 +462,12 @@ def digest(
     fresh: bool = False,
     prune_missing: bool = False,
     workers: int | None = None,
+    mapper: Mapper | None = None,
 ) -> Report:
     """:func:`analyze`, plus a digest per story (``Story.digest``): corroborated claims,
     quotes by speaker, timeline, single-source claims and conflicts."""
     return _analyze(inputs, db, encoder, progress, batch_size, with_digests=True, fresh=fresh,
-                    prune_missing=prune_missing, workers=workers)
+                    prune_missing=prune_missing, workers=workers, mapper=mapper)
 
 
 def remove(refs: Iterable[str], db: str | Path, *, encoder: Encoder | None = None) -> tuple[list[str], list[str]]:
@@ -484,10 +489,10 @@ def remove(refs: Iterable[str], db: str | Path, *, encoder: Encoder | None = Non
 
 def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: Encoder | None,
              progress: Progress | None, batch_size: int, *, with_digests: bool, fresh: bool = False,
-             prune_missing: bool = False, workers: int | None = None) -> Report:
+             prune_missing: bool = False, workers: int | None = None, mapper: Mapper | None = None) -> Report:
     with Store(db if db is not None else ":memory:", lock=True, fresh=fresh) as store:
         analyzer = Analyzer(store, encoder=encoder, progress=progress, batch_size=batch_size,
-                            prune_missing=prune_missing, workers=workers)
+                            prune_missing=prune_missing, workers=workers, mapper=mapper)
         report = analyzer.run(_as_paths(inputs))
         if with_digests:
             with analyzer._timed("digests"):

@@ -13,10 +13,13 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+#: What a driver maps a per-slice stage with: ``mapper(function, batches)`` yields
+#: ``function(batch)`` for each batch, in order (an engine's ``map``; see :func:`ordered_map`).
+Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
 
 #: Batches in flight per worker process: enough to keep each busy, few enough to bound memory.
 AHEAD = 2
