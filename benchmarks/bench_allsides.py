@@ -22,6 +22,13 @@ shuffled order, ids that do not name the event) in a temporary folder, runs
 ``--train-events N`` also runs the product on the first N ``train`` events (part of the data
 the clusterer's short-text parameters were fitted on) and prints the same figures for them.
 Exits 1 when a target is missed on ``val`` (``--no-assert`` to only print).
+
+``--fit-weights`` fits instead the clusterer's short-text weights (``short_weights``: how much
+the embedding, entity and word similarities count) as a logistic regression of "same event"
+on the three similarities of each article's nearest neighbours, in ``train`` collections of
+307 events like ``val`` (events 0-1227), cross-validated by collection (no event is in two);
+it prints each fold's weights (normalised to sum 1), held-out average precision beside the
+weights in use, and the weights fitted on all four. ``val`` is not read.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import newstrace
 from newstrace.model import Article, Report
 
 from bench_stories import SHARED, baseline_labels, scores, show, tfidf_distances
+from newstrace.stories import StoryClusterer, encode_leads, pair_similarities
 
 MAX_DERIVED_INSIDE = 10
 MIN_ONE_STORY_SHARE = 0.90
@@ -192,6 +200,63 @@ def report_split(events: Sequence[Sequence[Article]], label: str, threshold: flo
             "base_f1": base["b3_f1"], "complete": float(held == sorted(ids))}
 
 
+NAMES = ("embedding", "entities", "words")
+
+
+def pair_table(events: Sequence[Sequence[Article]], vectors: np.ndarray, weights: np.ndarray,
+               neighbours: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of (embedding, entity, word) similarity for each article and its ``neighbours``
+    nearest others under ``weights`` (the pairs the clusterer has to tell apart; each pair
+    once), and whether the two report one event."""
+    articles = [article for event in events for article in event]
+    event = np.repeat(np.arange(len(events)), [len(e) for e in events])
+    similar = pair_similarities(articles, vectors)
+    affinity = sum(weight * similar[name] for weight, name in zip(weights, NAMES))
+    np.fill_diagonal(affinity, -np.inf)
+    nearest = np.argpartition(-affinity, neighbours - 1, axis=1)[:, :neighbours]
+    pairs = {(min(i, j), max(i, j)) for i in range(len(articles)) for j in nearest[i].tolist()}
+    rows, cols = np.array(sorted(pairs)).T
+    table = np.column_stack([similar[name][rows, cols] for name in NAMES])
+    return table, event[rows] == event[cols]
+
+
+def fit_weights(train: Sequence[Sequence[Article]], cache: Path | None, collections: int = 4,
+                size: int = 307, neighbours: int = 10) -> np.ndarray:
+    """Fit and print the short-text weights (see the module docstring); returns them."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import average_precision_score
+
+    in_use = np.array(StoryClusterer().short_weights[:3])
+    tables = []
+    for number in range(collections):
+        events = train[number * size : (number + 1) * size]
+        path = cache / f"train-leads-{number * size}-{(number + 1) * size}.npy" if cache else None
+        if path is not None and path.exists():
+            vectors = np.load(path)
+        else:
+            vectors = encode_leads([article for event in events for article in event])
+            if path is not None:
+                np.save(path, vectors)
+        tables.append(pair_table(events, vectors, in_use, neighbours))
+
+    def fitted(parts: Sequence[int]) -> np.ndarray:
+        x = np.vstack([tables[p][0] for p in parts])
+        y = np.concatenate([tables[p][1] for p in parts])
+        coef = LogisticRegression(max_iter=3000).fit(x, y).coef_[0].astype(float)
+        return coef / coef.sum()
+
+    for held in range(collections):
+        weights = fitted([p for p in range(collections) if p != held])
+        x, y = tables[held]
+        print(f"  fold {held}: weights {np.round(weights.astype(float), 3).tolist()}; held-out average precision "
+              f"{average_precision_score(y, x @ weights):.3f} (in use {np.round(in_use.astype(float), 3).tolist()}: "
+              f"{average_precision_score(y, x @ in_use):.3f})")
+    weights = fitted(range(collections))
+    print(f"short-text weights (embedding, entities, words) fitted on {collections} x {size} train events: "
+          f"{np.round(weights.astype(float), 3).tolist()}")
+    return weights
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=SHARED, help="the ../shared folder (default: %(default)s)")
@@ -200,8 +265,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--train-events", type=int, default=0,
                         help="also run the product on this many train events (default: none)")
     parser.add_argument("--no-assert", action="store_true", help="print the figures, exit 0 even if a target is missed")
+    parser.add_argument("--fit-weights", action="store_true",
+                        help="fit the clusterer's short-text weights on train (see above) instead")
+    parser.add_argument("--cache", type=Path, default=None, help="folder for train lead vectors (--fit-weights)")
     args = parser.parse_args(argv)
     folder = args.shared / "datasets/neus-allsides"
+    if args.fit_weights:
+        fit_weights(load_events(folder / "train.jsonl", 4 * 307), args.cache)
+        return 0
     train = load_events(folder / "train.jsonl", max(args.baseline_events, args.train_events))
     threshold, fitted = tuned_baseline_threshold(train[: args.baseline_events])
     print(f"baseline threshold tuned on train ({args.baseline_events} events, B-cubed F1): {threshold:.4f}")

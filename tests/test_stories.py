@@ -75,6 +75,28 @@ def test_entities_are_names_and_numbers() -> None:
     assert entities == ["6.8", "valparaiso", "chile", "40000"]
 
 
+def test_a_lead_vector_leans_towards_its_headline() -> None:
+    """Two reports with one lead but different headlines are further apart once each vector
+    is pulled towards its headline; untitled articles keep their lead's vector."""
+    lead = QUAKE_CHILE[0][1]
+    titled = [Article(id="a", title=QUAKE_CHILE[0][0], text=lead),
+              Article(id="b", title="Pacific ports reopen after tsunami alert is lifted", text=lead)]
+    pulled, plain = encode_leads(titled), encode_leads(titled, title_weight=0.0)
+    assert np.allclose(np.linalg.norm(pulled, axis=1), 1.0, atol=1e-5)
+    assert pulled[0] @ pulled[1] < plain[0] @ plain[1] - 0.02
+    untitled = [Article(id="c", text=lead)]
+    assert np.allclose(encode_leads(untitled), encode_leads(untitled, title_weight=0.0))
+
+
+def test_short_reports_use_their_own_grouping_ratio() -> None:
+    """``short_group_ratio`` applies up to ``short_words`` words, ``group_ratio`` from
+    ``long_words``, blended between; both survive a state round trip."""
+    clusterer = StoryClusterer(group_ratio=0.7, short_group_ratio=0.8, short_words=100, long_words=300)
+    assert np.allclose(clusterer._group_ratios(np.array([50.0, 200.0, 400.0])), [0.8, 0.75, 0.7])
+    restored = StoryClusterer.from_state(json.loads(json.dumps(clusterer.to_state())))
+    assert (restored.group_ratio, restored.short_group_ratio) == (0.7, 0.8)
+
+
 def test_two_earthquakes_are_two_stories_each_told_differently(quakes) -> None:
     articles, vectors = quakes
     assert partition(cluster_stories(articles, vectors), articles) == {

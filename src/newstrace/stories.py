@@ -86,7 +86,7 @@ from newstrace.vectors import BatchMatches, Index  # the one module that loads u
 from newstrace.model import Article
 from newstrace.titles import headline_or_lead
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 _UNDATED = np.iinfo(np.int32).min
 _SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become linkage distances
 
@@ -127,13 +127,24 @@ def lead_text(article: Article, chars: int = 300) -> str:
     return f"{article.title}. {body}" if article.title else body
 
 
-def encode_leads(articles: Sequence[Article], encoder: Any = None, chars: int = 300) -> np.ndarray:
-    """MiniLM vectors of every article's title + lead, in one batch call."""
+def encode_leads(articles: Sequence[Article], encoder: Any = None, chars: int = 300,
+                 title_weight: float = 0.5) -> np.ndarray:
+    """MiniLM unit vectors of every article's title + lead, each pulled towards its title's
+    own vector (``title_weight`` times it added, then normalised): a headline states the
+    event in a few words that the lead's embedding, spread over its details, weighs little.
+    Two batch calls (leads, then titles). On NeuS-AllSides ``train`` (collections of 307
+    events, no refit of anything else) events whose 3 reports share one story: 0.901 -> 0.905
+    on events 0-1227, 0.878 -> 0.889 on events 1228-2451, B-cubed F1 +0.002 and +0.001."""
     if encoder is None:
         from newstrace.embed import default_encoder
 
         encoder = default_encoder()
-    return encoder.encode([lead_text(article, chars) for article in articles])
+    leads = _unit(np.asarray(encoder.encode([lead_text(article, chars) for article in articles]), dtype=np.float32))
+    titled = [number for number, article in enumerate(articles) if article.title]
+    if titled and title_weight:
+        titles = _unit(np.asarray(encoder.encode([articles[i].title for i in titled]), dtype=np.float32))
+        leads[titled] = _unit(leads[titled] + title_weight * titles)
+    return leads
 
 
 def _day(value: str | None) -> int:
@@ -280,7 +291,7 @@ class StoryClusterer:
         embedding_weight: float = 0.3,
         entity_weight: float = 0.7,
         word_weight: float = 0.0,
-        short_weights: Sequence[float] | None = (0.3, 0.1, 0.6, 0.42),
+        short_weights: Sequence[float] | None = (0.5, 0.12, 0.38, 0.42),
         short_words: int = 100,
         long_words: int = 300,
         background_weight: float = 1.0,
@@ -299,6 +310,7 @@ class StoryClusterer:
         group_size: int = 2048,
         group_neighbours: int = 2,
         group_ratio: float = 0.7,
+        short_group_ratio: float | None = 0.74,
         group_floor: float = 0.3,
     ) -> None:
         self.window_days = window_days
@@ -325,6 +337,7 @@ class StoryClusterer:
         self.group_size = group_size
         self.group_neighbours = group_neighbours
         self.group_ratio = group_ratio
+        self.short_group_ratio = group_ratio if short_group_ratio is None else short_group_ratio
         self.group_floor = group_floor
         self._entity_hasher = HashingVectorizer(
             analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None
@@ -459,7 +472,7 @@ class StoryClusterer:
                  "short_words", "long_words", "background_weight", "background_stories",
                  "background_margin", "background_floor", "entity_dim", "word_dim", "entity_chars", "candidates", "refine_candidates", "chunk_size",
                  "refine_passes", "hub_weight", "hub_stories", "group_size", "group_neighbours",
-                 "group_ratio", "group_floor")
+                 "group_ratio", "short_group_ratio", "group_floor")
         return {name: getattr(self, name) for name in names}
 
     def _ensure_ready(self, embedding_dim: int) -> None:
@@ -536,7 +549,8 @@ class StoryClusterer:
         earlier = self._stories.count  # stories opened from here on were grouped apart already
         stories = self._story_affinities(batch.days[chunk], features, weighted)
         tied = _tied([batch.articles[index].id for index in chunk], linked)
-        for members in self._groups(batch.days[chunk], features, weighted, stories, tied):
+        ratios = self._group_ratios(batch.words[chunk])
+        for members in self._groups(batch.days[chunk], features, weighted, stories, tied, ratios):
             day = int(batch.days[chunk[members[0]]])
             row = self._group_linked_row([batch.articles[i].id for i in chunk[members]], linked)
             if row is None and len(self._index):
@@ -584,8 +598,15 @@ class StoryClusterer:
         self._row_of_article[article.id] = row
         batch.rows[index] = row
 
+    def _group_ratios(self, words: np.ndarray) -> np.ndarray:
+        """Per article, the share of its background a pair's affinity must reach to group:
+        ``short_group_ratio`` up to ``short_words`` words, ``group_ratio`` from ``long_words``,
+        linearly between (see :meth:`_shortness`)."""
+        shortness = self._shortness(words)
+        return shortness * self.short_group_ratio + (1.0 - shortness) * self.group_ratio
+
     def _groups(self, days: np.ndarray, features: np.ndarray, weighted: np.ndarray,
-                stories: list[np.ndarray], tied: np.ndarray) -> list[np.ndarray]:
+                stories: list[np.ndarray], tied: np.ndarray, ratios: np.ndarray) -> list[np.ndarray]:
         """The chunk's articles in groups (positions, groups ordered by first member), by
         average-link agglomeration of pair scores.
 
@@ -608,7 +629,7 @@ class StoryClusterer:
         affinity = (affinity + affinity.T) / 2
         apart = self._apart(days)
         background = _backgrounds(np.where(apart | tied, 0.0, affinity), stories, self.group_neighbours)
-        standing_out = affinity - self.group_ratio * (background[:, None] + background[None, :]) / 2
+        standing_out = affinity - (ratios[:, None] + ratios[None, :]) / 2 * (background[:, None] + background[None, :]) / 2
         floor = self.group_floor if count > self.group_neighbours else self.background_floor
         closest = np.array([earlier.max(initial=-_SCORE_RANGE) for earlier in stories])
         score = np.minimum(standing_out, affinity - np.maximum(floor, np.maximum.outer(closest, closest)))
@@ -920,6 +941,19 @@ def _encode_array(array: np.ndarray) -> str:
 
 def _decode_array(text: str, dtype: type) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=dtype)
+
+
+def pair_similarities(articles: Sequence[Article], vectors: np.ndarray, **params: Any) -> dict[str, np.ndarray]:
+    """The three cosine similarities the clusterer weighs, between every pair of a
+    collection (square matrices by name: ``embedding``, ``entities``, ``words``), with the
+    entity and word bags weighted by the collection's own document frequencies, as one
+    :meth:`StoryClusterer.assign` batch sees them. For fitting and inspecting the weights."""
+    clusterer = StoryClusterer(**params)
+    embeddings = _unit(np.asarray(vectors, dtype=np.float32))
+    bags = clusterer._bags(articles, list(range(len(articles))))
+    entities, words = bags[:, : clusterer.entity_dim], bags[:, clusterer.entity_dim :]
+    return {"embedding": embeddings @ embeddings.T, "entities": (entities @ entities.T).toarray(),
+            "words": (words @ words.T).toarray()}
 
 
 def cluster_stories(
