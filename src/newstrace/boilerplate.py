@@ -144,6 +144,9 @@ class BoilerplateIndex:
         known = self._verdicts.get(key)
         if known is not None and len(carriers) < 2 * known[1]:
             return known[0]
+        if len(carriers) < self.min_docs and not self._one_outlet(carriers):
+            self._verdicts[key] = (False, len(carriers))  # too few carriers, of several outlets
+            return False
         sample = carriers[: self.family_sample]
         families = _families([np.unique(self._pairs_of(int(doc))) for doc in sample],
                              self.family_share)
