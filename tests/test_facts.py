@@ -85,3 +85,17 @@ def test_sentences_are_not_split_at_abbreviations_or_inside_quotes():
         'Putin said "we will talk about all issues without a rush. There is time."',
         "The talks began.",
     ]
+
+
+def test_worker_processes_give_the_same_facts_in_the_same_order():
+    texts = [
+        '“We will rebuild the bridge by June,” Mayor Ruth Olsen said on Tuesday.',
+        'The storm cut power to 12,000 homes in Port Elm, officials said.',
+        'Finance Minister Carla Ruiz said the deficit fell 3 percent last year.',
+        'About 40 fishing boats left the harbour at 6 a.m. local time.',
+        '“It is a family business,” Senator Dale Price said of the foundation.',
+    ]
+    articles = [Article.from_text(t, date="2023-09-13") for t in texts]
+    alone = extract_facts(articles)
+    assert [f.article_id for f in alone] == [a.id for a in articles]
+    assert extract_facts(articles, batch_size=1, n_process=2) == alone

@@ -9,11 +9,13 @@ Wednesday 2023-09-13 is 2023-09-12). Documents are parsed in batches with ``nlp.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterable, Literal
 
+from newstrace.engine.parallel import ordered_map
 from newstrace.model import Article
 from newstrace.quotation import PersonIndex, Quote, clean_name, doc_ents, doc_text, load_nlp, quotes_from_doc
 from newstrace.sentences import split_sentences
@@ -142,11 +144,34 @@ class ArticleFacts:
 
 def extract_facts(articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = 32,
                   n_process: int = 1) -> list[ArticleFacts]:
-    """Facts of many articles, parsed in batches."""
+    """Facts of many articles, parsed in batches, in input order.
+
+    With ``n_process`` > 1, worker processes (:func:`~newstrace.engine.parallel.ordered_map`)
+    each use the default pipeline (``nlp`` is then not used) and return the facts of whole
+    chunks of articles: parsing and extraction both run in parallel and no parsed document
+    crosses between processes.
+    """
     articles = list(articles)
+    if n_process > 1 and len(articles) > batch_size:
+        return _extract_in_workers(articles, batch_size, n_process)
     nlp = nlp or load_nlp()
-    docs = nlp.pipe((a.text for a in articles), batch_size=batch_size, n_process=n_process)
+    docs = nlp.pipe((a.text for a in articles), batch_size=batch_size)
     return [facts_from_doc(doc, article) for doc, article in zip(docs, articles)]
+
+
+#: Articles a worker takes at a time, in batches of ``batch_size``.
+_CHUNK_BATCHES = 4
+
+
+def _extract_in_workers(articles: list[Article], batch_size: int, n_process: int) -> list[ArticleFacts]:
+    size = batch_size * _CHUNK_BATCHES
+    chunks = (articles[i : i + size] for i in range(0, len(articles), size))
+    done = ordered_map(functools.partial(_facts_of_chunk, batch_size=batch_size), chunks, processes=n_process)
+    return [facts for chunk in done for facts in chunk]
+
+
+def _facts_of_chunk(articles: list[Article], batch_size: int) -> list[ArticleFacts]:
+    return extract_facts(articles, batch_size=batch_size)
 
 
 def facts_from_doc(doc: Doc, article: Article) -> ArticleFacts:

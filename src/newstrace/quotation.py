@@ -130,7 +130,8 @@ def load_nlp() -> Language:
 
 
 #: What the extraction rules read from a parsed document again and again, computed once per
-#: document: spaCy rebuilds ``doc.text`` and ``doc.ents`` from every token on each access.
+#: document: spaCy rebuilds ``doc.text`` and ``doc.ents`` from every token on each access. Only
+#: plain values are kept (a Span would keep its document, and so its entry, alive for good).
 _PER_DOC: weakref.WeakKeyDictionary[Doc, dict[str, object]] = weakref.WeakKeyDictionary()
 
 
@@ -142,22 +143,31 @@ def doc_text(doc: Doc) -> str:
     return memo["text"]
 
 
-def doc_ents(doc: Doc) -> tuple[Span, ...]:
-    """``doc.ents``, collected once per document."""
+def _entity_bounds(doc: Doc) -> list[tuple[int, int, int]]:
+    """(start, end, label id) of each entity of ``doc``, collected once per document."""
     memo = _PER_DOC.setdefault(doc, {})
     if "ents" not in memo:
-        memo["ents"] = tuple(doc.ents)
+        memo["ents"] = [(ent.start, ent.end, ent.label) for ent in doc.ents]
     return memo["ents"]
 
 
+def doc_ents(doc: Doc) -> list[Span]:
+    """``doc.ents``, from the collected entity boundaries."""
+    from spacy.tokens import Span
+
+    return [Span(doc, start, end, label=label) for start, end, label in _entity_bounds(doc)]
+
+
 def span_ents(span: Span) -> list[Span]:
-    """``span.ents`` (the entities wholly inside ``span``) from the document's collected entities."""
+    """``span.ents`` (the entities wholly inside ``span``), from the collected entity boundaries."""
+    from spacy.tokens import Span
+
     found = []
-    for ent in doc_ents(span.doc):
-        if ent.start >= span.start:
-            if ent.end > span.end:
+    for start, end, label in _entity_bounds(span.doc):
+        if start >= span.start:
+            if end > span.end:
                 break
-            found.append(ent)
+            found.append(Span(span.doc, start, end, label=label))
     return found
 
 
@@ -570,7 +580,7 @@ def _surname_mentions(doc: Doc, full: dict[str, str]) -> list[tuple[Span, str]]:
     """Proper nouns outside PERSON entities that repeat the last word of a person's full name
     ("Reyes" after "Governor Tom Reyes"), which the entity recogniser often misses."""
     surnames: dict[str, str] = {}
-    for name in set(full.values()):
+    for name in dict.fromkeys(full.values()):  # in order of first mention: the same on every run
         if " " in name:
             surnames.setdefault(name.split()[-1], name)
     return [(doc[t.i : t.i + 1], surnames[t.text]) for t in doc
@@ -599,7 +609,7 @@ def _genders(doc: Doc, names: list[tuple[Span, str]]) -> dict[str, str]:
         guess = first_name_gender(name.split()[0]) if " " in name else None
         votes = marked.get(name, []) + followed.get(name, []) + [guess] * _FIRST_NAME_VOTES * (guess is not None)
         if votes:
-            told[name] = max(sorted(set(votes), key=lambda g: g != guess), key=votes.count)
+            told[name] = max(sorted(set(votes), key=lambda g: (g != guess, g)), key=votes.count)
     return told
 
 
