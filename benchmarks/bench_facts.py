@@ -4,6 +4,11 @@ Texts cycle through PolNeAR and ECB+ articles until --articles are reached. The 
 runs in --n-process worker processes; every pipe of the model is used (tagger and attribute
 ruler for parts of speech, parser, lemmatizer, NER), so none is disabled. Peak memory is the
 largest sum of resident memory of this process and its workers, sampled every 0.2 s.
+
+On a shared, loaded machine wall time says little, so the run also prints the CPU time of
+this process and its workers per article, and the rate that CPU time allows on the machine's
+cores when they are free. ``--baseline SRC`` first runs the same benchmark with another
+checkout's ``src`` (``git worktree add /tmp/base REV``) in a subprocess and prints both.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -23,10 +31,12 @@ DEFAULT_FILES = [DATASETS / "polnear" / "train.jsonl", DATASETS / "ecbplus" / "d
 
 
 class PeakMemory:
-    """Samples the resident memory of this process tree in a background thread."""
+    """Samples the resident memory of this process tree in a background thread, and the CPU
+    time of each process in it (workers that end are counted at their last sample)."""
 
     def __init__(self, interval_s: float = 0.2) -> None:
         self.peak = 0
+        self.cpu: dict[int, float] = {}  #: pid -> user + system seconds at its last sample
         self._interval = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -38,6 +48,8 @@ class PeakMemory:
             for p in [process, *process.children(recursive=True)]:
                 try:
                     total += p.memory_info().rss
+                    times = p.cpu_times()
+                    self.cpu[p.pid] = times.user + times.system
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
@@ -50,6 +62,27 @@ class PeakMemory:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        times = psutil.Process().cpu_times()
+        self.cpu[os.getpid()] = times.user + times.system
+
+
+def print_component_times(nlp, articles: list) -> None:
+    """CPU time per article of each pipe of the model and of the extraction, in this process."""
+    from newstrace.facts import facts_from_doc
+
+    docs = [nlp.make_doc(a.text) for a in articles]
+    costs = {}
+    for name, pipe in nlp.pipeline:
+        started = time.process_time()
+        docs = list(pipe.pipe(docs)) if hasattr(pipe, "pipe") else [pipe(doc) for doc in docs]
+        costs[name] = time.process_time() - started
+    started = time.process_time()
+    for doc, article in zip(docs, articles):
+        facts_from_doc(doc, article)
+    costs["extraction (facts_from_doc)"] = time.process_time() - started
+    print(f"CPU per article on the first {len(articles)} articles, one process:")
+    for name, seconds in costs.items():
+        print(f"  {name:<30} {1000 * seconds / len(articles):6.1f} ms")
 
 
 def main() -> None:
@@ -58,7 +91,17 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--n-process", type=int, default=2, help="spaCy worker processes")
+    parser.add_argument("--baseline", type=Path, help="a checkout's src folder to run first, for comparison")
+    parser.add_argument("--components", type=int, default=0, metavar="N",
+                        help="also print the CPU time of each pipe and of the extraction on the first N articles")
     args = parser.parse_args()
+    if args.baseline:
+        print(f"== baseline ({args.baseline})", flush=True)
+        command = [sys.executable, __file__, *map(str, args.files), "--articles", str(args.articles),
+                   "--batch-size", str(args.batch_size), "--n-process", str(args.n_process),
+                   "--components", str(args.components)]
+        subprocess.run(command, env={**os.environ, "PYTHONPATH": str(args.baseline)}, check=True)
+        print("== this checkout", flush=True)
 
     from newstrace.facts import extract_facts
     from newstrace.model import Article
@@ -68,7 +111,10 @@ def main() -> None:
     articles = [Article.from_text(r["text"], date=r.get("date"))
                 for r in itertools.islice(itertools.cycle(rows), args.articles)]
     nlp = load_nlp()
+    if args.components:
+        print_component_times(nlp, articles[: args.components])
     cpu_before = psutil.cpu_times()
+    own_before = sum(psutil.Process().cpu_times()[:2])
     with PeakMemory() as memory:
         started = time.perf_counter()
         facts = extract_facts(articles, nlp=nlp, batch_size=args.batch_size, n_process=args.n_process)
@@ -80,6 +126,9 @@ def main() -> None:
     print(f"articles: {len(articles)} ({words} words), batch_size={args.batch_size}, n_process={args.n_process}")
     print(f"found: {counts}")
     print(f"speed: {len(articles) / elapsed:.2f} articles/s, {words / elapsed:.0f} words/s ({elapsed:.1f} s wall)")
+    cpu_s = sum(memory.cpu.values()) - own_before
+    print(f"cpu: {cpu_s:.1f} s (this process + spaCy workers), {1000 * cpu_s / len(articles):.0f} ms per article; "
+          f"{psutil.cpu_count() * len(articles) / cpu_s:.1f} articles/s on {psutil.cpu_count()} free cores at that CPU cost")
     print(f"memory: peak RSS {memory.peak / 2**20:.0f} MiB (this process + spaCy workers)")
     print(f"machine: {psutil.cpu_count()} cores, load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} "
           f"(1/5/15 min), all processes kept the CPUs {busy / (elapsed * psutil.cpu_count()):.0%} busy")
