@@ -1,17 +1,22 @@
-"""One definition of quotations: the same hostile texts through every stage that reads them.
+"""One definition of quotations and of sentence ends: the same hostile texts through every
+stage that reads them.
 
 Alignment (quoted words are never copy evidence), direction (kept quotations), the paraphrase
 check (quoted stretches), the sentence splitter (a quoted sentence stays whole) and quote
-extraction must all agree with :func:`newstrace.text.quotes.quote_spans`.
+extraction must all agree with :func:`newstrace.text.quotes.quote_spans`; the batched sentence
+starts of :func:`newstrace.fingerprint.tokenize` (fingerprints, boilerplate, alignment) must
+agree with :func:`newstrace.sentences.split_sentences` (paraphrase, facts, quotes).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from newstrace.align import profiles
+from newstrace.fingerprint import tokenize
 from newstrace.relate import quoted_words as relate_quoted_words
-from newstrace.sentences import split_sentences
+from newstrace.sentences import sentence_texts, split_sentences
 from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts, quoted_stretches
 
 HOSTILE = {
@@ -107,3 +112,60 @@ def test_quote_extraction_reads_the_same_spans() -> None:
     for quote in found:
         assert any(s <= quote.start and quote.end <= e for s, e in spans), quote.text
     assert {quote.speaker for quote in found} >= {"Maria Lopez", "John Harris"}
+
+
+#: Sentence ends and non-ends, each a trap for one of the two implementations.
+SENTENCES = {
+    "abbreviations": "Gov. Jay Inslee and Sen. Patty Murray met Prof. Lee at 9 a.m. Friday. Talks ended at "
+                     "5 p.m. The U.S. side left. They met in the U.S. Capitol. Inc. and Corp. filings fell.",
+    "initials": "J. R. R. Tolkien wrote it. W. Smith and A. Jones disagreed. He met Bob. Then he left.",
+    "numbers": "Bill No. 5 passed. Prices rose 3.5 percent. It was No. 1. 2024 was hot. The vote was 52-48.",
+    "quotes": 'Putin said "we will talk. There is time." Then he left. "We are ready!" he said. '
+              "She called it «a mess. A real one.» Nobody agreed.",
+    "quote over paragraphs": "“The first part runs on. It keeps going\n\n“and the second closes it. Here,” "
+                             "she said. Later. “I partied. I had fun.\nI am sorry,” Reid said. Done.",
+    "unclosed quote": "“We will rebuild every school. The mayor told reporters.\n\nThe council met. It agreed.",
+    "lines": "Headline without a stop\nFirst line of the body. Second.\n\nA new paragraph\n- Sanders.",
+    "cjk and furniture": "Home | About Us | Contact\n北京是首都。上海很大！你好吗？ OK. Next",
+    "marks without space": "Wait!No space here?Yes.Then... Nothing. Really?! Yes. What? no. (Fine.) Ok.",
+    "dotted words": "See e.g. The list. The St.Louis. Team won. It was a.m. Sharp. Mr.) Smith. U.S.-based.",
+    "letters after digits": "They sell B2B. The firm grew. At 10am. They met. In 2020. It rained. Café. Closed.",
+    "long words": "Supercalifragilistic. Done. Antidisestablishmentarianism. Over. ABCDEFGHIJ.K. End.",
+}
+
+
+def _sentence_starts(text: str, starts: np.ndarray) -> np.ndarray:
+    """Per token: whether one of split_sentences' sentences starts with it."""
+    flags = np.zeros(len(starts), dtype=bool)
+    flags[:1] = True
+    first_tokens = np.searchsorted(starts, [span.start for span in split_sentences(text)])
+    flags[first_tokens[first_tokens < len(starts)]] = True
+    return flags
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_batched_sentence_starts_agree_with_the_splitter(batched: bool) -> None:
+    texts = list(SENTENCES.values()) + list(HOSTILE.values())
+    tokens = tokenize(texts) if batched else None
+    for i, text in enumerate(texts):
+        single = tokenize([text])
+        found = tokens.breaks[tokens.of(i)] if tokens is not None else single.breaks
+        expected = _sentence_starts(text, single.starts)
+        assert found.tolist() == expected.tolist(), [
+            text[s:e] for s, e, flag in zip(single.starts, single.ends, expected) if flag]
+
+
+def test_the_rule_on_hostile_sentences() -> None:
+    assert sentence_texts(SENTENCES["abbreviations"])[:4] == [
+        "Gov. Jay Inslee and Sen. Patty Murray met Prof. Lee at 9 a.m. Friday.",
+        "Talks ended at 5 p.m.",  # a sentence starter after a dotted abbreviation
+        "The U.S. side left.",
+        "They met in the U.S. Capitol.",
+    ]
+    assert sentence_texts(SENTENCES["numbers"])[:3] == ["Bill No. 5 passed.", "Prices rose 3.5 percent.",
+                                                        "It was No. 1."]
+    assert sentence_texts(SENTENCES["quotes"])[:2] == ['Putin said "we will talk. There is time."',
+                                                       "Then he left."]
+    assert sentence_texts(SENTENCES["cjk and furniture"])[:5] == [
+        "Home |", "About Us |", "Contact", "北京是首都。", "上海很大！"]
+    assert sentence_texts(SENTENCES["lines"])[:2] == ["Headline without a stop", "First line of the body."]

@@ -1,7 +1,9 @@
 """A fast, dependency-free sentence splitter for news text, returning character offsets.
 
-Sentences end at ``.``, ``!`` or ``?`` (plus any closing quotes or brackets) followed by
-white space and a capital, digit or opening quote, and at every line break. A period after
+It follows the one sentence rule of :mod:`newstrace.text.sentences` (whose batched twin
+marks sentence starts in :func:`newstrace.fingerprint.tokenize`): sentences end at ``.``,
+``!`` or ``?`` (plus any closing quotes or brackets) followed by white space and a capital,
+digit or opening quote, at CJK stops and ``|``, and at every line break. A period after
 a title (``Mr.``, ``Gen.``), a single initial (``J.``) or a dotted abbreviation (``U.S.``,
 ``a.m.``) ends no sentence, nor does one inside a quotation that closes in the same
 paragraph (``Putin said "we will talk. There is time."`` is one sentence).
@@ -14,27 +16,36 @@ paragraph (``Putin said "we will talk. There is time."`` is one sentence).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newstrace.text.quotes import quote_spans
-
-#: Abbreviations (lower case, without the final period) after which no sentence ends.
-ABBREVIATIONS: frozenset[str] = frozenset(
-    """mr mrs ms dr prof gen col lt maj capt sgt cmdr adm gov sen rep rev st jr sr
-    pres supt insp det hon messrs mme mlle inc corp co ltd bros dept univ assn
-    no nos vol fig approx est vs ft mt
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+from newstrace.text.quotes import is_single_quoted, quote_spans
+from newstrace.text.sentences import (
+    ABBREVIATION_REACH,
+    ABBREVIATIONS,
+    CAPITALS,
+    CLOSERS,
+    FULL_STOPS,
+    HARD_STOPS,
+    OPENERS,
+    QUOTATION_MARKS,
+    SENTENCE_STARTERS,
 )
 
-#: Words that start a new sentence even after a dotted abbreviation ("... in the U.S. The ...").
-SENTENCE_STARTERS: frozenset[str] = frozenset(
-    "The A An He She It They We I You But And Yet So This That These Those There His Her Its Their Our".split()
-)
+__all__ = ["ABBREVIATIONS", "SENTENCE_STARTERS", "Span", "closed_quotations", "sentence_texts",
+           "split_sentences"]
 
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]*[A-Z0-9À-Ý])|\n")
+
+def _one_of(chars: str) -> str:
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+_CAPITAL = "[" + "".join(f"{re.escape(a)}-{re.escape(b)}" for a, b in CAPITALS) + "]"
+_BOUNDARY = re.compile(rf"{_one_of(FULL_STOPS)}+{_one_of(CLOSERS)}*(?=\s+{_one_of(OPENERS)}*{_CAPITAL})"
+                       rf"|{_one_of(HARD_STOPS)}|\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]$")
-_NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]*(\w+)")
+_NEXT_WORD = re.compile(rf"\s+{_one_of(OPENERS)}*(\w+)")
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ class Span:
 
 def _is_abbreviation(text: str, end: int) -> bool:
     """Whether the period at ``text[end - 1]`` closes an abbreviation, not a sentence."""
-    match = _WORD_BEFORE.search(text, max(0, end - 20), end)
+    match = _WORD_BEFORE.search(text, max(0, end - ABBREVIATION_REACH), end)
     if match is None:
         return False
     word = match.group(1)
@@ -70,9 +81,12 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
     return Span(start, end) if end > start else None
 
 
-def _closed_quotations(text: str) -> list[tuple[int, int]]:
-    """Spans of double-quoted text that opens and closes within one paragraph, marks included."""
-    return [(s, e) for s, e in quote_spans(text) if text[s] not in "‘’'" and "\n" not in text[s:e]]
+def closed_quotations(text: str, marks: Sequence[int] | None = None) -> list[tuple[int, int]]:
+    """Spans of double-quoted text that opens and closes within one paragraph, marks
+    included: a sentence end inside one ends no sentence. ``marks``: where the text's
+    quote marks are, when already found (its double quote marks suffice)."""
+    return [(s, e) for s, e in quote_spans(text, marks)
+            if not is_single_quoted(text, (s, e)) and "\n" not in text[s:e]]
 
 
 def _inside_quotation(quotations: list[tuple[int, int]], end: int) -> bool:
@@ -84,7 +98,7 @@ def split_sentences(text: str) -> list[Span]:
     """Split ``text`` into sentences; spans are trimmed and never empty."""
     spans: list[Span] = []
     start = 0
-    quotations = _closed_quotations(text) if any(m in text for m in '"“”«»') else []
+    quotations = closed_quotations(text) if any(m in text for m in QUOTATION_MARKS) else []
     for match in _BOUNDARY.finditer(text):
         end = match.end()
         if match.group() == "\n":
