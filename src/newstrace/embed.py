@@ -84,7 +84,7 @@ class Encoder:
     (2, 384)
     """
 
-    def __init__(self, *, batch_size: int = 64, max_tokens: int = MAX_TOKENS, threads: int | None = None,
+    def __init__(self, *, batch_size: int = 16, max_tokens: int = MAX_TOKENS, threads: int | None = None,
                  verify: bool = True) -> None:
         from tokenizers import Tokenizer
 
@@ -101,6 +101,8 @@ class Encoder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.enable_padding()
+        # Batches of 16 length-sorted texts pad least: 33.4-33.7 leads per CPU-second vs 30.5-31.6 at
+        # 64 (900 AllSides train leads, loaded 2-core machine); vectors do not depend on the batch.
         self.batch_size = batch_size
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
