@@ -17,12 +17,15 @@ sentence pairs), and the pair counts as boilerplate only when it is held by at l
 its own (it is not copy evidence either: see :func:`newstrace.nearcopy.classify_overlap`);
 a recurring first or last line is, through its pair with the text's edge.
 
-Where the outlet is known, one outlet's text needs fewer carriers: a sentence pair held by
-``outlet_min_docs`` (2) families of articles that are all of one outlet is that outlet's
-template (a site's newsletter promo, its "About us" paragraph, a standing credit line). Two
-pages of one site that share nothing but it are not copies of each other, even before a
-third page shows it recurring; articles of one outlet that share most of their text (an
-updated or re-run story) are one family, so what they share stays evidence.
+Where the outlet is known, one outlet's template needs fewer carriers: a sentence pair held
+by ``outlet_min_docs`` (2) families of articles (here: sharing under ``outlet_family_share`` of
+their sentence pairs) that are all of one outlet and that all
+begin, or all end, with the same sentence pair is that outlet's template (a site's
+newsletter promo or "About us" paragraph under every page, a standing header). Two pages of
+one site that share nothing but it are not copies of each other, even before a third page
+shows it recurring. Passages an outlet lifts from one of its articles into another (not at
+the same edge of both) stay evidence, and articles of one outlet that share most of their
+text (an updated or re-run story) are one family, so what they share stays evidence too.
 
 :func:`recurring_passages` lists the boilerplate of a collection with its document
 frequency and outlets (``Report.boilerplate``).
@@ -55,6 +58,10 @@ FAMILY_SHARE = 0.5
 FAMILY_SAMPLE = 8
 #: Families of articles, all of one known outlet, that make a sentence pair that outlet's boilerplate.
 OUTLET_MIN_DOCS = 2
+#: For that, two articles of the outlet are one family when they share this share of the
+#: smaller one's sentence pairs: a template is a small part of each page, a lifted passage or
+#: an update much more.
+OUTLET_FAMILY_SHARE = 0.2
 
 
 @dataclass
@@ -74,13 +81,18 @@ class BoilerplateIndex:
     family_share: float = FAMILY_SHARE
     family_sample: int = FAMILY_SAMPLE
     outlet_min_docs: int = OUTLET_MIN_DOCS
+    outlet_family_share: float = OUTLET_FAMILY_SHARE
     keys: list[str] = field(default_factory=list)
     outlets: list[str | None] = field(default_factory=list)  #: per article added (normalised)
     _table: KeyTable = field(default_factory=KeyTable, repr=False)
     _chunks: list[_Chunk] = field(default_factory=list, repr=False)
     _verdicts: dict[int, tuple[bool, int]] = field(default_factory=dict, repr=False)
     _numbers: dict[str, int] = field(default_factory=dict, repr=False)
-    _knows_outlets: bool = field(default=False, repr=False)
+    _outlet_numbers: dict[str, int] = field(default_factory=dict, repr=False)
+    #: per article added: its outlet's number, -1 where unknown
+    _outlet_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    #: per article added: its first and last sentence pair (the text's edges), 0 for none
+    _edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=_U64), repr=False)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -106,7 +118,10 @@ class BoilerplateIndex:
         self.keys.extend(keys)
         named = [_outlet_name(o) for o in outlets] if outlets is not None else [None] * len(keys)
         self.outlets.extend(named)
-        self._knows_outlets = self._knows_outlets or any(name is not None for name in named)
+        codes = [-1 if name is None else self._outlet_numbers.setdefault(name, len(self._outlet_numbers))
+                 for name in named]
+        self._outlet_codes = np.concatenate([self._outlet_codes, np.array(codes, dtype=np.int64)])
+        self._edges = np.concatenate([self._edges, _edge_pairs(pairs)])
 
     def add_texts(self, keys: Sequence[str], texts: Sequence[str]) -> ShingleBatch:
         """:meth:`add` for texts; returns their sentence pairs."""
@@ -130,14 +145,38 @@ class BoilerplateIndex:
         flagged = np.zeros(len(pair_hashes), dtype=bool)
         if not len(pair_hashes) or not self._table.segments:
             return flagged
-        fewest = min(self.min_docs, self.outlet_min_docs) if self._knows_outlets else self.min_docs
-        frequent = self.document_frequency(pair_hashes) >= fewest
+        counts = self.document_frequency(pair_hashes)
+        frequent = counts >= self.min_docs
+        if self._outlet_numbers and self.outlet_min_docs < self.min_docs:
+            few = (counts >= self.outlet_min_docs) & ~frequent
+            frequent[few] = self._held_by_one_outlet(pair_hashes[few] & KEY_MASK)
         if not frequent.any():
             return flagged
         keys, inverse = np.unique(pair_hashes[frequent] & KEY_MASK, return_inverse=True)
         verdicts = np.array([self._is_boilerplate(int(key)) for key in keys.tolist()], dtype=bool)
         flagged[frequent] = verdicts[inverse]
         return flagged
+
+    def _held_by_one_outlet(self, keys: np.ndarray) -> np.ndarray:
+        """Per packed pair key: whether every article holding it is of one known outlet
+        (batched: the carriers of all keys gathered from the table at once)."""
+        owners, docs = [], []
+        for segment in self._table.segments:
+            low = np.searchsorted(segment, keys, side="left")
+            counts = np.searchsorted(segment, keys | DOC_MASK, side="right") - low
+            total = int(counts.sum())
+            if total:
+                owners.append(np.repeat(np.arange(len(keys)), counts))
+                starts = np.repeat(low - np.cumsum(counts) + counts, counts)
+                docs.append((segment[starts + np.arange(total)] & DOC_MASK).astype(np.int64))
+        if not owners:
+            return np.zeros(len(keys), dtype=bool)
+        owner, code = np.concatenate(owners), self._outlet_codes[np.concatenate(docs)]
+        lowest = np.full(len(keys), np.iinfo(np.int64).max)
+        highest = np.full(len(keys), -1)
+        np.minimum.at(lowest, owner, code)
+        np.maximum.at(highest, owner, code)
+        return (lowest == highest) & (lowest >= 0)
 
     def _is_boilerplate(self, key: int) -> bool:
         carriers = self._carriers(key)
@@ -146,20 +185,25 @@ class BoilerplateIndex:
             return known[0]
         if len(carriers) < self.min_docs and not self._one_outlet(carriers):
             self._verdicts[key] = (False, len(carriers))  # too few carriers, of several outlets
-            return False
+            return False  # (flag() passes over most such keys before they get here)
         sample = carriers[: self.family_sample]
-        families = _families([np.unique(self._pairs_of(int(doc))) for doc in sample],
-                             self.family_share)
+        pair_sets = [np.unique(self._pairs_of(int(doc))) for doc in sample]
+        families = _families(pair_sets, self.family_share)
         verdict = families * len(carriers) / len(sample) >= self.min_docs
-        if not verdict and families >= self.outlet_min_docs:
-            verdict = self._one_outlet(carriers)
+        if not verdict and families >= self.outlet_min_docs and self._one_outlet(carriers):
+            verdict = self._same_edge(carriers) and _families(pair_sets, self.outlet_family_share) >= self.outlet_min_docs
         self._verdicts[key] = (verdict, len(carriers))
         return verdict
 
     def _one_outlet(self, docs: np.ndarray) -> bool:
         """Whether the articles ``docs`` are all of one known outlet."""
-        names = {self.outlets[int(doc)] for doc in docs.tolist()}
-        return len(names) == 1 and None not in names
+        codes = self._outlet_codes[docs]
+        return bool(len(codes)) and codes.min() == codes.max() >= 0
+
+    def _same_edge(self, docs: np.ndarray) -> bool:
+        """Whether the articles ``docs`` all begin, or all end, with the same sentence pair."""
+        edges = self._edges[docs]
+        return any(bool(edges[0, side]) and bool((edges[:, side] == edges[0, side]).all()) for side in (0, 1))
 
     def _carriers(self, key: int) -> np.ndarray:
         """The articles holding a pair (by its packed key), in the order added."""
@@ -204,6 +248,17 @@ class BoilerplateIndex:
         if len(shared_keys):
             free[rows[np.unique(shared_rows[~self.flag(shared_keys)])]] = True
         return free
+
+
+def _edge_pairs(pairs: ShingleBatch) -> np.ndarray:
+    """Per text: the hashes of its first and last sentence pair (those with the text's
+    edges), 0 for a text without a sentence."""
+    starts, stops = pairs.offsets[:-1], pairs.offsets[1:]
+    edges = np.zeros((len(starts), 2), dtype=_U64)
+    some = stops > starts
+    edges[some, 0] = pairs.hashes[starts[some]] & KEY_MASK
+    edges[some, 1] = pairs.hashes[stops[some] - 1] & KEY_MASK
+    return edges
 
 
 def _outlet_name(outlet: str | None) -> str | None:
