@@ -18,14 +18,14 @@ its own (it is not copy evidence either: see :func:`newstrace.nearcopy.classify_
 a recurring first or last line is, through its pair with the text's edge.
 
 Where the outlet is known, one outlet's template needs fewer carriers: a sentence pair held
-by ``outlet_min_docs`` (2) families of articles (here: sharing under ``outlet_family_share`` of
-their sentence pairs) that are all of one outlet and that all
-begin, or all end, with the same sentence pair is that outlet's template (a site's
-newsletter promo or "About us" paragraph under every page, a standing header). Two pages of
-one site that share nothing but it are not copies of each other, even before a third page
-shows it recurring. Passages an outlet lifts from one of its articles into another (not at
-the same edge of both) stay evidence, and articles of one outlet that share most of their
-text (an updated or re-run story) are one family, so what they share stays evidence too.
+by ``outlet_min_docs`` (2) families of articles that are all of one outlet is that outlet's
+template when those articles share nothing but a run of sentences at the same edge (they all
+end, or all begin, with it: a site's newsletter promo or "About us" paragraph under every
+page, a standing header). Two pages of one site that share only that are not copies of each
+other, even before a third page shows it recurring. A passage an outlet lifts from one of
+its articles into another, or anything shared besides the edge run, stays evidence; and
+articles of one outlet that share most of their text (an updated or re-run story) are one
+family, so what they share stays evidence too.
 
 :func:`recurring_passages` lists the boilerplate of a collection with its document
 frequency and outlets (``Report.boilerplate``).
@@ -58,10 +58,6 @@ FAMILY_SHARE = 0.5
 FAMILY_SAMPLE = 8
 #: Families of articles, all of one known outlet, that make a sentence pair that outlet's boilerplate.
 OUTLET_MIN_DOCS = 2
-#: For that, two articles of the outlet are one family when they share this share of the
-#: smaller one's sentence pairs: a template is a small part of each page, a lifted passage or
-#: an update much more.
-OUTLET_FAMILY_SHARE = 0.2
 
 
 @dataclass
@@ -69,7 +65,8 @@ class _Chunk:
     """A batch of added articles: ``first`` is the number of its first article."""
 
     first: int
-    pairs: ShingleBatch
+    pairs: ShingleBatch  #: each text's sentence-pair keys, sorted
+    ordered: ShingleBatch  #: the same in text order
 
 
 @dataclass(eq=False)
@@ -81,7 +78,6 @@ class BoilerplateIndex:
     family_share: float = FAMILY_SHARE
     family_sample: int = FAMILY_SAMPLE
     outlet_min_docs: int = OUTLET_MIN_DOCS
-    outlet_family_share: float = OUTLET_FAMILY_SHARE
     keys: list[str] = field(default_factory=list)
     outlets: list[str | None] = field(default_factory=list)  #: per article added (normalised)
     _table: KeyTable = field(default_factory=KeyTable, repr=False)
@@ -91,8 +87,6 @@ class BoilerplateIndex:
     _outlet_numbers: dict[str, int] = field(default_factory=dict, repr=False)
     #: per article added: its outlet's number, -1 where unknown
     _outlet_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
-    #: per article added: its first and last sentence pair (the text's edges), 0 for none
-    _edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=_U64), repr=False)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -113,7 +107,7 @@ class BoilerplateIndex:
         packed, _ = sorted_unique(keyed | (local + first).astype(_U64))
         self._table.add(packed)
         by_text = keyed[np.lexsort((keyed, local))]  # each text's hashes sorted
-        self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets)))
+        self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets), ShingleBatch(keyed, pairs.offsets)))
         self._numbers.update(zip(keys, range(first, first + len(keys))))
         self.keys.extend(keys)
         named = [_outlet_name(o) for o in outlets] if outlets is not None else [None] * len(keys)
@@ -121,7 +115,6 @@ class BoilerplateIndex:
         codes = [-1 if name is None else self._outlet_numbers.setdefault(name, len(self._outlet_numbers))
                  for name in named]
         self._outlet_codes = np.concatenate([self._outlet_codes, np.array(codes, dtype=np.int64)])
-        self._edges = np.concatenate([self._edges, _edge_pairs(pairs)])
 
     def add_texts(self, keys: Sequence[str], texts: Sequence[str]) -> ShingleBatch:
         """:meth:`add` for texts; returns their sentence pairs."""
@@ -191,7 +184,7 @@ class BoilerplateIndex:
         families = _families(pair_sets, self.family_share)
         verdict = families * len(carriers) / len(sample) >= self.min_docs
         if not verdict and families >= self.outlet_min_docs and self._one_outlet(carriers):
-            verdict = self._same_edge(carriers) and _families(pair_sets, self.outlet_family_share) >= self.outlet_min_docs
+            verdict = self._edge_template(sample, key)
         self._verdicts[key] = (verdict, len(carriers))
         return verdict
 
@@ -200,10 +193,21 @@ class BoilerplateIndex:
         codes = self._outlet_codes[docs]
         return bool(len(codes)) and codes.min() == codes.max() >= 0
 
-    def _same_edge(self, docs: np.ndarray) -> bool:
-        """Whether the articles ``docs`` all begin, or all end, with the same sentence pair."""
-        edges = self._edges[docs]
-        return any(bool(edges[0, side]) and bool((edges[:, side] == edges[0, side]).all()) for side in (0, 1))
+    def _edge_template(self, docs: np.ndarray, key: int) -> bool:
+        """Whether every two of the articles ``docs`` share nothing but a run of sentence
+        pairs that ends (or begins) both, holding the pair ``key``."""
+        texts = [self._ordered_pairs_of(int(doc)) for doc in docs]
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                run = _edge_run(texts[i], texts[j])
+                if int(key) not in run or not set(texts[i].tolist()) & set(texts[j].tolist()) <= run:
+                    return False
+        return True
+
+    def _ordered_pairs_of(self, doc: int) -> np.ndarray:
+        """The sentence-pair keys of article ``doc``, in text order."""
+        chunk = self._chunks[int(np.searchsorted(self._chunk_firsts(), doc, side="right")) - 1]
+        return chunk.ordered.of(doc - chunk.first)
 
     def _carriers(self, key: int) -> np.ndarray:
         """The articles holding a pair (by its packed key), in the order added."""
@@ -250,15 +254,15 @@ class BoilerplateIndex:
         return free
 
 
-def _edge_pairs(pairs: ShingleBatch) -> np.ndarray:
-    """Per text: the hashes of its first and last sentence pair (those with the text's
-    edges), 0 for a text without a sentence."""
-    starts, stops = pairs.offsets[:-1], pairs.offsets[1:]
-    edges = np.zeros((len(starts), 2), dtype=_U64)
-    some = stops > starts
-    edges[some, 0] = pairs.hashes[starts[some]] & KEY_MASK
-    edges[some, 1] = pairs.hashes[stops[some] - 1] & KEY_MASK
-    return edges
+def _edge_run(a: np.ndarray, b: np.ndarray) -> set[int]:
+    """The sentence pairs two texts (pair keys in text order) both begin with, and both end
+    with: their common prefix and suffix."""
+    limit = min(len(a), len(b))
+    same_start = np.flatnonzero(a[:limit] != b[:limit])
+    prefix = int(same_start[0]) if len(same_start) else limit
+    same_end = np.flatnonzero(a[::-1][:limit] != b[::-1][:limit])
+    suffix = int(same_end[0]) if len(same_end) else limit
+    return set(a[:prefix].tolist()) | set(a[len(a) - suffix:].tolist())
 
 
 def _outlet_name(outlet: str | None) -> str | None:
