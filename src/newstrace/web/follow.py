@@ -169,7 +169,7 @@ class Follower:
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
         while True:
             try:
-                report = newstrace.digest([path], db=self.db)
+                report = newstrace.digest([path], db=self.db, workers=1)  # no processes forked from a thread
             except StoreBusy:
                 log.info("%s is busy with another run; waiting", self.db)
                 self.sleep(2.0)

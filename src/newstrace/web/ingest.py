@@ -120,7 +120,9 @@ class Ingester:
         for _ in range(BUSY_TRIES):
             job.state = "running"
             try:
-                report = newstrace.digest([str(p) for p in job.inputs], db=str(self.db), progress=progress)
+                # workers=1: no worker processes forked from the server's threads
+                report = newstrace.digest([str(p) for p in job.inputs], db=str(self.db), progress=progress,
+                                          workers=1)
             except StoreBusy:
                 job.state = "waiting"
                 time.sleep(BUSY_RETRY_SECONDS)
