@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+import newstrace
 from newstrace.model import Article
 from newstrace.stories import StoryClusterer, cluster_stories, encode_leads, extract_entities
 
@@ -276,3 +277,21 @@ def test_copies_do_not_keep_their_original_from_the_other_reports(quakes) -> Non
     groups = cluster_stories(undated + copies, np.vstack([vectors, vectors[:1], vectors[:1]]), links=links)
     assert partition(groups, undated + copies) == {
         frozenset({"chile0", "chile1", "chile2", "copy0", "copy1"}), frozenset({"japan0", "japan1", "japan2"})}
+
+
+def test_long_unrelated_pages_of_one_week_do_not_make_a_story(shared) -> None:
+    """Real pages of one week from many sites: same-event pages group, and long pages on
+    other events (a media column, a football transfer, two deal lists, two sports results,
+    an oil-market report beside an economy column) each stay alone, though in a sparse
+    collection each one's nearest neighbour stands out from its low background."""
+    pages = shared / "datasets" / "article-extraction-benchmark" / "html"
+    if not pages.is_dir():
+        pytest.skip("../shared/datasets/article-extraction-benchmark is absent")
+    same = [("dc7ccccc", "c7e39ac4"), ("6ebac05f", "7a457a4f"), ("c50845a7", "d1c57d78", "42aad16b")]
+    apart = ["8634d121", "92101975", "785affa2", "f5c90a6d", "57d46c9d", "65408257", "287e4d9f",
+             "5fbc7ccb", "0d461229", "9a440270"]
+    names = [name for group in same for name in group] + apart
+    articles = [newstrace.load(next(pages.glob(name + "*.html.gz"))) for name in names]
+    labels = dict(zip(names, StoryClusterer().assign(articles, encode_leads(articles))))
+    assert all(len({labels[name] for name in group}) == 1 for group in same)
+    assert [name for name in apart if sum(labels[other] == labels[name] for other in names) > 1] == []
