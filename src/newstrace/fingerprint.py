@@ -325,11 +325,11 @@ def _quotation_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
     use: that module builds on this one."""
     from newstrace.text import quotes
 
-    marks, openers, closers = quotes._DOUBLE_MARKS, quotes._DOUBLE_OPENERS, quotes._DOUBLE_CLOSERS
+    marks, openers, closers = quotes.DOUBLE_MARKS, quotes.DOUBLE_OPENERS, quotes.DOUBLE_CLOSERS
     only_open = "".join(c for c in openers if c not in closers)
     only_close = "".join(c for c in closers if c not in openers)
     return (_table(marks), _table(only_open), _table(only_close), _table(QUOTATION_MARKS),
-            openers, quotes._CURLY_CLOSERS)
+            openers, quotes.CURLY_CLOSERS)
 
 
 def _quoted(texts: Sequence[str], bmp: np.ndarray, at: np.ndarray, ends_at: np.ndarray,

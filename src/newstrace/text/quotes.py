@@ -30,15 +30,16 @@ from newstrace.fingerprint import code_points, join_texts
 Span = tuple[int, int]
 
 _NEXT_TEXT = re.compile(r"\S")
-_DOUBLE_MARKS = '"“”«»„'
-_DOUBLE_OPENERS = '"“«„'
-_DOUBLE_CLOSERS = '"”»'
-_CURLY_CLOSERS = '”»'
+#: Double quotation marks: all, those that open, those that close, the curly closers.
+DOUBLE_MARKS = '"“”«»„'
+DOUBLE_OPENERS = '"“«„'
+DOUBLE_CLOSERS = '"”»'
+CURLY_CLOSERS = '”»'
 _SINGLE_MARKS = "'‘’‚"
 _SINGLE_OPENERS = "'‘‚"
 _SINGLE_CLOSERS = "'’"
 _IS_MARK = np.zeros(0x10000, dtype=bool)
-_IS_MARK[[ord(c) for c in _DOUBLE_MARKS + _SINGLE_MARKS]] = True
+_IS_MARK[[ord(c) for c in DOUBLE_MARKS + _SINGLE_MARKS]] = True
 
 
 def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int, int]]:
@@ -54,7 +55,7 @@ def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int
     """
     if marks is None:
         marks = quote_marks([text])[0]
-    double = _double_quote_spans(text, [m for m in marks if text[m] in _DOUBLE_MARKS])
+    double = _double_quote_spans(text, [m for m in marks if text[m] in DOUBLE_MARKS])
     single = [span for span in _single_quote_spans(text, [m for m in marks
                                                           if text[m] in _SINGLE_MARKS])
               if not _inside(span, double)]
@@ -82,13 +83,13 @@ def _double_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
     i = 0
     while i < len(marks):
         start = marks[i]
-        if text[start] not in _DOUBLE_OPENERS:
+        if text[start] not in DOUBLE_OPENERS:
             i += 1
             continue
         line_end, j = _line_end(text, start), i + 1
         while True:
             if j < len(marks) and marks[j] < line_end:
-                if text[marks[j]] in _DOUBLE_CLOSERS:
+                if text[marks[j]] in DOUBLE_CLOSERS:
                     spans.append((start, marks[j] + 1))
                     i = j + 1
                     break
@@ -96,10 +97,10 @@ def _double_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
                 continue
             reopened = _NEXT_TEXT.search(text, line_end)
             if (j < len(marks) and reopened is not None and reopened.start() == marks[j]
-                    and text[marks[j]] in _DOUBLE_OPENERS):
+                    and text[marks[j]] in DOUBLE_OPENERS):
                 line_end, j = _line_end(text, marks[j]), j + 1  # goes on in the next paragraph
                 continue
-            if (j < len(marks) and reopened is not None and text[marks[j]] in _CURLY_CLOSERS
+            if (j < len(marks) and reopened is not None and text[marks[j]] in CURLY_CLOSERS
                     and marks[j] < _line_end(text, reopened.start())):
                 line_end = _line_end(text, marks[j])  # closed on the next line (one sentence a line)
                 continue
@@ -138,14 +139,14 @@ def quoted_parts(text: str, span: Span) -> list[Span]:
     breaks (a quotation that runs over paragraphs has one part per paragraph), each part
     trimmed of white space and of the marks that reopen a paragraph; empty parts dropped."""
     start, end = span
-    if text[start] in _DOUBLE_OPENERS + _SINGLE_OPENERS:
+    if text[start] in DOUBLE_OPENERS + _SINGLE_OPENERS:
         start += 1
-    if end > start and text[end - 1] in _DOUBLE_CLOSERS + _SINGLE_CLOSERS:
+    if end > start and text[end - 1] in DOUBLE_CLOSERS + _SINGLE_CLOSERS:
         end -= 1
     parts = []
     for piece in re.finditer(r"[^\n]+", text[start:end]):
         a, b = start + piece.start(), start + piece.end()
-        while a < b and (text[a].isspace() or (a > start and text[a] in _DOUBLE_OPENERS)):
+        while a < b and (text[a].isspace() or (a > start and text[a] in DOUBLE_OPENERS)):
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
