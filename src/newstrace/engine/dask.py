@@ -19,12 +19,11 @@ and connected components, Parquet datasets partitioned per worker, resumable sta
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from newstrace.engine.parallel import AHEAD, available_cores
+from newstrace.engine.parallel import AHEAD, available_cores, in_order
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,18 +65,8 @@ class DaskEngine:
     def map(self, function: Callable[[T], R], batches: Iterable[T]) -> Iterator[R]:
         """``function(batch)`` for each batch on the cluster's workers, in input order, with
         at most ``AHEAD`` batches per worker in flight (``batches`` is consumed lazily)."""
-        limit = AHEAD * self.workers
-        pending: deque[Any] = deque()
-        try:
-            for batch in batches:
-                pending.append(self.client.submit(function, batch, pure=False))
-                if len(pending) >= limit:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:  # a consumer that stops early (or an error) leaves nothing queued
-            for future in pending:
-                future.cancel()
+        return in_order(lambda batch: self.client.submit(function, batch, pure=False), batches,
+                        in_flight=AHEAD * self.workers)
 
     def close(self) -> None:
         self.client.close()

@@ -12,7 +12,7 @@ import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -47,14 +47,22 @@ def ordered_map(function: Callable[[T], R], batches: Iterable[T], *, processes: 
             yield function(batch)
         return
     with ProcessPoolExecutor(processes) as pool:
-        pending: deque[Future[R]] = deque()
-        try:
-            for batch in itertools.chain(first, items):
-                pending.append(pool.submit(function, batch))
-                if len(pending) >= ahead * processes:
-                    yield pending.popleft().result()
-            while pending:
+        yield from in_order(lambda batch: pool.submit(function, batch), itertools.chain(first, items),
+                            in_flight=ahead * processes)
+
+
+def in_order(submit: Callable[[T], Any], batches: Iterable[T], *, in_flight: int) -> Iterator[Any]:
+    """The results of ``submit(batch)`` futures (anything with ``result()`` and ``cancel()``:
+    a process pool's, a Dask client's) in input order, at most ``in_flight`` of them pending;
+    a consumer that stops early, or an error, leaves nothing queued."""
+    pending: deque[Any] = deque()
+    try:
+        for batch in batches:
+            pending.append(submit(batch))
+            if len(pending) >= in_flight:
                 yield pending.popleft().result()
-        finally:  # a consumer that stops early (or an error) leaves nothing queued
-            for future in pending:
-                future.cancel()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
