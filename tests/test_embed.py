@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from newstrace.embed import DIM, default_encoder
+from newstrace.static_embed import default_static_encoder
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -29,8 +31,9 @@ def test_vectors_are_normalised():
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_similar_sentences_are_closer_than_unrelated():
-    a, b, c = default_encoder().encode([
+@pytest.mark.parametrize("encoder", [default_encoder, default_static_encoder], ids=["minilm", "static"])
+def test_similar_sentences_are_closer_than_unrelated(encoder) -> None:
+    a, b, c = encoder().encode([
         "The mayor opened the new bridge on Monday.",
         "On Monday the new bridge was opened by the mayor.",
         "The striker signed a three-year contract with the club.",

@@ -38,15 +38,6 @@ def test_vectors_are_normalised_and_an_empty_text_is_zero():
     assert default_static_encoder().encode([]).shape == (0, STATIC_DIM)
 
 
-def test_similar_sentences_are_closer_than_unrelated():
-    a, b, c = default_static_encoder().encode([
-        "The mayor opened the new bridge on Monday.",
-        "On Monday the new bridge was opened by the mayor.",
-        "The striker signed a three-year contract with the club.",
-    ])
-    assert a @ b > a @ c + 0.3
-
-
 def test_a_texts_vector_does_not_depend_on_its_batch():
     texts = [
         "Rain.",
