@@ -24,7 +24,7 @@ MAX_WAIT_SECONDS = 300
 
 # Parameter declarations are made anew for each use: FastAPI keeps a parameter's name in them.
 def page_query() -> Any:
-    return Query(1, ge=1, le=1_000_000, description="page_query number, from 1.")
+    return Query(1, ge=1, le=1_000_000, description="Page number, from 1.")
 
 
 def per_page_query() -> Any:
@@ -119,7 +119,8 @@ ARTICLE_RECORD = {
     "type": "object",
     "properties": {name: {"type": "string"} for name in
                    ("id", "url", "title", "text", "html", "date", "outlet", "byline", "author")},
-    "description": "An article: text (or html) required; id, url, title, date, outlet, byline optional.",
+    "description": "An article: text, html or (for a headline-only item) title required; id, url, date, outlet, "
+                   "byline optional.",
 }
 _ARTICLES_BODY = {
     "requestBody": {
@@ -165,7 +166,8 @@ def require_token(request: Request, given: str | None) -> None:
 
 
 def article_records(body: bytes) -> list[dict[str, Any]]:
-    """The posted article records: one JSON object or a list, each with ``text`` or ``html``."""
+    """The posted article records: one JSON object or a list, each with ``text``, ``html`` or
+    ``title`` (a headline-only record is an article, as ``analyze`` reads it)."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -178,8 +180,8 @@ def article_records(body: bytes) -> list[dict[str, Any]]:
     for number, record in enumerate(records):
         if not isinstance(record, dict):
             raise HTTPException(422, f"body[{number}]: an article is a JSON object")
-        if not any(isinstance(record.get(key), str) and record[key].strip() for key in ("text", "html")):
-            raise HTTPException(422, f"body[{number}]: an article needs a non-empty text or html")
+        if not any(isinstance(record.get(key), str) and record[key].strip() for key in ("text", "html", "title")):
+            raise HTTPException(422, f"body[{number}]: an article needs a non-empty text, html or title")
     return records
 
 
