@@ -32,6 +32,7 @@ from newstrace.embed import DIM, Encoder, default_encoder
 from newstrace.model import Passage
 from newstrace.sentences import Span, split_sentences
 from newstrace.text.quotes import quoted_stretches
+from newstrace.text.words import STOPWORDS
 
 #: Sentence pairs below this similarity are never aligned.
 MIN_PAIR_SIMILARITY = 0.55
@@ -46,13 +47,6 @@ ORDER_SIMILARITY = 0.6
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[A-Za-z]|\b[A-Z]{2,}\b")
-STOPWORDS: frozenset[str] = frozenset(
-    """a an the and or but if of to in on at by for with from as into over about after
-    before than that this these those it its is are was were be been being has have had
-    do does did will would can could should may might must shall not no so such he she
-    they we i you his her their our them him us me who whom which what when where while
-    also said says say told just there then up out more most some any all other one""".split()
-)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from newstrace.vectors import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
 
 from newstrace.model import Article
+from newstrace.text.words import NOT_NAMES
 from newstrace.titles import headline_or_lead
 
 STATE_VERSION = 7
@@ -119,15 +120,6 @@ _SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become lin
 
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
 _POSSESSIVE = re.compile(r"['’]s?$")
-#: Capitalised words that are not names (sentence starts, titles, pronouns).
-_NOT_NAMES = frozenset(
-    """a about according after again all also although an and another any as at because
-    before both but by during each even every few for from he her here hers him his how
-    however i if in into is it its just many meanwhile more most mr mrs ms dr no not now of
-    on one only or other our over she since so some such than that the their them then there
-    these they this those though through to two under until up was we were what when where
-    which while who whom why will with yet you your""".split()
-)
 
 
 def extract_entities(text: str) -> list[str]:
@@ -143,7 +135,7 @@ def extract_entities(text: str) -> list[str]:
             entities.append(token.replace(",", "").rstrip("."))
             continue
         word = _POSSESSIVE.sub("", token).lower()
-        if len(word) > 1 and word not in _NOT_NAMES:
+        if len(word) > 1 and word not in NOT_NAMES:
             entities.append(word)
     return entities
 

@@ -1,5 +1,6 @@
 """Text conventions every stage shares, each defined once: where quotations are
-(:mod:`newstrace.text.quotes`).
+(:mod:`newstrace.text.quotes`), where sentences end (:mod:`newstrace.text.sentences`), and
+which words are no names or carry no content (:mod:`newstrace.text.words`).
 
 A stage that needs to know what counts as a quotation asks this package rather than keeping
 its own pattern, so that "text inside quotation marks is never copy evidence" means the same
