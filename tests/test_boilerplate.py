@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 import newstrace
-from newstrace.boilerplate import BoilerplateIndex, sentence_pair_batch
+from newstrace.boilerplate import BoilerplateIndex
+from newstrace.fingerprint import sentence_pair_batch
 from newstrace.nearcopy import find_near_copies
 
 WORDS = ("council budget river bridge mayor vote school teachers strike storm harbour airport "

@@ -40,6 +40,7 @@ import numpy as np
 
 from newstrace.fingerprint import (
     ShingleBatch,
+    sentence_pair_batch,
     sentence_pairs,
     sentences_of,
     sorted_unique,
@@ -325,11 +326,6 @@ def pair_batch(arrays: Sequence[np.ndarray]) -> ShingleBatch:
     sizes = [len(a) for a in arrays]
     hashes = np.concatenate(arrays).astype(_U64) if arrays else np.zeros(0, dtype=_U64)
     return ShingleBatch(hashes, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
-
-
-def sentence_pair_batch(texts: Sequence[str]) -> ShingleBatch:
-    """The sentence-pair hashes of ``texts`` (:func:`~newstrace.fingerprint.sentence_pairs`)."""
-    return sentence_pairs(sentences_of(tokenize(texts)))
 
 
 def recurring_passages(articles: Sequence[Article], index: BoilerplateIndex, *,

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.boilerplate import BoilerplateIndex, sentence_pair_batch
-from newstrace.fingerprint import MinHasher, ShingleBatch
+from newstrace.boilerplate import BoilerplateIndex
+from newstrace.fingerprint import MinHasher, ShingleBatch, sentence_pair_batch
 from newstrace.lsh import Banding, LSHIndex, Prepared
 from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.model import Article, InputError, Relation
