@@ -80,7 +80,6 @@ class BoilerplateIndex:
     family_sample: int = FAMILY_SAMPLE
     outlet_min_docs: int = OUTLET_MIN_DOCS
     keys: list[str] = field(default_factory=list)
-    outlets: list[str | None] = field(default_factory=list)  #: per article added (normalised)
     _table: KeyTable = field(default_factory=KeyTable, repr=False)
     _chunks: list[_Chunk] = field(default_factory=list, repr=False)
     _verdicts: dict[int, tuple[bool, int]] = field(default_factory=dict, repr=False)
@@ -112,7 +111,6 @@ class BoilerplateIndex:
         self._numbers.update(zip(keys, range(first, first + len(keys))))
         self.keys.extend(keys)
         named = [_outlet_name(o) for o in outlets] if outlets is not None else [None] * len(keys)
-        self.outlets.extend(named)
         codes = [-1 if name is None else self._outlet_numbers.setdefault(name, len(self._outlet_numbers))
                  for name in named]
         self._outlet_codes = np.concatenate([self._outlet_codes, np.array(codes, dtype=np.int64)])
@@ -177,9 +175,6 @@ class BoilerplateIndex:
         known = self._verdicts.get(key)
         if known is not None and len(carriers) < 2 * known[1]:
             return known[0]
-        if len(carriers) < self.min_docs and not self._one_outlet(carriers):
-            self._verdicts[key] = (False, len(carriers))  # too few carriers, of several outlets
-            return False  # (flag() passes over most such keys before they get here)
         sample = carriers[: self.family_sample]
         pair_sets = [np.unique(self._pairs_of(int(doc))) for doc in sample]
         families = _families(pair_sets, self.family_share)
