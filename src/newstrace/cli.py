@@ -150,6 +150,14 @@ def _engine_mapper(engine: EngineName, scheduler: Optional[str], workers: Option
             raise _fail("--scheduler goes with --engine dask")
         yield None
         return
+    with _dask_engine(scheduler, workers) as started:
+        yield started.map
+
+
+@contextmanager
+def _dask_engine(scheduler: Optional[str], workers: Optional[int]) -> Iterator[Any]:
+    """A :class:`~newstrace.engine.dask.DaskEngine` on ``scheduler`` or a local cluster of
+    ``workers``, its dashboard printed, open for the duration of the run."""
     from newstrace.engine.dask import DaskEngine
 
     try:
@@ -159,7 +167,7 @@ def _engine_mapper(engine: EngineName, scheduler: Optional[str], workers: Option
         raise _fail(f"cannot reach {where}: {exc}") from None
     with started:
         err.print(f"Dask: {started.workers} workers; dashboard {started.dashboard}", markup=False, soft_wrap=True)
-        yield started.map
+        yield started
 
 
 def check_export_folder(folder: Optional[Path]) -> None:
@@ -346,12 +354,17 @@ def dedup(
     export: Optional[Path] = typer.Option(
         None, "--export", metavar="DIR", help="Also write the pairs as a table, DIR/pairs/."),
     export_format: TableFormat = ExportFormatOpt,
+    out: Optional[Path] = typer.Option(
+        None, "--out", metavar="DIR", help="With --engine dask: match on the cluster and write DIR/pairs/, "
+        "DIR/clusters/ and DIR/recurring/ as Parquet datasets (byte-identical for the same input)."),
 ) -> None:
     """Near copies (duplicate, copy, partial) across a large collection, streamed, nothing
     stored: one JSON object per pair, with scores and aligned passages."""
     check_inputs(paths)
     check_writable(output, "pairs", "-o")
     check_export_folder(export)
+    if out is not None:
+        return _dedup_on_dask(paths, out, scheduler, workers, texts, engine)
     records: list[dict] = []
     skipped: list[InputError] = []
     finder = newstrace.CopyFinder(workers=workers, on_skip=skipped.append)
@@ -377,6 +390,27 @@ def dedup(
     stats = finder.stats
     err.print(f"{stats['articles']:,} articles, {stats['pairs']:,} pairs in {stats['seconds']:.1f} s "
               f"({stats['articles_per_second']:,.0f} articles/s)" + (f"; wrote {output}" if output else ""))
+    if skipped:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _dedup_on_dask(paths: list[Path], out: Path, scheduler: Optional[str], workers: Optional[int],
+                   texts: bool, engine: EngineName) -> None:
+    """``dedup --out DIR``: candidates, verification and clusters on the Dask cluster."""
+    if engine is not EngineName.dask:
+        raise _fail("--out goes with --engine dask (the local engine writes DIR/pairs/ with --export)")
+    check_export_folder(out)
+    from newstrace.engine.dask_dedup import DaskDedup
+
+    skipped: list[InputError] = []
+    with _dask_engine(scheduler, workers) as started:
+        result = DaskDedup(started, with_texts=texts, on_skip=skipped.append).run([str(p) for p in paths])
+        result.write(out)
+    _report_skips(skipped)
+    stats = result.stats
+    err.print(f"{stats.get('articles', 0):,} articles, {stats.get('pairs', 0):,} pairs, "
+              f"{stats.get('clusters', 0):,} clusters in {sum(stats['seconds'].values()):.1f} s; "
+              f"wrote {out}/pairs, clusters and recurring", markup=False, soft_wrap=True)
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
