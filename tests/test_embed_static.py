@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from newstrace.embed import ModelError
-from newstrace.static_embed import MODEL_SHA256, STATIC_DIM, StaticEncoder, default_static_encoder, model_path
+from newstrace.static_embed import (
+    CENTRE_FILE,
+    CENTRE_SHA256,
+    MODEL_SHA256,
+    STATIC_DIM,
+    StaticEncoder,
+    default_static_encoder,
+    model_path,
+)
 
 
 def test_shipped_table_is_the_pinned_one():
@@ -49,3 +57,25 @@ def test_a_texts_vector_does_not_depend_on_its_batch():
     alone = np.stack([encoder.encode([text])[0] for text in texts])
     np.testing.assert_array_equal(together, alone)
     np.testing.assert_array_equal(together, encoder.encode(texts[::-1])[::-1])
+
+
+def test_shipped_centre_is_the_pinned_one():
+    path = model_path(CENTRE_FILE)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == CENTRE_SHA256
+    offset = np.load(path, allow_pickle=False)
+    assert offset.shape == (STATIC_DIM,) and offset.dtype == np.float32
+
+
+@pytest.mark.parametrize("centre", [True, False])
+def test_centred_or_not_vectors_are_unit_and_empty_is_zero(centre):
+    vectors = default_static_encoder(centre=centre).encode(["A ferry sank off the coast.", ""])
+    np.testing.assert_allclose(np.linalg.norm(vectors[0]), 1.0, atol=1e-5)
+    assert not vectors[1].any()
+
+
+def test_centring_spreads_unrelated_texts_apart():
+    texts = ["Floods closed the main road to the airport after two days of rain.",
+             "The central bank raised interest rates by a quarter point on Wednesday."]
+    raw = default_static_encoder(centre=False).encode(texts)
+    centred = default_static_encoder(centre=True).encode(texts)
+    assert float(centred[0] @ centred[1]) < float(raw[0] @ raw[1]) - 0.1

@@ -141,6 +141,11 @@ class EngineName(str, Enum):
     dask = "dask"
 
 
+class EncoderName(str, Enum):
+    minilm = "minilm"
+    static = "static"
+
+
 @contextmanager
 def _engine_mapper(engine: EngineName, scheduler: Optional[str], workers: Optional[int]) -> Iterator[Any]:
     """The mapper of the engine asked for (``None``: the local worker processes), open
@@ -204,7 +209,8 @@ def _emit(report: Report, output: Optional[Path], fmt: Format) -> None:
 def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Optional[Format],
          batch: int, fresh: bool = False, prune_missing: bool = False, export: Optional[Path] = None,
          export_format: TableFormat = TableFormat.parquet, engine: EngineName = EngineName.local,
-         scheduler: Optional[str] = None, workers: Optional[int] = None) -> None:
+         scheduler: Optional[str] = None, workers: Optional[int] = None,
+         encoder: Optional[EncoderName] = None) -> None:
     check_inputs(paths)
     check_writable(output, "report", "-o")
     check_writable(db, "store", "--db")
@@ -214,7 +220,8 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
     try:
         with _engine_mapper(engine, scheduler, workers) as mapper, bar:
             report = command([str(p) for p in paths], db=str(db), progress=update, batch_size=batch,
-                             fresh=fresh, prune_missing=prune_missing, workers=workers, mapper=mapper)
+                             fresh=fresh, prune_missing=prune_missing, workers=workers, mapper=mapper,
+                             encoder=encoder.value if encoder is not None else None)
     except StoreError as exc:
         raise _fail(str(exc)) from exc
     except KeyboardInterrupt:
@@ -278,6 +285,11 @@ SchedulerOpt = typer.Option(None, "--scheduler", metavar="ADDR",
                             "default: a local cluster of --workers processes.")
 WorkersOpt = typer.Option(None, "--workers", "-w", min=0, metavar="N",
                           help="Worker processes (default: one per CPU; 0: none, all in this one).")
+EncoderOpt = typer.Option(
+    None, "--encoder", metavar="minilm|static",
+    help="Lead and sentence vectors: minilm (the default, most accurate) or static (distilled from it: "
+    "analyze is many times faster, stories somewhat less accurate; see the README). A store keeps the "
+    "encoder it was made with (default: that one; another needs --fresh).")
 
 
 def _version(value: bool) -> None:
@@ -299,10 +311,11 @@ def analyze(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Pat
             format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
             prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
             export_format: TableFormat = ExportFormatOpt, engine: EngineName = EngineOpt,
-            scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt) -> None:
+            scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt,
+            encoder: Optional[EncoderName] = EncoderOpt) -> None:
     """Find copies, rewrites, stories and independent reports in a collection."""
     _run(newstrace.analyze, paths, db, output, format, batch, fresh, prune_missing, export, export_format,
-         engine, scheduler, workers)
+         engine, scheduler, workers, encoder)
 
 
 @app.command(cls=_Command, short_help="Per story: claims, quotes, timeline and conflicts.")
@@ -310,10 +323,11 @@ def digest(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path
            format: Optional[Format] = FormatOpt, batch: int = BatchOpt, fresh: bool = FreshOpt,
            prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
            export_format: TableFormat = ExportFormatOpt, engine: EngineName = EngineOpt,
-           scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt) -> None:
+           scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt,
+           encoder: Optional[EncoderName] = EncoderOpt) -> None:
     """Per story: corroborated claims, who said what, timeline, single-source claims, conflicts."""
     _run(newstrace.digest, paths, db, output, format, batch, fresh, prune_missing, export, export_format,
-         engine, scheduler, workers)
+         engine, scheduler, workers, encoder)
 
 
 @app.command(cls=_Command, short_help="Remove articles from the store.")

@@ -11,9 +11,10 @@ import hashlib
 import importlib.resources
 import os
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Protocol, Sequence, get_args
 
 import numpy as np
 
@@ -40,6 +41,21 @@ import onnxruntime as ort  # noqa: E402  (after the check above)
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 DIM = 384
 MAX_TOKENS = 128
+
+#: The sentence encoders ``analyze`` can run on: ``minilm`` (this module) or ``static`` (a token
+#: table distilled from it, :mod:`newstrace.static_embed`: far faster, somewhat less accurate).
+EncoderName = Literal["minilm", "static"]
+ENCODER_NAMES: tuple[str, ...] = get_args(EncoderName)
+DEFAULT_ENCODER: EncoderName = "minilm"
+
+
+class TextEncoder(Protocol):
+    """What the pipeline asks of an encoder: one unit vector per text (``encode([])`` gives the
+    empty array of their width). An optional ``name`` attribute (one of :data:`ENCODER_NAMES`)
+    says whose vectors they are, so that a store never mixes two encoders' vectors; an object
+    without one is taken for MiniLM (:func:`encoder_name`)."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class ModelError(RuntimeError):
@@ -83,6 +99,8 @@ class Encoder:
     >>> enc.encode(["Kim met Putin.", "Putin met Kim."]).shape
     (2, 384)
     """
+
+    name: EncoderName = "minilm"
 
     def __init__(self, *, batch_size: int = 16, max_tokens: int = MAX_TOKENS, threads: int | None = None,
                  verify: bool = True) -> None:
@@ -137,3 +155,37 @@ class Encoder:
 def default_encoder() -> Encoder:
     """One shared encoder per process (loading takes about a second)."""
     return Encoder()
+
+
+def encoder_name(encoder: TextEncoder) -> str:
+    """The name of ``encoder``'s vectors (:data:`DEFAULT_ENCODER` for an object without one)."""
+    return getattr(encoder, "name", DEFAULT_ENCODER)
+
+
+@dataclass(frozen=True)
+class EncoderChoice:
+    """What one encoder choice embeds with: story leads (and rewrite candidates), and the
+    sentences of the rewrite check. MiniLM does both; ``static`` centres its lead vectors
+    (:class:`newstrace.static_embed.StaticEncoder`: story B-cubed F1 on AllSides train 0.813
+    -> 0.870) but not its sentence vectors (the rewrite check's recall stays 0.993 instead of
+    0.972; benchmarks/bench_rewrites.py, MiniLM 0.988)."""
+
+    name: str
+    leads: TextEncoder
+    sentences: TextEncoder
+
+    @classmethod
+    def of(cls, encoder: TextEncoder) -> EncoderChoice:
+        """One encoder object for both."""
+        return cls(encoder_name(encoder), encoder, encoder)
+
+
+def shared_encoders(name: str = DEFAULT_ENCODER) -> EncoderChoice:
+    """The process's shared encoders of the choice ``name`` (one of :data:`ENCODER_NAMES`)."""
+    if name == "minilm":
+        return EncoderChoice.of(default_encoder())
+    if name == "static":
+        from newstrace.static_embed import default_static_encoder
+
+        return EncoderChoice(name, default_static_encoder(centre=True), default_static_encoder(centre=False))
+    raise ValueError(f"unknown encoder {name!r}: choose one of {', '.join(ENCODER_NAMES)}")

@@ -2,7 +2,8 @@
 
 Every stage works on the articles that are new to the store, against everything already
 stored, and writes its results in one transaction per batch; what a previous run computed
-is read back, never recomputed.
+is read back, never recomputed. A store's lead and sentence vectors all come from one
+encoder (``minilm``, or the faster ``static``), named in the store by its first run.
 """
 
 from __future__ import annotations
@@ -26,7 +27,16 @@ from newstrace.boilerplate import (
     pair_batch,
     recurring_passages,
 )
-from newstrace.embed import Encoder, default_encoder
+from newstrace.embed import (
+    DEFAULT_ENCODER,
+    ENCODER_NAMES,
+    EncoderChoice,
+    EncoderName,
+    TextEncoder,
+    default_encoder,
+    encoder_name,
+    shared_encoders,
+)
 from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import (
     DIGEST_VERSION,
@@ -62,12 +72,12 @@ from newstrace.model import (
 )
 from newstrace.relate import ProvenanceGraph
 from newstrace.sentence_store import stored_sentence_vectors
-from newstrace.store import Store
+from newstrace.store import Store, StoreError
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
 from newstrace.stories import StoryClusterer, encode_leads
 
 __all__ = ["DIGEST_VERSION", "REWRITE_CANDIDATE_SIMILARITY", "REWRITE_MIN_SHARED_NAMES", "REWRITE_NEIGHBOURS",
-           "Analyzer", "analyze", "digest", "remove"]
+           "Analyzer", "EncoderMismatch", "analyze", "digest", "remove"]
 
 BATCH = 2000
 #: Bytes of input per slice read and fingerprinted by a worker process while ingesting.
@@ -78,9 +88,19 @@ SIGNATURES = "minhash-v3"
 #: Hashes of each article's consecutive sentences, counted for boilerplate (:mod:`newstrace.boilerplate`).
 SENTENCE_PAIRS = "sentence-pairs-v1"
 LEADS = "lead"
+#: Fingerprint kind of each encoder's lead vectors (MiniLM's keeps the name it always had).
+LEAD_KINDS = {"minilm": LEADS, "static": "lead-static"}
+#: Store state naming the encoder of the store's vectors (a store from before it: MiniLM).
+ENCODER_STATE = "encoder"
 
 Progress = Callable[[str, int, int], None]
 PathLike = str | os.PathLike
+#: The encoder of a run: a name (``"minilm"``, ``"static"``) or an encoder object.
+EncoderArg = EncoderName | TextEncoder
+
+
+class EncoderMismatch(StoreError):
+    """A run asked for another encoder than the one the store's vectors come from."""
 
 
 @dataclass
@@ -91,13 +111,15 @@ class Analyzer:
 
     The per-article work (read, clean, fingerprint) runs on ``workers`` processes
     (default: the available cores; 1: all in this process), with the same results.
+    ``encoder`` makes the lead and sentence vectors (default: the one the store was made
+    with, else MiniLM); :class:`EncoderMismatch` when the store was made with another.
 
     >>> with Store(":memory:") as store:                      # doctest: +SKIP
     ...     report = Analyzer(store).run(["examples/"])
     """
 
     store: Store
-    encoder: Encoder | None = None
+    encoder: EncoderArg | None = None
     progress: Progress | None = None
     batch_size: int = BATCH  #: articles stored per transaction while ingesting
     prune_missing: bool = False  #: first remove stored articles whose input files are gone
@@ -111,6 +133,8 @@ class Analyzer:
     _boilerplate: BoilerplateIndex | None = field(default=None, repr=False)
     #: fingerprints computed while ingesting, by article id, until :meth:`find_copies` stores them
     _fingerprints: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    #: the encoders of the store's vectors (see :meth:`_encoders`)
+    _vectors: EncoderChoice | None = field(default=None, repr=False)
 
     # -- stages ---------------------------------------------------------------------
     def ingest(self, inputs: Iterable[PathLike]) -> list[Article]:
@@ -259,16 +283,17 @@ class Analyzer:
             return []
         partial = dict(partial_pairs or {})
         partial.update(self._stored_partial_pairs(fresh, partial))
-        leads = encode_leads(fresh, encoder=self._encoder())
-        candidates = rewrite_candidates([a.id for a in fresh], leads, self.store.get_arrays(LEADS),
+        leads = encode_leads(fresh, encoder=self._encoders().leads)
+        candidates = rewrite_candidates([a.id for a in fresh], leads, self.store.get_arrays(self._lead_kind()),
                                         judged=self.store.compared_pairs(), partial_pairs=partial)
         articles = {a.id: a for a in self.store.articles(sorted({x for pair in candidates for x in pair}))}
         plan = plan_rewrite_checks(candidates, articles, partial_pairs=partial, boilerplate=self._recurring())
         vectors = self._sentence_vectors([articles[i] for i in plan.needs_vectors]) if plan.pairs else {}
-        relations = rewrite_verdicts(plan, articles, vectors, encoder=self._encoder(), boilerplate=self._recurring(),
+        relations = rewrite_verdicts(plan, articles, vectors, encoder=self._encoders().sentences,
+                                     boilerplate=self._recurring(),
                                      progress=self._stage_progress("rewrites"))
         with self.store.transaction():
-            self.store.put_arrays(LEADS, [a.id for a in fresh], list(leads))
+            self.store.put_arrays(self._lead_kind(), [a.id for a in fresh], list(leads))
             self.store.put_relations(relations)
         self.stats["rewrite_pairs_checked"] = len(plan.pairs)
         self.stats["rewrite_pairs_skipped"] = plan.skipped
@@ -289,7 +314,7 @@ class Analyzer:
         """Sentence vectors per article, read from the store by sentence content or encoded
         now (and stored): each distinct sentence is encoded once per store. Both are the
         stored float16 values, so a resumed run judges exactly as an unbroken one."""
-        found = stored_sentence_vectors(self.store, [a.text for a in articles], self._encoder())
+        found = stored_sentence_vectors(self.store, [a.text for a in articles], self._encoders().sentences)
         return {a.id: v for a, v in zip(articles, found)}
 
     def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation]) -> tuple[list[Story], ProvenanceGraph]:
@@ -302,7 +327,7 @@ class Analyzer:
         clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
         leads = np.zeros((0, 0), np.float32)
         if fresh:
-            stored = self.store.get_arrays(LEADS, [a.id for a in fresh])
+            stored = self.store.get_arrays(self._lead_kind(), [a.id for a in fresh])
             leads = np.stack([stored[a.id] for a in fresh])
         placed = place_stories(clusterer, fresh, leads, relations, self.store.articles())
         with self.store.transaction():
@@ -344,6 +369,7 @@ class Analyzer:
         """Analyse ``inputs`` against the store; the report covers the whole store (every
         article it holds, the latest version of each), ``stats`` say what this run added."""
         started = time.perf_counter()
+        self.stats["encoder"] = self._encoders().name
         if self.prune_missing:
             self.remove_missing()
         with self._timed("ingest"):
@@ -353,7 +379,7 @@ class Analyzer:
             copies = self.find_copies(pending)
             self._tick("copies", len(pending), len(pending))
         with self._timed("rewrites"):
-            self.find_rewrites(self.pending(LEADS, fresh), copies.partial_pairs)
+            self.find_rewrites(self.pending(self._lead_kind(), fresh), copies.partial_pairs)
         with self._timed("stories"):
             relations = self.store.relations()
             unassigned = self.unassigned(fresh)
@@ -381,7 +407,7 @@ class Analyzer:
                 story.digest = Digest.from_dict(cached)
             else:
                 members = [by_id[m] for m in story.article_ids]
-                story.digest = build_digest(members, story_roots(story), encoder=self._encoder())
+                story.digest = build_digest(members, story_roots(story), encoder=self._claims_encoder())
                 self.store.put_state(key, story.digest.to_dict())
             self._tick("digest", done, len(report.stories))
         self.store.put_stories(report.stories)
@@ -395,10 +421,42 @@ class Analyzer:
         self.store.checkpoint()
         self.stats.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - started, 3)
 
-    def _encoder(self) -> Encoder:
-        if self.encoder is None:
-            self.encoder = default_encoder()
-        return self.encoder
+    def _encoders(self) -> EncoderChoice:
+        """The encoders of the store's lead and sentence vectors: the ones asked for, else
+        those the store was made with, else MiniLM; the store records the choice on first use."""
+        if self._vectors is None:
+            name = self._settled_encoder_name()
+            asked = self.encoder
+            self._vectors = EncoderChoice.of(asked) if asked is not None and not isinstance(asked, str) \
+                else shared_encoders(name)
+        return self._vectors
+
+    def _settled_encoder_name(self) -> str:
+        """The name of the encoder this run uses, recorded in the store; :class:`EncoderMismatch`
+        when the store's vectors come from another."""
+        asked = self.encoder if isinstance(self.encoder, str) or self.encoder is None else encoder_name(self.encoder)
+        if asked is not None and asked not in ENCODER_NAMES:
+            raise ValueError(f"unknown encoder {asked!r}: choose one of {', '.join(ENCODER_NAMES)}")
+        recorded = self.store.get_state(ENCODER_STATE)
+        made_with = recorded["name"] if recorded else (DEFAULT_ENCODER if len(self.store) else None)
+        if asked is not None and made_with is not None and asked != made_with:
+            raise EncoderMismatch(
+                f"{self.store.path} holds vectors of the {made_with} encoder, not {asked} (one store never "
+                f"mixes two encoders' vectors): analyse it with --encoder {made_with}, or add --fresh to start "
+                f"over with --encoder {asked}")
+        name = asked or made_with or DEFAULT_ENCODER
+        if recorded is None:
+            self.store.put_state(ENCODER_STATE, {"name": name})
+        return name
+
+    def _lead_kind(self) -> str:
+        return LEAD_KINDS[self._encoders().name]
+
+    def _claims_encoder(self) -> TextEncoder:
+        """The encoder digests group claims with: MiniLM, whatever the store's vectors (the
+        same-claim model is fitted on its similarities)."""
+        chosen = self._encoders()
+        return chosen.sentences if chosen.name == "minilm" else default_encoder()
 
     def _stage_progress(self, stage: str) -> Callable[[int, int], None]:
         return lambda done, total: self._tick(stage, done, total)
@@ -428,7 +486,7 @@ def analyze(
     inputs: PathLike | Iterable[PathLike],
     db: str | Path | None = None,
     *,
-    encoder: Encoder | None = None,
+    encoder: EncoderArg | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH,
     fresh: bool = False,
@@ -447,6 +505,12 @@ def analyze(
     (:class:`newstrace.engine.dask.DaskEngine`'s ``map``), with the same results. The run
     holds the store's writer lock: :class:`~newstrace.store.StoreBusy` when another process
     is writing to ``db``.
+
+    ``encoder`` makes the lead and sentence vectors: ``"minilm"`` (the default for a new
+    store), ``"static"`` (a token table distilled from MiniLM: analyse many times faster, find
+    somewhat fewer stories right; figures in the README) or an encoder object. A store keeps
+    the encoder it was made with: by default a later run uses it, and asking for another
+    raises :class:`EncoderMismatch` (``fresh`` starts over).
     """
     return _analyze(inputs, db, encoder, progress, batch_size, with_digests=False, fresh=fresh,
                     prune_missing=prune_missing, workers=workers, mapper=mapper)
@@ -456,7 +520,7 @@ def digest(
     inputs: PathLike | Iterable[PathLike],
     db: str | Path | None = None,
     *,
-    encoder: Encoder | None = None,
+    encoder: EncoderArg | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH,
     fresh: bool = False,
@@ -470,7 +534,7 @@ def digest(
                     prune_missing=prune_missing, workers=workers, mapper=mapper)
 
 
-def remove(refs: Iterable[str], db: str | Path, *, encoder: Encoder | None = None) -> tuple[list[str], list[str]]:
+def remove(refs: Iterable[str], db: str | Path, *, encoder: EncoderArg | None = None) -> tuple[list[str], list[str]]:
     """Remove stored articles named by id, input id, URL, file or folder (see
     :meth:`Store.find`), then rebuild the stories from the articles left. Returns the ids
     removed and the refs that named nothing stored."""
@@ -487,7 +551,7 @@ def remove(refs: Iterable[str], db: str | Path, *, encoder: Encoder | None = Non
     return removed, unmatched
 
 
-def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: Encoder | None,
+def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: EncoderArg | None,
              progress: Progress | None, batch_size: int, *, with_digests: bool, fresh: bool = False,
              prune_missing: bool = False, workers: int | None = None, mapper: Mapper | None = None) -> Report:
     with Store(db if db is not None else ":memory:", lock=True, fresh=fresh) as store:

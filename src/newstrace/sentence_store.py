@@ -1,10 +1,11 @@
 """Sentence vectors kept in the store by the sentence's content, not by article.
 
-A sentence's MiniLM vector depends on its text alone (not on the texts batched with it,
-nor on the thread or process that encodes it), so a sentence that many articles carry
-(a wire paragraph, a recurring quote, an article stored again in a new version) is
-encoded once per store, and a later run encodes only sentences it has never seen. The
-vectors are kept as float16, the values the rewrite check has always judged with.
+A sentence's vector depends on its text alone (not on the texts batched with it, nor on
+the thread or process that encodes it), so a sentence that many articles carry (a wire
+paragraph, a recurring quote, an article stored again in a new version) is encoded once
+per store, and a later run encodes only sentences it has never seen. The vectors are kept
+as float16, the values the rewrite check has always judged with, under a kind that names
+their encoder (:func:`sentence_vector_kind`): two encoders' vectors are never mixed.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from newstrace.embed import DIM
+from newstrace.embed import TextEncoder, encoder_name
 from newstrace.paraphrase import regroup, sentence_texts
 
-#: Fingerprint kind of the stored sentence vectors (keyed by :func:`sentence_key`, not by
-#: article id); a new model or precision gets a new kind.
+#: Fingerprint kind of MiniLM's stored sentence vectors (keyed by :func:`sentence_key`, not by
+#: article id); another encoder or precision gets another kind (:func:`sentence_vector_kind`).
 SENTENCE_VECTORS = "sentence-minilm-f16"
 DTYPE = np.float16
 
@@ -31,8 +32,9 @@ class ArrayStore(Protocol):
     def put_arrays(self, kind: str, ids: Sequence[str], arrays: Sequence[np.ndarray]) -> None: ...
 
 
-class TextEncoder(Protocol):
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+def sentence_vector_kind(encoder: TextEncoder) -> str:
+    """The fingerprint kind under which ``encoder``'s sentence vectors are stored."""
+    return f"sentence-{encoder_name(encoder)}-f16"
 
 
 def sentence_key(sentence: str) -> str:
@@ -48,11 +50,12 @@ def stored_sentence_vectors(store: ArrayStore, texts: Sequence[str], encoder: Te
     flat = [s for group in groups for s in group]
     keys = [sentence_key(s) for s in flat]
     text_of = dict(zip(keys, flat))
-    vectors = store.get_arrays(SENTENCE_VECTORS, list(text_of))
+    kind = sentence_vector_kind(encoder)
+    vectors = store.get_arrays(kind, list(text_of))
     missing = [key for key in text_of if key not in vectors]
     if missing:
         encoded = encoder.encode([text_of[key] for key in missing]).astype(DTYPE)
-        store.put_arrays(SENTENCE_VECTORS, missing, list(encoded))
+        store.put_arrays(kind, missing, list(encoded))
         vectors.update(zip(missing, encoded))
-    rows = np.stack([vectors[key] for key in keys]) if keys else np.zeros((0, DIM), dtype=DTYPE)
+    rows = np.stack([vectors[key] for key in keys]) if keys else encoder.encode([]).astype(DTYPE)
     return regroup(rows.astype(np.float32), groups)

@@ -6,8 +6,11 @@ The table ``models/minilm-static-256-int8.npy`` is built by ``scripts/build_stat
 with model2vec's distillation from the pinned all-MiniLM-L6-v2 (each vocabulary token
 embedded through the model, PCA to 256 dimensions, Zipf/SIF weighting): one int8 row per
 token id of the pinned MiniLM tokenizer. A text's vector is the normalised sum of its
-tokens' rows, computed for a whole batch as one sparse matrix product. Nothing is
-downloaded at run time; the file is checked against its pinned sha256.
+tokens' rows, computed for a whole batch as one sparse matrix product, less half the mean
+vector of news leads (``models/minilm-static-256-centre.npy``, built by
+``scripts/build_static_centre.py``), normalised again: summed token vectors share one large
+common direction that would make any two texts look close. Nothing is downloaded at run
+time; both files are checked against their pinned sha256.
 
 >>> StaticEncoder().encode(["Kim met Putin.", "Putin met Kim."]).shape
 (2, 256)
@@ -30,33 +33,50 @@ from newstrace.embed import ModelError, tokenizer_path
 MODEL_FILE = "minilm-static-256-int8.npy"
 #: sha256 of the table written by scripts/build_static_model.py (model2vec 0.10.0, torch 2.13.0 CPU).
 MODEL_SHA256 = "399b4a9d9e753e94bfae5661aa04e75fe8ce9659d17196551982ca24a2740797"
+CENTRE_FILE = "minilm-static-256-centre.npy"
+#: sha256 of the offset written by scripts/build_static_centre.py.
+CENTRE_SHA256 = "392b37810e12a41872b4ea09c36737e9bd25966049a23a91ad668b9bd53fefeb"
 STATIC_DIM = 256
 #: Tokens read per text (a lead is title + 300 characters: about 70 tokens).
 MAX_TOKENS = 512
 
 
-def model_path() -> Path:
-    path = Path(str(importlib.resources.files("newstrace").joinpath("models", MODEL_FILE)))
+def model_path(name: str = MODEL_FILE) -> Path:
+    path = Path(str(importlib.resources.files("newstrace").joinpath("models", name)))
     if not path.is_file():
-        raise ModelError(f"static model file missing: {path} (run scripts/build_static_model.py)")
+        raise ModelError(f"static model file missing: {path} (run scripts/build_static_model.py "
+                         "and scripts/build_static_centre.py)")
     return path
+
+
+def _pinned_array(path: Path, sha256: str, verify: bool) -> np.ndarray:
+    """The array saved in ``path``, refused unless its bytes have the pinned ``sha256``."""
+    data = path.read_bytes()
+    if verify and hashlib.sha256(data).hexdigest() != sha256:
+        raise ModelError(f"{path}: sha256 does not match the pinned static model")
+    return np.load(path, allow_pickle=False)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
 
 class StaticEncoder:
     """Turns texts into L2-normalised 256-d float32 vectors by summing token vectors.
 
     A text's vector depends on its text alone (never on its batch); a text without any
-    known token (empty) gets the zero vector.
+    known token (empty) gets the zero vector. With ``centre`` (the default) the shipped
+    offset is subtracted from every other text's unit vector before it is normalised again.
     """
 
-    def __init__(self, *, path: Path | None = None, max_tokens: int = MAX_TOKENS, verify: bool = True) -> None:
+    name = "static"
+
+    def __init__(self, *, path: Path | None = None, centre: bool = True, max_tokens: int = MAX_TOKENS,
+                 verify: bool = True) -> None:
         from tokenizers import Tokenizer
 
-        path = path or model_path()
-        data = path.read_bytes()
-        if verify and hashlib.sha256(data).hexdigest() != MODEL_SHA256:
-            raise ModelError(f"{path}: sha256 does not match the pinned static model")
-        self._table = np.load(path, allow_pickle=False).astype(np.float32)
+        self._table = _pinned_array(path or model_path(), MODEL_SHA256, verify).astype(np.float32)
+        self._offset = _pinned_array(model_path(CENTRE_FILE), CENTRE_SHA256, verify) if centre else None
         self.dim = self._table.shape[1]
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self._tokenizer.no_padding()
@@ -64,7 +84,7 @@ class StaticEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``: one tokenizer batch call, then one sparse product (token counts per
-        text times the token table) and a normalisation."""
+        text times the token table), a normalisation and the centring."""
         if not len(texts):
             return np.zeros((0, self.dim), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
@@ -73,11 +93,14 @@ class StaticEncoder:
         indptr = np.concatenate(([0], np.cumsum(lengths)))
         counts = csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
                             shape=(len(texts), len(self._table)))
-        sums = np.asarray(counts @ self._table, dtype=np.float32)
-        return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        units = _unit(np.asarray(counts @ self._table, dtype=np.float32))
+        if self._offset is None:
+            return units
+        known = units.any(axis=1, keepdims=True)
+        return _unit(units - known * self._offset).astype(np.float32)
 
 
-@lru_cache(maxsize=1)
-def default_static_encoder() -> StaticEncoder:
-    """One shared static encoder per process (loading takes a fraction of a second)."""
-    return StaticEncoder()
+@lru_cache(maxsize=2)
+def default_static_encoder(centre: bool = True) -> StaticEncoder:
+    """One shared static encoder per process, centred or not (loading takes a fraction of a second)."""
+    return StaticEncoder(centre=centre)
