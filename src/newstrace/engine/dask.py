@@ -13,8 +13,9 @@ pairs, relations and stories.
 >>> with DaskEngine.start(workers=4) as engine:          # doctest: +SKIP
 ...     pairs = list(CopyFinder(mapper=engine.map).run(["corpus.jsonl"]))
 
-Not done yet (see the issue on Dask scale-out): band-key shuffles, distributed verification
-and connected components, Parquet datasets partitioned per worker, resumable stages.
+``dedup --out`` matches on the cluster as well (:mod:`newstrace.engine.dask_dedup`: band-key
+shuffles, verification on the workers, connected components, Parquet datasets). Not done
+yet (see the issue on Dask scale-out): the matching of ``analyze``, resumable stages.
 """
 
 from __future__ import annotations

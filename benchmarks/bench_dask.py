@@ -1,0 +1,144 @@
+"""``dedup --engine dask`` (:class:`newstrace.engine.dask_dedup.DaskDedup`) against the local
+finder on the generated corpora: wall time per stage, peak memory per worker, recall and
+precision on the planted pairs, and equality of the pair records with the local engine's.
+
+Each measurement runs in a fresh interpreter (its own peak memory): the local
+:class:`~newstrace.corpus.CopyFinder` as ``dedup`` runs it (``--workers`` processes,
+16 MB slices, boilerplate counted over the slices read so far), the same finder as one
+slice (boilerplate counted over the whole corpus, as the Dask engine counts it: the
+reference for equality), and the Dask engine on a ``LocalCluster`` of 1 and 2
+single-threaded workers. Not a timed test: the corpora are git-ignored, made by
+``benchmarks/make_corpus.py`` (see its docstring):
+
+    python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
+    python benchmarks/make_corpus.py --n 20000 --reuse 10 --out benchmarks/data/reuse_20k.jsonl
+    python benchmarks/bench_dask.py [--corpus FILE ...] [--dask-workers 1 2] [--slice-mb 16]
+
+Measured at cbf206b (2 cores shared with three other sessions' work, load average about 7,
+so walls are loose; peak RSS in MB; "= local" compares the sorted pair records, scores and passages included):
+
+    corpus_10k.jsonl: 10,000 articles, 592 planted pairs
+      one-slice w0:    4.4 s  client 330 MB  workers - MB  pairs 591  recall 0.9983  precision 1.0000
+                  cpu s: read 1.0 fingerprint 0.9 match 0.6
+      local     w2:    4.6 s  client 311 MB  workers 157/157 MB  pairs 591  recall 0.9983  precision 1.0000  = local (one slice): False
+                  cpu s: read 1.1 fingerprint 0.9 match 0.7
+      dask      w1:    8.2 s  client 196 MB  workers 269 MB  pairs 591  recall 0.9983  precision 1.0000  = local (one slice): True
+                  stage wall s: read 5.5 plan 0.6 candidates 1.1 verify 0.7 clusters 0.3  partitions 3, candidates 591, clusters 491, recurring buckets 0
+      dask      w2:   13.8 s  client 198 MB  workers 263/275 MB  pairs 591  recall 0.9983  precision 1.0000  = local (one slice): True
+                  stage wall s: read 8.2 plan 1.3 candidates 2.0 verify 1.8 clusters 0.4  partitions 3, candidates 591, clusters 491, recurring buckets 0
+    reuse_20k.jsonl: 20,000 articles, 1,221 planted pairs
+      one-slice w0:   10.6 s  client 488 MB  workers - MB  pairs 1,217  recall 0.9943  precision 0.9975
+                  cpu s: read 2.1 fingerprint 1.7 match 1.4
+      local     w2:   11.7 s  client 399 MB  workers 175/175 MB  pairs 1,222  recall 0.9943  precision 0.9935  = local (one slice): False
+                  cpu s: read 2.0 fingerprint 1.7 match 1.5
+      dask      w1:   17.6 s  client 219 MB  workers 381 MB  pairs 1,217  recall 0.9943  precision 0.9975  = local (one slice): True
+                  stage wall s: read 10.8 plan 0.9 candidates 2.5 verify 3.1 clusters 0.4  partitions 5, candidates 10,640, clusters 1,012, recurring buckets 0
+      dask      w2:   17.4 s  client 218 MB  workers 395/436 MB  pairs 1,217  recall 0.9943  precision 0.9975  = local (one slice): True
+                  stage wall s: read 9.2 plan 1.4 candidates 2.6 verify 3.6 clusters 0.5  partitions 5, candidates 10,640, clusters 1,012, recurring buckets 0
+
+Per-partition costs and an extrapolation (labelled as one): docs/dask.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_nearcopy import score  # noqa: E402  (recall, precision on the planted pairs)
+
+CORPORA = [ROOT / "benchmarks/data/corpus_10k.jsonl", ROOT / "benchmarks/data/reuse_20k.jsonl"]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_local(corpus: Path, workers: int, slice_bytes: int) -> dict:
+    from newstrace.corpus import CopyFinder
+
+    finder = CopyFinder(workers=workers, slice_bytes=slice_bytes)
+    start = time.perf_counter()
+    pairs = [r.to_dict() for r in finder.run([str(corpus)])]
+    seconds = time.perf_counter() - start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "client_mb": peak_mb(), "worker_mb": [children] * workers if workers else [],
+            "stages": finder.stats["cpu_seconds"], "pairs": pairs}
+
+
+def run_dask(corpus: Path, workers: int, slice_bytes: int) -> dict:
+    from newstrace.engine.dask import DaskEngine
+    from newstrace.engine.dask_dedup import DaskDedup
+
+    with DaskEngine.start(workers=workers, memory_limit="4GiB") as engine:
+        start = time.perf_counter()
+        result = DaskDedup(engine, slice_bytes=slice_bytes).run([str(corpus)])
+        seconds = time.perf_counter() - start
+        worker_mb = engine.client.run(peak_mb)
+    return {"seconds": seconds, "client_mb": peak_mb(), "worker_mb": sorted(worker_mb.values()),
+            "stages": result.stats["seconds"], "partitions": result.stats["partitions"],
+            "candidates": result.stats["candidates"], "clusters": result.stats["clusters"],
+            "recurring": result.stats["recurring_buckets"], "pairs": result.pairs}
+
+
+def child(args: argparse.Namespace) -> None:
+    engine, workers = args.child.split(":")
+    runner = run_dask if engine == "dask" else run_local
+    slice_bytes = 10**12 if engine == "one-slice" else int(args.slice_mb * 1_000_000)
+    print(json.dumps(runner(args.corpus[0], int(workers), slice_bytes)))
+
+
+def measure(corpus: Path, engine: str, workers: int, slice_mb: float) -> dict:
+    command = [sys.executable, __file__, "--corpus", str(corpus), "--slice-mb", str(slice_mb),
+               "--child", f"{engine}:{workers}"]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def canonical(pairs: list[dict]) -> list[dict]:
+    return sorted(pairs, key=lambda r: (r["a"], r["b"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, nargs="+", default=CORPORA)
+    parser.add_argument("--local-workers", type=int, default=2)
+    parser.add_argument("--dask-workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--slice-mb", type=float, default=16)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+    for corpus in args.corpus:
+        truth_file = corpus.with_name(corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
+        truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]
+        ids = {json.loads(line)["id"] for line in corpus.open(encoding="utf-8")}
+        runs = [("one-slice", 0), ("local", args.local_workers)] + [("dask", w) for w in args.dask_workers]
+        reference = None
+        print(f"{corpus.name}: {len(ids):,} articles, {len(truth):,} planted pairs")
+        for engine, workers in runs:
+            result = measure(corpus, engine, workers, args.slice_mb)
+            pairs = canonical(result["pairs"])
+            reference = pairs if engine == "one-slice" else reference
+            figures = score([[p["a"], p["b"], p["relation"]] for p in pairs], truth, ids)
+            same = "" if reference is None or engine == "one-slice" else f"  = local (one slice): {pairs == reference}"
+            stages = " ".join(f"{k} {v:.1f}" for k, v in result["stages"].items())
+            workers_mb = "/".join(f"{mb:.0f}" for mb in result["worker_mb"]) or "-"
+            print(f"  {engine:9} w{workers}: {result['seconds']:6.1f} s  client {result['client_mb']:.0f} MB  "
+                  f"workers {workers_mb} MB  pairs {len(pairs):,}  recall {figures['recall']:.4f}  "
+                  f"precision {figures['precision']:.4f}{same}")
+            print(f"              {'stage wall' if engine == 'dask' else 'cpu'} s: {stages}"
+                  + (f"  partitions {result['partitions']}, candidates {result['candidates']:,}, "
+                     f"clusters {result['clusters']:,}, recurring buckets {result['recurring']}"
+                     if engine == "dask" else ""))
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
