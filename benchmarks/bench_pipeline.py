@@ -12,8 +12,12 @@ a small share of the first run's (every stage works on the new articles only).
     python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
     python benchmarks/bench_pipeline.py --corpus benchmarks/data/corpus_10k.jsonl --sizes 1000 10000
 
+``--encoders minilm static`` runs every size with each encoder (``analyze --encoder``), one
+after the other in this session, and prints their rates and relation counts side by side.
+
 To time another revision's code with this script, put its ``src`` first on the path:
-``git worktree add /tmp/base <rev>; PYTHONPATH=/tmp/base/src python benchmarks/bench_pipeline.py``.
+``git worktree add /tmp/base <rev>; PYTHONPATH=/tmp/base/src python benchmarks/bench_pipeline.py``
+(a revision before ``--encoder`` runs MiniLM only: leave ``--encoders`` out).
 """
 
 from __future__ import annotations
@@ -48,34 +52,36 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def _timed_analyze(path: Path, db: Path) -> tuple[float, float, object]:
+def _timed_analyze(path: Path, db: Path, encoder: str | None = None) -> tuple[float, float, object]:
     """Wall and CPU seconds of ``analyze`` (its worker processes included), and its report."""
     import newstrace
 
+    options = {"encoder": encoder} if encoder else {}  # a revision before --encoder takes none
     started, cpu = time.perf_counter(), cpu_seconds()
-    report = newstrace.analyze([path], db=db)
+    report = newstrace.analyze([path], db=db, **options)
     return time.perf_counter() - started, cpu_seconds() - cpu, report
 
 
-def run_one(corpus: Path, size: int, second_percent: float) -> dict:
-    """Analyse the first ``size`` records of ``corpus`` in a fresh store (then, with
-    ``second_percent``, the next records into the same store); return the figures."""
+def run_one(corpus: Path, size: int, second_percent: float, encoder: str | None = None) -> dict:
+    """Analyse the first ``size`` records of ``corpus`` in a fresh store with ``encoder`` (then,
+    with ``second_percent``, the next records into the same store); return the figures."""
     with tempfile.TemporaryDirectory() as tmp:
         subset, db = Path(tmp) / "subset.jsonl", Path(tmp) / "bench.db"
         _write_records(corpus, subset, 0, size)
-        seconds, cpu, report = _timed_analyze(subset, db)
+        seconds, cpu, report = _timed_analyze(subset, db, encoder)
         second = {}
         extra = math.ceil(size * second_percent / 100)
         if extra:
             more = Path(tmp) / "more.jsonl"
             _write_records(corpus, more, size, size + extra)
-            again, again_cpu, later = _timed_analyze(more, db)
+            again, again_cpu, later = _timed_analyze(more, db)  # the store's encoder
             second = {"articles_new": later.stats.get("articles_new", 0), "seconds": round(again, 2),
                       "cpu_seconds": round(again_cpu, 2),
                       "share": round(again / seconds, 4), "stage_seconds": later.stats.get("stage_seconds", {})}
     kinds = Counter(r.relation for r in report.relations)
     return {
         "size": size,
+        "encoder": report.stats.get("encoder", "minilm"),
         "articles": len(report.articles),
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
@@ -92,13 +98,13 @@ def run_one(corpus: Path, size: int, second_percent: float) -> dict:
 
 def stage_table(results: list[dict]) -> str:
     """Seconds per stage (and each stage's share of the run) for every size."""
-    header = f"{'articles':>9} " + " ".join(f"{stage:>16}" for stage in STAGES) + f" {'other':>8} {'total':>8}"
+    header = f"{'encoder':>8} {'articles':>9} " + " ".join(f"{stage:>16}" for stage in STAGES) + f" {'other':>8} {'total':>8}"
     lines = [header]
     for result in results:
         stages = result["stage_seconds"]
         other = result["seconds"] - sum(stages.get(stage, 0.0) for stage in STAGES)
         cells = " ".join(f"{stages.get(s, 0.0):>8.1f} s {stages.get(s, 0.0) / result['seconds']:>4.0%}" for s in STAGES)
-        lines.append(f"{result['articles']:>9} {cells} {other:>6.1f} s {result['seconds']:>6.1f} s")
+        lines.append(f"{result['encoder']:>8} {result['articles']:>9} {cells} {other:>6.1f} s {result['seconds']:>6.1f} s")
     return "\n".join(lines)
 
 
@@ -108,23 +114,26 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--second-run", type=float, default=1.0, metavar="P",
                         help="then analyze the next P%% of records into the same store (0: skip)")
+    parser.add_argument("--encoders", nargs="+", choices=("minilm", "static"), default=[None],
+                        help="run each size with each of these encoders (default: analyze's own)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--encoder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.corpus.exists():
         parser.error(f"{args.corpus} not found: run benchmarks/make_corpus.py first")
     if args.one:
-        print(json.dumps(run_one(args.corpus, args.one, args.second_run)))
+        print(json.dumps(run_one(args.corpus, args.one, args.second_run, args.encoder)))
         return 0
     env = dict(os.environ, XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME", tempfile.mkdtemp()))
     results = []
-    for size in args.sizes:
+    for size, encoder in itertools.product(args.sizes, args.encoders):
         done = subprocess.run([sys.executable, __file__, "--corpus", str(args.corpus), "--one", str(size),
-                               "--second-run", str(args.second_run)],
+                               "--second-run", str(args.second_run), *(["--encoder", encoder] if encoder else [])],
                               capture_output=True, text=True, env=env, check=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
         stages = " ".join(f"{k}={v:.1f}s" for k, v in result["stage_seconds"].items())
-        print(f"{result['articles']:>7} articles  {result['seconds']:>8.1f} s  {result['articles_per_s']:>7.1f} art/s"
+        print(f"{result['encoder']:>6} {result['articles']:>7} articles  {result['seconds']:>8.1f} s  {result['articles_per_s']:>7.1f} art/s"
               f"  CPU {result['cpu_seconds']:.1f} s  peak {result['peak_rss_mb']:.0f} MB"
               f" (a worker {result['worker_peak_rss_mb']:.0f} MB)  [{stages}]  rewrite checks {result['rewrite_pairs_checked']}"
               f"  relations {result['relations']}  stories {result['stories']}", flush=True)
@@ -134,12 +143,14 @@ def main() -> int:
             print(f"        second run: {second['articles_new']} new articles into the same store  "
                   f"{second['seconds']:.1f} s (CPU {second['cpu_seconds']:.1f} s) = {second['share']:.1%} of the first run"
                   f"  [{stages}]", flush=True)
-    if len(results) > 1:
-        first, last = results[0], results[-1]
-        size_ratio = last["articles"] / first["articles"]
-        cost_ratio = last["seconds"] / first["seconds"]
-        print(f"growth: {size_ratio:.1f}x articles -> {cost_ratio:.1f}x time "
-              f"(exponent {math.log(cost_ratio) / math.log(size_ratio):.2f}; 1.0 = linear)")
+    for encoder in args.encoders:
+        runs = [result for result in results if encoder in (None, result["encoder"])]
+        if len(runs) > 1 and runs[-1]["articles"] > runs[0]["articles"]:
+            first, last = runs[0], runs[-1]
+            size_ratio = last["articles"] / first["articles"]
+            cost_ratio = last["seconds"] / first["seconds"]
+            print(f"growth ({first['encoder']}): {size_ratio:.1f}x articles -> {cost_ratio:.1f}x time "
+                  f"(exponent {math.log(cost_ratio) / math.log(size_ratio):.2f}; 1.0 = linear)")
     print("\ntime per stage (share of the run):")
     print(stage_table(results))
     return 0

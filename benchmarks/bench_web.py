@@ -59,14 +59,19 @@ class Latencies:
         return float(np.percentile(self.times, q)) if self.times else float("nan")
 
 
-def first_records(corpus: Path, out: Path, start: int, stop: int) -> int:
-    """Copy records ``start``..``stop`` of a JSONL corpus to ``out``; how many were copied."""
+def first_records(corpus: Path, out: Path, start: int, stop: int, id_prefix: str = "") -> int:
+    """Copy records ``start``..``stop`` of a JSONL corpus to ``out`` (their ids prefixed with
+    ``id_prefix``); how many were copied."""
     copied = 0
     with corpus.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
         for number, line in enumerate(src):
             if number >= stop:
                 break
             if number >= start:
+                if id_prefix:
+                    record = json.loads(line)
+                    record["id"] = f"{id_prefix}{record['id']}"
+                    line = json.dumps(record) + "\n"
                 dst.write(line)
                 copied += 1
     return copied
@@ -236,6 +241,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--writer", type=int, default=200,
                         help="records analysed into the store by another process during the load run (0: none)")
+    parser.add_argument("--writer-corpus", type=Path, default=None,
+                        help="JSONL records for the writer, under ids of their own (default: --corpus after --articles)")
+    parser.add_argument("--encoder", choices=("minilm", "static"), default=None,
+                        help="analyze's --encoder for the store (the writer uses the store's)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--insert-writer", action="store_true",
                         help="the writer inserts articles (as with --synthetic) instead of running analyze")
@@ -257,8 +266,10 @@ def main() -> None:
         subset = tmp / "subset.jsonl"
         first_records(args.corpus, subset, 0, args.articles)
         started = time.perf_counter()
-        newstrace.analyze([subset], db=db)
-        print(f"analyzed {args.articles:,} articles in {time.perf_counter() - started:.1f} s", flush=True)
+        report = newstrace.analyze([subset], db=db, **({"encoder": args.encoder} if args.encoder else {}))
+        seconds = time.perf_counter() - started
+        print(f"analyzed {len(report.articles):,} articles in {seconds:.1f} s ({len(report.articles) / seconds:.1f} "
+              f"articles/s, encoder {report.stats.get('encoder', 'minilm')})", flush=True)
     server, base = start_server(db)
     with httpx.Client(base_url=base, timeout=60) as client:
         urls = sample_urls(client, args.requests, args.seed)
@@ -269,7 +280,10 @@ def main() -> None:
     writer = None
     if args.writer:
         more = tmp / "more.jsonl"
-        first_records(args.corpus, more, args.articles, args.articles + args.writer)
+        if args.writer_corpus:
+            first_records(args.writer_corpus, more, 0, args.writer, id_prefix="writer-")
+        else:
+            first_records(args.corpus, more, args.articles, args.articles + args.writer)
         inserting = args.synthetic or args.insert_writer
         command = ([sys.executable, __file__, "--insert", str(more), "--db", str(db)] if inserting else
                    [sys.executable, "-m", "newstrace", "analyze", str(more), "--db", str(db), "-o", os.devnull])
