@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -208,7 +207,7 @@ def tokenize(texts: Sequence[str]) -> Tokens:
     offsets[-1] = len(starts)
     base = np.repeat(bases[:-1], np.diff(offsets))
     return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets,
-                  breaks=_sentence_breaks(texts, codes, starts, hashes, bases, offsets))
+                  breaks=_sentence_breaks(codes, starts, hashes, bases, offsets))
 
 
 def _lowered_word_codes(codes: np.ndarray) -> np.ndarray:
@@ -239,6 +238,13 @@ def _bmp(codes: np.ndarray) -> np.ndarray:
     """Code points as ``uint16`` indices into the BMP tables (beyond the BMP: U+FFFF, in
     no table)."""
     return codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF).astype(np.uint16)
+
+
+def _among(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in the sorted, non-empty ``table`` (a binary search:
+    ``np.isin`` compares with every entry of a short table in turn)."""
+    found = np.searchsorted(table, values)
+    return table.take(np.minimum(found, len(table) - 1)) == values
 
 
 def _packed_words(words: Sequence[str], bits: int) -> np.ndarray:
@@ -291,8 +297,8 @@ def _closes_abbreviation(codes: np.ndarray, dots: np.ndarray, text_starts: np.nd
     word = np.minimum(word, dots)
     length = dots - word
     single = length == 1
-    listed = np.isin(_packed_at(codes, word, length, _ABBREVIATION_LETTERS, lower=True),
-                     _ABBREVIATION_CODES)
+    listed = _among(_packed_at(codes, word, length, _ABBREVIATION_LETTERS, lower=True),
+                    _ABBREVIATION_CODES)
     dotted = (length >= 3) & (length % 2 == 1)
     for k in range(1, int(length.max(initial=0)), 2):  # letter, dot, letter, ..., letter
         dot = codes[np.minimum(word + k, len(codes) - 1)] == ord(".")
@@ -300,8 +306,8 @@ def _closes_abbreviation(codes: np.ndarray, dots: np.ndarray, text_starts: np.nd
         dotted &= (k >= length) | (dot & letter)
     words = _advance(codes, next_word, _WORD_CHAR)
     has_next = words > next_word
-    starter = has_next & np.isin(_packed_at(codes, next_word, words - next_word, _STARTER_LETTERS,
-                                            lower=False), _STARTER_CODES)
+    starter = has_next & _among(_packed_at(codes, next_word, words - next_word, _STARTER_LETTERS,
+                                           lower=False), _STARTER_CODES)
     return (length > 0) & (single | listed | (dotted & (~has_next | ~starter)))
 
 
@@ -318,83 +324,93 @@ def _mark_kinds() -> np.ndarray:
 
 
 @functools.cache
-def _quotation_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, str]:
-    """The double quote marks of :mod:`newstrace.text.quotes` as tables (all, opening
-    only, closing only), the marks whose presence lets a text hold a quotation that keeps a
-    sentence whole, and the mark strings the continuation check reads. Imported on first
-    use: that module builds on this one."""
+def _quotation_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The double quote marks of :mod:`newstrace.text.quotes` as tables: all, opening only,
+    closing only, the marks whose presence lets a text hold a quotation that keeps a
+    sentence whole, and those that may reopen (openers) or close (curly closers) a
+    quotation on the next line. Imported on first use: that module builds on this one."""
     from newstrace.text import quotes
 
     marks, openers, closers = quotes.DOUBLE_MARKS, quotes.DOUBLE_OPENERS, quotes.DOUBLE_CLOSERS
     only_open = "".join(c for c in openers if c not in closers)
     only_close = "".join(c for c in closers if c not in openers)
     return (_table(marks), _table(only_open), _table(only_close), _table(QUOTATION_MARKS),
-            openers, quotes.CURLY_CLOSERS)
+            _table(openers), _table(quotes.CURLY_CLOSERS))
 
 
-def _quoted(texts: Sequence[str], bmp: np.ndarray, at: np.ndarray, ends_at: np.ndarray,
-            lines: np.ndarray, bases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _quoted(bmp: np.ndarray, at: np.ndarray, ends_at: np.ndarray, lines: np.ndarray,
+            bases: np.ndarray) -> np.ndarray:
     """For sentence ends whose match ends at ``ends_at`` (``at``: where the double quote
-    marks are, ``lines``: the line breaks): whether each lies inside a
-    double-quoted quotation closed within its paragraph (line), and the texts (indices)
-    whose quotations run on into a next paragraph, left to the exact splitter.
+    marks are, ``lines``: the line breaks): whether each lies inside a double-quoted
+    quotation that opens and closes within its paragraph (line).
 
     Marks pair as :func:`~newstrace.text.quotes.quote_spans` pairs them inside a line: an
     opening mark opens, a closing mark closes, a straight one does whichever is due, so
     after each mark the line is inside a quotation when the last mark that only opens or
     only closes was an opening one, flipped once per straight mark since. A quotation left
-    open at the end of its line ends there, unless it goes on in the next paragraph."""
-    _, only_open, only_close, quoting, openers, curly = _quotation_tables()
+    open at the end of its line ends there, unless it goes on in the next paragraph
+    (:func:`_runs_on`); then it spans a line break and keeps no sentence whole. Going on
+    changes no mark's state: the mark that reopens a quotation would have opened one, and
+    the curly mark that closes it would have left the line outside one."""
+    *_, quoting, _, _ = _quotation_tables()
     if not len(at):
-        return np.zeros(len(ends_at), dtype=bool), np.zeros(0, dtype=np.int64)
-    text_of_end = np.searchsorted(bases, ends_at, side="right") - 1
-    quoting_at = at[quoting.take(bmp[at])]
-    quoting_texts = np.diff(np.searchsorted(quoting_at, bases)) > 0
-    kind_open, kind_close = only_open.take(bmp[at]), only_close.take(bmp[at])
-    straight = ~kind_open & ~kind_close
+        return np.zeros(len(ends_at), dtype=bool)
     line = np.searchsorted(lines, at, side="right")
-    index = np.arange(len(at))
+    inside = _inside_quotation(bmp[at], line)
+    text = np.searchsorted(bases, at, side="right") - 1
+    quoting_texts = np.diff(np.searchsorted(at[quoting.take(bmp[at])], bases)) > 0
+    last_before = np.searchsorted(at, ends_at, side="left") - 1
+    mark = np.maximum(last_before, 0)
+    same_line = (last_before >= 0) & (line[mark] == np.searchsorted(lines, ends_at - 1, side="right"))
+    quoted = same_line & inside[mark] & quoting_texts[text[mark]]
+    return quoted & ~_spans_lines(bmp, at, line, text, inside, lines)[mark]
+
+
+def _inside_quotation(codes: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Per double quote mark (``codes``, on lines numbered ``line``): whether a quotation
+    is open after it (see :func:`_quoted`)."""
+    _, only_open, only_close, *_ = _quotation_tables()
+    kind_open, kind_close = only_open.take(codes), only_close.take(codes)
+    straight = ~kind_open & ~kind_close
+    index = np.arange(len(codes))
     line_first = np.searchsorted(line, line, side="left")
     anchor = np.maximum.accumulate(np.where(straight, -1, index))
     anchored = anchor >= line_first
     flips = np.concatenate([[0], np.cumsum(straight)])
     since = flips[index + 1] - np.where(anchored, flips[np.maximum(anchor, 0) + 1], flips[line_first])
-    inside = np.where(anchored, kind_open[np.maximum(anchor, 0)], False) ^ (since % 2 == 1)
-    last_before = np.searchsorted(at, ends_at, side="left") - 1
-    same_line = (last_before >= 0) & (
-        line[np.maximum(last_before, 0)] == np.searchsorted(lines, ends_at - 1, side="right"))
-    quoted = same_line & inside[np.maximum(last_before, 0)] & quoting_texts[text_of_end]
-    # Lines that end inside a quotation: does it go on in the next paragraph?
-    line_last = np.flatnonzero(np.append(line[1:] != line[:-1], True))
-    open_ends = line_last[inside[line_last]]
-    open_ends = open_ends[open_ends + 1 < len(at)]  # a mark follows, in this text or a next
-    owners = np.searchsorted(bases, at[open_ends], side="right") - 1
-    later = at[open_ends + 1] < bases[owners + 1] - 1
-    running_on: list[int] = []
-    for k, text in zip(open_ends[later].tolist(), owners[later].tolist()):
-        base = int(bases[text])
-        if quoting_texts[text] and not (running_on and running_on[-1] == text) and _runs_on(
-                texts[text], int(at[k]) - base, int(at[k + 1]) - base, openers, curly):
-            running_on.append(text)
-    return quoted, np.array(running_on, dtype=np.int64)
+    return np.where(anchored, kind_open[np.maximum(anchor, 0)], False) ^ (since % 2 == 1)
 
 
-_NEXT_TEXT = re.compile(r"\S")
+def _spans_lines(bmp: np.ndarray, at: np.ndarray, line: np.ndarray, text: np.ndarray,
+                 inside: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Per double quote mark (``at``, on ``line`` of ``text``) inside a quotation: whether
+    that quotation runs on from the line before or into the next (see :func:`_runs_on`)."""
+    first = np.flatnonzero(np.concatenate([[False], line[1:] != line[:-1]]))  # a line's first mark
+    first = first[inside[first - 1] & (text[first] == text[first - 1])]
+    reopens, closes = _runs_on(bmp, at[first], lines[line[first - 1]], lines)
+    starts_stretch = ~inside
+    starts_stretch[np.searchsorted(line, line, side="left")] = True
+    stretch = np.cumsum(starts_stretch)  # the marks of one open stretch of a line share a number
+    crosses = np.zeros(int(stretch[-1]) + 1, dtype=bool)
+    crosses[stretch[first[reopens]]] = True  # goes on from the line before
+    crosses[stretch[first[reopens | closes] - 1]] = True  # goes on into the next line
+    return inside & crosses[stretch]
 
 
-def _runs_on(text: str, mark: int, next_mark: int, openers: str, curly: str) -> bool:
-    """Whether a quotation left open after ``mark`` goes on past its line, ``next_mark``
-    being the next double quote mark of ``text`` (the rules of
-    :func:`~newstrace.text.quotes.quote_spans`): the next paragraph opens with a quote mark,
-    or the next line closes it with a curly mark."""
-    line_end = text.find("\n", mark)
-    reopened = _NEXT_TEXT.search(text, line_end) if line_end >= 0 else None
-    if reopened is None:
-        return False
-    if next_mark == reopened.start() and text[next_mark] in openers:
-        return True
-    next_end = text.find("\n", reopened.start())
-    return text[next_mark] in curly and next_mark < (len(text) if next_end < 0 else next_end)
+def _runs_on(bmp: np.ndarray, next_mark: np.ndarray, line_end: np.ndarray,
+             lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For quotations open at the end of a line (``line_end``: its break), the next double
+    quote mark of the text being at ``next_mark`` on a later line: whether each goes on by
+    the rules of :func:`~newstrace.text.quotes.quote_spans`, because the next paragraph
+    opens with a quote mark (reopens), or because the next line closes it with a curly
+    mark (closes)."""
+    *_, openers, curly = _quotation_tables()
+    reopened = _advance(bmp, line_end, _SPACE)  # the next paragraph's first character
+    codes = bmp[next_mark]
+    reopens = (next_mark == reopened) & openers.take(codes)
+    closes = curly.take(codes) & (np.searchsorted(lines, next_mark, side="right")
+                                  == np.searchsorted(lines, reopened, side="right"))
+    return reopens, closes
 
 
 def _abbreviations(codes: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
@@ -414,7 +430,7 @@ def _abbreviations(codes: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
     after_dot = codes[np.maximum(dots - length - 1, 0)] == ord(".")
     long_word = letters & (length >= reach)
     whole = letters & (length < reach) & ~after_dot
-    found[whole] = (length[whole] == 1) | np.isin(hashes[token[whole]], _abbreviation_hashes())
+    found[whole] = (length[whole] == 1) | _among(hashes[token[whole]], _abbreviation_hashes())
     other = _is_ascii_letter(codes[np.maximum(dots - 1, 0)]) & ~whole & ~long_word
     text_starts = bases[np.searchsorted(bases, dots[other], side="right") - 1]
     found[other] = _closes_abbreviation(codes, dots[other], text_starts, next_word[other])
@@ -425,15 +441,13 @@ def _is_ascii_letter(codes: np.ndarray) -> np.ndarray:
     return ((codes | 32) - 97) < 26  # unsigned: codes below "a" wrap round to large values
 
 
-def _sentence_breaks(texts: Sequence[str], bmp: np.ndarray, starts: np.ndarray,
-                     hashes: np.ndarray, bases: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, hashes: np.ndarray, bases: np.ndarray,
+                     offsets: np.ndarray) -> np.ndarray:
     """Per token: whether a sentence starts with it, by the rule of
     :mod:`newstrace.text.sentences` (what :func:`newstrace.sentences.split_sentences` cuts
     at), for texts joined by newlines (``bmp``: their code points as :func:`_bmp` gives
     them; ``bases``: where each starts; ``offsets``: their first tokens). Only the few
-    punctuation marks are looked at: a mark is never inside a token. Texts whose quotations
-    run over paragraphs take them from the splitter's own
-    :func:`~newstrace.sentences.closed_quotations`."""
+    punctuation marks are looked at: a mark is never inside a token."""
     breaks = np.zeros(len(starts), dtype=bool)
     breaks[offsets[:-1][offsets[:-1] < len(starts)]] = True
     kinds = _mark_kinds()
@@ -458,29 +472,11 @@ def _sentence_breaks(texts: Sequence[str], bmp: np.ndarray, starts: np.ndarray,
     hard = marks[kind == _HARD_STOP]
     ends_at = np.sort(np.concatenate([match_end[ends], hard + 1]))
     double = marks[kind == _DOUBLE_QUOTE]
-    quoted, running_on = _quoted(texts, bmp, double, ends_at, lines, bases)
-    for text in running_on.tolist():
-        _quote_exactly(texts[text], int(bases[text]), double, ends_at, quoted)
+    quoted = _quoted(bmp, double, ends_at, lines, bases)
     cut = np.concatenate([ends_at[~quoted], lines + 1])
     following = np.searchsorted(starts, cut)
     breaks[following[following < len(starts)]] = True
     return breaks
-
-
-def _quote_exactly(text: str, start: int, double: np.ndarray, ends_at: np.ndarray,
-                   quoted: np.ndarray) -> None:
-    """``quoted`` for the sentence ends (sorted ``ends_at``) inside ``text``, which starts
-    at ``start``, from the splitter's own closed quotations (for texts whose quotations run
-    over paragraphs; ``double``: where the double quote marks of all texts are)."""
-    from newstrace.sentences import closed_quotations
-
-    first, stop = np.searchsorted(double, [start, start + len(text)])
-    marks = (double[first:stop] - start).tolist()
-    spans = np.array(closed_quotations(text, marks), dtype=np.int64).reshape(-1, 2) + start
-    first, stop = np.searchsorted(ends_at, [start, start + len(text) + 1])
-    at = ends_at[first:stop]
-    span = np.searchsorted(spans[:, 0], at, side="left") - 1  # the last opening before each end
-    quoted[first:stop] = (span >= 0) & (at < spans[np.maximum(span, 0), 1]) if len(spans) else False
 
 
 def _hashed_tokens(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
