@@ -145,13 +145,12 @@ class BoilerplateIndex:
         if not frequent.any():
             return flagged
         keys, inverse = np.unique(pair_hashes[frequent] & KEY_MASK, return_inverse=True)
-        verdicts = np.array([self._is_boilerplate(int(key)) for key in keys.tolist()], dtype=bool)
-        flagged[frequent] = verdicts[inverse]
+        flagged[frequent] = self._are_boilerplate(keys)[inverse]
         return flagged
 
-    def _held_by_one_outlet(self, keys: np.ndarray) -> np.ndarray:
-        """Per packed pair key: whether every article holding it is of one known outlet
-        (batched: the carriers of all keys gathered from the table at once)."""
+    def _carriers_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The articles holding each packed pair key, gathered from the table at once: per
+        carrier, the key's position in ``keys`` and the article, sorted by both."""
         owners, docs = [], []
         for segment in self._table.segments:
             low = np.searchsorted(segment, keys, side="left")
@@ -162,32 +161,97 @@ class BoilerplateIndex:
                 starts = np.repeat(low - np.cumsum(counts) + counts, counts)
                 docs.append((segment[starts + np.arange(total)] & DOC_MASK).astype(np.int64))
         if not owners:
-            return np.zeros(len(keys), dtype=bool)
-        owner, code = np.concatenate(owners), self._outlet_codes[np.concatenate(docs)]
-        lowest = np.full(len(keys), np.iinfo(np.int64).max)
-        highest = np.full(len(keys), -1)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        owner, doc = np.concatenate(owners), np.concatenate(docs)
+        order = np.lexsort((doc, owner))
+        return owner[order], doc[order]
+
+    def _one_outlet(self, owner: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
+        """For ``n`` keys whose carriers are ``docs`` (``owner``: each one's key): whether
+        they are all of one known outlet."""
+        code = self._outlet_codes[docs]
+        lowest = np.full(n, np.iinfo(np.int64).max)
+        highest = np.full(n, -1)
         np.minimum.at(lowest, owner, code)
         np.maximum.at(highest, owner, code)
         return (lowest == highest) & (lowest >= 0)
 
-    def _is_boilerplate(self, key: int) -> bool:
-        carriers = self._carriers(key)
-        known = self._verdicts.get(key)
-        if known is not None and len(carriers) < 2 * known[1]:
-            return known[0]
-        sample = carriers[: self.family_sample]
-        pair_sets = [np.unique(self._pairs_of(int(doc))) for doc in sample]
-        families = _families(pair_sets, self.family_share)
-        verdict = families * len(carriers) / len(sample) >= self.min_docs
-        if not verdict and families >= self.outlet_min_docs and self._one_outlet(carriers):
-            verdict = self._edge_template(sample, key)
-        self._verdicts[key] = (verdict, len(carriers))
-        return verdict
+    def _held_by_one_outlet(self, keys: np.ndarray) -> np.ndarray:
+        """Per packed pair key: whether every article holding it is of one known outlet."""
+        return self._one_outlet(*self._carriers_of(keys), len(keys))
 
-    def _one_outlet(self, docs: np.ndarray) -> bool:
-        """Whether the articles ``docs`` are all of one known outlet."""
-        codes = self._outlet_codes[docs]
-        return bool(len(codes)) and codes.min() == codes.max() >= 0
+    def _are_boilerplate(self, keys: np.ndarray) -> np.ndarray:
+        """Per packed pair key (distinct): whether it is boilerplate. A verdict is kept
+        until the key's carriers have doubled; the others are reached together
+        (:meth:`_verdicts_from`)."""
+        owner, docs = self._carriers_of(keys)
+        carriers = np.bincount(owner, minlength=len(keys))
+        verdicts = np.zeros(len(keys), dtype=bool)
+        stale = []
+        for row, (key, count) in enumerate(zip(keys.tolist(), carriers.tolist())):
+            known = self._verdicts.get(key)
+            if known is not None and count < 2 * known[1]:
+                verdicts[row] = known[0]
+            else:
+                stale.append(row)
+        if stale:
+            stale_rows = np.array(stale, dtype=np.int64)
+            taken = np.isin(owner, stale_rows)
+            renumbered = np.searchsorted(stale_rows, owner[taken])
+            verdicts[stale_rows] = self._verdicts_from(keys[stale_rows], renumbered, docs[taken])
+            for key, verdict, count in zip(keys[stale_rows].tolist(), verdicts[stale_rows].tolist(),
+                                           carriers[stale_rows].tolist()):
+                self._verdicts[key] = (verdict, count)
+        return verdicts
+
+    def _verdicts_from(self, keys: np.ndarray, owner: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """Whether each packed pair key is boilerplate, from its carriers ``docs``
+        (``owner``: each one's key, sorted by key then article): the first
+        ``family_sample`` carriers are grouped into families and their number extrapolated
+        to all carriers; short of ``min_docs``, articles of one outlet may still make the
+        pair that outlet's template (:meth:`_edge_template`)."""
+        carriers = np.bincount(owner, minlength=len(keys))
+        slot = np.arange(len(owner)) - np.searchsorted(owner, np.arange(len(keys)))[owner]
+        sampled = slot < self.family_sample
+        sample = np.minimum(carriers, self.family_sample)
+        families = self._families(owner[sampled], slot[sampled], docs[sampled], sample)
+        verdicts = families * carriers / sample >= self.min_docs
+        maybe = np.flatnonzero(~verdicts & (families >= self.outlet_min_docs))
+        if len(maybe):
+            held = np.isin(owner, maybe)
+            one = np.flatnonzero(self._one_outlet(owner[held], docs[held], len(keys))[maybe])
+            for row in maybe[one].tolist():
+                verdicts[row] = self._edge_template(docs[owner == row][: self.family_sample], int(keys[row]))
+        return verdicts
+
+    def _families(self, owner: np.ndarray, slot: np.ndarray, docs: np.ndarray,
+                  sample: np.ndarray) -> np.ndarray:
+        """Per key: how many families its sampled carriers ``docs`` (``owner``: the key,
+        ``slot``: the carrier's place in the key's sample of ``sample[key]``) form, two
+        articles sharing at least ``family_share`` of the smaller one's sentence pairs
+        being one family (connected components, for all keys at once)."""
+        size = self.family_sample
+        rows, pair_keys = _unique_per_row(*self._tagged_pairs(docs))
+        held = np.bincount(owner[rows] * size + slot[rows],  # distinct pairs per carrier
+                           minlength=len(sample) * size).reshape(len(sample), size)
+        # the pair keys (low bits free) tagged with their key's row, sorted: one run per
+        # pair key and sampled key, holding the slots of the carriers that share it
+        tagged = pair_keys | owner[rows].astype(_U64)
+        order = np.argsort(tagged)
+        tagged, slots = tagged[order], slot[rows][order]
+        shared = np.zeros(len(sample) * size * size, dtype=np.int64)
+        for gap in range(1, size):
+            same = np.flatnonzero(tagged[gap:] == tagged[:-gap])
+            if not len(same):
+                break
+            low = np.minimum(slots[same], slots[same + gap])
+            high = np.maximum(slots[same], slots[same + gap])
+            cell = (tagged[same] & DOC_MASK).astype(np.int64) * size * size + low * size + high
+            shared += np.bincount(cell, minlength=len(shared))
+        shared = shared.reshape(len(sample), size, size)
+        smaller = np.minimum(held[:, :, None], held[:, None, :])
+        linked = (smaller > 0) & (shared >= self.family_share * smaller)
+        return _components(linked | linked.transpose(0, 2, 1), sample)
 
     def _edge_template(self, docs: np.ndarray, key: int) -> bool:
         """Whether every two of the articles ``docs`` share nothing but a run of sentence
@@ -204,18 +268,6 @@ class BoilerplateIndex:
         """The sentence-pair keys of article ``doc``, in text order."""
         chunk = self._chunks[int(np.searchsorted(self._chunk_firsts(), doc, side="right")) - 1]
         return chunk.ordered.of(doc - chunk.first)
-
-    def _carriers(self, key: int) -> np.ndarray:
-        """The articles holding a pair (by its packed key), in the order added."""
-        low, high = _U64(key), _U64(key) | DOC_MASK
-        docs = [segment[np.searchsorted(segment, low): np.searchsorted(segment, high, side="right")]
-                for segment in self._table.segments]
-        return np.sort(np.concatenate(docs) & DOC_MASK).astype(np.int64)
-
-    def _pairs_of(self, doc: int) -> np.ndarray:
-        """The sentence-pair keys of article ``doc``, sorted."""
-        chunk = self._chunks[int(np.searchsorted(self._chunk_firsts(), doc, side="right")) - 1]
-        return chunk.pairs.of(doc - chunk.first)
 
     def _chunk_firsts(self) -> np.ndarray:
         return np.fromiter((chunk.first for chunk in self._chunks), dtype=np.int64, count=len(self._chunks))
@@ -291,24 +343,16 @@ def _shared_per_row(a: tuple[np.ndarray, np.ndarray],
     return rows[:-1][twice], keys[:-1][twice]
 
 
-def _families(pair_sets: Sequence[np.ndarray], share: float) -> int:
-    """How many groups the articles form when two sharing at least ``share`` of the smaller
-    one's sentence pairs are one group (connected components)."""
-    parent = list(range(len(pair_sets)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(pair_sets)):
-        for j in range(i + 1, len(pair_sets)):
-            smaller = min(len(pair_sets[i]), len(pair_sets[j]))
-            shared = len(np.intersect1d(pair_sets[i], pair_sets[j], assume_unique=True))
-            if smaller and shared >= share * smaller:
-                parent[root(j)] = root(i)
-    return len({root(i) for i in range(len(pair_sets))})
+def _components(linked: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Per graph of a stack (``linked``: symmetric adjacency matrices, graph k on its
+    first ``sizes[k]`` nodes): how many connected components it has."""
+    nodes = linked.shape[1]
+    reach = linked | np.eye(nodes, dtype=bool)
+    for _ in range(max(nodes - 1, 1).bit_length()):  # paths of up to 2**steps edges
+        reach = np.matmul(reach.astype(np.uint8), reach.astype(np.uint8)) > 0
+    lower = np.tril(np.ones((nodes, nodes), dtype=bool), -1)
+    first = ~(reach & lower).any(axis=2)  # no node before it in its component
+    return (first & (np.arange(nodes) < sizes[:, None])).sum(axis=1)
 
 
 def pair_arrays(pairs: ShingleBatch) -> list[np.ndarray]:
