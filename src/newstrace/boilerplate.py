@@ -50,6 +50,10 @@ from newstrace.lsh import DOC_MASK, KEY_MASK, KeyTable
 from newstrace.model import Article, BoilerplatePassage
 
 _U64 = np.uint64
+#: A packed pair key keeps its top bits (``KEY_MASK``); tagged with a row below ``2**26``,
+#: it sorts as one integer, the key shifted down by ``_KEY_SHIFT``, the row up by ``_ROW_SHIFT``.
+_KEY_SHIFT = _U64(int(DOC_MASK).bit_length())
+_ROW_SHIFT = _U64(64 - int(DOC_MASK).bit_length())
 #: Articles (families) that must hold a sentence pair for it to be boilerplate.
 MIN_DOCS = 3
 #: Two articles holding a recurring pair are one family (syndicated copies) when they share
@@ -106,7 +110,7 @@ class BoilerplateIndex:
         keyed = pairs.hashes & KEY_MASK
         packed, _ = sorted_unique(keyed | (local + first).astype(_U64))
         self._table.add(packed)
-        by_text = keyed[np.lexsort((keyed, local))]  # each text's hashes sorted
+        by_text = _sorted_by_row(local, keyed)[1]  # each text's hashes sorted
         self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets), ShingleBatch(keyed, pairs.offsets)))
         self._numbers.update(zip(keys, range(first, first + len(keys))))
         self.keys.extend(keys)
@@ -321,10 +325,20 @@ def _outlet_name(outlet: str | None) -> str | None:
     return name or None
 
 
+def _sorted_by_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Packed pair keys (``KEY_MASK``'s bits only) tagged with rows, sorted by row then
+    key: sorted as one integer each, the row in the low bits the keys leave free moved
+    above the key's, where the rows fit (several times faster than ``np.lexsort``)."""
+    if not len(rows) or int(rows.max()) > int(DOC_MASK):
+        order = np.lexsort((keys, rows))
+        return rows[order], keys[order]
+    packed = np.sort((rows.astype(_U64) << _ROW_SHIFT) | (keys >> _KEY_SHIFT))
+    return (packed >> _ROW_SHIFT).astype(np.int64), packed << _KEY_SHIFT
+
+
 def _unique_per_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Tagged keys sorted by row then key, each (row, key) once."""
-    order = np.lexsort((keys, rows))
-    rows, keys = rows[order], keys[order]
+    rows, keys = _sorted_by_row(rows, keys)
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (keys[1:] != keys[:-1])
     return rows[first], keys[first]
@@ -336,9 +350,7 @@ def _shared_per_row(a: tuple[np.ndarray, np.ndarray],
     with their rows."""
     a_rows, a_keys = _unique_per_row(*a)
     b_rows, b_keys = _unique_per_row(*b)
-    rows, keys = np.concatenate([a_rows, b_rows]), np.concatenate([a_keys, b_keys])
-    order = np.lexsort((keys, rows))
-    rows, keys = rows[order], keys[order]
+    rows, keys = _sorted_by_row(np.concatenate([a_rows, b_rows]), np.concatenate([a_keys, b_keys]))
     twice = (rows[1:] == rows[:-1]) & (keys[1:] == keys[:-1])
     return rows[:-1][twice], keys[:-1][twice]
 
