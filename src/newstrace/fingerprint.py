@@ -193,7 +193,7 @@ def tokenize(texts: Sequence[str]) -> Tokens:
     if start < len(texts) or not groups:
         groups.append(_tokenize_group(texts[start:]))
     if len(groups) == 1:
-        codes, starts, ends, hashes = groups[0]
+        codes, starts, ends, hashes, marks, kinds = groups[0]
         codes = _bmp(codes)
     else:  # the groups' joined texts are themselves joined by newlines
         shifts = np.cumsum([0] + [len(group[0]) + 1 for group in groups[:-1]])
@@ -202,20 +202,32 @@ def tokenize(texts: Sequence[str]) -> Tokens:
         starts = np.concatenate([group[1] + shift for group, shift in zip(groups, shifts)])
         ends = np.concatenate([group[2] + shift for group, shift in zip(groups, shifts)])
         hashes = np.concatenate([group[3] for group in groups])
+        newline_kind = np.array([_LINE_BREAK], dtype=np.uint8)
+        marks = np.concatenate([part for group, shift in zip(groups, shifts)
+                                for part in (np.array([shift - 1]), group[4] + shift)][1:])
+        kinds = np.concatenate([part for group in groups for part in (newline_kind, group[5])][1:])
     bases = text_starts(texts)
     offsets = np.searchsorted(starts, bases)
     offsets[-1] = len(starts)
     base = np.repeat(bases[:-1], np.diff(offsets))
     return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets,
-                  breaks=_sentence_breaks(codes, starts, hashes, bases, offsets))
+                  breaks=_sentence_breaks(codes, starts, hashes, bases, offsets, marks, kinds))
 
 
-def _lowered_word_codes(codes: np.ndarray) -> np.ndarray:
-    """Per character: its lower-case code point if it is a letter or digit, else 0 (of
-    the dtype of ``codes``). Characters beyond the Basic Multilingual Plane count as letters."""
+def _token_values(codes: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per character of ``codes``, from one table look-up: its value as
+    :func:`_token_table` gives it (of the dtype of ``codes``; beyond the Basic Multilingual
+    Plane, the code point: a letter), and into ``word`` whether it is a letter or digit;
+    and where the marks of the sentence rule are."""
+    table = _token_table()
     if codes.dtype == np.uint16:
-        return _LOWER_WORD.take(codes)
-    return np.where(codes > 0xFFFF, codes, _LOWER_WORD.take(np.minimum(codes, 0xFFFF)))
+        values = table.take(codes)
+        np.less(values - np.uint16(1), _MARK - 1, out=word)  # 0 wraps round above every value
+        return values, np.flatnonzero(values >= _MARK)
+    values = np.where(codes > 0xFFFF, codes, table.take(np.minimum(codes, 0xFFFF)))
+    mark = (values >= _MARK) & (values <= 0xFFFF)
+    np.logical_and(values != 0, ~mark, out=word)
+    return values, np.flatnonzero(mark)
 
 
 def _advance(bmp: np.ndarray, at: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -309,6 +321,21 @@ def _closes_abbreviation(codes: np.ndarray, dots: np.ndarray, text_starts: np.nd
     starter = has_next & _among(_packed_at(codes, next_word, words - next_word, _STARTER_LETTERS,
                                            lower=False), _STARTER_CODES)
     return (length > 0) & (single | listed | (dotted & (~has_next | ~starter)))
+
+
+#: Values of :func:`_token_table` from this one on are marks of the sentence rule (the
+#: mark's kind added); no letter or digit lowers to one as high.
+_MARK = np.uint16(0xFFF0)
+
+
+@functools.cache
+def _token_table() -> np.ndarray:
+    """Per BMP code point, what tokenising reads of it: its lower-case form if a letter or
+    digit, ``_MARK`` plus its kind if a mark of the sentence rule (:func:`_mark_kinds`),
+    else 0."""
+    kinds = _mark_kinds()
+    assert _LOWER_WORD.max() < _MARK and not (_WORD & (kinds != 0)).any()
+    return np.where(kinds != 0, _MARK + kinds, _LOWER_WORD).astype(np.uint16)
 
 
 @functools.cache
@@ -442,17 +469,15 @@ def _is_ascii_letter(codes: np.ndarray) -> np.ndarray:
 
 
 def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, hashes: np.ndarray, bases: np.ndarray,
-                     offsets: np.ndarray) -> np.ndarray:
+                     offsets: np.ndarray, marks: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """Per token: whether a sentence starts with it, by the rule of
     :mod:`newstrace.text.sentences` (what :func:`newstrace.sentences.split_sentences` cuts
     at), for texts joined by newlines (``bmp``: their code points as :func:`_bmp` gives
     them; ``bases``: where each starts; ``offsets``: their first tokens). Only the few
-    punctuation marks are looked at: a mark is never inside a token."""
+    punctuation marks are looked at (``marks``, of ``kind``, see :func:`_mark_kinds`): a
+    mark is never inside a token."""
     breaks = np.zeros(len(starts), dtype=bool)
     breaks[offsets[:-1][offsets[:-1] < len(starts)]] = True
-    kinds = _mark_kinds()
-    marks = np.flatnonzero(kinds.take(bmp) != 0)  # a bool array is several times faster
-    kind = kinds.take(bmp[marks])
     lines = marks[kind == _LINE_BREAK]
     # Full stops: a run of . ! ? with closers, then white space, openers and a capital.
     stops = marks[kind == _FULL_STOP]
@@ -479,11 +504,12 @@ def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, hashes: np.ndarray, ba
     return breaks
 
 
-def _hashed_tokens(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where the tokens of ``codes`` start and end, and their hashes (see :func:`_tokenize_group`)."""
-    values = _lowered_word_codes(codes)
-    word = np.zeros(len(values) + 2, dtype=bool)  # padded, so every run has both ends
-    np.not_equal(values, 0, out=word[1:-1])
+def _hashed_tokens(codes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Where the tokens of ``codes`` start and end, and their hashes (see
+    :func:`_tokenize_group`); and where the marks of the sentence rule are, and their kinds.
+    A token's hash reads only its own characters' values, so the marks' do not matter."""
+    word = np.zeros(len(codes) + 2, dtype=bool)  # padded, so every run has both ends
+    values, marks = _token_values(codes, word[1:-1])
     changes = np.flatnonzero(word[1:] != word[:-1])
     starts, ends = changes[::2], changes[1::2]
     prefix = np.empty(len(values) + 1, dtype=_U64)
@@ -491,7 +517,8 @@ def _hashed_tokens(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     np.multiply(values, _POWERS(len(values)), out=prefix[1:])
     np.cumsum(prefix[1:], out=prefix[1:])
     sums = (prefix.take(ends) - prefix.take(starts)) * _INVERSE_POWERS(len(values) + 1).take(starts)
-    return starts, ends, mix64(sums + (ends - starts).astype(_U64))
+    kinds = (values[marks] - _MARK).astype(np.uint8)
+    return starts, ends, mix64(sums + (ends - starts).astype(_U64)), marks, kinds
 
 
 @functools.cache
@@ -500,9 +527,10 @@ def _abbreviation_hashes() -> np.ndarray:
     return np.sort(_hashed_tokens(code_points(" ".join(sorted(ABBREVIATIONS))))[2])
 
 
-def _tokenize_group(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The code points of texts of moderate total length, joined by newlines, and where
-    their tokens start and end in them, and the tokens' hashes.
+def _tokenize_group(texts: Sequence[str]) -> tuple[np.ndarray, ...]:
+    """The code points of texts of moderate total length, joined by newlines, where
+    their tokens start and end in them, the tokens' hashes, and where the marks of the
+    sentence rule are, with their kinds.
 
     The texts are joined and lower-cased as one array of code points; token boundaries
     are where the letter-or-digit flag changes. With ``v[j] = code[j] * B**j`` and ``P``
