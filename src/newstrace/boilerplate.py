@@ -84,7 +84,7 @@ class BoilerplateIndex:
     family_sample: int = FAMILY_SAMPLE
     outlet_min_docs: int = OUTLET_MIN_DOCS
     keys: list[str] = field(default_factory=list)
-    _table: KeyTable = field(default_factory=KeyTable, repr=False)
+    _table: KeyTable = field(default_factory=lambda: KeyTable(bitmap=False), repr=False)
     _chunks: list[_Chunk] = field(default_factory=list, repr=False)
     _verdicts: dict[int, tuple[bool, int]] = field(default_factory=dict, repr=False)
     _numbers: dict[str, int] = field(default_factory=dict, repr=False)
