@@ -298,24 +298,19 @@ def _closes_abbreviation(codes: np.ndarray, dots: np.ndarray, text_starts: np.nd
     ``ABBREVIATION_REACH`` characters and its text) is one letter, one of ``ABBREVIATIONS``
     or dotted (``U.S.``) with a next word (at ``next_word``) not among ``SENTENCE_STARTERS``."""
     floor = np.maximum(text_starts, dots + 1 - ABBREVIATION_REACH)
-    word = dots.copy()
-    moving = np.arange(len(dots))
-    while len(moving):  # back over letters and dots
-        before = word[moving] - 1
-        step = (before >= floor[moving]) & _LETTER_OR_DOT.take(codes[np.maximum(before, 0)])
-        moving = moving[step]
-        word[moving] -= 1
+    before = dots[:, None] - np.arange(1, ABBREVIATION_REACH)  # back over letters and dots
+    run = (before >= floor[:, None]) & _LETTER_OR_DOT.take(codes[np.maximum(before, 0)])
+    word = dots - np.where(run.all(axis=1), run.shape[1], run.argmin(axis=1))
     word = _advance(codes, word, _DOT)  # a word starts with a letter
     word = np.minimum(word, dots)
     length = dots - word
     single = length == 1
     listed = _among(_packed_at(codes, word, length, _ABBREVIATION_LETTERS, lower=True),
                     _ABBREVIATION_CODES)
-    dotted = (length >= 3) & (length % 2 == 1)
-    for k in range(1, int(length.max(initial=0)), 2):  # letter, dot, letter, ..., letter
-        dot = codes[np.minimum(word + k, len(codes) - 1)] == ord(".")
-        letter = codes[np.minimum(word + k - 1, len(codes) - 1)] != ord(".")
-        dotted &= (k >= length) | (dot & letter)
+    k = np.arange(1, ABBREVIATION_REACH, 2)  # letter, dot, letter, ..., letter
+    dot = codes[np.minimum(word[:, None] + k, len(codes) - 1)] == ord(".")
+    letter = codes[np.minimum(word[:, None] + k - 1, len(codes) - 1)] != ord(".")
+    dotted = (length >= 3) & (length % 2 == 1) & ((k >= length[:, None]) | (dot & letter)).all(axis=1)
     words = _advance(codes, next_word, _WORD_CHAR)
     has_next = words > next_word
     starter = has_next & _among(_packed_at(codes, next_word, words - next_word, _STARTER_LETTERS,
