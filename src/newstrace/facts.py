@@ -8,6 +8,7 @@ Wednesday 2023-09-13 is 2023-09-12). Documents are parsed in batches with ``nlp.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import re
@@ -152,11 +153,33 @@ def extract_facts(articles: Iterable[Article], *, nlp: Language | None = None, b
     crosses between processes.
     """
     articles = list(articles)
+    distinct: dict[tuple[str, str | None], Article] = {}
+    for article in articles:
+        distinct.setdefault(_copy_key(article), article)
+    if len(distinct) < len(articles):  # identical copies (a syndicated report) are parsed once
+        found = dict(zip(distinct, extract_facts(distinct.values(), nlp=nlp, batch_size=batch_size,
+                                                 n_process=n_process)))
+        return [found[key] if distinct[key] is a else _copy_for(found[key], a.id)
+                for a, key in zip(articles, map(_copy_key, articles))]
     if n_process > 1 and len(articles) > batch_size:
         return _extract_in_workers(articles, batch_size, n_process)
     nlp = nlp or load_nlp()
     docs = nlp.pipe((a.text for a in articles), batch_size=batch_size)
     return [facts_from_doc(doc, article) for doc, article in zip(docs, articles)]
+
+
+def _copy_key(article: Article) -> tuple[str, str | None]:
+    """What an article's facts depend on: its text, and its date (relative dates resolve against it)."""
+    return article.text, article.date
+
+
+def _copy_for(facts: ArticleFacts, article_id: str) -> ArticleFacts:
+    """The facts of an identical copy, under the copy's own id (its quotes too)."""
+    copied = copy.deepcopy(facts)
+    copied.article_id = article_id
+    for quote in copied.quotes:
+        quote.article_id = article_id
+    return copied
 
 
 #: Articles a worker takes at a time, in batches of ``batch_size``.
