@@ -146,3 +146,37 @@ def test_many_small_inserts_find_the_same_pairs_as_one_batch() -> None:
     assert {(keys[i], keys[j]) for i, j in pieces} == whole
     # base-extended (6), base-repeat (3), extended-repeat for bases 0 and 2 (2)
     assert len(whole) == 6 + 3 + 2
+
+
+def _paragraphs_with_quotations(seed: int) -> str:
+    """A reproducible text of a few paragraphs mixing double quote marks (straight, curly,
+    guillemets, low-9) with sentence ends: quotations that close in their paragraph, run
+    on into the next one, or are closed by a curly mark on the next line."""
+    rng = np.random.default_rng(seed)
+    marks = ["“", "”", '"', "«", "»", "„"]
+    pieces = ["The cat sat.", "He said", "It ended. Then", "We left!", "Why? Because", "on Monday",
+              "No. 5", "Mr. Smith", "in the U.S. The", "ok", "A.", "B. C."]
+    lines = []
+    for _ in range(int(rng.integers(1, 6))):
+        words = [str(rng.choice(marks))] if rng.random() < 0.5 else []
+        words += [str(rng.choice(marks if rng.random() < 0.3 else pieces)) for _ in range(int(rng.integers(0, 7)))]
+        lines.append(" " * int(rng.integers(0, 3)) + " ".join(words))
+        if rng.random() < 0.3:
+            lines.append(str(rng.choice(["", "  ", "\t"])))
+    return "\n".join(lines)
+
+
+def test_batched_sentence_starts_follow_quotations_over_paragraphs() -> None:
+    """The batched rule (tokenize) keeps the splitter's sentences where quotations run on
+    into a next paragraph, in a batch and alone."""
+    from newstrace.sentences import split_sentences
+
+    texts = [_paragraphs_with_quotations(seed) for seed in range(400)]
+    batch = tokenize(texts)
+    for i, text in enumerate(texts):
+        alone = tokenize([text])
+        expected = np.zeros(len(alone.starts), dtype=bool)
+        expected[:1] = True
+        firsts = np.searchsorted(alone.starts, [span.start for span in split_sentences(text)])
+        expected[firsts[firsts < len(alone.starts)]] = True
+        assert batch.breaks[batch.of(i)].tolist() == alone.breaks.tolist() == expected.tolist(), text
