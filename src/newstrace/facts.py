@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterable, Literal
 
+import numpy as np
+
 from newstrace.engine.parallel import ordered_map
 from newstrace.model import Article
 from newstrace.quotation import PersonIndex, Quote, clean_name, doc_ents, doc_text, load_nlp, quotes_from_doc
@@ -241,10 +243,11 @@ def numbers(doc: Doc) -> list[Measure]:
     """Numbers with their unit or counted noun; a bracketed conversion joins its measure."""
     found: list[Measure] = []
     i = 0
-    while i < len(doc):
-        measure, i_next = _measure_at(doc, i)
+    for candidate in _number_like(doc):  # _measure_at finds nothing at any other token
+        if candidate < i:
+            continue
+        measure, i_next = _measure_at(doc, candidate)
         if measure is None:
-            i += 1
             continue
         equivalent, after = _bracketed_equivalent(doc, i_next)
         if equivalent is not None:
@@ -255,6 +258,13 @@ def numbers(doc: Doc) -> list[Measure]:
         found.append(measure)
         i = i_next
     return found
+
+
+def _number_like(doc: Doc) -> list[int]:
+    """Indices of the tokens that look like a number (``like_num``), read in one array."""
+    from spacy.attrs import LIKE_NUM
+
+    return np.flatnonzero(doc.to_array([LIKE_NUM])).tolist() if len(doc) else []
 
 
 def parse_number(text: str) -> float | None:

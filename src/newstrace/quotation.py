@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from newstrace.model import Article
 from newstrace.sentences import split_sentences
 from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts
@@ -176,6 +178,29 @@ def span_ents(span: Span) -> list[Span]:
                 break
             found.append(Span(span.doc, start, end, label=label))
     return found
+
+
+#: lemma hash -> whether the lemma is a cue verb (kept across documents).
+_CUE_LEMMAS: dict[int, bool] = {}
+
+
+def cue_candidates(doc: Doc) -> list[Token]:
+    """The tokens that can be a cue (*according*, or a cue verb's lemma in any case), in text
+    order, found once per document from its lemma and lower-case arrays: the cue rules
+    (:func:`_is_cue`, :func:`_reported_clause`) reject every other token."""
+    from spacy.attrs import LEMMA, LOWER
+
+    memo = _PER_DOC.setdefault(doc, {})
+    if "cues" not in memo:
+        if not len(doc):
+            return []
+        arrays = doc.to_array([LEMMA, LOWER])
+        strings = doc.vocab.strings
+        lemmas, inverse = np.unique(arrays[:, 0], return_inverse=True)
+        cue = np.array([_CUE_LEMMAS.setdefault(h, strings[h].lower() in CUE_VERBS) for h in lemmas.tolist()])
+        according = arrays[:, 1] == strings["according"]
+        memo["cues"] = np.flatnonzero(cue[inverse.reshape(-1)] | according).tolist()
+    return [doc[i] for i in memo["cues"]]
 
 
 def paragraph_starts(doc: Doc) -> Doc:
@@ -590,8 +615,15 @@ def _surname_mentions(doc: Doc, full: dict[str, str]) -> list[tuple[Span, str]]:
     for name in dict.fromkeys(full.values()):  # in order of first mention: the same on every run
         if " " in name:
             surnames.setdefault(name.split()[-1], name)
-    return [(doc[t.i : t.i + 1], surnames[t.text]) for t in doc
-            if t.text in surnames and t.pos_ in {"PROPN", "NOUN"} and t.ent_type_ != "PERSON"]
+    if not surnames:
+        return []
+    from spacy.attrs import ORTH
+
+    orths = doc.to_array([ORTH]).reshape(-1)
+    wanted = [doc.vocab.strings[name] for name in surnames]
+    named = (doc[i] for i in np.flatnonzero(np.isin(orths, np.array(wanted, dtype=orths.dtype))).tolist())
+    return [(doc[t.i : t.i + 1], surnames[t.text]) for t in named
+            if t.pos_ in {"PROPN", "NOUN"} and t.ent_type_ != "PERSON"]
 
 
 def _genders(doc: Doc, names: list[tuple[Span, str]]) -> dict[str, str]:
@@ -699,7 +731,7 @@ class Source:
 def named_sources(doc: Doc, people: PersonIndex) -> list[Source]:
     """Every person (not a pronoun, organisation or place) who speaks through a cue verb, in text order."""
     found: dict[int, Source] = {}
-    for token in doc:
+    for token in cue_candidates(doc):
         if not _is_cue(token) or token.lemma_.lower() in _NAMING_VERBS:  # *a term Rubio used to describe X*
             continue
         mention = _speaker_mention(doc, _subject(token))
@@ -1393,7 +1425,7 @@ ROLE_NOUNS: dict[str, str | None] = {
 def _reported_clauses(doc: Doc, direct: list[list[tuple[int, int]]]) -> list[tuple[Token, Span]]:
     """``X said (that) …``: cue verbs with a clausal complement that is not mostly quoted."""
     found: list[tuple[Token, Span]] = []
-    for cue in doc:
+    for cue in cue_candidates(doc):
         content = _reported_clause(cue)
         if content is None or any(_inside(cue.idx, parts) for parts in direct):
             continue
@@ -1499,8 +1531,6 @@ class TableAttributeRuler:
         self._keys: dict[tuple[int, ...], _RuledKey] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        import numpy as np
-
         if not len(doc):
             return doc
         combos, inverse = np.unique(doc.to_array(self._reads), axis=0, return_inverse=True)
@@ -1543,8 +1573,6 @@ class TableAttributeRuler:
     def _multi_hits(self, fits) -> dict[int, list[int]]:
         """Token index -> ids of the multi-token patterns that set its attributes, from ``fits``
         (token x pattern token: whether it matches)."""
-        import numpy as np
-
         hits: dict[int, list[int]] = {}
         column, length = 0, len(fits)
         for n, specs, index in self._multi:
