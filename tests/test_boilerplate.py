@@ -158,3 +158,18 @@ def test_a_sites_footer_is_not_copy_evidence_but_its_rerun_story_still_is() -> N
     index.add(keys, sentence_pair_batch(texts), outlets=["Harbour Weekly"] * 4)
     found = {(n.a_key, n.b_key) for n in find_near_copies(texts, keys, boilerplate=index)}
     assert found == {("story", "story-updated")}
+
+
+def test_families_are_the_connected_components_of_each_sample() -> None:
+    """The batched family count (all keys of a flag() call at once) is the number of
+    connected components of each key's sampled carriers, whatever the sample's size."""
+    from scipy.sparse.csgraph import connected_components
+
+    from newstrace.boilerplate import _components
+
+    rng = np.random.default_rng(7)
+    linked = rng.random((300, 8, 8)) < rng.choice([0.05, 0.15, 0.4], size=(300, 1, 1))
+    linked |= linked.transpose(0, 2, 1)
+    sizes = rng.integers(1, 9, size=300)
+    expected = [connected_components(graph[:n, :n], directed=False)[0] for graph, n in zip(linked, sizes)]
+    assert _components(linked, sizes).tolist() == expected

@@ -359,12 +359,13 @@ def _components(linked: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Per graph of a stack (``linked``: symmetric adjacency matrices, graph k on its
     first ``sizes[k]`` nodes): how many connected components it has."""
     nodes = linked.shape[1]
-    reach = linked | np.eye(nodes, dtype=bool)
+    real = np.arange(nodes) < sizes[:, None]
+    reach = (linked & real[:, :, None] & real[:, None, :]) | np.eye(nodes, dtype=bool)
     for _ in range(max(nodes - 1, 1).bit_length()):  # paths of up to 2**steps edges
-        reach = np.matmul(reach.astype(np.uint8), reach.astype(np.uint8)) > 0
+        reach = np.matmul(reach.astype(np.int32), reach.astype(np.int32)) > 0
     lower = np.tril(np.ones((nodes, nodes), dtype=bool), -1)
     first = ~(reach & lower).any(axis=2)  # no node before it in its component
-    return (first & (np.arange(nodes) < sizes[:, None])).sum(axis=1)
+    return (first & real).sum(axis=1)
 
 
 def pair_arrays(pairs: ShingleBatch) -> list[np.ndarray]:
