@@ -7,39 +7,48 @@ in-memory index in this process. Here the matching is spread over the cluster as
    fingerprinted by the local stage (:func:`newstrace.engine.stages.read_slice_fingerprinted`),
    kept on the worker that made it;
 2. **plan** (client): the first record of each content id and input id is kept, as the
-   local finder keeps it, numbered in input order; recurring text is counted over the
-   whole corpus (:class:`~newstrace.boilerplate.BoilerplateIndex`) and sent to every worker;
+   local finder keeps it, numbered in input order after the articles an earlier run kept;
+   recurring text is counted over the whole collection
+   (:class:`~newstrace.boilerplate.BoilerplateIndex`) and sent to every worker;
 3. **candidates** (shuffles): each partition cuts its signatures into the local engine's
    band and anchor keys (:meth:`newstrace.lsh.Banding.prepare`); the keys are shuffled
-   (``dask.bag`` groupby, task-based) so that each key's articles meet in one task.
-   Inside a band bucket the articles sorted by stable id are **chained** (n-1 pairs, not
-   n²); a bucket of more than ``max_bucket`` articles is recurring text, recorded and
-   never expanded. Anchor buckets (up to the local index's ``max_anchor_docs``) give
-   every pair, and a second shuffle counts the anchors each pair shares: pairs with the
-   local index's ``min_shared_anchors`` are candidates, as locally;
-4. **verify** (on the workers): the candidates, grouped by the partitions holding their
-   texts, are verified with the local engine's function
+   (``dask.bag`` groupby, task-based) into ``shuffle_buckets`` key buckets, so that each
+   key's articles meet in one task, with the same key's articles of earlier runs (read
+   from the saved keys, :mod:`newstrace.engine.dedup_state`). Inside a band bucket the
+   articles sorted by stable id are **chained** (n-1 pairs, not n²); a bucket of more
+   than ``max_bucket`` articles is recurring text, recorded and never expanded. Anchor
+   buckets (up to the local index's ``max_anchor_docs``) give every pair, and a second
+   shuffle sums the anchors each pair shares: pairs with the local index's
+   ``min_shared_anchors`` are candidates, as locally. Each key's contribution is counted
+   with and without the new articles, so a second run changes exactly what a one-shot run
+   over all inputs would have (a new article between two old ones in a chain splits their
+   edge; a bucket that grows past a cap stops counting);
+4. **verify** (on the workers): the new candidates (and old ones whose articles hold a
+   sentence pair whose boilerplate verdict the new articles changed), grouped by the
+   partitions holding their texts, are verified with the local engine's function
    (:func:`newstrace.nearcopy.verify_candidates` and :func:`newstrace.match.lexical_verdict`),
    before any clustering, so one shared band cannot chain unrelated articles;
 5. **clusters** (client): connected components of the verified ``duplicate`` and ``copy``
    pairs (:func:`newstrace.engine.components.connected_clusters`).
 
-:meth:`DaskDedup.write` writes ``pairs/``, ``clusters/`` and ``recurring/`` Parquet
-datasets (:mod:`newstrace.engine.datasets`) that are byte-identical whatever the number
-of workers and partitions.
+:meth:`DaskDedup.update` keeps the state under ``DIR/state/`` and writes ``pairs/``,
+``clusters/`` and ``recurring/`` Parquet datasets (:mod:`newstrace.engine.datasets`) that
+are byte-identical whatever the number of workers and partitions, and whether the inputs
+came in one run or several.
 
 >>> with DaskEngine.start(workers=4) as engine:                    # doctest: +SKIP
-...     result = DaskDedup(engine).run(["corpus.jsonl"])
-...     result.write("out/")
+...     DaskDedup(engine).update(["monday.jsonl"], "out/")
+...     DaskDedup(engine).update(["tuesday.jsonl"], "out/")      # adds tuesday's articles
 
 Not done yet: the boilerplate index and the candidate and verified pairs are gathered in
 the client (a distributed document-frequency count, a distributed large-star/small-star
-pass and writers on the workers come next); no incremental runs over an earlier ``--out``;
-no resuming of finished stages.
+pass and writers on the workers come next).
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -55,6 +64,7 @@ from newstrace.corpus import article_key
 from newstrace.engine.components import Cluster, connected_clusters, stable_id
 from newstrace.engine.dask import DaskEngine
 from newstrace.engine.datasets import FILES, PAIR_COLUMNS, write_dataset
+from newstrace.engine.dedup_state import DedupState, StoredArticles, read_columns, write_columns
 from newstrace.engine.stages import read_slice_fingerprinted
 from newstrace.fingerprint import ShingleBatch, run_bounds, sorted_unique
 from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, where_from
@@ -63,7 +73,7 @@ from newstrace.match import lexical_verdict
 from newstrace.model import InputError, Relation
 from newstrace.nearcopy import verify_candidates
 
-__all__ = ["DaskDedup", "DedupResult", "MAX_BUCKET", "Part", "chain_edges"]
+__all__ = ["DaskDedup", "DedupResult", "KEY_BUCKETS", "MAX_BUCKET", "Part", "chain_edges"]
 
 #: A band bucket holding more articles than this is recurring text, never expanded.
 MAX_BUCKET = 1000
@@ -71,7 +81,10 @@ MAX_BUCKET = 1000
 CLUSTER_RELATIONS = ("duplicate", "copy")
 #: Sample of articles listed for each recurring bucket.
 RECURRING_SAMPLE = 10
+#: Key buckets of the shuffles, and files of the saved keys: fixed, as the state's layout.
+KEY_BUCKETS = 16
 _KEY_SHIFT = np.uint64(26)  # packed keys keep their top 38 bits (see newstrace.lsh)
+_LOW31 = (1 << 31) - 1
 
 CLUSTER_COLUMNS = {"cluster": "str", "id": "str", "article": "str", "date": "str",
                    "representative": "str", "size": "int"}
@@ -111,6 +124,31 @@ class Part:
         return Part(pick(self.keys), pick(self.ids), pick(self.wheres), pick(self.dates), pick(self.outlets),
                     pick(self.texts), self.signatures[list(rows)], self.sentence_pairs.subset(rows), [], first)
 
+    def save(self, path: str) -> int:
+        """Write the articles (all but signatures) as one articles file of the state; their count."""
+        import pyarrow as pa
+
+        pairs = pa.ListArray.from_arrays(pa.array(self.sentence_pairs.offsets.astype(np.int32)),
+                                         pa.array(self.sentence_pairs.hashes, type=pa.uint64()))
+        strings = {name: pa.array(getattr(self, attribute), type=pa.string()) for name, attribute in
+                   (("key", "keys"), ("id", "ids"), ("where", "wheres"), ("date", "dates"), ("outlet", "outlets"),
+                    ("text", "texts"))}
+        write_columns(path, {"number": np.arange(self.first, self.first + len(self.keys), dtype=np.int64),
+                             **strings, "pairs": pairs})
+        return len(self.keys)
+
+    @classmethod
+    def load(cls, path: str, first: int) -> list[Part]:
+        """An articles file of the state, as a bag partition (a list of one part) for verification."""
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path, columns=["key", "id", "where", "date", "outlet", "text", "pairs"])
+        columns = table.to_pydict()
+        pairs = table.column("pairs").combine_chunks()
+        batch = ShingleBatch(pairs.values.to_numpy().astype(np.uint64), pairs.offsets.to_numpy().astype(np.int64))
+        return [cls(columns["key"], columns["id"], columns["where"], columns["date"], columns["outlet"],
+                    columns["text"], np.zeros((0, 0), dtype=np.uint32), batch, [], first)]
+
 
 def read_part(piece: Slice) -> Part:
     """Read, clean and fingerprint one slice with the local engine's stage."""
@@ -126,12 +164,16 @@ def read_part(piece: Slice) -> Part:
 
 
 # -- 2. plan (client) -------------------------------------------------------------------------
-def first_records(headers: Sequence[Part], on_skip: Callable[[InputError], None]) -> list[list[int]]:
+def first_records(headers: Sequence[Part], on_skip: Callable[[InputError], None],
+                  stored: StoredArticles | None = None) -> list[list[int]]:
     """Per partition, the rows the local finder keeps: the first record of each article id
-    (the same record read again is dropped), and no input id that came before with other
-    content (reported to ``on_skip`` as a duplicate id)."""
-    seen: set[str] = set()
+    (the same record read again, or one ``stored`` already, is dropped), and no input id
+    that came before with other content (reported to ``on_skip`` as a duplicate id)."""
+    stored = stored or StoredArticles()
+    seen: set[str] = set(stored.ids)
     keys = ExternalIds()
+    for key, content, where in zip(stored.keys, stored.ids, stored.wheres):
+        keys.seen_before(key, content, where)
     kept = []
     for header in headers:
         rows = []
@@ -148,14 +190,38 @@ def first_records(headers: Sequence[Part], on_skip: Callable[[InputError], None]
     return kept
 
 
-def boilerplate_of(headers: Sequence[Part], kept: Sequence[Sequence[int]]) -> BoilerplateIndex:
-    """Recurring text counted over every kept article, added in input order."""
-    index = BoilerplateIndex()
+def boilerplate_of(headers: Sequence[Part], kept: Sequence[Sequence[int]],
+                   index: BoilerplateIndex | None = None) -> BoilerplateIndex:
+    """Recurring text counted over every kept article, added in input order (to ``index``)."""
+    index = BoilerplateIndex() if index is None else index
     for header, rows in zip(headers, kept):
         if rows:
             index.add([header.keys[r] for r in rows], header.sentence_pairs.subset(rows),
                       outlets=[header.outlets[r] for r in rows])
     return index
+
+
+
+
+def stored_boilerplate(stored: StoredArticles) -> BoilerplateIndex:
+    """Recurring text counted over the articles of earlier runs."""
+    index = BoilerplateIndex()
+    if len(stored):
+        index.add(stored.keys, ShingleBatch(stored.pair_hashes, stored.pair_offsets), outlets=stored.outlets)
+    return index
+
+
+def changed_verdict_holders(before: BoilerplateIndex, after: BoilerplateIndex, stored: StoredArticles,
+                            new_pairs: Sequence[ShingleBatch]) -> np.ndarray:
+    """The stored articles (numbers) holding a sentence pair that the new articles (their
+    ``new_pairs``) turn into boilerplate or out of it: their pairs need verifying again."""
+    if not len(stored) or not new_pairs:
+        return np.zeros(0, dtype=np.int64)
+    keys = sorted_unique(np.concatenate([batch.hashes for batch in new_pairs]) & KEY_MASK)[0]
+    keys = keys[before.document_frequency(keys) > 0]
+    changed = keys[before.flag(keys) != after.flag(keys)]
+    holder = np.repeat(np.arange(len(stored), dtype=np.int64), np.diff(stored.pair_offsets))
+    return np.unique(holder[np.isin(stored.pair_hashes & KEY_MASK, changed)])
 
 
 # -- 3. candidates (shuffles) -------------------------------------------------------------------
@@ -172,12 +238,35 @@ class Keyed:
 
     @classmethod
     def concat(cls, chunks: Sequence[Keyed]) -> Keyed:
+        chunks = [*chunks, cls.empty()]
         return cls(*(np.concatenate([getattr(c, name) for c in chunks]) for name in ("keys", "ids", "numbers")))
+
+    @classmethod
+    def empty(cls) -> Keyed:
+        return cls(np.zeros(0, np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.int64))
+
+    def save(self, path: str) -> None:
+        write_columns(path, {"key": self.keys, "sid": self.ids, "number": self.numbers})
+
+    @classmethod
+    def stored(cls, folders: Sequence[str], kind: str, bucket: int, keys: np.ndarray) -> Keyed:
+        """The rows of earlier runs' saved ``kind`` keys in ``bucket`` whose key is among ``keys``."""
+        found = []
+        for folder in folders:
+            columns = read_columns(Path(folder) / kind / key_file(bucket))
+            if columns is not None:
+                keyed = cls(columns["key"], columns["sid"], columns["number"])
+                found.append(keyed.take(np.isin(keyed.keys, keys)))
+        return cls.concat(found)
+
+
+def key_file(bucket: int) -> str:
+    return f"part-{bucket:05d}.parquet"
 
 
 def keyed_items(part: Part, banding: Any, kind: str, buckets: int) -> list[tuple[int, Keyed]]:
     """A partition's ``kind`` keys (``"bands"`` or ``"anchors"``, as the local index
-    computes them), split by the shuffle bucket each key goes to."""
+    computes them), split by the key bucket each key goes to."""
     packed = getattr(banding.prepare(part.signatures), kind)
     docs = (packed & DOC_MASK).astype(np.int64)
     keyed = Keyed(packed & KEY_MASK, part.stable_ids[docs], part.first + docs)
@@ -224,25 +313,85 @@ def pair_codes(pairs: np.ndarray) -> np.ndarray:
 
 
 def code_pairs(codes: np.ndarray) -> np.ndarray:
-    return np.stack([codes >> 31, codes & ((1 << 31) - 1)], axis=1)
+    return np.stack([codes >> 31, codes & _LOW31], axis=1)
 
 
-def summed_counts(chunks: Sequence[tuple[np.ndarray, np.ndarray]], minimum: int) -> np.ndarray:
-    """The codes whose counts, summed over ``chunks``, reach ``minimum``."""
-    codes = np.concatenate([c for c, _ in chunks] or [np.zeros(0, np.int64)])
-    counts = np.concatenate([n for _, n in chunks] or [np.zeros(0, np.int64)])
-    order = np.argsort(codes, kind="stable")
-    codes, counts = codes[order], counts[order]
-    starts, _ = run_bounds(codes)
-    if not len(starts):
-        return codes
-    return codes[starts][np.add.reduceat(counts, starts) >= minimum]
+@dataclass
+class Support:
+    """Pairs (as codes) with how many band buckets chain them and how many anchors they
+    share; as changes, what a run adds to (or takes from) those counts."""
+
+    codes: np.ndarray
+    bands: np.ndarray
+    anchors: np.ndarray
+
+    @classmethod
+    def of(cls, codes: np.ndarray, bands: np.ndarray | None = None, anchors: np.ndarray | None = None) -> Support:
+        zeros = np.zeros(len(codes), dtype=np.int64)
+        return cls(codes.astype(np.int64), zeros if bands is None else bands.astype(np.int64),
+                   zeros if anchors is None else anchors.astype(np.int64))
+
+    @classmethod
+    def summed(cls, chunks: Sequence[Support]) -> Support:
+        """One row per distinct code, its counts summed over ``chunks``."""
+        codes, bands, anchors = (np.concatenate([getattr(c, n) for c in chunks] + [np.zeros(0, np.int64)])
+                                 for n in ("codes", "bands", "anchors"))
+        order = np.argsort(codes, kind="stable")
+        codes, bands, anchors = codes[order], bands[order], anchors[order]
+        starts, _ = run_bounds(codes)
+        if not len(starts):
+            return cls.of(codes)
+        return cls(codes[starts], np.add.reduceat(bands, starts), np.add.reduceat(anchors, starts))
+
+    def take(self, mask: np.ndarray) -> Support:
+        return Support(self.codes[mask], self.bands[mask], self.anchors[mask])
+
+    def split(self, buckets: int) -> list[tuple[int, Support]]:
+        """Split by the shuffle bucket each pair goes to."""
+        bucket = (self.codes ^ (self.codes >> 31)) % buckets
+        return [(int(b), self.take(bucket == b)) for b in np.unique(bucket).tolist()]
+
+    def candidates(self, minimum: int) -> Support:
+        """The pairs chained in a band bucket or sharing ``minimum`` anchors."""
+        return self.take((self.bands > 0) | (self.anchors >= minimum))
 
 
-def split_codes(codes: np.ndarray, counts: np.ndarray, buckets: int) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
-    """Pair codes with counts, split by the shuffle bucket each pair goes to."""
-    bucket = (codes ^ (codes >> 31)) % buckets
-    return [(int(b), (codes[bucket == b], counts[bucket == b])) for b in np.unique(bucket).tolist()]
+def band_changes(group: tuple[int, list], folders: Sequence[str], new_folder: str | None,
+                 max_bucket: int) -> tuple[Support, list[Recurring]]:
+    """One key bucket's band keys: the chained pairs its new keys add and take away (a
+    chain with the earlier runs' articles of the same keys, against the chain without the
+    new ones), and its buckets over the cap. The new keys are saved in ``new_folder``."""
+    bucket, new = group[0], Keyed.concat([chunk for _, chunk in group[1]])
+    old = Keyed.stored(folders, "bands", bucket, np.unique(new.keys))
+    if new_folder is not None:
+        new.save(str(Path(new_folder) / "bands" / key_file(bucket)))
+    after, recurring = chain_edges(Keyed.concat([old, new]), max_bucket)
+    before, _ = chain_edges(old, max_bucket)
+    codes = np.concatenate([pair_codes(after), pair_codes(before)])
+    signs = np.concatenate([np.ones(len(after), np.int64), -np.ones(len(before), np.int64)])
+    return Support.summed([Support.of(codes, bands=signs)]), recurring
+
+
+def anchor_changes(group: tuple[int, list], folders: Sequence[str], new_folder: str | None,
+                   max_docs: int) -> Support:
+    """One key bucket's anchor keys: the shared-anchor counts its new keys add and take
+    away (a bucket growing past ``max_docs`` no longer counts). The new keys are saved."""
+    bucket, new = group[0], Keyed.concat([chunk for _, chunk in group[1]])
+    old = Keyed.stored(folders, "anchors", bucket, np.unique(new.keys))
+    if new_folder is not None:
+        new.save(str(Path(new_folder) / "anchors" / key_file(bucket)))
+    after, before = anchor_pair_counts(Keyed.concat([old, new]), max_docs), anchor_pair_counts(old, max_docs)
+    return Support.summed([Support.of(after[0], anchors=after[1]), Support.of(before[0], anchors=-before[1])])
+
+
+def relevant_changes(chunks: Sequence[Support], first_new: int, minimum: int) -> Support:
+    """Changes summed per pair, keeping those that can matter: a pair with a new article
+    (numbered from ``first_new``) that is a candidate, an old pair whose counts changed."""
+    summed = Support.summed(chunks)
+    new = (summed.codes & _LOW31) >= first_new
+    candidate = (summed.bands > 0) | (summed.anchors >= minimum)
+    changed = (summed.bands != 0) | (summed.anchors != 0)
+    return summed.take(np.where(new, candidate, changed))
 
 
 # -- 4. verify (on the workers) -------------------------------------------------------------------
@@ -283,6 +432,49 @@ def verify_block(parts: Sequence[Sequence[Part]], pairs: np.ndarray, boilerplate
     return verified
 
 
+# -- the collection's tables, as a run leaves them ---------------------------------------------------
+@dataclass
+class Tables:
+    """Candidate pairs with their support, verified pairs and recurring band buckets."""
+
+    candidates: Support
+    verified: list[Verified]
+    recurring: dict[int, Recurring]
+
+    @classmethod
+    def load(cls, state: DedupState) -> Tables:
+        """The latest snapshot of ``state`` (empty tables when there is none)."""
+        candidates, pairs, recurring = (state.snapshot(name) for name in ("candidates", "pairs", "recurring"))
+        if candidates is None:
+            return cls(Support.of(np.zeros(0, np.int64)), [], {})
+        return cls(
+            Support(*(np.array(candidates[n], dtype=np.int64) for n in ("code", "bands", "anchors"))),
+            [Verified(a, b, rel, json.loads(record))
+             for a, b, rel, record in zip(pairs["a"], pairs["b"], pairs["relation"], pairs["record"])],
+            {key: Recurring(key, np.array(sample, dtype=np.int64), documents)
+             for key, documents, sample in zip(recurring["key"], recurring["documents"], recurring["sample"])})
+
+    def codes(self) -> np.ndarray:
+        """The pair codes of the verified pairs, in their order."""
+        return pair_codes(np.array([(v.a, v.b) for v in self.verified], dtype=np.int64).reshape(-1, 2))
+
+    def save(self, folder: Path) -> None:
+        import pyarrow as pa
+
+        write_columns(folder / "candidates.parquet", {"code": self.candidates.codes, "bands": self.candidates.bands,
+                                                      "anchors": self.candidates.anchors})
+        write_columns(folder / "pairs.parquet", {
+            "a": np.array([v.a for v in self.verified], dtype=np.int64),
+            "b": np.array([v.b for v in self.verified], dtype=np.int64),
+            "relation": [v.relation for v in self.verified],
+            "record": [json.dumps(v.record, ensure_ascii=False) for v in self.verified]})
+        buckets = sorted(self.recurring.values(), key=lambda r: r.key)
+        write_columns(folder / "recurring.parquet", {
+            "key": np.array([r.key for r in buckets], dtype=np.uint64),
+            "documents": np.array([r.documents for r in buckets], dtype=np.int64),
+            "sample": pa.array([r.numbers.tolist() for r in buckets], type=pa.list_(pa.int64()))})
+
+
 # -- the driver ------------------------------------------------------------------------------------
 @dataclass
 class DedupResult:
@@ -313,101 +505,167 @@ class DaskDedup:
     """Near copies among many inputs on a Dask cluster (see the module docstring).
 
     ``slice_bytes`` sizes the input partitions (:func:`newstrace.ingest.plan_slices`),
-    ``shuffle_buckets`` the shuffles (default: four per worker). ``with_texts`` adds each
-    passage's text on both sides to the pair records. After :meth:`run`, ``stats`` holds
-    counts and the seconds of each stage."""
+    ``shuffle_buckets`` the shuffles (and the files of saved keys). ``with_texts`` adds
+    each passage's text on both sides to the pair records. After :meth:`run`, ``stats``
+    holds counts and the seconds of each stage."""
 
     engine: DaskEngine
     slice_bytes: int = 16_000_000
     max_bucket: int = MAX_BUCKET
-    shuffle_buckets: int | None = None
+    shuffle_buckets: int = KEY_BUCKETS
     with_texts: bool = False
     cluster_relations: tuple[str, ...] = CLUSTER_RELATIONS
     on_skip: Callable[[InputError], None] | None = None
     index: LSHIndex = field(default_factory=LSHIndex)  #: the local index's bands and anchor rules
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def run(self, inputs: PathLike | Iterable[PathLike]) -> DedupResult:
+    @property
+    def settings(self) -> dict[str, Any]:
+        """What a state kept for later runs depends on (a later run must use the same)."""
+        banding = self.index.banding
+        return {"max_bucket": self.max_bucket, "shuffle_buckets": self.shuffle_buckets,
+                "with_texts": self.with_texts, "cluster_relations": list(self.cluster_relations),
+                "bands": banding.bands, "rows": banding.rows, "anchors": banding.anchors,
+                "max_anchor_docs": self.index.max_anchor_docs, "min_shared_anchors": self.index.min_shared_anchors}
+
+    def update(self, inputs: PathLike | Iterable[PathLike], out: str | os.PathLike[str]) -> DedupResult:
+        """Add ``inputs`` to the collection kept in ``out/state/`` (a new one if none) and
+        write ``out/pairs/``, ``clusters/`` and ``recurring/`` for the whole collection: the
+        files a one-shot run over every input so far writes. Inputs already kept are skipped."""
+        result = self.run(inputs, DedupState.open(Path(out) / "state", self.settings))
+        result.write(out)
+        return result
+
+    def run(self, inputs: PathLike | Iterable[PathLike], state: DedupState | None = None) -> DedupResult:
+        """Near copies among ``inputs`` and the articles ``state`` holds (none by default);
+        the new generation is committed to ``state`` before returning."""
         import dask.bag as db
 
+        state = state or DedupState.open(None, self.settings)
         paths = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
         client, clock = self.engine.client, _Clock(self.stats)
-        self.stats.update(skipped=0)
+        self.stats.update(skipped=0, new_articles=0)
+        stored, tables = state.stored_articles(), Tables.load(state)
         slices = list(plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip))
-        if not slices:
-            return DedupResult([], [], [], self.stats)
-        read = client.persist(db.from_sequence(slices, npartitions=max(1, len(slices))).map(read_part))
-        headers = client.compute(read.map(Part.header)).result()
+        headers, read = self._read(slices)
         clock("read")
 
-        for header in headers:
-            for error in header.skipped:
-                self._skip(error)
-        kept = first_records(headers, self._skip)
-        firsts = np.cumsum([0] + [len(rows) for rows in kept])
+        kept = first_records(headers, self._skip, stored)
+        firsts = len(stored) + np.cumsum([0] + [len(rows) for rows in kept])
+        meta = _Meta.of(stored, headers, kept)
+        self.stats.update(articles=len(meta.keys), partitions=len(slices), candidates=0)
+        if firsts[-1] == len(stored):  # nothing new: the collection's tables as they are
+            return self._result(tables, meta, clock)
         parts = client.persist(db.map(Part.keep, read, db.from_sequence(kept, npartitions=len(kept)),
                                       db.from_sequence(firsts[:-1].tolist(), npartitions=len(kept))))
         del read
-        boilerplate = client.scatter(boilerplate_of(headers, kept), broadcast=True)
-        meta = _Meta.of(headers, kept)
+        before = stored_boilerplate(stored)
+        after = boilerplate_of(headers, kept, copy.deepcopy(before))
+        reverify_holders = changed_verdict_holders(before, after, stored, [
+            h.sentence_pairs.subset(rows) for h, rows in zip(headers, kept)])
+        boilerplate = client.scatter(after, broadcast=True)
+        partial = state.begin()
+        counts = self._save_articles(parts, partial, len(kept))
         clock("plan")
 
-        candidates, recurring = self._candidates(parts)
+        changes, recurring = self._candidates(parts, state, partial, len(stored))
+        candidates = Support.summed([tables.candidates, changes]).candidates(self.index.min_shared_anchors)
+        added = np.setdiff1d(candidates.codes, tables.candidates.codes)
+        kept_old = np.setdiff1d(candidates.codes, added)
+        pairs_of_kept = code_pairs(kept_old)
+        reverify = kept_old[np.isin(pairs_of_kept, reverify_holders).any(axis=1)]
         clock("candidates")
-        verified = self._verify(parts, candidates, firsts, boilerplate)
+
+        verified = self._verify(parts, np.union1d(added, reverify), firsts, state, boilerplate)
+        still = np.isin(tables.codes(), np.setdiff1d(kept_old, reverify))
+        tables = Tables(candidates, [v for v, keep in zip(tables.verified, still.tolist()) if keep] + verified,
+                        {**tables.recurring, **{r.key: r for r in recurring}})
+        if partial is not None:
+            tables.save(partial)
+        state.commit(partial, counts)
         clock("verify")
-        clusters = connected_clusters(
-            np.array([(v.a, v.b) for v in verified if v.relation in self.cluster_relations], dtype=np.int64),
-            meta.stable_ids, meta.dates)
-        clock("clusters")
-        self.stats.update(articles=int(firsts[-1]), partitions=len(slices), shuffle_buckets=self._buckets(), candidates=len(candidates),
-                          pairs=len(verified), clusters=len(clusters), recurring_buckets=len(recurring))
-        return DedupResult(
-            pairs=sorted((v.record for v in verified), key=itemgetter("a", "b")),
-            clusters=[row for cluster in clusters for row in meta.cluster_rows(cluster)],
-            recurring=sorted((meta.recurring_row(r) for r in recurring), key=itemgetter("key")),
-            stats=self.stats,
-        )
+        self.stats.update(new_articles=int(firsts[-1] - len(stored)), candidates=len(candidates.codes),
+                          new_candidates=len(added), reverified=len(reverify))
+        return self._result(tables, meta, clock)
 
-    def _buckets(self) -> int:
-        return self.shuffle_buckets or 4 * self.engine.workers
+    def _read(self, slices: list[Slice]) -> tuple[list[Part], Any]:
+        """Every slice read on the workers (kept there), and the headers of its parts."""
+        import dask.bag as db
 
-    def _candidates(self, parts: Any) -> tuple[np.ndarray, list[Recurring]]:
-        """Chained band edges and anchor pairs, as sorted unique ``(earlier, later)`` numbers."""
-        buckets, banding, cap = self._buckets(), self.index.banding, self.max_bucket
+        if not slices:
+            return [], None
+        read = self.engine.client.persist(db.from_sequence(slices, npartitions=len(slices)).map(read_part))
+        headers = self.engine.client.compute(read.map(Part.header)).result()
+        for header in headers:
+            for error in header.skipped:
+                self._skip(error)
+        return headers, read
+
+    def _save_articles(self, parts: Any, partial: Path | None, count: int) -> list[int]:
+        """Each new partition's articles written into the new generation, by its worker."""
+        import dask.bag as db
+
+        if partial is None:
+            return []
+        names = [str(partial / "articles" / key_file(i)) for i in range(count)]
+        return self.engine.client.compute(db.map(Part.save, parts, db.from_sequence(names, npartitions=count)),
+                                          sync=True)
+
+    def _candidates(self, parts: Any, state: DedupState, partial: Path | None,
+                    first_new: int) -> tuple[Support, list[Recurring]]:
+        """What the new articles change in the pairs' support, and the band buckets over
+        the cap that they touch (see :func:`band_changes`, :func:`anchor_changes`)."""
+        buckets, banding, cap = self.shuffle_buckets, self.index.banding, self.max_bucket
         max_docs, minimum = self.index.max_anchor_docs, self.index.min_shared_anchors
+        folders, new_folder = state.key_folders(), None if partial is None else str(partial)
 
         def shuffled(kind: str) -> Any:
             return (parts.map(keyed_items, banding, kind, buckets).flatten()
-                    .groupby(itemgetter(0), npartitions=buckets, shuffle="tasks")
-                    .map(lambda group: Keyed.concat([chunk for _, chunk in group[1]])))
+                    .groupby(itemgetter(0), npartitions=buckets, shuffle="tasks"))
 
-        bands = shuffled("bands").map(chain_edges, cap)
-        anchors = (shuffled("anchors").map(anchor_pair_counts, max_docs)
-                   .map(lambda counted: split_codes(*counted, buckets)).flatten()
-                   .groupby(itemgetter(0), npartitions=buckets, shuffle="tasks")
-                   .map(lambda group: summed_counts([chunk for _, chunk in group[1]], minimum)))
-        banded, anchored = self.engine.client.compute([bands, anchors], sync=True)
-        edges = [edges for edges, _ in banded]
-        recurring = [r for _, found in banded for r in found]
-        self.stats.update(band_edges=sum(len(e) for e in edges), anchor_pairs=sum(len(c) for c in anchored))
-        codes = np.concatenate([pair_codes(e) for e in edges] + anchored + [np.zeros(0, np.int64)])
-        return code_pairs(np.unique(codes)), sorted(recurring, key=lambda r: r.key)
+        bands = shuffled("bands").map(band_changes, folders, new_folder, cap)
+        anchors = shuffled("anchors").map(anchor_changes, folders, new_folder, max_docs)
+        summed = (db_concat([bands.map(itemgetter(0)), anchors])
+                  .map(lambda support: support.split(buckets)).flatten()
+                  .groupby(itemgetter(0), npartitions=buckets, shuffle="tasks")
+                  .map(lambda group: relevant_changes([chunk for _, chunk in group[1]], first_new, minimum)))
+        changes, recurring = self.engine.client.compute([summed, bands.map(itemgetter(1))], sync=True)
+        self.stats.update(changed_pairs=sum(len(c.codes) for c in changes))
+        return Support.summed(changes), sorted((r for found in recurring for r in found), key=lambda r: r.key)
 
-    def _verify(self, parts: Any, candidates: np.ndarray, firsts: np.ndarray, boilerplate: Any) -> list[Verified]:
-        """Candidates verified on the workers, one task per pair of partitions holding them."""
+    def _verify(self, parts: Any, codes: np.ndarray, firsts: np.ndarray, state: DedupState,
+                boilerplate: Any) -> list[Verified]:
+        """Pairs ``codes`` verified on the workers, one task per pair of partitions holding
+        their texts (the new partitions, and the state's articles files read there)."""
         import dask
 
-        partitions = parts.to_delayed()
-        holder = np.searchsorted(firsts, candidates, side="right") - 1
-        blocks = np.unique(holder, axis=0)
+        candidates = code_pairs(codes)
+        stored = state.article_files()
+        holders = [dask.delayed(Part.load)(path, first) for path, first, _ in stored] + list(parts.to_delayed())
+        starts = np.array([first for _, first, _ in stored] + firsts[:-1].tolist(), dtype=np.int64)
+        holder = np.searchsorted(starts, candidates, side="right") - 1
         tasks = []
-        for x, y in blocks.tolist():
+        for x, y in np.unique(holder, axis=0).tolist():
             pairs = candidates[(holder[:, 0] == x) & (holder[:, 1] == y)]
-            held = [partitions[x]] if x == y else [partitions[x], partitions[y]]
+            held = [holders[x]] if x == y else [holders[x], holders[y]]
             tasks.append(dask.delayed(verify_block)(held, pairs, boilerplate, self.with_texts))
         done = self.engine.client.compute(tasks, sync=True)
         return [v for block in done for v in block]
+
+    def _result(self, tables: Tables, meta: _Meta, clock: _Clock) -> DedupResult:
+        """Table rows of the collection: pair records, clusters (computed here) and recurring buckets."""
+        edges = np.array([(v.a, v.b) for v in tables.verified if v.relation in self.cluster_relations],
+                         dtype=np.int64)
+        clusters = connected_clusters(edges, meta.stable_ids, meta.dates)
+        clock("clusters")
+        self.stats.update(pairs=len(tables.verified), clusters=len(clusters), recurring_buckets=len(tables.recurring),
+                          shuffle_buckets=self.shuffle_buckets)
+        return DedupResult(
+            pairs=sorted((v.record for v in tables.verified), key=itemgetter("a", "b")),
+            clusters=[row for cluster in clusters for row in meta.cluster_rows(cluster)],
+            recurring=sorted((meta.recurring_row(r) for r in tables.recurring.values()), key=itemgetter("key")),
+            stats=self.stats,
+        )
 
     def _skip(self, error: InputError) -> None:
         self.stats["skipped"] = self.stats.get("skipped", 0) + 1
@@ -415,9 +673,15 @@ class DaskDedup:
             self.on_skip(error)
 
 
+def db_concat(bags: Sequence[Any]) -> Any:
+    import dask.bag as db
+
+    return db.concat(list(bags))
+
+
 @dataclass
 class _Meta:
-    """What the client keeps of every kept article, by number: for cluster rows."""
+    """What the client keeps of every article of the collection, by number: for cluster rows."""
 
     keys: list[str]
     ids: list[str]
@@ -425,10 +689,10 @@ class _Meta:
     stable_ids: np.ndarray
 
     @classmethod
-    def of(cls, headers: Sequence[Part], kept: Sequence[Sequence[int]]) -> _Meta:
-        keys = [h.keys[r] for h, rows in zip(headers, kept) for r in rows]
-        ids = [h.ids[r] for h, rows in zip(headers, kept) for r in rows]
-        dates = [h.dates[r] for h, rows in zip(headers, kept) for r in rows]
+    def of(cls, stored: StoredArticles, headers: Sequence[Part], kept: Sequence[Sequence[int]]) -> _Meta:
+        keys = stored.keys + [h.keys[r] for h, rows in zip(headers, kept) for r in rows]
+        ids = stored.ids + [h.ids[r] for h, rows in zip(headers, kept) for r in rows]
+        dates = stored.dates + [h.dates[r] for h, rows in zip(headers, kept) for r in rows]
         return cls(keys, ids, dates, np.array([stable_id(i) for i in ids], dtype=np.uint64))
 
     def cluster_rows(self, cluster: Cluster) -> list[dict[str, Any]]:
