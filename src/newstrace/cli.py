@@ -415,14 +415,17 @@ def _dedup_on_dask(paths: list[Path], out: Path, scheduler: Optional[str], worke
         raise _fail("--out goes with --engine dask (the local engine writes DIR/pairs/ with --export)")
     check_export_folder(out)
     from newstrace.engine.dask_dedup import DaskDedup
+    from newstrace.engine.dedup_state import SettingsMismatch
 
     skipped: list[InputError] = []
     with _dask_engine(scheduler, workers) as started:
-        result = DaskDedup(started, with_texts=texts, on_skip=skipped.append).run([str(p) for p in paths])
-        result.write(out)
+        try:  # adds to what an earlier run kept in out/state/
+            result = DaskDedup(started, with_texts=texts, on_skip=skipped.append).update([str(p) for p in paths], out)
+        except SettingsMismatch as exc:
+            raise _fail(str(exc)) from None
     _report_skips(skipped)
     stats = result.stats
-    err.print(f"{stats.get('articles', 0):,} articles, {stats.get('pairs', 0):,} pairs, "
+    err.print(f"{stats.get('articles', 0):,} articles ({stats.get('new_articles', 0):,} new), {stats.get('pairs', 0):,} pairs, "
               f"{stats.get('clusters', 0):,} clusters in {sum(stats['seconds'].values()):.1f} s; "
               f"wrote {out}/pairs, clusters and recurring", markup=False, soft_wrap=True)
     if skipped:
