@@ -4,6 +4,16 @@ Everything carries character offsets into ``Article.text``. Numbers are normalis
 unit ("1,000 kilometres (620 miles)" is one measure of 1,000,000 m with an equivalent of
 620 miles); dates are resolved against the article's date ("Tuesday" in an article dated
 Wednesday 2023-09-13 is 2023-09-12). Documents are parsed in batches with ``nlp.pipe``.
+
+Speed: the parse is nearly all the cost (CPU per PolNeAR article, one process: NER ~57 ms,
+tok2vec ~32, parser ~17, the rest ~20). The attribute ruler runs by table
+(:class:`~newstrace.quotation.TableAttributeRuler`, identical attributes), the extraction
+reads token arrays instead of walking every token, and identical copies (same text and
+date) are parsed once. ``bench_facts.py --articles 1612`` (every distinct text once; 2
+processes, load average ~10): 139 -> 125 ms CPU per article, the same facts found. Every
+pipe is needed (tags, lemmas, parse and entities are all read), and a sentence prefilter
+(quote mark, cue word, digit or capitalised word) keeps 94% of the words, so the parse of
+each distinct text stays.
 """
 
 from __future__ import annotations
