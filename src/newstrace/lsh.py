@@ -136,7 +136,7 @@ class KeyTable:
             slots = self._slots(packed)  # sorted, as the keys are
             cells = slots >> 3
             starts, _ = run_bounds(cells)
-            bits = (1 << (slots & 7)).astype(np.uint8)
+            bits = np.left_shift(np.uint8(1), (slots & 7).astype(np.uint8))  # in bytes from the start
             self._bitmap[cells[starts]] |= np.bitwise_or.reduceat(bits, starts)
         self.segments.append(packed)
         while len(self.segments) > 1 and len(self.segments[-1]) >= len(self.segments[-2]):
