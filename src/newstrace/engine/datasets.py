@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from newstrace.report.tables import _SCHEMAS, _arrow_type, _parquet_cell
+from newstrace.report.tables import SCHEMAS, arrow_type, parquet_cell
 
 Row = dict[str, Any]
 
@@ -32,7 +32,7 @@ FILES = 8
 #: Rows per row group: fixed, so a file's layout depends only on its rows.
 ROW_GROUP_ROWS = 65_536
 #: The ``pairs`` dataset: the fields of ``dedup``'s pair records (the relations table).
-PAIR_COLUMNS: dict[str, str] = dict(_SCHEMAS["relations"])
+PAIR_COLUMNS: dict[str, str] = dict(SCHEMAS["relations"])
 
 
 def file_of(key: str, files: int) -> int:
@@ -67,8 +67,8 @@ def write_parquet(rows: list[Row], columns: Mapping[str, str], path: Path) -> No
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(name, _arrow_type(kind)) for name, kind in columns.items()])
-    cells = [{name: _parquet_cell(row.get(name), kind) for name, kind in columns.items()} for row in rows]
+    schema = pa.schema([(name, arrow_type(kind)) for name, kind in columns.items()])
+    cells = [{name: parquet_cell(row.get(name), kind) for name, kind in columns.items()} for row in rows]
     table = pa.Table.from_pylist(cells, schema=schema)
     pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, version="2.6", compression="zstd",
                    compression_level=3, use_dictionary=True, write_statistics=True,

@@ -36,7 +36,8 @@ TableFormat = Literal["parquet", "csv"]
 TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv")
 PART = "part-00000"
 
-__all__ = ["TABLE_FORMATS", "TableFormat", "export_tables", "relation_rows", "write_table"]
+__all__ = ["SCHEMAS", "TABLE_FORMATS", "TableFormat", "arrow_type", "export_tables", "parquet_cell",
+           "relation_rows", "write_table"]
 
 
 def export_tables(report: Report, directory: str | os.PathLike[str], *,
@@ -64,7 +65,7 @@ def relation_rows(relations: Iterable[Relation],
 def write_table(rows: Sequence[dict[str, Any]], folder: Path, name: str, *,
                 format: TableFormat = "parquet") -> Path:
     """Write ``rows`` as ``folder/part-00000.<format>`` with the schema of table ``name``
-    (see :data:`_SCHEMAS`), through a temporary file renamed when complete."""
+    (see :data:`SCHEMAS`), through a temporary file renamed when complete."""
     if format not in TABLE_FORMATS:
         raise ValueError(f"unknown table format {format!r}; choose one of {', '.join(TABLE_FORMATS)}")
     folder.mkdir(parents=True, exist_ok=True)
@@ -120,7 +121,7 @@ def _boilerplate_rows(report: Report) -> list[dict[str, Any]]:
 
 #: Column types of each table: "str", "int", "float", "bool", "strs" (a list of strings),
 #: "floats" (string -> float mapping) or "passages" (a list of passage records).
-_SCHEMAS: dict[str, dict[str, str]] = {
+SCHEMAS: dict[str, dict[str, str]] = {
     "articles": {"id": "str", "label": "str", "key": "str", "external_id": "str", "url": "str",
                  "title": "str", "outlet": "str", "date": "str", "byline": "str", "credits": "strs",
                  "path": "str", "supersedes": "str", "text": "str", "boilerplate": "strs", "meta": "str"},
@@ -139,12 +140,13 @@ _PASSAGE_FIELDS = {"a_start": "int", "a_end": "int", "b_start": "int", "b_end": 
 
 def _schema(name: str) -> dict[str, str]:
     try:
-        return _SCHEMAS[name]
+        return SCHEMAS[name]
     except KeyError:
-        raise ValueError(f"unknown table {name!r}; tables: {', '.join(_SCHEMAS)}") from None
+        raise ValueError(f"unknown table {name!r}; tables: {', '.join(SCHEMAS)}") from None
 
 
-def _arrow_type(kind: str) -> Any:
+def arrow_type(kind: str) -> Any:
+    """The Arrow type of a column kind of :data:`SCHEMAS`."""
     import pyarrow as pa
 
     scalar = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
@@ -161,13 +163,14 @@ def _write_parquet(rows: Sequence[dict[str, Any]], columns: dict[str, str], path
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(name, _arrow_type(kind)) for name, kind in columns.items()])
-    prepared = [{name: _parquet_cell(row.get(name), kind) for name, kind in columns.items()} for row in rows]
+    schema = pa.schema([(name, arrow_type(kind)) for name, kind in columns.items()])
+    prepared = [{name: parquet_cell(row.get(name), kind) for name, kind in columns.items()} for row in rows]
     table = pa.Table.from_pylist(prepared, schema=schema)
     pq.write_table(table, path, compression="zstd")
 
 
-def _parquet_cell(value: Any, kind: str) -> Any:
+def parquet_cell(value: Any, kind: str) -> Any:
+    """A row's value as Arrow takes it for a column of ``kind`` (a ``floats`` mapping as sorted items)."""
     if kind == "floats" and value is not None:
         return sorted((str(k), float(v)) for k, v in value.items())
     return value
