@@ -87,6 +87,36 @@ def run_dask(corpus: Path, workers: int, slice_bytes: int) -> dict:
             "recurring": result.stats["recurring_buckets"], "pairs": result.pairs}
 
 
+def run_skew(chain: int, boilerplate: int, workers: int, memory_limit: str, folder: Path) -> None:
+    """The skew cases on a LocalCluster with ``memory_limit`` per worker: a chain of
+    ``chain`` near copies and ``boilerplate`` articles sharing one promo (generators of
+    ``tests/test_dask_skew.py``); wall, stage walls, peak RSS of the client and workers."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_dask import boilerplate_corpus
+    from test_dask_skew import drift_chain
+
+    from newstrace.engine.dask import DaskEngine
+    from newstrace.engine.dask_dedup import DaskDedup
+
+    folder.mkdir(parents=True, exist_ok=True)
+    corpora = {f"chain of {chain:,} near copies": drift_chain(folder / "chain.jsonl", chain),
+               f"{boilerplate:,} articles sharing a promo": boilerplate_corpus(folder, boilerplate)}
+    for name, corpus in corpora.items():
+        with DaskEngine.start(workers=workers, memory_limit=memory_limit) as engine:
+            start = time.perf_counter()
+            run = DaskDedup(engine)
+            result = run.run([str(corpus)])
+            seconds = time.perf_counter() - start
+            worker_mb = "/".join(f"{mb:.0f}" for mb in sorted(engine.client.run(peak_mb).values()))
+            alive = engine.workers
+        biggest = max((row["size"] for row in result.clusters), default=0)
+        stages = " ".join(f"{k} {v:.1f}" for k, v in run.stats["seconds"].items())
+        print(f"{name}: {seconds:.1f} s  client {peak_mb():.0f} MB  workers {worker_mb} MB (limit {memory_limit}, "
+              f"{alive} of {workers} alive)  candidates {run.stats['candidates']:,}  pairs {run.stats['pairs']:,}  "
+              f"clusters {run.stats['clusters']:,} (largest {biggest:,})  recurring buckets "
+              f"{run.stats['recurring_buckets']}\n    stage wall s: {stages}", flush=True)
+
+
 def child(args: argparse.Namespace) -> None:
     engine, workers = args.child.split(":")
     runner = run_dask if engine == "dask" else run_local
@@ -111,10 +141,18 @@ def main() -> None:
     parser.add_argument("--local-workers", type=int, default=2)
     parser.add_argument("--dask-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--slice-mb", type=float, default=16)
+    parser.add_argument("--skew", action="store_true",
+                        help="the skew cases instead: --chain near copies, --boilerplate articles sharing a promo")
+    parser.add_argument("--chain", type=int, default=100_000)
+    parser.add_argument("--boilerplate", type=int, default=5_000)
+    parser.add_argument("--memory-limit", default="1GiB")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args)
+    if args.skew:
+        return run_skew(args.chain, args.boilerplate, max(args.dask_workers), args.memory_limit,
+                        ROOT / "benchmarks/data/skew")
     for corpus in args.corpus:
         truth_file = corpus.with_name(corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
         truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]

@@ -81,6 +81,9 @@ MAX_BUCKET = 1000
 CLUSTER_RELATIONS = ("duplicate", "copy")
 #: Sample of articles listed for each recurring bucket.
 RECURRING_SAMPLE = 10
+#: Candidate pairs verified by one task at most (a dense block, such as a long chain of
+#: near copies, is cut: each task profiles only the texts of its pairs).
+VERIFY_PAIRS = 20_000
 #: Key buckets of the shuffles, and files of the saved keys: fixed, as the state's layout.
 KEY_BUCKETS = 16
 _KEY_SHIFT = np.uint64(26)  # packed keys keep their top 38 bits (see newstrace.lsh)
@@ -648,7 +651,9 @@ class DaskDedup:
         for x, y in np.unique(holder, axis=0).tolist():
             pairs = candidates[(holder[:, 0] == x) & (holder[:, 1] == y)]
             held = [holders[x]] if x == y else [holders[x], holders[y]]
-            tasks.append(dask.delayed(verify_block)(held, pairs, boilerplate, self.with_texts))
+            for start in range(0, len(pairs), VERIFY_PAIRS):  # bounded tasks, however dense the block
+                tasks.append(dask.delayed(verify_block)(held, pairs[start: start + VERIFY_PAIRS], boilerplate,
+                                                        self.with_texts))
         done = self.engine.client.compute(tasks, sync=True)
         return [v for block in done for v in block]
 
