@@ -14,8 +14,9 @@ pairs, relations and stories.
 ...     pairs = list(CopyFinder(mapper=engine.map).run(["corpus.jsonl"]))
 
 ``dedup --out`` matches on the cluster as well (:mod:`newstrace.engine.dask_dedup`: band-key
-shuffles, verification on the workers, connected components, Parquet datasets). Not done
-yet (see the issue on Dask scale-out): the matching of ``analyze``, resumable stages.
+shuffles, verification on the workers, connected components, Parquet datasets; incremental
+and resumable through ``DIR/state/``, :mod:`newstrace.engine.dedup_state`). Not done yet
+(see the issue on Dask scale-out): the matching of ``analyze``.
 """
 
 from __future__ import annotations
