@@ -146,7 +146,7 @@ class KeyTable:
     def pairs(self, batch: np.ndarray, max_run: int | None = None) -> np.ndarray:
         """Pairs sharing a key: within ``batch`` and between it and the table; keys held
         by more than ``max_run`` documents (in one segment) are skipped."""
-        found = [_pairs_within(batch, max_run)]
+        found = [pairs_within(batch, max_run)]
         if self.segments:
             probe = batch[self._may_hold(batch)]
             found += [_pairs_across(segment, probe, max_run) for segment in self.segments]
@@ -251,7 +251,7 @@ def _docs(packed: np.ndarray) -> np.ndarray:
     return (packed & DOC_MASK).astype(np.int64)
 
 
-def _pairs_within(packed: np.ndarray, max_run: int | None) -> np.ndarray:
+def pairs_within(packed: np.ndarray, max_run: int | None) -> np.ndarray:
     """All pairs of documents sharing a key inside one sorted packed array."""
     if len(packed) < 2:
         return np.zeros((0, 2), dtype=np.int64)

@@ -68,7 +68,7 @@ from newstrace.engine.dedup_state import DedupState, StoredArticles, read_column
 from newstrace.engine.stages import read_slice_fingerprinted
 from newstrace.fingerprint import ShingleBatch, run_bounds, sorted_unique
 from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, where_from
-from newstrace.lsh import DOC_MASK, KEY_MASK, LSHIndex, _pairs_within
+from newstrace.lsh import DOC_MASK, KEY_MASK, LSHIndex, pairs_within
 from newstrace.match import lexical_verdict
 from newstrace.model import InputError, Relation
 from newstrace.nearcopy import verify_candidates
@@ -303,10 +303,10 @@ def chain_edges(keyed: Keyed, max_bucket: int) -> tuple[np.ndarray, list[Recurri
 
 def anchor_pair_counts(keyed: Keyed, max_docs: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of articles sharing an anchor key held by at most ``max_docs`` articles
-    (the local index's rule, :func:`newstrace.lsh._pairs_within`), as sorted pair codes
+    (the local index's rule, :func:`newstrace.lsh.pairs_within`), as sorted pair codes
     (:func:`pair_codes`) with how many anchors each pair shares here."""
     numbers, doc = np.unique(keyed.numbers, return_inverse=True)
-    pairs = _pairs_within(np.sort(keyed.keys | doc.astype(np.uint64)), max_docs)
+    pairs = pairs_within(np.sort(keyed.keys | doc.astype(np.uint64)), max_docs)
     return sorted_unique(pair_codes(numbers[pairs]))
 
 
