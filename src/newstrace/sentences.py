@@ -16,7 +16,6 @@ paragraph (``Putin said "we will talk. There is time."`` is one sentence).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newstrace.text.quotes import is_single_quoted, quote_spans
@@ -81,11 +80,10 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
     return Span(start, end) if end > start else None
 
 
-def closed_quotations(text: str, marks: Sequence[int] | None = None) -> list[tuple[int, int]]:
+def closed_quotations(text: str) -> list[tuple[int, int]]:
     """Spans of double-quoted text that opens and closes within one paragraph, marks
-    included: a sentence end inside one ends no sentence. ``marks``: where the text's
-    quote marks are, when already found (its double quote marks suffice)."""
-    return [(s, e) for s, e in quote_spans(text, marks)
+    included: a sentence end inside one ends no sentence."""
+    return [(s, e) for s, e in quote_spans(text)
             if not is_single_quoted(text, (s, e)) and "\n" not in text[s:e]]
 
 
