@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -208,21 +208,27 @@ class _Matcher:
         record again (same identity, same content: see :func:`newstrace.model.article_id`),
         as ``analyze`` stores it once; a key coming back with other content is skipped as
         a duplicate id."""
-        rows, keys, texts = [], [], []
-        for row, (key, content, where) in enumerate(zip(done.keys, done.ids, done.wheres)):
-            if content in self.articles_seen:
-                continue
-            self.articles_seen.add(content)
-            first = self.ids.seen_before(key, content, where)
-            if first is not None:
-                if first[0] != content:
-                    self.skip(InputError(where, f"duplicate id {key!r} with other content "
-                                                f"(first seen in {first[1]})"))
-                continue
+        rows = new_records(done.keys, done.ids, done.wheres, self.articles_seen, self.ids, self.skip)
+        return rows, [done.keys[row] for row in rows], [done.texts[row] for row in rows]
+
+
+def new_records(keys: Sequence[str], ids: Sequence[str], wheres: Sequence[str], seen: set[str],
+                external: ExternalIds, on_skip: Callable[[InputError], None]) -> list[int]:
+    """The rows of a slice (input ``keys``, article ``ids``, ``wheres``) that are records not
+    seen before: an article id in ``seen`` is the same record again and is dropped; an input
+    key that ``external`` saw with other content is reported to ``on_skip`` as a duplicate
+    id. ``seen`` and ``external`` are updated in place."""
+    rows = []
+    for row, (key, content, where) in enumerate(zip(keys, ids, wheres)):
+        if content in seen:
+            continue
+        seen.add(content)
+        first = external.seen_before(key, content, where)
+        if first is None:
             rows.append(row)
-            keys.append(key)
-            texts.append(done.texts[row])
-        return rows, keys, texts
+        elif first[0] != content:
+            on_skip(InputError(where, f"duplicate id {key!r} with other content (first seen in {first[1]})"))
+    return rows
 
 
 def find_copies(inputs: PathLike | Iterable[PathLike], *, workers: int | None = None,

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from newstrace.boilerplate import BoilerplateIndex
-from newstrace.corpus import article_key
+from newstrace.corpus import article_key, new_records
 from newstrace.engine.components import Cluster, connected_clusters, stable_id
 from newstrace.engine.dask import DaskEngine
 from newstrace.engine.datasets import FILES, PAIR_COLUMNS, write_dataset
@@ -177,20 +177,7 @@ def first_records(headers: Sequence[Part], on_skip: Callable[[InputError], None]
     keys = ExternalIds()
     for key, content, where in zip(stored.keys, stored.ids, stored.wheres):
         keys.seen_before(key, content, where)
-    kept = []
-    for header in headers:
-        rows = []
-        for row, (key, content, where) in enumerate(zip(header.keys, header.ids, header.wheres)):
-            if content in seen:
-                continue
-            seen.add(content)
-            first = keys.seen_before(key, content, where)
-            if first is None:
-                rows.append(row)
-            elif first[0] != content:
-                on_skip(InputError(where, f"duplicate id {key!r} with other content (first seen in {first[1]})"))
-        kept.append(rows)
-    return kept
+    return [new_records(header.keys, header.ids, header.wheres, seen, keys, on_skip) for header in headers]
 
 
 def boilerplate_of(headers: Sequence[Part], kept: Sequence[Sequence[int]],
