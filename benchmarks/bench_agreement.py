@@ -2,7 +2,7 @@
 
 Every input record is its own publication, so a verbatim republication under another id
 is a ``duplicate`` pair in ``analyze`` (with a store, direction, rewrites and stories) as
-it is in ``dedup`` (:class:`newstrace.corpus.CopyFinder`, nothing stored). This runs both
+it is in ``dedup`` (:class:`newstrace.engine.streamed.CopyFinder`, nothing stored). This runs both
 on the same records of a ``make_corpus.py`` corpus and scores the derived pairs of each
 against the planted truth (``<corpus stem>.truth.jsonl``): recall per planted kind and
 precision, then the planted pairs one found and the other did not.
@@ -37,7 +37,7 @@ def truth_of(corpus: Path, ids: set[str]) -> dict[Pair, str]:
 
 
 def run_dedup(path: Path, workers: int) -> tuple[dict[Pair, str], float]:
-    from newstrace.corpus import CopyFinder
+    from newstrace.engine.streamed import CopyFinder
 
     started = time.perf_counter()
     found = {Pair((r.a, r.b)): r.relation for r in CopyFinder(workers=workers).run([path])}

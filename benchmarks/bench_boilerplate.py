@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 import newstrace
-from newstrace.align import lexical_overlap
+from newstrace.match.align import lexical_overlap
 from newstrace.model import LEXICAL_RELATIONS, Report
-from newstrace.nearcopy import classify_overlap
+from newstrace.match.nearcopy import classify_overlap
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / ".." / "shared" / "datasets"

@@ -3,7 +3,7 @@ finder on the generated corpora: wall time per stage, peak memory per worker, re
 precision on the planted pairs, and equality of the pair records with the local engine's.
 
 Each measurement runs in a fresh interpreter (its own peak memory): the local
-:class:`~newstrace.corpus.CopyFinder` as ``dedup`` runs it (``--workers`` processes,
+:class:`~newstrace.engine.streamed.CopyFinder` as ``dedup`` runs it (``--workers`` processes,
 16 MB slices, boilerplate counted over the slices read so far), the same finder as one
 slice (boilerplate counted over the whole corpus, as the Dask engine counts it: the
 reference for equality), and the Dask engine on a ``LocalCluster`` of 1 and 2
@@ -61,7 +61,7 @@ def peak_mb() -> float:
 
 
 def run_local(corpus: Path, workers: int, slice_bytes: int) -> dict:
-    from newstrace.corpus import CopyFinder
+    from newstrace.engine.streamed import CopyFinder
 
     finder = CopyFinder(workers=workers, slice_bytes=slice_bytes)
     start = time.perf_counter()

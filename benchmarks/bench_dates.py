@@ -1,6 +1,6 @@
 """Publication dates, titles and outlets read from real web pages.
 
-Runs ``newstrace.ingest.load()`` on the pages of the Zyte article-extraction benchmark
+Runs ``newstrace.ingest.readers.load()`` on the pages of the Zyte article-extraction benchmark
 (``../shared/datasets/article-extraction-benchmark``, 181 pages as crawled in 2019) and
 checks what it reads about each page:
 
@@ -44,8 +44,8 @@ import trafilatura
 from htmldate import find_date
 from lxml import html as lxml_html
 
-from newstrace.ingest import IngestError, load
-from newstrace.pagemeta import url_date
+from newstrace.ingest.readers import IngestError, load
+from newstrace.ingest.pagemeta import url_date
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 GOLD_META = ("article:published_time", "datepublished")

@@ -33,7 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import newstrace
-from newstrace.clean import clean_text
+from newstrace.ingest.clean import clean_text
 from newstrace.model import Article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

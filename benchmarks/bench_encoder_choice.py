@@ -3,7 +3,7 @@
     python benchmarks/bench_encoder_choice.py [--shared ../shared] [--cache FILE]
 
 Each figure comes from the product's own code with the encoders each choice uses
-(:func:`newstrace.embed.shared_encoders`: MiniLM for both roles; static: centred lead
+(:func:`newstrace.encode.runtime.shared_encoders`: MiniLM for both roles; static: centred lead
 vectors, uncentred sentence vectors):
 
 * ``stories ECB+``: ARI and B-cubed F1 of :func:`newstrace.stories.cluster_stories` on the
@@ -11,7 +11,7 @@ vectors, uncentred sentence vectors):
 * ``AllSides val``: the whole product (``newstrace.analyze(..., encoder=...)``) on the held-out
   NeuS-AllSides ``val`` events (as ``bench_allsides.py``): story B-cubed F1, ARI, events
   that are one story of 3 independent reports, derived pairs inside / across events;
-* ``rewrites``: the rewrite verdict (:func:`newstrace.match.judge`) on ``bench_rewrites.py``'s
+* ``rewrites``: the rewrite verdict (:func:`newstrace.match.compare.judge`) on ``bench_rewrites.py``'s
   pairs with each choice's sentence vectors: recall on derived texts, share of independent
   same-event pairs judged derived (ECB+ sub-topics, AllSides events).
 
@@ -31,8 +31,8 @@ from typing import Sequence
 import numpy as np
 
 import newstrace
-from newstrace.embed import ENCODER_NAMES, EncoderChoice, shared_encoders
-from newstrace.paraphrase import encode_sentences
+from newstrace.encode.runtime import ENCODER_NAMES, EncoderChoice, shared_encoders
+from newstrace.match.paraphrase import encode_sentences
 from newstrace.stories import cluster_stories, encode_leads
 
 from bench_allsides import derived_counts, event_outcomes, load_events, story_labels, write_collection

@@ -5,7 +5,7 @@
     python benchmarks/bench_encoders.py --cache /tmp/minilm.npz   # MiniLM vectors kept across reruns
 
 Encoders: ``minilm`` (today's int8 MiniLM, 128 tokens), ``minilm-64`` (the same model reading
-at most 64 tokens), ``static`` (newstrace.static_embed: the 256-d token table distilled from
+at most 64 tokens), ``static`` (newstrace.encode.static: the 256-d token table distilled from
 the same MiniLM by scripts/build_static_model.py). Sections:
 
 * ``rate``: leads (title + 300 characters of AllSides train reports) per CPU-second of this
@@ -13,12 +13,12 @@ the same MiniLM by scripts/build_static_model.py). Sections:
   row, for MiniLM at 1 and 2 onnxruntime threads, batch sizes 16-256, with and without sorting by length (bucketing:
   little padding), at 64 and 96 tokens, and for the static table.
 * ``mrpc``: MRPC train pairs: the cosine baseline's best F1 and newstrace's pair verdict
-  (newstrace.paraphrase.sentence_pair_verdict, weights fitted on MiniLM cosines).
+  (newstrace.match.paraphrase.sentence_pair_verdict, weights fitted on MiniLM cosines).
 * ``stories``: ECB+ (ARI, B-cubed F1 of newstrace.stories.cluster_stories on title + lead
   vectors, default parameters) and NeuS-AllSides **train** only (val is held out), in chunks
   of 307 events (the size of val), clustered offline the same way: B-cubed F1 and the share
   of events that are exactly one story of their three reports.
-* ``candidates``: recall of the rewrite-candidate search of newstrace.pipeline (each derived
+* ``candidates``: recall of the rewrite-candidate search of newstrace.engine.local (each derived
   text's lead among the ``REWRITE_NEIGHBOURS`` nearest stored leads at cosine >=
   threshold), on the derived pairs of bench_rewrites.py (its tune split: ECB+ topics up to 20
   and the first half of the MRPC rewrites) in a pool with every ECB+ article and the first 600
@@ -49,11 +49,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from newstrace.embed import Encoder, default_encoder
+from newstrace.encode.runtime import Encoder, default_encoder
 from newstrace.model import Article
-from newstrace.paraphrase import sentence_pair_verdict
-from newstrace.pipeline import REWRITE_CANDIDATE_SIMILARITY, REWRITE_NEIGHBOURS
-from newstrace.static_embed import StaticEncoder
+from newstrace.match.paraphrase import sentence_pair_verdict
+from newstrace.engine.local import REWRITE_CANDIDATE_SIMILARITY, REWRITE_NEIGHBOURS
+from newstrace.encode.static import StaticEncoder
 from newstrace.stories import cluster_stories, lead_text
 
 from bench_allsides import load_events

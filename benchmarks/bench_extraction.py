@@ -1,6 +1,6 @@
 """Article extraction quality and ingest speed.
 
-Quality: runs ``newstrace.ingest.load()`` on the pages of the Zyte article-extraction
+Quality: runs ``newstrace.ingest.readers.load()`` on the pages of the Zyte article-extraction
 benchmark (``../shared/datasets/article-extraction-benchmark``) and scores the extracted
 body against the hand-checked ``articleBody``: token-level precision, recall and F1
 (bag of lower-cased word tokens), averaged per page, and pages/s.
@@ -25,8 +25,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from newstrace.clean import clean_text
-from newstrace.ingest import IngestError, iter_articles, load
+from newstrace.ingest.clean import clean_text
+from newstrace.ingest.readers import IngestError, iter_articles, load
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 TOKEN = re.compile(r"\w+")

@@ -79,7 +79,7 @@ class PeakMemory:
 
 def print_component_times(nlp, articles: list) -> None:
     """CPU time per article of each pipe of the model and of the extraction, in this process."""
-    from newstrace.facts import facts_from_doc
+    from newstrace.digests.facts import facts_from_doc
 
     docs = [nlp.make_doc(a.text) for a in articles]
     costs = {}
@@ -114,9 +114,9 @@ def main() -> None:
         subprocess.run(command, env={**os.environ, "PYTHONPATH": str(args.baseline)}, check=True)
         print("== this checkout", flush=True)
 
-    from newstrace.facts import extract_facts
+    from newstrace.digests.facts import extract_facts
     from newstrace.model import Article
-    from newstrace.quotation import load_nlp
+    from newstrace.digests.quotation import load_nlp
 
     rows = [json.loads(line) for f in args.files for line in f.open(encoding="utf-8")]
     articles = [Article.from_text(r["text"], date=r.get("date"))

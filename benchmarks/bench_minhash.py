@@ -1,7 +1,7 @@
 """How the MinHash sketch was chosen: speed per article and LSH candidates, by sketch.
 
 On the first ``--n`` articles of the near-copy corpus (cleaned, tokenised and shingled
-once, as ``newstrace.fingerprint`` does), times each sketch per article and counts the
+once, as ``newstrace.match.fingerprint`` does), times each sketch per article and counts the
 candidate pairs its LSH bands give (anchors off, so only the sketch is measured), the
 planted pairs among them, and the largest number of candidates any one article gets:
 
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import rensa
 
-from newstrace.fingerprint import MinHasher, ShingleBatch, mix64, shingle_batch
-from newstrace.lsh import LSHIndex
-from newstrace.ingest import iter_articles
+from newstrace.match.fingerprint import MinHasher, ShingleBatch, mix64, shingle_batch
+from newstrace.match.lsh import LSHIndex
+from newstrace.ingest.readers import iter_articles
 
 from bench_nearcopy import DatasketchHasher  # the baseline's sketch: 128 permutations, SHA-1
 

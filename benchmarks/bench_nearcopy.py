@@ -1,7 +1,7 @@
 """End-to-end near-copy benchmark against the planted pairs of a synthetic corpus.
 
 For each size (the first N records of the corpus, one JSON Lines file), in a fresh
-process, :class:`newstrace.corpus.CopyFinder` (what ``newstrace dedup`` runs) reads,
+process, :class:`newstrace.engine.streamed.CopyFinder` (what ``newstrace dedup`` runs) reads,
 cleans and fingerprints slices of ``--slice-mb`` on a pool of ``--workers`` processes
 while the main process matches each finished slice against everything before it (LSH
 candidates, exact verification, alignment, verdicts). Prints articles/s, peak memory
@@ -55,14 +55,14 @@ TARGETS = {"articles_per_s": 5000, "peak_mb": 2048, "recall": 0.98, "precision":
 
 class DatasketchHasher:
     """datasketch ``MinHash`` (defaults: 128 permutations, SHA-1) of our word 5-shingles,
-    behind the calls :class:`~newstrace.corpus.CopyFinder` makes of a hasher."""
+    behind the calls :class:`~newstrace.engine.streamed.CopyFinder` makes of a hasher."""
 
     anchors = 0
 
     def signatures(self, texts: list[str]) -> np.ndarray:
         from datasketch import MinHash
 
-        from newstrace.fingerprint import tokenize
+        from newstrace.match.fingerprint import tokenize
 
         tokens = tokenize(texts)
         rows = []
@@ -78,7 +78,7 @@ class DatasketchHasher:
 
 class DatasketchIndex:
     """datasketch ``MinHashLSH`` (default threshold 0.5) behind the calls
-    :func:`~newstrace.nearcopy.find_near_copies` makes of an index."""
+    :func:`~newstrace.match.nearcopy.find_near_copies` makes of an index."""
 
     def __init__(self) -> None:
         from datasketch import MinHashLSH
@@ -112,9 +112,9 @@ def first_records(corpus: Path, size: int, folder: Path) -> Path:
 
 
 def run_once(corpus: Path, size: int, method: str, workers: int, slice_bytes: int) -> dict:
-    """One timed end-to-end run of :class:`newstrace.corpus.CopyFinder` (with datasketch's
+    """One timed end-to-end run of :class:`newstrace.engine.streamed.CopyFinder` (with datasketch's
     sketches and LSH plugged in for the baseline); returns its figures and the pairs."""
-    from newstrace.corpus import CopyFinder
+    from newstrace.engine.streamed import CopyFinder
 
     with tempfile.TemporaryDirectory() as folder:
         path = first_records(corpus, size, Path(folder))

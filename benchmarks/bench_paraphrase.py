@@ -2,7 +2,7 @@
 
 Both are tuned on the same data (MRPC train): the baseline's threshold is the one with the
 best F1; newstrace's weights were fitted on it (``--fit`` refits them with 5-fold
-cross-validation and prints the constants to paste into ``newstrace/paraphrase.py``).
+cross-validation and prints the constants to paste into ``newstrace/match/paraphrase.py``).
 
     python benchmarks/bench_paraphrase.py [--data ../shared/datasets/mrpc/train.jsonl] [--limit N] [--cache FILE] [--fit] [--no-assert]
 
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from newstrace.embed import default_encoder
-from newstrace.paraphrase import PAIR_THRESHOLD, PAIR_WEIGHTS, sentence_pair_features, sentence_pair_verdict
+from newstrace.encode.runtime import default_encoder
+from newstrace.match.paraphrase import PAIR_THRESHOLD, PAIR_WEIGHTS, sentence_pair_features, sentence_pair_verdict
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "mrpc" / "train.jsonl"
 FEATURES = [name for name in PAIR_WEIGHTS if name != "bias"]

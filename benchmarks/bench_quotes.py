@@ -132,7 +132,7 @@ def gold_quotes(row: dict) -> list[Gold]:
 
 
 def newstrace_quotes(doc) -> list[Predicted]:
-    from newstrace.quotation import quotes_from_doc
+    from newstrace.digests.quotation import quotes_from_doc
 
     return [Predicted(words(q.text), q.speaker, q.text, q.speaker_mention) for q in quotes_from_doc(doc) if q.direct]
 
@@ -315,7 +315,7 @@ def main() -> None:
     import spacy
     import textacy
 
-    from newstrace.quotation import load_nlp
+    from newstrace.digests.quotation import load_nlp
 
     nlp = load_nlp()
     print(f"spaCy {spacy.__version__} with {nlp.meta['name']} {nlp.meta['version']} ({', '.join(nlp.pipe_names)}); "

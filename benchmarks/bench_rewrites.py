@@ -1,4 +1,4 @@
-"""Rewrite detection through the product verdict (:func:`newstrace.match.judge`): recall on
+"""Rewrite detection through the product verdict (:func:`newstrace.match.compare.judge`): recall on
 texts derived from real articles, false positives on independent reports of one event.
 
 Derived texts (positives), made from real articles (ECB+ documents, PolNeAR dev texts) by
@@ -36,7 +36,7 @@ lines joined, as ECB+ has one sentence per line, and count up to 60 words).
 Splits: ``tune`` (ECB+ topics 1-20, the first half of the MRPC texts, AllSides train) was
 used to fit the rewrite model
 (``--fit`` refits it, prints its 5-fold cross-validated recall and false-positive rate on
-the tune split and the constants for ``newstrace/paraphrase.py``);
+the tune split and the constants for ``newstrace/match/paraphrase.py``);
 ``held-out`` (ECB+ topics 21-35, PolNeAR dev, the second half of the MRPC texts, AllSides
 val) was not. One caveat: the rewrite model weighs aligned sentences by the same-claim
 model (``PAIR_WEIGHTS``), which was fitted on all of MRPC train, the held-out MRPC texts'
@@ -69,10 +69,10 @@ from typing import Sequence
 import numpy as np
 from rewrite import KINDS, derive
 
-from newstrace.embed import DIM, default_encoder
-from newstrace.match import judge
+from newstrace.encode.runtime import DIM, default_encoder
+from newstrace.match.compare import judge
 from newstrace.model import Comparison
-from newstrace.paraphrase import (
+from newstrace.match.paraphrase import (
     REWRITE_THRESHOLD,
     REWRITE_WEIGHTS,
     align_sentences,

@@ -27,7 +27,7 @@ from scipy.stats import spearmanr
 
 from bench_paraphrase import best_threshold, scores
 from bench_rewrites import CachedEncoder
-from newstrace.paraphrase import PAIR_THRESHOLD, PAIR_WEIGHTS, same_claim, sentence_pair_features
+from newstrace.match.paraphrase import PAIR_THRESHOLD, PAIR_WEIGHTS, same_claim, sentence_pair_features
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 FEATURES = [name for name in PAIR_WEIGHTS if name != "bias"]

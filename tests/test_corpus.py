@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import newstrace
-from newstrace.fingerprint import MinHasher
-from newstrace.lsh import Banding, LSHIndex
-from newstrace.ingest import iter_articles, plan_slices, read_slice
+from newstrace.match.fingerprint import MinHasher
+from newstrace.match.lsh import Banding, LSHIndex
+from newstrace.ingest.readers import iter_articles, plan_slices, read_slice
 
 VOCABULARY = ("council budget river bridge mayor vote school teachers strike storm harbour "
               "airport minister police court ruling farmers drought prices market election "

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.ingest import load
-from newstrace.pagemeta import clean_outlet, clean_title, month_first, page_meta, read_date
+from newstrace.ingest.readers import load
+from newstrace.ingest.pagemeta import clean_outlet, clean_title, month_first, page_meta, read_date
 
 BODY = (
     "<p>A tram derailed in Velden on Sunday morning after a points failure near the central station, "
@@ -162,7 +162,7 @@ EXTRACTION = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" 
 @pytest.mark.skipif(not (EXTRACTION / "ground_truth.jsonl").exists(),
                     reason="../shared/datasets/article-extraction-benchmark is absent")
 def test_real_pages_dated_in_their_url_are_dated_right_and_titled() -> None:
-    from newstrace.pagemeta import url_date
+    from newstrace.ingest.pagemeta import url_date
 
     pages = [json.loads(line) for line in (EXTRACTION / "ground_truth.jsonl").open(encoding="utf-8")]
     dated = [p for p in pages if url_date(p["url"])][:12]

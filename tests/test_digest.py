@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from newstrace.digests import build_digest
+from newstrace.digests.build import build_digest
 from newstrace.model import Article, Claim, Digest
 
 REPORT_A = (

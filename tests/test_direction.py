@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import newstrace
-from newstrace.clean import clean_text
+from newstrace.ingest.clean import clean_text
 from newstrace.model import Article
 
 PARAGRAPHS = [

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newstrace.embed import DIM, default_encoder
-from newstrace.static_embed import default_static_encoder
+from newstrace.encode.runtime import DIM, default_encoder
+from newstrace.encode.static import default_static_encoder
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -19,7 +19,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 def test_model_loads_offline():
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
-    code = "from newstrace.embed import Encoder; print(Encoder().encode(['Offline test.']).shape)"
+    code = "from newstrace.encode.runtime import Encoder; print(Encoder().encode(['Offline test.']).shape)"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"(1, {DIM})"
@@ -57,7 +57,7 @@ def test_int8_vectors_agree_with_original_fp32_model():
 
 
 def test_a_texts_vector_does_not_depend_on_its_batch():
-    """The sentence store keys vectors by text alone (newstrace.sentence_store): a text
+    """The sentence store keys vectors by text alone (newstrace.encode.sentence_store): a text
     encoded alone, padded in a batch of longer texts, or in another order gets the same
     vector, bit for bit."""
     texts = [

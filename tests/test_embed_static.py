@@ -8,8 +8,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from newstrace.embed import ModelError
-from newstrace.static_embed import (
+from newstrace.encode.runtime import ModelError
+from newstrace.encode.static import (
     CENTRE_FILE,
     CENTRE_SHA256,
     MODEL_SHA256,

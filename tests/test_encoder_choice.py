@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import newstrace
 from newstrace.cli import app
-from newstrace.pipeline import EncoderMismatch
+from newstrace.engine.local import EncoderMismatch
 from newstrace.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

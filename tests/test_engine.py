@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import newstrace
-from newstrace.boilerplate import BoilerplateIndex
+from newstrace.match.boilerplate import BoilerplateIndex
 from newstrace.engine.parallel import ordered_map
 from newstrace.engine.stages import (
     copy_relations,
@@ -20,9 +20,9 @@ from newstrace.engine.stages import (
     plan_rewrite_checks,
     read_slice_fingerprinted,
 )
-from newstrace.ingest import plan_slices
-from newstrace.lsh import LSHIndex
-from newstrace.pipeline import SIGNATURES
+from newstrace.ingest.readers import plan_slices
+from newstrace.match.lsh import LSHIndex
+from newstrace.engine.local import SIGNATURES
 from newstrace.report import render_json
 
 ROOT = Path(__file__).resolve().parents[1]

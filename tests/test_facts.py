@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from newstrace.facts import clock_time, extract_facts, parse_number, resolve_date, same_quantity
+from newstrace.digests.facts import clock_time, extract_facts, parse_number, resolve_date, same_quantity
 from newstrace.model import Article
 
 WEDNESDAY = date(2023, 9, 13)

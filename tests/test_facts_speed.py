@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newstrace.facts import extract_facts
+from newstrace.digests.facts import extract_facts
 from newstrace.model import Article
-from newstrace.quotation import TableAttributeRuler, load_nlp
+from newstrace.digests.quotation import TableAttributeRuler, load_nlp
 
 TEXTS = [
     "Russian President Vladimir Putin said on Tuesday that he is not gonna go. \"It's fine,\" he said.",

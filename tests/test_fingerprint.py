@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newstrace.fingerprint import MinHasher, is_empty, shingle_batch, shingle_hashes, tokenize
-from newstrace.lsh import LSHIndex, candidate_probability, choose_bands
+from newstrace.match.fingerprint import MinHasher, is_empty, shingle_batch, shingle_hashes, tokenize
+from newstrace.match.lsh import LSHIndex, candidate_probability, choose_bands
 
 WORDS = ("council budget river bridge mayor vote school teachers strike storm harbour "
          "airport minister police court ruling farmers drought prices market election "
@@ -169,7 +169,7 @@ def _paragraphs_with_quotations(seed: int) -> str:
 def test_batched_sentence_starts_follow_quotations_over_paragraphs() -> None:
     """The batched rule (tokenize) keeps the splitter's sentences where quotations run on
     into a next paragraph, in a batch and alone."""
-    from newstrace.sentences import split_sentences
+    from newstrace.text.sentences import split_sentences
 
     texts = [_paragraphs_with_quotations(seed) for seed in range(400)]
     batch = tokenize(texts)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.ingest import IngestError, iter_articles, load, load_many
+from newstrace.ingest.readers import IngestError, iter_articles, load, load_many
 from newstrace.model import InputError, article_id, content_id
 
 BODY = (

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 import newstrace
 from newstrace.cli import app
-from newstrace.corpus import article_key
-from newstrace.embed import default_encoder
-from newstrace.pipeline import LEADS, SIGNATURES
+from newstrace.engine.streamed import article_key
+from newstrace.encode.runtime import default_encoder
+from newstrace.engine.local import LEADS, SIGNATURES
 from newstrace.report import render_html, render_markdown
 from newstrace.store import Store, StoreBusy, StoreError
 

@@ -1,11 +1,11 @@
-"""The pair verdict (:func:`newstrace.match.judge`): shared wording first, then rewrites."""
+"""The pair verdict (:func:`newstrace.match.compare.judge`): shared wording first, then rewrites."""
 
 from __future__ import annotations
 
 from test_paraphrase import QUAKE_LOCAL, QUAKE_REWRITE, QUAKE_WIRE
 
-from newstrace.match import judge
-from newstrace.paraphrase import encode_sentences
+from newstrace.match.compare import judge
+from newstrace.match.paraphrase import encode_sentences
 
 #: QUAKE_LOCAL with QUAKE_WIRE's last paragraph lifted word for word: partial reuse, the
 #: rest written independently.

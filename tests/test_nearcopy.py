@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.align import lexical_overlap
-from newstrace.lsh import LSHIndex
-from newstrace.nearcopy import classify_overlap, find_near_copies
+from newstrace.match.align import lexical_overlap
+from newstrace.match.lsh import LSHIndex
+from newstrace.match.nearcopy import classify_overlap, find_near_copies
 
 PARAGRAPHS = [
     "Flood water reached the lower town of Marrow Creek early on Tuesday after two days of "
@@ -92,7 +92,7 @@ def test_find_near_copies_against_an_index_reads_old_texts() -> None:
 
 def _seed_texts(seeds: Path) -> dict[str, str]:
     try:
-        from newstrace.clean import clean_text
+        from newstrace.ingest.clean import clean_text
     except ImportError:  # the cleaning module is optional here: raw text works as well
         def clean_text(raw: str):  # type: ignore[misc]
             return type("Cleaned", (), {"text": raw})

@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 
 import newstrace
-from newstrace.paraphrase import (
+from newstrace.match.paraphrase import (
     MIN_FOLLOWED_SENTENCES,
     align_sentences,
     compare_sentences,
     encode_sentences,
     paraphrase_verdict,
 )
-from newstrace.sentences import sentence_texts, split_sentences
-from newstrace.vectors import NO_KEY, VectorIndex
+from newstrace.text.sentences import sentence_texts, split_sentences
+from newstrace.encode.index import NO_KEY, VectorIndex
 
 ORIGINAL = """A fire destroyed a furniture warehouse in the port town of Kelby on Monday night, officials said.
 

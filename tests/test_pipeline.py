@@ -175,7 +175,7 @@ class _CountingEncoder:
     """The shared encoder, counting the texts it is asked to encode."""
 
     def __init__(self) -> None:
-        from newstrace.embed import default_encoder
+        from newstrace.encode.runtime import default_encoder
 
         self.inner = default_encoder()
         self.texts: list[str] = []
@@ -188,8 +188,8 @@ class _CountingEncoder:
 def test_sentence_vectors_are_stored_once_per_sentence(tmp_path: Path) -> None:
     """A sentence two articles carry is encoded once; a second call encodes nothing and
     returns the same (float16-stored) values."""
-    from newstrace.paraphrase import sentence_texts
-    from newstrace.sentence_store import stored_sentence_vectors
+    from newstrace.match.paraphrase import sentence_texts
+    from newstrace.encode.sentence_store import stored_sentence_vectors
 
     shared = "The river rose four metres overnight and flooded the old town."
     texts = [f"{shared} Officials closed the bridge.", f"Residents fled at dawn. {shared}"]

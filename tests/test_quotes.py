@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newstrace.model import Article
-from newstrace.quotation import quotation_spans, quotes
+from newstrace.digests.quotation import quotation_spans, quotes
 
 
 def direct(text: str):
@@ -385,7 +385,7 @@ def test_a_quote_that_only_qualifies_a_statement_is_not_its_owners():
 
 
 def test_a_clear_first_name_outweighs_a_following_pronoun():
-    from newstrace.quotation import PersonIndex, load_nlp
+    from newstrace.digests.quotation import PersonIndex, load_nlp
 
     doc = load_nlp()("Margaret Osei praised the mayor because he had cut taxes.")
     assert PersonIndex(doc).genders["Margaret Osei"] == "f"

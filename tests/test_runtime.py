@@ -1,7 +1,7 @@
 """The model runtime loads in one order whatever a program imports first.
 
 usearch's compiled module crashes onnxruntime when it is loaded first (see
-:func:`newstrace.embed.check_load_order`). :mod:`newstrace.vectors` is the only module
+:func:`newstrace.encode.runtime.check_load_order`). :mod:`newstrace.encode.index` is the only module
 that imports usearch, after onnxruntime; each test here starts a fresh interpreter,
 imports one module first, then builds a vector index, clusters stories and analyses the
 seeds.
@@ -32,12 +32,12 @@ PUBLIC_MODULES = sorted(
 WORK = """
 import sys
 import numpy as np
-from newstrace.vectors import VectorIndex
+from newstrace.encode.index import VectorIndex
 index = VectorIndex(ndim=3)
 index.add([1, 2], np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32))
 keys, _ = index.search(np.array([[0.9, 0.1, 0]], dtype=np.float32), k=1)
 print("vectors", int(keys[0, 0]))
-from newstrace.ingest import iter_articles
+from newstrace.ingest.readers import iter_articles
 from newstrace.stories import StoryClusterer, encode_leads
 articles = list(iter_articles([sys.argv[1]]))
 clusterer = StoryClusterer()
@@ -58,13 +58,13 @@ def run_after(first: str, seeds: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_public_modules_are_found() -> None:
-    assert {"newstrace", "newstrace.vectors", "newstrace.stories", "newstrace.report.view"} <= set(PUBLIC_MODULES)
+    assert {"newstrace", "newstrace.encode.index", "newstrace.stories", "newstrace.report.view"} <= set(PUBLIC_MODULES)
 
 
 def test_only_vectors_imports_usearch() -> None:
     importers = [path.name for path in SRC.rglob("*.py")
                  if "import usearch" in path.read_text() or "from usearch" in path.read_text()]
-    assert importers == ["vectors.py"]
+    assert importers == ["index.py"]
 
 
 @pytest.mark.parametrize("first", PUBLIC_MODULES)

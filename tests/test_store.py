@@ -234,7 +234,7 @@ def test_eight_readers_query_while_analyze_writes(tmp_path: Path, seeds: Path) -
     from concurrent.futures import ThreadPoolExecutor
     from threading import Event
 
-    from newstrace.pipeline import Analyzer
+    from newstrace.engine.local import Analyzer
 
     reference = newstrace.analyze(seeds)
     path = tmp_path / "shared.db"

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import newstrace
-from newstrace.ingest import iter_articles, plan_slices, read_slice
+from newstrace.ingest.readers import iter_articles, plan_slices, read_slice
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -4,8 +4,8 @@ stage that reads them.
 Alignment (quoted words are never copy evidence), direction (kept quotations), the paraphrase
 check (quoted stretches), the sentence splitter (a quoted sentence stays whole) and quote
 extraction must all agree with :func:`newstrace.text.quotes.quote_spans`; the batched sentence
-starts of :func:`newstrace.fingerprint.tokenize` (fingerprints, boilerplate, alignment) must
-agree with :func:`newstrace.sentences.split_sentences` (paraphrase, facts, quotes).
+starts of :func:`newstrace.match.fingerprint.tokenize` (fingerprints, boilerplate, alignment) must
+agree with :func:`newstrace.text.sentences.split_sentences` (paraphrase, facts, quotes).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newstrace.align import profiles
-from newstrace.fingerprint import tokenize
+from newstrace.match.align import profiles
+from newstrace.match.fingerprint import tokenize
 from newstrace.relate import quoted_words as relate_quoted_words
-from newstrace.sentences import sentence_texts, split_sentences
+from newstrace.text.sentences import sentence_texts, split_sentences
 from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts, quoted_stretches
 
 HOSTILE = {
@@ -74,7 +74,7 @@ def test_a_closed_quotation_is_never_cut_by_the_sentence_splitter(name: str) -> 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_the_rewrite_check_counts_kept_quotations_from_the_same_spans(name: str) -> None:
-    from newstrace.paraphrase import _quote_counts
+    from newstrace.match.paraphrase import _quote_counts
 
     text = HOSTILE[name]
     kept, reworded = _quote_counts(text, text)
@@ -99,7 +99,7 @@ ATTRIBUTED = (
 
 
 def test_quote_extraction_reads_the_same_spans() -> None:
-    from newstrace.quotation import quotation_spans, quotes
+    from newstrace.digests.quotation import quotation_spans, quotes
 
     spans = quote_spans(ATTRIBUTED)
     every = [quoted_parts(ATTRIBUTED, span) for span in spans]

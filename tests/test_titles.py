@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newstrace.model import Article
-from newstrace.titles import headline, headline_or_lead, story_title
+from newstrace.text.titles import headline, headline_or_lead, story_title
 
 
 def _article(text: str, title: str | None = None) -> Article:

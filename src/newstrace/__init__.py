@@ -30,37 +30,37 @@ __version__ = "0.1.0"
 
 # The heavier entry points import their stages (models, spaCy) only when first used.
 _LAZY = {
-    "analyze": "newstrace.pipeline",
-    "digest": "newstrace.pipeline",
-    "remove": "newstrace.pipeline",
-    "Analyzer": "newstrace.pipeline",
-    "compare": "newstrace.match",
-    "same_claim": "newstrace.paraphrase",
-    "ClaimMatch": "newstrace.paraphrase",
-    "CopyFinder": "newstrace.corpus",
-    "find_copies": "newstrace.corpus",
-    "load": "newstrace.ingest",
-    "load_many": "newstrace.ingest",
-    "iter_articles": "newstrace.ingest",
-    "IngestError": "newstrace.ingest",
-    "quotes": "newstrace.quotation",
-    "Quote": "newstrace.quotation",
-    "build_digest": "newstrace.digests",
+    "analyze": "newstrace.engine.local",
+    "digest": "newstrace.engine.local",
+    "remove": "newstrace.engine.local",
+    "Analyzer": "newstrace.engine.local",
+    "compare": "newstrace.match.compare",
+    "same_claim": "newstrace.match.paraphrase",
+    "ClaimMatch": "newstrace.match.paraphrase",
+    "CopyFinder": "newstrace.engine.streamed",
+    "find_copies": "newstrace.engine.streamed",
+    "load": "newstrace.ingest.readers",
+    "load_many": "newstrace.ingest.readers",
+    "iter_articles": "newstrace.ingest.readers",
+    "IngestError": "newstrace.ingest.readers",
+    "quotes": "newstrace.digests.quotation",
+    "Quote": "newstrace.digests.quotation",
+    "build_digest": "newstrace.digests.build",
     "Store": "newstrace.store",
-    "Encoder": "newstrace.embed",
+    "Encoder": "newstrace.encode.runtime",
     "write_report": "newstrace.report",
     "export_tables": "newstrace.report.tables",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from newstrace.corpus import CopyFinder, find_copies
-    from newstrace.match import compare
-    from newstrace.paraphrase import ClaimMatch, same_claim
-    from newstrace.digests import build_digest
-    from newstrace.embed import Encoder
-    from newstrace.ingest import IngestError, iter_articles, load, load_many
-    from newstrace.pipeline import Analyzer, analyze, digest, remove
-    from newstrace.quotation import Quote, quotes
+    from newstrace.engine.streamed import CopyFinder, find_copies
+    from newstrace.match.compare import compare
+    from newstrace.match.paraphrase import ClaimMatch, same_claim
+    from newstrace.digests.build import build_digest
+    from newstrace.encode.runtime import Encoder
+    from newstrace.ingest.readers import IngestError, iter_articles, load, load_many
+    from newstrace.engine.local import Analyzer, analyze, digest, remove
+    from newstrace.digests.quotation import Quote, quotes
     from newstrace.report import write_report
     from newstrace.report.tables import export_tables
     from newstrace.store import Store

@@ -108,7 +108,7 @@ def _fail(message: str) -> typer.Exit:
 
 def check_inputs(paths: list[Path]) -> None:
     """Refuse, before any work, inputs that hold no article file at all."""
-    from newstrace.ingest import input_files
+    from newstrace.ingest.readers import input_files
 
     if any(isinstance(found, Path) for found in input_files(paths)):
         return
@@ -338,7 +338,7 @@ def remove(
 ) -> None:
     """Remove articles (with their verdicts) from the store; the next analyze rebuilds the stories.
     An input still given to analyze is read again: remove the file too."""
-    from newstrace.pipeline import remove as remove_articles
+    from newstrace.engine.local import remove as remove_articles
 
     if not db.is_file():
         raise _fail(f"no store at {db} (give the store with --db)")
@@ -443,7 +443,7 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Compare two articles: relation, direction, scores and aligned passages."""
-    from newstrace.ingest import IngestError, load
+    from newstrace.ingest.readers import IngestError, load
 
     try:
         first, second = load(a), load(b)

@@ -19,7 +19,7 @@ LEXICAL_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial"})
 
 def content_id(text: str) -> str:
     """A stable id for an article body: the first 16 hex digits of the SHA-256 of its text
-    with surrounding whitespace stripped. Cleaning (:mod:`newstrace.clean`) has already
+    with surrounding whitespace stripped. Cleaning (:mod:`newstrace.ingest.clean`) has already
     normalised line ends, trailing spaces and blank lines, so the same content always gets
     the same id; texts that differ in any other way get different ids (and are then found
     as ``duplicate`` pairs by the near-copy stage)."""

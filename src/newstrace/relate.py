@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
 from newstrace.text.quotes import quoted_words
-from newstrace.clean import credit_name
+from newstrace.ingest.clean import credit_name
 from newstrace.model import Article, Derivation, Relation
 
 #: Boilerplate a republishing blog or scraper adds around a copied article.

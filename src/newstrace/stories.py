@@ -116,11 +116,11 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from newstrace.vectors import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
+from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
 
 from newstrace.model import Article
 from newstrace.text.words import NOT_NAMES
-from newstrace.titles import headline_or_lead
+from newstrace.text.titles import headline_or_lead
 
 STATE_VERSION = 8
 _UNDATED = np.iinfo(np.int32).min
@@ -163,7 +163,7 @@ def encode_leads(articles: Sequence[Article], encoder: Any = None, chars: int = 
     events, no refit of anything else) events whose 3 reports share one story: 0.901 -> 0.905
     on events 0-1227, 0.878 -> 0.889 on events 1228-2451, B-cubed F1 +0.002 and +0.001."""
     if encoder is None:
-        from newstrace.embed import default_encoder
+        from newstrace.encode.runtime import default_encoder
 
         encoder = default_encoder()
     leads = _unit(np.asarray(encoder.encode([lead_text(article, chars) for article in articles]), dtype=np.float32))

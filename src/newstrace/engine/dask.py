@@ -1,8 +1,8 @@
 """The Dask engine: the local engine's stages, their per-slice work run on a Dask cluster.
 
-``dedup`` and ``analyze`` cut their inputs into slices (:func:`newstrace.ingest.plan_slices`)
+``dedup`` and ``analyze`` cut their inputs into slices (:func:`newstrace.ingest.readers.plan_slices`)
 and read, clean and fingerprint each slice with one stage function
-(:func:`newstrace.corpus.fingerprint_slice`, :func:`newstrace.engine.stages.read_slice_fingerprinted`).
+(:func:`newstrace.engine.streamed.fingerprint_slice`, :func:`newstrace.engine.stages.read_slice_fingerprinted`).
 The local engine maps that function over worker processes
 (:func:`newstrace.engine.parallel.ordered_map`); this engine maps the same function over the
 workers of a Dask cluster (``dask.distributed``): a ``LocalCluster`` started here, or a

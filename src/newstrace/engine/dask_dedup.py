@@ -1,6 +1,6 @@
 """``dedup`` on a Dask cluster: candidates by shuffling LSH keys, verification on the workers.
 
-The local finder (:class:`newstrace.corpus.CopyFinder`) matches every slice against one
+The local finder (:class:`newstrace.engine.streamed.CopyFinder`) matches every slice against one
 in-memory index in this process. Here the matching is spread over the cluster as well:
 
 1. **read** (per partition, on the workers): one slice of the inputs read, cleaned and
@@ -9,9 +9,9 @@ in-memory index in this process. Here the matching is spread over the cluster as
 2. **plan** (client): the first record of each content id and input id is kept, as the
    local finder keeps it, numbered in input order after the articles an earlier run kept;
    recurring text is counted over the whole collection
-   (:class:`~newstrace.boilerplate.BoilerplateIndex`) and sent to every worker;
+   (:class:`~newstrace.match.boilerplate.BoilerplateIndex`) and sent to every worker;
 3. **candidates** (shuffles): each partition cuts its signatures into the local engine's
-   band and anchor keys (:meth:`newstrace.lsh.Banding.prepare`); the keys are shuffled
+   band and anchor keys (:meth:`newstrace.match.lsh.Banding.prepare`); the keys are shuffled
    (``dask.bag`` groupby, task-based) into ``shuffle_buckets`` key buckets, so that each
    key's articles meet in one task, with the same key's articles of earlier runs (read
    from the saved keys, :mod:`newstrace.engine.dedup_state`). Inside a band bucket the
@@ -26,7 +26,7 @@ in-memory index in this process. Here the matching is spread over the cluster as
 4. **verify** (on the workers): the new candidates (and old ones whose articles hold a
    sentence pair whose boilerplate verdict the new articles changed), grouped by the
    partitions holding their texts, are verified with the local engine's function
-   (:func:`newstrace.nearcopy.verify_candidates` and :func:`newstrace.match.lexical_verdict`),
+   (:func:`newstrace.match.nearcopy.verify_candidates` and :func:`newstrace.match.compare.lexical_verdict`),
    before any clustering, so one shared band cannot chain unrelated articles;
 5. **clusters** (client): connected components of the verified ``duplicate`` and ``copy``
    pairs (:func:`newstrace.engine.components.connected_clusters`).
@@ -59,19 +59,19 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.boilerplate import BoilerplateIndex
-from newstrace.corpus import article_key, new_records
+from newstrace.match.boilerplate import BoilerplateIndex
+from newstrace.engine.streamed import article_key, new_records
 from newstrace.engine.components import Cluster, connected_clusters, stable_id
 from newstrace.engine.dask import DaskEngine
 from newstrace.engine.datasets import FILES, PAIR_COLUMNS, write_dataset
 from newstrace.engine.dedup_state import DedupState, StoredArticles, read_columns, write_columns
 from newstrace.engine.stages import read_slice_fingerprinted
-from newstrace.fingerprint import ShingleBatch, run_bounds, sorted_unique
-from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, where_from
-from newstrace.lsh import DOC_MASK, KEY_MASK, LSHIndex, pairs_within
-from newstrace.match import lexical_verdict
+from newstrace.match.fingerprint import ShingleBatch, run_bounds, sorted_unique
+from newstrace.ingest.readers import ExternalIds, PathLike, Slice, plan_slices, where_from
+from newstrace.match.lsh import DOC_MASK, KEY_MASK, LSHIndex, pairs_within
+from newstrace.match.compare import lexical_verdict
 from newstrace.model import InputError, Relation
-from newstrace.nearcopy import verify_candidates
+from newstrace.match.nearcopy import verify_candidates
 
 __all__ = ["DaskDedup", "DedupResult", "KEY_BUCKETS", "MAX_BUCKET", "Part", "chain_edges"]
 
@@ -86,7 +86,7 @@ RECURRING_SAMPLE = 10
 VERIFY_PAIRS = 20_000
 #: Key buckets of the shuffles, and files of the saved keys: fixed, as the state's layout.
 KEY_BUCKETS = 16
-_KEY_SHIFT = np.uint64(26)  # packed keys keep their top 38 bits (see newstrace.lsh)
+_KEY_SHIFT = np.uint64(26)  # packed keys keep their top 38 bits (see newstrace.match.lsh)
 _LOW31 = (1 << 31) - 1
 
 CLUSTER_COLUMNS = {"cluster": "str", "id": "str", "article": "str", "date": "str",
@@ -290,7 +290,7 @@ def chain_edges(keyed: Keyed, max_bucket: int) -> tuple[np.ndarray, list[Recurri
 
 def anchor_pair_counts(keyed: Keyed, max_docs: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of articles sharing an anchor key held by at most ``max_docs`` articles
-    (the local index's rule, :func:`newstrace.lsh.pairs_within`), as sorted pair codes
+    (the local index's rule, :func:`newstrace.match.lsh.pairs_within`), as sorted pair codes
     (:func:`pair_codes`) with how many anchors each pair shares here."""
     numbers, doc = np.unique(keyed.numbers, return_inverse=True)
     pairs = pairs_within(np.sort(keyed.keys | doc.astype(np.uint64)), max_docs)
@@ -494,7 +494,7 @@ class DedupResult:
 class DaskDedup:
     """Near copies among many inputs on a Dask cluster (see the module docstring).
 
-    ``slice_bytes`` sizes the input partitions (:func:`newstrace.ingest.plan_slices`),
+    ``slice_bytes`` sizes the input partitions (:func:`newstrace.ingest.readers.plan_slices`),
     ``shuffle_buckets`` the shuffles (and the files of saved keys). ``with_texts`` adds
     each passage's text on both sides to the pair records. After :meth:`run`, ``stats``
     holds counts and the seconds of each stage."""

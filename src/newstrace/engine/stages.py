@@ -2,7 +2,7 @@
 
 A driver gathers the inputs (from a store, from worker processes), calls the stage, and
 persists or streams what it returns; so every driver finds the same pairs the same way.
-The local conductor (:class:`newstrace.pipeline.Analyzer`) runs them in this order:
+The local conductor (:class:`newstrace.engine.local.Analyzer`) runs them in this order:
 
 1. :func:`read_slice_fingerprinted` (per article, on worker processes): read, clean and
    fingerprint one slice of the inputs (:func:`fingerprint` for articles met otherwise);
@@ -27,19 +27,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newstrace.align import Overlap, lexical_overlap
-from newstrace.boilerplate import BoilerplateIndex
-from newstrace.fingerprint import MinHasher, ShingleBatch
-from newstrace.ingest import ExternalIds, Slice, read_slice
-from newstrace.lsh import LSHIndex, Prepared
-from newstrace.match import directed, judge, lexical_verdict, needs_rewrite_check
+from newstrace.match.align import Overlap, lexical_overlap
+from newstrace.match.boilerplate import BoilerplateIndex
+from newstrace.match.fingerprint import MinHasher, ShingleBatch
+from newstrace.ingest.readers import ExternalIds, Slice, read_slice
+from newstrace.match.lsh import LSHIndex, Prepared
+from newstrace.match.compare import directed, judge, lexical_verdict, needs_rewrite_check
 from newstrace.model import Article, Comparison, Derivation, InputError, Relation, Story, content_id
-from newstrace.nearcopy import NearCopy, find_near_copies
+from newstrace.match.nearcopy import NearCopy, find_near_copies
 from newstrace.relate import ProvenanceGraph, provenance_graph
-from newstrace.titles import story_title
+from newstrace.text.titles import story_title
 
 if TYPE_CHECKING:
-    from newstrace.embed import TextEncoder
+    from newstrace.encode.runtime import TextEncoder
     from newstrace.stories import StoryClusterer
 
 Pair = tuple[str, str]
@@ -72,7 +72,7 @@ class Fingerprints:
 
 
 def fingerprint(texts: Sequence[str], hasher: MinHasher | None = None) -> Fingerprints:
-    """The fingerprints of ``texts`` (:meth:`~newstrace.fingerprint.MinHasher.sketch`)."""
+    """The fingerprints of ``texts`` (:meth:`~newstrace.match.fingerprint.MinHasher.sketch`)."""
     signatures, pairs = (hasher or MinHasher()).sketch(texts)
     return Fingerprints(signatures, pairs)
 
@@ -91,7 +91,7 @@ class SliceRead:
 
 
 def read_slice_fingerprinted(piece: Slice) -> SliceRead:
-    """Read, clean and fingerprint one slice (:func:`newstrace.ingest.plan_slices`): what a
+    """Read, clean and fingerprint one slice (:func:`newstrace.ingest.readers.plan_slices`): what a
     worker process does for ``analyze``. Duplicate input ids are left to the caller
     (:func:`unique_ids`), who sees every slice."""
     items: list[Article | InputError] = []
@@ -101,7 +101,7 @@ def read_slice_fingerprinted(piece: Slice) -> SliceRead:
 
 def unique_ids(items: Sequence[Article | InputError], seen: ExternalIds) -> list[Article | InputError]:
     """``items`` with each article whose input id came before with other content turned
-    into the error that reports it (as :func:`newstrace.ingest.iter_articles` does)."""
+    into the error that reports it (as :func:`newstrace.ingest.readers.iter_articles` does)."""
     checked: list[Article | InputError] = []
     for item in items:
         if isinstance(item, Article):
@@ -179,7 +179,7 @@ def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored_leads: Ma
     ``leads``) with its :data:`REWRITE_NEIGHBOURS` nearest leads among ``stored_leads`` and
     the batch, from :data:`REWRITE_CANDIDATE_SIMILARITY`, unless ``judged`` already; and
     ``partial_pairs``."""
-    from newstrace.vectors import VectorIndex
+    from newstrace.encode.index import VectorIndex
 
     everything = dict(stored_leads)
     everything.update(zip(fresh, leads))
@@ -262,7 +262,7 @@ def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np
     """Assign the ``fresh`` articles (with their ``leads``) to the ``clusterer``'s stories
     (updated in place; derived pairs keep their articles together), and describe every
     story over ``articles`` (all of them, in store order). Stories are titled by
-    :func:`newstrace.titles.story_title`, falling back on the clusterer's choice."""
+    :func:`newstrace.text.titles.story_title`, falling back on the clusterer's choice."""
     graph = provenance_graph([a.id for a in articles], relations)
     if fresh:
         clusterer.assign(fresh, leads, [(r.a, r.b) for r in relations if r.derived])

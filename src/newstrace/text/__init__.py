@@ -1,6 +1,8 @@
 """Text conventions every stage shares, each defined once: where quotations are
-(:mod:`newstrace.text.quotes`), where sentences end (:mod:`newstrace.text.sentences`), and
-which words are no names or carry no content (:mod:`newstrace.text.words`).
+(:mod:`newstrace.text.quotes`), where sentences end (:mod:`newstrace.text.sentences`),
+which words are no names or carry no content (:mod:`newstrace.text.words`), how a story is
+titled (:mod:`newstrace.text.titles`), and a batch of texts as one array for the vectorised
+passes (:mod:`newstrace.text.batch`).
 
 A stage that needs to know what counts as a quotation asks this package rather than keeping
 its own pattern, so that "text inside quotation marks is never copy evidence" means the same

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from newstrace.fingerprint import code_points, join_texts
+from newstrace.text.batch import code_points, join_texts
 
 Span = tuple[int, int]
 

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from newstrace.align import lexical_overlap
-from newstrace.match import directed, lexical_verdict
+from newstrace.match.align import lexical_overlap
+from newstrace.match.compare import directed, lexical_verdict
 from newstrace.model import Article, Comparison, Relation
 from newstrace.report.view import AlignedPassage, aligned_passages, passage_counts
 from newstrace.store import Store

@@ -25,7 +25,7 @@ def check_load_order() -> None:
     usearch's compiled module carries its own copy of the C++ standard library, whose
     locale ids are process-wide ("unique") symbols: the shared libstdc++ that onnxruntime
     loads after it binds to that copy and crashes while it initialises. Loaded the other
-    way round, usearch binds to the shared library and both work. :mod:`newstrace.vectors`,
+    way round, usearch binds to the shared library and both work. :mod:`newstrace.encode.index`,
     the only module that imports usearch, imports this one first; a program that imported
     usearch itself before newstrace cannot be saved, and is told so here.
     """
@@ -43,7 +43,7 @@ DIM = 384
 MAX_TOKENS = 128
 
 #: The sentence encoders ``analyze`` can run on: ``minilm`` (this module) or ``static`` (a token
-#: table distilled from it, :mod:`newstrace.static_embed`: far faster, somewhat less accurate).
+#: table distilled from it, :mod:`newstrace.encode.static`: far faster, somewhat less accurate).
 EncoderName = Literal["minilm", "static"]
 ENCODER_NAMES: tuple[str, ...] = get_args(EncoderName)
 DEFAULT_ENCODER: EncoderName = "minilm"
@@ -166,7 +166,7 @@ def encoder_name(encoder: TextEncoder) -> str:
 class EncoderChoice:
     """What one encoder choice embeds with: story leads (and rewrite candidates), and the
     sentences of the rewrite check. MiniLM does both; ``static`` centres its lead vectors
-    (:class:`newstrace.static_embed.StaticEncoder`: story B-cubed F1 on AllSides train 0.813
+    (:class:`newstrace.encode.static.StaticEncoder`: story B-cubed F1 on AllSides train 0.813
     -> 0.870) but not its sentence vectors (the rewrite check's recall stays 0.993 instead of
     0.972; benchmarks/bench_rewrites.py, MiniLM 0.988)."""
 
@@ -185,7 +185,7 @@ def shared_encoders(name: str = DEFAULT_ENCODER) -> EncoderChoice:
     if name == "minilm":
         return EncoderChoice.of(default_encoder())
     if name == "static":
-        from newstrace.static_embed import default_static_encoder
+        from newstrace.encode.static import default_static_encoder
 
         return EncoderChoice(name, default_static_encoder(centre=True), default_static_encoder(centre=False))
     raise ValueError(f"unknown encoder {name!r}: choose one of {', '.join(ENCODER_NAMES)}")

@@ -1,7 +1,7 @@
 """An LSH index over MinHash signatures, held as sorted numpy arrays, built for batches.
 
 Band keys (``bands`` bands of ``rows`` MinHash values) and anchor keys (the bottom-k part
-of :class:`~newstrace.fingerprint.MinHasher` signatures) are packed with document numbers
+of :class:`~newstrace.match.fingerprint.MinHasher` signatures) are packed with document numbers
 into sorted ``uint64`` arrays (:class:`Banding`, :class:`Prepared`, which can be computed on
 worker processes); :class:`LSHIndex` finds the candidate pairs of each new batch among
 itself and everything indexed before, then adds it.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.fingerprint import EMPTY, is_empty, mix64, run_bounds, sorted_unique
+from newstrace.match.fingerprint import EMPTY, is_empty, mix64, run_bounds, sorted_unique
 
 _U64 = np.uint64
 

@@ -1,8 +1,8 @@
 """The verdict on a pair of texts: shared wording first, then rewrites, then same event.
 
 :func:`compare` is the one-pair entry point of the public API; the collection pipeline
-(:mod:`newstrace.pipeline`) finds candidate pairs in batches (:mod:`newstrace.nearcopy`,
-:mod:`newstrace.vectors`) and reaches the same verdicts through :func:`judge` and
+(:mod:`newstrace.engine.local`) finds candidate pairs in batches (:mod:`newstrace.match.nearcopy`,
+:mod:`newstrace.encode.index`) and reaches the same verdicts through :func:`judge` and
 :func:`directed`.
 """
 
@@ -12,11 +12,11 @@ from typing import Union
 
 import numpy as np
 
-from newstrace.align import Boilerplate, Overlap, lexical_overlap
-from newstrace.embed import Encoder
+from newstrace.match.align import Boilerplate, Overlap, lexical_overlap
+from newstrace.encode.runtime import Encoder
 from newstrace.model import Article, Comparison
-from newstrace.nearcopy import classify_overlap
-from newstrace.paraphrase import align_sentences, kept_wording, paraphrase_verdict
+from newstrace.match.nearcopy import classify_overlap
+from newstrace.match.paraphrase import align_sentences, kept_wording, paraphrase_verdict
 from newstrace.relate import infer_direction
 
 #: Whole-text similarity (mean sentence vectors) from which two texts are one story.
@@ -59,7 +59,7 @@ def rewrite_verdict(
 ) -> Comparison:
     """``paraphrase``, ``same_story`` or ``unrelated`` for a pair with no (or only partial)
     lexical reuse: the sentence alignment and the wording kept outside quotations and
-    ``boilerplate`` decide (:func:`newstrace.paraphrase.paraphrase_verdict`)."""
+    ``boilerplate`` decide (:func:`newstrace.match.paraphrase.paraphrase_verdict`)."""
     alignment = align_sentences(a, b, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
     verdict = paraphrase_verdict(alignment, kept_wording(a, b, overlap, boilerplate=boilerplate))
     similarity = float(alignment.text_similarity)
@@ -113,7 +113,7 @@ REWORDED_BEYOND_REUSE = 0.25
 
 def _rewords_beyond(lexical: Comparison, rewrite: Comparison) -> bool:
     """Whether the claim-by-claim following (``claim_a`` / ``claim_b`` of
-    :func:`newstrace.paraphrase.paraphrase_verdict`) reaches past the passages both texts
+    :func:`newstrace.match.paraphrase.paraphrase_verdict`) reaches past the passages both texts
     share word for word, on either side (else the pair is the ``partial`` reuse it looks
     like). Loose sentence similarity does not count: an independent report that lifts a
     paragraph shares the event's other facts in its own words ("no damage was reported")."""

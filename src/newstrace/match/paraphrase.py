@@ -27,10 +27,10 @@ from typing import Sequence
 
 import numpy as np
 
-from newstrace.align import Boilerplate, Overlap, lexical_overlap, profiles, shingle_overlap
-from newstrace.embed import DIM, Encoder, default_encoder
+from newstrace.match.align import Boilerplate, Overlap, lexical_overlap, profiles, shingle_overlap
+from newstrace.encode.runtime import DIM, Encoder, default_encoder
 from newstrace.model import Passage
-from newstrace.sentences import Span, split_sentences
+from newstrace.text.sentences import Span, split_sentences
 from newstrace.text.quotes import quoted_stretches
 from newstrace.text.words import STOPWORDS
 
@@ -429,7 +429,7 @@ def kept_wording(a: str, b: str, overlap: Overlap | None = None, *,
     """Wording kept outside quotations (and outside the sentences ``boilerplate`` flags as
     recurring: an outlet's editor's note is no evidence of rewriting): the shares of ``a``'s
     and ``b``'s word 3-grams found in the other, how many are shared, and the longest shared
-    passage (in words, from the 5-gram ``overlap`` of :func:`newstrace.align.lexical_overlap`,
+    passage (in words, from the 5-gram ``overlap`` of :func:`newstrace.match.align.lexical_overlap`,
     computed if not given)."""
     pa, pb = profiles([a, b], KEPT_NGRAM, boilerplate=boilerplate)
     shared, _, kept_a, kept_b = shingle_overlap(pa.shingles, pb.shingles)

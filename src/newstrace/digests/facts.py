@@ -7,7 +7,7 @@ Wednesday 2023-09-13 is 2023-09-12). Documents are parsed in batches with ``nlp.
 
 Speed: the parse is nearly all the cost (CPU per PolNeAR article, one process: NER ~57 ms,
 tok2vec ~32, parser ~17, the rest ~20). The attribute ruler runs by table
-(:class:`~newstrace.quotation.TableAttributeRuler`, identical attributes), the extraction
+(:class:`~newstrace.digests.quotation.TableAttributeRuler`, identical attributes), the extraction
 reads token arrays instead of walking every token, and identical copies (same text and
 date) are parsed once. ``bench_facts.py --articles 1612`` (every distinct text once; 2
 processes, load average ~10): 139 -> 125 ms CPU per article, the same facts found. Every
@@ -30,8 +30,8 @@ import numpy as np
 
 from newstrace.engine.parallel import ordered_map
 from newstrace.model import Article
-from newstrace.quotation import PersonIndex, Quote, clean_name, doc_ents, doc_text, load_nlp, quotes_from_doc
-from newstrace.sentences import split_sentences
+from newstrace.digests.quotation import PersonIndex, Quote, clean_name, doc_ents, doc_text, load_nlp, quotes_from_doc
+from newstrace.text.sentences import split_sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newstrace.model import Article
-from newstrace.sentences import split_sentences
+from newstrace.text.sentences import split_sentences
 from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts
 
 if TYPE_CHECKING:

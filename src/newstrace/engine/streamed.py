@@ -1,11 +1,11 @@
 """Near copies across a whole corpus, streamed over worker processes (``newstrace dedup``).
 
-The inputs are cut into slices (:func:`newstrace.ingest.plan_slices`). Worker processes
+The inputs are cut into slices (:func:`newstrace.ingest.readers.plan_slices`). Worker processes
 read, clean and fingerprint slices while this process matches each finished slice, in
-input order, against everything before it (:func:`newstrace.nearcopy.find_near_copies`:
+input order, against everything before it (:func:`newstrace.match.nearcopy.find_near_copies`:
 LSH candidates, exact verification, aligned passages) and yields the pairs it finds.
 Sentence pairs recurring across otherwise unrelated articles are boilerplate
-(:class:`~newstrace.boilerplate.BoilerplateIndex`, counted over everything read so far,
+(:class:`~newstrace.match.boilerplate.BoilerplateIndex`, counted over everything read so far,
 this slice included) and never evidence.
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.boilerplate import BoilerplateIndex
-from newstrace.fingerprint import MinHasher, ShingleBatch, sentence_pair_batch
-from newstrace.lsh import Banding, LSHIndex, Prepared
-from newstrace.ingest import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
+from newstrace.match.boilerplate import BoilerplateIndex
+from newstrace.match.fingerprint import MinHasher, ShingleBatch, sentence_pair_batch
+from newstrace.match.lsh import Banding, LSHIndex, Prepared
+from newstrace.ingest.readers import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.model import Article, InputError, Relation
 from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import fingerprint, near_copy_verdicts
@@ -62,7 +62,7 @@ def article_key(article: Article) -> str:
 def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
                       banding: Banding | None = None) -> Fingerprinted:
     """Read, clean and fingerprint one slice (what a worker does); with ``banding``, the
-    signatures come prepared for :meth:`~newstrace.lsh.LSHIndex.insert`."""
+    signatures come prepared for :meth:`~newstrace.match.lsh.LSHIndex.insert`."""
     started = time.process_time()
     skipped: list[InputError] = []
     articles = list(read_slice(piece, on_skip=skipped.append))
@@ -94,9 +94,9 @@ class CopyFinder:
     about ``slice_bytes`` (:func:`newstrace.engine.parallel.ordered_map`: at most
     ``2 * workers`` slices in flight, which bounds memory); ``workers=0``, or a single
     slice, does everything in this process. ``index`` (default: an
-    :class:`~newstrace.lsh.LSHIndex` for ``hasher``'s signatures) may already hold
+    :class:`~newstrace.match.lsh.LSHIndex` for ``hasher``'s signatures) may already hold
     earlier articles, then ``texts_of`` must read their texts by key; ``boilerplate``
-    (default: a new :class:`~newstrace.boilerplate.BoilerplateIndex`) counts recurring
+    (default: a new :class:`~newstrace.match.boilerplate.BoilerplateIndex`) counts recurring
     text. After :meth:`run`, ``stats`` holds counts, seconds and the CPU seconds of each step.
     """
 

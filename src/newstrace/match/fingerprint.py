@@ -1,4 +1,4 @@
-"""MinHash fingerprints of word 5-shingles, built for batches (:mod:`newstrace.lsh` indexes them).
+"""MinHash fingerprints of word 5-shingles, built for batches (:mod:`newstrace.match.lsh` indexes them).
 
 Tokens are runs of letters and digits, lower-cased (punctuation is dropped). Every token
 is hashed with a stable 64-bit polynomial hash computed for a whole batch at once in
@@ -9,7 +9,7 @@ tried first, makes borrowed slots agree together and turned common phrases into 
 candidate cliques; it was no faster once the digests are read back into numpy).
 
 Each signature row also carries ``anchors`` bottom-k values (the text's smallest hashes of
-the shingles that cross a sentence break), which :class:`~newstrace.lsh.LSHIndex` uses to
+the shingles that cross a sentence break), which :class:`~newstrace.match.lsh.LSHIndex` uses to
 find shared passages between texts of very different lengths (containment), where Jaccard
 is low. Anchors cross sentence breaks so that two texts sharing one sentence (a common line
 many articles carry) share none, while texts sharing a run of sentences share several. Signatures are ``uint32`` arrays
@@ -29,7 +29,7 @@ import numpy as np
 import rensa
 
 from newstrace.engine.parallel import ordered_map
-
+from newstrace.text.batch import code_points, join_texts, text_starts
 from newstrace.text.sentences import (
     ABBREVIATION_REACH,
     ABBREVIATIONS,
@@ -131,7 +131,7 @@ class Tokens:
     ``starts``/``ends`` are character offsets into that text; ``hashes`` are stable 64-bit
     hashes of the lower-cased tokens; ``breaks`` marks the tokens that start a sentence
     (by the rule of :mod:`newstrace.text.sentences`, as
-    :func:`newstrace.sentences.split_sentences` splits)."""
+    :func:`newstrace.text.sentences.split_sentences` splits)."""
 
     hashes: np.ndarray
     starts: np.ndarray
@@ -155,27 +155,6 @@ def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ordered = np.sort(values)
     starts, lengths = run_bounds(ordered)
     return ordered[starts], lengths
-
-
-def text_starts(texts: Sequence[str]) -> np.ndarray:
-    """Where each text starts once the texts are joined by newlines, and (last) where a
-    next one would start."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    return np.concatenate([[0], np.cumsum(lengths + 1)])
-
-
-def join_texts(texts: Sequence[str]) -> tuple[str, np.ndarray]:
-    """The texts joined by newlines, and their :func:`text_starts`."""
-    return "\n".join(texts), text_starts(texts)
-
-
-def code_points(text: str) -> np.ndarray:
-    """The code points of ``text``: ``uint16`` when all lie in the Basic Multilingual
-    Plane (one UTF-16 unit each, the common case), else ``uint32``."""
-    codes = np.frombuffer(text.encode("utf-16-le"), dtype=np.uint16)
-    if len(codes) == len(text):  # no surrogate pairs
-        return codes
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 def tokenize(texts: Sequence[str]) -> Tokens:
@@ -466,7 +445,7 @@ def _is_ascii_letter(codes: np.ndarray) -> np.ndarray:
 def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, hashes: np.ndarray, bases: np.ndarray,
                      offsets: np.ndarray, marks: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """Per token: whether a sentence starts with it, by the rule of
-    :mod:`newstrace.text.sentences` (what :func:`newstrace.sentences.split_sentences` cuts
+    :mod:`newstrace.text.sentences` (what :func:`newstrace.text.sentences.split_sentences` cuts
     at), for texts joined by newlines (``bmp``: their code points as :func:`_bmp` gives
     them; ``bases``: where each starts; ``offsets``: their first tokens). Only the few
     punctuation marks are looked at (``marks``, of ``kind``, see :func:`_mark_kinds`): a

@@ -17,9 +17,9 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-# Deliberately first: newstrace.embed loads onnxruntime, which must be loaded before usearch
-# (see newstrace.embed.check_load_order). This is the only module that imports usearch.
-from newstrace.embed import DIM
+# Deliberately first: newstrace.encode.runtime loads onnxruntime, which must be loaded before usearch
+# (see newstrace.encode.runtime.check_load_order). This is the only module that imports usearch.
+from newstrace.encode.runtime import DIM
 from usearch.index import BatchMatches, Index
 
 __all__ = ["BatchMatches", "DIM", "Index", "NO_KEY", "VectorIndex"]

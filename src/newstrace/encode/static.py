@@ -28,7 +28,7 @@ from typing import Sequence
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from newstrace.embed import ModelError, tokenizer_path
+from newstrace.encode.runtime import ModelError, tokenizer_path
 
 MODEL_FILE = "minilm-static-256-int8.npy"
 #: sha256 of the table written by scripts/build_static_model.py (model2vec 0.10.0, torch 2.13.0 CPU).

@@ -6,7 +6,7 @@ runs close to each other in both texts merge into one passage, so a copied parag
 a few edited words stays one passage with a lower similarity. Text inside quotation marks
 is not evidence of copying (independent reports quote the same statement): n-grams that
 touch a quotation never seed a passage and are left out of the shingle sets. Neither is
-boilerplate: sentences a :class:`~newstrace.boilerplate.BoilerplateIndex` finds recurring
+boilerplate: sentences a :class:`~newstrace.match.boilerplate.BoilerplateIndex` finds recurring
 across the collection (editor's notes, promos, site furniture) are masked the same way.
 """
 
@@ -18,25 +18,25 @@ from typing import Protocol
 
 import numpy as np
 
-from newstrace.fingerprint import (
+from newstrace.match.fingerprint import (
     sentence_pairs,
     sentences_of,
     shingle_hashes,
     sorted_unique,
-    text_starts,
     tokenize,
 )
 from newstrace.model import Passage
+from newstrace.text.batch import text_starts
 from newstrace.text.quotes import quote_marks, quote_spans
 
 VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
 
 class Boilerplate(Protocol):
     """What :func:`profiles` asks of a boilerplate detector
-    (:class:`~newstrace.boilerplate.BoilerplateIndex`)."""
+    (:class:`~newstrace.match.boilerplate.BoilerplateIndex`)."""
 
     def flag(self, pair_hashes: np.ndarray) -> np.ndarray:
-        """Per sentence-pair hash (:func:`~newstrace.fingerprint.sentence_pairs`):
+        """Per sentence-pair hash (:func:`~newstrace.match.fingerprint.sentence_pairs`):
         whether it is recurring boilerplate."""
         ...
 

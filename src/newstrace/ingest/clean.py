@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from newstrace.pagemeta import is_junk_title
+from newstrace.ingest.pagemeta import is_junk_title
 
 __all__ = [
     "Cleaned",

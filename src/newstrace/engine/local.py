@@ -20,14 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.align import Overlap
-from newstrace.boilerplate import (
+from newstrace.match.align import Overlap
+from newstrace.match.boilerplate import (
     BoilerplateIndex,
     pair_arrays,
     pair_batch,
     recurring_passages,
 )
-from newstrace.embed import (
+from newstrace.encode.runtime import (
     DEFAULT_ENCODER,
     ENCODER_NAMES,
     EncoderChoice,
@@ -59,8 +59,8 @@ from newstrace.engine.stages import (
     story_roots,
     unique_ids,
 )
-from newstrace.ingest import ExternalIds, Slice, plan_slices
-from newstrace.lsh import LSHIndex
+from newstrace.ingest.readers import ExternalIds, Slice, plan_slices
+from newstrace.match.lsh import LSHIndex
 from newstrace.model import (
     Article,
     BoilerplatePassage,
@@ -71,7 +71,7 @@ from newstrace.model import (
     Story,
 )
 from newstrace.relate import ProvenanceGraph
-from newstrace.sentence_store import stored_sentence_vectors
+from newstrace.encode.sentence_store import stored_sentence_vectors
 from newstrace.store import Store, StoreError
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
 from newstrace.stories import StoryClusterer, encode_leads
@@ -85,7 +85,7 @@ SLICE_BYTES = 1_000_000
 #: Fingerprint kinds in the store; a new hashing scheme gets a new kind, and stored
 #: articles without one are fingerprinted again.
 SIGNATURES = "minhash-v3"
-#: Hashes of each article's consecutive sentences, counted for boilerplate (:mod:`newstrace.boilerplate`).
+#: Hashes of each article's consecutive sentences, counted for boilerplate (:mod:`newstrace.match.boilerplate`).
 SENTENCE_PAIRS = "sentence-pairs-v1"
 LEADS = "lead"
 #: Fingerprint kind of each encoder's lead vectors (MiniLM's keeps the name it always had).
@@ -166,7 +166,7 @@ class Analyzer:
     def _read(self, inputs: Iterable[PathLike]) -> Iterator[tuple[Article, tuple[np.ndarray, np.ndarray]]]:
         """The articles of ``inputs`` in input order, each with its signature and sentence
         pairs, read in slices on the worker processes; skipped inputs go to ``skipped``
-        in input order, as :func:`newstrace.ingest.iter_articles` reports them."""
+        in input order, as :func:`newstrace.ingest.readers.iter_articles` reports them."""
         before: deque[list[InputError]] = deque()  # inputs skipped while planning, per slice
         seen_ids = ExternalIds()
         mapper = self.mapper or partial(ordered_map, processes=self._processes())
@@ -208,7 +208,7 @@ class Analyzer:
         """Near copies (duplicate/copy) of new articles among all stored ones.
 
         Pairs that reuse only some passages are judged with the rewrite check as well
-        (see :func:`newstrace.match.judge`): they come back in ``partial_pairs`` for
+        (see :func:`newstrace.match.compare.judge`): they come back in ``partial_pairs`` for
         :meth:`find_rewrites`. The signatures and the verdicts (partial pairs too, so a
         run stopped before the rewrite check leaves them for the next) are stored
         together; a pair that already has a verdict (articles a stopped run left) keeps it."""
@@ -397,7 +397,7 @@ class Analyzer:
     def add_digests(self, report: Report) -> None:
         """Attach a digest to every story (cached in the store under its
         :func:`~newstrace.engine.stages.digest_key`)."""
-        from newstrace.digests import build_digest
+        from newstrace.digests.build import build_digest
 
         by_id = {a.id: a for a in report.articles}
         for done, story in enumerate(report.stories, 1):

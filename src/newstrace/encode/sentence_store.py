@@ -15,8 +15,8 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from newstrace.embed import TextEncoder, encoder_name
-from newstrace.paraphrase import regroup, sentence_texts
+from newstrace.encode.runtime import TextEncoder, encoder_name
+from newstrace.match.paraphrase import regroup, sentence_texts
 
 #: Fingerprint kind of MiniLM's stored sentence vectors (keyed by :func:`sentence_key`, not by
 #: article id); another encoder or precision gets another kind (:func:`sentence_vector_kind`).
@@ -44,7 +44,7 @@ def sentence_key(sentence: str) -> str:
 
 def stored_sentence_vectors(store: ArrayStore, texts: Sequence[str], encoder: TextEncoder) -> list[np.ndarray]:
     """Each text's sentence vectors (float32 arrays of the stored float16 values, one row per
-    sentence of :func:`newstrace.paraphrase.sentence_texts`): read from ``store``, and the
+    sentence of :func:`newstrace.match.paraphrase.sentence_texts`): read from ``store``, and the
     sentences it lacks encoded in one batch call and stored."""
     groups = sentence_texts(texts)
     flat = [s for group in groups for s in group]

@@ -2,7 +2,7 @@
 
 Formats, chosen by extension (each optionally gzipped, ``.gz``):
 
-* ``.txt`` / ``.text``: one plain-text article, cleaned by :func:`~newstrace.clean.clean_text`;
+* ``.txt`` / ``.text``: one plain-text article, cleaned by :func:`~newstrace.ingest.clean.clean_text`;
 * ``.html`` / ``.htm`` / ``.xhtml``: one web page; trafilatura extracts the body and metadata;
 * ``.json``: one object; ``.jsonl`` / ``.ndjson``: one object per line. Records carry ``text``
   or ``html`` and optionally ``id``, ``url``, ``title``, ``date`` (or ``published``),
@@ -41,8 +41,8 @@ from typing import Any
 import charset_normalizer
 import trafilatura
 
-from newstrace.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
-from newstrace.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta
+from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
+from newstrace.ingest.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta
 from newstrace.model import Article, InputError
 
 try:
@@ -194,7 +194,7 @@ def _from_title(path: PathLike, key: str | None = None, **fields: Any) -> Articl
 def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: str | None = None,
                **fields: Any) -> Article:
     """An article from a web page: trafilatura's body, the page's own title, date and
-    outlet (:func:`~newstrace.pagemeta.page_meta`), then :func:`clean_text`. ``crawled``
+    outlet (:func:`~newstrace.ingest.pagemeta.page_meta`), then :func:`clean_text`. ``crawled``
     is when the page was saved (default: its file's time)."""
     if not html.strip():
         raise IngestError(path, "empty file")

@@ -1,9 +1,9 @@
 """Near-copy detection for a batch: MinHash + LSH candidates, exact verification, alignment.
 
-Candidates come from :class:`~newstrace.lsh.LSHIndex`; each is verified with the
+Candidates come from :class:`~newstrace.match.lsh.LSHIndex`; each is verified with the
 exact quotation-free shingle overlap (Jaccard and containment both ways), and only pairs
 that share enough wording are aligned into passages and given a verdict by
-:func:`classify_overlap`. With a :class:`~newstrace.boilerplate.BoilerplateIndex`, text
+:func:`classify_overlap`. With a :class:`~newstrace.match.boilerplate.BoilerplateIndex`, text
 recurring across the collection is masked from the evidence like quotations, so articles
 sharing only an editor's note or site furniture are not near copies.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.align import (
+from newstrace.match.align import (
     Boilerplate,
     Overlap,
     identical_overlap,
@@ -23,9 +23,9 @@ from newstrace.align import (
     profiles,
     shingle_overlap,
 )
-from newstrace.boilerplate import BoilerplateIndex
-from newstrace.fingerprint import MinHasher, sorted_unique
-from newstrace.lsh import LSHIndex, Prepared
+from newstrace.match.boilerplate import BoilerplateIndex
+from newstrace.match.fingerprint import MinHasher, sorted_unique
+from newstrace.match.lsh import LSHIndex, Prepared
 
 #: Both containments at least this: the same text ("duplicate").
 DUPLICATE_CONTAINMENT = 0.9
@@ -99,7 +99,7 @@ def find_near_copies(
     """Pairs sharing wording among ``texts`` and between them and ``index``.
 
     ``signatures`` are the texts' MinHash signatures (computed with ``hasher`` when not
-    given), or the index's :class:`~newstrace.lsh.Prepared` keys for them. With a
+    given), or the index's :class:`~newstrace.match.lsh.Prepared` keys for them. With a
     non-empty ``index``, ``texts_of(key)`` must read indexed texts. The batch is added to
     ``index`` afterwards, so successive calls find pairs across batches. In each pair ``a_key`` is the indexed or earlier text; pairs come in the
     order of their later text, then of their earlier one, however the texts are batched.
@@ -130,9 +130,9 @@ def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Seque
     """Near copies among candidate ``pairs`` of positions into ``keys`` and ``texts``:
     exact shingle overlap (quotations and ``boilerplate`` left out) first, then alignment
     and :func:`classify_overlap` for pairs sharing at least ``ALIGN_MIN_SHARED`` shingles.
-    With a :class:`~newstrace.boilerplate.BoilerplateIndex` holding the texts (by key),
+    With a :class:`~newstrace.match.boilerplate.BoilerplateIndex` holding the texts (by key),
     pairs that share no run of two sentences outside boilerplate are dropped first
-    (:meth:`~newstrace.boilerplate.BoilerplateIndex.share_free_text`)."""
+    (:meth:`~newstrace.match.boilerplate.BoilerplateIndex.share_free_text`)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if isinstance(boilerplate, BoilerplateIndex) and len(pairs):
         pairs = pairs[boilerplate.share_free_text([(keys[i], keys[j]) for i, j in pairs.tolist()])]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newstrace.claims import (
+from newstrace.digests.claims import (
     ClaimGroup,
     QuoteGroup,
     article_claims,
@@ -17,7 +17,7 @@ from newstrace.claims import (
     group_quotes,
     speaker_conflicts,
 )
-from newstrace.facts import PLACE_LABELS, ArticleFacts, Measure, extract_facts
+from newstrace.digests.facts import PLACE_LABELS, ArticleFacts, Measure, extract_facts
 from newstrace.model import (
     Amount,
     Article,
@@ -30,8 +30,8 @@ from newstrace.model import (
     TimelineEntry,
     Wording,
 )
-from newstrace.quotation import full_names, load_nlp
-from newstrace.titles import story_title
+from newstrace.digests.quotation import full_names, load_nlp
+from newstrace.text.titles import story_title
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -46,7 +46,7 @@ def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None
     """The digest of ONE story (headline, summary, timeline, claims, quotes, single-source
     claims, conflicts), every item cited by article and independent ids."""
     if encoder is None:
-        from newstrace.embed import default_encoder
+        from newstrace.encode.runtime import default_encoder
 
         encoder = default_encoder()
     facts = extract_facts(articles, nlp=nlp or load_nlp())
@@ -92,7 +92,7 @@ def _places_together(facts: list[ArticleFacts]) -> set[frozenset[str]]:
 
 
 def _headline(articles: list[Article], roots: dict[str, str], groups: list[ClaimGroup]) -> str:
-    """The story's title (:func:`newstrace.titles.story_title`), else a first line that reads
+    """The story's title (:func:`newstrace.text.titles.story_title`), else a first line that reads
     as a headline (independent reports first), else the best-confirmed claim."""
     return story_title(articles, lambda: _untitled_headline(articles, roots, groups))
 

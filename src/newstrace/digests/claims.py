@@ -21,9 +21,9 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from newstrace.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
+from newstrace.digests.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
 from newstrace.model import Conflict, ConflictVersion
-from newstrace.quotation import Quote
+from newstrace.digests.quotation import Quote
 
 #: Mean pair score a group must keep (average linkage); a pair scores its embedding cosine
 #: when it states the same claim, else 0.
@@ -132,7 +132,7 @@ def group_claims(claims: list[Statement], roots: dict[str, str], *, encoder=None
     if not claims:
         return []
     if encoder is None:
-        from newstrace.embed import default_encoder
+        from newstrace.encode.runtime import default_encoder
 
         encoder = default_encoder()
     vectors = encoder.encode([c.text for c in claims])
@@ -145,7 +145,7 @@ def group_claims(claims: list[Statement], roots: dict[str, str], *, encoder=None
 
 def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
     """The cosine of pairs that state the same claim, 0 for others, -1 for two claims of one article."""
-    from newstrace.paraphrase import same_claim
+    from newstrace.match.paraphrase import same_claim
 
     cosines = vectors @ vectors.T
     articles = np.array([c.article_id for c in claims])

@@ -14,7 +14,7 @@ text as well. The articles holding a recurring pair are therefore grouped into *
 (two of them are one family when they share at least ``family_share`` of the smaller one's
 sentence pairs), and the pair counts as boilerplate only when it is held by at least
 ``min_docs`` families. A single sentence that several articles carry is not boilerplate on
-its own (it is not copy evidence either: see :func:`newstrace.nearcopy.classify_overlap`);
+its own (it is not copy evidence either: see :func:`newstrace.match.nearcopy.classify_overlap`);
 a recurring first or last line is, through its pair with the text's edge.
 
 Where the outlet is known, one outlet's template needs fewer carriers: a sentence pair held
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newstrace.fingerprint import (
+from newstrace.match.fingerprint import (
     ShingleBatch,
     sentence_pair_batch,
     sentence_pairs,
@@ -46,7 +46,7 @@ from newstrace.fingerprint import (
     sorted_unique,
     tokenize,
 )
-from newstrace.lsh import DOC_MASK, KEY_MASK, KeyTable
+from newstrace.match.lsh import DOC_MASK, KEY_MASK, KeyTable
 from newstrace.model import Article, BoilerplatePassage
 
 _U64 = np.uint64
@@ -97,7 +97,7 @@ class BoilerplateIndex:
 
     def add(self, keys: Sequence[str], pairs: ShingleBatch,
             outlets: Sequence[str | None] | None = None) -> None:
-        """Count the sentence pairs (:func:`~newstrace.fingerprint.sentence_pairs`) of
+        """Count the sentence pairs (:func:`~newstrace.match.fingerprint.sentence_pairs`) of
         articles ``keys``, published by ``outlets`` (``None`` where unknown)."""
         if len(keys) != len(pairs.offsets) - 1:
             raise ValueError(f"{len(keys)} keys for {len(pairs.offsets) - 1} texts")
