@@ -38,7 +38,7 @@ MAX_BODY = 256 * 1024
 MAX_FILE = 64 * 1024
 HOSTILE = {
     "id": "hostile-1",
-    "title": "<script>document.title='pwned'</script> Harbour <img src=x onerror=alert(1)> dispute",
+    "title": "<script>document.title='pwned'</script> Harbour <img src=x onerror=alert(1)> dispute \u202e",
     "url": "javascript:alert(2)",
     "outlet": "Evil <b>Outlet</b>",
     "date": "2025-02-20",
@@ -702,10 +702,17 @@ ALIVE = """() => {
         inlineStyles: all.filter(el => el.hasAttribute("style")).length,
         overflow: document.documentElement.scrollWidth - window.innerWidth,
         pwned: document.title === "pwned",
+        reversed: [...document.querySelectorAll("main *")].flatMap(el => [...el.childNodes]).filter(node =>
+            node.nodeType === Node.TEXT_NODE && node.data.includes("hostile.json")).filter(node => {
+            const at = node.data.indexOf("hostile.json"), range = document.createRange();
+            const left = k => { range.setStart(node, at + k); range.setEnd(node, at + k + 1);
+                                return range.getBoundingClientRect().left; };
+            return left(0) > left(11);  // the title's open RTL override turned the label after it
+        }).length,
     };
 }"""
 INERT = {"scripts": 0, "images": 0, "svg": 0, "handlers": [], "javascript": 0, "fixed": [], "inlineStyles": 0,
-         "overflow": 0, "pwned": False}
+         "overflow": 0, "pwned": False, "reversed": 0}
 
 
 def test_hostile_content_stays_inert_on_every_page_in_chromium(browser: Any, served: ServeCommand,
