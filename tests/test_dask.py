@@ -78,9 +78,8 @@ def test_a_scheduler_without_the_dask_engine_is_one_line_error(tmp_path: Path) -
 
 # -- dedup on the cluster: shuffled candidates, verification on the workers, Parquet datasets --
 def local_finder_pairs(inputs: list[str]) -> list[dict]:
-    """The local finder's pair records (with passage texts), as one slice: boilerplate
-    counted over the whole input, as the Dask engine counts it."""
-    finder = newstrace.CopyFinder(workers=0, slice_bytes=10**12)
+    """The local finder's pair records (with passage texts), streamed in many slices."""
+    finder = newstrace.CopyFinder(workers=0, slice_bytes=3_000)
     records = [r.to_dict((finder.text(r.a), finder.text(r.b))) for r in finder.run(inputs)]
     return sorted(records, key=lambda r: (r["a"], r["b"]))
 
@@ -172,6 +171,14 @@ def test_a_band_bucket_over_the_cap_is_recorded_as_recurring_never_chained(engin
     assert result.stats["recurring_buckets"] == len(result.recurring)
     assert all(len(row["ids"]) == len(row["articles"]) == 10 for row in result.recurring)
     assert list(newstrace.CopyFinder(workers=0).run([str(corpus)])) == []  # the promo is boilerplate locally too
+
+
+def test_the_local_finder_counts_boilerplate_over_the_whole_input_whatever_the_slices(tmp_path: Path) -> None:
+    """Slices of one or two articles: the first ones alone would take the promo two
+    articles share for a copied passage; counted over the whole input it is boilerplate."""
+    corpus = str(boilerplate_corpus(tmp_path, 30))
+    finder = newstrace.CopyFinder(workers=0, slice_bytes=1_000)
+    assert list(finder.run([corpus])) == [] and finder.stats["articles"] == 30
 
 
 def test_chain_edges_link_a_bucket_in_stable_id_order_and_skip_buckets_over_the_cap() -> None:

@@ -1,12 +1,14 @@
 """Near copies across a whole corpus, streamed over worker processes (``newstrace dedup``).
 
 The inputs are cut into slices (:func:`newstrace.ingest.readers.plan_slices`). Worker processes
-read, clean and fingerprint slices while this process matches each finished slice, in
-input order, against everything before it (:func:`newstrace.match.nearcopy.find_near_copies`:
-LSH candidates, exact verification, aligned passages) and yields the pairs it finds.
-Sentence pairs recurring across otherwise unrelated articles are boilerplate
-(:class:`~newstrace.match.boilerplate.BoilerplateIndex`, counted over everything read so far,
-this slice included) and never evidence.
+read, clean and fingerprint slices while this process, in input order, counts each finished
+slice's recurring text and finds its LSH candidates against everything before it. Sentence
+pairs recurring across otherwise unrelated articles are boilerplate
+(:class:`~newstrace.match.boilerplate.BoilerplateIndex`) and never evidence; since that holds
+whatever the order the articles come in, the candidates are verified (exact overlap,
+aligned passages: :func:`newstrace.match.nearcopy.verify_candidates`) once every input is
+read, against the counts of the whole input, so the pairs are those of the Dask engine
+(:mod:`newstrace.engine.dask_dedup`) and do not depend on how the input is sliced.
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
 corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
@@ -28,14 +30,18 @@ from typing import Any
 import numpy as np
 
 from newstrace.match.boilerplate import BoilerplateIndex
+from newstrace.match.compare import lexical_verdict
 from newstrace.match.fingerprint import MinHasher, ShingleBatch, sentence_pair_batch
 from newstrace.match.lsh import Banding, LSHIndex, Prepared
+from newstrace.match.nearcopy import verify_candidates
 from newstrace.ingest.readers import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.model import Article, InputError, Relation
 from newstrace.engine.parallel import Mapper, available_cores, ordered_map
-from newstrace.engine.stages import fingerprint, near_copy_verdicts
+from newstrace.engine.stages import fingerprint
 
 Progress = Callable[[str, int, int], None]
+#: Candidate pairs verified together (bounds the texts profiled at once).
+VERIFY_BATCH = 20_000
 
 
 @dataclass
@@ -114,7 +120,8 @@ class CopyFinder:
 
     def run(self, inputs: PathLike | Iterable[PathLike]) -> Iterator[Relation]:
         """Pairs sharing wording, each once, as :class:`~newstrace.model.Relation` with
-        ``a`` the earlier input, ``source`` ``None``, and the aligned passages."""
+        ``a`` the earlier input, ``source`` ``None``, and the aligned passages; they come
+        once every input is read, in the order of their later input, then their earlier."""
         paths = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
         started = time.perf_counter()
         if self.index is None:
@@ -127,10 +134,11 @@ class CopyFinder:
         for done in self._fingerprinted(slices, getattr(self.index, "banding", None)):
             for error in done.skipped:
                 self._skip(error)
-            yield from matcher.add(done)
+            matcher.add(done)
             read_bytes += done.size
             if self.progress is not None:
                 self.progress("articles", matcher.articles, 0)
+        yield from matcher.verified(self.progress)
         seconds = time.perf_counter() - started
         self.stats.update(
             articles=matcher.articles, pairs=matcher.pairs, bytes=read_bytes,
@@ -161,7 +169,8 @@ class CopyFinder:
 
 
 class _Matcher:
-    """The matching side: an LSH index over everything so far and the texts to verify."""
+    """The matching side: an LSH index over everything so far, the recurring text counted
+    over it, the candidate pairs found, and the texts to verify them."""
 
     def __init__(self, index: LSHIndex, boilerplate: BoilerplateIndex,
                  texts_of: Callable[[str], str] | None,
@@ -173,27 +182,44 @@ class _Matcher:
         self.ids = ExternalIds()  # keys seen, with their article ids
         self.articles_seen: set[str] = set()  # article ids (identity and content)
         self.skip = skip
+        self.candidates: list[np.ndarray] = []  # per slice, (earlier, later) index positions
         self.articles = self.pairs = 0
         self.cpu = {"read": 0.0, "fingerprint": 0.0, "match": 0.0}
 
-    def add(self, done: Fingerprinted) -> list[Relation]:
+    def add(self, done: Fingerprinted) -> None:
+        """Count a slice's recurring text and keep its candidate pairs (with everything before)."""
         started = time.process_time()
         rows, keys, texts = self._new_rows(done)
-        if not keys:
-            return []
-        signatures = done.signatures
-        signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
-        self.boilerplate.add(keys, done.sentence_pairs.subset(rows), outlets=[done.outlets[row] for row in rows])
-        found = near_copy_verdicts(texts, keys, index=self.index, signatures=signatures,
-                                   texts_of=self._text_of, boilerplate=self.boilerplate)
-        self.texts.update(zip(keys, texts))
-        relations = [Relation(v.near.a_key, v.near.b_key, v.comparison) for v in found]
-        self.articles += len(keys)
-        self.pairs += len(relations)
+        if keys:
+            signatures = done.signatures
+            signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
+            self.boilerplate.add(keys, done.sentence_pairs.subset(rows), outlets=[done.outlets[row] for row in rows])
+            self.candidates.append(self.index.insert(keys, signatures))
+            self.texts.update(zip(keys, texts))
+            self.articles += len(keys)
         for step, seconds in done.cpu_seconds.items():
             self.cpu[step] += seconds
         self.cpu["match"] += time.process_time() - started
-        return relations
+
+    def verified(self, progress: Progress | None = None) -> Iterator[Relation]:
+        """Every candidate pair verified against the recurring text of all slices added, in
+        batches of ``VERIFY_BATCH``, in the order of the later article, then the earlier."""
+        pairs = np.concatenate([*self.candidates, np.zeros((0, 2), dtype=np.int64)])
+        pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
+        self.candidates = []
+        names = self.index.keys
+        for start in range(0, len(pairs), VERIFY_BATCH):
+            started = time.process_time()
+            batch = pairs[start: start + VERIFY_BATCH]
+            texts = {i: self._text_of(names[i]) for i in np.unique(batch).tolist()}
+            found = verify_candidates(batch, names, texts, boilerplate=self.boilerplate)
+            relations = [Relation(near.a_key, near.b_key, comparison) for near in found
+                         if (comparison := lexical_verdict(near.overlap)) is not None]
+            self.pairs += len(relations)
+            self.cpu["match"] += time.process_time() - started
+            if progress is not None:
+                progress("pairs", start + len(batch), len(pairs))
+            yield from relations
 
     def _text_of(self, key: str) -> str:
         text = self.texts.get(key)
