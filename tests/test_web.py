@@ -30,6 +30,7 @@ import uvicorn
 import newstrace
 from newstrace.store import Store
 from newstrace.web import create_app
+from newstrace.web.follow import MAX_BYTES as MAX_PAGE_BYTES
 from newstrace.web.security import CONTENT_SECURITY_POLICY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,11 +86,12 @@ class ServeCommand:
     """``newstrace serve --db DB --port PORT`` as a subprocess, its write token from
     ``$NEWSTRACE_TOKEN`` (the command a user runs, with its defaults)."""
 
-    def __init__(self, db: Path, log: Path, token: str) -> None:
+    def __init__(self, db: Path, log: Path, token: str, *options: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        self.command = [sys.executable, "-m", "newstrace", "serve", "--db", str(db), "--port", str(self.port)]
+        self.command = [sys.executable, "-m", "newstrace", "serve", "--db", str(db), "--port", str(self.port),
+                        *options]
         self.env = {**os.environ, "NEWSTRACE_TOKEN": token}
 
     def __enter__(self) -> ServeCommand:
@@ -782,24 +784,30 @@ def article_page(title: str, day: int, topic: str) -> bytes:
 
 
 class FeedSite:
-    """A loopback web site with a feed, pages, a robots.txt and a page that fails once."""
+    """A loopback web site with a feed, pages, a robots.txt, a page that fails once and a
+    feed of one page too large to read; it notes when each request came."""
 
     def __init__(self) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         site = self
         self.requests: list[str] = []
+        self.times: list[float] = []
         self.fail_once = {"/flaky.html"}
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the standard library's name
                 site.requests.append(self.path)
+                site.times.append(time.monotonic())
                 status, body, kind = site.answer(self.path)
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except ConnectionError:  # a client that stopped reading (the size cap)
+                    pass
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -818,6 +826,11 @@ class FeedSite:
             channel = f"<channel><title>Loopback Gazette</title>{items}</channel>"
             feed = f"<?xml version='1.0'?><rss version='2.0'>{channel}</rss>"
             return 200, feed.encode(), "application/rss+xml"
+        if path == "/huge.xml":
+            item = f"<item><title>Huge page</title><link>{self.url}/huge.html</link></item>"
+            return 200, f"<rss version='2.0'><channel><title>Huge</title>{item}</channel></rss>".encode(), "text/xml"
+        if path == "/huge.html":  # past the follower's size cap
+            return 200, b"<html><body><p>" + b"word " * (MAX_PAGE_BYTES // 5 + 1000) + b"</p></body></html>", "text/html"
         if path in self.fail_once:
             self.fail_once.discard(path)
             return 500, b"busy", "text/plain"
@@ -851,5 +864,46 @@ def test_follow_fetches_new_pages_honours_robots_and_retries_failures(tmp_path: 
         assert stored[site.url + "/orchard.html"].outlet == "Loopback Gazette"
         assert "orchard council met on Monday" in stored[site.url + "/orchard.html"].text
         assert Follower(db, [site.url + "/feed.xml"], host_interval=0).poll().fetched == []  # after a restart
+    finally:
+        site.close()
+
+
+def test_follow_command_polls_once_politely_and_skips_a_page_over_the_size_cap(tmp_path: Path) -> None:
+    """``newstrace follow FEEDS.txt --db FILE --once`` as a user runs it: one request a second
+    per host (its default), a page past the size cap logged as failed, the others stored."""
+    site = FeedSite()
+    try:
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(f"# loopback feeds\n{site.url}/huge.xml\n\n{site.url}/feed.xml\n", encoding="utf-8")
+        db = tmp_path / "follow.db"
+        done = subprocess.run([sys.executable, "-m", "newstrace", "follow", str(feeds), "--db", str(db), "--once"],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"page {site.url}/huge.html failed: TooLarge" in done.stderr
+        assert f"page {site.url}/flaky.html failed: HTTP 500" in done.stderr
+        assert "1 fetched, 1 new articles, 2 failed, 1 disallowed by robots.txt" in done.stderr
+        gaps = [later - earlier for earlier, later in zip(site.times, site.times[1:])]
+        assert len(gaps) >= 5 and min(gaps) >= 0.9  # one host: a second between two requests
+        with Store(db) as store:
+            assert [a.url for a in store.articles()] == [site.url + "/orchard.html"]
+    finally:
+        site.close()
+
+
+def test_serve_with_follow_adds_the_feeds_pages_while_serving(tmp_path: Path) -> None:
+    site = FeedSite()
+    try:
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(site.url + "/feed.xml\n", encoding="utf-8")
+        db = tmp_path / "served.db"
+        with Store(db):  # an empty store to serve
+            pass
+        with ServeCommand(db, tmp_path / "serve.log", TOKEN, "--follow", str(feeds), "--every", "1h") as running:
+            deadline = time.monotonic() + 300
+            while httpx.get(running.url + "/api/v1/search", params={"q": "orchard"}).json()["total"] == 0:
+                assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-2000:]
+                time.sleep(1)
+            page = httpx.get(running.url + "/").text
+        assert "Orchard council plan" in page and "Loopback Gazette" in page
     finally:
         site.close()
