@@ -439,9 +439,9 @@ def test_request_bodies_over_the_cap_are_413(client: httpx.Client) -> None:
 def test_a_posted_article_is_analysed_and_appears(client: httpx.Client) -> None:
     record = {"id": "posted-1", "title": "Quarry workers strike at Penhallow",
               "outlet": "Penhallow Post", "date": "2025-03-09", "url": "https://post.example/strike",
-              "text": ("Workers at the Penhallow granite quarry walked out on Sunday in a dispute over night "
-                       "shifts, the union said. About 140 staff joined the strike, which is due to last a week. "
-                       "\"We were given no choice,\" said union organiser Bryn Talfan.")}
+              "text": ("PENHALLOW (Reuters) - Workers at the Penhallow granite quarry walked out on Sunday in a "
+                       "dispute over night shifts, the union said. About 140 staff joined the strike, which is due "
+                       "to last a week. \"We were given no choice,\" said union organiser Bryn Talfan.")}
     response = client.post("/api/v1/articles", params={"wait": 240}, json=record,
                            headers={"Authorization": f"Bearer {TOKEN}"})
     job = response.json()
@@ -454,6 +454,8 @@ def test_a_posted_article_is_analysed_and_appears(client: httpx.Client) -> None:
     assert '<option value="Penhallow Post">Penhallow Post (1)</option>' in main_html(client.get("/"))
     page = main_html(client.get(f"/articles/{hits[0]['id']}"))
     assert 'href="https://post.example/strike"' in page and "Bryn Talfan" in page
+    assert client.get(f"/api/v1/articles/{hits[0]['id']}").json()["credits"] == ["Reuters"]
+    assert "credit Reuters" in page and "<li><s>PENHALLOW (Reuters) -</s></li>" in page  # its dateline, marked
     assert "done" in main_html(client.get(job["href"]))
 
 
@@ -517,6 +519,21 @@ def test_a_version_3_store_is_upgraded_with_its_search_and_story_index(db: Path,
         stories, total = store.stories_by_activity(10)
         assert total == len(store.stories()) and stories[0].last_date
         assert store.story_of(store.article_ids()[0]) is not None
+
+
+def test_the_write_token_comes_from_the_token_file_else_the_environment(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from newstrace.web import token_from
+
+    monkeypatch.setenv("NEWSTRACE_TOKEN", " from-the-environment \n")
+    assert token_from(None) == "from-the-environment"
+    token_file = tmp_path / "token"
+    token_file.write_text("from-the-file\nsecond line ignored\n", encoding="utf-8")
+    assert token_from(token_file) == "from-the-file"
+    token_file.write_text("\n", encoding="utf-8")
+    assert token_from(token_file) is None  # an empty file: read-only, never an empty token
+    monkeypatch.delenv("NEWSTRACE_TOKEN")
+    assert token_from(None) is None
 
 
 def test_serve_command_refuses_a_missing_store(tmp_path: Path) -> None:
@@ -830,7 +847,8 @@ class FeedSite:
             item = f"<item><title>Huge page</title><link>{self.url}/huge.html</link></item>"
             return 200, f"<rss version='2.0'><channel><title>Huge</title>{item}</channel></rss>".encode(), "text/xml"
         if path == "/huge.html":  # past the follower's size cap
-            return 200, b"<html><body><p>" + b"word " * (MAX_PAGE_BYTES // 5 + 1000) + b"</p></body></html>", "text/html"
+            words = b"word " * (MAX_PAGE_BYTES // 5 + 1000)
+            return 200, b"<html><body><p>" + words + b"</p></body></html>", "text/html"
         if path in self.fail_once:
             self.fail_once.discard(path)
             return 500, b"busy", "text/plain"
