@@ -124,6 +124,8 @@ from newstrace.text.titles import headline_or_lead
 
 STATE_VERSION = 8
 _UNDATED = np.iinfo(np.int32).min
+#: Story rows whose bag sums :meth:`StoryClusterer.to_state` scans at once.
+_STATE_CHUNK_ROWS = 4096
 _SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become linkage distances
 
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
@@ -440,22 +442,53 @@ class StoryClusterer:
     # -- state ------------------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
-        """Everything needed to resume, as JSON-serialisable values: per story, the embedding
-        sum (base64 float32) and the non-zero entries of the entity sum."""
-        rows = [row for row, members in enumerate(self.members) if members]
-        return {
+        """Everything needed to resume, as JSON-serialisable values. The stories are stored
+        by column (one value per story, in row order): ids, members, titles, and as base64
+        arrays the embedding sums, the date ranges, the floors and the non-zero entries of
+        the bag sums (``bag_count`` per story, then their ``bag_index`` and ``bag_sum``)."""
+        rows = np.array([row for row, members in enumerate(self.members) if members], dtype=np.int64)
+        state = {
             "version": STATE_VERSION,
             "params": self._params(),
             "n_docs": self._n_docs,
             "embedding_dim": self._embedding_dim,
             "entity_df": _encode_array(self._entity_df.astype(np.int64)),
             "word_df": _encode_array(self._word_df.astype(np.int64)),
-            "stories": [self._story_state(row) for row in rows],
+            "stories": [],
+        }
+        if self._stories is not None:
+            state["stories"] = self._story_columns(rows)
+        return state
+
+    def _story_columns(self, rows: np.ndarray) -> dict[str, Any]:
+        """The state of the stories in ``rows``, by column (see :meth:`to_state`)."""
+        stories, dim = self._stories, self._embedding_dim
+        counts, indexes, sums = [], [], []
+        for chunk in np.array_split(rows, max(1, len(rows) // _STATE_CHUNK_ROWS)):
+            bags = stories.sums[chunk, dim:]
+            counts.append(np.count_nonzero(bags, axis=1).astype(np.int32))
+            nonzero = np.nonzero(bags)
+            indexes.append(nonzero[1].astype(np.int32))
+            sums.append(bags[nonzero])
+        return {
+            "id": [self.story_ids[row] for row in rows.tolist()],
+            "articles": [self.members[row] for row in rows.tolist()],
+            "title": [self.titles[row] for row in rows.tolist()],
+            "title_score": [self._title_scores[row] for row in rows.tolist()],
+            "title_id": [self._title_ids[row] for row in rows.tolist()],
+            "embedding_sum": _encode_array(stories.sums[rows, :dim]),
+            "bag_count": _encode_array(np.concatenate(counts)),
+            "bag_index": _encode_array(np.concatenate(indexes)),
+            "bag_sum": _encode_array(np.concatenate(sums).astype(np.float32)),
+            "first_day": _encode_array(stories.first_day[rows]),
+            "last_day": _encode_array(stories.last_day[rows]),
+            "floor": _encode_array(stories.floors[rows]),
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> StoryClusterer:
-        """A clusterer restored from :meth:`to_state` output."""
+        """A clusterer restored from :meth:`to_state` output (or from a state of the same
+        version written one story at a time, as before the columns)."""
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported story state version {state.get('version')!r}")
         clusterer = cls(**state["params"])
@@ -465,29 +498,43 @@ class StoryClusterer:
         if state["embedding_dim"] is None:
             return clusterer
         clusterer._ensure_ready(state["embedding_dim"])
-        for story in state["stories"]:
-            clusterer._restore_story(story)
+        if isinstance(state["stories"], dict):
+            clusterer._restore_columns(state["stories"])
+        else:
+            for story in state["stories"]:
+                clusterer._restore_story(story)
         clusterer._reindex(np.arange(clusterer._stories.count))
         return clusterer
 
-    def _story_state(self, row: int) -> dict[str, Any]:
-        sums = self._stories.sums[row]
-        bags = np.flatnonzero(sums[self._embedding_dim :])
-        return {
-            "id": self.story_ids[row],
-            "articles": self.members[row],
-            "title": self.titles[row],
-            "title_score": self._title_scores[row],
-            "title_id": self._title_ids[row],
-            "embedding_sum": _encode_array(sums[: self._embedding_dim]),
-            "bag_index": _encode_array(bags.astype(np.int32)),
-            "bag_sum": _encode_array(sums[self._embedding_dim :][bags]),
-            "first_day": int(self._stories.first_day[row]),
-            "last_day": int(self._stories.last_day[row]),
-            "floor": float(self._stories.floors[row]),
-        }
+    def _restore_columns(self, columns: dict[str, Any]) -> None:
+        """Restore the stories of :meth:`_story_columns` (into a fresh clusterer)."""
+        count, dim = len(columns["id"]), self._embedding_dim
+        stories = self._stories
+        rows = max(count, len(stories.sizes))  # allocated once, not grown row by row
+        stories.sums = np.zeros((rows, stories.dim), dtype=np.float32)
+        stories.sizes = np.zeros(rows, dtype=np.int64)
+        stories.first_day = np.full(rows, _UNDATED, dtype=np.int32)
+        stories.last_day = np.full(rows, _UNDATED, dtype=np.int32)
+        stories.floors = np.zeros(rows, dtype=np.float32)
+        stories.count = count
+        stories.sums[:count, :dim] = _decode_array(columns["embedding_sum"], np.float32).reshape(count, dim)
+        owners = np.repeat(np.arange(count), _decode_array(columns["bag_count"], np.int32))
+        stories.sums[owners, dim + _decode_array(columns["bag_index"], np.int32)] = \
+            _decode_array(columns["bag_sum"], np.float32)
+        stories.sizes[:count] = [len(members) for members in columns["articles"]]
+        stories.first_day[:count] = _decode_array(columns["first_day"], np.int32)
+        stories.last_day[:count] = _decode_array(columns["last_day"], np.int32)
+        stories.floors[:count] = _decode_array(columns["floor"], np.float32)
+        self.story_ids = list(columns["id"])
+        self.members = [list(members) for members in columns["articles"]]
+        self.titles = list(columns["title"])
+        self._title_scores = list(columns["title_score"])
+        self._title_ids = list(columns["title_id"])
+        self._row_of_story = {story_id: row for row, story_id in enumerate(self.story_ids)}
+        self._row_of_article = {article_id: row for row, members in enumerate(self.members) for article_id in members}
 
     def _restore_story(self, story: dict[str, Any]) -> None:
+        """Restore one story of a state written one story at a time (before the columns)."""
         stories, dim = self._stories, self._embedding_dim
         story_id = self._fresh_story_id(story["id"])  # states written before ids were unique
         row = self._open_story(story_id, story["title"], story["title_score"], story["title_id"])
