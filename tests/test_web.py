@@ -230,6 +230,35 @@ def test_story_page_draws_the_provenance_graph_as_linked_svg_without_script(clie
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and ".edge" in css.text
 
 
+def test_story_page_shows_where_independent_reports_conflict(tmp_path: Path) -> None:
+    reports = {
+        "north-a": ("Harbour Times", "Northland's army fired two cruise missiles into the northern sea on Tuesday, the "
+                    "defence ministry said.\n\nThe missiles flew some 1,000 kilometres before falling into the water, "
+                    "the ministry added."),
+        "north-b": ("Coast Ledger", "Northland fired three cruise missiles into the northern sea on Tuesday, military "
+                    "officials said.\n\nThe missiles travelled 620 miles before falling into the water, the officials "
+                    "added.\n\nFishermen in the region were told to stay in port until the weekend."),
+    }
+    for key, (outlet, text) in reports.items():
+        record = {"id": key, "title": f"Missile launch reported by {outlet}", "outlet": outlet, "date": "2025-02-11",
+                  "text": text}
+        (tmp_path / f"{key}.json").write_text(json.dumps(record), encoding="utf-8")
+    newstrace.digest([tmp_path], db=tmp_path / "conflict.db")
+    with Server(tmp_path / "conflict.db") as running, httpx.Client(base_url=running.url) as http:
+        [listed] = http.get("/api/v1/stories").json()["stories"]
+        story = http.get(f"/api/v1/stories/{listed['id']}").json()
+        [conflict] = story["digest"]["conflicts"]
+        assert conflict["kind"] == "number"
+        assert {v["value"]: v["n_independent"] for v in conflict["versions"]} == {
+            "2 cruise missiles": 1, "3 cruise missiles": 1}
+        page = main_html(http.get(listed["href"]))
+    section = page.split('<h2 id="conflicts-h">Conflicts</h2>', 1)[1].split("</section>", 1)[0]
+    for version in conflict["versions"]:
+        citation = version["citations"][0]
+        assert f"<strong>{version['value']}</strong>" in section
+        assert f'href="{citation["href"]}"' in section  # each version cites the report that gives it
+
+
 def test_quote_and_claim_citations_point_at_the_words_in_each_article(client: httpx.Client, flood: dict) -> None:
     texts: dict[str, str] = {}
 
@@ -293,8 +322,11 @@ def test_compare_page_aligns_passages_in_both_panes_with_shares_and_differences(
     assert "Share of A in B" in page and "Words in common" in page
     assert "<del>" in page and "<ins>" in page and 'title="quotation"' in page
     ids = article_ids_by_label(client)
-    data = client.get("/api/v1/compare", params={"a": ids["03_valley_courier.json"], "b": ids["04_spun_copy.txt"]})
+    pair = {"a": ids["03_valley_courier.json"], "b": ids["04_spun_copy.txt"]}
+    data = client.get("/api/v1/compare", params=pair)
     assert data.json()["relation"]["relation"] == "paraphrase" and data.json()["stored"]
+    page = main_html(client.get("/compare", params=pair))  # B's comment-form boilerplate, marked as removed
+    assert "<summary>Boilerplate removed (1)</summary>" in page and "<li><s>Leave a Reply" in page
 
 
 def test_compare_of_a_pair_without_a_stored_verdict_is_computed(client: httpx.Client, flood: dict) -> None:
@@ -457,6 +489,12 @@ def test_a_posted_article_is_analysed_and_appears(client: httpx.Client) -> None:
     assert client.get(f"/api/v1/articles/{hits[0]['id']}").json()["credits"] == ["Reuters"]
     assert "credit Reuters" in page and "<li><s>PENHALLOW (Reuters) -</s></li>" in page  # its dateline, marked
     assert "done" in main_html(client.get(job["href"]))
+    batch = [{"title": f"Penhallow quarry talks, day {day}", "outlet": "Penhallow Post", "date": "2025-03-09",
+              "text": f"Talks between the Penhallow quarry owners and the union entered day {day} on Monday, with "
+                      f"no agreement on the night shifts, the conciliation service said."} for day in (1, 2)]
+    listed = client.post("/api/v1/articles", params={"wait": 240}, json=batch,
+                         headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert (listed["state"], listed["submitted"], listed["articles_new"]) == ("done", 2, 2)  # a list, one job
 
 
 def test_the_upload_form_needs_its_csrf_token_and_the_write_token(client: httpx.Client) -> None:
