@@ -960,6 +960,10 @@ def test_serve_with_follow_adds_the_feeds_pages_while_serving(tmp_path: Path) ->
                 assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-2000:]
                 time.sleep(1)
             page = httpx.get(running.url + "/").text
+            rebound = httpx.get(running.url + "/api/v1/stories", headers={"Host": f"rebound.example:{running.port}"})
+            named = httpx.get(running.url + "/api/v1/stories", headers={"Host": f"localhost:{running.port}"})
         assert "Orchard council plan" in page and "Loopback Gazette" in page
+        assert rebound.status_code == 400 and named.status_code == 200  # bound to 127.0.0.1: DNS rebinding refused
+        assert rebound.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     finally:
         site.close()

@@ -12,13 +12,14 @@ import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Sequence
 
 from fastapi import FastAPI, HTTPException, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 import newstrace
@@ -34,6 +35,9 @@ DEFAULT_MAX_BODY = 20 * 1024 * 1024
 #: The largest single uploaded file, in bytes.
 DEFAULT_MAX_FILE = 5 * 1024 * 1024
 TOKEN_ENV = "NEWSTRACE_TOKEN"
+#: Addresses that mean "this machine only"; a server bound to one answers only requests
+#: naming one of them as their ``Host`` (a page whose DNS name was rebound to 127.0.0.1 is refused).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 log = logging.getLogger("newstrace.web")
 
 
@@ -66,9 +70,10 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def create_app(db: str | Path, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY,
-               max_file: int = DEFAULT_MAX_FILE) -> FastAPI:
+               max_file: int = DEFAULT_MAX_FILE, hosts: Sequence[str] | None = None) -> FastAPI:
     """The web app over the store at ``db`` (opened read-only for pages; writes go through
-    background ``digest`` runs, only with ``token``)."""
+    background ``digest`` runs, only with ``token``); with ``hosts``, a request whose ``Host``
+    header names another is answered 400."""
     from newstrace.web import api, pages
 
     settings = Settings(Path(db), token or None, max_body, max_file)
@@ -92,6 +97,8 @@ def create_app(db: str | Path, *, token: str | None = None, max_body: int = DEFA
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(ServerErrors)  # inside the others, so a 500 gets the security headers too
+    if hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts), www_redirect=False)
     app.add_middleware(BodyLimit, max_bytes=max_body)
     app.add_middleware(SecurityHeaders)
     return app
@@ -172,12 +179,13 @@ def token_from(token_file: str | Path | None) -> str | None:
 def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
           follower: tuple[Any, float] | None = None) -> None:
     """Run the app with Uvicorn until interrupted (with ``follower``, a
-    :class:`~newstrace.web.follow.Follower` and its interval, polling feeds beside it)."""
+    :class:`~newstrace.web.follow.Follower` and its interval, polling feeds beside it). Bound
+    to a loopback address, it answers only requests addressed to this machine by name."""
     import threading
 
     import uvicorn
 
-    app = create_app(db, token=token)
+    app = create_app(db, token=token, hosts=LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None)
     if follower is not None:
         threading.Thread(target=follower[0].run, args=(follower[1],), name="newstrace-follow", daemon=True).start()
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")
