@@ -441,6 +441,7 @@ def test_writes_need_the_token_compared_in_full(client: httpx.Client) -> None:
                     {"Authorization": f"Bearer {TOKEN[:-1]}"}):
         response = client.post("/api/v1/articles", json=record, headers=headers)
         assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
+        assert response.json()["error"]["message"].endswith("(Authorization: Bearer TOKEN)")
     bad = client.post("/api/v1/articles", content=b"{not json", headers={"Authorization": f"Bearer {TOKEN}"})
     assert bad.status_code == 422 and bad.json()["error"]["message"].startswith("body: not JSON")
     empty = client.post("/api/v1/articles", json=[{"outlet": "no text"}], headers={"Authorization": f"Bearer {TOKEN}"})
@@ -506,7 +507,7 @@ def test_the_upload_form_needs_its_csrf_token_and_the_write_token(client: httpx.
     forged = client.post("/upload", data={**article, "token": TOKEN})  # no CSRF token in the form
     assert forged.status_code == 403 and "another site" in forged.text
     wrong = client.post("/upload", data={**article, "csrf": csrf, "token": "nope"})
-    assert wrong.status_code == 401
+    assert wrong.status_code == 401 and "a valid write token is required (the form&#39;s Write token)" in wrong.text
     big = {"files": ("big.txt", b"word " * (MAX_FILE // 5 + 1), "text/plain")}
     too_big = client.post("/upload", data={"csrf": csrf, "token": TOKEN}, files=big)
     assert too_big.status_code == 413 and "big.txt: a file may be at most" in too_big.text

@@ -161,8 +161,8 @@ def require_token(request: Request, given: str | None) -> None:
     if expected is None:
         raise HTTPException(403, "writes are disabled: start the server with --token-file or $NEWSTRACE_TOKEN")
     if not token_matches(given, expected):
-        raise HTTPException(401, "a valid write token is required (Authorization: Bearer TOKEN)",
-                            headers={"WWW-Authenticate": "Bearer"})
+        how = "Authorization: Bearer TOKEN" if request.url.path.startswith("/api/") else "the form's Write token"
+        raise HTTPException(401, f"a valid write token is required ({how})", headers={"WWW-Authenticate": "Bearer"})
 
 
 def article_records(body: bytes) -> list[dict[str, Any]]:
