@@ -24,6 +24,15 @@ sentence, or boilerplate, is no sign of copying; only the planted pairs are copi
 
 (``--reuse`` is ``--corpus benchmarks/data/reuse_20k.jsonl --sizes 20000``.)
 
+Side by side with another revision's code (on a loaded machine the only fair comparison):
+``--baseline SRC`` runs each size ``--runs`` times with this tree's code and with the
+``src`` folder of that revision (a git worktree; revisions before the ``engine/`` layout
+are read too), in turn, and prints the fastest run of each, their ratio and whether both
+found the same pairs (instead of the datasketch comparison and the targets):
+
+    git worktree add --detach /tmp/base e80f80d
+    python benchmarks/bench_nearcopy.py --sizes 10000 --baseline /tmp/base/src --runs 5
+
 Exits non-zero when a target is missed on the largest size (``--no-assert`` to only
 print): >= 5,000 articles/s, peak <= 2 GB, recall >= 0.98, precision >= 0.99, >= 5x the
 baseline's speed and at least its F1.
@@ -35,6 +44,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -45,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
 DEFAULT_CORPUS = ROOT / "benchmarks" / "data" / "corpus_100k.jsonl"
 REUSE_CORPUS = ROOT / "benchmarks" / "data" / "reuse_20k.jsonl"
 EXPECTED = {"verbatim": "duplicate", "boilerplate": "duplicate", "update": "copy",
@@ -114,7 +125,10 @@ def first_records(corpus: Path, size: int, folder: Path) -> Path:
 def run_once(corpus: Path, size: int, method: str, workers: int, slice_bytes: int) -> dict:
     """One timed end-to-end run of :class:`newstrace.engine.streamed.CopyFinder` (with datasketch's
     sketches and LSH plugged in for the baseline); returns its figures and the pairs."""
-    from newstrace.engine.streamed import CopyFinder
+    try:
+        from newstrace.engine.streamed import CopyFinder
+    except ImportError:  # a revision before the engine/ layout (--baseline)
+        from newstrace.corpus import CopyFinder
 
     with tempfile.TemporaryDirectory() as folder:
         path = first_records(corpus, size, Path(folder))
@@ -159,12 +173,45 @@ def score(found: list[list[str]], truth: list[dict], ids: set[str]) -> dict:
             "false_positives": [sorted(p) + [got[p]] for p in got if p not in planted][:5]}
 
 
-def run_child(args: argparse.Namespace, size: int, method: str) -> dict:
-    """Run one measurement in a fresh interpreter, so peak memory is its own."""
+def run_child(args: argparse.Namespace, size: int, method: str, src: Path = SRC) -> dict:
+    """Run one measurement in a fresh interpreter, so peak memory is its own, with the
+    package found in ``src`` (this tree's by default)."""
     command = [sys.executable, __file__, "--corpus", str(args.corpus), "--workers",
                str(args.workers), "--slice-mb", str(args.slice_mb), "--child", f"{size}:{method}"]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")])))
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cpu_total(result: dict) -> float:
+    """CPU seconds of a run, the main process's and its workers'."""
+    return result["main_cpu_s"] + result["worker_cpu_s"]
+
+
+def side_by_side(args: argparse.Namespace, size: int) -> None:
+    """``--runs`` runs of this tree's code and of ``--baseline``'s in turn; prints every run,
+    then the fastest of each (wall and CPU), their ratio and whether the pairs agree."""
+    sources = {"this tree": SRC, "baseline": args.baseline}
+    runs: dict[str, list[dict]] = {name: [] for name in sources}
+    for _ in range(args.runs):
+        for name, src in sources.items():
+            result = run_child(args, size, "newstrace", src)
+            runs[name].append(result)
+            print(f"  {name:<9} {size:>7} articles  {result['seconds']:6.2f} s wall  CPU "
+                  f"{cpu_total(result):6.2f} s (fingerprint {result['fingerprint_cpu_s']:.2f}, "
+                  f"match {result['match_cpu_s']:.2f})", flush=True)
+    best = {name: (min(r["seconds"] for r in done), min(cpu_total(r) for r in done),
+                   min(r["fingerprint_cpu_s"] for r in done), min(r["match_cpu_s"] for r in done))
+            for name, done in runs.items()}
+    print(f"  fastest of {args.runs} at {size} ({args.baseline}):")
+    for name, (wall, cpu, printed, match) in best.items():
+        print(f"    {name:<9} {wall:6.2f} s wall  {cpu:6.2f} s CPU  fingerprint {printed:.2f} s  "
+              f"match {match:.2f} s  ({size / wall:,.0f} articles/s)")
+    ours, theirs = best["this tree"], best["baseline"]
+    same = ({tuple(pair) for pair in runs["this tree"][0]["found"]}
+            == {tuple(pair) for pair in runs["baseline"][0]["found"]})
+    print(f"    this tree / baseline: wall x{ours[0] / theirs[0]:.3f}, CPU x{ours[1] / theirs[1]:.3f}; "
+          f"same pairs and verdicts: {same}")
 
 
 def idle_seconds(result: dict) -> float:
@@ -202,6 +249,9 @@ def main() -> None:
     parser.add_argument("--no-assert", action="store_true", help="print only, never fail")
     parser.add_argument("--reuse", action="store_true",
                         help=f"the reuse corpus: --corpus {REUSE_CORPUS.relative_to(ROOT)} --sizes 20000")
+    parser.add_argument("--baseline", type=Path, metavar="SRC",
+                        help="time this tree beside another revision's code (its src folder) instead")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each side with --baseline")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reuse:
@@ -210,6 +260,11 @@ def main() -> None:
         size, method = args.child.split(":")
         print(json.dumps(run_once(args.corpus, int(size), method, args.workers,
                                   int(args.slice_mb * 1_000_000))))
+        return
+    if args.baseline:
+        print(f"corpus {args.corpus}, workers {args.workers}: this tree ({SRC}) beside {args.baseline}")
+        for size in sorted(args.sizes):
+            side_by_side(args, size)
         return
     truth_file = args.corpus.with_name(args.corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
     truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,33 @@ def test_ordered_map_keeps_input_order_across_worker_processes() -> None:
 def test_ordered_map_stays_in_this_process_without_workers_or_for_one_batch() -> None:
     assert {pid for _, pid in ordered_map(_square_and_pid, range(5), processes=0)} == {os.getpid()}
     assert [pid for _, pid in ordered_map(_square_and_pid, [3], processes=2)] == [os.getpid()]
+
+
+#: Fingerprints 600 texts in this process (batches of 256: rensa starts its thread pool),
+#: then again on two worker processes; prints whether both agree.
+_THREADS_THEN_WORKERS = """
+import numpy as np
+from newstrace.match.fingerprint import MinHasher
+words = [f"w{i}" for i in range(2000)]
+rng = np.random.default_rng(7)
+texts = [" ".join(rng.choice(words, 60)) + "." for _ in range(600)]
+hasher = MinHasher()
+alone = hasher.signatures(texts)
+print(bool((hasher.signatures(texts, workers=2) == alone).all()))
+"""
+
+
+def test_worker_processes_start_after_rensa_started_its_threads() -> None:
+    """A forked child of a process running rensa's threads waited forever for pool threads
+    it does not have; run in a fresh interpreter with a time limit, so a hang fails."""
+    env = dict(os.environ, RAYON_NUM_THREADS="2")  # a thread pool even on one core
+    try:
+        done = subprocess.run([sys.executable, "-c", _THREADS_THEN_WORKERS], capture_output=True,
+                              text=True, env=env, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("worker processes started after rensa's threads hung")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
 
 
 def _stable_json(report: newstrace.Report) -> dict:

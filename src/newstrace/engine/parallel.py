@@ -4,15 +4,24 @@ Every driver that fans per-article work out to the cores (``dedup``'s readers, t
 per-article stages of ``analyze``/``digest``, MinHash signatures) calls :func:`ordered_map`,
 so all of them bound the work in flight the same way, return results in input order (the
 same results as one process) and stay in this process when there is nothing to gain.
+
+Worker processes are forked (cheap: they inherit every imported module) until a library
+that runs a thread pool of its own has run in this process (:func:`note_thread_pool`). A
+fork copies only the calling thread: rensa's Rust thread pool, once started here, is
+missing from a forked child, which then waits forever for it the first time it hashes a
+large batch. From then on workers start from a fork server instead, a clean process that
+imported the mapped function's module once and forks the workers.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -46,9 +55,33 @@ def ordered_map(function: Callable[[T], R], batches: Iterable[T], *, processes: 
         for batch in itertools.chain(first, items):
             yield function(batch)
         return
-    with ProcessPoolExecutor(processes) as pool:
+    with ProcessPoolExecutor(processes, mp_context=worker_context(function)) as pool:
         yield from in_order(lambda batch: pool.submit(function, batch), itertools.chain(first, items),
                             in_flight=ahead * processes)
+
+
+#: Libraries that have run a thread pool in this process (see :func:`note_thread_pool`).
+_THREAD_POOLS: set[str] = set()
+
+
+def note_thread_pool(library: str) -> None:
+    """Note that ``library`` may now run a thread pool in this process, which a forked
+    child would inherit without its threads: worker processes are no longer forked."""
+    _THREAD_POOLS.add(library)
+
+
+def worker_context(function: Callable[..., Any]) -> BaseContext:
+    """How to start the worker processes that will run ``function``: the platform's default
+    ("fork" on Linux) until a thread pool ran here (:func:`note_thread_pool`), then a fork
+    server that imports ``function``'s module before it forks the workers."""
+    default = multiprocessing.get_context()
+    if default.get_start_method() != "fork" or not _THREAD_POOLS:
+        return default
+    context = multiprocessing.get_context("forkserver")
+    module = getattr(function, "__module__", None) or getattr(getattr(function, "func", None), "__module__", None)
+    if module and module != "__main__":
+        context.set_forkserver_preload([module])  # no effect once the fork server runs
+    return context
 
 
 def in_order(submit: Callable[[T], Any], batches: Iterable[T], *, in_flight: int) -> Iterator[Any]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import rensa
 
-from newstrace.engine.parallel import ordered_map
+from newstrace.engine.parallel import note_thread_pool, ordered_map
 from newstrace.text.batch import code_points, join_texts, text_starts
 from newstrace.text.sentences import (
     ABBREVIATION_REACH,
@@ -689,6 +689,7 @@ class MinHasher:
         n = len(batch.offsets) - 1
         digests = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
             batch.hashes, batch.offsets.astype(_U64), self.num_perm, self.seed)
+        note_thread_pool("rensa")  # started on large batches: no more forked workers
         minhashes = np.fromiter(itertools.chain.from_iterable(digests.to_rows()),
                                 dtype=np.uint32, count=n * self.num_perm)
         return np.hstack([minhashes.reshape(n, self.num_perm),
