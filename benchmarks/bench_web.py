@@ -40,6 +40,16 @@ p99 381 ms, errors 0. That writer took about 22 minutes; 200 more articles analy
 afterwards (load average 1-3): 11 min 51 s, 486 CPU-seconds, peak RSS 8.0 GB (copies 20 s,
 rewrites 296 s, stories 351 s): at this size an incremental run costs about 60% of the first
 (issue 10 asks for at most 5%).
+
+Re-run on a copy of that store (2026-12-03, the writer given records 600-800 and then 800-1,000
+of ``corpus_10k`` so that its articles are new, stopped once the load run had printed):
+
+- at d71d80a, load average 1.5 rising to 5: p95 story list 24, story 5, article 7, compare 9,
+  search 39; JSON twins 20, 3, 3, 12, 20; load 85.2 requests/s, p50 111 ms, p95 329 ms, p99
+  594 ms, errors 0;
+- at 4cefecf, load average 16 rising to 26 (other runs on the 2 cores): p95 story list 51,
+  story 17, article 31, compare 56, search 118; JSON twins 72, 18, 18, 43, 220; load 59.0
+  requests/s, p50 191 ms, p95 426 ms, p99 561 ms, errors 0.
 """
 
 from __future__ import annotations
