@@ -1,4 +1,5 @@
-"""An approximate nearest-neighbour index of unit vectors (usearch HNSW, cosine).
+"""Nearest neighbours by cosine similarity: an approximate index (usearch HNSW) and an
+exact search (:func:`exact_neighbours`, matrix products in blocks of queries).
 
 Used to find candidate pairs that share no wording, such as spun rewrites, whose
 document or sentence vectors are still close.
@@ -22,10 +23,40 @@ import numpy as np
 from newstrace.encode.runtime import DIM
 from usearch.index import BatchMatches, Index
 
-__all__ = ["BatchMatches", "DIM", "Index", "NO_KEY", "VectorIndex"]
+__all__ = ["BatchMatches", "DIM", "Index", "NO_KEY", "VectorIndex", "exact_neighbours"]
 
 #: Key returned in the padding of a result row that has fewer than ``k`` neighbours.
 NO_KEY = -1
+#: Similarities held at once by :func:`exact_neighbours` (queries x vectors per block: 100 MB).
+EXACT_BLOCK_CELLS = 25_000_000
+
+
+def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` rows of ``vectors`` most similar to each query row (cosine), best first
+    (equal similarities: the lower row first), as :meth:`VectorIndex.search` returns them
+    (rows padded with :data:`NO_KEY` and ``-inf``); keys are row numbers. The similarities
+    are computed for blocks of queries at a time (at most :data:`EXACT_BLOCK_CELLS`)."""
+    queries, vectors = _unit_rows(queries), _unit_rows(vectors)
+    keys = np.full((len(queries), k), NO_KEY, dtype=np.int64)
+    sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    found = min(k, len(vectors))
+    if not found or not len(queries):
+        return keys, sims
+    step = max(1, EXACT_BLOCK_CELLS // len(vectors))
+    for start in range(0, len(queries), step):
+        block = queries[start : start + step] @ vectors.T
+        top = np.argpartition(-block, found - 1, axis=1)[:, :found] if found < len(vectors) \
+            else np.broadcast_to(np.arange(found), block.shape).copy()
+        top_sims = np.take_along_axis(block, top, axis=1)
+        order = np.lexsort((top, -top_sims), axis=1)
+        keys[start : start + step, :found] = np.take_along_axis(top, order, axis=1)
+        sims[start : start + step, :found] = np.take_along_axis(top_sims, order, axis=1)
+    return keys, sims
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float32)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), np.float32(1e-12))
 
 
 class VectorIndex:
