@@ -710,6 +710,10 @@ def test_keyboard_only_a_story_a_citation_and_the_drawn_graph_in_chromium(browse
     page.keyboard.press("Enter")
     page.wait_for_url("**/compare?**")
     assert page.locator(".pane").count() == 2 and page.locator("a.badge").count() >= 2
+    styles = page.evaluate("""() => [...document.querySelectorAll(".pane span.passage")].map(el =>
+        [el.classList.contains("quote"), getComputedStyle(el).fontStyle])""")
+    assert {quote for quote, _ in styles} == {True, False}  # quotations inside aligned passages
+    assert all((style == "italic") == quote for quote, style in styles)  # told apart by more than colour
     tab.tab_to(lambda el: el["href"] == "#bp1")
     page.keyboard.press("Enter")
     page.wait_for_url("**#bp1", timeout=10_000)
