@@ -4,15 +4,20 @@ precision on the planted pairs, and equality of the pair records with the local 
 
 Each measurement runs in a fresh interpreter (its own peak memory): the local
 :class:`~newstrace.engine.streamed.CopyFinder` as ``dedup`` runs it (``--workers`` processes,
-16 MB slices, boilerplate counted over the slices read so far), the same finder as one
-slice (boilerplate counted over the whole corpus, as the Dask engine counts it: the
-reference for equality), and the Dask engine on a ``LocalCluster`` of 1 and 2
-single-threaded workers. Not a timed test: the corpora are git-ignored, made by
-``benchmarks/make_corpus.py`` (see its docstring):
+16 MB slices), the same finder as one slice (the reference for equality: both engines count
+boilerplate over the whole input, so neither the slicing nor the engine may change a pair
+record), and the Dask engine on a ``LocalCluster`` of 1 and 2 single-threaded workers. Not
+a timed test: the corpora are git-ignored, made by ``benchmarks/make_corpus.py`` (see its
+docstring):
 
     python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
     python benchmarks/make_corpus.py --n 20000 --reuse 10 --out benchmarks/data/reuse_20k.jsonl
     python benchmarks/bench_dask.py [--corpus FILE ...] [--dask-workers 1 2] [--slice-mb 16]
+
+``--analyze N``: ``analyze`` (in memory, ``--encoder static``) of the first N articles of
+the first corpus with the local engine and with its per-slice stages on a ``LocalCluster``;
+prints both walls and whether the reports (relations, stories; run figures left out) are
+equal. ``--skew``: the skew cases (see :func:`run_skew`).
 
 Measured at cbf206b (2 cores shared with three other sessions' work, load average about 7,
 so walls are loose; peak RSS in MB; "= local" compares the sorted pair records, scores and passages included):
@@ -77,11 +82,13 @@ def run_dask(corpus: Path, workers: int, slice_bytes: int) -> dict:
     from newstrace.engine.dask_dedup import DaskDedup
 
     with DaskEngine.start(workers=workers, memory_limit="4GiB") as engine:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), engine.client.run(time.process_time)
         result = DaskDedup(engine, slice_bytes=slice_bytes).run([str(corpus)])
         seconds = time.perf_counter() - start
+        worker_cpu = sum(engine.client.run(time.process_time).values()) - sum(cpu.values())
         worker_mb = engine.client.run(peak_mb)
     return {"seconds": seconds, "client_mb": peak_mb(), "worker_mb": sorted(worker_mb.values()),
+            "worker_cpu": worker_cpu, "client_cpu": time.process_time(),
             "stages": result.stats["seconds"], "partitions": result.stats["partitions"],
             "candidates": result.stats["candidates"], "clusters": result.stats["clusters"],
             "recurring": result.stats["recurring_buckets"], "pairs": result.pairs}
@@ -117,6 +124,34 @@ def run_skew(chain: int, boilerplate: int, workers: int, memory_limit: str, fold
               f"{run.stats['recurring_buckets']}\n    stage wall s: {stages}", flush=True)
 
 
+def run_analyze(corpus: Path, articles: int, workers: int, folder: Path) -> None:
+    """``analyze`` of the first ``articles`` of ``corpus`` with the local engine (``workers``
+    processes) and with its per-slice stages on a LocalCluster of ``workers``: walls, and
+    whether the reports are equal (their ``stats`` left out)."""
+    import newstrace
+    from newstrace.engine.dask import DaskEngine
+    from newstrace.report import to_dict
+
+    folder.mkdir(parents=True, exist_ok=True)
+    head = folder / f"{corpus.stem}_{articles}.jsonl"
+    with corpus.open(encoding="utf-8") as source, head.open("w", encoding="utf-8") as target:
+        target.writelines(line for _, line in zip(range(articles), source))
+
+    def report(**options) -> tuple[dict, float]:
+        start = time.perf_counter()
+        data = to_dict(newstrace.analyze([head], encoder="static", **options))
+        seconds = time.perf_counter() - start
+        data.pop("stats")
+        return data, seconds
+
+    local, local_seconds = report(workers=workers)
+    with DaskEngine.start(workers=workers, memory_limit="4GiB") as engine:
+        on_dask, dask_seconds = report(mapper=engine.map)
+    print(f"analyze {articles:,} articles of {corpus.name}: local w{workers} {local_seconds:.1f} s, "
+          f"dask w{workers} {dask_seconds:.1f} s; relations {len(local['relations']):,}, "
+          f"stories {len(local['stories']):,}; reports equal: {on_dask == local}", flush=True)
+
+
 def child(args: argparse.Namespace) -> None:
     engine, workers = args.child.split(":")
     runner = run_dask if engine == "dask" else run_local
@@ -146,10 +181,14 @@ def main() -> None:
     parser.add_argument("--chain", type=int, default=100_000)
     parser.add_argument("--boilerplate", type=int, default=5_000)
     parser.add_argument("--memory-limit", default="1GiB")
+    parser.add_argument("--analyze", type=int, metavar="N",
+                        help="analyze the first N articles of the first corpus, local and on Dask, instead")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args)
+    if args.analyze:
+        return run_analyze(args.corpus[0], args.analyze, max(args.dask_workers), ROOT / "benchmarks/data/analyze")
     if args.skew:
         return run_skew(args.chain, args.boilerplate, max(args.dask_workers), args.memory_limit,
                         ROOT / "benchmarks/data/skew")
@@ -173,7 +212,8 @@ def main() -> None:
                   f"precision {figures['precision']:.4f}{same}")
             print(f"              {'stage wall' if engine == 'dask' else 'cpu'} s: {stages}"
                   + (f"  partitions {result['partitions']}, candidates {result['candidates']:,}, "
-                     f"clusters {result['clusters']:,}, recurring buckets {result['recurring']}"
+                     f"clusters {result['clusters']:,}, recurring buckets {result['recurring']}; "
+                     f"cpu s: workers {result['worker_cpu']:.1f}, client {result['client_cpu']:.1f}"
                      if engine == "dask" else ""))
             sys.stdout.flush()
 
