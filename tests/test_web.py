@@ -467,6 +467,9 @@ def test_request_bodies_over_the_cap_are_413(client: httpx.Client) -> None:
             yield b" " * 1024
 
     assert client.post("/api/v1/articles", content=chunks(), headers=headers).status_code == 413
+    form = client.post("/upload", files={"files": ("big.txt", b"word " * (MAX_BODY // 5 + 1), "text/plain")})
+    assert form.status_code == 413 and form.headers["content-type"].startswith("text/html")
+    assert '<html lang="en">' in form.text and "<h1>413</h1>" in form.text and "at most 262,144 bytes" in form.text
 
 
 def test_a_posted_article_is_analysed_and_appears(client: httpx.Client) -> None:

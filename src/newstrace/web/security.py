@@ -28,6 +28,11 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
 }
 CSRF_COOKIE = "newstrace_csrf"
+#: The page a form post over the body cap gets (answered before the app, so not a template).
+TOO_LARGE_PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>413 · newstrace</title>'
+                  '<link rel="stylesheet" href="/static/web.css"></head><body><main id="main"><h1>413</h1>'
+                  '<p class="error">{message}</p><p><a href="/upload">Back to the upload form</a></p></main>'
+                  '</body></html>')
 
 
 class SecurityHeaders:
@@ -96,7 +101,7 @@ class BodyLimit:
         if scope["path"].startswith("/api/"):
             body, kind = json.dumps({"error": {"status": 413, "message": message}}).encode(), b"application/json"
         else:
-            body, kind = f"<!doctype html><title>413</title><p>{message}</p>".encode(), b"text/html; charset=utf-8"
+            body, kind = TOO_LARGE_PAGE.format(message=message).encode(), b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
