@@ -25,6 +25,7 @@ Exit status: 0 when every report is identical, 1 when any differs, 2 when a run 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -85,7 +86,10 @@ def corpus(size: int) -> Path:
 def report(side: Side, name: str, inputs: Path) -> dict[str, Any]:
     """The JSON report of ``inputs`` written by ``side``'s code (from the cache for a commit);
     ``newstrace digest``'s when ``name`` ends with ``-digest``."""
-    cached = CACHE / f"{side.commit}-{name}.json" if side.commit else None
+    # Article ids and keys name the input paths, so a report cached from another checkout's
+    # inputs is not this one's: the cache key names the inputs too.
+    where = hashlib.sha256(str(inputs.resolve()).encode()).hexdigest()[:8]
+    cached = CACHE / f"{side.commit}-{name}-{where}.json" if side.commit else None
     if cached is not None and cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="check-reports-") as work:
