@@ -43,7 +43,7 @@ HOSTILE = {
     "url": "javascript:alert(2)",
     "outlet": "Evil <b>Outlet</b>",
     "date": "2025-02-20",
-    "text": ("The harbour authority of Lowmarsh <svg onload=alert(3)> said on Thursday that the dispute over "
+    "text": ("The harbour authority of Lowmarsh \ue001 <svg onload=alert(3)> said on Thursday that the dispute over "
              "mooring fees would go to arbitration. \u202eThe RTL override stays inert.\u202c "
              "<a href=\"javascript:alert(4)\" style=\"position:fixed;inset:0\">click</a> "
              + "W" * 3000 + " Fishermen said the fees had doubled in two years."),
@@ -430,6 +430,7 @@ def test_hostile_article_renders_inert_on_every_page(client: httpx.Client, flood
         assert "<script" not in page and "<img" not in page and "<svg" not in page and "<b>Outlet</b>" not in page
         assert not re.search(r"""(href|src)\s*=\s*["']?\s*javascript:""", page, re.I)
         assert not re.search(r"<[^>]*\son\w+\s*=", page)  # no event-handler attribute in any tag
+        assert page.count("<mark>") == page.count("</mark>")  # a search marker in the text never opens a mark
     page = client.get(f"/articles/{hit['id']}").text
     assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;" in page
     assert "&lt;svg onload=alert(3)&gt;" in page and "\u202e" in page and 'dir="auto"' in page

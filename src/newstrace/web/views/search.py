@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +34,19 @@ def build(store: Store, q: str, page: int, per_page: int, filters: Filters) -> S
     return SearchPage(q, result, Paging(page, per_page, result.total), filters)
 
 
+#: A matched stretch of a snippet, between the store's two markers.
+MATCHED = re.compile(f"{SNIPPET_START}([^{SNIPPET_START}{SNIPPET_END}]*){SNIPPET_END}")
+
+
 def snippet_html(snippet: str) -> Markup:
-    """A hit's snippet escaped, its matched words in ``<mark>``."""
-    return Markup(str(escape(snippet)).replace(SNIPPET_START, "<mark>").replace(SNIPPET_END, "</mark>"))
+    """A hit's snippet escaped, its matched words in ``<mark>`` (a marker character that an
+    article's own text carries, unpaired, is dropped: the marks always close)."""
+    parts, at = [], 0
+    for match in MATCHED.finditer(snippet):
+        parts += [escape(plain_snippet(snippet[at : match.start()])), Markup("<mark>%s</mark>") % match.group(1)]
+        at = match.end()
+    parts.append(escape(plain_snippet(snippet[at:])))
+    return Markup("").join(parts)
 
 
 def plain_snippet(snippet: str) -> str:
