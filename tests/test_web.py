@@ -98,14 +98,18 @@ class ServeCommand:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
-        while True:
-            assert self.process.poll() is None, f"newstrace serve exited: {self.log.read_text()[-2000:]}"
-            assert time.monotonic() < deadline, "newstrace serve did not start"
-            try:
-                if httpx.get(self.url + "/api/v1/stories", timeout=5).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.2)
+        try:
+            while True:
+                assert self.process.poll() is None, f"newstrace serve exited: {self.log.read_text()[-2000:]}"
+                assert time.monotonic() < deadline, "newstrace serve did not start"
+                try:
+                    if httpx.get(self.url + "/api/v1/stories", timeout=5).status_code == 200:
+                        return self
+                except httpx.TransportError:
+                    time.sleep(0.2)
+        except AssertionError:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         self.process.terminate()
