@@ -15,9 +15,13 @@ a small share of the first run's (every stage works on the new articles only).
 ``--encoders minilm static`` runs every size with each encoder (``analyze --encoder``), one
 after the other in this session, and prints their rates and relation counts side by side.
 
-To time another revision's code with this script, put its ``src`` first on the path:
-``git worktree add /tmp/base <rev>; PYTHONPATH=/tmp/base/src python benchmarks/bench_pipeline.py``
-(a revision before ``--encoder`` runs MiniLM only: leave ``--encoders`` out).
+``--baseline SRC`` times another revision's code beside this tree's (on a loaded machine the
+only fair comparison): each size runs ``--runs`` times with each, in turn, and the fastest
+run of each is printed side by side with their ratio and whether relations and stories agree
+(a revision before ``--encoder`` runs MiniLM only: leave ``--encoders`` out):
+
+    git worktree add --detach /tmp/base e80f80d
+    python benchmarks/bench_pipeline.py --sizes 1000 --second-run 0 --baseline /tmp/base/src --runs 3
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
 DEFAULT_CORPUS = ROOT / "benchmarks" / "data" / "corpus_10k.jsonl"
 STAGES = ("ingest", "copies", "rewrites", "stories")
 
@@ -108,6 +113,42 @@ def stage_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def run_child(args: argparse.Namespace, size: int, encoder: str | None, env: dict[str, str],
+              src: Path = SRC) -> dict:
+    """:func:`run_one` in a fresh interpreter (its own peak memory), with the package found
+    in ``src`` (this tree's by default)."""
+    path = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
+    done = subprocess.run([sys.executable, __file__, "--corpus", str(args.corpus), "--one", str(size),
+                           "--second-run", str(args.second_run), *(["--encoder", encoder] if encoder else [])],
+                          capture_output=True, text=True, env=dict(env, PYTHONPATH=path), check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def side_by_side(args: argparse.Namespace, size: int, encoder: str | None, env: dict[str, str]) -> None:
+    """``--runs`` runs of ``size`` articles with this tree's code and with ``--baseline``'s in
+    turn; prints every run, then the fastest of each side and their ratio."""
+    sources = {"this tree": SRC, "baseline": args.baseline}
+    runs: dict[str, list[dict]] = {name: [] for name in sources}
+    for _ in range(args.runs):
+        for name, src in sources.items():
+            result = run_child(args, size, encoder, env, src)
+            runs[name].append(result)
+            stages = " ".join(f"{k}={v:.1f}s" for k, v in result["stage_seconds"].items())
+            print(f"  {name:<9} {result['articles']:>6} articles  {result['seconds']:7.2f} s wall  "
+                  f"CPU {result['cpu_seconds']:7.2f} s  [{stages}]", flush=True)
+    print(f"  fastest of {args.runs} at {size} ({args.baseline}):")
+    best = {}
+    for name, done in runs.items():
+        wall, cpu = min(r["seconds"] for r in done), min(r["cpu_seconds"] for r in done)
+        best[name] = wall, cpu
+        print(f"    {name:<9} {wall:7.2f} s wall  {cpu:7.2f} s CPU  ({done[0]['articles'] / wall:,.1f} articles/s)  "
+              f"relations {done[0]['relations']}  stories {done[0]['stories']}")
+    ours, theirs = best["this tree"], best["baseline"]
+    same = all(runs["this tree"][0][key] == runs["baseline"][0][key] for key in ("relations", "stories"))
+    print(f"    this tree / baseline: wall x{ours[0] / theirs[0]:.3f}, CPU x{ours[1] / theirs[1]:.3f}; "
+          f"same relation counts and stories: {same}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -116,6 +157,9 @@ def main() -> int:
                         help="then analyze the next P%% of records into the same store (0: skip)")
     parser.add_argument("--encoders", nargs="+", choices=("minilm", "static"), default=[None],
                         help="run each size with each of these encoders (default: analyze's own)")
+    parser.add_argument("--baseline", type=Path, metavar="SRC",
+                        help="time this tree beside another revision's code (its src folder) instead")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each side with --baseline")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--encoder", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -125,12 +169,13 @@ def main() -> int:
         print(json.dumps(run_one(args.corpus, args.one, args.second_run, args.encoder)))
         return 0
     env = dict(os.environ, XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME", tempfile.mkdtemp()))
+    if args.baseline:
+        for size, encoder in itertools.product(args.sizes, args.encoders):
+            side_by_side(args, size, encoder, env)
+        return 0
     results = []
     for size, encoder in itertools.product(args.sizes, args.encoders):
-        done = subprocess.run([sys.executable, __file__, "--corpus", str(args.corpus), "--one", str(size),
-                               "--second-run", str(args.second_run), *(["--encoder", encoder] if encoder else [])],
-                              capture_output=True, text=True, env=env, check=True)
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_child(args, size, encoder, env)
         results.append(result)
         stages = " ".join(f"{k}={v:.1f}s" for k, v in result["stage_seconds"].items())
         print(f"{result['encoder']:>6} {result['articles']:>7} articles  {result['seconds']:>8.1f} s  {result['articles_per_s']:>7.1f} art/s"
