@@ -10,7 +10,8 @@ that runs a thread pool of its own has run in this process (:func:`note_thread_p
 fork copies only the calling thread: rensa's Rust thread pool, once started here, is
 missing from a forked child, which then waits forever for it the first time it hashes a
 large batch. From then on workers start from a fork server instead, a clean process that
-imported the mapped function's module once and forks the workers.
+imported the mapped function's module once and forks the workers (which, as with "spawn",
+re-imports a calling script: it needs the ``if __name__ == "__main__":`` guard).
 """
 
 from __future__ import annotations

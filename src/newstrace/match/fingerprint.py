@@ -48,13 +48,19 @@ EMPTY = np.uint32(0xFFFFFFFF)
 _SHINGLE_MUL = _U64(0x9E3779B97F4A7C15)
 
 
-def mix64(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser, element-wise on a ``uint64`` array (wraps modulo 2**64)."""
-    x = x ^ (x >> _U64(30))
-    x = x * _U64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> _U64(27))
-    x = x * _U64(0x94D049BB133111EB)
-    return x ^ (x >> _U64(31))
+def mix64(x: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    """The splitmix64 finaliser, element-wise on a ``uint64`` array (wraps modulo 2**64): a
+    new array, or ``x`` itself overwritten when ``in_place``. Computed in place on one
+    temporary: on the long arrays of a batch, fresh arrays cost more than the arithmetic."""
+    out = x if in_place else np.empty_like(x)
+    shifted = x >> _U64(30)
+    np.bitwise_xor(x, shifted, out=out)
+    np.multiply(out, _U64(0xBF58476D1CE4E5B9), out=out)
+    np.right_shift(out, _U64(27), out=shifted)
+    np.bitwise_xor(out, shifted, out=out)
+    np.multiply(out, _U64(0x94D049BB133111EB), out=out)
+    np.right_shift(out, _U64(31), out=shifted)
+    return np.bitwise_xor(out, shifted, out=out)
 
 
 def _character_tables() -> tuple[np.ndarray, np.ndarray]:
@@ -490,9 +496,12 @@ def _hashed_tokens(codes: np.ndarray) -> tuple[np.ndarray, ...]:
     prefix[0] = 0
     np.multiply(values, _POWERS(len(values)), out=prefix[1:])
     np.cumsum(prefix[1:], out=prefix[1:])
-    sums = (prefix.take(ends) - prefix.take(starts)) * _INVERSE_POWERS(len(values) + 1).take(starts)
+    sums = prefix.take(ends)
+    np.subtract(sums, prefix.take(starts), out=sums)
+    np.multiply(sums, _INVERSE_POWERS(len(values) + 1).take(starts), out=sums)
+    np.add(sums, (ends - starts).astype(_U64), out=sums)
     kinds = (values[marks] - _MARK).astype(np.uint8)
-    return starts, ends, mix64(sums + (ends - starts).astype(_U64)), marks, kinds
+    return starts, ends, mix64(sums, in_place=True), marks, kinds
 
 
 @functools.cache
@@ -522,8 +531,9 @@ def shingle_hashes(token_hashes: np.ndarray, ngram: int = 5) -> np.ndarray:
         return np.zeros(0, dtype=_U64)
     combined = token_hashes[:count].copy()
     for offset in range(1, ngram):
-        combined = combined * _SHINGLE_MUL + token_hashes[offset : offset + count]
-    return mix64(combined)
+        np.multiply(combined, _SHINGLE_MUL, out=combined)
+        np.add(combined, token_hashes[offset : offset + count], out=combined)
+    return mix64(combined, in_place=True)
 
 
 @dataclass
@@ -562,15 +572,25 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5, tokens: Tokens | None = 
     when already at hand)."""
     tokens = tokenize(texts) if tokens is None else tokens
     windows = shingle_hashes(tokens.hashes, ngram)
-    # The window starting at token t belongs to its text iff it ends inside that text.
-    text_ends = np.repeat(tokens.offsets[1:], np.diff(tokens.offsets))[: len(windows)]
-    inside = np.arange(len(windows)) + ngram <= text_ends
+    inside = _windows_inside(tokens.offsets, len(windows), ngram)
     counts = np.maximum(np.diff(tokens.offsets) - ngram + 1, 0)
     breaks = np.concatenate([[0], np.cumsum(tokens.breaks, dtype=np.int64)])
     # Window t crosses a break when a break starts one of its tokens after the first.
     crossing = breaks[ngram : ngram + len(windows)] > breaks[1 : 1 + len(windows)]
     return ShingleBatch(hashes=windows[inside], offsets=np.concatenate([[0], np.cumsum(counts)]),
                         crossing=crossing[inside])
+
+
+def _windows_inside(offsets: np.ndarray, windows: int, ngram: int) -> np.ndarray:
+    """Which of the ``windows`` ``ngram``-token windows of texts owning tokens
+    ``offsets[i]:offsets[i+1]`` end inside the text they start in: all but those starting
+    on one of the last ``ngram - 1`` tokens of a text."""
+    inside = np.ones(windows, dtype=bool)
+    firsts, ends = offsets[:-1], offsets[1:]
+    for back in range(1, ngram):
+        starts = ends - back
+        inside[starts[(starts >= firsts) & (starts < windows)]] = False
+    return inside
 
 
 #: Stand-ins for "no sentence" before the first and after the last sentence of a text.
@@ -612,9 +632,12 @@ def sentences_of(tokens: Tokens) -> Sentences:
     if not len(starts):
         hashes = np.zeros(0, dtype=_U64)
     else:
-        position = np.arange(len(of_token)) - starts[of_token]
-        salts = _POSITION_SALTS(int(position.max()) + 1).take(position)
-        hashes = mix64(np.add.reduceat(mix64(tokens.hashes ^ salts), starts))
+        # a text's first token starts a sentence, so sentence s holds tokens starts[s]:starts[s+1]
+        lengths = np.diff(starts, append=len(of_token))
+        position = np.arange(len(of_token)) - np.repeat(starts, lengths)
+        salted = _POSITION_SALTS(int(lengths.max())).take(position)
+        np.bitwise_xor(salted, tokens.hashes, out=salted)
+        hashes = mix64(np.add.reduceat(mix64(salted, in_place=True), starts), in_place=True)
     return Sentences(of_token, starts, hashes, np.searchsorted(starts, tokens.offsets))
 
 
@@ -631,7 +654,9 @@ def sentence_pairs(sentences: Sentences) -> ShingleBatch:
     at = offsets[text] + np.arange(len(sentences.hashes)) - sentences.offsets[text]
     left[at + 1] = sentences.hashes
     right[at] = sentences.hashes
-    return ShingleBatch(mix64(left * _SHINGLE_MUL + right), offsets)
+    np.multiply(left, _SHINGLE_MUL, out=left)
+    np.add(left, right, out=left)
+    return ShingleBatch(mix64(left, in_place=True), offsets)
 
 
 def sentence_pair_batch(texts: Sequence[str]) -> ShingleBatch:
