@@ -641,8 +641,7 @@ class DaskDedup:
             for start in range(0, len(pairs), VERIFY_PAIRS):  # bounded tasks, however dense the block
                 tasks.append(dask.delayed(verify_block)(held, pairs[start: start + VERIFY_PAIRS], boilerplate,
                                                         self.with_texts))
-        done = self.engine.client.compute(tasks, sync=True)
-        return [v for block in done for v in block]
+        return gathered(self.engine.client.compute(tasks))
 
     def _result(self, tables: Tables, meta: _Meta, clock: _Clock) -> DedupResult:
         """Table rows of the collection: pair records, clusters (computed here) and recurring buckets."""
@@ -663,6 +662,23 @@ class DaskDedup:
         self.stats["skipped"] = self.stats.get("skipped", 0) + 1
         if self.on_skip is not None:
             self.on_skip(error)
+
+
+def gathered(futures: list[Any]) -> list[Verified]:
+    """The verified pairs of ``futures`` (verification tasks), in task order, each task's
+    result fetched as soon as it is done and then released, so that the workers never
+    hold the finished blocks of a dense run (a 100,000-node chain of near copies: 580,000
+    pairs and their passages) until the last one is done."""
+    from distributed import as_completed
+
+    order = [future.key for future in futures]
+    pending = as_completed(futures, with_results=True)
+    del futures
+    blocks = {}
+    for future, block in pending:
+        blocks[future.key] = block
+        del future  # the client's last reference: the worker forgets the result
+    return [v for key in order for v in blocks[key]]
 
 
 def db_concat(bags: Sequence[Any]) -> Any:
