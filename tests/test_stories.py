@@ -114,21 +114,6 @@ def test_two_rehab_check_ins_are_two_stories_even_undated(rehabs) -> None:
     }
 
 
-def test_small_stories_join_the_story_that_shares_their_rare_names(rehabs) -> None:
-    """With grouping and standing out switched off (no pair's ratio to its background is
-    enough, no margin over other stories is), each report is a story of its own; the rare-name step alone then joins each to the
-    other report of its event (they share "Seaview", "Moretti", "Tucson", "Haller"), never
-    across events, and not where no name is rare (a few articles, the default share)."""
-    articles, vectors = rehabs
-    switched_off = dict(group_ratio=50.0, short_group_ratio=50.0, group_floor=0.0, background_margin=50.0)
-    alone = {frozenset({article.id}) for article in articles}
-    assert partition(cluster_stories(articles, vectors, **switched_off), articles) == alone
-    joined = cluster_stories(articles, vectors, rare_share=1.0, **switched_off)
-    assert partition(joined, articles) == {frozenset({"brooks0", "brooks1"}), frozenset({"fellner0", "fellner1"})}
-    assert partition(cluster_stories(articles, vectors, rare_share=1.0, small_story=0, **switched_off),
-                     articles) == alone
-
-
 def test_a_later_report_joins_its_existing_story(quakes) -> None:
     articles, vectors = quakes
     clusterer = StoryClusterer()

@@ -61,23 +61,6 @@ lowered by its members' mean *hubness* (``hub_weight`` times their mean affinity
 ``hub_stories`` best stories other than their own). It was the second stage of the earlier
 one-by-one assignment; after grouping it costs more events than it saves on short leads.
 
-A small story of the batch (``small_story`` articles or fewer, all new) then joins its best
-candidate story when two kinds of evidence agree: that story has the highest affinity of the
-candidates (at least ``group_floor``, and the floors of both stories, so long texts still need
-their threshold) and it also shares the most *rare names* with it (capitalised names and
-numbers in at least 2 and at most ``rare_df`` articles so far, and in no more than a
-``rare_share`` of them, weighted by IDF; one such name at least: in a handful of articles no
-name is rare). A report that tells its event from another angle often reads more like a
-neighbouring event (the same people, the same topic) than like its own, so its own event's
-other reports are left as a pair; a name or number that only that event's reports carry
-(a place, a person seldom in the news, a count) ties them back. Neither signal is enough alone: moving single
-reports to the story of higher affinity, or joining pairs that are mutual best stories, cost
-more events than it saved on AllSides ``train``; among split pairs that share a rare name,
-fewer than 4 in 10 report one event. Offline, ``train`` collections of 307 events (events
-0-1227, where ``rare_df`` 10 was chosen against 5 and 20; then 1228-2451): events whose 3
-reports share one story 0.904 -> 0.910 and 0.888 -> 0.891, B-cubed F1 0.905 -> 0.903 and
-0.901 -> 0.899 (joining stories of up to 3 articles: the same events, B-cubed F1 0.85).
-
 ``group_neighbours`` and ``group_ratio`` were chosen on NeuS-AllSides ``train`` leads, in
 collections of 307 events like ``val`` (events 0-1227; the one-by-one assignment with
 refinement before -> now: events whose 3 reports end in one story 0.82 -> 0.89, B-cubed F1
@@ -364,9 +347,6 @@ class StoryClusterer:
         short_group_ratio: float | None = 0.74,
         group_floor: float = 0.5,
         long_floor: float | None = 1.0,
-        small_story: int = 2,
-        rare_df: int = 10,
-        rare_share: float = 0.02,
     ) -> None:
         self.window_days = window_days
         self.threshold = threshold
@@ -395,9 +375,6 @@ class StoryClusterer:
         self.short_group_ratio = group_ratio if short_group_ratio is None else short_group_ratio
         self.group_floor = group_floor
         self.long_floor = long_floor
-        self.small_story = small_story
-        self.rare_df = rare_df
-        self.rare_share = rare_share
         self._entity_hasher = HashingVectorizer(
             analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None
         )
@@ -578,7 +555,7 @@ class StoryClusterer:
                  "short_words", "long_words", "background_weight", "background_stories",
                  "background_margin", "background_floor", "entity_dim", "word_dim", "entity_chars", "candidates", "refine_candidates", "chunk_size",
                  "refine_passes", "hub_weight", "hub_stories", "group_size", "group_neighbours",
-                 "group_ratio", "short_group_ratio", "group_floor", "long_floor", "small_story", "rare_df", "rare_share")
+                 "group_ratio", "short_group_ratio", "group_floor", "long_floor")
         return {name: getattr(self, name) for name in names}
 
     def _ensure_ready(self, embedding_dim: int) -> None:
@@ -637,7 +614,6 @@ class StoryClusterer:
             self._assign_groups(batch, chunk, linked)
         for chunk in batch.chunks(self.chunk_size):
             self._rehome_alone(batch, chunk, linked)
-        self._join_small_stories(batch, linked)
         for _ in range(self.refine_passes if len(batch.articles) > 1 else 0):
             moved = sum(self._refine_chunk(batch, chunk, linked) for chunk in batch.chunks(self.chunk_size))
             if not moved:
@@ -697,54 +673,6 @@ class StoryClusterer:
             if row is not None:
                 self._move(batch, index, features[position], row)
         self._reindex(np.unique(batch.rows[alone]))
-
-    def _join_small_stories(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
-        """Small stories of the batch (``small_story`` articles or fewer, all of this batch,
-        none must-linked) join their best candidate story where it also shares the most rare
-        names with them (see the module docstring)."""
-        rows, counts = np.unique(batch.rows, return_counts=True)
-        small = rows[(counts <= self.small_story) & (self._stories.sizes[rows] == counts)]
-        if not len(small) or not len(self._index):
-            return
-        rare = self._rare_name_weights()
-        for row in small.tolist():
-            members = np.flatnonzero(batch.rows == row)
-            if (not 0 < len(members) <= self.small_story  # emptied by a join, or grown by one
-                    or any(batch.articles[index].id in linked for index in members)):
-                continue
-            features = batch.features(members)
-            target = self._rare_name_match(batch, members, features, row, rare)
-            if target is not None:
-                for position, index in enumerate(members):
-                    self._move(batch, index, features[position], target)
-                self._reindex(np.array([target]))
-
-    def _rare_name_match(self, batch: _Batch, members: np.ndarray, features: np.ndarray, row: int,
-                         rare: np.ndarray) -> int | None:
-        """The candidate story that story ``row`` (the batch's ``members``, with their
-        ``features``) has the highest affinity to, if that affinity reaches ``group_floor`` and
-        both stories' floors and that story also shares the most ``rare`` names with it."""
-        day = int(batch.days[members[0]])
-        embedding = _unit(features[:, : self._embedding_dim].mean(axis=0, keepdims=True))
-        found = self._index.search(embedding, np.array([day]), self.candidates)[0]
-        candidates = self._live_rows(found[found != row], day)
-        if not len(candidates):
-            return None
-        scores = self._stories.means(candidates) @ self._weighted(features, batch.words[members]).mean(axis=0)
-        names = slice(self._embedding_dim, self._embedding_dim + self.entity_dim)
-        shared = (self._stories.sums[candidates, names] > 0) @ (rare * (self._stories.sums[row, names] > 0))
-        best = int(np.argmax(scores))
-        least = max(self.group_floor, float(self._stories.floors[[row, candidates[best]]].max()))
-        agree = shared[best] > 0 and int(np.argmax(shared)) == best
-        return int(candidates[best]) if agree and scores[best] >= least else None
-
-    def _rare_name_weights(self) -> np.ndarray:
-        """Per entity bucket: its IDF if it is in at least 2 and at most ``rare_df`` articles
-        so far, and in at most a ``rare_share`` of them (a rare name or number), else 0."""
-        df = self._entity_df
-        idf = np.log((1 + self._n_docs) / (1 + df)) + 1.0
-        rare = (df >= 2) & (df <= min(self.rare_df, self.rare_share * self._n_docs))
-        return np.where(rare, idf, 0.0)
 
     def _move(self, batch: _Batch, index: int, feature: np.ndarray, row: int) -> None:
         """Move the batch's article ``index`` (with its ``feature`` row) to story ``row``."""
