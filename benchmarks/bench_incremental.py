@@ -153,7 +153,8 @@ def run_side(label: str, src: str | None, args: argparse.Namespace, tmp: Path) -
     first_in, more_in, all_in = tmp / "first.jsonl", tmp / "more.jsonl", tmp / "all.jsonl"
     db = tmp / f"{label}.db"
     if not more_in.exists():
-        write_records(args.corpus, first_in, 0, args.articles)
+        if not args.store:
+            write_records(args.corpus, first_in, 0, args.articles)
         write_records(args.corpus, more_in, args.articles, args.articles + args.added)
     first = None
     if args.store:

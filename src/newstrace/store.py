@@ -420,6 +420,11 @@ class Store:
     def article_ids(self) -> list[str]:
         return [row[0] for row in self._rows("SELECT id FROM articles ORDER BY seq")]
 
+    def ids_outside_stories(self) -> list[str]:
+        """Ids of the stored articles that no stored story holds, in insertion order."""
+        return [row[0] for row in self._rows(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM story_articles) ORDER BY seq")]
+
     def outlets_of(self) -> dict[str, str | None]:
         """Every stored article's outlet (``None`` where unknown), by id."""
         return dict(self._rows("SELECT id, outlet FROM articles"))

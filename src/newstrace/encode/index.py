@@ -27,8 +27,9 @@ __all__ = ["BatchMatches", "DIM", "Index", "NO_KEY", "VectorIndex", "exact_neigh
 
 #: Key returned in the padding of a result row that has fewer than ``k`` neighbours.
 NO_KEY = -1
-#: Similarities held at once by :func:`exact_neighbours` (queries x vectors per block: 100 MB).
-EXACT_BLOCK_CELLS = 25_000_000
+#: Similarities held at once by :func:`exact_neighbours` (queries x vectors per block: 16 MB,
+#: and 32 MB of positions while the best are picked out).
+EXACT_BLOCK_CELLS = 4_000_000
 
 
 def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +46,7 @@ def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> t
     step = max(1, EXACT_BLOCK_CELLS // len(vectors))
     for start in range(0, len(queries), step):
         block = queries[start : start + step] @ vectors.T
-        top = np.argpartition(-block, found - 1, axis=1)[:, :found] if found < len(vectors) \
+        top = np.argpartition(block, len(vectors) - found, axis=1)[:, -found:] if found < len(vectors) \
             else np.broadcast_to(np.arange(found), block.shape).copy()
         top_sims = np.take_along_axis(block, top, axis=1)
         order = np.lexsort((top, -top_sims), axis=1)

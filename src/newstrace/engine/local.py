@@ -60,7 +60,8 @@ from newstrace.engine.stages import (
     unique_ids,
 )
 from newstrace.ingest.readers import ExternalIds, Slice, plan_slices
-from newstrace.match.lsh import LSHIndex
+from newstrace.match.fingerprint import ShingleBatch
+from newstrace.match.lsh import KEY_MASK, LSHIndex
 from newstrace.model import (
     Article,
     BoilerplatePassage,
@@ -272,8 +273,16 @@ class Analyzer:
         return self._boilerplate
 
     def boilerplate(self, articles: Sequence[Article]) -> list[BoilerplatePassage]:
-        """The recurring boilerplate of ``articles``, counted over the whole store."""
-        return recurring_passages(articles, self._recurring())
+        """The recurring boilerplate of ``articles``, counted over the whole store. Only the
+        articles that hold a boilerplate sentence pair (found from their stored pairs) are
+        read again for its passages."""
+        index = self._recurring()
+        stored = self.store.get_arrays(SENTENCE_PAIRS, [a.id for a in articles])
+        known = [a.id for a in articles if a.id in stored]
+        held = boilerplate_holders(pair_batch([stored[key] for key in known]), index,
+                                   every_text=len(known) == len(index))
+        holders = {known[row] for row in held.tolist()}
+        return recurring_passages([a for a in articles if a.id in holders or a.id not in stored], index)
 
     def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:
         """Rewrites (paraphrase) and same-event pairs: nearest neighbours by lead vector,
@@ -317,19 +326,22 @@ class Analyzer:
         found = stored_sentence_vectors(self.store, [a.text for a in articles], self._encoders().sentences)
         return {a.id: v for a, v in zip(articles, found)}
 
-    def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation]) -> tuple[list[Story], ProvenanceGraph]:
+    def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation],
+                      articles: Sequence[Article] | None = None) -> tuple[list[Story], ProvenanceGraph]:
         """Assign new articles to stories (incrementally) and attribute copies to their
-        roots (:func:`~newstrace.engine.stages.place_stories`). Stored stories keep the
-        digest a ``digest`` run made for them while their members and roots stay the same."""
+        roots (:func:`~newstrace.engine.stages.place_stories`) over ``articles`` (every
+        stored one, read from the store unless given). Stored stories keep the digest a
+        ``digest`` run made for them while their members and roots stay the same."""
+        articles = self.store.articles() if articles is None else articles
         state = self.store.get_state("stories")
         if state and state.get("version") != STORY_STATE_VERSION:  # another version's stories: built again
-            state, fresh = None, self.store.articles()
+            state, fresh = None, list(articles)
         clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
         leads = np.zeros((0, 0), np.float32)
         if fresh:
             stored = self.store.get_arrays(self._lead_kind(), [a.id for a in fresh])
             leads = np.stack([stored[a.id] for a in fresh])
-        placed = place_stories(clusterer, fresh, leads, relations, self.store.articles())
+        placed = place_stories(clusterer, fresh, leads, relations, articles)
         with self.store.transaction():
             if fresh:
                 self.store.put_state("stories", clusterer.to_state())
@@ -347,8 +359,7 @@ class Analyzer:
     def unassigned(self, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article that no story holds yet (a run stopped
         before the story stage), in insertion order."""
-        held = {m for story in self.store.stories() for m in story.article_ids}
-        return self._with_stored(fresh, [i for i in self.store.article_ids() if i not in held], resumed=False)
+        return self._with_stored(fresh, self.store.ids_outside_stories(), resumed=False)
 
     def pending(self, kind: str, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article without a fingerprint of ``kind`` (a run
@@ -383,10 +394,10 @@ class Analyzer:
         with self._timed("stories"):
             relations = self.store.relations()
             unassigned = self.unassigned(fresh)
-            stories, self.graph = self.build_stories(unassigned, relations)
+            articles = self.store.articles()  # read once: the stories describe them, the report lists them
+            stories, self.graph = self.build_stories(unassigned, relations, articles)
             self._tick("stories", len(unassigned), len(unassigned))
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
-        articles = self.store.articles()
         self.stats.update(store_articles=len(articles), report_scope="store")
         return Report(
             articles=articles, relations=relations, stories=stories,
@@ -464,6 +475,27 @@ class Analyzer:
     def _tick(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
+
+
+def boilerplate_holders(pairs: ShingleBatch, index: BoilerplateIndex, *, every_text: bool = False) -> np.ndarray:
+    """The texts (rows of ``pairs``, their sentence-pair hashes) that hold a pair ``index``
+    flags as boilerplate, in order; each distinct pair is asked once. With ``every_text``
+    (the texts are all the articles ``index`` counts) only the pairs that two or more of
+    them hold are asked: :meth:`BoilerplateIndex.flag` needs ``outlet_min_docs`` or
+    ``min_docs`` carriers."""
+    keys = pairs.hashes.astype(np.uint64) & KEY_MASK
+    rows = np.repeat(np.arange(len(pairs.offsets) - 1), np.diff(pairs.offsets))
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    distinct = np.ones(len(keys), dtype=bool)  # each (pair, text) once
+    distinct[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+    keys, rows = keys[distinct], rows[distinct]
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, int)
+    holders = np.diff(np.append(starts, len(keys)))
+    shared = holders >= (min(index.min_docs, index.outlet_min_docs) if every_text else 1)
+    flagged = np.zeros(len(starts), dtype=bool)
+    flagged[shared] = index.flag(keys[starts[shared]])
+    return np.unique(rows[np.repeat(flagged, holders)])
 
 
 class _StoredPairs:

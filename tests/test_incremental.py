@@ -1,0 +1,136 @@
+"""Incremental runs: exact lead neighbours, the story state by column, articles outside stories."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+
+import newstrace
+from newstrace.encode.index import NO_KEY, VectorIndex, exact_neighbours
+from newstrace.model import Article
+from newstrace.stories import StoryClusterer
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_exact_neighbours_are_the_most_similar_rows_best_first() -> None:
+    rng = np.random.default_rng(7)
+    vectors = _unit(rng.normal(size=(300, 16)))
+    queries = _unit(rng.normal(size=(40, 16)))
+    keys, sims = exact_neighbours(queries, vectors * 3.0, k=5)  # cosine: the length does not count
+    full = queries @ vectors.T
+    expected = np.argsort(-full, axis=1, kind="stable")[:, :5]
+    assert np.array_equal(keys, expected)
+    assert np.allclose(sims, np.take_along_axis(full, expected, axis=1), atol=1e-5)
+
+
+def test_exact_neighbours_pad_short_rows_and_put_ties_in_row_order() -> None:
+    vectors = np.array([[0, 1], [1, 0], [1, 0]], dtype=np.float32)
+    keys, sims = exact_neighbours(np.array([[1, 0]], dtype=np.float32), vectors, k=5)
+    assert keys.tolist() == [[1, 2, 0, NO_KEY, NO_KEY]]
+    assert sims[0, :3].round(5).tolist() == [1.0, 1.0, 0.0] and np.isneginf(sims[0, 3:]).all()
+    empty_keys, _ = exact_neighbours(np.zeros((2, 2), dtype=np.float32), np.zeros((0, 2), dtype=np.float32), k=3)
+    assert (empty_keys == NO_KEY).all()
+
+
+def test_exact_neighbours_agree_with_the_index_on_a_small_set() -> None:
+    rng = np.random.default_rng(3)
+    vectors = _unit(rng.normal(size=(200, 8)))
+    index = VectorIndex(ndim=8)
+    index.add(np.arange(len(vectors)), vectors)
+    approximate, _ = index.search(vectors[:20], k=4)
+    exact, _ = exact_neighbours(vectors[:20], vectors, k=4)
+    assert (approximate == exact).mean() > 0.9  # HNSW misses some, the exact search none
+
+
+def test_a_rewrite_of_a_stored_article_is_found_among_the_stored_leads(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "grow.db"
+    files = sorted(seeds.iterdir())
+    first = newstrace.analyze([f for f in files if not f.name.startswith("004")], db=db)
+    second = newstrace.analyze(files, db=db)
+    assert second.stats["articles_new"] == 1 and second.stats["rewrite_pairs_checked"] >= 1
+    by_file = {Path(a.path).name[:3]: a.id for a in second.articles}
+    rewrites = [r for r in second.relations if {r.a, r.b} == {by_file["003"], by_file["004"]}]
+    assert [r.relation for r in rewrites] == ["paraphrase"] and rewrites[0].source == by_file["003"]
+    assert {(r.a, r.b) for r in first.relations} <= {(r.a, r.b) for r in second.relations}
+    with newstrace.Store(db) as store:
+        assert store.ids_outside_stories() == []
+
+
+def _one_story_at_a_time(state: dict) -> dict:
+    """``state`` in the layout written before the columns: a dict per story."""
+    columns, dim = state["stories"], state["embedding_dim"]
+    decode = lambda key, dtype: np.frombuffer(base64.b64decode(columns[key]), dtype=dtype)  # noqa: E731
+    encode = lambda array: base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")  # noqa: E731
+    embeddings = decode("embedding_sum", np.float32).reshape(-1, dim)
+    ends = np.cumsum(decode("bag_count", np.int32))
+    indexes, sums = decode("bag_index", np.int32), decode("bag_sum", np.float32)
+    first, last, floors = decode("first_day", np.int32), decode("last_day", np.int32), decode("floor", np.float32)
+    stories = []
+    for row, story_id in enumerate(columns["id"]):
+        start = ends[row - 1] if row else 0
+        stories.append({
+            "id": story_id, "articles": columns["articles"][row], "title": columns["title"][row],
+            "title_score": columns["title_score"][row], "title_id": columns["title_id"][row],
+            "embedding_sum": encode(embeddings[row]), "bag_index": encode(indexes[start:ends[row]]),
+            "bag_sum": encode(sums[start:ends[row]]), "first_day": int(first[row]), "last_day": int(last[row]),
+            "floor": float(floors[row]),
+        })
+    return {**state, "stories": stories}
+
+
+def test_story_state_by_column_and_one_story_at_a_time_resume_alike() -> None:
+    rng = np.random.default_rng(11)
+    topics = ["Flood waters rise in Corran", "Senate passes the budget", "Storm closes the port of Vella"]
+    articles = [Article.from_text(f"{topics[i % 3]}. Officials in Corran said {i} people were moved on Monday.",
+                                  title=topics[i % 3], date=f"2024-03-{1 + i % 5:02d}") for i in range(30)]
+    centres = _unit(rng.normal(size=(3, 12)))
+    vectors = _unit(centres[np.arange(30) % 3] + 0.05 * rng.normal(size=(30, 12)))
+    clusterer = StoryClusterer()
+    clusterer.assign(articles[:20], vectors[:20])
+    state = json.loads(json.dumps(clusterer.to_state()))
+    assert isinstance(state["stories"], dict) and len(state["stories"]["id"]) == len(clusterer.stories())
+    by_column = StoryClusterer.from_state(state)
+    by_story = StoryClusterer.from_state(_one_story_at_a_time(state))
+    assert by_column.to_state() == by_story.to_state() == clusterer.to_state()
+    for resumed in (by_column, by_story):
+        resumed.assign(articles[20:], vectors[20:])
+    clusterer.assign(articles[20:], vectors[20:])
+    assert by_column.stories() == by_story.stories() == clusterer.stories()
+
+
+PROMO = "Sign up for the Morning Brief newsletter to get our top stories. Follow us for updates all day long."
+
+
+def _write_articles(folder: Path, texts: list[str]) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for i, text in enumerate(texts):
+        path = folder / f"{i:02d}.txt"
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def test_boilerplate_of_a_store_read_from_the_articles_that_hold_it(tmp_path: Path) -> None:
+    topics = ["The harbour bridge reopened after three months of repairs, the city engineer said on Tuesday.",
+              "Wheat prices fell for a fourth week as the harvest in the south came in larger than expected.",
+              "A new library opened in the old mill, with a reading room on each of its five floors.",
+              "The regional orchestra named a violinist from Tallinn as its next principal conductor.",
+              "Voters in the district will choose a new mayor in May after the incumbent stepped down."]
+    body = lambda topic, n: " ".join(f"{topic[:-1]}, report {k} of {n} said." for k in range(6))  # noqa: E731
+    texts = [f"{body(topic, i)} {PROMO}" for i, topic in enumerate(topics[:4])] + [body(topics[4], 4)]
+    paths = _write_articles(tmp_path / "in", texts)
+    db = tmp_path / "store.db"
+    newstrace.analyze(paths[:2], db=db)
+    report = newstrace.analyze(paths, db=db)
+    held = [p for p in report.boilerplate if "Morning Brief" in p.text]
+    assert len(held) == 1 and held[0].document_frequency == 4
+    by_path = {Path(a.path).name: a.id for a in report.articles}
+    assert sorted(held[0].article_ids) == sorted(by_path[f"{i:02d}.txt"] for i in range(4))
+    assert all(by_path["04.txt"] not in p.article_ids for p in report.boilerplate)
