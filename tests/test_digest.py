@@ -125,3 +125,27 @@ def test_seed_story_digest(seeds):
 
     lengths = [c for c in digest.conflicts if c.kind == "number" and c.topic == "length"]
     assert lengths == []
+
+
+
+def test_digests_of_a_collection_equal_each_story_digested_alone(shared, tmp_path):
+    # `digest` extracts the facts of many stories together (on the worker processes when
+    # there are enough); each story's digest must be the one its own articles give.
+    lines = (shared / "datasets" / "polnear" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:36]
+    if len(lines) < 36:
+        pytest.skip("PolNeAR dev has fewer than 36 articles here")
+    records = [json.loads(line) for line in lines]
+    path = tmp_path / "polnear.jsonl"
+    path.write_text("".join(json.dumps({"id": r["id"], "title": r["title"], "text": r["text"],
+                                        "outlet": r["publisher"], "date": r["date"]}) + "\n"
+                            for r in records), encoding="utf-8")
+    import newstrace
+    from newstrace.engine.stages import story_roots
+
+    report = newstrace.digest([path], db=tmp_path / "store.db", workers=2)
+    by_id = {a.id: a for a in report.articles}
+    assert len(report.stories) > 5
+    for story in report.stories:
+        alone = build_digest([by_id[m] for m in story.article_ids], story_roots(story))
+        assert story.digest.to_dict() == alone.to_dict(), story.title
+    assert sum(len(story.digest.quotes) for story in report.stories) > 10

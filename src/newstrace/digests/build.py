@@ -42,14 +42,17 @@ HEADLINE_WORDS = 25
 
 
 def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None,
-                 nlp: Language | None = None) -> Digest:
+                 nlp: Language | None = None, facts: list[ArticleFacts] | None = None) -> Digest:
     """The digest of ONE story (headline, summary, timeline, claims, quotes, single-source
-    claims, conflicts), every item cited by article and independent ids."""
+    claims, conflicts), every item cited by article and independent ids. ``facts`` are the
+    articles' facts when extracted already (in the same order; e.g. on worker processes),
+    else they are extracted with ``nlp``."""
     if encoder is None:
         from newstrace.encode.runtime import default_encoder
 
         encoder = default_encoder()
-    facts = extract_facts(articles, nlp=nlp or load_nlp())
+    if facts is None:
+        facts = extract_facts(articles, nlp=nlp or load_nlp())
     _unify_people(facts)
     texts = {a.id: a.text for a in articles}
     statements = [s for f in facts for s in article_claims(f, texts[f.article_id])]

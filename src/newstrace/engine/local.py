@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -77,12 +77,17 @@ from newstrace.store import Store, StoreError
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
 from newstrace.stories import StoryClusterer, encode_leads
 
+if TYPE_CHECKING:  # pragma: no cover
+    from newstrace.digests.facts import ArticleFacts
+
 __all__ = ["DIGEST_VERSION", "REWRITE_CANDIDATE_SIMILARITY", "REWRITE_MIN_SHARED_NAMES", "REWRITE_NEIGHBOURS",
            "Analyzer", "EncoderMismatch", "analyze", "digest", "remove"]
 
 BATCH = 2000
 #: Bytes of input per slice read and fingerprinted by a worker process while ingesting.
 SLICE_BYTES = 1_000_000
+#: Articles whose facts a ``digest`` run extracts together, on the worker processes.
+DIGEST_ARTICLES = 512
 #: Fingerprint kinds in the store; a new hashing scheme gets a new kind, and stored
 #: articles without one are fingerprinted again.
 SIGNATURES = "minhash-v3"
@@ -407,21 +412,36 @@ class Analyzer:
 
     def add_digests(self, report: Report) -> None:
         """Attach a digest to every story (cached in the store under its
-        :func:`~newstrace.engine.stages.digest_key`)."""
+        :func:`~newstrace.engine.stages.digest_key`). The facts of the stories without one
+        are extracted on the worker processes, about :data:`DIGEST_ARTICLES` articles at a
+        time (the same facts as in one process)."""
         from newstrace.digests.build import build_digest
 
         by_id = {a.id: a for a in report.articles}
-        for done, story in enumerate(report.stories, 1):
-            key = digest_key(story)
-            cached = self.store.get_state(key)
-            if cached is not None:
-                story.digest = Digest.from_dict(cached)
+        missing = []
+        for story in report.stories:
+            cached = self.store.get_state(digest_key(story))
+            if cached is None:
+                missing.append(story)
             else:
-                members = [by_id[m] for m in story.article_ids]
-                story.digest = build_digest(members, story_roots(story), encoder=self._claims_encoder())
-                self.store.put_state(key, story.digest.to_dict())
-            self._tick("digest", done, len(report.stories))
+                story.digest = Digest.from_dict(cached)
+        done = len(report.stories) - len(missing)
+        for group in stories_by_articles(missing, DIGEST_ARTICLES):
+            facts = self._facts_of([by_id[m] for story in group for m in story.article_ids])
+            for story in group:
+                story.digest = build_digest([by_id[m] for m in story.article_ids], story_roots(story),
+                                            encoder=self._claims_encoder(),
+                                            facts=[facts[m] for m in story.article_ids])
+                self.store.put_state(digest_key(story), story.digest.to_dict())
+                done += 1
+                self._tick("digest", done, len(report.stories))
         self.store.put_stories(report.stories)
+
+    def _facts_of(self, articles: Sequence[Article]) -> dict[str, ArticleFacts]:
+        """The facts of ``articles`` by article id, parsed on the worker processes."""
+        from newstrace.digests.facts import extract_facts
+
+        return {f.article_id: f for f in extract_facts(articles, n_process=max(1, self._processes()))}
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -475,6 +495,20 @@ class Analyzer:
     def _tick(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
+
+
+def stories_by_articles(stories: Sequence[Story], articles: int) -> Iterator[list[Story]]:
+    """``stories`` in order, in groups that close once they hold ``articles`` articles."""
+    group: list[Story] = []
+    held = 0
+    for story in stories:
+        group.append(story)
+        held += len(story.article_ids)
+        if held >= articles:
+            yield group
+            group, held = [], 0
+    if group:
+        yield group
 
 
 def boilerplate_holders(pairs: ShingleBatch, index: BoilerplateIndex, *, every_text: bool = False) -> np.ndarray:
