@@ -60,8 +60,7 @@ from newstrace.engine.stages import (
     unique_ids,
 )
 from newstrace.ingest.readers import ExternalIds, Slice, plan_slices
-from newstrace.match.fingerprint import ShingleBatch
-from newstrace.match.lsh import KEY_MASK, LSHIndex
+from newstrace.match.lsh import LSHIndex
 from newstrace.model import (
     Article,
     BoilerplatePassage,
@@ -284,8 +283,7 @@ class Analyzer:
         index = self._recurring()
         stored = self.store.get_arrays(SENTENCE_PAIRS, [a.id for a in articles])
         known = [a.id for a in articles if a.id in stored]
-        held = boilerplate_holders(pair_batch([stored[key] for key in known]), index,
-                                   every_text=len(known) == len(index))
+        held = index.holders(pair_batch([stored[key] for key in known]), every_text=len(known) == len(index))
         holders = {known[row] for row in held.tolist()}
         return recurring_passages([a for a in articles if a.id in holders or a.id not in stored], index)
 
@@ -509,27 +507,6 @@ def stories_by_articles(stories: Sequence[Story], articles: int) -> Iterator[lis
             group, held = [], 0
     if group:
         yield group
-
-
-def boilerplate_holders(pairs: ShingleBatch, index: BoilerplateIndex, *, every_text: bool = False) -> np.ndarray:
-    """The texts (rows of ``pairs``, their sentence-pair hashes) that hold a pair ``index``
-    flags as boilerplate, in order; each distinct pair is asked once. With ``every_text``
-    (the texts are all the articles ``index`` counts) only the pairs that two or more of
-    them hold are asked: :meth:`BoilerplateIndex.flag` needs ``outlet_min_docs`` or
-    ``min_docs`` carriers."""
-    keys = pairs.hashes.astype(np.uint64) & KEY_MASK
-    rows = np.repeat(np.arange(len(pairs.offsets) - 1), np.diff(pairs.offsets))
-    order = np.lexsort((rows, keys))
-    keys, rows = keys[order], rows[order]
-    distinct = np.ones(len(keys), dtype=bool)  # each (pair, text) once
-    distinct[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
-    keys, rows = keys[distinct], rows[distinct]
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, int)
-    holders = np.diff(np.append(starts, len(keys)))
-    shared = holders >= (min(index.min_docs, index.outlet_min_docs) if every_text else 1)
-    flagged = np.zeros(len(starts), dtype=bool)
-    flagged[shared] = index.flag(keys[starts[shared]])
-    return np.unique(rows[np.repeat(flagged, holders)])
 
 
 class _StoredPairs:

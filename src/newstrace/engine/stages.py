@@ -185,9 +185,9 @@ def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored_leads: Ma
     the batch (:func:`nearest_leads`), from :data:`REWRITE_CANDIDATE_SIMILARITY`, unless
     ``judged`` already; and ``partial_pairs``."""
     new = set(fresh)
-    keys = [key for key in stored_leads if key not in new] + list(fresh)
-    vectors = np.concatenate([np.stack([stored_leads[key] for key in keys[: len(keys) - len(fresh)]]), leads]) \
-        if len(keys) > len(fresh) else leads
+    stored = [key for key in stored_leads if key not in new]
+    keys = stored + list(fresh)
+    vectors = np.concatenate([np.stack([stored_leads[key] for key in stored]), leads]) if stored else leads
     neighbours, sims = nearest_leads(leads, vectors, REWRITE_NEIGHBOURS + 1)
     pairs: set[Pair] = set(partial_pairs)
     for article_id, row, row_sims in zip(fresh, neighbours, sims):

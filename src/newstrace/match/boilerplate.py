@@ -152,6 +152,26 @@ class BoilerplateIndex:
         flagged[frequent] = self._are_boilerplate(keys)[inverse]
         return flagged
 
+    def holders(self, pairs: ShingleBatch, *, every_text: bool = False) -> np.ndarray:
+        """The texts (rows of ``pairs``, their sentence-pair hashes) that hold a pair this
+        index flags as boilerplate, in order; each distinct pair is asked once. With
+        ``every_text`` (the texts are all the articles counted here) only the pairs that two
+        or more of them hold are asked: :meth:`flag` needs ``outlet_min_docs`` or
+        ``min_docs`` carriers."""
+        keys = pairs.hashes.astype(np.uint64) & KEY_MASK
+        rows = np.repeat(np.arange(len(pairs.offsets) - 1), np.diff(pairs.offsets))
+        order = np.lexsort((rows, keys))
+        keys, rows = keys[order], rows[order]
+        distinct = np.ones(len(keys), dtype=bool)  # each (pair, text) once
+        distinct[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+        keys, rows = keys[distinct], rows[distinct]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, int)
+        holders = np.diff(np.append(starts, len(keys)))
+        shared = holders >= (min(self.min_docs, self.outlet_min_docs) if every_text else 1)
+        flagged = np.zeros(len(starts), dtype=bool)
+        flagged[shared] = self.flag(keys[starts[shared]])
+        return np.unique(rows[np.repeat(flagged, holders)])
+
     def _carriers_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The articles holding each packed pair key, gathered from the table at once: per
         carrier, the key's position in ``keys`` and the article, sorted by both."""
