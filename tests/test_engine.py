@@ -73,6 +73,35 @@ def test_worker_processes_start_after_rensa_started_its_threads() -> None:
     assert done.stdout.strip() == "True"
 
 
+#: A thread holds logging's module lock while worker processes run a function that takes
+#: it (``logging.addLevelName``): a forked child would inherit the lock held, forever.
+_LOCK_HELD_BY_A_THREAD = """
+import functools, logging, threading
+from newstrace.engine.parallel import ordered_map
+held, release = threading.Event(), threading.Event()
+def hold():
+    with logging._lock:
+        held.set()
+        release.wait()
+threading.Thread(target=hold, daemon=True).start()
+held.wait()
+print(list(ordered_map(functools.partial(logging.addLevelName, 5), ["a", "b", "c", "d"], processes=2)))
+release.set()
+"""
+
+
+def test_worker_processes_start_while_another_thread_holds_a_lock() -> None:
+    """A Dask client's event loop, a server's ingest thread or a notebook's threads may hold
+    a lock at the moment workers start: they must not be forked from this process then."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _LOCK_HELD_BY_A_THREAD], capture_output=True,
+                              text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("worker processes forked while a thread held a lock hung")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[None, None, None, None]"
+
+
 def _stable_json(report: newstrace.Report) -> dict:
     """The JSON report without its timings."""
     data = json.loads(render_json(report))

@@ -5,13 +5,16 @@ per-article stages of ``analyze``/``digest``, MinHash signatures) calls :func:`o
 so all of them bound the work in flight the same way, return results in input order (the
 same results as one process) and stay in this process when there is nothing to gain.
 
-Worker processes are forked (cheap: they inherit every imported module) until a library
-that runs a thread pool of its own has run in this process (:func:`note_thread_pool`). A
-fork copies only the calling thread: rensa's Rust thread pool, once started here, is
+Worker processes are forked (cheap: they inherit every imported module) only while this
+process runs a single thread. A fork copies only the calling thread, and the locks the
+others held stay locked in the child: rensa's Rust thread pool, once started here, is
 missing from a forked child, which then waits forever for it the first time it hashes a
-large batch. From then on workers start from a fork server instead, a clean process that
-imported the mapped function's module once and forks the workers (which, as with "spawn",
-re-imports a calling script: it needs the ``if __name__ == "__main__":`` guard).
+large batch (:func:`note_thread_pool` records such native pools, which Python cannot see),
+and a lock that a Python thread (a Dask client's event loop, a server's ingest thread, a
+notebook kernel's) held at the fork is never released there. Otherwise workers start
+from a fork server, a clean process that imported the mapped function's module once and
+forks the workers (which, as with "spawn", re-imports a calling script: it needs the
+``if __name__ == "__main__":`` guard).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -73,10 +77,11 @@ def note_thread_pool(library: str) -> None:
 
 def worker_context(function: Callable[..., Any]) -> BaseContext:
     """How to start the worker processes that will run ``function``: the platform's default
-    ("fork" on Linux) until a thread pool ran here (:func:`note_thread_pool`), then a fork
-    server that imports ``function``'s module before it forks the workers."""
+    ("fork" on Linux) while this process runs one thread and no native thread pool ran here
+    (:func:`note_thread_pool`), else a fork server that imports ``function``'s module before
+    it forks the workers."""
     default = multiprocessing.get_context()
-    if default.get_start_method() != "fork" or not _THREAD_POOLS:
+    if default.get_start_method() != "fork" or (not _THREAD_POOLS and threading.active_count() == 1):
         return default
     context = multiprocessing.get_context("forkserver")
     module = getattr(function, "__module__", None) or getattr(getattr(function, "func", None), "__module__", None)
