@@ -20,8 +20,20 @@ shuffled order, ids that do not name the event) in a temporary folder, runs
   ``train`` and then applied to ``val`` (target: newstrace at least 0.03 above it).
 
 ``--train-events N`` also runs the product on the first N ``train`` events (part of the data
-the clusterer's short-text parameters were fitted on) and prints the same figures for them.
-Exits 1 when a target is missed on ``val`` (``--no-assert`` to only print).
+the clusterer's short-text parameters were fitted on) and prints the same figures for them;
+with ``--train-start S``, on events S to S+N-1 instead (events 1228-2455 were never fitted on:
+``--train-start 1228 --train-events 1228``). Exits 1 when a target is missed on ``val``
+(``--no-assert`` to only print).
+
+``--clusterer`` runs instead the clusterer alone (``StoryClusterer.assign``, no copies or
+rewrites, so no must-link pairs) on ``train`` collections of 307 events from ``--train-start``
+(``--train-events`` of them, rounded down to whole collections; default 1228: four), each
+shuffled as the product's input is, with lead vectors cached under ``--cache``, and prints per
+collection and on average the share of events whose 3 reports share one story, of events that
+are a story of exactly their 3 reports, and the B-cubed F1; ``--params`` (JSON) are passed to
+:class:`StoryClusterer`. Seconds per variant once the vectors are cached, where the product
+takes minutes: the loop in which to try a change on train (``--train-start 0``) and check it
+on the unused events (``--train-start 1228``). ``val`` is not read.
 
 ``--fit-weights`` fits instead the clusterer's short-text weights (``short_weights``: how much
 the embedding, entity and word similarities count) as a logistic regression of "same event"
@@ -257,6 +269,61 @@ def fit_weights(train: Sequence[Sequence[Article]], cache: Path | None, collecti
     return weights
 
 
+COLLECTION = 307  #: events per collection, as in ``val``
+
+
+def cached_leads(events: Sequence[Sequence[Article]], cache: Path | None, name: str) -> np.ndarray:
+    """:func:`encode_leads` of the events' articles (in event order), kept in ``cache``."""
+    path = cache / f"{name}.npy" if cache else None
+    if path is not None and path.exists():
+        return np.load(path)
+    vectors = encode_leads([article for event in events for article in event])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+    return vectors
+
+
+def clusterer_outcomes(events: Sequence[Sequence[Article]], vectors: np.ndarray, params: dict,
+                       seed: int = 0) -> tuple[float, float, float]:
+    """The clusterer alone on one collection, its articles in the shuffled order
+    :func:`write_collection` writes: the share of events whose reports share one story, the
+    share that are a story of exactly their reports, and the B-cubed F1."""
+    pairs = [(event, k) for event, reports in enumerate(events) for k in range(len(reports))]
+    items = [(event, k, row) for row, (event, k) in enumerate(pairs)]  # row: in ``vectors``
+    random.Random(seed).shuffle(items)
+    articles = [events[event][k] for event, k, _ in items]
+    clusterer = StoryClusterer(**params)
+    clusterer.assign(articles, np.asarray(vectors)[[row for _, _, row in items]])
+    labels = [clusterer.story_of(article.id) for article in articles]
+    gold = [str(event) for event, _, _ in items]
+    stories_of: dict[str, set[str]] = defaultdict(set)
+    events_of: dict[str, set[str]] = defaultdict(set)
+    for label, event in zip(labels, gold):
+        stories_of[event].add(label)
+        events_of[label].add(event)
+    together = [event for event, stories in stories_of.items() if len(stories) == 1]
+    exact = sum(events_of[next(iter(stories_of[event]))] == {event} for event in together)
+    return len(together) / len(events), exact / len(events), scores(gold, labels)["b3_f1"]
+
+
+def run_clusterer(train: Sequence[Sequence[Article]], start: int, count: int, cache: Path | None,
+                  params: dict) -> None:
+    """Print :func:`clusterer_outcomes` for each collection of :data:`COLLECTION` events from
+    ``start`` and their means (see the module docstring, ``--clusterer``)."""
+    results = []
+    for first in range(start, start + count - COLLECTION + 1, COLLECTION):
+        events = train[first : first + COLLECTION]
+        vectors = cached_leads(events, cache, f"train-leads-{first}-{first + COLLECTION}")
+        results.append(clusterer_outcomes(events, vectors, params))
+        print(f"  events {first}-{first + COLLECTION - 1}: one story {results[-1][0]:.3f}, exactly their "
+              f"reports {results[-1][1]:.3f}, B-cubed F1 {results[-1][2]:.3f}")
+    together, exact, f1 = np.mean(results, axis=0)
+    print(f"clusterer alone, train events {start}-{start + len(results) * COLLECTION - 1} "
+          f"({len(results)} x {COLLECTION}), params {params or 'default'}: events as one story "
+          f"{together:.4f}, as exactly their reports {exact:.4f}, B-cubed F1 {f1:.4f}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=SHARED, help="the ../shared folder (default: %(default)s)")
@@ -264,21 +331,34 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="train events the baseline's threshold is tuned on (default: %(default)s)")
     parser.add_argument("--train-events", type=int, default=0,
                         help="also run the product on this many train events (default: none)")
+    parser.add_argument("--train-start", type=int, default=0,
+                        help="first train event of --train-events and --clusterer (default: %(default)s)")
+    parser.add_argument("--clusterer", action="store_true",
+                        help="run the clusterer alone on train collections of 307 events (see above) instead")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help="StoryClusterer parameters as JSON, for --clusterer (default: none)")
     parser.add_argument("--no-assert", action="store_true", help="print the figures, exit 0 even if a target is missed")
     parser.add_argument("--fit-weights", action="store_true",
                         help="fit the clusterer's short-text weights on train (see above) instead")
-    parser.add_argument("--cache", type=Path, default=None, help="folder for train lead vectors (--fit-weights)")
+    parser.add_argument("--cache", type=Path, default=None, help="folder for train lead vectors (--fit-weights, --clusterer)")
     args = parser.parse_args(argv)
     folder = args.shared / "datasets/neus-allsides"
     if args.fit_weights:
         fit_weights(load_events(folder / "train.jsonl", 4 * 307), args.cache)
         return 0
-    train = load_events(folder / "train.jsonl", max(args.baseline_events, args.train_events))
+    if args.clusterer:
+        count = args.train_events or 4 * COLLECTION
+        run_clusterer(load_events(folder / "train.jsonl", args.train_start + count), args.train_start, count,
+                      args.cache, args.params)
+        return 0
+    train = load_events(folder / "train.jsonl", max(args.baseline_events, args.train_start + args.train_events))
     threshold, fitted = tuned_baseline_threshold(train[: args.baseline_events])
     print(f"baseline threshold tuned on train ({args.baseline_events} events, B-cubed F1): {threshold:.4f}")
     show("  TF-IDF+agglomerative on train (fit)", fitted)
     if args.train_events:
-        report_split(train[: args.train_events], f"train (fitted on), first {args.train_events}", threshold)
+        first, last = args.train_start, args.train_start + args.train_events - 1
+        fitted_on = "fitted on" if last < 4 * COLLECTION else ("not fitted on" if first >= 4 * COLLECTION else "partly fitted on")
+        report_split(train[first : last + 1], f"train ({fitted_on}), events {first}-{last}", threshold)
     val = report_split(load_events(folder / "val.jsonl"), "val (held out)", threshold)
     gain = val["f1"] - val["base_f1"]
     print(f"val B-cubed F1: newstrace {val['f1']:.3f} vs baseline {val['base_f1']:.3f}: {gain:+.3f} "
