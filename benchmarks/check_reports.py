@@ -5,7 +5,8 @@ Builds the JSON report (``newstrace analyze --format json``) of the seeds
 (``benchmarks/make_corpus.py``, ``--sizes``), and the digest report (``newstrace digest``)
 of the seeds and the demo corpus, with the code of two revisions and prints,
 for each input, whether the reports are identical apart from timings, and the first
-differences when they are not. Each revision is checked out with ``git worktree add``
+differences when they are not, with the verdicts that changed (a pair's relation, the
+number of stories) apart from the scores that moved. Each revision is checked out with ``git worktree add``
 under the temporary folder and run with this checkout's virtualenv, its ``src`` first
 on ``PYTHONPATH``; without ``--head`` the working tree itself is the head. The inputs
 are the same files for both sides. Generated corpora and the reports of committed
@@ -141,6 +142,17 @@ def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
         yield f"{where or '.'}: {json.dumps(a)[:200]} != {json.dumps(b)[:200]}"
 
 
+def verdict_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The verdicts that differ (a pair's relation, or the number of stories), as lines:
+    what a reader of the report would see change, beside the scores that moved."""
+    kinds = [{(r["a"], r["b"]): r["relation"] for r in report["relations"]} for report in (before, after)]
+    changed = [f"{a} ~ {b}: {kinds[0].get((a, b), 'none')} -> {kinds[1].get((a, b), 'none')}"
+               for a, b in sorted(kinds[0].keys() | kinds[1].keys()) if kinds[0].get((a, b)) != kinds[1].get((a, b))]
+    if len(before["stories"]) != len(after["stories"]):
+        changed.append(f"stories: {len(before['stories'])} -> {len(after['stories'])}")
+    return changed
+
+
 def inputs(sizes: list[int]) -> dict[str, Path]:
     """The inputs to compare, by name."""
     named = {"seeds": SEEDS, "demo": DEMO, "seeds-digest": SEEDS, "demo-digest": DEMO}
@@ -179,6 +191,10 @@ def main() -> int:
                 continue
             status = max(status, 1)
             print(f"{name}: DIFFERENT ({len(found)} differences; head: {counts})")
+            changed = verdict_changes(before, after)
+            print(f"  verdicts changed: {len(changed)}" + ("" if changed else " (scores and signals only)"))
+            for line in changed[:MAX_DIFFERENCES]:
+                print(f"    {line}")
             for line in found[:MAX_DIFFERENCES]:
                 print(f"  {line}")
             if len(found) > MAX_DIFFERENCES:
