@@ -574,9 +574,10 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5, tokens: Tokens | None = 
     windows = shingle_hashes(tokens.hashes, ngram)
     inside = _windows_inside(tokens.offsets, len(windows), ngram)
     counts = np.maximum(np.diff(tokens.offsets) - ngram + 1, 0)
-    breaks = np.concatenate([[0], np.cumsum(tokens.breaks, dtype=np.int64)])
     # Window t crosses a break when a break starts one of its tokens after the first.
-    crossing = breaks[ngram : ngram + len(windows)] > breaks[1 : 1 + len(windows)]
+    crossing = np.zeros(len(windows), dtype=bool)
+    for offset in range(1, min(ngram, len(tokens.breaks))):
+        crossing |= tokens.breaks[offset : offset + len(windows)]
     return ShingleBatch(hashes=windows[inside], offsets=np.concatenate([[0], np.cumsum(counts)]),
                         crossing=crossing[inside])
 
@@ -604,10 +605,15 @@ class Sentences:
     ``offsets[i]:offsets[i+1]``; ``hashes`` identify a sentence by its words (in order,
     case and punctuation aside)."""
 
-    of_token: np.ndarray
     starts: np.ndarray
     hashes: np.ndarray
     offsets: np.ndarray
+    breaks: np.ndarray  #: per token: whether a sentence starts with it
+
+    @functools.cached_property
+    def of_token(self) -> np.ndarray:
+        """Per token: the sentence it lies in (computed when first asked)."""
+        return np.cumsum(self.breaks, dtype=np.int64) - 1
 
 
 class _Salts:
@@ -628,17 +634,17 @@ _POSITION_SALTS = _Salts()
 def sentences_of(tokens: Tokens) -> Sentences:
     """The sentences of tokenised texts (split at :attr:`Tokens.breaks`)."""
     starts = np.flatnonzero(tokens.breaks)
-    of_token = np.cumsum(tokens.breaks, dtype=np.int64) - 1
+    count = len(tokens.breaks)
     if not len(starts):
         hashes = np.zeros(0, dtype=_U64)
     else:
         # a text's first token starts a sentence, so sentence s holds tokens starts[s]:starts[s+1]
-        lengths = np.diff(starts, append=len(of_token))
-        position = np.arange(len(of_token)) - np.repeat(starts, lengths)
+        lengths = np.diff(starts, append=count)
+        position = np.arange(count) - np.repeat(starts, lengths)
         salted = _POSITION_SALTS(int(lengths.max())).take(position)
         np.bitwise_xor(salted, tokens.hashes, out=salted)
         hashes = mix64(np.add.reduceat(mix64(salted, in_place=True), starts), in_place=True)
-    return Sentences(of_token, starts, hashes, np.searchsorted(starts, tokens.offsets))
+    return Sentences(starts, hashes, np.searchsorted(starts, tokens.offsets), tokens.breaks)
 
 
 def sentence_pairs(sentences: Sentences) -> ShingleBatch:
