@@ -13,6 +13,7 @@ docstring):
     python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
     python benchmarks/make_corpus.py --n 20000 --reuse 10 --out benchmarks/data/reuse_20k.jsonl
     python benchmarks/bench_dask.py [--corpus FILE ...] [--dask-workers 1 2] [--slice-mb 16]
+                                    [--no-one-slice] [--dask-memory-limit 4GiB]
 
 ``--analyze N``: ``analyze`` (in memory, ``--encoder static``) of the first N articles of
 the first corpus with the local engine and with its per-slice stages on a ``LocalCluster``;
@@ -80,11 +81,11 @@ def run_local(corpus: Path, workers: int, slice_bytes: int) -> dict:
             "stages": finder.stats["cpu_seconds"], "pairs": pairs}
 
 
-def run_dask(corpus: Path, workers: int, slice_bytes: int) -> dict:
+def run_dask(corpus: Path, workers: int, slice_bytes: int, memory_limit: str = "4GiB") -> dict:
     from newstrace.engine.dask import DaskEngine
     from newstrace.engine.dask_dedup import DaskDedup
 
-    with DaskEngine.start(workers=workers, memory_limit="4GiB") as engine:
+    with DaskEngine.start(workers=workers, memory_limit=memory_limit) as engine:
         start, cpu = time.perf_counter(), engine.client.run(time.process_time)
         result = DaskDedup(engine, slice_bytes=slice_bytes).run([str(corpus)])
         seconds = time.perf_counter() - start
@@ -157,14 +158,17 @@ def run_analyze(corpus: Path, articles: int, workers: int, folder: Path) -> None
 
 def child(args: argparse.Namespace) -> None:
     engine, workers = args.child.split(":")
-    runner = run_dask if engine == "dask" else run_local
     slice_bytes = 10**12 if engine == "one-slice" else int(args.slice_mb * 1_000_000)
-    print(json.dumps(runner(args.corpus[0], int(workers), slice_bytes)))
+    if engine == "dask":
+        result = run_dask(args.corpus[0], int(workers), slice_bytes, args.dask_memory_limit)
+    else:
+        result = run_local(args.corpus[0], int(workers), slice_bytes)
+    print(json.dumps(result))
 
 
-def measure(corpus: Path, engine: str, workers: int, slice_mb: float) -> dict:
+def measure(corpus: Path, engine: str, workers: int, slice_mb: float, dask_memory_limit: str) -> dict:
     command = [sys.executable, __file__, "--corpus", str(corpus), "--slice-mb", str(slice_mb),
-               "--child", f"{engine}:{workers}"]
+               "--dask-memory-limit", dask_memory_limit, "--child", f"{engine}:{workers}"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -183,7 +187,11 @@ def main() -> None:
                         help="the skew cases instead: --chain near copies, --boilerplate articles sharing a promo")
     parser.add_argument("--chain", type=int, default=100_000)
     parser.add_argument("--boilerplate", type=int, default=5_000)
-    parser.add_argument("--memory-limit", default="1GiB")
+    parser.add_argument("--memory-limit", default="1GiB", help="each worker's memory limit in the skew cases")
+    parser.add_argument("--dask-memory-limit", default="4GiB", help="each worker's memory limit in the dedup runs")
+    parser.add_argument("--one-slice", action=argparse.BooleanOptionalAction, default=True,
+                        help="run the one-slice reference first (a large corpus: --no-one-slice, and the "
+                             "first run is the reference)")
     parser.add_argument("--analyze", type=int, metavar="N",
                         help="analyze the first N articles of the first corpus, local and on Dask, instead")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -199,15 +207,17 @@ def main() -> None:
         truth_file = corpus.with_name(corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
         truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]
         ids = {json.loads(line)["id"] for line in corpus.open(encoding="utf-8")}
-        runs = [("one-slice", 0), ("local", args.local_workers)] + [("dask", w) for w in args.dask_workers]
+        runs = ([("one-slice", 0)] if args.one_slice else []) + [("local", args.local_workers)] + [
+            ("dask", w) for w in args.dask_workers]
         reference = None
         print(f"{corpus.name}: {len(ids):,} articles, {len(truth):,} planted pairs")
         for engine, workers in runs:
-            result = measure(corpus, engine, workers, args.slice_mb)
+            result = measure(corpus, engine, workers, args.slice_mb, args.dask_memory_limit)
             pairs = canonical(result["pairs"])
-            reference = pairs if engine == "one-slice" else reference
+            first = reference is None
+            reference = pairs if first else reference
             figures = score([[p["a"], p["b"], p["relation"]] for p in pairs], truth, ids)
-            same = "" if reference is None or engine == "one-slice" else f"  = local (one slice): {pairs == reference}"
+            same = "" if first else f"  = {runs[0][0]} w{runs[0][1]}: {pairs == reference}"
             stages = " ".join(f"{k} {v:.1f}" for k, v in result["stages"].items())
             workers_mb = "/".join(f"{mb:.0f}" for mb in result["worker_mb"]) or "-"
             print(f"  {engine:9} w{workers}: {result['seconds']:6.1f} s  client {result['client_mb']:.0f} MB  "
