@@ -99,6 +99,24 @@ def test_footers_and_notes_are_moved_to_boilerplate() -> None:
     assert cleaned.credits == ["CNN", "AP"]
 
 
+def test_a_closing_about_section_is_boilerplate_and_credits_no_one() -> None:
+    about = ("About Valley Pumps\n\nValley Pumps makes flood pumps for councils in 12 countries "
+             "and works with the Associated Press on weather data. For more information, visit valleypumps.example.")
+    cleaned = clean_text(f"{LEDE}\n\n{SECOND}\n\n{about}")
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+    assert cleaned.boilerplate == [about]
+    assert cleaned.credits == []
+
+
+def test_about_opening_a_sentence_a_fact_box_or_a_long_closing_section_stays_in_the_body() -> None:
+    sentence = "About 200 families were still waiting for boats on Tuesday night."
+    for body in (f"{LEDE}\n\n{sentence}\n\n{SECOND}",
+                 f"{LEDE}\n\nAbout the flood\n\n" + " ".join([SECOND] * 60),
+                 f"{LEDE}\n\nAbout the river:\n{SECOND}"):
+        cleaned = clean_text(body)
+        assert cleaned.text == body and cleaned.boilerplate == []
+
+
 def test_reuters_signature_line_is_a_reuters_credit() -> None:
     cleaned = clean_text(f"{LEDE}\n\n(Reporting by Ana Ruiz; Editing by Tom Okafor)")
     assert cleaned.text == LEDE

@@ -225,3 +225,34 @@ def test_rewrite_evidence_grows_with_length():
     assert not verdicts[0].is_paraphrase  # two restated sentences are what independent reports share
     assert verdicts[1].is_paraphrase and verdicts[2].is_paraphrase
     assert verdicts[0].score < verdicts[2].score
+
+
+#: One announced schedule, as two outlets list it under their own, independent reports.
+TOUR_DATES = [("June 9", "Coral Sky Amphitheatre", "West Palm Beach, FL"), ("June 10", "Union Amphitheatre", "Tampa, FL"),
+              ("June 14", "Ameris Bank Amphitheatre", "Alpharetta, GA"), ("June 17", "Bridgestone Arena", "Nashville, TN"),
+              ("June 19", "PNC Music Pavilion", "Charlotte, NC"), ("June 20", "Walnut Creek Music Park", "Raleigh, NC"),
+              ("June 24", "Jiffy Lube Live", "Bristow, VA"), ("June 26", "PPL Center", "Allentown, PA"),
+              ("June 27", "BB&T Pavilion", "Camden, NJ"), ("June 30", "Jones Beach Theater", "Wantagh, NY"),
+              ("July 2", "Mohegan Sun Arena", "Uncasville, CT"), ("July 3", "Xfinity Center", "Mansfield, MA"),
+              ("July 19", "Budweiser Stage", "Toronto, ON"), ("July 22", "Blossom Music Center", "Cuyahoga Falls, OH")]
+TOUR_REPORT = (
+    "The band will mark half a century together with a long summer tour across North America. "
+    "Its founding singer told a crowd in Los Angeles on Monday night that the reunion had been years in the making. "
+    "Tickets go on sale next Friday through the promoter's website, and a new studio album is due in the spring. "
+    "The group was inducted into the Rock and Roll Hall of Fame last month after two decades of nominations.\n\n"
+    "Tour dates:\n" + "\n".join(f"{day} -- {venue}, {city}" for day, venue, city in TOUR_DATES))
+TOUR_REVIEW = (
+    "Fans who waited through years of solo projects finally got the news they wanted at the Greek Theatre. "
+    "Dressed in black, the keyboard player walked on during the encore and the crowd rose to its feet. "
+    "He first joined in 1975, sang on four of the group's albums and left for a solo career in 1982. "
+    "The current run of shows continues this week in South Carolina before a break for the holidays.\n\n"
+    "The Tour Dates\n" + "\n".join(f"{day} – {city} @ {venue}" for day, venue, city in TOUR_DATES))
+
+
+def test_the_same_list_under_two_independent_reports_is_not_a_rewrite():
+    """Headings and list entries (dates, venues) state no claim of their own: two reports
+    listing one announced schedule follow each other line by line, but not in their prose."""
+    comparison = newstrace.compare(TOUR_REPORT, TOUR_REVIEW)
+    assert comparison.relation == "same_story" and not comparison.derived
+    verdict = paraphrase_verdict(align_sentences(TOUR_REPORT, TOUR_REVIEW))
+    assert not verdict.is_paraphrase and verdict.features["claims"] <= 2

@@ -192,12 +192,19 @@ _DATELINE = re.compile(
     rf"[ \t]*(?:[A-Z][\w.'’ -]{{0,40}}(?:,[^\n()]{{1,40}})?[ \t]*)?\(({_AGENCY})\)"
     r"(?:[ \t]*(?:[—–]|-{1,2})[ \t]*|(?=[A-Z]))"
 )
+#: The longest closing "About ..." section (a press release's "About the company", an
+#: author's bio) that is boilerplate; a longer one is text of the article.
+_ABOUT_SECTION_MAX = 3000
 #: Whole lines to remove. Every branch follows a newline, so the engine only tries line
-#: starts. ``footer`` runs to the end of the text; ``published`` lines carry the date.
+#: starts. ``footer`` runs to the end of the text, and so does ``about``: a closing section
+#: under a short "About ..." heading ("About Ascom", "About the author"; not a fact box
+#: such as "About the prison:"), which two press releases of one company or two columns of
+#: one writer share; ``published`` lines carry the date.
 _LINE = re.compile(
     r"\n[ \t]*(?:"
     r"(?P<footer>(?:Leave a (?:Reply|reply|Comment|comment)|Post a Comment|Add a Comment"
     r"|\d+ Comments?)[^\n]{0,40}\n[\s\S]*)"
+    rf"|(?P<about>About(?:[ \t]+[^\s.!?,;:]+){{1,6}}[ \t]*\n[\s\S]{{1,{_ABOUT_SECTION_MAX}}}\Z)"
     r"|(?P<published>(?:[•·|][ \t]*)?(?:First |Last )?"
     r"(?:Published|PUBLISHED|Updated|UPDATED|Posted)(?:[ \t]+(?:on|at))?:?[ \t]*"
     r"(?P<when>[^\n]{0,80}))"
@@ -289,7 +296,8 @@ def _line_spans(text: str) -> tuple[list[_Span], str | None]:
             if when is None:
                 continue
             published = published or when
-        spans.append(_Span(m.start() + 1, m.end(), m.group("footer") is None))
+        closing = m.group("footer") is not None or m.group("about") is not None
+        spans.append(_Span(m.start() + 1, m.end(), not closing))
     return spans, published
 
 

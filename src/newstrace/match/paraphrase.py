@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -45,6 +46,11 @@ REWORDED_MAX_OVERLAP = 0.5
 ORDER_SIMILARITY = 0.6
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+#: A line that ends without sentence punctuation and has at most this many words is a
+#: heading or a list entry (tour dates, results, a related-stories link), not a claim:
+#: independent reports list the same schedule from one announcement.
+MAX_HEADING_WORDS = 15
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[A-Za-z]|\b[A-Z]{2,}\b")
 
@@ -72,6 +78,13 @@ class SentenceAlignment:
     features: dict[str, float] = field(default_factory=dict)
     #: cosine similarity of the two whole texts (mean of their sentence vectors)
     text_similarity: float = 0.0
+
+    @cached_property
+    def claim_sentences(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which sentences of ``a`` and of ``b`` are claims: prose, not headings or list
+        entries (:func:`is_claim_sentence`)."""
+        return (np.array([is_claim_sentence(s.text(self.a)) for s in self.a_sentences], dtype=bool),
+                np.array([is_claim_sentence(s.text(self.b)) for s in self.b_sentences], dtype=bool))
 
     @property
     def passages(self) -> list[Passage]:
@@ -256,6 +269,12 @@ def _quote_counts(source: str, target: str) -> tuple[int, int]:
     return kept, mangled
 
 
+def is_claim_sentence(sentence: str) -> bool:
+    """Whether ``sentence`` is prose that states something: it ends like a sentence, or is
+    longer than a heading or a list entry (``MAX_HEADING_WORDS``)."""
+    return bool(_SENTENCE_END.search(sentence)) or len(_WORD.findall(sentence)) > MAX_HEADING_WORDS
+
+
 def _pair_texts(al: SentenceAlignment) -> list[tuple[str, str]]:
     """The text of each aligned pair in ``a`` and in ``b``."""
     return [
@@ -369,23 +388,39 @@ REWRITE_THRESHOLD = 0.7288
 
 def _pair_weights(al: SentenceAlignment) -> np.ndarray:
     """Weight of each aligned pair as evidence of following: soft in the similarity, and 0 for
-    pairs whose numbers all differ (independent reports of different counts, dates, scores)."""
+    pairs whose numbers all differ (independent reports of different counts, dates, scores)
+    and for pairs of headings or list entries (:func:`_claim_pairs`)."""
     similarity = np.array([p.similarity for p in al.pairs], dtype=np.float64)
     weights = np.clip((similarity - FOLLOW_LOW) / (FOLLOW_HIGH - FOLLOW_LOW), 0.0, 1.0)
-    conflicts = [bool(nx and ny and not nx & ny) for nx, ny in ((numbers(x), numbers(y)) for x, y in _pair_texts(al))]
-    return np.where(conflicts, 0.0, weights)
+    conflicts = np.array([bool(nx and ny and not nx & ny) for nx, ny in
+                          ((numbers(x), numbers(y)) for x, y in _pair_texts(al))], dtype=bool)
+    return np.where(conflicts | ~_claim_pairs(al), 0.0, weights)
+
+
+def _claim_pairs(al: SentenceAlignment) -> np.ndarray:
+    """Whether each aligned pair holds a claim on both sides: a heading matched with a
+    heading, or a list entry with a list entry, is no evidence of following."""
+    claims_a, claims_b = al.claim_sentences
+    return np.array([claims_a[p.a_first: p.a_last + 1].any() and claims_b[p.b_first: p.b_last + 1].any()
+                     for p in al.pairs], dtype=bool)
 
 
 def _pair_extents(al: SentenceAlignment) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each text's length in sentence characters, and per aligned pair its length in
-    characters and in sentences on each side (for shares of ``a`` and of ``b``)."""
-    chars_a = sum(s.end - s.start for s in al.a_sentences) or 1
-    chars_b = sum(s.end - s.start for s in al.b_sentences) or 1
+    """Each text's length in the characters of its claim sentences (all its sentences when it
+    has none: :attr:`SentenceAlignment.claim_sentences`), and per aligned pair its length
+    in characters and in sentences on each side (for shares of ``a`` and of ``b``)."""
+    chars_a, chars_b = (_claim_chars(spans, claims) for spans, claims in
+                        zip((al.a_sentences, al.b_sentences), al.claim_sentences))
     length_a = np.array([al.a_sentences[p.a_last].end - al.a_sentences[p.a_first].start for p in al.pairs])
     length_b = np.array([al.b_sentences[p.b_last].end - al.b_sentences[p.b_first].start for p in al.pairs])
     span_a = np.array([p.a_last - p.a_first + 1 for p in al.pairs], dtype=np.int64)
     span_b = np.array([p.b_last - p.b_first + 1 for p in al.pairs], dtype=np.int64)
     return chars_a, chars_b, length_a, length_b, span_a, span_b
+
+
+def _claim_chars(spans: Sequence[Span], claims: np.ndarray) -> int:
+    lengths = np.array([s.end - s.start for s in spans], dtype=np.int64)
+    return int(lengths[claims].sum() if claims.any() else lengths.sum()) or 1
 
 
 def _following(al: SentenceAlignment) -> dict[str, float]:
@@ -414,7 +449,7 @@ def _claim_following(al: SentenceAlignment) -> dict[str, float]:
     texts = _pair_texts(al)
     probability = np.array([sentence_pair_verdict(x, y, p.similarity).score for (x, y), p in zip(texts, al.pairs)])
     conflicts = np.array([bool(nx and ny and not nx & ny) for nx, ny in ((numbers(x), numbers(y)) for x, y in texts)])
-    probability = np.where(conflicts, 0.0, probability)
+    probability = np.where(conflicts | ~_claim_pairs(al), 0.0, probability)
     chars_a, chars_b, length_a, length_b, span_a, span_b = _pair_extents(al)
     same = probability >= PAIR_THRESHOLD
     return {
