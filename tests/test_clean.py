@@ -108,9 +108,15 @@ def test_a_closing_about_section_is_boilerplate_and_credits_no_one() -> None:
     assert cleaned.credits == []
 
 
+def test_an_about_heading_may_end_with_the_company_s_legal_form() -> None:
+    about = "About Valley Pumps, Inc.\nValley Pumps makes flood pumps for councils in 12 countries."
+    cleaned = clean_text(f"{LEDE}\n\n{SECOND}\n\n{about}")
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}" and cleaned.boilerplate == [about]
+
+
 def test_about_opening_a_sentence_a_fact_box_or_a_long_closing_section_stays_in_the_body() -> None:
     sentence = "About 200 families were still waiting for boats on Tuesday night."
-    for body in (f"{LEDE}\n\n{sentence}\n\n{SECOND}",
+    for body in (f"{LEDE}\n\n{sentence}\n\n{SECOND}", f"{LEDE}\n\nAbout a dozen were hurt.\n{SECOND}",
                  f"{LEDE}\n\nAbout the flood\n\n" + " ".join([SECOND] * 60),
                  f"{LEDE}\n\nAbout the river:\n{SECOND}"):
         cleaned = clean_text(body)

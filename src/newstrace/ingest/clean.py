@@ -192,6 +192,8 @@ _DATELINE = re.compile(
     rf"[ \t]*(?:[A-Z][\w.'’ -]{{0,40}}(?:,[^\n()]{{1,40}})?[ \t]*)?\(({_AGENCY})\)"
     r"(?:[ \t]*(?:[—–]|-{1,2})[ \t]*|(?=[A-Z]))"
 )
+#: A company's legal form closing an "About ..." heading ("About Acme, Inc.").
+_COMPANY_SUFFIX = r"(?:Inc|Corp|Co|Ltd|LLC|L\.L\.C|plc|PLC|S\.A|N\.V|AG|SE|GmbH)\.?"
 #: The longest closing "About ..." section (a press release's "About the company", an
 #: author's bio) that is boilerplate; a longer one is text of the article.
 _ABOUT_SECTION_MAX = 3000
@@ -204,7 +206,8 @@ _LINE = re.compile(
     r"\n[ \t]*(?:"
     r"(?P<footer>(?:Leave a (?:Reply|reply|Comment|comment)|Post a Comment|Add a Comment"
     r"|\d+ Comments?)[^\n]{0,40}\n[\s\S]*)"
-    rf"|(?P<about>About(?:[ \t]+[^\s.!?,;:]+){{1,6}}[ \t]*\n[\s\S]{{1,{_ABOUT_SECTION_MAX}}}\Z)"
+    rf"|(?P<about>About(?:[ \t]+[^\s.!?,;:]+){{1,6}}(?:,?[ \t]+{_COMPANY_SUFFIX})?[ \t]*\n"
+    rf"[\s\S]{{1,{_ABOUT_SECTION_MAX}}}\Z)"
     r"|(?P<published>(?:[•·|][ \t]*)?(?:First |Last )?"
     r"(?:Published|PUBLISHED|Updated|UPDATED|Posted)(?:[ \t]+(?:on|at))?:?[ \t]*"
     r"(?P<when>[^\n]{0,80}))"
