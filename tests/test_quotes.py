@@ -524,3 +524,30 @@ def test_an_unnamed_leader_of_a_country_is_an_anonymous_person_not_an_organisati
             '“We are ready for anything,” the North Korean leader said on Tuesday.')
     [quote] = direct(text)
     assert quote.speaker == "the North Korean leader" and quote.speaker_kind == "anonymous"
+
+
+def test_title_inside_the_writers_sentence_is_not_the_first_half_of_a_split_quote():
+    text = ('The band played for two hours.\n\n'
+            'After playing “Running On Empty,” the singer told the crowd, “that was fun, maybe we should tour again.”\n\n'
+            'Fans called his "Keepin\' It Real" radio show, who said they loved it.')
+    found = direct(text)
+    assert [q.text for q in found] == ["that was fun, maybe we should tour again."]
+
+
+def test_quoted_phrase_is_not_joined_to_the_next_paragraphs_quote():
+    text = ('Talks are back on track with dialogue "actively developing", spokeswoman Maria Zakharova told reporters.\n\n'
+            '"Our contacts are developing literally every day in many areas."')
+    texts = {q.text: q.speaker for q in direct(text)}
+    assert texts == {"actively developing": "Maria Zakharova",
+                     "Our contacts are developing literally every day in many areas.": "Maria Zakharova"}
+
+
+def test_speaker_name_is_not_taken_from_a_nickname_in_a_quotation_or_a_heading():
+    text = ('Governor Hillary Clinton spoke in the capital on Monday.\n\n'
+            'Her rival wrote online: “Working that microphone was harder than working Crooked Hillary Clinton.”\n\n'
+            '“That is simply untrue,” Clinton said.')
+    assert direct(text)[-1].speaker == "Hillary Clinton"
+    caption = ('The senator spoke at a dinner on Saturday.\n\n'
+               '[Video: FULL SPEECH: President Obama Speech at Caucus Dinner in Washington DC Watch]\n\n'
+               '"Justice is on the ballot," Mr. Obama said on Saturday night.')
+    assert direct(caption)[-1].speaker == "Obama"

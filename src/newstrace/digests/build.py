@@ -17,7 +17,7 @@ from newstrace.digests.claims import (
     group_quotes,
     speaker_conflicts,
 )
-from newstrace.digests.facts import PLACE_LABELS, ArticleFacts, Measure, extract_facts
+from newstrace.digests.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, extract_facts
 from newstrace.model import (
     Amount,
     Article,
@@ -30,7 +30,7 @@ from newstrace.model import (
     TimelineEntry,
     Wording,
 )
-from newstrace.digests.quotation import full_names, load_nlp
+from newstrace.digests.quotation import aside_spans, full_names, load_nlp, within_spans
 from newstrace.text.titles import story_title
 
 if TYPE_CHECKING:
@@ -53,8 +53,8 @@ def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None
         encoder = default_encoder()
     if facts is None:
         facts = extract_facts(articles, nlp=nlp or load_nlp())
-    _unify_people(facts)
     texts = {a.id: a.text for a in articles}
+    _unify_people(facts, texts)
     statements = [s for f in facts for s in article_claims(f, texts[f.article_id])]
     groups = group_claims(statements, roots, encoder=encoder)
     quote_groups = group_quotes((q for f in facts for q in f.quotes), roots)
@@ -72,10 +72,13 @@ def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None
     )
 
 
-def _unify_people(facts: list[ArticleFacts]) -> None:
-    """Give each person one name across the story ("Putin" -> "Vladimir Putin")."""
+def _unify_people(facts: list[ArticleFacts], texts: dict[str, str]) -> None:
+    """Give each person one name across the story ("Putin" -> "Vladimir Putin"), preferring
+    the names the writers' own sentences use to those in quotations and headings."""
     names = [e.name for f in facts for e in f.entities if e.label == "PERSON"]
-    canonical = full_names(names + [q.speaker for f in facts for q in f.quotes if q.speaker])
+    speakers = [q.speaker for f in facts for q in f.quotes if q.speaker]
+    preferred = [e.name for f in facts for e in _plain_people(f, texts.get(f.article_id, ""))]
+    canonical = full_names(names + speakers, preferred=preferred + speakers)
     for f in facts:
         for entity in f.entities:
             if entity.label == "PERSON":
@@ -83,6 +86,12 @@ def _unify_people(facts: list[ArticleFacts]) -> None:
         for quote in f.quotes:
             if quote.speaker:
                 quote.speaker = canonical.get(quote.speaker, quote.speaker)
+
+
+def _plain_people(facts: ArticleFacts, text: str) -> list[Entity]:
+    """The people an article names outside quotations and heading-like lines."""
+    asides = aside_spans(text)
+    return [e for e in facts.entities if e.label == "PERSON" and not within_spans(e.start, asides)]
 
 
 def _places_together(facts: list[ArticleFacts]) -> set[frozenset[str]]:

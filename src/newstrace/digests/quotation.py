@@ -277,7 +277,7 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
                 _set_mention(quote, introduced[1], people, sources)
         if quote.speaker is None and is_direct and _opens_statement(whole, quote.start):
             _speaker_by_layout(quote, doc, starts, found, sources, people)
-            if found and _continues_quote(found[-1], quote):
+            if found and _continues_quote(found[-1], quote, whole):
                 _extend(found[-1], quote, whole)
                 continue
         if quote.speaker is not None:
@@ -285,11 +285,14 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     return found
 
 
-def _continues_quote(previous: Quote, quote: Quote) -> bool:
+def _continues_quote(previous: Quote, quote: Quote, text: str) -> bool:
     """Whether a cue-less quote goes on with the previous direct quote: same speaker, nothing
-    quoted in between (*“…,” Clinton said, referencing a PAC. “So they …”*)."""
+    quoted in between (*“…,” Clinton said, referencing a PAC. “So they …”*), and the previous
+    one a statement of its own, not a phrase quoted inside the writer's sentence (*with
+    dialogue “actively developing,” Zakharova said.* then *“Our contacts …”* is a new quote)."""
     return (previous.direct and quote.speaker is not None and quote.speaker == previous.speaker
-            and quote.speaker_start == previous.speaker_start and quote.cue is None)
+            and quote.speaker_start == previous.speaker_start and quote.cue is None
+            and _opens_statement(text, previous.start))
 
 
 def _extend(quote: Quote, more: Quote, text: str) -> None:
@@ -306,26 +309,36 @@ def _headline_end(text: str) -> int:
     """Where a headline first line ends (0 when the text does not open with one): a short line
     whose words are mostly capitalised."""
     line = text.split("\n", 1)[0]
+    return len(line) if _heading_like(line) else 0
+
+
+def _heading_like(line: str) -> bool:
+    """A short line whose words (besides small ones) are mostly capitalised."""
     words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.lower() not in _SMALL_WORDS]
     if not words or len(line.split()) > _HEADLINE_WORDS_MAX:
-        return 0
-    capitalised = sum(w[0].isupper() for w in words) / len(words)
-    return len(line) if capitalised >= 0.8 and len(words) >= 3 else 0
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) >= 0.8 and len(words) >= 3
 
 
 def _is_title(text: str, parts: list[tuple[int, int]]) -> bool:
     """A quoted title or name (*“The Apprentice,”*, *“Southern Strategy”*), not speech: a
-    single short stretch of capitalised words with no attribution right after it."""
-    if len(parts) > 1:
+    single short stretch of capitalised words with no attribution right after it, or one
+    inside the writer's sentence (*After hitting “Takin’ It to the Streets,” the singer
+    told the audience …*: the attribution that follows is of the next quote)."""
+    if len(parts) > 1 or not _title_words(text, parts[0]):
         return False
     start, end = parts[0]
-    quoted = text[start:end].rstrip(",.;:")
+    return not _attributed_after(text, end) or not (_opens_statement(text, start) or _introduced_by_cue(text, start))
+
+
+def _title_words(text: str, part: tuple[int, int]) -> bool:
+    """Whether a quoted stretch reads as a title: at most 6 words besides small ones, all
+    capitalised (or numbers), and not a one-word answer (*“Absolutely,”*)."""
+    quoted = text[part[0] : part[1]].rstrip(",.;:")
     words = [w for w in re.findall(r"[^\W_][\w’'-]*", quoted) if w.lower() not in _SMALL_WORDS]
     if not words or len(words) > 6 or not all(w[0].isupper() or w[0].isdigit() for w in words):
         return False
-    if len(words) == 1 and quoted.lower() in {w.lower() for w in _OPENING_WORDS}:
-        return False
-    return not _attributed_after(text, end)
+    return not (len(words) == 1 and quoted.lower() in _OPENING_WORDS)
 
 
 def _attributed_after(text: str, end: int) -> bool:
@@ -495,12 +508,20 @@ def _merge_split_quotes(text: str, quotations: list[list[tuple[int, int]]]) -> l
     """Join ``“…,” he said, “…”``: a quote ending in a comma, a short attribution, then more quote."""
     merged: list[list[tuple[int, int]]] = []
     for parts in quotations:
-        if merged and _continues(text, merged[-1][-1], parts[0]) and not _introduced_by_cue(text, merged[-1][0][0]) and not (
+        if merged and _continues(text, merged[-1][-1], parts[0]) and not _introduced_by_cue(text, merged[-1][0][0]) and not _embedded_title(text, merged[-1]) and not (
                 "." in text[merged[-1][-1][1] : parts[0][0]] and _attributed_after(text, parts[-1][1])):
             merged[-1] = merged[-1] + parts
         else:
             merged.append(parts)
     return merged
+
+
+def _embedded_title(text: str, parts: list[tuple[int, int]]) -> bool:
+    """A one-stretch quoted title inside the writer's sentence (*After hitting “Takin’ It to
+    the Streets,” he told …*): never the first half of a quote split by its attribution."""
+    start = parts[0][0]
+    return (len(parts) == 1 and _title_words(text, parts[0])
+            and not (_opens_statement(text, start) or _introduced_by_cue(text, start)))
 
 
 def _introduced_by_cue(text: str, start: int) -> bool:
@@ -555,7 +576,9 @@ class PersonIndex:
         self.subjects: list[tuple[int, str]] = []  #: people named as the subject of a verb
         self.role_words: set[str] = set()  #: head nouns of the descriptions ("prince", "plaintiff")
         names = [(ent, clean_name(ent.text)) for ent in doc_ents(doc) if ent.label_ == "PERSON" and plausible_name(ent)]
-        self._full = full_names([name for _, name in names])
+        asides = aside_spans(doc_text(doc))
+        self._full = full_names([name for _, name in names],
+                                preferred=[name for ent, name in names if not within_spans(ent.start_char, asides)])
         self.names = frozenset(self._full.values())  #: the full names
         names += _surname_mentions(doc, self._full)
         names.sort(key=lambda item: item[0].start)
@@ -687,14 +710,32 @@ def clean_name(text: str) -> str:
     return " ".join(text.strip(" ,.;:-—–()\"“”").split())
 
 
-def full_names(names: list[str]) -> dict[str, str]:
-    """Map each name to the longest name whose words include all of its words."""
-    by_length = sorted(set(names), key=lambda n: (-len(n.split()), names.index(n)))
+def full_names(names: list[str], *, preferred: list[str] | None = None) -> dict[str, str]:
+    """Map each name to the longest name whose words include all of its words, taken from
+    ``preferred`` (the names the writer's own sentences use) when one there does."""
+    def longest(pool: list[str]) -> list[str]:
+        return sorted(set(pool), key=lambda n: (-len(n.split()), names.index(n)))
+
+    first, rest = longest(names if preferred is None else preferred), longest(names)
     full: dict[str, str] = {}
     for name in names:
         words = set(name.lower().split())
-        full[name] = next((c for c in by_length if words <= set(c.lower().split())), name)
+        full[name] = next((c for pool in (first, rest) for c in pool if words <= set(c.lower().split())), name)
     return full
+
+
+def aside_spans(text: str) -> list[tuple[int, int]]:
+    """Where names are not the writer's own: quotations (*“… working Crooked Hillary Clinton”*)
+    and heading-like lines (a headline, a video caption: *Senators Rip Maria Lopez*)."""
+    spans = quote_spans(text)
+    for line in re.finditer(r"[^\n]+", text):
+        if _heading_like(line.group()):
+            spans.append(line.span())
+    return spans
+
+
+def within_spans(at: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= at < end for start, end in spans)
 
 
 def _descriptor_heads(ent: Span) -> frozenset[str]:
@@ -903,7 +944,7 @@ def _clause_subject_of(cue: Token) -> Token | None:
     for _ in range(3):
         subject = _clause_subject(token)
         if subject is not None and token is cue and not _can_speak(subject):
-            return _person_within(subject) or subject  # Saturday at the convention Sen. X said
+            return _personwithin_spans(subject) or subject  # Saturday at the convention Sen. X said
         if subject is not None and (token is cue or _speakerish(subject)):
             return subject if token is cue else _apposed_person(cue) or subject
         if subject is not None and fallback is None and _can_speak(subject):
@@ -937,7 +978,7 @@ def _speakerish(token: Token) -> bool:
         or token.lemma_.lower() in ROLE_NOUNS or token.lemma_.lower() in _ANONYMOUS_SOURCES)
 
 
-def _person_within(phrase: Token) -> Token | None:
+def _personwithin_spans(phrase: Token) -> Token | None:
     """A person the parser hung inside a phrase taken for the subject (an apposition)."""
     return next((t for t in phrase.subtree if t.ent_type_ == "PERSON" and t.dep_ in {"appos", "conj"}), None)
 
