@@ -551,3 +551,9 @@ def test_speaker_name_is_not_taken_from_a_nickname_in_a_quotation_or_a_heading()
                '[Video: FULL SPEECH: President Obama Speech at Caucus Dinner in Washington DC Watch]\n\n'
                '"Justice is on the ballot," Mr. Obama said on Saturday night.')
     assert direct(caption)[-1].speaker == "Obama"
+
+
+def test_a_title_keeps_a_surname_from_a_longer_name_of_the_other_gender():
+    text = ('President Obama spoke at the dinner after first lady Michelle Obama.\n\n'
+            '"Justice is on the ballot," Mr. Obama said on Saturday night.')
+    assert direct(text)[0].speaker == "Obama"

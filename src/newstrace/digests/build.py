@@ -80,12 +80,20 @@ def _unify_people(facts: list[ArticleFacts], texts: dict[str, str]) -> None:
     preferred = [e.name for f in facts for e in _plain_people(f, texts.get(f.article_id, ""))]
     canonical = full_names(names + speakers, preferred=preferred + speakers)
     for f in facts:
+        kept = _kept_short(f)
         for entity in f.entities:
-            if entity.label == "PERSON":
+            if entity.label == "PERSON" and entity.name not in kept:
                 entity.name = canonical.get(entity.name, entity.name)
         for quote in f.quotes:
-            if quote.speaker:
+            if quote.speaker and quote.speaker not in kept:
                 quote.speaker = canonical.get(quote.speaker, quote.speaker)
+
+
+def _kept_short(facts: ArticleFacts) -> set[str]:
+    """Names an article keeps short though it names a longer person containing them: its own
+    reading found them ambiguous (*Mr. Obama* beside *Michelle Obama*)."""
+    people = {e.name for e in facts.entities if e.label == "PERSON"}
+    return {n for n in people if any(n != m and set(n.lower().split()) <= set(m.lower().split()) for m in people)}
 
 
 def _plain_people(facts: ArticleFacts, text: str) -> list[Entity]:

@@ -579,6 +579,7 @@ class PersonIndex:
         asides = aside_spans(doc_text(doc))
         self._full = full_names([name for _, name in names],
                                 preferred=[name for ent, name in names if not within_spans(ent.start_char, asides)])
+        self._keep_titled(doc, names)
         self.names = frozenset(self._full.values())  #: the full names
         names += _surname_mentions(doc, self._full)
         names.sort(key=lambda item: item[0].start)
@@ -591,6 +592,16 @@ class PersonIndex:
             if words:
                 self.descriptors.append((ent.start, self.canonical(name), words))
                 self.role_words |= _descriptor_heads(ent)
+
+    def _keep_titled(self, doc: Doc, names: list[tuple[Span, str]]) -> None:
+        """Keep a name as written when a mention's title contradicts the first name of its
+        longer form (*Mr. Obama* is not *Michelle Obama*)."""
+        for ent, name in names:
+            full = self._full.get(name, name)
+            before = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
+            title = _TITLE_GENDER.get(before)
+            if title and full != name and first_name_gender(full.split()[0]) not in (None, title):
+                self._full[name] = name
 
     def surname_of(self, text: str) -> str | None:
         """The full name a one-word mention belongs to ("Varga" -> "Helena Varga"), if any."""
