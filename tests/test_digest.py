@@ -149,3 +149,40 @@ def test_digests_of_a_collection_equal_each_story_digested_alone(shared, tmp_pat
         alone = build_digest([by_id[m] for m in story.article_ids], story_roots(story))
         assert story.digest.to_dict() == alone.to_dict(), story.title
     assert sum(len(story.digest.quotes) for story in report.stories) > 10
+
+
+def test_several_figures_of_one_kind_in_a_report_are_not_a_conflict():
+    a = Article.from_text("Kestrel Capital agreed to inject $6.5 billion into Ardent Spaces and to fund a "
+                          "$3 billion buyout of its shareholders, the company said on Monday.")
+    b = Article.from_text("Ardent Spaces received a rescue from Kestrel Capital worth up to $8 billion and is now "
+                          "cutting jobs at a unit it bought for $200 million, the company said on Monday.")
+    roots = {a.id: a.id, b.id: b.id}
+    digest = build_digest([a, b], roots)
+    assert claim_with(digest, "Kestrel").n_independent == 2
+    assert not [c for c in digest.conflicts if c.kind == "number"]
+
+
+def test_timeline_dates_take_the_weekday_they_name_and_ignore_years_that_label_things():
+    a = Article.from_text(
+        "The Harbour Kings announced the tour while closing out their November 18th concert in Nashville, "
+        "which featured songs from 1972’s Salt Road and 1973’s Blue Hour.\n\n"
+        "Live Nation is producing the tour, tickets for which go on sale Friday, Dec. 6 at the box office.\n\n"
+        "Tickets for the tour go on sale to the general public starting Friday, December 6th, at 10 a.m. local time.",
+        date="2019-11-19")
+    timeline = {t.text[:20]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    assert timeline == {"The Harbour Kings an": "2019-11-18", "Live Nation is produ": "2019-12-06",
+                        "Tickets for the tour": "2019-12-06"}
+
+
+def test_headings_list_entries_and_sentences_inside_quotations_are_not_claims():
+    a = Article.from_text(
+        "The Harbour Kings will tour North America next year for the first time in a decade.\n\n"
+        "The Harbour Kings 2020 Anniversary Tour dates are as follows:\n\n"
+        "June 14 – Alpharetta, GA @ Ameris Bank Amphitheatre (Formerly Verizon Amphitheatre)\n\n"
+        "June 16 – Raleigh, NC @ Coastal Credit Union Music Park (Walnut Creek)\n\n"
+        "Singer Tom Reyes said: “We are thrilled to be back on the road.\n\n“We have new songs to play for our fans.”",
+        date="2019-11-19")
+    claims = [c.text for c in build_digest([a], {a.id: a.id}).claims]
+    assert claims[0].startswith("The Harbour Kings will tour")
+    assert not any(c.startswith(("The Harbour Kings 2020", "June 1")) or "new songs" in c for c in claims)
+    assert any(c.startswith("Singer Tom Reyes said") for c in claims)

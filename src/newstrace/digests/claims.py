@@ -7,7 +7,8 @@ three missiles``: one claim, whose numbers then conflict); groups are average-li
 most pairs do. A group is confirmed by as many **independent reports** as it has families
 (a root and the articles derived from it) that state it, and cites for each family an
 article whose own text states it. Groups whose numbers, dates, times, places or speakers
-disagree across independent reports are conflicts; unit conversions and approximations agree.
+disagree across independent reports are conflicts; unit conversions and approximations agree,
+and a report that gives several figures of one kind takes no part in that kind's conflict.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scipy.spatial.distance import squareform
 from newstrace.digests.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
 from newstrace.model import Conflict, ConflictVersion
 from newstrace.digests.quotation import Quote
+from newstrace.text.quotes import quote_spans
 
 #: Mean pair score a group must keep (average linkage); a pair scores its embedding cosine
 #: when it states the same claim, else 0.
@@ -40,6 +42,7 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _WORD = re.compile(r"\w+")
+_SMALL_WORDS = frozenset("a an and as at by for from in of on or the to with vs".split())
 _PLACE_PREPOSITION = re.compile(r"\b(in|at|near|from|to|outside|inside)\s+(the\s+)?$", re.I)
 
 
@@ -78,11 +81,14 @@ class ClaimGroup:
 
 
 def article_claims(facts: ArticleFacts, text: str) -> list[Statement]:
-    """The factual sentences of one article: not boilerplate, not questions, not fragments."""
+    """The factual sentences of one article: not boilerplate, not questions, not fragments,
+    and not sentences wholly inside a quotation (a speaker's words, listed as quotes: alone
+    they would read as the outlet's own claim)."""
     claims = []
+    quoted = quote_spans(text)
     for start, end in _sentence_spans(facts.sentences, text):
         sentence = text[start:end]
-        if not is_factual(sentence):
+        if not is_factual(sentence) or any(qs <= start and end <= qe for qs, qe in quoted):
             continue
         within = facts.within(start, end)
         claims.append(Statement(
@@ -95,12 +101,17 @@ def article_claims(facts: ArticleFacts, text: str) -> list[Statement]:
 
 
 def is_factual(sentence: str) -> bool:
-    """Whether a sentence can carry a claim (long enough, not a question, not boilerplate)."""
+    """Whether a sentence can carry a claim: long enough, ending as a statement does (not a
+    question, not a colon that introduces a list), with a lowercase word besides small ones
+    (a heading or a list entry, *June 14 – Alpharetta, GA @ Ameris Bank Amphitheatre*, has
+    none), and not boilerplate."""
     stripped = sentence.strip().rstrip("\"'”’")
+    words = _WORD.findall(sentence)
     return (
-        len(_WORD.findall(sentence)) >= MIN_WORDS
+        len(words) >= MIN_WORDS
         and not stripped.endswith("?")
-        and stripped[-1:] in {".", "!", ")", ":"}
+        and stripped[-1:] in {".", "!", ")"}
+        and any(w[0].islower() and len(w) > 1 and w not in _SMALL_WORDS for w in words)
         and not _BOILERPLATE.search(sentence)
     )
 
@@ -247,9 +258,17 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
                     keyed[measure.key][root].append((measure, claim))
     conflicts = []
     for key, per_root in keyed.items():
-        if len(per_root) > 1 and not _all_agree(per_root, lambda m, n: same_quantity(m, n)):
-            conflicts.append(_conflict("number", key, per_root, lambda m: _measure_value(m)))
+        single = {root: items for root, items in per_root.items() if _one_value(items)}
+        if len(single) > 1 and not _all_agree(single, lambda m, n: same_quantity(m, n)):
+            conflicts.append(_conflict("number", key, single, lambda m: _measure_value(m)))
     return conflicts
+
+
+def _one_value(items: list[tuple[Measure, Statement]]) -> bool:
+    """Whether a report gives one figure of a kind: one that gives several (*$6.5 billion …
+    a $3 billion buyout … $1 billion for his shares*) states different things, and which of
+    them another report's figure answers cannot be told."""
+    return all(same_quantity(items[0][0], m) for m, _ in items[1:])
 
 
 def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:

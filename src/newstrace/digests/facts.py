@@ -22,7 +22,7 @@ import copy
 import dataclasses
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterable, Literal
 
@@ -84,6 +84,8 @@ _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?|\b(\d{1,2}):
 _ZONE = re.compile(r"^[\s\w.:]{0,30}?\b(local time|GMT|UTC|[ECMP][SD]?T|BST|CET|KST|JST|MSK)\b")
 _ISO_DATE = re.compile(r"\b(1[89]|20)\d\d-[01]\d-[0-3]\d\b")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+#: ``1972’s Toulouse Street``: a year that labels a thing, not the time a sentence tells of.
+_POSSESSIVE = re.compile(r"[’']s\b")
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
 _FUTURE = frozenset({"will", "'ll", "shall", "next", "upcoming", "tomorrow"})
 
@@ -415,7 +417,25 @@ def times(doc: Doc, reference: date | None = None) -> list[TimeRef]:
             ref = _date_ref(ent, reference)
             if ref is not None:
                 found.append(ref)
-    return found
+    return _join_weekdays(found, doc_text(doc), reference)
+
+
+def _join_weekdays(found: list[TimeRef], text: str, reference: date | None) -> list[TimeRef]:
+    """A weekday the recogniser split from the date it names (*Friday, Dec. 6*): one date,
+    the day of month's, in the year where that day is that weekday (not the last Friday)."""
+    joined: list[TimeRef] = []
+    for ref in found:
+        previous = joined[-1] if joined else None
+        if (previous is not None and previous.weekday and previous.text.strip().lower() in WEEKDAYS
+                and ref.date and ref.precision == "day" and not ref.weekday
+                and re.fullmatch(r",?\s{1,2}", text[previous.end : ref.start])):
+            combined = f"{previous.text}, {ref.text}"
+            resolved = resolve_date(combined, reference, year=int(ref.date[:4])) or (ref.date, ref.precision)
+            joined[-1] = replace(ref, text=combined, start=previous.start, date=resolved[0],
+                                 precision=resolved[1], weekday=previous.weekday)
+            continue
+        joined.append(ref)
+    return joined
 
 
 def _clock_times(doc: Doc, ent: Span) -> list[TimeRef]:
@@ -469,10 +489,11 @@ def _context_years(text: str, start: int, end: int) -> tuple[int | None, int | N
     in_sentence = None
     if sentence is not None:
         lo, hi = p_start + sentence.start, p_start + sentence.end
-        years = [m for m in _YEAR.finditer(text, lo, hi) if not (start <= m.start() < end)]
+        years = [m for m in _YEAR.finditer(text, lo, hi)
+                 if not (start <= m.start() < end) and not _POSSESSIVE.match(text, m.end())]
         in_sentence = int(years[0].group()) if years else None
-    before = _YEAR.findall(text, p_start, start)
-    return in_sentence, int(before[-1]) if before else None
+    before = [m for m in _YEAR.finditer(text, p_start, start) if not _POSSESSIVE.match(text, m.end())]
+    return in_sentence, int(before[-1].group()) if before else None
 
 
 def resolve_date(text: str, reference: date | None, *, future: bool = False,
@@ -494,12 +515,28 @@ def resolve_date(text: str, reference: date | None, *, future: bool = False,
         y = int(found_year.group()) if found_year else year or _year_for_month(month, reference, future)
         if y is None:
             return None
+        weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
+        if day and weekday is not None and not found_year:
+            y = _year_of_weekday(y, month, day, weekday)
         return (f"{y:04d}-{month:02d}-{day:02d}", "day") if day else (f"{y:04d}-{month:02d}", "month")
     if found_year and len(words) <= 2:
         return found_year.group(), "year"
     if reference is None:
         return None
     return _relative_date(words, reference, future)
+
+
+def _year_of_weekday(year: int, month: int, day: int, weekday: int) -> int:
+    """The year next to ``year`` (itself first) in which ``month``/``day`` falls on ``weekday``
+    (*Friday, December 6* in an article of 19 November 2019 is 2019's, though a past tense
+    elsewhere would place it in 2018)."""
+    for candidate in (year, year + 1, year - 1):
+        try:
+            if date(candidate, month, day).weekday() == weekday:
+                return candidate
+        except ValueError:
+            continue
+    return year
 
 
 def _day_of_month(text: str, year: re.Match | None) -> int | None:
