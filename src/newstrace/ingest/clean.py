@@ -167,22 +167,25 @@ def _looks_like_title(line: str) -> bool:
     )
 
 
-def _take_title(text: str, title: str | None) -> tuple[str, str | None]:
-    """Remove a leading title line (twice, when repeated) and return the rest and the title."""
+def _take_title(text: str, title: str | None) -> tuple[str, str | None, bool]:
+    """Remove a leading title line (twice, when repeated): the rest, the title, and
+    whether a line was removed, when the rest keeps the newline that closed the title
+    line in front (``\n`` + the rest: a newline in front changes no match of these
+    ``\A\s*`` patterns, and it spares the caller a copy)."""
     match = _TITLE_LINE.match(text)
     if match is None or _TEXT.search(text, match.end()) is None:
-        return text, title
+        return text, title, False
     line = match.group(1).strip()
     if title is not None and not _same_line(line, title):
-        return text, title
+        return text, title, False
     if title is None and not _looks_like_title(line):
-        return text, None
-    rest = text[match.end() :]
+        return text, None, False
+    rest = text[match.end() - 1 :]
     again = _TITLE_LINE.match(rest)
     if (again is not None and _same_line(again.group(1), line)
             and _TEXT.search(rest, again.end()) is not None):
-        rest = rest[again.end() :]
-    return rest, title or line
+        rest = rest[again.end() - 1 :]
+    return rest, title or line, True
 
 
 # --- body boilerplate ------------------------------------------------------------------
@@ -265,6 +268,25 @@ def _strip_trailing_spaces(text: str) -> str:
     return "\n".join([line.rstrip(" \t") for line in text.split("\n")])
 
 
+def _line_ends(text: str) -> set[str]:
+    """The characters that close a line of ``text`` (each one just before a newline at
+    position 1 or later), and ``"\n\n"`` when three newlines in a row start at position
+    1 or later. One pass of single-character searches (about 16 lines an article) answers
+    the guards ``tag + "\n" in text`` of every tag that cannot close a line, and
+    ``"\n\n\n" in text``, where each such substring search scans the whole text."""
+    ends = set()
+    find = text.find
+    before = previous = -3
+    at = find("\n", 1)
+    while at >= 0:
+        ends.add(text[at - 1])
+        if at - before == 2:
+            ends.add("\n\n")
+        before, previous = previous, at
+        at = find("\n", at + 1)
+    return ends
+
+
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
@@ -315,10 +337,12 @@ def _keyword_spans(text: str) -> list[_Span]:
     return spans
 
 
-def _caption_spans(text: str) -> list[_Span]:
+def _caption_spans(text: str, line_ends: set[str]) -> list[_Span]:
+    """Spans of photo captions; ``line_ends``: the characters that may close a line of
+    ``text`` (:func:`_line_ends`, or a superset)."""
     spans = []
     for guard, pattern in _CAPTION_TAGS:
-        if guard in text:
+        if guard[-2] in line_ends and guard in text:
             for m in pattern.finditer(text):
                 start, _ = _line_bounds(text, m.start())
                 spans.append(_Span(_caption_start(text, start, m.start()), m.end()))
@@ -370,7 +394,17 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
     """
     if "\r" in raw:
         raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _strip_trailing_spaces(raw + "\n")
+    # The body with a newline in front (so every line, the first too, follows one) and
+    # at the end, built in one copy. Cutting a head off it below (metadata, title,
+    # dateline) and putting a newline back in front leaves each line closed by the
+    # character that closed it here, or by a newline, and makes no new run of three
+    # newlines past the first character: so these line ends serve the guards below.
+    text = f"\n{raw}\n"
+    fronted = True  # text[0] is that newline
+    line_ends = _line_ends(text)
+    if " " in line_ends or "\t" in line_ends:  # what _strip_trailing_spaces would test
+        text = _strip_trailing_spaces(text)
+        line_ends = _line_ends(text)
 
     date = byline = outlet = None
     credits: list[str] = []
@@ -380,26 +414,29 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
         if meta.group(2):
             byline, outlet = split_byline(meta.group(2))
             credits += credits_in(meta.group(2))
-        text = text[meta.end() :]
-    text, title = _take_title(text, title)
+        text, fronted = text[meta.end() :], False
+    text, title, taken = _take_title(text, title)
+    fronted = fronted or taken
 
     boilerplate: list[str] = []
-    head = text.lstrip()
-    dateline = _DATELINE.match(head) if "(" in head[:_DATELINE_REACH] else None
+    head = _TEXT.search(text)  # where text.lstrip() would start
+    at = len(text) if head is None else head.start()
+    dateline = _DATELINE.match(text, at) if "(" in text[at : at + _DATELINE_REACH] else None
     if dateline is not None:
         boilerplate.append(dateline.group().strip())
         credits.append(_AGENCY_OF[dateline.group(1)])
-        text = head[dateline.end() :]
+        text, fronted = text[dateline.end() :], False
 
-    text = "\n" + text
+    if not fronted:
+        text = "\n" + text
     spans, published = _line_spans(text)
-    spans += _keyword_spans(text) + _caption_spans(text)
+    spans += _keyword_spans(text) + _caption_spans(text, line_ends)
     if spans:
         text, removed, found = _remove_spans(text, spans)
         text = _strip_trailing_spaces(text)
         boilerplate += removed
         credits += found
-    if "\n\n\n" in text:
+    if (spans or "\n\n" in line_ends or text.startswith("\n\n\n")) and "\n\n\n" in text:
         text = _BLANK_RUNS.sub("\n\n", text)
     return Cleaned(
         text=text.strip(),

@@ -80,6 +80,7 @@ DEFAULT_MAX_BYTES = 20_000_000
 _RECORD_FIELDS = frozenset(
     {"id", "url", "title", "text", "html", "date", "published", "outlet", "author", "byline"}
 )
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MARKUP = re.compile(rb"<(?:!doctype|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
 
 
@@ -239,6 +240,8 @@ def _crawl_day(path: PathLike) -> dt.date:
 
 
 def _text_field(value: Any) -> str | None:
+    if type(value) is str:  # the usual case, first
+        return value or None
     if isinstance(value, list):
         value = ", ".join(str(item) for item in value if item)
     if value is None or value == "":
@@ -250,7 +253,7 @@ def _record_date(value: Any) -> str | None:
     text = _text_field(value)
     if text is None:
         return None
-    if re.match(r"\d{4}-\d{2}-\d{2}", text):
+    if _ISO_DAY.match(text):
         return text
     return iso_date(text)
 
@@ -499,7 +502,7 @@ def _jsonl_records(path: Path, lines: Iterable[bytes], first_line: int,
 def _jsonl_line(path: Path, number: int, line: bytes, max_bytes: int) -> Iterator[Article | IngestError]:
     if len(line) > max_bytes:
         yield IngestError(f"{path}:{number}", f"line is over the {max_bytes:,}-byte limit")
-    elif line.strip():
+    elif line and not line.isspace():  # line.strip(), without copying the line
         try:
             record = json_loads(line)
         except JSONDecodeError as error:
