@@ -557,3 +557,10 @@ def test_a_title_keeps_a_surname_from_a_longer_name_of_the_other_gender():
     text = ('President Obama spoke at the dinner after first lady Michelle Obama.\n\n'
             '"Justice is on the ballot," Mr. Obama said on Saturday night.')
     assert direct(text)[0].speaker == "Obama"
+
+
+def test_a_surname_two_people_share_is_not_given_either_full_name():
+    text = ('Rep. Alan Grayson campaigned on Monday with his wife, Dena Minning Grayson.\n\n'
+            '“We are going to win this seat,” Grayson said.')
+    assert direct(text)[0].speaker == "Grayson"
+

@@ -723,16 +723,28 @@ def clean_name(text: str) -> str:
 
 def full_names(names: list[str], *, preferred: list[str] | None = None) -> dict[str, str]:
     """Map each name to the longest name whose words include all of its words, taken from
-    ``preferred`` (the names the writer's own sentences use) when one there does."""
-    def longest(pool: list[str]) -> list[str]:
-        return sorted(set(pool), key=lambda n: (-len(n.split()), names.index(n)))
-
-    first, rest = longest(names if preferred is None else preferred), longest(names)
+    ``preferred`` (the names the writer's own sentences use) when one there does; a name two
+    people share (*Grayson*: *Alan Grayson* and *Dena Minning Grayson*) stays as it is."""
+    pools = [list(dict.fromkeys(names if preferred is None else preferred)), list(dict.fromkeys(names))]
     full: dict[str, str] = {}
     for name in names:
         words = set(name.lower().split())
-        full[name] = next((c for pool in (first, rest) for c in pool if words <= set(c.lower().split())), name)
+        for pool in pools:
+            widest = _widest([c for c in pool if words <= set(c.lower().split())])
+            if widest:
+                full[name] = widest[0] if len(widest) == 1 else name
+                break
+        else:
+            full[name] = name
     return full
+
+
+def _widest(candidates: list[str]) -> list[str]:
+    """The candidates no other candidate contains (by words, titles aside), longest first."""
+    sets = [set(_without_title(c).lower().split()) for c in candidates]
+    widest = [c for c, s in zip(candidates, sets) if not any(s < other for other in sets)]
+    unique = list({frozenset(_without_title(c).lower().split()): c for c in reversed(widest)}.values())[::-1]
+    return sorted(unique, key=lambda c: -len(c.split()))
 
 
 def aside_spans(text: str) -> list[tuple[int, int]]:
@@ -955,7 +967,7 @@ def _clause_subject_of(cue: Token) -> Token | None:
     for _ in range(3):
         subject = _clause_subject(token)
         if subject is not None and token is cue and not _can_speak(subject):
-            return _personwithin_spans(subject) or subject  # Saturday at the convention Sen. X said
+            return _person_within(subject) or subject  # Saturday at the convention Sen. X said
         if subject is not None and (token is cue or _speakerish(subject)):
             return subject if token is cue else _apposed_person(cue) or subject
         if subject is not None and fallback is None and _can_speak(subject):
@@ -989,7 +1001,7 @@ def _speakerish(token: Token) -> bool:
         or token.lemma_.lower() in ROLE_NOUNS or token.lemma_.lower() in _ANONYMOUS_SOURCES)
 
 
-def _personwithin_spans(phrase: Token) -> Token | None:
+def _person_within(phrase: Token) -> Token | None:
     """A person the parser hung inside a phrase taken for the subject (an apposition)."""
     return next((t for t in phrase.subtree if t.ent_type_ == "PERSON" and t.dep_ in {"appos", "conj"}), None)
 
