@@ -186,3 +186,46 @@ def test_headings_list_entries_and_sentences_inside_quotations_are_not_claims():
     assert claims[0].startswith("The Harbour Kings will tour")
     assert not any(c.startswith(("The Harbour Kings 2020", "June 1")) or "new songs" in c for c in claims)
     assert any(c.startswith("Singer Tom Reyes said") for c in claims)
+
+
+def test_measures_of_one_kind_about_different_things_are_not_a_conflict():
+    a = Article.from_text("The Harbour Kings will tour together for the first time in nearly 25 years, the band said on Monday.\n\n"
+                          "Their plane flew 400 kilometres before landing on the island, the pilot said.")
+    b = Article.from_text("To celebrate 50 years since the band's formation, the Harbour Kings will tour together next "
+                          "year, the band said on Monday.\n\n"
+                          "Their plane flew 900 kilometres before landing on the island, the pilot said.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert claim_with(digest, "Harbour Kings").n_independent == 2
+    topics = sorted(c.topic for c in digest.conflicts if c.kind == "number")
+    assert topics == ["length"]
+
+
+def test_a_month_still_ahead_told_in_the_present_is_this_years():
+    a = Article.from_text("The outcome of the Nov. 8 presidential election could be pivotal for the regulations, lawyers said.\n\n"
+                          "The protests began peacefully in October and were sparked by a proposed law, the police said.",
+                          date="2016-09-27")
+    timeline = {t.text[:12]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    assert timeline == {"The outcome ": "2016-11-08", "The protests": "2015-10-01"}
+
+
+def test_counts_of_different_things_and_model_sizes_are_not_conflicts():
+    a = Article.from_text("Orbital Games launched its Nimbus service with 22 launch titles on Tuesday, the company said.\n\n"
+                          "The new 16-inch Zenbook Pro from Orbital Games has a physical escape key, reviewers said.")
+    b = Article.from_text(
+        "Orbital Games launched its Nimbus service with 22 games on Tuesday (the addition of 10 extra titles was "
+        "announced last week), the company said.\n\n"
+        "The old 13-inch Zenbook Pro from Orbital Games has a physical escape key too, reviewers said.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert claim_with(digest, "Nimbus").n_independent == 2
+    assert not [c for c in digest.conflicts if c.kind == "number"]
+
+
+def test_quotes_sharing_loose_words_are_not_one_quote_nor_a_speaker_conflict():
+    a = Article.from_text("Governor Kristin Noble spoke about the drug campaign on Monday.\n\n"
+                          "“At no time was I aware of an effort in the region, and he knew it was in the file he had, "
+                          "as the whole thing showed,” Noble said.")
+    b = Article.from_text("Campaign manager Julie Grant spoke about the drug campaign on Monday.\n\n"
+                          "“He was in charge of the whole thing,” Grant said.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert sorted(q.speaker for q in digest.quotes) == ["Julie Grant", "Kristin Noble"]
+    assert not [c for c in digest.conflicts if c.kind == "speaker"]

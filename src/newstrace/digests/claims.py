@@ -33,6 +33,7 @@ SAME_CLAIM = 0.4
 #: Pairs below this embedding cosine are never the same claim (the pair test is not run).
 MIN_COSINE = 0.5
 QUOTE_OVERLAP = 0.6
+QUOTE_PAIRS = 0.5  #: share of the shorter quote's word pairs the other must hold too
 MIN_WORDS = 6
 CANNOT_LINK = 1e3  #: distance between two claims of one article
 _BOILERPLATE = re.compile(
@@ -43,6 +44,14 @@ _BOILERPLATE = re.compile(
 )
 _WORD = re.compile(r"\w+")
 _SMALL_WORDS = frozenset("a an and as at by for from in of on or the to with vs".split())
+_CONTEXT_WORDS = 5
+_LABEL_MEASURE = re.compile(r"\d-[^\W\d_]")
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()—–]\s|[;:()—–]")
+#: Words around a figure that say nothing of what it is about.
+_FUNCTION_WORDS = _SMALL_WORDS | frozenset(
+    "about almost nearly some more than less least over under around roughly just only up its their his her "
+    "this that these those was were has have had been will would could said says per year years month months "
+    "day days week weeks hours minutes million billion trillion thousand percent cent dollars".split())
 _PLACE_PREPOSITION = re.compile(r"\b(in|at|near|from|to|outside|inside)\s+(the\s+)?$", re.I)
 
 
@@ -259,9 +268,41 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
     conflicts = []
     for key, per_root in keyed.items():
         single = {root: items for root, items in per_root.items() if _one_value(items)}
-        if len(single) > 1 and not _all_agree(single, lambda m, n: same_quantity(m, n)):
+        if _figures_disagree(single):
             conflicts.append(_conflict("number", key, single, lambda m: _measure_value(m)))
     return conflicts
+
+
+def _figures_disagree(per_root: dict[str, list[tuple[Measure, Statement]]]) -> bool:
+    """Whether two reports give figures of one kind that differ and are about the same thing."""
+    roots = list(per_root)
+    for n, r1 in enumerate(roots):
+        for r2 in roots[n + 1 :]:
+            pairs = [(x, y) for x in per_root[r1] for y in per_root[r2]]
+            if not any(same_quantity(x[0], y[0]) for x, y in pairs) and any(_comparable(x, y) for x, y in pairs):
+                return True
+    return False
+
+
+def _comparable(a: tuple[Measure, Statement], b: tuple[Measure, Statement]) -> bool:
+    """Whether two figures are about the same thing: a word in common around them besides
+    the unit or the thing counted (*first time in 25 years* and *50 years since the band's
+    formation* are two facts; so are *22 launch titles* and *10 extra titles*), and neither
+    a hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*)."""
+    if _LABEL_MEASURE.search(a[0].text) or _LABEL_MEASURE.search(b[0].text):
+        return False
+    return bool(_figure_context(*a) & _figure_context(*b))
+
+
+def _figure_context(measure: Measure, claim: Statement) -> set[str]:
+    """The content words within a few words either side of a figure and in its clause (up to
+    a comma or other break), its own words aside."""
+    head = _CLAUSE_BREAK.split(claim.text[: max(measure.start - claim.start, 0)])[-1]
+    tail = _CLAUSE_BREAK.split(claim.text[max(measure.end - claim.start, 0) :])[0]
+    before = _WORD.findall(head.lower())[-_CONTEXT_WORDS:]
+    after = _WORD.findall(tail.lower())[:_CONTEXT_WORDS]
+    own = set(_WORD.findall(f"{measure.text} {measure.counts or ''}".lower()))
+    return {w for w in before + after if len(w) > 2 and not w.isdigit() and w not in own | _FUNCTION_WORDS}
 
 
 def _one_value(items: list[tuple[Measure, Statement]]) -> bool:
@@ -356,7 +397,23 @@ def group_quotes(quotes: Iterable[Quote], roots: dict[str, str]) -> list[QuoteGr
 
 
 def _same_quote(a: str, b: str) -> bool:
-    return quote_overlap(a, b) >= QUOTE_OVERLAP or _quote_words(a) == _quote_words(b)
+    """Whether two quotations are the same words: most of the shorter's words are in the other,
+    and at least half of its consecutive word pairs (shared loose words such as *he was in
+    the* do not make a quote; a spelling, *prioritising*, does not break one)."""
+    return _quote_words(a) == _quote_words(b) or (
+        quote_overlap(a, b) >= QUOTE_OVERLAP and _bigram_overlap(a, b) >= QUOTE_PAIRS)
+
+
+def _bigram_overlap(a: str, b: str) -> float:
+    """Share of the shorter quote's consecutive word pairs found in the other."""
+    pairs_a, pairs_b = _word_pairs(a), _word_pairs(b)
+    shorter = min(len(pairs_a), len(pairs_b))
+    return len(pairs_a & pairs_b) / shorter if shorter else 0.0
+
+
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    words = _quote_words(text)
+    return set(zip(words, words[1:]))
 
 
 def _quote_words(text: str) -> list[str]:

@@ -470,13 +470,28 @@ def _date_ref(ent: Span, reference: date | None) -> TimeRef | None:
     if year is not None and reference is not None and year != reference.year and not _YEAR.search(ent.text):
         resolved = resolve_date(ent.text, reference, future=future, year=year)
     else:
-        resolved = resolve_date(ent.text, reference, future=future)
+        resolved = resolve_date(ent.text, reference, future=future, upcoming=_told_as_present(ent))
     weekday = next((w.capitalize() for w in WEEKDAYS if re.search(rf"\b{w}\b", ent.text, re.I)), None)
     if resolved is None and weekday is None:
         return None
     iso, precision = resolved or (None, None)
     return TimeRef(text=ent.text, start=ent.start_char, end=ent.end_char, date=iso, precision=precision,
                    weekday=weekday)
+
+
+def _told_as_present(ent: Span) -> bool:
+    """Whether the verb a date hangs on is in the present or has a modal (*go on sale Dec. 6*,
+    *the Nov. 8 election could be pivotal*), not in the past (*began in June*)."""
+    token = ent.root
+    for _ in range(6):
+        if token.pos_ in {"VERB", "AUX"}:
+            modal = any(c.tag_ == "MD" for c in token.children)
+            perfect = any(c.lemma_ == "have" and c.dep_ == "aux" for c in token.children)
+            return (modal or token.tag_ in {"VBZ", "VBP"}) and not perfect
+        if token.head is token:
+            break
+        token = token.head
+    return False
 
 
 def _context_years(text: str, start: int, end: int) -> tuple[int | None, int | None]:
@@ -497,7 +512,7 @@ def _context_years(text: str, start: int, end: int) -> tuple[int | None, int | N
 
 
 def resolve_date(text: str, reference: date | None, *, future: bool = False,
-                 year: int | None = None) -> tuple[str, Precision] | None:
+                 year: int | None = None, upcoming: bool = False) -> tuple[str, Precision] | None:
     """An absolute date for ``text`` ("Tuesday", "in July", "last week", "Sept. 13, 2023").
 
     Weekdays resolve to the latest such day on or before ``reference`` (the day after it too,
@@ -512,7 +527,7 @@ def resolve_date(text: str, reference: date | None, *, future: bool = False,
     month = next((MONTHS[w] for w in words if w in MONTHS and w != "may" or w == "may" and len(words) <= 3), None)
     if month is not None:
         day = _day_of_month(text, found_year)
-        y = int(found_year.group()) if found_year else year or _year_for_month(month, reference, future)
+        y = int(found_year.group()) if found_year else year or _year_for_month(month, reference, future, upcoming)
         if y is None:
             return None
         weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
@@ -546,9 +561,14 @@ def _day_of_month(text: str, year: re.Match | None) -> int | None:
     return None
 
 
-def _year_for_month(month: int, reference: date | None, future: bool) -> int | None:
+def _year_for_month(month: int, reference: date | None, future: bool, upcoming: bool = False) -> int | None:
+    """The year of a month named without one: the coming one when the sentence speaks of the
+    future, else the past one, but this year's when a month still ahead is told in the present
+    (``upcoming``: *the Nov. 8 election could be pivotal*, written in September)."""
     if reference is None:
         return None
+    if upcoming and not future and month > reference.month:
+        return reference.year
     if future:
         return reference.year + (month < reference.month)
     return reference.year - (month > reference.month)
