@@ -229,3 +229,11 @@ def test_quotes_sharing_loose_words_are_not_one_quote_nor_a_speaker_conflict():
     digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
     assert sorted(q.speaker for q in digest.quotes) == ["Julie Grant", "Kristin Noble"]
     assert not [c for c in digest.conflicts if c.kind == "speaker"]
+
+
+def test_a_day_of_a_past_month_told_in_the_present_is_next_years():
+    a = Article.from_text("The reunion tour stops at the Riverside Music Center on July 22, the promoter said.\n\n"
+                          "The report, released on March 3, shows that ticket prices rose, the promoter said.",
+                          date="2019-11-19")
+    timeline = {t.text[:10]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    assert timeline == {"The reunio": "2020-07-22", "The report": "2019-03-03"}

@@ -527,7 +527,8 @@ def resolve_date(text: str, reference: date | None, *, future: bool = False,
     month = next((MONTHS[w] for w in words if w in MONTHS and w != "may" or w == "may" and len(words) <= 3), None)
     if month is not None:
         day = _day_of_month(text, found_year)
-        y = int(found_year.group()) if found_year else year or _year_for_month(month, reference, future, upcoming)
+        y = int(found_year.group()) if found_year else year or _year_for_month(
+            month, reference, future, upcoming, dated=day is not None)
         if y is None:
             return None
         weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
@@ -561,14 +562,18 @@ def _day_of_month(text: str, year: re.Match | None) -> int | None:
     return None
 
 
-def _year_for_month(month: int, reference: date | None, future: bool, upcoming: bool = False) -> int | None:
+def _year_for_month(month: int, reference: date | None, future: bool, upcoming: bool = False,
+                    dated: bool = False) -> int | None:
     """The year of a month named without one: the coming one when the sentence speaks of the
-    future, else the past one, but this year's when a month still ahead is told in the present
-    (``upcoming``: *the Nov. 8 election could be pivotal*, written in September)."""
+    future, else the past one. Told in the present (``upcoming``), a month still ahead is this
+    year's (*the Nov. 8 election could be pivotal*, written in September) and a day of a month
+    already past is next year's (*the tour stops in Cleveland on July 22*, written in November)."""
     if reference is None:
         return None
     if upcoming and not future and month > reference.month:
         return reference.year
+    if upcoming and not future and dated and month < reference.month:
+        return reference.year + 1
     if future:
         return reference.year + (month < reference.month)
     return reference.year - (month > reference.month)
