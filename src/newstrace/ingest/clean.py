@@ -168,7 +168,7 @@ def _looks_like_title(line: str) -> bool:
 
 
 def _take_title(text: str, title: str | None) -> tuple[str, str | None, bool]:
-    """Remove a leading title line (twice, when repeated): the rest, the title, and
+    r"""Remove a leading title line (twice, when repeated): the rest, the title, and
     whether a line was removed, when the rest keeps the newline that closed the title
     line in front (``\n`` + the rest: a newline in front changes no match of these
     ``\A\s*`` patterns, and it spares the caller a copy)."""
