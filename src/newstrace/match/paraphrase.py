@@ -86,6 +86,11 @@ class SentenceAlignment:
         return (np.array([is_claim_sentence(s.text(self.a)) for s in self.a_sentences], dtype=bool),
                 np.array([is_claim_sentence(s.text(self.b)) for s in self.b_sentences], dtype=bool))
 
+    @cached_property
+    def no_evidence(self) -> np.ndarray:
+        """Which aligned pairs are no evidence of following (:func:`_no_evidence`), computed once."""
+        return _no_evidence(self)
+
     @property
     def passages(self) -> list[Passage]:
         """Aligned pairs as passages (``kind="paraphrase"``) with offsets into both texts."""
@@ -389,20 +394,21 @@ REWRITE_THRESHOLD = 0.7288
 def _pair_weights(al: SentenceAlignment) -> np.ndarray:
     """Weight of each aligned pair as evidence of following: soft in the similarity, and 0 for
     pairs whose numbers all differ (independent reports of different counts, dates, scores)
-    and for pairs of headings or list entries (:func:`_claim_pairs`)."""
+    and for pairs of headings or list entries (:func:`_no_evidence`)."""
     similarity = np.array([p.similarity for p in al.pairs], dtype=np.float64)
     weights = np.clip((similarity - FOLLOW_LOW) / (FOLLOW_HIGH - FOLLOW_LOW), 0.0, 1.0)
-    conflicts = np.array([bool(nx and ny and not nx & ny) for nx, ny in
-                          ((numbers(x), numbers(y)) for x, y in _pair_texts(al))], dtype=bool)
-    return np.where(conflicts | ~_claim_pairs(al), 0.0, weights)
+    return np.where(al.no_evidence, 0.0, weights)
 
 
-def _claim_pairs(al: SentenceAlignment) -> np.ndarray:
-    """Whether each aligned pair holds a claim on both sides: a heading matched with a
-    heading, or a list entry with a list entry, is no evidence of following."""
+def _no_evidence(al: SentenceAlignment) -> np.ndarray:
+    """Whether each aligned pair is no evidence of following: its numbers all differ
+    (independent reports of different counts, dates, scores), or one side holds no claim
+    (a heading matched with a heading, a list entry with a list entry)."""
     claims_a, claims_b = al.claim_sentences
-    return np.array([claims_a[p.a_first: p.a_last + 1].any() and claims_b[p.b_first: p.b_last + 1].any()
-                     for p in al.pairs], dtype=bool)
+    return np.array([bool(nx and ny and not nx & ny)
+                     or not (claims_a[p.a_first: p.a_last + 1].any() and claims_b[p.b_first: p.b_last + 1].any())
+                     for p, (nx, ny) in zip(al.pairs, ((numbers(x), numbers(y)) for x, y in _pair_texts(al)))],
+                    dtype=bool)
 
 
 def _pair_extents(al: SentenceAlignment) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -439,7 +445,7 @@ def _following(al: SentenceAlignment) -> dict[str, float]:
 def _claim_following(al: SentenceAlignment) -> dict[str, float]:
     """How much of ``a`` and of ``b`` restates the other claim by claim: each aligned pair
     weighted by the sentence-pair model's probability that it states the same fact
-    (:func:`sentence_pair_verdict`, 0 for pairs whose numbers all differ), as shares of
+    (:func:`sentence_pair_verdict`, 0 for pairs that are no evidence: :func:`_no_evidence`), as shares of
     each text (in characters), and the number of sentences, on the side with fewer, in
     pairs judged the same claim. A rewrite restates most of its source's claims in order;
     independent reports share a few (the event, a figure), which is why this evidence must
@@ -448,8 +454,7 @@ def _claim_following(al: SentenceAlignment) -> dict[str, float]:
         return {"claim_a": 0.0, "claim_b": 0.0, "claims": 0.0}
     texts = _pair_texts(al)
     probability = np.array([sentence_pair_verdict(x, y, p.similarity).score for (x, y), p in zip(texts, al.pairs)])
-    conflicts = np.array([bool(nx and ny and not nx & ny) for nx, ny in ((numbers(x), numbers(y)) for x, y in texts)])
-    probability = np.where(conflicts | ~_claim_pairs(al), 0.0, probability)
+    probability = np.where(al.no_evidence, 0.0, probability)
     chars_a, chars_b, length_a, length_b, span_a, span_b = _pair_extents(al)
     same = probability >= PAIR_THRESHOLD
     return {
