@@ -16,7 +16,7 @@ import pytest
 from newstrace.match.align import profiles
 from newstrace.match.fingerprint import tokenize
 from newstrace.relate import quoted_words as relate_quoted_words
-from newstrace.text.sentences import sentence_texts, split_sentences
+from newstrace.text.sentences import is_claim_sentence, sentence_texts, split_sentences
 from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts, quoted_stretches
 
 HOSTILE = {
@@ -169,3 +169,24 @@ def test_the_rule_on_hostile_sentences() -> None:
     assert sentence_texts(SENTENCES["cjk and furniture"])[:5] == [
         "Home |", "About Us |", "Contact", "北京是首都。", "上海很大！"]
     assert sentence_texts(SENTENCES["lines"])[:2] == ["Headline without a stop", "First line of the body."]
+
+
+LINES = {
+    "tour date": ("June 14 – Alpharetta, GA @ Ameris Bank Amphitheatre", False),
+    "heading": ("What we know so far", False),
+    "related link": ("READ MORE: Flooding closes the coastal road", False),
+    "sentence": ("The bridge reopened on Monday.", True),
+    "quoted sentence": ('"We are ready," he said.', True),
+    "long line without a stop": (" ".join(["word"] * 16), True),
+}
+
+
+@pytest.mark.parametrize("name", LINES)
+def test_one_claim_rule_for_rewrite_evidence_and_digest_claims(name):
+    from newstrace.digests.claims import is_factual
+
+    line, claim = LINES[name]
+    assert is_claim_sentence(line) is claim
+    if not claim:  # a heading or list entry is neither rewrite evidence nor a digest claim
+        assert not is_factual(line)
+    assert not is_factual(line) or is_claim_sentence(line)

@@ -26,6 +26,7 @@ from newstrace.digests.facts import PLACE_LABELS, ArticleFacts, Entity, Measure,
 from newstrace.model import Conflict, ConflictVersion
 from newstrace.digests.quotation import Quote
 from newstrace.text.quotes import quote_spans
+from newstrace.text.sentences import is_claim_sentence
 
 #: Mean pair score a group must keep (average linkage); a pair scores its embedding cosine
 #: when it states the same claim, else 0.
@@ -113,11 +114,13 @@ def is_factual(sentence: str) -> bool:
     """Whether a sentence can carry a claim: long enough, ending as a statement does (not a
     question, not a colon that introduces a list), with a lowercase word besides small ones
     (a heading or a list entry, *June 14 – Alpharetta, GA @ Ameris Bank Amphitheatre*, has
-    none), and not boilerplate."""
+    none), and not boilerplate. It is a claim sentence first, by the rule the rewrite
+    evidence uses (:func:`newstrace.text.sentences.is_claim_sentence`)."""
     stripped = sentence.strip().rstrip("\"'”’")
     words = _WORD.findall(sentence)
     return (
-        len(words) >= MIN_WORDS
+        is_claim_sentence(sentence)
+        and len(words) >= MIN_WORDS
         and not stripped.endswith("?")
         and stripped[-1:] in {".", "!", ")"}
         and any(w[0].islower() and len(w) > 1 and w not in _SMALL_WORDS for w in words)

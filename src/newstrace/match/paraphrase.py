@@ -31,7 +31,7 @@ import numpy as np
 from newstrace.match.align import Boilerplate, Overlap, lexical_overlap, profiles, shingle_overlap
 from newstrace.encode.runtime import DIM, Encoder, default_encoder
 from newstrace.model import Passage
-from newstrace.text.sentences import Span, split_sentences
+from newstrace.text.sentences import Span, is_claim_sentence, split_sentences
 from newstrace.text.quotes import quoted_stretches
 from newstrace.text.words import STOPWORDS
 
@@ -46,11 +46,6 @@ REWORDED_MAX_OVERLAP = 0.5
 ORDER_SIMILARITY = 0.6
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-#: A line that ends without sentence punctuation and has at most this many words is a
-#: heading or a list entry (tour dates, results, a related-stories link), not a claim:
-#: independent reports list the same schedule from one announcement.
-MAX_HEADING_WORDS = 15
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[A-Za-z]|\b[A-Z]{2,}\b")
 
@@ -272,12 +267,6 @@ def _quote_counts(source: str, target: str) -> tuple[int, int]:
         else:
             mangled += 1
     return kept, mangled
-
-
-def is_claim_sentence(sentence: str) -> bool:
-    """Whether ``sentence`` is prose that states something: it ends like a sentence, or is
-    longer than a heading or a list entry (``MAX_HEADING_WORDS``)."""
-    return bool(_SENTENCE_END.search(sentence)) or len(_WORD.findall(sentence)) > MAX_HEADING_WORDS
 
 
 def _pair_texts(al: SentenceAlignment) -> list[tuple[str, str]]:

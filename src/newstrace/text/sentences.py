@@ -150,3 +150,19 @@ def split_sentences(text: str) -> list[Span]:
 def sentence_texts(text: str) -> list[str]:
     """The sentences of ``text`` as strings."""
     return [span.text(text) for span in split_sentences(text)]
+
+
+#: A line that ends without sentence punctuation and has at most this many words is a
+#: heading or a list entry (tour dates, results, a related-stories link), not a claim:
+#: independent reports list the same schedule from one announcement.
+MAX_HEADING_WORDS = 15
+_CLAIM_END = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
+_CLAIM_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def is_claim_sentence(sentence: str) -> bool:
+    """Whether ``sentence`` is prose that states something, not a heading or a list entry:
+    it ends like a sentence, or is longer than ``MAX_HEADING_WORDS`` words. The one rule
+    for both the rewrite evidence (:mod:`newstrace.match.paraphrase`) and the digest's
+    claims (:func:`newstrace.digests.claims.is_factual`)."""
+    return bool(_CLAIM_END.search(sentence)) or len(_CLAIM_WORD.findall(sentence)) > MAX_HEADING_WORDS
