@@ -35,7 +35,9 @@ def article_id(text: str, key: str | None = None) -> str:
     edited file (same key, new content) gets a new id: a new version of that article."""
     if key is None:
         return content_id(text)
-    return hashlib.sha256(f"{key}\n{text.strip()}".encode("utf-8")).hexdigest()[:16]
+    digest = hashlib.sha256(f"{key}\n".encode("utf-8"))
+    digest.update(text.strip().encode("utf-8"))  # the text is not copied into one string with the key
+    return digest.hexdigest()[:16]
 
 
 @dataclass

@@ -31,7 +31,7 @@ import numpy as np
 
 from newstrace.match.boilerplate import BoilerplateIndex
 from newstrace.match.compare import lexical_verdict
-from newstrace.match.fingerprint import MinHasher, ShingleBatch, sentence_pair_batch
+from newstrace.match.fingerprint import MinHasher, ShingleBatch, sentence_pair_batch, sorted_unique
 from newstrace.match.lsh import Banding, LSHIndex, Prepared
 from newstrace.match.nearcopy import verify_candidates
 from newstrace.ingest.readers import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
@@ -211,7 +211,7 @@ class _Matcher:
         for start in range(0, len(pairs), VERIFY_BATCH):
             started = time.process_time()
             batch = pairs[start: start + VERIFY_BATCH]
-            texts = {i: self._text_of(names[i]) for i in np.unique(batch).tolist()}
+            texts = {i: self._text_of(names[i]) for i in sorted_unique(batch.ravel())[0].tolist()}
             found = verify_candidates(batch, names, texts, boilerplate=self.boilerplate)
             relations = [Relation(near.a_key, near.b_key, comparison) for near in found
                          if (comparison := lexical_verdict(near.overlap)) is not None]

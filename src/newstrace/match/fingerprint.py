@@ -169,34 +169,45 @@ def tokenize(texts: Sequence[str]) -> Tokens:
     A token is a maximal run of letters and digits (``str.isalnum``), compared
     case-insensitively; everything else, apostrophes included, separates tokens.
     """
-    groups, size, start = [], 0, 0
-    for end, text in enumerate(texts, 1):
-        size += len(text) + 1
-        if size >= _GROUP_CHARS:
-            groups.append(_tokenize_group(texts[start:end]))
-            size, start = 0, end
-    if start < len(texts) or not groups:
-        groups.append(_tokenize_group(texts[start:]))
+    bases = text_starts(texts)
+    firsts = [(first, end, int(bases[first])) for first, end in _groups(texts)]
+    groups = [_tokenize_group(texts[first:end], shift) for first, end, shift in firsts]
     if len(groups) == 1:
         codes, starts, ends, hashes, marks, kinds = groups[0]
         codes = _bmp(codes)
-    else:  # the groups' joined texts are themselves joined by newlines
-        shifts = np.cumsum([0] + [len(group[0]) + 1 for group in groups[:-1]])
+    else:  # the groups' joined texts are themselves joined by newlines (each a line break)
         newline = np.array([ord("\n")], dtype=np.uint16)
         codes = np.concatenate([part for group in groups for part in (_bmp(group[0]), newline)][:-1])
-        starts = np.concatenate([group[1] + shift for group, shift in zip(groups, shifts)])
-        ends = np.concatenate([group[2] + shift for group, shift in zip(groups, shifts)])
+        starts = np.concatenate([group[1] for group in groups])
+        ends = np.concatenate([group[2] for group in groups])
         hashes = np.concatenate([group[3] for group in groups])
         newline_kind = np.array([_LINE_BREAK], dtype=np.uint8)
-        marks = np.concatenate([part for group, shift in zip(groups, shifts)
-                                for part in (np.array([shift - 1]), group[4] + shift)][1:])
+        marks = np.concatenate([part for (*_, shift), group in zip(firsts, groups)
+                                for part in (np.array([shift - 1]), group[4])][1:])
         kinds = np.concatenate([part for group in groups for part in (newline_kind, group[5])][1:])
-    bases = text_starts(texts)
     offsets = np.searchsorted(starts, bases)
     offsets[-1] = len(starts)
+    breaks = _sentence_breaks(codes, starts, hashes, bases, offsets, marks, kinds)
     base = np.repeat(bases[:-1], np.diff(offsets))
-    return Tokens(hashes=hashes, starts=starts - base, ends=ends - base, offsets=offsets,
-                  breaks=_sentence_breaks(codes, starts, hashes, bases, offsets, marks, kinds))
+    if len(groups) == 1:  # strided views of one array: new ones
+        starts, ends = starts - base, ends - base
+    else:  # concatenated: this function's own
+        np.subtract(starts, base, out=starts)
+        np.subtract(ends, base, out=ends)
+    return Tokens(hashes=hashes, starts=starts, ends=ends, offsets=offsets, breaks=breaks)
+
+
+def _groups(texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Texts ``first:end`` of each group of about ``_GROUP_CHARS`` characters."""
+    groups, size, first = [], 0, 0
+    for end, text in enumerate(texts, 1):
+        size += len(text) + 1
+        if size >= _GROUP_CHARS:
+            groups.append((first, end))
+            size, first = 0, end
+    if first < len(texts) or not groups:
+        groups.append((first, len(texts)))
+    return groups
 
 
 def _token_values(codes: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -484,10 +495,11 @@ def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, hashes: np.ndarray, ba
     return breaks
 
 
-def _hashed_tokens(codes: np.ndarray) -> tuple[np.ndarray, ...]:
+def _hashed_tokens(codes: np.ndarray, shift: int = 0) -> tuple[np.ndarray, ...]:
     """Where the tokens of ``codes`` start and end, and their hashes (see
-    :func:`_tokenize_group`); and where the marks of the sentence rule are, and their kinds.
-    A token's hash reads only its own characters' values, so the marks' do not matter."""
+    :func:`_tokenize_group`); and where the marks of the sentence rule are, and their kinds
+    (positions plus ``shift``). A token's hash reads only its own characters' values, so
+    the marks' do not matter."""
     word = np.zeros(len(codes) + 2, dtype=bool)  # padded, so every run has both ends
     values, marks = _token_values(codes, word[1:-1])
     changes = np.flatnonzero(word[1:] != word[:-1])
@@ -501,6 +513,9 @@ def _hashed_tokens(codes: np.ndarray) -> tuple[np.ndarray, ...]:
     np.multiply(sums, _INVERSE_POWERS(len(values) + 1).take(starts), out=sums)
     np.add(sums, (ends - starts).astype(_U64), out=sums)
     kinds = (values[marks] - _MARK).astype(np.uint8)
+    if shift:  # in place, on arrays still in cache (starts and ends are views of changes)
+        changes += shift
+        marks += shift
     return starts, ends, mix64(sums, in_place=True), marks, kinds
 
 
@@ -510,10 +525,11 @@ def _abbreviation_hashes() -> np.ndarray:
     return np.sort(_hashed_tokens(code_points(" ".join(sorted(ABBREVIATIONS))))[2])
 
 
-def _tokenize_group(texts: Sequence[str]) -> tuple[np.ndarray, ...]:
+def _tokenize_group(texts: Sequence[str], shift: int = 0) -> tuple[np.ndarray, ...]:
     """The code points of texts of moderate total length, joined by newlines, where
-    their tokens start and end in them, the tokens' hashes, and where the marks of the
-    sentence rule are, with their kinds.
+    their tokens start and end in them (plus ``shift``: where the group starts in the
+    batch), the tokens' hashes, and where the marks of the sentence rule are (plus
+    ``shift``), with their kinds.
 
     The texts are joined and lower-cased as one array of code points; token boundaries
     are where the letter-or-digit flag changes. With ``v[j] = code[j] * B**j`` and ``P``
@@ -521,7 +537,7 @@ def _tokenize_group(texts: Sequence[str]) -> tuple[np.ndarray, ...]:
     ``(P[e] - P[s]) * B**-s = sum(code[s + k] * B**k)``, independent of where it stands.
     """
     codes = code_points("\n".join(texts))
-    return (codes, *_hashed_tokens(codes))
+    return (codes, *_hashed_tokens(codes, shift))
 
 
 def shingle_hashes(token_hashes: np.ndarray, ngram: int = 5) -> np.ndarray:

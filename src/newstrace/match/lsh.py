@@ -109,19 +109,28 @@ class KeyTable:
     segments and each key is re-sorted O(log n) times (merging two sorted runs is a
     linear timsort).
     A bitmap of the keys' top bits lets :meth:`pairs` skip the binary searches for almost
-    every key the table does not hold; a table only read through ``segments`` goes
-    without (``bitmap=False``: 32 MiB less to clear and to fault in, about 30 ms per
-    process when the first keys arrive).
+    every key the table does not hold. It grows with the table (about ``_BITS_PER_KEY``
+    bits a key, so about 6% of lookups pass falsely, from 128 KiB up to 32 MiB at 15
+    million keys): a fresh 32 MiB bitmap costs about 30 ms to clear and fault in, more
+    than a small collection's whole lookup. A table only read through ``segments`` goes
+    without (``bitmap=False``).
     """
 
-    _BITMAP_BITS = 28  # 32 MiB; about 5% of lookups pass falsely at 15 million keys
+    _MIN_BITMAP_BITS = 20
+    _MAX_BITMAP_BITS = 28
+    _BITS_PER_KEY = 16
 
     def __init__(self, bitmap: bool = True) -> None:
         self.segments: list[np.ndarray] = []
-        self._bitmap = np.zeros(1 << (self._BITMAP_BITS - 3), dtype=np.uint8) if bitmap else None
+        self._keys = 0
+        self._bitmap_bits = self._MIN_BITMAP_BITS
+        self._bitmap = self._empty_bitmap() if bitmap else None
+
+    def _empty_bitmap(self) -> np.ndarray:
+        return np.zeros(1 << (self._bitmap_bits - 3), dtype=np.uint8)
 
     def _slots(self, packed: np.ndarray) -> np.ndarray:
-        return (packed >> _U64(64 - self._BITMAP_BITS)).astype(np.int64)
+        return (packed >> _U64(64 - self._bitmap_bits)).astype(np.int64)
 
     def _may_hold(self, packed: np.ndarray) -> np.ndarray:
         if self._bitmap is None:
@@ -129,16 +138,34 @@ class KeyTable:
         slots = self._slots(packed)
         return (self._bitmap[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1 == 1
 
+    def _mark(self, packed: np.ndarray) -> None:
+        """Set the bitmap bits of sorted keys ``packed``."""
+        slots = self._slots(packed)  # sorted, as the keys are
+        cells = slots >> 3
+        starts, _ = run_bounds(cells)
+        bits = np.left_shift(np.uint8(1), (slots & 7).astype(np.uint8))  # in bytes from the start
+        self._bitmap[cells[starts]] |= np.bitwise_or.reduceat(bits, starts)
+
+    def _grow_bitmap(self) -> bool:
+        """A larger bitmap when the table outgrew its own (then marked afresh from every
+        segment); whether it grew."""
+        wanted = min(max(int(self._keys * self._BITS_PER_KEY).bit_length(), self._MIN_BITMAP_BITS),
+                     self._MAX_BITMAP_BITS)
+        if wanted <= self._bitmap_bits:
+            return False
+        self._bitmap_bits = wanted
+        self._bitmap = self._empty_bitmap()
+        for segment in self.segments:
+            self._mark(segment)
+        return True
+
     def add(self, packed: np.ndarray) -> None:
         if not len(packed):
             return
-        if self._bitmap is not None:
-            slots = self._slots(packed)  # sorted, as the keys are
-            cells = slots >> 3
-            starts, _ = run_bounds(cells)
-            bits = np.left_shift(np.uint8(1), (slots & 7).astype(np.uint8))  # in bytes from the start
-            self._bitmap[cells[starts]] |= np.bitwise_or.reduceat(bits, starts)
         self.segments.append(packed)
+        self._keys += len(packed)
+        if self._bitmap is not None and not self._grow_bitmap():
+            self._mark(packed)
         while len(self.segments) > 1 and len(self.segments[-1]) >= len(self.segments[-2]):
             newer, older = self.segments.pop(), self.segments.pop()
             self.segments.append(np.sort(np.concatenate([older, newer]), kind="stable"))
