@@ -180,3 +180,20 @@ def test_batched_sentence_starts_follow_quotations_over_paragraphs() -> None:
         firsts = np.searchsorted(alone.starts, [span.start for span in split_sentences(text)])
         expected[firsts[firsts < len(alone.starts)]] = True
         assert batch.breaks[batch.of(i)].tolist() == alone.breaks.tolist() == expected.tolist(), text
+
+
+def test_key_table_finds_every_shared_key_while_its_bitmap_grows() -> None:
+    from newstrace.match.lsh import DOC_MASK, KeyTable
+
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 2**38, size=300_000, dtype=np.uint64) << np.uint64(26)  # above the doc numbers
+    table, docs = KeyTable(), 0
+    for batch in np.array_split(keys, 12):  # the table grows past its first bitmap's size
+        packed = np.sort(batch | np.arange(docs, docs + len(batch), dtype=np.uint64))
+        table.add(packed)
+        docs += len(batch)
+    probe_keys = np.concatenate([keys[::97], rng.integers(0, 2**38, size=500, dtype=np.uint64) << np.uint64(26)])
+    probe = np.sort(probe_keys | np.uint64(int(DOC_MASK)))  # one more document holding them
+    pairs = table.pairs(probe)
+    assert table._bitmap_bits > KeyTable._MIN_BITMAP_BITS
+    assert sorted(pairs[:, 0].tolist()) == list(range(0, len(keys), 97))
