@@ -564,3 +564,34 @@ def test_a_surname_two_people_share_is_not_given_either_full_name():
             '“We are going to win this seat,” Grayson said.')
     assert direct(text)[0].speaker == "Grayson"
 
+
+
+def test_a_so_called_label_in_a_speakers_sentence_is_not_their_quote():
+    text = ('The minister dismissed the so-called “peace plan” as a stunt, and the police chief '
+            'called the self-styled “citizen patrol” reckless. “We will not negotiate under threats,” '
+            'she said on Tuesday.')
+    assert [q.text for q in direct(text)] == ["We will not negotiate under threats,"]
+
+
+def test_quotes_on_both_sides_of_but_x_said_are_two_speakers_words():
+    text = ('Critics called the bill a “disaster” and a “giveaway to the rich,” but Senator Ann Ruiz '
+            'said it would “create jobs.”')
+    found = {q.text: q.speaker for q in direct(text)}
+    assert found == {"disaster": "Critics", "giveaway to the rich,": "Critics", "create jobs.": "Ann Ruiz"}
+
+
+def test_reported_speech_ending_in_a_quoted_phrase_keeps_its_closing_mark():
+    text = ('“I have never seen anything like it,” said Maria Lopez, a nurse at the hospital. '
+            'She added that the staff were “exhausted but proud”.')
+    reported = [q.text for q in quotes(text) if not q.direct]
+    assert reported == ["that the staff were “exhausted but proud”"]
+
+
+def test_a_relative_clause_between_quote_and_cue_is_not_the_speaker():
+    found = direct('“It’s a tragedy,” one resident, who asked not to be named, told the BBC.')
+    assert [(q.text, q.speaker_mention, q.cue) for q in found] == [("It’s a tragedy,", "one resident", "told")]
+
+
+def test_a_participle_describing_a_noun_is_no_cue():
+    found = direct('According to the report, the agency “failed to act” on repeated warnings.')
+    assert [(q.text, q.speaker, q.cue) for q in found] == [("failed to act", "the report", "according to")]

@@ -492,10 +492,17 @@ def quotation_spans(text: str) -> list[list[tuple[int, int]]]:
     for span in quote_spans(text):
         if is_single_quoted(text, span) and not _in_short_line(text, span):
             continue
+        if _SCARE_MARKER.search(text, max(0, span[0] - 20), span[0]):
+            continue  # *the so-called “peace plan”*: a label the writer distances itself from
         parts = quoted_parts(text, span)
         if parts:
             found.append(parts)
     return found
+
+
+#: Words that make the quoted phrase right after them a label, not anyone's speech.
+_SCARE_MARKER = re.compile(r"\b(?:so[- ]called|self[- ](?:styled|proclaimed|described)|quote[- ]unquote)\s*$",
+                           re.IGNORECASE)
 
 
 def _in_short_line(text: str, span: tuple[int, int]) -> bool:
@@ -547,6 +554,9 @@ def _continues(text: str, before: tuple[int, int], after: tuple[int, int]) -> bo
         and len(attribution) == 1
         and not re.search(r"[!?]", gap)
         and not words.rstrip().endswith(":")  # “…,” but X said he responded: “…” opens a new quote
+        # the attribution closes before the quote resumes: in *“…,” but the senator said it
+        # would “create jobs.”* the second quote is the writer's sentence going on, and another's
+        and words.rstrip().endswith((",", "."))
         and any(w.lower().strip(",:.") in _CUE_FORMS for w in gap.split())
     )
 
@@ -930,6 +940,7 @@ def _is_cue(token: Token) -> bool:
     if token.lower_ == "according":
         return _subject(token) is not None
     return (token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and not _goes_on_doing(token)
+            and token.dep_ != "amod"  # *repeated warnings*: a participle describing a noun
             and not _names_nothing(token) and _subject(token) is not None)
 
 
@@ -1271,10 +1282,15 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
         return (first, mention) if mention is not None else None
     if not quoted.endswith(_OPEN_ENDINGS) and not quoted.endswith("."):
         return None
-    for j in range(i, min(len(doc), i + _ATTRIBUTION_TOKENS)):
+    if first.pos_ in {"CCONJ", "SCONJ"}:  # *“…,” but the senator said*: another's words follow
+        return None
+    aside = _relative_clause_tokens(doc, i)
+    for j in range(i, min(len(doc), i + _ATTRIBUTION_TOKENS + len(aside))):
         token = doc[j]
+        if j in aside:  # *one resident, who asked not to be named, told*: the aside says nothing
+            continue
         if _is_cue_word(token):
-            mention = doc[i:j]
+            mention = doc[i:min([j, *aside])]
             while len(mention) and (mention[-1].pos_ in {"AUX", "PUNCT"} or mention[-1].lower_ in {"also", "then"}):
                 mention = doc[i : mention.end - 1]
             ending_ok = quoted.endswith(_OPEN_ENDINGS) or j + 1 >= len(doc) or doc[j + 1].is_punct
@@ -1291,6 +1307,14 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
                 token.text in {".", "!", "?"} and j > i):
             return None
     return None
+
+
+def _relative_clause_tokens(doc: Doc, i: int) -> set[int]:
+    """The tokens of relative clauses (with their commas) among the ``_ATTRIBUTION_TOKENS``
+    from ``i``, in the sentence of token ``i``."""
+    end = min(len(doc), i + _ATTRIBUTION_TOKENS, doc[i].sent.end)
+    inside = {t.i for k in doc[i:end] if k.dep_ == "relcl" for t in k.subtree}
+    return inside | {k + 1 for k in inside if k + 1 < len(doc) and doc[k + 1].text == ","} if inside else inside
 
 
 def _ends_with_verb(doc: Doc, i: int, j: int, quoted: str) -> bool:
@@ -1542,6 +1566,8 @@ def _reported_clause(cue: Token) -> Span | None:
     start, end = tokens[0].i, tokens[-1].i + 1
     while end > start and doc[end - 1].is_punct:
         end -= 1
+    if sum(t.text in {'"', "“", "”"} for t in doc[start:end]) % 2 and end < len(doc) and doc[end].text in {'"', "”"}:
+        end += 1  # *added that the staff were “exhausted but proud”.*: the quotation closes inside
     span = doc[start:end]
     if start <= subject.i < end or "\n" in span.text:
         return None
