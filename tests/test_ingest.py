@@ -131,6 +131,8 @@ def skipped(tmp_path: Path, name: str, data: str | bytes, **options: object) -> 
         ("empty.txt", b"", "empty file"),
         ("blank.html", b"  \n\n ", "empty file"),
         ("broken.html", b"<html><body><div><span></span></div>", "no article text"),
+        ("menu.html", b"<html><body><nav><p>Home</p></nav><p>Subscribe</p></body></html>",
+         "no article text found in the HTML (only"),
         ("broken.json", b'{"id": "x", "text": "unterminated', "malformed JSON"),
         ("list.json", b'["a", "b"]', "not an object"),
         ("notext.json", b'{"id": "x", "title": "  ", "text": ""}', "no text, html or title"),

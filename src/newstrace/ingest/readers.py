@@ -205,6 +205,10 @@ def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: s
     )
     if document is None or not (document.text or "").strip():
         raise IngestError(path, "no article text found in the HTML")
+    words = len(document.text.split())
+    if words < MIN_PAGE_WORDS:
+        raise IngestError(path, f"no article text found in the HTML (only {words} word"
+                                f"{'s' if words > 1 else ''} left: navigation or an empty page)")
     page = page_meta(html, fields.get("url"), crawled=crawled or _crawl_day(path))
     url = fields.get("url") or page.url or document.url
     title = fields.pop("title", None) or page.title or clean_title(document.title, [document.sitename or ""])
@@ -226,6 +230,10 @@ def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: s
         article.meta["date_source"] = page.date_source  # where on the page the date was read
     return article
 
+
+#: A web page whose extracted body has fewer words is no article (a menu, a cookie wall, a
+#: "page not found"); the shortest news brief among the extraction benchmark's 181 pages has 18.
+MIN_PAGE_WORDS = 10
 
 #: trafilatura's own date is not used: a cheap, restrained reading (no image paths).
 _TRAFILATURA_DATES = {"extensive_search": False, "original_date": True}
