@@ -105,16 +105,19 @@ opened a story moves away and later opens another.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import re
+import runpy
 from dataclasses import dataclass, field
 from datetime import date as Date
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
-from sklearn.feature_extraction.text import HashingVectorizer
+from murmurhash.mrmr import hash_bytes as _murmurhash3_32
 
 from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
 
@@ -148,6 +151,67 @@ def extract_entities(text: str) -> list[str]:
         if len(word) > 1 and word not in NOT_NAMES:
             entities.append(word)
     return entities
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, read from its ``feature_extraction/_stop_words.py``
+    without importing scikit-learn (whose import, through SciPy's statistics, takes seconds
+    of every run)."""
+    spec = importlib.util.find_spec("sklearn")  # finds the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("scikit-learn is needed for its English stop words")
+    path = Path(next(iter(spec.submodule_search_locations))) / "feature_extraction" / "_stop_words.py"
+    return frozenset(runpy.run_path(str(path))["ENGLISH_STOP_WORDS"])
+
+
+_STOP_WORDS = _english_stop_words()
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` as scikit-learn's ``HashingVectorizer(stop_words="english")``
+    analyses it: lowercased, tokens of two or more word characters, stop words left out."""
+    return [word for word in _WORD.findall(text.lower()) if word not in _STOP_WORDS]
+
+
+class _HashedTokens(dict):
+    """Token -> column: ``abs(murmurhash3_32(utf-8 bytes, seed 0)) % n_features``, each
+    distinct token hashed once."""
+
+    def __init__(self, n_features: int) -> None:
+        super().__init__()
+        self.n_features = n_features
+
+    def __missing__(self, token: str) -> int:
+        column = self[token] = abs(_murmurhash3_32(token.encode("utf-8"))) % self.n_features
+        return column
+
+
+class _TokenHasher:
+    """Hashed token counts of texts: the matrix scikit-learn's ``HashingVectorizer(analyzer,
+    n_features, alternate_sign=False, norm=None).transform`` returns (the same MurmurHash3
+    columns, float64 counts with sorted indices, a ``csr_matrix``), without scikit-learn."""
+
+    def __init__(self, analyzer: Any, n_features: int) -> None:
+        self.analyzer = analyzer
+        self.n_features = n_features
+        self._columns = _HashedTokens(n_features)
+
+    def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+        column = self._columns.__getitem__
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            indices.extend(map(column, self.analyzer(text)))
+            indptr.append(len(indices))
+        counts = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.float64), np.array(indices, dtype=np.int32),
+             np.array(indptr, dtype=np.int32 if len(indices) <= np.iinfo(np.int32).max else np.int64)),
+            dtype=np.float64, shape=(len(indptr) - 1, self.n_features))
+        counts.sum_duplicates()  # also sorts the indices
+        return counts
 
 
 def lead_text(article: Article, chars: int = 300) -> str:
@@ -375,12 +439,8 @@ class StoryClusterer:
         self.short_group_ratio = group_ratio if short_group_ratio is None else short_group_ratio
         self.group_floor = group_floor
         self.long_floor = long_floor
-        self._entity_hasher = HashingVectorizer(
-            analyzer=extract_entities, n_features=entity_dim, alternate_sign=False, norm=None
-        )
-        self._word_hasher = HashingVectorizer(
-            stop_words="english", n_features=word_dim, alternate_sign=False, norm=None
-        )
+        self._entity_hasher = _TokenHasher(extract_entities, entity_dim)
+        self._word_hasher = _TokenHasher(_words, word_dim)
         self._entity_df = np.zeros(entity_dim, dtype=np.int64)
         self._word_df = np.zeros(word_dim, dtype=np.int64)
         self._n_docs = 0
@@ -510,7 +570,9 @@ class StoryClusterer:
         """Restore the stories of :meth:`_story_columns` (into a fresh clusterer)."""
         count, dim = len(columns["id"]), self._embedding_dim
         stories = self._stories
-        rows = max(count, len(stories.sizes))  # allocated once, not grown row by row
+        # allocated once, with room for the stories a run opens: not grown (the whole array
+        # copied, twice its size) by the first new one
+        rows = max(count + max(count // 8, 64), len(stories.sizes))
         stories.sums = np.zeros((rows, stories.dim), dtype=np.float32)
         stories.sizes = np.zeros(rows, dtype=np.int64)
         stories.first_day = np.full(rows, _UNDATED, dtype=np.int32)

@@ -39,6 +39,7 @@ from newstrace.encode.runtime import (
 )
 from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import (
+    DIGEST_PREFIX,
     DIGEST_VERSION,
     REWRITE_CANDIDATE_SIMILARITY,
     REWRITE_MIN_SHARED_NAMES,
@@ -355,9 +356,12 @@ class Analyzer:
         """``stories`` (copies where a digest is attached) with the digest cached for their
         members and roots (:func:`~newstrace.engine.stages.digest_key`), if any: a story this
         run did not change keeps its digest; a changed one has none until the next ``digest``."""
-        cached = self.store.get_states([digest_key(story) for story in stories])
+        if not self.store.has_state_under(DIGEST_PREFIX):  # no digest made yet: no key to compute
+            return list(stories)
+        keys = [digest_key(story) for story in stories]
+        cached = self.store.get_states(keys)
         return [replace(story, digest=Digest.from_dict(cached[key])) if key in cached else story
-                for story, key in zip(stories, (digest_key(story) for story in stories))]
+                for story, key in zip(stories, keys)]
 
     def unassigned(self, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article that no story holds yet (a run stopped

@@ -59,6 +59,8 @@ REWRITE_NEIGHBOURS = 8
 EXACT_SEARCH_QUERIES = 20_000
 #: Digests carry this version; a new way of building them gets a new one.
 DIGEST_VERSION = 3
+#: What every key of a digest of this version starts with (see :func:`digest_key`).
+DIGEST_PREFIX = f"digest-v{DIGEST_VERSION}:"
 
 
 def ordered_pair(x: str, y: str) -> Pair:
@@ -322,4 +324,4 @@ def story_roots(story: Story) -> dict[str, str]:
 def digest_key(story: Story) -> str:
     """What a story's digest depends on: its members and their roots, and
     :data:`DIGEST_VERSION`. A story whose members or roots change gets another key."""
-    return f"digest-v{DIGEST_VERSION}:" + content_id(json.dumps(sorted(story_roots(story).items())))
+    return DIGEST_PREFIX + content_id(json.dumps(sorted(story_roots(story).items())))
