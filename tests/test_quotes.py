@@ -595,3 +595,22 @@ def test_a_relative_clause_between_quote_and_cue_is_not_the_speaker():
 def test_a_participle_describing_a_noun_is_no_cue():
     found = direct('According to the report, the agency “failed to act” on repeated warnings.')
     assert [(q.text, q.speaker, q.cue) for q in found] == [("failed to act", "the report", "according to")]
+
+
+def test_a_number_opening_the_source_is_part_of_its_description():
+    found = direct('“He is not entitled to any form of immunity,” said one legal expert, as reported by the Independent.')
+    assert [q.speaker_mention for q in found] == ["one legal expert"]
+
+
+def test_impersonal_and_second_person_subjects_are_no_source():
+    text = ('His claims are implausible – on the same day it is alleged he visited the club. '
+            'But if you’re asking whether the console is the future, the answer is no. '
+            'The loss is higher than what is predicted to result from “exogenic” processes.')
+    assert quotes(text) == []
+
+
+def test_reported_speech_does_not_open_inside_a_quotation():
+    text = ('Australian Prime Minister Scott Morrison said in a statement, “We are profoundly pleased and '
+            'relieved” at the hostages’ release, adding that the men had suffered.')
+    assert [(q.text, q.direct) for q in quotes(text) if q.start < 100] == [
+        ("We are profoundly pleased and relieved", True)]

@@ -1019,14 +1019,16 @@ def _person_within(phrase: Token) -> Token | None:
 
 def _clause_subject(verb: Token) -> Token | None:
     """The subject of ``verb``; of two (the parser's *Salem, New Hampshire, Trump went*), one that
-    can speak, the nearer one first."""
+    can speak, a person first, else the nearer one first."""
     subjects = sorted((_object_if_preposition(c) for c in verb.children if c.dep_ in _SUBJECT_DEPS),
                       key=lambda c: abs(verb.i - c.i))
     if not subjects and verb.pos_ == "VERB":  # the parser may hang the name on the verb: *Beck joked*
         subjects = [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i and c.pos_ == "PROPN"]
     if not subjects and verb.dep_ == "acl" and verb.tag_ in {"VBD", "VBZ"} and verb.head.i == verb.i - 1:
         subjects = [verb.head]  # or a finite verb on the noun before it: *a man yelled “…”*
-    return next((c for c in subjects if _can_speak(c)), subjects[0] if subjects else None)
+    speakers = [c for c in subjects if _can_speak(c)]  # a person first: *said study co-author Ann Lee*
+    return next((c for c in speakers if c.ent_type_ == "PERSON"), speakers[0] if speakers else
+                subjects[0] if subjects else None)
 
 
 def _object_if_preposition(subject: Token) -> Token:
@@ -1047,6 +1049,16 @@ def _agent(cue: Token) -> Token | None:
 _MUTE_ENTITIES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"})
 #: Pronouns that do not stand for a speaker (*it's unrealistic to think*, *what's called*).
 _MUTE_PRONOUNS = frozenset("it what that this which there some many all".split())
+#: Subjects that are never a quote's source: *if you're asking whether*, *what is predicted
+#: to*, and outside a quotation the writer's own *I* and *we* (see :func:`_no_source`).
+_NO_SOURCE_PRONOUNS = _WRITER_PRONOUNS | {"what"}
+
+
+def _no_source(subject: Token) -> bool:
+    """Whether a cue's subject is no one's: one of ``_NO_SOURCE_PRONOUNS``, or the *it* of a
+    passive (*it is alleged that*; an active *it said* is an organisation speaking)."""
+    return subject.lower_ in _NO_SOURCE_PRONOUNS or (
+        subject.lower_ == "it" and subject.dep_ in {"nsubjpass", "expl"})
 
 
 def _can_speak(token: Token) -> bool:
@@ -1158,7 +1170,7 @@ def _set_cue(quote: Quote, cue: Token) -> None:
 
 
 def _set_speaker(quote: Quote, doc: Doc, subject: Token | None, people: PersonIndex, sources: list[Source]) -> None:
-    if subject is None or _inside(subject.idx, quote.parts):
+    if subject is None or _inside(subject.idx, quote.parts) or _no_source(subject):
         return
     _set_mention(quote, _speaker_mention(doc, subject), people, sources)
 
@@ -1345,13 +1357,14 @@ def _mention_from(doc: Doc, k: int) -> Span | None:
     """The name or short noun phrase starting at token ``k`` (a whole entity when it starts one)."""
     if k >= len(doc):
         return None
-    if doc[k].ent_iob_ == "B":
+    if doc[k].ent_iob_ == "B" and doc[k].ent_type_ not in _MUTE_ENTITIES:  # not the "one" of *one legal expert*
         end = k + 1
         while end < len(doc) and doc[end].ent_iob_ == "I":
             end += 1
         return doc[k:end]
     end = k
-    while end < len(doc) and end - k < 8 and (doc[end].pos_ not in _MENTION_STOP_POS or doc[end].tag_ == "POS"):
+    while end < len(doc) and end - k < 8 and (doc[end].pos_ not in _MENTION_STOP_POS or doc[end].tag_ == "POS"
+                                             or _joins_word(doc, end)):
         if doc[end].ent_iob_ == "B" and end > k:
             end += 1
             while end < len(doc) and doc[end].ent_iob_ == "I":
@@ -1360,6 +1373,12 @@ def _mention_from(doc: Doc, k: int) -> Span | None:
         end += 1
     mention = doc[k:end]
     return mention if any(t.pos_ in {"PROPN", "PRON", "NOUN"} for t in mention) else None
+
+
+def _joins_word(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is a hyphen inside a word (*study co-author*)."""
+    return (doc[i].text == "-" and 0 < i < len(doc) - 1 and not doc[i - 1].whitespace_
+            and not doc[i].whitespace_ and doc[i + 1].is_alpha)
 
 
 def _speaker_mention(doc: Doc, subject: Token) -> Span:
@@ -1518,6 +1537,8 @@ def _reported_clauses(doc: Doc, direct: list[list[tuple[int, int]]]) -> list[tup
         if content is None or any(_inside(cue.idx, parts) for parts in direct):
             continue
         start, end = content.start_char, content.end_char
+        if any(_inside(start, parts) for parts in direct):
+            continue  # *said in a statement, “We are … relieved” at the release*: it opens inside a quote
         quoted = sum(max(0, min(e, end) - max(s, start)) for parts in direct for s, e in parts)
         overlaps = any(c.start < content.end and content.start < c.end for _, c in found)
         if quoted < 0.5 * (end - start) and not overlaps:
