@@ -614,3 +614,10 @@ def test_reported_speech_does_not_open_inside_a_quotation():
             'relieved” at the hostages’ release, adding that the men had suffered.')
     assert [(q.text, q.direct) for q in quotes(text) if q.start < 100] == [
         ("We are profoundly pleased and relieved", True)]
+
+
+def test_a_plural_common_noun_is_no_source_a_pronoun_can_stand_for():
+    text = ('WeWork now faces a radical restructuring. Job cuts will be announced later this week, said '
+            'executive chair Marcelo Claure in an email to staff. He said WeWork needs a more efficient '
+            'organization to grow.')
+    assert "Job cuts" not in [q.speaker for q in quotes(text)]

@@ -821,8 +821,8 @@ def _names_a_person(mention: Span, name: str, people: PersonIndex) -> bool:
     """Whether a speaker mention names a person (not an organisation, a place or a pronoun)."""
     if name in people.names:
         return True
-    return any(t.pos_ == "PROPN" for t in mention) and not any(
-        t.ent_type_ in {"ORG", "GPE", "NORP", "FAC", "LOC"} for t in mention)
+    return (any(t.pos_ == "PROPN" for t in mention) and mention.root.tag_ != "NNS"  # not *Job cuts*, *Trump supporters*
+            and not any(t.ent_type_ in {"ORG", "GPE", "NORP", "FAC", "LOC"} for t in mention))
 
 
 def _inherit_speaker(quote: Quote, doc: Doc, previous: list[Quote], sources: list[Source]) -> None:
