@@ -621,3 +621,8 @@ def test_a_plural_common_noun_is_no_source_a_pronoun_can_stand_for():
             'executive chair Marcelo Claure in an email to staff. He said WeWork needs a more efficient '
             'organization to grow.')
     assert "Job cuts" not in [q.speaker for q in quotes(text)]
+
+
+def test_a_place_and_a_title_before_the_name_lead_to_the_person():
+    found = direct('“We believe that justice has been served in this case,” said U.S. Attorney Nealy Cox.')
+    assert [q.speaker for q in found] == ["Nealy Cox"]

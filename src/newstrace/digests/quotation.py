@@ -1361,7 +1361,7 @@ def _mention_from(doc: Doc, k: int) -> Span | None:
         end = k + 1
         while end < len(doc) and doc[end].ent_iob_ == "I":
             end += 1
-        return doc[k:end]
+        return doc[k:_person_after(doc, end) if doc[k].ent_type_ != "PERSON" else end]
     end = k
     while end < len(doc) and end - k < 8 and (doc[end].pos_ not in _MENTION_STOP_POS or doc[end].tag_ == "POS"
                                              or _joins_word(doc, end)):
@@ -1373,6 +1373,21 @@ def _mention_from(doc: Doc, k: int) -> Span | None:
         end += 1
     mention = doc[k:end]
     return mention if any(t.pos_ in {"PROPN", "PRON", "NOUN"} for t in mention) else None
+
+
+def _person_after(doc: Doc, end: int) -> int:
+    """Where a person's name that a place or organisation and a title lead into ends (*said
+    U.S. Attorney Nealy Cox*, *Iranian Foreign Minister Javad Zarif*), else ``end``."""
+    j = end
+    while j < min(len(doc), end + 3) and doc[j].ent_type_ != "PERSON" and (
+            doc[j].pos_ in {"PROPN", "NOUN", "ADJ"} or doc[j].tag_ == "POS"):
+        j += 1
+    if j >= len(doc) or doc[j].ent_type_ != "PERSON" or doc[j].ent_iob_ != "B":
+        return end
+    j += 1
+    while j < len(doc) and doc[j].ent_iob_ == "I":
+        j += 1
+    return j
 
 
 def _joins_word(doc: Doc, i: int) -> bool:
