@@ -104,6 +104,45 @@ def test_story_state_by_column_and_one_story_at_a_time_resume_alike() -> None:
     assert by_column.stories() == by_story.stories() == clusterer.stories()
 
 
+def test_story_table_resumes_as_the_whole_state_and_writes_only_changed_stories(tmp_path: Path) -> None:
+    """A clusterer restored from its story table (the stories' sums read as needed, the
+    changed ones written back) places the next batches exactly as one restored from the
+    whole state each time, and the rows it leaves unchanged are not written again."""
+    from newstrace.store import Store
+
+    rng = np.random.default_rng(5)
+    topics = ["Flood waters rise in Corran", "Senate passes the budget", "Storm closes the port of Vella",
+              "Miners trapped in Dorn", "Vella wins the cup final"]
+    articles = [Article.from_text(f"{topics[i % 5]}. Officials in Corran said {i} people were moved on Monday.",
+                                  title=topics[i % 5], date=f"2024-03-{1 + (7 * i) % 28:02d}") for i in range(60)]
+    centres = _unit(rng.normal(size=(5, 12)))
+    vectors = _unit(centres[np.arange(60) % 5] + 0.3 * rng.normal(size=(60, 12)))
+    batches = [slice(0, 30), slice(30, 40), slice(40, 50), slice(50, 60)]
+    links = [(articles[0].id, articles[41].id), (articles[3].id, articles[52].id)]  # merges old stories
+    by_state = StoryClusterer()
+    by_state.assign(articles[batches[0]], vectors[batches[0]])
+    with Store(tmp_path / "s.db") as store:
+        by_table = StoryClusterer()
+        by_table.assign(articles[batches[0]], vectors[batches[0]])
+        for batch in batches[1:]:
+            rows, emptied, replace = by_table.table_changes()
+            store.put_story_state(by_table.table_header(), rows, emptied, replace=replace)
+            header, stored = store.story_state()
+            by_table = StoryClusterer.from_table(header, stored, store.story_bags)
+            by_state = StoryClusterer.from_state(json.loads(json.dumps(by_state.to_state())))
+            assert by_table.to_state() == by_state.to_state()
+            by_table = StoryClusterer.from_table(header, stored, store.story_bags)  # to_state read every story
+            by_table.assign(articles[batch], vectors[batch], links)
+            by_state.assign(articles[batch], vectors[batch], links)
+            assert by_table.stories() == by_state.stories()
+            changed, _, replace = by_table.table_changes()
+            assert not replace and 0 < len(changed) < len(by_table.stories())
+        rows, emptied, replace = by_table.table_changes()
+        store.put_story_state(by_table.table_header(), rows, emptied, replace=replace)
+        header, stored = store.story_state()
+        assert StoryClusterer.from_table(header, stored, store.story_bags).to_state() == by_state.to_state()
+
+
 PROMO = "Sign up for the Morning Brief newsletter to get our top stories. Follow us for updates all day long."
 
 
@@ -134,3 +173,20 @@ def test_boilerplate_of_a_store_read_from_the_articles_that_hold_it(tmp_path: Pa
     by_path = {Path(a.path).name: a.id for a in report.articles}
     assert sorted(held[0].article_ids) == sorted(by_path[f"{i:02d}.txt"] for i in range(4))
     assert all(by_path["04.txt"] not in p.article_ids for p in report.boilerplate)
+
+
+def test_story_index_buckets_built_side_by_side_are_the_ones_built_in_turn(monkeypatch) -> None:
+    """A restored state's time buckets are indexed on parallel threads, each on one: the
+    same graphs, byte for byte, as building them one after the other."""
+    import newstrace.stories as stories
+
+    rng = np.random.default_rng(3)
+    vectors = _unit(rng.normal(size=(6000, 16)))
+    days = rng.integers(738000, 738400, size=6000)
+    built = []
+    for cores in (1, 2):
+        monkeypatch.setattr(stories, "_cores", lambda cores=cores: cores)
+        index = stories._CandidateIndex(16, 7)
+        index.add(np.arange(6000), vectors, days)
+        built.append({name: bytes(bucket.save()) for name, bucket in index._indexes.items()})
+    assert len(built[0]) > 50 and list(built[0]) == list(built[1]) and built[0] == built[1]

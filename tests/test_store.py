@@ -288,3 +288,49 @@ def test_a_thread_inside_a_transaction_reads_its_own_writes_and_others_do_not(tm
             assert store.article_ids() == [article.id]
             assert other.submit(store.article_ids).result() == []  # not committed yet
         assert other.submit(store.article_ids).result() == [article.id]
+
+
+def test_stories_updated_in_place_are_stored_as_if_put_anew(tmp_path: Path) -> None:
+    """update_stories writes only the stories that changed, and leaves the store as put_stories
+    would: the same stories, story index and members, read back in the report's order."""
+    from newstrace.model import Derivation, Story
+    from newstrace.store import story_json
+
+    articles = [Article.from_text(f"{TEXT} Report {i}.", date=f"2024-05-{1 + i % 9:02d}") for i in range(12)]
+    ids = [a.id for a in articles]
+
+    def story(name: str, members: list[int], title: str = "Crane") -> Story:
+        member_ids = [ids[i] for i in members]
+        derived = [Derivation(member_ids[1], member_ids[0], member_ids[0], "copy")] if len(members) > 1 else []
+        return Story(name, title, member_ids, member_ids[:1], derived, ["Port Vell Daily"],
+                     f"2024-05-{1 + members[0] % 9:02d}", f"2024-05-{1 + members[-1] % 9:02d}")
+
+    first = [story("a", [0, 1, 2]), story("b", [3]), story("c", [4, 5]), story("d", [6])]
+    later = [story("a", [0, 1, 2]), story("b", [3, 7], "Crane falls"), story("d", [6]), story("e", [8, 9]),
+             story("f", [10]), story("g", [11])]
+
+    def tables(store: Store) -> list:
+        db = sqlite3.connect(store.path)
+        try:
+            return [sorted(db.execute("SELECT id, data FROM stories")),
+                    sorted(db.execute("SELECT story_id, first_date, last_date, last_seq, articles, outlets,"
+                                      " independent FROM story_index")),
+                    sorted(db.execute("SELECT article_id, story_id FROM story_articles"))]
+        finally:
+            db.close()
+
+    from newstrace.model import Digest
+
+    with_digest = Story(**{**later[0].__dict__, "digest": Digest("Crane falls", single_source=["c1"])})
+    assert all(story_json(s) == json.dumps(s.to_dict()) for s in [*first, *later, with_digest])
+    with Store(tmp_path / "updated.db") as updated, Store(tmp_path / "put.db") as put:
+        for store in (updated, put):
+            store.add_articles(articles)
+        assert updated.update_stories(first) == 4
+        assert updated.update_stories(later) == 4  # b changed, e, f and g new; a and d kept; c gone
+        put.put_stories(later)
+        assert tables(updated) == tables(put)
+        in_order = sorted(later, key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
+        for store in (updated, put):
+            assert [story_json(s) for s in store.stories()] == [story_json(s) for s in in_order]
+            assert [s.id for s in store.stories(limit=2, offset=1)] == [s.id for s in in_order[1:3]]

@@ -251,6 +251,7 @@ def test_short_undated_reports_each_land_in_exactly_one_story(shared) -> None:
 def test_stories_of_an_older_state_version_are_built_again(tmp_path) -> None:
     import newstrace
     from newstrace.store import Store
+    from newstrace.stories import STATE_VERSION
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -259,7 +260,7 @@ def test_stories_of_an_older_state_version_are_built_again(tmp_path) -> None:
     first = newstrace.analyze([folder], db=db)
     with Store(db) as store:
         state = store.get_state("stories")
-        store.put_state("stories", {**state, "version": state["version"] - 1, "stories": []})
+        store.put_state("stories", {**state, "version": STATE_VERSION - 1, "stories": []})  # neither 8 nor 9
     _write_collection(folder, LONE_REPORTS, "lone")
     again = newstrace.analyze([folder], db=db)
     _assert_each_article_in_one_story(again)

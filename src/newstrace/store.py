@@ -33,6 +33,7 @@ large on disk.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -98,6 +99,11 @@ CREATE TABLE IF NOT EXISTS pairs (
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 CREATE TABLE IF NOT EXISTS stories (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS story_state (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL, articles TEXT NOT NULL, title TEXT NOT NULL,
+    title_score REAL NOT NULL, title_id TEXT NOT NULL, first_day INTEGER NOT NULL, last_day INTEGER NOT NULL,
+    floor REAL NOT NULL, embedding BLOB NOT NULL, bag_index BLOB NOT NULL, bag_sum BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS story_index (
     story_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, first_date TEXT, last_date TEXT,
     last_seq INTEGER, articles INTEGER NOT NULL, outlets INTEGER NOT NULL, independent INTEGER NOT NULL
@@ -122,7 +128,7 @@ _SEARCH_SCHEMA = (
 )
 
 
-_TABLES = ("articles_fts", "articles", "versions", "fingerprints", "pairs", "stories", "state",
+_TABLES = ("articles_fts", "articles", "versions", "fingerprints", "pairs", "stories", "state", "story_state",
            "story_index", "story_articles", "meta")
 
 
@@ -363,6 +369,7 @@ class Store:
             if removed:
                 _clear_stories(db)
                 db.execute("DELETE FROM state WHERE key=?", (_STORY_STATE,))
+                db.execute("DELETE FROM story_state")
         return removed
 
     def find(self, ref: str) -> list[str]:
@@ -460,10 +467,8 @@ class Store:
                 for chunk in _chunks(list(ids), 900):
                     marks = ",".join("?" * len(chunk))
                     rows += self._rows(f"{query} AND article_id IN ({marks})", (kind, *chunk))
-        return {
-            article_id: np.frombuffer(data, dtype=np.dtype(dtype)).reshape(json.loads(shape))
-            for article_id, data, dtype, shape in rows
-        }
+        return {article_id: np.frombuffer(data, dtype=_dtype(dtype)).reshape(_shape(shape))
+                for article_id, data, dtype, shape in rows}
 
     # -- pair verdicts -----------------------------------------------------------------
     def put_relations(self, relations: Iterable[Relation], *, replace: bool = True) -> None:
@@ -498,16 +503,33 @@ class Store:
 
     # -- stories and state ------------------------------------------------------------
     def put_stories(self, stories: Sequence[Story]) -> None:
-        """Replace the stored stories with ``stories`` (kept in this order)."""
+        """Replace the stored stories with ``stories``."""
         with self.transaction() as db:
             _clear_stories(db)
             db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, story_json(s)) for s in stories])
             _index_stories(db, stories)
 
+    def update_stories(self, stories: Sequence[Story]) -> int:
+        """Make the stored stories ``stories``, as :meth:`put_stories` does, writing only
+        those that are new or changed (and removing the others): a run that adds a few
+        articles to a large store changes a few of its stories. Returns how many were written."""
+        texts = {story.id: story_json(story) for story in stories}
+        with self.transaction() as db:
+            stored = dict(db.execute("SELECT id, data FROM stories"))
+            changed = [story for story in stories if stored.get(story.id) != texts[story.id]]
+            stale = json.dumps([story_id for story_id in stored if story_id not in texts]
+                               + [story.id for story in changed if story.id in stored])
+            for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (stale,))
+            db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, texts[s.id]) for s in changed])
+            _index_stories(db, changed)
+        return len(changed)
+
     def stories(self, limit: int | None = None, offset: int = 0) -> list[Story]:
-        """The stored stories in the order they were put (the report's: largest first),
-        ``limit`` of them from ``offset`` when given."""
-        rows = self._rows("SELECT data FROM stories ORDER BY seq LIMIT ? OFFSET ?",
+        """The stored stories in the report's order (largest first, then by first date and
+        id), ``limit`` of them from ``offset`` when given."""
+        rows = self._rows("SELECT s.data FROM stories s LEFT JOIN story_index i ON i.story_id = s.id"
+                          " ORDER BY i.articles DESC, COALESCE(i.first_date, ''), s.id LIMIT ? OFFSET ?",
                           (-1 if limit is None else limit, offset))
         return [Story.from_dict(json.loads(data)) for (data,) in rows]
 
@@ -624,6 +646,39 @@ class Store:
                           (json.dumps(list(keys)),))
         return {key: json.loads(value) for key, value in rows}
 
+    def story_state(self) -> tuple[Any, list[tuple]]:
+        """The story clusterer's saved state (:meth:`~newstrace.stories.StoryClusterer.table_header`,
+        or a whole state of an earlier version) and the rows of its story table in ``seq``
+        order, each up to its embedding sum (the bag sums are read by :meth:`story_bags`)."""
+        with self.snapshot():
+            header = self.get_state(_STORY_STATE)
+            rows = self._rows("SELECT seq, id, articles, title, title_score, title_id, first_day, last_day, floor,"
+                              " embedding FROM story_state ORDER BY seq")
+        return header, rows
+
+    def story_bags(self, seqs: Sequence[int]) -> list[tuple[bytes, bytes]]:
+        """The bag indexes and sums of the story table's rows ``seqs``, in that order."""
+        found: dict[int, tuple[bytes, bytes]] = {}
+        with self.snapshot():
+            for chunk in _chunks(list(seqs), 900):
+                found.update((seq, (index, values)) for seq, index, values in self._rows(
+                    f"SELECT seq, bag_index, bag_sum FROM story_state WHERE seq IN ({','.join('?' * len(chunk))})",
+                    chunk))
+        return [found[seq] for seq in seqs]
+
+    def put_story_state(self, header: Any, rows: Sequence[tuple], emptied: Sequence[int], *,
+                        replace: bool) -> None:
+        """Save the story clusterer's state: ``header`` and the story table's changed
+        ``rows`` (:meth:`~newstrace.stories.StoryClusterer.table_changes`), without the
+        stories ``emptied``; with ``replace``, the table holds ``rows`` alone."""
+        with self.transaction() as db:
+            if replace:
+                db.execute("DELETE FROM story_state")
+            else:
+                db.executemany("DELETE FROM story_state WHERE seq=?", [(seq,) for seq in emptied])
+            db.executemany("INSERT OR REPLACE INTO story_state VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_STORY_STATE, json.dumps(header)))
+
     def has_state_under(self, prefix: str) -> bool:
         """Whether any run state is saved under a key that starts with ``prefix`` (one
         look-up in the key order)."""
@@ -724,12 +779,17 @@ def _index_stories(db: sqlite3.Connection, stories: Sequence[Story]) -> None:
     db.executemany("INSERT OR IGNORE INTO story_articles VALUES (?, ?)",
                    [(article_id, s.id) for s in stories for article_id in s.article_ids])
     db.executemany(
-        "INSERT OR REPLACE INTO story_index (story_id, seq, first_date, last_date, articles, outlets, independent)"
-        " VALUES (?,?,?,?,?,?,?)",
-        [(s.id, seq, s.first_date, s.last_date, len(s.article_ids), len(s.outlets), len(s.independent_ids))
-         for seq, s in enumerate(stories)])
-    db.execute("UPDATE story_index SET last_seq = (SELECT MAX(a.seq) FROM story_articles m JOIN articles a"
-               " ON a.id = m.article_id WHERE m.story_id = story_index.story_id)")
+        "INSERT OR REPLACE INTO story_index (story_id, seq, first_date, last_date, articles, outlets, independent,"
+        " last_seq) VALUES (?,?,?,?,?,?,?,?)",
+        [(s.id, seq, s.first_date, s.last_date, len(s.article_ids), len(s.outlets), len(s.independent_ids), last)
+         for seq, (s, last) in enumerate(zip(stories, _latest_seqs(db, stories)))])
+
+
+def _latest_seqs(db: sqlite3.Connection, stories: Sequence[Story]) -> list[int | None]:
+    """The ``seq`` of the latest stored member of each of ``stories`` (``None`` when none is stored)."""
+    seqs = dict(db.execute("SELECT id, seq FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                           (json.dumps([a for s in stories for a in s.article_ids]),)))
+    return [max((seqs[a] for a in s.article_ids if a in seqs), default=None) for s in stories]
 
 
 #: The fields of a story and of a derivation, in order (what ``dataclasses.asdict`` writes).
@@ -775,9 +835,30 @@ def _row_article(row: tuple) -> Article:
      supersedes) = row
     return Article(
         id=id_, text=text, title=title, date=date, outlet=outlet, url=url, byline=byline,
-        credits=json.loads(credits), external_id=external_id, path=path,
-        boilerplate=json.loads(boilerplate), meta=json.loads(meta), key=key, supersedes=supersedes,
+        credits=_json_value(credits), external_id=external_id, path=path,
+        boilerplate=_json_value(boilerplate), meta=_json_value(meta), key=key, supersedes=supersedes,
     )
+
+
+def _json_value(text: str) -> Any:
+    """``json.loads(text)``, with the empty list and object (most articles' credits,
+    boilerplate and meta) made without parsing."""
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
+    return json.loads(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _shape(text: str) -> tuple[int, ...]:
+    """A stored array's shape (a few distinct ones: parsed once each)."""
+    return tuple(json.loads(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _dtype(text: str) -> np.dtype:
+    return np.dtype(text)
 
 
 def _acquire_lock(lock_path: str, db_path: str) -> int | None:

@@ -106,12 +106,15 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import json
+import os
 import re
 import runpy
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -126,9 +129,13 @@ from newstrace.text.words import NOT_NAMES
 from newstrace.text.titles import headline_or_lead
 
 STATE_VERSION = 8
+#: The version of :meth:`StoryClusterer.table_header` (the stories kept one row each in a table).
+TABLE_STATE_VERSION = 9
 _UNDATED = np.iinfo(np.int32).min
 #: Story rows whose bag sums :meth:`StoryClusterer.to_state` scans at once.
 _STATE_CHUNK_ROWS = 4096
+#: Story means indexed at once from which the time buckets are built in parallel threads.
+_PARALLEL_INDEX_VECTORS = 4096
 _SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become linkage distances
 
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
@@ -250,57 +257,136 @@ def _day(value: str | None) -> int:
         return _UNDATED
 
 
+def _cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
 
 
-@dataclass
 class _Stories:
-    """Per-story arrays, grown by doubling: vector sums, sizes and date ranges."""
+    """Per-story arrays, grown by doubling: sizes, date ranges, floors, and the vector sums.
 
-    dim: int
-    sums: np.ndarray = field(init=False)
-    sizes: np.ndarray = field(init=False)
-    first_day: np.ndarray = field(init=False)
-    last_day: np.ndarray = field(init=False)
-    floors: np.ndarray = field(init=False)  #: the highest floor of a story's members (see StoryClusterer._floors)
-    count: int = 0
+    The vector sums (2,305 floats a story with the static encoder) are held only for the
+    stories a run touches: each story row has a slot in ``_sums`` once it is loaded, by
+    ``loader`` (story rows -> their dense sums, as stored) for stories restored from a store,
+    or when it is opened. Every row changed since the last save is in ``changed``."""
 
-    def __post_init__(self) -> None:
-        self.sums = np.zeros((16, self.dim), dtype=np.float32)
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.count = 0
         self.sizes = np.zeros(16, dtype=np.int64)
         self.first_day = np.full(16, _UNDATED, dtype=np.int32)
         self.last_day = np.full(16, _UNDATED, dtype=np.int32)
-        self.floors = np.zeros(16, dtype=np.float32)
+        self.floors = np.zeros(16, dtype=np.float32)  #: the highest floor of a story's members (see StoryClusterer._floors)
+        self._slot = np.full(16, -1, dtype=np.int64)  #: each row's slot in ``_sums``; -1: not loaded
+        self._sums = np.zeros((16, dim), dtype=np.float32)
+        self._used = 0  #: slots taken
+        self.loader: Any = None
+        self.changed: set[int] = set()
+
+    def allocate(self, rows: int) -> None:
+        """Room for ``rows`` story rows (none loaded), for a restore."""
+        self.sizes = np.zeros(rows, dtype=np.int64)
+        self.first_day = np.full(rows, _UNDATED, dtype=np.int32)
+        self.last_day = np.full(rows, _UNDATED, dtype=np.int32)
+        self.floors = np.zeros(rows, dtype=np.float32)
+        self._slot = np.full(rows, -1, dtype=np.int64)
 
     def new(self) -> int:
         if self.count == len(self.sizes):
             grow = len(self.sizes)
-            self.sums = np.vstack([self.sums, np.zeros((grow, self.dim), dtype=np.float32)])
             self.sizes = np.concatenate([self.sizes, np.zeros(grow, dtype=np.int64)])
             self.first_day = np.concatenate([self.first_day, np.full(grow, _UNDATED, dtype=np.int32)])
             self.last_day = np.concatenate([self.last_day, np.full(grow, _UNDATED, dtype=np.int32)])
             self.floors = np.concatenate([self.floors, np.zeros(grow, dtype=np.float32)])
+            self._slot = np.concatenate([self._slot, np.full(grow, -1, dtype=np.int64)])
         self.count += 1
-        return self.count - 1
+        row = self.count - 1
+        self._slot[row] = self._take_slots(1)[0]
+        self.changed.add(row)
+        return row
+
+    def _take_slots(self, count: int) -> np.ndarray:
+        """``count`` fresh zero slots of ``_sums``."""
+        if self._used + count > len(self._sums):
+            grown = np.zeros((max(2 * len(self._sums), self._used + count), self.dim), dtype=np.float32)
+            grown[: self._used] = self._sums[: self._used]
+            self._sums = grown
+        self._used += count
+        return np.arange(self._used - count, self._used)
+
+    def load_all(self, sums: np.ndarray, count: int) -> None:
+        """Hold ``sums`` (rows 0..``count``, then free slots) as the sums of story rows
+        0..``count`` (a restore with every story's sums)."""
+        self._sums = sums
+        self._used = count
+        self._slot[:count] = np.arange(count)
+
+    def ensure(self, rows: np.ndarray) -> None:
+        """Load the sums of those of ``rows`` not held yet."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        missing = rows[self._slot[rows] < 0]
+        if len(missing):
+            missing = np.unique(missing)
+            slots = self._take_slots(len(missing))
+            self._sums[slots] = self.loader(missing)
+            self._slot[missing] = slots
+
+    def sums_of(self, rows: np.ndarray) -> np.ndarray:
+        """The vector sums of ``rows`` (a copy, as ``sums[rows]``)."""
+        self.ensure(rows)
+        return self._sums[self._slot[rows]]
+
+    def embedding_sums(self, rows: np.ndarray, dim: int) -> np.ndarray:
+        """The first ``dim`` columns of the sums of ``rows`` (a copy, as ``sums[rows, :dim]``)."""
+        self.ensure(rows)
+        return self._sums[self._slot[rows], :dim]
+
+    def row(self, row: int) -> np.ndarray:
+        """The sums of one row, as a view to change in place (valid until another row is loaded)."""
+        self.ensure(np.array([row]))
+        return self._sums[self._slot[row]]
 
     def add(self, row: int, vector: np.ndarray, day: int, floor: float = 0.0) -> None:
-        self.sums[row] += vector
+        self.row(row)[:] += vector
         self.floors[row] = max(self.floors[row], floor)
         self.sizes[row] += 1
         self.first_day[row] = _earliest(self.first_day[row], day)
         self.last_day[row] = _latest(self.last_day[row], day)
+        self.changed.add(row)
 
     def remove(self, row: int, vector: np.ndarray) -> None:
         """Take one member's vector out (its date range is kept)."""
-        self.sums[row] -= vector
+        sums = self.row(row)
+        sums -= vector
         self.sizes[row] -= 1
         if not self.sizes[row]:
-            self.sums[row] = 0.0
+            sums[:] = 0.0
             self.floors[row] = 0.0
+        self.changed.add(row)
+
+    def absorb(self, keep: int, drop: int) -> None:
+        """Add story ``drop``'s sums, size and dates to ``keep``'s; ``drop`` is left empty."""
+        self.ensure(np.array([keep, drop]))
+        kept, dropped = self._sums[self._slot[keep]], self._sums[self._slot[drop]]
+        kept += dropped
+        self.sizes[keep] += self.sizes[drop]
+        self.first_day[keep] = _earliest(self.first_day[keep], self.first_day[drop])
+        self.last_day[keep] = _latest(self.last_day[keep], self.last_day[drop])
+        dropped[:] = 0.0
+        self.sizes[drop] = 0
+        self.changed.update((keep, drop))
 
     def means(self, rows: np.ndarray) -> np.ndarray:
-        return self.sums[rows] / np.maximum(self.sizes[rows, None], 1)
+        return self.sums_of(rows) / np.maximum(self.sizes[rows, None], 1)
 
 
 class _CandidateIndex:
@@ -328,10 +414,23 @@ class _CandidateIndex:
         self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
         keys = np.arange(first_key, len(self._rows), dtype=np.uint64)
         buckets = self._buckets(days)
+        work = []
         for bucket in np.unique(buckets):
             chosen = buckets == bucket
-            index = self._indexes.setdefault(self._bucket_name(bucket), Index(ndim=self.dim, metric="ip", dtype="f16"))
-            index.add(keys[chosen], vectors[chosen], threads=1)  # one thread: the same graph every run
+            name = self._bucket_name(bucket)
+            index = self._indexes.get(name)
+            if index is None:  # (a new usearch index costs 0.1 ms: made only when its bucket is new)
+                index = self._indexes[name] = Index(ndim=self.dim, metric="ip", dtype="f16")
+            work.append((index, keys[chosen], vectors[chosen]))
+        # each bucket's graph is built on one thread (the same graph every run); the buckets
+        # of a restored state are built side by side, on the cores (usearch releases the GIL)
+        threads = min(len(work), _cores()) if len(vectors) >= _PARALLEL_INDEX_VECTORS else 1
+        if threads > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(lambda job: job[0].add(job[1], job[2], threads=1), work))
+        else:
+            for index, bucket_keys, bucket_vectors in work:
+                index.add(bucket_keys, bucket_vectors, threads=1)
 
     def search(self, vectors: np.ndarray, days: np.ndarray, count: int) -> list[np.ndarray]:
         """Story rows near each vector among the buckets in reach of its day: one batch call
@@ -454,6 +553,9 @@ class StoryClusterer:
         self._title_ids: list[str] = []  #: the article each title comes from
         self._row_of_article: dict[str, int] = {}
         self._row_of_story: dict[str, int] = {}
+        self._seqs: list[int] = []  #: by story row: the story's key in a story table (see table_changes)
+        self._next_seq = 0
+        self._from_table = False  #: restored from a story table (only changed stories are written back)
 
     # -- public API -------------------------------------------------------------------
 
@@ -525,7 +627,7 @@ class StoryClusterer:
         stories, dim = self._stories, self._embedding_dim
         counts, indexes, sums = [], [], []
         for chunk in np.array_split(rows, max(1, len(rows) // _STATE_CHUNK_ROWS)):
-            bags = stories.sums[chunk, dim:]
+            bags = stories.sums_of(chunk)[:, dim:]
             counts.append(np.count_nonzero(bags, axis=1).astype(np.int32))
             nonzero = np.nonzero(bags)
             indexes.append(nonzero[1].astype(np.int32))
@@ -536,7 +638,7 @@ class StoryClusterer:
             "title": [self.titles[row] for row in rows.tolist()],
             "title_score": [self._title_scores[row] for row in rows.tolist()],
             "title_id": [self._title_ids[row] for row in rows.tolist()],
-            "embedding_sum": _encode_array(stories.sums[rows, :dim]),
+            "embedding_sum": _encode_array(stories.embedding_sums(rows, dim)),
             "bag_count": _encode_array(np.concatenate(counts)),
             "bag_index": _encode_array(np.concatenate(indexes)),
             "bag_sum": _encode_array(np.concatenate(sums).astype(np.float32)),
@@ -551,10 +653,7 @@ class StoryClusterer:
         version written one story at a time, as before the columns)."""
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported story state version {state.get('version')!r}")
-        clusterer = cls(**state["params"])
-        clusterer._n_docs = state["n_docs"]
-        clusterer._entity_df = _decode_array(state["entity_df"], np.int64).copy()
-        clusterer._word_df = _decode_array(state["word_df"], np.int64).copy()
+        clusterer = cls._from_header(state)
         if state["embedding_dim"] is None:
             return clusterer
         clusterer._ensure_ready(state["embedding_dim"])
@@ -566,6 +665,15 @@ class StoryClusterer:
         clusterer._reindex(np.arange(clusterer._stories.count))
         return clusterer
 
+    @classmethod
+    def _from_header(cls, state: dict[str, Any]) -> StoryClusterer:
+        """A clusterer with the parameters and document frequencies of ``state``, no stories."""
+        clusterer = cls(**state["params"])
+        clusterer._n_docs = state["n_docs"]
+        clusterer._entity_df = _decode_array(state["entity_df"], np.int64).copy()
+        clusterer._word_df = _decode_array(state["word_df"], np.int64).copy()
+        return clusterer
+
     def _restore_columns(self, columns: dict[str, Any]) -> None:
         """Restore the stories of :meth:`_story_columns` (into a fresh clusterer)."""
         count, dim = len(columns["id"]), self._embedding_dim
@@ -573,25 +681,26 @@ class StoryClusterer:
         # allocated once, with room for the stories a run opens: not grown (the whole array
         # copied, twice its size) by the first new one
         rows = max(count + max(count // 8, 64), len(stories.sizes))
-        stories.sums = np.zeros((rows, stories.dim), dtype=np.float32)
-        stories.sizes = np.zeros(rows, dtype=np.int64)
-        stories.first_day = np.full(rows, _UNDATED, dtype=np.int32)
-        stories.last_day = np.full(rows, _UNDATED, dtype=np.int32)
-        stories.floors = np.zeros(rows, dtype=np.float32)
-        stories.count = count
-        stories.sums[:count, :dim] = _decode_array(columns["embedding_sum"], np.float32).reshape(count, dim)
+        stories.allocate(rows)
+        sums = np.zeros((rows, stories.dim), dtype=np.float32)
+        sums[:count, :dim] = _decode_array(columns["embedding_sum"], np.float32).reshape(count, dim)
         owners = np.repeat(np.arange(count), _decode_array(columns["bag_count"], np.int32))
-        stories.sums[owners, dim + _decode_array(columns["bag_index"], np.int32)] = \
+        sums[owners, dim + _decode_array(columns["bag_index"], np.int32)] = \
             _decode_array(columns["bag_sum"], np.float32)
+        stories.count = count
+        stories.load_all(sums, count)
         stories.sizes[:count] = [len(members) for members in columns["articles"]]
         stories.first_day[:count] = _decode_array(columns["first_day"], np.int32)
         stories.last_day[:count] = _decode_array(columns["last_day"], np.int32)
         stories.floors[:count] = _decode_array(columns["floor"], np.float32)
+        stories.changed.update(range(count))  # none is in a story table yet
         self.story_ids = list(columns["id"])
         self.members = [list(members) for members in columns["articles"]]
         self.titles = list(columns["title"])
         self._title_scores = list(columns["title_score"])
         self._title_ids = list(columns["title_id"])
+        self._seqs = list(range(count))
+        self._next_seq = count
         self._row_of_story = {story_id: row for row, story_id in enumerate(self.story_ids)}
         self._row_of_article = {article_id: row for row, members in enumerate(self.members) for article_id in members}
 
@@ -600,15 +709,110 @@ class StoryClusterer:
         stories, dim = self._stories, self._embedding_dim
         story_id = self._fresh_story_id(story["id"])  # states written before ids were unique
         row = self._open_story(story_id, story["title"], story["title_score"], story["title_id"])
-        stories.sums[row, :dim] = _decode_array(story["embedding_sum"], np.float32)
-        stories.sums[row, dim + _decode_array(story["bag_index"], np.int32)] = _decode_array(
-            story["bag_sum"], np.float32)
+        sums = stories.row(row)
+        sums[:dim] = _decode_array(story["embedding_sum"], np.float32)
+        sums[dim + _decode_array(story["bag_index"], np.int32)] = _decode_array(story["bag_sum"], np.float32)
         stories.sizes[row] = len(story["articles"])
         stories.first_day[row] = story["first_day"]
         stories.last_day[row] = story["last_day"]
         stories.floors[row] = story["floor"]
         self.members[row] = list(story["articles"])
         self._row_of_article.update(dict.fromkeys(story["articles"], row))
+
+    # -- state kept in a table, one row per story --------------------------------------
+
+    def table_header(self) -> dict[str, Any]:
+        """What the stories' rows of a story table (:meth:`table_changes`) need beside
+        them to resume: the parameters, document frequencies and the next story's ``seq``
+        (version :data:`TABLE_STATE_VERSION`)."""
+        return {
+            "version": TABLE_STATE_VERSION,
+            "params": self._params(),
+            "n_docs": self._n_docs,
+            "embedding_dim": self._embedding_dim,
+            "entity_df": _encode_array(self._entity_df.astype(np.int64)),
+            "word_df": _encode_array(self._word_df.astype(np.int64)),
+            "next_seq": self._next_seq,
+        }
+
+    def table_changes(self) -> tuple[list[tuple], list[int], bool]:
+        """The stories changed since the clusterer was restored from a story table (or
+        every story, when it was not), as rows to write: ``(seq, id, members as JSON,
+        title, title score, title article, first day, last day, floor, embedding sum,
+        bag indexes, bag sums)``, the arrays as bytes; the ``seq`` of each story left
+        empty, to delete; and whether the table must be emptied first. A restored story's
+        row is its place in ``seq`` order, as :meth:`to_state` numbers the stories."""
+        if self._stories is None:
+            return [], [], not self._from_table
+        stories, dim = self._stories, self._embedding_dim
+        changed = np.array(sorted(stories.changed if self._from_table else range(stories.count)), dtype=np.int64)
+        live = changed[stories.sizes[changed] > 0]
+        rows = []
+        for row in live.tolist():
+            sums = stories.row(row)
+            bags = sums[dim:]
+            nonzero = np.flatnonzero(bags)
+            rows.append((self._seqs[row], self.story_ids[row], json.dumps(self.members[row]), self.titles[row],
+                         float(self._title_scores[row]), self._title_ids[row], int(stories.first_day[row]),
+                         int(stories.last_day[row]), float(stories.floors[row]), sums[:dim].tobytes(),
+                         nonzero.astype(np.int32).tobytes(), bags[nonzero].astype(np.float32).tobytes()))
+        emptied = [self._seqs[row] for row in changed[stories.sizes[changed] == 0].tolist()]
+        return rows, emptied, not self._from_table
+
+    def table_saved(self) -> None:
+        """The rows of :meth:`table_changes` are written: later changes are counted from here."""
+        if self._stories is not None:
+            self._stories.changed.clear()
+        self._from_table = True
+
+    @classmethod
+    def from_table(cls, header: dict[str, Any], rows: Sequence[tuple],
+                   bags: Callable[[list[int]], Sequence[tuple[bytes, bytes]]]) -> StoryClusterer:
+        """A clusterer restored from :meth:`table_header` and the story rows of
+        :meth:`table_changes` as stored (``rows``: all of them in ``seq`` order, up to the
+        embedding sum). The bag sums of a story are read (``bags``: the ``(bag indexes, bag
+        sums)`` of a list of ``seq``) only when the run needs that story: a run of new
+        articles touches a few of a large store's stories, and holds those alone."""
+        if header.get("version") != TABLE_STATE_VERSION:
+            raise ValueError(f"unsupported story table version {header.get('version')!r}")
+        clusterer = cls._from_header(header)
+        clusterer._next_seq = header["next_seq"]
+        clusterer._from_table = True
+        if header["embedding_dim"] is None:
+            return clusterer
+        dim = header["embedding_dim"]
+        clusterer._ensure_ready(dim)
+        stories, count = clusterer._stories, len(rows)
+        stories.allocate(count + max(count // 8, 64))
+        stories.count = count
+        seqs = np.array([row[0] for row in rows], dtype=np.int64)
+        clusterer._seqs = seqs.tolist()
+        clusterer.story_ids = [row[1] for row in rows]
+        clusterer.members = [json.loads(row[2]) for row in rows]
+        clusterer.titles = [row[3] for row in rows]
+        clusterer._title_scores = [row[4] for row in rows]
+        clusterer._title_ids = [row[5] for row in rows]
+        stories.sizes[:count] = [len(members) for members in clusterer.members]
+        stories.first_day[:count] = [row[6] for row in rows]
+        stories.last_day[:count] = [row[7] for row in rows]
+        stories.floors[:count] = [row[8] for row in rows]
+        embeddings = np.frombuffer(b"".join(row[9] for row in rows), dtype=np.float32).reshape(count, dim)
+
+        def load(wanted: np.ndarray) -> np.ndarray:
+            sums = np.zeros((len(wanted), stories.dim), dtype=np.float32)
+            sums[:, :dim] = embeddings[wanted]
+            for position, (index, values) in enumerate(bags(seqs[wanted].tolist())):
+                sums[position, dim + np.frombuffer(index, dtype=np.int32)] = np.frombuffer(values, dtype=np.float32)
+            return sums
+
+        stories.loader = load
+        clusterer._row_of_story = {story_id: row for row, story_id in enumerate(clusterer.story_ids)}
+        clusterer._row_of_article = {article_id: row for row, members in enumerate(clusterer.members)
+                                     for article_id in members}
+        live = np.flatnonzero(stories.sizes[:count] > 0)  # as _reindex, from the embedding sums alone
+        if len(live):
+            clusterer._index.add(live, _unit(embeddings[live]), stories.last_day[live])
+        return clusterer
 
     # -- internals --------------------------------------------------------------------
 
@@ -927,6 +1131,8 @@ class StoryClusterer:
 
     def _open_story(self, story_id: str, title: str, title_score: float, title_id: str) -> int:
         row = self._stories.new()
+        self._seqs.append(self._next_seq)
+        self._next_seq += 1
         self.story_ids.append(story_id)
         self.members.append([])
         self.titles.append(title)
@@ -939,11 +1145,12 @@ class StoryClusterer:
         self._stories.add(row, feature, day, self._floor_of(_word_count(article)))
         self.members[row].append(article.id)
         self._row_of_article[article.id] = row
-        centrality = float(_unit(self._stories.sums[row, : self._embedding_dim]) @ feature[: self._embedding_dim])
+        centrality = float(_unit(self._stories.row(row)[: self._embedding_dim]) @ feature[: self._embedding_dim])
         if centrality > self._title_scores[row] or len(self.members[row]) == 1:
             self._set_title(row, article, centrality)
 
     def _set_title(self, row: int, article: Article, score: float) -> None:
+        self._stories.changed.add(row)
         self.titles[row] = headline_or_lead(article)
         self._title_scores[row] = score
         self._title_ids[row] = article.id
@@ -958,7 +1165,7 @@ class StoryClusterer:
             mine = np.flatnonzero(batch.rows == row)
             if not len(mine):
                 continue
-            centre = _unit(self._stories.sums[row, : self._embedding_dim])
+            centre = _unit(self._stories.row(row)[: self._embedding_dim])
             scores = batch.embeddings[mine] @ centre
             best = int(np.argmax(scores))
             self._set_title(row, batch.articles[mine[best]], float(scores[best]))
@@ -967,7 +1174,7 @@ class StoryClusterer:
         """Index the current mean embeddings of the live stories among ``rows``."""
         rows = rows[self._stories.sizes[rows] > 0]
         if len(rows):
-            means = _unit(self._stories.sums[rows, : self._embedding_dim])
+            means = _unit(self._stories.embedding_sums(rows, self._embedding_dim))
             self._index.add(rows, means, self._stories.last_day[rows])
 
     def _merge_linked(self, linked: dict[str, set[str]]) -> None:
@@ -984,17 +1191,11 @@ class StoryClusterer:
         self._reindex(np.array(sorted(changed), dtype=np.int64))
 
     def _absorb(self, keep: int, drop: int) -> None:
-        stories = self._stories
-        stories.sums[keep] += stories.sums[drop]
-        stories.sizes[keep] += stories.sizes[drop]
-        stories.first_day[keep] = _earliest(stories.first_day[keep], stories.first_day[drop])
-        stories.last_day[keep] = _latest(stories.last_day[keep], stories.last_day[drop])
+        self._stories.absorb(keep, drop)
         for article_id in self.members[drop]:
             self._row_of_article[article_id] = keep
         self.members[keep].extend(self.members[drop])
         self.members[drop] = []
-        stories.sums[drop] = 0.0
-        stories.sizes[drop] = 0
         self._row_of_story[self.story_ids[drop]] = keep
         self._index.redirect(drop, keep)
 

@@ -75,6 +75,7 @@ from newstrace.relate import ProvenanceGraph
 from newstrace.encode.sentence_store import stored_sentence_vectors
 from newstrace.store import Store, StoreError
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
+from newstrace.stories import TABLE_STATE_VERSION as STORY_TABLE_VERSION
 from newstrace.stories import StoryClusterer, encode_leads
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -337,10 +338,9 @@ class Analyzer:
         stored one, read from the store unless given). Stored stories keep the digest a
         ``digest`` run made for them while their members and roots stay the same."""
         articles = self.store.articles() if articles is None else articles
-        state = self.store.get_state("stories")
-        if state and state.get("version") != STORY_STATE_VERSION:  # another version's stories: built again
-            state, fresh = None, list(articles)
-        clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
+        clusterer = self._story_clusterer()
+        if clusterer is None:  # another version's stories: built again
+            clusterer, fresh = StoryClusterer(), list(articles)
         leads = np.zeros((0, 0), np.float32)
         if fresh:
             stored = self.store.get_arrays(self._lead_kind(), [a.id for a in fresh])
@@ -348,9 +348,25 @@ class Analyzer:
         placed = place_stories(clusterer, fresh, leads, relations, articles)
         with self.store.transaction():
             if fresh:
-                self.store.put_state("stories", clusterer.to_state())
-            self.store.put_stories(self._with_kept_digests(placed.stories))
+                rows, emptied, replace_all = clusterer.table_changes()
+                self.store.put_story_state(clusterer.table_header(), rows, emptied, replace=replace_all)
+                clusterer.table_saved()
+            self.store.update_stories(self._with_kept_digests(placed.stories))
         return placed.stories, placed.graph
+
+    def _story_clusterer(self) -> StoryClusterer | None:
+        """The story clusterer as the store left it: restored from its story table (the
+        stories' vector sums read as the run needs them), from a whole state of the
+        version before the table, or new when there is none; ``None`` for a state of
+        another version."""
+        header, rows = self.store.story_state()
+        if header is None:
+            return StoryClusterer()
+        if header.get("version") == STORY_TABLE_VERSION:
+            return StoryClusterer.from_table(header, rows, self.store.story_bags)
+        if header.get("version") == STORY_STATE_VERSION:
+            return StoryClusterer.from_state(header)
+        return None
 
     def _with_kept_digests(self, stories: Sequence[Story]) -> list[Story]:
         """``stories`` (copies where a digest is attached) with the digest cached for their
