@@ -200,11 +200,27 @@ _COMPANY_SUFFIX = r"(?:Inc|Corp|Co|Ltd|LLC|L\.L\.C|plc|PLC|S\.A|N\.V|AG|SE|GmbH)
 #: The longest closing "About ..." section (a press release's "About the company", an
 #: author's bio) that is boilerplate; a longer one is text of the article.
 _ABOUT_SECTION_MAX = 3000
+#: Paragraphs that speak to the reader about the article rather than report: an editor's
+#: note (a standing disclaimer under every article on one subject, a correction, "this
+#: story was updated"), a newsletter promo ("Sign up for our newsletter", "enter your email
+#: address": :func:`_notice_spans`) and a list of related headlines under a "Related:"
+#: heading. Each is removed whole, an editor's note with the lines that continue it (a line
+#: not closed by sentence punctuation runs on into a next line that opens in lower case), at
+#: most ``_NOTICE_MAX`` characters and only where at least as much text (or
+#: ``_NOTICE_REST`` characters) is left. Promos and editor's notes that recur in many
+#: articles are also found by their document frequency (:mod:`newstrace.match.boilerplate`);
+#: these rules catch the ones that only two articles share, or that vary in spacing.
+_NOTICE_MAX = 1000
+_NOTICE_REST = 200
+_EDITOR_NOTE = (r"[(\[]?(?:Editor|EDITOR|Editors|EDITORS)['’]?[sS]?['’]?[ \t]+(?:[Nn]ote|NOTE)[ \t]*[:—–-]"
+                r"[^\n]*(?:(?<![.!?…:\"'”’)\]])\n[ \t]*[a-z][^\n]*)*")
+_RELATED_HEADING = (r"[\"“]?(?:Related|RELATED|Related (?:[Ss]tories|[Aa]rticles|[Cc]overage|[Ll]inks|[Rr]eading)"
+                    r"|Read [Mm]ore|READ MORE|See [Aa]lso|More [Oo]n [Tt]his|You [Mm]ay [Aa]lso [Ll]ike)[ \t]*:?[\"”]?")
 #: The characters a line that :data:`_LINE` removes can start with (after spaces; and a
 #: digit): a look-ahead on them turns away blank lines and most lines of text at once,
 #: before the engine tries every branch (a filter only: it changes no match). A new
 #: branch of :data:`_LINE` adds its first characters here.
-_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMS•·|(—–-") | {name[0] for name in _AGENCY_OF}))
+_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMS•·|(—–-[\"“") | {name[0] for name in _AGENCY_OF}))
 #: Whole lines to remove. Every branch follows a newline, so the engine only tries line
 #: starts. ``footer`` runs to the end of the text, and so does ``about``: a closing section
 #: under a short "About ..." heading ("About Ascom", "About the author"; not a fact box
@@ -227,6 +243,7 @@ _LINE = re.compile(
     r"|More to come\.?|Check back (?:for|soon)[^\n]{0,60}|Advertisement"
     r"|Share this (?:article|story|post|page)[^\n]{0,40}"
     r"|(?:Sign up|Subscribe) (?:for|to) [^\n]{1,100}"
+    rf"|(?P<editor>{_EDITOR_NOTE})|(?P<related>{_RELATED_HEADING})"
     r"|Follow (?:us|[^\n]{1,40}) on (?:Twitter|X|Facebook|Instagram|LinkedIn|Telegram|YouTube"
     r"|TikTok)[^\n]{0,80}"
     r"|The-\w+-Wire"
@@ -253,6 +270,104 @@ _PAREN_TAG = re.compile(
     rf"|(?:{_AGENCY}|EPA|Getty Images)(?:[ \t]*(?:/|via)[^()\n]{{1,40}})?"
     r"|[^()\n]{1,40}/(?:AFP|AP|Reuters|EPA|Getty Images)[^()\n]{0,40})\)(?=\n)"
 )
+#: A closing section with no "About ..." heading in which an organisation describes itself,
+#: the standard last paragraphs of a press release ("Acme is a global provider of ...
+#: Acme is headquartered in Springfield, employs 1,300 people and is listed on ..."). Two
+#: releases of one company share it word for word and nothing else. It opens a paragraph
+#: with a name and "is a/an/the/one of", runs to the end of the text (at most
+#: ``_SELF_DESCRIPTION_MAX`` characters and ``_SELF_DESCRIPTION_PARAGRAPHS`` paragraphs, the
+#: text before it at least half as long), names the organisation again and states facts of at
+#: least ``_COMPANY_FACT_KINDS`` of the kinds in :data:`_COMPANY_FACTS`; a background
+#: paragraph of a news story ("Carlineo is a convicted felon ...") states none.
+_SELF_DESCRIPTION_MAX = 1500
+_SELF_DESCRIPTION_PARAGRAPHS = 3
+#: The opening's " is " or " are " lies within this many characters of the line start.
+_SELF_OPENING_REACH = 200
+_SELF_OPENING = re.compile(
+    r"\n[ \t]*(?P<name>[A-Z][\w&'’.-]*(?:[ \t]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,4}?)"
+    rf"(?:,?[ \t]+{_COMPANY_SUFFIX})?(?:[ \t]+\([^()\n]{{1,40}}\))?,?[ \t]+"
+    r"(?:is|are)[ \t]+(?:a|an|the|one[ \t]+of)[ \t]"
+)
+#: Kinds of fact an organisation states about itself.
+_COMPANY_FACTS = tuple(re.compile(pattern) for pattern in (
+    r"\b(?:headquartered|headquarters|[Hh]ead [Oo]ffice)\b",  # where it sits
+    r"\b(?:employs|employees|workforce|staff of)\b",  # how many work for it
+    r"\b(?:[Ff]ounded|[Ee]stablished) in \d{4}\b|\b[Ss]ince \d{4}\b",  # since when
+    r"\b(?:[Ll]isted on|[Tt]raded on|Stock Exchange|NYSE|NASDAQ|Nasdaq)\b",  # its shares
+    r"\b(?:offices|subsidiaries|businesses|operations|presence|customers)"  # where it works
+    r" in (?:more than |over |about |around |some )?\d[\d,]*\+? (?:countries|markets|locations)",
+    r"(?:\bwww\.|https?://|\b[Ff]or more information\b)",  # where to read more
+))
+_COMPANY_FACT_KINDS = 2
+#: The longest line that is a promo.
+_PROMO_MAX = 300
+#: Substrings one of which every match of :data:`_PROMO_ACTION` holds (a regex scan of a
+#: whole text costs far more than these searches).
+_PROMO_ACTIONS = ("ign up", "igning up", "ubscrib", "lick here", "licking here", "nter your", "ntering your")
+_PROMO_ACTION = re.compile(
+    r"\b(?:[Ss]ign(?:ing)? up|[Ss]ubscrib(?:e|ing)|[Cc]lick(?:ing)? here|[Ee]nter(?:ing)? your e-?mail)\b"
+)
+#: The reader is told to act: the action opens a sentence or a clause ("For more, sign up"),
+#: or the line speaks to the reader ("you", "your", "our newsletter").
+_PROMO_IMPERATIVE = re.compile(
+    r"(?:^|\n|(?<=[.!?:,;(—–-]\s)|(?<=[.!?:,;(—–-])|(?<=\b[Jj]ust\s))[ \t]*"
+    r"(?:[Ss]ign up|[Ss]ubscribe|[Cc]lick here|[Ee]nter your e-?mail)\b"
+)
+_READER = re.compile(r"\b(?:[Yy]ou|[Yy]our|[Oo]ur)\b")
+_PROMO_TARGET = re.compile(
+    r"\b(?:[Nn]ewsletters?|inbox|[Ee]nter(?:ing)? your e-?mail|(?:via|by) e-?mail|get an e-?mail"
+    r"|e-?mail (?:address|updates|alerts))\b"
+)
+_HEADLINE_WORDS = 20
+_NEXT_LINE = re.compile(r"\n[ \t]*([^\n]*)")
+_CAPITALISED = re.compile(r"[\"“‘'(]?[A-Z0-9]")
+
+
+def _is_headline(line: str) -> bool:
+    """A line that reads as a linked headline: at most ``_HEADLINE_WORDS`` words, and every
+    word of four letters or more capitalised, or no sentence punctuation closing it."""
+    words = line.split()
+    if not words or len(words) > _HEADLINE_WORDS:
+        return False
+    long_words = [w for w in words if sum(c.isalpha() for c in w) >= 4]
+    title_case = bool(long_words) and all(_CAPITALISED.match(w) for w in long_words)
+    return title_case or not re.search(r"[.!?…][\"'”’)\]]*$", line)
+
+
+def _notice_spans(text: str) -> list[_Span]:
+    """Spans of newsletter promos: a line of at most ``_PROMO_MAX`` characters that tells the
+    reader to sign up, subscribe or click for a newsletter or email updates."""
+    found = []
+    if (("mail" in text or "ewsletter" in text or "inbox" in text)  # what every target holds
+            and any(action in text for action in _PROMO_ACTIONS)):
+        lines = {_line_bounds(text, m.start()) for m in _PROMO_ACTION.finditer(text)}
+        for start, end in sorted(lines):
+            line = text[start:end]
+            if (end - start <= _PROMO_MAX and _PROMO_TARGET.search(line)
+                    and (_PROMO_IMPERATIVE.search(line) or _READER.search(line))):
+                found.append(_Span(start, end, False))
+    return [span for span in found if _leaves_text(text, span)]
+
+
+def _leaves_text(text: str, span: _Span) -> bool:
+    """Whether removing a notice ``span`` (at most ``_NOTICE_MAX`` characters) leaves at
+    least as much text, or ``_NOTICE_REST`` characters."""
+    size = span.end - span.start
+    return size <= _NOTICE_MAX and len(text.strip()) - size >= min(size, _NOTICE_REST)
+
+
+def _related_end(text: str, end: int) -> int:
+    """Where the list of headlines after a "Related:" heading ending at ``end`` ends (``end``
+    when no headline follows)."""
+    last = end
+    for line in _NEXT_LINE.finditer(text, end):
+        if line.group(1).strip():
+            if not _is_headline(line.group(1).strip()):
+                break
+            last = line.end()
+    return last
+
+
 #: Tags that close a photo caption at the end of a line: (guard, pattern).
 _CAPTION_TAGS = (
     (")\n", _PAREN_TAG),
@@ -326,6 +441,12 @@ def _line_spans(text: str) -> tuple[list[_Span], str | None]:
             if when is None:
                 continue
             published = published or when
+        if m.group("editor") is not None or m.group("related") is not None:
+            related = m.group("related") is not None
+            notice = _Span(m.start() + 1, _related_end(text, m.end()) if related else m.end(), False)
+            if (notice.end > m.end() or not related) and _leaves_text(text, notice):
+                spans.append(notice)
+            continue
         closing = m.group("footer") is not None or m.group("about") is not None
         spans.append(_Span(m.start() + 1, m.end(), not closing))
     return spans, published
@@ -352,6 +473,33 @@ def _caption_spans(text: str, line_ends: set[str]) -> list[_Span]:
                 start, _ = _line_bounds(text, m.start())
                 spans.append(_Span(_caption_start(text, start, m.start()), m.end()))
     return spans
+
+
+def _self_description_spans(text: str) -> list[_Span]:
+    """The span of a closing self-description of an organisation (:data:`_SELF_OPENING`),
+    at most one: the earliest of the last ``_SELF_DESCRIPTION_PARAGRAPHS`` lines that opens
+    one and passes every test."""
+    stop = len(text.rstrip())
+    starts = []  # the newlines before the last lines that hold text, last first
+    at = stop
+    while len(starts) < _SELF_DESCRIPTION_PARAGRAPHS and at > 0:
+        at = text.rfind("\n", 0, at)
+        if at < 0:
+            break
+        if text[at + 1 : at + 2].strip():
+            starts.append(at)
+    for at in reversed(starts):
+        if text.find(" is ", at, at + _SELF_OPENING_REACH) < 0 and text.find(" are ", at, at + _SELF_OPENING_REACH) < 0:
+            continue  # no opening there (a cheap test first)
+        m = _SELF_OPENING.match(text, at)
+        if m is None or stop - at > _SELF_DESCRIPTION_MAX:
+            continue
+        section = text[at + 1 :].strip()
+        name = m.group("name").split()[0]
+        if (2 * len(text[:at].strip()) >= len(section) and section.count(name) >= 2
+                and sum(bool(fact.search(section)) for fact in _COMPANY_FACTS) >= _COMPANY_FACT_KINDS):
+            return [_Span(at + 1, len(text), False)]
+    return []
 
 
 def _remove_spans(text: str, spans: list[_Span]) -> tuple[str, list[str], list[str]]:
@@ -436,6 +584,7 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
         text = "\n" + text
     spans, published = _line_spans(text)
     spans += _keyword_spans(text) + _caption_spans(text, line_ends)
+    spans += _self_description_spans(text) + _notice_spans(text)
     if spans:
         text, removed, found = _remove_spans(text, spans)
         text = _strip_trailing_spaces(text)
