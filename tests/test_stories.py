@@ -296,3 +296,15 @@ def test_long_unrelated_pages_of_one_week_do_not_make_a_story(shared) -> None:
     labels = dict(zip(names, StoryClusterer().assign(articles, encode_leads(articles))))
     assert all(len({labels[name] for name in group}) == 1 for group in same)
     assert [name for name in apart if sum(labels[other] == labels[name] for other in names) > 1] == []
+
+
+def test_entity_pattern_finds_what_the_plain_word_start_pattern_finds() -> None:
+    import re
+
+    from newstrace.stories import _NAME_OR_NUMBER
+
+    plain = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
+    texts = ["Tara Reid, 33, entered Promises in Malibu on Friday. She left.", "3A4 A3 a3 _3 _A É3 ١٢٣ 1,2. ABC-D ’s",
+             "X", "12", "1.", "a1,000,000.5b", "O'Neil's car", "ÀB Ab AB. A.B. U.S.-led", "٣,٤ and 7,", "",
+             "The 2019-20 season: 4.5% of $1,200 in Q3 (Jan. 5), 3rd place, COVID-19, F-35s, 9/11."]
+    assert all(_NAME_OR_NUMBER.findall(text) == plain.findall(text) for text in texts)
