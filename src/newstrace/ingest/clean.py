@@ -340,13 +340,24 @@ def _notice_spans(text: str) -> list[_Span]:
     found = []
     if (("mail" in text or "ewsletter" in text or "inbox" in text)  # what every target holds
             and any(action in text for action in _PROMO_ACTIONS)):
-        lines = {_line_bounds(text, m.start()) for m in _PROMO_ACTION.finditer(text)}
-        for start, end in sorted(lines):
+        for start, end in sorted(_lines_holding(text, _PROMO_ACTIONS)):
             line = text[start:end]
-            if (end - start <= _PROMO_MAX and _PROMO_TARGET.search(line)
+            if (end - start <= _PROMO_MAX and _PROMO_ACTION.search(line) and _PROMO_TARGET.search(line)
                     and (_PROMO_IMPERATIVE.search(line) or _READER.search(line))):
                 found.append(_Span(start, end, False))
     return [span for span in found if _leaves_text(text, span)]
+
+
+def _lines_holding(text: str, needles: tuple[str, ...]) -> set[tuple[int, int]]:
+    """The bounds of every line of ``text`` that holds one of ``needles`` (substring
+    searches: a regular expression scanning the whole text costs far more)."""
+    lines = set()
+    for needle in needles:
+        at = text.find(needle)
+        while at >= 0:
+            lines.add(_line_bounds(text, at))
+            at = text.find(needle, at + 1)
+    return lines
 
 
 def _leaves_text(text: str, span: _Span) -> bool:
