@@ -14,8 +14,8 @@ SELF_DESCRIPTION = (
     "ports and farms. The mission of Valley Pumps is to keep towns dry and water moving, whatever "
     "the weather brings. Valley Pumps designs, builds and services its pumps in its own workshops "
     "and trains the crews who run them.\n\n"
-    "Valley Pumps is headquartered in Arden, has subsidiaries in 14 countries and employs around "
-    "2,100 people worldwide. Valley Pumps shares are listed on the Northern Stock Exchange."
+    "Valley Pumps has its head office in Arden, runs offices in 14 countries and has a staff of "
+    "2,100. Its shares trade on the Northern Stock Exchange under the letters VLP."
 )
 
 RELEASE_A = (
@@ -64,16 +64,15 @@ def test_two_releases_of_one_company_are_independent_reports(tmp_path: Path) -> 
 #: Invented reports of different events, two by two sharing what a site prints around its
 #: articles: a newsletter promo, an editor's note (wrapped over lines in one copy), a list
 #: of related headlines.
-PROMO = ("POLL WATCH BY EMAIL! - You can get this daily update every weekday morning by email! "
-         "Just click here, enter your email address, and click \u201csign up.\u201d That is all "
-         "there is to it, and you can unsubscribe at any time.")
+PROMO = ("POLL WATCH BY EMAIL! Want this briefing every weekday morning? Click here to sign up "
+         "with your email address; leaving the list later takes one click too.")
 NOTE = ("Editor\u2019s note: Council leader Ann Moss has repeatedly\npromised to close the\n"
         "river road to lorries and to sell the old harbour to developers, against the advice "
         "of her own\nplanning officers.")
-RELATED = ("\u201cRelated:\u201d\n\nCouncil Rejects Plan For A Second Harbour Bridge.\n\n"
-           "Mayor Scores Direct Hit On Rival Over Bus Fares.\n\n"
-           "The Evening Show Takes A Closer Look At The Council Candidates.\n\n"
-           "Fishermen Say New Quotas Will Empty The Harbour By Spring.")
+RELATED = ("\u201cRelated:\u201d\n\nHarbour Bridge Plan Goes Back To The Drawing Board.\n\n"
+           "Mayor Promises Cheaper Bus Fares For Pensioners.\n\n"
+           "Evening Debate Puts The Council Candidates To The Test.\n\n"
+           "Fishermen Warn New Quotas Could Empty The Harbour.")
 
 EVENTS = [
     "Turnout in the Arden by-election reached 41 per cent, the highest for a by-election in the "
@@ -121,3 +120,16 @@ def test_articles_sharing_only_what_a_site_prints_around_them_are_not_derived(tm
     report = newstrace.analyze([tmp_path], db=str(tmp_path / "store.db"))
     assert len(report.articles) == 6
     assert [(r.relation, r.a, r.b) for r in report.relations if r.derived] == []
+
+
+def test_two_short_leads_sharing_a_phrase_are_not_a_copy() -> None:
+    # two outlets' one-paragraph leads on one event share a seven-word phrase, the name of
+    # what the event is about: a fifth of the longer lead, half of the shorter one
+    a = ("A mostly rural county in northern Vermont will close the old stone bridge over the Lamoille "
+         "river next spring, after engineers found cracks in two of its arches, the state transport "
+         "agency said on Wednesday.")
+    b = "The old stone bridge over the Lamoille river is being closed to all traffic next spring."
+    comparison = newstrace.compare(a, b)
+    assert not comparison.derived, comparison.relation
+    # a short lead that is the same text is still a duplicate, however short
+    assert newstrace.compare(b, b).relation == "duplicate"

@@ -278,7 +278,7 @@ _PAREN_TAG = re.compile(
 #: ``_SELF_DESCRIPTION_MAX`` characters and ``_SELF_DESCRIPTION_PARAGRAPHS`` paragraphs, the
 #: text before it at least half as long), names the organisation again and states facts of at
 #: least ``_COMPANY_FACT_KINDS`` of the kinds in :data:`_COMPANY_FACTS`; a background
-#: paragraph of a news story ("Carlineo is a convicted felon ...") states none.
+#: paragraph of a news story (a defendant's record, an airline's fleet) states none.
 _SELF_DESCRIPTION_MAX = 1500
 _SELF_DESCRIPTION_PARAGRAPHS = 3
 #: The opening's " is " or " are " lies within this many characters of the line start.

@@ -15,7 +15,7 @@ import numpy as np
 from newstrace.match.align import Boilerplate, Overlap, lexical_overlap
 from newstrace.encode.runtime import Encoder
 from newstrace.model import Article, Comparison
-from newstrace.match.nearcopy import classify_overlap
+from newstrace.match.nearcopy import ALIGN_MIN_SHARED, DUPLICATE_CONTAINMENT, classify_overlap
 from newstrace.match.paraphrase import align_sentences, kept_wording, paraphrase_verdict
 from newstrace.relate import infer_direction
 
@@ -30,9 +30,24 @@ def as_article(text: Text) -> Article:
     return text if isinstance(text, Article) else Article.from_text(text)
 
 
-def lexical_verdict(overlap: Overlap) -> Comparison | None:
-    """A ``duplicate``/``copy``/``partial`` comparison from shared wording, or ``None``."""
+def lexical_relation(overlap: Overlap) -> str | None:
+    """:func:`~newstrace.match.nearcopy.classify_overlap`'s verdict, held to the evidence the
+    near-copy stage asks of every pair it verifies: a ``copy`` or ``partial`` shares at least
+    ``ALIGN_MIN_SHARED`` word shingles (a run of some 14 words), however short the texts,
+    unless one text is (nearly: ``DUPLICATE_CONTAINMENT``) all inside the other, as a short
+    excerpt is. Two leads of one event that share the seven words naming what the event is
+    about are not a copy for being 18 words long."""
     relation = classify_overlap(overlap)
+    if (relation not in (None, "duplicate") and overlap.shared < ALIGN_MIN_SHARED
+            and max(overlap.containment_a, overlap.containment_b) < DUPLICATE_CONTAINMENT):
+        return None
+    return relation
+
+
+def lexical_verdict(overlap: Overlap) -> Comparison | None:
+    """A ``duplicate``/``copy``/``partial`` comparison from shared wording
+    (:func:`lexical_relation`), or ``None``."""
+    relation = lexical_relation(overlap)
     if relation is None:
         return None
     score = max(overlap.containment_a, overlap.containment_b, overlap.jaccard)
@@ -49,7 +64,7 @@ def lexical_verdict(overlap: Overlap) -> Comparison | None:
 def needs_rewrite_check(overlap: Overlap) -> bool:
     """Whether :func:`judge` needs the sentence alignment (and so sentence vectors) for a pair
     with this ``overlap``: shared wording decides ``duplicate`` and ``copy`` on its own."""
-    return classify_overlap(overlap) in (None, "partial")
+    return lexical_relation(overlap) in (None, "partial")
 
 
 def rewrite_verdict(
