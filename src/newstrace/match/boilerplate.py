@@ -170,7 +170,7 @@ class BoilerplateIndex:
         shared = holders >= (min(self.min_docs, self.outlet_min_docs) if every_text else 1)
         flagged = np.zeros(len(starts), dtype=bool)
         flagged[shared] = self.flag(keys[starts[shared]])
-        return np.unique(rows[np.repeat(flagged, holders)])
+        return sorted_unique(rows[np.repeat(flagged, holders)])[0]
 
     def _carriers_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The articles holding each packed pair key, gathered from the table at once: per
@@ -301,7 +301,7 @@ class BoilerplateIndex:
         (in no particular order)."""
         which = np.searchsorted(self._chunk_firsts(), docs, side="right") - 1
         rows_parts, keys_parts = [], []
-        for number in np.unique(which).tolist():
+        for number in sorted_unique(which)[0].tolist():
             rows = np.flatnonzero(which == number)
             chunk = self._chunks[number]
             held = chunk.pairs.subset(docs[rows] - chunk.first)
@@ -322,7 +322,7 @@ class BoilerplateIndex:
         b_docs = np.array([self._numbers[pairs[row][1]] for row in rows.tolist()], dtype=np.int64)
         shared_rows, shared_keys = _shared_per_row(self._tagged_pairs(a_docs), self._tagged_pairs(b_docs))
         if len(shared_keys):
-            free[rows[np.unique(shared_rows[~self.flag(shared_keys)])]] = True
+            free[rows[sorted_unique(shared_rows[~self.flag(shared_keys)])[0]]] = True
         return free
 
 
