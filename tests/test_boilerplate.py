@@ -16,7 +16,10 @@ WORDS = ("council budget river bridge mayor vote school teachers strike storm ha
          "minister police court ruling farmers drought prices market election candidate rally "
          "hospital nurses union factory workers museum festival ferry tunnel rail fares library "
          "port road clinic budget report board parents pupils orchard bakery dock").split()
-NOTE = ("Editor's note: Mayor Ruth Calder regularly spreads falsehoods about the city budget and "
+#: A standing note one outlet appends to every article on one subject. Labelled "Editor's note:"
+#: it is removed by cleaning already (tests/test_real_news.py); unlabelled, only its document
+#: frequency tells it is boilerplate.
+NOTE = ("A reminder to our readers: Mayor Ruth Calder regularly spreads falsehoods about the city budget and "
         "has repeatedly pledged to close every public library in the county. This newspaper "
         "will keep reminding readers of those facts in all of its coverage of her campaign.")
 
@@ -39,7 +42,7 @@ def derived_pairs(report: newstrace.Report) -> dict[frozenset[str], str]:
     return {frozenset({labels[r.a], labels[r.b]}): r.relation for r in report.relations if r.derived}
 
 
-def test_an_outlets_editors_note_is_boilerplate_not_copying(tmp_path: Path) -> None:
+def test_an_outlets_standing_note_is_boilerplate_not_copying(tmp_path: Path) -> None:
     records = [{"id": f"planet-{i}", "outlet": "Daily Planet", "text": article(i) + "\n\n" + NOTE}
                for i in range(6)]
     records += [{"id": f"other-{i}", "outlet": "Gazette", "text": article(100 + i)} for i in range(3)]
@@ -47,14 +50,14 @@ def test_an_outlets_editors_note_is_boilerplate_not_copying(tmp_path: Path) -> N
                     "text": article(2, paragraphs=3) + "\n\n" + NOTE})  # a real copy of planet-2
     report = newstrace.analyze([write(tmp_path, records)])
     assert derived_pairs(report) == {frozenset({"planet-2", "planet-copy"}): "copy"}
-    [note] = [p for p in report.boilerplate if "Editor's note" in p.text]
+    [note] = [p for p in report.boilerplate if "A reminder to our readers" in p.text]
     assert note.text == NOTE
     assert note.document_frequency == 7
     assert note.outlets == {"Daily Planet": 6, "Blog": 1}
     copy = next(r for r in report.relations if r.derived)
     texts = {a.id: a.text for a in report.articles}
     for passage in copy.passages:  # the evidence is the copied article, not the note
-        assert "Editor's note" not in texts[copy.a][passage.a_start : passage.a_end]
+        assert "A reminder to our readers" not in texts[copy.a][passage.a_start : passage.a_end]
 
 
 def test_the_note_stays_boilerplate_in_a_later_run_over_the_store(tmp_path: Path) -> None:
