@@ -176,3 +176,15 @@ def test_families_are_the_connected_components_of_each_sample() -> None:
     sizes = rng.integers(1, 9, size=300)
     expected = [connected_components(graph[:n, :n], directed=False)[0] for graph, n in zip(linked, sizes)]
     assert _components(linked, sizes).tolist() == expected
+
+
+def test_a_labelled_note_cleaning_removes_is_still_listed_with_its_document_frequency(tmp_path: Path) -> None:
+    labelled = "Editor's note: " + NOTE.split(": ", 1)[1]
+    records = [{"id": f"planet-{i}", "outlet": "Daily Planet", "text": article(i) + "\n\n" + labelled}
+               for i in range(3)]
+    records.append({"id": "gazette-1", "outlet": "Gazette", "text": article(50)})
+    report = newstrace.analyze([write(tmp_path, records)])
+    assert all("Editor's note" not in a.text for a in report.articles)  # cut from the texts
+    [listed] = [p for p in report.boilerplate if p.text.startswith("Editor's note")]
+    assert (listed.text, listed.document_frequency, listed.outlets) == (labelled, 3, {"Daily Planet": 3})
+    assert derived_pairs(report) == {}

@@ -23,9 +23,11 @@ import numpy as np
 from newstrace.match.align import Overlap
 from newstrace.match.boilerplate import (
     BoilerplateIndex,
+    listed_boilerplate,
     pair_arrays,
     pair_batch,
     recurring_passages,
+    removed_passages,
 )
 from newstrace.encode.runtime import (
     DEFAULT_ENCODER,
@@ -279,15 +281,17 @@ class Analyzer:
         return self._boilerplate
 
     def boilerplate(self, articles: Sequence[Article]) -> list[BoilerplatePassage]:
-        """The recurring boilerplate of ``articles``, counted over the whole store. Only the
-        articles that hold a boilerplate sentence pair (found from their stored pairs) are
-        read again for its passages."""
+        """The recurring boilerplate of ``articles``, counted over the whole store, and the
+        blocks cleaning removed from several of them. Only the articles that hold a
+        boilerplate sentence pair (found from their stored pairs) are read again for its
+        passages."""
         index = self._recurring()
         stored = self.store.get_arrays(SENTENCE_PAIRS, [a.id for a in articles])
         known = [a.id for a in articles if a.id in stored]
         held = index.holders(pair_batch([stored[key] for key in known]), every_text=len(known) == len(index))
         holders = {known[row] for row in held.tolist()}
-        return recurring_passages([a for a in articles if a.id in holders or a.id not in stored], index)
+        recurring = recurring_passages([a for a in articles if a.id in holders or a.id not in stored], index)
+        return listed_boilerplate(recurring, removed_passages(articles))
 
     def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:
         """Rewrites (paraphrase) and same-event pairs: nearest neighbours by lead vector,

@@ -28,7 +28,9 @@ articles of one outlet that share most of their text (an updated or re-run story
 family, so what they share stays evidence too.
 
 :func:`recurring_passages` lists the boilerplate of a collection with its document
-frequency and outlets (``Report.boilerplate``).
+frequency and outlets, and :func:`removed_passages` the blocks cleaning cut by rule from
+several articles (an editor's note, a promo), counted the same way; ``Report.boilerplate``
+holds both (:func:`listed_boilerplate`).
 """
 
 from __future__ import annotations
@@ -435,6 +437,33 @@ def recurring_passages(articles: Sequence[Article], index: BoilerplateIndex, *,
         if article.outlet:
             passage.outlets[article.outlet] = passage.outlets.get(article.outlet, 0) + 1
     return sorted(found.values(), key=lambda p: (-p.document_frequency, p.text))
+
+
+def removed_passages(articles: Sequence[Article], *, max_ids: int = 50) -> list[BoilerplatePassage]:
+    """The blocks cleaning cut from two or more of ``articles`` (``Article.boilerplate``: an
+    editor's note, a newsletter promo, a site's footer; compared with their white space
+    collapsed), each once with the articles and outlets that carried it, most frequent first:
+    boilerplate found by rule rather than by document frequency, listed the same way."""
+    found: dict[str, BoilerplatePassage] = {}
+    for article in articles:
+        for block in dict.fromkeys(" ".join(block.split()) for block in article.boilerplate):
+            passage = found.setdefault(block, BoilerplatePassage(text=block))
+            passage.document_frequency += 1
+            if len(passage.article_ids) < max_ids:
+                passage.article_ids.append(article.id)
+            if article.outlet:
+                passage.outlets[article.outlet] = passage.outlets.get(article.outlet, 0) + 1
+    return sorted((p for p in found.values() if p.document_frequency >= 2),
+                  key=lambda p: (-p.document_frequency, p.text))
+
+
+def listed_boilerplate(recurring: Sequence[BoilerplatePassage],
+                       removed: Sequence[BoilerplatePassage]) -> list[BoilerplatePassage]:
+    """The report's boilerplate: the recurring passages and the blocks cleaning removed from
+    several articles (one entry per text), most frequent first."""
+    seen = {" ".join(p.text.split()) for p in recurring}
+    merged = list(recurring) + [p for p in removed if p.text not in seen]
+    return sorted(merged, key=lambda p: (-p.document_frequency, p.text))
 
 
 def _runs(mask: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int]]:
