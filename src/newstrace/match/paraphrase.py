@@ -33,7 +33,7 @@ from newstrace.encode.runtime import DIM, Encoder, default_encoder
 from newstrace.model import Passage
 from newstrace.text.sentences import Span, is_claim_sentence, split_sentences
 from newstrace.text.quotes import quoted_stretches
-from newstrace.text.words import STOPWORDS
+from newstrace.text.words import STOPWORDS, WORD
 
 #: Sentence pairs below this similarity are never aligned.
 MIN_PAIR_SIMILARITY = 0.55
@@ -45,7 +45,6 @@ REWORDED_MAX_OVERLAP = 0.5
 #: Sentences with a match at least this similar in the other text should be aligned, in order.
 ORDER_SIMILARITY = 0.6
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[A-Za-z]|\b[A-Z]{2,}\b")
 
@@ -225,7 +224,7 @@ def align_sentences(
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words of ``text`` that are not stop words."""
-    return {w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS}
+    return {w for w in (m.lower() for m in WORD.findall(text)) if w not in STOPWORDS}
 
 
 def numbers(text: str) -> set[str]:
@@ -242,7 +241,7 @@ def _jaccard(x: set[str], y: set[str]) -> float:
 
 
 def _normalised_words(text: str) -> str:
-    return " ".join(m.lower() for m in _WORD.findall(text))
+    return " ".join(m.lower() for m in WORD.findall(text))
 
 
 def _longest_run(flags: Sequence[bool], pairs: Sequence[AlignedPair]) -> int:
@@ -546,7 +545,7 @@ PAIR_THRESHOLD = 0.395
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [w.lower() for w in WORD.findall(text)]
     return set(zip(words, words[1:]))
 
 
@@ -554,7 +553,7 @@ def sentence_pair_features(a: str, b: str, cosine: float) -> dict[str, float]:
     """Features of a short pair: embedding cosine and lexical / number / name agreement."""
     words_a, words_b = content_words(a), content_words(b)
     numbers_a, numbers_b = numbers(a), numbers(b)
-    length_a, length_b = len(_WORD.findall(a)), len(_WORD.findall(b))
+    length_a, length_b = len(WORD.findall(a)), len(WORD.findall(b))
     return {
         "cosine": float(cosine),
         "word_overlap": _jaccard(words_a, words_b),

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 from newstrace.text.quotes import is_single_quoted, quote_spans
+from newstrace.text.words import WORD
 
 #: Abbreviations (lower case, without the final period) after which no sentence ends.
 ABBREVIATIONS: frozenset[str] = frozenset(
@@ -157,7 +158,6 @@ def sentence_texts(text: str) -> list[str]:
 #: independent reports list the same schedule from one announcement.
 MAX_HEADING_WORDS = 15
 _CLAIM_END = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
-_CLAIM_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def is_claim_sentence(sentence: str) -> bool:
@@ -165,4 +165,4 @@ def is_claim_sentence(sentence: str) -> bool:
     it ends like a sentence, or is longer than ``MAX_HEADING_WORDS`` words. The one rule
     for both the rewrite evidence (:mod:`newstrace.match.paraphrase`) and the digest's
     claims (:func:`newstrace.digests.claims.is_factual`)."""
-    return bool(_CLAIM_END.search(sentence)) or len(_CLAIM_WORD.findall(sentence)) > MAX_HEADING_WORDS
+    return bool(_CLAIM_END.search(sentence)) or len(WORD.findall(sentence)) > MAX_HEADING_WORDS

@@ -12,6 +12,12 @@ conjunctions, the commonest adverbs) and add what their use needs:
 
 from __future__ import annotations
 
+import re
+
+#: A word as the rewrite check and the claim rule count them: letters and digits, joined
+#: across hyphens and apostrophes (*co-author*, *don't* are one word each).
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
 #: Closed-class words: no name, no content.
 FUNCTION_WORDS: frozenset[str] = frozenset(
     """a about after all also an and any as at before but by for from he her him his i if in
