@@ -629,15 +629,7 @@ class StoryClusterer:
         arrays the embedding sums, the date ranges, the floors and the non-zero entries of
         the bag sums (``bag_count`` per story, then their ``bag_index`` and ``bag_sum``)."""
         rows = np.array([row for row, members in enumerate(self.members) if members], dtype=np.int64)
-        state = {
-            "version": STATE_VERSION,
-            "params": self._params(),
-            "n_docs": self._n_docs,
-            "embedding_dim": self._embedding_dim,
-            "entity_df": _encode_array(self._entity_df.astype(np.int64)),
-            "word_df": _encode_array(self._word_df.astype(np.int64)),
-            "stories": [],
-        }
+        state = {**self._state_header(STATE_VERSION), "stories": []}
         if self._stories is not None:
             state["stories"] = self._story_columns(rows)
         return state
@@ -745,14 +737,18 @@ class StoryClusterer:
         """What the stories' rows of a story table (:meth:`table_changes`) need beside
         them to resume: the parameters, document frequencies and the next story's ``seq``
         (version :data:`TABLE_STATE_VERSION`)."""
+        return {**self._state_header(TABLE_STATE_VERSION), "next_seq": self._next_seq}
+
+    def _state_header(self, version: int) -> dict[str, Any]:
+        """What every saved state starts with: its version, the parameters, the collection's
+        size and vector width, and the document frequencies."""
         return {
-            "version": TABLE_STATE_VERSION,
+            "version": version,
             "params": self._params(),
             "n_docs": self._n_docs,
             "embedding_dim": self._embedding_dim,
             "entity_df": _encode_array(self._entity_df.astype(np.int64)),
             "word_df": _encode_array(self._word_df.astype(np.int64)),
-            "next_seq": self._next_seq,
         }
 
     def table_changes(self) -> tuple[list[tuple], list[int], bool]:
