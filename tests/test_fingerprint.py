@@ -151,11 +151,12 @@ def test_many_small_inserts_find_the_same_pairs_as_one_batch() -> None:
 def _paragraphs_with_quotations(seed: int) -> str:
     """A reproducible text of a few paragraphs mixing double quote marks (straight, curly,
     guillemets, low-9) with sentence ends: quotations that close in their paragraph, run
-    on into the next one, or are closed by a curly mark on the next line."""
+    on into the next one, or are closed by a curly mark on the next line; and measures
+    (a straight mark after a digit, which only closes)."""
     rng = np.random.default_rng(seed)
     marks = ["“", "”", '"', "«", "»", "„"]
     pieces = ["The cat sat.", "He said", "It ended. Then", "We left!", "Why? Because", "on Monday",
-              "No. 5", "Mr. Smith", "in the U.S. The", "ok", "A.", "B. C."]
+              "No. 5", "Mr. Smith", "in the U.S. The", "ok", "A.", "B. C.", '22" wide.', 'in 2020". So']
     lines = []
     for _ in range(int(rng.integers(1, 6))):
         words = [str(rng.choice(marks))] if rng.random() < 0.5 else []

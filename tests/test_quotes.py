@@ -124,6 +124,14 @@ def test_titles_in_quotes_are_not_quotes_but_called_phrases_are():
     assert found[0].speaker == "Critics" and found[0].speaker_kind == "anonymous"
 
 
+def test_a_name_given_in_the_passive_is_not_a_quote_but_one_with_its_agent_is():
+    text = ('When the feathers are in a duvet, the illness is called “feather duvet lung.” '
+            'The clinic’s approach has been called “a model for the region” by Dr. Ana Ruiz.')
+    found = direct(text)
+    assert [q.text for q in found] == ["a model for the region"]
+    assert found[0].speaker == "Ana Ruiz"
+
+
 def test_quoted_phrase_in_headline_is_not_a_quote():
     text = ('Senator Attacks “Clinton Inc.” In Fiery Speech\n\n'
             'Senator Dale Price attacked the foundation on Monday. “It is a family business,” Price said.')

@@ -28,6 +28,7 @@ HOSTILE = {
     "nested": "He wrote: “They told me ‘never again’ and meant it this time.”",
     "straight": 'The minister said "prices will fall by the end of the year" on radio.',
     "one sentence a line": "She said: “I partied. I had fun.\nI am sorry for it,” Reid told the magazine.",
+    "measures": 'The set measures 22" long and 22" wide. The maker said "it sold out in 2020" at a fair.',
 }
 
 
@@ -41,6 +42,7 @@ def test_spans_of_the_hostile_texts() -> None:
     assert _quoted(HOSTILE["apostrophes"]) == []
     assert _quoted(HOSTILE["unbalanced"]) == [HOSTILE["unbalanced"].split("\n")[0]]
     assert _quoted(HOSTILE["one sentence a line"]) == ["“I partied. I had fun.\nI am sorry for it,”"]
+    assert _quoted(HOSTILE["measures"]) == ['"it sold out in 2020"']
     assert _quoted(HOSTILE["nested"]) == ["“They told me ‘never again’ and meant it this time.”"]
     two = HOSTILE["two paragraphs"]
     (span,) = quote_spans(two)

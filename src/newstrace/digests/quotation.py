@@ -240,7 +240,7 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     sources = named_sources(doc, people)
     whole = doc_text(doc)
     direct = [q for q in _merge_split_quotes(whole, quotation_spans(whole))
-              if q[0][0] >= _headline_end(whole) and not _is_title(whole, q)]
+              if q[0][0] >= _headline_end(whole) and not _is_title(whole, q) and not _is_given_name(doc, q)]
     starts = [t.idx for t in doc]
     items = [(parts, _find_cue(doc, parts), True) for parts in direct]
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
@@ -941,13 +941,30 @@ def _is_cue(token: Token) -> bool:
         return _subject(token) is not None
     return (token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and not _goes_on_doing(token)
             and token.dep_ != "amod"  # *repeated warnings*: a participle describing a noun
-            and not _names_nothing(token) and _subject(token) is not None)
+            and not _names_nothing(token) and not _gives_a_name(token) and _subject(token) is not None)
 
 
 def _names_nothing(token: Token) -> bool:
     """*Fox executives were calling every 15 minutes*: a naming verb with no object names nothing."""
     return token.lemma_.lower() in _NAMING_VERBS and not any(
         c.dep_ in {"dobj", "oprd", "ccomp", "xcomp", "attr", "dative", "prep", "nsubjpass"} for c in token.children)
+
+
+def _is_given_name(doc: Doc, parts: list[tuple[int, int]]) -> bool:
+    """Whether the quoted words are what a passive naming verb calls something (see
+    :func:`_gives_a_name`), so no cue nearby can make them anyone's words."""
+    span = doc.char_span(parts[0][0], parts[-1][1], alignment_mode="expand")
+    heads = [] if span is None else [t.head for t in span if not span.start <= t.head.i < span.end]
+    return bool(heads) and _gives_a_name(heads[0])
+
+
+def _gives_a_name(token: Token) -> bool:
+    """*HP is called “feather duvet lung”*, *a group known as “X”*: a naming verb in the
+    passive with no agent gives a thing its name; nobody is quoted (with an agent, *has
+    been called “strategic ambiguity” by a professor*, the agent speaks)."""
+    return (token.lemma_.lower() in _NAMING_VERBS and token.tag_ == "VBN"
+            and any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
+            and not any(t.lower_ == "by" for t in token.subtree))  # the agent, wherever the parser hung it
 
 
 def _goes_on_doing(token: Token) -> bool:
@@ -1110,7 +1127,8 @@ def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
     if not heads:
         return None
     chain = [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
-    verbs = [t for t in chain if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS]
+    verbs = [t for t in chain if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS
+             and not _gives_a_name(t)]
     subject = _owner_before_speech_verb(doc, parts)  # *Trump's claim that Obama “founded ISIS”*
     if subject is None:
         subjects = [s for s in map(_subject, verbs) if s is not None and not span.start <= s.i < span.end]

@@ -374,7 +374,7 @@ def _quoted(bmp: np.ndarray, at: np.ndarray, ends_at: np.ndarray, lines: np.ndar
     if not len(at):
         return np.zeros(len(ends_at), dtype=bool)
     line = np.searchsorted(lines, at, side="right")
-    inside = _inside_quotation(bmp[at], line)
+    inside = _inside_quotation(bmp[at], line, _after_digit(bmp, at))
     text = np.searchsorted(bases, at, side="right") - 1
     quoting_texts = np.diff(np.searchsorted(at[quoting.take(bmp[at])], bases)) > 0
     last_before = np.searchsorted(at, ends_at, side="left") - 1
@@ -384,11 +384,20 @@ def _quoted(bmp: np.ndarray, at: np.ndarray, ends_at: np.ndarray, lines: np.ndar
     return quoted & ~_spans_lines(bmp, at, line, text, inside, lines)[mark]
 
 
-def _inside_quotation(codes: np.ndarray, line: np.ndarray) -> np.ndarray:
-    """Per double quote mark (``codes``, on lines numbered ``line``): whether a quotation
-    is open after it (see :func:`_quoted`)."""
+def _after_digit(bmp: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Whether each position of ``at`` follows an ASCII digit."""
+    before = bmp[np.maximum(at - 1, 0)]
+    return (at > 0) & (before - np.uint16(ord("0")) < 10)  # unsigned: below "0" wraps round
+
+
+def _inside_quotation(codes: np.ndarray, line: np.ndarray, after_digit: np.ndarray) -> np.ndarray:
+    """Per double quote mark (``codes``, on lines numbered ``line``; ``after_digit``: which
+    follow a digit): whether a quotation is open after it (see :func:`_quoted`). A straight
+    mark after a digit is a measure that only closes
+    (:func:`~newstrace.text.quotes.is_measure_mark`)."""
     _, only_open, only_close, *_ = _quotation_tables()
     kind_open, kind_close = only_open.take(codes), only_close.take(codes)
+    kind_close |= after_digit & (codes == ord('"'))
     straight = ~kind_open & ~kind_close
     index = np.arange(len(codes))
     line_first = np.searchsorted(line, line, side="left")

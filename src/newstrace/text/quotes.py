@@ -9,7 +9,8 @@ still open at the end of a paragraph continues when the next paragraph opens wit
 mark (the multi-paragraph convention), or when the next line closes it with a curly mark
 (text set one sentence a line), else it ends with its paragraph. Single quotes count
 when they open before a word and close after one, so apostrophes (it’s, Korea’s) are not
-quotes; a single-quoted stretch inside a double-quoted one is part of it.
+quotes; a single-quoted stretch inside a double-quoted one is part of it. A straight double
+quote right after a digit is a measure (*22" wide*): it may close a quotation, never open one.
 
 >>> text = 'He said: “We will not be hurried. Korea’s ‘partners’ know it.”'
 >>> [text[s:e] for s, e in quote_spans(text)]
@@ -38,6 +39,7 @@ CURLY_CLOSERS = '”»'
 _SINGLE_MARKS = "'‘’‚"
 _SINGLE_OPENERS = "'‘‚"
 _SINGLE_CLOSERS = "'’"
+_DIGITS = "0123456789"
 _IS_MARK = np.zeros(0x10000, dtype=bool)
 _IS_MARK[[ord(c) for c in DOUBLE_MARKS + _SINGLE_MARKS]] = True
 
@@ -83,7 +85,7 @@ def _double_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
     i = 0
     while i < len(marks):
         start = marks[i]
-        if text[start] not in DOUBLE_OPENERS:
+        if text[start] not in DOUBLE_OPENERS or is_measure_mark(text, start):
             i += 1
             continue
         line_end, j = _line_end(text, start), i + 1
@@ -108,6 +110,13 @@ def _double_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
             i = j
             break
     return spans
+
+
+def is_measure_mark(text: str, at: int) -> bool:
+    """Whether the mark at ``at`` is a straight double quote right after an ASCII digit: the
+    inches or seconds of a measure (*22" wide*, *5'10"*), which opens no quotation; it may
+    still close one (*"... in 2020"*)."""
+    return text[at] == '"' and at > 0 and text[at - 1] in _DIGITS
 
 
 def _single_quote_spans(text: str, marks: list[int]) -> list[tuple[int, int]]:
