@@ -132,6 +132,14 @@ def test_a_name_given_in_the_passive_is_not_a_quote_but_one_with_its_agent_is():
     assert found[0].speaker == "Ana Ruiz"
 
 
+def test_people_after_with_speak_for_their_participle_not_the_clause_subject():
+    text = ('Another cloud of smoke is set to descend upon the city this week, with forecasters '
+            'warning that pollution will reach “severe” levels. The company responded with a statement '
+            'saying it “regrets the error.”')
+    assert [(q.text, q.speaker) for q in direct(text)] == [
+        ("severe", "forecasters"), ("regrets the error.", "The company")]
+
+
 def test_quoted_phrase_in_headline_is_not_a_quote():
     text = ('Senator Attacks “Clinton Inc.” In Fiery Speech\n\n'
             'Senator Dale Price attacked the foundation on Monday. “It is a family business,” Price said.')

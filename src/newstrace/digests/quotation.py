@@ -1010,11 +1010,14 @@ def _clause_subject_of(cue: Token) -> Token | None:
 
 
 def _carrier(cue: Token) -> Token | None:
-    """The noun a participle cue describes (*an ad ends with a voice over saying*), unless someone
-    issues it (*Trump released a statement saying*: Trump speaks)."""
+    """The noun a participle cue describes (*an ad ends with a voice over saying*, *with
+    forecasters warning*), unless someone issues it (*Trump released a statement saying*, *responded
+    with a statement saying*: Trump speaks)."""
     noun = cue.head
     if cue.tag_ != "VBG" or cue.dep_ != "acl" or noun.pos_ not in {"NOUN", "PROPN"} or not _can_speak(noun):
         return None
+    if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.lemma_.lower() not in _STATEMENT_NOUNS:
+        return noun  # *…, with forecasters warning that …*: they speak, not the clause's subject
     verb = noun
     while verb.dep_ in {"dobj", "dative", "pobj", "prep", "conj", "appos"} and verb.head is not verb:
         verb = verb.head
