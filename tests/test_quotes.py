@@ -64,6 +64,13 @@ def test_reported_speech_is_indirect():
     assert reported[0].speaker == "Lars Holm" and reported[0].article_id == article.id
 
 
+def test_a_labelling_verb_reports_no_clause():
+    text = ('The script called for a soaring anthem that Rose-Lynn belts to a hometown crowd in the last '
+            'scene. The mayor said the bridge would reopen on Monday.')
+    assert [(q.text, q.speaker) for q in quotes(text) if not q.direct] == [
+        ("the bridge would reopen on Monday", "The mayor")]
+
+
 def test_single_quote_headline():
     text = "Minister says 'no new taxes this year'\n\nThe minister repeated the pledge in parliament."
     spans = quotation_spans(text)

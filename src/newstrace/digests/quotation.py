@@ -61,6 +61,9 @@ CUE_VERBS = frozenset(
 )
 #: Cue verbs that name a thing rather than introduce words (*called the plan "a disgrace"*).
 _NAMING_VERBS = frozenset("call label dub describe".split())
+#: Naming verbs that never report a clause: what the parser hangs under them as one is a
+#: relative clause or a demand (*the script called for an anthem that she belts*).
+_LABELLING_VERBS = frozenset("call label dub".split())
 #: Verbs through which a quoted phrase is someone's words (the cues and verbs of judgement).
 _SPEECH_ACTS = CUE_VERBS | frozenset(
     "accuse praise slam blast criticize criticise attack condemn dismiss hail pound brand vow "
@@ -1609,7 +1612,7 @@ def _inside_trailing_attribution(clause: Token) -> Token:
 def _reported_clause(cue: Token) -> Span | None:
     if cue.lower_ == "according" and _subject(cue) is not None and cue.head.pos_ in {"VERB", "AUX"}:
         return _according_to_clause(cue)
-    if cue.pos_ not in {"VERB", "AUX"} or cue.lemma_.lower() not in CUE_VERBS:
+    if cue.pos_ not in {"VERB", "AUX"} or cue.lemma_.lower() not in CUE_VERBS or cue.lemma_.lower() in _LABELLING_VERBS:
         return None
     clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
     subject = next((c for c in cue.children if c.dep_ in _SUBJECT_DEPS), None)
