@@ -13,7 +13,7 @@ docstring):
     python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
     python benchmarks/make_corpus.py --n 20000 --reuse 10 --out benchmarks/data/reuse_20k.jsonl
     python benchmarks/bench_dask.py [--corpus FILE ...] [--dask-workers 1 2] [--slice-mb 16]
-                                    [--no-one-slice] [--dask-memory-limit 4GiB]
+                                    [--no-one-slice] [--no-local] [--dask-memory-limit 4GiB]
 
 ``--analyze N``: ``analyze`` (in memory, ``--encoder static``) of the first N articles of
 the first corpus with the local engine and with its per-slice stages on a ``LocalCluster``;
@@ -192,6 +192,9 @@ def main() -> None:
     parser.add_argument("--one-slice", action=argparse.BooleanOptionalAction, default=True,
                         help="run the one-slice reference first (a large corpus: --no-one-slice, and the "
                              "first run is the reference)")
+    parser.add_argument("--local", action=argparse.BooleanOptionalAction, default=True,
+                        help="run the local engine (--local-workers processes) before the Dask runs "
+                             "(--no-local: only the Dask runs, e.g. on 10^6 articles, when the local figures are known)")
     parser.add_argument("--analyze", type=int, metavar="N",
                         help="analyze the first N articles of the first corpus, local and on Dask, instead")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -207,8 +210,8 @@ def main() -> None:
         truth_file = corpus.with_name(corpus.name.removesuffix(".jsonl") + ".truth.jsonl")
         truth = [json.loads(line) for line in truth_file.open(encoding="utf-8")]
         ids = {json.loads(line)["id"] for line in corpus.open(encoding="utf-8")}
-        runs = ([("one-slice", 0)] if args.one_slice else []) + [("local", args.local_workers)] + [
-            ("dask", w) for w in args.dask_workers]
+        runs = ([("one-slice", 0)] if args.one_slice else []) + ([("local", args.local_workers)] if args.local
+                                                                  else []) + [("dask", w) for w in args.dask_workers]
         reference = None
         print(f"{corpus.name}: {len(ids):,} articles, {len(truth):,} planted pairs")
         for engine, workers in runs:

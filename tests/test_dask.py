@@ -16,7 +16,6 @@ import newstrace
 from newstrace.engine.components import Cluster, connected_clusters
 from newstrace.engine.dask import DaskEngine
 from newstrace.engine.dask_dedup import CLUSTER_RELATIONS, DaskDedup, Keyed, chain_edges
-from newstrace.engine.datasets import FILES
 from newstrace.report import to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,29 +113,6 @@ def test_dedup_on_the_cluster_finds_the_local_pairs_and_clusters(engine: DaskEng
 
 def dataset_bytes(folder: Path) -> dict[str, bytes]:
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def test_dedup_datasets_are_byte_identical_for_any_workers_and_partitions(
-        engine: DaskEngine, seeds: Path, tmp_path: Path) -> None:
-    inputs = [str(EXAMPLES), str(seeds)]
-    written = {}
-    with DaskEngine.start(workers=1, memory_limit="1GiB") as single:
-        for cluster in (single, engine):
-            for slice_bytes, partitions in ((10**9, 1), (8_000, 3)):
-                result = DaskDedup(cluster, slice_bytes=slice_bytes).run(inputs)
-                assert (cluster.workers, result.stats["partitions"]) in {(1, partitions), (2, partitions)}
-                out = tmp_path / f"w{cluster.workers}-p{partitions}"
-                result.write(out)
-                written[out.name] = dataset_bytes(out)
-    first = written["w1-p1"]
-    assert sorted({name.split("/")[0] for name in first}) == ["clusters", "pairs", "recurring"]
-    assert len(first) == 3 * FILES
-    assert all(files == first for files in written.values()), sorted(written)
-    import pyarrow.parquet as pq
-
-    pairs = pq.read_table(tmp_path / "w2-p3" / "pairs").to_pylist()
-    assert sorted((p["a"], p["b"], p["relation"]) for p in pairs) == sorted(
-        (p["a"], p["b"], p["relation"]) for p in local_finder_pairs(inputs))
 
 
 def boilerplate_corpus(folder: Path, articles: int) -> Path:

@@ -5,16 +5,18 @@ in-memory index in this process. Here the matching is spread over the cluster as
 
 1. **read** (per partition, on the workers): one slice of the inputs read, cleaned and
    fingerprinted by the local stage (:func:`newstrace.engine.stages.read_slice_fingerprinted`),
-   kept on the worker that made it;
+   written to a Parquet file of a scratch folder (texts, signatures, sentence pairs), never
+   kept in a worker's memory: each later stage reads back only the columns and rows it uses;
 2. **plan** (client): the first record of each content id and input id is kept, as the
    local finder keeps it, numbered in input order after the articles an earlier run kept;
    recurring text is counted over the whole collection
    (:class:`~newstrace.match.boilerplate.BoilerplateIndex`) and sent to every worker;
 3. **candidates** (shuffles): each partition cuts its signatures into the local engine's
-   band and anchor keys (:meth:`newstrace.match.lsh.Banding.prepare`); the keys are shuffled
-   (``dask.bag`` groupby, task-based) into ``shuffle_buckets`` key buckets, so that each
-   key's articles meet in one task, with the same key's articles of earlier runs (read
-   from the saved keys, :mod:`newstrace.engine.dedup_state`). Inside a band bucket the
+   band and anchor keys (:meth:`newstrace.match.lsh.Banding.prepare`) and writes them to
+   ``shuffle_buckets`` key-bucket files of the scratch folder (a shuffle through the disk),
+   so that each key's articles meet in one task (holding one bucket of one kind), with the
+   same key's articles of earlier runs (read from the saved keys,
+   :mod:`newstrace.engine.dedup_state`). Inside a band bucket the
    articles sorted by stable id are **chained** (n-1 pairs, not n²); a bucket of more
    than ``max_bucket`` articles is recurring text, recorded and never expanded. Anchor
    buckets (up to the local index's ``max_anchor_docs``) give every pair, and a second
@@ -24,9 +26,10 @@ in-memory index in this process. Here the matching is spread over the cluster as
    over all inputs would have (a new article between two old ones in a chain splits their
    edge; a bucket that grows past a cap stops counting);
 4. **verify** (on the workers): the new candidates (and old ones whose articles hold a
-   sentence pair whose boilerplate verdict the new articles changed), grouped by the
-   partitions holding their texts, are verified with the local engine's function
-   (:func:`newstrace.match.nearcopy.verify_candidates` and :func:`newstrace.match.compare.lexical_verdict`),
+   sentence pair whose boilerplate verdict the new articles changed), in blocks of at most
+   ``VERIFY_PAIRS`` (each partition read once for the texts of its blocks), are verified with
+   the local engine's functions (:func:`newstrace.match.nearcopy.verify_candidates` and
+   :func:`newstrace.match.compare.lexical_verdict`),
    before any clustering, so one shared band cannot chain unrelated articles;
 5. **clusters** (client): connected components of the verified ``duplicate`` and ``copy``
    pairs (:func:`newstrace.engine.components.connected_clusters`).
@@ -50,8 +53,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from pathlib import Path
@@ -119,16 +125,9 @@ class Part:
         """What the client plans with: no texts, no signatures."""
         return replace(self, texts=[], signatures=self.signatures[:0])
 
-    def keep(self, rows: Sequence[int], first: int) -> Part:
-        """Only articles ``rows`` (ascending), numbered from ``first``."""
-        def pick(values: list) -> list:
-            return [values[row] for row in rows]
-
-        return Part(pick(self.keys), pick(self.ids), pick(self.wheres), pick(self.dates), pick(self.outlets),
-                    pick(self.texts), self.signatures[list(rows)], self.sentence_pairs.subset(rows), [], first)
-
-    def save(self, path: str) -> int:
-        """Write the articles (all but signatures) as one articles file of the state; their count."""
+    def save(self, path: str, *, with_signatures: bool = False) -> int:
+        """Write the articles (signatures only ``with_signatures``) as one Parquet file, in
+        the layout of the state's articles files; their count."""
         import pyarrow as pa
 
         pairs = pa.ListArray.from_arrays(pa.array(self.sentence_pairs.offsets.astype(np.int32)),
@@ -136,21 +135,33 @@ class Part:
         strings = {name: pa.array(getattr(self, attribute), type=pa.string()) for name, attribute in
                    (("key", "keys"), ("id", "ids"), ("where", "wheres"), ("date", "dates"), ("outlet", "outlets"),
                     ("text", "texts"))}
+        signatures = {"signature": pa.FixedSizeListArray.from_arrays(
+            pa.array(self.signatures.ravel(), type=pa.uint32()), self.signatures.shape[1])} if with_signatures else {}
         write_columns(path, {"number": np.arange(self.first, self.first + len(self.keys), dtype=np.int64),
-                             **strings, "pairs": pairs})
+                             **strings, "pairs": pairs, **signatures})
         return len(self.keys)
 
     @classmethod
-    def load(cls, path: str, first: int) -> list[Part]:
-        """An articles file of the state, as a bag partition (a list of one part) for verification."""
+    def read(cls, path: str, first: int = 0, rows: Sequence[int] | None = None, *, texts: bool = False,
+             signatures: bool = False) -> Part:
+        """Rows ``rows`` (all by default) of a file :meth:`save` wrote, numbered from
+        ``first``: texts and signatures only when asked, so a stage reads what it uses."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path, columns=["key", "id", "where", "date", "outlet", "text", "pairs"])
-        columns = table.to_pydict()
+        columns = ["key", "id", "where", "date", "outlet", "pairs"] + ["text"] * texts + ["signature"] * signatures
+        table = pq.read_table(path, columns=columns)
+        if rows is not None:
+            table = table.take(pa.array(rows, type=pa.int64()))
+        values = {name: table.column(name).to_pylist() for name in ("key", "id", "where", "date", "outlet")}
         pairs = table.column("pairs").combine_chunks()
-        batch = ShingleBatch(pairs.values.to_numpy().astype(np.uint64), pairs.offsets.to_numpy().astype(np.int64))
-        return [cls(columns["key"], columns["id"], columns["where"], columns["date"], columns["outlet"],
-                    columns["text"], np.zeros((0, 0), dtype=np.uint32), batch, [], first)]
+        offsets = pairs.offsets.to_numpy().astype(np.int64)
+        batch = ShingleBatch(pairs.flatten().to_numpy().astype(np.uint64), offsets - offsets[0])
+        signed = table.column("signature").combine_chunks() if signatures else None
+        matrix = (signed.flatten().to_numpy().reshape(len(signed), signed.type.list_size) if signed is not None
+                  else np.zeros((table.num_rows, 0), dtype=np.uint32))
+        return cls(values["key"], values["id"], values["where"], values["date"], values["outlet"],
+                   table.column("text").to_pylist() if texts else [], matrix, batch, [], first)
 
 
 def read_part(piece: Slice) -> Part:
@@ -164,6 +175,41 @@ def read_part(piece: Slice) -> Part:
         signatures=done.fingerprints.signatures, sentence_pairs=done.fingerprints.sentence_pairs,
         skipped=[item for item in done.items if isinstance(item, InputError)],
     )
+
+
+def spill_part(piece: Slice, path: str) -> Part:
+    """Read one slice (:func:`read_part`) into a file of the scratch folder, and return its
+    header: a worker keeps no partition in memory between stages."""
+    part = read_part(piece)
+    part.save(path, with_signatures=True)
+    return part.header()
+
+
+@dataclass(frozen=True)
+class Spilled:
+    """A partition on disk: the articles file ``path``, of which rows ``rows`` (all when
+    ``None``) are the articles kept, numbered from ``first``."""
+
+    path: str
+    rows: tuple[int, ...] | None
+    first: int
+
+    def part(self, *, texts: bool = False, signatures: bool = False) -> Part:
+        return Part.read(self.path, self.first, self.rows, texts=texts, signatures=signatures)
+
+    def articles(self, numbers: np.ndarray) -> dict[int, tuple[str, str]]:
+        """The key and text of the articles ``numbers`` (all held here)."""
+        import pyarrow.parquet as pq
+
+        rows = numbers - self.first
+        rows = rows if self.rows is None else np.asarray(self.rows, dtype=np.int64)[rows]
+        table = pq.read_table(self.path, columns=["key", "text"]).take(rows)
+        return dict(zip(numbers.tolist(), zip(table.column("key").to_pylist(), table.column("text").to_pylist())))
+
+
+def save_kept(spilled: Spilled, path: str) -> int:
+    """The kept articles of a spilled partition written as an articles file of the state."""
+    return spilled.part(texts=True).save(path)
 
 
 # -- 2. plan (client) -------------------------------------------------------------------------
@@ -264,6 +310,23 @@ def keyed_items(part: Part, banding: Any, kind: str, buckets: int) -> list[tuple
     return [(int(b), keyed.take(bucket == b)) for b in np.unique(bucket).tolist()]
 
 
+def spill_keys(spilled: Spilled, name: str, *, banding: Any, buckets: int, folder: str) -> None:
+    """A partition's band and anchor keys written to ``folder/KIND/BUCKET/name``, one file
+    per key bucket: the shuffle goes through the disk, so a bucket task holds one bucket's
+    keys of one kind, and nothing else."""
+    part = spilled.part(signatures=True)
+    for kind in ("bands", "anchors"):
+        for bucket, keyed in keyed_items(part, banding, kind, buckets):
+            keyed.save(str(Path(folder) / kind / f"{bucket:05d}" / name))
+
+
+def shuffled_keys(folder: str, kind: str, bucket: int) -> Keyed:
+    """The ``kind`` keys of every partition in key bucket ``bucket`` (:func:`spill_keys`)."""
+    files = sorted((Path(folder) / kind / f"{bucket:05d}").glob("part-*.parquet"))
+    return Keyed.concat([Keyed(*(columns[n] for n in ("key", "sid", "number")))
+                         for columns in map(read_columns, files) if columns is not None])
+
+
 @dataclass
 class Recurring:
     """A band bucket over the size cap: recurring text, recorded instead of expanded."""
@@ -336,22 +399,23 @@ class Support:
     def take(self, mask: np.ndarray) -> Support:
         return Support(self.codes[mask], self.bands[mask], self.anchors[mask])
 
-    def split(self, buckets: int) -> list[tuple[int, Support]]:
-        """Split by the shuffle bucket each pair goes to."""
+    def split(self, buckets: int) -> list[Support]:
+        """Split by the shuffle bucket each pair goes to (item ``b`` for bucket ``b``)."""
         bucket = (self.codes ^ (self.codes >> 31)) % buckets
-        return [(int(b), self.take(bucket == b)) for b in np.unique(bucket).tolist()]
+        return [self.take(bucket == b) for b in range(buckets)]
 
     def candidates(self, minimum: int) -> Support:
         """The pairs chained in a band bucket or sharing ``minimum`` anchors."""
         return self.take((self.bands > 0) | (self.anchors >= minimum))
 
 
-def band_changes(group: tuple[int, list], folders: Sequence[str], new_folder: str | None,
+def band_changes(bucket: int, new: Keyed, folders: Sequence[str], new_folder: str | None,
                  max_bucket: int) -> tuple[Support, list[Recurring]]:
-    """One key bucket's band keys: the chained pairs its new keys add and take away (a
+    """Key bucket ``bucket``'s new band keys: the chained pairs they add and take away (a
     chain with the earlier runs' articles of the same keys, against the chain without the
     new ones), and its buckets over the cap. The new keys are saved in ``new_folder``."""
-    bucket, new = group[0], Keyed.concat([chunk for _, chunk in group[1]])
+    if not len(new.keys):
+        return Support.of(np.zeros(0, np.int64)), []
     old = Keyed.stored(folders, "bands", bucket, np.unique(new.keys))
     if new_folder is not None:
         new.save(str(Path(new_folder) / "bands" / key_file(bucket)))
@@ -362,11 +426,12 @@ def band_changes(group: tuple[int, list], folders: Sequence[str], new_folder: st
     return Support.summed([Support.of(codes, bands=signs)]), recurring
 
 
-def anchor_changes(group: tuple[int, list], folders: Sequence[str], new_folder: str | None,
+def anchor_changes(bucket: int, new: Keyed, folders: Sequence[str], new_folder: str | None,
                    max_docs: int) -> Support:
-    """One key bucket's anchor keys: the shared-anchor counts its new keys add and take
+    """Key bucket ``bucket``'s new anchor keys: the shared-anchor counts they add and take
     away (a bucket growing past ``max_docs`` no longer counts). The new keys are saved."""
-    bucket, new = group[0], Keyed.concat([chunk for _, chunk in group[1]])
+    if not len(new.keys):
+        return Support.of(np.zeros(0, np.int64))
     old = Keyed.stored(folders, "anchors", bucket, np.unique(new.keys))
     if new_folder is not None:
         new.save(str(Path(new_folder) / "anchors" / key_file(bucket)))
@@ -395,14 +460,21 @@ class Verified:
     record: dict[str, Any]
 
 
-def verify_block(parts: Sequence[Sequence[Part]], pairs: np.ndarray, boilerplate: BoilerplateIndex,
+def held_articles(spilled: Spilled, wanted: Sequence[np.ndarray]) -> list[dict[int, tuple[str, str]]]:
+    """For each block of pairs, the key and text of its articles ``wanted[i]`` held by
+    ``spilled``: one read of the partition's texts serves every block."""
+    found = spilled.articles(np.unique(np.concatenate(wanted)))
+    return [{n: found[n] for n in numbers.tolist()} for numbers in wanted]
+
+
+def verify_block(held: Sequence[dict[int, tuple[str, str]]], pairs: np.ndarray, boilerplate: BoilerplateIndex,
                  with_texts: bool) -> list[Verified]:
-    """Verify candidate ``pairs`` (``(earlier, later)`` numbers) whose articles the
-    partitions ``parts`` hold, with the local engine's verification and verdict."""
+    """Verify candidate ``pairs`` (``(earlier, later)`` numbers) whose articles' keys and
+    texts ``held`` gives, with the local engine's verification and verdict."""
     texts, keys = {}, {}
-    for part in (p for group in parts for p in group):
-        for row, number in enumerate(range(part.first, part.first + len(part.keys))):
-            keys[number], texts[number] = part.keys[row], part.texts[row]
+    for articles in held:
+        for number, (key, text) in articles.items():
+            keys[number], texts[number] = key, text
     involved = np.unique(pairs)
     position = {int(n): i for i, n in enumerate(involved.tolist())}
     local = np.vectorize(position.__getitem__, otypes=[np.int64])(pairs) if len(pairs) else pairs
@@ -507,6 +579,7 @@ class DaskDedup:
     cluster_relations: tuple[str, ...] = CLUSTER_RELATIONS
     on_skip: Callable[[InputError], None] | None = None
     index: LSHIndex = field(default_factory=LSHIndex)  #: the local index's bands and anchor rules
+    scratch: str | os.PathLike[str] | None = None  #: where partitions spill between stages (shared by the workers)
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -529,44 +602,44 @@ class DaskDedup:
     def run(self, inputs: PathLike | Iterable[PathLike], state: DedupState | None = None) -> DedupResult:
         """Near copies among ``inputs`` and the articles ``state`` holds (none by default);
         the new generation is committed to ``state`` before returning."""
-        import dask.bag as db
-
         state = state or DedupState.open(None, self.settings)
         paths = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
         client, clock = self.engine.client, _Clock(self.stats)
         self.stats.update(skipped=0, new_articles=0)
         stored, tables = state.stored_articles(), Tables.load(state)
         slices = list(plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip))
-        headers, read = self._read(slices)
-        clock("read")
+        with self._scratch_folder(state) as scratch:
+            headers, files = self._read(slices, scratch)
+            clock("read")
 
-        kept = first_records(headers, self._skip, stored)
-        firsts = len(stored) + np.cumsum([0] + [len(rows) for rows in kept])
-        meta = _Meta.of(stored, headers, kept)
-        self.stats.update(articles=len(meta.keys), partitions=len(slices), candidates=0)
-        if firsts[-1] == len(stored):  # nothing new: the collection's tables as they are
-            return self._result(tables, meta, clock)
-        parts = client.persist(db.map(Part.keep, read, db.from_sequence(kept, npartitions=len(kept)),
-                                      db.from_sequence(firsts[:-1].tolist(), npartitions=len(kept))))
-        del read
-        before = stored_boilerplate(stored)
-        after = boilerplate_of(headers, kept, copy.deepcopy(before))
-        reverify_holders = changed_verdict_holders(before, after, stored, [
-            h.sentence_pairs.subset(rows) for h, rows in zip(headers, kept)])
-        boilerplate = client.scatter(after, broadcast=True)
-        partial = state.begin()
-        counts = self._save_articles(parts, partial, len(kept))
-        clock("plan")
+            kept = first_records(headers, self._skip, stored)
+            firsts = len(stored) + np.cumsum([0] + [len(rows) for rows in kept])
+            meta = _Meta.of(stored, headers, kept)
+            self.stats.update(articles=len(meta.keys), partitions=len(slices), candidates=0)
+            if firsts[-1] == len(stored):  # nothing new: the collection's tables as they are
+                return self._result(tables, meta, clock)
+            new = [Spilled(path, tuple(rows), int(first)) for path, rows, first in zip(files, kept, firsts[:-1])]
+            before = stored_boilerplate(stored)
+            after = boilerplate_of(headers, kept, copy.deepcopy(before))
+            reverify_holders = changed_verdict_holders(before, after, stored, [
+                h.sentence_pairs.subset(rows) for h, rows in zip(headers, kept)])
+            del headers
+            # a key of this run's own: a same-content copy of an earlier run on this client, released
+            # meanwhile, could otherwise take replicas of this one with it
+            boilerplate = client.scatter(after, broadcast=True, hash=False)
+            partial = state.begin()
+            counts = self._save_articles(new, partial)
+            clock("plan")
 
-        changes, recurring = self._candidates(parts, state, partial, len(stored))
-        candidates = Support.summed([tables.candidates, changes]).candidates(self.index.min_shared_anchors)
-        added = np.setdiff1d(candidates.codes, tables.candidates.codes)
-        kept_old = np.setdiff1d(candidates.codes, added)
-        pairs_of_kept = code_pairs(kept_old)
-        reverify = kept_old[np.isin(pairs_of_kept, reverify_holders).any(axis=1)]
-        clock("candidates")
+            changes, recurring = self._candidates(new, state, partial, len(stored), scratch)
+            candidates = Support.summed([tables.candidates, changes]).candidates(self.index.min_shared_anchors)
+            added = np.setdiff1d(candidates.codes, tables.candidates.codes)
+            kept_old = np.setdiff1d(candidates.codes, added)
+            pairs_of_kept = code_pairs(kept_old)
+            reverify = kept_old[np.isin(pairs_of_kept, reverify_holders).any(axis=1)]
+            clock("candidates")
 
-        verified = self._verify(parts, np.union1d(added, reverify), firsts, state, boilerplate)
+            verified = self._verify(new, np.union1d(added, reverify), state, boilerplate)
         still = np.isin(tables.codes(), np.setdiff1d(kept_old, reverify))
         tables = Tables(candidates, [v for v, keep in zip(tables.verified, still.tolist()) if keep] + verified,
                         {**tables.recurring, **{r.key: r for r in recurring}})
@@ -578,70 +651,94 @@ class DaskDedup:
                           new_candidates=len(added), reverified=len(reverify))
         return self._result(tables, meta, clock)
 
-    def _read(self, slices: list[Slice]) -> tuple[list[Part], Any]:
-        """Every slice read on the workers (kept there), and the headers of its parts."""
-        import dask.bag as db
+    @contextmanager
+    def _scratch_folder(self, state: DedupState) -> Iterator[Path]:
+        """A folder for the partitions and keys spilled between stages, removed when the run
+        ends: in ``scratch`` if set, else in the state's folder (where the next run clears
+        what a killed run left), else in the system's temporary folder."""
+        parent = self.scratch or state.folder
+        if parent is not None:
+            Path(parent).mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=".scratch-", dir=parent))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
-        if not slices:
-            return [], None
-        read = self.engine.client.persist(db.from_sequence(slices, npartitions=len(slices)).map(read_part))
-        headers = self.engine.client.compute(read.map(Part.header)).result()
+    def _read(self, slices: list[Slice], scratch: Path) -> tuple[list[Part], list[str]]:
+        """Every slice read on the workers into a file of ``scratch``; the headers of its
+        parts, and the files."""
+        files = [str(scratch / "read" / key_file(i)) for i in range(len(slices))]
+        headers = fetched(self.engine.client.map(spill_part, slices, files))
         for header in headers:
             for error in header.skipped:
                 self._skip(error)
-        return headers, read
+        return headers, files
 
-    def _save_articles(self, parts: Any, partial: Path | None, count: int) -> list[int]:
-        """Each new partition's articles written into the new generation, by its worker."""
-        import dask.bag as db
-
+    def _save_articles(self, new: list[Spilled], partial: Path | None) -> list[int]:
+        """Each new partition's kept articles written into the new generation, by a worker."""
         if partial is None:
             return []
-        names = [str(partial / "articles" / key_file(i)) for i in range(count)]
-        return self.engine.client.compute(db.map(Part.save, parts, db.from_sequence(names, npartitions=count)),
-                                          sync=True)
+        names = [str(partial / "articles" / key_file(i)) for i in range(len(new))]
+        return fetched(self.engine.client.map(save_kept, new, names))
 
-    def _candidates(self, parts: Any, state: DedupState, partial: Path | None,
-                    first_new: int) -> tuple[Support, list[Recurring]]:
+    def _candidates(self, new: list[Spilled], state: DedupState, partial: Path | None, first_new: int,
+                    scratch: Path) -> tuple[Support, list[Recurring]]:
         """What the new articles change in the pairs' support, and the band buckets over
-        the cap that they touch (see :func:`band_changes`, :func:`anchor_changes`)."""
-        buckets, banding, cap = self.shuffle_buckets, self.index.banding, self.max_bucket
+        the cap that they touch (see :func:`band_changes`, :func:`anchor_changes`): the keys
+        are shuffled through ``scratch`` (:func:`spill_keys`), one task per key bucket and kind."""
+        import dask
+
+        buckets, cap = self.shuffle_buckets, self.max_bucket
         max_docs, minimum = self.index.max_anchor_docs, self.index.min_shared_anchors
         folders, new_folder = state.key_folders(), None if partial is None else str(partial)
+        shuffle = str(scratch / "keys")
+        client = self.engine.client
+        fetched(client.map(spill_keys, new, [key_file(i) for i in range(len(new))],
+                           banding=self.index.banding, buckets=buckets, folder=shuffle))
 
-        def shuffled(kind: str) -> Any:
-            return (parts.map(keyed_items, banding, kind, buckets).flatten()
-                    .groupby(itemgetter(0), npartitions=buckets, shuffle="tasks"))
+        def keys(kind: str, bucket: int) -> Any:
+            return dask.delayed(shuffled_keys)(shuffle, kind, bucket)
 
-        bands = shuffled("bands").map(band_changes, folders, new_folder, cap)
-        anchors = shuffled("anchors").map(anchor_changes, folders, new_folder, max_docs)
-        summed = (db_concat([bands.map(itemgetter(0)), anchors])
-                  .map(lambda support: support.split(buckets)).flatten()
-                  .groupby(itemgetter(0), npartitions=buckets, shuffle="tasks")
-                  .map(lambda group: relevant_changes([chunk for _, chunk in group[1]], first_new, minimum)))
-        changes, recurring = self.engine.client.compute([summed, bands.map(itemgetter(1))], sync=True)
+        bands = [dask.delayed(band_changes, nout=2)(b, keys("bands", b), folders, new_folder, cap)
+                 for b in range(buckets)]
+        anchors = [dask.delayed(anchor_changes)(b, keys("anchors", b), folders, new_folder, max_docs)
+                   for b in range(buckets)]
+        pieces = [dask.delayed(Support.split, nout=buckets)(support, buckets)
+                  for support in [support for support, _ in bands] + anchors]
+        summed = [dask.delayed(relevant_changes)([piece[b] for piece in pieces], first_new, minimum)
+                  for b in range(buckets)]
+        changes, recurring = client.compute([summed, [found for _, found in bands]], sync=True)
         self.stats.update(changed_pairs=sum(len(c.codes) for c in changes))
         return Support.summed(changes), sorted((r for found in recurring for r in found), key=lambda r: r.key)
 
-    def _verify(self, parts: Any, codes: np.ndarray, firsts: np.ndarray, state: DedupState,
-                boilerplate: Any) -> list[Verified]:
-        """Pairs ``codes`` verified on the workers, one task per pair of partitions holding
-        their texts (the new partitions, and the state's articles files read there)."""
+    def _verify(self, new: list[Spilled], codes: np.ndarray, state: DedupState, boilerplate: Any) -> list[Verified]:
+        """Pairs ``codes`` verified on the workers in blocks of at most ``VERIFY_PAIRS``
+        (grouped by the partitions holding their articles); each partition (new, or an
+        articles file of the state) is read once, for the texts its blocks need."""
         import dask
 
+        holders = [Spilled(path, None, first) for path, first, _ in state.article_files()] + new
+        starts = np.array([h.first for h in holders], dtype=np.int64)
         candidates = code_pairs(codes)
-        stored = state.article_files()
-        holders = [dask.delayed(Part.load)(path, first) for path, first, _ in stored] + list(parts.to_delayed())
-        starts = np.array([first for _, first, _ in stored] + firsts[:-1].tolist(), dtype=np.int64)
         holder = np.searchsorted(starts, candidates, side="right") - 1
-        tasks = []
-        for x, y in np.unique(holder, axis=0).tolist():
-            pairs = candidates[(holder[:, 0] == x) & (holder[:, 1] == y)]
-            held = [holders[x]] if x == y else [holders[x], holders[y]]
-            for start in range(0, len(pairs), VERIFY_PAIRS):  # bounded tasks, however dense the block
-                tasks.append(dask.delayed(verify_block)(held, pairs[start: start + VERIFY_PAIRS], boilerplate,
-                                                        self.with_texts))
-        return gathered(self.engine.client.compute(tasks))
+        order = np.lexsort((holder[:, 1], holder[:, 0]))  # stable: by the pair of holders
+        candidates = candidates[order]
+        blocks = [candidates[start: start + VERIFY_PAIRS] for start in range(0, len(candidates), VERIFY_PAIRS)]
+        wanted: dict[int, list[tuple[int, np.ndarray]]] = {}  # holder -> (block, its numbers held there)
+        for index, block in enumerate(blocks):
+            numbers = np.unique(block)
+            owner = np.searchsorted(starts, numbers, side="right") - 1
+            for x in np.unique(owner).tolist():
+                wanted.setdefault(x, []).append((index, numbers[owner == x]))
+        held: list[list[Any]] = [[] for _ in blocks]
+        for x, needs in wanted.items():
+            articles = dask.delayed(held_articles, nout=len(needs))(holders[x], [numbers for _, numbers in needs])
+            for slot, (index, _) in enumerate(needs):
+                held[index].append(articles[slot])
+        tasks = [dask.delayed(verify_block)(pieces, block, boilerplate, self.with_texts)
+                 for pieces, block in zip(held, blocks)]
+        return [v for found in fetched(self.engine.client.compute(tasks)) for v in found]
 
     def _result(self, tables: Tables, meta: _Meta, clock: _Clock) -> DedupResult:
         """Table rows of the collection: pair records, clusters (computed here) and recurring buckets."""
@@ -664,27 +761,21 @@ class DaskDedup:
             self.on_skip(error)
 
 
-def gathered(futures: list[Any]) -> list[Verified]:
-    """The verified pairs of ``futures`` (verification tasks), in task order, each task's
-    result fetched as soon as it is done and then released, so that the workers never
-    hold the finished blocks of a dense run (a 100,000-node chain of near copies: 580,000
+def fetched(futures: list[Any]) -> list[Any]:
+    """The results of ``futures``, in their order, each fetched as soon as it is done and
+    then released, so that the workers never hold finished results (a partition's header;
+    a verification block of a dense run, such as a 100,000-node chain of near copies: 580,000
     pairs and their passages) until the last one is done."""
     from distributed import as_completed
 
     order = [future.key for future in futures]
     pending = as_completed(futures, with_results=True)
     del futures
-    blocks = {}
-    for future, block in pending:
-        blocks[future.key] = block
+    results = {}
+    for future, result in pending:
+        results[future.key] = result
         del future  # the client's last reference: the worker forgets the result
-    return [v for key in order for v in blocks[key]]
-
-
-def db_concat(bags: Sequence[Any]) -> Any:
-    import dask.bag as db
-
-    return db.concat(list(bags))
+    return [results[key] for key in order]
 
 
 @dataclass

@@ -11,8 +11,8 @@ only to verify pairs they are part of; nothing old is fingerprinted or re-shuffl
 
 Every generation is written into ``.gNNNNN.partial/``, renamed when complete, and only
 then named in ``manifest.json`` (replaced atomically): a run killed at any point leaves
-the previous state, and the next run removes what it left half-written
-(:meth:`DedupState.open`).
+the previous state, and the next run removes what it left half-written, its scratch
+folder included (:meth:`DedupState.open`).
 
 Layout::
 
@@ -23,6 +23,8 @@ Layout::
     DIR/state/g00000/candidates.parquet        code, bands, anchors (snapshot)
     DIR/state/g00000/pairs.parquet             a, b, relation, record (JSON) (snapshot)
     DIR/state/g00000/recurring.parquet         key, documents, sample (snapshot)
+    DIR/state/.scratch-*/                      a running run's spilled partitions and keys
+                                               (:mod:`newstrace.engine.dask_dedup`; removed at its end)
 """
 
 from __future__ import annotations
