@@ -71,6 +71,12 @@ def test_a_labelling_verb_reports_no_clause():
         ("the bridge would reopen on Monday", "The mayor")]
 
 
+def test_the_speaker_is_the_name_the_mention_is_about():
+    text = ('"We checked every sample twice," Goddard planetary scientist Avi Mandell said. '
+            '"It held up," said Avi Mandell of Goddard.')
+    assert [q.speaker for q in direct(text)] == ["Avi Mandell", "Avi Mandell"]
+
+
 def test_single_quote_headline():
     text = "Minister says 'no new taxes this year'\n\nThe minister repeated the pledge in parliament."
     spans = quotation_spans(text)

@@ -1493,7 +1493,9 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
     """A speaker mention as a name: the full name; for "he"/"she" the nearest earlier source
     or subject of that gender; for a role ("the governor") the person the article gives that
     description; else the words as written."""
-    person = next((e for e in span_ents(mention) if e.label_ == "PERSON" and plausible_name(e)), None)
+    persons = [e for e in span_ents(mention) if e.label_ == "PERSON" and plausible_name(e)]
+    # the name the mention is about (*Goddard planetary scientist Avi Mandell*), else the first
+    person = next((e for e in persons if e.start <= mention.root.i < e.end), persons[0] if persons else None)
     if person is not None:
         return people.canonical(person.text)
     if len(mention) == 1 and mention[0].lower_ in _PRONOUNS | {"his"}:
