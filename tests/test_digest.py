@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+import newstrace
 from newstrace.digests.build import build_digest
 from newstrace.model import Article, Claim, Digest
 
@@ -237,3 +238,27 @@ def test_a_day_of_a_past_month_told_in_the_present_is_next_years():
                           date="2019-11-19")
     timeline = {t.text[:10]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
     assert timeline == {"The reunio": "2020-07-22", "The report": "2019-03-03"}
+
+
+
+def test_two_dates_for_one_event_are_a_conflict():
+    a = Article.from_text("The Port Elm bridge collapsed on Nov. 11, killing two drivers, the police said.",
+                          date="2019-11-19")
+    b = Article.from_text("The Port Elm bridge collapsed on Nov. 12, killing two drivers, the police said.",
+                          date="2019-11-19")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    dates = [c for c in digest.conflicts if c.kind == "date"]
+    assert [sorted(v.value for v in c.versions) for c in dates] == [["2019-11-11", "2019-11-12"]]
+
+
+def test_dates_of_two_tariffs_in_two_real_reports_are_no_conflict(shared):
+    """Two reports of one week of the US-China trade talks (pages of the extraction benchmark):
+    one names a tariff planned for Dec. 15 on $160 billion of goods, the other one imposed on
+    Sept. 1 on $125 billion; their sentences group as one claim, their dates are no conflict."""
+    pages = shared / "datasets" / "article-extraction-benchmark" / "html"
+    a, b = (newstrace.load(pages / f"{name}.html.gz") for name in (
+        "39d5c43beb60605c3eec760c99500e62e7bd71ebbe4ae05edf382125e1b0b80a",
+        "702d1da63b8e064cb70617620e45c2d116b4912c9bc9d518dcf5ce54bb8057ed"))
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    tariffs = [c for c in digest.claims if "tariff" in c.text and c.n_independent == 2]
+    assert tariffs and not [c for c in digest.conflicts if c.kind == "date"]

@@ -270,49 +270,55 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
                     keyed[measure.key][root].append((measure, claim))
     conflicts = []
     for key, per_root in keyed.items():
-        single = {root: items for root, items in per_root.items() if _one_value(items)}
-        if _figures_disagree(single):
+        single = _single_valued(per_root, same_quantity)
+        if _values_disagree(single, same_quantity):
             conflicts.append(_conflict("number", key, single, lambda m: _measure_value(m)))
     return conflicts
 
 
-def _figures_disagree(per_root: dict[str, list[tuple[Measure, Statement]]]) -> bool:
-    """Whether two reports give figures of one kind that differ and are about the same thing."""
+Figure = Measure | TimeRef
+
+
+def _values_disagree(per_root: dict[str, list[tuple[Figure, Statement]]], same) -> bool:
+    """Whether two reports give values of one kind (figures, dates, times) that differ
+    (``same`` tells two values that agree) and are about the same thing."""
     roots = list(per_root)
     for n, r1 in enumerate(roots):
         for r2 in roots[n + 1 :]:
             pairs = [(x, y) for x in per_root[r1] for y in per_root[r2]]
-            if not any(same_quantity(x[0], y[0]) for x, y in pairs) and any(_comparable(x, y) for x, y in pairs):
+            if not any(same(x[0], y[0]) for x, y in pairs) and any(_comparable(x, y) for x, y in pairs):
                 return True
     return False
 
 
-def _comparable(a: tuple[Measure, Statement], b: tuple[Measure, Statement]) -> bool:
-    """Whether two figures are about the same thing: a word in common around them besides
+def _comparable(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> bool:
+    """Whether two values are about the same thing: a word in common around them besides
     the unit or the thing counted (*first time in 25 years* and *50 years since the band's
-    formation* are two facts; so are *22 launch titles* and *10 extra titles*), and neither
-    a hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*)."""
+    formation* are two facts; so are *22 launch titles* and *10 extra titles*, and *planned
+    to impose Dec. 15 on another $160 billion* and *goods imposed on Sept. 1*), and neither a
+    hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*)."""
     if _LABEL_MEASURE.search(a[0].text) or _LABEL_MEASURE.search(b[0].text):
         return False
     return bool(_figure_context(*a) & _figure_context(*b))
 
 
-def _figure_context(measure: Measure, claim: Statement) -> set[str]:
-    """The content words within a few words either side of a figure and in its clause (up to
+def _figure_context(figure: Figure, claim: Statement) -> set[str]:
+    """The content words within a few words either side of a value and in its clause (up to
     a comma or other break), its own words aside."""
-    head = _CLAUSE_BREAK.split(claim.text[: max(measure.start - claim.start, 0)])[-1]
-    tail = _CLAUSE_BREAK.split(claim.text[max(measure.end - claim.start, 0) :])[0]
+    head = _CLAUSE_BREAK.split(claim.text[: max(figure.start - claim.start, 0)])[-1]
+    tail = _CLAUSE_BREAK.split(claim.text[max(figure.end - claim.start, 0) :])[0]
     before = _WORD.findall(head.lower())[-_CONTEXT_WORDS:]
     after = _WORD.findall(tail.lower())[:_CONTEXT_WORDS]
-    own = set(_WORD.findall(f"{measure.text} {measure.counts or ''}".lower()))
+    own = set(_WORD.findall(f"{figure.text} {getattr(figure, 'counts', None) or ''}".lower()))
     return {w for w in before + after if len(w) > 2 and not w.isdigit() and w not in own | _FUNCTION_WORDS}
 
 
-def _one_value(items: list[tuple[Measure, Statement]]) -> bool:
-    """Whether a report gives one figure of a kind: one that gives several (*$6.5 billion …
-    a $3 billion buyout … $1 billion for his shares*) states different things, and which of
-    them another report's figure answers cannot be told."""
-    return all(same_quantity(items[0][0], m) for m, _ in items[1:])
+def _single_valued(per_root: dict[str, list[tuple[Figure, Statement]]], same) -> dict[str, list[tuple[Figure, Statement]]]:
+    """The reports that give one value of a kind: one that gives several (*$6.5 billion …
+    a $3 billion buyout … $1 billion for his shares*, a tariff imposed on Sept. 1 and another
+    planned for Dec. 15) states different things, and which of them another report's value
+    answers cannot be told."""
+    return {root: items for root, items in per_root.items() if all(same(items[0][0], v) for v, _ in items[1:])}
 
 
 def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
@@ -323,8 +329,12 @@ def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
             for claim in claims:
                 per_root[root] += [(t, claim) for t in claim.times
                                    if getattr(t, attribute) and (kind == "time" or t.precision == "day")]
-        if len(per_root) > 1 and not _all_agree(per_root, lambda s, t: getattr(s, attribute) == getattr(t, attribute)):
-            conflicts.append(_conflict(kind, kind, per_root, lambda t: getattr(t, attribute)))
+        def same(a: TimeRef, b: TimeRef, attribute: str = attribute) -> bool:
+            return getattr(a, attribute) == getattr(b, attribute)
+
+        single = _single_valued(per_root, same)
+        if _values_disagree(single, same):
+            conflicts.append(_conflict(kind, kind, single, lambda t: getattr(t, attribute)))
     return conflicts
 
 
