@@ -9,7 +9,7 @@ import pytest
 
 import newstrace
 from newstrace.model import Article
-from newstrace.stories import StoryClusterer, cluster_stories, encode_leads, extract_entities
+from newstrace.stories import StoryClusterer, _Batch, cluster_stories, encode_leads, extract_entities
 
 QUAKE_CHILE = [
     ("Magnitude 6.8 earthquake shakes Valparaiso",
@@ -308,3 +308,37 @@ def test_entity_pattern_finds_what_the_plain_word_start_pattern_finds() -> None:
              "X", "12", "1.", "a1,000,000.5b", "O'Neil's car", "ÀB Ab AB. A.B. U.S.-led", "٣,٤ and 7,", "",
              "The 2019-20 season: 4.5% of $1,200 in Q3 (Jan. 5), 3rd place, COVID-19, F-35s, 9/11."]
     assert all(_NAME_OR_NUMBER.findall(text) == plain.findall(text) for text in texts)
+
+
+def _look_alike_chunk(to_pair: float) -> tuple[StoryClusterer, _Batch, np.ndarray]:
+    """Five short undated articles in two stories, {0, 1, 2} and {3, 4}, and pair affinities
+    where article 2 resembles its story's 0 and 1 at 0.6 and 3 and 4 at ``to_pair``."""
+    articles = [Article(id=f"a{i}", title=f"Title {i}", text=f"word{i} text{i}") for i in range(5)]
+    vectors = np.eye(5, 8, dtype=np.float32)
+    clusterer = StoryClusterer()
+    clusterer.assign(articles, vectors)  # orthogonal vectors, no shared word: five stories of one
+    batch = _Batch(articles, vectors, clusterer._bags(articles, list(range(5))))
+    batch.rows[:] = [clusterer._row_of_article[article.id] for article in articles]
+    features = batch.features(np.arange(5))
+    for index, joined in ((1, 0), (2, 0), (4, 3)):
+        clusterer._move(batch, index, features[index], int(batch.rows[joined]))
+    affinity = np.full((5, 5), 0.1)
+    affinity[0, 1] = affinity[1, 0] = 1.5
+    affinity[[0, 1], 2] = affinity[2, [0, 1]] = 0.6
+    affinity[[3, 4], 2] = affinity[2, [3, 4]] = to_pair
+    affinity[3, 4] = affinity[4, 3] = 1.0
+    return clusterer, batch, affinity
+
+
+def test_a_report_grouped_with_a_look_alike_moves_to_its_mutual_nearest_pair() -> None:
+    clusterer, batch, affinity = _look_alike_chunk(to_pair=1.2)
+    clusterer._move_to_mutual_nearest(batch, np.arange(5), {}, affinity)
+    assert {frozenset(members) for members in clusterer.stories().values()} == {
+        frozenset({"a0", "a1"}), frozenset({"a2", "a3", "a4"})}
+
+
+def test_a_report_stays_where_its_mates_resemble_it_more() -> None:
+    clusterer, batch, affinity = _look_alike_chunk(to_pair=0.55)  # still its pair's nearest, but less alike
+    clusterer._move_to_mutual_nearest(batch, np.arange(5), {}, affinity)
+    assert {frozenset(members) for members in clusterer.stories().values()} == {
+        frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
