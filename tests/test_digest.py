@@ -262,3 +262,12 @@ def test_dates_of_two_tariffs_in_two_real_reports_are_no_conflict(shared):
     digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
     tariffs = [c for c in digest.claims if "tariff" in c.text and c.n_independent == 2]
     assert tariffs and not [c for c in digest.conflicts if c.kind == "date"]
+
+
+def test_a_date_of_a_plan_or_timetable_is_the_nearest_one():
+    a = Article.from_text("Firms are unsure whether a tariff the administration had planned to impose Dec. 15 "
+                          "would go into effect, traders said.\n\n"
+                          "The vote, scheduled for Jan. 5, was postponed, officials said.\n\n"
+                          "The protests began peacefully in December, the police said.", date="2019-11-18")
+    timeline = {t.text[:9]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    assert timeline == {"Firms are": "2019-12-15", "The vote,": "2020-01-05", "The prote": "2018-12-01"}

@@ -88,6 +88,9 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _POSSESSIVE = re.compile(r"[’']s\b")
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
 _FUTURE = frozenset({"will", "'ll", "shall", "next", "upcoming", "tomorrow"})
+#: Lemmas of words that put a date on an intention or a timetable (*had planned to impose Dec. 15*,
+#: *the vote scheduled for Jan. 5*): the event may lie ahead of the article or behind it.
+_INTENDED = frozenset({"plan", "schedule", "slate", "due"})
 
 
 @dataclass
@@ -470,7 +473,9 @@ def _date_ref(ent: Span, reference: date | None) -> TimeRef | None:
     if year is not None and reference is not None and year != reference.year and not _YEAR.search(ent.text):
         resolved = resolve_date(ent.text, reference, future=future, year=year)
     else:
-        resolved = resolve_date(ent.text, reference, future=future, upcoming=_told_as_present(ent))
+        intended = not future and any(t.lemma_.lower() in _INTENDED for t in ent.sent)
+        resolved = resolve_date(ent.text, reference, future=future, upcoming=_told_as_present(ent),
+                                nearest=intended)
     weekday = next((w.capitalize() for w in WEEKDAYS if re.search(rf"\b{w}\b", ent.text, re.I)), None)
     if resolved is None and weekday is None:
         return None
@@ -512,12 +517,15 @@ def _context_years(text: str, start: int, end: int) -> tuple[int | None, int | N
 
 
 def resolve_date(text: str, reference: date | None, *, future: bool = False,
-                 year: int | None = None, upcoming: bool = False) -> tuple[str, Precision] | None:
+                 year: int | None = None, upcoming: bool = False,
+                 nearest: bool = False) -> tuple[str, Precision] | None:
     """An absolute date for ``text`` ("Tuesday", "in July", "last week", "Sept. 13, 2023").
 
     Weekdays resolve to the latest such day on or before ``reference`` (the day after it too,
     as datelines lag time zones), or the next one when the sentence speaks of the future.
-    ``year``, the year the context speaks of, places a month without its own year.
+    ``year``, the year the context speaks of, places a month without its own year; with
+    ``nearest`` (a date of a plan or timetable), a month goes to the year that puts it
+    closest to ``reference``.
     """
     iso = _ISO_DATE.search(text)
     if iso:
@@ -527,8 +535,11 @@ def resolve_date(text: str, reference: date | None, *, future: bool = False,
     month = next((MONTHS[w] for w in words if w in MONTHS and w != "may" or w == "may" and len(words) <= 3), None)
     if month is not None:
         day = _day_of_month(text, found_year)
-        y = int(found_year.group()) if found_year else year or _year_for_month(
-            month, reference, future, upcoming, dated=day is not None)
+        if found_year or year or not nearest or reference is None:
+            y = int(found_year.group()) if found_year else year or _year_for_month(
+                month, reference, future, upcoming, dated=day is not None)
+        else:
+            y = _nearest_year(month, day or 15, reference)
         if y is None:
             return None
         weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
@@ -540,6 +551,14 @@ def resolve_date(text: str, reference: date | None, *, future: bool = False,
     if reference is None:
         return None
     return _relative_date(words, reference, future)
+
+
+def _nearest_year(month: int, day: int, reference: date) -> int:
+    """The year, of the one before ``reference``'s, its own and the next, that puts
+    ``month``/``day`` closest to ``reference``."""
+    def distance(year: int) -> int:
+        return abs((date(year, month, min(day, 28)) - reference).days)
+    return min((reference.year - 1, reference.year, reference.year + 1), key=distance)
 
 
 def _year_of_weekday(year: int, month: int, day: int, weekday: int) -> int:
