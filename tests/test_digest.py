@@ -271,3 +271,12 @@ def test_a_date_of_a_plan_or_timetable_is_the_nearest_one():
                           "The protests began peacefully in December, the police said.", date="2019-11-18")
     timeline = {t.text[:9]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
     assert timeline == {"Firms are": "2019-12-15", "The vote,": "2020-01-05", "The prote": "2018-12-01"}
+
+
+def test_a_model_size_is_no_counted_fact_that_makes_two_sentences_one_claim():
+    a = Article.from_text("The 16-inch MacBook Pro also features a physical Esc key and an inverted-T arrow key "
+                          "layout, reviewers said.")
+    b = Article.from_text("The 16-inch MacBook Pro looks like a hell of a laptop, as it should for a starting price "
+                          "of $2,400, reviewers said.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert [c.n_independent for c in digest.claims] == [1, 1]

@@ -184,9 +184,11 @@ def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
 
 
 def shares_counted_fact(a: Statement, b: Statement) -> bool:
-    """Whether two claims count or measure the same thing (whatever the value) about a shared name."""
-    keys_a = {m.key for m in a.numbers if m.key}
-    keys_b = {m.key for m in b.numbers if m.key}
+    """Whether two claims count or measure the same thing (whatever the value) about a shared
+    name; a hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*) counts
+    nothing."""
+    keys_a = {m.key for m in a.numbers if m.key and not _LABEL_MEASURE.search(m.text)}
+    keys_b = {m.key for m in b.numbers if m.key and not _LABEL_MEASURE.search(m.text)}
     names = {e.name for e in a.entities} & {e.name for e in b.entities}
     return bool(keys_a & keys_b and names)
 
