@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -279,9 +279,10 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
 
 
 Figure = Measure | TimeRef
+Agree = Callable[[Figure, Figure], bool]  #: whether two values of one kind agree
 
 
-def _values_disagree(per_root: dict[str, list[tuple[Figure, Statement]]], same) -> bool:
+def _values_disagree(per_root: dict[str, list[tuple[Figure, Statement]]], same: Agree) -> bool:
     """Whether two reports give values of one kind (figures, dates, times) that differ
     (``same`` tells two values that agree) and are about the same thing."""
     roots = list(per_root)
@@ -315,7 +316,8 @@ def _figure_context(figure: Figure, claim: Statement) -> set[str]:
     return {w for w in before + after if len(w) > 2 and not w.isdigit() and w not in own | _FUNCTION_WORDS}
 
 
-def _single_valued(per_root: dict[str, list[tuple[Figure, Statement]]], same) -> dict[str, list[tuple[Figure, Statement]]]:
+def _single_valued(per_root: dict[str, list[tuple[Figure, Statement]]],
+                   same: Agree) -> dict[str, list[tuple[Figure, Statement]]]:
     """The reports that give one value of a kind: one that gives several (*$6.5 billion …
     a $3 billion buyout … $1 billion for his shares*, a tariff imposed on Sept. 1 and another
     planned for Dec. 15) states different things, and which of them another report's value
