@@ -319,8 +319,8 @@ def _figure_context(figure: Figure, claim: Statement) -> set[str]:
 def _single_valued(per_root: dict[str, list[tuple[Figure, Statement]]],
                    same: Agree) -> dict[str, list[tuple[Figure, Statement]]]:
     """The reports that give one value of a kind: one that gives several (*$6.5 billion …
-    a $3 billion buyout … $1 billion for his shares*, a tariff imposed on Sept. 1 and another
-    planned for Dec. 15) states different things, and which of them another report's value
+    a $3 billion buyout … $1 billion for his shares*, a tariff imposed on Sept. 1 and a
+    deadline of Dec. 15) states different things, and which of them another report's value
     answers cannot be told."""
     return {root: items for root, items in per_root.items() if all(same(items[0][0], v) for v, _ in items[1:])}
 
