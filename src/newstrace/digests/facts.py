@@ -535,11 +535,14 @@ def resolve_date(text: str, reference: date | None, *, future: bool = False,
     month = next((MONTHS[w] for w in words if w in MONTHS and w != "may" or w == "may" and len(words) <= 3), None)
     if month is not None:
         day = _day_of_month(text, found_year)
-        if found_year or year or not nearest or reference is None:
-            y = int(found_year.group()) if found_year else year or _year_for_month(
-                month, reference, future, upcoming, dated=day is not None)
-        else:
+        if found_year:
+            y = int(found_year.group())
+        elif year:
+            y = year
+        elif nearest and reference is not None:
             y = _nearest_year(month, day or 15, reference)
+        else:
+            y = _year_for_month(month, reference, future, upcoming, dated=day is not None)
         if y is None:
             return None
         weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)

@@ -962,9 +962,10 @@ def _is_given_name(doc: Doc, parts: list[tuple[int, int]]) -> bool:
 
 
 def _gives_a_name(token: Token) -> bool:
-    """*HP is called “feather duvet lung”*, *a group known as “X”*: a naming verb in the
-    passive with no agent gives a thing its name; nobody is quoted (with an agent, *has
-    been called “strategic ambiguity” by a professor*, the agent speaks)."""
+    """*HP is called “feather duvet lung”*, *the program was dubbed “Warp Speed”*: a naming
+    verb (:data:`_NAMING_VERBS`) in the passive with no agent gives a thing its name; nobody is
+    quoted (with an agent, *has been called “strategic ambiguity” by a professor*, the agent
+    speaks)."""
     return (token.lemma_.lower() in _NAMING_VERBS and token.tag_ == "VBN"
             and any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
             and not any(t.lower_ == "by" for t in token.subtree))  # the agent, wherever the parser hung it
