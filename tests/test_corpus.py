@@ -75,6 +75,30 @@ def test_workers_and_no_workers_agree(corpus) -> None:
     assert alone == pooled
 
 
+def test_candidates_verified_on_workers_give_the_pairs_verified_here(tmp_path: Path) -> None:
+    """Hundreds of candidate pairs (families of four versions of an article) and a line
+    every article carries: verified in jobs on two worker processes, each job with the
+    recurring sentence pairs of its articles instead of the whole count, the pairs, their
+    order and their evidence are those verified in this process."""
+    note = ("Ferry timetables for the winter season are printed on page two of every edition. "
+            "Readers may collect a copy at the harbour office during opening hours.")
+    records = []
+    for family in range(70):
+        paragraphs = article(family).split("\n\n")
+        for version in range(4):
+            edited = paragraphs[: 5 - version % 2] + [paragraph(50_000 + family * 10 + version)]
+            records.append({"id": f"f{family:02d}-v{version}", "text": "\n\n".join(edited + [note])})
+    path = tmp_path / "families.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    alone, pooled = newstrace.CopyFinder(workers=0), newstrace.CopyFinder(workers=2)
+    here = [r.to_dict() for r in alone.run([path])]
+    there = [r.to_dict() for r in pooled.run([path])]
+    assert alone.stats["verify_processes"] == 1 and pooled.stats["verify_processes"] == 2
+    assert len(here) == 70 * 6  # every pair of versions of each family
+    assert there == here
+    assert all(r["a"].split("-")[0] == r["b"].split("-")[0] for r in here)  # never across families over the note
+
+
 def test_slices_cover_every_line_once_with_its_number(corpus) -> None:
     path, _ = corpus
     slices = list(plan_slices([path], slice_bytes=2500))

@@ -97,6 +97,10 @@ class BoilerplateIndex:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def __contains__(self, key: object) -> bool:
+        """Whether the article ``key`` was added."""
+        return key in self._numbers
+
     def add(self, keys: Sequence[str], pairs: ShingleBatch,
             outlets: Sequence[str | None] | None = None) -> None:
         """Count the sentence pairs (:func:`~newstrace.match.fingerprint.sentence_pairs`) of
@@ -153,6 +157,16 @@ class BoilerplateIndex:
         keys, inverse = np.unique(pair_hashes[frequent] & KEY_MASK, return_inverse=True)
         flagged[frequent] = self._are_boilerplate(keys)[inverse]
         return flagged
+
+    def recurring_of(self, keys: Sequence[str]) -> RecurringPairs:
+        """What :meth:`flag` says of the sentence pairs of articles ``keys``, frozen: a
+        small :class:`RecurringPairs` to ship to another process with those articles'
+        texts, instead of this whole index. Every key must have been added."""
+        if not keys or not self._table.segments:
+            return RecurringPairs(np.zeros(0, dtype=_U64))
+        docs = np.fromiter((self._numbers[key] for key in keys), dtype=np.int64, count=len(keys))
+        held, _ = sorted_unique(self._tagged_pairs(docs)[1])
+        return RecurringPairs(held[self.flag(held)])
 
     def holders(self, pairs: ShingleBatch, *, every_text: bool = False) -> np.ndarray:
         """The texts (rows of ``pairs``, their sentence-pair hashes) that hold a pair this
@@ -326,6 +340,23 @@ class BoilerplateIndex:
         if len(shared_keys):
             free[rows[sorted_unique(shared_rows[~self.flag(shared_keys)])[0]]] = True
         return free
+
+
+@dataclass
+class RecurringPairs:
+    """The boilerplate sentence pairs of some articles, as a
+    :class:`BoilerplateIndex` flagged them (:meth:`BoilerplateIndex.recurring_of`): answers
+    :meth:`flag` for those articles' pairs without the index."""
+
+    keys: np.ndarray  #: packed pair keys (``KEY_MASK``'s bits), sorted
+
+    def flag(self, pair_hashes: np.ndarray) -> np.ndarray:
+        """Per sentence-pair hash: whether it is one of :attr:`keys`."""
+        keys = np.asarray(pair_hashes, dtype=_U64) & KEY_MASK
+        if not len(self.keys):
+            return np.zeros(len(keys), dtype=bool)
+        found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys.take(found) == keys
 
 
 def _edge_run(a: np.ndarray, b: np.ndarray) -> set[int]:
