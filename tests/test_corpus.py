@@ -90,7 +90,7 @@ def test_candidates_verified_on_workers_give_the_pairs_verified_here(tmp_path: P
             records.append({"id": f"f{family:02d}-v{version}", "text": "\n\n".join(edited + [note])})
     path = tmp_path / "families.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    alone, pooled = newstrace.CopyFinder(workers=0), newstrace.CopyFinder(workers=2)
+    alone, pooled = newstrace.CopyFinder(workers=0), newstrace.CopyFinder(workers=2, slice_bytes=100_000)
     here = [r.to_dict() for r in alone.run([path])]
     there = [r.to_dict() for r in pooled.run([path])]
     assert alone.stats["verify_processes"] == 1 and pooled.stats["verify_processes"] == 2

@@ -1,4 +1,5 @@
-"""One way to spread work over processes: an ordered map over batches.
+"""One way to spread work over processes: an ordered map over batches (on a pool that
+several stages may share, :class:`WorkerPool`).
 
 Every driver that fans per-article work out to the cores (``dedup``'s readers, the
 per-article stages of ``analyze``/``digest``, MinHash signatures) calls :func:`ordered_map`,
@@ -54,15 +55,52 @@ def ordered_map(function: Callable[[T], R], batches: Iterable[T], *, processes: 
     lazily, so it may be a generator over a large input). With ``processes <= 0``, or a
     single batch, everything runs in this process. ``function`` and the batches must be
     picklable (a module-level function, or a bound method of a picklable object)."""
-    items = iter(batches)
-    first = list(itertools.islice(items, 2))
-    if processes <= 0 or len(first) < 2:
-        for batch in itertools.chain(first, items):
-            yield function(batch)
-        return
-    with ProcessPoolExecutor(processes, mp_context=worker_context(function)) as pool:
+    with WorkerPool(processes, ahead=ahead) as pool:
+        yield from pool.map(function, batches)
+
+
+class WorkerPool:
+    """Worker processes kept for several stages in turn: :meth:`map` is :func:`ordered_map`
+    on them. They start on the first map of two batches or more, as :func:`worker_context`
+    says for that map's function, and stop when the pool is closed (or its ``with`` block
+    ends). A later stage on the same workers forks nothing: they stay as small as they were
+    when this process was (a fork late in a run would copy, and count, all it holds by then)."""
+
+    def __init__(self, processes: int, *, ahead: int = AHEAD) -> None:
+        self.processes = processes
+        self.ahead = ahead
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, function: Callable[[T], R], batches: Iterable[T]) -> Iterator[R]:
+        """``function(batch)`` for each batch, in order (see :func:`ordered_map`)."""
+        items = iter(batches)
+        first = list(itertools.islice(items, 2))
+        if self.processes <= 0 or len(first) < 2:
+            for batch in itertools.chain(first, items):
+                yield function(batch)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=worker_context(function))
+        pool = self._pool
         yield from in_order(lambda batch: pool.submit(function, batch), itertools.chain(first, items),
-                            in_flight=ahead * processes)
+                            in_flight=self.ahead * self.processes)
+
+    def started_cheaply(self, function: Callable[..., Any]) -> bool:
+        """Whether mapping ``function`` here would start no process beyond a fork: the
+        workers run already, or would be forked (a fork server imports the package first)."""
+        return self._pool is not None or worker_context(function).get_start_method() == "fork"
+
+    def close(self) -> None:
+        """Stop the workers (after the batches they are running)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 #: Libraries that have run a thread pool in this process (see :func:`note_thread_pool`).

@@ -40,7 +40,7 @@ from newstrace.match.lsh import Banding, LSHIndex, Prepared
 from newstrace.match.nearcopy import verify_candidates
 from newstrace.ingest.readers import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
 from newstrace.model import Article, InputError, Relation
-from newstrace.engine.parallel import Mapper, available_cores, ordered_map
+from newstrace.engine.parallel import Mapper, WorkerPool, available_cores
 from newstrace.engine.stages import fingerprint
 
 Progress = Callable[[str, int, int], None]
@@ -101,10 +101,10 @@ class CopyFinder:
     """Finds near copies (``duplicate``, ``copy``, ``partial``) among many inputs.
 
     ``workers`` processes (default: the available cores) read and fingerprint slices of
-    about ``slice_bytes`` (:func:`newstrace.engine.parallel.ordered_map`: at most
+    about ``slice_bytes`` (:class:`newstrace.engine.parallel.WorkerPool`: at most
     ``2 * workers`` slices in flight, which bounds memory), then verify the candidate pairs
     when there are at least ``PARALLEL_VERIFY_MIN``; ``workers=0`` does everything in this
-    process, as does a single slice until the verification. ``index`` (default: an
+    process, as does a single slice (unless workers could be forked for the verification). ``index`` (default: an
     :class:`~newstrace.match.lsh.LSHIndex` for ``hasher``'s signatures) may already hold
     earlier articles, then ``texts_of`` must read their texts by key; ``boilerplate``
     (default: a new :class:`~newstrace.match.boilerplate.BoilerplateIndex`) counts recurring
@@ -136,16 +136,19 @@ class CopyFinder:
         matcher = self._matcher = _Matcher(self.index, self.boilerplate, self.texts_of, self._skip)
         slices = plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip)
         read_bytes = 0
-        for done in self._fingerprinted(slices, getattr(self.index, "banding", None)):
-            for error in done.skipped:
-                self._skip(error)
-            matcher.add(done)
-            read_bytes += done.size
-            if self.progress is not None:
-                self.progress("articles", matcher.articles, 0)
-        workers = self._workers()
-        mapper = self.mapper or partial(ordered_map, processes=workers)
-        yield from matcher.verified(self.progress, mapper=mapper, workers=workers)
+        workers = self.workers if self.workers is not None else available_cores()
+        with WorkerPool(workers) as pool:  # the same workers read, then verify
+            mapper = self.mapper or pool.map
+            stage = partial(fingerprint_slice, hasher=self.hasher, banding=getattr(self.index, "banding", None))
+            for done in mapper(stage, slices):
+                for error in done.skipped:
+                    self._skip(error)
+                matcher.add(done)
+                read_bytes += done.size
+                if self.progress is not None:
+                    self.progress("articles", matcher.articles, 0)
+            shipping = self.mapper is not None or pool.started_cheaply(verify_job)
+            yield from matcher.verified(self.progress, mapper=mapper, workers=workers if shipping else 1)
         seconds = time.perf_counter() - started
         self.stats.update(
             articles=matcher.articles, pairs=matcher.pairs, bytes=read_bytes,
@@ -165,17 +168,6 @@ class CopyFinder:
         self.stats["skipped"] = self.stats.get("skipped", 0) + 1
         if self.on_skip is not None:
             self.on_skip(error)
-
-    def _fingerprinted(self, slices: Iterator[Slice],
-                       banding: Banding | None) -> Iterator[Fingerprinted]:
-        """Fingerprinted slices in input order, computed ahead on the worker processes."""
-        stage = partial(fingerprint_slice, hasher=self.hasher, banding=banding)
-        if self.mapper is not None:
-            return self.mapper(stage, slices)
-        return ordered_map(stage, slices, processes=self._workers())
-
-    def _workers(self) -> int:
-        return self.workers if self.workers is not None else available_cores()
 
 
 class _Matcher:
