@@ -11,7 +11,7 @@ read, against the counts of the whole input, so the pairs are those of the Dask 
 (:mod:`newstrace.engine.dask_dedup`) and do not depend on how the input is sliced. The
 verification runs on the worker processes too, in jobs that carry their articles' texts and
 recurring sentence pairs (not the whole count), with the same pairs as in one process
-(``dedup`` on ``corpus_10k``, 2 workers: ×0.89 wall against verifying here).
+(``dedup`` on ``corpus_10k``, 2 workers: ×0.89 wall against verifying in this process).
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
 corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
@@ -104,11 +104,11 @@ class CopyFinder:
     about ``slice_bytes`` (:class:`newstrace.engine.parallel.WorkerPool`: at most
     ``2 * workers`` slices in flight, which bounds memory), then verify the candidate pairs
     when there are at least ``PARALLEL_VERIFY_MIN``; ``workers=0`` does everything in this
-    process, as does a single slice (unless workers could be forked for the verification). ``index`` (default: an
-    :class:`~newstrace.match.lsh.LSHIndex` for ``hasher``'s signatures) may already hold
-    earlier articles, then ``texts_of`` must read their texts by key; ``boilerplate``
-    (default: a new :class:`~newstrace.match.boilerplate.BoilerplateIndex`) counts recurring
-    text. After :meth:`run`, ``stats`` holds counts, seconds and the CPU seconds of each step.
+    process, as does a single slice (unless workers could be forked for the verification).
+    ``index`` (default: an :class:`~newstrace.match.lsh.LSHIndex` for ``hasher``'s
+    signatures) may already hold earlier articles, then ``texts_of`` must read their texts
+    by key; ``boilerplate`` (default: a new
+    :class:`~newstrace.match.boilerplate.BoilerplateIndex`) counts recurring text. After :meth:`run`, ``stats`` holds counts, seconds and the CPU seconds of each step.
     """
 
     workers: int | None = None
