@@ -122,7 +122,7 @@ def first_records(corpus: Path, size: int, folder: Path) -> Path:
     return path
 
 
-def run_once(corpus: Path, size: int, method: str, workers: int, slice_bytes: int) -> dict:
+def run_once(corpus: Path, size: int, method: str, workers: int, slice_bytes: int | None) -> dict:
     """One timed end-to-end run of :class:`newstrace.engine.streamed.CopyFinder` (with datasketch's
     sketches and LSH plugged in for the baseline); returns its figures and the pairs."""
     try:
@@ -130,12 +130,13 @@ def run_once(corpus: Path, size: int, method: str, workers: int, slice_bytes: in
     except ImportError:  # a revision before the engine/ layout (--baseline)
         from newstrace.corpus import CopyFinder
 
+    sliced = {} if slice_bytes is None else {"slice_bytes": slice_bytes}  # else the finder's own choice
     with tempfile.TemporaryDirectory() as folder:
         path = first_records(corpus, size, Path(folder))
         if method == "newstrace":
-            finder = CopyFinder(workers=workers, slice_bytes=slice_bytes)
+            finder = CopyFinder(workers=workers, **sliced)
         else:
-            finder = CopyFinder(workers=workers, slice_bytes=slice_bytes,
+            finder = CopyFinder(workers=workers, **sliced,
                                 hasher=DatasketchHasher(), index=DatasketchIndex())
         start, main_cpu = time.perf_counter(), time.process_time()
         found = [[r.a, r.b, r.relation] for r in finder.run([path])]
@@ -177,7 +178,9 @@ def run_child(args: argparse.Namespace, size: int, method: str, src: Path = SRC)
     """Run one measurement in a fresh interpreter, so peak memory is its own, with the
     package found in ``src`` (this tree's by default)."""
     command = [sys.executable, __file__, "--corpus", str(args.corpus), "--workers",
-               str(args.workers), "--slice-mb", str(args.slice_mb), "--child", f"{size}:{method}"]
+               str(args.workers), "--child", f"{size}:{method}"]
+    if args.slice_mb is not None:
+        command += ["--slice-mb", str(args.slice_mb)]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")])))
     done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -243,8 +246,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2, help="processes for ingest+fingerprint")
-    parser.add_argument("--slice-mb", type=float, default=16.0,
-                        help="megabytes of input per task on the pool (bounds the workers' memory)")
+    parser.add_argument("--slice-mb", type=float, default=None,
+                        help="megabytes of input per task on the pool (bounds the workers' memory; "
+                        "default: what each revision's CopyFinder chooses)")
     parser.add_argument("--no-baseline", action="store_true", help="skip datasketch")
     parser.add_argument("--no-assert", action="store_true", help="print only, never fail")
     parser.add_argument("--reuse", action="store_true",
@@ -258,8 +262,8 @@ def main() -> None:
         args.corpus, args.sizes = REUSE_CORPUS, [20_000]
     if args.child:
         size, method = args.child.split(":")
-        print(json.dumps(run_once(args.corpus, int(size), method, args.workers,
-                                  int(args.slice_mb * 1_000_000))))
+        slice_bytes = None if args.slice_mb is None else int(args.slice_mb * 1_000_000)
+        print(json.dumps(run_once(args.corpus, int(size), method, args.workers, slice_bytes)))
         return
     if args.baseline:
         print(f"corpus {args.corpus}, workers {args.workers}: this tree ({SRC}) beside {args.baseline}")

@@ -15,7 +15,7 @@ import pytest
 import newstrace
 from newstrace.match.fingerprint import MinHasher
 from newstrace.match.lsh import Banding, LSHIndex
-from newstrace.ingest.readers import iter_articles, plan_slices, read_slice
+from newstrace.ingest.readers import iter_articles, plan_slices, read_slice, slice_size
 
 VOCABULARY = ("council budget river bridge mayor vote school teachers strike storm harbour "
               "airport minister police court ruling farmers drought prices market election "
@@ -97,6 +97,18 @@ def test_candidates_verified_on_workers_give_the_pairs_verified_here(tmp_path: P
     assert len(here) == 70 * 6  # every pair of versions of each family
     assert there == here
     assert all(r["a"].split("-")[0] == r["b"].split("-")[0] for r in here)  # never across families over the note
+
+
+def test_default_slices_give_each_worker_several(corpus, tmp_path: Path) -> None:
+    path, _ = corpus
+    size = path.stat().st_size
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "a.txt").write_text("x" * 1000, encoding="utf-8")
+    assert slice_size([path], 2, least=100, most=10**9) == size // 8  # four slices a worker
+    assert slice_size([path, tmp_path / "more"], 4, least=100, most=10**9) == (size + 1000) // 16
+    assert slice_size([path], 2, least=size, most=10**9) == size  # never below least
+    assert slice_size([path], 1, most=5000) == 5000  # one process: the largest
+    assert len(list(plan_slices([path], slice_bytes=slice_size([path], 2, least=100)))) in (8, 9)
 
 
 def test_slices_cover_every_line_once_with_its_number(corpus) -> None:

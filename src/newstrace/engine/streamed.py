@@ -38,7 +38,9 @@ from newstrace.match.compare import lexical_verdict
 from newstrace.match.fingerprint import MinHasher, ShingleBatch, sentence_pair_batch, sorted_unique
 from newstrace.match.lsh import Banding, LSHIndex, Prepared
 from newstrace.match.nearcopy import verify_candidates
-from newstrace.ingest.readers import ExternalIds, PathLike, Slice, plan_slices, read_slice, where_from
+from newstrace.ingest.readers import (
+    ExternalIds, PathLike, Slice, plan_slices, read_slice, slice_size, where_from,
+)
 from newstrace.model import Article, InputError, Relation
 from newstrace.engine.parallel import Mapper, WorkerPool, available_cores
 from newstrace.engine.stages import fingerprint
@@ -101,8 +103,9 @@ class CopyFinder:
     """Finds near copies (``duplicate``, ``copy``, ``partial``) among many inputs.
 
     ``workers`` processes (default: the available cores) read and fingerprint slices of
-    about ``slice_bytes`` (:class:`newstrace.engine.parallel.WorkerPool`: at most
-    ``2 * workers`` slices in flight, which bounds memory), then verify the candidate pairs
+    about ``slice_bytes`` (default: about four a worker, of 1-16 MB;
+    :class:`newstrace.engine.parallel.WorkerPool`: at most ``2 * workers`` slices in
+    flight, which bounds memory), then verify the candidate pairs
     when there are at least ``PARALLEL_VERIFY_MIN``; ``workers=0`` does everything in this
     process, as does a single slice (unless workers could be forked for the verification).
     ``index`` (default: an :class:`~newstrace.match.lsh.LSHIndex` for ``hasher``'s
@@ -112,7 +115,7 @@ class CopyFinder:
     """
 
     workers: int | None = None
-    slice_bytes: int = 16_000_000
+    slice_bytes: int | None = None  #: default: :func:`~newstrace.ingest.readers.slice_size` of the inputs
     hasher: MinHasher = field(default_factory=MinHasher)
     index: LSHIndex | None = None
     texts_of: Callable[[str], str] | None = None
@@ -134,9 +137,10 @@ class CopyFinder:
         if self.boilerplate is None:
             self.boilerplate = BoilerplateIndex()
         matcher = self._matcher = _Matcher(self.index, self.boilerplate, self.texts_of, self._skip)
-        slices = plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip)
-        read_bytes = 0
         workers = self.workers if self.workers is not None else available_cores()
+        slice_bytes = self.slice_bytes or slice_size(paths, workers)
+        slices = plan_slices(paths, slice_bytes=slice_bytes, on_skip=self._skip)
+        read_bytes = 0
         with WorkerPool(workers) as pool:  # the same workers read, then verify
             mapper = self.mapper or pool.map
             stage = partial(fingerprint_slice, hasher=self.hasher, banding=getattr(self.index, "banding", None))

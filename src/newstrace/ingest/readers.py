@@ -694,6 +694,17 @@ def plan_slices(paths: Iterable[PathLike], *, slice_bytes: int = 8_000_000,
         yield Slice(tuple(group), size=group_size)
 
 
+def slice_size(paths: Iterable[PathLike], processes: int, *, most: int = 16_000_000,
+               least: int = 1_000_000, per_process: int = 4) -> int:
+    """Bytes per slice (:func:`plan_slices`) that cut the inputs into about ``per_process``
+    slices for each of ``processes`` workers, so that none is left waiting while another
+    reads a last large slice; between ``least`` and ``most`` (``most`` for one process)."""
+    if processes <= 1:
+        return most
+    total = sum(_size(item) for item in input_files(paths) if isinstance(item, Path))
+    return int(min(most, max(least, total // (per_process * processes))))
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
