@@ -9,6 +9,8 @@ import pytest
 
 import newstrace
 from newstrace.digests.build import build_digest
+from newstrace.digests.claims import Statement, article_claims, same_person, shares_figure
+from newstrace.digests.facts import extract_facts
 from newstrace.model import Article, Claim, Digest
 
 REPORT_A = (
@@ -280,3 +282,41 @@ def test_a_model_size_is_no_counted_fact_that_makes_two_sentences_one_claim():
                           "of $2,400, reviewers said.")
     digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
     assert [c.n_independent for c in digest.claims] == [1, 1]
+
+
+def test_reports_giving_one_figure_for_one_thing_state_one_claim():
+    """Outlets word a fact differently, but its figure stays: the same count of the same thing
+    with a word in common around it is one claim, though the sentences are no paraphrases."""
+    a = Article.from_text("Hiring picked up as factories added 48,300 jobs in April, the statistics office "
+                          "said Friday, the largest gain in two years.")
+    b = Article.from_text("The economy beat forecasts by adding 48,300 new jobs in April while wages held steady "
+                          "as the harbour reopened.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert claim_with(digest, "48,300").n_independent == 2
+
+
+def test_a_short_phrase_two_reports_attribute_to_two_people_is_no_speaker_conflict():
+    """A phrase of two words is no one's own utterance: a critic repeating it is no other speaker."""
+    a = Article.from_text("Mayor Lena Ortiz called the bridge audit “a hoax” on Monday.")
+    b = Article.from_text("The bridge audit was “a hoax”, Councillor Tom Reyes said on Monday.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert not [c for c in digest.conflicts if c.kind == "speaker"]
+
+
+def test_a_name_and_its_initials_are_one_person():
+    assert same_person("MEJ", "Mara Ellis-Jones")
+    assert not same_person("MEJ", "Mara Ellis")
+
+
+def statement(text: str) -> Statement:
+    article = Article.from_text(text)
+    [facts] = extract_facts([article])
+    return article_claims(facts, article.text)[0]
+
+
+def test_a_number_in_two_names_is_no_shared_figure():
+    """*Skyrunner 2* names a game, it counts nothing: two sentences naming it share no figure."""
+    assert not shares_figure(statement("Testers said the Vexa port of Skyrunner 2 runs at a low resolution."),
+                             statement("The Vexa port of Skyrunner 2 does not keep a steady frame rate, testers said."))
+    assert shares_figure(statement("The Vexa console sold 48,300 units in April, the maker said."),
+                         statement("The maker said 48,300 units of the Vexa console were sold in April."))

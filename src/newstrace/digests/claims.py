@@ -3,8 +3,9 @@
 Two sentences of different articles state the same claim when :func:`newstrace.same_claim`
 says so, when they share a direct quotation, or when they are close in meaning and state a
 number about the same thing of the same named subject (``fired two missiles`` and ``fired
-three missiles``: one claim, whose numbers then conflict); groups are average-linkage clusters in which
-most pairs do. A group is confirmed by as many **independent reports** as it has families
+three missiles``: one claim, whose numbers then conflict) or the same figure of the same thing
+with a word in common around it (``added 916,000 jobs in March``); groups are average-linkage
+clusters in which most pairs do. A group is confirmed by as many **independent reports** as it has families
 (a root and the articles derived from it) that state it, and cites for each family an
 article whose own text states it. Groups whose numbers, dates, times, places or speakers
 disagree across independent reports are conflicts; unit conversions and approximations agree,
@@ -35,6 +36,7 @@ SAME_CLAIM = 0.4
 MIN_COSINE = 0.5
 QUOTE_OVERLAP = 0.6
 QUOTE_PAIRS = 0.5  #: share of the shorter quote's word pairs the other must hold too
+MIN_QUOTE_WORDS = 3  #: fewer words are a phrase anyone may use, not one speaker's quotation
 MIN_WORDS = 6
 CANNOT_LINK = 1e3  #: distance between two claims of one article
 _BOILERPLATE = re.compile(
@@ -176,7 +178,7 @@ def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
     scores = np.zeros_like(cosines)
     for i, j in np.argwhere(np.triu((cosines >= MIN_COSINE) & different, k=1)):
         a, b = claims[i], claims[j]
-        same = (shares_quote(a.quotes, b.quotes) or shares_counted_fact(a, b)
+        same = (shares_quote(a.quotes, b.quotes) or shares_counted_fact(a, b) or shares_figure(a, b)
                 or same_claim(a.text, b.text, vectors=vectors[[i, j]]).same)
         scores[i, j] = scores[j, i] = cosines[i, j] if same else 0.0
     scores[~different] = -1.0
@@ -193,6 +195,23 @@ def shares_counted_fact(a: Statement, b: Statement) -> bool:
     return bool(keys_a & keys_b and names)
 
 
+def shares_figure(a: Statement, b: Statement) -> bool:
+    """Whether two claims give the same figure for the same thing, told with a word in common
+    around it (*employers added 916,000 jobs in March* and *the economy added 916,000 new jobs
+    in March*): reports word one fact differently, but its figure stays."""
+    return any(x.key and x.key == y.key and same_quantity(x, y) and _comparable((x, a), (y, b))
+               for x in a.numbers if not _labels_a_name(x, a) for y in b.numbers if not _labels_a_name(y, b))
+
+
+def _labels_a_name(measure: Measure, claim: Statement) -> bool:
+    """Whether a bare number is part of a name (*Skyrunner 2*, *Flight 370*): a count names
+    the thing it counts after it (*two cruise missiles*)."""
+    if measure.dimension or not measure.counts:
+        return False
+    after = _WORD.findall(claim.text[max(measure.end - claim.start, 0) :].lower())[:_CONTEXT_WORDS]
+    return measure.counts.split()[-1] not in after
+
+
 def shares_quote(a: list[Quote], b: list[Quote]) -> bool:
     """Whether two lists hold the same direct quotation (most of the shorter's words)."""
     return any(quote_overlap(x.text, y.text) >= QUOTE_OVERLAP for x in a if x.direct for y in b if y.direct)
@@ -202,7 +221,7 @@ def quote_overlap(a: str, b: str) -> float:
     """Share of the shorter quote's words found in the other; 0 for quotes under 3 words."""
     words_a, words_b = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
     shorter = min(len(words_a), len(words_b))
-    return len(words_a & words_b) / shorter if shorter >= 3 else 0.0
+    return len(words_a & words_b) / shorter if shorter >= MIN_QUOTE_WORDS else 0.0
 
 
 def _merge_pairs(claims: list[Statement], scores: np.ndarray, threshold: float) -> list[list[int]]:
@@ -450,15 +469,26 @@ def _quote_group(quotes: list[Quote], roots: dict[str, str]) -> QuoteGroup:
 
 
 def same_person(a: str, b: str) -> bool:
-    """Whether two speaker names can be one person ("Putin" and "Vladimir Putin")."""
+    """Whether two speaker names can be one person ("Putin" and "Vladimir Putin", "AOC" and
+    "Alexandria Ocasio-Cortez")."""
     words_a, words_b = set(a.lower().split()), set(b.lower().split())
-    return words_a <= words_b or words_b <= words_a
+    return words_a <= words_b or words_b <= words_a or a == _initials(b) or b == _initials(a)
+
+
+def _initials(name: str) -> str:
+    """The capitals a name of several words is shortened to: "Alexandria Ocasio-Cortez" -> "AOC"."""
+    capitals = [part[0] for part in re.split(r"[\s-]+", name) if part[:1].isupper()]
+    return "".join(capitals) if len(capitals) > 1 else ""
 
 
 def speaker_conflicts(groups: list[QuoteGroup], roots: dict[str, str]) -> list[Conflict]:
-    """Quotes that independent reports attribute to different people."""
+    """Quotes that independent reports attribute to different people. A phrase of under
+    :data:`MIN_QUOTE_WORDS` words besides articles (*"hateful messages"*, *"a set up"*) is
+    no one's own utterance (critics repeat it, others say it too): who said it is no conflict."""
     conflicts = []
     for group in groups:
+        if len(_quote_words(group.text)) < MIN_QUOTE_WORDS:
+            continue
         per_root: dict[str, list[tuple[str, Statement | Quote]]] = defaultdict(list)
         for quote in group.quotes:
             if quote.speaker and _is_proper_name(quote.speaker):
