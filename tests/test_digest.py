@@ -320,3 +320,16 @@ def test_a_number_in_two_names_is_no_shared_figure():
                              statement("The Vexa port of Skyrunner 2 does not keep a steady frame rate, testers said."))
     assert shares_figure(statement("The Vexa console sold 48,300 units in April, the maker said."),
                          statement("The maker said 48,300 units of the Vexa console were sold in April."))
+
+
+def test_a_country_and_its_initials_are_one_place_but_two_countries_conflict():
+    def place_conflicts(place_a: str, place_b: str) -> list[list[str]]:
+        a = Article.from_text(f"The storm made landfall in {place_a} on Tuesday, killing two people, the agency said.")
+        b = Article.from_text(f"The storm made landfall in {place_b} on Tuesday, killing two people, the agency said.")
+        digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+        assert claim_with(digest, "landfall").n_independent == 2
+        return [sorted(v.value for v in c.versions) for c in digest.conflicts if c.kind == "place"]
+
+    assert place_conflicts("the United States", "the U.S.") == []
+    assert place_conflicts("the United Kingdom", "the UK") == []
+    assert place_conflicts("Canada", "Mexico") == [["Canada", "Mexico"]]

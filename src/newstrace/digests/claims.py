@@ -369,11 +369,18 @@ def _place_conflicts(by_root: dict[str, list[Statement]], together: set[frozense
                                and _PLACE_PREPOSITION.search(claim.text[: e.start - claim.start])]
 
     def compatible(a: Entity, b: Entity) -> bool:
-        return a.name == b.name or frozenset({a.name, b.name}) in together
+        return same_place(a.name, b.name) or frozenset({a.name, b.name}) in together
 
     if len(per_root) > 1 and not _all_agree(per_root, compatible):
         return [_conflict("place", "place", per_root, lambda e: e.name)]
     return []
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two place names can name one place: the same name, or one the other's
+    initials, dotted or not ("U.S." or "US" and "United States", "UK" and "United Kingdom")."""
+    a, b = a.replace(".", ""), b.replace(".", "")
+    return a == b or a == _initials(b) or b == _initials(a)
 
 
 def _all_agree(per_root: dict[str, list], agree) -> bool:
