@@ -42,6 +42,7 @@ import numpy as np
 
 from newstrace.match.fingerprint import (
     ShingleBatch,
+    among,
     sentence_pair_batch,
     sentence_pairs,
     sentences_of,
@@ -355,8 +356,7 @@ class RecurringPairs:
         keys = np.asarray(pair_hashes, dtype=_U64) & KEY_MASK
         if not len(self.keys):
             return np.zeros(len(keys), dtype=bool)
-        found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return self.keys.take(found) == keys
+        return among(keys, self.keys)
 
 
 def _edge_run(a: np.ndarray, b: np.ndarray) -> set[int]:

@@ -248,7 +248,7 @@ def _bmp(codes: np.ndarray) -> np.ndarray:
     return codes if codes.dtype == np.uint16 else np.minimum(codes, 0xFFFF).astype(np.uint16)
 
 
-def _among(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+def among(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` is in the sorted, non-empty ``table`` (a binary search:
     ``np.isin`` compares with every entry of a short table in turn)."""
     found = np.searchsorted(table, values)
@@ -301,7 +301,7 @@ def _closes_abbreviation(codes: np.ndarray, dots: np.ndarray, text_starts: np.nd
     word = np.minimum(word, dots)
     length = dots - word
     single = length == 1
-    listed = _among(_packed_at(codes, word, length, _ABBREVIATION_LETTERS, lower=True),
+    listed = among(_packed_at(codes, word, length, _ABBREVIATION_LETTERS, lower=True),
                     _ABBREVIATION_CODES)
     k = np.arange(1, ABBREVIATION_REACH, 2)  # letter, dot, letter, ..., letter
     dot = codes[np.minimum(word[:, None] + k, len(codes) - 1)] == ord(".")
@@ -309,7 +309,7 @@ def _closes_abbreviation(codes: np.ndarray, dots: np.ndarray, text_starts: np.nd
     dotted = (length >= 3) & (length % 2 == 1) & ((k >= length[:, None]) | (dot & letter)).all(axis=1)
     words = _advance(codes, next_word, _WORD_CHAR)
     has_next = words > next_word
-    starter = has_next & _among(_packed_at(codes, next_word, words - next_word, _STARTER_LETTERS,
+    starter = has_next & among(_packed_at(codes, next_word, words - next_word, _STARTER_LETTERS,
                                            lower=False), _STARTER_CODES)
     return (length > 0) & (single | listed | (dotted & (~has_next | ~starter)))
 
@@ -457,7 +457,7 @@ def _abbreviations(codes: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
     after_dot = codes[np.maximum(dots - length - 1, 0)] == ord(".")
     long_word = letters & (length >= reach)
     whole = letters & (length < reach) & ~after_dot
-    found[whole] = (length[whole] == 1) | _among(hashes[token[whole]], _abbreviation_hashes())
+    found[whole] = (length[whole] == 1) | among(hashes[token[whole]], _abbreviation_hashes())
     other = _is_ascii_letter(codes[np.maximum(dots - 1, 0)]) & ~whole & ~long_word
     text_starts = bases[np.searchsorted(bases, dots[other], side="right") - 1]
     found[other] = _closes_abbreviation(codes, dots[other], text_starts, next_word[other])
