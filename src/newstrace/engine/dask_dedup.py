@@ -624,9 +624,6 @@ class DaskDedup:
             reverify_holders = changed_verdict_holders(before, after, stored, [
                 h.sentence_pairs.subset(rows) for h, rows in zip(headers, kept)])
             del headers
-            # a key of this run's own: a same-content copy of an earlier run on this client, released
-            # meanwhile, could otherwise take replicas of this one with it
-            boilerplate = client.scatter(after, broadcast=True, hash=False)
             partial = state.begin()
             counts = self._save_articles(new, partial)
             clock("plan")
@@ -639,6 +636,10 @@ class DaskDedup:
             reverify = kept_old[np.isin(pairs_of_kept, reverify_holders).any(axis=1)]
             clock("candidates")
 
+            # scattered for the one stage that reads it, after the shuffle (a worker lost there
+            # cannot take a replica with it); a key of this run's own: a same-content copy of an
+            # earlier run on this client, released meanwhile, could otherwise take replicas of this one
+            boilerplate = client.scatter(after, broadcast=True, hash=False)
             verified = self._verify(new, np.union1d(added, reverify), state, boilerplate)
         still = np.isin(tables.codes(), np.setdiff1d(kept_old, reverify))
         tables = Tables(candidates, [v for v, keep in zip(tables.verified, still.tolist()) if keep] + verified,
