@@ -333,3 +333,40 @@ def test_a_country_and_its_initials_are_one_place_but_two_countries_conflict():
     assert place_conflicts("the United States", "the U.S.") == []
     assert place_conflicts("the United Kingdom", "the UK") == []
     assert place_conflicts("Canada", "Mexico") == [["Canada", "Mexico"]]
+
+
+def test_the_same_count_of_different_harms_is_two_facts():
+    """*killed two people* and *injured two people* share a figure, not a fact: neither agreement
+    nor a figure to compare (the same harm told twice still is one claim)."""
+    killed = "A gunman killed two people at the Port Elm ferry terminal on Sunday, the police said."
+    injured = "A gunman injured two people at the Port Elm ferry terminal on Sunday, the police said."
+    died = "Two people were killed when a gunman opened fire at the Port Elm ferry terminal on Sunday, police said."
+    assert not shares_figure(statement(killed), statement(injured))
+    assert shares_figure(statement(killed), statement(died))
+    a, b = Article.from_text(killed), Article.from_text(injured)
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert [c.n_independent for c in digest.claims] == [1, 1]
+    five = Article.from_text("A gunman injured five people at the Port Elm ferry terminal on Sunday, the police said.")
+    digest = build_digest([a, five], {a.id: a.id, five.id: five.id})
+    assert not [c for c in digest.conflicts if c.kind == "number"]
+
+
+def test_ordinals_are_figures_that_group_and_conflict():
+    """*the 12th candidate* and *the 13th candidate* about one person: one claim, whose ranks conflict."""
+    a = Article.from_text("Mayor Lena Ortiz entered the governor's race on Monday, becoming the 12th candidate "
+                          "to join the crowded field.")
+    b = Article.from_text("Lena Ortiz launched her campaign for governor on Monday, becoming the 13th candidate "
+                          "seeking the office.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert claim_with(digest, "Ortiz").n_independent == 2
+    [conflict] = [c for c in digest.conflicts if c.kind == "number"]
+    assert sorted(v.value for v in conflict.versions) == ["12th candidate", "13th candidate"]
+    assert [c.numbers for c in digest.claims] == [[]]  # ranks are no counts
+
+
+def test_a_sum_shared_only_with_the_words_it_is_part_of_is_no_shared_figure():
+    """*$1,500 rebate cheques*: every sentence of the story names them; backing them, passing them
+    and arguing over them are three claims."""
+    backs = statement("Senator Lena Ortiz backs $1,500 rebate cheques, saying families need help now.")
+    passed = statement("After a long debate the assembly voted to pass $1,500 rebate cheques on Monday evening.")
+    assert not shares_figure(backs, passed)

@@ -10,6 +10,9 @@ clusters in which most pairs do. A group is confirmed by as many **independent r
 article whose own text states it. Groups whose numbers, dates, times, places or speakers
 disagree across independent reports are conflicts; unit conversions and approximations agree,
 and a report that gives several figures of one kind takes no part in that kind's conflict.
+Ordinals (*the 23rd Democrat*) are figures compared with ranks of the same thing; two
+sentences that count one thing under different harms (*killed two*, *injured two*) are never
+one claim.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from newstrace.digests.facts import PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
+from newstrace.digests.facts import MONTHS, PLACE_LABELS, ArticleFacts, Entity, Measure, TimeRef, same_quantity
 from newstrace.model import Conflict, ConflictVersion
 from newstrace.digests.quotation import Quote
 from newstrace.text.quotes import quote_spans
@@ -56,6 +59,18 @@ _FUNCTION_WORDS = _SMALL_WORDS | frozenset(
     "this that these those was were has have had been will would could said says per year years month months "
     "day days week weeks hours minutes million billion trillion thousand percent cent dollars".split())
 _PLACE_PREPOSITION = re.compile(r"\b(in|at|near|from|to|outside|inside)\s+(the\s+)?$", re.I)
+_ORDINAL = re.compile(r"\b(\d{1,4})(?:st|nd|rd|th)\b", re.I)
+#: Words between an ordinal and what it ranks (*the 24th straight month*, *the 3rd-largest bank*).
+_RANK_MODIFIERS = frozenset("straight consecutive successive annual overall ranked place".split())
+#: Words of harm a figure counts, by the outcome they tell: *killed two people* and *injured
+#: two people* are two facts.
+_OUTCOMES = {word: outcome for outcome, words in {
+    "death": "kill killed kills killing dead die died dies dying death deaths fatalities fatality perished lives",
+    "injury": "injure injured injures injuring injury injuries wounded wounding wound wounds hurt hospitalised "
+              "hospitalized",
+    "missing": "missing",
+    "arrest": "arrest arrested arrests arresting detain detained",
+}.items() for word in words.split()}
 
 
 @dataclass
@@ -72,6 +87,22 @@ class Statement:
     times: list[TimeRef] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     position: float = 0.0  #: where in the article, 0 (top) to 1 (end)
+    ranks: list[Rank] = field(default_factory=list)  #: ordinals: *the 23rd Democrat*
+
+    @property
+    def figures(self) -> list[Measure]:
+        """Its numbers and its ranks: the values it can agree or conflict on."""
+        return [*self.numbers, *self.ranks]
+
+
+@dataclass
+class Rank(Measure):
+    """An ordinal and what it ranks (*the 23rd Democrat to join*): compared with ranks of the
+    same thing only, never with counts."""
+
+    @property
+    def key(self) -> str:
+        return f"rank of {self.counts_head}" if self.counts_head else "rank"
 
 
 @dataclass
@@ -107,9 +138,40 @@ def article_claims(facts: ArticleFacts, text: str) -> list[Statement]:
             id=f"{facts.article_id}:{start}", article_id=facts.article_id, text=sentence, start=start, end=end,
             entities=within.entities, numbers=within.numbers, times=within.times,
             quotes=[q for q in facts.quotes if q.start < end and start < q.end],
-            position=start / max(len(text), 1),
+            position=start / max(len(text), 1), ranks=ranks(sentence, start, within.times),
         ))
     return claims
+
+
+def ranks(sentence: str, offset: int, times: list[TimeRef] = ()) -> list[Rank]:
+    """The ordinals written in figures (*23rd*, *the 24th straight month*) with the word they
+    rank; a day of a date (*March 23rd*, *the 23rd of March*) is none."""
+    found = []
+    for match in _ORDINAL.finditer(sentence):
+        start, end = offset + match.start(), offset + match.end()
+        if any(t.start <= start < t.end for t in times) or _names_a_day(sentence, match):
+            continue
+        ranked = _ranked_word(sentence[match.end() :])
+        found.append(Rank(text=match.group(), start=start, end=end, value=float(match.group(1)),
+                          counts=ranked, counts_head=ranked.lower() if ranked else None))
+    return found
+
+
+def _names_a_day(sentence: str, match: re.Match) -> bool:
+    before = _WORD.findall(sentence[: match.start()].lower())[-1:]
+    after = _WORD.findall(sentence[match.end() :].lower())[:2]
+    return bool(set(before) & MONTHS.keys()) or (after[:1] == ["of"] and bool(set(after[1:]) & MONTHS.keys()))
+
+
+def _ranked_word(tail: str) -> str | None:
+    """The word an ordinal ranks, as written: the first after it besides modifiers and
+    superlatives; none when a function word comes first (*the 24th in its history*)."""
+    for word in _WORD.findall(tail)[:3]:
+        lower = word.lower()
+        if lower in _RANK_MODIFIERS or (lower.endswith("est") and len(lower) > 4):
+            continue
+        return None if lower in _FUNCTION_WORDS or word.isdigit() else word
+    return None
 
 
 def is_factual(sentence: str) -> bool:
@@ -178,8 +240,9 @@ def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
     scores = np.zeros_like(cosines)
     for i, j in np.argwhere(np.triu((cosines >= MIN_COSINE) & different, k=1)):
         a, b = claims[i], claims[j]
-        same = (shares_quote(a.quotes, b.quotes) or shares_counted_fact(a, b) or shares_figure(a, b)
-                or same_claim(a.text, b.text, vectors=vectors[[i, j]]).same)
+        same = not tells_other_harm(a, b) and (
+            shares_quote(a.quotes, b.quotes) or shares_counted_fact(a, b) or shares_figure(a, b)
+            or same_claim(a.text, b.text, vectors=vectors[[i, j]]).same)
         scores[i, j] = scores[j, i] = cosines[i, j] if same else 0.0
     scores[~different] = -1.0
     return scores
@@ -188,19 +251,51 @@ def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
 def shares_counted_fact(a: Statement, b: Statement) -> bool:
     """Whether two claims count or measure the same thing (whatever the value) about a shared
     name; a hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*) counts
-    nothing."""
-    keys_a = {m.key for m in a.numbers if m.key and not _LABEL_MEASURE.search(m.text)}
-    keys_b = {m.key for m in b.numbers if m.key and not _LABEL_MEASURE.search(m.text)}
-    names = {e.name for e in a.entities} & {e.name for e in b.entities}
-    return bool(keys_a & keys_b and names)
+    nothing, and a count of another harm (*killed* and *injured*) is another thing."""
+    if not {e.name for e in a.entities} & {e.name for e in b.entities}:
+        return False
+    return any(x.key == y.key and not _other_outcomes((x, a), (y, b))
+               for x in _counted_figures(a) for y in _counted_figures(b))
+
+
+def _counted_figures(claim: Statement) -> list[Measure]:
+    return [m for m in claim.figures if m.key and not _LABEL_MEASURE.search(m.text)]
 
 
 def shares_figure(a: Statement, b: Statement) -> bool:
     """Whether two claims give the same figure for the same thing, told with a word in common
-    around it (*employers added 916,000 jobs in March* and *the economy added 916,000 new jobs
-    in March*): reports word one fact differently, but its figure stays."""
+    around it besides the words it is part of (*employers added 916,000 jobs in March* and *the
+    economy added 916,000 new jobs in March*; not *backs $2,000 checks* and *voted to pass $2,000
+    checks*): reports word one fact differently, but its figure stays."""
     return any(x.key and x.key == y.key and same_quantity(x, y) and _comparable((x, a), (y, b))
-               for x in a.numbers if not _labels_a_name(x, a) for y in b.numbers if not _labels_a_name(y, b))
+               and _figure_context(x, a, beyond_phrase=True) & _figure_context(y, b, beyond_phrase=True)
+               for x in a.figures if not _labels_a_name(x, a) for y in b.figures if not _labels_a_name(y, b))
+
+
+def tells_other_harm(a: Statement, b: Statement) -> bool:
+    """Whether two claims count one thing under different harms (*killed two people*, *injured
+    two people*) and under none in common: two facts, whatever else they share."""
+    pairs = [((x, a), (y, b)) for x in a.figures for y in b.figures if x.key and x.key == y.key]
+    return any(_other_outcomes(*p) for p in pairs) and not any(_same_outcome(*p) for p in pairs)
+
+
+def _other_outcomes(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> bool:
+    outcome_a, outcome_b = _outcome(*a), _outcome(*b)
+    return bool(outcome_a and outcome_b and outcome_a != outcome_b)
+
+
+def _same_outcome(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> bool:
+    outcome = _outcome(*a)
+    return outcome is not None and outcome == _outcome(*b)
+
+
+def _outcome(figure: Figure, claim: Statement) -> str | None:
+    """The harm a figure counts: the word of harm nearest to it in its clause, within a few
+    words (*left two dead and five injured*: two dead)."""
+    before, after = _clause_words(figure, claim)
+    nearest = [(n, _OUTCOMES[w]) for n, w in enumerate(reversed(before)) if w in _OUTCOMES]
+    nearest += [(n, _OUTCOMES[w]) for n, w in enumerate(after) if w in _OUTCOMES]
+    return min(nearest)[1] if nearest else None
 
 
 def _labels_a_name(measure: Measure, claim: Statement) -> bool:
@@ -209,7 +304,7 @@ def _labels_a_name(measure: Measure, claim: Statement) -> bool:
     if measure.dimension or not measure.counts:
         return False
     after = _WORD.findall(claim.text[max(measure.end - claim.start, 0) :].lower())[:_CONTEXT_WORDS]
-    return measure.counts.split()[-1] not in after
+    return measure.counts.split()[-1].lower() not in after
 
 
 def shares_quote(a: list[Quote], b: list[Quote]) -> bool:
@@ -286,7 +381,7 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
     keyed: dict[str, dict[str, list[tuple[Measure, Statement]]]] = defaultdict(lambda: defaultdict(list))
     for root, claims in by_root.items():
         for claim in claims:
-            for measure in claim.numbers:
+            for measure in claim.figures:
                 if measure.key:
                     keyed[measure.key][root].append((measure, claim))
     conflicts = []
@@ -317,22 +412,34 @@ def _comparable(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> boo
     """Whether two values are about the same thing: a word in common around them besides
     the unit or the thing counted (*first time in 25 years* and *50 years since the band's
     formation* are two facts; so are *22 launch titles* and *10 extra titles*, and *planned
-    to impose Dec. 15 on another $160 billion* and *goods imposed on Sept. 1*), and neither a
-    hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*)."""
-    if _LABEL_MEASURE.search(a[0].text) or _LABEL_MEASURE.search(b[0].text):
+    to impose Dec. 15 on another $160 billion* and *goods imposed on Sept. 1*), neither a
+    hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*), and no other
+    harm counted (*two killed*, *five injured*); ranks of one named thing always are."""
+    if _LABEL_MEASURE.search(a[0].text) or _LABEL_MEASURE.search(b[0].text) or _other_outcomes(a, b):
         return False
+    if isinstance(a[0], Rank) and isinstance(b[0], Rank) and a[0].counts_head and a[0].key == b[0].key:
+        return True  # ranks of one named thing (*the 23rd Democrat*, *the 24th Democrat*)
     return bool(_figure_context(*a) & _figure_context(*b))
 
 
-def _figure_context(figure: Figure, claim: Statement) -> set[str]:
+def _figure_context(figure: Figure, claim: Statement, *, beyond_phrase: bool = False) -> set[str]:
     """The content words within a few words either side of a value and in its clause (up to
-    a comma or other break), its own words aside."""
+    a comma or other break), its own words aside; ``beyond_phrase``: the words right after it
+    up to a function word aside too (*$2,000 stimulus checks*: what the value is of)."""
+    before, after = _clause_words(figure, claim)
+    own = set(_WORD.findall(f"{figure.text} {getattr(figure, 'counts', None) or ''}".lower()))
+    if beyond_phrase:
+        phrase = next((n for n, w in enumerate(after) if w in _FUNCTION_WORDS), len(after))
+        own |= set(after[:phrase])
+    return {w for w in before + after if len(w) > 2 and not w.isdigit() and w not in own | _FUNCTION_WORDS}
+
+
+def _clause_words(figure: Figure, claim: Statement) -> tuple[list[str], list[str]]:
+    """The words within a few words before and after a value, in its clause (up to a comma or
+    other break)."""
     head = _CLAUSE_BREAK.split(claim.text[: max(figure.start - claim.start, 0)])[-1]
     tail = _CLAUSE_BREAK.split(claim.text[max(figure.end - claim.start, 0) :])[0]
-    before = _WORD.findall(head.lower())[-_CONTEXT_WORDS:]
-    after = _WORD.findall(tail.lower())[:_CONTEXT_WORDS]
-    own = set(_WORD.findall(f"{figure.text} {getattr(figure, 'counts', None) or ''}".lower()))
-    return {w for w in before + after if len(w) > 2 and not w.isdigit() and w not in own | _FUNCTION_WORDS}
+    return _WORD.findall(head.lower())[-_CONTEXT_WORDS:], _WORD.findall(tail.lower())[:_CONTEXT_WORDS]
 
 
 def _single_valued(per_root: dict[str, list[tuple[Figure, Statement]]],
@@ -406,6 +513,8 @@ def _conflict(kind: str, topic: str, per_root: dict[str, list], value_of) -> Con
 
 
 def _measure_value(m: Measure) -> str:
+    if isinstance(m, Rank):
+        return f"{m.text} {m.counts or ''}".strip()
     number = f"{m.value:g}"
     label = m.unit or m.counts or ""
     return f"{'~' if m.approx else ''}{number} {label}".strip()
