@@ -32,11 +32,13 @@ R = TypeVar("R")
 
 __all__ = ["DaskEngine"]
 
-#: glibc's trim threshold in the workers of a cluster started here. Dask sets 64 KiB (memory
-#: given back to the system at once, for its memory reports); the fingerprint stage's
-#: numpy arrays then cost about twice the CPU (1.6-1.7 s instead of 0.8 s for 3,300
-#: articles: each large array freed and mapped again). 128 MiB: 1.24 s.
-WORKER_MALLOC_TRIM = str(128 * 1024 * 1024)
+#: glibc's malloc settings in the workers of a cluster started here. Dask sets a trim
+#: threshold of 64 KiB (freed memory given back at once, for its memory reports), and setting
+#: any threshold turns off glibc's sliding mmap threshold: every array over 128 KiB is then
+#: mapped and unmapped again on each use, and reading a slice costs 30-50% more CPU (its
+#: numpy passes fault their pages in anew). With arrays of up to 32 MiB taken from the heap, as
+#: in a process on glibc's defaults, it costs what it costs there. Dask's trim is kept.
+WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024)}
 
 
 @dataclass
@@ -58,7 +60,8 @@ class DaskEngine:
 
         if scheduler is not None:
             return cls(Client(scheduler, timeout=timeout))
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM}):
+        with dask.config.set({f"distributed.nanny.pre-spawn-environ.{name}": value
+                              for name, value in WORKER_MALLOC.items()}):
             cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1, processes=True,
                                    memory_limit=memory_limit, dashboard_address="127.0.0.1:0")
         return cls(Client(cluster), cluster)
