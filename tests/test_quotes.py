@@ -655,3 +655,37 @@ def test_a_plural_common_noun_is_no_source_a_pronoun_can_stand_for():
 def test_a_place_and_a_title_before_the_name_lead_to_the_person():
     found = direct('“We believe that justice has been served in this case,” said U.S. Attorney Nealy Cox.')
     assert [q.speaker for q in found] == ["Nealy Cox"]
+
+
+def test_a_headline_verb_the_recogniser_joins_to_a_name_is_not_part_of_it():
+    [quote] = quotes("Coast Guard Director Varga Says She Wasn't Fired.")
+    assert quote.speaker == "Varga" and quote.speaker_kind == "person"
+
+
+def test_a_description_before_a_name_is_not_part_of_the_speaker():
+    """*Fired port boss Okafor*: the speaker is Okafor, a person, not the whole description."""
+    [quote] = direct('Sacked port boss Okafor blasts "ugliness" of city hall on his way out the door.')
+    assert quote.speaker == "Okafor" and quote.speaker_kind == "person"
+    assert quote.speaker_mention == "Sacked port boss Okafor"
+    [quote] = direct('"We need a healthy and ready force," Secretary of Transport Lena Varga wrote in a memo '
+                     'released Wednesday.')
+    assert quote.speaker == "Lena Varga" and quote.speaker_kind == "person"
+
+
+def test_a_person_named_as_the_owner_of_the_source_is_not_the_speaker():
+    """*Okafor's lawyer said*: the lawyer speaks, not Okafor; *Varga's campaign* is an organisation."""
+    [quote] = direct('"We will appeal," Tom Okafor\'s lawyer said on Monday.')
+    assert quote.speaker == "Tom Okafor's lawyer" and quote.speaker_kind == "anonymous"
+    [quote] = direct('Lena Varga\'s campaign on Friday slammed the budget as merely "an attempt at distraction '
+                     'and misdirection" from the scandal.')
+    assert quote.speaker == "Lena Varga's campaign" and quote.speaker_kind == "organisation"
+    [quote] = direct('"We will win," Lena Varga\'s campaign chairman Tom Okafor said.')
+    assert quote.speaker == "Tom Okafor" and quote.speaker_kind == "person"
+
+
+def test_a_title_the_recogniser_takes_into_a_name_does_not_hide_the_person():
+    """*Ms Varga* (no full stop) and *Harbour Accuser Lena Varga* are Lena Varga."""
+    text = ('Harbour Accuser Lena Varga Says Mayor Broke Law.\n\nLena Varga\'s claims were first detailed in a '
+            'report. "What he did to me was a crime," Ms Varga, 32, said about the incidents.')
+    [quote] = direct(text)
+    assert quote.speaker == "Lena Varga" and quote.speaker_mention == "Ms Varga, 32"

@@ -588,7 +588,7 @@ class PersonIndex:
         self.descriptors: list[tuple[int, str, frozenset[str]]] = []
         self.subjects: list[tuple[int, str]] = []  #: people named as the subject of a verb
         self.role_words: set[str] = set()  #: head nouns of the descriptions ("prince", "plaintiff")
-        names = [(ent, clean_name(ent.text)) for ent in doc_ents(doc) if ent.label_ == "PERSON" and plausible_name(ent)]
+        names = [(ent, _person_name(ent)) for ent in doc_ents(doc) if ent.label_ == "PERSON" and plausible_name(ent)]
         asides = aside_spans(doc_text(doc))
         self._full = full_names([name for _, name in names],
                                 preferred=[name for ent, name in names if not within_spans(ent.start_char, asides)])
@@ -612,7 +612,7 @@ class PersonIndex:
         for ent, name in names:
             full = self._full.get(name, name)
             before = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
-            title = _TITLE_GENDER.get(before)
+            title = _TITLE_GENDER.get(before) or _TITLE_GENDER.get(ent[0].lower_.rstrip("."))
             if title and full != name and first_name_gender(full.split()[0]) not in (None, title):
                 self._full[name] = name
 
@@ -717,6 +717,12 @@ def first_name_gender(first_name: str) -> str | None:
 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 _GENDERED = {"he": "m", "his": "m", "himself": "m", "she": "f", "herself": "f"}
+
+
+def _person_name(ent: Span) -> str:
+    """A PERSON entity's name without a title or role the recogniser took into it (*Ms
+    Commisso*, *Accuser Brittany Commisso*)."""
+    return _without_title(_name_after_description(ent).text)
 
 
 def plausible_name(ent: Span) -> bool:
@@ -1224,13 +1230,25 @@ _ORGANISATION_LABELS = frozenset({"ORG", "NORP", "GPE", "FAC"})
 def speaker_kind(mention: Span, speaker: str, people: PersonIndex) -> str:
     """What a speaker is: a ``person`` (named, or a pronoun or role resolved to one), an
     ``organisation`` (*the Kremlin*, *Verizon*), else ``anonymous`` (*officials*, *a spokesperson*)."""
-    if speaker in people.names or any(e.label_ == "PERSON" for e in span_ents(mention)):
+    persons = [e for e in span_ents(mention) if e.label_ == "PERSON"]
+    if persons and all(_possessor(e, mention) for e in persons):  # *Varga's lawyer*, *Varga's campaign*
+        return "anonymous" if _people_noun(mention.root) else "organisation"  # *Varga's aides*, *Varga's campaign*
+    if speaker in people.names or persons or _role_named(mention):
         return "person"
     if _unnamed_role(mention, people):
         return "anonymous"
     if any(t.ent_type_ in _ORGANISATION_LABELS for t in mention) or _is_proper(mention):
         return "organisation"
     return "anonymous"
+
+
+def _role_named(mention: Span) -> bool:
+    """A person's name given after their role (*Fired VA boss Shulkin*, *Secretary of
+    Transport Lena Varga*), or a name the recogniser took for a person's (*Alles*)."""
+    name = _name_after_description(mention)
+    if name.start > mention.start:
+        return any(_is_role(t) for t in mention.doc[mention.start : name.start])
+    return all(t.ent_type_ == "PERSON" for t in mention)
 
 
 def _unnamed_role(mention: Span, people: PersonIndex) -> bool:
@@ -1448,7 +1466,7 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
         start, end = subject.i, subject.i + 1
         while start > 0 and doc[start].ent_iob_ == "I":
             start -= 1
-        while end < len(doc) and doc[end].ent_iob_ == "I":
+        while end < len(doc) and doc[end].ent_iob_ == "I" and not _joined_verb(doc[end]):
             end += 1
         return doc[start:end]
     # a title and its holder may come joined as a conjunct (*Vice President for news and talk Dave Gorab*)
@@ -1462,6 +1480,11 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
         group = next((c for c in subject.children if c.dep_ == "prep" and c.i == subject.i + 1), None)
         right = max((t.i for t in group.subtree), default=subject.i) + 1 if group is not None else right
     return doc[left:right]
+
+
+def _joined_verb(token: Token) -> bool:
+    """A verb the recogniser took into a name in a headline's capitals (*Director Alles Says …*)."""
+    return token.pos_ in {"VERB", "AUX"} and token.lower_ in _CUE_FORMS
 
 
 #: Things that carry someone's words: the one who issues them speaks through them.
@@ -1491,23 +1514,94 @@ _QUANTIFIERS = frozenset("many some most several few all both one none each".spl
 
 
 def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = ()) -> str:
-    """A speaker mention as a name: the full name; for "he"/"she" the nearest earlier source
-    or subject of that gender; for a role ("the governor") the person the article gives that
-    description; else the words as written."""
+    """A speaker mention as a name: the full name (a description before it left out: *Fired
+    VA boss Shulkin*); for "he"/"she" the nearest earlier source or subject of that gender;
+    for a role ("the governor") the person the article gives that description; else the words
+    as written."""
     persons = [e for e in span_ents(mention) if e.label_ == "PERSON" and plausible_name(e)]
     # the name the mention is about (*Goddard planetary scientist Avi Mandell*), else the first
     person = next((e for e in persons if e.start <= mention.root.i < e.end), persons[0] if persons else None)
+    if person is not None and _possessor(person, mention):
+        return clean_name(mention.text)  # *Varga's lawyer*, *Varga's campaign*: not Varga
     if person is not None:
-        return people.canonical(person.text)
+        return people.canonical(_person_name(person))
     if len(mention) == 1 and mention[0].lower_ in _PRONOUNS | {"his"}:
         gender = "f" if mention[0].lower_ in {"she", "her"} else "m"
         found = people.antecedent(mention.start, sources, gender)
         return found[1] if found else mention.text
-    if _is_proper(mention):
-        return people.canonical(_without_title(mention.text))
+    name = _name_after_description(mention)
+    if _is_proper(mention) or name != mention:
+        return people.canonical(_without_title(name.text))
     if mention[0].lower_ not in {"the", "this", "that"} or not _names_one_person(mention, people):
         return clean_name(mention.text)
     return _described_person(mention, people) or clean_name(mention.text)
+
+
+def _possessor(person: Span, mention: Span) -> bool:
+    """Whether a person is named only as the owner of who speaks (*Varga's lawyer*, *Varga's
+    campaign*); what they wrote or said speaks for them (*Varga's memoir*)."""
+    return (person.root.dep_ == "poss" and not person.start <= mention.root.i < person.end
+            and mention.root.lemma_.lower() not in _DOCUMENTS | _SAYINGS)
+
+
+#: What a person says through, besides documents: *Axelrod's memoir*, *Clinton's answer*.
+_SAYINGS = frozenset("memoir book brief commentary speech remarks interview testimony answer account words "
+                     "research report article response comments comment".split())
+_GROUP_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC"})
+#: Nouns for people that name no role: *Varga's doctor*, *her right-hand woman*.
+_PERSON_NOUNS = frozenset("man woman girlfriend boyfriend doctor counsel friend partner relative colleague".split())
+
+
+def _people_noun(noun: Token) -> bool:
+    """Whether a noun stands for one or more people (*lawyer*, *aides*, *some of …*), not a group
+    that is an organisation (*campaign*, *office*, *team*)."""
+    lemma = noun.lemma_.lower()
+    return (lemma in ROLE_NOUNS or lemma in _PERSON_NOUNS or noun.lower_ in _QUANTIFIERS
+            or noun.tag_ in {"NNS", "NNPS"})
+
+
+def _name_after_description(mention: Span) -> Span:
+    """The name a description leads to: the capitalised words after a description's last
+    lowercase word (*Fired VA boss Shulkin* -> *Shulkin*), or from the first name after a role
+    (*Secretary of Transport Lena Varga*, *Accuser Brittany Okafor* -> the name); else the mention."""
+    name = _capitalised_tail(mention)
+    if not len(name):
+        return mention
+    before = mention.doc[name.start - 1] if name.start > mention.start else None
+    if before is not None and before.is_alpha and before.is_lower and before.pos_ == "NOUN" and _one_name(name, mention):
+        return name
+    return _name_after_role(mention, name)
+
+
+def _one_name(name: Span, mention: Span) -> bool:
+    """Whether capitalised words are the one name a mention is about: its head, singular, no
+    organisation or place (*committee Democrats*, *district GOP* name a group)."""
+    return (name.start <= mention.root.i < name.end and mention.root.tag_ not in {"NNS", "NNPS"}
+            and not any(t.ent_type_ in _GROUP_LABELS for t in name))
+
+
+def _capitalised_tail(mention: Span) -> Span:
+    """The words at the end of a mention that all begin with a capital (a hyphen or a dot
+    inside a name, *Ocasio-Cortez*, *W.*, kept)."""
+    start = mention.end
+    while start > mention.start and (mention.doc[start - 1].text[:1].isupper() or (
+            mention.doc[start - 1].text in {"-", "."} and not mention.doc[start - 1].whitespace_)):
+        start -= 1
+    while start < mention.end and not mention.doc[start].text[:1].isupper():
+        start += 1
+    return mention.doc[start : mention.end]
+
+
+def _name_after_role(mention: Span, name: Span) -> Span:
+    """The name from its first name on, when a role before it describes the person."""
+    first = next((t for t in name if t.i < name.end - 1 and first_name_gender(t.text)), None)
+    if first is None or not any(_is_role(t) for t in mention.doc[mention.start : first.i]):
+        return mention
+    return mention.doc[first.i : name.end]
+
+
+def _is_role(token: Token) -> bool:
+    return token.lower_ in ROLE_NOUNS or token.lemma_.lower() in ROLE_NOUNS or bool(_TITLE.match(token.text + " "))
 
 
 def _described_person(mention: Span, people: PersonIndex) -> str | None:
@@ -1561,7 +1655,8 @@ ROLE_NOUNS: dict[str, str | None] = {
         "nominee lawmaker leader businessman billionaire host anchor director chief general judge lawyer "
         "attorney professor author executive ceo founder chairman premier chancellor ambassador "
         "representative congressman commissioner prosecutor sheriff officer analyst economist "
-        "strategist adviser advisor aide manager coach star actor singer activist expert".split(), None),
+        "strategist adviser advisor aide manager coach star actor singer activist expert boss accuser "
+        "witness whistleblower".split(), None),
     **dict.fromkeys("spokesman congressman chairman businessman actor husband father son king".split(), "m"),
     **dict.fromkeys("spokeswoman congresswoman chairwoman businesswoman actress wife mother daughter "
                     "queen first lady".split(), "f"),
