@@ -27,8 +27,8 @@ in-memory index in this process. Here the matching is spread over the cluster as
    edge; a bucket that grows past a cap stops counting);
 4. **verify** (on the workers): the new candidates (and old ones whose articles hold a
    sentence pair whose boilerplate verdict the new articles changed), in blocks of at most
-   ``VERIFY_PAIRS`` (each partition read once for the texts of its blocks), are verified with
-   the local engine's functions (:func:`newstrace.match.nearcopy.verify_candidates` and
+   ``VERIFY_PAIRS``, two a worker or more (each partition read once for the texts of its
+   blocks), are verified with the local engine's functions (:func:`newstrace.match.nearcopy.verify_candidates` and
    :func:`newstrace.match.compare.lexical_verdict`),
    before any clustering, so one shared band cannot chain unrelated articles;
 5. **clusters** (client): connected components of the verified ``duplicate`` and ``copy``
@@ -90,6 +90,9 @@ RECURRING_SAMPLE = 10
 #: Candidate pairs verified by one task at most (a dense block, such as a long chain of
 #: near copies, is cut: each task profiles only the texts of its pairs).
 VERIFY_PAIRS = 20_000
+#: Candidate pairs a verification task gets at least, when there are fewer than two tasks'
+#: worth a worker (below, one task's fixed costs outweigh what a second worker saves).
+VERIFY_MIN_PAIRS = 500
 #: Key buckets of the shuffles, and files of the saved keys: fixed, as the state's layout.
 KEY_BUCKETS = 16
 _KEY_SHIFT = np.uint64(26)  # packed keys keep their top 38 bits (see newstrace.match.lsh)
@@ -467,6 +470,12 @@ def held_articles(spilled: Spilled, wanted: Sequence[np.ndarray]) -> list[dict[i
     return [{n: found[n] for n in numbers.tolist()} for numbers in wanted]
 
 
+def verify_block_size(pairs: int, workers: int) -> int:
+    """Candidate pairs per verification task: two tasks a worker or more, so that every
+    worker verifies, of :data:`VERIFY_MIN_PAIRS` to :data:`VERIFY_PAIRS` pairs."""
+    return max(VERIFY_MIN_PAIRS, min(VERIFY_PAIRS, -(-pairs // (2 * workers))))
+
+
 def verify_block(held: Sequence[dict[int, tuple[str, str]]], pairs: np.ndarray, boilerplate: BoilerplateIndex,
                  with_texts: bool) -> list[Verified]:
     """Verify candidate ``pairs`` (``(earlier, later)`` numbers) whose articles' keys and
@@ -714,7 +723,7 @@ class DaskDedup:
         return Support.summed(changes), sorted((r for found in recurring for r in found), key=lambda r: r.key)
 
     def _verify(self, new: list[Spilled], codes: np.ndarray, state: DedupState, boilerplate: Any) -> list[Verified]:
-        """Pairs ``codes`` verified on the workers in blocks of at most ``VERIFY_PAIRS``
+        """Pairs ``codes`` verified on the workers in blocks of :func:`verify_block_size`
         (grouped by the partitions holding their articles); each partition (new, or an
         articles file of the state) is read once, for the texts its blocks need."""
         import dask
@@ -725,7 +734,8 @@ class DaskDedup:
         holder = np.searchsorted(starts, candidates, side="right") - 1
         order = np.lexsort((holder[:, 1], holder[:, 0]))  # stable: by the pair of holders
         candidates = candidates[order]
-        blocks = [candidates[start: start + VERIFY_PAIRS] for start in range(0, len(candidates), VERIFY_PAIRS)]
+        size = verify_block_size(len(candidates), self.engine.workers)
+        blocks = [candidates[start: start + size] for start in range(0, len(candidates), size)]
         wanted: dict[int, list[tuple[int, np.ndarray]]] = {}  # holder -> (block, its numbers held there)
         for index, block in enumerate(blocks):
             numbers = np.unique(block)
