@@ -4,7 +4,8 @@ its pairs are the local finder's.
 
 The input is the examples, the seeds, a chain of near copies (pairs across partitions, one
 cluster spanning them) and articles sharing a promo (a recurring band bucket, with a cap
-lowered to hit it). One cluster per worker count runs the three partitionings."""
+lowered to hit it). One cluster per worker count runs the three partitionings, each with
+verification tasks of one pair up, so that the pairs are verified in two tasks a worker."""
 
 from __future__ import annotations
 
@@ -63,9 +64,11 @@ WRITTEN: dict[str, dict[str, bytes]] = {}  #: the files of each run, by ``wW-pP`
 def test_the_datasets_are_byte_identical_for_any_workers_and_partitions(
         engine: DaskEngine, inputs: list[str], local_pairs: list[tuple[str, str, str]], partitions: int,
         tmp_path: Path) -> None:
-    run = DaskDedup(engine, slice_bytes=slice_bytes_for(inputs, partitions), max_bucket=MAX_BUCKET)
+    run = DaskDedup(engine, slice_bytes=slice_bytes_for(inputs, partitions), max_bucket=MAX_BUCKET,
+                    verify_min_pairs=1)
     result = run.run(inputs)
     assert result.stats["partitions"] == partitions and result.recurring
+    assert result.stats["verify_tasks"] == 2 * engine.workers
     assert sorted((p["a"], p["b"], p["relation"]) for p in result.pairs) == local_pairs
     result.write(tmp_path)
     files = dataset_bytes(tmp_path)

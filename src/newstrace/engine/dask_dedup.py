@@ -470,10 +470,10 @@ def held_articles(spilled: Spilled, wanted: Sequence[np.ndarray]) -> list[dict[i
     return [{n: found[n] for n in numbers.tolist()} for numbers in wanted]
 
 
-def verify_block_size(pairs: int, workers: int) -> int:
+def verify_block_size(pairs: int, workers: int, smallest: int = VERIFY_MIN_PAIRS) -> int:
     """Candidate pairs per verification task: two tasks a worker or more, so that every
-    worker verifies, of :data:`VERIFY_MIN_PAIRS` to :data:`VERIFY_PAIRS` pairs."""
-    return max(VERIFY_MIN_PAIRS, min(VERIFY_PAIRS, -(-pairs // (2 * workers))))
+    worker verifies, of ``smallest`` to :data:`VERIFY_PAIRS` pairs."""
+    return max(smallest, min(VERIFY_PAIRS, -(-pairs // (2 * workers))))
 
 
 def verify_block(held: Sequence[dict[int, tuple[str, str]]], pairs: np.ndarray, boilerplate: BoilerplateIndex,
@@ -576,14 +576,16 @@ class DaskDedup:
     """Near copies among many inputs on a Dask cluster (see the module docstring).
 
     ``slice_bytes`` sizes the input partitions (:func:`newstrace.ingest.readers.plan_slices`),
-    ``shuffle_buckets`` the shuffles (and the files of saved keys). ``with_texts`` adds
-    each passage's text on both sides to the pair records. After :meth:`run`, ``stats``
-    holds counts and the seconds of each stage."""
+    ``shuffle_buckets`` the shuffles (and the files of saved keys), ``verify_min_pairs`` the
+    smallest verification task (:func:`verify_block_size`). ``with_texts`` adds each
+    passage's text on both sides to the pair records. After :meth:`run`, ``stats`` holds
+    counts and the seconds of each stage."""
 
     engine: DaskEngine
     slice_bytes: int = 16_000_000
     max_bucket: int = MAX_BUCKET
     shuffle_buckets: int = KEY_BUCKETS
+    verify_min_pairs: int = VERIFY_MIN_PAIRS
     with_texts: bool = False
     cluster_relations: tuple[str, ...] = CLUSTER_RELATIONS
     on_skip: Callable[[InputError], None] | None = None
@@ -614,7 +616,7 @@ class DaskDedup:
         state = state or DedupState.open(None, self.settings)
         paths = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
         client, clock = self.engine.client, _Clock(self.stats)
-        self.stats.update(skipped=0, new_articles=0)
+        self.stats.update(skipped=0, new_articles=0, verify_tasks=0)
         stored, tables = state.stored_articles(), Tables.load(state)
         slices = list(plan_slices(paths, slice_bytes=self.slice_bytes, on_skip=self._skip))
         with self._scratch_folder(state) as scratch:
@@ -734,8 +736,9 @@ class DaskDedup:
         holder = np.searchsorted(starts, candidates, side="right") - 1
         order = np.lexsort((holder[:, 1], holder[:, 0]))  # stable: by the pair of holders
         candidates = candidates[order]
-        size = verify_block_size(len(candidates), self.engine.workers)
+        size = verify_block_size(len(candidates), self.engine.workers, self.verify_min_pairs)
         blocks = [candidates[start: start + size] for start in range(0, len(candidates), size)]
+        self.stats["verify_tasks"] = len(blocks)
         wanted: dict[int, list[tuple[int, np.ndarray]]] = {}  # holder -> (block, its numbers held there)
         for index, block in enumerate(blocks):
             numbers = np.unique(block)
