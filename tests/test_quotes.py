@@ -689,3 +689,18 @@ def test_a_title_the_recogniser_takes_into_a_name_does_not_hide_the_person():
             'report. "What he did to me was a crime," Ms Varga, 32, said about the incidents.')
     [quote] = direct(text)
     assert quote.speaker == "Lena Varga" and quote.speaker_mention == "Ms Varga, 32"
+
+
+def test_unnamed_people_are_anonymous_sources_whatever_place_the_words_name():
+    [quote] = direct('"We were told to leave," current and former senior U.S. defense officials said.')
+    assert quote.speaker_kind == "anonymous"
+    [quote] = direct('Following "ongoing violence and public safety issues," Riverton\'s mayor has issued an '
+                     'order to clear the zone.')
+    assert quote.speaker == "Riverton's mayor" and quote.speaker_kind == "anonymous"  # not *mayor has*
+
+
+def test_a_person_naming_whose_campaign_or_adviser_speaks_is_not_the_speaker():
+    [quote] = direct('Tom Okafor spoke. "We will appeal," a senior Okafor administration official said.')
+    assert quote.speaker == "a senior Okafor administration official" and quote.speaker_kind == "anonymous"
+    [quote] = direct('"No comment," the Tom Okafor campaign said on Monday.')
+    assert quote.speaker == "the Tom Okafor campaign" and quote.speaker_kind == "organisation"

@@ -1235,7 +1235,7 @@ def speaker_kind(mention: Span, speaker: str, people: PersonIndex) -> str:
         return "anonymous" if _people_noun(mention.root) else "organisation"  # *Varga's aides*, *Varga's campaign*
     if speaker in people.names or persons or _role_named(mention):
         return "person"
-    if _unnamed_role(mention, people):
+    if _unnamed_role(mention, people) or _unnamed_people(mention):
         return "anonymous"
     if any(t.ent_type_ in _ORGANISATION_LABELS for t in mention) or _is_proper(mention):
         return "organisation"
@@ -1249,6 +1249,13 @@ def _role_named(mention: Span) -> bool:
     if name.start > mention.start:
         return any(_is_role(t) for t in mention.doc[mention.start : name.start])
     return all(t.ent_type_ == "PERSON" for t in mention)
+
+
+def _unnamed_people(mention: Span) -> bool:
+    """People described by a common noun, whatever place or body the words mention
+    (*current and former U.S. defense officials*, *Georgia's secretary*)."""
+    root = mention.root
+    return root.pos_ == "NOUN" and root.is_lower and root.lemma_.lower() in _PEOPLE_WORDS
 
 
 def _unnamed_role(mention: Span, people: PersonIndex) -> bool:
@@ -1357,7 +1364,10 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
                 return token, mention
             return None
         if _ends_with_verb(doc, i, j, quoted):  # “…?” Hannity pressed.
-            return token, doc[i:j]
+            end = j
+            while end > i + 1 and doc[end - 1].pos_ in {"AUX", "PART"}:  # *the mayor has issued*
+                end -= 1
+            return token, doc[i:end]
         if (token.pos_ == "VERB" and not token.ent_type_) or "\n" in token.text or token.text in {'"', "“", "”", ";", ":"} or (
                 token.text in {".", "!", "?"} and j > i):
             return None
@@ -1521,8 +1531,8 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
     persons = [e for e in span_ents(mention) if e.label_ == "PERSON" and plausible_name(e)]
     # the name the mention is about (*Goddard planetary scientist Avi Mandell*), else the first
     person = next((e for e in persons if e.start <= mention.root.i < e.end), persons[0] if persons else None)
-    if person is not None and _possessor(person, mention):
-        return clean_name(mention.text)  # *Varga's lawyer*, *Varga's campaign*: not Varga
+    if person is not None and _possessor(person, mention):  # *Varga's lawyer*, *the Varga campaign*: not Varga
+        return _described_person(mention, people) or clean_name(mention.text)
     if person is not None:
         return people.canonical(_person_name(person))
     if len(mention) == 1 and mention[0].lower_ in _PRONOUNS | {"his"}:
@@ -1530,7 +1540,7 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
         found = people.antecedent(mention.start, sources, gender)
         return found[1] if found else mention.text
     name = _name_after_description(mention)
-    if _is_proper(mention) or name != mention:
+    if _is_proper(mention) or name != mention or _known_surname(mention, people):
         return people.canonical(_without_title(name.text))
     if mention[0].lower_ not in {"the", "this", "that"} or not _names_one_person(mention, people):
         return clean_name(mention.text)
@@ -1538,10 +1548,18 @@ def resolve_speaker(mention: Span, people: PersonIndex, sources: list[Source] = 
 
 
 def _possessor(person: Span, mention: Span) -> bool:
-    """Whether a person is named only as the owner of who speaks (*Varga's lawyer*, *Varga's
-    campaign*); what they wrote or said speaks for them (*Varga's memoir*)."""
-    return (person.root.dep_ == "poss" and not person.start <= mention.root.i < person.end
-            and mention.root.lemma_.lower() not in _DOCUMENTS | _SAYINGS)
+    """Whether a person is named only as the owner or a modifier of who speaks (*Varga's
+    lawyer*, *Varga's campaign*, *the Varga medical adviser*); what they wrote or said speaks
+    for them (*Varga's memoir*)."""
+    root = mention.root
+    owner = person.root.dep_ == "poss" or (person.root.dep_ == "compound" and root.pos_ == "NOUN" and root.is_lower)
+    return owner and not person.start <= root.i < person.end and root.lemma_.lower() not in _DOCUMENTS | _SAYINGS
+
+
+def _known_surname(mention: Span, people: PersonIndex) -> bool:
+    """A one-word mention the tagger took for a common noun that is the surname of one person
+    the article names in full (*Trump* after *Donald Trump*)."""
+    return len(mention) == 1 and mention[0].text[:1].isupper() and people.surname_of(mention.text) is not None
 
 
 #: What a person says through, besides documents: *Axelrod's memoir*, *Clinton's answer*.
@@ -1549,15 +1567,14 @@ _SAYINGS = frozenset("memoir book brief commentary speech remarks interview test
                      "research report article response comments comment".split())
 _GROUP_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC"})
 #: Nouns for people that name no role: *Varga's doctor*, *her right-hand woman*.
-_PERSON_NOUNS = frozenset("man woman girlfriend boyfriend doctor counsel friend partner relative colleague".split())
+_PERSON_NOUNS = frozenset("man woman girlfriend boyfriend doctor counsel friend partner relative colleague employee "
+                          "staffer ally narrator".split())
 
 
 def _people_noun(noun: Token) -> bool:
     """Whether a noun stands for one or more people (*lawyer*, *aides*, *some of …*), not a group
     that is an organisation (*campaign*, *office*, *team*)."""
-    lemma = noun.lemma_.lower()
-    return (lemma in ROLE_NOUNS or lemma in _PERSON_NOUNS or noun.lower_ in _QUANTIFIERS
-            or noun.tag_ in {"NNS", "NNPS"})
+    return noun.lemma_.lower() in _PEOPLE_WORDS or noun.lower_ in _QUANTIFIERS or noun.tag_ in {"NNS", "NNPS"}
 
 
 def _name_after_description(mention: Span) -> Span:
@@ -1661,6 +1678,13 @@ ROLE_NOUNS: dict[str, str | None] = {
     **dict.fromkeys("spokeswoman congresswoman chairwoman businesswoman actress wife mother daughter "
                     "queen first lady".split(), "f"),
 }
+
+
+#: Sources that are organisations, not people (*the campaign*, *the ministry*, *the poll*).
+_ORGANISATION_NOUNS = frozenset("campaign committee group organization organisation agency ministry department "
+                                "government administration court report statement poll survey study crowd "
+                                "audience".split())
+_PEOPLE_WORDS = (frozenset(ROLE_NOUNS) | _PERSON_NOUNS | _ANONYMOUS_SOURCES) - _ORGANISATION_NOUNS
 
 
 # --- reported speech --------------------------------------------------------------------
