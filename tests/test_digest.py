@@ -370,3 +370,16 @@ def test_a_sum_shared_only_with_the_words_it_is_part_of_is_no_shared_figure():
     backs = statement("Senator Lena Ortiz backs $1,500 rebate cheques, saying families need help now.")
     passed = statement("After a long debate the assembly voted to pass $1,500 rebate cheques on Monday evening.")
     assert not shares_figure(backs, passed)
+
+
+def test_a_quotation_told_by_a_headline_and_the_body_goes_to_the_named_person():
+    """A headline's description (*Harbour witness*) and the body's name share a quotation: the
+    name is its speaker."""
+    from newstrace.digests.claims import group_quotes
+    from newstrace.digests.quotation import Quote
+
+    said = [Quote("death trap", "Harbour witness", "said", 0, 10, article_id="a", speaker_kind="organisation"),
+            Quote("death trap", "Lena Varga", "testified", 80, 90, article_id="a", speaker_kind="person")]
+    for quotes in (said, said[::-1]):
+        [group] = group_quotes(quotes, {"a": "a"})
+        assert group.speaker == "Lena Varga" and group.cue == "testified" and group.speaker_kind == "person"

@@ -574,14 +574,21 @@ def _quote_words(text: str) -> list[str]:
 
 
 def _quote_group(quotes: list[Quote], roots: dict[str, str]) -> QuoteGroup:
-    speakers = Counter(q.speaker for q in quotes if q.speaker)
-    speaker = max(speakers, key=lambda s: (speakers[s], len(s.split()))) if speakers else None
+    speaker = group_speaker(quotes)
     cue = next((q.cue for q in quotes if q.speaker == speaker and q.cue), None)
     kind = next((q.speaker_kind for q in quotes if q.speaker == speaker and q.speaker_kind), None)
     text = max((q.text for q in quotes), key=len)
     independent = family_citations((q.article_id for q in quotes), roots)
     return QuoteGroup(text=text, quotes=quotes, independent_ids=independent, speaker=speaker, cue=cue,
                       speaker_kind=kind)
+
+
+def group_speaker(quotes: list[Quote]) -> str | None:
+    """The speaker most occurrences of a quotation name; on a tie a person's name before a
+    description (*Fiona Hill*, not the headline's *Ukraine witness*), then the longer name."""
+    speakers = Counter(q.speaker for q in quotes if q.speaker)
+    named = {q.speaker for q in quotes if q.speaker and q.speaker_kind == "person" and _is_proper_name(q.speaker)}
+    return max(speakers, key=lambda s: (speakers[s], s in named, len(s.split()))) if speakers else None
 
 
 def same_person(a: str, b: str) -> bool:
