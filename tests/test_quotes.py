@@ -704,3 +704,9 @@ def test_a_person_naming_whose_campaign_or_adviser_speaks_is_not_the_speaker():
     assert quote.speaker == "a senior Okafor administration official" and quote.speaker_kind == "anonymous"
     [quote] = direct('"No comment," the Tom Okafor campaign said on Monday.')
     assert quote.speaker == "the Tom Okafor campaign" and quote.speaker_kind == "organisation"
+
+
+def test_a_role_in_capitals_is_no_name_after_its_description():
+    """*one neo-bank CEO*: an unnamed source, not someone called *CEO*."""
+    [quote] = direct('"Financial health," one neo-bank CEO told me, "is the pitch."')
+    assert quote.speaker == "one neo-bank CEO" and quote.speaker_kind == "anonymous"

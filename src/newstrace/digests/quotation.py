@@ -1255,7 +1255,8 @@ def _unnamed_people(mention: Span) -> bool:
     """People described by a common noun, whatever place or body the words mention
     (*current and former U.S. defense officials*, *Georgia's secretary*)."""
     root = mention.root
-    return root.pos_ == "NOUN" and root.is_lower and root.lemma_.lower() in _PEOPLE_WORDS
+    return (root.pos_ in {"NOUN", "PROPN"} and (root.is_lower or root.is_upper)  # *one neo-bank CEO*
+            and (root.lemma_.lower() in _PEOPLE_WORDS or root.lower_ in _PEOPLE_WORDS))
 
 
 def _unnamed_role(mention: Span, people: PersonIndex) -> bool:
@@ -1594,7 +1595,7 @@ def _one_name(name: Span, mention: Span) -> bool:
     """Whether capitalised words are the one name a mention is about: its head, singular, no
     organisation or place (*committee Democrats*, *district GOP* name a group)."""
     return (name.start <= mention.root.i < name.end and mention.root.tag_ not in {"NNS", "NNPS"}
-            and not any(t.ent_type_ in _GROUP_LABELS for t in name))
+            and not any(t.ent_type_ in _GROUP_LABELS for t in name) and not all(_is_role(t) for t in name))
 
 
 def _capitalised_tail(mention: Span) -> Span:
@@ -1610,9 +1611,10 @@ def _capitalised_tail(mention: Span) -> Span:
 
 
 def _name_after_role(mention: Span, name: Span) -> Span:
-    """The name from its first name on, when a role before it describes the person."""
+    """The name from its first name on, when a role or a verb a headline's capitals joined to
+    it comes before (*Secretary of Transport Lena Varga*, *Telling Jeb Bush*)."""
     first = next((t for t in name if t.i < name.end - 1 and first_name_gender(t.text)), None)
-    if first is None or not any(_is_role(t) for t in mention.doc[mention.start : first.i]):
+    if first is None or not any(_is_role(t) or t.pos_ in {"VERB", "AUX"} for t in mention.doc[mention.start : first.i]):
         return mention
     return mention.doc[first.i : name.end]
 
