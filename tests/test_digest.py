@@ -9,7 +9,7 @@ import pytest
 
 import newstrace
 from newstrace.digests.build import build_digest
-from newstrace.digests.claims import Statement, article_claims, same_person, shares_figure
+from newstrace.digests.claims import Statement, article_claims, same_person, shares_counted_fact, shares_figure
 from newstrace.digests.facts import extract_facts
 from newstrace.model import Article, Claim, Digest
 
@@ -383,3 +383,16 @@ def test_a_quotation_told_by_a_headline_and_the_body_goes_to_the_named_person():
     for quotes in (said, said[::-1]):
         [group] = group_quotes(quotes, {"a": "a"})
         assert group.speaker == "Lena Varga" and group.cue == "testified" and group.speaker_kind == "person"
+
+
+def test_two_lengths_about_one_name_are_not_one_claim_unless_they_agree_or_share_a_word():
+    """A unit says what kind of value, not what is measured: the rocket's height and the launch
+    site's distance from a town are two facts."""
+    height = statement("Orbital Games' Skyrunner rocket launched on Tuesday, aiming to reach about 66 miles "
+                       "above the Earth's surface.")
+    site = statement("The Skyrunner spacecraft lifted off from Orbital Games' launch site about 20 miles outside "
+                     "the small town of Port Elm.")
+    same_site = statement("Orbital Games launched the Skyrunner from a desert site about 20 miles from Port Elm "
+                          "on Tuesday.")
+    assert not shares_counted_fact(height, site)
+    assert shares_counted_fact(site, same_site)

@@ -251,10 +251,14 @@ def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
 def shares_counted_fact(a: Statement, b: Statement) -> bool:
     """Whether two claims count or measure the same thing (whatever the value) about a shared
     name; a hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*) counts
-    nothing, and a count of another harm (*killed* and *injured*) is another thing."""
+    nothing, and a count of another harm (*killed* and *injured*) is another thing. A unit
+    tells what kind of value, not what it measures: two sums or lengths are of one thing when
+    they agree or share a word around them (not *66 miles above the Earth* and *20 miles
+    outside the town*)."""
     if not {e.name for e in a.entities} & {e.name for e in b.entities}:
         return False
     return any(x.key == y.key and not _other_outcomes((x, a), (y, b))
+               and (not x.dimension or same_quantity(x, y) or _comparable((x, a), (y, b)))
                for x in _counted_figures(a) for y in _counted_figures(b))
 
 
