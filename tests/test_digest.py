@@ -396,3 +396,16 @@ def test_two_lengths_about_one_name_are_not_one_claim_unless_they_agree_or_share
                           "on Tuesday.")
     assert not shares_counted_fact(height, site)
     assert shares_counted_fact(site, same_site)
+
+
+def test_quotations_sharing_loose_words_do_not_make_two_sentences_one_claim():
+    from newstrace.digests.claims import shares_quote
+    from newstrace.digests.quotation import Quote
+
+    def quoted(text: str) -> list[Quote]:
+        return [Quote(text, None, None, 0, len(text))]
+
+    assert not shares_quote(quoted("allegations about the poor mental health"),
+                            quoted("rival actors will keep denigrating candidates through allegations of poor "
+                                   "mental or physical health"))
+    assert shares_quote(quoted("bigotry seems emboldened"), quoted("bigotry seems emboldened in our time"))

@@ -312,8 +312,11 @@ def _labels_a_name(measure: Measure, claim: Statement) -> bool:
 
 
 def shares_quote(a: list[Quote], b: list[Quote]) -> bool:
-    """Whether two lists hold the same direct quotation (most of the shorter's words)."""
-    return any(quote_overlap(x.text, y.text) >= QUOTE_OVERLAP for x in a if x.direct for y in b if y.direct)
+    """Whether two lists hold the same direct quotation (most of the shorter's words, of at
+    least :data:`MIN_QUOTE_WORDS`) by the rule that makes quotes one (:func:`_same_quote`:
+    loose words in common, *allegations … poor mental health*, are not)."""
+    return any(quote_overlap(x.text, y.text) >= QUOTE_OVERLAP and _same_quote(x.text, y.text)
+               for x in a if x.direct for y in b if y.direct)
 
 
 def quote_overlap(a: str, b: str) -> float:
