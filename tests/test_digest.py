@@ -409,3 +409,13 @@ def test_quotations_sharing_loose_words_do_not_make_two_sentences_one_claim():
                             quoted("rival actors will keep denigrating candidates through allegations of poor "
                                    "mental or physical health"))
     assert shares_quote(quoted("bigotry seems emboldened"), quoted("bigotry seems emboldened in our time"))
+
+
+def test_a_word_one_outlet_censors_does_not_split_a_quotation():
+    from newstrace.digests.claims import shares_quote
+    from newstrace.digests.quotation import Quote
+
+    def quoted(text: str) -> list[Quote]:
+        return [Quote(text, None, None, 0, len(text))]
+
+    assert shares_quote(quoted("a bullet in her f---ing skull"), quoted("somebody ought to put a bullet in her skull"))

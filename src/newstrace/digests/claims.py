@@ -49,6 +49,7 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _WORD = re.compile(r"\w+")
+_CENSORED = re.compile(r"\w*(?:-{2,}|\*{2,})\w*")
 _SMALL_WORDS = frozenset("a an and as at by for from in of on or the to with vs".split())
 _CONTEXT_WORDS = 5
 _LABEL_MEASURE = re.compile(r"\d-[^\W\d_]")
@@ -576,8 +577,9 @@ def _word_pairs(text: str) -> set[tuple[str, str]]:
 
 
 def _quote_words(text: str) -> list[str]:
-    """A quote's words without articles ("a clear manifestation" = "clear manifestation")."""
-    return [w for w in _WORD.findall(text.lower()) if w not in {"a", "an", "the"}]
+    """A quote's words without articles ("a clear manifestation" = "clear manifestation") and
+    without a word an outlet censors (*f---ing*, *s***): its spelling, not the speaker's words."""
+    return [w for w in _WORD.findall(_CENSORED.sub(" ", text.lower())) if w not in {"a", "an", "the"}]
 
 
 def _quote_group(quotes: list[Quote], roots: dict[str, str]) -> QuoteGroup:
