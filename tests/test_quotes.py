@@ -710,3 +710,10 @@ def test_a_role_in_capitals_is_no_name_after_its_description():
     """*one neo-bank CEO*: an unnamed source, not someone called *CEO*."""
     [quote] = direct('"Financial health," one neo-bank CEO told me, "is the pitch."')
     assert quote.speaker == "one neo-bank CEO" and quote.speaker_kind == "anonymous"
+
+
+def test_a_translator_named_by_whose_words_they_give_is_an_unnamed_person():
+    [quote] = direct('Tom Okafor thanked his host "despite being busy," Okafor\'s translator said.')
+    assert quote.speaker == "Okafor's translator" and quote.speaker_kind == "anonymous"
+    [quote] = direct('"We thank you despite being busy," Tom Okafor\'s translator said.')
+    assert quote.speaker == "Tom Okafor's translator" and quote.speaker_kind == "anonymous"

@@ -1231,15 +1231,20 @@ def speaker_kind(mention: Span, speaker: str, people: PersonIndex) -> str:
     """What a speaker is: a ``person`` (named, or a pronoun or role resolved to one), an
     ``organisation`` (*the Kremlin*, *Verizon*), else ``anonymous`` (*officials*, *a spokesperson*)."""
     persons = [e for e in span_ents(mention) if e.label_ == "PERSON"]
-    if persons and all(_possessor(e, mention) for e in persons):  # *Varga's lawyer*, *Varga's campaign*
-        return "anonymous" if _people_noun(mention.root) else "organisation"  # *Varga's aides*, *Varga's campaign*
-    if speaker in people.names or persons or _role_named(mention):
+    if persons and all(_possessor(e, mention) for e in persons):  # *Varga's translator*, *Varga's campaign*
+        return "organisation" if mention.root.lemma_.lower() in _ORGANISATION_NOUNS else "anonymous"
+    if speaker in people.names or persons or _role_named(mention) or _resolved_pronoun(mention, speaker):
         return "person"
     if _unnamed_role(mention, people) or _unnamed_people(mention):
         return "anonymous"
     if any(t.ent_type_ in _ORGANISATION_LABELS for t in mention) or _is_proper(mention):
         return "organisation"
     return "anonymous"
+
+
+def _resolved_pronoun(mention: Span, speaker: str) -> bool:
+    """*he* or *she* that stands for someone named before."""
+    return len(mention) == 1 and mention[0].lower_ in _PRONOUNS and speaker != mention.text
 
 
 def _role_named(mention: Span) -> bool:
@@ -1569,13 +1574,7 @@ _SAYINGS = frozenset("memoir book brief commentary speech remarks interview test
 _GROUP_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC"})
 #: Nouns for people that name no role: *Varga's doctor*, *her right-hand woman*.
 _PERSON_NOUNS = frozenset("man woman girlfriend boyfriend doctor counsel friend partner relative colleague employee "
-                          "staffer ally narrator".split())
-
-
-def _people_noun(noun: Token) -> bool:
-    """Whether a noun stands for one or more people (*lawyer*, *aides*, *some of …*), not a group
-    that is an organisation (*campaign*, *office*, *team*)."""
-    return noun.lemma_.lower() in _PEOPLE_WORDS or noun.lower_ in _QUANTIFIERS or noun.tag_ in {"NNS", "NNPS"}
+                          "staffer ally narrator translator interpreter".split())
 
 
 def _name_after_description(mention: Span) -> Span:
@@ -1685,7 +1684,7 @@ ROLE_NOUNS: dict[str, str | None] = {
 #: Sources that are organisations, not people (*the campaign*, *the ministry*, *the poll*).
 _ORGANISATION_NOUNS = frozenset("campaign committee group organization organisation agency ministry department "
                                 "government administration court report statement poll survey study crowd "
-                                "audience".split())
+                                "audience office team camp staff foundation company firm party".split())
 _PEOPLE_WORDS = (frozenset(ROLE_NOUNS) | _PERSON_NOUNS | _ANONYMOUS_SOURCES) - _ORGANISATION_NOUNS
 
 
