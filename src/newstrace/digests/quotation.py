@@ -15,8 +15,12 @@ article uses ("Putin", "Mr. Putin" -> "Vladimir Putin"); "he"/"she" to the neare
 source or subject of that gender (titles, role nouns, the person's own pronouns, else the
 first name); roles ("the minister") to the person recently given that description, else
 the nearest person; a description that is plural or names no person (*the lawyers*, *the
-poll*) stays as written. ``speaker_mention`` keeps the words as written and ``speaker_kind``
-says whether a person, an organisation or an anonymous source speaks.
+poll*) stays as written. A description or title before a name and a headline's verb after
+it are no part of it (*Fired VA boss Shulkin Says* -> Shulkin); a person named only as the
+owner of who speaks is not the speaker (*Trump's campaign*, *Varga's lawyer*).
+``speaker_mention`` keeps the words as written and ``speaker_kind`` says whether a person, an
+organisation or an anonymous source (unnamed people, whatever place or body the words name)
+speaks.
 
 Only attributed speech is returned: quotes in a headline line, quoted titles and scare
 quotes that nobody in the sentence says are left out. A quote interrupted by its
