@@ -419,3 +419,10 @@ def test_a_word_one_outlet_censors_does_not_split_a_quotation():
         return [Quote(text, None, None, 0, len(text))]
 
     assert shares_quote(quoted("a bullet in her f---ing skull"), quoted("somebody ought to put a bullet in her skull"))
+
+
+def test_a_role_a_headline_puts_before_a_name_is_not_part_of_the_story_s_name():
+    from newstrace.digests.quotation import full_names
+
+    names = ["Accuser Brittany Okafor", "Brittany Okafor", "Okafor"]
+    assert full_names(names, preferred=names) == dict.fromkeys(names, "Brittany Okafor")

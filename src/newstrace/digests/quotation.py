@@ -755,11 +755,20 @@ def full_names(names: list[str], *, preferred: list[str] | None = None) -> dict[
         for pool in pools:
             widest = _widest([c for c in pool if words <= set(c.lower().split())])
             if widest:
-                full[name] = widest[0] if len(widest) == 1 else name
+                full[name] = _without_role(widest[0]) if len(widest) == 1 else name
                 break
         else:
             full[name] = name
     return full
+
+
+def _without_role(name: str) -> str:
+    """A name without the roles a headline's capitals put before it (*Accuser Brittany
+    Commisso*, *Mayor Ada Thornbury*), while a first name and a surname stay."""
+    words = name.split()
+    while len(words) > 2 and words[0][:1].isupper() and words[0].lower() in ROLE_NOUNS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _widest(candidates: list[str]) -> list[str]:
