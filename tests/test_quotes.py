@@ -717,3 +717,8 @@ def test_a_translator_named_by_whose_words_they_give_is_an_unnamed_person():
     assert quote.speaker == "Okafor's translator" and quote.speaker_kind == "anonymous"
     [quote] = direct('"We thank you despite being busy," Tom Okafor\'s translator said.')
     assert quote.speaker == "Tom Okafor's translator" and quote.speaker_kind == "anonymous"
+
+
+def test_a_name_modifying_an_adviser_is_not_the_speaker():
+    [quote] = direct('"No difference was found," the Tom Okafor medical adviser said.')
+    assert quote.speaker == "the Tom Okafor medical adviser" and quote.speaker_kind == "anonymous"

@@ -1571,7 +1571,7 @@ def _possessor(person: Span, mention: Span) -> bool:
     lawyer*, *Varga's campaign*, *the Varga medical adviser*); what they wrote or said speaks
     for them (*Varga's memoir*)."""
     root = mention.root
-    owner = person.root.dep_ == "poss" or (person.root.dep_ == "compound" and root.pos_ == "NOUN" and root.is_lower)
+    owner = person.root.dep_ == "poss" or (person.root.dep_ in {"compound", "nmod"} and root.pos_ == "NOUN" and root.is_lower)
     return owner and not person.start <= root.i < person.end and root.lemma_.lower() not in _DOCUMENTS | _SAYINGS
 
 
