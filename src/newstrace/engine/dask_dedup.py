@@ -28,9 +28,10 @@ in-memory index in this process. Here the matching is spread over the cluster as
 4. **verify** (on the workers): the new candidates (and old ones whose articles hold a
    sentence pair whose boilerplate verdict the new articles changed), in blocks of at most
    ``VERIFY_PAIRS``, two a worker or more (each partition read once for the texts of its
-   blocks), are verified with the local engine's functions (:func:`newstrace.match.nearcopy.verify_candidates` and
-   :func:`newstrace.match.compare.lexical_verdict`),
-   before any clustering, so one shared band cannot chain unrelated articles;
+   blocks), are verified with the local engine's functions
+   (:func:`newstrace.match.nearcopy.verify_candidates` and
+   :func:`newstrace.match.compare.lexical_verdict`), before any clustering, so one shared
+   band cannot chain unrelated articles;
 5. **clusters** (client): connected components of the verified ``duplicate`` and ``copy``
    pairs (:func:`newstrace.engine.components.connected_clusters`).
 
