@@ -24,6 +24,7 @@ rewrites and stories.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -174,16 +175,43 @@ class CopyFinder:
             self.on_skip(error)
 
 
+class SpilledTexts:
+    """Texts by key, kept in a temporary file: the verification needs the text of any
+    article read (a later article may pair with any earlier one), but reads back only those
+    of the candidate pairs, so the texts of a corpus need not stay in memory."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # removed when closed or collected
+        self._spans: dict[str, tuple[int, int]] = {}
+        self._end = 0
+
+    def add(self, keys: Sequence[str], texts: Sequence[str]) -> None:
+        """Append ``texts`` (one write for the batch)."""
+        blobs = [text.encode("utf-8") for text in texts]
+        self._file.seek(self._end)
+        self._file.write(b"".join(blobs))
+        for key, blob in zip(keys, blobs):
+            self._spans[key] = (self._end, len(blob))
+            self._end += len(blob)
+
+    def get(self, key: str) -> str | None:
+        span = self._spans.get(key)
+        if span is None:
+            return None
+        self._file.seek(span[0])
+        return self._file.read(span[1]).decode("utf-8")
+
+
 class _Matcher:
     """The matching side: an LSH index over everything so far, the recurring text counted
-    over it, the candidate pairs found, and the texts to verify them."""
+    over it, the candidate pairs found, and the texts to verify them (on disk)."""
 
     def __init__(self, index: LSHIndex, boilerplate: BoilerplateIndex,
                  texts_of: Callable[[str], str] | None,
                  skip: Callable[[InputError], None]) -> None:
         self.index = index
         self.boilerplate = boilerplate
-        self.texts: dict[str, str] = {}
+        self.texts = SpilledTexts()
         self.earlier = texts_of
         self.ids = ExternalIds()  # keys seen, with their article ids
         self.articles_seen: set[str] = set()  # article ids (identity and content)
@@ -202,7 +230,7 @@ class _Matcher:
             signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
             self.boilerplate.add(keys, done.sentence_pairs.subset(rows), outlets=[done.outlets[row] for row in rows])
             self.candidates.append(self.index.insert(keys, signatures))
-            self.texts.update(zip(keys, texts))
+            self.texts.add(keys, texts)
             self.articles += len(keys)
         for step, seconds in done.cpu_seconds.items():
             self.cpu[step] += seconds
