@@ -12,6 +12,7 @@ read, against the counts of the whole input, so the pairs are those of the Dask 
 verification runs on the worker processes too, in jobs that carry their articles' texts and
 recurring sentence pairs (not the whole count), with the same pairs as in one process
 (``dedup`` on ``corpus_10k``, 2 workers: ×0.89 wall against verifying in this process).
+Until then the texts wait in a temporary file (:class:`SpilledTexts`), not in memory.
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
 corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
