@@ -916,14 +916,17 @@ def _has_speaking_subject(cue: Token) -> bool:
 #: The writer and the reader (*Trump said, and I quote, “…”*): another cue's subject is the speaker.
 _WRITER_PRONOUNS = frozenset({"i", "we", "you"})
 
+#: Bodies and documents that speak for unnamed people (*the committee said*, *a poll found*).
+_SOURCE_BODIES = frozenset(
+    "campaign committee group organization organisation agency ministry department government "
+    "administration court report statement poll survey study crowd audience".split())
 #: Common nouns that speak for unnamed people (*officials said*, *a source said*).
-_ANONYMOUS_SOURCES = frozenset(
+_ANONYMOUS_SOURCES = _SOURCE_BODIES | frozenset(
     "source official spokesperson spokesman spokeswoman analyst expert critic supporter aide "
     "resident witness voter protester observer insider investigator police researcher scientist "
-    "economist lawyer attorney campaign committee group organization organisation agency ministry "
-    "department government administration court report statement poll survey study man woman person "
-    "people someone somebody crowd audience member student worker fan caller listener viewer pastor priest "
-    "preacher rabbi imam bishop doctor nurse teacher farmer owner neighbor neighbour friend".split())
+    "economist lawyer attorney man woman person people someone somebody member student worker fan "
+    "caller listener viewer pastor priest preacher rabbi imam bishop doctor nurse teacher farmer owner "
+    "neighbor neighbour friend".split())
 
 
 def _reports_another_cue(cue: Token, candidates: list[Token]) -> bool:
@@ -1695,9 +1698,7 @@ ROLE_NOUNS: dict[str, str | None] = {
 
 
 #: Sources that are organisations, not people (*the campaign*, *the ministry*, *the poll*).
-_ORGANISATION_NOUNS = frozenset("campaign committee group organization organisation agency ministry department "
-                                "government administration court report statement poll survey study crowd "
-                                "audience office team camp staff foundation company firm party".split())
+_ORGANISATION_NOUNS = _SOURCE_BODIES | frozenset("office team camp staff foundation company firm party".split())
 _PEOPLE_WORDS = (frozenset(ROLE_NOUNS) | _PERSON_NOUNS | _ANONYMOUS_SOURCES) - _ORGANISATION_NOUNS
 
 
