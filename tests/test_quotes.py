@@ -722,3 +722,15 @@ def test_a_translator_named_by_whose_words_they_give_is_an_unnamed_person():
 def test_a_name_modifying_an_adviser_is_not_the_speaker():
     [quote] = direct('"No difference was found," the Tom Okafor medical adviser said.')
     assert quote.speaker == "the Tom Okafor medical adviser" and quote.speaker_kind == "anonymous"
+
+
+def test_they_or_it_stands_for_the_group_or_body_just_named():
+    """*it said*, *they wrote*: the body or the people named just before speak, not "it"."""
+    [quote] = direct('The city council on Friday voted to close the old bridge. "We had no other choice," it said.')
+    assert quote.speaker == "The city council" and quote.speaker_mention == "it"
+    [quote] = direct('Ten mayors asked for more money, a sum they called "simply the bare minimum" for repairs.')
+    assert quote.speaker == "Ten mayors"
+    [quote] = direct('Anna Berg and Tom Lind announced the merger on Sunday. "It is a new start," they said.')
+    assert quote.speaker == "Anna Berg and Tom Lind" and quote.speaker_kind == "person"
+    [quote] = direct('The judge rejected the appeal. "It was never going to work," they said.')
+    assert quote.speaker == "they"  # no group named before: left as written

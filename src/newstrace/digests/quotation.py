@@ -1225,9 +1225,59 @@ def _set_speaker(quote: Quote, doc: Doc, subject: Token | None, people: PersonIn
 def _set_mention(quote: Quote, mention: Span, people: PersonIndex, sources: list[Source]) -> None:
     mention = _without_spaces(mention)
     quote.speaker_start, quote.speaker_end = mention.start_char, mention.end_char
-    quote.speaker = resolve_speaker(mention, people, sources)
     quote.speaker_mention = mention.text
+    group = _group_antecedent(mention, quote.parts)
+    joined = _joined_names(group) if group is not None else None
+    if group is not None:  # *they*, *it*: the body or people named just before speak
+        mention = _without_spaces(joined or _speaker_mention(mention.doc, group))
+    quote.speaker = clean_name(mention.text) if joined is not None else resolve_speaker(mention, people, sources)
     quote.speaker_kind = speaker_kind(mention, quote.speaker, people)
+
+
+#: Nouns for a body that *it* can stand for: *the council voted … "…," it said*.
+_BODY_NOUNS = _SOURCE_BODIES | frozenset("company firm party foundation council board union network".split())
+#: Bodies that are what someone wrote, not who: never what *it* or *they* stands for.
+_DOCUMENT_BODIES = frozenset("report statement poll survey study".split())
+#: Nouns for a group that *they* can stand for although singular: *the couple said they*.
+_COLLECTIVE_NOUNS = frozenset("couple family group pair panel committee coalition board".split())
+
+
+def _group_antecedent(mention: Span, parts: list[tuple[int, int]]) -> Token | None:
+    """What a speaker's *they* or *it* stands for: the nearest subject before it, in its own
+    sentence or the one before, that is a group of people (plural, joined names, a collective
+    noun) for *they*, an organisation for *it* (*The Archives apologised. "…," it said*).
+    Without one the pronoun stays as written: a guess would name the wrong speaker."""
+    if len(mention) != 1 or mention[0].lower_ not in {"they", "it"}:
+        return None
+    pronoun = mention[0]
+    sentence = pronoun.sent
+    first = mention.doc[sentence.start - 1].sent.start if sentence.start > 0 else sentence.start
+    for token in reversed(mention.doc[first : pronoun.i]):
+        if token.dep_ in _SUBJECT_DEPS and not _inside(token.idx, parts) and _stands_for(token, pronoun.lower_):
+            return token
+    return None
+
+
+def _joined_names(subject: Token) -> Span | None:
+    """The whole of a subject made of joined names (*Anna Berg and Tom Lind*), if it is one."""
+    joined = [c for c in subject.children if c.dep_ == "conj"]
+    if not joined or not all(t.ent_type_ == "PERSON" for t in (subject, *joined)):
+        return None
+    left = min(t.i for t in subject.subtree if t.dep_ not in {"punct", "cc"})
+    return subject.doc[left : max(t.i for t in joined[-1].subtree) + 1]
+
+
+def _stands_for(subject: Token, pronoun: str) -> bool:
+    """Whether a subject can be what *they* (people: *senators*, *Democrats*, *the couple*,
+    joined names) or *it* (an organisation: *the Archives*, *the council*) refers to; not a
+    thing (*other changes*, *the statement*)."""
+    if subject.pos_ not in {"NOUN", "PROPN"} or subject.ent_type_ in _MUTE_ENTITIES | {"PERSON"} and pronoun == "it":
+        return False
+    lemma = subject.lemma_.lower()
+    if pronoun == "it":
+        return subject.tag_ != "NNS" and (subject.ent_type_ == "ORG" or lemma in _BODY_NOUNS - _DOCUMENT_BODIES)
+    people = subject.tag_ in {"NNS", "NNPS"} and (lemma in _PEOPLE_WORDS or subject.ent_type_ in {"NORP", "ORG"})
+    return people or lemma in _COLLECTIVE_NOUNS or _joined_names(subject) is not None
 
 
 def _without_spaces(mention: Span) -> Span:
