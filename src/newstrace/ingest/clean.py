@@ -301,6 +301,8 @@ _COMPANY_FACTS = tuple(re.compile(pattern) for pattern in (
 _COMPANY_FACT_KINDS = 2
 #: The longest line that is a promo.
 _PROMO_MAX = 300
+#: The longest line a keyword rule or a promo removes (see :func:`_short_lines`).
+_SHORT_LINE = max(_KEYWORD_LINE_MAX, _PROMO_MAX)
 #: Substrings one of which every match of :data:`_PROMO_ACTION` holds (a regex scan of a
 #: whole text costs far more than these searches).
 _PROMO_ACTIONS = ("ign up", "igning up", "ubscrib", "lick here", "licking here", "nter your", "ntering your")
@@ -334,12 +336,13 @@ def _is_headline(line: str) -> bool:
     return title_case or not re.search(r"[.!?…][\"'”’)\]]*$", line)
 
 
-def _notice_spans(text: str) -> list[_Span]:
+def _notice_spans(text: str, short: str) -> list[_Span]:
     """Spans of newsletter promos: a line of at most ``_PROMO_MAX`` characters that tells the
-    reader to sign up, subscribe or click for a newsletter or email updates."""
+    reader to sign up, subscribe or click for a newsletter or email updates (``short``:
+    :func:`_short_lines` of ``text``, where such a line must be)."""
     found = []
-    if (("mail" in text or "ewsletter" in text or "inbox" in text)  # what every target holds
-            and any(action in text for action in _PROMO_ACTIONS)):
+    if (("mail" in short or "ewsletter" in short or "inbox" in short)  # what every target holds
+            and any(action in short for action in _PROMO_ACTIONS)):
         for start, end in sorted(_lines_holding(text, _PROMO_ACTIONS)):
             line = text[start:end]
             if (end - start <= _PROMO_MAX and _PROMO_ACTION.search(line) and _PROMO_TARGET.search(line)
@@ -418,6 +421,14 @@ def _line_ends(text: str) -> set[str]:
     return ends
 
 
+def _short_lines(text: str) -> str:
+    """The lines of ``text`` of at most ``_SHORT_LINE`` characters, joined: where the guards
+    of :func:`_keyword_spans` and :func:`_notice_spans` search, as every line those remove
+    is one of them. Most of a news article is paragraphs longer than that, which each
+    substring search would otherwise scan again."""
+    return "\n".join([line for line in text.split("\n") if len(line) <= _SHORT_LINE])
+
+
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
@@ -463,10 +474,12 @@ def _line_spans(text: str) -> tuple[list[_Span], str | None]:
     return spans, published
 
 
-def _keyword_spans(text: str) -> list[_Span]:
+def _keyword_spans(text: str, short: str) -> list[_Span]:
+    """Spans of the short lines that :data:`_KEYWORD_LINES` removes (``short``:
+    :func:`_short_lines` of ``text``; each guard lies in the line of its pattern's match)."""
     spans = []
     for guard, pattern in _KEYWORD_LINES:
-        if guard in text:
+        if guard in short:
             for m in pattern.finditer(text):
                 start, end = _line_bounds(text, m.start())
                 if end - start <= _KEYWORD_LINE_MAX:
@@ -594,8 +607,9 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
     if not fronted:
         text = "\n" + text
     spans, published = _line_spans(text)
-    spans += _keyword_spans(text) + _caption_spans(text, line_ends)
-    spans += _self_description_spans(text) + _notice_spans(text)
+    short = _short_lines(text)
+    spans += _keyword_spans(text, short) + _caption_spans(text, line_ends)
+    spans += _self_description_spans(text) + _notice_spans(text, short)
     if spans:
         text, removed, found = _remove_spans(text, spans)
         text = _strip_trailing_spaces(text)
