@@ -59,7 +59,9 @@ class Fingerprinted:
     keys: list[str]  #: the input's id, else ``path:line`` or the path
     wheres: list[str]  #: ``path:line`` or the path
     ids: list[str]  #: content ids
-    texts: list[str]
+    #: the cleaned texts in UTF-8: they cross from the worker as bytes (a ``str`` would be
+    #: encoded to pickle it and decoded on arrival) and are spilled to disk as they are
+    blobs: list[bytes]
     signatures: np.ndarray | Prepared  #: prepared for the index when the worker could
     sentence_pairs: ShingleBatch  #: for boilerplate counts
     outlets: list[str | None]  #: for boilerplate counts per outlet
@@ -82,6 +84,7 @@ def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
     articles = list(read_slice(piece, on_skip=skipped.append))
     read = time.process_time()
     texts = [a.text for a in articles]
+    blobs = [text.encode("utf-8") for text in texts]
     hasher = hasher or MinHasher()
     signatures: np.ndarray | Prepared
     if isinstance(hasher, MinHasher):
@@ -93,7 +96,7 @@ def fingerprint_slice(piece: Slice, hasher: MinHasher | None = None,
         signatures = banding.prepare(signatures)
     return Fingerprinted(
         keys=[article_key(a) for a in articles], wheres=[where_from(a) for a in articles],
-        ids=[a.id for a in articles], texts=texts, signatures=signatures, sentence_pairs=pairs,
+        ids=[a.id for a in articles], blobs=blobs, signatures=signatures, sentence_pairs=pairs,
         outlets=[a.outlet for a in articles], skipped=skipped,
         size=piece.size,
         cpu_seconds={"read": read - started, "fingerprint": time.process_time() - read},
@@ -186,9 +189,8 @@ class SpilledTexts:
         self._spans: dict[str, tuple[int, int]] = {}
         self._end = 0
 
-    def add(self, keys: Sequence[str], texts: Sequence[str]) -> None:
-        """Append ``texts`` (one write for the batch)."""
-        blobs = [text.encode("utf-8") for text in texts]
+    def add(self, keys: Sequence[str], blobs: Sequence[bytes]) -> None:
+        """Append the texts of ``keys``, encoded in UTF-8 (``blobs``; one write for the batch)."""
         self._file.seek(self._end)
         self._file.write(b"".join(blobs))
         for key, blob in zip(keys, blobs):
@@ -225,13 +227,13 @@ class _Matcher:
     def add(self, done: Fingerprinted) -> None:
         """Count a slice's recurring text and keep its candidate pairs (with everything before)."""
         started = time.process_time()
-        rows, keys, texts = self._new_rows(done)
+        rows, keys, blobs = self._new_rows(done)
         if keys:
             signatures = done.signatures
             signatures = signatures.subset(rows) if isinstance(signatures, Prepared) else signatures[rows]
             self.boilerplate.add(keys, done.sentence_pairs.subset(rows), outlets=[done.outlets[row] for row in rows])
             self.candidates.append(self.index.insert(keys, signatures))
-            self.texts.add(keys, texts)
+            self.texts.add(keys, blobs)
             self.articles += len(keys)
         for step, seconds in done.cpu_seconds.items():
             self.cpu[step] += seconds
@@ -302,13 +304,13 @@ class _Matcher:
             raise KeyError(key)
         return text
 
-    def _new_rows(self, done: Fingerprinted) -> tuple[list[int], list[str], list[str]]:
+    def _new_rows(self, done: Fingerprinted) -> tuple[list[int], list[str], list[bytes]]:
         """The slice's articles not seen before: an article id seen already is the same
         record again (same identity, same content: see :func:`newstrace.model.article_id`),
         as ``analyze`` stores it once; a key coming back with other content is skipped as
         a duplicate id."""
         rows = new_records(done.keys, done.ids, done.wheres, self.articles_seen, self.ids, self.skip)
-        return rows, [done.keys[row] for row in rows], [done.texts[row] for row in rows]
+        return rows, [done.keys[row] for row in rows], [done.blobs[row] for row in rows]
 
 
 #: Fewest candidate pairs verified on worker processes (fewer: here, where starting the
