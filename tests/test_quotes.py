@@ -734,3 +734,10 @@ def test_they_or_it_stands_for_the_group_or_body_just_named():
     assert quote.speaker == "Anna Berg and Tom Lind" and quote.speaker_kind == "person"
     [quote] = direct('The judge rejected the appeal. "It was never going to work," they said.')
     assert quote.speaker == "they"  # no group named before: left as written
+
+
+def test_admitted_or_added_to_a_thing_introduces_no_words():
+    """*was admitted to hospital with "…"*: moved somewhere, not speaking."""
+    assert direct('The minister, 61, was admitted to hospital with "severe pain" on Sunday.') == []
+    [quote] = direct('"We lost," Berg admitted to reporters.')
+    assert quote.speaker == "Berg" and quote.cue == "admitted"

@@ -966,7 +966,35 @@ def _is_cue(token: Token) -> bool:
         return _subject(token) is not None
     return (token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and not _goes_on_doing(token)
             and token.dep_ != "amod"  # *repeated warnings*: a participle describing a noun
-            and not _names_nothing(token) and not _gives_a_name(token) and _subject(token) is not None)
+            and not _names_nothing(token) and not _gives_a_name(token) and not _moves_to_a_thing(token)
+            and _subject(token) is not None)
+
+
+#: Cue verbs that also move a thing somewhere (*admitted to hospital*, *added to the list*).
+_MOVING_CUES = frozenset({"admit", "add"})
+#: Whom words are said to (*said to reporters*, *wrote to the board*), besides people and bodies.
+_AUDIENCES = frozenset("reporter journalist press media crowd audience public nation country".split())
+
+
+def _moves_to_a_thing(token: Token) -> bool:
+    """*was admitted to hospital*, *added to the pile*: a cue verb that also moves things
+    (:data:`_MOVING_CUES`) whose *to* leads to a thing, not to whom words are said, introduces
+    no words (a quote nearby is another's, or nobody's). Other cues keep theirs (*responded to
+    accusations*, *pointed to the case as a "…"*)."""
+    if token.lemma_.lower() not in _MOVING_CUES:
+        return False
+    objects = [o for c in token.children if c.dep_ == "prep" and c.lower_ == "to"
+               for o in c.children if o.dep_ == "pobj"]
+    return any(not _addressee(o) for o in objects) and not any(
+        c.dep_ in {"ccomp", "dobj"} and not c.is_punct for c in token.children)
+
+
+def _addressee(token: Token) -> bool:
+    """Whether words can be said or written to ``token``: a person, a body or a group of people."""
+    lemma = token.lemma_.lower()
+    return (token.pos_ in {"PRON", "PROPN"} or token.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+            or lemma in ROLE_NOUNS or lemma in _ANONYMOUS_SOURCES or lemma in _BODY_NOUNS
+            or lemma in _PERSON_NOUNS or lemma in _AUDIENCES)
 
 
 def _names_nothing(token: Token) -> bool:
@@ -1157,7 +1185,7 @@ def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
         return None
     chain = [heads[0], *heads[0].ancestors][:_GOVERNING_STEPS]
     verbs = [t for t in chain if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in _SPEECH_ACTS
-             and not _gives_a_name(t)]
+             and not _gives_a_name(t) and not _moves_to_a_thing(t)]
     subject = _owner_before_speech_verb(doc, parts)  # *Trump's claim that Obama “founded ISIS”*
     if subject is None:
         subjects = [s for s in map(_subject, verbs) if s is not None and not span.start <= s.i < span.end]
