@@ -426,3 +426,14 @@ def test_a_role_a_headline_puts_before_a_name_is_not_part_of_the_story_s_name():
 
     names = ["Accuser Brittany Okafor", "Brittany Okafor", "Okafor"]
     assert full_names(names, preferred=names) == dict.fromkeys(names, "Brittany Okafor")
+
+
+def test_two_sums_ten_times_apart_are_two_things_not_a_dispute():
+    """Reports that differ on one figure give close values: a product's quarter and the whole
+    firm's year, one twenty times the other, are neither one claim nor a conflict."""
+    quarter = statement("The scanner brought in $2.5 billion in revenue in the first three months, Velto said.")
+    year = statement("Across all of its products, Velto expects between $50.5 billion and $52 billion in revenue "
+                     "this year.")
+    close = statement("Velto's scanner brought in $2.7 billion in revenue in the first quarter, the firm said.")
+    assert not shares_counted_fact(quarter, year)
+    assert shares_counted_fact(quarter, close)

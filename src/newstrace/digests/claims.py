@@ -42,6 +42,7 @@ QUOTE_PAIRS = 0.5  #: share of the shorter quote's word pairs the other must hol
 MIN_QUOTE_WORDS = 3  #: fewer words are a phrase anyone may use, not one speaker's quotation
 MIN_WORDS = 6
 CANNOT_LINK = 1e3  #: distance between two claims of one article
+MAX_RATIO = 10.0  #: two values further apart than this factor are of two things, not one in dispute
 _BOILERPLATE = re.compile(
     r"all rights reserved|©|leave a reply|email address|required fields|contributed (to )?(this )?report"
     r"|developing story|more to come|sign up|subscribe|click here|follow us|newsletter|\(source:|cookies?\b"
@@ -255,10 +256,10 @@ def shares_counted_fact(a: Statement, b: Statement) -> bool:
     nothing, and a count of another harm (*killed* and *injured*) is another thing. A unit
     tells what kind of value, not what it measures: two sums or lengths are of one thing when
     they agree or share a word around them (not *66 miles above the Earth* and *20 miles
-    outside the town*)."""
+    outside the town*); values more than ten times apart are of two things (:func:`_same_order`)."""
     if not {e.name for e in a.entities} & {e.name for e in b.entities}:
         return False
-    return any(x.key == y.key and not _other_outcomes((x, a), (y, b))
+    return any(x.key == y.key and not _other_outcomes((x, a), (y, b)) and _same_order(x, y)
                and (not x.dimension or same_quantity(x, y) or _comparable((x, a), (y, b)))
                for x in _counted_figures(a) for y in _counted_figures(b))
 
@@ -427,7 +428,18 @@ def _comparable(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> boo
         return False
     if isinstance(a[0], Rank) and isinstance(b[0], Rank) and a[0].counts_head and a[0].key == b[0].key:
         return True  # ranks of one named thing (*the 23rd Democrat*, *the 24th Democrat*)
-    return bool(_figure_context(*a) & _figure_context(*b))
+    return _same_order(a[0], b[0]) and bool(_figure_context(*a) & _figure_context(*b))
+
+
+def _same_order(a: Figure, b: Figure) -> bool:
+    """Whether two values are within :data:`MAX_RATIO` of each other (or one is nil): reports
+    that differ on one figure give close values (*two missiles*, *three missiles*); *$3.5
+    billion in revenue in the quarter* and *$70.5 billion in revenue this year* measure two
+    things."""
+    if not isinstance(a, Measure) or not isinstance(b, Measure):
+        return True
+    x, y = (abs(m.base_value if m.dimension and m.base_value is not None else m.value) for m in (a, b))
+    return min(x, y) == 0 or max(x, y) <= MAX_RATIO * min(x, y)
 
 
 def _figure_context(figure: Figure, claim: Statement, *, beyond_phrase: bool = False) -> set[str]:
