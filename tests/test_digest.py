@@ -437,3 +437,18 @@ def test_two_sums_ten_times_apart_are_two_things_not_a_dispute():
     close = statement("Velto's scanner brought in $2.7 billion in revenue in the first quarter, the firm said.")
     assert not shares_counted_fact(quarter, year)
     assert shares_counted_fact(quarter, close)
+
+
+def test_a_quotation_one_outlet_gives_whole_and_another_in_two_pieces_is_one_quote():
+    """*"A"* in one report, *"A. B."* in another, *"B"* in a third: each piece is the same words
+    as the whole, so all three are one quotation reported three times, not one x2 and one x1."""
+    from newstrace.digests.claims import group_quotes
+    from newstrace.digests.quotation import Quote
+
+    whole = ("The bridge stays closed until the inspectors sign off. No one will be allowed on the deck "
+             "before Friday.")
+    pieces = [Quote("bridge stays closed until the inspectors sign off", "Velto", "said", 0, 1, article_id="a"),
+              Quote(whole, "Velto", "said", 0, 1, article_id="b"),
+              Quote("No one will be allowed on the deck before Friday.", "Velto", "said", 60, 90, article_id="c")]
+    [group] = group_quotes(pieces, {"a": "a", "b": "b", "c": "c"})
+    assert len(group.quotes) == 3 and group.independent_ids == ["a", "b", "c"]

@@ -556,10 +556,12 @@ class QuoteGroup:
 
 
 def group_quotes(quotes: Iterable[Quote], roots: dict[str, str]) -> list[QuoteGroup]:
-    """Direct quotes grouped across articles by shared wording, most widely reported first."""
+    """Direct quotes grouped across articles by shared wording, most widely reported first. A
+    quote joins a group when it is the same words as any quote there: one outlet quotes two
+    sentences apart that another quotes in one stretch."""
     buckets: list[list[Quote]] = []
     for quote in (q for q in quotes if q.direct):
-        bucket = next((b for b in buckets if _same_quote(b[0].text, quote.text)), None)
+        bucket = next((b for b in buckets if any(_same_quote(q.text, quote.text) for q in b)), None)
         if bucket is None:
             buckets.append([quote])
         else:
