@@ -342,3 +342,35 @@ def test_a_report_stays_where_its_mates_resemble_it_more() -> None:
     clusterer._move_to_mutual_nearest(batch, np.arange(5), {}, affinity)
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
+
+
+def _standing_out(clusterer: StoryClusterer, batch: _Batch, affinity: np.ndarray) -> np.ndarray:
+    """Pair affinities less ratio times the second article's background, as grouping judges them."""
+    from newstrace.stories import _backgrounds
+
+    background = _backgrounds(affinity, [np.empty(0)] * len(affinity), clusterer.group_neighbours)
+    return affinity - clusterer._group_ratios(batch.words)[None, :] * background[None, :]
+
+
+def test_a_third_report_stands_out_more_from_a_pair_than_from_look_alike_hubs() -> None:
+    # 0 and 1 resemble each other (1.5) and 2 (0.6) more than 2 resembles 3 and 4 (0.55), but
+    # 0 and 1 stand out less from what they resemble: 2 completes the pair {3, 4}
+    clusterer, batch, affinity = _look_alike_chunk(to_pair=0.55)
+    clusterer._complete_pairs(batch, np.arange(5), {}, affinity, _standing_out(clusterer, batch, affinity))
+    assert {frozenset(members) for members in clusterer.stories().values()} == {
+        frozenset({"a0", "a1"}), frozenset({"a2", "a3", "a4"})}
+
+
+def test_a_third_report_stays_when_the_pair_barely_resembles_it() -> None:
+    clusterer, batch, affinity = _look_alike_chunk(to_pair=0.45)  # below the floor, and stands out less
+    clusterer._complete_pairs(batch, np.arange(5), {}, affinity, _standing_out(clusterer, batch, affinity))
+    assert {frozenset(members) for members in clusterer.stories().values()} == {
+        frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
+
+
+def test_a_must_linked_report_does_not_complete_a_pair() -> None:
+    clusterer, batch, affinity = _look_alike_chunk(to_pair=0.55)
+    linked = {"a2": {"a0"}, "a0": {"a2"}}
+    clusterer._complete_pairs(batch, np.arange(5), linked, affinity, _standing_out(clusterer, batch, affinity))
+    assert {frozenset(members) for members in clusterer.stories().values()} == {
+        frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
