@@ -741,3 +741,10 @@ def test_admitted_or_added_to_a_thing_introduces_no_words():
     assert direct('The minister, 61, was admitted to hospital with "severe pain" on Sunday.') == []
     [quote] = direct('"We lost," Berg admitted to reporters.')
     assert quote.speaker == "Berg" and quote.cue == "admitted"
+
+
+def test_who_issues_a_warning_speaks_through_it():
+    """*Veltonia issued warnings that described the crowd as "…"*: Veltonia speaks, not "warnings"."""
+    [quote] = direct('Fans filled the square on Monday, as Veltonia issued stern warnings that described the '
+                     'crowd as “a mob” and sent police.')
+    assert quote.speaker == "Veltonia"

@@ -1600,7 +1600,7 @@ def _joined_verb(token: Token) -> bool:
 #: Things that carry someone's words: the one who issues them speaks through them.
 _DOCUMENTS = frozenset(
     "statement release video ad advertisement commercial email e-mail letter memo mailer flyer "
-    "post tweet message note op-ed column editorial".split())
+    "post tweet message note op-ed column editorial warning announcement notice".split())
 
 
 def _issuer(noun: Token, *, by_agent_only: bool = False) -> Token | None:
