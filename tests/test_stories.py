@@ -368,6 +368,39 @@ def test_a_third_report_stays_when_the_pair_barely_resembles_it() -> None:
         frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
 
 
+def _outlier_chunk(to_pair: float, to_other: float) -> tuple[StoryClusterer, _Batch, np.ndarray]:
+    """Seven short undated articles in stories {0, 1, 2}, {3, 4}, {5} and {6}: 0 and 1 resemble
+    each other most, then 5 and 6 (``to_other``), then 2 (0.7); 2 resembles 3 and 4 at ``to_pair``."""
+    articles = [Article(id=f"a{i}", title=f"Title {i}", text=f"word{i} text{i}") for i in range(7)]
+    vectors = np.eye(7, 8, dtype=np.float32)
+    clusterer = StoryClusterer()
+    clusterer.assign(articles, vectors)
+    batch = _Batch(articles, vectors, clusterer._bags(articles, list(range(7))))
+    batch.rows[:] = [clusterer._row_of_article[article.id] for article in articles]
+    features = batch.features(np.arange(7))
+    for index, joined in ((1, 0), (2, 0), (4, 3)):
+        clusterer._move(batch, index, features[index], int(batch.rows[joined]))
+    affinity = np.full((7, 7), 0.1)
+    for (a, b), value in {(0, 1): 1.5, (0, 5): to_other, (1, 6): to_other, (0, 2): 0.7, (1, 2): 0.7,
+                          (2, 3): to_pair, (2, 4): to_pair, (3, 4): 1.0}.items():
+        affinity[a, b] = affinity[b, a] = value
+    return clusterer, batch, affinity
+
+
+def test_a_report_no_member_points_at_moves_to_the_pair_that_has_it_near() -> None:
+    clusterer, batch, affinity = _outlier_chunk(to_pair=0.6, to_other=0.9)
+    clusterer._move_outliers_to_pairs(batch, np.arange(7), {}, affinity)
+    assert {frozenset(members) for members in clusterer.stories().values()} == {
+        frozenset({"a0", "a1"}), frozenset({"a2", "a3", "a4"}), frozenset({"a5"}), frozenset({"a6"})}
+
+
+def test_a_report_a_member_points_at_stays() -> None:
+    for to_pair, to_other in ((0.6, 0.2), (0.45, 0.9)):  # 2 is among 0's nearest; the pair is below the floor
+        clusterer, batch, affinity = _outlier_chunk(to_pair, to_other)
+        clusterer._move_outliers_to_pairs(batch, np.arange(7), {}, affinity)
+        assert frozenset({"a0", "a1", "a2"}) in {frozenset(members) for members in clusterer.stories().values()}
+
+
 def test_a_must_linked_report_does_not_complete_a_pair() -> None:
     clusterer, batch, affinity = _look_alike_chunk(to_pair=0.55)
     linked = {"a2": {"a0"}, "a0": {"a2"}}
