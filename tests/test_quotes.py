@@ -748,3 +748,13 @@ def test_who_issues_a_warning_speaks_through_it():
     [quote] = direct('Fans filled the square on Monday, as Veltonia issued stern warnings that described the '
                      'crowd as “a mob” and sent police.')
     assert quote.speaker == "Veltonia"
+
+
+def test_people_of_an_organisation_speak_not_the_organisation():
+    """*condemned by Democratic House leaders*, *a Velto spokesman*: unnamed people of a body."""
+    [quote] = direct('The plan was condemned by Democratic House leaders as "reckless" on Monday.')
+    assert quote.speaker == "Democratic House leaders" and quote.speaker_kind == "anonymous"
+    [quote] = direct('"We will ship in May," a Velto spokesman said.')
+    assert quote.speaker == "a Velto spokesman" and quote.speaker_kind == "anonymous"
+    [quote] = direct('"The curve is bending," the Velto virus czar told reporters.')
+    assert quote.speaker == "the Velto virus czar" and quote.speaker_kind == "anonymous"

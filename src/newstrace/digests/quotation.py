@@ -1581,7 +1581,9 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
         return doc[start:end]
     # a title and its holder may come joined as a conjunct (*Vice President for news and talk Dave Gorab*)
     joined = {"compound", "appos", "conj"} if subject.lemma_.lower() in ROLE_NOUNS else {"compound", "appos"}
-    named = [t for t in subject.children if t.dep_ in joined and t.ent_type_ in {"PERSON", "ORG"}]
+    # people of an organisation speak for themselves (*House leaders*, *the White House virus czar*)
+    bodies = {"ORG"} if subject.lemma_.lower() not in _PEOPLE_WORDS else set()
+    named = [t for t in subject.children if t.dep_ in joined and t.ent_type_ in {"PERSON", *bodies}]
     if named:
         return _speaker_mention(doc, min(named, key=lambda t: t.ent_type_ != "PERSON"))
     left = min((t.i for t in subject.subtree if t.i <= subject.i and t.dep_ not in {"punct", "cc"}), default=subject.i)
@@ -1768,7 +1770,7 @@ ROLE_NOUNS: dict[str, str | None] = {
         "attorney professor author executive ceo founder chairman premier chancellor ambassador "
         "representative congressman commissioner prosecutor sheriff officer analyst economist "
         "strategist adviser advisor aide manager coach star actor singer activist expert boss accuser "
-        "witness whistleblower".split(), None),
+        "witness whistleblower czar tsar".split(), None),
     **dict.fromkeys("spokesman congressman chairman businessman actor husband father son king".split(), "m"),
     **dict.fromkeys("spokeswoman congresswoman chairwoman businesswoman actress wife mother daughter "
                     "queen first lady".split(), "f"),
