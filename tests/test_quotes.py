@@ -758,3 +758,12 @@ def test_people_of_an_organisation_speak_not_the_organisation():
     assert quote.speaker == "a Velto spokesman" and quote.speaker_kind == "anonymous"
     [quote] = direct('"The curve is bending," the Velto virus czar told reporters.')
     assert quote.speaker == "the Velto virus czar" and quote.speaker_kind == "anonymous"
+
+
+def test_a_role_the_writer_qualifies_is_still_the_person_given_that_role():
+    """*the leftist president*: the article's President Lena Varga, however the writer describes her."""
+    [_, quote] = direct('President Lena Varga said Friday "we want no clash." “There is no need for confrontation,” '
+                        'the leftist president said at her news conference.')
+    assert quote.speaker == "Lena Varga" and quote.speaker_mention == "the leftist president"
+    [quote] = direct('Governor Tom Reyes spoke. "We will appeal," the Republican senator said.')
+    assert quote.speaker == "the Republican senator"  # a party or a capitalised word is no mere qualifier

@@ -1727,11 +1727,21 @@ def _described_person(mention: Span, people: PersonIndex) -> str | None:
     than going to whoever was named last (*the senator* is not the pundit quoted just before)."""
     words = frozenset(t.lemma_.lower() for t in mention if t.is_alpha and not t.is_stop)
     described = people.described_at(words, mention.start) if words else None
+    if described is None and _qualified_role(mention):  # *the leftist president*: the president
+        described = people.described_at(frozenset({mention.root.lemma_.lower()}), mention.start)
     if described is None:
         return None
     recent = [i for i, name in people.mentions if name == described[1] and i < mention.start]
     last_seen = max([described[0], *recent])
     return described[1] if mention.start - last_seen <= _DESCRIPTION_REACH else None
+
+
+def _qualified_role(mention: Span) -> bool:
+    """A role with only lowercase adjectives before it (*the leftist president*, *the embattled
+    governor*): it describes whoever holds the role, however the writer qualifies them."""
+    words = [t for t in mention if t.is_alpha and not t.is_stop and t.i != mention.root.i]
+    return mention.root.lemma_.lower() in ROLE_NOUNS and bool(words) and all(
+        t.pos_ == "ADJ" and t.is_lower and t.head.i == mention.root.i for t in words)
 
 
 def _names_one_person(mention: Span, people: PersonIndex) -> bool:
