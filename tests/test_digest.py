@@ -452,3 +452,17 @@ def test_a_quotation_one_outlet_gives_whole_and_another_in_two_pieces_is_one_quo
               Quote("No one will be allowed on the deck before Friday.", "Velto", "said", 60, 90, article_id="c")]
     [group] = group_quotes(pieces, {"a": "a", "b": "b", "c": "c"})
     assert len(group.quotes) == 3 and group.independent_ids == ["a", "b", "c"]
+
+
+def test_tolls_of_one_harm_ten_times_apart_are_two_facts():
+    """*rockets killed two farmers* and *airstrikes killed more than 30 soldiers*: two attacks,
+    not one fact; *killed 28* and *killed 26* may be one, in dispute."""
+    from newstrace.digests.claims import tells_other_harm
+
+    rockets = statement("Rebels fired more than 90 rockets at the border town, killing two farmers, the first "
+                        "deaths in the fighting.")
+    strikes = statement("The army killed more than 30 rebels during a series of airstrikes launched since "
+                        "Monday evening.")
+    assert tells_other_harm(rockets, strikes)
+    assert not tells_other_harm(statement("The army killed 28 rebels during airstrikes on Monday evening."),
+                                statement("Airstrikes on Monday evening killed 26 rebels, medics said."))

@@ -280,9 +280,14 @@ def shares_figure(a: Statement, b: Statement) -> bool:
 
 def tells_other_harm(a: Statement, b: Statement) -> bool:
     """Whether two claims count one thing under different harms (*killed two people*, *injured
-    two people*) and under none in common: two facts, whatever else they share."""
+    two people*) and under none in common, or count one harm with tolls more than ten times
+    apart (*rockets killed two women*, *airstrikes killed more than two dozen people*): two
+    facts, whatever else they share."""
     pairs = [((x, a), (y, b)) for x in a.figures for y in b.figures if x.key and x.key == y.key]
-    return any(_other_outcomes(*p) for p in pairs) and not any(_same_outcome(*p) for p in pairs)
+    if any(_other_outcomes(*p) for p in pairs) and not any(_same_outcome(*p) for p in pairs):
+        return True
+    tolls = [(x, y) for x in a.figures for y in b.figures if _same_outcome((x, a), (y, b))]
+    return bool(tolls) and not any(_same_order(x, y) for x, y in tolls)
 
 
 def _other_outcomes(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> bool:
