@@ -767,3 +767,5 @@ def test_a_role_the_writer_qualifies_is_still_the_person_given_that_role():
     assert quote.speaker == "Lena Varga" and quote.speaker_mention == "the leftist president"
     [quote] = direct('Governor Tom Reyes spoke. "We will appeal," the Republican senator said.')
     assert quote.speaker == "the Republican senator"  # a party or a capitalised word is no mere qualifier
+    [quote] = direct('"We closed the case," the city’s deputy director of prosecutions, Eva-Marie Lund, said.')
+    assert quote.speaker != "the city’s deputy director"  # an apposed name is the person's, however tagged

@@ -1581,9 +1581,11 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
         return doc[start:end]
     # a title and its holder may come joined as a conjunct (*Vice President for news and talk Dave Gorab*)
     joined = {"compound", "appos", "conj"} if subject.lemma_.lower() in ROLE_NOUNS else {"compound", "appos"}
-    # people of an organisation speak for themselves (*House leaders*, *the White House virus czar*)
-    bodies = {"ORG"} if subject.lemma_.lower() not in _PEOPLE_WORDS else set()
-    named = [t for t in subject.children if t.dep_ in joined and t.ent_type_ in {"PERSON", *bodies}]
+    # people of an organisation speak for themselves (*House leaders*, *the White House virus czar*);
+    # a name apposed to them is still theirs, whatever the recogniser took it for
+    people = subject.lemma_.lower() in _PEOPLE_WORDS
+    named = [t for t in subject.children if t.dep_ in joined and (
+        t.ent_type_ == "PERSON" or (t.ent_type_ == "ORG" and not (people and t.dep_ == "compound")))]
     if named:
         return _speaker_mention(doc, min(named, key=lambda t: t.ent_type_ != "PERSON"))
     left = min((t.i for t in subject.subtree if t.i <= subject.i and t.dep_ not in {"punct", "cc"}), default=subject.i)
