@@ -454,15 +454,26 @@ def test_a_quotation_one_outlet_gives_whole_and_another_in_two_pieces_is_one_quo
     assert len(group.quotes) == 3 and group.independent_ids == ["a", "b", "c"]
 
 
-def test_tolls_of_one_harm_ten_times_apart_are_two_facts():
-    """*rockets killed two farmers* and *airstrikes killed more than 30 soldiers*: two attacks,
-    not one fact; *killed 28* and *killed 26* may be one, in dispute."""
+def test_counts_far_apart_stay_one_fact_in_dispute():
+    """Police count 5,000 at a rally, its organisers 60,000; a fire service 3 dead and a hospital
+    40 in one blast: counts of one thing by two sources, however far apart, are one claim in
+    dispute (unlike sums of two things, such as a quarter's and a year's revenue)."""
     from newstrace.digests.claims import tells_other_harm
 
-    rockets = statement("Rebels fired more than 90 rockets at the border town, killing two farmers, the first "
-                        "deaths in the fighting.")
-    strikes = statement("The army killed more than 30 rebels during a series of airstrikes launched since "
-                        "Monday evening.")
-    assert tells_other_harm(rockets, strikes)
-    assert not tells_other_harm(statement("The army killed 28 rebels during airstrikes on Monday evening."),
-                                statement("Airstrikes on Monday evening killed 26 rebels, medics said."))
+    police = statement("Police said about 5,000 people attended the rally in Marlow, which ended outside city hall.")
+    organisers = statement("Organisers said about 60,000 people attended the rally in Marlow, which ended at city hall.")
+    assert shares_counted_fact(police, organisers)
+    fire = statement("An explosion at a warehouse in Marlow killed 3 people, the fire service said.")
+    hospital = statement("An explosion at a warehouse in Marlow killed 40 people, hospital officials said.")
+    assert not tells_other_harm(fire, hospital)
+    assert shares_counted_fact(fire, hospital)
+
+
+def test_counts_far_apart_are_a_conflict_in_the_digest():
+    crowd = [Article.from_text("Police said about 5,000 people attended the rally in Marlow on Saturday, which "
+                               "ended outside city hall. The council meets again in March."),
+             Article.from_text("Organisers said about 60,000 people attended the rally in Marlow on Saturday, "
+                               "which ended at city hall. Speakers called for the port levy to be scrapped.")]
+    digest = build_digest(crowd, {a.id: a.id for a in crowd})
+    [conflict] = [c for c in digest.conflicts if c.kind == "number"]
+    assert {v.value for v in conflict.versions} == {"~5000 people", "~60000 people"}

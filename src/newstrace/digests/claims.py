@@ -42,7 +42,7 @@ QUOTE_PAIRS = 0.5  #: share of the shorter quote's word pairs the other must hol
 MIN_QUOTE_WORDS = 3  #: fewer words are a phrase anyone may use, not one speaker's quotation
 MIN_WORDS = 6
 CANNOT_LINK = 1e3  #: distance between two claims of one article
-MAX_RATIO = 10.0  #: two values further apart than this factor are of two things, not one in dispute
+MAX_RATIO = 10.0  #: two sums or quantities further apart than this factor are of two things, not one in dispute
 _BOILERPLATE = re.compile(
     r"all rights reserved|©|leave a reply|email address|required fields|contributed (to )?(this )?report"
     r"|developing story|more to come|sign up|subscribe|click here|follow us|newsletter|\(source:|cookies?\b"
@@ -280,14 +280,11 @@ def shares_figure(a: Statement, b: Statement) -> bool:
 
 def tells_other_harm(a: Statement, b: Statement) -> bool:
     """Whether two claims count one thing under different harms (*killed two people*, *injured
-    two people*) and under none in common, or count one harm with tolls more than ten times
-    apart (*rockets killed two women*, *airstrikes killed more than two dozen people*): two
-    facts, whatever else they share."""
+    two people*) and under none in common: two facts, whatever else they share. Tolls of one
+    harm far apart are not two facts by their size alone: an early and a later toll, or an
+    official's and a hospital's, of one attack is what a reader must see in dispute."""
     pairs = [((x, a), (y, b)) for x in a.figures for y in b.figures if x.key and x.key == y.key]
-    if any(_other_outcomes(*p) for p in pairs) and not any(_same_outcome(*p) for p in pairs):
-        return True
-    tolls = [(x, y) for x in a.figures for y in b.figures if _same_outcome((x, a), (y, b))]
-    return bool(tolls) and not any(_same_order(x, y) for x, y in tolls)
+    return any(_other_outcomes(*p) for p in pairs) and not any(_same_outcome(*p) for p in pairs)
 
 
 def _other_outcomes(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> bool:
@@ -437,11 +434,12 @@ def _comparable(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> boo
 
 
 def _same_order(a: Figure, b: Figure) -> bool:
-    """Whether two values are within :data:`MAX_RATIO` of each other (or one is nil): reports
-    that differ on one figure give close values (*two missiles*, *three missiles*); *$3.5
-    billion in revenue in the quarter* and *$70.5 billion in revenue this year* measure two
-    things."""
-    if not isinstance(a, Measure) or not isinstance(b, Measure):
+    """Whether two sums or quantities (values with a unit) are within :data:`MAX_RATIO` of each
+    other (or one is nil): *$3.5 billion in revenue in the quarter* and *$70.5 billion in
+    revenue this year* measure two things. Counts always compare, whatever their ratio: the
+    police's and the organisers' crowd, a first and a later death toll, differ by more than
+    ten times and are the disputes a digest exists to show."""
+    if not isinstance(a, Measure) or not isinstance(b, Measure) or not (a.dimension and b.dimension):
         return True
     x, y = (abs(m.base_value if m.dimension and m.base_value is not None else m.value) for m in (a, b))
     return min(x, y) == 0 or max(x, y) <= MAX_RATIO * min(x, y)
