@@ -46,6 +46,18 @@ def test_counted_numbers_and_units():
     assert months.unit == "mo"
 
 
+def test_sums_with_a_short_scale_keep_it_and_a_metre_stays_a_metre():
+    """*$1.5T*, *$300M*, *£2.5bn* and *$40B* are the trillions, millions and billions of
+    headlines and British copy; *m* after a number with no currency sign is a metre."""
+    facts = facts_of("The plan costs $1.5T, after $300M last year. Rivals raised £2.5bn and $40B. "
+                     "He ran 100 m in under ten seconds.")
+    values = {m.text: (m.value, m.unit) for m in facts.numbers}
+    assert values["$1.5T"] == (1.5e12, "USD") and values["$300M"] == (3e8, "USD")
+    assert values["£2.5bn"] == (2.5e9, "GBP") and values["$40B"] == (4e10, "USD")
+    assert values["100 m"] == (100, "m")
+    assert same_quantity(facts.numbers[0], facts_of("The plan costs $1.5 trillion.").numbers[0])
+
+
 def test_converted_measure_is_one_measure_equal_to_its_conversion():
     facts = facts_of("The camp lies some 1,000 kilometres (620 miles) north of the capital.")
     [distance] = [m for m in facts.numbers if m.dimension == "length"]

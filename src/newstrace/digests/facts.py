@@ -69,6 +69,13 @@ UNITS: dict[str, tuple[str, str, float]] = {
     **dict.fromkeys(["°f", "fahrenheit"], ("°F", "temperature", 1.0)),
 }
 SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "dozen": 12.0}
+#: Scales written short after a sum of money, as their own token or joined to the digits
+#: (*$300M*, *£2.5bn*, *$1.5T*, *$50k*); only after a currency sign, where *m* is no metre.
+MONEY_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "b": 1e9, "bn": 1e9, "bln": 1e9,
+                "t": 1e12, "tn": 1e12, "trn": 1e12}
+_SCALED_SUM = re.compile(r"(\d[\d,]*(?:\.\d+)?)(" + "|".join(sorted(MONEY_SCALES, key=len, reverse=True)) + r")\.?",
+                         re.IGNORECASE)  # the tokenizer may leave a sentence's full stop on it (*$40B.*)
+_CURRENCY_SIGNS = frozenset({"$", "€", "£", "US$"})
 NUMBER_WORDS = {w: float(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())} | {
@@ -276,10 +283,24 @@ def numbers(doc: Doc) -> list[Measure]:
 
 
 def _number_like(doc: Doc) -> list[int]:
-    """Indices of the tokens that look like a number (``like_num``), read in one array."""
+    """Indices of the tokens that look like a number (``like_num``), read in one array, and of
+    sums with their scale joined on after a currency sign (*$2.5bn*)."""
     from spacy.attrs import LIKE_NUM
 
-    return np.flatnonzero(doc.to_array([LIKE_NUM])).tolist() if len(doc) else []
+    if not len(doc):
+        return []
+    found = np.flatnonzero(doc.to_array([LIKE_NUM])).tolist()
+    scaled = [t.i + 1 for t in doc[:-1] if t.text in _CURRENCY_SIGNS and _scaled_sum(doc[t.i + 1].text) is not None]
+    return sorted(set(found) | set(scaled)) if scaled else found
+
+
+def _scaled_sum(text: str) -> tuple[float, int] | None:
+    """The value of a sum with its scale joined on and how many characters it takes
+    (``"2.5bn"`` -> 2.5e9, 5; ``"40B."`` -> 4e10, 3), else None."""
+    match = _SCALED_SUM.fullmatch(text)
+    if match is None:
+        return None
+    return float(match.group(1).replace(",", "")) * MONEY_SCALES[match.group(2).lower()], match.end(2)
 
 
 def parse_number(text: str) -> float | None:
@@ -295,19 +316,30 @@ def parse_number(text: str) -> float | None:
 
 def _measure_at(doc: Doc, i: int) -> tuple[Measure | None, int]:
     token = doc[i]
+    currency = _unit_of(doc[i - 1]) if i > 0 and doc[i - 1].text in _CURRENCY_SIGNS else None
     value = parse_number(token.text)
-    if value is None or not token.like_num or _is_date_or_clock(doc, i):
+    if value is not None and (not token.like_num or _is_date_or_clock(doc, i)):
         return None, i + 1
+    length = len(token.text)
+    if value is None:  # a sum with its scale joined on (*$2.5bn*), or no number
+        scaled = _scaled_sum(token.text) if currency is not None else None
+        if scaled is None:
+            return None, i + 1
+        value, length = scaled
     j = i + 1
+    if (currency is not None and j < len(doc) and doc[j].lower_ in MONEY_SCALES  # *$300 M*, *$1.5T*
+            and not (j + 1 < len(doc) and doc[j + 1].text == "-")):  # not *$20 T-shirts*
+        value *= MONEY_SCALES[doc[j].lower_]
+        j += 1
     while j < len(doc) and (doc[j].lower_ in SCALES or (doc[j].like_num and parse_number(doc[j].text) is None)):
         value *= SCALES.get(doc[j].lower_, 1.0)
         j += 1
     start = i
-    currency = _unit_of(doc[i - 1]) if i > 0 and doc[i - 1].text in {"$", "€", "£", "US$"} else None
     if currency is not None:
         start = i - 1
     unit, j = (currency, j) if currency else _unit_after(doc, j)
-    measure = Measure(text="", start=doc[start].idx, end=doc[j - 1].idx + len(doc[j - 1].text), value=value,
+    end = doc[j - 1].idx + (length if j - 1 == i else len(doc[j - 1].text))
+    measure = Measure(text="", start=doc[start].idx, end=end, value=value,
                       approx=_approximated(doc, start))
     if unit is not None:
         symbol, dimension, factor = unit
