@@ -1100,11 +1100,8 @@ class StoryClusterer:
         mean = np.where(apart, -np.inf, affinity)[movers[:, None], pair_members[best]].mean(axis=1)
         least = np.maximum(np.maximum(self.background_floor, self._floors(batch.words[chunk][movers])),
                            self._stories.floors[stories[target]])
-        keep = np.flatnonzero((gain > self.background_margin) & (mean >= least))
-        keep = keep[np.argsort(-gain[keep], kind="stable")]
-        keep = keep[np.unique(target[keep], return_index=True)[1]]  # each pair's best article
-        keep = keep[np.argsort(-gain[keep], kind="stable")]
-        keep = keep[np.unique(story_of[movers[keep]], return_index=True)[1]]  # one from each story
+        keep = _best_moves(np.flatnonzero((gain > self.background_margin) & (mean >= least)), gain, target,
+                           story_of[movers])
         self._move_all(batch, chunk[movers[keep]], stories[target[keep]])
 
     def _move_outliers_to_pairs(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]],
@@ -1140,11 +1137,7 @@ class StoryClusterer:
         target = story_of[pair_members[best, 0]]
         least = np.maximum(np.maximum(self.background_floor, self._floors(batch.words[chunk][movers])),
                            self._stories.floors[stories[target]])
-        keep = np.flatnonzero(mean >= least)
-        keep = keep[np.argsort(-mean[keep], kind="stable")]
-        keep = keep[np.unique(target[keep], return_index=True)[1]]  # each pair's closest article
-        keep = keep[np.argsort(-mean[keep], kind="stable")]
-        keep = keep[np.unique(story_of[movers[keep]], return_index=True)[1]]  # one from each story
+        keep = _best_moves(np.flatnonzero(mean >= least), mean, target, story_of[movers])
         self._move_all(batch, chunk[movers[keep]], stories[target[keep]])
 
     def _move_all(self, batch: _Batch, moving: np.ndarray, joined: np.ndarray) -> None:
@@ -1495,6 +1488,16 @@ def _idf_unit_rows(counts: sparse.csr_matrix, df: np.ndarray, n_docs: int) -> sp
     weighted = sparse.csr_matrix(counts.multiply(np.log((1 + n_docs) / (1 + df)) + 1.0), dtype=np.float32)
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     return sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weighted, dtype=np.float32)
+
+
+def _best_moves(keep: np.ndarray, score: np.ndarray, target: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """Of the candidate moves ``keep`` (positions into ``score``, ``target`` and ``source``),
+    the best-scored one into each target story, then of those the best one out of each
+    source story."""
+    keep = keep[np.argsort(-score[keep], kind="stable")]
+    keep = keep[np.unique(target[keep], return_index=True)[1]]
+    keep = keep[np.argsort(-score[keep], kind="stable")]
+    return keep[np.unique(source[keep], return_index=True)[1]]
 
 
 def _nearest_mask(similarity: np.ndarray, count: int) -> np.ndarray:
