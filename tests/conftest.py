@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="newstrace-test-cache-"))
+if "XDG_CACHE_HOME" not in os.environ:  # removed when the test run ends, not left in /tmp
+    _CACHE = tempfile.mkdtemp(prefix="newstrace-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
