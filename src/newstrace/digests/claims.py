@@ -256,7 +256,8 @@ def shares_counted_fact(a: Statement, b: Statement) -> bool:
     nothing, and a count of another harm (*killed* and *injured*) is another thing. A unit
     tells what kind of value, not what it measures: two sums or lengths are of one thing when
     they agree or share a word around them (not *66 miles above the Earth* and *20 miles
-    outside the town*); values more than ten times apart are of two things (:func:`_same_order`)."""
+    outside the town*); sums or quantities more than ten times apart are of two things, counts
+    compare whatever their ratio (:func:`_same_order`)."""
     if not {e.name for e in a.entities} & {e.name for e in b.entities}:
         return False
     return any(x.key == y.key and not _other_outcomes((x, a), (y, b)) and _same_order(x, y)
@@ -441,7 +442,7 @@ def _same_order(a: Figure, b: Figure) -> bool:
     ten times and are the disputes a digest exists to show."""
     if not isinstance(a, Measure) or not isinstance(b, Measure) or not (a.dimension and b.dimension):
         return True
-    x, y = (abs(m.base_value if m.dimension and m.base_value is not None else m.value) for m in (a, b))
+    x, y = (abs(m.value if m.base_value is None else m.base_value) for m in (a, b))
     return min(x, y) == 0 or max(x, y) <= MAX_RATIO * min(x, y)
 
 
