@@ -187,7 +187,7 @@ def tokenize(texts: Sequence[str]) -> Tokens:
         kinds = np.concatenate([part for group in groups for part in (newline_kind, group[5])][1:])
     offsets = np.searchsorted(starts, bases)
     offsets[-1] = len(starts)
-    breaks = _sentence_breaks(codes, starts, hashes, bases, offsets, marks, kinds)
+    breaks = _sentence_breaks(codes, starts, bases, offsets, marks, kinds)
     base = np.repeat(bases[:-1], np.diff(offsets))
     if len(groups) == 1:  # strided views of one array: new ones
         starts, ends = starts - base, ends - base
@@ -230,13 +230,14 @@ def _advance(bmp: np.ndarray, at: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Each position moved past the run of characters ``table`` flags that starts there
     (``bmp``: code points as :func:`_bmp` gives them)."""
     at = at.copy()
+    if not len(bmp):
+        return at
     moving = np.arange(len(at))
-    last = len(bmp)
+    last = len(bmp) - 1
     while len(moving):
-        here = at[moving]
-        inside = here < last
-        step = np.zeros(len(moving), dtype=bool)
-        step[inside] = table.take(bmp[here[inside]])
+        here = at.take(moving)
+        step = table.take(bmp.take(np.minimum(here, last)))
+        step &= here <= last
         moving = moving[step]
         at[moving] += 1
     return at
@@ -440,35 +441,50 @@ def _runs_on(bmp: np.ndarray, next_mark: np.ndarray, line_end: np.ndarray,
     return reopens, closes
 
 
-def _abbreviations(codes: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
-                   bases: np.ndarray, dots: np.ndarray, next_word: np.ndarray) -> np.ndarray:
+def _abbreviations(codes: np.ndarray, bases: np.ndarray, dots: np.ndarray,
+                   next_word: np.ndarray) -> np.ndarray:
     """Whether each lone full stop at ``dots`` closes an abbreviation (``codes`` as
-    :func:`_bmp` gives them). Most close a token whose last letters are not an abbreviation
-    (longer than any) or a whole token of ASCII letters, one letter or one of
-    ``ABBREVIATIONS`` by its hash; the others (dotted words, letters after digits) are read
-    character by character (:func:`_closes_abbreviation`)."""
-    found = np.zeros(len(dots), dtype=bool)
-    token = np.searchsorted(starts, dots) - 1  # the token the full stop follows
-    length = dots - starts[token]
-    reach = _ABBREVIATION_LETTERS + 1  # letters enough to be no abbreviation
-    back = np.arange(1, reach + 1)
-    last = _is_ascii_letter(codes[np.maximum(dots[:, None] - back, 0)])  # the token's last characters
-    letters = (last | (back > length[:, None])).all(axis=1) & last[:, 0]
-    after_dot = codes[np.maximum(dots - length - 1, 0)] == ord(".")
-    long_word = letters & (length >= reach)
-    whole = letters & (length < reach) & ~after_dot
-    found[whole] = (length[whole] == 1) | among(hashes[token[whole]], _abbreviation_hashes())
-    other = _is_ascii_letter(codes[np.maximum(dots - 1, 0)]) & ~whole & ~long_word
-    text_starts = bases[np.searchsorted(bases, dots[other], side="right") - 1]
-    found[other] = _closes_abbreviation(codes, dots[other], text_starts, next_word[other])
+    :func:`_bmp` gives them), read from the ASCII letters just before it. Most follow more
+    letters than any abbreviation has (none), or a run of fewer after something other
+    than a full stop: that run is the word, one letter or one of ``ABBREVIATIONS`` (its
+    letters as :data:`_ABBREVIATION_BYTES` holds them). The rest (dotted words such as
+    ``U.S.``) are read character by character (:func:`_closes_abbreviation`)."""
+    back = dots[:, None] - np.arange(1, _LETTERS_BACK + 1)  # the characters before, nearest first
+    before = codes.take(np.maximum(back, 0))
+    letter = _is_ascii_letter(before) & (back >= 0)
+    run = _TRAILING_ONES.take(np.packbits(letter, axis=1, bitorder="little")[:, 0])
+    short = (run > 0) & (run < _LETTERS_BACK)
+    after_dot = short & (codes.take(np.maximum(dots - run - 1, 0)) == ord(".")) & (dots > run)
+    letters = np.zeros((len(dots), 8), dtype=np.uint8)
+    letters[:, :_LETTERS_BACK] = before | 32  # lower case (for letters; the rest is masked out)
+    letters &= _PREFIX_MASKS.take(run, axis=0)
+    found = short & ~after_dot & ((run == 1) | among(letters.view("<u8")[:, 0], _ABBREVIATION_BYTES))
+    text_starts = bases[np.searchsorted(bases, dots[after_dot], side="right") - 1]
+    found[after_dot] = _closes_abbreviation(codes, dots[after_dot], text_starts, next_word[after_dot])
     return found
+
+
+#: How many characters :func:`_abbreviations` reads back from a full stop: more letters
+#: than any abbreviation has, and few enough for one byte each in a 64-bit integer.
+_LETTERS_BACK = 7
+assert _ABBREVIATION_LETTERS < _LETTERS_BACK < 8
+#: Per byte of flags (bit k: the character k + 1 before a full stop is a letter): how many
+#: letters run back from the full stop.
+_TRAILING_ONES = np.array([(~k & (k + 1)).bit_length() - 1 for k in range(256)], dtype=np.int64)
+#: Row n: 0xFF over the first n of 8 bytes, so that a row of letters keeps only its word.
+_PREFIX_MASKS = np.tril(np.full((8, 8), 0xFF, dtype=np.uint8), -1)
+#: :data:`ABBREVIATIONS` as :func:`_abbreviations` reads words: the letters from the last
+#: back, one byte each, in a little-endian 64-bit integer.
+_ABBREVIATION_BYTES = np.sort(np.array(
+    [int.from_bytes(word[::-1].encode("ascii").ljust(8, b"\0"), "little") for word in ABBREVIATIONS],
+    dtype=np.uint64))
 
 
 def _is_ascii_letter(codes: np.ndarray) -> np.ndarray:
     return ((codes | 32) - 97) < 26  # unsigned: codes below "a" wrap round to large values
 
 
-def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, hashes: np.ndarray, bases: np.ndarray,
+def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, bases: np.ndarray,
                      offsets: np.ndarray, marks: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """Per token: whether a sentence starts with it, by the rule of
     :mod:`newstrace.text.sentences` (what :func:`newstrace.text.sentences.split_sentences` cuts
@@ -493,7 +509,7 @@ def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, hashes: np.ndarray, ba
     ends = (spaced > match_end) & (capital_at < len(bmp))
     ends[ends] = _CAPITAL.take(bmp[capital_at[ends]])
     lone = ends & (run_end - run == 1) & (match_end == run_end) & (bmp[run] == ord("."))
-    ends[lone] = ~_abbreviations(bmp, hashes, starts, bases, run[lone], capital_at[lone])
+    ends[lone] = ~_abbreviations(bmp, bases, run[lone], capital_at[lone])
     hard = marks[kind == _HARD_STOP]
     ends_at = np.sort(np.concatenate([match_end[ends], hard + 1]))
     double = marks[kind == _DOUBLE_QUOTE]
@@ -526,12 +542,6 @@ def _hashed_tokens(codes: np.ndarray, shift: int = 0) -> tuple[np.ndarray, ...]:
         changes += shift
         marks += shift
     return starts, ends, mix64(sums, in_place=True), marks, kinds
-
-
-@functools.cache
-def _abbreviation_hashes() -> np.ndarray:
-    """The token hashes of :data:`~newstrace.text.sentences.ABBREVIATIONS`."""
-    return np.sort(_hashed_tokens(code_points(" ".join(sorted(ABBREVIATIONS))))[2])
 
 
 def _tokenize_group(texts: Sequence[str], shift: int = 0) -> tuple[np.ndarray, ...]:
