@@ -68,15 +68,17 @@ def test_finds_each_planted_copy_across_slices(corpus, workers: int) -> None:
     assert found[frozenset({"doc05", "verbatim-of-05"})].jaccard == 1.0
 
 
-def test_every_text_read_comes_back_whole_after_the_run(tmp_path: Path) -> None:
-    """Texts wait on disk until the verification: any article's text, accents, scripts
-    and emoji included, comes back as the reader cleaned it, paired or not."""
+@pytest.mark.parametrize("memory_bytes", [0, 200, 64 << 20])
+def test_every_text_read_comes_back_whole_after_the_run(tmp_path: Path, memory_bytes: int) -> None:
+    """Texts wait in memory or on disk (beyond ``text_memory_bytes``) until the
+    verification: any article's text, accents, scripts and emoji included, comes back as
+    the reader cleaned it, paired or not."""
     texts = [article(i) + suffix for i, suffix in
              enumerate([" Café déjà vu.", " Ελληνικά κείμενα.", " 北京 报道。", " Emoji 🚀 launch.", ""])]
     records = [{"id": f"t{i}", "text": text} for i, text in enumerate(texts)] + [{"id": "copy", "text": texts[3]}]
     path = tmp_path / "texts.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    finder = newstrace.CopyFinder(workers=0, slice_bytes=2000)
+    finder = newstrace.CopyFinder(workers=0, slice_bytes=2000, text_memory_bytes=memory_bytes)
     assert [(r.a, r.b) for r in finder.run(path)] == [("t3", "copy")]
     cleaned = {a.external_id: a.text for a in iter_articles([path])}
     assert {key: finder.text(key) for key in cleaned} == cleaned

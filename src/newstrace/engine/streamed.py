@@ -12,7 +12,8 @@ read, against the counts of the whole input, so the pairs are those of the Dask 
 verification runs on the worker processes too, in jobs that carry their articles' texts and
 recurring sentence pairs (not the whole count), with the same pairs as in one process
 (``dedup`` on ``corpus_10k``, 2 workers: ×0.89 wall against verifying in this process).
-Until then the texts wait in a temporary file (:class:`SpilledTexts`), not in memory.
+Until then the texts wait in memory, and beyond ``CopyFinder.text_memory_bytes`` in a
+temporary file (:class:`SpilledTexts`).
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
 corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
@@ -30,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -121,6 +122,9 @@ class CopyFinder:
 
     workers: int | None = None
     slice_bytes: int | None = None  #: default: :func:`~newstrace.ingest.readers.slice_size` of the inputs
+    #: how much text (UTF-8) waits in memory for the verification before it goes to a
+    #: temporary file (:class:`SpilledTexts`)
+    text_memory_bytes: int = 64 << 20
     hasher: MinHasher = field(default_factory=MinHasher)
     index: LSHIndex | None = None
     texts_of: Callable[[str], str] | None = None
@@ -141,7 +145,8 @@ class CopyFinder:
             self.index = LSHIndex(anchors=self.hasher.anchors)
         if self.boilerplate is None:
             self.boilerplate = BoilerplateIndex()
-        matcher = self._matcher = _Matcher(self.index, self.boilerplate, self.texts_of, self._skip)
+        matcher = self._matcher = _Matcher(self.index, self.boilerplate, self.texts_of, self._skip,
+                                                 SpilledTexts(self.text_memory_bytes))
         workers = self.workers if self.workers is not None else available_cores()
         slice_bytes = self.slice_bytes or slice_size(paths, workers)
         slices = plan_slices(paths, slice_bytes=slice_bytes, on_skip=self._skip)
@@ -180,26 +185,44 @@ class CopyFinder:
 
 
 class SpilledTexts:
-    """Texts by key, kept in a temporary file: the verification needs the text of any
-    article read (a later article may pair with any earlier one), but reads back only those
-    of the candidate pairs, so the texts of a corpus need not stay in memory."""
+    """Texts by key, held in memory up to ``memory_bytes`` (in UTF-8) and beyond that in a
+    temporary file: the verification needs the text of any article read (a later article
+    may pair with any earlier one), but reads back only those of the candidate pairs, so
+    the texts of a large corpus need not stay in memory, and those of a small one are not
+    written out."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()  # removed when closed or collected
+    def __init__(self, memory_bytes: int = 64 << 20) -> None:
+        self.memory_bytes = memory_bytes
+        self._held: dict[str, bytes] = {}
+        self._held_bytes = 0
+        self._file: IO[bytes] | None = None  # a temporary file, removed when closed or collected
         self._spans: dict[str, tuple[int, int]] = {}
         self._end = 0
 
     def add(self, keys: Sequence[str], blobs: Sequence[bytes]) -> None:
-        """Append the texts of ``keys``, encoded in UTF-8 (``blobs``; one write for the batch)."""
+        """Keep the texts of ``keys``, encoded in UTF-8 (``blobs``)."""
+        self._held.update(zip(keys, blobs))
+        self._held_bytes += sum(map(len, blobs))
+        if self._held_bytes > self.memory_bytes:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Append the texts held in memory to the file (one write)."""
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()
         self._file.seek(self._end)
-        self._file.write(b"".join(blobs))
-        for key, blob in zip(keys, blobs):
+        self._file.write(b"".join(self._held.values()))
+        for key, blob in self._held.items():
             self._spans[key] = (self._end, len(blob))
             self._end += len(blob)
+        self._held, self._held_bytes = {}, 0
 
     def get(self, key: str) -> str | None:
+        blob = self._held.get(key)
+        if blob is not None:
+            return blob.decode("utf-8")
         span = self._spans.get(key)
-        if span is None:
+        if span is None or self._file is None:
             return None
         self._file.seek(span[0])
         return self._file.read(span[1]).decode("utf-8")
@@ -211,10 +234,10 @@ class _Matcher:
 
     def __init__(self, index: LSHIndex, boilerplate: BoilerplateIndex,
                  texts_of: Callable[[str], str] | None,
-                 skip: Callable[[InputError], None]) -> None:
+                 skip: Callable[[InputError], None], texts: SpilledTexts) -> None:
         self.index = index
         self.boilerplate = boilerplate
-        self.texts = SpilledTexts()
+        self.texts = texts
         self.earlier = texts_of
         self.ids = ExternalIds()  # keys seen, with their article ids
         self.articles_seen: set[str] = set()  # article ids (identity and content)
