@@ -769,3 +769,16 @@ def test_a_role_the_writer_qualifies_is_still_the_person_given_that_role():
     assert quote.speaker == "the Republican senator"  # a party or a capitalised word is no mere qualifier
     [quote] = direct('"We closed the case," the city’s deputy director of prosecutions, Eva-Marie Lund, said.')
     assert quote.speaker != "the city’s deputy director"  # an apposed name is the person's, however tagged
+
+
+def test_speech_someone_wants_or_lets_another_do_is_no_speech():
+    """*wants the minister to testify*, *let the pundit write a column*: no one has spoken yet; a
+    quote nearby is the wisher's or another's."""
+    [_, quote] = [q for q in quotes('The Velto council told the court on Monday that it wants former aide Tom Reyes '
+                                    'to testify as he could shed light on “the missing ledgers” of the fund.')]
+    assert quote.text == "the missing ledgers" and quote.speaker == "The Velto council"
+    [quote] = direct('The paper faced anger after its decision to let columnist Ann Holm write a column, with staff '
+                     'asking why a writer with “a record of cruel remarks” got the page.')
+    assert quote.speaker != "Ann Holm"
+    [quote] = direct('Tom Reyes wants to tell voters that the plan is “a disaster,” he said.')
+    assert quote.speaker == "Tom Reyes"  # his own wish: he is still the speaker

@@ -965,6 +965,7 @@ def _is_cue(token: Token) -> bool:
     if token.lower_ == "according":
         return _subject(token) is not None
     return (token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in CUE_VERBS and not _goes_on_doing(token)
+            and not _wanted_of_another(token)
             and token.dep_ != "amod"  # *repeated warnings*: a participle describing a noun
             and not _names_nothing(token) and not _gives_a_name(token) and not _moves_to_a_thing(token)
             and _subject(token) is not None)
@@ -1019,6 +1020,24 @@ def _gives_a_name(token: Token) -> bool:
     return (token.lemma_.lower() in _NAMING_VERBS and token.tag_ == "VBN"
             and any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
             and not any(t.lower_ == "by" for t in token.subtree))  # the agent, wherever the parser hung it
+
+
+#: Verbs whose subject wants, lets or makes another do what follows (*wants McGahn to testify*).
+_WISHING_VERBS = frozenset("want wish let allow permit urge invite encourage force compel order require "
+                           "expect need push pressure press subpoena".split())
+
+
+def _wanted_of_another(token: Token) -> bool:
+    """*The committee wants McGahn to testify*, *the decision to let Shapiro write a column*: a
+    cue verb in its base form that someone wants, lets or makes another do (:data:`_WISHING_VERBS`,
+    the doer its own subject or the object of the wish) is no act of speech that took place; a
+    quote nearby is another's. One's own wish (*wants to say*) keeps its speaker."""
+    head = token.head
+    if (token.tag_ not in {"VB", "VBP"} or token.dep_ not in {"ccomp", "xcomp"} or head.lemma_.lower() not in _WISHING_VERBS
+            or any(c.dep_ == "mark" for c in token.children)):  # the parser may tag *let X write* VBP
+        return False
+    return any(c.dep_ in _SUBJECT_DEPS for c in token.children) or any(
+        c.dep_ in {"dobj", "dative"} for c in head.children)
 
 
 def _goes_on_doing(token: Token) -> bool:
