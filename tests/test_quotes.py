@@ -782,3 +782,13 @@ def test_speech_someone_wants_or_lets_another_do_is_no_speech():
     assert quote.speaker != "Ann Holm"
     [quote] = direct('Tom Reyes wants to tell voters that the plan is “a disaster,” he said.')
     assert quote.speaker == "Tom Reyes"  # his own wish: he is still the speaker
+
+
+def test_a_quoted_name_of_a_bill_or_poll_is_no_ones_words():
+    """*known for writing the state's "bathroom bill"*, *the fair's popular "corn kernel poll"*:
+    the name of a thing the writer introduces, not speech; a judging word keeps the quote."""
+    assert direct('Ann Holm, a Velto senator known for writing the state’s controversial “ferry fee bill,” won '
+                  'the seat on Tuesday.') == []
+    assert direct('Tom Reyes says he backed the mayor in the town fair’s popular “bean jar poll.”') == []
+    [quote] = direct('The governor called it a “rigged poll” on Monday.')
+    assert quote.speaker == "The governor"

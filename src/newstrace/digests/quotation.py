@@ -247,7 +247,8 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     sources = named_sources(doc, people)
     whole = doc_text(doc)
     direct = [q for q in _merge_split_quotes(whole, quotation_spans(whole))
-              if q[0][0] >= _headline_end(whole) and not _is_title(whole, q) and not _is_given_name(doc, q)]
+              if q[0][0] >= _headline_end(whole) and not _is_title(whole, q) and not _is_given_name(doc, q)
+              and not _names_a_thing(doc, q)]
     starts = [t.idx for t in doc]
     items = [(parts, _find_cue(doc, parts), True) for parts in direct]
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
@@ -1010,6 +1011,35 @@ def _is_given_name(doc: Doc, parts: list[tuple[int, int]]) -> bool:
     span = doc.char_span(parts[0][0], parts[-1][1], alignment_mode="expand")
     heads = [] if span is None else [t.head for t in span if not span.start <= t.head.i < span.end]
     return bool(heads) and _gives_a_name(heads[0])
+
+
+#: Things that are given names the press quotes (*the state's "bathroom bill"*, *the fair's "corn poll"*).
+_NAMED_THINGS = frozenset("bill act law poll survey program programme policy rule doctrine operation initiative "
+                          "movement tour show podcast column clause ban caucus".split())
+_NAME_WORDS = 4
+
+
+def _names_a_thing(doc: Doc, parts: list[tuple[int, int]]) -> bool:
+    """*known for writing the state's controversial “bathroom bill”*, *in the fair's popular
+    “corn kernel poll”*: quoted nouns only (no word that judges or says anything), up to
+    :data:`_NAME_WORDS`, ending in a kind of thing that gets names (:data:`_NAMED_THINGS`) that
+    the writer's own determiner or owner (*the*, *its*, *the state's*, adjectives between) outside
+    the quotation marks introduces, are the name
+    of that thing, not anyone's words (*called it a “rigged poll”* keeps its adjective and its quote)."""
+    if len(parts) != 1:
+        return False
+    span = doc.char_span(*parts[0], alignment_mode="contract")
+    words = [t for t in span if not t.is_punct] if span is not None else []
+    if not words or len(words) > _NAME_WORDS or any(t.pos_ not in {"NOUN", "PROPN"} for t in words):
+        return False
+    head = words[-1]
+    if head.lemma_.lower() not in _NAMED_THINGS or any(
+            t.head.i != head.i and not words[0].i <= t.head.i <= head.i for t in words[:-1]):
+        return False
+    before = [t for t in doc[max(0, words[0].i - _NAME_WORDS - 2) : words[0].i] if not t.is_punct]
+    while before and before[-1].pos_ == "ADJ":  # *the state's controversial “…”*
+        before.pop()
+    return bool(before) and before[-1].tag_ in {"DT", "PRP$", "POS", "WP$"}
 
 
 def _gives_a_name(token: Token) -> bool:
