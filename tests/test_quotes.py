@@ -792,3 +792,15 @@ def test_a_quoted_name_of_a_bill_or_poll_is_no_ones_words():
     assert direct('Tom Reyes says he backed the mayor in the town fair’s popular “bean jar poll.”') == []
     [quote] = direct('The governor called it a “rigged poll” on Monday.')
     assert quote.speaker == "The governor"
+
+
+def test_a_person_quoted_or_shown_saying_speaks_not_who_quotes_them():
+    """*The journal quoted a senior health official saying …*: the official speaks, not the
+    journal; who emails or writes to people *saying* still speaks themselves."""
+    [quote] = direct('Last spring the Velto Herald quoted a senior health official saying that the city was making '
+                     'a “grave error” by closing schools.')
+    assert quote.speaker == "a senior health official"
+    [quote] = direct('The mayor emailed supporters saying: “The fight goes on.”')
+    assert quote.speaker == "The mayor"
+    [quote] = direct('Ann Holm attacked Tom Reyes, saying he was “unfit” for office.')
+    assert quote.speaker == "Ann Holm"

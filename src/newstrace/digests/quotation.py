@@ -1082,7 +1082,7 @@ def _subject(cue: Token) -> Token | None:
     if cue.lower_ == "according":
         to = next((c for c in cue.children if c.lower_ == "to"), None)
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-    agent = _agent(cue)
+    agent = _agent(cue) or _person_shown_saying(cue)
     if agent is not None:
         return agent
     found = _clause_subject_of(cue)
@@ -1126,6 +1126,32 @@ def _carrier(cue: Token) -> Token | None:
         verb = verb.head
     issuer = _clause_subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
     return None if issuer is not None and _can_speak(issuer) else noun
+
+
+def _person_shown_saying(cue: Token) -> Token | None:
+    """*The magazine quoted a health official saying …*, *a video shows Ann Holm telling …*,
+    *no different from Bush calling it …*: a participle right after a person (no comma between)
+    whom a verb of showing (:data:`_SHOWING_VERBS`) or a preposition other than *to* or *for*
+    takes, says what that person says, whoever quotes or shows them (*attacked Holm, saying …*
+    is the attacker's, *emailed supporters saying …* the sender's)."""
+    noun = cue.head
+    if cue.tag_ != "VBG" or cue.dep_ != "acl" or noun.pos_ not in {"NOUN", "PROPN"} or not _a_person(noun):
+        return None
+    shown = (noun.dep_ == "dobj" and noun.head.lemma_.lower() in _SHOWING_VERBS
+             or noun.dep_ == "pobj" and noun.head.lower_ not in {"to", "for"})
+    before = cue.doc[cue.i - 1]  # *emailed supporters saying*, *wrote to voters saying*: the sender speaks
+    return noun if shown and not before.is_punct and before in noun.subtree else None
+
+
+#: Verbs that show someone (*quoted an official saying*, *a video shows a man shouting*).
+_SHOWING_VERBS = frozenset("quote cite show hear see record film catch capture overhear depict feature watch".split())
+
+
+def _a_person(noun: Token) -> bool:
+    """A person or people, named or not (*Gao*, *a health official*, *the minister*), not a body."""
+    lemma = noun.lemma_.lower()
+    return noun.ent_type_ == "PERSON" or lemma in ROLE_NOUNS or lemma in _PERSON_NOUNS or (
+        lemma in _ANONYMOUS_SOURCES and lemma not in _SOURCE_BODIES)
 
 
 def _speakerish(token: Token) -> bool:
