@@ -804,3 +804,11 @@ def test_a_person_quoted_or_shown_saying_speaks_not_who_quotes_them():
     assert quote.speaker == "The mayor"
     [quote] = direct('Ann Holm attacked Tom Reyes, saying he was “unfit” for office.')
     assert quote.speaker == "Ann Holm"
+
+
+def test_a_weekday_after_a_name_is_no_part_of_it():
+    """*delivered to President Baxter Sunday*: the recogniser may take the day into the name."""
+    [quote] = direct('After two years under investigation by special counsel Ann Holm, the good news was delivered '
+                     'to President Baxter Sunday by his team of attorneys at his resort in Florida. '
+                     '“This is very good,” Mr. Baxter said upon hearing the news.')
+    assert quote.speaker == "Baxter"

@@ -726,8 +726,13 @@ _GENDERED = {"he": "m", "his": "m", "himself": "m", "she": "f", "herself": "f"}
 
 def _person_name(ent: Span) -> str:
     """A PERSON entity's name without a title or role the recogniser took into it (*Ms
-    Commisso*, *Accuser Brittany Commisso*)."""
-    return _without_title(_name_after_description(ent).text)
+    Commisso*, *Accuser Brittany Commisso*), nor a weekday it ran on into (*President Trump
+    Sunday said*: Trump)."""
+    return _WEEKDAY_AFTER.sub("", _without_title(_name_after_description(ent).text))
+
+
+#: A weekday after a name, which the recogniser may take into it (*Trump Sunday*).
+_WEEKDAY_AFTER = re.compile(r"(?<=\w)\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day$")
 
 
 def plausible_name(ent: Span) -> bool:
