@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -218,10 +220,15 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
     fmt = report_format(fmt, output)
     bar, update = _progress_bar()
     try:
-        with _engine_mapper(engine, scheduler, workers) as mapper, bar:
-            report = command([str(p) for p in paths], db=str(db), progress=update, batch_size=batch,
-                             fresh=fresh, prune_missing=prune_missing, workers=workers, mapper=mapper,
-                             encoder=encoder.value if encoder is not None else None)
+        with _noting_interrupts() as interrupted, _engine_mapper(engine, scheduler, workers) as mapper, bar:
+            try:
+                report = command([str(p) for p in paths], db=str(db), progress=update, batch_size=batch,
+                                 fresh=fresh, prune_missing=prune_missing, workers=workers, mapper=mapper,
+                                 encoder=encoder.value if encoder is not None else None)
+            except Exception:
+                if interrupted:  # Ctrl-C that a library turned into its own error
+                    raise KeyboardInterrupt from None
+                raise
     except StoreError as exc:
         raise _fail(str(exc)) from exc
     except KeyboardInterrupt:
@@ -236,6 +243,33 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
                   markup=False, soft_wrap=True)
     if report.skipped:
         raise typer.Exit(EXIT_SKIPPED if report.articles else EXIT_FAILED)
+
+
+@contextmanager
+def _noting_interrupts() -> Iterator[list[int]]:
+    """While a run lasts, note Ctrl-C (SIGINT) in the list yielded, then stop the run as
+    Python would (KeyboardInterrupt). A library interrupted inside its own code may raise
+    its own error instead (usearch: ``RuntimeError: Operation has been terminated``); the
+    note tells the run it was still Ctrl-C. Worker processes forked during the run inherit
+    the handler: Ctrl-C (which the terminal sends them too) ends them at once, without a
+    traceback of their own; this process then reports the interruption."""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    here = os.getpid()
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if os.getpid() != here:  # a forked worker: it holds nothing to save
+            os._exit(EXIT_INTERRUPTED)
+        noted.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _interrupted(db: Path) -> typer.Exit:

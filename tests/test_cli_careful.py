@@ -1,0 +1,101 @@
+"""The command line met as a careful user meets it: Ctrl-C at awkward moments, reports
+piped into ``head``, odd input files, messages that stay on one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def _words_corpus(path: Path, articles: int, seed: int = 7) -> Path:
+    """``articles`` made-up articles (JSON Lines) of about 2 KB each, none alike."""
+    rng = random.Random(seed)
+    vocabulary = [f"{rng.choice('bcdfghklmnprstvz')}{rng.choice('aeiou')}{rng.choice('lmnrst')}"
+                  f"{rng.choice('aeiou')}{n}" for n in range(3000)]
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(articles):
+            sentences = [" ".join(rng.choices(vocabulary, k=14)).capitalize() + "." for _ in range(24)]
+            out.write(json.dumps({"id": f"a{n}", "text": " ".join(sentences)}) + "\n")
+    return path
+
+
+def _stored_articles(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as probe:
+            return probe.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_ctrl_c_to_the_whole_run_prints_one_line_and_no_worker_traceback(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal reaches the worker processes as well as newstrace itself: the
+    user sees the one ``interrupted:`` line, not a KeyboardInterrupt traceback per worker."""
+    corpus = _words_corpus(tmp_path / "corpus.jsonl", 6000)
+    db = tmp_path / "s.db"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--db", str(db), "--batch", "200",
+         "--workers", "2", "--encoder", "static", "-o", str(tmp_path / "report.txt")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while run.poll() is None and _stored_articles(db) == 0 and time.time() < deadline:
+        time.sleep(0.01)
+    assert run.poll() is None and _stored_articles(db) < 6000, "the run ended before its reading"
+    os.killpg(run.pid, signal.SIGINT)  # as the terminal does: to every process of the run
+    _, errors = run.communicate(timeout=120)
+    assert run.returncode == 130, errors
+    (line,) = errors.strip().splitlines()
+    assert line.startswith(f"interrupted: {db} keeps ") and "run the same command again" in line
+
+
+_INTERRUPTED_SEARCH = """
+import os, signal, sys, threading
+import numpy as np
+import newstrace.encode.index  # loads onnxruntime before usearch, as newstrace does
+from usearch.index import Index
+from newstrace.cli import app
+
+real_search = Index.search
+data = np.random.default_rng(0).random((3000, 32), dtype=np.float32)
+busy = Index(ndim=32, metric="cos")
+busy.add(np.arange(len(data)), data, threads=1)
+
+
+def search_until_interrupted(self, *args, **kwargs):
+    # Ctrl-C arrives while usearch is busy searching (a long real search stands in for a
+    # large store's): usearch then raises its own RuntimeError, not KeyboardInterrupt.
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    while True:
+        real_search(busy, data, 10, threads=1)
+
+
+Index.search = search_until_interrupted
+sys.argv = ["newstrace", *sys.argv[1:]]
+app()
+"""
+
+
+def test_ctrl_c_inside_a_vector_search_is_an_interruption_not_a_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_SEARCH, "analyze", str(EXAMPLES), "--db", str(db),
+                           "--encoder", "static", "-o", str(tmp_path / "report.txt")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 130, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"interrupted: {db} keeps ") and "run the same command again" in line
+    resumed = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(EXAMPLES), "--db", str(db),
+                              "-f", "json"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads(resumed.stdout)
+    assert report["stats"]["store_articles"] == len(report["articles"]) == 6 and report["stories"]
