@@ -19,8 +19,8 @@ of shape ``(n, num_perm + anchors)``; ``signatures[i].tobytes()`` stores one and
 
 from __future__ import annotations
 
+import array
 import functools
-import itertools
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -756,9 +756,7 @@ class MinHasher:
         digests = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
             batch.hashes, batch.offsets.astype(_U64), self.num_perm, self.seed)
         note_thread_pool("rensa")  # started on large batches: no more forked workers
-        minhashes = np.fromiter(itertools.chain.from_iterable(digests.to_rows()),
-                                dtype=np.uint32, count=n * self.num_perm)
-        return np.hstack([minhashes.reshape(n, self.num_perm),
+        return np.hstack([_rows_array(digests.to_rows(), n, self.num_perm),
                           self._bottom_k(anchor_shingles(batch))])
 
     def _bottom_k(self, batch: ShingleBatch) -> np.ndarray:
@@ -778,6 +776,19 @@ class MinHasher:
         anchors = np.full((n, self.anchors), EMPTY, dtype=np.uint32)
         anchors[doc[first], rank[first]] = (ordered[first] & _U64(0xFFFFFFFF)).astype(np.uint32)
         return anchors
+
+
+#: The typecode of :mod:`array` for unsigned 32-bit integers on this platform.
+_UINT32 = next(code for code in "IL" if array.array(code).itemsize == 4)
+
+
+def _rows_array(rows: list[list[int]], n: int, width: int) -> np.ndarray:
+    """rensa's digest rows (lists of 32-bit values) as an ``(n, width)`` ``uint32`` array, a
+    row at a time through a typed buffer (faster than numpy reading the values one by one)."""
+    values = array.array(_UINT32)
+    for row in rows:
+        values.extend(row)
+    return np.frombuffer(values, dtype=np.uint32).reshape(n, width)
 
 
 #: A text with fewer shingles crossing a sentence break takes its anchors from all its shingles.
