@@ -99,3 +99,43 @@ def test_ctrl_c_inside_a_vector_search_is_an_interruption_not_a_traceback(tmp_pa
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads(resumed.stdout)
     assert report["stats"]["store_articles"] == len(report["articles"]) == 6 and report["stories"]
+
+
+def _with_stdout_closed(*args: str) -> subprocess.CompletedProcess:
+    """``newstrace ARGS | head`` where ``head`` has stopped reading: standard output is a
+    pipe whose reading end is closed."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        return subprocess.run([sys.executable, "-m", "newstrace", *args], stdout=writing, stderr=subprocess.PIPE,
+                              text=True, timeout=300)
+    finally:
+        os.close(writing)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "md", "html"])
+def test_a_report_piped_into_head_keeps_the_runs_exit_code(fmt: str, tmp_path: Path) -> None:
+    """``--help`` says exit 1 means inputs were skipped: a reader that stops early is no
+    skipped input, and prints nothing of its own."""
+    db = tmp_path / "s.db"
+    done = _with_stdout_closed("analyze", str(EXAMPLES), "--db", str(db), "-f", fmt)
+    assert (done.returncode, done.stderr) == (0, "")
+    (tmp_path / "blank.txt").write_text("  \n", encoding="utf-8")
+    done = _with_stdout_closed("analyze", str(EXAMPLES), str(tmp_path / "blank.txt"), "--db", str(db), "-f", fmt)
+    assert done.returncode == 1 and done.stderr.splitlines() == [f"skipped {tmp_path / 'blank.txt'}: empty file"]
+
+
+@pytest.mark.parametrize("args", [[], ["--json"]], ids=["text", "json"])
+def test_compare_piped_into_head_exits_0(args: list[str]) -> None:
+    folder = EXAMPLES / "corran-flood"
+    done = _with_stdout_closed("compare", str(folder / "01_meridian_press.txt"), str(folder / "02_riverside_blog.html"),
+                               *args)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_dedup_piped_into_head_exits_0(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    text = (EXAMPLES / "corran-flood" / "01_meridian_press.txt").read_text(encoding="utf-8")
+    feed.write_text("".join(json.dumps({"id": f"r{n}", "text": text}) + "\n" for n in range(3)), encoding="utf-8")
+    done = _with_stdout_closed("dedup", str(feed), "--workers", "0")
+    assert (done.returncode, done.stderr) == (0, "")

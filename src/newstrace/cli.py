@@ -200,10 +200,23 @@ def report_format(fmt: Optional[Format], output: Optional[Path]) -> Format:
     return Format(format_for_path(output)) if output is not None else Format.text
 
 
+def _stdout_closed() -> None:
+    """The reader of standard output stopped early (``newstrace analyze ... | head``): what
+    is left unwritten goes nowhere, quietly, and the exit code stays the run's own."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def _emit(report: Report, output: Optional[Path], fmt: Format) -> None:
     from newstrace.report import write_report
 
-    write_report(report, output, fmt.value)
+    try:
+        write_report(report, output, fmt.value)
+    except BrokenPipeError:
+        if output is not None:
+            raise
+        _stdout_closed()
     if output is not None:
         err.print(f"wrote {output}")
 
@@ -426,6 +439,13 @@ def dedup(
                 stream.write(json.dumps(record, ensure_ascii=False) + "\n")
                 if export is not None:
                     records.append(record)
+            stream.flush()
+    except BrokenPipeError:
+        if output is not None:
+            raise
+        _stdout_closed()  # the reader has the pairs it wanted: no more are looked for
+        _report_skips(skipped)
+        raise typer.Exit(EXIT_SKIPPED if skipped else 0) from None
     finally:
         if output is not None:
             stream.close()
@@ -485,14 +505,18 @@ def compare(
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(EXIT_FAILED) from exc
     result = newstrace.compare(first, second)
-    if as_json:
-        payload = result.to_dict()
-        payload["passages"] = [passage.to_dict((first.text, second.text)) for passage in result.passages]
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-        return
-    from newstrace.report import render_comparison
+    from newstrace.report.text import StdoutConsole, render_comparison
 
-    render_comparison(result, first, second, Console(highlight=False))
+    try:
+        if as_json:
+            payload = result.to_dict()
+            payload["passages"] = [passage.to_dict((first.text, second.text)) for passage in result.passages]
+            sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            render_comparison(result, first, second, StdoutConsole(highlight=False))
+    except BrokenPipeError:
+        _stdout_closed()
 
 
 @app.command(cls=_Command, short_help="Serve the web app and REST API over a store.")

@@ -59,7 +59,8 @@ def render_json(report: Report, indent: int | None = 2) -> str:
 
 
 def write_report(report: Report, path: str | Path | None = None, format: ReportFormat | None = None) -> None:
-    """Write the report to ``path`` (stdout when ``None``).
+    """Write the report to ``path`` (stdout when ``None``; :class:`BrokenPipeError` when
+    its reader stops early).
 
     ``format`` defaults to the one the path's suffix names (``.json``, ``.md``, ``.html``),
     else ``"text"``.
@@ -74,6 +75,7 @@ def write_report(report: Report, path: str | Path | None = None, format: ReportF
     rendered = {"json": render_json, "md": render_markdown, "html": render_html}[format](report)
     if path is None:
         sys.stdout.write(rendered + "\n")
+        sys.stdout.flush()  # a reader that stopped early is met here (BrokenPipeError), not at exit
     else:
         Path(path).write_text(rendered + "\n", encoding="utf-8")
 

@@ -41,9 +41,19 @@ _DIGEST_CHARS = 160
 _CITED_LABELS = 3
 
 
+class StdoutConsole(Console):
+    """A console on standard output whose reader may stop early (``newstrace ... | head``):
+    that raises :class:`BrokenPipeError` for the caller to handle, where rich's own console
+    would end the program with exit code 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(32, "standard output was closed by its reader")
+
+
 def render_text(report: Report, console: Console | None = None) -> None:
     """Print a readable summary of the report to ``console`` (stdout by default)."""
-    console = console or Console()
+    console = console or StdoutConsole()
     view = build_view(report)
     console.print(_header(view))
     for number, story in enumerate(view.stories, start=1):
@@ -58,7 +68,7 @@ def render_text(report: Report, console: Console | None = None) -> None:
 
 def render_comparison(comparison: Comparison, a: Article, b: Article, console: Console | None = None) -> None:
     """Print the verdict on one pair: relation, direction, scores, reasons and passages."""
-    console = console or Console()
+    console = console or StdoutConsole()
     verdict = Text.assemble(
         (a.label, "bold"), " vs ", (b.label, "bold"), ": ",
         (comparison.relation, KIND_STYLES.get(comparison.relation, "bold")),
