@@ -139,3 +139,22 @@ def test_dedup_piped_into_head_exits_0(tmp_path: Path) -> None:
     feed.write_text("".join(json.dumps({"id": f"r{n}", "text": text}) + "\n" for n in range(3)), encoding="utf-8")
     done = _with_stdout_closed("dedup", str(feed), "--workers", "0")
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_utf16_files_with_a_byte_order_mark_are_read_as_text(tmp_path: Path) -> None:
+    """Notepad's "Unicode" .txt and Excel's "Unicode Text" (a UTF-16 .tsv) were skipped as
+    'binary file (holds NUL bytes)'."""
+    wire = (EXAMPLES / "corran-flood" / "01_meridian_press.txt").read_text(encoding="utf-8")
+    other = json.loads((EXAMPLES / "corran-flood" / "03_valley_courier.json").read_text(encoding="utf-8"))["text"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "notepad.txt").write_bytes(wire.replace("\n", "\r\n").encode("utf-16"))
+    row = " ".join(other.split())
+    (folder / "excel.tsv").write_bytes(f"id\ttext\r\ncourier-1\t{row}\r\n".encode("utf-16"))
+    done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(folder), "--db", str(tmp_path / "s.db"),
+                           "--encoder", "static", "-f", "json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    articles = {Path(a["path"]).name: a for a in json.loads(done.stdout)["articles"]}
+    assert articles["excel.tsv"]["external_id"] == "courier-1" and articles["excel.tsv"]["text"] in row
+    assert articles["notepad.txt"]["meta"]["encoding"] == "utf-16-le"
+    assert "Corran River burst its banks" in articles["notepad.txt"]["text"]

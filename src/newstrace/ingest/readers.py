@@ -26,6 +26,7 @@ are sniffed. Bad inputs never stop a run: each becomes one
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import gzip
@@ -135,10 +136,24 @@ def _read_bytes(path: Path, gzipped: bool, max_bytes: int) -> bytes:
     return data
 
 
+#: Byte-order marks of the wide Unicode encodings, UTF-32's first (its little-endian mark
+#: begins with UTF-16's).
+_UNICODE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                 (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
 def _decode(path: PathLike, data: bytes) -> tuple[str, str]:
-    """Text from bytes and its encoding: UTF-8 (with or without BOM), else the charset
-    detected by charset_normalizer, where ties between equally clean single-byte
+    """Text from bytes and its encoding: UTF-16 or UTF-32 when a byte-order mark says so
+    (Notepad's "Unicode", Excel's "Unicode Text"), UTF-8 (with or without BOM), else the
+    charset detected by charset_normalizer, where ties between equally clean single-byte
     code pages go to windows-1252 (as browsers do for undeclared Western pages)."""
+    for bom, encoding in _UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise IngestError(path, f"undecodable text: starts with a {encoding} byte-order mark, "
+                                        f"but is not {encoding} ({error.reason} at byte {error.start + len(bom)})") from None
     if b"\x00" in data:
         raise IngestError(path, "binary file (holds NUL bytes)")
     try:
