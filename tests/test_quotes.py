@@ -812,3 +812,11 @@ def test_a_weekday_after_a_name_is_no_part_of_it():
                      'to President Baxter Sunday by his team of attorneys at his resort in Florida. '
                      '“This is very good,” Mr. Baxter said upon hearing the news.')
     assert quote.speaker == "Baxter"
+
+
+def test_a_participle_after_a_reported_clause_is_the_reporters():
+    """*Reyes said that the city will close the bridge …, calling the move a “…”*: the parser may
+    hang *calling* on the reported clause; Reyes calls, not the city."""
+    [_, quote] = quotes('Mayor Tom Reyes said on Monday that Velto will close the old bridge until a new one '
+                        'can be built, calling the move a “painful step.”')
+    assert quote.text.startswith("painful step") and quote.speaker == "Tom Reyes"

@@ -1101,7 +1101,7 @@ def _clause_subject_of(cue: Token) -> Token | None:
     """The subject of the cue verb or of the verbs it depends on (see :func:`_subject`)."""
     token, fallback = cue, None
     for _ in range(3):
-        subject = _clause_subject(token)
+        subject = _clause_subject(token) if token is cue or not _reported_clause_of_another(cue, token) else None
         if subject is not None and token is cue and not _can_speak(subject):
             return _person_within(subject) or subject  # Saturday at the convention Sen. X said
         if subject is not None and (token is cue or _speakerish(subject)):
@@ -1115,6 +1115,17 @@ def _clause_subject_of(cue: Token) -> Token | None:
     if fallback is not None:  # a thing's clause took the cue: *The incident came when protesters …, shouting*
         return _apposed_person(cue) or (left if left is not None and _speakerish(left) else fallback)
     return _apposed_person(cue) or left
+
+
+def _reported_clause_of_another(cue: Token, verb: Token) -> bool:
+    """*Trump said that the U.S. will secure the border …, calling the move a “big step”*: a
+    participle set off by a comma that the parser hung on a clause someone reports says what the
+    reporter says (Trump calls), not the reported clause's subject (the U.S.). Only a clause after
+    its verb of speech, itself no speech (*…, CNN reported* and *X said that “…,” Y added, saying*
+    keep their own speakers)."""
+    return (cue.tag_ == "VBG" and cue.i > 0 and cue.doc[cue.i - 1].text == "," and verb.dep_ == "ccomp"
+            and verb.head.i < verb.i and verb.head.pos_ in {"VERB", "AUX"} and verb.head.lemma_.lower() in CUE_VERBS
+            and verb.lemma_.lower() not in CUE_VERBS)
 
 
 def _carrier(cue: Token) -> Token | None:
