@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -158,3 +159,30 @@ def test_utf16_files_with_a_byte_order_mark_are_read_as_text(tmp_path: Path) -> 
     assert articles["excel.tsv"]["external_id"] == "courier-1" and articles["excel.tsv"]["text"] in row
     assert articles["notepad.txt"]["meta"]["encoding"] == "utf-16-le"
     assert "Corran River burst its banks" in articles["notepad.txt"]["text"]
+
+
+def test_messages_name_bracketed_paths_as_they_are(tmp_path: Path) -> None:
+    """Paths went through rich markup: ``x[draft].txt`` was named ``x.txt`` and
+    ``-o out[red].json`` was reported as written to ``out.json``."""
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "corran-flood", folder)
+    (folder / "notes[draft].txt").write_text(" \n", encoding="utf-8")
+    report = tmp_path / "out[red].json"
+    done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(folder), "--db", str(tmp_path / "s.db"),
+                           "--encoder", "static", "-o", str(report)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and report.is_file()
+    assert done.stderr.splitlines() == [f"skipped {folder / 'notes[draft].txt'}: empty file", f"wrote {report}"]
+
+
+def test_compare_refuses_a_file_of_many_articles_in_one_line(tmp_path: Path) -> None:
+    """The error wrapped at 80 columns and told a command-line user to call iter_articles()."""
+    deep = tmp_path / ("a-folder-with-a-rather-long-name-" * 3)
+    deep.mkdir()
+    feed = deep / "feed.jsonl"
+    shutil.copy(EXAMPLES / "corran-flood" / "05_feed.jsonl", feed)
+    done = subprocess.run([sys.executable, "-m", "newstrace", "compare", str(feed),
+                           str(EXAMPLES / "corran-flood" / "01_meridian_press.txt")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"error: {feed}: a .jsonl file holds many articles") and "iter_articles" not in line

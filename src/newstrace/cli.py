@@ -60,7 +60,10 @@ app = typer.Typer(
     "2 nothing could be done (the error says which path and what to do).",
 )
 
-err = Console(stderr=True, highlight=False)
+#: Messages on standard error: one line each, however long (no wrapping at the terminal's
+#: width, nor at 80 columns into a log), and the paths they name printed as they are
+#: (no rich markup or emoji codes: ``notes[draft].txt`` keeps its brackets).
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 EXIT_SKIPPED = 1
 EXIT_FAILED = 2
@@ -99,7 +102,7 @@ def _progress_bar() -> tuple[Progress, callable]:
 
 def _report_skips(skipped: list[InputError]) -> None:
     for skip in skipped:
-        err.print(f"[yellow]skipped[/] {skip}", markup=True, soft_wrap=True)
+        err.print(Text.assemble(("skipped", "yellow"), f" {skip}"))
 
 
 def _fail(message: str) -> typer.Exit:
@@ -490,6 +493,16 @@ def _pair_record(relation: Relation, finder: newstrace.CopyFinder, with_texts: b
     return relation.to_dict((finder.text(relation.a), finder.text(relation.b)) if with_texts else None)
 
 
+def _holds_many(path: Path) -> bool:
+    """Whether ``path`` is a file of many articles (JSON Lines, CSV/TSV, Parquet, WARC)."""
+    from newstrace.ingest.readers import JSONL_SUFFIXES, PARQUET_SUFFIXES, TABLE_SUFFIXES, WARC_SUFFIXES
+
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes[-1:] == [".gz"]:
+        suffixes.pop()
+    return bool(suffixes) and suffixes[-1] in JSONL_SUFFIXES | TABLE_SUFFIXES | PARQUET_SUFFIXES | WARC_SUFFIXES
+
+
 @app.command(cls=_Command, short_help="Compare two articles: relation, direction, passages.")
 def compare(
     a: Path = typer.Argument(..., metavar="A", help="First article file."),
@@ -499,11 +512,14 @@ def compare(
     """Compare two articles: relation, direction, scores and aligned passages."""
     from newstrace.ingest.readers import IngestError, load
 
+    for path in (a, b):
+        if _holds_many(path):
+            raise _fail(f"{path}: a {path.suffix} file holds many articles, and compare takes two files of one "
+                        "article each (.txt, .html, .json); analyze or dedup read the whole file")
     try:
         first, second = load(a), load(b)
     except IngestError as exc:
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(EXIT_FAILED) from exc
+        raise _fail(str(exc)) from None
     result = newstrace.compare(first, second)
     from newstrace.report.text import StdoutConsole, render_comparison
 
