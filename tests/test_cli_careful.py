@@ -186,3 +186,22 @@ def test_compare_refuses_a_file_of_many_articles_in_one_line(tmp_path: Path) -> 
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"error: {feed}: a .jsonl file holds many articles") and "iter_articles" not in line
+
+
+def test_a_sqlite_database_of_something_else_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    """``--db`` naming another program's SQLite file added newstrace's tables to it and
+    switched it to WAL mode."""
+    db = tmp_path / "shop.db"
+    with sqlite3.connect(db) as other:
+        other.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+        other.execute("INSERT INTO customers VALUES (1, 'Ada')")
+    other.close()
+    before = db.read_bytes()
+    for extra in ([], ["--fresh"]):
+        done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(EXAMPLES), "--db", str(db),
+                               "--encoder", "static", *extra], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2 and done.stdout == ""
+        (line,) = done.stderr.splitlines()
+        assert line.startswith(f"error: {db}: not a newstrace database") and "customers" in line
+    assert db.read_bytes() == before
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0

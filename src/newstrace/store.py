@@ -173,6 +173,7 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the database ({exc})") from exc
         try:
             self._writer.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._refuse_foreign()
             self._writer.execute("PRAGMA journal_mode=WAL")
             self._writer.execute("PRAGMA synchronous=NORMAL")
             self._writer.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
@@ -285,6 +286,19 @@ class Store:
         """All rows of a read-only query."""
         with self._reading() as db:
             return db.execute(query, params).fetchall()
+
+    def _refuse_foreign(self) -> None:
+        """Refuse a SQLite database of something else (tables, but no newstrace schema
+        version), before anything is written to it: not even its journal mode changes."""
+        tables = sorted(name for (name,) in self._writer.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
+        if not tables:
+            return
+        if "meta" in tables and self._writer.execute("SELECT 1 FROM meta WHERE key='schema_version'").fetchone():
+            return
+        listed = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise StoreError(f"{self.path}: not a newstrace database: a SQLite database of something else "
+                         f"(tables {listed}), left as it is; give another --db")
 
     def _migrate(self) -> None:
         """Create the tables of a new store; refuse a store of another schema version."""
