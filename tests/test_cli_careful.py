@@ -205,3 +205,23 @@ def test_a_sqlite_database_of_something_else_is_refused_and_left_as_it_is(tmp_pa
         assert line.startswith(f"error: {db}: not a newstrace database") and "customers" in line
     assert db.read_bytes() == before
     assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.json"])
+def test_a_report_written_into_the_input_folder_is_not_read_back_as_an_article(name: str, tmp_path: Path) -> None:
+    """``analyze DIR -o DIR/report.html`` then ``analyze DIR``: the HTML report became an
+    article of the store, with its own story."""
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "corran-flood", folder)
+    db = tmp_path / "s.db"
+    first = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(folder), "--db", str(db),
+                            "--encoder", "static", "-o", str(folder / name)], capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(folder), "--db", str(db), "-f", "json"],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1
+    assert again.stderr.splitlines() == [f"skipped {folder / name}: a newstrace report, not an article "
+                                         "(write reports outside the input folders)"]
+    report = json.loads(again.stdout)
+    assert report["stats"]["articles_new"] == 0 and len(report["articles"]) == 6
+    assert all(Path(a["path"]).name != name for a in report["articles"])

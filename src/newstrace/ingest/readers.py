@@ -471,6 +471,12 @@ def _parse_json(where: PathLike, data: bytes | str) -> Any:
 # --- files -------------------------------------------------------------------------------
 
 
+#: A report newstrace wrote (``analyze -o DIR/report.html`` or ``.json``), found among the
+#: inputs: never read as an article.
+_OWN_HTML_REPORT = re.compile(rb'<meta name="generator" content="newstrace[ "]')
+_OWN_REPORT = "a newstrace report, not an article (write reports outside the input folders)"
+
+
 def _load_file(path: Path, max_bytes: int) -> Article:
     """One article from a single-article file (text, HTML, JSON or sniffed)."""
     suffix, gzipped = _format_of(path)
@@ -481,7 +487,12 @@ def _load_file(path: Path, max_bytes: int) -> Article:
         raise IngestError(path, "empty file")
     text, encoding = _decode(path, data)
     if suffix in JSON_SUFFIXES:
-        article = _from_record(path, _parse_json(path, text))
+        record = _parse_json(path, text)
+        if isinstance(record, dict) and {"newstrace", "schema", "articles"} <= record.keys():
+            raise IngestError(path, _OWN_REPORT)
+        article = _from_record(path, record)
+    elif _OWN_HTML_REPORT.search(data[:4096]):
+        raise IngestError(path, _OWN_REPORT)
     elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _MARKUP.search(data[:4096])):
         article = _from_html(path, text, key=identity_key(path))
     else:
