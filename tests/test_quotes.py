@@ -820,3 +820,12 @@ def test_a_participle_after_a_reported_clause_is_the_reporters():
     [_, quote] = quotes('Mayor Tom Reyes said on Monday that Velto will close the old bridge until a new one '
                         'can be built, calling the move a “painful step.”')
     assert quote.text.startswith("painful step") and quote.speaker == "Tom Reyes"
+
+
+def test_who_denounces_in_the_passive_speaks_through_the_agent():
+    """*the mayor announced the deal, a move that was denounced by unions as a “…”*: the unions speak."""
+    [_, quote] = quotes('Velto and Norland have agreed to share the port, Mayor Tom Reyes announced on Friday at the '
+                        'town hall, a move that was denounced by dock workers as a “new stab in the back”.')
+    assert quote.text.startswith("new stab") and quote.speaker == "dock workers"
+    [_, quote] = quotes('Mayor Tom Reyes said on Friday that he found the report “deeply troubling.”')
+    assert quote.speaker == "Tom Reyes"

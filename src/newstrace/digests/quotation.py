@@ -72,7 +72,7 @@ _LABELLING_VERBS = frozenset("call label dub".split())
 _SPEECH_ACTS = CUE_VERBS | frozenset(
     "accuse praise slam blast criticize criticise attack condemn dismiss hail pound brand vow "
     "question encourage refer tout decry deride rail defend blame thank welcome characterize "
-    "characterise portray promise threaten find".split())
+    "characterise portray promise threaten find denounce lambast castigate".split())
 _GOVERNING_STEPS = 5
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _RELATIVES = frozenset({"who", "which", "that"})
@@ -272,8 +272,10 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
         elif claimant is not None:  # *Councillors mocked the mayor's claim that the stadium “will pay …”*
             _set_speaker(quote, doc, claimant, people, sources)
         elif cue is not None:
-            governing = _governing_subject(doc, parts) if is_direct and not _governs(cue, doc, parts) else None
-            _set_cue(quote, cue if governing is None or not _can_speak(governing) else governing.head)
+            governing = _governing_subject(doc, parts) if is_direct and (
+                not _governs(cue, doc, parts) or _nearer_speech_act(cue, doc, parts)) else None
+            _set_cue(quote, cue if governing is None or not _can_speak(governing) else
+                     governing.head.head if governing.head.dep_ == "agent" else governing.head)
             _set_speaker(quote, doc, governing if governing is not None and _can_speak(governing) else _subject(cue),
                          people, sources)
         elif is_direct:
@@ -1262,6 +1264,22 @@ def _governs(cue: Token, doc: Doc, parts: list[tuple[int, int]]) -> bool:
     """Whether ``cue`` is an ancestor of the quote's first part (or the parse cannot tell)."""
     first = doc.char_span(*parts[0], alignment_mode="expand")
     return first is None or cue.is_ancestor(first.root)
+
+
+def _nearer_speech_act(cue: Token, doc: Doc, parts: list[tuple[int, int]]) -> bool:
+    """*Trump announced the deal, a move that was denounced by Palestinians as a “…”*: a verb of
+    speech or judgement in the passive, with who speaks as its agent, between the quote and the
+    cue governs the quote, and its agent speaks (any nearer verb of judgement would be too many:
+    *said he found it “…”*, *said she would attack it as “…”* stay the cue's)."""
+    first = doc.char_span(*parts[0], alignment_mode="expand")
+    if first is None:
+        return False
+    for token in list(first.root.ancestors)[:_GOVERNING_STEPS]:
+        if token is cue:
+            return False
+        if token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in _SPEECH_ACTS:
+            return cue.is_ancestor(token) and _agent(token) is not None
+    return False
 
 
 def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
