@@ -225,3 +225,37 @@ def test_a_report_written_into_the_input_folder_is_not_read_back_as_an_article(n
     report = json.loads(again.stdout)
     assert report["stats"]["articles_new"] == 0 and len(report["articles"]) == 6
     assert all(Path(a["path"]).name != name for a in report["articles"])
+
+
+def test_the_report_never_overwrites_the_store_or_an_input(tmp_path: Path) -> None:
+    """``-o`` naming the ``--db`` file replaced the store with the text report (exit 0);
+    ``-o`` naming an input article replaced the article; ``dedup IN -o IN`` emptied its input."""
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "corran-flood", folder)
+    db = tmp_path / "s.db"
+
+    def newstrace_(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "newstrace", *args], capture_output=True, text=True, timeout=300)
+
+    assert newstrace_("analyze", str(folder), "--db", str(db), "--encoder", "static", "-o", str(tmp_path / "r.txt")
+                      ).returncode == 0
+    stored = db.read_bytes()
+    article = folder / "01_meridian_press.txt"
+    wire = article.read_bytes()
+    feed = folder / "05_feed.jsonl"
+    records = feed.read_bytes()
+    for output, args in [(db, ("analyze", str(folder), "--db", str(db))),
+                         (article, ("analyze", str(folder), "--db", str(db))),
+                         (article, ("digest", str(article), "--db", str(db))),
+                         (feed, ("dedup", str(feed)))]:
+        done = newstrace_(*args, "-o", str(output))
+        assert done.returncode == 2 and done.stdout == "", (args, done.stderr)
+        (line,) = done.stderr.splitlines()
+        assert line.startswith(f"error: cannot write the ") and f" to {output}: it is " in line
+    assert (db.read_bytes(), article.read_bytes(), feed.read_bytes()) == (stored, wire, records)
+    with sqlite3.connect(db) as probe:
+        assert probe.execute("SELECT count(*) FROM articles").fetchone()[0] == 6
+    probe.close()
+    # a report of an earlier run in the input folder is written again
+    assert newstrace_("analyze", str(folder), "--db", str(db), "-o", str(folder / "report.html")).returncode == 0
+    assert newstrace_("analyze", str(folder), "--db", str(db), "-o", str(folder / "report.html")).returncode == 1

@@ -136,6 +136,35 @@ def check_writable(path: Optional[Path], what: str, option: str) -> None:
         raise _fail(f"cannot write the {what} to {path}: permission denied (choose another {option})")
 
 
+def check_not_overwriting(output: Optional[Path], db: Optional[Path], paths: list[Path], what: str = "report") -> None:
+    """Refuse, before any work, an output file that is the store or an input article: writing
+    there would destroy it. (A report of an earlier run in an input folder may be written
+    again: newstrace never reads it as an article.)"""
+    if output is None:
+        return
+    target = output.resolve()
+    if db is not None and target in {Path(f"{db}{end}").resolve() for end in ("", "-wal", "-shm", "-journal", ".lock")}:
+        raise _fail(f"cannot write the {what} to {output}: it is the store given with --db {db} "
+                    "(choose another -o)")
+    if not output.is_file():
+        return
+    from newstrace.ingest.readers import IngestError, is_article_file, load
+
+    for given in paths:
+        folder = given.resolve()
+        inside = given.is_dir() and folder in target.parents and is_article_file(target)
+        if target == folder or inside:
+            try:
+                load(output)
+            except IngestError as exc:
+                if exc.reason.startswith("a newstrace report"):
+                    continue
+            except Exception:
+                pass
+            raise _fail(f"cannot write the {what} to {output}: it is an input given to read ({given}); "
+                        f"writing the {what} there would replace it (choose another -o)")
+
+
 class TableFormat(str, Enum):
     parquet = "parquet"
     csv = "csv"
@@ -232,6 +261,7 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
     check_inputs(paths)
     check_writable(output, "report", "-o")
     check_writable(db, "store", "--db")
+    check_not_overwriting(output, db, paths)
     check_export_folder(export)
     fmt = report_format(fmt, output)
     bar, update = _progress_bar()
@@ -426,6 +456,7 @@ def dedup(
     stored: one JSON object per pair, with scores and aligned passages."""
     check_inputs(paths)
     check_writable(output, "pairs", "-o")
+    check_not_overwriting(output, None, paths, "pairs")
     check_export_folder(export)
     if out is not None:
         return _dedup_on_dask(paths, out, scheduler, workers, texts, engine)

@@ -584,6 +584,13 @@ def input_files(paths: Iterable[PathLike]) -> Iterator[Path | IngestError]:
             yield IngestError(path, "no such file or folder")
 
 
+def is_article_file(path: PathLike) -> bool:
+    """Whether a file found in a folder would be read for articles (its extension names an
+    article format, or it has none and is sniffed)."""
+    suffix = _format_of(Path(path))[0]
+    return not suffix or suffix in ARTICLE_SUFFIXES
+
+
 def _unknown_format(path: Path) -> IngestError | None:
     """An error for a file found in a folder whose extension names no article format
     (files without an extension are sniffed); name such a file on its own to read it."""
