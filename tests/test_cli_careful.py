@@ -259,3 +259,19 @@ def test_the_report_never_overwrites_the_store_or_an_input(tmp_path: Path) -> No
     # a report of an earlier run in the input folder is written again
     assert newstrace_("analyze", str(folder), "--db", str(db), "-o", str(folder / "report.html")).returncode == 0
     assert newstrace_("analyze", str(folder), "--db", str(db), "-o", str(folder / "report.html")).returncode == 1
+
+
+def test_tables_are_not_exported_into_an_input_folder(tmp_path: Path) -> None:
+    """``analyze DIR --export DIR/tables`` then ``analyze DIR``: the next run read the
+    exported articles table back as six more articles (the store doubled) and skipped the
+    other tables with four messages."""
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "corran-flood", folder)
+    db = tmp_path / "s.db"
+    for args in (["analyze", str(folder), "--db", str(db), "--encoder", "static"], ["dedup", str(folder)]):
+        done = subprocess.run([sys.executable, "-m", "newstrace", *args, "--export", str(folder / "tables")],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2 and done.stdout == "" and not (folder / "tables").exists()
+        (line,) = done.stderr.splitlines()
+        assert line.startswith(f"error: cannot export tables to {folder / 'tables'}: it is inside the input folder")
+    assert not db.exists()

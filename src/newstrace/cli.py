@@ -209,10 +209,16 @@ def _dask_engine(scheduler: Optional[str], workers: Optional[int]) -> Iterator[A
         yield started
 
 
-def check_export_folder(folder: Optional[Path]) -> None:
-    """Refuse, before any work, an export folder that cannot be made or written."""
+def check_export_folder(folder: Optional[Path], inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse, before any work, an export folder that cannot be made or written, or that lies
+    in an input folder (the next run would read the tables back as articles)."""
     if folder is None:
         return
+    target = folder.resolve()
+    for given in inputs:
+        if given.is_dir() and (target == given.resolve() or given.resolve() in target.parents):
+            raise _fail(f"cannot export tables to {folder}: it is inside the input folder {given}, whose next "
+                        "run would read the tables as articles (choose a folder outside the inputs)")
     if folder.exists() and not folder.is_dir():
         raise _fail(f"cannot export tables to {folder}: it is a file (give a folder with --export)")
     parent = folder if folder.exists() else folder.parent if str(folder.parent) else Path(".")
@@ -262,7 +268,7 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
     check_writable(output, "report", "-o")
     check_writable(db, "store", "--db")
     check_not_overwriting(output, db, paths)
-    check_export_folder(export)
+    check_export_folder(export, tuple(paths))
     fmt = report_format(fmt, output)
     bar, update = _progress_bar()
     try:
@@ -457,7 +463,7 @@ def dedup(
     check_inputs(paths)
     check_writable(output, "pairs", "-o")
     check_not_overwriting(output, None, paths, "pairs")
-    check_export_folder(export)
+    check_export_folder(export, tuple(paths))
     if out is not None:
         return _dedup_on_dask(paths, out, scheduler, workers, texts, engine)
     records: list[dict] = []
@@ -501,7 +507,7 @@ def _dedup_on_dask(paths: list[Path], out: Path, scheduler: Optional[str], worke
     """``dedup --out DIR``: candidates, verification and clusters on the Dask cluster."""
     if engine is not EngineName.dask:
         raise _fail("--out goes with --engine dask (the local engine writes DIR/pairs/ with --export)")
-    check_export_folder(out)
+    check_export_folder(out, tuple(paths))
     from newstrace.engine.dask_dedup import DaskDedup
     from newstrace.engine.dedup_state import SettingsMismatch
 
