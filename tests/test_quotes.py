@@ -829,3 +829,11 @@ def test_who_denounces_in_the_passive_speaks_through_the_agent():
     assert quote.text.startswith("new stab") and quote.speaker == "dock workers"
     [_, quote] = quotes('Mayor Tom Reyes said on Friday that he found the report “deeply troubling.”')
     assert quote.speaker == "Tom Reyes"
+
+
+def test_of_two_subjects_the_parser_gives_a_cue_a_person_noun_speaks():
+    """*The doctor in charge of a Velto Valley, Ore. burn center said*: the parser may take the
+    center for a second subject; the doctor speaks, not the center."""
+    [_, quote] = quotes('The doctor in charge of a Velto Valley, Ore. burn center said the county should reopen '
+                        'after an “unprecedented” rise in cases.')
+    assert quote.text == "unprecedented" and quote.speaker == "The doctor"

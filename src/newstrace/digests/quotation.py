@@ -1185,8 +1185,9 @@ def _person_within(phrase: Token) -> Token | None:
 
 
 def _clause_subject(verb: Token) -> Token | None:
-    """The subject of ``verb``; of two (the parser's *Salem, New Hampshire, Trump went*), one that
-    can speak, a person first, else the nearer one first."""
+    """The subject of ``verb``; of two (the parser's *Salem, New Hampshire, Trump went*, *The doctor
+    in charge of a Velto Valley, Ore. burn center said*), one that can speak, a named person first,
+    then a person or people noun (the doctor), else the nearer one first."""
     subjects = sorted((_object_if_preposition(c) for c in verb.children if c.dep_ in _SUBJECT_DEPS),
                       key=lambda c: abs(verb.i - c.i))
     if not subjects and verb.pos_ == "VERB":  # the parser may hang the name on the verb: *Beck joked*
@@ -1194,8 +1195,8 @@ def _clause_subject(verb: Token) -> Token | None:
     if not subjects and verb.dep_ == "acl" and verb.tag_ in {"VBD", "VBZ"} and verb.head.i == verb.i - 1:
         subjects = [verb.head]  # or a finite verb on the noun before it: *a man yelled “…”*
     speakers = [c for c in subjects if _can_speak(c)]  # a person first: *said study co-author Ann Lee*
-    return next((c for c in speakers if c.ent_type_ == "PERSON"), speakers[0] if speakers else
-                subjects[0] if subjects else None)
+    speakers.sort(key=lambda c: (c.ent_type_ != "PERSON", not _a_person(c)))  # then people: *the doctor … center said*
+    return speakers[0] if speakers else subjects[0] if subjects else None
 
 
 def _object_if_preposition(subject: Token) -> Token:
