@@ -275,3 +275,17 @@ def test_tables_are_not_exported_into_an_input_folder(tmp_path: Path) -> None:
         (line,) = done.stderr.splitlines()
         assert line.startswith(f"error: cannot export tables to {folder / 'tables'}: it is inside the input folder")
     assert not db.exists()
+
+
+def test_a_json_array_of_articles_says_how_to_give_them(tmp_path: Path) -> None:
+    """A .json file holding a list of article objects was skipped with 'JSON value is a
+    list, not an object' and no word of what to do."""
+    wire = (EXAMPLES / "corran-flood" / "01_meridian_press.txt").read_text(encoding="utf-8")
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([{"id": "a", "text": wire}, {"id": "b", "text": wire}]), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(feed), "--db", str(tmp_path / "s.db")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line == (f"skipped {feed}: JSON value is a list, not an object; a .json file holds one article (an object "
+                    "with text or html): write a list of articles as .jsonl, one object a line")

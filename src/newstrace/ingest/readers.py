@@ -285,7 +285,11 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
     """An article from a JSON object with ``text`` or ``html``."""
     where = f"{path}:{line}" if line is not None else path
     if not isinstance(record, dict):
-        raise IngestError(where, f"JSON value is a {type(record).__name__}, not an object")
+        reason = f"JSON value is a {type(record).__name__}, not an object"
+        if isinstance(record, list) and line is None:
+            reason += ("; a .json file holds one article (an object with text or html): write a list of "
+                       "articles as .jsonl, one object a line")
+        raise IngestError(where, reason)
     fields = {
         "external_id": _text_field(record.get("id")),
         "url": _text_field(record.get("url")),
