@@ -837,3 +837,10 @@ def test_of_two_subjects_the_parser_gives_a_cue_a_person_noun_speaks():
     [_, quote] = quotes('The doctor in charge of a Velto Valley, Ore. burn center said the county should reopen '
                         'after an “unprecedented” rise in cases.')
     assert quote.text == "unprecedented" and quote.speaker == "The doctor"
+
+
+def test_no_one_named_inside_the_quoted_words_speaks_them():
+    """*Jailing the mayor is the left's new rallying cry: ‘Have him …’*: not *him*."""
+    found = direct('Jailing Tom Reyes is the left’s new rallying cry: ‘Have him locked up’.\n\n'
+                   'The fight between the council and the mayor has grown bitter.')
+    assert all(q.speaker_mention != "him" for q in found)
