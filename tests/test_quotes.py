@@ -840,7 +840,7 @@ def test_of_two_subjects_the_parser_gives_a_cue_a_person_noun_speaks():
 
 
 def test_no_one_named_inside_the_quoted_words_speaks_them():
-    """*Jailing the mayor is the left's new rallying cry: ‘Have him …’*: not *him*."""
-    found = direct('Jailing Tom Reyes is the left’s new rallying cry: ‘Have him locked up’.\n\n'
+    """*The union's new demand: ‘Have him locked away’*: not *him*."""
+    found = direct('Jailing Tom Reyes is the union’s new demand: ‘Have him locked away’.\n\n'
                    'The fight between the council and the mayor has grown bitter.')
     assert all(q.speaker_mention != "him" for q in found)

@@ -291,15 +291,15 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
                 _extend(found[-1], quote, whole)
                 continue
         if quote.speaker is not None and _named_within(quote):
-            continue  # *…'s new rallying cry: ‘Have him locked up’*: no one named in the words speaks them
+            continue  # *the union's new demand: ‘Have him locked away’*: no one named in the words speaks them
         if quote.speaker is not None:
             found.append(quote)
     return found
 
 
 def _named_within(quote: Quote) -> bool:
-    """Whether the speaker was read from the quoted words themselves (*rallying cry: ‘Have him
-    locked up’*: not *him*); a transcript's label that opens the quoted stretch (*PENCE: Well, …*)
+    """Whether the speaker was read from the quoted words themselves (*the union's new demand:
+    ‘Have him locked away’*: not *him*); a transcript's label that opens the quoted stretch (*PENCE: Well, …*)
     still names who speaks."""
     at = quote.speaker_start
     return at is not None and at > quote.parts[0][0] and _inside(at, quote.parts)
