@@ -33,9 +33,15 @@ def _words_corpus(path: Path, articles: int, seed: int = 7) -> Path:
 
 
 def _stored_articles(db: Path) -> int:
+    """How many articles the store holds now (0 before it has its tables)."""
+    if not db.exists():
+        return 0
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as probe:
+        probe = sqlite3.connect(db, timeout=5)
+        try:
             return probe.execute("SELECT count(*) FROM articles").fetchone()[0]
+        finally:
+            probe.close()
     except sqlite3.Error:
         return 0
 
@@ -289,3 +295,13 @@ def test_a_json_array_of_articles_says_how_to_give_them(tmp_path: Path) -> None:
     (line,) = done.stderr.splitlines()
     assert line == (f"skipped {feed}: JSON value is a list, not an object; a .json file holds one article (an object "
                     "with text or html): write a list of articles as .jsonl, one object a line")
+
+
+def test_serve_refuses_a_file_that_is_no_store_before_saying_it_serves(tmp_path: Path) -> None:
+    """``serve --db notes.db`` printed 'serving notes.db at http://...' and then the error."""
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "newstrace", "serve", "--db", str(notes), "--port", "8799"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"error: {notes}: not a newstrace database (file is not a database)"]

@@ -592,6 +592,12 @@ def serve(
 
     if not db.is_file():
         raise _fail(f"no store at {db} (make one with: newstrace analyze ARTICLES --db {db})")
+    from newstrace.store import Store
+
+    try:  # a file that is no store is refused before 'serving ...' is said
+        Store(db).close()
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
     if token_file is not None and not token_file.is_file():
         raise _fail(f"no token file at {token_file} (give a file whose first line is the token)")
     token = token_from(token_file)
