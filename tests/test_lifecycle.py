@@ -285,16 +285,37 @@ _OWN = ["Week in the valley: council budgets, a new ferry and the lantern festiv
         "Further down the valley, the news was grimmer this week."]
 _SPORT = ("In sport, the Caldbeck rowing club won three of the five races at the spring regatta, and the "
           "valley chess league crowned a fourteen-year-old champion for the first time in its history.")
+#: A block that recurs in four unrelated articles (the roundup and three notes): boilerplate,
+#: which the overlap of the roundup's reuse leaves out, before and after a stop alike.
+_WEATHER = ("Weather for the week ahead: showers on Tuesday, then sunshine from Thursday. River levels "
+            "stay below the flood mark at every gauge in the valley.")
+_NOTES = {
+    "market.txt": "The farmers' market moves to the station car park for the summer, with twenty stalls selling "
+                  "cheese, bread and plants every Saturday morning. Traders asked for the move after the square "
+                  "was dug up for new drains, and the council agreed to waive the parking charge until October. "
+                  "A brass band will play at the first market on the fourth of June.",
+    "library.txt": "The mobile library adds a stop at Fellside school from next month and will carry large-print "
+                   "books and audio books on request. Its driver of twenty years retires in the spring, and the "
+                   "county is recruiting a replacement who must hold a lorry licence. Readers can reserve titles "
+                   "by telephone and collect them at any stop on the route.",
+    "quarry.txt": "Plans to reopen the disused quarry above Westmere drew two hundred objections in the first week "
+                  "of consultation. Residents fear heavy lorries on the lake road, while the company promises "
+                  "twelve jobs and a new footpath around the rim. The planning committee will visit the site "
+                  "before it decides in July.",
+}
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo corpus and a weekly roundup that lifts three paragraphs of its wire report
-    under a lead of its own: a partial-reuse pair that only the near-copy stage finds."""
+    under a lead of its own: a partial-reuse pair that only the near-copy stage finds; the
+    roundup ends with a weather block that three local notes carry too (boilerplate)."""
     folder = tmp_path_factory.mktemp("corpus")
     shutil.copytree(EXAMPLES, folder, dirs_exist_ok=True)
     lifted = WIRE.split("\n\n")[5:8]
-    (folder / "roundup.txt").write_text("\n\n".join(_OWN + lifted + [_SPORT]), encoding="utf-8")
+    (folder / "roundup.txt").write_text("\n\n".join(_OWN + lifted + [_SPORT, _WEATHER]), encoding="utf-8")
+    for name, note in _NOTES.items():
+        (folder / name).write_text(f"{note}\n\n{_WEATHER}", encoding="utf-8")
     return folder
 
 

@@ -319,14 +319,15 @@ class Analyzer:
 
     def _stored_partial_pairs(self, fresh: Sequence[Article], known: Container[Pair]) -> dict[Pair, Overlap]:
         """Partial-reuse pairs stored for articles whose rewrite check never ran (a run
-        stopped between the two stages) and not in ``known``, with their overlap measured again."""
+        stopped between the two stages) and not in ``known``, with their overlap measured
+        again (recurring text left out, as the near-copy stage measured it)."""
         waiting = {a.id for a in fresh}
         pairs = [ordered_pair(r.a, r.b) for r in self.store.relations(kind="partial")
                  if (r.a in waiting or r.b in waiting) and ordered_pair(r.a, r.b) not in known]
         if not pairs:
             return {}
         articles = {a.id: a for a in self.store.articles(sorted({x for pair in pairs for x in pair}))}
-        return remeasured_partial_pairs(pairs, articles)
+        return remeasured_partial_pairs(pairs, articles, boilerplate=self._recurring())
 
     def _sentence_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
         """Sentence vectors per article, read from the store by sentence content or encoded

@@ -173,10 +173,13 @@ def copy_relations(articles: Sequence[Article], signatures: np.ndarray, *, index
     return result
 
 
-def remeasured_partial_pairs(pairs: Sequence[Pair], articles: Mapping[str, Article]) -> dict[Pair, Overlap]:
+def remeasured_partial_pairs(pairs: Sequence[Pair], articles: Mapping[str, Article], *,
+                             boilerplate: BoilerplateIndex) -> dict[Pair, Overlap]:
     """The overlap of partial-reuse pairs stored by a run that stopped before their
-    rewrite check, measured again."""
-    return {pair: lexical_overlap(articles[pair[0]].text, articles[pair[1]].text) for pair in pairs}
+    rewrite check, measured again as the near-copy stage measured it (``boilerplate``: the
+    recurring text, which is no evidence)."""
+    return {pair: lexical_overlap(articles[pair[0]].text, articles[pair[1]].text, boilerplate=boilerplate)
+            for pair in pairs}
 
 
 # -- 3. rewrites -------------------------------------------------------------------------------
