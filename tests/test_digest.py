@@ -477,3 +477,22 @@ def test_counts_far_apart_are_a_conflict_in_the_digest():
     digest = build_digest(crowd, {a.id: a.id for a in crowd})
     [conflict] = [c for c in digest.conflicts if c.kind == "number"]
     assert {v.value for v in conflict.versions} == {"~5000 people", "~60000 people"}
+
+def test_two_quotations_that_begin_alike_and_go_on_differently_are_not_one_claim():
+    """Two statements of one speaker that open with the same words (AllSides train 2222: a
+    headline's quotation grouped with another quotation of the same politician)."""
+    from newstrace.digests.claims import quotes_diverge
+
+    headline = "Mayor Lind on the budget: 'I will not sign a budget that cuts the library hours'."
+    other = '"I will not sign a budget that raises the harbour fees for every fisherman in town," Lind said.'
+    assert quotes_diverge(headline, other)
+    # the same quotation, given whole by one outlet and in part by another, still agrees
+    part = 'Lind said she "will not sign a budget that cuts the library hours."'
+    assert not quotes_diverge(headline, part)
+    assert not quotes_diverge(part, headline.replace("cuts", "slashes"))
+    # a diverging pair does not count when another pair of the two sentences' quotations agrees
+    both = other.replace('," Lind said.', '," Lind said, adding "I will not sign a budget that cuts the library hours."')
+    assert not quotes_diverge(headline, both)
+    # quotations with no run of words in common, or none at all, are left to the other tests
+    assert not quotes_diverge(headline, 'Lind called the plan "a bad deal for the town".')
+    assert not quotes_diverge("The mayor will not sign the budget.", other)

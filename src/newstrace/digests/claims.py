@@ -11,12 +11,13 @@ article whose own text states it. Groups whose numbers, dates, times, places or 
 disagree across independent reports are conflicts; unit conversions and approximations agree,
 and a report that gives several figures of one kind takes no part in that kind's conflict.
 Ordinals (*the 23rd Democrat*) are figures compared with ranks of the same thing; two
-sentences that count one thing under different harms (*killed two*, *injured two*) are never
-one claim.
+sentences that count one thing under different harms (*killed two*, *injured two*), or that
+quote different words beginning alike (:func:`quotes_diverge`), are never one claim.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -242,7 +243,7 @@ def pair_scores(claims: list[Statement], vectors: np.ndarray) -> np.ndarray:
     scores = np.zeros_like(cosines)
     for i, j in np.argwhere(np.triu((cosines >= MIN_COSINE) & different, k=1)):
         a, b = claims[i], claims[j]
-        same = not tells_other_harm(a, b) and (
+        same = not tells_other_harm(a, b) and not quotes_diverge(a.text, b.text) and (
             shares_quote(a.quotes, b.quotes) or shares_counted_fact(a, b) or shares_figure(a, b)
             or same_claim(a.text, b.text, vectors=vectors[[i, j]]).same)
         scores[i, j] = scores[j, i] = cosines[i, j] if same else 0.0
@@ -322,6 +323,41 @@ def shares_quote(a: list[Quote], b: list[Quote]) -> bool:
     loose words in common, *allegations … poor mental health*, are not)."""
     return any(quote_overlap(x.text, y.text) >= QUOTE_OVERLAP and _same_quote(x.text, y.text)
                for x in a if x.direct for y in b if y.direct)
+
+
+def quotes_diverge(a: str, b: str) -> bool:
+    """Whether two sentences quote different words that begin or end alike: a quotation of
+    one shares a run of at least :data:`MIN_QUOTE_WORDS` words with one of the other, then
+    each says something else in at least as many words (*"I could not ... vote either yes or
+    no"* and *"I could not ... vote against it because ..."*), and no quotation of one is the
+    other's words, in part or whole. Two such sentences report two statements, however alike
+    their wording; a quotation one outlet gives in part, or with a word changed, still agrees.
+    The quotation marks are read from the text (a headline's quotation has no speaker)."""
+    relations = {_quote_relation(x, y) for x in _quoted_words(a) for y in _quoted_words(b)}
+    return "diverge" in relations and "same" not in relations
+
+
+def _quoted_words(text: str) -> list[list[str]]:
+    words = (_WORD.findall(text[start:end].lower()) for start, end in quote_spans(text))
+    return [w for w in words if len(w) >= MIN_QUOTE_WORDS]
+
+
+def _quote_relation(a: list[str], b: list[str]) -> str | None:
+    """``"same"`` when two quotations share a run of words and no more than a few words of
+    either stand where the other has other words (a quotation given in part, or with a word
+    changed, or two overlapping pieces of one statement), ``"diverge"`` when both have at
+    least :data:`MIN_QUOTE_WORDS` words of their own in one place, before, between or after
+    the runs they share (runs of two words or more; a lone *the* in common anchors nothing),
+    else None."""
+    runs = [m for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size >= 2]
+    if not any(m.size >= MIN_QUOTE_WORDS for m in runs):
+        return None
+    end_a = end_b = 0
+    for m in [*runs, difflib.Match(len(a), len(b), 0)]:
+        if min(m.a - end_a, m.b - end_b) >= MIN_QUOTE_WORDS:
+            return "diverge"
+        end_a, end_b = m.a + m.size, m.b + m.size
+    return "same"
 
 
 def quote_overlap(a: str, b: str) -> float:
