@@ -46,6 +46,38 @@ def test_ordered_map_stays_in_this_process_without_workers_or_for_one_batch() ->
     assert [pid for _, pid in ordered_map(_square_and_pid, [3], processes=2)] == [os.getpid()]
 
 
+#: Maps batches that come slowly (the workers wait for them) on workers started from the
+#: fork server (a native thread pool noted here); says when Ctrl-C reaches this process.
+_INTERRUPTED_MAP = """
+import time
+from newstrace.engine.parallel import note_thread_pool, ordered_map
+def slowly():
+    for batch in range(400):
+        time.sleep(0.05)
+        yield batch
+note_thread_pool("test")
+try:
+    for _ in ordered_map(abs, slowly(), processes=2):
+        print("batch", flush=True)
+except KeyboardInterrupt:
+    print("stopped", flush=True)
+"""
+
+
+def test_ctrl_c_to_every_process_leaves_it_to_the_parent() -> None:
+    """Ctrl-C from a terminal reaches the workers too, forked or from the fork server:
+    they leave it to the process that started them, which stops; none prints a traceback."""
+    import signal
+
+    run = subprocess.Popen([sys.executable, "-c", _INTERRUPTED_MAP], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert run.stdout is not None
+    assert run.stdout.readline() == "batch\n"
+    os.killpg(run.pid, signal.SIGINT)  # as the terminal does: to every process of the run
+    out, errors = run.communicate(timeout=60)
+    assert out.splitlines()[-1] == "stopped" and "Traceback" not in errors, errors
+
+
 #: Fingerprints 600 texts in this process (batches of 256: rensa starts its thread pool),
 #: then again on two worker processes; prints whether both agree.
 _THREADS_THEN_WORKERS = """

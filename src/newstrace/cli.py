@@ -302,9 +302,10 @@ def _noting_interrupts() -> Iterator[list[int]]:
     """While a run lasts, note Ctrl-C (SIGINT) in the list yielded, then stop the run as
     Python would (KeyboardInterrupt). A library interrupted inside its own code may raise
     its own error instead (usearch: ``RuntimeError: Operation has been terminated``); the
-    note tells the run it was still Ctrl-C. Worker processes forked during the run inherit
-    the handler: Ctrl-C (which the terminal sends them too) ends them at once, without a
-    traceback of their own; this process then reports the interruption."""
+    note tells the run it was still Ctrl-C. The workers of :mod:`newstrace.engine.parallel`
+    leave Ctrl-C (which the terminal sends them too) to this process; any other process
+    forked during the run inherits the handler and ends at once, without a traceback of
+    its own; this process then reports the interruption."""
     noted: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield noted

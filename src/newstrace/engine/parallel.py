@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -80,7 +81,8 @@ class WorkerPool:
                 yield function(batch)
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=worker_context(function))
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=worker_context(function),
+                                             initializer=_leave_interrupts_to_the_parent)
         pool = self._pool
         yield from in_order(lambda batch: pool.submit(function, batch), itertools.chain(first, items),
                             in_flight=self.ahead * self.processes)
@@ -101,6 +103,14 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """In a worker process: Ctrl-C, which a terminal sends to every process of a run, is
+    for the process that started the pool to handle (it stops the run and says what was
+    kept); the worker, forked or started from the fork server alike, finishes its batch
+    and ends when the pool closes, without a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 #: Libraries that have run a thread pool in this process (see :func:`note_thread_pool`).
