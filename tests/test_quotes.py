@@ -844,3 +844,14 @@ def test_no_one_named_inside_the_quoted_words_speaks_them():
     found = direct('Jailing Tom Reyes is the union’s new demand: ‘Have him locked away’.\n\n'
                    'The fight between the council and the mayor has grown bitter.')
     assert all(q.speaker_mention != "him" for q in found)
+
+
+def test_according_to_does_not_carry_past_another_person():
+    """*According to the office, there are … . Mayor Reeve has a message for them. “…”*: the
+    cue-less quote is not the office's, whoever else it may be."""
+    for place in ("in the U.S.", "in the state."):
+        found = direct('The mayor’s harvest message went out to many farmers. According to the State Office of '
+                       f'Farm Records, there are 2.1 million people who farm full- or part-time {place} Mayor Dalton '
+                       'Reeve has a message for them. “The farmers of this valley are the finest anywhere and I have '
+                       'been fighting for them since my first day.”')
+        assert all(q.speaker != "the State Office of Farm Records" for q in found)

@@ -870,15 +870,29 @@ def _inherit_speaker(quote: Quote, doc: Doc, previous: list[Quote], sources: lis
     source), when that one lies in the same paragraph or in the paragraph right before; reported
     speech in a relative clause (*a station during which callers asked …*) is an aside, not one."""
     text = doc_text(doc)
-    attributions = [(q.end, q.speaker, q.speaker_start, q.speaker_end, q.speaker_kind, q.speaker_mention)
-                    for q in previous if q.speaker and not _aside(doc, q)]
-    attributions += [(s.end, s.name, s.start, s.end, "person", text[s.start : s.end]) for s in sources]
+    attributions = [(q.end, q.cue == "according to", q.speaker, q.speaker_start, q.speaker_end, q.speaker_kind,
+                     q.speaker_mention) for q in previous if q.speaker and not _aside(doc, q)]
+    attributions += [(s.end, False, s.name, s.start, s.end, "person", text[s.start : s.end]) for s in sources]
     earlier = [a for a in attributions if a[0] <= quote.start]
     if not earlier:
         return
-    end, *speaker = max(earlier, key=lambda a: a[0])
+    end, according, *speaker = max(earlier, key=lambda a: a[0])
+    if according and _another_subject_between(doc, speaker[0], speaker[2], quote.start):
+        return  # *According to the agency, there are … . Mayor Reeve has a message for them. “…”*
     if not any(line.strip() for line in text[end : quote.start].split("\n")[1:-1]):
         quote.speaker, quote.speaker_start, quote.speaker_end, quote.speaker_kind, quote.speaker_mention = speaker
+
+
+def _another_subject_between(doc: Doc, speaker: str, start: int | None, end: int) -> bool:
+    """Whether a person other than ``speaker`` is named between an ``according to`` source (from
+    ``start``) and a cue-less quote (to ``end``): the quote may be that person's, so the source's
+    report is not taken to go on into it (the parser may not make the person a subject: *… in the
+    U.S. President Trump has a message for them.* is read as one sentence)."""
+    if start is None:
+        return False
+    span = doc.char_span(start, end, alignment_mode="contract")
+    return span is not None and any(
+        e.label_ == "PERSON" and e.root.text not in speaker for e in span.ents)
 
 
 def _aside(doc: Doc, quote: Quote) -> bool:
