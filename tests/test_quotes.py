@@ -855,3 +855,12 @@ def test_according_to_does_not_carry_past_another_person():
                        'Reeve has a message for them. “The farmers of this valley are the finest anywhere and I have '
                        'been fighting for them since my first day.”')
         assert all(q.speaker != "the State Office of Farm Records" for q in found)
+
+
+def test_a_speaker_title_before_a_name_resolves_to_the_name():
+    """*former Speaker of the House NAME accused X of being “…”*: Speaker is a role; its holder
+    named next to it speaks, not *former Speaker*."""
+    [quote] = direct('In what was one of the more unusual exchanges to ever occur on a local radio station, former '
+                     'Speaker of the House Linda Hartwell accused Velto Radio’s Carla Minsk of being "obsessed with '
+                     'gossip" and attempting to cover up some of the mayor’s failures.')
+    assert quote.speaker == "Linda Hartwell"

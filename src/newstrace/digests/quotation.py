@@ -1916,7 +1916,7 @@ ROLE_NOUNS: dict[str, str | None] = {
         "attorney professor author executive ceo founder chairman premier chancellor ambassador "
         "representative congressman commissioner prosecutor sheriff officer analyst economist "
         "strategist adviser advisor aide manager coach star actor singer activist expert boss accuser "
-        "witness whistleblower czar tsar".split(), None),
+        "witness whistleblower czar tsar speaker".split(), None),
     **dict.fromkeys("spokesman congressman chairman businessman actor husband father son king".split(), "m"),
     **dict.fromkeys("spokeswoman congresswoman chairwoman businesswoman actress wife mother daughter "
                     "queen first lady".split(), "f"),
