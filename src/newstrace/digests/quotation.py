@@ -877,13 +877,13 @@ def _inherit_speaker(quote: Quote, doc: Doc, previous: list[Quote], sources: lis
     if not earlier:
         return
     end, according, *speaker = max(earlier, key=lambda a: a[0])
-    if according and _another_subject_between(doc, speaker[0], speaker[2], quote.start):
+    if according and _another_person_between(doc, speaker[0], speaker[2], quote.start):
         return  # *According to the agency, there are … . Mayor Reeve has a message for them. “…”*
     if not any(line.strip() for line in text[end : quote.start].split("\n")[1:-1]):
         quote.speaker, quote.speaker_start, quote.speaker_end, quote.speaker_kind, quote.speaker_mention = speaker
 
 
-def _another_subject_between(doc: Doc, speaker: str, start: int | None, end: int) -> bool:
+def _another_person_between(doc: Doc, speaker: str, start: int | None, end: int) -> bool:
     """Whether a person other than ``speaker`` is named between an ``according to`` source (from
     ``start``) and a cue-less quote (to ``end``): the quote may be that person's, so the source's
     report is not taken to go on into it (the parser may not make the person a subject: *… in the
