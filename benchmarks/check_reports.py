@@ -7,7 +7,7 @@ of the seeds and the demo corpus, with the code of two revisions and prints,
 for each input, whether the reports are identical apart from timings, and the first
 differences when they are not, with the verdicts that changed (a pair's relation, the
 number of stories) apart from the scores that moved. Each revision is checked out with ``git worktree add``
-under the temporary folder and run with this checkout's virtualenv, its ``src`` first
+under the temporary folder (removed when the check ends) and run with this checkout's virtualenv, its ``src`` first
 on ``PYTHONPATH``; without ``--head`` the working tree itself is the head. The inputs
 are the same files for both sides. Generated corpora and the reports of committed
 revisions are cached under ``benchmarks/data/check_reports/``.
@@ -64,12 +64,18 @@ def git(*args: str) -> str:
 
 
 def checkout(rev: str) -> Side:
-    """A worktree of ``rev`` under the temporary folder (made once, reused after)."""
+    """A worktree of ``rev`` under the temporary folder (see :func:`remove`)."""
     commit = git("rev-parse", "--verify", f"{rev}^{{commit}}")
     tree = Path(tempfile.gettempdir()) / f"newstrace-check-{commit[:12]}"
     if not (tree / "src" / "newstrace").is_dir():
         git("worktree", "add", "--detach", "--force", str(tree), commit)
     return Side(f"{rev} ({commit[:8]})", tree, commit)
+
+
+def remove(side: Side) -> None:
+    """Remove a revision's worktree (and its folder) once the check is done."""
+    if side.commit is not None:
+        subprocess.run(["git", "worktree", "remove", "--force", str(side.tree)], cwd=ROOT, capture_output=True)
 
 
 def corpus(size: int) -> Path:
@@ -171,8 +177,16 @@ def main() -> int:
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     base = checkout(args.base)
     head = checkout(args.head) if args.head else Side("working tree", ROOT, None)
-    named = inputs(sizes)
-    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+    try:
+        return compare(base, head, inputs(sizes), args.jobs)
+    finally:
+        remove(base)
+        remove(head)
+
+
+def compare(base: Side, head: Side, named: dict[str, Path], jobs: int) -> int:
+    """Run both sides on every input and print whether their reports agree (the exit status)."""
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
         runs = {(name, side.label): pool.submit(report, side, name, path)
                 for name, path in named.items() for side in (base, head)}
         status = 0
