@@ -310,18 +310,25 @@ def test_entity_pattern_finds_what_the_plain_word_start_pattern_finds() -> None:
     assert all(_NAME_OR_NUMBER.findall(text) == plain.findall(text) for text in texts)
 
 
+def _triple_and_pair(count: int) -> tuple[StoryClusterer, _Batch]:
+    """``count`` short undated articles (orthogonal vectors, no shared word), placed in
+    stories {0, 1, 2}, {3, 4} and one of each other article, and their batch."""
+    articles = [Article(id=f"a{i}", title=f"Title {i}", text=f"word{i} text{i}") for i in range(count)]
+    vectors = np.eye(count, 8, dtype=np.float32)
+    clusterer = StoryClusterer()
+    clusterer.assign(articles, vectors)  # a story of one each
+    batch = _Batch(articles, vectors, clusterer._bags(articles, list(range(count))))
+    batch.rows[:] = [clusterer._row_of_article[article.id] for article in articles]
+    features = batch.features(np.arange(count))
+    for index, joined in ((1, 0), (2, 0), (4, 3)):
+        clusterer._move(batch, index, features[index], int(batch.rows[joined]))
+    return clusterer, batch
+
+
 def _look_alike_chunk(to_pair: float) -> tuple[StoryClusterer, _Batch, np.ndarray]:
     """Five short undated articles in two stories, {0, 1, 2} and {3, 4}, and pair affinities
     where article 2 resembles its story's 0 and 1 at 0.6 and 3 and 4 at ``to_pair``."""
-    articles = [Article(id=f"a{i}", title=f"Title {i}", text=f"word{i} text{i}") for i in range(5)]
-    vectors = np.eye(5, 8, dtype=np.float32)
-    clusterer = StoryClusterer()
-    clusterer.assign(articles, vectors)  # orthogonal vectors, no shared word: five stories of one
-    batch = _Batch(articles, vectors, clusterer._bags(articles, list(range(5))))
-    batch.rows[:] = [clusterer._row_of_article[article.id] for article in articles]
-    features = batch.features(np.arange(5))
-    for index, joined in ((1, 0), (2, 0), (4, 3)):
-        clusterer._move(batch, index, features[index], int(batch.rows[joined]))
+    clusterer, batch = _triple_and_pair(5)
     affinity = np.full((5, 5), 0.1)
     affinity[0, 1] = affinity[1, 0] = 1.5
     affinity[[0, 1], 2] = affinity[2, [0, 1]] = 0.6
@@ -371,15 +378,7 @@ def test_a_third_report_stays_when_the_pair_barely_resembles_it() -> None:
 def _outlier_chunk(to_pair: float, to_other: float) -> tuple[StoryClusterer, _Batch, np.ndarray]:
     """Seven short undated articles in stories {0, 1, 2}, {3, 4}, {5} and {6}: 0 and 1 resemble
     each other most, then 5 and 6 (``to_other``), then 2 (0.7); 2 resembles 3 and 4 at ``to_pair``."""
-    articles = [Article(id=f"a{i}", title=f"Title {i}", text=f"word{i} text{i}") for i in range(7)]
-    vectors = np.eye(7, 8, dtype=np.float32)
-    clusterer = StoryClusterer()
-    clusterer.assign(articles, vectors)
-    batch = _Batch(articles, vectors, clusterer._bags(articles, list(range(7))))
-    batch.rows[:] = [clusterer._row_of_article[article.id] for article in articles]
-    features = batch.features(np.arange(7))
-    for index, joined in ((1, 0), (2, 0), (4, 3)):
-        clusterer._move(batch, index, features[index], int(batch.rows[joined]))
+    clusterer, batch = _triple_and_pair(7)
     affinity = np.full((7, 7), 0.1)
     for (a, b), value in {(0, 1): 1.5, (0, 5): to_other, (1, 6): to_other, (0, 2): 0.7, (1, 2): 0.7,
                           (2, 3): to_pair, (2, 4): to_pair, (3, 4): 1.0}.items():
