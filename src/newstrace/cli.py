@@ -148,19 +148,12 @@ def check_not_overwriting(output: Optional[Path], db: Optional[Path], paths: lis
                     "(choose another -o)")
     if not output.is_file():
         return
-    from newstrace.ingest.readers import IngestError, is_article_file, load
+    from newstrace.ingest.readers import is_article_file, is_newstrace_report
 
     for given in paths:
         folder = given.resolve()
         inside = given.is_dir() and folder in target.parents and is_article_file(target)
-        if target == folder or inside:
-            try:
-                load(output)
-            except IngestError as exc:
-                if exc.reason.startswith("a newstrace report"):
-                    continue
-            except Exception:
-                pass
+        if (target == folder or inside) and not is_newstrace_report(output):
             raise _fail(f"cannot write the {what} to {output}: it is an input given to read ({given}); "
                         f"writing the {what} there would replace it (choose another -o)")
 

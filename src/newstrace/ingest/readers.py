@@ -492,10 +492,10 @@ def _load_file(path: Path, max_bytes: int) -> Article:
     text, encoding = _decode(path, data)
     if suffix in JSON_SUFFIXES:
         record = _parse_json(path, text)
-        if isinstance(record, dict) and {"newstrace", "schema", "articles"} <= record.keys():
+        if _is_report_record(record):
             raise IngestError(path, _OWN_REPORT)
         article = _from_record(path, record)
-    elif _OWN_HTML_REPORT.search(data[:4096]):
+    elif _is_report_page(data):
         raise IngestError(path, _OWN_REPORT)
     elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _MARKUP.search(data[:4096])):
         article = _from_html(path, text, key=identity_key(path))
@@ -504,6 +504,30 @@ def _load_file(path: Path, max_bytes: int) -> Article:
     if encoding != "utf-8":
         article.meta["encoding"] = encoding
     return article
+
+
+def _is_report_record(record: Any) -> bool:
+    """Whether a JSON value is a newstrace JSON report (``report.render_json``)."""
+    return isinstance(record, dict) and {"newstrace", "schema", "articles"} <= record.keys()
+
+
+def _is_report_page(data: bytes) -> bool:
+    """Whether a file's bytes open as a newstrace HTML report (its generator meta tag)."""
+    return _OWN_HTML_REPORT.search(data[:4096]) is not None
+
+
+def is_newstrace_report(path: PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
+    """Whether ``path`` holds a report newstrace wrote (JSON or HTML), which is never read
+    as an article; ``False`` for anything else, readable or not."""
+    path = Path(path)
+    suffix, gzipped = _format_of(path)
+    try:
+        data = _read_bytes(path, gzipped, max_bytes)
+        if suffix in JSON_SUFFIXES:
+            return _is_report_record(_parse_json(path, _decode(path, data)[0]))
+    except (IngestError, OSError):
+        return False
+    return _is_report_page(data)
 
 
 def load(path: PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
