@@ -213,10 +213,10 @@ def test_a_sqlite_database_of_something_else_is_refused_and_left_as_it_is(tmp_pa
     assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
 
 
-@pytest.mark.parametrize("name", ["report.html", "report.json"])
+@pytest.mark.parametrize("name", ["report.html", "report.json", "report.txt"])
 def test_a_report_written_into_the_input_folder_is_not_read_back_as_an_article(name: str, tmp_path: Path) -> None:
     """``analyze DIR -o DIR/report.html`` then ``analyze DIR``: the HTML report became an
-    article of the store, with its own story."""
+    article of the store, with its own story (the text report too)."""
     folder = tmp_path / "in"
     shutil.copytree(EXAMPLES / "corran-flood", folder)
     db = tmp_path / "s.db"
@@ -231,6 +231,27 @@ def test_a_report_written_into_the_input_folder_is_not_read_back_as_an_article(n
     report = json.loads(again.stdout)
     assert report["stats"]["articles_new"] == 0 and len(report["articles"]) == 6
     assert all(Path(a["path"]).name != name for a in report["articles"])
+
+
+def test_a_store_kept_among_the_articles_is_no_skipped_input(tmp_path: Path) -> None:
+    """``cd DIR && newstrace analyze .`` makes its store ``DIR/newstrace.db``; every run then
+    reported the store, its WAL, shared-memory and lock files as four skipped inputs and
+    exited 1."""
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "corran-flood", folder)
+    for run in range(2):
+        done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", ".", "--encoder", "static", "-f", "json"],
+                              cwd=folder, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        report = json.loads(done.stdout)
+        assert report["stats"]["articles_new"] == (6 if run == 0 else 0) and len(report["articles"]) == 6
+        assert report["stats"]["inputs_skipped"] == 0
+    assert (folder / "newstrace.db").exists()
+    other = folder / "notes.db"  # another tool's database is no article either
+    sqlite3.connect(other).execute("CREATE TABLE notes (body TEXT)").connection.commit()
+    done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", ".", "--encoder", "static", "-f", "json"],
+                          cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
 def test_the_report_never_overwrites_the_store_or_an_input(tmp_path: Path) -> None:

@@ -475,9 +475,12 @@ def _parse_json(where: PathLike, data: bytes | str) -> Any:
 # --- files -------------------------------------------------------------------------------
 
 
-#: A report newstrace wrote (``analyze -o DIR/report.html`` or ``.json``), found among the
-#: inputs: never read as an article.
+#: A report newstrace wrote (``analyze -o DIR/report.html``, ``.json``, ``.txt`` or ``.md``),
+#: found among the inputs: never read as an article. HTML carries a generator tag; a text
+#: or Markdown report opens with its title and the article count.
 _OWN_HTML_REPORT = re.compile(rb'<meta name="generator" content="newstrace[ "]')
+_OWN_TEXT_REPORT = re.compile(rb"\A\s*(?:newstrace report  [\d,]+ articles? \xc2\xb7 "
+                              rb"|# newstrace report\n\n\| Articles \|)")
 _OWN_REPORT = "a newstrace report, not an article (write reports outside the input folders)"
 
 
@@ -512,8 +515,9 @@ def _is_report_record(record: Any) -> bool:
 
 
 def _is_report_page(data: bytes) -> bool:
-    """Whether a file's bytes open as a newstrace HTML report (its generator meta tag)."""
-    return _OWN_HTML_REPORT.search(data[:4096]) is not None
+    """Whether a file's bytes open as a newstrace HTML report (its generator meta tag), or
+    as its text or Markdown report."""
+    return _OWN_HTML_REPORT.search(data[:4096]) is not None or _OWN_TEXT_REPORT.match(data) is not None
 
 
 def is_newstrace_report(path: PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
@@ -598,18 +602,46 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
 
 def input_files(paths: Iterable[PathLike]) -> Iterator[Path | IngestError]:
     """Files named or found under folders (recursive, sorted, hidden ones skipped), and an
-    error for each missing path and each file in a folder that is not an article format."""
+    error for each missing path and each file in a folder that is not an article format,
+    except a database and its companions (a store kept beside the articles), passed over."""
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
                 if found.is_file() and not hidden:
-                    yield _unknown_format(found) or found
+                    unknown = _unknown_format(found)
+                    if unknown is None:
+                        yield found
+                    elif not _is_database_file(found):
+                        yield unknown
         elif path.is_file():
             yield path
         else:
             yield IngestError(path, "no such file or folder")
+
+
+#: The files SQLite keeps beside a database, and a newstrace store's writer lock.
+_DATABASE_COMPANIONS = ("-wal", "-shm", "-journal", ".lock")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _is_database_file(path: Path) -> bool:
+    """Whether a file is a SQLite database (a newstrace store, as ``cd DIR && newstrace
+    analyze .`` leaves one among the articles, or another tool's) or one of its companion
+    files: never an article, and no input to report as skipped."""
+    for end in _DATABASE_COMPANIONS:
+        if path.name.endswith(end) and _is_sqlite(path.with_name(path.name[: -len(end)])):
+            return True
+    return _is_sqlite(path)
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
 
 
 def is_article_file(path: PathLike) -> bool:
