@@ -108,6 +108,30 @@ def test_ctrl_c_inside_a_vector_search_is_an_interruption_not_a_traceback(tmp_pa
     assert report["stats"]["store_articles"] == len(report["articles"]) == 6 and report["stories"]
 
 
+@pytest.mark.parametrize("loaded", ["typer", "onnxruntime"])
+def test_ctrl_c_while_the_command_line_loads_is_one_line_not_a_traceback(loaded: str, tmp_path: Path) -> None:
+    """Ctrl-C in the first second (the command line and its stages still importing) printed
+    a KeyboardInterrupt traceback, or Typer's framed ``ImportError: initialization failed``
+    when it stopped an extension module loading. Here it arrives as soon as ``loaded`` has
+    been imported (``-X importtime`` says when): while the command line loads (after
+    ``typer``), or while ``analyze`` loads its stages (after ``onnxruntime``)."""
+    run = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "newstrace", "analyze", str(EXAMPLES), "--db",
+         str(tmp_path / "s.db"), "-o", str(tmp_path / "report.txt")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = []
+    for line in run.stderr:
+        said.append(line)
+        if line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == loaded:
+            run.send_signal(signal.SIGINT)
+            break
+    said += run.stderr.readlines()
+    assert run.wait(timeout=120) == 130
+    lines = [line for line in said if not line.startswith("import time:")]
+    assert len(lines) <= 1 and not any("Traceback" in line or "Error" in line for line in lines), "".join(lines)
+    assert not lines or lines[0].startswith("interrupted: ")
+
+
 def _with_stdout_closed(*args: str) -> subprocess.CompletedProcess:
     """``newstrace ARGS | head`` where ``head`` has stopped reading: standard output is a
     pipe whose reading end is closed."""
