@@ -202,6 +202,13 @@ def test_messages_name_bracketed_paths_as_they_are(tmp_path: Path) -> None:
                            "--encoder", "static", "-o", str(report)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and report.is_file()
     assert done.stderr.splitlines() == [f"skipped {folder / 'notes[draft].txt'}: empty file", f"wrote {report}"]
+    pairs = tmp_path / "pairs[all].jsonl"  # dedup's summary too (it also said "1 pairs")
+    done = subprocess.run([sys.executable, "-m", "newstrace", "dedup", str(folder / "01_meridian_press.txt"),
+                           str(folder / "02_riverside_blog.html"), "-o", str(pairs)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and len(pairs.read_text(encoding="utf-8").splitlines()) == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("2 articles, 1 pair in ") and line.endswith(f"; wrote {pairs}")
 
 
 def test_compare_refuses_a_file_of_many_articles_in_one_line(tmp_path: Path) -> None:

@@ -490,8 +490,10 @@ def dedup(
         err.print(f"wrote {write_table(records, export / 'pairs', 'relations', format=export_format.value)}")
     _report_skips(skipped)
     stats = finder.stats
-    err.print(f"{stats['articles']:,} articles, {stats['pairs']:,} pairs in {stats['seconds']:.1f} s "
-              f"({stats['articles_per_second']:,.0f} articles/s)" + (f"; wrote {output}" if output else ""))
+    articles, pairs = stats["articles"], stats["pairs"]
+    err.print(f"{articles:,} article{'s' * (articles != 1)}, {pairs:,} pair{'s' * (pairs != 1)} in "
+              f"{stats['seconds']:.1f} s ({stats['articles_per_second']:,.0f} articles/s)"
+              + (f"; wrote {output}" if output else ""), markup=False, soft_wrap=True)
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
