@@ -864,3 +864,15 @@ def test_a_speaker_title_before_a_name_resolves_to_the_name():
                      'Speaker of the House Linda Hartwell accused Velto Radio’s Carla Minsk of being "obsessed with '
                      'gossip" and attempting to cover up some of the mayor’s failures.')
     assert quote.speaker == "Linda Hartwell"
+
+
+def test_a_name_and_verb_after_a_quote_inside_an_earlier_clause_are_no_attribution():
+    """*after X accused him of a “…,” the president hastily summoned aides*: the quote belongs to
+    the clause it sits in (X's accusation); the main clause after it attributes nothing, nor
+    does a sentence after a quote a colon introduced."""
+    [quote] = direct('An hour after the House speaker accused him of a "cover-up," the president hastily summoned '
+                     'aides to the garden.')
+    assert quote.speaker == "the House speaker"
+    [quote] = direct('Rosa Tell is remembered for the slogan she shouted at the 1998 rally: "Give us the river back!" '
+                     'Farmers still honour her today.')
+    assert quote.speaker == "Rosa Tell"

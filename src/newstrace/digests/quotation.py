@@ -1511,7 +1511,8 @@ def _adjacent_attribution(doc: Doc, starts: list[int], parts: list[tuple[int, in
     quote inside a sentence that already has a cue (*X said her visit was a “…,” state media
     reported*) only ``according to`` counts: the rest relays X's words."""
     for start, end in parts:
-        found = _attribution_after(doc, bisect_left(starts, end), doc_text(doc)[start:end].rstrip())
+        found = _attribution_after(doc, bisect_left(starts, end), doc_text(doc)[start:end].rstrip(),
+                                   opening=bisect_left(starts, parts[0][0]))
         if found is not None and (found[0].lower_ == "according" or not _cue_before(doc, starts, start)):
             return found
     return None
@@ -1561,7 +1562,7 @@ def _cue_before(doc: Doc, starts: list[int], start: int) -> bool:
     return any(_is_cue_word(t) and t.dep_ != "relcl" for t in doc[doc[i].sent.start : i])  # not *Nothing X said*
 
 
-def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | None:
+def _attribution_after(doc: Doc, i: int, quoted: str, *, opening: int | None = None) -> tuple[Token, Span] | None:
     while i < len(doc) and (doc[i].text in {"”", '"', ",", "’"} or (doc[i].is_space and "\n" not in doc[i].text)):
         i += 1  # closing marks, a comma and spaces, the no-break space included
     if i >= len(doc) or "\n" in doc[i].text:
@@ -1597,7 +1598,7 @@ def _attribution_after(doc: Doc, i: int, quoted: str) -> tuple[Token, Span] | No
                     mention = doc[left : mention.end]  # “…,” perhaps only 10%, he said
                 return token, mention
             return None
-        if _ends_with_verb(doc, i, j, quoted):  # “…?” Hannity pressed.
+        if _ends_with_verb(doc, i, j, quoted) and not _clause_before(doc, opening, i):  # “…?” Hannity pressed.
             end = j
             while end > i + 1 and doc[end - 1].pos_ in {"AUX", "PART"}:  # *the mayor has issued*
                 end -= 1
@@ -1614,6 +1615,26 @@ def _relative_clause_tokens(doc: Doc, i: int) -> set[int]:
     end = min(len(doc), i + _ATTRIBUTION_TOKENS, doc[i].sent.end)
     inside = {t.i for k in doc[i:end] if k.dep_ == "relcl" for t in k.subtree}
     return inside | {k + 1 for k in inside if k + 1 < len(doc) and doc[k + 1].text == ","} if inside else inside
+
+
+def _clause_before(doc: Doc, opening: int | None, after: int) -> bool:
+    """Whether the quote opening at token ``opening`` sits in a clause that begins before it: the
+    nearest verb above it comes before it and has a subject (*after the speaker accused him of
+    a “cover-up,” the president left*); a name and a verb after the quote are then the main
+    clause, not an attribution (*Following “…,” the mayor has issued* stays one). So does a
+    quote a colon introduces. The quote runs from ``opening`` to before ``after``; its own
+    verbs do not count."""
+    if opening is None or opening + 1 >= len(doc):
+        return False
+    before = opening
+    while before > 0 and (doc[before - 1].text in {'"', "“", "‘", "'"} or doc[before - 1].is_space):
+        before -= 1
+    if before > 0 and doc[before - 1].text == ":":
+        return True  # *his demand in Berlin: “…!” Conservatives still praise it*: introduced before
+    token = doc[opening + 1] if doc[opening].is_punct else doc[opening]
+    verb = next((t for t in token.ancestors if t.pos_ in {"VERB", "AUX"} and not opening <= t.i < after), None)
+    return (verb is not None and verb.sent == doc[opening].sent and verb.i < opening
+            and any(c.dep_ in _SUBJECT_DEPS for c in verb.children))
 
 
 def _ends_with_verb(doc: Doc, i: int, j: int, quoted: str) -> bool:
