@@ -876,3 +876,11 @@ def test_a_name_and_verb_after_a_quote_inside_an_earlier_clause_are_no_attributi
     [quote] = direct('Rosa Tell is remembered for the slogan she shouted at the 1998 rally: "Give us the river back!" '
                      'Farmers still honour her today.')
     assert quote.speaker == "Rosa Tell"
+
+
+def test_a_vice_president_is_not_the_president():
+    """*“The team, chaired by Vice President NAME, …,” the president said*: "the president" is the
+    president named before, not the vice president named inside the quote."""
+    [quote] = direct('President Alma Ruiz opened the summit on Monday. "The planning team, chaired by Vice President '
+                     'Omar Lind, has worked tirelessly for months," the president said.')
+    assert quote.speaker == "Alma Ruiz" and quote.speaker_mention == "the president"

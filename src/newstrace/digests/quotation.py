@@ -665,11 +665,17 @@ class PersonIndex:
     def described_at(self, words: frozenset[str], token_index: int) -> tuple[int, str] | None:
         """Where and to whom a description containing ``words`` was last given before
         ``token_index`` (or anywhere, when it names one person only)."""
-        matches = [(i, name) for i, name, desc in self.descriptors if words <= desc]
+        matches = [(i, name) for i, name, desc in self.descriptors
+                   if words <= desc and not (desc & _LESSER_OFFICES) - words]
         earlier = [m for m in matches if m[0] < token_index]
         if earlier:
             return earlier[-1]
         return matches[0] if len({name for _, name in matches}) == 1 else None
+
+
+#: Words that make a title another office: *Vice President Varga* is not "the president", nor
+#: *Deputy Minister Varga* "the minister".
+_LESSER_OFFICES = frozenset("vice deputy assistant lieutenant".split())
 
 
 def _surname_mentions(doc: Doc, full: dict[str, str]) -> list[tuple[Span, str]]:
