@@ -884,3 +884,16 @@ def test_a_vice_president_is_not_the_president():
     [quote] = direct('President Alma Ruiz opened the summit on Monday. "The planning team, chaired by Vice President '
                      'Omar Lind, has worked tirelessly for months," the president said.')
     assert quote.speaker == "Alma Ruiz" and quote.speaker_mention == "the president"
+
+
+def test_a_verb_the_recogniser_ran_into_a_name_ends_the_speaker_mention():
+    """A headline's *NAME slams Senate …* taken as one organisation: the speaker is NAME, the
+    subject of *slams*, not the words up to the end of the entity."""
+    from spacy.tokens import Span
+    from newstrace.digests.quotation import load_nlp, quotes_from_doc
+
+    doc = load_nlp()("Reyes slams Senate farm bill as 'a betrayal of every family farm'.\n\n"
+                     "Governor Ana Reyes on Friday criticised the bill.")
+    doc.set_ents([Span(doc, 0, 4, label="ORG")] + [e for e in doc.ents if e.start >= 4])
+    [quote] = [q for q in quotes_from_doc(doc) if q.direct]
+    assert quote.speaker_mention == "Reyes"

@@ -1737,7 +1737,8 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
         start, end = subject.i, subject.i + 1
         while start > 0 and doc[start].ent_iob_ == "I":
             start -= 1
-        while end < len(doc) and doc[end].ent_iob_ == "I" and not _joined_verb(doc[end]):
+        while end < len(doc) and doc[end].ent_iob_ == "I" and not _joined_verb(doc[end]) and not (
+                doc[end].pos_ in {"VERB", "AUX"} and doc[end].is_ancestor(subject)):  # *Varga slams Senate*
             end += 1
         return doc[start:end]
     # a title and its holder may come joined as a conjunct (*Vice President for news and talk Dave Gorab*)
