@@ -897,3 +897,10 @@ def test_a_verb_the_recogniser_ran_into_a_name_ends_the_speaker_mention():
     doc.set_ents([Span(doc, 0, 4, label="ORG")] + [e for e in doc.ents if e.start >= 4])
     [quote] = [q for q in quotes_from_doc(doc) if q.direct]
     assert quote.speaker_mention == "Reyes"
+
+
+def test_according_to_a_report_leaves_the_words_to_who_the_report_says_spoke():
+    """*X accused Y of a coalition of “fear”, according to a report*: the report relays X's words."""
+    [quote] = direct('Three former aides of the governor accused state lawmakers of building a coalition of "fear" '
+                     'with lobbyists, according to a report on Tuesday.')
+    assert quote.speaker == "Three former aides"

@@ -1532,12 +1532,27 @@ def _according_to_in_sentence(doc: Doc, starts: list[int], parts: list[tuple[int
     sentence = first.sent
     if cue is not None and cue.sent == sentence and cue.lower_ != "according" and not _addressed(cue):
         return None
+    governing = _governing_subject(doc, parts)
+    relays = governing is not None and governing.sent == sentence and _can_speak(governing) and not _addressed(
+        governing.head)
     for token in sentence[:-2]:
         if token.lower_ == "according" and token.nbor().lower_ == "to" and not _inside(token.idx, parts):
             mention = _mention_from(doc, token.i + 2)
             if mention is not None and not _inside(mention.start_char, parts):
-                return token, mention
+                # *two aides accused the party of “hate”, according to a report*: a report tells
+                # who spoke, and the aides speak; *according to Trump, the media would call him …*
+                return None if relays and _a_record(mention) else (token, mention)
     return None
+
+
+def _a_record(mention: Span) -> bool:
+    """Whether a mention is a report, an article or another record rather than who speaks."""
+    return mention.root.lemma_.lower() in _DOCUMENTS | _RECORDS and not any(
+        t.ent_type_ == "PERSON" for t in mention)
+
+
+#: What relays others' words: *according to a report*, *according to the filing*.
+_RECORDS = frozenset("report article story account filing document documents transcript records reports".split())
 
 
 _SIGNATURE = re.compile(r"[ \t]*\n\s*[-—–]+[ \t]*([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})\.?[ \t]*(?:\n|$)")
