@@ -904,3 +904,12 @@ def test_according_to_a_report_leaves_the_words_to_who_the_report_says_spoke():
     [quote] = direct('Three former aides of the governor accused state lawmakers of building a coalition of "fear" '
                      'with lobbyists, according to a report on Tuesday.')
     assert quote.speaker == "Three former aides"
+
+
+def test_a_named_speaker_inside_a_report_speaks_the_phrase_quoted_from_them():
+    """*NAME announced it would pause “…,” a news agency reported*: NAME's words, relayed."""
+    [quote] = direct('Norway announced on Monday that it would pause the program "out of an abundance of prudence," '
+                     'Nordic News reported.')
+    assert quote.speaker == "Norway" and quote.cue == "announced"
+    [quote] = direct('Clara Voss said she expects Governor Tam to announce a "pause" in the program.')
+    assert quote.speaker == "Clara Voss"

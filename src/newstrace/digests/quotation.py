@@ -1309,8 +1309,27 @@ def _nearer_speech_act(cue: Token, doc: Doc, parts: list[tuple[int, int]]) -> bo
         if token is cue:
             return False
         if token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in _SPEECH_ACTS:
-            return cue.is_ancestor(token) and _agent(token) is not None
+            return cue.is_ancestor(token) and (_agent(token) is not None or (
+                _named_speaker_of(token) and not _has_own_subject(doc, parts)))
     return False
+
+
+def _named_speaker_of(verb: Token) -> bool:
+    """*Ireland announced it would pause “out of caution,” Reuters reported*: a verb of speech,
+    in a tense (not *expects Obama to announce*), whose subject is a name (not *he* or *she*,
+    who may be the cue's own speaker) speaks the quoted phrase it governs; the cue only
+    reports it."""
+    subject = _subject(verb)
+    return (verb.lemma_.lower() in CUE_VERBS and verb.lemma_.lower() not in _NAMING_VERBS
+            and verb.tag_ in {"VBD", "VBZ", "VBP"}
+            and subject is not None and subject.ent_type_ in _SPEAKING_ENTITIES | {"GPE"})
+
+
+def _has_own_subject(doc: Doc, parts: list[tuple[int, int]]) -> bool:
+    """Whether the quoted words hold a clause of their own (a subject inside them): a whole
+    statement, which the parse may hang under any verb nearby, not a phrase it quotes."""
+    return any(t.dep_ in _SUBJECT_DEPS for start, end in parts
+               for t in (doc.char_span(start, end, alignment_mode="expand") or ()))
 
 
 def _governing_subject(doc: Doc, parts: list[tuple[int, int]]) -> Token | None:
