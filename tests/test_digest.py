@@ -335,6 +335,19 @@ def test_a_country_and_its_initials_are_one_place_but_two_countries_conflict():
     assert place_conflicts("Canada", "Mexico") == [["Canada", "Mexico"]]
 
 
+def test_a_place_written_as_within_another_is_no_conflict_with_it():
+    """*in New York's Westchester County* and *in New York* tell one place (AllSides 2341); two
+    states whose names share words still conflict."""
+    def place_conflicts(place_a: str, place_b: str) -> list[list[str]]:
+        a = Article.from_text(f"The storm made landfall in {place_a} on Tuesday, killing two people, the agency said.")
+        b = Article.from_text(f"The storm made landfall in {place_b} on Tuesday, killing two people, the agency said.")
+        digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+        return [sorted(v.value for v in c.versions) for c in digest.conflicts if c.kind == "place"]
+
+    assert place_conflicts("New York’s Westchester County", "New York") == []
+    assert place_conflicts("West Virginia", "Virginia") == [["Virginia", "West Virginia"]]
+
+
 def test_the_same_count_of_different_harms_is_two_facts():
     """*killed two people* and *injured two people* share a figure, not a fact: neither agreement
     nor a figure to compare (the same harm told twice still is one claim)."""

@@ -545,9 +545,16 @@ def _place_conflicts(by_root: dict[str, list[Statement]], together: set[frozense
 
 def same_place(a: str, b: str) -> bool:
     """Whether two place names can name one place: the same name, or one the other's
-    initials, dotted or not ("U.S." or "US" and "United States", "UK" and "United Kingdom")."""
+    initials, dotted or not ("U.S." or "US" and "United States", "UK" and "United Kingdom"),
+    or one a place the other names as within it ("New York's Westchester County" or
+    "Westchester County, New York" and "New York")."""
     a, b = a.replace(".", ""), b.replace(".", "")
-    return a == b or a == _initials(b) or b == _initials(a)
+    return a == b or a == _initials(b) or b == _initials(a) or _within(a, b) or _within(b, a)
+
+
+def _within(place: str, region: str) -> bool:
+    """Whether ``place`` is written as a place of ``region``: ``REGION's PLACE`` or ``PLACE, REGION``."""
+    return place.startswith((region + "'s ", region + "’s ")) or place.endswith(", " + region)
 
 
 def _all_agree(per_root: dict[str, list], agree) -> bool:
