@@ -9,7 +9,8 @@ import pytest
 
 import newstrace
 from newstrace.model import Article
-from newstrace.stories import StoryClusterer, _Batch, cluster_stories, encode_leads, extract_entities
+from newstrace.stories import StoryClusterer, _Batch, cluster_stories, encode_leads
+from newstrace.text.names import extract_entities
 
 QUAKE_CHILE = [
     ("Magnitude 6.8 earthquake shakes Valparaiso",
@@ -301,7 +302,7 @@ def test_long_unrelated_pages_of_one_week_do_not_make_a_story(shared) -> None:
 def test_entity_pattern_finds_what_the_plain_word_start_pattern_finds() -> None:
     import re
 
-    from newstrace.stories import _NAME_OR_NUMBER
+    from newstrace.text.names import _NAME_OR_NUMBER
 
     plain = re.compile(r"\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d")
     texts = ["Tara Reid, 33, entered Promises in Malibu on Friday. She left.", "3A4 A3 a3 _3 _A É3 ١٢٣ 1,2. ABC-D ’s",

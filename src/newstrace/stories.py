@@ -2,7 +2,7 @@
 
 Each article is described by three unit vectors: its MiniLM embedding (of title + lead, see
 :func:`encode_leads`), a hashed, IDF-weighted bag of cheap named entities (capitalised words
-and numbers, see :func:`extract_entities`) and a hashed, IDF-weighted bag of its words (stop
+and numbers, see :func:`~newstrace.text.names.extract_entities`) and a hashed, IDF-weighted bag of its words (stop
 words left out). A story keeps the running sum of its members' vectors; an article's
 affinity to a story is its mean (average-link) similarity to the story's members,
 
@@ -180,7 +180,7 @@ from murmurhash.mrmr import hash_bytes as _murmurhash3_32
 from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
 
 from newstrace.model import Article
-from newstrace.text.words import NOT_NAMES
+from newstrace.text.names import extract_entities
 from newstrace.text.titles import headline_or_lead
 
 STATE_VERSION = 8
@@ -192,48 +192,6 @@ _STATE_CHUNK_ROWS = 4096
 #: Story means indexed at once from which the time buckets are built in parallel threads.
 _PARALLEL_INDEX_VECTORS = 4096
 _SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become linkage distances
-
-#: A capitalised word, or a number, at a word start: the matches of
-#: ``\b[A-Z][A-Za-z'’.&-]*[A-Za-z]|\b\d[\d,.]*\d|\b\d``, written to begin with a character class
-#: (the word start checked after its first character) so that the regex engine skips ahead
-#: to the next capital or digit instead of trying every position: twice as fast, the same matches.
-_NAME_OR_NUMBER = re.compile(r"[A-Z\d](?<!\w[A-Z\d])(?:(?<=[A-Z])[A-Za-z'’.&-]*[A-Za-z]|(?<=\d)(?:[\d,.]*\d)?)")
-_POSSESSIVE = re.compile(r"['’]s?$")
-
-
-def extract_entities(text: str) -> list[str]:
-    """Cheap named entities: lowercased capitalised words (not sentence-start function
-    words) and numbers (thousands separators dropped). A regex, fast enough for 100k articles.
-
-    >>> extract_entities("Tara Reid, 33, entered Promises in Malibu on Friday. She left.")
-    ['tara', 'reid', '33', 'promises', 'malibu', 'friday']
-    """
-    known = _ENTITY_OF
-    if len(known) > _ENTITY_CACHE:
-        known.clear()
-    entities = []
-    for token in _NAME_OR_NUMBER.findall(text):
-        entity = known.get(token, _UNSEEN)
-        if entity is _UNSEEN:
-            entity = known[token] = _entity(token)
-        if entity is not None:
-            entities.append(entity)
-    return entities
-
-
-def _entity(token: str) -> str | None:
-    """The entity a token of :data:`_NAME_OR_NUMBER` stands for, if any."""
-    if token[0].isdigit():
-        return token.replace(",", "").rstrip(".")
-    word = _POSSESSIVE.sub("", token).lower()
-    return word if len(word) > 1 and word not in NOT_NAMES else None
-
-
-#: Each distinct token's entity (or ``None``), worked out once: most tokens recur.
-_ENTITY_OF: dict[str, str | None] = {}
-_ENTITY_CACHE = 1_000_000  #: distinct tokens held at most (then forgotten)
-_UNSEEN = object()
-
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 

@@ -233,7 +233,7 @@ def plan_rewrite_checks(candidates: Collection[Pair], articles: Mapping[str, Art
                         partial_pairs: Mapping[Pair, Overlap], boilerplate: BoilerplateIndex) -> RewritePlan:
     """Keep the partial pairs and the candidates that share enough names and numbers
     (:func:`share_names`), with their shared wording (boilerplate is no evidence)."""
-    from newstrace.stories import extract_entities
+    from newstrace.text.names import extract_entities
 
     names = {key: set(extract_entities(articles[key].text)) for key in sorted({x for p in candidates for x in p})}
     pairs = [pair for pair in sorted(candidates)

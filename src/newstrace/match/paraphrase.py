@@ -33,6 +33,7 @@ from newstrace.encode.runtime import DIM, Encoder, default_encoder
 from newstrace.model import Passage
 from newstrace.text.sentences import Span, is_claim_sentence, split_sentences
 from newstrace.text.quotes import quoted_stretches
+from newstrace.text.names import names, numbers
 from newstrace.text.words import STOPWORDS, WORD
 
 #: Sentence pairs below this similarity are never aligned.
@@ -45,8 +46,6 @@ REWORDED_MAX_OVERLAP = 0.5
 #: Sentences with a match at least this similar in the other text should be aligned, in order.
 ORDER_SIMILARITY = 0.6
 
-_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[A-Za-z]|\b[A-Z]{2,}\b")
 
 
 @dataclass(frozen=True)
@@ -225,15 +224,6 @@ def align_sentences(
 def content_words(text: str) -> set[str]:
     """Lower-cased words of ``text`` that are not stop words."""
     return {w for w in (m.lower() for m in WORD.findall(text)) if w not in STOPWORDS}
-
-
-def numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
-
-
-def names(text: str) -> set[str]:
-    """Capitalised words not opening a sentence, and acronyms: a cheap proper-noun proxy."""
-    return {n.lower() for n in _NAME.findall(text)} - STOPWORDS
 
 
 def _jaccard(x: set[str], y: set[str]) -> float:

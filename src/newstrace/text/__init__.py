@@ -1,6 +1,7 @@
 """Text conventions every stage shares, each defined once: where quotations are
 (:mod:`newstrace.text.quotes`), where sentences end (:mod:`newstrace.text.sentences`),
-which words are no names or carry no content (:mod:`newstrace.text.words`), how a story is
+which words are no names or carry no content (:mod:`newstrace.text.words`), what the cheap
+readings of names and numbers are (:mod:`newstrace.text.names`), how a story is
 titled (:mod:`newstrace.text.titles`), and a batch of texts as one array for the vectorised
 passes (:mod:`newstrace.text.batch`).
 
