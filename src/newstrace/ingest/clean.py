@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from newstrace.ingest.pagemeta import is_junk_title
+from newstrace.ingest.pagemeta import MONTH_NAME, MONTHS, is_junk_title
 
 __all__ = [
     "Cleaned",
@@ -85,10 +85,7 @@ def credits_in(text: str) -> list[str]:
 
 # --- dates ----------------------------------------------------------------------------
 
-_MONTH = (
-    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
+_MONTH = rf"(?P<month>{MONTH_NAME})"
 _DATE = re.compile(
     r"(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2})"
     rf"|{_MONTH}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
@@ -96,7 +93,6 @@ _DATE = re.compile(
     r"(?P<y3>\d{4})",
     re.IGNORECASE,
 )
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def iso_date(text: str) -> str | None:
@@ -113,7 +109,7 @@ def iso_date(text: str) -> str | None:
     else:
         name = g["month"] or g["month3"]
         year, day = int(g["y2"] or g["y3"]), int(g["d2"] or g["d3"])
-        month = _MONTHS.index(name[:3].lower()) + 1
+        month = MONTHS.index(name[:3].lower()) + 1
     try:
         return dt.date(year, month, day).isoformat()
     except ValueError:

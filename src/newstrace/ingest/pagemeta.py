@@ -57,8 +57,10 @@ class PageMeta:
 
 # --- reading dates ------------------------------------------------------------------------
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH_NAME = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+#: The months as their names begin (a name's first three letters, lower case, index 0 = January).
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: A month's name, in full or abbreviated (``Sept.``): every date reader of newstrace's ingest uses it.
+MONTH_NAME = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
                r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_WORD = r"\b(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\b\.?"
@@ -67,8 +69,8 @@ _DATE_TEXT = re.compile(
     rf"(?P<weekday>{_WEEKDAY})?(?:"
     r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
     r"|(?<![\d/.])(?P<n1>\d{1,2})(?P<sep>[/.-])(?P<n2>\d{1,2})(?P=sep)(?P<ny>\d{4}|\d{2})(?![\d/.])"
-    rf"|(?P<md_month>{_MONTH_NAME})\s+(?P<md_day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<md_year>\d{{4}})"
-    rf"|(?P<dm_day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dm_month>{_MONTH_NAME}),?\s+(?P<dm_year>\d{{4}})"
+    rf"|(?P<md_month>{MONTH_NAME})\s+(?P<md_day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<md_year>\d{{4}})"
+    rf"|(?P<dm_day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dm_month>{MONTH_NAME}),?\s+(?P<dm_year>\d{{4}})"
     r")",
     re.IGNORECASE,
 )
@@ -154,7 +156,7 @@ def _from_match(match: re.Match[str], mdy: bool) -> dt.date | None:
         return _numeric(int(g["n1"]), int(g["n2"]), year, mdy, g["weekday"])
     name = g["md_month"] or g["dm_month"]
     day, year = int(g["md_day"] or g["dm_day"]), int(g["md_year"] or g["dm_year"])
-    return _day(year, _MONTHS.index(name[:3].lower()) + 1, day)
+    return _day(year, MONTHS.index(name[:3].lower()) + 1, day)
 
 
 def _iso_day(value: str) -> dt.date | None:
