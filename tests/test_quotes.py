@@ -913,3 +913,12 @@ def test_a_named_speaker_inside_a_report_speaks_the_phrase_quoted_from_them():
     assert quote.speaker == "Norway" and quote.cue == "announced"
     [quote] = direct('Clara Voss said she expects Governor Tam to announce a "pause" in the program.')
     assert quote.speaker == "Clara Voss"
+
+
+def test_who_downplays_a_thing_as_something_speaks_those_words():
+    """*The mayor downplayed the flood, described by an engineer as “…,” as “…”*: the second
+    phrase is the mayor's, the first the engineer's."""
+    first, second = direct('The mayor downplayed the flood, described by one engineer as "the worst in a century," '
+                           'as "far smaller than the papers claim."')
+    assert first.speaker == "one engineer"
+    assert second.speaker == "The mayor" and second.cue == "downplayed"

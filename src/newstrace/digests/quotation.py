@@ -72,7 +72,7 @@ _LABELLING_VERBS = frozenset("call label dub".split())
 _SPEECH_ACTS = CUE_VERBS | frozenset(
     "accuse praise slam blast criticize criticise attack condemn dismiss hail pound brand vow "
     "question encourage refer tout decry deride rail defend blame thank welcome characterize "
-    "characterise portray promise threaten find denounce lambast castigate".split())
+    "characterise portray promise threaten find denounce lambast castigate downplay".split())
 _GOVERNING_STEPS = 5
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _RELATIVES = frozenset({"who", "which", "that"})
