@@ -922,3 +922,13 @@ def test_who_downplays_a_thing_as_something_speaks_those_words():
                            'as "far smaller than the papers claim."')
     assert first.speaker == "one engineer"
     assert second.speaker == "The mayor" and second.cue == "downplayed"
+
+
+def test_a_group_of_people_is_named_by_who_they_are():
+    """*A group of 40 state senators … arguing that …*: the speaker says whom the group is made
+    of, not *A group*; unnamed people stay anonymous whatever nation the words name."""
+    [quote] = direct('A group of 40 state senators pressed the governor to act, arguing in a letter that the delay '
+                     'amounted to "reckless neglect" of the schools.')
+    assert quote.speaker == "A group of 40 state senators" and quote.speaker_kind == "anonymous"
+    [quote] = direct('A group of Peruvian poets wrote to the minister, calling the new rule "an insult to our language."')
+    assert quote.speaker == "A group of Peruvian poets" and quote.speaker_kind == "anonymous"

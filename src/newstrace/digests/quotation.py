@@ -1511,10 +1511,22 @@ def _role_named(mention: Span) -> bool:
 
 def _unnamed_people(mention: Span) -> bool:
     """People described by a common noun, whatever place or body the words mention
-    (*current and former U.S. defense officials*, *Georgia's secretary*)."""
-    root = mention.root
+    (*current and former U.S. defense officials*, *Georgia's secretary*, *a group of artists*)."""
+    root = _members(mention.root, mention)
+    if root.i != mention.root.i and root.pos_ == "NOUN" and root.is_lower:
+        return True  # *a group of Mexican comedians*: people, whatever nation the words name
     return (root.pos_ in {"NOUN", "PROPN"} and (root.is_lower or root.is_upper)  # *one neo-bank CEO*
             and (root.lemma_.lower() in _PEOPLE_WORDS or root.lower_ in _PEOPLE_WORDS))
+
+
+def _members(root: Token, mention: Span) -> Token:
+    """Who a collective noun is made of, within the mention (*a group of Mexican comedians*:
+    *comedians*), else the noun itself."""
+    if root.lemma_.lower() not in _COLLECTIVE_NOUNS:
+        return root
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return noun if noun is not None and mention.start <= noun.i < mention.end else root
 
 
 def _unnamed_role(mention: Span, people: PersonIndex) -> bool:
@@ -1789,6 +1801,12 @@ def _speaker_mention(doc: Doc, subject: Token) -> Span:
     if subject.lower_ in _QUANTIFIERS:  # *Many in the crowd said*
         group = next((c for c in subject.children if c.dep_ == "prep" and c.i == subject.i + 1), None)
         right = max((t.i for t in group.subtree), default=subject.i) + 1 if group is not None else right
+    elif subject.lemma_.lower() in _COLLECTIVE_NOUNS:  # *A group of 40 state senators said*: who they are
+        members = next((c for c in subject.children if c.dep_ == "prep" and c.i == subject.i + 1
+                        and c.lower_ == "of"), None)
+        noun = next((c for c in members.children if c.dep_ == "pobj"), None) if members is not None else None
+        if noun is not None and noun.tag_ in {"NNS", "NNPS"}:
+            right = noun.i + 1
     return doc[left:right]
 
 
