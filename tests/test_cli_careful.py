@@ -357,3 +357,23 @@ def test_serve_refuses_a_file_that_is_no_store_before_saying_it_serves(tmp_path:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [f"error: {notes}: not a newstrace database (file is not a database)"]
+
+
+def test_serve_on_a_port_in_use_is_one_error_before_saying_it_serves(tmp_path: Path) -> None:
+    """``serve --port P`` with P taken said 'serving … at http://127.0.0.1:P/', then Uvicorn's
+    own ERROR lines, and exited 3."""
+    import socket
+
+    from newstrace import Store
+
+    db = tmp_path / "s.db"
+    Store(db).close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "newstrace", "serve", "--db", str(db), "--port", str(port)],
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"error: cannot serve on 127.0.0.1:{port}: address already in use "
+                                        "(choose another --port or --host)"]

@@ -583,8 +583,8 @@ def serve(
 ) -> None:
     """Serve the web app (stories, story digests, articles, compare, search) and its REST API
     (/api/v1/) over a store, showing new articles as analyze adds them."""
+    from newstrace.web import bind, token_from
     from newstrace.web import serve as run_server
-    from newstrace.web import token_from
 
     if not db.is_file():
         raise _fail(f"no store at {db} (make one with: newstrace analyze ARTICLES --db {db})")
@@ -598,10 +598,15 @@ def serve(
         raise _fail(f"no token file at {token_file} (give a file whose first line is the token)")
     token = token_from(token_file)
     follower = _follower(follow_feeds, db, every) if follow_feeds is not None else None
+    try:  # a port in use is refused before 'serving ...' is said
+        sock = bind(host, port)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise _fail(f"cannot serve on {host}:{port}: {reason} (choose another --port or --host)") from None
     mode = "writes need the token" if token else "read-only (no write token)"
     err.print(f"serving {db} at http://{host}:{port}/ ({mode}); stop with Ctrl-C", markup=False, soft_wrap=True)
     try:
-        run_server(db, host=host, port=port, token=token, follower=follower)
+        run_server(db, host=host, port=port, token=token, follower=follower, sock=sock)
     except StoreError as exc:
         raise _fail(str(exc)) from exc
 

@@ -4,6 +4,6 @@
 >>> app = create_app("newstrace.db", token="s3cret")   # doctest: +SKIP
 """
 
-from newstrace.web.app import create_app, serve, token_from
+from newstrace.web.app import bind, create_app, serve, token_from
 
-__all__ = ["create_app", "serve", "token_from"]
+__all__ = ["bind", "create_app", "serve", "token_from"]

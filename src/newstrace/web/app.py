@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import socket
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,16 +177,34 @@ def token_from(token_file: str | Path | None) -> str | None:
     return os.environ.get(TOKEN_ENV, "").strip() or None
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` for :func:`serve`, so that a port in use, a port the
+    user may not open or an unknown host is an :class:`OSError` before anything is served."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Uvicorn binds
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          follower: tuple[Any, float] | None = None) -> None:
-    """Run the app with Uvicorn until interrupted (with ``follower``, a
-    :class:`~newstrace.web.follow.Follower` and its interval, polling feeds beside it). Bound
-    to a loopback address, it answers only requests addressed to this machine by name."""
+          follower: tuple[Any, float] | None = None, sock: socket.socket | None = None) -> None:
+    """Run the app with Uvicorn until interrupted, on ``sock`` (default: :func:`bind` of
+    ``host:port``); with ``follower``, a :class:`~newstrace.web.follow.Follower` and its
+    interval, polling feeds beside it. Bound to a loopback address, it answers only requests
+    addressed to this machine by name."""
     import threading
 
     import uvicorn
 
+    sock = sock if sock is not None else bind(host, port)
     app = create_app(db, token=token, hosts=LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None)
     if follower is not None:
         threading.Thread(target=follower[0].run, args=(follower[1],), name="newstrace-follow", daemon=True).start()
-    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")
+    config = uvicorn.Config(app, host=host, port=port, server_header=False, log_level="info")
+    uvicorn.Server(config).run(sockets=[sock])
