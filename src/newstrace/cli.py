@@ -647,7 +647,3 @@ def follow(
         raise _fail(str(exc)) from exc
     except KeyboardInterrupt:
         raise typer.Exit(EXIT_INTERRUPTED) from None
-
-
-def main() -> None:  # pragma: no cover - console-script shim
-    app()
