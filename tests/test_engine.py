@@ -49,8 +49,9 @@ def test_ordered_map_stays_in_this_process_without_workers_or_for_one_batch() ->
 #: Maps batches that come slowly (the workers wait for them) on workers started from the
 #: fork server (a native thread pool noted here); says when Ctrl-C reaches this process.
 _INTERRUPTED_MAP = """
-import time
+import signal, time
 from newstrace.engine.parallel import note_thread_pool, ordered_map
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if started where Ctrl-C is ignored
 def slowly():
     for batch in range(400):
         time.sleep(0.05)
