@@ -156,6 +156,24 @@ def test_an_article_whose_key_comes_back_with_other_content_replaces_its_version
         assert store.add_articles([new]) == []  # the same record again
 
 
+def test_search_finds_the_current_version_of_each_article_only(tmp_path: Path) -> None:
+    first = Article.from_text(TEXT + " Divers searched the basin.", key="id:w-1")
+    second = Article.from_text(TEXT + " The quay reopened on Friday.", key="id:w-1")
+    third = Article.from_text(TEXT + " Inspectors blamed a worn cable.", key="id:w-1")  # in second's batch
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles([first, Article.from_text("A ferry strike ended in Ostry.")])
+        assert store.add_articles([second, third]) == [second, third]
+        assert [a.id for a in store.articles()][1:] == [third.id] and store.versions()[second.id] == third.id
+        found = {word: [hit.id for hit in store.search(word).hits]
+                 for word in ("harbour", "divers", "reopened", "inspectors", "ferry")}
+        assert found["harbour"] == found["inspectors"] == [third.id] and found["ferry"] != []
+        assert found["divers"] == found["reopened"] == []
+        store.remove_articles([third.id])
+        assert store.search("harbour").total == 0
+    with sqlite3.connect(tmp_path / "s.db") as probe:  # the index agrees with the rows it covers
+        probe.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+
+
 def test_find_and_remove_articles_by_id_input_id_url_file_or_folder(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     paths = [str(folder / "a.txt"), str(folder / "sub" / "b.txt"), str(tmp_path / "c.jsonl")]
