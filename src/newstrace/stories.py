@@ -193,7 +193,10 @@ _STATE_CHUNK_ROWS = 4096
 _PARALLEL_INDEX_VECTORS = 4096
 _SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become linkage distances
 
-_WORD = re.compile(r"(?u)\b\w\w+\b")
+#: scikit-learn's token pattern ``(?u)\b\w\w+\b`` less its word-boundary tests: a greedy
+#: run of word characters found from the left starts and ends at a boundary anyway (the
+#: same matches, a fifth faster).
+_WORD = re.compile(r"\w\w+")
 
 
 def _english_stop_words() -> frozenset[str]:
@@ -418,8 +421,13 @@ class _Stories:
         self.sizes[drop] = 0
         self.changed.update((keep, drop))
 
-    def means(self, rows: np.ndarray) -> np.ndarray:
-        return self.sums_of(rows) / np.maximum(self.sizes[rows, None], 1)
+    def mean_products(self, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The mean vector of each of ``rows`` times ``weights``, and its last column (each
+        story's mean hubness): the sums' product in float64, then divided by the sizes,
+        which costs half of dividing every sum first."""
+        sums = self.sums_of(rows).astype(np.float64)
+        sizes = np.maximum(self.sizes[rows], 1)
+        return (sums @ weights.astype(np.float64)) / sizes, sums[:, -1] / sizes
 
 
 class _CandidateIndex:
@@ -935,16 +943,22 @@ class StoryClusterer:
                                   self.group_neighbours)
         # each pair judged against its second article's background (see _complete_pairs)
         standing_out = affinity - ratios[None, :] * background[None, :]
-        for members in self._groups(batch.days[chunk], affinity, stories, tied, ratios, floors, background):
-            day = int(batch.days[chunk[members[0]]])
+        groups = self._groups(batch.days[chunk], affinity, stories, tied, ratios, floors, background)
+        group_days = batch.days[chunk[[members[0] for members in groups]]]
+        near = None  # the stories before the chunk near each group, searched at once
+        if len(self._index):
+            embeddings = _unit(np.stack([features[members, : self._embedding_dim].mean(axis=0) for members in groups]))
+            near = self._index.search(embeddings, group_days, self.candidates)
+        for number, members in enumerate(groups):
+            day = int(group_days[number])
             row = self._group_linked_row([batch.articles[i].id for i in chunk[members]], linked)
-            if row is None and len(self._index):
-                embedding = _unit(features[members, : self._embedding_dim].mean(axis=0, keepdims=True))
-                found = self._index.search(embedding, np.array([day]), self.candidates)[0]
+            if row is None and near is not None:
+                found = near[number]
                 found = found[found < earlier]
-                row = self._best_story(weighted[members].mean(axis=0), found, day)
+                group_weights = weighted[members].mean(axis=0)
+                row = self._best_story(group_weights, found, day)
                 if row is None:
-                    row, _ = self._refined_story(weighted[members].mean(axis=0), found, day, own=-1,
+                    row, _ = self._refined_story(group_weights, found, day, own=-1,
                                                  floor=float(floors[members].max()))
             if row is None:
                 row = self._story_of_its_own(batch.articles[chunk[members[0]]])
@@ -952,7 +966,7 @@ class StoryClusterer:
                 index = chunk[position]
                 self._join(row, batch.articles[index], features[position], int(batch.days[index]))
                 batch.rows[index] = row
-            self._reindex(np.array([row]))
+        self._reindex(np.unique(batch.rows[chunk]))  # one key per story, its mean once the chunk is placed
         raw = affinity.copy()
         self._move_to_mutual_nearest(batch, chunk, linked, affinity)
         self._complete_pairs(batch, chunk, linked, raw, standing_out)
@@ -1183,7 +1197,7 @@ class StoryClusterer:
         affinities = []
         for rows, row_weights, day in zip(found, weighted, days.tolist()):
             rows = self._live_rows(rows, day)
-            affinities.append(self._stories.means(rows) @ row_weights)
+            affinities.append(self._stories.mean_products(rows, row_weights)[0])
         return affinities
 
     def _apart(self, days: np.ndarray) -> np.ndarray:
@@ -1211,7 +1225,7 @@ class StoryClusterer:
         rows = self._live_rows(rows, day)
         if not len(rows):
             return None
-        scores = self._stories.means(rows) @ weighted
+        scores, _ = self._stories.mean_products(rows, weighted)
         best = int(np.argmax(scores))
         return int(rows[best]) if scores[best] >= 1.0 else None
 
@@ -1225,9 +1239,8 @@ class StoryClusterer:
         rows = self._live_rows(rows, day)
         if not len(rows):
             return None, 0.0
-        means = self._stories.means(rows)
-        scores = means @ weighted
-        raw = scores + self.hub_weight * means[:, -1]
+        scores, hubness = self._stories.mean_products(rows, weighted)
+        raw = scores + self.hub_weight * hubness
         others = raw[rows != own]
         hub = float(-np.partition(-others, min(self.hub_stories, len(others)) - 1)[: self.hub_stories].mean()) \
             if len(others) else 0.0
