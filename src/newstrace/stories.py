@@ -964,7 +964,8 @@ class StoryClusterer:
                 row = self._story_of_its_own(batch.articles[chunk[members[0]]])
             for position in members:
                 index = chunk[position]
-                self._join(row, batch.articles[index], features[position], int(batch.days[index]))
+                self._join(row, batch.articles[index], features[position], int(batch.days[index]),
+                           float(floors[position]))
                 batch.rows[index] = row
         self._reindex(np.unique(batch.rows[chunk]))  # one key per story, its mean once the chunk is placed
         raw = affinity.copy()
@@ -1201,10 +1202,15 @@ class StoryClusterer:
         return affinities
 
     def _apart(self, days: np.ndarray) -> np.ndarray:
-        """Pairs of dated articles further apart than the time window."""
+        """Pairs of dated articles further apart than the time window (the gaps in int32,
+        in place: a chunk's square of them is the largest array of its grouping; a gap
+        that wraps round involves an undated article, masked out)."""
         dated = days != _UNDATED
-        gap = np.abs(days[:, None] - days[None, :])
-        return dated[:, None] & dated[None, :] & (gap > self.window_days)
+        gaps = np.subtract.outer(days.astype(np.int32), days.astype(np.int32))
+        apart = np.abs(gaps, out=gaps) > self.window_days
+        if not dated.all():
+            apart &= np.logical_and.outer(dated, dated)
+        return apart
 
     def _group_linked_row(self, article_ids: Sequence[str], linked: dict[str, set[str]]) -> int | None:
         """The story of an earlier article that one of ``article_ids`` must share a story with."""
@@ -1322,8 +1328,10 @@ class StoryClusterer:
         self._row_of_story[story_id] = row
         return row
 
-    def _join(self, row: int, article: Article, feature: np.ndarray, day: int) -> None:
-        self._stories.add(row, feature, day, self._floor_of(_word_count(article)))
+    def _join(self, row: int, article: Article, feature: np.ndarray, day: int, floor: float) -> None:
+        """Add ``article`` to story ``row`` (``floor``: its :meth:`_floors`); it titles the
+        story when it is the story's first or most central member so far."""
+        self._stories.add(row, feature, day, floor)
         self.members[row].append(article.id)
         self._row_of_article[article.id] = row
         centrality = float(_unit(self._stories.row(row)[: self._embedding_dim]) @ feature[: self._embedding_dim])
