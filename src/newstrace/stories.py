@@ -169,7 +169,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -955,11 +955,10 @@ class StoryClusterer:
             if row is None and near is not None:
                 found = near[number]
                 found = found[found < earlier]
-                group_weights = weighted[members].mean(axis=0)
-                row = self._best_story(group_weights, found, day)
+                candidates = self._candidate_scores(weighted[members].mean(axis=0), found, day)
+                row = self._best_story(candidates)
                 if row is None:
-                    row, _ = self._refined_story(group_weights, found, day, own=-1,
-                                                 floor=float(floors[members].max()))
+                    row = self._refined_story(candidates, floor=float(floors[members].max()))
             if row is None:
                 row = self._story_of_its_own(batch.articles[chunk[members[0]]])
             for position in members:
@@ -988,8 +987,8 @@ class StoryClusterer:
         floors = self._floors(batch.words[alone])
         for position, index in enumerate(alone):
             current, day = int(batch.rows[index]), int(batch.days[index])
-            row, _ = self._refined_story(weighted[position], found[position][found[position] != current], day, own=-1,
-                                         floor=float(floors[position]))
+            candidates = self._candidate_scores(weighted[position], found[position][found[position] != current], day)
+            row = self._refined_story(candidates, floor=float(floors[position]))
             if row is not None:
                 self._move(batch, index, features[position], row)
         self._reindex(np.unique(batch.rows[alone]))
@@ -1225,36 +1224,44 @@ class StoryClusterer:
         rows = np.unique(rows[rows >= 0])
         return rows[(self._stories.sizes[rows] > 0) & self._in_window(rows, day)]
 
-    def _best_story(self, weighted: np.ndarray, rows: np.ndarray, day: int) -> int | None:
-        """The live, in-window candidate story with the highest affinity, if it reaches the
-        article's threshold (``weighted`` comes from :meth:`_weighted`)."""
+    def _candidate_scores(self, weighted: np.ndarray, rows: np.ndarray, day: int) -> _Candidates:
+        """The live, in-window stories among ``rows`` and each one's score for an article
+        whose :meth:`_weighted` features are ``weighted`` (its affinity in units of the
+        article's threshold: a story suits it from 1.0) and mean hubness."""
         rows = self._live_rows(rows, day)
+        if not len(rows):
+            return _Candidates(rows, np.zeros(0), np.zeros(0))
+        return _Candidates(rows, *self._stories.mean_products(rows, weighted))
+
+    def _best_story(self, candidates: _Candidates) -> int | None:
+        """The candidate story with the highest score, if it reaches 1.0 (the threshold)."""
+        if not len(candidates.rows):
+            return None
+        best = int(np.argmax(candidates.scores))
+        return int(candidates.rows[best]) if candidates.scores[best] >= 1.0 else None
+
+    def _refined_story(self, candidates: _Candidates, floor: float = 0.0) -> int | None:
+        """The candidate story an article suits best once its batch is placed, if it stands
+        out from the other candidates (see the module docstring) and reaches ``floor`` and
+        the background and story floors. Scored with :meth:`_weighted` with
+        ``hub_weight``, each story's score is already lowered by its members' mean hubness."""
+        rows, scores, hubness = candidates
         if not len(rows):
             return None
-        scores, _ = self._stories.mean_products(rows, weighted)
-        best = int(np.argmax(scores))
-        return int(rows[best]) if scores[best] >= 1.0 else None
-
-    def _refined_story(self, weighted: np.ndarray, rows: np.ndarray, day: int, own: int,
-                       floor: float = 0.0) -> tuple[int | None, float]:
-        """The candidate story an article suits best once its batch is placed, if it stands
-        out from the other candidates (see the module docstring), and the article's hubness:
-        its mean affinity to the ``hub_stories`` best candidates other than its ``own`` story.
-        ``weighted`` comes from :meth:`_weighted` with ``hub_weight``, so each story's score
-        is already lowered by its members' mean hubness."""
-        rows = self._live_rows(rows, day)
-        if not len(rows):
-            return None, 0.0
-        scores, hubness = self._stories.mean_products(rows, weighted)
-        raw = scores + self.hub_weight * hubness
-        others = raw[rows != own]
-        hub = float(-np.partition(-others, min(self.hub_stories, len(others)) - 1)[: self.hub_stories].mean()) \
-            if len(others) else 0.0
         best = int(np.argmax(scores))
         margin = scores[best] - self.background_weight * _background(scores, best, self.background_stories)
         least = max(self.background_floor, floor, float(self._stories.floors[rows[best]]))
-        stands_out = margin >= self.background_margin and raw[best] >= least
-        return (int(rows[best]) if stands_out else None), hub
+        raw = scores[best] + self.hub_weight * hubness[best]
+        return int(rows[best]) if margin >= self.background_margin and raw >= least else None
+
+    def _hubness(self, candidates: _Candidates, own: int) -> float:
+        """An article's hubness: its mean affinity to the ``hub_stories`` best candidates
+        other than its ``own`` story."""
+        rows, scores, hubness = candidates
+        others = (scores + self.hub_weight * hubness)[rows != own]
+        if not len(others):
+            return 0.0
+        return float(-np.partition(-others, min(self.hub_stories, len(others)) - 1)[: self.hub_stories].mean())
 
     def _refine_chunk(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> int:
         """Move each unlinked article of the chunk to the story it now suits best, judging its
@@ -1272,7 +1279,8 @@ class StoryClusterer:
             self._stories.remove(current, feature)
             day = int(batch.days[index])
             candidates = np.concatenate([found[position], batch.rows[near[position]], [current]])
-            row, hub = self._refined_story(weighted[position], candidates, day, current)
+            scored = self._candidate_scores(weighted[position], candidates, day)
+            row, hub = self._refined_story(scored), self._hubness(scored, current)
             feature[-1] = batch.hubs[index] = hub
             if row is None and self._stories.sizes[current] == 0:
                 row = current
@@ -1387,6 +1395,15 @@ class StoryClusterer:
         self.members[drop] = []
         self._row_of_story[self.story_ids[drop]] = keep
         self._index.redirect(drop, keep)
+
+
+class _Candidates(NamedTuple):
+    """Candidate stories of an article (or a group): their rows, scores and mean hubness
+    (see :meth:`StoryClusterer._candidate_scores`)."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    hubness: np.ndarray
 
 
 @dataclass
