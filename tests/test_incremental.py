@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import newstrace
 from newstrace.encode.index import NO_KEY, VectorIndex, exact_neighbours
@@ -190,3 +192,30 @@ def test_story_index_buckets_built_side_by_side_are_the_ones_built_in_turn(monke
         index.add(np.arange(6000), vectors, days)
         built.append({name: bytes(bucket.save()) for name, bucket in index._indexes.items()})
     assert len(built[0]) > 50 and list(built[0]) == list(built[1]) and built[0] == built[1]
+
+
+def test_a_collection_added_in_parts_gets_the_stories_of_one_run(shared: Path, tmp_path: Path) -> None:
+    """Up to a group's size, the stories of a collection do not depend on how its articles
+    arrived: leads of 60 NeuS-AllSides events (three outlets each), written in two halves,
+    analysed in two runs into one store and in one run into another."""
+    allsides = shared / "datasets" / "neus-allsides" / "val.jsonl"
+    if not allsides.is_file():
+        pytest.skip("../shared/datasets/neus-allsides is absent")
+    with allsides.open(encoding="utf-8") as lines:
+        events = [json.loads(line) for _, line in zip(range(60), lines)]
+    records = [{"id": f"{event['id']}-{k}", "title": item["title"], "text": item["text"]}
+               for event in events for k, item in enumerate(event["articles"]) if item["text"].strip()]
+    random.Random(5).shuffle(records)
+    halves = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
+    for path, part in zip(halves, (records[: len(records) // 2], records[len(records) // 2 :])):
+        path.write_text("".join(json.dumps(record) + "\n" for record in part), encoding="utf-8")
+
+    def stories(report: newstrace.Report) -> set[frozenset[str]]:
+        label = {a.id: a.external_id for a in report.articles}
+        return {frozenset(label[i] for i in story.article_ids) for story in report.stories}
+
+    whole = newstrace.analyze(halves, db=tmp_path / "one.db", encoder="static")
+    newstrace.analyze(halves[:1], db=tmp_path / "two.db", encoder="static")
+    in_parts = newstrace.analyze(halves, db=tmp_path / "two.db", encoder="static")
+    assert in_parts.stats["articles_new"] == len(records) - len(records) // 2
+    assert stories(in_parts) == stories(whole) and len(stories(whole)) < len(records)

@@ -338,13 +338,17 @@ class Analyzer:
 
     def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation],
                       articles: Sequence[Article] | None = None) -> tuple[list[Story], ProvenanceGraph]:
-        """Assign new articles to stories (incrementally) and attribute copies to their
-        roots (:func:`~newstrace.engine.stages.place_stories`) over ``articles`` (every
-        stored one, read from the store unless given). Stored stories keep the digest a
-        ``digest`` run made for them while their members and roots stay the same."""
+        """Assign new articles to stories (incrementally; a store that fits one group of the
+        clusterer is grouped again whole: :meth:`~newstrace.stories.StoryClusterer.regroups_whole`)
+        and attribute copies to their roots (:func:`~newstrace.engine.stages.place_stories`)
+        over ``articles`` (every stored one, read from the store unless given). Stored
+        stories keep the digest a ``digest`` run made for them while their members and roots
+        stay the same."""
         articles = self.store.articles() if articles is None else articles
         clusterer = self._story_clusterer()
-        if clusterer is None:  # another version's stories: built again
+        if clusterer is None or (fresh and len(fresh) < len(articles) and clusterer.regroups_whole(len(articles))):
+            # another version's stories, or a collection small enough to group again whole:
+            # its stories do not depend on how its articles arrived
             clusterer, fresh = StoryClusterer(), list(articles)
         leads = np.zeros((0, 0), np.float32)
         if fresh:
