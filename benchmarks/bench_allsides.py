@@ -33,7 +33,11 @@ collection and on average the share of events whose 3 reports share one story, o
 are a story of exactly their 3 reports, and the B-cubed F1; ``--params`` (JSON) are passed to
 :class:`StoryClusterer`. Seconds per variant once the vectors are cached, where the product
 takes minutes: the loop in which to try a change on train (``--train-start 0``) and check it
-on the unused events (``--train-start 1228``). ``val`` is not read.
+on the unused events (``--train-start 1228``). ``val`` is not read. ``--parts N`` gives each
+collection in N ``assign`` calls, as runs that add to a store do; ``--params '{"group_size":
+300}'`` places it in chunks of 300, as a collection of more than 2,048 articles is placed:
+
+    python benchmarks/bench_allsides.py --clusterer --cache /tmp/allsides --train-start 1228 --train-events 614 --parts 2
 
 ``--fit-weights`` fits instead the clusterer's short-text weights (``short_weights``: how much
 the embedding, entity and word similarities count) as a logistic regression of "same event"
@@ -285,16 +289,20 @@ def cached_leads(events: Sequence[Sequence[Article]], cache: Path | None, name: 
 
 
 def clusterer_outcomes(events: Sequence[Sequence[Article]], vectors: np.ndarray, params: dict,
-                       seed: int = 0) -> tuple[float, float, float]:
+                       seed: int = 0, parts: int = 1) -> tuple[float, float, float]:
     """The clusterer alone on one collection, its articles in the shuffled order
-    :func:`write_collection` writes: the share of events whose reports share one story, the
-    share that are a story of exactly their reports, and the B-cubed F1."""
+    :func:`write_collection` writes (given in ``parts`` equal ``assign`` calls, as later
+    runs add to a store): the share of events whose reports share one story, the share that
+    are a story of exactly their reports, and the B-cubed F1."""
     pairs = [(event, k) for event, reports in enumerate(events) for k in range(len(reports))]
     items = [(event, k, row) for row, (event, k) in enumerate(pairs)]  # row: in ``vectors``
     random.Random(seed).shuffle(items)
     articles = [events[event][k] for event, k, _ in items]
+    ordered = np.asarray(vectors)[[row for _, _, row in items]]
     clusterer = StoryClusterer(**params)
-    clusterer.assign(articles, np.asarray(vectors)[[row for _, _, row in items]])
+    bounds = np.linspace(0, len(articles), parts + 1).round().astype(int)
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        clusterer.assign(articles[start:end], ordered[start:end])
     labels = [clusterer.story_of(article.id) for article in articles]
     gold = [str(event) for event, _, _ in items]
     stories_of: dict[str, set[str]] = defaultdict(set)
@@ -308,19 +316,19 @@ def clusterer_outcomes(events: Sequence[Sequence[Article]], vectors: np.ndarray,
 
 
 def run_clusterer(train: Sequence[Sequence[Article]], start: int, count: int, cache: Path | None,
-                  params: dict) -> None:
+                  params: dict, parts: int = 1) -> None:
     """Print :func:`clusterer_outcomes` for each collection of :data:`COLLECTION` events from
     ``start`` and their means (see the module docstring, ``--clusterer``)."""
     results = []
     for first in range(start, start + count - COLLECTION + 1, COLLECTION):
         events = train[first : first + COLLECTION]
         vectors = cached_leads(events, cache, f"train-leads-{first}-{first + COLLECTION}")
-        results.append(clusterer_outcomes(events, vectors, params))
+        results.append(clusterer_outcomes(events, vectors, params, parts=parts))
         print(f"  events {first}-{first + COLLECTION - 1}: one story {results[-1][0]:.3f}, exactly their "
               f"reports {results[-1][1]:.3f}, B-cubed F1 {results[-1][2]:.3f}")
     together, exact, f1 = np.mean(results, axis=0)
     print(f"clusterer alone, train events {start}-{start + len(results) * COLLECTION - 1} "
-          f"({len(results)} x {COLLECTION}), params {params or 'default'}: events as one story "
+          f"({len(results)} x {COLLECTION}), params {params or 'default'}, {parts} part(s): events as one story "
           f"{together:.4f}, as exactly their reports {exact:.4f}, B-cubed F1 {f1:.4f}")
 
 
@@ -337,6 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="run the clusterer alone on train collections of 307 events (see above) instead")
     parser.add_argument("--params", type=json.loads, default={},
                         help="StoryClusterer parameters as JSON, for --clusterer (default: none)")
+    parser.add_argument("--parts", type=int, default=1,
+                        help="give each collection to the clusterer in this many parts, for --clusterer (default: 1)")
     parser.add_argument("--no-assert", action="store_true", help="print the figures, exit 0 even if a target is missed")
     parser.add_argument("--fit-weights", action="store_true",
                         help="fit the clusterer's short-text weights on train (see above) instead")
@@ -349,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.clusterer:
         count = args.train_events or 4 * COLLECTION
         run_clusterer(load_events(folder / "train.jsonl", args.train_start + count), args.train_start, count,
-                      args.cache, args.params)
+                      args.cache, args.params, args.parts)
         return 0
     train = load_events(folder / "train.jsonl", max(args.baseline_events, args.train_start + args.train_events))
     threshold, fitted = tuned_baseline_threshold(train[: args.baseline_events])

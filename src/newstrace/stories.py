@@ -1245,8 +1245,8 @@ class StoryClusterer:
 
     def _candidate_scores(self, weighted: np.ndarray, rows: np.ndarray, day: int) -> _Candidates:
         """The live, in-window stories among ``rows`` and each one's score for an article
-        whose :meth:`_weighted` features are ``weighted`` (its affinity in units of the
-        article's threshold: a story suits it from 1.0) and mean hubness."""
+        (or a group) whose :meth:`_weighted` features are ``weighted`` (the mean affinity to
+        its members, in units of the article's threshold) and mean hubness."""
         rows = self._live_rows(rows, day)
         if not len(rows):
             return _Candidates(rows, np.zeros(0), np.zeros(0))
