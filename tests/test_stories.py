@@ -125,6 +125,22 @@ def test_a_later_report_joins_its_existing_story(quakes) -> None:
     assert clusterer.assign([articles[0]], vectors[:1]) == [first[0]]  # seen before: unchanged
 
 
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_look_alike_event_reported_later_opens_its_own_story(quakes, rehabs, dated) -> None:
+    """Reports of an earthquake (or a rehab check-in) placed after those of another one, in
+    a second batch: they resemble each other more than the earlier story, so they open their
+    own story instead of joining it (before, the earlier story stood out from no other
+    candidate and took all of them)."""
+    for articles, vectors, size in ((*quakes, 3), (*rehabs, 2)):
+        if not dated:
+            articles = [Article(id=a.id, title=a.title, text=a.text) for a in articles]
+        clusterer = StoryClusterer()
+        clusterer.assign(articles[:size], vectors[:size])
+        clusterer.assign(articles[size:], vectors[size:])
+        expected = {frozenset(a.id for a in articles[:size]), frozenset(a.id for a in articles[size:])}
+        assert {frozenset(members) for members in clusterer.stories().values()} == expected
+
+
 def test_the_same_kind_of_report_far_apart_in_time_does_not_merge(quakes) -> None:
     articles, vectors = quakes
     spring = Article(id="spring", title=articles[0].title, text=articles[0].text, date="2024-03-05")
