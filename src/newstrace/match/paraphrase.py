@@ -21,7 +21,6 @@ name agreement fitted on MRPC.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Sequence
@@ -45,7 +44,6 @@ REWORDED_SIMILARITY = 0.7
 REWORDED_MAX_OVERLAP = 0.5
 #: Sentences with a match at least this similar in the other text should be aligned, in order.
 ORDER_SIMILARITY = 0.6
-
 
 
 @dataclass(frozen=True)
