@@ -1213,11 +1213,8 @@ class StoryClusterer:
         if not len(self._index):
             return [np.empty(0, dtype=np.float32) for _ in days]
         found = self._index.search(features[:, : self._embedding_dim], days, self.candidates)
-        affinities = []
-        for rows, row_weights, day in zip(found, weighted, days.tolist()):
-            rows = self._live_rows(rows, day)
-            affinities.append(self._stories.mean_products(rows, row_weights)[0])
-        return affinities
+        return [self._candidate_scores(row_weights, rows, day).scores
+                for rows, row_weights, day in zip(found, weighted, days.tolist())]
 
     def _apart(self, days: np.ndarray) -> np.ndarray:
         """Pairs of dated articles further apart than the time window (the gaps in int32,
