@@ -345,11 +345,15 @@ class Analyzer:
         stories keep the digest a ``digest`` run made for them while their members and roots
         stay the same."""
         articles = self.store.articles() if articles is None else articles
-        clusterer = self._story_clusterer()
-        if clusterer is None or (fresh and len(fresh) < len(articles) and clusterer.regroups_whole(len(articles))):
-            # another version's stories, or a collection small enough to group again whole:
-            # its stories do not depend on how its articles arrived
-            clusterer, fresh = StoryClusterer(), list(articles)
+        whole = StoryClusterer()
+        if fresh and len(fresh) < len(articles) and whole.regroups_whole(len(articles)):
+            # a collection small enough to group again whole: its stories do not depend on
+            # how its articles arrived (the stored stories are not even read)
+            clusterer, fresh = whole, list(articles)
+        else:
+            clusterer = self._story_clusterer()
+            if clusterer is None:  # another version's stories: built again
+                clusterer, fresh = whole, list(articles)
         leads = np.zeros((0, 0), np.float32)
         if fresh:
             stored = self.store.get_arrays(self._lead_kind(), [a.id for a in fresh])
