@@ -249,6 +249,14 @@ class Analyzer:
         rows = [self._fingerprints.pop(a.id) for a in articles]
         return Fingerprints(np.stack([signature for signature, _ in rows]), pair_batch([pairs for _, pairs in rows]))
 
+    def _articles_by_id(self, ids: Sequence[str], known: Sequence[Article]) -> dict[str, Article]:
+        """The articles with ``ids``: those among ``known`` as they are (no second copy of
+        their texts in memory), the others read from the store."""
+        by_id = {a.id: a for a in known}
+        found = {key: by_id[key] for key in ids if key in by_id}
+        found.update((a.id, a) for a in self.store.articles([key for key in ids if key not in by_id]))
+        return found
+
     def _article_reader(self, known: Sequence[Article]) -> Callable[[str], Article]:
         """Articles by id: ``known`` ones, else read from the store (once each)."""
         by_id = {a.id: a for a in known}
@@ -304,7 +312,7 @@ class Analyzer:
         leads = encode_leads(fresh, encoder=self._encoders().leads)
         candidates = rewrite_candidates([a.id for a in fresh], leads, self.store.get_arrays(self._lead_kind()),
                                         judged=self.store.compared_pairs(), partial_pairs=partial)
-        articles = {a.id: a for a in self.store.articles(sorted({x for pair in candidates for x in pair}))}
+        articles = self._articles_by_id(sorted({x for pair in candidates for x in pair}), fresh)
         plan = plan_rewrite_checks(candidates, articles, partial_pairs=partial, boilerplate=self._recurring())
         vectors = self._sentence_vectors([articles[i] for i in plan.needs_vectors]) if plan.pairs else {}
         relations = rewrite_verdicts(plan, articles, vectors, encoder=self._encoders().sentences,
@@ -392,10 +400,13 @@ class Analyzer:
         return [replace(story, digest=Digest.from_dict(cached[key])) if key in cached else story
                 for story, key in zip(stories, keys)]
 
-    def unassigned(self, fresh: Sequence[Article]) -> list[Article]:
+    def unassigned(self, fresh: Sequence[Article], stored: Sequence[Article] = ()) -> list[Article]:
         """``fresh`` and any stored article that no story holds yet (a run stopped
-        before the story stage), in insertion order."""
-        return self._with_stored(fresh, self.store.ids_outside_stories(), resumed=False)
+        before the story stage), in insertion order; those among ``stored`` (articles read
+        from the store) as their ``stored`` objects."""
+        found = self._with_stored(fresh, self.store.ids_outside_stories(), resumed=False)
+        by_id = {a.id: a for a in stored}
+        return [by_id.get(a.id, a) for a in found]
 
     def pending(self, kind: str, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article without a fingerprint of ``kind`` (a run
@@ -429,8 +440,9 @@ class Analyzer:
             self.find_rewrites(self.pending(self._lead_kind(), fresh), copies.partial_pairs)
         with self._timed("stories"):
             relations = self.store.relations()
-            unassigned = self.unassigned(fresh)
             articles = self.store.articles()  # read once: the stories describe them, the report lists them
+            unassigned = self.unassigned(fresh, articles)
+            del fresh, pending  # the stored articles stand in for the new ones: one copy of each text
             stories, self.graph = self.build_stories(unassigned, relations, articles)
             self._tick("stories", len(unassigned), len(unassigned))
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
