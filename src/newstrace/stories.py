@@ -348,14 +348,25 @@ class _Stories:
         self.changed.add(row)
         return row
 
+    def reserve(self, stories: int) -> None:
+        """Room for ``stories`` more slots at once (one for each article of a batch: the
+        most stories it can open), so that no doubling copies the sums while the batch is
+        placed (at 100,000 articles, 600 MB copied into a second array of twice the size).
+        The room is allocated zeroed: the system maps its pages only as stories are written."""
+        if self._used + stories > len(self._sums):
+            self._grow(self._used + stories)
+
     def _take_slots(self, count: int) -> np.ndarray:
         """``count`` fresh zero slots of ``_sums``."""
         if self._used + count > len(self._sums):
-            grown = np.zeros((max(2 * len(self._sums), self._used + count), self.dim), dtype=np.float32)
-            grown[: self._used] = self._sums[: self._used]
-            self._sums = grown
+            self._grow(max(2 * len(self._sums), self._used + count))
         self._used += count
         return np.arange(self._used - count, self._used)
+
+    def _grow(self, slots: int) -> None:
+        grown = np.zeros((slots, self.dim), dtype=np.float32)
+        grown[: self._used] = self._sums[: self._used]
+        self._sums = grown
 
     def load_all(self, sums: np.ndarray, count: int) -> None:
         """Hold ``sums`` (rows 0..``count``, then free slots) as the sums of story rows
@@ -619,6 +630,7 @@ class StoryClusterer:
         linked = _link_map(links)
         if fresh:
             batch = _Batch([articles[i] for i in fresh], _unit(vectors[fresh]), self._bags(articles, fresh))
+            self._stories.reserve(len(fresh))
             self._place(batch, linked)
         self._merge_linked(linked)
         return [self.story_of(article.id) for article in articles]
