@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import newstrace
-from newstrace.encode.index import NO_KEY, VectorIndex, exact_neighbours
+from newstrace.encode.index import NO_KEY, VectorIndex, approximate_neighbours, exact_neighbours
 from newstrace.model import Article
 from newstrace.stories import StoryClusterer
 
@@ -48,6 +48,20 @@ def test_exact_neighbours_agree_with_the_index_on_a_small_set() -> None:
     approximate, _ = index.search(vectors[:20], k=4)
     exact, _ = exact_neighbours(vectors[:20], vectors, k=4)
     assert (approximate == exact).mean() > 0.9  # HNSW misses some, the exact search none
+
+
+def test_the_graphs_built_side_by_side_find_the_exact_neighbours_best_first_and_the_same_each_time() -> None:
+    rng = np.random.default_rng(5)
+    vectors = _unit(rng.normal(size=(300, 8)))
+    keys, sims = approximate_neighbours(vectors[:30], vectors, k=5)
+    exact, exact_sims = exact_neighbours(vectors[:30], vectors, k=5)
+    assert keys[:, 0].tolist() == list(range(30))  # each query's own row, found in its part
+    assert (keys == exact).mean() > 0.9 and np.allclose(sims[keys == exact], exact_sims[keys == exact], atol=2e-3)
+    assert (np.diff(sims, axis=1) <= 0).all()  # best first across the graphs
+    again, _ = approximate_neighbours(vectors[:30], vectors, k=5)
+    assert (again == keys).all()
+    padded, padded_sims = approximate_neighbours(vectors[:2], vectors[:3], k=5)
+    assert (padded[:, 3:] == NO_KEY).all() and np.isneginf(padded_sims[:, 3:]).all()
 
 
 def test_a_rewrite_of_a_stored_article_is_found_among_the_stored_leads(seeds: Path, tmp_path: Path) -> None:

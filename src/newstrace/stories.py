@@ -162,7 +162,6 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
-import os
 import re
 import runpy
 from concurrent.futures import ThreadPoolExecutor
@@ -178,6 +177,7 @@ from scipy.spatial.distance import squareform
 from murmurhash.mrmr import hash_bytes as _murmurhash3_32
 
 from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
+from newstrace.engine.parallel import available_cores
 
 from newstrace.model import Article
 from newstrace.text.names import extract_entities
@@ -291,14 +291,6 @@ def _day(value: str | None) -> int:
         return Date.fromisoformat(value[:10]).toordinal()
     except ValueError:
         return _UNDATED
-
-
-def _cores() -> int:
-    """The CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -476,7 +468,7 @@ class _CandidateIndex:
             work.append((index, keys[chosen], vectors[chosen]))
         # each bucket's graph is built on one thread (the same graph every run); the buckets
         # of a restored state are built side by side, on the cores (usearch releases the GIL)
-        threads = min(len(work), _cores()) if len(vectors) >= _PARALLEL_INDEX_VECTORS else 1
+        threads = min(len(work), available_cores()) if len(vectors) >= _PARALLEL_INDEX_VECTORS else 1
         if threads > 1:
             with ThreadPoolExecutor(threads) as pool:
                 list(pool.map(lambda job: job[0].add(job[1], job[2], threads=1), work))
@@ -964,7 +956,9 @@ class StoryClusterer:
         features = batch.features(chunk)
         weighted = self._weighted(features, batch.words[chunk])
         earlier = self._stories.count  # stories opened from here on were grouped apart already
-        stories = self._story_affinities(batch.days[chunk], features, weighted)
+        found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], self.candidates) \
+            if len(self._index) else None
+        stories = self._story_affinities(batch.days[chunk], found, weighted)
         tied = _tied([batch.articles[index].id for index in chunk], linked)
         ratios = self._group_ratios(batch.words[chunk])
         floors = self._floors(batch.words[chunk])
@@ -976,17 +970,13 @@ class StoryClusterer:
         standing_out = affinity - ratios[None, :] * background[None, :]
         groups = self._groups(batch.days[chunk], affinity, stories, tied, ratios, floors, background)
         group_days = batch.days[chunk[[members[0] for members in groups]]]
-        near = None  # the stories before the chunk near each group, searched at once
-        if len(self._index):
-            embeddings = _unit(np.stack([features[members, : self._embedding_dim].mean(axis=0) for members in groups]))
-            near = self._index.search(embeddings, group_days, self.candidates)
+        near = None if found is None else self._near_groups(groups, group_days, features, found)
         for number, members in enumerate(groups):
             day = int(group_days[number])
             row = self._group_linked_row([batch.articles[i].id for i in chunk[members]], linked)
             if row is None and near is not None:
-                found = near[number]
-                found = found[found < earlier]
-                candidates = self._candidate_scores(weighted[members].mean(axis=0), found, day)
+                nearby = near[number]
+                candidates = self._candidate_scores(weighted[members].mean(axis=0), nearby[nearby < earlier], day)
                 row = self._story_to_join(
                     candidates, float(np.mean(ratios[members] * background[members])),
                     max(self.group_floor, float(floors[members].max())))
@@ -1220,11 +1210,26 @@ class StoryClusterer:
         _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
         return [np.flatnonzero(inverse == label) for label in np.argsort(first)]
 
-    def _story_affinities(self, days: np.ndarray, features: np.ndarray, weighted: np.ndarray) -> list[np.ndarray]:
-        """Each article's affinities to its live, in-window candidate stories from the index."""
-        if not len(self._index):
+    def _near_groups(self, groups: list[np.ndarray], days: np.ndarray, features: np.ndarray,
+                     found: list[np.ndarray]) -> list[np.ndarray]:
+        """The indexed stories near each group's mean embedding (groups dated ``days``): a
+        group of one takes what its article's own search ``found`` (the same query), the
+        others are searched at once."""
+        near = [found[members[0]] if len(members) == 1 else None for members in groups]
+        several = [number for number, members in enumerate(groups) if len(members) > 1]
+        if several:
+            embeddings = _unit(np.stack([features[groups[number], : self._embedding_dim].mean(axis=0)
+                                         for number in several]))
+            for number, rows in zip(several, self._index.search(embeddings, days[several], self.candidates)):
+                near[number] = rows
+        return near
+
+    def _story_affinities(self, days: np.ndarray, found: list[np.ndarray] | None,
+                          weighted: np.ndarray) -> list[np.ndarray]:
+        """Each article's affinities to its live, in-window candidate stories among those the
+        index ``found`` near it (none when the index is empty)."""
+        if found is None:
             return [np.empty(0, dtype=np.float32) for _ in days]
-        found = self._index.search(features[:, : self._embedding_dim], days, self.candidates)
         return [self._candidate_scores(row_weights, rows, day).scores
                 for rows, row_weights, day in zip(found, weighted, days.tolist())]
 

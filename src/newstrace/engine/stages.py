@@ -207,15 +207,14 @@ def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored_leads: Ma
 def nearest_leads(queries: np.ndarray, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows of ``vectors`` nearest each query row, with their similarities: an exact
     search for up to :data:`EXACT_SEARCH_QUERIES` queries (its cost grows with queries x
-    vectors: a few new articles against a large store cost a fraction of a second), an
-    approximate (HNSW) index over every vector for more (its cost grows with the vectors)."""
-    from newstrace.encode.index import VectorIndex, exact_neighbours
+    vectors: a few new articles against a large store cost a fraction of a second), HNSW
+    graphs over every vector for more (:func:`~newstrace.encode.index.approximate_neighbours`:
+    their cost grows with the vectors)."""
+    from newstrace.encode.index import approximate_neighbours, exact_neighbours
 
     if len(queries) <= EXACT_SEARCH_QUERIES:
         return exact_neighbours(queries, vectors, k)
-    index = VectorIndex(ndim=vectors.shape[1])
-    index.add(np.arange(len(vectors)), vectors)
-    return index.search(queries, k=k)
+    return approximate_neighbours(queries, vectors, k)
 
 
 @dataclass
