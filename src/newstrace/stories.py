@@ -440,41 +440,60 @@ class _CandidateIndex:
     one (usearch removals leave tombstones that slow every later search); stale keys still
     point at the right story, whose exact affinity is computed afterwards anyway. Articles
     search only the buckets that overlap their time window (plus the undated one), so the
-    searched indexes stay the size of a window's news, not of the whole history.
+    searched indexes stay the size of a window's news, not of the whole history. The means
+    of a restored clusterer wait outside the graphs until a search or an add reaches their
+    bucket: a run of recent news builds the few buckets it reaches (at 100,000 stories, all
+    of them took 5 s).
     """
 
     def __init__(self, dim: int, bucket_days: int) -> None:
         self.dim = dim
         self.bucket_days = max(bucket_days, 1)
         self._indexes: dict[int | None, Index] = {}
+        self._waiting: dict[int | None, list[tuple[np.ndarray, np.ndarray]]] = {}  # (keys, vectors) not in a graph yet
+        self._sizes: dict[int | None, int] = {}  # keys per bucket, waiting ones included
         self._rows = np.empty(0, dtype=np.int64)  # story row by key
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def add(self, rows: np.ndarray, vectors: np.ndarray, days: np.ndarray) -> None:
-        """Index ``vectors`` (story means) for story ``rows`` under the bucket of ``days``."""
+    def add(self, rows: np.ndarray, vectors: np.ndarray, days: np.ndarray, *, later: bool = False) -> None:
+        """Index ``vectors`` (story means) for story ``rows`` under the bucket of ``days``;
+        with ``later`` (a restore), each bucket's graph is built when first reached."""
         first_key = len(self._rows)
         self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
         keys = np.arange(first_key, len(self._rows), dtype=np.uint64)
         buckets = self._buckets(days)
-        work = []
+        names = []
         for bucket in np.unique(buckets):
             chosen = buckets == bucket
             name = self._bucket_name(bucket)
+            self._waiting.setdefault(name, []).append((keys[chosen], vectors[chosen]))
+            self._sizes[name] = self._sizes.get(name, 0) + int(chosen.sum())
+            names.append(name)
+        if not later:
+            self._build(names)
+
+    def _build(self, names: Iterable[int | None]) -> None:
+        """Add the waiting means of the buckets ``names`` to their graphs, in the order they
+        came. Each bucket's graph is built on one thread (the same graph every run); many
+        means (a restored state's) are built side by side, on the cores (usearch releases the GIL)."""
+        work = []
+        for name in names:
+            if name not in self._waiting:
+                continue
             index = self._indexes.get(name)
             if index is None:  # (a new usearch index costs 0.1 ms: made only when its bucket is new)
                 index = self._indexes[name] = Index(ndim=self.dim, metric="ip", dtype="f16")
-            work.append((index, keys[chosen], vectors[chosen]))
-        # each bucket's graph is built on one thread (the same graph every run); the buckets
-        # of a restored state are built side by side, on the cores (usearch releases the GIL)
-        threads = min(len(work), available_cores()) if len(vectors) >= _PARALLEL_INDEX_VECTORS else 1
+            work.append((index, self._waiting.pop(name)))
+        waiting = sum(len(keys) for _, parts in work for keys, _ in parts)
+        threads = min(len(work), available_cores()) if waiting >= _PARALLEL_INDEX_VECTORS else 1
         if threads > 1:
             with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(lambda job: job[0].add(job[1], job[2], threads=1), work))
+                list(pool.map(lambda job: _add_parts(*job), work))
         else:
-            for index, bucket_keys, bucket_vectors in work:
-                index.add(bucket_keys, bucket_vectors, threads=1)
+            for index, parts in work:
+                _add_parts(index, parts)
 
     def search(self, vectors: np.ndarray, days: np.ndarray, count: int) -> list[np.ndarray]:
         """Story rows near each vector among the buckets in reach of its day: one batch call
@@ -484,6 +503,7 @@ class _CandidateIndex:
         for position, bucket in enumerate(self._buckets(days).tolist()):
             for name in self._reachable(self._bucket_name(bucket)):
                 reaching.setdefault(name, []).append(position)
+        self._build(reaching)
         for name, members in reaching.items():
             index = self._indexes[name]
             matches = index.search(vectors[members], min(count, len(index)), threads=1)
@@ -508,11 +528,14 @@ class _CandidateIndex:
 
     def _reachable(self, bucket: int | None) -> list[int | None]:
         """Undated articles reach every bucket; dated ones their neighbours and the undated one."""
-        if bucket is None:
-            names = list(self._indexes)
-        else:
-            names = [name for name in (bucket - 1, bucket, bucket + 1, None) if name in self._indexes]
-        return [name for name in names if len(self._indexes[name])]
+        names = list(self._sizes) if bucket is None else (bucket - 1, bucket, bucket + 1, None)
+        return [name for name in names if self._sizes.get(name, 0)]
+
+
+def _add_parts(index: Index, parts: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Add each ``(keys, vectors)`` part to ``index`` in turn, on one thread."""
+    for keys, vectors in parts:
+        index.add(keys, vectors, threads=1)
 
 
 class StoryClusterer:
@@ -862,7 +885,7 @@ class StoryClusterer:
                                      for article_id in members}
         live = np.flatnonzero(stories.sizes[:count] > 0)  # as _reindex, from the embedding sums alone
         if len(live):
-            clusterer._index.add(live, _unit(embeddings[live]), stories.last_day[live])
+            clusterer._index.add(live, _unit(embeddings[live]), stories.last_day[live], later=True)
         return clusterer
 
     # -- internals --------------------------------------------------------------------
