@@ -319,12 +319,17 @@ class _Stories:
         self.changed: set[int] = set()
 
     def allocate(self, rows: int) -> None:
-        """Room for ``rows`` story rows (none loaded), for a restore."""
+        """Room for ``rows`` story rows (none loaded), for a restore, and slots for all of
+        their sums: allocated zeroed, so the system maps only the pages of the slots a run
+        takes, and loading stories one batch after another copies nothing (doubling from a
+        few slots took a tenth of a second of a second run into a 10,000-article store)."""
         self.sizes = np.zeros(rows, dtype=np.int64)
         self.first_day = np.full(rows, _UNDATED, dtype=np.int32)
         self.last_day = np.full(rows, _UNDATED, dtype=np.int32)
         self.floors = np.zeros(rows, dtype=np.float32)
         self._slot = np.full(rows, -1, dtype=np.int64)
+        self._sums = np.zeros((rows, self.dim), dtype=np.float32)
+        self._used = 0
 
     def new(self) -> int:
         if self.count == len(self.sizes):
