@@ -195,7 +195,7 @@ def test_story_index_buckets_built_side_by_side_or_when_reached_are_the_ones_bui
     """A restored state's time buckets are indexed on parallel threads, each on one, or
     only once a search reaches them: the same graphs, byte for byte, as building them one
     after the other, and the same stories found."""
-    import newstrace.stories as stories
+    import newstrace.story_index as story_index
 
     rng = np.random.default_rng(3)
     vectors = _unit(rng.normal(size=(6000, 16)))
@@ -203,13 +203,13 @@ def test_story_index_buckets_built_side_by_side_or_when_reached_are_the_ones_bui
     queries, query_days = vectors[:50], np.full(50, days[0])  # recent news: one week
     built, found = [], []
     for cores, later in ((1, False), (2, False), (2, True)):
-        monkeypatch.setattr(stories, "available_cores", lambda cores=cores: cores)
-        index = stories._CandidateIndex(16, 7)
+        monkeypatch.setattr(story_index, "available_cores", lambda cores=cores: cores)
+        index = story_index.StoryIndex(16, 7)
         index.add(np.arange(6000), vectors, days, later=later)
         assert len(index._indexes) == (0 if later else len(set((days // 7).tolist())))
         found.append(index.search(queries, query_days, 5))
         assert len(index._indexes) <= 3 or not later  # a dated search builds the buckets in its reach
-        index.search(queries[:1], np.array([stories._UNDATED]), 5)  # an undated one reaches every bucket
+        index.search(queries[:1], np.array([story_index.UNDATED]), 5)  # an undated one reaches every bucket
         built.append({name: bytes(bucket.save()) for name, bucket in index._indexes.items()})
     assert len(built[0]) > 50 and sorted(built[0], key=str) == sorted(built[2], key=str)
     assert built[0] == built[1] == built[2]

@@ -1,0 +1,277 @@
+"""What the story clusterer (:mod:`newstrace.stories`) holds per story and how it finds
+candidate stories: :class:`StorySums`, the per-story arrays (sizes, date ranges, floors) and
+vector sums, held only for the stories a run touches; :class:`StoryIndex`, the usearch graphs
+of the stories' mean embeddings, one per time bucket."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable
+
+import numpy as np
+
+from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
+from newstrace.engine.parallel import available_cores
+
+#: The day of an undated article or story (days count from 0001-01-01).
+UNDATED = int(np.iinfo(np.int32).min)
+#: Story means indexed at once from which the time buckets are built in parallel threads.
+PARALLEL_INDEX_VECTORS = 4096
+
+
+class StorySums:
+    """Per-story arrays, grown by doubling: sizes, date ranges, floors, and the vector sums.
+
+    The vector sums (2,305 floats a story with the static encoder) are held only for the
+    stories a run touches: each story row has a slot in ``_sums`` once it is loaded, by
+    ``loader`` (story rows -> their dense sums, as stored) for stories restored from a store,
+    or when it is opened. Every row changed since the last save is in ``changed``."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.count = 0
+        self.sizes = np.zeros(16, dtype=np.int64)
+        self.first_day = np.full(16, UNDATED, dtype=np.int32)
+        self.last_day = np.full(16, UNDATED, dtype=np.int32)
+        self.floors = np.zeros(16, dtype=np.float32)  #: the highest floor of a story's members (see StoryClusterer._floors)
+        self._slot = np.full(16, -1, dtype=np.int64)  #: each row's slot in ``_sums``; -1: not loaded
+        self._sums = np.zeros((16, dim), dtype=np.float32)
+        self._used = 0  #: slots taken
+        self.loader: Any = None
+        self.changed: set[int] = set()
+
+    def allocate(self, rows: int) -> None:
+        """Room for ``rows`` story rows (none loaded), for a restore, and slots for all of
+        their sums: allocated zeroed, so the system maps only the pages of the slots a run
+        takes, and loading stories one batch after another copies nothing (doubling from a
+        few slots took a tenth of a second of a second run into a 10,000-article store)."""
+        self.sizes = np.zeros(rows, dtype=np.int64)
+        self.first_day = np.full(rows, UNDATED, dtype=np.int32)
+        self.last_day = np.full(rows, UNDATED, dtype=np.int32)
+        self.floors = np.zeros(rows, dtype=np.float32)
+        self._slot = np.full(rows, -1, dtype=np.int64)
+        self._sums = np.zeros((rows, self.dim), dtype=np.float32)
+        self._used = 0
+
+    def new(self) -> int:
+        if self.count == len(self.sizes):
+            grow = len(self.sizes)
+            self.sizes = np.concatenate([self.sizes, np.zeros(grow, dtype=np.int64)])
+            self.first_day = np.concatenate([self.first_day, np.full(grow, UNDATED, dtype=np.int32)])
+            self.last_day = np.concatenate([self.last_day, np.full(grow, UNDATED, dtype=np.int32)])
+            self.floors = np.concatenate([self.floors, np.zeros(grow, dtype=np.float32)])
+            self._slot = np.concatenate([self._slot, np.full(grow, -1, dtype=np.int64)])
+        self.count += 1
+        row = self.count - 1
+        self._slot[row] = self._take_slots(1)[0]
+        self.changed.add(row)
+        return row
+
+    def reserve(self, stories: int) -> None:
+        """Room for ``stories`` more slots at once (one for each article of a batch: the
+        most stories it can open), so that no doubling copies the sums while the batch is
+        placed (at 100,000 articles, 600 MB copied into a second array of twice the size).
+        The room is allocated zeroed: the system maps its pages only as stories are written."""
+        if self._used + stories > len(self._sums):
+            self._grow(self._used + stories)
+
+    def _take_slots(self, count: int) -> np.ndarray:
+        """``count`` fresh zero slots of ``_sums``."""
+        if self._used + count > len(self._sums):
+            self._grow(max(2 * len(self._sums), self._used + count))
+        self._used += count
+        return np.arange(self._used - count, self._used)
+
+    def _grow(self, slots: int) -> None:
+        grown = np.zeros((slots, self.dim), dtype=np.float32)
+        grown[: self._used] = self._sums[: self._used]
+        self._sums = grown
+
+    def load_all(self, sums: np.ndarray, count: int) -> None:
+        """Hold ``sums`` (rows 0..``count``, then free slots) as the sums of story rows
+        0..``count`` (a restore with every story's sums)."""
+        self._sums = sums
+        self._used = count
+        self._slot[:count] = np.arange(count)
+
+    def ensure(self, rows: np.ndarray) -> None:
+        """Load the sums of those of ``rows`` not held yet."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        missing = rows[self._slot[rows] < 0]
+        if len(missing):
+            missing = np.unique(missing)
+            slots = self._take_slots(len(missing))
+            self._sums[slots] = self.loader(missing)
+            self._slot[missing] = slots
+
+    def sums_of(self, rows: np.ndarray) -> np.ndarray:
+        """The vector sums of ``rows`` (a copy, as ``sums[rows]``)."""
+        self.ensure(rows)
+        return self._sums[self._slot[rows]]
+
+    def embedding_sums(self, rows: np.ndarray, dim: int) -> np.ndarray:
+        """The first ``dim`` columns of the sums of ``rows`` (a copy, as ``sums[rows, :dim]``)."""
+        self.ensure(rows)
+        return self._sums[self._slot[rows], :dim]
+
+    def row(self, row: int) -> np.ndarray:
+        """The sums of one row, as a view to change in place (valid until another row is loaded)."""
+        self.ensure(np.array([row]))
+        return self._sums[self._slot[row]]
+
+    def add(self, row: int, vector: np.ndarray, day: int, floor: float = 0.0) -> None:
+        self.row(row)[:] += vector
+        self.floors[row] = max(self.floors[row], floor)
+        self.sizes[row] += 1
+        self.first_day[row] = earliest(self.first_day[row], day)
+        self.last_day[row] = latest(self.last_day[row], day)
+        self.changed.add(row)
+
+    def remove(self, row: int, vector: np.ndarray) -> None:
+        """Take one member's vector out (its date range is kept)."""
+        sums = self.row(row)
+        sums -= vector
+        self.sizes[row] -= 1
+        if not self.sizes[row]:
+            sums[:] = 0.0
+            self.floors[row] = 0.0
+        self.changed.add(row)
+
+    def absorb(self, keep: int, drop: int) -> None:
+        """Add story ``drop``'s sums, size and dates to ``keep``'s; ``drop`` is left empty."""
+        self.ensure(np.array([keep, drop]))
+        kept, dropped = self._sums[self._slot[keep]], self._sums[self._slot[drop]]
+        kept += dropped
+        self.sizes[keep] += self.sizes[drop]
+        self.first_day[keep] = earliest(self.first_day[keep], self.first_day[drop])
+        self.last_day[keep] = latest(self.last_day[keep], self.last_day[drop])
+        dropped[:] = 0.0
+        self.sizes[drop] = 0
+        self.changed.update((keep, drop))
+
+    def mean_products(self, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The mean vector of each of ``rows`` times ``weights``, and its last column (each
+        story's mean hubness): the sums' product in float64, then divided by the sizes,
+        which costs half of dividing every sum first."""
+        sums = self.sums_of(rows).astype(np.float64)
+        sizes = np.maximum(self.sizes[rows], 1)
+        return (sums @ weights.astype(np.float64)) / sizes, sums[:, -1] / sizes
+
+
+class StoryIndex:
+    """Add-only usearch inner-product indexes of story mean embeddings, one per time bucket.
+
+    When a story changes, its new mean is added under a new key rather than replacing the old
+    one (usearch removals leave tombstones that slow every later search); stale keys still
+    point at the right story, whose exact affinity is computed afterwards anyway. Articles
+    search only the buckets that overlap their time window (plus the undated one), so the
+    searched indexes stay the size of a window's news, not of the whole history. The means
+    of a restored clusterer wait outside the graphs until a search or an add reaches their
+    bucket: a run of recent news builds the few buckets it reaches (at 100,000 stories, all
+    of them took 5 s).
+    """
+
+    def __init__(self, dim: int, bucket_days: int) -> None:
+        self.dim = dim
+        self.bucket_days = max(bucket_days, 1)
+        self._indexes: dict[int | None, Index] = {}
+        self._waiting: dict[int | None, list[tuple[np.ndarray, np.ndarray]]] = {}  # (keys, vectors) not in a graph yet
+        self._sizes: dict[int | None, int] = {}  # keys per bucket, waiting ones included
+        self._rows = np.empty(0, dtype=np.int64)  # story row by key
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, rows: np.ndarray, vectors: np.ndarray, days: np.ndarray, *, later: bool = False) -> None:
+        """Index ``vectors`` (story means) for story ``rows`` under the bucket of ``days``;
+        with ``later`` (a restore), each bucket's graph is built when first reached."""
+        first_key = len(self._rows)
+        self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
+        keys = np.arange(first_key, len(self._rows), dtype=np.uint64)
+        buckets = self._buckets(days)
+        names = []
+        for bucket in np.unique(buckets):
+            chosen = buckets == bucket
+            name = self._bucket_name(bucket)
+            self._waiting.setdefault(name, []).append((keys[chosen], vectors[chosen]))
+            self._sizes[name] = self._sizes.get(name, 0) + int(chosen.sum())
+            names.append(name)
+        if not later:
+            self._build(names)
+
+    def _build(self, names: Iterable[int | None]) -> None:
+        """Add the waiting means of the buckets ``names`` to their graphs, in the order they
+        came. Each bucket's graph is built on one thread (the same graph every run); many
+        means (a restored state's) are built side by side, on the cores (usearch releases the GIL)."""
+        work = []
+        for name in names:
+            if name not in self._waiting:
+                continue
+            index = self._indexes.get(name)
+            if index is None:  # (a new usearch index costs 0.1 ms: made only when its bucket is new)
+                index = self._indexes[name] = Index(ndim=self.dim, metric="ip", dtype="f16")
+            work.append((index, self._waiting.pop(name)))
+        waiting = sum(len(keys) for _, parts in work for keys, _ in parts)
+        threads = min(len(work), available_cores()) if waiting >= PARALLEL_INDEX_VECTORS else 1
+        if threads > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(lambda job: _add_parts(*job), work))
+        else:
+            for index, parts in work:
+                _add_parts(index, parts)
+
+    def search(self, vectors: np.ndarray, days: np.ndarray, count: int) -> list[np.ndarray]:
+        """Story rows near each vector among the buckets in reach of its day: one batch call
+        per bucket, with every query that reaches it."""
+        found: list[list[np.ndarray]] = [[] for _ in range(len(vectors))]
+        reaching: dict[int | None, list[int]] = {}
+        for position, bucket in enumerate(self._buckets(days).tolist()):
+            for name in self._reachable(self._bucket_name(bucket)):
+                reaching.setdefault(name, []).append(position)
+        self._build(reaching)
+        for name, members in reaching.items():
+            index = self._indexes[name]
+            matches = index.search(vectors[members], min(count, len(index)), threads=1)
+            keys = np.atleast_2d(matches.keys)
+            counts = matches.counts if isinstance(matches, BatchMatches) else [len(matches.keys)]
+            rows = self._rows[np.where(keys < len(self._rows), keys, 0).astype(np.int64)]
+            for position, member in enumerate(members):
+                found[member].append(rows[position, : counts[position]])
+        return [np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64) for parts in found]
+
+    def redirect(self, old_row: int, new_row: int) -> None:
+        """Keys of a story merged into another now point at the other."""
+        self._rows[self._rows == old_row] = new_row
+
+    def _buckets(self, days: np.ndarray) -> np.ndarray:
+        days = np.asarray(days, dtype=np.int64)
+        return np.where(days == UNDATED, UNDATED, days // self.bucket_days)
+
+    @staticmethod
+    def _bucket_name(bucket: int) -> int | None:
+        return None if bucket == UNDATED else int(bucket)
+
+    def _reachable(self, bucket: int | None) -> list[int | None]:
+        """Undated articles reach every bucket; dated ones their neighbours and the undated one."""
+        names = list(self._sizes) if bucket is None else (bucket - 1, bucket, bucket + 1, None)
+        return [name for name in names if self._sizes.get(name, 0)]
+
+
+def _add_parts(index: Index, parts: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Add each ``(keys, vectors)`` part to ``index`` in turn, on one thread."""
+    for keys, vectors in parts:
+        index.add(keys, vectors, threads=1)
+
+
+def earliest(a: int, b: int) -> int:
+    """The earlier of two days, ignoring an undated (``UNDATED``) side."""
+    dated = [day for day in (a, b) if day != UNDATED]
+    return min(dated) if dated else UNDATED
+
+
+def latest(a: int, b: int) -> int:
+    """The later of two days, ignoring an undated (``UNDATED``) side."""
+    dated = [day for day in (a, b) if day != UNDATED]
+    return max(dated) if dated else UNDATED
