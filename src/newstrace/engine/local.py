@@ -400,25 +400,27 @@ class Analyzer:
         return [replace(story, digest=Digest.from_dict(cached[key])) if key in cached else story
                 for story, key in zip(stories, keys)]
 
-    def unassigned(self, fresh: Sequence[Article], stored: Sequence[Article] = ()) -> list[Article]:
-        """``fresh`` and any stored article that no story holds yet (a run stopped
-        before the story stage), in insertion order; those among ``stored`` (articles read
-        from the store) as their ``stored`` objects."""
-        found = self._with_stored(fresh, self.store.ids_outside_stories(), resumed=False)
+    def unassigned(self, fresh: Sequence[Article], stored: Sequence[Article]) -> list[Article]:
+        """Any stored article that no story holds yet (a run stopped before the story
+        stage), then ``fresh``, in insertion order, all as their objects among ``stored``
+        (every stored article, as the run read them: no second read, no second copy)."""
+        new = {a.id for a in fresh}
+        outside = set(self.store.ids_outside_stories())
         by_id = {a.id: a for a in stored}
-        return [by_id.get(a.id, a) for a in found]
+        return ([a for a in stored if a.id in outside and a.id not in new]
+                + [by_id.get(a.id, a) for a in fresh])
 
     def pending(self, kind: str, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article without a fingerprint of ``kind`` (a run
         stopped before that stage, or a store from an older version), oldest first."""
         return self._with_stored(fresh, self.store.ids_without(kind))
 
-    def _with_stored(self, fresh: Sequence[Article], ids: Sequence[str], *, resumed: bool = True) -> list[Article]:
-        """Stored articles among ``ids`` (not in ``fresh``) then ``fresh``; with ``resumed``,
-        how many were stored ones is counted in ``stats["articles_resumed"]``."""
+    def _with_stored(self, fresh: Sequence[Article], ids: Sequence[str]) -> list[Article]:
+        """Stored articles among ``ids`` (not in ``fresh``) then ``fresh``; how many were stored
+        ones is counted in ``stats["articles_resumed"]``."""
         known = {a.id for a in fresh}
         earlier = self.store.articles([i for i in ids if i not in known])
-        if earlier and resumed:
+        if earlier:
             self.stats["articles_resumed"] = max(self.stats.get("articles_resumed", 0), len(earlier))
         return earlier + list(fresh)
 
