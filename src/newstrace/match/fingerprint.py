@@ -809,5 +809,11 @@ def anchor_shingles(batch: ShingleBatch) -> ShingleBatch:
 
 
 def is_empty(signatures: np.ndarray) -> np.ndarray:
-    """Which signatures belong to texts too short to have a single shingle."""
-    return (signatures == EMPTY).all(axis=1)
+    """Which signatures belong to texts too short to have a single shingle (all
+    ``EMPTY``; only the rows whose first value is checked whole)."""
+    if not signatures.shape[1]:
+        return np.ones(len(signatures), dtype=bool)
+    empty = signatures[:, 0] == EMPTY
+    rows = np.flatnonzero(empty)
+    empty[rows] = (signatures[rows] == EMPTY).all(axis=1)
+    return empty
