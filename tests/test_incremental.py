@@ -40,6 +40,21 @@ def test_exact_neighbours_pad_short_rows_and_put_ties_in_row_order() -> None:
     assert (empty_keys == NO_KEY).all()
 
 
+def test_exact_neighbours_from_a_floor_are_the_same_best_first_and_padded_below_it() -> None:
+    rng = np.random.default_rng(11)
+    centres = _unit(rng.normal(size=(30, 16)))
+    vectors = _unit(np.repeat(centres, 10, axis=0) + 0.4 * rng.normal(size=(300, 16)))
+    vectors[7] = vectors[8]  # a tie: the lower row first
+    queries = vectors[:60]
+    keys, sims = exact_neighbours(queries, vectors, k=6)
+    for floor in (0.8, 0.9, 0.95):
+        floored_keys, floored_sims = exact_neighbours(queries, vectors, k=6, floor=floor)
+        above = sims >= floor
+        assert 0 < above.sum() < above.size
+        assert np.array_equal(floored_keys, np.where(above, keys, NO_KEY))
+        assert np.array_equal(floored_sims, np.where(above, sims, -np.inf))
+
+
 def test_exact_neighbours_agree_with_the_index_on_a_small_set() -> None:
     rng = np.random.default_rng(3)
     vectors = _unit(rng.normal(size=(200, 8)))

@@ -37,11 +37,15 @@ NO_KEY = -1
 EXACT_BLOCK_CELLS = 4_000_000
 
 
-def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10, *,
+                     floor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows of ``vectors`` most similar to each query row (cosine), best first
     (equal similarities: the lower row first), as :meth:`VectorIndex.search` returns them
     (rows padded with :data:`NO_KEY` and ``-inf``); keys are row numbers. The similarities
-    are computed for blocks of queries at a time (at most :data:`EXACT_BLOCK_CELLS`)."""
+    are computed for blocks of queries at a time (at most :data:`EXACT_BLOCK_CELLS`). With
+    a ``floor``, only rows at least that similar are wanted: the best are then picked among
+    those alone (a few a query), not out of every similarity (``argpartition`` over them all
+    took half of a search of 1,000 queries among 100,000 vectors)."""
     queries, vectors = _unit_rows(queries), _unit_rows(vectors)
     keys = np.full((len(queries), k), NO_KEY, dtype=np.int64)
     sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
@@ -51,6 +55,9 @@ def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> t
     step = max(1, EXACT_BLOCK_CELLS // len(vectors))
     for start in range(0, len(queries), step):
         block = queries[start : start + step] @ vectors.T
+        if floor is not None:
+            _best_above(block, floor, keys[start : start + step], sims[start : start + step])
+            continue
         top = np.argpartition(block, len(vectors) - found, axis=1)[:, -found:] if found < len(vectors) \
             else np.broadcast_to(np.arange(found), block.shape).copy()
         top_sims = np.take_along_axis(block, top, axis=1)
@@ -58,6 +65,20 @@ def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> t
         keys[start : start + step, :found] = np.take_along_axis(top, order, axis=1)
         sims[start : start + step, :found] = np.take_along_axis(top_sims, order, axis=1)
     return keys, sims
+
+
+def _best_above(block: np.ndarray, floor: float, keys: np.ndarray, sims: np.ndarray) -> None:
+    """Into ``keys`` and ``sims`` (one row per row of ``block``, already padded): each row's
+    best columns of ``block`` from ``floor`` up, best first, ties by column."""
+    hits = np.flatnonzero(block >= floor)
+    rows, columns = np.divmod(hits, block.shape[1])
+    values = block.ravel()[hits]
+    order = np.lexsort((columns, -values, rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+    kept = rank < keys.shape[1]
+    keys[rows[kept], rank[kept]] = columns[kept]
+    sims[rows[kept], rank[kept]] = values[kept]
 
 
 #: How many graphs :func:`approximate_neighbours` splits the vectors into: a fixed number, so

@@ -193,7 +193,7 @@ def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored_leads: Ma
     stored = [key for key in stored_leads if key not in new]
     keys = stored + list(fresh)
     vectors = np.concatenate([np.stack([stored_leads[key] for key in stored]), leads]) if stored else leads
-    neighbours, sims = nearest_leads(leads, vectors, REWRITE_NEIGHBOURS + 1)
+    neighbours, sims = nearest_leads(leads, vectors, REWRITE_NEIGHBOURS + 1, floor=REWRITE_CANDIDATE_SIMILARITY)
     pairs: set[Pair] = set(partial_pairs)
     for article_id, row, row_sims in zip(fresh, neighbours, sims):
         for key, sim in zip(row.tolist(), row_sims.tolist()):
@@ -204,16 +204,17 @@ def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored_leads: Ma
     return pairs
 
 
-def nearest_leads(queries: np.ndarray, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def nearest_leads(queries: np.ndarray, vectors: np.ndarray, k: int, *,
+                  floor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows of ``vectors`` nearest each query row, with their similarities: an exact
     search for up to :data:`EXACT_SEARCH_QUERIES` queries (its cost grows with queries x
-    vectors: a few new articles against a large store cost a fraction of a second), HNSW
-    graphs over every vector for more (:func:`~newstrace.encode.index.approximate_neighbours`:
-    their cost grows with the vectors)."""
+    vectors: a few new articles against a large store cost a fraction of a second; from
+    ``floor`` up only, when given), HNSW graphs over every vector for more
+    (:func:`~newstrace.encode.index.approximate_neighbours`: their cost grows with the vectors)."""
     from newstrace.encode.index import approximate_neighbours, exact_neighbours
 
     if len(queries) <= EXACT_SEARCH_QUERIES:
-        return exact_neighbours(queries, vectors, k)
+        return exact_neighbours(queries, vectors, k, floor=floor)
     return approximate_neighbours(queries, vectors, k)
 
 
