@@ -184,6 +184,8 @@ class ProvenanceGraph:
         return None if relation is None else relation.source
 
     def root_of(self, article_id: str) -> str:
+        if article_id not in self.parents:  # most articles: independent
+            return article_id
         seen = {article_id}
         current = article_id
         while (parent := self.parent_of(current)) is not None and parent not in seen:

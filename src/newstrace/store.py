@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from newstrace.model import DERIVED_RELATIONS, Article, Derivation, Relation, Story
 
@@ -323,7 +324,7 @@ class Store:
         """Fill what version 4 added from a version 3 store's rows: the search index and
         the story index."""
         db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
-        stories = [Story.from_dict(json.loads(data)) for (data,) in db.execute("SELECT data FROM stories ORDER BY seq")]
+        stories = [Story.from_dict(_loads(data)) for (data,) in db.execute("SELECT data FROM stories ORDER BY seq")]
         _index_stories(db, stories)
 
     def _drop_all(self) -> None:
@@ -540,7 +541,7 @@ class Store:
         texts = {story.id: story_json(story) for story in stories}
         with self.transaction() as db:
             stored = dict(db.execute("SELECT id, data FROM stories"))
-            changed = [story for story in stories if stored.get(story.id) != texts[story.id]]
+            changed = [story for story in stories if _changed(stored.get(story.id), texts[story.id])]
             stale = json.dumps([story_id for story_id in stored if story_id not in texts]
                                + [story.id for story in changed if story.id in stored])
             for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
@@ -555,12 +556,12 @@ class Store:
         rows = self._rows("SELECT s.data FROM stories s LEFT JOIN story_index i ON i.story_id = s.id"
                           " ORDER BY i.articles DESC, COALESCE(i.first_date, ''), s.id LIMIT ? OFFSET ?",
                           (-1 if limit is None else limit, offset))
-        return [Story.from_dict(json.loads(data)) for (data,) in rows]
+        return [Story.from_dict(_loads(data)) for (data,) in rows]
 
     def story(self, story_id: str) -> Story | None:
         """The stored story with this id, if any."""
         rows = self._rows("SELECT data FROM stories WHERE id=?", (story_id,))
-        return Story.from_dict(json.loads(rows[0][0])) if rows else None
+        return Story.from_dict(_loads(rows[0][0])) if rows else None
 
     # -- reads for the web app: stories by activity, an article's story, search ---------
     def stories_by_activity(self, limit: int, offset: int = 0, *, outlet: str | None = None,
@@ -578,13 +579,13 @@ class Store:
                 (*params, limit, offset))]
             data = dict(self._rows("SELECT id, data FROM stories WHERE id IN (SELECT value FROM json_each(?))",
                                    (json.dumps(ids),)))
-        return [Story.from_dict(json.loads(data[story_id])) for story_id in ids if story_id in data], total
+        return [Story.from_dict(_loads(data[story_id])) for story_id in ids if story_id in data], total
 
     def story_of(self, article_id: str) -> Story | None:
         """The stored story that holds this article, if any."""
         rows = self._rows("SELECT s.data FROM story_articles m JOIN stories s ON s.id = m.story_id"
                           " WHERE m.article_id=? LIMIT 1", (article_id,))
-        return Story.from_dict(json.loads(rows[0][0])) if rows else None
+        return Story.from_dict(_loads(rows[0][0])) if rows else None
 
     def relation(self, a: str, b: str) -> Relation | None:
         """The stored verdict on the pair ``a``, ``b`` (either order), if any."""
@@ -662,13 +663,13 @@ class Store:
     def get_state(self, key: str) -> Any:
         """Run state saved under ``key`` (the story clusterer's, cached digests), if any."""
         rows = self._rows("SELECT value FROM state WHERE key=?", (key,))
-        return json.loads(rows[0][0]) if rows else None
+        return _loads(rows[0][0]) if rows else None
 
     def get_states(self, keys: Sequence[str]) -> dict[str, Any]:
         """The run state saved under those of ``keys`` that have some, in one read."""
         rows = self._rows("SELECT key, value FROM state WHERE key IN (SELECT value FROM json_each(?))",
                           (json.dumps(list(keys)),))
-        return {key: json.loads(value) for key, value in rows}
+        return {key: _loads(value) for key, value in rows}
 
     def story_state(self) -> tuple[Any, list[tuple]]:
         """The story clusterer's saved state (:meth:`~newstrace.stories.StoryClusterer.table_header`,
@@ -825,16 +826,41 @@ _PLAIN_STORY_FIELDS = ("id", "title", "article_ids", "independent_ids", "derived
 
 
 def story_json(story: Story) -> str:
-    """``json.dumps(story.to_dict())``, the same text, without ``dataclasses.asdict``'s deep
-    copy of every value (most of the time of writing 100,000 stories): the fields are read
-    directly and only the derivations and the digest become dicts."""
+    """``story.to_dict()`` as JSON text, written by orjson (a third of the time of
+    ``json.dumps`` over 100,000 stories) from the fields read directly, without
+    ``dataclasses.asdict``'s deep copy of every value: only the derivations and the digest
+    become dicts."""
     if _STORY_FIELDS != _PLAIN_STORY_FIELDS or type(story) is not Story:
-        return json.dumps(story.to_dict())
+        return _dumps(story.to_dict())
     data = {name: getattr(story, name) for name in _STORY_FIELDS}
     data["derived"] = [{name: getattr(d, name) for name in _DERIVATION_FIELDS} for d in story.derived]
     if story.digest is not None:
         data["digest"] = story.digest.to_dict()
-    return json.dumps(data)
+    return _dumps(data)
+
+
+def _changed(stored: str | None, text: str) -> bool:
+    """Whether JSON ``text`` says something other than the ``stored`` text (``None``: none
+    stored). Texts that differ are compared as values: a story another writer stored
+    (``json.dumps`` spaces its separators) is not written again for its spelling."""
+    return stored != text and (stored is None or _loads(stored) != _loads(text))
+
+
+def _dumps(value: Any) -> str:
+    """``value`` as JSON text (orjson; ``json`` for what orjson does not take)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def _loads(text: str) -> Any:
+    """The value of JSON ``text`` (orjson, twice as fast as ``json`` on stored stories;
+    ``json`` for what it refuses, such as the ``NaN`` that ``json.dumps`` writes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 _ARTICLE_QUERY = ("SELECT id, external_id, path, title, text, date, outlet, url, byline, credits, boilerplate,"
@@ -878,13 +904,13 @@ def _row_article(row: tuple) -> Article:
 
 
 def _json_value(text: str) -> Any:
-    """``json.loads(text)``, with the empty list and object (most articles' credits,
+    """:func:`_loads` of ``text``, with the empty list and object (most articles' credits,
     boilerplate and meta) made without parsing."""
     if text == "[]":
         return []
     if text == "{}":
         return {}
-    return json.loads(text)
+    return _loads(text)
 
 
 @functools.lru_cache(maxsize=256)
@@ -920,5 +946,5 @@ def _acquire_lock(lock_path: str, db_path: str) -> int | None:
 
 
 def _row_relation(relation: str, source: str | None, score: float, evidence: str) -> Relation:
-    return Relation.from_dict({**json.loads(evidence), "relation": relation, "source": source, "score": score})
+    return Relation.from_dict({**_loads(evidence), "relation": relation, "source": source, "score": score})
 
