@@ -42,6 +42,22 @@ def test_articles_relations_and_arrays_persist(tmp_path: Path) -> None:
         assert store.get_arrays("minhash")[article.id].tolist() == list(range(8))
 
 
+def test_arrays_read_joined_are_the_arrays_read_one_by_one(tmp_path: Path) -> None:
+    articles = [Article.from_text(f"{TEXT} Report {i}.") for i in range(4)]
+    arrays = [np.arange(i, 3 * i + 1, dtype=np.uint64) for i in range(4)]  # 1, 3, 5 and 7 values
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles(articles)
+        store.put_arrays("pairs", [a.id for a in articles], arrays)
+        one_by_one = store.get_arrays("pairs")
+        ids, values, offsets = store.get_joined("pairs")
+        assert ids == list(one_by_one) and sorted(ids) == sorted(a.id for a in articles)
+        assert values.dtype == np.uint64 and offsets.tolist() == [0, *np.cumsum([len(one_by_one[i]) for i in ids])]
+        assert all(values[offsets[k]: offsets[k + 1]].tolist() == one_by_one[i].tolist() for k, i in enumerate(ids))
+        some, _, some_offsets = store.get_joined("pairs", [articles[2].id, "missing"])
+        assert some == [articles[2].id] and some_offsets.tolist() == [0, 5]
+        assert store.get_joined("other")[0] == []
+
+
 def test_failed_transaction_leaves_store_as_it_was(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         store.add_articles([Article.from_text(TEXT)])

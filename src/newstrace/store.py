@@ -483,17 +483,37 @@ class Store:
 
     def get_arrays(self, kind: str, ids: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Arrays of ``kind`` by article id (all stored ones, or those among ``ids``)."""
+        return {article_id: np.frombuffer(data, dtype=_dtype(dtype)).reshape(_shape(shape))
+                for article_id, data, dtype, shape in self._array_rows(kind, ids)}
+
+    def get_joined(self, kind: str, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Arrays of ``kind`` (all stored ones, or those among ``ids``) in the order of
+        :meth:`get_arrays`, read as one: their article ids, their values flattened and
+        joined in one array, and where each one's start (``offsets``, one more than the
+        ids). One array from the joined bytes instead of one per article (the signatures
+        of 100,000 articles, stacked from those, took half a second)."""
+        rows = self._array_rows(kind, ids)
+        if not rows:
+            return [], np.zeros(0), np.zeros(1, dtype=np.int64)
+        dtypes = [_dtype(dtype) for _, _, dtype, _ in rows]
+        if len(set(dtypes)) == 1:
+            values = np.frombuffer(b"".join(data for _, data, _, _ in rows), dtype=dtypes[0])
+        else:  # not written by this version, but readable
+            values = np.concatenate([np.frombuffer(data, dtype=d) for (_, data, _, _), d in zip(rows, dtypes)])
+        sizes = np.fromiter((len(data) // d.itemsize for (_, data, _, _), d in zip(rows, dtypes)),
+                            dtype=np.int64, count=len(rows))
+        return [row[0] for row in rows], values, np.concatenate([[0], np.cumsum(sizes)])
+
+    def _array_rows(self, kind: str, ids: Sequence[str] | None) -> list[tuple]:
         query = "SELECT article_id, data, dtype, shape FROM fingerprints WHERE kind=?"
         if ids is None:
-            rows = self._rows(query, (kind,))
-        else:
-            rows = []
-            with self.snapshot():
-                for chunk in _chunks(list(ids), 900):
-                    marks = ",".join("?" * len(chunk))
-                    rows += self._rows(f"{query} AND article_id IN ({marks})", (kind, *chunk))
-        return {article_id: np.frombuffer(data, dtype=_dtype(dtype)).reshape(_shape(shape))
-                for article_id, data, dtype, shape in rows}
+            return self._rows(query, (kind,))
+        rows = []
+        with self.snapshot():
+            for chunk in _chunks(list(ids), 900):
+                marks = ",".join("?" * len(chunk))
+                rows += self._rows(f"{query} AND article_id IN ({marks})", (kind, *chunk))
+        return rows
 
     # -- pair verdicts -----------------------------------------------------------------
     def put_relations(self, relations: Iterable[Relation], *, replace: bool = True) -> None:

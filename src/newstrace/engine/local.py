@@ -29,6 +29,7 @@ from newstrace.match.boilerplate import (
     recurring_passages,
     removed_passages,
 )
+from newstrace.match.fingerprint import ShingleBatch
 from newstrace.encode.runtime import (
     DEFAULT_ENCODER,
     ENCODER_NAMES,
@@ -223,11 +224,11 @@ class Analyzer:
         together; a pair that already has a verdict (articles a stopped run left) keeps it."""
         if not fresh:
             return CopyResult()
-        stored = self.store.get_arrays(SIGNATURES)  # only earlier articles' signatures so far
+        stored, signatures, _ = self.store.get_joined(SIGNATURES)  # only earlier articles' so far
         prints = self._fingerprints_of(fresh)
         index = LSHIndex()
         if stored:
-            index.add(list(stored), np.stack(list(stored.values())))
+            index.add(stored, signatures.reshape(len(stored), -1))
         self._boilerplate = self._boilerplate_index(fresh, prints)
         found = copy_relations(fresh, prints.signatures, index=index, boilerplate=self._boilerplate,
                                article_of=self._article_reader(fresh), judged=_StoredPairs(self.store))
@@ -273,14 +274,21 @@ class Analyzer:
         sentence pairs are ``prints``')."""
         index = BoilerplateIndex()
         known = {a.id for a in fresh}
-        stored = {key: pairs for key, pairs in self.store.get_arrays(SENTENCE_PAIRS).items()
-                  if key not in known}
+        stored, pairs = self._stored_pairs()
+        if known & set(stored):
+            rows = [row for row, key in enumerate(stored) if key not in known]
+            stored, pairs = [stored[row] for row in rows], pairs.subset(rows)
         if stored:
             outlets = self.store.outlets_of()
-            index.add(list(stored), pair_batch(list(stored.values())), outlets=[outlets.get(k) for k in stored])
+            index.add(stored, pairs, outlets=[outlets.get(k) for k in stored])
         if prints is not None:
             index.add([a.id for a in fresh], prints.sentence_pairs, outlets=[a.outlet for a in fresh])
         return index
+
+    def _stored_pairs(self) -> tuple[list[str], ShingleBatch]:
+        """Every stored article's sentence-pair hashes (ids, and the hashes as one batch)."""
+        stored, hashes, offsets = self.store.get_joined(SENTENCE_PAIRS)
+        return stored, ShingleBatch(hashes.astype(np.uint64, copy=False), offsets)
 
     def _recurring(self) -> BoilerplateIndex:
         """The boilerplate counts over the whole store (built once per run)."""
@@ -294,11 +302,15 @@ class Analyzer:
         boilerplate sentence pair (found from their stored pairs) are read again for its
         passages."""
         index = self._recurring()
-        stored = self.store.get_arrays(SENTENCE_PAIRS, [a.id for a in articles])
-        known = [a.id for a in articles if a.id in stored]
-        held = index.holders(pair_batch([stored[key] for key in known]), every_text=len(known) == len(index))
+        stored, pairs = self._stored_pairs()
+        row_of = {key: row for row, key in enumerate(stored)}
+        known = [a.id for a in articles if a.id in row_of]
+        rows = [row_of[key] for key in known]
+        if rows != list(range(len(stored))):
+            pairs = pairs.subset(rows)
+        held = index.holders(pairs, every_text=len(known) == len(index))
         holders = {known[row] for row in held.tolist()}
-        recurring = recurring_passages([a for a in articles if a.id in holders or a.id not in stored], index)
+        recurring = recurring_passages([a for a in articles if a.id in holders or a.id not in row_of], index)
         return listed_boilerplate(recurring, removed_passages(articles))
 
     def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:
@@ -310,7 +322,9 @@ class Analyzer:
         partial = dict(partial_pairs or {})
         partial.update(self._stored_partial_pairs(fresh, partial))
         leads = encode_leads(fresh, encoder=self._encoders().leads)
-        candidates = rewrite_candidates([a.id for a in fresh], leads, self.store.get_arrays(self._lead_kind()),
+        stored, stored_leads, _ = self.store.get_joined(self._lead_kind())
+        stored_leads = stored_leads.reshape(len(stored), -1) if stored else leads[:0]
+        candidates = rewrite_candidates([a.id for a in fresh], leads, stored, stored_leads,
                                         judged=self.store.compared_pairs(), partial_pairs=partial)
         articles = self._articles_by_id(sorted({x for pair in candidates for x in pair}), fresh)
         plan = plan_rewrite_checks(candidates, articles, partial_pairs=partial, boilerplate=self._recurring())

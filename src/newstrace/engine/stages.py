@@ -183,16 +183,18 @@ def remeasured_partial_pairs(pairs: Sequence[Pair], articles: Mapping[str, Artic
 
 
 # -- 3. rewrites -------------------------------------------------------------------------------
-def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored_leads: Mapping[str, np.ndarray], *,
+def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored: Sequence[str], stored_leads: np.ndarray, *,
                        judged: Container[Pair], partial_pairs: Collection[Pair]) -> set[Pair]:
     """Pairs to check for a rewrite: each new article (ids ``fresh``, lead vectors
-    ``leads``) with its :data:`REWRITE_NEIGHBOURS` nearest leads among ``stored_leads`` and
-    the batch (:func:`nearest_leads`), from :data:`REWRITE_CANDIDATE_SIMILARITY`, unless
-    ``judged`` already; and ``partial_pairs``."""
+    ``leads``) with its :data:`REWRITE_NEIGHBOURS` nearest leads among the ``stored``
+    articles' (``stored_leads``, a row each) and the batch (:func:`nearest_leads`), from
+    :data:`REWRITE_CANDIDATE_SIMILARITY`, unless ``judged`` already; and ``partial_pairs``."""
     new = set(fresh)
-    stored = [key for key in stored_leads if key not in new]
-    keys = stored + list(fresh)
-    vectors = np.concatenate([np.stack([stored_leads[key] for key in stored]), leads]) if stored else leads
+    rows = [row for row, key in enumerate(stored) if key not in new]
+    keys = [stored[row] for row in rows] + list(fresh)
+    if len(rows) < len(stored):
+        stored_leads = stored_leads[rows]
+    vectors = np.concatenate([stored_leads, leads]) if rows else leads
     neighbours, sims = nearest_leads(leads, vectors, REWRITE_NEIGHBOURS + 1, floor=REWRITE_CANDIDATE_SIMILARITY)
     pairs: set[Pair] = set(partial_pairs)
     for article_id, row, row_sims in zip(fresh, neighbours, sims):
