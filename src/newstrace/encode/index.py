@@ -105,8 +105,19 @@ def approximate_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10
 
 
 def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    """``rows`` scaled to unit length (float32), :data:`UNIT_ROWS` at a time: the squares of
+    100,000 leads at once, a temporary of 100 MB, took half a second."""
     rows = np.asarray(rows, dtype=np.float32)
-    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), np.float32(1e-12))
+    unit = np.empty_like(rows)
+    for first in range(0, len(rows), UNIT_ROWS):
+        part = rows[first : first + UNIT_ROWS]
+        np.divide(part, np.maximum(np.linalg.norm(part, axis=1, keepdims=True), np.float32(1e-12)),
+                  out=unit[first : first + UNIT_ROWS])
+    return unit
+
+
+#: Rows :func:`_unit_rows` scales at a time.
+UNIT_ROWS = 4096
 
 
 class VectorIndex:
