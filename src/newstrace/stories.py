@@ -170,6 +170,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
+import orjson
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
@@ -616,7 +617,7 @@ class StoryClusterer:
         seqs = np.array([row[0] for row in rows], dtype=np.int64)
         clusterer._seqs = seqs.tolist()
         clusterer.story_ids = [row[1] for row in rows]
-        clusterer.members = [json.loads(row[2]) for row in rows]
+        clusterer.members = [orjson.loads(row[2]) for row in rows]
         clusterer.titles = [row[3] for row in rows]
         clusterer._title_scores = [row[4] for row in rows]
         clusterer._title_ids = [row[5] for row in rows]

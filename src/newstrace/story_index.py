@@ -191,12 +191,14 @@ class StoryIndex:
         self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
         keys = np.arange(first_key, len(self._rows), dtype=np.uint64)
         buckets = self._buckets(days)
+        order = np.argsort(buckets, kind="stable")  # each bucket's means in the order they came
+        values, starts, counts = np.unique(buckets[order], return_index=True, return_counts=True)
         names = []
-        for bucket in np.unique(buckets):
-            chosen = buckets == bucket
+        for bucket, start, count in zip(values.tolist(), starts.tolist(), counts.tolist()):
+            chosen = order[start : start + count]
             name = self._bucket_name(bucket)
             self._waiting.setdefault(name, []).append((keys[chosen], vectors[chosen]))
-            self._sizes[name] = self._sizes.get(name, 0) + int(chosen.sum())
+            self._sizes[name] = self._sizes.get(name, 0) + count
             names.append(name)
         if not later:
             self._build(names)
