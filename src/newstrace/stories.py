@@ -627,12 +627,11 @@ class StoryClusterer:
         stories.floors[:count] = [row[8] for row in rows]
         embeddings = np.frombuffer(b"".join(row[9] for row in rows), dtype=np.float32).reshape(count, dim)
 
-        def load(wanted: np.ndarray) -> np.ndarray:
-            sums = np.zeros((len(wanted), stories.dim), dtype=np.float32)
+        def load(wanted: np.ndarray, sums: np.ndarray) -> None:
+            """The sums of story rows ``wanted``, into the zero rows ``sums``."""
             sums[:, :dim] = embeddings[wanted]
             for position, (index, values) in enumerate(bags(seqs[wanted].tolist())):
                 sums[position, dim + np.frombuffer(index, dtype=np.int32)] = np.frombuffer(values, dtype=np.float32)
-            return sums
 
         stories.loader = load
         clusterer._row_of_story = {story_id: row for row, story_id in enumerate(clusterer.story_ids)}

@@ -24,7 +24,8 @@ class StorySums:
 
     The vector sums (2,305 floats a story with the static encoder) are held only for the
     stories a run touches: each story row has a slot in ``_sums`` once it is loaded, by
-    ``loader`` (story rows -> their dense sums, as stored) for stories restored from a store,
+    ``loader`` (story rows, and the zero slots to write their dense sums in, as stored) for
+    stories restored from a store,
     or when it is opened. Every row changed since the last save is in ``changed``."""
 
     def __init__(self, dim: int) -> None:
@@ -102,8 +103,8 @@ class StorySums:
         missing = rows[self._slot[rows] < 0]
         if len(missing):
             missing = np.unique(missing)
-            slots = self._take_slots(len(missing))
-            self._sums[slots] = self.loader(missing)
+            slots = self._take_slots(len(missing))  # consecutive: written in place, no copy
+            self.loader(missing, self._sums[slots[0] : slots[-1] + 1])
             self._slot[missing] = slots
 
     def sums_of(self, rows: np.ndarray) -> np.ndarray:
