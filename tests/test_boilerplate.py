@@ -105,6 +105,21 @@ def test_document_frequency_counts_each_article_once() -> None:
     assert index.document_frequency(note_pairs).tolist() == [1, 2, 2]  # start, inner, end
 
 
+def test_the_holders_among_added_articles_are_those_holding_a_boilerplate_pair() -> None:
+    """holders_among reads the pairs the index holds: the same answer as holders on the texts'
+    own pairs, for every article or some, added in two batches, in the order asked."""
+    texts = {f"n{i}": article(10 + i) + "\n\n" + NOTE for i in range(4)} | {f"p{i}": article(20 + i) for i in range(3)}
+    keys = list(texts)
+    index = BoilerplateIndex()
+    index.add(keys[:3], sentence_pair_batch([texts[k] for k in keys[:3]]))
+    index.add(keys[3:], sentence_pair_batch([texts[k] for k in keys[3:]]))
+    asked = keys[::-1]
+    expected = [asked[row] for row in index.holders(sentence_pair_batch([texts[k] for k in asked]), every_text=True)]
+    assert sorted(expected) == ["n0", "n1", "n2", "n3"]
+    assert index.holders_among(asked) == expected
+    assert index.holders_among(["p1", "n2", "p0"]) == ["n2"] and index.holders_among([]) == []
+
+
 def test_seed_verdicts_hold_when_a_note_is_appended_to_every_independent_report(
         seeds: Path, tmp_path: Path) -> None:
     """Real articles: 001 copies 000, 004 rewrites 003; the same note under 000–003."""

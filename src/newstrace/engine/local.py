@@ -299,18 +299,11 @@ class Analyzer:
     def boilerplate(self, articles: Sequence[Article]) -> list[BoilerplatePassage]:
         """The recurring boilerplate of ``articles``, counted over the whole store, and the
         blocks cleaning removed from several of them. Only the articles that hold a
-        boilerplate sentence pair (found from their stored pairs) are read again for its
-        passages."""
+        boilerplate sentence pair (found from their pairs as the counts hold them) are read
+        again for its passages."""
         index = self._recurring()
-        stored, pairs = self._stored_pairs()
-        row_of = {key: row for row, key in enumerate(stored)}
-        known = [a.id for a in articles if a.id in row_of]
-        rows = [row_of[key] for key in known]
-        if rows != list(range(len(stored))):
-            pairs = pairs.subset(rows)
-        held = index.holders(pairs, every_text=len(known) == len(index))
-        holders = {known[row] for row in held.tolist()}
-        recurring = recurring_passages([a for a in articles if a.id in holders or a.id not in row_of], index)
+        holders = set(index.holders_among([a.id for a in articles if a.id in index]))
+        recurring = recurring_passages([a for a in articles if a.id in holders or a.id not in index], index)
         return listed_boilerplate(recurring, removed_passages(articles))
 
     def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:

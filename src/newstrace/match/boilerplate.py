@@ -189,6 +189,18 @@ class BoilerplateIndex:
         flagged[shared] = self.flag(keys[starts[shared]])
         return sorted_unique(rows[np.repeat(flagged, holders)])[0]
 
+    def holders_among(self, keys: Sequence[str]) -> list[str]:
+        """Those of the added articles ``keys`` that hold a pair this index flags as
+        boilerplate (:meth:`holders` of their pairs as added: none read again), in order."""
+        if not keys:
+            return []
+        docs = np.array([self._numbers[key] for key in keys], dtype=np.int64)
+        rows, hashes = self._tagged_pairs(docs)
+        order = np.argsort(rows, kind="stable")
+        offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(docs)))])
+        held = self.holders(ShingleBatch(hashes[order], offsets), every_text=len(docs) == len(self))
+        return [keys[row] for row in held.tolist()]
+
     def _carriers_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The articles holding each packed pair key, gathered from the table at once: per
         carrier, the key's position in ``keys`` and the article, sorted by both."""
