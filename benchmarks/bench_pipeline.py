@@ -7,7 +7,9 @@ peak RSS (of the run, and of the largest worker process), relation counts and th
 size (near-linear means the cost ratio stays close to the size ratio), then a table of the
 time per stage. With ``--second-run P`` (default 1) each size is followed by a second
 ``analyze`` into the same store of the next P % of the corpus's records, whose cost should be
-a small share of the first run's (every stage works on the new articles only).
+a small share of the first run's (every stage works on the new articles only). The corpus
+needs those records: at 100,000, ``make_corpus.py --n 101000 --out
+benchmarks/data/corpus_101k.jsonl`` (the second run of a corpus that has none adds nothing).
 
     python benchmarks/make_corpus.py --n 10000 --out benchmarks/data/corpus_10k.jsonl
     python benchmarks/bench_pipeline.py --corpus benchmarks/data/corpus_10k.jsonl --sizes 1000 10000
