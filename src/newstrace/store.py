@@ -489,7 +489,7 @@ class Store:
     def get_joined(self, kind: str, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Arrays of ``kind`` (all stored ones, or those among ``ids``) in the order of
         :meth:`get_arrays`, read as one: their article ids, their values flattened and
-        joined in one array, and where each one's start (``offsets``, one more than the
+        joined in one array, and where each one starts (``offsets``, one more than the
         ids). One array from the joined bytes instead of one per article (the signatures
         of 100,000 articles, stacked from those, took half a second)."""
         rows = self._array_rows(kind, ids)

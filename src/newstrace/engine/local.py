@@ -224,7 +224,7 @@ class Analyzer:
         together; a pair that already has a verdict (articles a stopped run left) keeps it."""
         if not fresh:
             return CopyResult()
-        stored, signatures, _ = self.store.get_joined(SIGNATURES)  # only earlier articles' so far
+        stored, signatures, _ = self.store.get_joined(SIGNATURES)  # earlier articles' (the new are stored below)
         prints = self._fingerprints_of(fresh)
         index = LSHIndex()
         if stored:
