@@ -206,25 +206,28 @@ def test_boilerplate_of_a_store_read_from_the_articles_that_hold_it(tmp_path: Pa
     assert all(by_path["04.txt"] not in p.article_ids for p in report.boilerplate)
 
 
-def test_story_index_buckets_built_side_by_side_or_when_reached_are_the_ones_built_in_turn(monkeypatch) -> None:
+def test_story_index_buckets_built_side_by_side_or_after_exact_searches_are_the_ones_built_in_turn(monkeypatch) -> None:
     """A restored state's time buckets are indexed on parallel threads, each on one, or
-    only once a search reaches them: the same graphs, byte for byte, as building them one
-    after the other, and the same stories found."""
+    searched exactly until ``BUILD_AFTER_QUERIES`` queries have reached them, and only then
+    built: the same graphs, byte for byte, as building them one after the other (means added
+    after the restore included), and the same stories found."""
     import newstrace.story_index as story_index
 
     rng = np.random.default_rng(3)
     vectors = _unit(rng.normal(size=(6000, 16)))
     days = rng.integers(738000, 738400, size=6000)
     queries, query_days = vectors[:50], np.full(50, days[0])  # recent news: one week
+    undated = np.full(story_index.BUILD_AFTER_QUERIES + 1, story_index.UNDATED)  # each reaches every bucket
     built, found = [], []
     for cores, later in ((1, False), (2, False), (2, True)):
         monkeypatch.setattr(story_index, "available_cores", lambda cores=cores: cores)
         index = story_index.StoryIndex(16, 7)
-        index.add(np.arange(6000), vectors, days, later=later)
+        index.add(np.arange(5000), vectors[:5000], days[:5000], later=later)
+        index.add(np.arange(5000, 6000), vectors[5000:], days[5000:])  # a run's new means
         assert len(index._indexes) == (0 if later else len(set((days // 7).tolist())))
         found.append(index.search(queries, query_days, 5))
-        assert len(index._indexes) <= 3 or not later  # a dated search builds the buckets in its reach
-        index.search(queries[:1], np.array([story_index.UNDATED]), 5)  # an undated one reaches every bucket
+        assert len(index._indexes) == 0 or not later  # answered exactly: no graph yet
+        index.search(vectors[: len(undated)], undated, 5)  # one query more than exact search answers
         built.append({name: bytes(bucket.save()) for name, bucket in index._indexes.items()})
     assert len(built[0]) > 50 and sorted(built[0], key=str) == sorted(built[2], key=str)
     assert built[0] == built[1] == built[2]

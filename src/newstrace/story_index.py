@@ -10,13 +10,17 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
+from newstrace.encode.index import NO_KEY, BatchMatches, Index, exact_neighbours  # the one module that loads usearch (after onnxruntime)
 from newstrace.engine.parallel import available_cores
 
 #: The day of an undated article or story (days count from 0001-01-01).
 UNDATED = int(np.iinfo(np.int32).min)
 #: Story means indexed at once from which the time buckets are built in parallel threads.
 PARALLEL_INDEX_VECTORS = 4096
+#: Queries a restored time bucket answers by exact search before its graph is built: adding
+#: a mean to a graph costs about as much as this many inner products with it (12 µs against
+#: 0.05 µs, 256 dimensions), so the graph pays only for more queries.
+BUILD_AFTER_QUERIES = 256
 
 
 class StorySums:
@@ -168,10 +172,15 @@ class StoryIndex:
     one (usearch removals leave tombstones that slow every later search); stale keys still
     point at the right story, whose exact affinity is computed afterwards anyway. Articles
     search only the buckets that overlap their time window (plus the undated one), so the
-    searched indexes stay the size of a window's news, not of the whole history. The means
-    of a restored clusterer wait outside the graphs until a search or an add reaches their
-    bucket: a run of recent news builds the few buckets it reaches (at 100,000 stories, all
-    of them took 5 s).
+    searched indexes stay the size of a window's news, not of the whole history.
+
+    The means of a restored clusterer wait outside the graphs: a bucket restored that way is
+    searched exactly (matrix products, :func:`~newstrace.encode.index.exact_neighbours`),
+    means added to it later wait with the others, and its graph is built only once
+    ``BUILD_AFTER_QUERIES`` queries have reached it. A small second run spread over the
+    whole history then builds no graph (at 100,000 stories, all of them took 5 s), and a
+    long one builds those its queries keep coming back to, holding the same means in the
+    same order as if built at the restore.
     """
 
     def __init__(self, dim: int, bucket_days: int) -> None:
@@ -180,6 +189,7 @@ class StoryIndex:
         self._indexes: dict[int | None, Index] = {}
         self._waiting: dict[int | None, list[tuple[np.ndarray, np.ndarray]]] = {}  # (keys, vectors) not in a graph yet
         self._sizes: dict[int | None, int] = {}  # keys per bucket, waiting ones included
+        self._exact: dict[int | None, int] = {}  # restored buckets without a graph: queries answered so far
         self._rows = np.empty(0, dtype=np.int64)  # story row by key
 
     def __len__(self) -> int:
@@ -187,7 +197,7 @@ class StoryIndex:
 
     def add(self, rows: np.ndarray, vectors: np.ndarray, days: np.ndarray, *, later: bool = False) -> None:
         """Index ``vectors`` (story means) for story ``rows`` under the bucket of ``days``;
-        with ``later`` (a restore), each bucket's graph is built when first reached."""
+        with ``later`` (a restore), each bucket is searched exactly until its graph pays."""
         first_key = len(self._rows)
         self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
         keys = np.arange(first_key, len(self._rows), dtype=np.uint64)
@@ -201,8 +211,10 @@ class StoryIndex:
             self._waiting.setdefault(name, []).append((keys[chosen], vectors[chosen]))
             self._sizes[name] = self._sizes.get(name, 0) + count
             names.append(name)
+            if later and name not in self._indexes:
+                self._exact.setdefault(name, 0)
         if not later:
-            self._build(names)
+            self._build(name for name in names if name not in self._exact)
 
     def _build(self, names: Iterable[int | None]) -> None:
         """Add the waiting means of the buckets ``names`` to their graphs, in the order they
@@ -210,6 +222,7 @@ class StoryIndex:
         means (a restored state's) are built side by side, on the cores (usearch releases the GIL)."""
         work = []
         for name in names:
+            self._exact.pop(name, None)
             if name not in self._waiting:
                 continue
             index = self._indexes.get(name)
@@ -233,8 +246,13 @@ class StoryIndex:
         for position, bucket in enumerate(self._buckets(days).tolist()):
             for name in self._reachable(self._bucket_name(bucket)):
                 reaching.setdefault(name, []).append(position)
-        self._build(reaching)
+        exact = {name for name, members in reaching.items() if self._answers_exactly(name, len(members))}
+        self._build(name for name in reaching if name not in exact)
         for name, members in reaching.items():
+            if name in exact:
+                for member, rows in zip(members, self._exact_search(name, vectors[members], count)):
+                    found[member].append(rows)
+                continue
             index = self._indexes[name]
             matches = index.search(vectors[members], min(count, len(index)), threads=1)
             keys = np.atleast_2d(matches.keys)
@@ -243,6 +261,25 @@ class StoryIndex:
             for position, member in enumerate(members):
                 found[member].append(rows[position, : counts[position]])
         return [np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64) for parts in found]
+
+    def _answers_exactly(self, name: int | None, queries: int) -> bool:
+        """Whether ``queries`` more queries of bucket ``name`` are answered by an exact search
+        (a restored bucket within its ``BUILD_AFTER_QUERIES``; they are counted), rather than
+        by its graph."""
+        if name not in self._exact or self._exact[name] + queries > BUILD_AFTER_QUERIES:
+            return False
+        self._exact[name] += queries
+        return True
+
+    def _exact_search(self, name: int | None, queries: np.ndarray, count: int) -> list[np.ndarray]:
+        """The story rows of the ``count`` means of bucket ``name`` (none in a graph yet)
+        nearest each query."""
+        parts = self._waiting[name]
+        if len(parts) > 1:  # held joined from now on
+            parts[:] = [(np.concatenate([keys for keys, _ in parts]), np.concatenate([v for _, v in parts]))]
+        keys, means = parts[0]
+        nearest, _ = exact_neighbours(queries, means, count, unit=True)  # means are unit rows
+        return [self._rows[keys[row[row != NO_KEY]].astype(np.int64)] for row in nearest]
 
     def redirect(self, old_row: int, new_row: int) -> None:
         """Keys of a story merged into another now point at the other."""
