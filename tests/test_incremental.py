@@ -213,6 +213,7 @@ def test_story_index_buckets_built_side_by_side_or_after_exact_searches_are_the_
     after the restore included), and the same stories found."""
     import newstrace.story_index as story_index
 
+    monkeypatch.setattr(story_index, "BUILD_AFTER_QUERIES", 100)  # (a few thousand by default)
     rng = np.random.default_rng(3)
     vectors = _unit(rng.normal(size=(6000, 16)))
     days = rng.integers(738000, 738400, size=6000)

@@ -17,10 +17,11 @@ from newstrace.engine.parallel import available_cores
 UNDATED = int(np.iinfo(np.int32).min)
 #: Story means indexed at once from which the time buckets are built in parallel threads.
 PARALLEL_INDEX_VECTORS = 4096
-#: Queries a restored time bucket answers by exact search before its graph is built: adding
-#: a mean to a graph costs about as much as this many inner products with it (12 µs against
-#: 0.05 µs, 256 dimensions), so the graph pays only for more queries.
-BUILD_AFTER_QUERIES = 256
+#: Queries a restored time bucket answers by exact search before its graph is built. Adding
+#: a mean to a graph took 30-70 µs, an inner product with it 0.007-0.02 µs, and a graph
+#: search 26-57 µs against 4-12 µs exact (256 dimensions, buckets of 200-1,800 means, one
+#: thread): this many exact searches cost less than the graph they put off.
+BUILD_AFTER_QUERIES = 4096
 
 
 class StorySums:
@@ -177,7 +178,7 @@ class StoryIndex:
     The means of a restored clusterer wait outside the graphs: a bucket restored that way is
     searched exactly (matrix products, :func:`~newstrace.encode.index.exact_neighbours`),
     means added to it later wait with the others, and its graph is built only once
-    ``BUILD_AFTER_QUERIES`` queries have reached it. A small second run spread over the
+    ``BUILD_AFTER_QUERIES`` queries have reached it. A second run spread over the
     whole history then builds no graph (at 100,000 stories, all of them took 5 s), and a
     long one builds those its queries keep coming back to, holding the same means in the
     same order as if built at the restore.
