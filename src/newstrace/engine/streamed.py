@@ -276,7 +276,7 @@ class _Matcher:
                 or not all(key in self.boilerplate for key in involved)):
             results = map(verify_job, self._jobs(pairs, VERIFY_BATCH, self.boilerplate))
         else:
-            results = mapper(verify_job, self._shipped_jobs(pairs, involved, workers))
+            results = mapper(verify_job, self._shipped_jobs(pairs, workers))
             self.verify_processes = workers
         done = 0
         for found in results:
@@ -287,21 +287,21 @@ class _Matcher:
                 progress("pairs", done, len(pairs))
             yield from found.relations
 
-    def _shipped_jobs(self, pairs: np.ndarray, involved: list[str], workers: int) -> Iterator[VerifyJob]:
+    def _shipped_jobs(self, pairs: np.ndarray, workers: int) -> Iterator[VerifyJob]:
         """Jobs for other processes: about four per worker, each with the pairs that share
         text outside boilerplate and, instead of the boilerplate index, the recurring
-        sentence pairs of the articles involved
+        sentence pairs of their articles
         (:meth:`~newstrace.match.boilerplate.BoilerplateIndex.recurring_of`), both worked
-        out here for all the pairs at once."""
-        started = time.process_time()
+        out here a job at a time: the first job leaves while the next are made."""
         names = self.index.keys
-        free = self.boilerplate.share_free_text([(names[i], names[j]) for i, j in pairs.tolist()])
-        recurring = self.boilerplate.recurring_of(involved)
         size = min(VERIFY_BATCH, max(PARALLEL_VERIFY_MIN // 4, -(-len(pairs) // (4 * workers))))
-        self.cpu["match"] += time.process_time() - started
         for start in range(0, len(pairs), size):
+            started = time.process_time()
             batch = pairs[start: start + size]
-            yield self._job(batch[free[start: start + size]], recurring, candidates=len(batch))
+            kept = batch[self.boilerplate.share_free_text([(names[i], names[j]) for i, j in batch.tolist()])]
+            recurring = self.boilerplate.recurring_of([names[i] for i in sorted_unique(kept.ravel())[0].tolist()])
+            self.cpu["match"] += time.process_time() - started
+            yield self._job(kept, recurring, candidates=len(batch))
 
     def _jobs(self, pairs: np.ndarray, size: int, boilerplate: Boilerplate) -> Iterator[VerifyJob]:
         """``pairs`` (index positions) as jobs of ``size`` pairs."""
