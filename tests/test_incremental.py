@@ -214,25 +214,49 @@ def test_story_index_buckets_built_side_by_side_or_after_exact_searches_are_the_
     import newstrace.story_index as story_index
 
     monkeypatch.setattr(story_index, "BUILD_AFTER_QUERIES", 100)  # (a few thousand by default)
+    monkeypatch.setattr(story_index, "EXACT_KEYS", 50)  # buckets of about 100 get graphs
     rng = np.random.default_rng(3)
     vectors = _unit(rng.normal(size=(6000, 16)))
     days = rng.integers(738000, 738400, size=6000)
     queries, query_days = vectors[:50], np.full(50, days[0])  # recent news: one week
     undated = np.full(story_index.BUILD_AFTER_QUERIES + 1, story_index.UNDATED)  # each reaches every bucket
+    weeks, sizes = np.unique(days // 7, return_counts=True)
+    graphed = len(weeks[sizes > story_index.EXACT_KEYS])  # the buckets too large to stay without a graph
     built, found = [], []
     for cores, later in ((1, False), (2, False), (2, True)):
         monkeypatch.setattr(story_index, "available_cores", lambda cores=cores: cores)
         index = story_index.StoryIndex(16, 7)
         index.add(np.arange(5000), vectors[:5000], days[:5000], later=later)
         index.add(np.arange(5000, 6000), vectors[5000:], days[5000:])  # a run's new means
-        assert len(index._indexes) == (0 if later else len(set((days // 7).tolist())))
+        assert len(index._indexes) == (0 if later else graphed)
         found.append(index.search(queries, query_days, 5))
         assert len(index._indexes) == 0 or not later  # answered exactly: no graph yet
         index.search(vectors[: len(undated)], undated, 5)  # one query more than exact search answers
         built.append({name: bytes(bucket.save()) for name, bucket in index._indexes.items()})
-    assert len(built[0]) > 50 and sorted(built[0], key=str) == sorted(built[2], key=str)
+    assert len(built[0]) == graphed > 50 and sorted(built[0], key=str) == sorted(built[2], key=str)
     assert built[0] == built[1] == built[2]
     assert all((a == b).all() and (a == c).all() for a, b, c in zip(*found))
+
+
+def test_a_story_index_bucket_is_searched_exactly_until_it_outgrows_exact_keys(monkeypatch) -> None:
+    """A time bucket of at most ``EXACT_KEYS`` means has no graph and finds each query's
+    true nearest means (a brute-force top 5 per bucket); one more mean gives it a graph."""
+    import newstrace.story_index as story_index
+
+    monkeypatch.setattr(story_index, "EXACT_KEYS", 300)
+    rng = np.random.default_rng(5)
+    vectors = _unit(rng.normal(size=(301, 16)))
+    day = 738003  # one week: one bucket
+    index = story_index.StoryIndex(16, 7)
+    index.add(np.arange(200), vectors[:200], np.full(200, day))
+    index.add(np.arange(200, 300), vectors[200:300], np.full(100, day))
+    queries = _unit(rng.normal(size=(40, 16)))
+    found = index.search(queries, np.full(40, day), 5)
+    assert not index._indexes
+    best = np.argsort(-(queries @ vectors[:300].T), axis=1)[:, :5]
+    assert all(sorted(rows.tolist()) == sorted(top.tolist()) for rows, top in zip(found, best))
+    index.add(np.array([300]), vectors[300:], np.array([day]))
+    assert len(index._indexes) == 1 and len(next(iter(index._indexes.values()))) == 301
 
 
 def test_a_collection_added_in_parts_gets_the_stories_of_one_run(shared: Path, tmp_path: Path) -> None:

@@ -10,17 +10,20 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from newstrace.encode.index import NO_KEY, BatchMatches, Index, exact_neighbours  # the one module that loads usearch (after onnxruntime)
+from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
 from newstrace.engine.parallel import available_cores
 
 #: The day of an undated article or story (days count from 0001-01-01).
 UNDATED = int(np.iinfo(np.int32).min)
 #: Story means indexed at once from which the time buckets are built in parallel threads.
 PARALLEL_INDEX_VECTORS = 4096
-#: Queries a restored time bucket answers by exact search before its graph is built. Adding
-#: a mean to a graph took 30-70 µs, an inner product with it 0.007-0.02 µs, and a graph
-#: search 26-57 µs against 4-12 µs exact (256 dimensions, buckets of 200-1,800 means, one
-#: thread): this many exact searches cost less than the graph they put off.
+#: A time bucket of at most this many means is searched exactly, without a graph. Adding a
+#: mean to a graph took 30-70 µs, an inner product with it 0.007-0.02 µs, and a graph search
+#: 26-57 µs against 4-12 µs exact (256 dimensions, buckets of 200-1,800 means, one thread):
+#: exact search stays the faster up to several thousand means.
+EXACT_KEYS = 4096
+#: Queries a larger restored time bucket answers by exact search before its graph is built:
+#: this many exact searches cost less than the graph they put off.
 BUILD_AFTER_QUERIES = 4096
 
 
@@ -167,7 +170,7 @@ class StorySums:
 
 
 class StoryIndex:
-    """Add-only usearch inner-product indexes of story mean embeddings, one per time bucket.
+    """Add-only inner-product indexes of story mean embeddings, one per time bucket.
 
     When a story changes, its new mean is added under a new key rather than replacing the old
     one (usearch removals leave tombstones that slow every later search); stale keys still
@@ -175,22 +178,22 @@ class StoryIndex:
     search only the buckets that overlap their time window (plus the undated one), so the
     searched indexes stay the size of a window's news, not of the whole history.
 
-    The means of a restored clusterer wait outside the graphs: a bucket restored that way is
-    searched exactly (matrix products, :func:`~newstrace.encode.index.exact_neighbours`),
-    means added to it later wait with the others, and its graph is built only once
-    ``BUILD_AFTER_QUERIES`` queries have reached it. A second run spread over the
-    whole history then builds no graph (at 100,000 stories, all of them took 5 s), and a
-    long one builds those its queries keep coming back to, holding the same means in the
-    same order as if built at the restore.
+    A bucket of at most ``EXACT_KEYS`` means is searched exactly (a matrix product,
+    :meth:`_Means.nearest`): below that size an exact search is
+    faster than a usearch graph's, and no graph is built. A larger bucket gets a graph
+    holding its means in the order they came, except a bucket restored from a store, which is
+    searched exactly until ``BUILD_AFTER_QUERIES`` queries have reached it: a second run
+    spread over the whole history then builds no graph (at 100,000 stories, all of them took
+    5 s), and a long one builds those its queries keep coming back to.
     """
 
     def __init__(self, dim: int, bucket_days: int) -> None:
         self.dim = dim
         self.bucket_days = max(bucket_days, 1)
         self._indexes: dict[int | None, Index] = {}
-        self._waiting: dict[int | None, list[tuple[np.ndarray, np.ndarray]]] = {}  # (keys, vectors) not in a graph yet
-        self._sizes: dict[int | None, int] = {}  # keys per bucket, waiting ones included
-        self._exact: dict[int | None, int] = {}  # restored buckets without a graph: queries answered so far
+        self._held: dict[int | None, _Means] = {}  # means not in a graph (yet)
+        self._sizes: dict[int | None, int] = {}  # keys per bucket, held ones included
+        self._restored: dict[int | None, int] = {}  # restored buckets held: queries answered so far
         self._rows = np.empty(0, dtype=np.int64)  # story row by key
 
     def __len__(self) -> int:
@@ -198,46 +201,59 @@ class StoryIndex:
 
     def add(self, rows: np.ndarray, vectors: np.ndarray, days: np.ndarray, *, later: bool = False) -> None:
         """Index ``vectors`` (story means) for story ``rows`` under the bucket of ``days``;
-        with ``later`` (a restore), each bucket is searched exactly until its graph pays."""
+        ``later``: a restore (see the class)."""
         first_key = len(self._rows)
         self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
         keys = np.arange(first_key, len(self._rows), dtype=np.uint64)
         buckets = self._buckets(days)
         order = np.argsort(buckets, kind="stable")  # each bucket's means in the order they came
         values, starts, counts = np.unique(buckets[order], return_index=True, return_counts=True)
-        names = []
+        grown = []
         for bucket, start, count in zip(values.tolist(), starts.tolist(), counts.tolist()):
             chosen = order[start : start + count]
             name = self._bucket_name(bucket)
-            self._waiting.setdefault(name, []).append((keys[chosen], vectors[chosen]))
+            if name not in self._held:
+                self._held[name] = _Means(self.dim)
+            self._held[name].append(keys[chosen], vectors[chosen])
             self._sizes[name] = self._sizes.get(name, 0) + count
-            names.append(name)
             if later and name not in self._indexes:
-                self._exact.setdefault(name, 0)
-        if not later:
-            self._build(name for name in names if name not in self._exact)
+                self._restored.setdefault(name, 0)
+            grown.append(name)
+        self._build(name for name in grown if not self._searched_exactly(name))
+
+    def _searched_exactly(self, name: int | None, queries: int = 0) -> bool:
+        """Whether bucket ``name`` answers ``queries`` more queries by exact search (counted
+        for a restored bucket), rather than by its graph."""
+        if name in self._indexes:
+            return False
+        if self._sizes[name] <= EXACT_KEYS:
+            return True
+        if name not in self._restored or self._restored[name] + queries > BUILD_AFTER_QUERIES:
+            return False
+        self._restored[name] += queries
+        return True
 
     def _build(self, names: Iterable[int | None]) -> None:
-        """Add the waiting means of the buckets ``names`` to their graphs, in the order they
+        """Add the held means of the buckets ``names`` to their graphs, in the order they
         came. Each bucket's graph is built on one thread (the same graph every run); many
         means (a restored state's) are built side by side, on the cores (usearch releases the GIL)."""
         work = []
         for name in names:
-            self._exact.pop(name, None)
-            if name not in self._waiting:
+            self._restored.pop(name, None)
+            held = self._held.pop(name, None)
+            if held is None:
                 continue
             index = self._indexes.get(name)
             if index is None:  # (a new usearch index costs 0.1 ms: made only when its bucket is new)
                 index = self._indexes[name] = Index(ndim=self.dim, metric="ip", dtype="f16")
-            work.append((index, self._waiting.pop(name)))
-        waiting = sum(len(keys) for _, parts in work for keys, _ in parts)
-        threads = min(len(work), available_cores()) if waiting >= PARALLEL_INDEX_VECTORS else 1
+            work.append((index, held))
+        threads = min(len(work), available_cores()) if sum(held.count for _, held in work) >= PARALLEL_INDEX_VECTORS else 1
         if threads > 1:
             with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(lambda job: _add_parts(*job), work))
+                list(pool.map(lambda job: _add_held(*job), work))
         else:
-            for index, parts in work:
-                _add_parts(index, parts)
+            for index, held in work:
+                _add_held(index, held)
 
     def search(self, vectors: np.ndarray, days: np.ndarray, count: int) -> list[np.ndarray]:
         """Story rows near each vector among the buckets in reach of its day: one batch call
@@ -247,11 +263,11 @@ class StoryIndex:
         for position, bucket in enumerate(self._buckets(days).tolist()):
             for name in self._reachable(self._bucket_name(bucket)):
                 reaching.setdefault(name, []).append(position)
-        exact = {name for name, members in reaching.items() if self._answers_exactly(name, len(members))}
+        exact = {name for name, members in reaching.items() if self._searched_exactly(name, len(members))}
         self._build(name for name in reaching if name not in exact)
         for name, members in reaching.items():
             if name in exact:
-                for member, rows in zip(members, self._exact_search(name, vectors[members], count)):
+                for member, rows in zip(members, self._rows[self._held[name].nearest(vectors[members], count)]):
                     found[member].append(rows)
                 continue
             index = self._indexes[name]
@@ -262,25 +278,6 @@ class StoryIndex:
             for position, member in enumerate(members):
                 found[member].append(rows[position, : counts[position]])
         return [np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64) for parts in found]
-
-    def _answers_exactly(self, name: int | None, queries: int) -> bool:
-        """Whether ``queries`` more queries of bucket ``name`` are answered by an exact search
-        (a restored bucket within its ``BUILD_AFTER_QUERIES``; they are counted), rather than
-        by its graph."""
-        if name not in self._exact or self._exact[name] + queries > BUILD_AFTER_QUERIES:
-            return False
-        self._exact[name] += queries
-        return True
-
-    def _exact_search(self, name: int | None, queries: np.ndarray, count: int) -> list[np.ndarray]:
-        """The story rows of the ``count`` means of bucket ``name`` (none in a graph yet)
-        nearest each query."""
-        parts = self._waiting[name]
-        if len(parts) > 1:  # held joined from now on
-            parts[:] = [(np.concatenate([keys for keys, _ in parts]), np.concatenate([v for _, v in parts]))]
-        keys, means = parts[0]
-        nearest, _ = exact_neighbours(queries, means, count, unit=True)  # means are unit rows
-        return [self._rows[keys[row[row != NO_KEY]].astype(np.int64)] for row in nearest]
 
     def redirect(self, old_row: int, new_row: int) -> None:
         """Keys of a story merged into another now point at the other."""
@@ -300,10 +297,51 @@ class StoryIndex:
         return [name for name in names if self._sizes.get(name, 0)]
 
 
-def _add_parts(index: Index, parts: list[tuple[np.ndarray, np.ndarray]]) -> None:
-    """Add each ``(keys, vectors)`` part to ``index`` in turn, on one thread."""
-    for keys, vectors in parts:
-        index.add(keys, vectors, threads=1)
+class _Means:
+    """A bucket's means not in a graph, with their keys, in the order they came: arrays
+    grown by doubling, so that a bucket added to between searches is not copied whole each time."""
+
+    def __init__(self, dim: int) -> None:
+        self.count = 0
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._vectors = np.empty((0, dim), dtype=np.float32)
+
+    def append(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        end = self.count + len(keys)
+        if end > len(self._keys):
+            size = max(end, 2 * len(self._keys))
+            self._keys = np.concatenate([self._keys[: self.count], np.empty(size - self.count, dtype=np.uint64)])
+            grown = np.empty((size, self._vectors.shape[1]), dtype=np.float32)
+            grown[: self.count] = self._vectors[: self.count]
+            self._vectors = grown
+        self._keys[self.count : end] = keys
+        self._vectors[self.count : end] = vectors
+        self.count = end
+
+    def nearest(self, queries: np.ndarray, count: int) -> np.ndarray:
+        """The keys (as ``int64``) of the ``count`` means of largest inner product with each
+        query, one row per query, in no particular order: a search of a few hundred means,
+        made often, where sorting them (:func:`~newstrace.encode.index.exact_neighbours`)
+        cost more than the product."""
+        scores = queries @ self.vectors.T
+        if count < self.count:
+            top = np.argpartition(scores, self.count - count, axis=1)[:, self.count - count :]
+        else:
+            top = np.broadcast_to(np.arange(self.count), scores.shape)
+        return self.keys.astype(np.int64)[top]
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self._keys[: self.count]
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._vectors[: self.count]
+
+
+def _add_held(index: Index, held: _Means) -> None:
+    """Add ``held`` means to ``index`` in the order they came, on one thread."""
+    index.add(held.keys, held.vectors, threads=1)
 
 
 def earliest(a: int, b: int) -> int:

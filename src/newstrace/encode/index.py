@@ -38,17 +38,15 @@ EXACT_BLOCK_CELLS = 4_000_000
 
 
 def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10, *,
-                     floor: float | None = None, unit: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                     floor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows of ``vectors`` most similar to each query row (cosine), best first
     (equal similarities: the lower row first), as :meth:`VectorIndex.search` returns them
     (rows padded with :data:`NO_KEY` and ``-inf``); keys are row numbers. The similarities
     are computed for blocks of queries at a time (at most :data:`EXACT_BLOCK_CELLS`). With
     a ``floor``, only rows at least that similar are wanted: the best are then picked among
     those alone (a few a query), not out of every similarity (``argpartition`` over them all
-    took half of a search of 1,000 queries among 100,000 vectors). With ``unit``, the rows of
-    ``vectors`` are taken to be of unit length already (float32), and not scaled again."""
-    queries = _unit_rows(queries)
-    vectors = vectors if unit else _unit_rows(vectors)
+    took half of a search of 1,000 queries among 100,000 vectors)."""
+    queries, vectors = _unit_rows(queries), _unit_rows(vectors)
     keys = np.full((len(queries), k), NO_KEY, dtype=np.int64)
     sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
     found = min(k, len(vectors))
