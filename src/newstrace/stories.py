@@ -976,19 +976,29 @@ class StoryClusterer:
         apart = self._apart(days)
         if background is None:
             background = _backgrounds(np.where(apart | tied, 0.0, affinity), stories, self.group_neighbours)
-        standing_out = affinity - (ratios[:, None] + ratios[None, :]) / 2 * (background[:, None] + background[None, :]) / 2
-        floor = self.group_floor if count > self.group_neighbours else self.background_floor
-        if floors is not None:
-            floor = np.maximum(floor, np.maximum.outer(floors, floors))
+        # Square matrices of the chunk, worked in place (each new one cost its page faults):
+        # the mean ratio times the mean background (an exact quarter of the sums' product)...
+        standing_out = np.add.outer(ratios, ratios)
+        standing_out *= np.add.outer(background, background)
+        standing_out *= 0.25
+        np.subtract(affinity, standing_out, out=standing_out)
+        # ...and the highest of the floors and the two sides' closest earlier stories.
         closest = np.array([earlier.max(initial=-_SCORE_RANGE) for earlier in stories])
-        score = np.minimum(standing_out, affinity - np.maximum(floor, np.maximum.outer(closest, closest)))
+        reach = np.maximum.outer(closest, closest)
+        np.maximum(reach, self.group_floor if count > self.group_neighbours else self.background_floor, out=reach)
+        if floors is not None:
+            np.maximum(reach, np.maximum.outer(floors, floors), out=reach)
+        np.subtract(affinity, reach, out=reach)
+        score = np.minimum(standing_out, reach, out=standing_out)
         score[apart] = -_SCORE_RANGE
         score[tied] = _SCORE_RANGE
-        distance = _SCORE_RANGE - np.clip(score, -_SCORE_RANGE, _SCORE_RANGE)
+        distance = np.clip(score, -_SCORE_RANGE, _SCORE_RANGE, out=score)
+        np.subtract(_SCORE_RANGE, distance, out=distance)
         np.fill_diagonal(distance, 0.0)
         labels = fcluster(linkage(squareform(distance, checks=False), "average"), t=_SCORE_RANGE, criterion="distance")
         _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-        return [np.flatnonzero(inverse == label) for label in np.argsort(first)]
+        by_label = np.split(np.argsort(inverse, kind="stable"), np.cumsum(np.bincount(inverse))[:-1])
+        return [by_label[label] for label in np.argsort(first)]
 
     def _near_groups(self, groups: list[np.ndarray], days: np.ndarray, features: np.ndarray,
                      found: list[np.ndarray]) -> list[np.ndarray]:
