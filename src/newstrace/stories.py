@@ -985,9 +985,9 @@ class StoryClusterer:
         # ...and the highest of the floors and the two sides' closest earlier stories.
         closest = np.array([earlier.max(initial=-_SCORE_RANGE) for earlier in stories])
         reach = np.maximum.outer(closest, closest)
+        if floors is not None:  # (of their own dtype: the sums below are then worked in it too)
+            reach = np.maximum(reach, np.maximum.outer(floors, floors))
         np.maximum(reach, self.group_floor if count > self.group_neighbours else self.background_floor, out=reach)
-        if floors is not None:
-            np.maximum(reach, np.maximum.outer(floors, floors), out=reach)
         np.subtract(affinity, reach, out=reach)
         score = np.minimum(standing_out, reach, out=standing_out)
         score[apart] = -_SCORE_RANGE

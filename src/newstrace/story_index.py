@@ -320,9 +320,9 @@ class _Means:
 
     def nearest(self, queries: np.ndarray, count: int) -> np.ndarray:
         """The keys (as ``int64``) of the ``count`` means of largest inner product with each
-        query, one row per query, in no particular order: a search of a few hundred means,
-        made often, where sorting them (:func:`~newstrace.encode.index.exact_neighbours`)
-        cost more than the product."""
+        query, one row per query, in no particular order: a search of at most ``EXACT_KEYS``
+        means, made often, where sorting the best
+        (:func:`~newstrace.encode.index.exact_neighbours`) cost more than the product."""
         scores = queries @ self.vectors.T
         if count < self.count:
             top = np.argpartition(scores, self.count - count, axis=1)[:, self.count - count :]
