@@ -92,9 +92,7 @@ class StorySums:
         return np.arange(self._used - count, self._used)
 
     def _grow(self, slots: int) -> None:
-        grown = np.zeros((slots, self.dim), dtype=np.float32)
-        grown[: self._used] = self._sums[: self._used]
-        self._sums = grown
+        self._sums = _with_room(self._sums, self._used, slots)
 
     def load_all(self, sums: np.ndarray, count: int) -> None:
         """Hold ``sums`` (rows 0..``count``, then free slots) as the sums of story rows
@@ -310,10 +308,8 @@ class _Means:
         end = self.count + len(keys)
         if end > len(self._keys):
             size = max(end, 2 * len(self._keys))
-            self._keys = np.concatenate([self._keys[: self.count], np.empty(size - self.count, dtype=np.uint64)])
-            grown = np.empty((size, self._vectors.shape[1]), dtype=np.float32)
-            grown[: self.count] = self._vectors[: self.count]
-            self._vectors = grown
+            self._keys = _with_room(self._keys, self.count, size)
+            self._vectors = _with_room(self._vectors, self.count, size)
         self._keys[self.count : end] = keys
         self._vectors[self.count : end] = vectors
         self.count = end
@@ -337,6 +333,14 @@ class _Means:
     @property
     def vectors(self) -> np.ndarray:
         return self._vectors[: self.count]
+
+
+def _with_room(array: np.ndarray, used: int, rows: int) -> np.ndarray:
+    """A copy of ``array`` with room for ``rows`` rows: its first ``used`` rows, then zeros
+    (allocated zeroed: the system maps their pages only as they are written)."""
+    grown = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
+    grown[:used] = array[:used]
+    return grown
 
 
 def _add_held(index: Index, held: _Means) -> None:
