@@ -70,8 +70,11 @@ _INTERRUPTED_SEARCH = """
 import os, signal, sys, threading
 import numpy as np
 import newstrace.encode.index  # loads onnxruntime before usearch, as newstrace does
+import newstrace.story_index
 from usearch.index import Index
 from newstrace.cli import app
+
+newstrace.story_index.EXACT_KEYS = 0  # every story bucket in a graph (a small one is searched without)
 
 real_search = Index.search
 data = np.random.default_rng(0).random((3000, 32), dtype=np.float32)
