@@ -42,7 +42,7 @@ def test_articles_relations_and_arrays_persist(tmp_path: Path) -> None:
         assert store.get_arrays("minhash")[article.id].tolist() == list(range(8))
 
 
-def test_arrays_read_joined_are_the_arrays_read_one_by_one(tmp_path: Path) -> None:
+def test_arrays_read_joined_or_as_a_matrix_are_the_arrays_read_one_by_one(tmp_path: Path) -> None:
     articles = [Article.from_text(f"{TEXT} Report {i}.") for i in range(4)]
     arrays = [np.arange(i, 3 * i + 1, dtype=np.uint64) for i in range(4)]  # 1, 3, 5 and 7 values
     with Store(tmp_path / "s.db") as store:
@@ -56,6 +56,12 @@ def test_arrays_read_joined_are_the_arrays_read_one_by_one(tmp_path: Path) -> No
         some, _, some_offsets = store.get_joined("pairs", [articles[2].id, "missing"])
         assert some == [articles[2].id] and some_offsets.tolist() == [0, 5]
         assert store.get_joined("other")[0] == []
+        store.put_arrays("leads", [a.id for a in articles], [np.full(3, i, dtype=np.float32) for i in range(4)])
+        lead_ids, matrix = store.get_matrix("leads")
+        assert lead_ids == list(store.get_arrays("leads")) and matrix.shape == (4, 3)
+        by_id = store.get_arrays("leads")
+        assert all(matrix[k].tolist() == by_id[i].tolist() for k, i in enumerate(lead_ids))
+        assert store.get_matrix("other")[1].shape == (0, 0)
 
 
 def test_failed_transaction_leaves_store_as_it_was(tmp_path: Path) -> None:

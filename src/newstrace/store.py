@@ -504,6 +504,12 @@ class Store:
                             dtype=np.int64, count=len(rows))
         return [row[0] for row in rows], values, np.concatenate([[0], np.cumsum(sizes)])
 
+    def get_matrix(self, kind: str) -> tuple[list[str], np.ndarray]:
+        """Every stored array of ``kind`` (all of one size) as a row of one matrix, with
+        their article ids (:meth:`get_joined`; no rows: a ``(0, 0)`` matrix)."""
+        ids, values, _ = self.get_joined(kind)
+        return ids, values.reshape(len(ids), -1) if ids else values.reshape(0, 0)
+
     def _array_rows(self, kind: str, ids: Sequence[str] | None) -> list[tuple]:
         query = "SELECT article_id, data, dtype, shape FROM fingerprints WHERE kind=?"
         if ids is None:

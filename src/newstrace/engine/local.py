@@ -224,11 +224,11 @@ class Analyzer:
         together; a pair that already has a verdict (articles a stopped run left) keeps it."""
         if not fresh:
             return CopyResult()
-        stored, signatures, _ = self.store.get_joined(SIGNATURES)  # earlier articles' (the new are stored below)
+        stored, signatures = self.store.get_matrix(SIGNATURES)  # earlier articles' (the new are stored below)
         prints = self._fingerprints_of(fresh)
         index = LSHIndex()
         if stored:
-            index.add(stored, signatures.reshape(len(stored), -1))
+            index.add(stored, signatures)
         self._boilerplate = self._boilerplate_index(fresh, prints)
         found = copy_relations(fresh, prints.signatures, index=index, boilerplate=self._boilerplate,
                                article_of=self._article_reader(fresh), judged=_StoredPairs(self.store))
@@ -315,8 +315,7 @@ class Analyzer:
         partial = dict(partial_pairs or {})
         partial.update(self._stored_partial_pairs(fresh, partial))
         leads = encode_leads(fresh, encoder=self._encoders().leads)
-        stored, stored_leads, _ = self.store.get_joined(self._lead_kind())
-        stored_leads = stored_leads.reshape(len(stored), -1) if stored else leads[:0]
+        stored, stored_leads = self.store.get_matrix(self._lead_kind())
         candidates = rewrite_candidates([a.id for a in fresh], leads, stored, stored_leads,
                                         judged=self.store.compared_pairs(), partial_pairs=partial)
         articles = self._articles_by_id(sorted({x for pair in candidates for x in pair}), fresh)

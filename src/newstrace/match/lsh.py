@@ -124,9 +124,9 @@ class Banding:
         else:
             docs_banded = docs
         bands = _pack(band_keys.reshape(-1), np.repeat(docs_banded, self.bands))
-        real = signatures[:, signatures.shape[1] - self.anchors :] != EMPTY
-        anchor_values = signatures[:, signatures.shape[1] - self.anchors :][real]
-        anchors = _pack(_hashed(anchor_values), np.repeat(docs, real.sum(axis=1)))
+        anchor_values = signatures[:, signatures.shape[1] - self.anchors :]
+        real = anchor_values != EMPTY
+        anchors = _pack(_hashed(anchor_values[real]), np.repeat(docs, real.sum(axis=1)))
         return Prepared(len(signatures), bands, anchors)
 
 
