@@ -284,3 +284,90 @@ def test_a_collection_added_in_parts_gets_the_stories_of_one_run(shared: Path, t
     in_parts = newstrace.analyze(halves, db=tmp_path / "two.db", encoder="static")
     assert in_parts.stats["articles_new"] == len(records) - len(records) // 2
     assert stories(in_parts) == stories(whole) and len(stories(whole)) < len(records)
+
+
+def test_stories_a_run_leaves_unchanged_are_taken_as_stored_and_the_rest_described_again(tmp_path: Path) -> None:
+    """place_stories with the stories described when the story table was saved takes those
+    the run did not change as they are, and describes again every story that gained a
+    member or whose members derive otherwise now (a new copy between two stored articles
+    of one story changes no membership): the same stories as describing every one."""
+    from newstrace.engine.stages import place_stories
+    from newstrace.model import Relation
+    from newstrace.store import Store
+
+    rng = np.random.default_rng(11)
+    topics = ["Flood waters rise in Corran", "Senate passes the budget", "Storm closes the port of Vella",
+              "Miners trapped in Dorn", "Vella wins the cup final", "Fire at the Hollin mill"]
+    topic = [i % 6 if i < 36 else i % 3 for i in range(48)]  # the later articles on the first three
+    articles = [Article.from_text(f"{topics[t]}. Officials said {i} people were moved on Monday.",
+                                  title=topics[t], outlet=f"Outlet {i % 4}", date=f"2024-03-{1 + i % 20:02d}")
+                for i, t in enumerate(topic)]
+    centres = _unit(rng.normal(size=(6, 12)))
+    vectors = _unit(centres[topic] + 0.2 * rng.normal(size=(48, 12)))
+    topic_of = {a.id: t for a, t in zip(articles, topic)}
+    copy = Relation.of(articles[0].id, articles[6].id, "copy", source=articles[0].id, score=0.9)
+    first = StoryClusterer()
+    placed = place_stories(first, articles[:36], vectors[:36], [copy], articles[:36])
+    assert placed.kept == set()  # nothing stored yet
+
+    def restored(store: Store) -> StoryClusterer:
+        header, rows = store.story_state()
+        return StoryClusterer.from_table(header, rows, store.story_bags)
+
+    with Store(tmp_path / "s.db") as store:
+        rows, emptied, replace = first.table_changes()
+        store.put_story_state(first.table_header(), rows, emptied, replace=replace)
+        store.update_stories(placed.stories)
+        described = store.stories_by_id()
+        assert described == {story.id: story for story in placed.stories}
+        # a later run: twelve new articles on three topics, and a copy found between two
+        # stored articles of one story on another
+        source, derived = next(members for members in first.stories().values()
+                               if len(members) > 1 and all(topic_of[m] >= 3 for m in members))[:2]
+        later = [copy, Relation.of(source, derived, "copy", source=source, score=0.8)]
+        kept = place_stories(restored(store), articles[36:], vectors[36:], later, articles, described)
+        afresh = place_stories(restored(store), articles[36:], vectors[36:], later, articles)
+    assert kept.stories == afresh.stories and afresh.kept == set()
+    assert kept.kept and len(kept.kept) < len(kept.stories)
+    now = next(s for s in kept.stories if derived in s.article_ids)
+    assert now.id not in kept.kept and derived not in now.independent_ids
+    assert now.article_ids == described[now.id].article_ids and now != described[now.id]
+
+
+def _pseudo_articles(first: int, count: int) -> list[dict]:
+    """Records of invented articles on 400 topics (each its own words), dated over a year."""
+    syllables = ["ka", "lo", "mer", "ti", "sun", "dra", "vel", "on", "pri", "gas", "tum", "bel"]
+    def words(topic: int) -> list[str]:
+        rng = random.Random(topic)
+        return ["".join(rng.choice(syllables) for _ in range(3)) for _ in range(12)]
+    records = []
+    for k in range(first, first + count):
+        rng, vocabulary = random.Random(k), words(k % 400)
+        sentence = lambda: " ".join(rng.choice(vocabulary) for _ in range(12)).capitalize() + "."  # noqa: E731
+        records.append({"id": f"a{k}", "title": sentence()[:-1], "text": " ".join(sentence() for _ in range(4)),
+                        "date": f"2024-{1 + k % 12:02d}-{1 + k % 28:02d}", "outlet": f"Outlet {k % 7}"})
+    return records
+
+
+def test_a_later_run_writes_the_stories_it_changed_and_they_read_as_all_described_again(tmp_path: Path) -> None:
+    """A store too large to be grouped again whole (over ``group_size`` articles): a run
+    that adds a few articles, one a verbatim copy of a stored one, describes and writes the
+    stories it changed and takes the others as stored; described again, every one (as for
+    a store another version described), they are the same stories, and none is written."""
+    from newstrace.store import Store
+
+    assert StoryClusterer().group_size < 2100
+    records = _pseudo_articles(0, 2100)
+    more = _pseudo_articles(2100, 12) + [{**records[5], "id": "copy-of-a5", "outlet": "Reposts"}]
+    for name, part in (("first.jsonl", records), ("more.jsonl", more)):
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in part))
+    db = tmp_path / "store.db"
+    newstrace.analyze([tmp_path / "first.jsonl"], db=db, encoder="static")
+    later = newstrace.analyze([tmp_path / "more.jsonl"], db=db, encoder="static")
+    assert 0 < later.stats["stories_written"] <= 13 < len(later.stories)
+    copied = next(s for s in later.stories if "copy-of-a5" in {a.external_id for a in later.articles if a.id in s.article_ids})
+    assert len(copied.independent_ids) < len(copied.article_ids) and copied.derived
+    with Store(db) as store:
+        store.put_state("stories-described-by", "another version")
+    again = newstrace.analyze([tmp_path / "more.jsonl"], db=db, encoder="static")
+    assert again.stats["stories_written"] == 0 and again.stories == later.stories
