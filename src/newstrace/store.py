@@ -40,7 +40,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -560,31 +560,21 @@ class Store:
             db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, story_json(s)) for s in stories])
             _index_stories(db, stories)
 
-    def update_stories(self, stories: Sequence[Story], unchanged: Collection[str] = ()) -> int:
+    def update_stories(self, stories: Sequence[Story]) -> int:
         """Make the stored stories ``stories``, as :meth:`put_stories` does, writing only
         those that are new or changed (and removing the others): a run that adds a few
-        articles to a large store changes a few of its stories. ``unchanged``: the ids of
-        those known to be stored as they are (not compared). Returns how many were written."""
-        texts = {story.id: story_json(story) for story in stories if story.id not in unchanged}
+        articles to a large store changes a few of its stories. Returns how many were written."""
+        texts = {story.id: story_json(story) for story in stories}
         with self.transaction() as db:
-            if unchanged:
-                stored = dict.fromkeys(story_id for (story_id,) in db.execute("SELECT id FROM stories"))
-                stored.update(db.execute("SELECT id, data FROM stories WHERE id IN (SELECT value FROM json_each(?))",
-                                         (json.dumps(list(texts)),)))
-            else:
-                stored = dict(db.execute("SELECT id, data FROM stories"))
-            changed = [story for story in stories if story.id in texts and _changed(stored.get(story.id), texts[story.id])]
-            stale = json.dumps([story_id for story_id in stored if story_id not in texts and story_id not in unchanged]
+            stored = dict(db.execute("SELECT id, data FROM stories"))
+            changed = [story for story in stories if _changed(stored.get(story.id), texts[story.id])]
+            stale = json.dumps([story_id for story_id in stored if story_id not in texts]
                                + [story.id for story in changed if story.id in stored])
             for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
                 db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (stale,))
             db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, texts[s.id]) for s in changed])
             _index_stories(db, changed)
         return len(changed)
-
-    def stories_by_id(self) -> dict[str, Story]:
-        """Every stored story by id (in no particular order)."""
-        return {story_id: Story.from_dict(_loads(data)) for story_id, data in self._rows("SELECT id, data FROM stories")}
 
     def stories(self, limit: int | None = None, offset: int = 0) -> list[Story]:
         """The stored stories in the report's order (largest first, then by first date and

@@ -430,16 +430,6 @@ class StoryClusterer:
         """Every non-empty story: id -> member article ids."""
         return {self.story_ids[row]: members for row, members in enumerate(self.members) if members}
 
-    def changed_stories(self) -> set[str] | None:
-        """The ids of the stories whose members or title changed since the clusterer was
-        restored from a story table (or the table was last saved); ``None`` when it holds
-        stories of no table, all of them new."""
-        if not self._from_table:
-            return None
-        if self._stories is None:
-            return set()
-        return {self.story_ids[row] for row in self._stories.changed}
-
     def title_of(self, story_id: str) -> str:
         """The title of the story's most central article (as judged when members arrived)."""
         return self.titles[self._row_of_story[story_id]]

@@ -43,7 +43,6 @@ from newstrace.encode.runtime import (
 from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import (
     DIGEST_PREFIX,
-    STORY_DESCRIPTION,
     DIGEST_VERSION,
     REWRITE_CANDIDATE_SIMILARITY,
     REWRITE_MIN_SHARED_NAMES,
@@ -103,8 +102,6 @@ LEADS = "lead"
 LEAD_KINDS = {"minilm": LEADS, "static": "lead-static"}
 #: Store state naming the encoder of the store's vectors (a store from before it: MiniLM).
 ENCODER_STATE = "encoder"
-#: Store state naming what described the stored stories (:data:`~newstrace.engine.stages.STORY_DESCRIPTION`).
-_DESCRIBED_BY = "stories-described-by"
 
 Progress = Callable[[str, int, int], None]
 PathLike = str | os.PathLike
@@ -303,13 +300,10 @@ class Analyzer:
         """The recurring boilerplate of ``articles``, counted over the whole store, and the
         blocks cleaning removed from several of them. Only the articles that hold a
         boilerplate sentence pair (found from their pairs as the counts hold them) are read
-        again for its passages, their pairs flagged by what the counts said of them then
-        (the whole index is asked again only for articles it lacks)."""
+        again for its passages."""
         index = self._recurring()
-        held, recurring_pairs = index.boilerplate_among([a.id for a in articles if a.id in index])
-        holders = set(held)
-        chosen = [a for a in articles if a.id in holders or a.id not in index]
-        recurring = recurring_passages(chosen, recurring_pairs if len(chosen) == len(holders) else index)
+        holders = set(index.holders_among([a.id for a in articles if a.id in index]))
+        recurring = recurring_passages([a for a in articles if a.id in holders or a.id not in index], index)
         return listed_boilerplate(recurring, removed_passages(articles))
 
     def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:
@@ -378,23 +372,14 @@ class Analyzer:
         if fresh:
             stored = self.store.get_arrays(self._lead_kind(), [a.id for a in fresh])
             leads = np.stack([stored[a.id] for a in fresh])
-        placed = place_stories(clusterer, fresh, leads, relations, articles, self._described(clusterer))
+        placed = place_stories(clusterer, fresh, leads, relations, articles)
         with self.store.transaction():
             if fresh:
                 rows, emptied, replace_all = clusterer.table_changes()
                 self.store.put_story_state(clusterer.table_header(), rows, emptied, replace=replace_all)
                 clusterer.table_saved()
-            stories = self._with_kept_digests(placed.stories, stored=placed.kept)
-            self.stats["stories_written"] = self.store.update_stories(stories, unchanged=placed.kept)
-            self.store.put_state(_DESCRIBED_BY, STORY_DESCRIPTION)
-        return stories, placed.graph
-
-    def _described(self, clusterer: StoryClusterer) -> dict[str, Story] | None:
-        """The stored stories by id, as the clusterer's story table was saved with them;
-        ``None`` when the clusterer holds no stored table, or another version described them."""
-        if clusterer.changed_stories() is None or self.store.get_state(_DESCRIBED_BY) != STORY_DESCRIPTION:
-            return None
-        return self.store.stories_by_id()
+            self.store.update_stories(self._with_kept_digests(placed.stories))
+        return placed.stories, placed.graph
 
     def _story_clusterer(self) -> StoryClusterer | None:
         """The story clusterer as the store left it: restored from its story table (the
@@ -410,19 +395,16 @@ class Analyzer:
             return StoryClusterer.from_state(header)
         return None
 
-    def _with_kept_digests(self, stories: Sequence[Story], stored: Container[str] = ()) -> list[Story]:
+    def _with_kept_digests(self, stories: Sequence[Story]) -> list[Story]:
         """``stories`` (copies where a digest is attached) with the digest cached for their
         members and roots (:func:`~newstrace.engine.stages.digest_key`), if any: a story this
-        run did not change keeps its digest; a changed one has none until the next ``digest``.
-        The ``stored`` ones (ids: taken from the store as they were) have theirs already."""
+        run did not change keeps its digest; a changed one has none until the next ``digest``."""
         if not self.store.has_state_under(DIGEST_PREFIX):  # no digest made yet: no key to compute
             return list(stories)
-        asked = [story for story in stories if story.id not in stored]
-        keys = [digest_key(story) for story in asked]
+        keys = [digest_key(story) for story in stories]
         cached = self.store.get_states(keys)
-        found = {story.id: replace(story, digest=Digest.from_dict(cached[key]))
-                 for story, key in zip(asked, keys) if key in cached}
-        return [found.get(story.id, story) for story in stories]
+        return [replace(story, digest=Digest.from_dict(cached[key])) if key in cached else story
+                for story, key in zip(stories, keys)]
 
     def unassigned(self, fresh: Sequence[Article], stored: Sequence[Article]) -> list[Article]:
         """Any stored article that no story holds yet (a run stopped before the story

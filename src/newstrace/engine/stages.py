@@ -61,11 +61,6 @@ EXACT_SEARCH_QUERIES = 20_000
 DIGEST_VERSION = 3
 #: What every key of a digest of this version starts with (see :func:`digest_key`).
 DIGEST_PREFIX = f"digest-v{DIGEST_VERSION}:"
-#: What wrote a store's story descriptions (saved with them): a later run takes the stories
-#: it leaves unchanged as stored (:func:`unchanged_stories`) only when written as this
-#: version would write them. A new way to describe a story (:func:`story_of`, its title)
-#: gets a new number; a new digest version makes the stored digests stale too.
-STORY_DESCRIPTION = f"stories-v1:{DIGEST_PREFIX}"
 
 
 def ordered_pair(x: str, y: str) -> Pair:
@@ -283,57 +278,27 @@ class StoryResult:
 
     stories: list[Story]
     graph: ProvenanceGraph
-    kept: set[str] = field(default_factory=set)  #: the ids of stories taken as stored, unchanged
 
 
 def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np.ndarray,
-                  relations: Sequence[Relation], articles: Sequence[Article],
-                  stored: Mapping[str, Story] | None = None) -> StoryResult:
+                  relations: Sequence[Relation], articles: Sequence[Article]) -> StoryResult:
     """Assign the ``fresh`` articles (with their ``leads``) to the ``clusterer``'s stories
     (updated in place; derived pairs keep their articles together), and describe every
     story over ``articles`` (all of them, in store order). Stories are titled by
-    :func:`newstrace.text.titles.story_title`, falling back on the clusterer's choice.
-
-    ``stored``: the stories as described when the clusterer's story table was saved, by
-    id. Those the run left as they were (:func:`unchanged_stories`) are taken as they are
-    instead of described again: a run that adds a few articles to a large store changes a
-    few of its stories."""
+    :func:`newstrace.text.titles.story_title`, falling back on the clusterer's choice."""
     graph = provenance_graph([a.id for a in articles], relations)
     if fresh:
         clusterer.assign(fresh, leads, [(r.a, r.b) for r in relations if r.derived])
     by_id = {a.id: a for a in articles}
     derivations = graph.derivations()  # once: per story it cost stories x articles
-    current = clusterer.stories()
-    kept = unchanged_stories(stored or {}, current, clusterer.changed_stories(), derivations)
     position = {d.article_id: i for i, d in enumerate(derivations)}
     stories = [
-        kept.get(story_id) or story_of(
-            story_id, members, clusterer.title_of(story_id), graph, by_id,
-            [derivations[i] for i in sorted(position[m] for m in set(members) if m in position)])
-        for story_id, members in current.items()
+        story_of(story_id, members, clusterer.title_of(story_id), graph, by_id,
+                 [derivations[i] for i in sorted(position[m] for m in set(members) if m in position)])
+        for story_id, members in clusterer.stories().items()
     ]
     stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
-    return StoryResult(stories, graph, kept=set(kept))
-
-
-def unchanged_stories(stored: Mapping[str, Story], current: Mapping[str, list[str]],
-                      changed: set[str] | None, derivations: Sequence[Derivation]) -> dict[str, Story]:
-    """The ``stored`` stories that describe their story now: those the clusterer did not
-    change (``changed``: the ids of those it did, ``None`` when every story is new), with the
-    same members (``current``: every story's, by id), none of which has come to derive from
-    another article, or to derive otherwise, or stopped deriving (``derivations``: every
-    article's now). A story's other fields come from its members' stored articles, which
-    never change."""
-    if changed is None or not stored:
-        return {}
-    now = {d.article_id: d for d in derivations}
-    before = {d.article_id: d for story in stored.values() for d in story.derived}
-    moved = {article_id for article_id in now.keys() | before.keys() if now.get(article_id) != before.get(article_id)}
-    return {
-        story_id: story for story_id, story in stored.items()
-        if story_id not in changed and story.article_ids == current.get(story_id)
-        and not moved.intersection(story.article_ids)
-    }
+    return StoryResult(stories, graph)
 
 
 def story_of(story_id: str, members: list[str], title: str, graph: ProvenanceGraph,
