@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 
 import newstrace
-from newstrace.model import Article
-from newstrace.match.boilerplate import BoilerplateIndex, recurring_passages
+from newstrace.match.boilerplate import BoilerplateIndex
 from newstrace.match.fingerprint import sentence_pair_batch
 from newstrace.match.nearcopy import find_near_copies
 
@@ -119,28 +118,6 @@ def test_the_holders_among_added_articles_are_those_holding_a_boilerplate_pair()
     assert sorted(expected) == ["n0", "n1", "n2", "n3"]
     assert index.holders_among(asked) == expected
     assert index.holders_among(["p1", "n2", "p0"]) == ["n2"] and index.holders_among([]) == []
-
-
-def test_the_boilerplate_among_holders_flags_their_pairs_as_the_index_does() -> None:
-    """boilerplate_among freezes what the index says of its holders' pairs: the note's
-    pairs flagged, the rest not, asked of every article or some; the passages listed from
-    it are those listed from the whole index."""
-    texts = {f"n{i}": article(30 + i) + "\n\n" + NOTE for i in range(4)} | {f"p{i}": article(40 + i) for i in range(3)}
-    keys = list(texts)
-    index = BoilerplateIndex()
-    index.add(keys, sentence_pair_batch(list(texts.values())))
-    for asked in (keys, ["p2", "n3", "n1"]):
-        holders, frozen = index.boilerplate_among(asked)
-        assert holders == index.holders_among(asked)
-        pairs = sentence_pair_batch([texts[k] for k in holders]).hashes
-        assert frozen.flag(pairs).tolist() == index.flag(pairs).tolist()
-        assert frozen.flag(pairs).any() and not frozen.flag(pairs).all()
-    holders, frozen = index.boilerplate_among(keys)
-    held = [Article.from_text(texts[k], k) for k in holders]
-    listed = recurring_passages(held, frozen)
-    assert listed == recurring_passages(held, index)
-    assert [p.document_frequency for p in listed] == [4] and NOTE[:40] in listed[0].text
-    assert index.boilerplate_among([])[0] == []
 
 
 def test_seed_verdicts_hold_when_a_note_is_appended_to_every_independent_report(

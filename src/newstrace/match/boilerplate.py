@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newstrace.match.align import Boilerplate
 from newstrace.match.fingerprint import (
     ShingleBatch,
     among,
@@ -176,10 +175,6 @@ class BoilerplateIndex:
         ``every_text`` (the texts are all the articles counted here) only the pairs that two
         or more of them hold are asked: :meth:`flag` needs ``outlet_min_docs`` or
         ``min_docs`` carriers."""
-        return self._flagged_in(pairs, every_text=every_text)[0]
-
-    def _flagged_in(self, pairs: ShingleBatch, *, every_text: bool) -> tuple[np.ndarray, RecurringPairs]:
-        """:meth:`holders`, and the boilerplate pairs they hold (as :meth:`flag` answers)."""
         keys = pairs.hashes.astype(np.uint64) & KEY_MASK
         rows = np.repeat(np.arange(len(pairs.offsets) - 1), np.diff(pairs.offsets))
         order = np.lexsort((rows, keys))
@@ -192,25 +187,19 @@ class BoilerplateIndex:
         shared = holders >= (min(self.min_docs, self.outlet_min_docs) if every_text else 1)
         flagged = np.zeros(len(starts), dtype=bool)
         flagged[shared] = self.flag(keys[starts[shared]])
-        return sorted_unique(rows[np.repeat(flagged, holders)])[0], RecurringPairs(keys[starts[flagged]])
+        return sorted_unique(rows[np.repeat(flagged, holders)])[0]
 
     def holders_among(self, keys: Sequence[str]) -> list[str]:
         """Those of the added articles ``keys`` that hold a pair this index flags as
         boilerplate (:meth:`holders` of their pairs as added: none read again), in order."""
-        return self.boilerplate_among(keys)[0]
-
-    def boilerplate_among(self, keys: Sequence[str]) -> tuple[list[str], RecurringPairs]:
-        """:meth:`holders_among`, and the boilerplate pairs those articles hold, frozen: what
-        :meth:`flag` says of every pair of theirs, asked once per distinct pair here (a
-        report that lists the passages of thousands of holders asks those alone)."""
         if not keys:
-            return [], RecurringPairs(np.zeros(0, dtype=_U64))
+            return []
         docs = np.array([self._numbers[key] for key in keys], dtype=np.int64)
         rows, hashes = self._tagged_pairs(docs)
         order = np.argsort(rows, kind="stable")
         offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(docs)))])
-        held, recurring = self._flagged_in(ShingleBatch(hashes[order], offsets), every_text=len(docs) == len(self))
-        return [keys[row] for row in held.tolist()], recurring
+        held = self.holders(ShingleBatch(hashes[order], offsets), every_text=len(docs) == len(self))
+        return [keys[row] for row in held.tolist()]
 
     def _carriers_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The articles holding each packed pair key, gathered from the table at once: per
@@ -456,7 +445,7 @@ def pair_batch(arrays: Sequence[np.ndarray]) -> ShingleBatch:
     return ShingleBatch(hashes, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
 
 
-def recurring_passages(articles: Sequence[Article], index: Boilerplate, *,
+def recurring_passages(articles: Sequence[Article], index: BoilerplateIndex, *,
                        max_ids: int = 50) -> list[BoilerplatePassage]:
     """The boilerplate passages of ``articles`` (maximal runs of sentences held by a
     boilerplate pair), each once with the articles and outlets that carry it (at most
@@ -487,7 +476,7 @@ def recurring_passages(articles: Sequence[Article], index: Boilerplate, *,
 PASSAGE_BATCH = 256
 
 
-def _recurring_runs(articles: Sequence[Article], index: Boilerplate
+def _recurring_runs(articles: Sequence[Article], index: BoilerplateIndex
                     ) -> Iterator[tuple[Article, int, int, tuple[int, ...]]]:
     """Each maximal run of sentences held by a boilerplate pair in ``articles``, in order:
     its article, where it starts and ends in the article's text, and its sentences' hashes."""
