@@ -59,6 +59,22 @@ def test_a_texts_vector_does_not_depend_on_its_batch():
     np.testing.assert_array_equal(together, encoder.encode(texts[::-1])[::-1])
 
 
+def test_a_batch_tokenised_in_parts_gets_the_vectors_of_one_call(monkeypatch):
+    """More texts than ENCODE_TEXTS are tokenised a part at a time (the tokenizer's
+    encodings of them all at once kept hundreds of MB): the vectors are those of one call."""
+    import newstrace.encode.static as static
+
+    texts = [f"The council approved budget number {i} on Tuesday; {'rain ' * (i % 5)}fell." for i in range(23)]
+    texts[7] = ""
+    encoder = default_static_encoder()
+    whole = encoder.encode(texts)
+    monkeypatch.setattr(static, "ENCODE_TEXTS", 5)
+    parts = encoder.encode(texts)
+    assert parts.shape == (23, STATIC_DIM) and parts.dtype == np.float32
+    np.testing.assert_array_equal(parts, whole)
+    assert not parts[7].any() and np.allclose(np.linalg.norm(parts[8:], axis=1), 1.0, atol=1e-5)
+
+
 def test_shipped_centre_is_the_pinned_one():
     path = model_path(CENTRE_FILE)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == CENTRE_SHA256

@@ -406,15 +406,16 @@ class Analyzer:
         return [replace(story, digest=Digest.from_dict(cached[key])) if key in cached else story
                 for story, key in zip(stories, keys)]
 
-    def unassigned(self, fresh: Sequence[Article], stored: Sequence[Article]) -> list[Article]:
+    def unassigned(self, new_ids: Sequence[str], stored: Sequence[Article]) -> list[Article]:
         """Any stored article that no story holds yet (a run stopped before the story
-        stage), then ``fresh``, in insertion order, all as their objects among ``stored``
-        (every stored article, as the run read them: no second read, no second copy)."""
-        new = {a.id for a in fresh}
+        stage), then the new articles (``new_ids``, in insertion order), all as their
+        objects among ``stored`` (every stored article, as the run read them: no second
+        read, no second copy of a text)."""
+        new = set(new_ids)
         outside = set(self.store.ids_outside_stories())
         by_id = {a.id: a for a in stored}
         return ([a for a in stored if a.id in outside and a.id not in new]
-                + [by_id.get(a.id, a) for a in fresh])
+                + [by_id[article_id] for article_id in new_ids if article_id in by_id])
 
     def pending(self, kind: str, fresh: Sequence[Article]) -> list[Article]:
         """``fresh`` and any stored article without a fingerprint of ``kind`` (a run
@@ -447,10 +448,11 @@ class Analyzer:
         with self._timed("rewrites"):
             self.find_rewrites(self.pending(self._lead_kind(), fresh), copies.partial_pairs)
         with self._timed("stories"):
+            new_ids = [a.id for a in fresh]
+            del fresh, pending  # the stored articles stand in for the new ones, freed before those are read
             relations = self.store.relations()
             articles = self.store.articles()  # read once: the stories describe them, the report lists them
-            unassigned = self.unassigned(fresh, articles)
-            del fresh, pending  # the stored articles stand in for the new ones: one copy of each text
+            unassigned = self.unassigned(new_ids, articles)
             stories, self.graph = self.build_stories(unassigned, relations, articles)
             self._tick("stories", len(unassigned), len(unassigned))
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
