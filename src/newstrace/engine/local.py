@@ -40,6 +40,7 @@ from newstrace.encode.runtime import (
     encoder_name,
     shared_encoders,
 )
+from newstrace.engine.memory import release_free_memory
 from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import (
     DIGEST_PREFIX,
@@ -372,6 +373,7 @@ class Analyzer:
         if fresh:
             stored = self.store.get_arrays(self._lead_kind(), [a.id for a in fresh])
             leads = np.stack([stored[a.id] for a in fresh])
+            del stored  # one array an article: freed before the clusterer grows
         placed = place_stories(clusterer, fresh, leads, relations, articles)
         with self.store.transaction():
             if fresh:
@@ -450,6 +452,7 @@ class Analyzer:
         with self._timed("stories"):
             new_ids = [a.id for a in fresh]
             del fresh, pending  # the stored articles stand in for the new ones, freed before those are read
+            release_free_memory()  # and their pages given back: the clusterer's arrays would not reuse them
             relations = self.store.relations()
             articles = self.store.articles()  # read once: the stories describe them, the report lists them
             unassigned = self.unassigned(new_ids, articles)
