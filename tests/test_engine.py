@@ -239,14 +239,13 @@ def test_analyze_keeps_the_digests_of_stories_it_does_not_change(tmp_path: Path)
     assert all(story.digest is not None for story in again.stories)
 
 
-def test_freed_small_objects_are_given_back_to_the_system() -> None:
+def test_freed_article_sized_strings_are_given_back_to_the_system() -> None:
     """release_free_memory returns the pages of freed objects (here 300 MB of article-sized
     strings, one in twenty kept, so that the freed ones are holes the C allocator would keep
     resident) to the system: run in a fresh interpreter, whose resident size is read from /proc."""
     if not Path("/proc/self/status").exists():
         pytest.skip("reads the resident size from /proc (Linux)")
     script = """
-import sys
 from newstrace.engine.memory import release_free_memory
 def resident():
     return next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmRSS')) // 1024

@@ -373,7 +373,7 @@ class Analyzer:
         if fresh:
             stored = self.store.get_arrays(self._lead_kind(), [a.id for a in fresh])
             leads = np.stack([stored[a.id] for a in fresh])
-            del stored  # one array an article: freed before the clusterer grows
+            del stored  # a small array per article: freed before the clusterer grows
         placed = place_stories(clusterer, fresh, leads, relations, articles)
         with self.store.transaction():
             if fresh:
