@@ -342,6 +342,11 @@ def _triple_and_pair(count: int) -> tuple[StoryClusterer, _Batch]:
     return clusterer, batch
 
 
+def _undated(count: int) -> np.ndarray:
+    """The pairs of ``count`` undated articles further apart than the time window: none."""
+    return np.zeros((count, count), dtype=bool)
+
+
 def _look_alike_chunk(to_pair: float) -> tuple[StoryClusterer, _Batch, np.ndarray]:
     """Five short undated articles in two stories, {0, 1, 2} and {3, 4}, and pair affinities
     where article 2 resembles its story's 0 and 1 at 0.6 and 3 and 4 at ``to_pair``."""
@@ -356,14 +361,14 @@ def _look_alike_chunk(to_pair: float) -> tuple[StoryClusterer, _Batch, np.ndarra
 
 def test_a_report_grouped_with_a_look_alike_moves_to_its_mutual_nearest_pair() -> None:
     clusterer, batch, affinity = _look_alike_chunk(to_pair=1.2)
-    clusterer._move_to_mutual_nearest(batch, np.arange(5), {}, affinity)
+    clusterer._move_to_mutual_nearest(batch, np.arange(5), {}, affinity, _undated(5))
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1"}), frozenset({"a2", "a3", "a4"})}
 
 
 def test_a_report_stays_where_its_mates_resemble_it_more() -> None:
     clusterer, batch, affinity = _look_alike_chunk(to_pair=0.55)  # still its pair's nearest, but less alike
-    clusterer._move_to_mutual_nearest(batch, np.arange(5), {}, affinity)
+    clusterer._move_to_mutual_nearest(batch, np.arange(5), {}, affinity, _undated(5))
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
 
@@ -380,14 +385,16 @@ def test_a_third_report_stands_out_more_from_a_pair_than_from_look_alike_hubs() 
     # 0 and 1 resemble each other (1.5) and 2 (0.6) more than 2 resembles 3 and 4 (0.55), but
     # 0 and 1 stand out less from what they resemble: 2 completes the pair {3, 4}
     clusterer, batch, affinity = _look_alike_chunk(to_pair=0.55)
-    clusterer._complete_pairs(batch, np.arange(5), {}, affinity, _standing_out(clusterer, batch, affinity))
+    clusterer._complete_pairs(batch, np.arange(5), {}, affinity, _standing_out(clusterer, batch, affinity),
+                              _undated(5))
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1"}), frozenset({"a2", "a3", "a4"})}
 
 
 def test_a_third_report_stays_when_the_pair_barely_resembles_it() -> None:
     clusterer, batch, affinity = _look_alike_chunk(to_pair=0.45)  # below the floor, and stands out less
-    clusterer._complete_pairs(batch, np.arange(5), {}, affinity, _standing_out(clusterer, batch, affinity))
+    clusterer._complete_pairs(batch, np.arange(5), {}, affinity, _standing_out(clusterer, batch, affinity),
+                              _undated(5))
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
 
@@ -405,7 +412,7 @@ def _outlier_chunk(to_pair: float, to_other: float) -> tuple[StoryClusterer, _Ba
 
 def test_a_report_no_member_points_at_moves_to_the_pair_that_has_it_near() -> None:
     clusterer, batch, affinity = _outlier_chunk(to_pair=0.6, to_other=0.9)
-    clusterer._move_outliers_to_pairs(batch, np.arange(7), {}, affinity)
+    clusterer._move_outliers_to_pairs(batch, np.arange(7), {}, affinity, _undated(7))
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1"}), frozenset({"a2", "a3", "a4"}), frozenset({"a5"}), frozenset({"a6"})}
 
@@ -413,13 +420,14 @@ def test_a_report_no_member_points_at_moves_to_the_pair_that_has_it_near() -> No
 def test_a_report_a_member_points_at_stays() -> None:
     for to_pair, to_other in ((0.6, 0.2), (0.45, 0.9)):  # 2 is among 0's nearest; the pair is below the floor
         clusterer, batch, affinity = _outlier_chunk(to_pair, to_other)
-        clusterer._move_outliers_to_pairs(batch, np.arange(7), {}, affinity)
+        clusterer._move_outliers_to_pairs(batch, np.arange(7), {}, affinity, _undated(7))
         assert frozenset({"a0", "a1", "a2"}) in {frozenset(members) for members in clusterer.stories().values()}
 
 
 def test_a_must_linked_report_does_not_complete_a_pair() -> None:
     clusterer, batch, affinity = _look_alike_chunk(to_pair=0.55)
     linked = {"a2": {"a0"}, "a0": {"a2"}}
-    clusterer._complete_pairs(batch, np.arange(5), linked, affinity, _standing_out(clusterer, batch, affinity))
+    clusterer._complete_pairs(batch, np.arange(5), linked, affinity, _standing_out(clusterer, batch, affinity),
+                              _undated(5))
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}

@@ -173,7 +173,6 @@ import numpy as np
 import orjson
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 from murmurhash.mrmr import hash_bytes as _murmurhash3_32
 
 from newstrace.story_index import UNDATED, StoryIndex, StorySums
@@ -707,8 +706,10 @@ class StoryClusterer:
     def _place(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
         """Group the batch (``group_size`` articles at a time), let each group join a story or
         open one, optionally refine, and re-title stories whose title article moved."""
+        squares = _Squares()  # every chunk's square matrices in the same memory
         for chunk in batch.chunks(self.group_size):
-            self._assign_groups(batch, chunk, linked)
+            self._assign_groups(batch, chunk, linked, squares)
+        del squares
         for chunk in batch.chunks(self.chunk_size):
             self._rehome_alone(batch, chunk, linked)
         for _ in range(self.refine_passes if len(batch.articles) > 1 else 0):
@@ -717,7 +718,8 @@ class StoryClusterer:
                 break
         self._retitle(batch)
 
-    def _assign_groups(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> None:
+    def _assign_groups(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]],
+                       squares: _Squares) -> None:
         """Place a chunk group by group (see :meth:`_groups`): a group joins the story a
         member's must-link partner is in, else its best story if the group's mean affinity
         to it (average link) stands out from the members' backgrounds as a pair of them must
@@ -732,7 +734,9 @@ class StoryClusterer:
         whose three reports share a story 235 -> 206 and 257 -> 233: fewer, but no longer in
         stories of six to twelve reports). ECB+ documents (long) in chunks of 300: ARI 0.888 ->
         0.884, B-cubed F1 0.918 -> 0.910; in one chunk unchanged. Articles added a few at a time
-        to a store: within 0.003."""
+        to a store: within 0.003.
+
+        The chunk's square matrices are worked in ``squares``, the same memory for every chunk."""
         features = batch.features(chunk)
         weighted = self._weighted(features, batch.words[chunk])
         earlier = self._stories.count  # stories opened from here on were grouped apart already
@@ -742,13 +746,20 @@ class StoryClusterer:
         tied = _tied([batch.articles[index].id for index in chunk], linked)
         ratios = self._group_ratios(batch.words[chunk])
         floors = self._floors(batch.words[chunk])
-        affinity = features @ weighted.T
-        affinity = (affinity + affinity.T) / 2
-        background = _backgrounds(np.where(self._apart(batch.days[chunk]) | tied, 0.0, affinity), stories,
-                                  self.group_neighbours)
+        count = len(chunk)
+        apart = self._apart(batch.days[chunk], squares)
+        product = np.matmul(features, weighted.T,
+                            out=squares.take("product", (count, count), np.result_type(features, weighted)))
+        affinity = np.add(product, product.T, out=squares.take("affinity", (count, count), product.dtype))
+        affinity /= 2
+        excluded = np.logical_or(apart, tied, out=squares.take("excluded", (count, count), bool))
+        np.copyto(product, affinity)
+        np.copyto(product, 0.0, where=excluded)
+        background = _backgrounds(product, stories, self.group_neighbours)
         # each pair judged against its second article's background (see _complete_pairs)
-        standing_out = affinity - ratios[None, :] * background[None, :]
-        groups = self._groups(batch.days[chunk], affinity, stories, tied, ratios, floors, background)
+        standing_out = np.subtract(affinity, (ratios * background)[None, :], out=squares.take(
+            "standing_out", (count, count), np.result_type(affinity, ratios, background)))
+        groups = self._groups(apart, affinity, stories, tied, ratios, floors, background, squares)
         group_days = batch.days[chunk[[members[0] for members in groups]]]
         near = None if found is None else self._near_groups(groups, group_days, features, found)
         for number, members in enumerate(groups):
@@ -768,10 +779,11 @@ class StoryClusterer:
                            float(floors[position]))
                 batch.rows[index] = row
         self._reindex(np.unique(batch.rows[chunk]))  # one key per story, its mean once the chunk is placed
-        raw = affinity.copy()
-        self._move_to_mutual_nearest(batch, chunk, linked, affinity)
-        self._complete_pairs(batch, chunk, linked, raw, standing_out)
-        self._move_outliers_to_pairs(batch, chunk, linked, raw)
+        np.copyto(product, affinity)  # (the product itself is not needed any more)
+        raw = product
+        self._move_to_mutual_nearest(batch, chunk, linked, affinity, apart)
+        self._complete_pairs(batch, chunk, linked, raw, standing_out, apart)
+        self._move_outliers_to_pairs(batch, chunk, linked, raw, apart)
 
     def _rehome_alone(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]]) -> None:
         """Articles of the chunk left alone in a story of their own (no pair of theirs stood
@@ -795,7 +807,7 @@ class StoryClusterer:
         self._reindex(np.unique(batch.rows[alone]))
 
     def _move_to_mutual_nearest(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]],
-                                affinity: np.ndarray) -> None:
+                                affinity: np.ndarray, apart: np.ndarray) -> None:
         """Move each article of the chunk to another of the chunk's stories when it is among
         the ``group_neighbours`` nearest articles of every member of that story (mutual nearest
         neighbours) and resembles them more, on average, than its own story's other members:
@@ -804,15 +816,16 @@ class StoryClusterer:
         neither alone nor must-linked, take part; the moves are decided together on the stories
         as grouping left them; dated articles further apart than the window are no neighbours.
         ``affinity``: the chunk's symmetric pair affinities (as :meth:`_groups` takes them;
-        overwritten). Candidates come from each article's nearest neighbours alone, so the pass
-        costs little beside grouping (see the module docstring for its figures)."""
+        overwritten), ``apart``: the pairs further apart than the window. Candidates come from
+        each article's nearest neighbours alone, so the pass costs little beside grouping (see
+        the module docstring for its figures)."""
         rows = batch.rows[chunk]
         stories, story_of, sizes = np.unique(rows, return_inverse=True, return_counts=True)
         if len(chunk) <= self.group_neighbours or len(stories) < 2:
             return
-        affinity[self._apart(batch.days[chunk])] = -np.inf
+        affinity[apart] = -np.inf
         np.fill_diagonal(affinity, -np.inf)
-        nearest = np.argpartition(-affinity, self.group_neighbours - 1, axis=1)[:, : self.group_neighbours]
+        nearest = _top_columns(affinity, self.group_neighbours)
         near_of = np.repeat(np.arange(len(chunk)), self.group_neighbours)  # t: ``nearest`` of t holds the article
         article, target, reached, total = _story_sums(nearest.ravel(), story_of[near_of],
                                                       affinity[near_of, nearest.ravel()], len(stories))
@@ -841,7 +854,7 @@ class StoryClusterer:
         self._reindex(np.unique(np.concatenate([left, joined])))
 
     def _complete_pairs(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]],
-                        affinity: np.ndarray, standing_out: np.ndarray) -> None:
+                        affinity: np.ndarray, standing_out: np.ndarray, apart: np.ndarray) -> None:
         """Move an article of a story of three or more to a story of two when it stands out
         more, on average, from the pair's members than from its own story's other members
         (by ``background_margin``): the report that grouping left with a look-alike event while
@@ -850,7 +863,8 @@ class StoryClusterer:
         of the chunk's articles, the affinity less ``ratio`` times the second article's
         background (see :meth:`_groups`), which discounts members that resemble everything
         (a pair's members are each other's nearest, a look-alike story's members are not).
-        Its mean raw ``affinity`` to the pair must reach the floors as for the mutual moves.
+        Its mean raw ``affinity`` to the pair must reach the floors as for the mutual moves;
+        ``apart``: the pairs further apart than the window.
         Each pair takes its best article, each story gives at most one; only stories made of
         the chunk's articles alone, and articles not must-linked, take part."""
         rows = batch.rows[chunk]
@@ -862,15 +876,15 @@ class StoryClusterer:
         if not len(movers) or not len(pair_members):
             return
         pair_members = pair_members[np.argsort(story_of[pair_members], kind="stable")].reshape(-1, 2)
-        apart = self._apart(batch.days[chunk])
-        scores = np.where(apart, -np.inf, standing_out)[movers]
+        scores = np.where(apart[movers], -np.inf, standing_out[movers])
         to_pair = scores[:, pair_members].mean(axis=2)  # movers x pairs
         mates = (story_of[movers, None] == story_of[None, :]) & (movers[:, None] != np.arange(len(chunk))[None, :])
         own = np.where(mates, scores, 0.0).sum(axis=1) / (sizes[story_of[movers]] - 1)
         best = np.argmax(to_pair, axis=1)
         gain = to_pair[np.arange(len(movers)), best] - own
         target = story_of[pair_members[best, 0]]
-        mean = np.where(apart, -np.inf, affinity)[movers[:, None], pair_members[best]].mean(axis=1)
+        to_members = (movers[:, None], pair_members[best])
+        mean = np.where(apart[to_members], -np.inf, affinity[to_members]).mean(axis=1)
         least = np.maximum(np.maximum(self.background_floor, self._floors(batch.words[chunk][movers])),
                            self._stories.floors[stories[target]])
         keep = _best_moves(np.flatnonzero((gain > self.background_margin) & (mean >= least)), gain, target,
@@ -878,7 +892,7 @@ class StoryClusterer:
         self._move_all(batch, chunk[movers[keep]], stories[target[keep]])
 
     def _move_outliers_to_pairs(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]],
-                                affinity: np.ndarray) -> None:
+                                affinity: np.ndarray, apart: np.ndarray) -> None:
         """Move an article of a story of three or more that is among the ``group_neighbours``
         nearest of none of its story's other members (it hangs on the story, no member points
         at it) to a story of two of which it is among both members' ``2 * group_neighbours``
@@ -886,7 +900,8 @@ class StoryClusterer:
         the mutual moves: grouping's average link let a look-alike story keep the report that
         its own event's pair has near. Each pair takes its closest article, each story gives at
         most one; only stories made of the chunk's articles alone, and articles not
-        must-linked, take part. ``affinity``: the chunk's symmetric pair affinities."""
+        must-linked, take part. ``affinity``: the chunk's symmetric pair affinities (overwritten),
+        ``apart``: the pairs further apart than the window."""
         count, near = len(chunk), 2 * self.group_neighbours
         rows = batch.rows[chunk]
         stories, story_of, sizes = np.unique(rows, return_inverse=True, return_counts=True)
@@ -894,7 +909,7 @@ class StoryClusterer:
         pair_members = np.flatnonzero((whole & (sizes == 2))[story_of])
         if count <= near or not len(pair_members):
             return
-        affinity = np.where(self._apart(batch.days[chunk]), -np.inf, affinity)
+        affinity[apart] = -np.inf
         np.fill_diagonal(affinity, -np.inf)
         nearest = _nearest_mask(affinity, near)  # [j, i]: i is among j's ``near`` nearest
         pointed = _nearest_mask(affinity, self.group_neighbours) & (story_of[:, None] == story_of[None, :])
@@ -950,9 +965,9 @@ class StoryClusterer:
     def _floor_of(self, words: float) -> float:
         return float(self._floors(np.array([words], dtype=np.float64))[0])
 
-    def _groups(self, days: np.ndarray, affinity: np.ndarray,
-                stories: list[np.ndarray], tied: np.ndarray, ratios: np.ndarray,
-                floors: np.ndarray | None = None, background: np.ndarray | None = None) -> list[np.ndarray]:
+    def _groups(self, apart: np.ndarray, affinity: np.ndarray, stories: list[np.ndarray], tied: np.ndarray,
+                ratios: np.ndarray, floors: np.ndarray, background: np.ndarray,
+                squares: _Squares) -> list[np.ndarray]:
         """The chunk's articles in groups (positions, groups ordered by first member), by
         average-link agglomeration of pair scores.
 
@@ -965,28 +980,27 @@ class StoryClusterer:
         fewer (it has little background to stand out from), the higher of the two sides'
         ``floors`` (see :meth:`_floors`: long texts must reach their threshold), and either side's affinity to its
         closest earlier story (an article that suits a story better joins that story). Dated
-        articles further apart than the window never pair; ``tied`` pairs (must-link: copies)
-        always do, and are no background to each other (a copy is the same report, and
+        articles further apart than the window (``apart``) never pair; ``tied`` pairs (must-link:
+        copies) always do, and are no background to each other (a copy is the same report, and
         would make its original stand out from nothing else). ``background``: the articles'
-        backgrounds when the caller has them already (as :func:`_backgrounds` gives them).
+        backgrounds (as :func:`_backgrounds` gives them, without the tied pairs).
         """
-        count = len(days)
+        count = len(affinity)
         if count == 1:
             return [np.zeros(1, dtype=np.int64)]
-        apart = self._apart(days)
-        if background is None:
-            background = _backgrounds(np.where(apart | tied, 0.0, affinity), stories, self.group_neighbours)
-        # Square matrices of the chunk, worked in place (each new one cost its page faults):
-        # the mean ratio times the mean background (an exact quarter of the sums' product)...
-        standing_out = np.add.outer(ratios, ratios)
-        standing_out *= np.add.outer(background, background)
+        # Square matrices of the chunk, worked in place in ``squares``: the mean ratio times
+        # the mean background (an exact quarter of the sums' product)...
+        standing_out = np.add.outer(ratios, ratios, out=squares.take("score", (count, count), ratios.dtype))
+        standing_out *= np.add.outer(background, background, out=squares.take(
+            "reach", (count, count), background.dtype))
         standing_out *= 0.25
         np.subtract(affinity, standing_out, out=standing_out)
-        # ...and the highest of the floors and the two sides' closest earlier stories.
+        # ...and the highest of the floors and the two sides' closest earlier stories (the
+        # higher of two maxima is the maximum of the higher ones: one square, of the dtype
+        # of both, in which the sums below are worked too).
         closest = np.array([earlier.max(initial=-_SCORE_RANGE) for earlier in stories])
-        reach = np.maximum.outer(closest, closest)
-        if floors is not None:  # (of their own dtype: the sums below are then worked in it too)
-            reach = np.maximum(reach, np.maximum.outer(floors, floors))
+        highest = np.maximum(closest, floors)
+        reach = np.maximum.outer(highest, highest, out=squares.take("reach", (count, count), highest.dtype))
         np.maximum(reach, self.group_floor if count > self.group_neighbours else self.background_floor, out=reach)
         np.subtract(affinity, reach, out=reach)
         score = np.minimum(standing_out, reach, out=standing_out)
@@ -995,7 +1009,8 @@ class StoryClusterer:
         distance = np.clip(score, -_SCORE_RANGE, _SCORE_RANGE, out=score)
         np.subtract(_SCORE_RANGE, distance, out=distance)
         np.fill_diagonal(distance, 0.0)
-        labels = fcluster(linkage(squareform(distance, checks=False), "average"), t=_SCORE_RANGE, criterion="distance")
+        condensed = _condensed(distance, squares.take("condensed", (count * (count - 1) // 2,), distance.dtype))
+        labels = fcluster(linkage(condensed, "average"), t=_SCORE_RANGE, criterion="distance")
         _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
         by_label = np.split(np.argsort(inverse, kind="stable"), np.cumsum(np.bincount(inverse))[:-1])
         return [by_label[label] for label in np.argsort(first)]
@@ -1023,15 +1038,16 @@ class StoryClusterer:
         return [self._candidate_scores(row_weights, rows, day).scores
                 for rows, row_weights, day in zip(found, weighted, days.tolist())]
 
-    def _apart(self, days: np.ndarray) -> np.ndarray:
+    def _apart(self, days: np.ndarray, squares: _Squares) -> np.ndarray:
         """Pairs of dated articles further apart than the time window (the gaps in int32,
-        in place: a chunk's square of them is the largest array of its grouping; a gap
-        that wraps round involves an undated article, masked out)."""
+        in place in ``squares``; a gap that wraps round involves an undated article, masked out)."""
+        count = len(days)
         dated = days != UNDATED
-        gaps = np.subtract.outer(days.astype(np.int32), days.astype(np.int32))
-        apart = np.abs(gaps, out=gaps) > self.window_days
+        gaps = np.subtract.outer(days.astype(np.int32), days.astype(np.int32),
+                                 out=squares.take("gaps", (count, count), np.int32))
+        apart = np.greater(np.abs(gaps, out=gaps), self.window_days, out=squares.take("apart", (count, count), bool))
         if not dated.all():
-            apart &= np.logical_and.outer(dated, dated)
+            apart &= np.logical_and.outer(dated, dated, out=squares.take("dated", (count, count), bool))
         return apart
 
     def _group_linked_row(self, article_ids: Sequence[str], linked: dict[str, set[str]]) -> int | None:
@@ -1225,6 +1241,26 @@ class StoryClusterer:
         self._index.redirect(drop, keep)
 
 
+class _Squares:
+    """Memory for the square matrices of a chunk (``group_size`` articles: 16 MB per
+    ``float32`` square of 2,048), kept for the next chunk. A fresh array that large is
+    fresh pages, each zeroed by the system on first touch: on the 2-core development VM that
+    was an eighth of the CPU time of an ``analyze`` of 10,000 articles."""
+
+    def __init__(self) -> None:
+        self._memory: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """An uninitialised array of ``shape`` and ``dtype`` in the memory called ``name``
+        (what it held before is overwritten by whoever takes it next)."""
+        dtype = np.dtype(dtype)
+        size = int(np.prod(shape)) * dtype.itemsize
+        memory = self._memory.get(name)
+        if memory is None or len(memory) < size:
+            memory = self._memory[name] = np.empty(size, dtype=np.uint8)
+        return memory[:size].view(dtype).reshape(shape)
+
+
 class _Candidates(NamedTuple):
     """Candidate stories of an article (or a group): their rows, scores and mean hubness
     (see :meth:`StoryClusterer._candidate_scores`)."""
@@ -1327,10 +1363,32 @@ def _best_moves(keep: np.ndarray, score: np.ndarray, target: np.ndarray, source:
 def _nearest_mask(similarity: np.ndarray, count: int) -> np.ndarray:
     """A square boolean matrix: ``[j, i]`` when row ``i`` is among the ``count`` most similar
     rows of row ``j`` (the diagonal of ``similarity`` already at -inf)."""
-    nearest = np.argpartition(-similarity, count - 1, axis=1)[:, :count]
+    nearest = _top_columns(similarity, count)
     mask = np.zeros(similarity.shape, dtype=bool)
     mask[np.arange(len(similarity))[:, None], nearest] = True
     return mask
+
+
+def _condensed(square: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The pairs of a symmetric ``square`` in ``out``, row by row (``squareform``'s condensed
+    form, which copies a square that is a view before it condenses it)."""
+    count, at = len(square), 0
+    for row in range(count - 1):
+        out[at : at + count - 1 - row] = square[row, row + 1 :]
+        at += count - 1 - row
+    return out
+
+
+def _top_columns(similarity: np.ndarray, count: int, rows: int = 256) -> np.ndarray:
+    """Per row, the columns of its ``count`` highest values, in no order (as
+    ``np.argpartition(-similarity, count - 1, axis=1)[:, :count]``), ``rows`` rows at a
+    time: the partition's index matrix of a whole chunk's square would be the size of eight
+    such squares of ``float32``, in fresh memory each time."""
+    top = np.empty((len(similarity), count), dtype=np.intp)
+    for first in range(0, len(similarity), rows):
+        block = similarity[first : first + rows]
+        top[first : first + rows] = np.argpartition(-block, count - 1, axis=1)[:, :count]
+    return top
 
 
 def _most_similar(similarity: np.ndarray, count: int) -> np.ndarray:
