@@ -266,3 +266,28 @@ print(before, grown, kept, resident(), asked)
         pytest.skip("this C library has no malloc_trim (not glibc)")
     assert int(grown) - int(before) > 200  # MB
     assert int(after) < int(kept) - 150 and int(after) < int(before) + 100
+
+
+_IDLE_BLAS = """
+import time
+import newstrace
+import numpy as np
+matrix = np.random.default_rng(0).random((800, 800))
+for _ in range(3):
+    matrix @ matrix
+started = time.process_time()
+time.sleep(0.2)
+print(time.process_time() - started)
+"""
+
+
+def test_blas_threads_do_not_spin_once_a_product_is_done() -> None:
+    """OpenBLAS's worker threads, left to their default, spin for about 0.1 s after each
+    product; imported first, newstrace has them sleep, so an idle process uses no CPU."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("OpenBLAS runs one thread on one core: nothing spins")
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_THREAD_TIMEOUT"}
+    done = subprocess.run([sys.executable, "-c", _IDLE_BLAS], capture_output=True, text=True, timeout=120,
+                          env={**env, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) < 0.03  # CPU seconds in 0.2 s of sleep

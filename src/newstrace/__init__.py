@@ -9,9 +9,17 @@ reports there are, and what those independent reports agree and disagree on.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
-from newstrace.model import (
+#: OpenBLAS, numpy's BLAS, keeps its idle threads spinning for about 2**28 cycles (a tenth of
+#: a second) after each call: on 2 cores a tenth of an ``analyze``'s CPU time, taken from its
+#: worker processes for no gain in wall time. They sleep at once here unless the user said
+#: otherwise. OpenBLAS reads this when it loads: where newstrace is imported before numpy
+#: (the ``newstrace`` command and its worker processes).
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+from newstrace.model import (  # noqa: E402 (after the setting above)
     Article,
     Claim,
     Comparison,
