@@ -25,6 +25,7 @@ checkout's ``src`` (``git worktree add /tmp/base REV``) in a subprocess and prin
 from __future__ import annotations
 
 import argparse
+import inspect
 import itertools
 import json
 import os
@@ -100,7 +101,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES, help="jsonl files with a 'text' field")
     parser.add_argument("--articles", type=int, default=1_000)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="documents spaCy parses at a time (default: each checkout's own)")
     parser.add_argument("--n-process", type=int, default=2, help="spaCy worker processes")
     parser.add_argument("--baseline", type=Path, help="a checkout's src folder to run first, for comparison")
     parser.add_argument("--components", type=int, default=0, metavar="N",
@@ -109,8 +111,9 @@ def main() -> None:
     if args.baseline:
         print(f"== baseline ({args.baseline})", flush=True)
         command = [sys.executable, __file__, *map(str, args.files), "--articles", str(args.articles),
-                   "--batch-size", str(args.batch_size), "--n-process", str(args.n_process),
-                   "--components", str(args.components)]
+                   "--n-process", str(args.n_process), "--components", str(args.components)]
+        if args.batch_size is not None:
+            command += ["--batch-size", str(args.batch_size)]
         subprocess.run(command, env={**os.environ, "PYTHONPATH": str(args.baseline)}, check=True)
         print("== this checkout", flush=True)
 
@@ -128,14 +131,16 @@ def main() -> None:
     own_before = sum(psutil.Process().cpu_times()[:2])
     with PeakMemory() as memory:
         started = time.perf_counter()
-        facts = extract_facts(articles, nlp=nlp, batch_size=args.batch_size, n_process=args.n_process)
+        batched = {} if args.batch_size is None else {"batch_size": args.batch_size}
+        facts = extract_facts(articles, nlp=nlp, n_process=args.n_process, **batched)
         elapsed = time.perf_counter() - started
     load = psutil.getloadavg()
     counts = {k: sum(len(getattr(f, k)) for f in facts) for k in ("quotes", "entities", "numbers", "times")}
     words = sum(len(a.text.split()) for a in articles)
     distinct = len({(a.text, a.date) for a in articles})
     busy = sum(psutil.cpu_times()) - psutil.cpu_times().idle - (sum(cpu_before) - cpu_before.idle)
-    print(f"articles: {len(articles)} ({words} words), batch_size={args.batch_size}, n_process={args.n_process}")
+    batch_size = args.batch_size or inspect.signature(extract_facts).parameters["batch_size"].default
+    print(f"articles: {len(articles)} ({words} words), batch_size={batch_size}, n_process={args.n_process}")
     print(f"found: {counts}")
     print(f"speed: {len(articles) / elapsed:.2f} articles/s, {words / elapsed:.0f} words/s ({elapsed:.1f} s wall); "
           f"{distinct} distinct texts: {distinct / elapsed:.2f} distinct texts/s")

@@ -167,7 +167,14 @@ class ArticleFacts:
                                    sentences=[s for s in self.sentences if start <= s[0] and s[1] <= end])
 
 
-def extract_facts(articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = 32,
+#: Documents spaCy parses at a time. Its layers' arrays grow with the batch (32 PolNeAR articles
+#: made each one tens of MB, fresh memory at every batch): ``bench_facts.py --articles 1612``
+#: (2 processes) peaked at 1,160 MiB with 8 against 2,095 with 32, at 90 against 92 ms of CPU
+#: per article, the same facts.
+PARSE_BATCH = 8
+
+
+def extract_facts(articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = PARSE_BATCH,
                   n_process: int = 1) -> list[ArticleFacts]:
     """Facts of many articles, parsed in batches, in input order.
 
@@ -185,7 +192,7 @@ def extract_facts(articles: Iterable[Article], *, nlp: Language | None = None, b
                                                  n_process=n_process)))
         return [found[key] if distinct[key] is a else _copy_for(found[key], a.id)
                 for a, key in zip(articles, map(_copy_key, articles))]
-    if n_process > 1 and len(articles) > batch_size:
+    if n_process > 1 and len(articles) > _IN_PROCESS_ARTICLES:
         return _extract_in_workers(articles, batch_size, n_process)
     nlp = nlp or load_nlp()
     docs = nlp.pipe((a.text for a in articles), batch_size=batch_size)
@@ -206,12 +213,14 @@ def _copy_for(facts: ArticleFacts, article_id: str) -> ArticleFacts:
     return copied
 
 
-#: Articles a worker takes at a time, in batches of ``batch_size``.
-_CHUNK_BATCHES = 4
+#: Articles a worker takes at a time (parsed in batches of ``batch_size``).
+_CHUNK_ARTICLES = 128
+#: Up to this many articles are parsed in this process: workers would each load the model first.
+_IN_PROCESS_ARTICLES = 32
 
 
 def _extract_in_workers(articles: list[Article], batch_size: int, n_process: int) -> list[ArticleFacts]:
-    size = batch_size * _CHUNK_BATCHES
+    size = max(_CHUNK_ARTICLES, batch_size)
     chunks = (articles[i : i + size] for i in range(0, len(articles), size))
     done = ordered_map(functools.partial(_facts_of_chunk, batch_size=batch_size), chunks, processes=n_process)
     return [facts for chunk in done for facts in chunk]
