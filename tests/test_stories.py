@@ -431,3 +431,34 @@ def test_a_must_linked_report_does_not_complete_a_pair() -> None:
                               _undated(5))
     assert {frozenset(members) for members in clusterer.stories().values()} == {
         frozenset({"a0", "a1", "a2"}), frozenset({"a3", "a4"})}
+
+
+WORD_BAG_TEXTS = [
+    "Magnitude 6.8 earthquake shakes Valparaiso; 3 people were injured, ONEMI said.",
+    "A user_name and snake_case words: the underscore is a word character to \\w.",
+    "İstanbul's mayor met İzmir's governor (the dotted capital I lowers to two characters).",
+    "Café owners in Zürich and Malmö said the déjà vu was “unprecedented” — again.",
+    "Fans posted wow😀😀 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 text; x² and ½ are numbers to str.isalnum.",
+    "",
+    "a I o",
+    "The and of to in it is was he she they them would could should",
+    "UPPER lower MiXeD 2024 B2B covid-19 U.S. e-mail don't",
+]
+
+
+def test_word_bags_are_scikit_learns_hashed_counts(monkeypatch):
+    """The clusterer's word bags, tokenised for a whole batch at once, are the counts that
+    scikit-learn's ``HashingVectorizer(stop_words="english")`` gives text by text, across
+    batches and as the vocabulary of seen words grows from call to call."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from newstrace import stories
+
+    monkeypatch.setattr(stories, "_WORD_BATCH", 4)  # several batches per call
+    hasher = stories._WordHasher(2**12)
+    reference = HashingVectorizer(n_features=2**12, stop_words="english", alternate_sign=False, norm=None)
+    for texts in (WORD_BAG_TEXTS, WORD_BAG_TEXTS[::-1] + [t.upper() for t in WORD_BAG_TEXTS]):
+        ours, theirs = hasher.transform(texts), reference.transform(texts)
+        assert ours.shape == theirs.shape
+        assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
+        assert np.array_equal(ours.data, theirs.data)

@@ -137,13 +137,13 @@ class Tokens:
     ``starts``/``ends`` are character offsets into that text; ``hashes`` are stable 64-bit
     hashes of the lower-cased tokens; ``breaks`` marks the tokens that start a sentence
     (by the rule of :mod:`newstrace.text.sentences`, as
-    :func:`newstrace.text.sentences.split_sentences` splits)."""
+    :func:`newstrace.text.sentences.split_sentences` splits), ``None`` when not asked for."""
 
     hashes: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
     offsets: np.ndarray
-    breaks: np.ndarray
+    breaks: np.ndarray | None
 
     def of(self, i: int) -> slice:
         return slice(int(self.offsets[i]), int(self.offsets[i + 1]))
@@ -163,8 +163,9 @@ def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], lengths
 
 
-def tokenize(texts: Sequence[str]) -> Tokens:
-    """Tokenise and hash a batch of texts in vectorised passes.
+def tokenize(texts: Sequence[str], *, breaks: bool = True) -> Tokens:
+    """Tokenise and hash a batch of texts in vectorised passes (with ``breaks``, also find
+    the tokens that start a sentence).
 
     A token is a maximal run of letters and digits (``str.isalnum``), compared
     case-insensitively; everything else, apostrophes included, separates tokens.
@@ -187,14 +188,14 @@ def tokenize(texts: Sequence[str]) -> Tokens:
         kinds = np.concatenate([part for group in groups for part in (newline_kind, group[5])][1:])
     offsets = np.searchsorted(starts, bases)
     offsets[-1] = len(starts)
-    breaks = _sentence_breaks(codes, starts, bases, offsets, marks, kinds)
+    starts_sentence = _sentence_breaks(codes, starts, bases, offsets, marks, kinds) if breaks else None
     base = np.repeat(bases[:-1], np.diff(offsets))
     if len(groups) == 1:  # strided views of one array: new ones
         starts, ends = starts - base, ends - base
     else:  # concatenated: this function's own
         np.subtract(starts, base, out=starts)
         np.subtract(ends, base, out=ends)
-    return Tokens(hashes=hashes, starts=starts, ends=ends, offsets=offsets, breaks=breaks)
+    return Tokens(hashes=hashes, starts=starts, ends=ends, offsets=offsets, breaks=starts_sentence)
 
 
 def _groups(texts: Sequence[str]) -> list[tuple[int, int]]:
