@@ -887,7 +887,8 @@ class StoryClusterer:
         earlier = self._stories.count  # stories opened from here on were grouped apart already
         found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], self.candidates) \
             if len(self._index) else None
-        stories = self._story_affinities(batch.days[chunk], found, weighted)
+        candidates = self._story_affinities(batch.days[chunk], found, weighted)
+        stories = [scored.scores for scored in candidates]
         tied = _tied([batch.articles[index].id for index in chunk], linked)
         ratios = self._group_ratios(batch.words[chunk])
         floors = self._floors(batch.words[chunk])
@@ -907,17 +908,23 @@ class StoryClusterer:
         groups = self._groups(apart, affinity, stories, tied, ratios, floors, background, squares)
         group_days = batch.days[chunk[[members[0] for members in groups]]]
         near = None if found is None else self._near_groups(groups, group_days, features, found)
+        joined: set[int] = set()  # earlier stories joined so far: their scores have changed
         for number, members in enumerate(groups):
             day = int(group_days[number])
             row = self._group_linked_row([batch.articles[i].id for i in chunk[members]], linked)
             if row is None and near is not None:
                 nearby = near[number]
-                candidates = self._candidate_scores(weighted[members].mean(axis=0), nearby[nearby < earlier], day)
+                if len(members) == 1 and joined.isdisjoint(nearby.tolist()):
+                    scored = candidates[members[0]]  # the article's own, scored above: still so
+                else:
+                    scored = self._candidate_scores(weighted[members].mean(axis=0), nearby[nearby < earlier], day)
                 row = self._story_to_join(
-                    candidates, float(np.mean(ratios[members] * background[members])),
+                    scored, float(np.mean(ratios[members] * background[members])),
                     max(self.group_floor, float(floors[members].max())))
             if row is None:
                 row = self._story_of_its_own(batch.articles[chunk[members[0]]])
+            elif row < earlier:
+                joined.add(row)
             for position in members:
                 index = chunk[position]
                 self._join(row, batch.articles[index], features[position], int(batch.days[index]),
@@ -1175,12 +1182,13 @@ class StoryClusterer:
         return near
 
     def _story_affinities(self, days: np.ndarray, found: list[np.ndarray] | None,
-                          weighted: np.ndarray) -> list[np.ndarray]:
-        """Each article's affinities to its live, in-window candidate stories among those the
-        index ``found`` near it (none when the index is empty)."""
+                          weighted: np.ndarray) -> list[_Candidates]:
+        """Each article's live, in-window candidate stories among those the index ``found``
+        near it (none when the index is empty), with its affinities to them."""
         if found is None:
-            return [np.empty(0, dtype=np.float32) for _ in days]
-        return [self._candidate_scores(row_weights, rows, day).scores
+            return [_Candidates(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), np.empty(0))
+                    for _ in days]
+        return [self._candidate_scores(row_weights, rows, day)
                 for rows, row_weights, day in zip(found, weighted, days.tolist())]
 
     def _apart(self, days: np.ndarray, squares: _Squares) -> np.ndarray:
