@@ -126,6 +126,9 @@ _SEARCH_SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles',"
     " content_rowid='seq', tokenize='unicode61 remove_diacritics 2')",
     "DROP TRIGGER IF EXISTS articles_fts_insert",
+    # Merge index segments 8 at a time, not 4: fewer passes over the postings while articles
+    # are added (50,000 articles in batches of 2,000: 9.2 -> 8.0 s of CPU), the same matches.
+    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8)",
     "CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN"
     " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
     " VALUES ('delete', old.seq, coalesce(old.title, ''), old.text); END",
