@@ -196,6 +196,31 @@ def test_search_finds_the_current_version_of_each_article_only(tmp_path: Path) -
         probe.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
 
 
+def test_articles_left_out_of_the_search_index_are_indexed_later_and_never_forgotten_unheld(
+        tmp_path: Path) -> None:
+    """Articles stored without their full-text index (what ``analyze`` leaves for the index
+    built beside its story stage, and a run that stops there leaves behind) are found by
+    search once indexed; removing one before that leaves the index whole, and a version
+    replaced meanwhile is indexed first so that the index can forget it."""
+    kept = [Article.from_text(f"{TEXT} Tug number {n} stood by.", key=f"id:t-{n}") for n in range(5)]
+    edited = Article.from_text(TEXT + " The crane was forty years old.", key="id:t-0")
+    with Store(tmp_path / "s.db") as store:
+        store.add_articles(kept[:2])
+        store.add_articles(kept[2:], searchable=False)
+        assert store.search("tug").total == 2
+        store.remove_articles([kept[4].id])  # never indexed
+        store.add_articles([edited], searchable=False)  # replaces kept[0]: the rows before it indexed first
+        assert sorted(hit.id for hit in store.search("tug").hits) == sorted(a.id for a in kept[1:4])
+        assert store.search("forty").total == 0
+        assert store.index_for_search(rows=1) == 1
+        assert [hit.id for hit in store.search("forty").hits] == [edited.id]
+        assert store.index_for_search() == 0
+    with sqlite3.connect(tmp_path / "s.db") as probe:
+        probe.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    report = newstrace.analyze([], db=tmp_path / "s.db")  # a run finds the index whole
+    assert len(report.articles) == 4
+
+
 def test_find_and_remove_articles_by_id_input_id_url_file_or_folder(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     paths = [str(folder / "a.txt"), str(folder / "sub" / "b.txt"), str(tmp_path / "c.jsonl")]

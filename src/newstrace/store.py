@@ -118,10 +118,14 @@ CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles (story_id);
 
 #: Full-text search over titles and texts: an external-content FTS5 table over ``articles``,
 #: kept in sync by :meth:`Store.add_articles` (each batch indexed in one statement, in its
-#: transaction) and by a trigger on delete (statements hold ``;``, so apart). A trigger on
-#: insert, as stores before this one had, indexed row by row: FTS5 writes its pending terms
-#: out at the end of every trigger program, which took twice the time of indexing the batch
-#: at once (4.3 s against 1.9 s of CPU for 10,000 articles of 3,300 characters).
+#: transaction, or later by :meth:`Store.index_for_search`) and by a trigger on delete
+#: (statements hold ``;``, so apart). A trigger on insert, as stores before this one had,
+#: indexed row by row: FTS5 writes its pending terms out at the end of every trigger
+#: program, which took twice the time of indexing the batch at once (4.3 s against 1.9 s of
+#: CPU for 10,000 articles of 3,300 characters). Rows are indexed in ``seq`` order, so the
+#: index holds every row up to the highest it holds (:data:`_SEARCHABLE_UPTO`) and none
+#: after: the trigger forgets only rows up to there (an external-content index must never be
+#: told to forget a row it does not hold).
 _SEARCH_SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles',"
     " content_rowid='seq', tokenize='unicode61 remove_diacritics 2')",
@@ -129,10 +133,16 @@ _SEARCH_SCHEMA = (
     # Merge index segments 8 at a time, not 4: fewer passes over the postings while articles
     # are added (50,000 articles in batches of 2,000: 9.2 -> 8.0 s of CPU), the same matches.
     "INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8)",
-    "CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN"
+    "DROP TRIGGER IF EXISTS articles_fts_delete",
+    "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles"
+    " WHEN old.seq <= (SELECT coalesce(max(id), 0) FROM articles_fts_docsize) BEGIN"
     " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
     " VALUES ('delete', old.seq, coalesce(old.title, ''), old.text); END",
 )
+#: The highest article row the search index holds (FTS5 keeps one ``docsize`` row per row indexed).
+_SEARCHABLE_UPTO = "SELECT coalesce(max(id), 0) FROM articles_fts_docsize"
+#: Article rows :meth:`Store.index_for_search` indexes per transaction (so that other writers wait little).
+SEARCH_INDEX_ROWS = 2000
 
 
 _TABLES = ("articles_fts", "articles", "versions", "fingerprints", "pairs", "stories", "state", "story_state",
@@ -341,16 +351,17 @@ class Store:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- articles ------------------------------------------------------------------------
-    def add_articles(self, articles: Iterable[Article]) -> list[Article]:
+    def add_articles(self, articles: Iterable[Article], *, searchable: bool = True) -> list[Article]:
         """Store the articles not yet stored (by id), in one transaction; return those.
 
         An article whose ``key`` is stored under another id (an edited file, a record
         with new content) replaces that earlier version: ``supersedes`` names it, and it
-        is removed as by :meth:`remove_articles` and listed in ``versions``."""
+        is removed as by :meth:`remove_articles` and listed in ``versions``. With
+        ``searchable`` false the articles are not yet indexed for full-text search: a later
+        :meth:`index_for_search` (or ``add_articles``) indexes every row left so."""
         fresh: list[Article] = []
         seen: set[str] = set()
         with self.transaction() as db:
-            unindexed_after = _last_seq(db)
             for article in articles:
                 if article.id in seen:
                     continue
@@ -358,31 +369,44 @@ class Store:
                 if db.execute("SELECT 1 FROM articles WHERE id=?", (article.id,)).fetchone():
                     continue
                 if article.key is not None:
-                    unindexed_after = self._replace_versions(article, unindexed_after)
+                    self._replace_versions(article)
                 db.execute(
                     "INSERT INTO articles (id, external_id, path, title, text, date, outlet, url, byline,"
                     " credits, boilerplate, meta, key, supersedes, file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     _article_row(article),
                 )
                 fresh.append(article)
-            _index_for_search(db, unindexed_after)
+            if searchable:
+                _index_for_search(db)
         return fresh
 
-    def _replace_versions(self, article: Article, unindexed_after: int) -> int:
-        """Retire the stored versions of ``article`` (same key, other id). Rows after
-        ``unindexed_after`` (of the batch being added) are indexed for search first, as the
-        search index can only forget a row it holds; returns the last row indexed then."""
+    def index_for_search(self, rows: int = SEARCH_INDEX_ROWS, *, stop: threading.Event | None = None) -> int:
+        """Index for full-text search the articles stored without it (``searchable=False``,
+        or by a run that stopped before), ``rows`` per transaction, until none is left or
+        ``stop`` is set; how many were indexed. Safe to run on another thread while this
+        one reads: the writes wait their turn."""
+        indexed = 0
+        while stop is None or not stop.is_set():
+            with self.transaction() as db:
+                count = _index_for_search(db, rows)
+            indexed += count
+            if count < rows:
+                break
+        return indexed
+
+    def _replace_versions(self, article: Article) -> None:
+        """Retire the stored versions of ``article`` (same key, other id). The rows not yet
+        indexed for search are indexed first, as the search index can only forget a row it
+        holds, and holds every row up to the highest it holds."""
         with self.transaction() as db:
             rows = db.execute("SELECT id, file FROM articles WHERE key=? ORDER BY seq", (article.key,)).fetchall()
             if not rows:
-                return unindexed_after
-            _index_for_search(db, unindexed_after)
-            unindexed_after = _last_seq(db)
+                return
+            _index_for_search(db)
             article.supersedes = rows[-1][0]
             db.executemany("INSERT OR REPLACE INTO versions VALUES (?,?,?,?)",
                            [(old, article.key, file, article.id) for old, file in rows])
             self.remove_articles([old for old, _ in rows])
-        return unindexed_after
 
     def remove_articles(self, ids: Sequence[str]) -> int:
         """Remove articles with their fingerprints and verdicts, in one transaction; the
@@ -903,17 +927,14 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _last_seq(db: sqlite3.Connection) -> int:
-    """The highest article row number so far (AUTOINCREMENT: later rows have higher ones,
-    even after the highest was removed)."""
-    return db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
-
-
-def _index_for_search(db: sqlite3.Connection, after: int) -> None:
-    """Add the articles stored after row ``after`` to the full-text search index, in one
-    statement (see :data:`_SEARCH_SCHEMA`)."""
-    db.execute("INSERT INTO articles_fts (rowid, title, text)"
-               " SELECT seq, coalesce(title, ''), text FROM articles WHERE seq > ?", (after,))
+def _index_for_search(db: sqlite3.Connection, rows: int | None = None) -> int:
+    """Add to the full-text search index the articles stored after the last row it holds
+    (the first ``rows`` of them, or all), in one statement (see :data:`_SEARCH_SCHEMA`);
+    how many were added."""
+    after = db.execute(_SEARCHABLE_UPTO).fetchone()[0]
+    limit = -1 if rows is None else rows
+    return db.execute("INSERT INTO articles_fts (rowid, title, text) SELECT seq, coalesce(title, ''), text"
+                      " FROM articles WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)).rowcount
 
 
 def _article_row(a: Article) -> tuple:
