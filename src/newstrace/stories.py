@@ -917,7 +917,8 @@ class StoryClusterer:
                 if len(members) == 1 and joined.isdisjoint(nearby.tolist()):
                     scored = candidates[members[0]]  # the article's own, scored above: still so
                 else:
-                    scored = self._candidate_scores(weighted[members].mean(axis=0), nearby[nearby < earlier], day)
+                    scored = self._candidate_scores(weighted[members].mean(axis=0), nearby[nearby < earlier], day,
+                                                    distinct=True)
                 row = self._story_to_join(
                     scored, float(np.mean(ratios[members] * background[members])),
                     max(self.group_floor, float(floors[members].max())))
@@ -952,7 +953,8 @@ class StoryClusterer:
         floors = self._floors(batch.words[alone])
         for position, index in enumerate(alone):
             current, day = int(batch.rows[index]), int(batch.days[index])
-            candidates = self._candidate_scores(weighted[position], found[position][found[position] != current], day)
+            candidates = self._candidate_scores(weighted[position], found[position][found[position] != current], day,
+                                                distinct=True)
             row = self._refined_story(candidates, floor=float(floors[position]))
             if row is not None:
                 self._move(batch, index, features[position], row)
@@ -1188,7 +1190,7 @@ class StoryClusterer:
         if found is None:
             return [_Candidates(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), np.empty(0))
                     for _ in days]
-        return [self._candidate_scores(row_weights, rows, day)
+        return [self._candidate_scores(row_weights, rows, day, distinct=True)
                 for rows, row_weights, day in zip(found, weighted, days.tolist())]
 
     def _apart(self, days: np.ndarray, squares: _Squares) -> np.ndarray:
@@ -1211,16 +1213,19 @@ class StoryClusterer:
                 return row
         return None
 
-    def _live_rows(self, rows: np.ndarray, day: int) -> np.ndarray:
-        """The distinct live, in-window story rows among ``rows``."""
-        rows = np.unique(rows[rows >= 0])
+    def _live_rows(self, rows: np.ndarray, day: int, *, distinct: bool = False) -> np.ndarray:
+        """The distinct live, in-window story rows among ``rows`` (in order; ``distinct``:
+        ``rows`` are already sorted and distinct, as a story-index search returns them)."""
+        rows = rows[rows >= 0] if distinct else np.unique(rows[rows >= 0])
         return rows[(self._stories.sizes[rows] > 0) & self._in_window(rows, day)]
 
-    def _candidate_scores(self, weighted: np.ndarray, rows: np.ndarray, day: int) -> _Candidates:
+    def _candidate_scores(self, weighted: np.ndarray, rows: np.ndarray, day: int, *,
+                          distinct: bool = False) -> _Candidates:
         """The live, in-window stories among ``rows`` and each one's score for an article
         (or a group) whose :meth:`_weighted` features are ``weighted`` (the mean affinity to
-        its members, in units of the article's threshold) and mean hubness."""
-        rows = self._live_rows(rows, day)
+        its members, in units of the article's threshold) and mean hubness. ``distinct``:
+        ``rows`` are sorted and distinct already (a search's, or part of one)."""
+        rows = self._live_rows(rows, day, distinct=distinct)
         if not len(rows):
             return _Candidates(rows, np.zeros(0), np.zeros(0))
         return _Candidates(rows, *self._stories.mean_products(rows, weighted))
