@@ -125,8 +125,11 @@ class StorySums:
 
     def row(self, row: int) -> np.ndarray:
         """The sums of one row, as a view to change in place (valid until another row is loaded)."""
-        self.ensure(np.array([row]))
-        return self._sums[self._slot[row]]
+        slot = self._slot[row]
+        if slot < 0:  # (checked here first: once or twice per article placed)
+            self.ensure(np.array([row]))
+            slot = self._slot[row]
+        return self._sums[slot]
 
     def add(self, row: int, vector: np.ndarray, day: int, floor: float = 0.0) -> None:
         self.row(row)[:] += vector
