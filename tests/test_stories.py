@@ -452,10 +452,10 @@ def test_word_bags_are_scikit_learns_hashed_counts(monkeypatch):
     batches and as the vocabulary of seen words grows from call to call."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    from newstrace import stories
+    from newstrace import story_bags
 
-    monkeypatch.setattr(stories, "_WORD_BATCH", 4)  # several batches per call
-    hasher = stories._WordHasher(2**12)
+    monkeypatch.setattr(story_bags, "WORD_BATCH", 4)  # several batches per call
+    hasher = story_bags.WordHasher(2**12)
     reference = HashingVectorizer(n_features=2**12, stop_words="english", alternate_sign=False, norm=None)
     for texts in (WORD_BAG_TEXTS, WORD_BAG_TEXTS[::-1] + [t.upper() for t in WORD_BAG_TEXTS]):
         ours, theirs = hasher.transform(texts), reference.transform(texts)

@@ -160,25 +160,19 @@ opened a story moves away and later opens another.
 from __future__ import annotations
 
 import base64
-import functools
-import importlib.util
 import json
-import re
-import runpy
 from dataclasses import dataclass, field
 from datetime import date as Date
-from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import orjson
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
-from murmurhash.mrmr import hash_bytes as _murmurhash3_32
 
+from newstrace.story_bags import TokenHasher, WordHasher, idf_unit_rows
 from newstrace.story_index import UNDATED, StoryIndex, StorySums
 
-from newstrace.match.fingerprint import Tokens, tokenize
 from newstrace.model import Article
 from newstrace.text.names import extract_entities
 from newstrace.text.titles import headline_or_lead
@@ -189,189 +183,8 @@ TABLE_STATE_VERSION = 9
 #: Story rows whose bag sums :meth:`StoryClusterer.to_state` scans at once.
 _STATE_CHUNK_ROWS = 4096
 _SCORE_RANGE = 10.0  #: pair scores are clipped to ±this before they become linkage distances
-
-#: scikit-learn's token pattern ``(?u)\b\w\w+\b`` less its word-boundary tests: a greedy
-#: run of word characters found from the left starts and ends at a boundary anyway (the
-#: same matches, a fifth faster).
-_WORD = re.compile(r"\w\w+")
-
-
-def _english_stop_words() -> frozenset[str]:
-    """scikit-learn's English stop words, read from its ``feature_extraction/_stop_words.py``
-    without importing scikit-learn (whose import, through SciPy's statistics, takes seconds
-    of every run)."""
-    spec = importlib.util.find_spec("sklearn")  # finds the package without running it
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("scikit-learn is needed for its English stop words")
-    path = Path(next(iter(spec.submodule_search_locations))) / "feature_extraction" / "_stop_words.py"
-    return frozenset(runpy.run_path(str(path))["ENGLISH_STOP_WORDS"])
-
-
-_STOP_WORDS = _english_stop_words()
-
-
-def _words(text: str) -> list[str]:
-    """The words of ``text`` as scikit-learn's ``HashingVectorizer(stop_words="english")``
-    analyses it: lowercased, tokens of two or more word characters, stop words left out."""
-    return [word for word in _WORD.findall(text.lower()) if word not in _STOP_WORDS]
-
-
-class _HashedTokens(dict):
-    """Token -> column: ``abs(murmurhash3_32(utf-8 bytes, seed 0)) % n_features``, each
-    distinct token hashed once."""
-
-    def __init__(self, n_features: int) -> None:
-        super().__init__()
-        self.n_features = n_features
-
-    def __missing__(self, token: str) -> int:
-        column = self[token] = abs(_murmurhash3_32(token.encode("utf-8"))) % self.n_features
-        return column
-
-
-class _TokenHasher:
-    """Hashed token counts of texts: the matrix scikit-learn's ``HashingVectorizer(analyzer,
-    n_features, alternate_sign=False, norm=None).transform`` returns (the same MurmurHash3
-    columns, float64 counts with sorted indices, a ``csr_matrix``), without scikit-learn."""
-
-    def __init__(self, analyzer: Any, n_features: int) -> None:
-        self.analyzer = analyzer
-        self.n_features = n_features
-        self._columns = _HashedTokens(n_features)
-
-    def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
-        column = self._columns.__getitem__
-        indices: list[int] = []
-        indptr = [0]
-        for text in texts:
-            indices.extend(map(column, self.analyzer(text)))
-            indptr.append(len(indices))
-        counts = sparse.csr_matrix(
-            (np.ones(len(indices), dtype=np.float64), np.array(indices, dtype=np.int32),
-             np.array(indptr, dtype=np.int32 if len(indices) <= np.iinfo(np.int32).max else np.int64)),
-            dtype=np.float64, shape=(len(indptr) - 1, self.n_features))
-        counts.sum_duplicates()  # also sorts the indices
-        return counts
-
-
 #: Articles whose bags :meth:`StoryClusterer._bags` counts at a time.
 _BAG_CHUNK = 4096
-#: Texts :meth:`_WordHasher.transform` tokenises at a time (bounds its per-token arrays).
-_WORD_BATCH = 2048
-#: The one character of the Basic Multilingual Plane whose ``str.lower`` is two characters.
-_DOTTED_CAPITAL_I = "\u0130"
-_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _read_by_regex(text: str) -> bool:
-    """Whether :func:`_words` may split ``text`` otherwise than
-    :func:`~newstrace.match.fingerprint.tokenize`: it holds an underscore (a word character
-    to ``\\w``), the one letter that lowers to two characters, or a character beyond the
-    Basic Multilingual Plane (a letter to the tokeniser, where an emoji is none to ``\\w``)."""
-    return "_" in text or (not text.isascii() and (_DOTTED_CAPITAL_I in text
-                                                   or _BEYOND_BMP.search(text) is not None))
-
-
-class _HashSet:
-    """Membership of 64-bit hashes in a small fixed set, for long arrays of them: 16 bits of
-    each hash (at a shift chosen so that no two members share them) index a table of
-    members, and a hash is a member when the member found there is the hash itself. The
-    stop words among the 940,991 tokens of 2,048 leads: 4.3 ms, where a binary search
-    (:func:`~newstrace.match.fingerprint.among`) took 46.6 ms."""
-
-    def __init__(self, members: np.ndarray) -> None:
-        self.members = np.unique(members)
-        for shift in range(0, 49):
-            slots = (self.members >> np.uint64(shift)) & np.uint64(0xFFFF)
-            if len(np.unique(slots)) == len(slots):
-                break
-        else:
-            raise ValueError("no collision-free slots for these hashes")
-        self.shift = np.uint64(shift)
-        self.table = np.full(0x10000, len(self.members), dtype=np.int64)  # past the end: no member
-        self.table[slots.astype(np.int64)] = np.arange(len(self.members))
-        self._padded = np.append(self.members, np.uint64(0))
-
-    def contains(self, hashes: np.ndarray) -> np.ndarray:
-        slot = self.table.take(((hashes >> self.shift) & np.uint64(0xFFFF)).astype(np.int64))
-        return (self._padded.take(slot) == hashes) & (slot < len(self.members))
-
-
-@functools.cache
-def _stop_word_hashes() -> _HashSet:
-    """The token hashes (:func:`~newstrace.match.fingerprint.tokenize`) of the stop words."""
-    tokens = tokenize(sorted(_STOP_WORDS), breaks=False)
-    single = np.diff(tokens.offsets) == 1  # a stop word of two tokens is never one word of \\w+
-    return _HashSet(tokens.hashes[tokens.offsets[:-1][single]])
-
-
-class _WordHasher(_TokenHasher):
-    """:class:`_TokenHasher` of :func:`_words` for a whole batch in vectorised passes: texts
-    are tokenised together (:func:`~newstrace.match.fingerprint.tokenize`), stop words and
-    one-character tokens dropped by hash, and each token's column found by its hash among
-    those seen before (sorted arrays), a new token's computed from its text. Texts whose
-    words the tokeniser could read otherwise (:func:`_read_by_regex`) go through
-    :func:`_words` one by one. The same matrix as the text-by-text transform."""
-
-    def __init__(self, n_features: int) -> None:
-        super().__init__(_words, n_features)
-        self._known = np.zeros(0, dtype=np.uint64)  #: token hashes seen, sorted
-        self._known_columns = np.zeros(0, dtype=np.int32)
-
-    def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
-        texts = list(texts)
-        parts = [self._counts(texts[i : i + _WORD_BATCH]) for i in range(0, len(texts), _WORD_BATCH)]
-        if not parts:
-            return sparse.csr_matrix((0, self.n_features), dtype=np.float64)
-        return parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
-
-    def _counts(self, texts: list[str]) -> sparse.csr_matrix:
-        by_regex = np.fromiter(map(_read_by_regex, texts), dtype=bool, count=len(texts))
-        plain = np.flatnonzero(~by_regex)
-        tokens = tokenize([texts[i] for i in plain.tolist()], breaks=False)
-        text_of = plain[np.repeat(np.arange(len(plain)), np.diff(tokens.offsets))]
-        kept = np.flatnonzero(tokens.ends - tokens.starts >= 2)
-        kept = kept[~_stop_word_hashes().contains(tokens.hashes[kept])]
-        row, indices = text_of[kept], self._columns_of(tokens.hashes[kept], kept, tokens, texts, text_of)
-        words = {i: np.fromiter(map(self._columns.__getitem__, _words(texts[i])), dtype=np.int32)
-                 for i in np.flatnonzero(by_regex).tolist()}
-        sizes = np.bincount(row, minlength=len(texts))
-        for i, columns in words.items():
-            sizes[i] = len(columns)
-        indptr = np.concatenate([[0], np.cumsum(sizes)])
-        if words:  # a text is read one way or the other: its words go where its row starts
-            placed = np.empty(indptr[-1], dtype=np.int32)
-            placed_before = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(texts)))])
-            placed[indptr[row] + np.arange(len(row)) - placed_before[row]] = indices
-            for i, columns in words.items():
-                placed[indptr[i] : indptr[i + 1]] = columns
-            indices = placed
-        counts = sparse.csr_matrix((np.ones(len(indices), dtype=np.float64), indices, indptr),
-                                   dtype=np.float64, shape=(len(texts), self.n_features))
-        counts.sum_duplicates()  # also sorts the indices
-        return counts
-
-    def _columns_of(self, hashes: np.ndarray, at: np.ndarray, tokens: Tokens, texts: list[str],
-                    text_of: np.ndarray) -> np.ndarray:
-        """The column of each token hash (``at``: the tokens' positions in ``tokens``), the
-        distinct ones looked up in sorted order among those seen before."""
-        distinct, inverse = np.unique(hashes, return_inverse=True)
-        found = np.searchsorted(self._known, distinct)
-        new = found == len(self._known)
-        new[~new] = self._known.take(found[~new]) != distinct[~new]
-        if new.any():
-            seen_at = np.empty(len(distinct), dtype=np.int64)
-            seen_at[inverse.ravel()] = at  # a token of each distinct hash, to read its text
-            where = seen_at[new]
-            columns = [self._columns[texts[i][s:e].lower()] for i, s, e in zip(
-                text_of[where].tolist(), tokens.starts[where].tolist(), tokens.ends[where].tolist())]
-            known = np.concatenate([self._known, distinct[new]])
-            order = np.argsort(known, kind="stable")
-            self._known = known[order]
-            self._known_columns = np.concatenate([self._known_columns, np.array(columns, dtype=np.int32)])[order]
-            found = np.searchsorted(self._known, distinct)
-        return self._known_columns.take(found).take(inverse.ravel())
-
 
 def lead_text(article: Article, chars: int = 300) -> str:
     """The title followed by the first ``chars`` characters of the body."""
@@ -480,8 +293,8 @@ class StoryClusterer:
         self.short_group_ratio = group_ratio if short_group_ratio is None else short_group_ratio
         self.group_floor = group_floor
         self.long_floor = long_floor
-        self._entity_hasher = _TokenHasher(extract_entities, entity_dim)
-        self._word_hasher = _WordHasher(word_dim)
+        self._entity_hasher = TokenHasher(extract_entities, entity_dim)
+        self._word_hasher = WordHasher(word_dim)
         self._entity_df = np.zeros(entity_dim, dtype=np.int64)
         self._word_df = np.zeros(word_dim, dtype=np.int64)
         self._n_docs = 0
@@ -802,8 +615,8 @@ class StoryClusterer:
         indptr, filled = [np.zeros(1, dtype=np.int64)], 0
         while counts:
             entities, words = counts.pop(0)  # each chunk's counts freed once weighted
-            rows = sparse.hstack([_idf_unit_rows(entities, self._entity_df, self._n_docs),
-                                  _idf_unit_rows(words, self._word_df, self._n_docs)], format="csr", dtype=np.float32)
+            rows = sparse.hstack([idf_unit_rows(entities, self._entity_df, self._n_docs),
+                                  idf_unit_rows(words, self._word_df, self._n_docs)], format="csr", dtype=np.float32)
             data[filled : filled + rows.nnz], indices[filled : filled + rows.nnz] = rows.data, rows.indices
             indptr.append(rows.indptr[1:] + filled)
             filled += rows.nnz
@@ -1499,16 +1312,6 @@ def _background(scores: np.ndarray, best: int, count: int) -> float:
 
 def _word_count(article: Article) -> int:
     return len((article.title or "").split()) + len(article.text.split())
-
-
-def _idf_unit_rows(counts: sparse.csr_matrix, df: np.ndarray, n_docs: int) -> sparse.csr_matrix:
-    """Hashed token counts as unit rows of sublinear tf × IDF (``df``: the document
-    frequencies, these rows counted), worked in float64 whatever the counts' type."""
-    counts = sparse.csr_matrix(counts, dtype=np.float64)
-    counts.data = 1.0 + np.log(counts.data)  # a word said five times is not five times the evidence
-    weighted = sparse.csr_matrix(counts.multiply(np.log((1 + n_docs) / (1 + df)) + 1.0), dtype=np.float32)
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    return sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weighted, dtype=np.float32)
 
 
 def _best_moves(keep: np.ndarray, score: np.ndarray, target: np.ndarray, source: np.ndarray) -> np.ndarray:
