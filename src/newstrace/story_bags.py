@@ -50,16 +50,20 @@ def words(text: str) -> list[str]:
     return [word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
 
 
+def hashed_column(token: str, n_features: int) -> int:
+    """A token's column: ``abs(murmurhash3_32(utf-8 bytes, seed 0)) % n_features``."""
+    return abs(_murmurhash3_32(token.encode("utf-8"))) % n_features
+
+
 class HashedTokens(dict):
-    """Token -> column: ``abs(murmurhash3_32(utf-8 bytes, seed 0)) % n_features``, each
-    distinct token hashed once."""
+    """Token -> column (:func:`hashed_column`), each distinct token hashed once."""
 
     def __init__(self, n_features: int) -> None:
         super().__init__()
         self.n_features = n_features
 
     def __missing__(self, token: str) -> int:
-        column = self[token] = abs(_murmurhash3_32(token.encode("utf-8"))) % self.n_features
+        column = self[token] = hashed_column(token, self.n_features)
         return column
 
 
@@ -166,7 +170,7 @@ class WordHasher(TokenHasher):
         kept = kept[~stop_word_hashes().contains(tokens.hashes[kept])]
         row, indices = text_of[kept], self._columns_of(tokens.hashes[kept], kept, tokens, texts, text_of)
         read_alone = {i: np.fromiter(map(self._columns.__getitem__, words(texts[i])), dtype=np.int32)
-                 for i in np.flatnonzero(by_regex).tolist()}
+                      for i in np.flatnonzero(by_regex).tolist()}
         sizes = np.bincount(row, minlength=len(texts))
         for i, columns in read_alone.items():
             sizes[i] = len(columns)
@@ -195,8 +199,8 @@ class WordHasher(TokenHasher):
             seen_at = np.empty(len(distinct), dtype=np.int64)
             seen_at[inverse.ravel()] = at  # a token of each distinct hash, to read its text
             where = seen_at[new]
-            columns = [self._columns[texts[i][s:e].lower()] for i, s, e in zip(
-                text_of[where].tolist(), tokens.starts[where].tolist(), tokens.ends[where].tolist())]
+            columns = [hashed_column(texts[i][s:e].lower(), self.n_features) for i, s, e in zip(
+                text_of[where].tolist(), tokens.starts[where].tolist(), tokens.ends[where].tolist())]  # kept by hash
             known = np.concatenate([self._known, distinct[new]])
             order = np.argsort(known, kind="stable")
             self._known = known[order]
