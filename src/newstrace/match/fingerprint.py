@@ -515,9 +515,9 @@ def _sentence_breaks(bmp: np.ndarray, starts: np.ndarray, bases: np.ndarray,
     ends_at = np.sort(np.concatenate([match_end[ends], hard + 1]))
     double = marks[kind == _DOUBLE_QUOTE]
     quoted = _quoted(bmp, double, ends_at, lines, bases)
-    cut = np.concatenate([ends_at[~quoted], lines + 1])
-    following = np.searchsorted(starts, cut)
-    breaks[following[following < len(starts)]] = True
+    for cut in (ends_at[~quoted], lines + 1):  # each sorted: the searches run in order
+        following = np.searchsorted(starts, cut)
+        breaks[following[following < len(starts)]] = True
     return breaks
 
 
@@ -802,8 +802,7 @@ def anchor_shingles(batch: ShingleBatch) -> ShingleBatch:
     if batch.crossing is None:
         return batch
     sizes = np.diff(batch.offsets)
-    seen = np.concatenate([[0], np.cumsum(batch.crossing, dtype=np.int64)])
-    crossing = seen[batch.offsets[1:]] - seen[batch.offsets[:-1]]
+    crossing = np.diff(np.searchsorted(np.flatnonzero(batch.crossing), batch.offsets))  # per text
     kept = batch.crossing | np.repeat(crossing < MIN_CROSSING, sizes)
     counts = np.where(crossing < MIN_CROSSING, sizes, crossing)
     return ShingleBatch(batch.hashes[kept], np.concatenate([[0], np.cumsum(counts)]))

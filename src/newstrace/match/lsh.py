@@ -201,7 +201,9 @@ class KeyTable:
             self._mark(packed)
         while len(self.segments) > 1 and len(self.segments[-1]) >= len(self.segments[-2]):
             newer, older = self.segments.pop(), self.segments.pop()
-            self.segments.append(np.sort(np.concatenate([older, newer]), kind="stable"))
+            merged = np.concatenate([older, newer])
+            merged.sort(kind="stable")  # in place: np.sort would copy it first (fresh pages)
+            self.segments.append(merged)
 
     def pairs(self, batch: np.ndarray, max_run: int | None = None) -> np.ndarray:
         """Pairs sharing a key: within ``batch`` and between it and the table; keys held
