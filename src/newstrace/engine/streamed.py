@@ -276,7 +276,7 @@ class _Matcher:
                 or not all(key in self.boilerplate for key in involved)):
             results = map(verify_job, self._jobs(pairs, VERIFY_BATCH, self.boilerplate))
         else:
-            results = mapper(verify_job, self._shipped_jobs(pairs, workers))
+            results = mapper(verify_job, self._shipped_jobs(pairs, involved, workers))
             self.verify_processes = workers
         done = 0
         for found in results:
@@ -287,19 +287,23 @@ class _Matcher:
                 progress("pairs", done, len(pairs))
             yield from found.relations
 
-    def _shipped_jobs(self, pairs: np.ndarray, workers: int) -> Iterator[VerifyJob]:
+    def _shipped_jobs(self, pairs: np.ndarray, involved: list[str], workers: int) -> Iterator[VerifyJob]:
         """Jobs for other processes: about four per worker, each with the pairs that share
         text outside boilerplate and, instead of the boilerplate index, the recurring
         sentence pairs of their articles
-        (:meth:`~newstrace.match.boilerplate.BoilerplateIndex.recurring_of`), both worked
-        out here a job at a time: the first job leaves while the next are made."""
+        (:meth:`~newstrace.match.boilerplate.BoilerplateIndex.recurring_of`). Every sentence
+        pair of the ``involved`` articles is judged here first, at once (each judged once,
+        the searches into the counts in order); each job reads its pairs' verdicts from that."""
+        started = time.process_time()
+        judged = self.boilerplate.recurring_of(involved)
+        self.cpu["match"] += time.process_time() - started
         names = self.index.keys
         size = min(VERIFY_BATCH, max(PARALLEL_VERIFY_MIN // 4, -(-len(pairs) // (4 * workers))))
         for start in range(0, len(pairs), size):
             started = time.process_time()
             batch = pairs[start: start + size]
-            kept = batch[self.boilerplate.share_free_text([(names[i], names[j]) for i, j in batch.tolist()])]
-            recurring = self.boilerplate.recurring_of([names[i] for i in sorted_unique(kept.ravel())[0].tolist()])
+            kept = batch[self.boilerplate.share_free_text([(names[i], names[j]) for i, j in batch.tolist()], judged)]
+            recurring = self.boilerplate.recurring_of([names[i] for i in sorted_unique(kept.ravel())[0].tolist()], judged)
             self.cpu["match"] += time.process_time() - started
             yield self._job(kept, recurring, candidates=len(batch))
 

@@ -134,7 +134,13 @@ class BoilerplateIndex:
 
     def document_frequency(self, hashes: np.ndarray) -> np.ndarray:
         """How many added articles hold each sentence-pair hash."""
-        keys = np.asarray(hashes, dtype=_U64) & KEY_MASK
+        keys, inverse = np.unique(np.asarray(hashes, dtype=_U64) & KEY_MASK, return_inverse=True)
+        return self._counts(keys)[inverse]
+
+    def _counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many added articles hold each packed pair key of the sorted ``keys``. Sorted,
+        so that the binary searches into the table run in order: ten times faster than
+        the same keys in any order, on a table of millions."""
         counts = np.zeros(len(keys), dtype=np.int64)
         for segment in self._table.segments:
             counts += (np.searchsorted(segment, keys | DOC_MASK, side="right")
@@ -143,31 +149,32 @@ class BoilerplateIndex:
 
     def flag(self, pair_hashes: np.ndarray) -> np.ndarray:
         """Per sentence-pair hash: whether it is boilerplate (held by ``min_docs``
-        families of otherwise unrelated articles)."""
+        families of otherwise unrelated articles); each distinct pair is judged once."""
         pair_hashes = np.asarray(pair_hashes, dtype=_U64)
-        flagged = np.zeros(len(pair_hashes), dtype=bool)
         if not len(pair_hashes) or not self._table.segments:
-            return flagged
-        counts = self.document_frequency(pair_hashes)
+            return np.zeros(len(pair_hashes), dtype=bool)
+        keys, inverse = np.unique(pair_hashes & KEY_MASK, return_inverse=True)
+        counts = self._counts(keys)
         frequent = counts >= self.min_docs
         if self._outlet_numbers and self.outlet_min_docs < self.min_docs:
             few = (counts >= self.outlet_min_docs) & ~frequent
-            frequent[few] = self._held_by_one_outlet(pair_hashes[few] & KEY_MASK)
-        if not frequent.any():
-            return flagged
-        keys, inverse = np.unique(pair_hashes[frequent] & KEY_MASK, return_inverse=True)
-        flagged[frequent] = self._are_boilerplate(keys)[inverse]
-        return flagged
+            frequent[few] = self._held_by_one_outlet(keys[few])
+        flagged = np.zeros(len(keys), dtype=bool)
+        if frequent.any():
+            flagged[frequent] = self._are_boilerplate(keys[frequent])
+        return flagged[inverse]
 
-    def recurring_of(self, keys: Sequence[str]) -> RecurringPairs:
+    def recurring_of(self, keys: Sequence[str], judged: RecurringPairs | None = None) -> RecurringPairs:
         """What :meth:`flag` says of the sentence pairs of articles ``keys``, frozen: a
         small :class:`RecurringPairs` to ship to another process with those articles'
-        texts, instead of this whole index. Every key must have been added."""
+        texts, instead of this whole index; read from ``judged`` (this index's
+        :meth:`recurring_of` some of the same articles, or more) when given. Every key must
+        have been added."""
         if not keys or not self._table.segments:
             return RecurringPairs(np.zeros(0, dtype=_U64))
         docs = np.fromiter((self._numbers[key] for key in keys), dtype=np.int64, count=len(keys))
         held, _ = sorted_unique(self._tagged_pairs(docs)[1])
-        return RecurringPairs(held[self.flag(held)])
+        return RecurringPairs(held[(judged or self).flag(held)])
 
     def holders(self, pairs: ShingleBatch, *, every_text: bool = False) -> np.ndarray:
         """The texts (rows of ``pairs``, their sentence-pair hashes) that hold a pair this
@@ -202,8 +209,9 @@ class BoilerplateIndex:
         return [keys[row] for row in held.tolist()]
 
     def _carriers_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The articles holding each packed pair key, gathered from the table at once: per
-        carrier, the key's position in ``keys`` and the article, sorted by both."""
+        """The articles holding each packed pair key (``keys``: sorted, see :meth:`_counts`),
+        gathered from the table at once: per carrier, the key's position in ``keys`` and the
+        article, sorted by both."""
         owners, docs = [], []
         for segment in self._table.segments:
             low = np.searchsorted(segment, keys, side="left")
@@ -338,10 +346,12 @@ class BoilerplateIndex:
             keys_parts.append(held.hashes)
         return np.concatenate(rows_parts), np.concatenate(keys_parts)
 
-    def share_free_text(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    def share_free_text(self, pairs: Sequence[tuple[str, str]],
+                        judged: RecurringPairs | None = None) -> np.ndarray:
         """Per pair of added articles (by key): whether they share two consecutive
         sentences (or a first or last one) that are not boilerplate. Articles sharing
-        only boilerplate, or no run of sentences at all, are not near copies."""
+        only boilerplate, or no run of sentences at all, are not near copies. With
+        ``judged`` (:meth:`recurring_of` every article of the pairs), no pair is judged again."""
         known = np.array([a in self._numbers and b in self._numbers for a, b in pairs], dtype=bool)
         free = ~known  # an article it does not hold is given the benefit of the doubt
         rows = np.flatnonzero(known)
@@ -351,7 +361,7 @@ class BoilerplateIndex:
         b_docs = np.array([self._numbers[pairs[row][1]] for row in rows.tolist()], dtype=np.int64)
         shared_rows, shared_keys = _shared_per_row(self._tagged_pairs(a_docs), self._tagged_pairs(b_docs))
         if len(shared_keys):
-            free[rows[sorted_unique(shared_rows[~self.flag(shared_keys)])[0]]] = True
+            free[rows[sorted_unique(shared_rows[~(judged or self).flag(shared_keys)])[0]]] = True
         return free
 
 
