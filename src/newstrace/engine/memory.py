@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 from collections.abc import Callable
 
 
@@ -34,3 +35,11 @@ def release_free_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+def physical_memory() -> int | None:
+    """The machine's memory in bytes, where the system says (POSIX ``sysconf``)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None

@@ -12,8 +12,9 @@ read, against the counts of the whole input, so the pairs are those of the Dask 
 verification runs on the worker processes too, in jobs that carry their articles' texts and
 recurring sentence pairs (not the whole count), with the same pairs as in one process
 (``dedup`` on ``corpus_10k``, 2 workers: ×0.89 wall against verifying in this process).
-Until then the texts wait in memory, and beyond ``CopyFinder.text_memory_bytes`` in a
-temporary file (:class:`SpilledTexts`).
+Until then the texts wait in memory, and beyond ``CopyFinder.text_memory_bytes`` (by
+default a sixteenth of the machine's memory, at most 1 GiB) in a temporary file
+(:class:`SpilledTexts`).
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
 corpora. :func:`newstrace.analyze` runs the whole pipeline with a store, direction,
@@ -45,6 +46,7 @@ from newstrace.ingest.readers import (
     ExternalIds, PathLike, Slice, plan_slices, read_slice, slice_size, where_from,
 )
 from newstrace.model import Article, InputError, Relation
+from newstrace.engine.memory import physical_memory
 from newstrace.engine.parallel import Mapper, WorkerPool, available_cores
 from newstrace.engine.stages import fingerprint
 
@@ -123,8 +125,8 @@ class CopyFinder:
     workers: int | None = None
     slice_bytes: int | None = None  #: default: :func:`~newstrace.ingest.readers.slice_size` of the inputs
     #: how much text (UTF-8) waits in memory for the verification before it goes to a
-    #: temporary file (:class:`SpilledTexts`)
-    text_memory_bytes: int = 64 << 20
+    #: temporary file (:class:`SpilledTexts`); default: :func:`text_memory_default`
+    text_memory_bytes: int | None = None
     hasher: MinHasher = field(default_factory=MinHasher)
     index: LSHIndex | None = None
     texts_of: Callable[[str], str] | None = None
@@ -145,8 +147,9 @@ class CopyFinder:
             self.index = LSHIndex(anchors=self.hasher.anchors)
         if self.boilerplate is None:
             self.boilerplate = BoilerplateIndex()
+        held = self.text_memory_bytes if self.text_memory_bytes is not None else text_memory_default()
         matcher = self._matcher = _Matcher(self.index, self.boilerplate, self.texts_of, self._skip,
-                                                 SpilledTexts(self.text_memory_bytes))
+                                           SpilledTexts(held))
         workers = self.workers if self.workers is not None else available_cores()
         slice_bytes = self.slice_bytes or slice_size(paths, workers)
         slices = plan_slices(paths, slice_bytes=slice_bytes, on_skip=self._skip)
@@ -182,6 +185,22 @@ class CopyFinder:
         self.stats["skipped"] = self.stats.get("skipped", 0) + 1
         if self.on_skip is not None:
             self.on_skip(error)
+
+
+#: The bounds of :func:`text_memory_default`.
+TEXT_MEMORY_LEAST, TEXT_MEMORY_MOST = 64 << 20, 1 << 30
+
+
+def text_memory_default() -> int:
+    """How much text :class:`CopyFinder` keeps in memory before the rest goes to a temporary
+    file: a sixteenth of the machine's memory, between 64 MiB and 1 GiB. Writing texts out
+    costs the main process about as much as it saves: on 100,000 articles (350 MB of text,
+    2 cores), 1 GiB instead of 64 MiB took ``dedup`` from 12.0 to 10.4 s wall and its main
+    process from 5.6 to 3.1 CPU-s, for 200 MB more resident memory."""
+    machine = physical_memory()
+    if machine is None:
+        return TEXT_MEMORY_LEAST
+    return int(min(TEXT_MEMORY_MOST, max(TEXT_MEMORY_LEAST, machine // 16)))
 
 
 class SpilledTexts:
