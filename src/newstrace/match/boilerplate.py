@@ -182,13 +182,11 @@ class BoilerplateIndex:
         ``every_text`` (the texts are all the articles counted here) only the pairs that two
         or more of them hold are asked: :meth:`flag` needs ``outlet_min_docs`` or
         ``min_docs`` carriers."""
-        keys = pairs.hashes.astype(np.uint64) & KEY_MASK
-        rows = np.repeat(np.arange(len(pairs.offsets) - 1), np.diff(pairs.offsets))
-        order = np.lexsort((rows, keys))
-        keys, rows = keys[order], rows[order]
-        distinct = np.ones(len(keys), dtype=bool)  # each (pair, text) once
-        distinct[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
-        keys, rows = keys[distinct], rows[distinct]
+        if len(pairs.offsets) - 1 > int(DOC_MASK) + 1:
+            raise ValueError(f"holders of at most {int(DOC_MASK) + 1:,} texts at a time")
+        rows = np.repeat(np.arange(len(pairs.offsets) - 1, dtype=_U64), np.diff(pairs.offsets))
+        tagged, _ = sorted_unique((pairs.hashes.astype(np.uint64) & KEY_MASK) | rows)  # each (pair, text) once
+        keys, rows = tagged & KEY_MASK, (tagged & DOC_MASK).astype(np.int64)
         starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, int)
         holders = np.diff(np.append(starts, len(keys)))
         shared = holders >= (min(self.min_docs, self.outlet_min_docs) if every_text else 1)
