@@ -221,9 +221,9 @@ class BoilerplateIndex:
                 docs.append((segment[starts + np.arange(total)] & DOC_MASK).astype(np.int64))
         if not owners:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        owner, doc = np.concatenate(owners), np.concatenate(docs)
-        order = np.lexsort((doc, owner))
-        return owner[order], doc[order]
+        shift = int(_KEY_SHIFT)  # an article number's bits: both sorted as one integer each
+        packed = np.sort((np.concatenate(owners) << shift) | np.concatenate(docs))
+        return packed >> shift, packed & int(DOC_MASK)
 
     def _one_outlet(self, owner: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
         """For ``n`` keys whose carriers are ``docs`` (``owner``: each one's key): whether
