@@ -174,7 +174,7 @@ class BoilerplateIndex:
             return RecurringPairs(np.zeros(0, dtype=_U64))
         docs = np.fromiter((self._numbers[key] for key in keys), dtype=np.int64, count=len(keys))
         held, _ = sorted_unique(self._tagged_pairs(docs)[1])
-        return RecurringPairs(held[(judged or self).flag(held)])
+        return RecurringPairs(held[(self if judged is None else judged).flag(held)])
 
     def holders(self, pairs: ShingleBatch, *, every_text: bool = False) -> np.ndarray:
         """The texts (rows of ``pairs``, their sentence-pair hashes) that hold a pair this
@@ -207,9 +207,9 @@ class BoilerplateIndex:
         return [keys[row] for row in held.tolist()]
 
     def _carriers_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The articles holding each packed pair key (``keys``: sorted, see :meth:`_counts`),
-        gathered from the table at once: per carrier, the key's position in ``keys`` and the
-        article, sorted by both."""
+        """The articles holding each packed pair key, gathered from the table at once (the
+        searches fastest with ``keys`` sorted, see :meth:`_counts`): per carrier, the key's
+        position in ``keys`` and the article, sorted by both."""
         owners, docs = [], []
         for segment in self._table.segments:
             low = np.searchsorted(segment, keys, side="left")
@@ -359,7 +359,7 @@ class BoilerplateIndex:
         b_docs = np.array([self._numbers[pairs[row][1]] for row in rows.tolist()], dtype=np.int64)
         shared_rows, shared_keys = _shared_per_row(self._tagged_pairs(a_docs), self._tagged_pairs(b_docs))
         if len(shared_keys):
-            free[rows[sorted_unique(shared_rows[~(judged or self).flag(shared_keys)])[0]]] = True
+            free[rows[sorted_unique(shared_rows[~(self if judged is None else judged).flag(shared_keys)])[0]]] = True
         return free
 
 
