@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,26 @@ def test_every_text_read_comes_back_whole_after_the_run(tmp_path: Path, memory_b
     assert [(r.a, r.b) for r in finder.run(path)] == [("t3", "copy")]
     cleaned = {a.external_id: a.text for a in iter_articles([path])}
     assert {key: finder.text(key) for key in cleaned} == cleaned
+
+
+def test_texts_wait_in_memory_up_to_a_sixteenth_of_what_the_container_allows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container's memory limit (a control group's ``memory.max``) bounds the texts kept in
+    memory as the machine's memory does: a sixteenth; "max" is no limit."""
+    from newstrace.engine import memory
+    from newstrace.engine.streamed import text_memory_default
+
+    machine = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if machine < 4 << 30:
+        pytest.skip("needs a machine with at least 4 GiB of memory")
+    cgroup = tmp_path / "memory.max"
+    monkeypatch.setattr(memory, "_CGROUP_LIMITS", (str(cgroup),))
+    cgroup.write_text("2147483648\n")  # a container of 2 GiB
+    assert memory.memory_limit() == 2 << 30
+    assert text_memory_default() == 128 << 20
+    cgroup.write_text("max\n")
+    assert memory.memory_limit() == machine
+    assert text_memory_default() == min(1 << 30, machine // 16)
 
 
 def test_workers_and_no_workers_agree(corpus) -> None:

@@ -7,6 +7,9 @@ first run, the new articles and the earlier stages' work, freed before the story
 held 1.4 GB of the process's 1.9 GB there; given back, the stage starts from 0.5 GB and the
 run's peak fell from 3,848 to 3,098 MB. glibc gives free pages back on request
 (``malloc_trim``); with another C library nothing is called.
+
+:func:`memory_limit` says how much memory the process may use at all, where a buffer is
+sized by it (the texts ``dedup`` keeps in memory).
 """
 
 from __future__ import annotations
@@ -37,9 +40,25 @@ def release_free_memory() -> bool:
     return True
 
 
-def physical_memory() -> int | None:
-    """The machine's memory in bytes, where the system says (POSIX ``sysconf``)."""
+#: Where Linux control groups (v2, then v1) say how much memory this process may use.
+_CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def memory_limit() -> int | None:
+    """The memory this process may use, in bytes: the machine's (POSIX ``sysconf``), or its
+    container's limit where a control group sets a lower one; ``None`` where neither is known."""
+    limits = []
     try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        limits.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
     except (AttributeError, ValueError, OSError):
-        return None
+        pass
+    for path in _CGROUP_LIMITS:
+        try:
+            with open(path) as limit:
+                value = limit.read().strip()
+        except OSError:
+            continue
+        if value.isdigit():  # "max" (v2) is no limit; v1 writes a huge number for none
+            limits.append(int(value))
+        break
+    return min(limits) if limits else None

@@ -13,7 +13,7 @@ verification runs on the worker processes too, in jobs that carry their articles
 recurring sentence pairs (not the whole count), with the same pairs as in one process
 (``dedup`` on ``corpus_10k``, 2 workers: ×0.89 wall against verifying in this process).
 Until then the texts wait in memory, and beyond ``CopyFinder.text_memory_bytes`` (by
-default a sixteenth of the machine's memory, at most 1 GiB) in a temporary file
+default a sixteenth of the memory the process may use, at most 1 GiB) in a temporary file
 (:class:`SpilledTexts`).
 
 Nothing is stored and no direction is inferred: this is the de-duplication pass for
@@ -46,7 +46,7 @@ from newstrace.ingest.readers import (
     ExternalIds, PathLike, Slice, plan_slices, read_slice, slice_size, where_from,
 )
 from newstrace.model import Article, InputError, Relation
-from newstrace.engine.memory import physical_memory
+from newstrace.engine.memory import memory_limit
 from newstrace.engine.parallel import Mapper, WorkerPool, available_cores
 from newstrace.engine.stages import fingerprint
 
@@ -193,14 +193,15 @@ TEXT_MEMORY_LEAST, TEXT_MEMORY_MOST = 64 << 20, 1 << 30
 
 def text_memory_default() -> int:
     """How much text :class:`CopyFinder` keeps in memory before the rest goes to a temporary
-    file: a sixteenth of the machine's memory, between 64 MiB and 1 GiB. Writing texts out
+    file: a sixteenth of the memory this process may use (the machine's, or its container's
+    limit: :func:`~newstrace.engine.memory.memory_limit`), between 64 MiB and 1 GiB. Writing texts out
     costs the main process about as much as it saves: on 100,000 articles (350 MB of text,
     2 cores), 1 GiB instead of 64 MiB took ``dedup`` from 12.0 to 10.4 s wall and its main
     process from 5.6 to 3.1 CPU-s, for 200 MB more resident memory."""
-    machine = physical_memory()
-    if machine is None:
+    usable = memory_limit()
+    if usable is None:
         return TEXT_MEMORY_LEAST
-    return int(min(TEXT_MEMORY_MOST, max(TEXT_MEMORY_LEAST, machine // 16)))
+    return int(min(TEXT_MEMORY_MOST, max(TEXT_MEMORY_LEAST, usable // 16)))
 
 
 class SpilledTexts:
