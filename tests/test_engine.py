@@ -291,3 +291,46 @@ def test_blas_threads_do_not_spin_once_a_product_is_done() -> None:
                           env={**env, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) < 0.03  # CPU seconds in 0.2 s of sleep
+
+
+_WORKER_THREADS = """
+import numpy
+
+
+def threads(_):
+    from threadpoolctl import threadpool_info
+
+    with open("/proc/self/status") as status:
+        count = next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+    return count, max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+"""
+
+_SINGLE_THREADED_WORKERS = """
+import json, os
+import newstrace
+import numpy as np
+from threadpoolctl import threadpool_info
+from newstrace.engine.parallel import ordered_map
+from probe import threads
+
+here = max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+workers = sorted(set(ordered_map(threads, range(4), processes=2, single_threaded=True)))
+print(json.dumps({"here": here, "workers": workers, "set": "OPENBLAS_NUM_THREADS" in os.environ}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_single_threaded_workers_run_one_thread_and_one_blas_thread(tmp_path: Path) -> None:
+    """The facts' workers come from the fork server with one BLAS thread, where no second
+    thread ever ran (a parse is 13% slower in a process that had one), while this process
+    keeps BLAS's threads for its own products and its environment as it was."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("OpenBLAS runs one thread on one core anyway")
+    (tmp_path / "probe.py").write_text(_WORKER_THREADS)
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", _SINGLE_THREADED_WORKERS], capture_output=True, text=True,
+                          timeout=120, env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(tmp_path)])},
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen == {"here": seen["here"], "workers": [[1, 1]], "set": False} and seen["here"] >= 2

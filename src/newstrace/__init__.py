@@ -12,15 +12,13 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-#: numpy's BLAS (OpenBLAS) runs on one thread unless the user said otherwise: newstrace
-#: spreads its work over processes itself. OpenBLAS's own threads cost twice over: idle, they
-#: keep spinning for about 2**28 cycles after each call (a tenth of an ``analyze``'s CPU on 2
-#: cores, taken from its worker processes), and a process in which a second thread has ever
-#: run, and every process forked from it, runs the spaCy parse 13% slower (the C library's
-#: single-thread fast paths end; ``bench_facts.py --articles 10000``: 138.0 against 121.6
-#: CPU-s). Where the user asks for threads, they sleep at once. OpenBLAS reads these when it
-#: loads: where newstrace is imported before numpy (the ``newstrace`` command and its workers).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+#: OpenBLAS, numpy's BLAS, keeps its idle threads spinning for about 2**28 cycles (a tenth of
+#: a second) after each call: on 2 cores a tenth of an ``analyze``'s CPU time, taken from its
+#: worker processes for no gain in wall time. They sleep at once here unless the user said
+#: otherwise. OpenBLAS reads this when it loads: where newstrace is imported before numpy
+#: (the ``newstrace`` command and its worker processes). Worker processes that must not
+#: have threads at all start from a fork server with one BLAS thread
+#: (:func:`newstrace.engine.parallel.worker_context`).
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 from newstrace.model import (  # noqa: E402 (after the setting above)

@@ -51,13 +51,14 @@ def available_cores() -> int:
 
 
 def ordered_map(function: Callable[[T], R], batches: Iterable[T], *, processes: int,
-                ahead: int = AHEAD) -> Iterator[R]:
+                ahead: int = AHEAD, single_threaded: bool = False) -> Iterator[R]:
     """``function(batch)`` for each batch, in order, computed on ``processes`` worker
     processes, at most ``ahead * processes`` batches in flight (``batches`` is consumed
     lazily, so it may be a generator over a large input). With ``processes <= 0``, or a
     single batch, everything runs in this process. ``function`` and the batches must be
-    picklable (a module-level function, or a bound method of a picklable object)."""
-    with WorkerPool(processes, ahead=ahead) as pool:
+    picklable (a module-level function, or a bound method of a picklable object).
+    ``single_threaded``: see :func:`worker_context`."""
+    with WorkerPool(processes, ahead=ahead, single_threaded=single_threaded) as pool:
         yield from pool.map(function, batches)
 
 
@@ -68,9 +69,10 @@ class WorkerPool:
     ends). A later stage on the same workers forks nothing: they stay as small as they were
     when this process was (a fork late in a run would copy, and count, all it holds by then)."""
 
-    def __init__(self, processes: int, *, ahead: int = AHEAD) -> None:
+    def __init__(self, processes: int, *, ahead: int = AHEAD, single_threaded: bool = False) -> None:
         self.processes = processes
         self.ahead = ahead
+        self.single_threaded = single_threaded  #: workers from a clean process (:func:`worker_context`)
         self._pool: ProcessPoolExecutor | None = None
 
     def map(self, function: Callable[[T], R], batches: Iterable[T]) -> Iterator[R]:
@@ -82,7 +84,8 @@ class WorkerPool:
                 yield function(batch)
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=worker_context(function),
+            context = worker_context(function, single_threaded=self.single_threaded)
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=context,
                                              initializer=_leave_interrupts_to_the_parent)
         pool = self._pool
         yield from in_order(lambda batch: pool.submit(function, batch), itertools.chain(first, items),
@@ -91,7 +94,8 @@ class WorkerPool:
     def started_cheaply(self, function: Callable[..., Any]) -> bool:
         """Whether mapping ``function`` here would start no process beyond a fork: the
         workers run already, or would be forked (a fork server imports the package first)."""
-        return self._pool is not None or worker_context(function).get_start_method() == "fork"
+        return self._pool is not None or worker_context(
+            function, single_threaded=self.single_threaded).get_start_method() == "fork"
 
     def close(self) -> None:
         """Stop the workers (after the batches they are running)."""
@@ -124,19 +128,43 @@ def note_thread_pool(library: str) -> None:
     _THREAD_POOLS.add(library)
 
 
-def worker_context(function: Callable[..., Any]) -> BaseContext:
+def worker_context(function: Callable[..., Any], *, single_threaded: bool = False) -> BaseContext:
     """How to start the worker processes that will run ``function``: the platform's default
     ("fork" on Linux) while this process runs one thread and no native thread pool ran here
     (:func:`note_thread_pool`), else a fork server that imports ``function``'s module before
-    it forks the workers."""
+    it forks the workers.
+
+    ``single_threaded`` workers always come from the fork server (where it exists), which
+    runs numpy's BLAS on one thread unless the user set ``OPENBLAS_NUM_THREADS``: a process
+    in which a second thread has ever run (OpenBLAS starts one when numpy loads), and every
+    process forked from it, runs the spaCy parse 13% slower, the C library's single-thread
+    fast paths gone (92-95 against 82-84 ms per article)."""
     default = multiprocessing.get_context()
-    if default.get_start_method() != "fork" or (not _THREAD_POOLS and threading.active_count() == 1):
+    clean = single_threaded and "forkserver" in multiprocessing.get_all_start_methods()
+    if not clean and (default.get_start_method() != "fork" or (not _THREAD_POOLS and threading.active_count() == 1)):
         return default
     context = multiprocessing.get_context("forkserver")
     module = getattr(function, "__module__", None) or getattr(getattr(function, "func", None), "__module__", None)
     if module and module != "__main__":
         context.set_forkserver_preload([module])  # no effect once the fork server runs
+    _start_fork_server()
     return context
+
+
+def _start_fork_server() -> None:
+    """Start the fork server, if it does not run yet, with numpy's BLAS on one thread unless
+    the user chose otherwise (it reads ``OPENBLAS_NUM_THREADS`` when it loads numpy; the
+    workers it forks each use one core)."""
+    from multiprocessing import forkserver
+
+    if "OPENBLAS_NUM_THREADS" in os.environ:
+        forkserver.ensure_running()
+        return
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        del os.environ["OPENBLAS_NUM_THREADS"]
 
 
 def in_order(submit: Callable[[T], Any], batches: Iterable[T], *, in_flight: int) -> Iterator[Any]:
