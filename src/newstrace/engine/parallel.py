@@ -85,6 +85,8 @@ class WorkerPool:
             return
         if self._pool is None:
             context = worker_context(function, single_threaded=self.single_threaded)
+            if context.get_start_method() == "forkserver":
+                _start_fork_server()
             self._pool = ProcessPoolExecutor(self.processes, mp_context=context,
                                              initializer=_leave_interrupts_to_the_parent)
         pool = self._pool
@@ -134,8 +136,9 @@ def worker_context(function: Callable[..., Any], *, single_threaded: bool = Fals
     (:func:`note_thread_pool`), else a fork server that imports ``function``'s module before
     it forks the workers.
 
-    ``single_threaded`` workers always come from the fork server (where it exists), which
-    runs numpy's BLAS on one thread unless the user set ``OPENBLAS_NUM_THREADS``: a process
+    ``single_threaded`` workers always come from the fork server (where it exists). The fork
+    server runs numpy's BLAS on one thread unless the user set ``OPENBLAS_NUM_THREADS``
+    (:class:`WorkerPool` starts it so), and no second thread runs in it: a process
     in which a second thread has ever run (OpenBLAS starts one when numpy loads), and every
     process forked from it, runs the spaCy parse 13% slower, the C library's single-thread
     fast paths gone (92-95 against 82-84 ms per article)."""
@@ -147,24 +150,23 @@ def worker_context(function: Callable[..., Any], *, single_threaded: bool = Fals
     module = getattr(function, "__module__", None) or getattr(getattr(function, "func", None), "__module__", None)
     if module and module != "__main__":
         context.set_forkserver_preload([module])  # no effect once the fork server runs
-    _start_fork_server()
     return context
 
 
 def _start_fork_server() -> None:
     """Start the fork server, if it does not run yet, with numpy's BLAS on one thread unless
     the user chose otherwise (it reads ``OPENBLAS_NUM_THREADS`` when it loads numpy; the
-    workers it forks each use one core)."""
+    workers it forks each use one core); this process's environment is left as it was."""
     from multiprocessing import forkserver
 
-    if "OPENBLAS_NUM_THREADS" in os.environ:
-        forkserver.ensure_running()
-        return
-    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    chosen = "OPENBLAS_NUM_THREADS" in os.environ
+    if not chosen:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
     try:
         forkserver.ensure_running()
     finally:
-        del os.environ["OPENBLAS_NUM_THREADS"]
+        if not chosen:
+            del os.environ["OPENBLAS_NUM_THREADS"]
 
 
 def in_order(submit: Callable[[T], Any], batches: Iterable[T], *, in_flight: int) -> Iterator[Any]:
