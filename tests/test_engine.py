@@ -327,7 +327,10 @@ def test_single_threaded_workers_run_one_thread_and_one_blas_thread(tmp_path: Pa
     if (os.cpu_count() or 1) < 2:
         pytest.skip("OpenBLAS runs one thread on one core anyway")
     (tmp_path / "probe.py").write_text(_WORKER_THREADS)
-    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    # OpenBLAS also reads GOTO_ and OMP_NUM_THREADS; a Dask LocalCluster started earlier in
+    # this test run leaves OMP_, MKL_ and OPENBLAS_NUM_THREADS=1 in this process's environment
+    chosen = {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}
+    env = {key: value for key, value in os.environ.items() if key not in chosen}
     done = subprocess.run([sys.executable, "-c", _SINGLE_THREADED_WORKERS], capture_output=True, text=True,
                           timeout=120, env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(tmp_path)])},
                           cwd=tmp_path)
