@@ -119,7 +119,7 @@ def main() -> None:
 
     from newstrace.digests.facts import extract_facts
     from newstrace.model import Article
-    from newstrace.digests.quotation import load_nlp
+    from newstrace.digests.nlp import load_nlp
 
     rows = [json.loads(line) for f in args.files for line in f.open(encoding="utf-8")]
     articles = [Article.from_text(r["text"], date=r.get("date"))

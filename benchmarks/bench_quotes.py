@@ -315,7 +315,7 @@ def main() -> None:
     import spacy
     import textacy
 
-    from newstrace.digests.quotation import load_nlp
+    from newstrace.digests.nlp import load_nlp
 
     nlp = load_nlp()
     print(f"spaCy {spacy.__version__} with {nlp.meta['name']} {nlp.meta['version']} ({', '.join(nlp.pipe_names)}); "

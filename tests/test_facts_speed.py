@@ -9,7 +9,7 @@ import pytest
 
 from newstrace.digests.facts import extract_facts
 from newstrace.model import Article
-from newstrace.digests.quotation import TableAttributeRuler, TableLemmatizer, load_nlp
+from newstrace.digests.nlp import TableAttributeRuler, TableLemmatizer, load_nlp
 
 TEXTS = [
     "Russian President Vladimir Putin said on Tuesday that he is not gonna go. \"It's fine,\" he said.",

@@ -414,7 +414,8 @@ def test_a_quote_that_only_qualifies_a_statement_is_not_its_owners():
 
 
 def test_a_clear_first_name_outweighs_a_following_pronoun():
-    from newstrace.digests.quotation import PersonIndex, load_nlp
+    from newstrace.digests.nlp import load_nlp
+    from newstrace.digests.quotation import PersonIndex
 
     doc = load_nlp()("Margaret Osei praised the mayor because he had cut taxes.")
     assert PersonIndex(doc).genders["Margaret Osei"] == "f"
@@ -890,7 +891,8 @@ def test_a_verb_the_recogniser_ran_into_a_name_ends_the_speaker_mention():
     """A headline's *NAME slams Senate …* taken as one organisation: the speaker is NAME, the
     subject of *slams*, not the words up to the end of the entity."""
     from spacy.tokens import Span
-    from newstrace.digests.quotation import load_nlp, quotes_from_doc
+    from newstrace.digests.nlp import load_nlp
+    from newstrace.digests.quotation import quotes_from_doc
 
     doc = load_nlp()("Reyes slams Senate farm bill as 'a betrayal of every family farm'.\n\n"
                      "Governor Ana Reyes on Friday criticised the bill.")

@@ -30,7 +30,8 @@ from newstrace.model import (
     TimelineEntry,
     Wording,
 )
-from newstrace.digests.quotation import aside_spans, full_names, load_nlp, within_spans
+from newstrace.digests.nlp import load_nlp
+from newstrace.digests.quotation import aside_spans, full_names, within_spans
 from newstrace.text.titles import story_title
 
 if TYPE_CHECKING:

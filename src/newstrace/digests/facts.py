@@ -7,7 +7,7 @@ Wednesday 2023-09-13 is 2023-09-12). Documents are parsed in batches with ``nlp.
 
 Speed: the parse is nearly all the cost (CPU per PolNeAR article, one process: NER ~57 ms,
 tok2vec ~32, parser ~17, the rest ~20). The attribute ruler runs by table
-(:class:`~newstrace.digests.quotation.TableAttributeRuler`, identical attributes), the extraction
+(:class:`~newstrace.digests.nlp.TableAttributeRuler`, identical attributes), the extraction
 reads token arrays instead of walking every token, and identical copies (same text and
 date) are parsed once. ``bench_facts.py --articles 1612`` (every distinct text once; 2
 processes, load average ~10): 139 -> 125 ms CPU per article, the same facts found. Every
@@ -31,7 +31,8 @@ import numpy as np
 from newstrace.engine.memory import keep_freed_memory
 from newstrace.engine.parallel import one_blas_thread, ordered_map
 from newstrace.model import Article
-from newstrace.digests.quotation import PersonIndex, Quote, clean_name, doc_ents, doc_text, load_nlp, quotes_from_doc
+from newstrace.digests.nlp import load_nlp
+from newstrace.digests.quotation import PersonIndex, Quote, clean_name, doc_ents, doc_text, quotes_from_doc
 from newstrace.text.sentences import split_sentences
 
 if TYPE_CHECKING:
