@@ -518,18 +518,31 @@ class Store:
         :meth:`get_arrays`, read as one: their article ids, their values flattened and
         joined in one array, and where each one starts (``offsets``, one more than the
         ids). One array from the joined bytes instead of one per article (the signatures
-        of 100,000 articles, stacked from those, took half a second)."""
-        rows = self._array_rows(kind, ids)
-        if not rows:
+        of 100,000 articles, stacked from those, took half a second); each row's bytes are
+        appended as it is read, so they are never all held twice."""
+        ids_read: list[str] = []
+        dtypes: list[str] = []
+        lengths: list[int] = []
+        joined = bytearray()
+        for article_id, data, dtype, _ in self._iter_array_rows(kind, ids):
+            ids_read.append(article_id)
+            dtypes.append(dtype)
+            lengths.append(len(data))
+            joined += data
+        if not ids_read:
             return [], np.zeros(0), np.zeros(1, dtype=np.int64)
-        dtypes = [_dtype(dtype) for _, _, dtype, _ in rows]
-        if len(set(dtypes)) == 1:
-            values = np.frombuffer(b"".join(data for _, data, _, _ in rows), dtype=dtypes[0])
+        kinds = {_dtype(dtype) for dtype in set(dtypes)}
+        if len(kinds) == 1:
+            (only,) = kinds
+            values = np.frombuffer(joined, dtype=only)
+            sizes = np.array(lengths, dtype=np.int64) // only.itemsize
         else:  # not written by this version, but readable
-            values = np.concatenate([np.frombuffer(data, dtype=d) for (_, data, _, _), d in zip(rows, dtypes)])
-        sizes = np.fromiter((len(data) // d.itemsize for (_, data, _, _), d in zip(rows, dtypes)),
-                            dtype=np.int64, count=len(rows))
-        return [row[0] for row in rows], values, np.concatenate([[0], np.cumsum(sizes)])
+            ends = np.cumsum(lengths).tolist()
+            parts = [np.frombuffer(joined[end - length : end], dtype=_dtype(dtype))
+                     for end, length, dtype in zip(ends, lengths, dtypes)]
+            values = np.concatenate(parts)
+            sizes = np.array([len(part) for part in parts], dtype=np.int64)
+        return ids_read, values, np.concatenate([[0], np.cumsum(sizes)])
 
     def get_matrix(self, kind: str) -> tuple[list[str], np.ndarray]:
         """Every stored array of ``kind`` (all of one size) as a row of one matrix, with
@@ -538,15 +551,19 @@ class Store:
         return ids, values.reshape(len(ids), -1) if ids else values.reshape(0, 0)
 
     def _array_rows(self, kind: str, ids: Sequence[str] | None) -> list[tuple]:
+        return list(self._iter_array_rows(kind, ids))
+
+    def _iter_array_rows(self, kind: str, ids: Sequence[str] | None) -> Iterator[tuple]:
+        """The rows (id, data, dtype, shape) of the arrays of ``kind``, as read (all stored
+        ones, or those among ``ids``), from one snapshot."""
         query = "SELECT article_id, data, dtype, shape FROM fingerprints WHERE kind=?"
-        if ids is None:
-            return self._rows(query, (kind,))
-        rows = []
-        with self.snapshot():
+        with self.snapshot(), self._reading() as db:
+            if ids is None:
+                yield from db.execute(query, (kind,))
+                return
             for chunk in _chunks(list(ids), 900):
                 marks = ",".join("?" * len(chunk))
-                rows += self._rows(f"{query} AND article_id IN ({marks})", (kind, *chunk))
-        return rows
+                yield from db.execute(f"{query} AND article_id IN ({marks})", (kind, *chunk)).fetchall()
 
     # -- pair verdicts -----------------------------------------------------------------
     def put_relations(self, relations: Iterable[Relation], *, replace: bool = True) -> None:

@@ -170,6 +170,7 @@ import orjson
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 
+from newstrace.encode.index import unit_rows
 from newstrace.story_bags import TokenHasher, WordHasher, idf_unit_rows
 from newstrace.story_index import UNDATED, StoryIndex, StorySums
 
@@ -560,10 +561,16 @@ class StoryClusterer:
         stories.floors[:count] = [row[8] for row in rows]
         embeddings = np.frombuffer(b"".join(row[9] for row in rows), dtype=np.float32).reshape(count, dim)
 
+        read: dict[int, tuple[bytes, bytes]] = {}  # bag sums by seq, read once (a story's are a few hundred bytes)
+
         def load(wanted: np.ndarray, sums: np.ndarray) -> None:
             """The sums of story rows ``wanted``, into the zero rows ``sums``."""
             sums[:, :dim] = embeddings[wanted]
-            found = bags(seqs[wanted].tolist())  # one scatter of all their bag sums
+            wanted_seqs = seqs[wanted].tolist()
+            unread = [seq for seq in wanted_seqs if seq not in read]
+            if unread:
+                read.update(zip(unread, bags(unread)))
+            found = [read[seq] for seq in wanted_seqs]  # one scatter of all their bag sums
             counts = [len(index) // 4 for index, _ in found]
             positions = np.repeat(np.arange(len(found)), counts)
             sums[positions, dim + np.frombuffer(b"".join(index for index, _ in found), dtype=np.int32)] = \
@@ -575,7 +582,7 @@ class StoryClusterer:
                                      for article_id in members}
         live = np.flatnonzero(stories.sizes[:count] > 0)  # as _reindex, from the embedding sums alone
         if len(live):
-            clusterer._index.add(live, _unit(embeddings[live]), stories.last_day[live], later=True)
+            clusterer._index.add(live, unit_rows(embeddings[live], in_place=True), stories.last_day[live], later=True)
         return clusterer
 
     # -- internals --------------------------------------------------------------------

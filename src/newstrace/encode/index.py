@@ -38,15 +38,17 @@ EXACT_BLOCK_CELLS = 4_000_000
 
 
 def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10, *,
-                     floor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+                     floor: float | None = None, in_place: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows of ``vectors`` most similar to each query row (cosine), best first
     (equal similarities: the lower row first), as :meth:`VectorIndex.search` returns them
     (rows padded with :data:`NO_KEY` and ``-inf``); keys are row numbers. The similarities
     are computed for blocks of queries at a time (at most :data:`EXACT_BLOCK_CELLS`). With
     a ``floor``, only rows at least that similar are wanted: the best are then picked among
     those alone (a few a query), not out of every similarity (``argpartition`` over them all
-    took half of a search of 1,000 queries among 100,000 vectors)."""
-    queries, vectors = _unit_rows(queries), _unit_rows(vectors)
+    took half of a search of 1,000 queries among 100,000 vectors). With ``in_place``,
+    ``vectors`` (the caller's own, float32) is scaled to unit length where it lies: no
+    second copy of them all (:func:`unit_rows`)."""
+    queries, vectors = unit_rows(queries), unit_rows(vectors, in_place=in_place)
     keys = np.full((len(queries), k), NO_KEY, dtype=np.int64)
     sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
     found = min(k, len(vectors))
@@ -104,19 +106,29 @@ def approximate_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10
     return np.take_along_axis(keys, best, axis=1), np.take_along_axis(sims, best, axis=1)
 
 
-def _unit_rows(rows: np.ndarray) -> np.ndarray:
-    """``rows`` scaled to unit length (float32), :data:`UNIT_ROWS` at a time: the squares of
-    100,000 leads at once, a temporary of 100 MB, took half a second."""
+def unit_rows(rows: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    """``rows`` scaled to unit length (float32), :data:`UNIT_ROWS` at a time, as
+    ``rows / np.linalg.norm(rows, axis=1)`` computes them (the same values), with the
+    squares in one reused block: fresh memory costs more than the arithmetic (the squares of
+    100,000 leads at once, a temporary of 100 MB, took half a second). With ``in_place``,
+    a float32 ``rows`` that is the caller's own to change is scaled where it lies."""
     rows = np.asarray(rows, dtype=np.float32)
-    unit = np.empty_like(rows)
+    unit = rows if in_place and rows.flags.writeable and rows.flags.c_contiguous else np.empty_like(rows)
+    block = min(UNIT_ROWS, len(rows))
+    squares = np.empty((block, *rows.shape[1:]), dtype=np.float32)
+    norms = np.empty((block, 1), dtype=np.float32)
     for first in range(0, len(rows), UNIT_ROWS):
         part = rows[first : first + UNIT_ROWS]
-        np.divide(part, np.maximum(np.linalg.norm(part, axis=1, keepdims=True), np.float32(1e-12)),
-                  out=unit[first : first + UNIT_ROWS])
+        count = len(part)
+        np.multiply(part, part, out=squares[:count])
+        np.add.reduce(squares[:count], axis=1, keepdims=True, out=norms[:count])
+        np.sqrt(norms[:count], out=norms[:count])
+        np.maximum(norms[:count], np.float32(1e-12), out=norms[:count])
+        np.divide(part, norms[:count], out=unit[first : first + count])
     return unit
 
 
-#: Rows :func:`_unit_rows` scales at a time.
+#: Rows :func:`unit_rows` scales at a time.
 UNIT_ROWS = 4096
 
 
@@ -145,7 +157,7 @@ class VectorIndex:
         on one thread: a graph built by several threads depends on their timing, and so would
         the neighbours found in it (the same input must give the same report)."""
         keys = np.asarray(keys, dtype=np.uint64)
-        vectors = _unit_rows(np.reshape(vectors, (len(keys), self.ndim)))
+        vectors = unit_rows(np.reshape(vectors, (len(keys), self.ndim)))
         if len(keys):
             self._index.add(keys, vectors, threads=1)
 
@@ -155,7 +167,7 @@ class VectorIndex:
         Returns ``(keys, sims)``, both of shape ``(n_queries, k)``, best first; rows with
         fewer than ``k`` neighbours are padded with key ``NO_KEY`` and similarity ``-inf``.
         """
-        queries = _unit_rows(np.reshape(vectors, (-1, self.ndim)))
+        queries = unit_rows(np.reshape(vectors, (-1, self.ndim)))
         keys = np.full((len(queries), k), NO_KEY, dtype=np.int64)
         sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
         if not len(self._index) or not len(queries) or k < 1:

@@ -42,7 +42,7 @@ from newstrace.encode.runtime import (
     encoder_name,
     shared_encoders,
 )
-from newstrace.engine.memory import release_free_memory
+from newstrace.engine.memory import collector_paused, release_free_memory
 from newstrace.engine.parallel import Mapper, available_cores, ordered_map
 from newstrace.engine.stages import (
     DIGEST_PREFIX,
@@ -440,7 +440,12 @@ class Analyzer:
     # -- whole runs -----------------------------------------------------------------
     def run(self, inputs: Iterable[PathLike]) -> Report:
         """Analyse ``inputs`` against the store; the report covers the whole store (every
-        article it holds, the latest version of each), ``stats`` say what this run added."""
+        article it holds, the latest version of each), ``stats`` say what this run added.
+        Python's cyclic garbage collector is paused meanwhile (:func:`collector_paused`)."""
+        with collector_paused():
+            return self._run(inputs)
+
+    def _run(self, inputs: Iterable[PathLike]) -> Report:
         started = time.perf_counter()
         self.stats["encoder"] = self._encoders().name
         if self.prune_missing:

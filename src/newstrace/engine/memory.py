@@ -13,14 +13,19 @@ run's peak fell from 3,848 to 3,098 MB. glibc gives free pages back on request
 
 :func:`memory_limit` says how much memory the process may use at all, where a buffer is
 sized by it (the texts ``dedup`` keeps in memory).
+
+:func:`collector_paused` holds Python's cyclic garbage collector off while a run builds its
+many small objects (articles, relations, stories), which hold no reference cycles to collect.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 @functools.cache
@@ -64,6 +69,24 @@ def keep_freed_memory() -> bool:
     if options is None:
         return False
     return bool(options(_M_MMAP_THRESHOLD, _HEAP_BLOCK_BYTES) and options(_M_TRIM_THRESHOLD, 1 << 30))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off inside the block, and on again after it where it
+    was on before (reference counting still frees every object as it goes).
+
+    The collector runs whenever a few hundred container objects have been made, and every
+    so often walks all of them: a second ``analyze`` of 1,000 articles into a
+    100,000-article store reads 101,000 articles and describes 95,000 stories, and the walks
+    took about 8% of its time (9.1-9.3 against 9.9-10.5 CPU-s of Python code)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 #: Where Linux control groups (v2, then v1) say how much memory this process may use.

@@ -195,7 +195,8 @@ def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored: Sequence
     if len(rows) < len(stored):
         stored_leads = stored_leads[rows]
     vectors = np.concatenate([stored_leads, leads]) if rows else leads
-    neighbours, sims = nearest_leads(leads, vectors, REWRITE_NEIGHBOURS + 1, floor=REWRITE_CANDIDATE_SIMILARITY)
+    neighbours, sims = nearest_leads(leads, vectors, REWRITE_NEIGHBOURS + 1, floor=REWRITE_CANDIDATE_SIMILARITY,
+                                     scratch=vectors is not leads)
     pairs: set[Pair] = set(partial_pairs)
     for article_id, row, row_sims in zip(fresh, neighbours, sims):
         for key, sim in zip(row.tolist(), row_sims.tolist()):
@@ -207,16 +208,17 @@ def rewrite_candidates(fresh: Sequence[str], leads: np.ndarray, stored: Sequence
 
 
 def nearest_leads(queries: np.ndarray, vectors: np.ndarray, k: int, *,
-                  floor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  floor: float | None = None, scratch: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows of ``vectors`` nearest each query row, with their similarities: an exact
     search for up to :data:`EXACT_SEARCH_QUERIES` queries (its cost grows with queries x
     vectors: a few new articles against a large store cost a fraction of a second; from
     ``floor`` up only, when given), HNSW graphs over every vector for more
-    (:func:`~newstrace.encode.index.approximate_neighbours`: their cost grows with the vectors)."""
+    (:func:`~newstrace.encode.index.approximate_neighbours`: their cost grows with the vectors).
+    ``scratch``: ``vectors`` is the caller's own copy, which the exact search may scale in place."""
     from newstrace.encode.index import approximate_neighbours, exact_neighbours
 
     if len(queries) <= EXACT_SEARCH_QUERIES:
-        return exact_neighbours(queries, vectors, k, floor=floor)
+        return exact_neighbours(queries, vectors, k, floor=floor, in_place=scratch)
     return approximate_neighbours(queries, vectors, k)
 
 
@@ -292,11 +294,11 @@ def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np
     by_id = {a.id: a for a in articles}
     derivations = graph.derivations()  # once: per story it cost stories x articles
     position = {d.article_id: i for i, d in enumerate(derivations)}
-    stories = [
-        story_of(story_id, members, clusterer.title_of(story_id), graph, by_id,
-                 [derivations[i] for i in sorted(position[m] for m in set(members) if m in position)])
-        for story_id, members in clusterer.stories().items()
-    ]
+    stories = []
+    for story_id, members in clusterer.stories().items():
+        found = [position[m] for m in members if m in position]
+        stories.append(story_of(story_id, members, clusterer.title_of(story_id), graph, by_id,
+                                [derivations[i] for i in sorted(set(found))] if found else []))
     stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
     return StoryResult(stories, graph)
 
@@ -304,11 +306,17 @@ def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np
 def story_of(story_id: str, members: list[str], title: str, graph: ProvenanceGraph,
              articles: Mapping[str, Article], derived: list[Derivation]) -> Story:
     """A story of ``members``; ``derived``: the graph's derivations of its members, in order."""
-    dates = sorted(articles[m].date[:10] for m in members if articles[m].date)
-    outlets = sorted({articles[m].outlet for m in members if articles[m].outlet})
+    stated = [articles[m] for m in members]
+    if len(stated) == 1:  # most stories of a large store: no sorting (a second run describes them all)
+        only = stated[0]
+        dates = [only.date[:10]] if only.date else []
+        outlets = [only.outlet] if only.outlet else []
+    else:
+        dates = sorted(a.date[:10] for a in stated if a.date)
+        outlets = sorted({a.outlet for a in stated if a.outlet})
     return Story(
         id=story_id,
-        title=story_title([articles[m] for m in members], lambda: title),
+        title=story_title(stated, lambda: title),
         article_ids=members,
         independent_ids=[m for m in members if graph.root_of(m) == m],
         derived=derived,
