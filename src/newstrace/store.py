@@ -42,7 +42,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -741,15 +741,18 @@ class Store:
                           (json.dumps(list(keys)),))
         return {key: _loads(value) for key, value in rows}
 
-    def story_state(self) -> tuple[Any, list[tuple]]:
+    def story_state(self) -> tuple[Any, StoryRows]:
         """The story clusterer's saved state (:meth:`~newstrace.stories.StoryClusterer.table_header`,
-        or a whole state of an earlier version) and the rows of its story table in ``seq``
-        order, each up to its embedding sum (the bag sums are read by :meth:`story_bags`)."""
-        with self.snapshot():
+        or a whole state of an earlier version) and its story table in ``seq`` order, up to
+        the embedding sums (the bag sums are read by :meth:`story_bags`)."""
+        table = StoryRows()
+        with self.snapshot(), self._reading() as db:
             header = self.get_state(_STORY_STATE)
-            rows = self._rows("SELECT seq, id, articles, title, title_score, title_id, first_day, last_day, floor,"
-                              " embedding FROM story_state ORDER BY seq")
-        return header, rows
+            cursor = db.execute("SELECT seq, id, articles, title, title_score, title_id, first_day, last_day, floor,"
+                                " embedding FROM story_state ORDER BY seq")
+            while chunk := cursor.fetchmany(STORY_ROWS_READ):
+                table.extend(chunk)
+        return header, table
 
     def story_bags(self, seqs: Sequence[int]) -> list[tuple[bytes, bytes]]:
         """The bag indexes and sums of the story table's rows ``seqs``, in that order."""
@@ -793,6 +796,40 @@ FACETS = 50
 #: What :meth:`Store.search` puts around the matched words in a snippet (private-use
 #: characters, never in a text, so a renderer can escape the snippet and then mark them).
 SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
+
+
+#: Story table rows read at a time by :meth:`Store.story_state`.
+STORY_ROWS_READ = 4096
+
+
+@dataclass
+class StoryRows:
+    """The story table as :meth:`Store.story_state` reads it: one list per column, in ``seq``
+    order, and the stories' embedding sums joined, appended a chunk of rows at a time as
+    they are read (at 95,000 stories, 97 MB: read into one place, not held twice)."""
+
+    seqs: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)  #: each story's member ids, as JSON
+    titles: list[str] = field(default_factory=list)
+    title_scores: list[float] = field(default_factory=list)
+    title_ids: list[str | None] = field(default_factory=list)
+    first_days: list[int] = field(default_factory=list)
+    last_days: list[int] = field(default_factory=list)
+    floors: list[float] = field(default_factory=list)
+    embeddings: bytearray = field(default_factory=bytearray)
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    def extend(self, rows: Sequence[tuple]) -> None:
+        """Add rows (seq, id, articles, title, title score, title id, first day, last day,
+        floor, embedding sum)."""
+        columns = list(zip(*rows))
+        for values, column in zip(columns[:9], (self.seqs, self.ids, self.articles, self.titles, self.title_scores,
+                                                self.title_ids, self.first_days, self.last_days, self.floors)):
+            column.extend(values)
+        self.embeddings += b"".join(columns[9])
 
 
 @dataclass(frozen=True)

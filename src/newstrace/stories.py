@@ -163,7 +163,7 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import date as Date
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import orjson
@@ -177,6 +177,9 @@ from newstrace.story_index import UNDATED, StoryIndex, StorySums
 from newstrace.model import Article
 from newstrace.text.names import extract_entities
 from newstrace.text.titles import headline_or_lead
+
+if TYPE_CHECKING:
+    from newstrace.store import StoryRows
 
 STATE_VERSION = 8
 #: The version of :meth:`StoryClusterer.table_header` (the stories kept one row each in a table).
@@ -529,13 +532,13 @@ class StoryClusterer:
         self._from_table = True
 
     @classmethod
-    def from_table(cls, header: dict[str, Any], rows: Sequence[tuple],
+    def from_table(cls, header: dict[str, Any], rows: StoryRows,
                    bags: Callable[[list[int]], Sequence[tuple[bytes, bytes]]]) -> StoryClusterer:
-        """A clusterer restored from :meth:`table_header` and the story rows of
-        :meth:`table_changes` as stored (``rows``: all of them in ``seq`` order, up to the
-        embedding sum). The bag sums of a story are read (``bags``: the ``(bag indexes, bag
-        sums)`` of a list of ``seq``) only when the run needs that story: a run of new
-        articles touches a few of a large store's stories, and holds those alone."""
+        """A clusterer restored from :meth:`table_header` and the story table that
+        :meth:`table_changes` wrote (``rows``: as :meth:`~newstrace.store.Store.story_state`
+        reads it, up to the embedding sums). The bag sums of a story are read (``bags``: the
+        ``(bag indexes, bag sums)`` of a list of ``seq``) only when the run needs that story:
+        a run of new articles touches a few of a large store's stories, and holds those alone."""
         if header.get("version") != TABLE_STATE_VERSION:
             raise ValueError(f"unsupported story table version {header.get('version')!r}")
         clusterer = cls._from_header(header)
@@ -548,18 +551,18 @@ class StoryClusterer:
         stories, count = clusterer._stories, len(rows)
         stories.allocate(count + max(count // 8, 64))
         stories.count = count
-        seqs = np.array([row[0] for row in rows], dtype=np.int64)
-        clusterer._seqs = seqs.tolist()
-        clusterer.story_ids = [row[1] for row in rows]
-        clusterer.members = [orjson.loads(row[2]) for row in rows]
-        clusterer.titles = [row[3] for row in rows]
-        clusterer._title_scores = [row[4] for row in rows]
-        clusterer._title_ids = [row[5] for row in rows]
+        seqs = np.array(rows.seqs, dtype=np.int64)
+        clusterer._seqs = list(rows.seqs)
+        clusterer.story_ids = list(rows.ids)
+        clusterer.members = [orjson.loads(members) for members in rows.articles]
+        clusterer.titles = list(rows.titles)
+        clusterer._title_scores = list(rows.title_scores)
+        clusterer._title_ids = list(rows.title_ids)
         stories.sizes[:count] = [len(members) for members in clusterer.members]
-        stories.first_day[:count] = [row[6] for row in rows]
-        stories.last_day[:count] = [row[7] for row in rows]
-        stories.floors[:count] = [row[8] for row in rows]
-        embeddings = np.frombuffer(b"".join(row[9] for row in rows), dtype=np.float32).reshape(count, dim)
+        stories.first_day[:count] = rows.first_days
+        stories.last_day[:count] = rows.last_days
+        stories.floors[:count] = rows.floors
+        embeddings = np.frombuffer(rows.embeddings, dtype=np.float32).reshape(count, dim)
 
         read: dict[int, tuple[bytes, bytes]] = {}  # bag sums by seq, read once (a story's are a few hundred bytes)
 
