@@ -524,11 +524,12 @@ class Store:
         dtypes: list[str] = []
         lengths: list[int] = []
         joined = bytearray()
-        for article_id, data, dtype, _ in self._iter_array_rows(kind, ids):
-            ids_read.append(article_id)
-            dtypes.append(dtype)
-            lengths.append(len(data))
-            joined += data
+        for chunk in self._array_row_chunks(kind, ids):
+            chunk_ids, blobs, chunk_dtypes, _ = zip(*chunk)
+            ids_read += chunk_ids
+            dtypes += chunk_dtypes
+            lengths += map(len, blobs)
+            joined += b"".join(blobs)
         if not ids_read:
             return [], np.zeros(0), np.zeros(1, dtype=np.int64)
         kinds = {_dtype(dtype) for dtype in set(dtypes)}
@@ -551,19 +552,23 @@ class Store:
         return ids, values.reshape(len(ids), -1) if ids else values.reshape(0, 0)
 
     def _array_rows(self, kind: str, ids: Sequence[str] | None) -> list[tuple]:
-        return list(self._iter_array_rows(kind, ids))
+        return [row for chunk in self._array_row_chunks(kind, ids) for row in chunk]
 
-    def _iter_array_rows(self, kind: str, ids: Sequence[str] | None) -> Iterator[tuple]:
-        """The rows (id, data, dtype, shape) of the arrays of ``kind``, as read (all stored
-        ones, or those among ``ids``), from one snapshot."""
+    def _array_row_chunks(self, kind: str, ids: Sequence[str] | None) -> Iterator[list[tuple]]:
+        """The rows (id, data, dtype, shape) of the arrays of ``kind`` (all stored ones, or
+        those among ``ids``), a chunk of rows at a time as read, from one snapshot."""
         query = "SELECT article_id, data, dtype, shape FROM fingerprints WHERE kind=?"
         with self.snapshot(), self._reading() as db:
             if ids is None:
-                yield from db.execute(query, (kind,))
+                cursor = db.execute(query, (kind,))
+                while chunk := cursor.fetchmany(ARRAY_ROWS_READ):
+                    yield chunk
                 return
-            for chunk in _chunks(list(ids), 900):
-                marks = ",".join("?" * len(chunk))
-                yield from db.execute(f"{query} AND article_id IN ({marks})", (kind, *chunk)).fetchall()
+            for part in _chunks(list(ids), 900):
+                marks = ",".join("?" * len(part))
+                chunk = db.execute(f"{query} AND article_id IN ({marks})", (kind, *part)).fetchall()
+                if chunk:
+                    yield chunk
 
     # -- pair verdicts -----------------------------------------------------------------
     def put_relations(self, relations: Iterable[Relation], *, replace: bool = True) -> None:
@@ -798,6 +803,8 @@ FACETS = 50
 SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
 
 
+#: Stored arrays read at a time by :meth:`Store.get_joined`.
+ARRAY_ROWS_READ = 4096
 #: Story table rows read at a time by :meth:`Store.story_state`.
 STORY_ROWS_READ = 4096
 

@@ -184,9 +184,16 @@ class BoilerplateIndex:
         ``min_docs`` carriers."""
         if len(pairs.offsets) - 1 > int(DOC_MASK) + 1:
             raise ValueError(f"holders of at most {int(DOC_MASK) + 1:,} texts at a time")
-        rows = np.repeat(np.arange(len(pairs.offsets) - 1, dtype=_U64), np.diff(pairs.offsets))
-        tagged, _ = sorted_unique((pairs.hashes.astype(np.uint64) & KEY_MASK) | rows)  # each (pair, text) once
-        keys, rows = tagged & KEY_MASK, (tagged & DOC_MASK).astype(np.int64)
+        tagged = np.bitwise_and(np.asarray(pairs.hashes, dtype=_U64), KEY_MASK)
+        tagged |= np.repeat(np.arange(len(pairs.offsets) - 1, dtype=_U64), np.diff(pairs.offsets))
+        tagged.sort()  # in place, as below: fresh memory costs more than the passes (a store's every pair)
+        if len(tagged):
+            first = np.empty(len(tagged), dtype=bool)
+            first[0] = True
+            np.not_equal(tagged[1:], tagged[:-1], out=first[1:])
+            tagged = tagged[first]  # each (pair, text) once
+        rows = np.bitwise_and(tagged, DOC_MASK).view(np.int64)
+        keys = np.bitwise_and(tagged, KEY_MASK, out=tagged)
         starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, int)
         holders = np.diff(np.append(starts, len(keys)))
         shared = holders >= (min(self.min_docs, self.outlet_min_docs) if every_text else 1)
