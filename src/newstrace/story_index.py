@@ -117,7 +117,8 @@ class StorySums:
         """The vector sums of ``rows`` (a copy, as ``sums[rows]``). Rows not held are read
         for this copy only, not given a slot: a second run reads some 30 candidate stories
         for each new article and changes a few, and writing every candidate's 9 KB of sums
-        into fresh slots was the larger part of its story stage (300 MB at 100,000)."""
+        into fresh slots cost more than the products (+100 articles into 10,000: 1.12-1.42
+        against 0.93-0.97 CPU-s for the whole run)."""
         rows = np.asarray(rows, dtype=np.int64)
         slots = self._slot[rows]
         held = slots >= 0
