@@ -518,8 +518,8 @@ class Store:
         :meth:`get_arrays`, read as one: their article ids, their values flattened and
         joined in one array, and where each one starts (``offsets``, one more than the
         ids). One array from the joined bytes instead of one per article (the signatures
-        of 100,000 articles, stacked from those, took half a second); each row's bytes are
-        appended as it is read, so they are never all held twice."""
+        of 100,000 articles, stacked from those, took half a second); the bytes are appended
+        a chunk of rows at a time as they are read, so they are never all held twice."""
         ids_read: list[str] = []
         dtypes: list[str] = []
         lengths: list[int] = []
@@ -561,7 +561,7 @@ class Store:
         with self.snapshot(), self._reading() as db:
             if ids is None:
                 cursor = db.execute(query, (kind,))
-                while chunk := cursor.fetchmany(ARRAY_ROWS_READ):
+                while chunk := cursor.fetchmany(ROWS_READ):
                     yield chunk
                 return
             for part in _chunks(list(ids), 900):
@@ -755,7 +755,7 @@ class Store:
             header = self.get_state(_STORY_STATE)
             cursor = db.execute("SELECT seq, id, articles, title, title_score, title_id, first_day, last_day, floor,"
                                 " embedding FROM story_state ORDER BY seq")
-            while chunk := cursor.fetchmany(STORY_ROWS_READ):
+            while chunk := cursor.fetchmany(ROWS_READ):
                 table.extend(chunk)
         return header, table
 
@@ -803,10 +803,9 @@ FACETS = 50
 SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
 
 
-#: Stored arrays read at a time by :meth:`Store.get_joined`.
-ARRAY_ROWS_READ = 4096
-#: Story table rows read at a time by :meth:`Store.story_state`.
-STORY_ROWS_READ = 4096
+#: Rows read at a time where a whole table's blobs are joined as they are read
+#: (:meth:`Store.get_joined`, :meth:`Store.story_state`).
+ROWS_READ = 4096
 
 
 @dataclass

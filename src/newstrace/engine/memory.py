@@ -79,7 +79,9 @@ def collector_paused() -> Iterator[None]:
     The collector runs whenever a few hundred container objects have been made, and every
     so often walks all of them: a second ``analyze`` of 1,000 articles into a
     100,000-article store reads 101,000 articles and describes 95,000 stories, and the walks
-    took about 8% of its time (9.1-9.3 against 9.9-10.5 CPU-s of Python code)."""
+    took about 8% of its time (9.1-9.3 against 9.9-10.5 CPU-s of Python code). A run
+    leaves next to nothing for it: ``gc.collect()`` after a first run of 10,000 articles
+    found 10 objects in cycles, after a second run none."""
     was_on = gc.isenabled()
     gc.disable()
     try:
