@@ -85,6 +85,10 @@ CREATE TABLE IF NOT EXISTS articles (
     key TEXT, supersedes TEXT, file TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_key ON articles (key);
+-- The articles' ids and outlets in insertion order, apart from their texts: a run's listings
+-- (the ids still without a fingerprint or a story, every outlet) read this instead of every
+-- article row (at 100,000 articles 0.05-0.09 s a listing against 0.18 s).
+CREATE INDEX IF NOT EXISTS articles_listing ON articles (seq, id, outlet);
 CREATE TABLE IF NOT EXISTS versions (
     id TEXT PRIMARY KEY, key TEXT NOT NULL, file TEXT, replaced_by TEXT NOT NULL
 );
