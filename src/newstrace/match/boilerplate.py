@@ -113,11 +113,23 @@ class BoilerplateIndex:
         first = len(self.keys)
         if first + len(keys) > int(DOC_MASK) + 1:
             raise ValueError(f"a boilerplate index holds at most {int(DOC_MASK) + 1:,} articles")
-        local = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(pairs.offsets))
-        keyed = pairs.hashes & KEY_MASK
-        packed, _ = sorted_unique(keyed | (local + first).astype(_U64))
-        self._table.add(packed)
-        by_text = _sorted_by_row(local, keyed)[1]  # each text's hashes sorted
+        # Each step writes into an array it made (a store's every pair at once: fresh memory
+        # costs more than the passes), with the values of sorted_unique and _sorted_by_row.
+        docs = np.repeat(np.arange(first, first + len(keys), dtype=_U64), np.diff(pairs.offsets))
+        keyed = np.bitwise_and(np.asarray(pairs.hashes, dtype=_U64), KEY_MASK)
+        tagged = np.bitwise_or(keyed, docs)
+        tagged.sort()
+        if len(tagged):
+            distinct = np.empty(len(tagged), dtype=bool)
+            distinct[0] = True
+            np.not_equal(tagged[1:], tagged[:-1], out=distinct[1:])
+            tagged = tagged[distinct]
+        self._table.add(tagged)
+        by_text = np.subtract(docs, _U64(first), out=docs)  # each text's hashes sorted, tagged
+        np.left_shift(by_text, _ROW_SHIFT, out=by_text)      # with the text above the key's bits
+        by_text |= np.right_shift(keyed, _KEY_SHIFT)
+        by_text.sort()
+        np.left_shift(by_text, _KEY_SHIFT, out=by_text)
         self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets), ShingleBatch(keyed, pairs.offsets)))
         self._numbers.update(zip(keys, range(first, first + len(keys))))
         self.keys.extend(keys)
@@ -192,7 +204,16 @@ class BoilerplateIndex:
             first[0] = True
             np.not_equal(tagged[1:], tagged[:-1], out=first[1:])
             tagged = tagged[first]  # each (pair, text) once
+        return self._flagged_rows(tagged, every_text=every_text)
+
+    def _flagged_rows(self, tagged: np.ndarray, *, every_text: bool,
+                      row_of: np.ndarray | None = None) -> np.ndarray:
+        """The rows holding a flagged pair, sorted, from ``tagged`` (each distinct (pair key,
+        row) once, sorted by key; reused in place), or (pair key, article number) with
+        ``row_of`` giving each article's row."""
         rows = np.bitwise_and(tagged, DOC_MASK).view(np.int64)
+        if row_of is not None:
+            rows = row_of[rows]
         keys = np.bitwise_and(tagged, KEY_MASK, out=tagged)
         starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, int)
         holders = np.diff(np.append(starts, len(keys)))
@@ -203,10 +224,20 @@ class BoilerplateIndex:
 
     def holders_among(self, keys: Sequence[str]) -> list[str]:
         """Those of the added articles ``keys`` that hold a pair this index flags as
-        boilerplate (:meth:`holders` of their pairs as added: none read again), in order."""
+        boilerplate (:meth:`holders` of their pairs as added: none read again), in order.
+        Asked of every added article, the count table itself holds each (pair, article)
+        once, sorted: no pair is gathered again per article."""
         if not keys:
             return []
         docs = np.array([self._numbers[key] for key in keys], dtype=np.int64)
+        if len(docs) == len(self) and self._table.segments:
+            row_of = np.full(len(self), -1, dtype=np.int64)
+            row_of[docs] = np.arange(len(docs))
+            if (row_of >= 0).all():  # every article, each once
+                tagged = np.concatenate(self._table.segments)
+                tagged.sort(kind="stable")  # sorted runs, merged in place
+                held = self._flagged_rows(tagged, every_text=True, row_of=row_of)
+                return [keys[row] for row in held.tolist()]
         rows, hashes = self._tagged_pairs(docs)
         order = np.argsort(rows, kind="stable")
         offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(docs)))])
