@@ -206,6 +206,43 @@ def test_boilerplate_of_a_store_read_from_the_articles_that_hold_it(tmp_path: Pa
     assert all(by_path["04.txt"] not in p.article_ids for p in report.boilerplate)
 
 
+NOTE = ("This story was corrected to give the council's vote count. An earlier version misstated it "
+        "as nine to two.")
+
+
+def test_boilerplate_runs_kept_between_runs_are_found_again_where_an_article_gained_boilerplate(tmp_path: Path) -> None:
+    """The boilerplate runs a report found are kept in the store and reused for an article
+    whose flagged sentence pairs did not change: the second run's listing is the one a single
+    run over every article makes, also where a note two stored articles carried became
+    boilerplate only when later articles carried it too."""
+    topics = ["The harbour bridge reopened after three months of repairs, the city engineer said on Tuesday.",
+              "Wheat prices fell for a fourth week as the harvest in the south came in larger than expected.",
+              "A new library opened in the old mill, with a reading room on each of its five floors.",
+              "The regional orchestra named a violinist from Tallinn as its next principal conductor.",
+              "Voters in the district will choose a new mayor in May after the incumbent stepped down.",
+              "The ferry company added a night crossing to the islands for the summer season."]
+    body = lambda topic, n: " ".join(f"{topic[:-1]}, report {k} of {n} said." for k in range(6))  # noqa: E731
+    texts = ([f"{body(topics[0], 0)} {NOTE} {PROMO}", f"{body(topics[1], 1)} {NOTE} {PROMO}",
+              f"{body(topics[2], 2)} {PROMO}"]
+             + [f"{body(topic, i)} {NOTE}" for i, topic in enumerate(topics[3:], 3)])
+    paths = _write_articles(tmp_path / "in", texts)
+    db = tmp_path / "store.db"
+    first = newstrace.analyze(paths[:3], db=db)
+    assert [p.document_frequency for p in first.boilerplate if "Morning Brief" in p.text] == [3]
+    assert not [p for p in first.boilerplate if "corrected" in p.text]
+    later = newstrace.analyze(paths, db=db)
+    whole = newstrace.analyze(paths, db=tmp_path / "whole.db")
+
+    def listed(report) -> list[tuple[str, int, list[str]]]:
+        names = {a.id: Path(a.path).name for a in report.articles}
+        return sorted((p.text, p.document_frequency, sorted(names[i] for i in p.article_ids))
+                      for p in report.boilerplate)
+
+    assert listed(later) == listed(whole)
+    noted = {name for text, _, names in listed(later) if "corrected" in text for name in names}
+    assert noted == {"00.txt", "01.txt", "03.txt", "04.txt", "05.txt"}  # 00 and 01 found again
+
+
 def test_story_index_buckets_built_side_by_side_or_after_exact_searches_are_the_ones_built_in_turn(monkeypatch) -> None:
     """A restored state's time buckets are indexed on parallel threads, each on one, or
     searched exactly until ``BUILD_AFTER_QUERIES`` queries have reached them, and only then

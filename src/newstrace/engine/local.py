@@ -25,9 +25,11 @@ import numpy as np
 from newstrace.match.align import Overlap
 from newstrace.match.boilerplate import (
     BoilerplateIndex,
+    Runs,
     listed_boilerplate,
     pair_arrays,
     pair_batch,
+    passage_runs,
     recurring_passages,
     removed_passages,
 )
@@ -105,6 +107,8 @@ LEADS = "lead"
 LEAD_KINDS = {"minilm": LEADS, "static": "lead-static"}
 #: Store state naming the encoder of the store's vectors (a store from before it: MiniLM).
 ENCODER_STATE = "encoder"
+#: Run state: the boilerplate runs the last report found, per article (see :meth:`Analyzer.boilerplate`).
+PASSAGE_RUNS_STATE = "boilerplate-runs-v1"
 
 Progress = Callable[[str, int, int], None]
 PathLike = str | os.PathLike
@@ -308,8 +312,24 @@ class Analyzer:
         again for its passages."""
         index = self._recurring()
         holders = set(index.holders_among([a.id for a in articles if a.id in index]))
-        recurring = recurring_passages([a for a in articles if a.id in holders or a.id not in index], index)
+        wanted = [a for a in articles if a.id in holders or a.id not in index]
+        known = self._known_passage_runs()
+        runs = passage_runs(wanted, index, known)
+        kept = {key: entry for key, entry in runs.items() if entry[0] is not None}
+        if kept != known:
+            self.store.put_state(PASSAGE_RUNS_STATE, {key: [digest, [[start, end, list(sentences)]
+                                                                     for start, end, sentences in found]]
+                                                      for key, (digest, found) in kept.items()})
+        recurring = recurring_passages(wanted, index, runs={key: found for key, (_, found) in runs.items()})
         return listed_boilerplate(recurring, removed_passages(articles))
+
+    def _known_passage_runs(self) -> dict[str, tuple[int | None, Runs]]:
+        """The boilerplate runs the last report found, by article, under their flags' digests
+        (:func:`~newstrace.match.boilerplate.passage_runs`): an article whose flags did not
+        change since is not tokenised again."""
+        saved = self.store.get_state(PASSAGE_RUNS_STATE) or {}
+        return {key: (digest, [(start, end, tuple(sentences)) for start, end, sentences in found])
+                for key, (digest, found) in saved.items()}
 
     def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:
         """Rewrites (paraphrase) and same-event pairs: nearest neighbours by lead vector,
