@@ -309,17 +309,14 @@ class Analyzer:
         """The recurring boilerplate of ``articles``, counted over the whole store, and the
         blocks cleaning removed from several of them. Only the articles that hold a
         boilerplate sentence pair (found from their pairs as the counts hold them) are read
-        again for its passages."""
+        again for its passages, and of those only the ones whose flagged pairs changed since
+        the last report (their runs are kept in the store)."""
         index = self._recurring()
         holders = set(index.holders_among([a.id for a in articles if a.id in index]))
         wanted = [a for a in articles if a.id in holders or a.id not in index]
         known = self._known_passage_runs()
         runs = passage_runs(wanted, index, known)
-        kept = {key: entry for key, entry in runs.items() if entry[0] is not None}
-        if kept != known:
-            self.store.put_state(PASSAGE_RUNS_STATE, {key: [digest, [[start, end, list(sentences)]
-                                                                     for start, end, sentences in found]]
-                                                      for key, (digest, found) in kept.items()})
+        self._keep_passage_runs(runs, known)
         recurring = recurring_passages(wanted, index, runs={key: found for key, (_, found) in runs.items()})
         return listed_boilerplate(recurring, removed_passages(articles))
 
@@ -330,6 +327,15 @@ class Analyzer:
         saved = self.store.get_state(PASSAGE_RUNS_STATE) or {}
         return {key: (digest, [(start, end, tuple(sentences)) for start, end, sentences in found])
                 for key, (digest, found) in saved.items()}
+
+    def _keep_passage_runs(self, runs: dict[str, tuple[int | None, Runs]],
+                           known: dict[str, tuple[int | None, Runs]]) -> None:
+        """Store the runs of the articles the index holds, when they differ from ``known``."""
+        kept = {key: entry for key, entry in runs.items() if entry[0] is not None}
+        if kept != known:
+            self.store.put_state(PASSAGE_RUNS_STATE, {
+                key: [digest, [[start, end, list(sentences)] for start, end, sentences in found]]
+                for key, (digest, found) in kept.items()})
 
     def find_rewrites(self, fresh: Sequence[Article], partial_pairs: dict[Pair, Overlap] | None = None) -> list[Relation]:
         """Rewrites (paraphrase) and same-event pairs: nearest neighbours by lead vector,
