@@ -135,6 +135,10 @@ class StorySums:
 
     def embedding_sums(self, rows: np.ndarray, dim: int) -> np.ndarray:
         """The first ``dim`` columns of the sums of ``rows`` (a copy, as ``sums[rows, :dim]``)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        slots = self._slot[rows]
+        if (slots >= 0).all():
+            return self._sums[slots, :dim]
         return self.sums_of(rows)[:, :dim]
 
     def row(self, row: int) -> np.ndarray:

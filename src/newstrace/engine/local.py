@@ -317,7 +317,7 @@ class Analyzer:
         known = self._known_passage_runs()
         runs = passage_runs(wanted, index, known)
         self._keep_passage_runs(runs, known)
-        recurring = recurring_passages(wanted, index, runs={key: found for key, (_, found) in runs.items()})
+        recurring = recurring_passages(wanted, index, runs=runs)
         return listed_boilerplate(recurring, removed_passages(articles))
 
     def _known_passage_runs(self) -> dict[str, tuple[int | None, Runs]]:

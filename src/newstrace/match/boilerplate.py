@@ -115,17 +115,10 @@ class BoilerplateIndex:
         if first + len(keys) > int(DOC_MASK) + 1:
             raise ValueError(f"a boilerplate index holds at most {int(DOC_MASK) + 1:,} articles")
         # Each step writes into an array it made (a store's every pair at once: fresh memory
-        # costs more than the passes), with the values of sorted_unique and _sorted_by_row.
+        # costs more than the passes), with the values of _sorted_by_row.
         docs = np.repeat(np.arange(first, first + len(keys), dtype=_U64), np.diff(pairs.offsets))
         keyed = np.bitwise_and(np.asarray(pairs.hashes, dtype=_U64), KEY_MASK)
-        tagged = np.bitwise_or(keyed, docs)
-        tagged.sort()
-        if len(tagged):
-            distinct = np.empty(len(tagged), dtype=bool)
-            distinct[0] = True
-            np.not_equal(tagged[1:], tagged[:-1], out=distinct[1:])
-            tagged = tagged[distinct]
-        self._table.add(tagged)
+        self._table.add(_sorted_distinct(np.bitwise_or(keyed, docs)))
         by_text = np.subtract(docs, _U64(first), out=docs)  # each text's hashes sorted, tagged
         np.left_shift(by_text, _ROW_SHIFT, out=by_text)      # with the text above the key's bits
         by_text |= np.right_shift(keyed, _KEY_SHIFT)
@@ -199,13 +192,7 @@ class BoilerplateIndex:
             raise ValueError(f"holders of at most {int(DOC_MASK) + 1:,} texts at a time")
         tagged = np.bitwise_and(np.asarray(pairs.hashes, dtype=_U64), KEY_MASK)
         tagged |= np.repeat(np.arange(len(pairs.offsets) - 1, dtype=_U64), np.diff(pairs.offsets))
-        tagged.sort()  # in place, as below: fresh memory costs more than the passes (a store's every pair)
-        if len(tagged):
-            first = np.empty(len(tagged), dtype=bool)
-            first[0] = True
-            np.not_equal(tagged[1:], tagged[:-1], out=first[1:])
-            tagged = tagged[first]  # each (pair, text) once
-        return self._flagged_rows(tagged, every_text=every_text)
+        return self._flagged_rows(_sorted_distinct(tagged), every_text=every_text)  # each (pair, text) once
 
     def _flagged_rows(self, tagged: np.ndarray, *, every_text: bool,
                       row_of: np.ndarray | None = None) -> np.ndarray:
@@ -371,11 +358,7 @@ class BoilerplateIndex:
             return {}
         docs = np.array([self._numbers[key] for key in keys], dtype=np.int64)
         digests = np.zeros(len(docs), dtype=_U64)
-        which = np.searchsorted(self._chunk_firsts(), docs, side="right") - 1
-        for number in sorted_unique(which)[0].tolist():
-            rows = np.flatnonzero(which == number)
-            chunk = self._chunks[number]
-            held = chunk.ordered.subset(docs[rows] - chunk.first)
+        for rows, held in self._pairs_by_chunk(docs, in_text_order=True):
             counts = np.diff(held.offsets)
             position = np.arange(len(held.hashes), dtype=_U64) - np.repeat(held.offsets[:-1], counts).astype(_U64)
             terms = np.where(self.flag(held.hashes), mix64(position + _U64(1)), _U64(0))
@@ -394,15 +377,21 @@ class BoilerplateIndex:
     def _tagged_pairs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The sentence-pair keys of articles ``docs``, each tagged with its row in ``docs``
         (in no particular order)."""
-        which = np.searchsorted(self._chunk_firsts(), docs, side="right") - 1
         rows_parts, keys_parts = [], []
-        for number in sorted_unique(which)[0].tolist():
-            rows = np.flatnonzero(which == number)
-            chunk = self._chunks[number]
-            held = chunk.pairs.subset(docs[rows] - chunk.first)
+        for rows, held in self._pairs_by_chunk(docs):
             rows_parts.append(np.repeat(rows, np.diff(held.offsets)))
             keys_parts.append(held.hashes)
         return np.concatenate(rows_parts), np.concatenate(keys_parts)
+
+    def _pairs_by_chunk(self, docs: np.ndarray, *,
+                        in_text_order: bool = False) -> Iterator[tuple[np.ndarray, ShingleBatch]]:
+        """For each added batch holding some of articles ``docs``: their rows in ``docs`` and
+        their sentence-pair keys (sorted per text, or in text order)."""
+        which = np.searchsorted(self._chunk_firsts(), docs, side="right") - 1
+        for number in sorted_unique(which)[0].tolist():
+            rows = np.flatnonzero(which == number)
+            chunk = self._chunks[number]
+            yield rows, (chunk.ordered if in_text_order else chunk.pairs).subset(docs[rows] - chunk.first)
 
     def share_free_text(self, pairs: Sequence[tuple[str, str]],
                         judged: RecurringPairs | None = None) -> np.ndarray:
@@ -456,6 +445,19 @@ def _outlet_name(outlet: str | None) -> str | None:
         return None
     name = " ".join(outlet.split()).casefold()
     return name or None
+
+
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct ``values``, sorted: :func:`~newstrace.match.fingerprint.sorted_unique`
+    without the counts, sorting ``values`` in place (a store's every sentence pair at once:
+    fresh memory costs more than the passes)."""
+    values.sort()
+    if len(values) < 2:
+        return values
+    first = np.empty(len(values), dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 def _sorted_by_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -519,17 +521,18 @@ Runs = list[tuple[int, int, tuple[int, ...]]]
 
 
 def recurring_passages(articles: Sequence[Article], index: BoilerplateIndex, *,
-                       max_ids: int = 50, runs: dict[str, Runs] | None = None) -> list[BoilerplatePassage]:
+                       max_ids: int = 50, runs: dict[str, tuple[int | None, Runs]] | None = None
+                       ) -> list[BoilerplatePassage]:
     """The boilerplate passages of ``articles`` (maximal runs of sentences held by a
     boilerplate pair), each once with the articles and outlets that carry it (at most
     ``max_ids`` ids listed), most frequent first; from ``runs`` (:func:`passage_runs` of
     the articles) when given."""
     if runs is None:
-        runs = {article_id: found for article_id, (_, found) in passage_runs(articles, index).items()}
+        runs = passage_runs(articles, index)
     found: dict[tuple[int, ...], BoilerplatePassage] = {}
     seen: dict[tuple[int, ...], set[str]] = {}
     for article in articles:
-        for start, end, key in runs[article.id]:
+        for start, end, key in runs[article.id][1]:
             passage = found.get(key)
             if passage is None:
                 passage = found[key] = BoilerplatePassage(text=article.text[start:end])
