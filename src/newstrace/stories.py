@@ -208,11 +208,11 @@ def encode_leads(articles: Sequence[Article], encoder: Any = None, chars: int = 
         from newstrace.encode.runtime import default_encoder
 
         encoder = default_encoder()
-    leads = _unit(np.asarray(encoder.encode([lead_text(article, chars) for article in articles]), dtype=np.float32))
+    leads = unit_rows(np.asarray(encoder.encode([lead_text(article, chars) for article in articles]), dtype=np.float32))
     titled = [number for number, article in enumerate(articles) if article.title]
     if titled and title_weight:
-        titles = _unit(np.asarray(encoder.encode([articles[i].title for i in titled]), dtype=np.float32))
-        leads[titled] = _unit(leads[titled] + title_weight * titles)
+        titles = unit_rows(np.asarray(encoder.encode([articles[i].title for i in titled]), dtype=np.float32))
+        leads[titled] = unit_rows(leads[titled] + title_weight * titles)
     return leads
 
 
@@ -224,10 +224,6 @@ def _day(value: str | None) -> int:
         return Date.fromisoformat(value[:10]).toordinal()
     except ValueError:
         return UNDATED
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
 
 
 class StoryClusterer:
@@ -336,7 +332,7 @@ class StoryClusterer:
         fresh = list({articles[i].id: i for i in fresh}.values())
         linked = _link_map(links)
         if fresh:
-            batch = _Batch([articles[i] for i in fresh], _unit(vectors[fresh]), self._bags(articles, fresh))
+            batch = _Batch([articles[i] for i in fresh], unit_rows(vectors[fresh]), self._bags(articles, fresh))
             self._stories.reserve(len(fresh))
             self._place(batch, linked)
         self._merge_linked(linked)
@@ -1002,7 +998,7 @@ class StoryClusterer:
         near = [found[members[0]] if len(members) == 1 else None for members in groups]
         several = [number for number, members in enumerate(groups) if len(members) > 1]
         if several:
-            embeddings = _unit(np.stack([features[groups[number], : self._embedding_dim].mean(axis=0)
+            embeddings = unit_rows(np.stack([features[groups[number], : self._embedding_dim].mean(axis=0)
                                          for number in several]))
             for number, rows in zip(several, self._index.search(embeddings, days[several], self.candidates)):
                 near[number] = rows
@@ -1169,7 +1165,7 @@ class StoryClusterer:
         self._stories.add(row, feature, day, floor)
         self.members[row].append(article.id)
         self._row_of_article[article.id] = row
-        centrality = float(_unit(self._stories.row(row)[: self._embedding_dim]) @ feature[: self._embedding_dim])
+        centrality = float(unit_rows(self._stories.row(row)[: self._embedding_dim]) @ feature[: self._embedding_dim])
         if centrality > self._title_scores[row] or len(self.members[row]) == 1:
             self._set_title(row, article, centrality)
 
@@ -1189,7 +1185,7 @@ class StoryClusterer:
             mine = np.flatnonzero(batch.rows == row)
             if not len(mine):
                 continue
-            centre = _unit(self._stories.row(row)[: self._embedding_dim])
+            centre = unit_rows(self._stories.row(row)[: self._embedding_dim])
             scores = batch.embeddings[mine] @ centre
             best = int(np.argmax(scores))
             self._set_title(row, batch.articles[mine[best]], float(scores[best]))
@@ -1198,7 +1194,7 @@ class StoryClusterer:
         """Index the current mean embeddings of the live stories among ``rows``."""
         rows = rows[self._stories.sizes[rows] > 0]
         if len(rows):
-            means = _unit(self._stories.embedding_sums(rows, self._embedding_dim))
+            means = unit_rows(self._stories.embedding_sums(rows, self._embedding_dim))
             self._index.add(rows, means, self._stories.last_day[rows])
 
     def _merge_linked(self, linked: dict[str, set[str]]) -> None:
@@ -1397,7 +1393,7 @@ def pair_similarities(articles: Sequence[Article], vectors: np.ndarray, **params
     entity and word bags weighted by the collection's own document frequencies, as one
     :meth:`StoryClusterer.assign` batch sees them. For fitting and inspecting the weights."""
     clusterer = StoryClusterer(**params)
-    embeddings = _unit(np.asarray(vectors, dtype=np.float32))
+    embeddings = unit_rows(np.asarray(vectors, dtype=np.float32))
     bags = clusterer._bags(articles, list(range(len(articles))))
     entities, words = bags[:, : clusterer.entity_dim], bags[:, clusterer.entity_dim :]
     return {"embedding": embeddings @ embeddings.T, "entities": (entities @ entities.T).toarray(),

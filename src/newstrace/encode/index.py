@@ -111,8 +111,11 @@ def unit_rows(rows: np.ndarray, *, in_place: bool = False) -> np.ndarray:
     ``rows / np.linalg.norm(rows, axis=1)`` computes them (the same values), with the
     squares in one reused block: fresh memory costs more than the arithmetic (the squares of
     100,000 leads at once, a temporary of 100 MB, took half a second). With ``in_place``,
-    a float32 ``rows`` that is the caller's own to change is scaled where it lies."""
+    a float32 ``rows`` that is the caller's own to change is scaled where it lies. One
+    vector (1-d) is scaled as a row of one."""
     rows = np.asarray(rows, dtype=np.float32)
+    if rows.ndim == 1:
+        return unit_rows(rows[None], in_place=in_place)[0]
     unit = rows if in_place and rows.flags.writeable and rows.flags.c_contiguous else np.empty_like(rows)
     block = min(UNIT_ROWS, len(rows))
     squares = np.empty((block, *rows.shape[1:]), dtype=np.float32)

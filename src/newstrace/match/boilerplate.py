@@ -119,10 +119,7 @@ class BoilerplateIndex:
         docs = np.repeat(np.arange(first, first + len(keys), dtype=_U64), np.diff(pairs.offsets))
         keyed = np.bitwise_and(np.asarray(pairs.hashes, dtype=_U64), KEY_MASK)
         self._table.add(_sorted_distinct(np.bitwise_or(keyed, docs)))
-        by_text = np.subtract(docs, _U64(first), out=docs)  # each text's hashes sorted, tagged
-        np.left_shift(by_text, _ROW_SHIFT, out=by_text)      # with the text above the key's bits
-        by_text |= np.right_shift(keyed, _KEY_SHIFT)
-        by_text.sort()
+        by_text = _packed_by_row(np.subtract(docs, _U64(first), out=docs), keyed)  # each text's hashes sorted
         np.left_shift(by_text, _KEY_SHIFT, out=by_text)
         self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets), ShingleBatch(keyed, pairs.offsets)))
         self._numbers.update(zip(keys, range(first, first + len(keys))))
@@ -467,8 +464,17 @@ def _sorted_by_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.n
     if not len(rows) or int(rows.max()) > int(DOC_MASK):
         order = np.lexsort((keys, rows))
         return rows[order], keys[order]
-    packed = np.sort((rows.astype(_U64) << _ROW_SHIFT) | (keys >> _KEY_SHIFT))
+    packed = _packed_by_row(rows.astype(_U64), keys)
     return (packed >> _ROW_SHIFT).astype(np.int64), packed << _KEY_SHIFT
+
+
+def _packed_by_row(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Rows (``uint64`` that fit ``DOC_MASK``, packed where they lie) above the top bits of
+    their pair keys, one integer each, sorted: by row, then key."""
+    np.left_shift(rows, _ROW_SHIFT, out=rows)
+    rows |= np.right_shift(keys, _KEY_SHIFT)
+    rows.sort()
+    return rows
 
 
 def _unique_per_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
