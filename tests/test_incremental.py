@@ -11,13 +11,25 @@ import numpy as np
 import pytest
 
 import newstrace
-from newstrace.encode.index import NO_KEY, VectorIndex, approximate_neighbours, exact_neighbours
+from newstrace.encode.index import NO_KEY, VectorIndex, approximate_neighbours, exact_neighbours, top_columns
 from newstrace.model import Article
 from newstrace.stories import StoryClusterer
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize(("columns", "count"), [(5, 5), (9, 3), (40, 16), (333, 16), (4096, 16), (4100, 32), (2000, 7)])
+def test_top_columns_are_each_rows_highest_values(columns: int, count: int) -> None:
+    rng = np.random.default_rng(columns + count)
+    scores = rng.normal(size=(37, columns)).astype(np.float32)
+    scores[3] = -scores[3] ** 2  # a row of negative values
+    scores[5, : columns // 2] = -np.inf  # and one half excluded, as a diagonal is
+    top = top_columns(scores, count)
+    assert top.shape == (37, count)
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :count]
+    assert np.array_equal(np.sort(top, axis=1), np.sort(expected, axis=1))
 
 
 def test_exact_neighbours_are_the_most_similar_rows_best_first() -> None:

@@ -170,7 +170,7 @@ import orjson
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from newstrace.encode.index import unit_rows
+from newstrace.encode.index import top_columns, unit_rows
 from newstrace.story_bags import TokenHasher, WordHasher, idf_unit_rows
 from newstrace.story_index import UNDATED, StoryIndex, StorySums
 
@@ -1358,8 +1358,7 @@ def _top_columns(similarity: np.ndarray, count: int, rows: int = 256) -> np.ndar
     its ``float32`` affinities, in fresh memory each time."""
     top = np.empty((len(similarity), count), dtype=np.intp)
     for first in range(0, len(similarity), rows):
-        block = similarity[first : first + rows]
-        top[first : first + rows] = np.argpartition(-block, count - 1, axis=1)[:, :count]
+        top[first : first + rows] = top_columns(similarity[first : first + rows], count)
     return top
 
 

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from newstrace.encode.index import BatchMatches, Index  # the one module that loads usearch (after onnxruntime)
+from newstrace.encode.index import BatchMatches, Index, top_columns  # the one module that loads usearch (after onnxruntime)
 from newstrace.engine.parallel import available_cores
 
 #: The day of an undated article or story (days count from 0001-01-01).
@@ -351,7 +351,7 @@ class _Means:
         top = np.empty((len(queries), count), dtype=np.intp)
         for first in range(0, len(queries), NEAREST_ROWS):  # the scores and their partition in reused memory
             scores = queries[first : first + NEAREST_ROWS] @ self.vectors.T
-            top[first : first + NEAREST_ROWS] = np.argpartition(scores, self.count - count, axis=1)[:, self.count - count :]
+            top[first : first + NEAREST_ROWS] = top_columns(scores, count)
         return keys[top]
 
     @property
