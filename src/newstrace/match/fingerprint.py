@@ -104,7 +104,7 @@ _LOWER_WORD = np.where(_WORD, _LOWER, 0).astype(np.uint16)
 _BASE = _U64(0x9E3779B97F4A7C15)
 _BASE_INVERSE = _U64(pow(int(_BASE), -1, 2**64))
 #: Texts are tokenised in groups of about this many characters (bounds the power tables).
-_GROUP_CHARS = 4194304
+_GROUP_CHARS = 1 << 16
 
 
 class _Powers:
