@@ -30,6 +30,7 @@ def test_top_columns_are_each_rows_highest_values(columns: int, count: int) -> N
     assert top.shape == (37, count)
     expected = np.argsort(-scores, axis=1, kind="stable")[:, :count]
     assert np.array_equal(np.sort(top, axis=1), np.sort(expected, axis=1))
+    assert top_columns(scores, 0).shape == (37, 0)
 
 
 def test_exact_neighbours_are_the_most_similar_rows_best_first() -> None:
