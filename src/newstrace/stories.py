@@ -1352,10 +1352,10 @@ def _condensed(square: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _top_columns(similarity: np.ndarray, count: int, rows: int = 256) -> np.ndarray:
-    """Per row, the columns of its ``count`` highest values, in no order (as
-    ``np.argpartition(-similarity, count - 1, axis=1)[:, :count]``), ``rows`` rows at a
-    time: the partition's index matrix of a whole chunk's square would be twice the size of
-    its ``float32`` affinities, in fresh memory each time."""
+    """Per row, the columns of its ``count`` highest values, in no order
+    (:func:`~newstrace.encode.index.top_columns`), ``rows`` rows at a time: its temporaries
+    (a copy of the rows where the columns do not fill whole blocks, or argpartition's index
+    matrix where blocks do not pay) stay the size of a block, not of a whole chunk's square."""
     top = np.empty((len(similarity), count), dtype=np.intp)
     for first in range(0, len(similarity), rows):
         top[first : first + rows] = top_columns(similarity[first : first + rows], count)
