@@ -148,6 +148,29 @@ def test_many_small_inserts_find_the_same_pairs_as_one_batch() -> None:
     assert len(whole) == 6 + 3 + 2
 
 
+def test_index_kept_to_a_batchs_keys_finds_the_pairs_a_whole_one_finds() -> None:
+    hasher = MinHasher()
+    line = " ".join(invented_text(900, 60).split())  # a passage stored articles share
+    stored = [invented_text(300 + i, 250) + (f" {line}" if i % 3 == 0 else "") for i in range(60)]
+    batch = [stored[7] + " a closing line", f"{invented_text(400, 200)} {line}", stored[30],
+             invented_text(401, 250)]
+    old, new = hasher.signatures(stored), hasher.signatures(batch)
+    keys, fresh = [f"s{i}" for i in range(60)], [f"n{i}" for i in range(len(batch))]
+    found = {}
+    for name, options in (("whole", {}), ("kept", {"only_keys_of": new})):
+        # 20 stored texts hold the shared passage's anchors: more than max_anchor_docs skips them
+        for cap in (50, 10):
+            index = LSHIndex(max_anchor_docs=cap)
+            index.add(keys, old, **options)
+            found[name, cap] = index.insert(fresh, new).tolist()
+    assert found["kept", 50] == found["whole", 50]
+    assert found["kept", 10] == found["whole", 10]
+    for cap in (50, 10):  # the copy of s7 and the duplicate of s30
+        assert [7, 60] in found["whole", cap] and [30, 62] in found["whole", cap]
+    # the passage's anchors pair n1 with the 20 holders, unless more than the cap hold them
+    assert [3, 61] in found["whole", 50] and [3, 61] not in found["whole", 10]
+
+
 def _paragraphs_with_quotations(seed: int) -> str:
     """A reproducible text of a few paragraphs mixing double quote marks (straight, curly,
     guillemets, low-9) with sentence ends: quotations that close in their paragraph, run

@@ -236,8 +236,8 @@ class Analyzer:
         stored, signatures = self.store.get_matrix(SIGNATURES)  # earlier articles' (the new are stored below)
         prints = self._fingerprints_of(fresh)
         index = LSHIndex()
-        if stored:
-            index.add(stored, signatures)
+        if stored:  # asked about the new articles alone
+            index.add(stored, signatures, only_keys_of=prints.signatures)
         self._boilerplate = self._boilerplate_index(fresh, prints)
         found = copy_relations(fresh, prints.signatures, index=index, boilerplate=self._boilerplate,
                                article_of=self._article_reader(fresh), judged=_StoredPairs(self.store))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.match.fingerprint import EMPTY, is_empty, mix64, run_bounds, sorted_unique
+from newstrace.match.fingerprint import EMPTY, among, is_empty, mix64, run_bounds, sorted_unique
 
 _U64 = np.uint64
 
@@ -112,8 +112,9 @@ class Banding:
             keys[first : first + len(chunk)] = combined
         return keys
 
-    def prepare(self, signatures: np.ndarray) -> Prepared:
-        """The batch's keys, ready for :meth:`LSHIndex.insert` (can run on a worker)."""
+    def prepare(self, signatures: np.ndarray, *, only_keys_of: Prepared | None = None) -> Prepared:
+        """The batch's keys, ready for :meth:`LSHIndex.insert` (can run on a worker). With
+        ``only_keys_of``, only the keys that other batch holds too (see :meth:`LSHIndex.add`)."""
         if len(signatures) > int(DOC_MASK):
             raise ValueError(f"an LSH index holds at most {int(DOC_MASK) + 1:,} documents")
         docs = np.arange(len(signatures), dtype=_U64)
@@ -123,11 +124,32 @@ class Banding:
             band_keys, docs_banded = band_keys[present], docs[present]
         else:
             docs_banded = docs
-        bands = _pack(band_keys.reshape(-1), np.repeat(docs_banded, self.bands))
+        band_keys, band_docs = band_keys.reshape(-1), np.repeat(docs_banded, self.bands)
         anchor_values = signatures[:, signatures.shape[1] - self.anchors :]
         real = anchor_values != EMPTY
-        anchors = _pack(_hashed(anchor_values[real]), np.repeat(docs, real.sum(axis=1)))
-        return Prepared(len(signatures), bands, anchors)
+        anchor_keys, anchor_docs = _hashed(anchor_values[real]), np.repeat(docs, real.sum(axis=1))
+        if only_keys_of is not None:
+            band_keys, band_docs = _shared_keys(band_keys, band_docs, only_keys_of.bands)
+            anchor_keys, anchor_docs = _shared_keys(anchor_keys, anchor_docs, only_keys_of.anchors)
+        return Prepared(len(signatures), _pack(band_keys, band_docs), _pack(anchor_keys, anchor_docs))
+
+
+#: Bits of the bitmap :func:`_shared_keys` tests keys against first (128 KiB, in cache).
+_FILTER_BITS = 20
+
+
+def _shared_keys(keys: np.ndarray, docs: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``keys`` (with their ``docs``) whose key part the packed, sorted keys ``other``
+    hold too: a bitmap of ``other``'s top bits rules out almost all the rest at the cost of
+    one look-up each, and a binary search settles those it lets through."""
+    held = np.unique(other & KEY_MASK)
+    if not len(held):
+        return keys[:0].copy(), docs[:0].copy()
+    bitmap = np.zeros(1 << _FILTER_BITS, dtype=bool)
+    bitmap[(held >> _U64(64 - _FILTER_BITS)).astype(np.int64)] = True
+    maybe = np.flatnonzero(bitmap[(keys >> _U64(64 - _FILTER_BITS)).astype(np.int64)])
+    kept = maybe[among(keys[maybe] & KEY_MASK, held)]
+    return keys[kept], docs[kept]
 
 
 #: Keys whose bitmap bits :meth:`KeyTable._mark` sets at a time.
@@ -253,8 +275,17 @@ class LSHIndex:
         """``(n, bands)`` uint64 keys, one per band, distinct across bands."""
         return self.banding.band_keys(signatures)
 
-    def add(self, keys: Sequence[str], signatures: np.ndarray | Prepared) -> None:
-        """Index ``signatures`` under ``keys`` (texts without shingles are kept out)."""
+    def add(self, keys: Sequence[str], signatures: np.ndarray | Prepared, *,
+            only_keys_of: np.ndarray | None = None) -> None:
+        """Index ``signatures`` under ``keys`` (texts without shingles are kept out).
+
+        ``only_keys_of``: the signatures of the one batch the index will then be asked
+        about (:meth:`insert`); only the keys that batch holds are kept. Every document
+        holding one of them is, so the index finds exactly that batch's pairs, as a whole
+        one would, without sorting every key: a store of 100,000 articles read again for
+        1,000 new ones."""
+        if only_keys_of is not None and not isinstance(signatures, Prepared):
+            signatures = self.banding.prepare(signatures, only_keys_of=self.banding.prepare(only_keys_of))
         self._store(keys, self._numbered(signatures))
 
     def candidates(self, signatures: np.ndarray, keys: Sequence[str]) -> list[tuple[str, str]]:
