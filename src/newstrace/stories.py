@@ -175,7 +175,7 @@ from newstrace.story_bags import TokenHasher, WordHasher, idf_unit_rows
 from newstrace.story_index import UNDATED, StoryIndex, StorySums
 
 from newstrace.model import Article
-from newstrace.text.names import extract_entities
+from newstrace.text.names import extract_entities, extract_entities_batch
 from newstrace.text.titles import headline_or_lead
 
 if TYPE_CHECKING:
@@ -293,7 +293,7 @@ class StoryClusterer:
         self.short_group_ratio = group_ratio if short_group_ratio is None else short_group_ratio
         self.group_floor = group_floor
         self.long_floor = long_floor
-        self._entity_hasher = TokenHasher(extract_entities, entity_dim)
+        self._entity_hasher = TokenHasher(extract_entities, entity_dim, batch_analyzer=extract_entities_batch)
         self._word_hasher = WordHasher(word_dim)
         self._entity_df = np.zeros(entity_dim, dtype=np.int64)
         self._word_df = np.zeros(word_dim, dtype=np.int64)

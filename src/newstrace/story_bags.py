@@ -3,9 +3,9 @@ weighs beside the lead's embedding: token counts hashed into a fixed number of c
 columns of scikit-learn's ``HashingVectorizer``, without importing scikit-learn), and their
 sublinear tf × IDF unit rows.
 
-:class:`TokenHasher` counts the tokens any analyser gives, text by text (the names of
-:func:`newstrace.text.names.extract_entities`); :class:`WordHasher` counts the words of
-:func:`words` for a whole batch at once.
+:class:`TokenHasher` counts the tokens any analyser gives, text by text or a batch at once
+(the names of :func:`newstrace.text.names.extract_entities_batch`); :class:`WordHasher`
+counts the words of :func:`words` for a whole batch at once.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import functools
 import importlib.util
 import re
 import runpy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +70,17 @@ class HashedTokens(dict):
 class TokenHasher:
     """Hashed token counts of texts: the matrix scikit-learn's ``HashingVectorizer(analyzer,
     n_features, alternate_sign=False, norm=None).transform`` returns (the same MurmurHash3
-    columns, float64 counts with sorted indices, a ``csr_matrix``), without scikit-learn."""
+    columns, float64 counts with sorted indices, a ``csr_matrix``), without scikit-learn.
 
-    def __init__(self, analyzer: Any, n_features: int) -> None:
+    ``batch_analyzer``, where given, reads all the texts of a transform at once (a list of
+    texts to their lists of tokens, the same as ``analyzer`` gives one by one), as
+    :func:`~newstrace.text.names.extract_entities_batch` does for
+    :func:`~newstrace.text.names.extract_entities`."""
+
+    def __init__(self, analyzer: Any, n_features: int, *,
+                 batch_analyzer: Callable[[list[str]], list[list[str]]] | None = None) -> None:
         self.analyzer = analyzer
+        self.batch_analyzer = batch_analyzer
         self.n_features = n_features
         self._columns = HashedTokens(n_features)
 
@@ -81,8 +88,9 @@ class TokenHasher:
         column = self._columns.__getitem__
         indices: list[int] = []
         indptr = [0]
-        for text in texts:
-            indices.extend(map(column, self.analyzer(text)))
+        tokens = map(self.analyzer, texts) if self.batch_analyzer is None else self.batch_analyzer(list(texts))
+        for found in tokens:
+            indices.extend(map(column, found))
             indptr.append(len(indices))
         counts = sparse.csr_matrix(
             (np.ones(len(indices), dtype=np.float64), np.array(indices, dtype=np.int32),

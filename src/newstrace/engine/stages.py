@@ -237,9 +237,13 @@ def plan_rewrite_checks(candidates: Collection[Pair], articles: Mapping[str, Art
                         partial_pairs: Mapping[Pair, Overlap], boilerplate: BoilerplateIndex) -> RewritePlan:
     """Keep the partial pairs and the candidates that share enough names and numbers
     (:func:`share_names`), with their shared wording (boilerplate is no evidence)."""
-    from newstrace.text.names import extract_entities
+    from newstrace.text.names import extract_entities_batch
 
-    names = {key: set(extract_entities(articles[key].text)) for key in sorted({x for p in candidates for x in p})}
+    keys = sorted({x for p in candidates for x in p})
+    names: dict[str, set[str]] = {}
+    for first in range(0, len(keys), 4096):  # a batch at a time: its lists are let go as sets
+        batch = keys[first : first + 4096]
+        names.update(zip(batch, map(set, extract_entities_batch([articles[key].text for key in batch]))))
     pairs = [pair for pair in sorted(candidates)
              if pair in partial_pairs or share_names(names[pair[0]], names[pair[1]])]
     overlaps = [partial_pairs.get((x, y)) or lexical_overlap(articles[x].text, articles[y].text,

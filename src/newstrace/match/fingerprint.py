@@ -29,7 +29,7 @@ import numpy as np
 import rensa
 
 from newstrace.engine.parallel import note_thread_pool, ordered_map
-from newstrace.text.batch import code_points, join_texts, text_starts
+from newstrace.text.batch import code_points, join_texts, text_groups, text_starts, word_characters
 from newstrace.text.sentences import (
     ABBREVIATION_REACH,
     ABBREVIATIONS,
@@ -92,7 +92,7 @@ for _first, _last in CAPITALS:
     _CAPITAL[ord(_first) : ord(_last) + 1] = True
 _LETTER_OR_DOT = _table(string.ascii_letters + ".")
 #: ``\w`` of a regular expression: letters, digits and the underscore.
-_WORD_CHAR = _WORD | _table("_")
+_WORD_CHAR = word_characters()
 #: What a character is to the sentence rule (0: nothing), see :func:`_mark_kinds`.
 _FULL_STOP, _HARD_STOP, _LINE_BREAK, _DOUBLE_QUOTE = 1, 2, 3, 4
 #: Per BMP code point: its lower-case form if a letter or digit, else 0. ``uint16`` (every
@@ -103,8 +103,6 @@ _LOWER_WORD = np.where(_WORD, _LOWER, 0).astype(np.uint16)
 #: a difference of two prefix sums, scaled by an inverse power: no per-token loop.
 _BASE = _U64(0x9E3779B97F4A7C15)
 _BASE_INVERSE = _U64(pow(int(_BASE), -1, 2**64))
-#: Texts are tokenised in groups of about this many characters (bounds the power tables).
-_GROUP_CHARS = 1 << 16
 
 
 class _Powers:
@@ -171,7 +169,7 @@ def tokenize(texts: Sequence[str], *, breaks: bool = True) -> Tokens:
     case-insensitively; everything else, apostrophes included, separates tokens.
     """
     bases = text_starts(texts)
-    firsts = [(first, end, int(bases[first])) for first, end in _groups(texts)]
+    firsts = [(first, end, int(bases[first])) for first, end in text_groups(texts)]
     groups = [_tokenize_group(texts[first:end], shift) for first, end, shift in firsts]
     if len(groups) == 1:
         codes, starts, ends, hashes, marks, kinds = groups[0]
@@ -196,19 +194,6 @@ def tokenize(texts: Sequence[str], *, breaks: bool = True) -> Tokens:
         np.subtract(starts, base, out=starts)
         np.subtract(ends, base, out=ends)
     return Tokens(hashes=hashes, starts=starts, ends=ends, offsets=offsets, breaks=starts_sentence)
-
-
-def _groups(texts: Sequence[str]) -> list[tuple[int, int]]:
-    """Texts ``first:end`` of each group of about ``_GROUP_CHARS`` characters."""
-    groups, size, first = [], 0, 0
-    for end, text in enumerate(texts, 1):
-        size += len(text) + 1
-        if size >= _GROUP_CHARS:
-            groups.append((first, end))
-            size, first = 0, end
-    if first < len(texts) or not groups:
-        groups.append((first, len(texts)))
-    return groups
 
 
 def _token_values(codes: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
