@@ -283,7 +283,7 @@ class LSHIndex:
         about (:meth:`insert`); only the keys that batch holds are kept. Every document
         holding one of them is, so the index finds exactly that batch's pairs, as a whole
         one would, without sorting every key: a store of 100,000 articles read again for
-        1,000 new ones."""
+        1,000 new ones. (Keys that come already prepared are kept whole.)"""
         if only_keys_of is not None and not isinstance(signatures, Prepared):
             signatures = self.banding.prepare(signatures, only_keys_of=self.banding.prepare(only_keys_of))
         self._store(keys, self._numbered(signatures))
