@@ -53,11 +53,13 @@ def test_exact_neighbours_pad_short_rows_and_put_ties_in_row_order() -> None:
     assert (empty_keys == NO_KEY).all()
 
 
-def test_exact_neighbours_from_a_floor_are_the_same_best_first_and_padded_below_it() -> None:
+@pytest.mark.parametrize("copies", [10, 700])  # 21,000 vectors: scored in tiles, ties across them
+def test_exact_neighbours_from_a_floor_are_the_same_best_first_and_padded_below_it(copies: int) -> None:
     rng = np.random.default_rng(11)
     centres = _unit(rng.normal(size=(30, 16)))
-    vectors = _unit(np.repeat(centres, 10, axis=0) + 0.4 * rng.normal(size=(300, 16)))
+    vectors = _unit(np.repeat(centres, copies, axis=0) + 0.4 * rng.normal(size=(30 * copies, 16)))
     vectors[7] = vectors[8]  # a tie: the lower row first
+    vectors[-1] = vectors[3]  # a tie between the first and the last tile
     queries = vectors[:60]
     keys, sims = exact_neighbours(queries, vectors, k=6)
     for floor in (0.8, 0.9, 0.95):

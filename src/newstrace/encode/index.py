@@ -35,6 +35,9 @@ NO_KEY = -1
 #: Similarities held at once by :func:`exact_neighbours` (queries x vectors per block: 16 MB,
 #: and 32 MB of positions while the best are picked out).
 EXACT_BLOCK_CELLS = 4_000_000
+#: Vectors a block of :func:`exact_neighbours` from a floor scores at most: a few queries
+#: against every vector would read all the vectors again for each block.
+EXACT_TILE_VECTORS = 8192
 
 
 def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10, *,
@@ -54,12 +57,12 @@ def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10, *,
     found = min(k, len(vectors))
     if not found or not len(queries):
         return keys, sims
+    if floor is not None:
+        _best_above(queries, vectors, floor, keys, sims)
+        return keys, sims
     step = max(1, EXACT_BLOCK_CELLS // len(vectors))
     for start in range(0, len(queries), step):
         block = queries[start : start + step] @ vectors.T
-        if floor is not None:
-            _best_above(block, floor, keys[start : start + step], sims[start : start + step])
-            continue
         top = top_columns(block, found)
         top_sims = np.take_along_axis(block, top, axis=1)
         order = np.lexsort((top, -top_sims), axis=1)
@@ -68,18 +71,45 @@ def exact_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10, *,
     return keys, sims
 
 
-def _best_above(block: np.ndarray, floor: float, keys: np.ndarray, sims: np.ndarray) -> None:
-    """Into ``keys`` and ``sims`` (one row per row of ``block``, already padded): each row's
-    best columns of ``block`` from ``floor`` up, best first, ties by column."""
-    hits = np.flatnonzero(block >= floor)
-    rows, columns = np.divmod(hits, block.shape[1])
-    values = block.ravel()[hits]
+def _best_above(queries: np.ndarray, vectors: np.ndarray, floor: float, keys: np.ndarray,
+                sims: np.ndarray) -> None:
+    """Into ``keys`` and ``sims`` (one row per query, already padded): each query's best
+    rows of ``vectors`` from ``floor`` up, best first, ties by row. Scored in tiles of up to
+    :data:`EXACT_TILE_VECTORS` vectors against as many queries as :data:`EXACT_BLOCK_CELLS`
+    allows, each tile read once per block of queries (1,000 queries among 100,000 vectors in
+    blocks of 39 whole rows read every vector 26 times: 0.60 s of products, tiled 0.30 s); a
+    block's best so far meet each tile's hits, so no more than a tile's hits are held."""
+    count = keys.shape[1]
+    tiles = -(-len(vectors) // EXACT_TILE_VECTORS)
+    width = -(-len(vectors) // tiles)  # tiles of even widths
+    step = max(1, EXACT_BLOCK_CELLS // width)
+    for start in range(0, len(queries), step):
+        part = queries[start : start + step]
+        best = (np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.float32))
+        for first in range(0, len(vectors), width):
+            block = part @ vectors[first : first + width].T
+            hits = np.flatnonzero(block >= floor)
+            rows, columns = np.divmod(hits, block.shape[1])
+            best = _best_of(np.concatenate([best[0], rows]), np.concatenate([best[1], columns + first]),
+                            np.concatenate([best[2], block.ravel()[hits]]), count)
+        rows, columns, values, rank = *best, _ranks(best[0])
+        keys[start + rows, rank] = columns
+        sims[start + rows, rank] = values
+
+
+def _best_of(rows: np.ndarray, columns: np.ndarray, values: np.ndarray,
+             count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``count`` best ``columns`` of each of ``rows`` by ``values`` (ties: the lower
+    column), ordered by row, then best first."""
     order = np.lexsort((columns, -values, rows))
     rows, columns, values = rows[order], columns[order], values[order]
-    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
-    kept = rank < keys.shape[1]
-    keys[rows[kept], rank[kept]] = columns[kept]
-    sims[rows[kept], rank[kept]] = values[kept]
+    kept = _ranks(rows) < count
+    return rows[kept], columns[kept], values[kept]
+
+
+def _ranks(rows: np.ndarray) -> np.ndarray:
+    """Each entry's place among those of its row (``rows`` sorted)."""
+    return np.arange(len(rows)) - np.searchsorted(rows, rows)
 
 
 #: How many graphs :func:`approximate_neighbours` splits the vectors into: a fixed number, so
