@@ -92,7 +92,8 @@ def _best_above(queries: np.ndarray, vectors: np.ndarray, floor: float, keys: np
             rows, columns = np.divmod(hits, block.shape[1])
             best = _best_of(np.concatenate([best[0], rows]), np.concatenate([best[1], columns + first]),
                             np.concatenate([best[2], block.ravel()[hits]]), count)
-        rows, columns, values, rank = *best, _ranks(best[0])
+        rows, columns, values = best
+        rank = _ranks(rows)
         keys[start + rows, rank] = columns
         sims[start + rows, rank] = values
 

@@ -29,7 +29,7 @@ import numpy as np
 import rensa
 
 from newstrace.engine.parallel import note_thread_pool, ordered_map
-from newstrace.text.batch import code_points, join_texts, text_groups, text_starts, word_characters
+from newstrace.text.batch import code_points, text_groups, text_starts, word_characters
 from newstrace.text.sentences import (
     ABBREVIATION_REACH,
     ABBREVIATIONS,
@@ -63,17 +63,16 @@ def mix64(x: np.ndarray, *, in_place: bool = False) -> np.ndarray:
     return np.bitwise_xor(out, shifted, out=out)
 
 
-def _character_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For every code point of the Basic Multilingual Plane: is it a letter or digit, and
-    its lower-case form."""
-    chars = [chr(code) for code in range(0x10000)]
-    word = np.fromiter((c.isalnum() for c in chars), dtype=bool, count=0x10000)
-    lower = np.fromiter((ord(c.lower()[0]) if c.lower() else ord(c) for c in chars),
-                        dtype=np.uint32, count=0x10000)
-    return word, lower
+def _lower_table() -> np.ndarray:
+    """For every code point of the Basic Multilingual Plane: its lower-case form."""
+    return np.fromiter((ord(c.lower()[0]) if c.lower() else ord(c) for c in map(chr, range(0x10000))),
+                       dtype=np.uint32, count=0x10000)
 
 
-_WORD, _LOWER = _character_tables()
+#: Letters and digits (``str.isalnum``): the regular expression's word characters but ``_``.
+_WORD = word_characters().copy()
+_WORD[ord("_")] = False
+_LOWER = _lower_table()
 
 
 def _table(chars: str) -> np.ndarray:
