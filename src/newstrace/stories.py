@@ -772,6 +772,7 @@ class StoryClusterer:
         weighted = self._weighted(features, batch.words[alone])
         found = self._index.search(features[:, : self._embedding_dim], batch.days[alone], self.refine_candidates)
         floors = self._floors(batch.words[alone])
+        joined = []
         for position, index in enumerate(alone):
             current, day = int(batch.rows[index]), int(batch.days[index])
             candidates = self._candidate_scores(weighted[position], found[position][found[position] != current], day,
@@ -779,7 +780,8 @@ class StoryClusterer:
             row = self._refined_story(candidates, floor=float(floors[position]))
             if row is not None:
                 self._move(batch, index, features[position], row)
-        self._reindex(np.unique(batch.rows[alone]))
+                joined.append(row)
+        self._reindex(np.unique(np.array(joined, dtype=np.int64)))  # the stories left are empty, the rest unchanged
 
     def _move_to_mutual_nearest(self, batch: _Batch, chunk: np.ndarray, linked: dict[str, set[str]],
                                 affinity: np.ndarray, apart: np.ndarray) -> None:
