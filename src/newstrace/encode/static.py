@@ -94,9 +94,11 @@ class StaticEncoder:
                                for first in range(0, len(texts), ENCODE_TEXTS)])
 
     def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts``: one tokenizer batch call, then one sparse product (token counts per
-        text times the token table), a normalisation and the centring."""
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        """Embed ``texts``: one tokenizer batch call (without character offsets, which nothing
+        here reads: 0.93-0.97 against 1.36-1.57 s for 20,000 leads, the same ids), then one
+        sparse product (token counts per text times the token table), a normalisation and
+        the centring."""
+        encodings = self._tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         ids = np.fromiter(chain.from_iterable(e.ids for e in encodings), dtype=np.int64, count=int(lengths.sum()))
         indptr = np.concatenate(([0], np.cumsum(lengths)))
