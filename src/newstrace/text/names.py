@@ -60,17 +60,8 @@ def extract_entities(text: str) -> list[str]:
     >>> extract_entities("Tara Reid, 33, entered Promises in Malibu on Friday. She left.")
     ['tara', 'reid', '33', 'promises', 'malibu', 'friday']
     """
-    known = _ENTITY_OF
-    if len(known) > _ENTITY_CACHE:
-        known.clear()
-    entities = []
-    for token in _NAME_OR_NUMBER.findall(text):
-        entity = known.get(token, _UNSEEN)
-        if entity is _UNSEEN:
-            entity = known[token] = _entity(token)
-        if entity is not None:
-            entities.append(entity)
-    return entities
+    _bound_cache()
+    return [entity for entity in map(_cached_entity, _NAME_OR_NUMBER.findall(text)) if entity is not None]
 
 
 def _entity(token: str) -> str | None:
@@ -111,8 +102,7 @@ def extract_entities_batch(texts: Sequence[str]) -> list[list[str]]:
     tokenises). The rule has one definition, :data:`_NAME_OR_NUMBER` and :func:`_entity`;
     this reading of it is checked against :func:`extract_entities` in the tests."""
     with _BATCH_LOCK:
-        if len(_ENTITY_OF) > _ENTITY_CACHE:
-            _ENTITY_OF.clear()
+        _bound_cache()
         found: list[list[str]] = []
         for first, end in text_groups(texts):
             found.extend(_group_entities(texts[first:end]))
@@ -333,6 +323,12 @@ def _token_entities() -> _TokenEntities:
 
 
 _BATCH_LOCK = threading.Lock()  #: the table is read and written a batch at a time
+
+
+def _bound_cache() -> None:
+    """Forget the cached entities once more than :data:`_ENTITY_CACHE` tokens are held."""
+    if len(_ENTITY_OF) > _ENTITY_CACHE:
+        _ENTITY_OF.clear()
 
 
 def _cached_entity(token: str) -> str | None:
