@@ -129,8 +129,11 @@ def graph_dtype() -> Literal["bf16", "f16"]:
     100,000 lead vectors of ``corpus_100k`` in one process, twice each: 28.5 / 31.4 s
     (55.3 / 61.1 CPU-s) against 40.9 / 43.4 s (77.8 / 83.4), with as many of the pairs
     from 0.55 among each lead's 8 nearest found (0.889 against 0.888, rescored)."""
-    probe = Index(ndim=DIM, metric="ip", dtype="bf16")
-    return "bf16" if probe.hardware_acceleration != "serial" else "f16"
+    try:
+        probe = Index(ndim=DIM, metric="ip", dtype="bf16")
+    except (KeyError, ValueError):  # a usearch without bfloat16
+        return "f16"
+    return "bf16" if getattr(probe, "hardware_acceleration", "serial") != "serial" else "f16"
 
 
 def approximate_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
