@@ -162,11 +162,12 @@ def rescored(queries: np.ndarray, vectors: np.ndarray, keys: np.ndarray, k: int)
     sims = np.full(keys.shape, -np.inf, dtype=np.float32)
     for start in range(0, len(keys), RESCORE_ROWS):
         block = keys[start : start + RESCORE_ROWS]
-        rows = np.where(block == NO_KEY, 0, block)
+        padding = block == NO_KEY
+        rows = np.where(padding, 0, block)
         values = np.einsum("qd,qkd->qk", np.asarray(queries[start : start + RESCORE_ROWS], dtype=np.float32),
                            np.asarray(vectors[rows], dtype=np.float32))
         values /= query_norms[start : start + RESCORE_ROWS, None] * norms[rows]
-        sims[start : start + RESCORE_ROWS] = np.where(block == NO_KEY, -np.inf, values)
+        sims[start : start + RESCORE_ROWS] = np.where(padding, -np.inf, values)
     best = np.lexsort((keys, -sims), axis=1)[:, :k]
     keys, sims = np.take_along_axis(keys, best, axis=1), np.take_along_axis(sims, best, axis=1)
     if keys.shape[1] < k:
