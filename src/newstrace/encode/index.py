@@ -148,7 +148,9 @@ def approximate_neighbours(queries: np.ndarray, vectors: np.ndarray, k: int = 10
     graphs = [VectorIndex(ndim=vectors.shape[1], dtype=graph_dtype()) for _ in parts]
     with ThreadPoolExecutor(max(min(len(parts), available_cores()), 1)) as pool:
         list(pool.map(lambda graph, rows: graph.add(rows, vectors[rows]), graphs, parts))  # usearch frees the GIL
-    found = np.concatenate([graph.search(queries, k)[0] for graph in graphs], axis=1)
+    scaled = unit_rows(queries)  # once for every graph (100,000 leads: 0.7 s, mostly fresh memory)
+    found = np.concatenate([graph.search(scaled, k, unit=True)[0] for graph in graphs], axis=1)
+    del scaled  # freed before the rescoring
     return rescored(queries, vectors, found, k)
 
 
@@ -270,13 +272,16 @@ class VectorIndex:
         if len(keys):
             self._index.add(keys, vectors, threads=1)
 
-    def search(self, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` nearest keys of each query row and their cosine similarities.
+    def search(self, vectors: np.ndarray, k: int = 10, *, unit: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest keys of each query row and their cosine similarities (``unit``:
+        the rows are :func:`unit_rows` already, as when several graphs are searched).
 
         Returns ``(keys, sims)``, both of shape ``(n_queries, k)``, best first; rows with
         fewer than ``k`` neighbours are padded with key ``NO_KEY`` and similarity ``-inf``.
         """
-        queries = unit_rows(np.reshape(vectors, (-1, self.ndim)))
+        queries = np.reshape(vectors, (-1, self.ndim))
+        if not unit:
+            queries = unit_rows(queries)
         keys = np.full((len(queries), k), NO_KEY, dtype=np.int64)
         sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
         if not len(self._index) or not len(queries) or k < 1:
