@@ -124,10 +124,20 @@ class BoilerplateIndex:
         self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets), ShingleBatch(keyed, pairs.offsets)))
         self._numbers.update(zip(keys, range(first, first + len(keys))))
         self.keys.extend(keys)
-        named = [_outlet_name(o) for o in outlets] if outlets is not None else [None] * len(keys)
-        codes = [-1 if name is None else self._outlet_numbers.setdefault(name, len(self._outlet_numbers))
-                 for name in named]
-        self._outlet_codes = np.concatenate([self._outlet_codes, np.array(codes, dtype=np.int64)])
+        self._outlet_codes = np.concatenate([self._outlet_codes, self._outlet_codes_of(outlets, len(keys))])
+
+    def _outlet_codes_of(self, outlets: Sequence[str | None] | None, count: int) -> np.ndarray:
+        """The numbers of ``outlets`` by :func:`_outlet_name` (new names numbered in order of
+        first appearance; ``-1`` where unknown), each distinct spelling folded once."""
+        if outlets is None:
+            return np.full(count, -1, dtype=np.int64)
+        numbers = self._outlet_numbers
+        code_of: dict[str | None, int] = {}
+        for outlet in outlets:
+            if outlet not in code_of:
+                name = _outlet_name(outlet)
+                code_of[outlet] = -1 if name is None else numbers.setdefault(name, len(numbers))
+        return np.array([code_of[outlet] for outlet in outlets], dtype=np.int64)
 
     def add_texts(self, keys: Sequence[str], texts: Sequence[str]) -> ShingleBatch:
         """:meth:`add` for texts; returns their sentence pairs."""

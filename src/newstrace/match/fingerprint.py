@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import array
 import functools
+import itertools
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -754,7 +755,7 @@ class MinHasher:
         cut = np.minimum(2.0**32 * 2 * self.anchors / np.maximum(sizes, 1), 2.0**32 - 1)
         kept = np.flatnonzero(batch.hashes < np.repeat(cut.astype(_U64) << _U64(32), sizes))
         docs = (np.searchsorted(batch.offsets, kept, side="right") - 1).astype(_U64)
-        ordered, _ = sorted_unique((docs << _U64(32)) | (batch.hashes[kept] >> _U64(32)))
+        ordered = _distinct((docs << _U64(32)) | (batch.hashes[kept] >> _U64(32)))
         doc = (ordered >> _U64(32)).astype(np.int64)
         rank = np.arange(len(ordered)) - np.searchsorted(doc, np.arange(n))[doc]
         first = rank < self.anchors
@@ -763,16 +764,26 @@ class MinHasher:
         return anchors
 
 
+def _distinct(grouped: np.ndarray) -> np.ndarray:
+    """The distinct values of ``grouped``, sorted, where the values come in ascending runs
+    of equal high bits (a text's, in text order): a stable sort (timsort) merges such runs
+    in about half the time of numpy's default sort."""
+    ordered = np.sort(grouped, kind="stable")
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 #: The typecode of :mod:`array` for unsigned 32-bit integers on this platform.
 _UINT32 = next(code for code in "IL" if array.array(code).itemsize == 4)
 
 
 def _rows_array(rows: list[list[int]], n: int, width: int) -> np.ndarray:
     """rensa's digest rows (lists of 32-bit values) as an ``(n, width)`` ``uint32`` array, a
-    row at a time through a typed buffer (faster than numpy reading the values one by one)."""
-    values = array.array(_UINT32)
-    for row in rows:
-        values.extend(row)
+    typed buffer filled from one iterator over all rows (faster than numpy reading the
+    values one by one, or a buffer extended a row at a time)."""
+    values = array.array(_UINT32, itertools.chain.from_iterable(rows))
     return np.frombuffer(values, dtype=np.uint32).reshape(n, width)
 
 
