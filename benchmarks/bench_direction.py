@@ -12,6 +12,12 @@ known, the share of pairs that get a ``source`` (coverage) and, of those, the sh
   ``source`` should stay unknown).
 * ``footer``: a republication with a blog's comment form and "Source link" footer.
 * ``rewrite``: a spun rewrite (``benchmarks/rewrite.py``), quotations reworded.
+* ``attributed``: a republication closed by an attribution line naming the original's outlet
+  ("Originally published on ...", "This article is republished from ..."), read by
+  ``clean_text`` as the readers read it.
+* ``siblings``: two republications of an original left out of the pair, one attributed,
+  the other an excerpt keeping the original's byline and credits: neither is the other's
+  source, so any ``source`` is wrong.
 * ``polnear``: real derived pairs among PolNeAR's articles (found by ``find_copies``) whose
   metadata dates differ, judged with the dates removed; the earlier date is the gold source.
 
@@ -34,7 +40,7 @@ from pathlib import Path
 
 import newstrace
 from newstrace.ingest.clean import clean_text
-from newstrace.model import Article
+from newstrace.model import REPUBLISHED_FROM, Article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rewrite import rewrite  # noqa: E402
@@ -43,6 +49,13 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 WRONG_MAX = 0.05
 _FOOTER = ("\n\nSource link\n\nLeave a Reply\n\nYour email address will not be published. "
            "Required fields are marked *")
+_ATTRIBUTIONS = (
+    "Originally published on {}.",
+    "This article is republished from {} under a Creative Commons license. Read the original article.",
+    "This story was originally published by {}.",
+    "The post {title} appeared first on {}.",
+    "Republished with permission from {}.",
+)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -94,7 +107,23 @@ def derived_pairs(originals: list[Article], seed: int) -> list[tuple[str, Articl
         spun = rewrite(original.text, seed=seed + n)
         pairs.append(("rewrite", original, Article(id=f"{original.id}~rewrite", text=spun, outlet=blog,
                                                     byline=original.byline, credits=list(original.credits))))
+        if original.outlet:
+            line = rng.choice(_ATTRIBUTIONS).format(original.outlet, title=paras[0][:60].rstrip())
+            attributed = attributed_copy(original.text + "\n\n" + line, f"{original.id}~attributed", blog)
+            pairs.append(("attributed", original, attributed))
+            excerpt = Article(id=f"{original.id}~credited-excerpt", text=half, outlet=f"{blog}-b",
+                              byline=original.byline, credits=list(original.credits))
+            pairs.append(("siblings", attributed, excerpt))  # the original is neither
     return pairs
+
+
+def attributed_copy(raw: str, article_id: str, outlet: str) -> Article:
+    """A republication as the readers make it of ``raw``: cleaned, the attribution line in
+    its boilerplate and the outlet it names in ``meta``."""
+    cleaned = clean_text(raw)
+    meta = {REPUBLISHED_FROM: cleaned.republished_from} if cleaned.republished_from else {}
+    return Article(id=article_id, text=cleaned.text, outlet=outlet, boilerplate=cleaned.boilerplate,
+                   credits=cleaned.credits, meta=meta)
 
 
 def seed_pairs(shared: Path) -> list[tuple[str, Article, Article]]:
@@ -147,8 +176,9 @@ def main() -> int:
             continue
         row[2] += 1
         named = a if result.source == "a" else b
-        row[3] += named.id != original.id
-        calibration.append((result.confidence, named.id == original.id))
+        right = kind != "siblings" and named.id == original.id  # siblings: neither is the source
+        row[3] += not right
+        calibration.append((result.confidence, right))
 
     print(f"{'kind':10} {'pairs':>6} {'derived':>8} {'with source':>12} {'wrong':>6} {'wrong share':>12}")
     totals = [0, 0, 0, 0]

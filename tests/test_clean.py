@@ -123,6 +123,41 @@ def test_about_opening_a_sentence_a_fact_box_or_a_long_closing_section_stays_in_
         assert cleaned.text == body and cleaned.boilerplate == []
 
 
+@pytest.mark.parametrize("line, origin", [
+    ("Originally published on Live Science.", "Live Science"),
+    ("This article is republished from The Conversation under a Creative Commons license. "
+     "Read the original article.", "The Conversation"),
+    ("This article was originally published by Futurism. Read the original article.", "Futurism"),
+    ("This story originally appeared in The Atlantic on Nov. 18, 2019.", "The Atlantic"),
+    ("Republished with permission from The Texas Tribune.", "The Texas Tribune"),
+    ("The post Flood waters rise appeared first on Valley News Today.", "Valley News Today"),
+    ("Read the full story at The Valley Courier.", "The Valley Courier"),
+    ("This article first appeared on https://www.valleycourier.example/2024/03/flood.html", "valleycourier.example"),
+])
+def test_an_attribution_line_is_boilerplate_naming_where_the_article_was_first_published(
+        line: str, origin: str) -> None:
+    cleaned = clean_text(f"{LEDE}\n\n{SECOND}\n\n{line}")
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+    assert cleaned.boilerplate == [line]
+    assert cleaned.republished_from == origin
+    assert cleaned.credits == []  # where the copy came from is no credit of its own text
+
+
+@pytest.mark.parametrize("line", [
+    "The report was published by the Valley Water Board on Tuesday.",  # what the story is about
+    "It first appeared in 1998, when the river crested at the same level.",
+    "First published in The Valley Review, the study found that half the pumps failed.",
+    "Originally published in 1998, the flood guide was revised this spring.",
+    "This post first appeared on the council's blog, where officials answer residents' questions about "
+    "flood defences, pumps and insurance every week.",  # a sentence, not an outlet's name
+    "Source: Valley Water Board",
+])
+def test_sentences_about_publishing_stay_in_the_body(line: str) -> None:
+    body = f"{LEDE}\n\n{line}\n\n{SECOND}"
+    cleaned = clean_text(body)
+    assert cleaned.text == body and cleaned.republished_from is None
+
+
 def test_reuters_signature_line_is_a_reuters_credit() -> None:
     cleaned = clean_text(f"{LEDE}\n\n(Reporting by Ana Ruiz; Editing by Tom Okafor)")
     assert cleaned.text == LEDE

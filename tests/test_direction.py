@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 import newstrace
 from newstrace.ingest.clean import clean_text
 from newstrace.model import Article
@@ -63,3 +68,57 @@ def test_signs_add_up_and_disagreeing_signs_lower_confidence() -> None:
     torn = newstrace.compare(Article(id="x", text=footer.text, boilerplate=footer.boilerplate, date="2024-03-01"),
                              Article(id="y", text=EXCERPT, date="2024-03-02"))
     assert torn.confidence < dated.confidence
+
+
+def _records(path: Path, *records: dict) -> Path:
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+def test_a_copy_saying_where_it_was_first_published_points_to_that_outlet(tmp_path: Path) -> None:
+    path = _records(tmp_path / "pages.jsonl",
+                    {"id": "ls-1", "outlet": "Live Science", "text": FULL},
+                    {"id": "yh-1", "outlet": "Yahoo News", "text": EXCERPT + "\n\nOriginally published on Live Science."})
+    report = newstrace.analyze([path], db=tmp_path / "store.db")
+    copy = next(a for a in report.articles if a.external_id == "yh-1")
+    assert copy.republished_from == "Live Science"
+    assert copy.boilerplate == ["Originally published on Live Science."]
+    assert "Live Science" not in copy.text
+    [relation] = [r for r in report.relations if r.derived]
+    original = next(a for a in report.articles if a.external_id == "ls-1")
+    assert relation.source == original.id
+    assert relation.comparison.reasons == ["yh-1 says it was first published by Live Science, the outlet of ls-1"]
+    assert relation.comparison.confidence >= 0.85
+
+
+def test_two_copies_of_a_missing_original_get_no_direction_from_an_attribution(tmp_path: Path) -> None:
+    # One copy says it came from the wire (not in the collection); the other kept the wire's
+    # credit. Neither was taken from the other, as far as anything in them says.
+    path = _records(tmp_path / "pages.jsonl",
+                    {"id": "blog", "outlet": "Harbour Blog",
+                     "text": FULL + "\n\nThis story was originally published by The Associated Press."},
+                    {"id": "paper", "outlet": "Corran Gazette", "byline": "By The Associated Press", "text": EXCERPT})
+    report = newstrace.analyze([path], db=tmp_path / "store.db")
+    [relation] = [r for r in report.relations if r.derived]
+    assert relation.source is None
+    assert relation.comparison.reasons == ["no sign of which came first"]
+    [story] = report.stories  # one family: one independent report, whichever stands for it
+    assert sorted(story.article_ids) == sorted(a.id for a in report.articles)
+    assert len(story.independent_ids) == 1
+
+
+@pytest.mark.parametrize("outlet, origin, points", [
+    ("Live Science", "Live Science", True),
+    ("livescience.com", "Live Science", True),  # a page's outlet read from its host
+    ("The Conversation", "theconversation.com", True),
+    ("AP", "The Associated Press", True),
+    ("AP", "KAPTV", False),  # a name inside another word is not that outlet
+    ("Space.com", "Live Science", False),
+])
+def test_an_attribution_points_only_to_the_outlet_it_names(outlet: str, origin: str, points: bool) -> None:
+    original = Article(id="first", text=FULL, outlet=outlet)
+    copy = Article(id="copy", text=EXCERPT, outlet="Harbour Blog", meta={"republished_from": origin})
+    result = newstrace.compare(original, copy)
+    assert result.derived
+    assert (result.source == "a") is points
+    assert result.source != "b"

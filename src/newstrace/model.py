@@ -40,6 +40,10 @@ def article_id(text: str, key: str | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
+#: The ``meta`` key of :attr:`Article.republished_from`.
+REPUBLISHED_FROM = "republished_from"
+
+
 @dataclass
 class Article:
     """One news article after ingest and cleaning.
@@ -76,6 +80,14 @@ class Article:
         """Give the article its identity ``key`` (and the id that goes with it)."""
         self.key = key
         self.id = article_id(self.text, key)
+
+    @property
+    def republished_from(self) -> str | None:
+        """Where the article says it was first published: the outlet its attribution line
+        names ("Originally published on Live Science."), or an input's own
+        ``republished_from`` field; ``None`` when it says nothing (``meta[REPUBLISHED_FROM]``)."""
+        value = self.meta.get(REPUBLISHED_FROM)
+        return value.strip() if isinstance(value, str) and value.strip() else None
 
     @property
     def label(self) -> str:

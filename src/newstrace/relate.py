@@ -2,8 +2,9 @@
 
 Direction is decided only from signs a person can check, each weighed by how often it
 points the right way: an earlier date, a copy that credits or cites the other article's
-outlet, a wire credit the other lacks, blog boilerplate added by a republisher, and
-quotations kept by the original but reworded by a rewrite. Each sign carries log-odds
+outlet (or says it was first published there), a wire credit the other lacks, blog
+boilerplate added by a republisher, and quotations kept by the original but reworded by
+a rewrite. Each sign carries log-odds
 ``log(p / (1 - p))`` for the share ``p`` of derived pairs on which it alone names the
 original; the signs add up, and the confidence is the logistic of their sum. With no sign,
 ``source`` is ``None``: which text is more fully contained in the other is not a sign, since
@@ -25,10 +26,13 @@ from newstrace.text.quotes import quoted_words
 from newstrace.ingest.clean import credit_name
 from newstrace.model import Article, Derivation, Relation
 
-#: Boilerplate a republishing blog or scraper adds around a copied article.
+#: Boilerplate a republishing blog or scraper adds around a copied article. An attribution
+#: line ("Originally published on ...") is not among them: it names where its own text came
+#: from (:attr:`~newstrace.model.Article.republished_from`, read by :func:`_cites`), which
+#: says nothing of which of two copies from that place came first.
 _REPUBLISHER_MARKS = re.compile(
     r"leave a (reply|comment)|required fields are marked|your email address will not be published"
-    r"|post navigation|related posts|share this:|like this:|source link|originally (published|appeared)",
+    r"|post navigation|related posts|share this:|like this:|source link",
     re.IGNORECASE,
 )
 
@@ -92,32 +96,60 @@ def _outlet_names(article: Article) -> set[str]:
     return {name for name in (outlet, credit_name(outlet)) if name}
 
 
+def _outlet_key(name: str) -> str:
+    """An outlet's name folded for comparison: case, spacing and punctuation aside, a web
+    host's ``www.`` and top-level domain left off, and a leading "the" ("The Conversation",
+    "theconversation.com" -> ``conversation``)."""
+    name = re.sub(r"^(?:https?://)?(?:www\.)?", "", name.strip().casefold())
+    if " " not in name:
+        name = re.sub(r"\.[a-z]{2,}(?:\.[a-z]{2})?(?:/.*)?$", "", name)
+    key = re.sub(r"\W+|_", "", name)
+    return key[3:] if key.startswith("the") and len(key) > 3 else key
+
+
+def _names_outlet(origin: str, names: set[str]) -> bool:
+    """Whether an attribution's ``origin`` names one of the outlet ``names``."""
+    short = credit_name(origin)
+    keys = {_outlet_key(name) for name in names}
+    return (_outlet_key(origin) in keys or (short is not None and short in names)
+            or any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", origin) for name in names))
+
+
 def _cites(article: Article, other: Article) -> str | None:
-    """The name under which ``article`` credits ``other``'s outlet, if it does."""
+    """How ``article`` credits ``other``'s outlet, if it does: its attribution line says it
+    was first published there, or a credit or byline names it (a reason's words)."""
     names = _outlet_names(other)
     if not names or (article.outlet and article.outlet.strip() in names):
         return None
+    origin = article.republished_from
+    if origin is not None and _names_outlet(origin, names):
+        return f"says it was first published by {_escaped(origin)}"
     credited = set(article.credits) | ({article.byline} if article.byline else set())
     for name in sorted(names):
         if name in credited or any(name in credit for credit in credited):
-            return name
+            return f"credits {_escaped(name)}"
     return None
 
 
 def _credit_sign(a: Article, b: Article, votes: Votes) -> None:
-    """A text that credits the other's outlet was taken from it; otherwise a wire credit or
-    byline that only one carries weakly marks that one as the original."""
+    """A text that credits the other's outlet, or says it was first published there, was
+    taken from it; otherwise a wire credit or byline that only one carries weakly marks
+    that one as the original, unless the other says it was first published elsewhere. An
+    attribution line alone is no sign: it says where its own text came from, which tells
+    nothing of another copy from the same place."""
     cited_by_b, cited_by_a = _cites(b, a), _cites(a, b)
     if bool(cited_by_b) != bool(cited_by_a):
-        source, copy, name = ("a", "b", cited_by_b) if cited_by_b else ("b", "a", cited_by_a)
+        source, copy, how = ("a", "b", cited_by_b) if cited_by_b else ("b", "a", cited_by_a)
         _vote(votes, CITES_WEIGHT if source == "a" else -CITES_WEIGHT,
-              f"{{{copy}}} credits {_escaped(str(name))}, the outlet of {{{source}}}")
+              f"{{{copy}}} {how}, the outlet of {{{source}}}")
         return
     a_credit = bool(a.credits or a.byline)
     b_credit = bool(b.credits or b.byline)
     if a_credit != b_credit:
         side = "a" if a_credit else "b"
-        article = a if a_credit else b
+        article, other = (a, b) if a_credit else (b, a)
+        if other.republished_from is not None:  # the other says it came from elsewhere
+            return
         what = _escaped(", ".join(article.credits) or f"byline {article.byline!r}")
         _vote(votes, CREDIT_WEIGHT if a_credit else -CREDIT_WEIGHT,
               f"{{{side}}} carries the credit ({what}) the other lacks")

@@ -44,6 +44,9 @@ class Cleaned:
     credits: list[str] = field(default_factory=list)  #: "AP", "AFP", "Reuters", ...
     boilerplate: list[str] = field(default_factory=list)  #: removed blocks, in text order
     outlet: str | None = None
+    #: Where a republication says the article was first published ("Originally published on
+    #: Live Science."), as the attribution line names it (:data:`_ATTRIBUTION`)
+    republished_from: str | None = None
 
 
 # --- agencies -------------------------------------------------------------------------
@@ -212,16 +215,61 @@ _EDITOR_NOTE = (r"[(\[]?(?:Editor|EDITOR|Editors|EDITORS)['’]?[sS]?['’]?[ \t
                 r"[^\n]*(?:(?<![.!?…:\"'”’)\]])\n[ \t]*[a-z][^\n]*)*")
 _RELATED_HEADING = (r"[\"“]?(?:Related|RELATED|Related (?:[Ss]tories|[Aa]rticles|[Cc]overage|[Ll]inks|[Rr]eading)"
                     r"|Read [Mm]ore|READ MORE|See [Aa]lso|More [Oo]n [Tt]his|You [Mm]ay [Aa]lso [Ll]ike)[ \t]*:?[\"”]?")
+#: A republication's attribution line: where the article was first published, which
+#: republishing under a licence or a syndication deal requires ("This article is republished
+#: from The Conversation under a Creative Commons license. Read the original article.",
+#: "Originally published on Live Science.", a feed's "The post ... appeared first on ...").
+#: The line is the republisher's boilerplate; the outlet it names (``origin``, cut by
+#: :func:`_origin_name`) is where the copy came from. Only a whole line of this form counts:
+#: "This story was published ..." names the article itself, where "The report was
+#: published by ..." in a news story names what the story is about.
+_ATTRIBUTION = (
+    r"(?:(?:This[ \t]+(?:article|story|post|piece|column|essay|op-ed|commentary|content)"
+    r"(?:[ \t]+(?:was|is|has[ \t]+been))?[ \t]+(?:(?:originally|first)[ \t]+)?"
+    r"(?:published|appeared|posted|republished|reprinted|ran)"
+    r"|(?:Originally|First)[ \t]+(?:published|appeared|posted|ran)"
+    r"|(?:Republished|Reprinted)(?:[ \t]+with[ \t]+permission)?"
+    r"|Read[ \t]+(?:more|the[ \t]+(?:full|original|complete)[ \t]+(?:article|story|post|report)))"
+    r"[ \t]+(?:on|in|at|by|from|with(?:[ \t]+the)?[ \t]+permission[ \t]+(?:of|from))"
+    r"|The[ \t]+post[ \t][^\n]{1,250}?[ \t]appeared[ \t]+first[ \t]+on)"
+    r"[ \t]+(?P<origin>[^\n]{1,100}?)\.?(?:[ \t]+Read[ \t]+the[ \t]+original(?:[ \t]+(?:article|story|post))?\.?)?"
+)
+#: What may follow an attribution's outlet name on its line: a date, a licence, a partnership.
+_ORIGIN_TRAILER = re.compile(
+    r"(?:,?[ \t]+on[ \t]+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?[ \t])"
+    r"[^\n]{0,30}|[ \t]+under[ \t]+an?[ \t][^\n]{0,60}?licen[cs]e[^\n]{0,40}"
+    r"|[ \t]+(?:as[ \t]+part[ \t]+of|in[ \t]+partnership[ \t]+with|with[ \t]+permission)[^\n]{0,80})$"
+)
+_ORIGIN_MAX = 60  #: a longer "name" is a sentence, not an outlet's name
+_ORIGIN_WORDS = 8
+
+
+def _origin_name(raw: str) -> str | None:
+    """The outlet an attribution line names (a web address as its host, without
+    ``www.``), or ``None`` when it names none: what is left after a date, licence or
+    partnership is a sentence ("First published in The Lancet, the study found ...") or
+    has no letter ("First published in 1998")."""
+    trailer = _ORIGIN_TRAILER.search(raw)
+    name = (raw[: trailer.start()] if trailer else raw).strip().strip("\"'“”‘’()[]").rstrip(".;:!").strip()
+    host = re.match(r"(?:https?://)?(?:www\.)?([\w-]+(?:\.[\w-]+)+)(?:/\S*)?$", name)
+    if host is not None and " " not in name:
+        name = host.group(1)
+    if "," in name or len(name) > _ORIGIN_MAX or len(name.split()) > _ORIGIN_WORDS:
+        return None
+    return name if any(c.isalpha() for c in name) else None
+
+
 #: The characters a line that :data:`_LINE` removes can start with (after spaces; and a
 #: digit): a look-ahead on them turns away blank lines and most lines of text at once,
 #: before the engine tries every branch (a filter only: it changes no match). A new
 #: branch of :data:`_LINE` adds its first characters here.
-_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMS•·|(—–-[\"“") | {name[0] for name in _AGENCY_OF}))
+_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMSO•·|(—–-[\"“") | {name[0] for name in _AGENCY_OF}))
 #: Whole lines to remove. Every branch follows a newline, so the engine only tries line
 #: starts. ``footer`` runs to the end of the text, and so does ``about``: a closing section
 #: under a short "About ..." heading ("About Ascom", "About the author"; not a fact box
 #: such as "About the prison:"), which two press releases of one company or two columns of
-#: one writer share; ``published`` lines carry the date.
+#: one writer share; ``published`` lines carry the date, ``attribution`` lines where the
+#: article was first published.
 _LINE = re.compile(
     rf"\n[ \t]*(?=[{re.escape(_LINE_FIRST)}\d])(?:"
     r"(?P<footer>(?:Leave a (?:Reply|reply|Comment|comment)|Post a Comment|Add a Comment"
@@ -243,6 +291,7 @@ _LINE = re.compile(
     r"|Follow (?:us|[^\n]{1,40}) on (?:Twitter|X|Facebook|Instagram|LinkedIn|Telegram|YouTube"
     r"|TikTok)[^\n]{0,80}"
     r"|The-\w+-Wire"
+    rf"|(?P<attribution>{_ATTRIBUTION})"
     rf"|(?:[—–-]+[ \t]*)?(?:{_AGENCY})"
     r")[ \t]*(?=\n|\Z)"
 )
@@ -449,11 +498,18 @@ class _Span:
     carries_credit: bool = True
 
 
-def _line_spans(text: str) -> tuple[list[_Span], str | None]:
-    """Spans of the whole boilerplate lines of ``text``, and the first "Published" date."""
+def _line_spans(text: str) -> tuple[list[_Span], str | None, str | None]:
+    """Spans of the whole boilerplate lines of ``text``, the first "Published" date and
+    the outlet the first attribution line names."""
     spans: list[_Span] = []
-    published: str | None = None
+    published = origin = None
     for m in _LINE.finditer(text):
+        if m.group("attribution") is not None:  # the republisher's line, no credit of its own
+            named = _origin_name(m.group("origin"))
+            if named is not None:
+                origin = origin or named
+                spans.append(_Span(m.start() + 1, m.end(), False))
+            continue
         if m.group("published") is not None:
             when = iso_date(m.group("when"))
             if when is None:
@@ -467,7 +523,7 @@ def _line_spans(text: str) -> tuple[list[_Span], str | None]:
             continue
         closing = m.group("footer") is not None or m.group("about") is not None
         spans.append(_Span(m.start() + 1, m.end(), not closing))
-    return spans, published
+    return spans, published, origin
 
 
 def _keyword_spans(text: str, short: str) -> list[_Span]:
@@ -602,7 +658,7 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
 
     if not fronted:
         text = "\n" + text
-    spans, published = _line_spans(text)
+    spans, published, origin = _line_spans(text)
     short = _short_lines(text)
     spans += _keyword_spans(text, short) + _caption_spans(text, line_ends)
     spans += _self_description_spans(text) + _notice_spans(text, short)
@@ -621,6 +677,7 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
         credits=_unique(credits),
         boilerplate=boilerplate,
         outlet=outlet,
+        republished_from=origin,
     )
 
 

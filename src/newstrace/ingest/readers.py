@@ -44,7 +44,7 @@ import trafilatura
 
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
 from newstrace.ingest.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta
-from newstrace.model import Article, InputError
+from newstrace.model import REPUBLISHED_FROM, Article, InputError
 
 try:
     from orjson import JSONDecodeError
@@ -190,6 +190,7 @@ def _article(cleaned: Cleaned, path: PathLike, key: str | None = None, **fields:
         credits=list(dict.fromkeys(cleaned.credits + credits_in(named))),
         boilerplate=cleaned.boilerplate,
         path=str(path),
+        meta={REPUBLISHED_FROM: cleaned.republished_from} if cleaned.republished_from else {},
         **values,
     )
 
