@@ -78,7 +78,8 @@ def _records(path: Path, *records: dict) -> Path:
 def test_a_copy_saying_where_it_was_first_published_points_to_that_outlet(tmp_path: Path) -> None:
     path = _records(tmp_path / "pages.jsonl",
                     {"id": "ls-1", "outlet": "Live Science", "text": FULL},
-                    {"id": "yh-1", "outlet": "Yahoo News", "text": EXCERPT + "\n\nOriginally published on Live Science."})
+                    {"id": "yh-1", "outlet": "Yahoo News",
+                     "text": EXCERPT + "\n\nOriginally published on Live Science."})
     report = newstrace.analyze([path], db=tmp_path / "store.db")
     copy = next(a for a in report.articles if a.external_id == "yh-1")
     assert copy.republished_from == "Live Science"
@@ -122,3 +123,38 @@ def test_an_attribution_points_only_to_the_outlet_it_names(outlet: str, origin: 
     assert result.derived
     assert (result.source == "a") is points
     assert result.source != "b"
+
+
+def _page(site: str, canonical: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return (f'<html><head><title>Crane collapse closes Corran quay</title><link rel="canonical" href="{canonical}">'
+            f'<meta property="og:site_name" content="{site}"></head>'
+            f"<body><article><h1>Crane collapse closes Corran quay</h1>{body}</article></body></html>")
+
+
+def test_a_page_whose_canonical_link_names_another_site_points_to_that_site_s_page(tmp_path: Path) -> None:
+    original_url, copy_url = "https://www.harbourwire.example/news/crane", "https://news.portal.example/crane-123"
+    path = _records(tmp_path / "pages.jsonl",
+                    {"id": "wire", "url": original_url, "html": _page("Harbour Wire", original_url, PARAGRAPHS)},
+                    {"id": "portal", "url": copy_url, "html": _page("Portal News", original_url, PARAGRAPHS[:3])})
+    report = newstrace.analyze([path], db=tmp_path / "store.db")
+    by_name = {a.external_id: a for a in report.articles}
+    assert by_name["portal"].meta["canonical_url"] == original_url
+    assert by_name["portal"].republished_from == "harbourwire.example"
+    assert "canonical_url" not in by_name["wire"].meta  # its canonical link is its own page
+    [relation] = [r for r in report.relations if r.derived]
+    assert relation.source == by_name["wire"].id
+    assert relation.comparison.reasons == [
+        "portal says it was first published by harbourwire.example, the outlet of wire"]
+
+
+@pytest.mark.parametrize("served, canonical", [
+    ("https://amp.harbourwire.example/news/crane", "https://www.harbourwire.example/news/crane"),  # its AMP page
+    ("https://news.harbourwire.co.uk/crane", "https://www.harbourwire.co.uk/news/crane"),
+])
+def test_a_canonical_link_within_the_page_s_own_site_names_no_other_origin(
+        tmp_path: Path, served: str, canonical: str) -> None:
+    path = _records(tmp_path / "page.jsonl",
+                    {"id": "amp", "url": served, "html": _page("Harbour Wire", canonical, PARAGRAPHS)})
+    [article] = newstrace.analyze([path], db=tmp_path / "store.db").articles
+    assert article.republished_from is None and "canonical_url" not in article.meta

@@ -24,6 +24,7 @@ from typing import Literal, Sequence
 
 from newstrace.text.quotes import quoted_words
 from newstrace.ingest.clean import credit_name
+from newstrace.ingest.pagemeta import host_outlet
 from newstrace.model import Article, Derivation, Relation
 
 #: Boilerplate a republishing blog or scraper adds around a copied article. An attribution
@@ -115,14 +116,20 @@ def _names_outlet(origin: str, names: set[str]) -> bool:
             or any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", origin) for name in names))
 
 
+def _hosts(article: Article) -> set[str]:
+    """The host the article was served from, if its URL is known (an outlet's other name)."""
+    host = host_outlet(article.url)
+    return {host} if host else set()
+
+
 def _cites(article: Article, other: Article) -> str | None:
     """How ``article`` credits ``other``'s outlet, if it does: its attribution line says it
     was first published there, or a credit or byline names it (a reason's words)."""
     names = _outlet_names(other)
-    if not names or (article.outlet and article.outlet.strip() in names):
+    if article.outlet and article.outlet.strip() in names:
         return None
     origin = article.republished_from
-    if origin is not None and _names_outlet(origin, names):
+    if origin is not None and _names_outlet(origin, names | _hosts(other)):
         return f"says it was first published by {_escaped(origin)}"
     credited = set(article.credits) | ({article.byline} if article.byline else set())
     for name in sorted(names):

@@ -236,8 +236,8 @@ _ATTRIBUTION = (
 )
 #: What may follow an attribution's outlet name on its line: a date, a licence, a partnership.
 _ORIGIN_TRAILER = re.compile(
-    r"(?:,?[ \t]+on[ \t]+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?[ \t])"
-    r"[^\n]{0,30}|[ \t]+under[ \t]+an?[ \t][^\n]{0,60}?licen[cs]e[^\n]{0,40}"
+    r"(?:,?[ \t]+on[ \t]+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+    r"[a-z]*\.?[ \t])[^\n]{0,30}|[ \t]+under[ \t]+an?[ \t][^\n]{0,60}?licen[cs]e[^\n]{0,40}"
     r"|[ \t]+(?:as[ \t]+part[ \t]+of|in[ \t]+partnership[ \t]+with|with[ \t]+permission)[^\n]{0,80})$"
 )
 _ORIGIN_MAX = 60  #: a longer "name" is a sentence, not an outlet's name

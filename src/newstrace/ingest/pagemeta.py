@@ -430,6 +430,35 @@ def host_outlet(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+def site_of(url: str | None) -> str | None:
+    """The site a URL belongs to: its registered domain (``amp.theguardian.com`` and
+    ``www.theguardian.com`` -> ``theguardian.com``; ``news.bbc.co.uk`` -> ``bbc.co.uk``)."""
+    host = host_outlet(url)
+    return None if host is None else _registered(host)
+
+
+def _registered(host: str) -> str:
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are pages of one site: the same registered domain, or the same name
+    under another country's domain (``businessinsider.com``, ``businessinsider.de``), or one
+    host naming the other's site (``jaraguadosul.com.br``, ``jaraguadosul.sc.gov.br``);
+    ``False`` when either has no host."""
+    host, other_host = host_outlet(url), host_outlet(other)
+    if host is None or other_host is None:
+        return False
+    name, other_name = _registered(host).split(".")[0], _registered(other_host).split(".")[0]
+    return name == other_name or name in other_host.split(".") or other_name in host.split(".")
+
+
+#: Second-level labels under which a country's domains are registered (``co.uk``, ``com.au``).
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"})
+
+
 def _site_names(page: _Page) -> list[str]:
     names = [value for key in _SITE_META for value in page.metas.get(key, [])]
     for item in page.ld:

@@ -43,7 +43,7 @@ import charset_normalizer
 import trafilatura
 
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
-from newstrace.ingest.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta
+from newstrace.ingest.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta, same_site
 from newstrace.model import REPUBLISHED_FROM, Article, InputError
 
 try:
@@ -244,6 +244,11 @@ def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: s
     article = _article(cleaned, path, key, **extracted)
     if page.date_source and article.date == page.date:
         article.meta["date_source"] = page.date_source  # where on the page the date was read
+    served = fields.get("url")
+    if page.url and served and host_outlet(served) and not same_site(page.url, served):
+        # served from one site, its canonical link names another's page as the original
+        article.meta["canonical_url"] = page.url
+        article.meta.setdefault(REPUBLISHED_FROM, host_outlet(page.url))
     return article
 
 
