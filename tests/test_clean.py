@@ -158,6 +158,30 @@ def test_sentences_about_publishing_stay_in_the_body(line: str) -> None:
     assert cleaned.text == body and cleaned.republished_from is None
 
 
+@pytest.mark.parametrize("dateline, date, credits", [
+    ("SPRINGFIELD, March 3, 2024 --", "2024-03-03", []),
+    ("NEW YORK, March 3, 2024 /PRNewswire/ --", "2024-03-03", ["PR Newswire"]),
+    ("SPRINGFIELD, Ill., Jan. 5, 2024 /PRNewswire/ --", "2024-01-05", ["PR Newswire"]),
+    ("TORONTO, Nov. 18, 2019 (GLOBE NEWSWIRE) --", "2019-11-18", ["GlobeNewswire"]),
+    ("SAN FRANCISCO--(BUSINESS WIRE)--", None, ["Business Wire"]),
+    ("LONDON, Nov 18, 2019 (Reuters) -", "2019-11-18", ["Reuters"]),
+    ("LONDON, Nov 18 (Reuters) -", None, ["Reuters"]),  # no year: no date
+])
+def test_a_press_release_dateline_is_removed_and_dates_the_release(
+        dateline: str, date: str | None, credits: list[str]) -> None:
+    cleaned = clean_text(f"{dateline} {LEDE}\n\n{SECOND}")
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}"
+    assert cleaned.boilerplate == [dateline]
+    assert cleaned.date == date and cleaned.credits == credits
+
+
+def test_a_date_in_the_first_sentence_is_no_dateline() -> None:
+    for body in (f"Springfield, which flooded on March 3, 2024 - and again in May - is rebuilding.\n\n{SECOND}",
+                 f"The council met on March 3, 2024 -- a Sunday -- to vote.\n\n{SECOND}"):
+        cleaned = clean_text(body)
+        assert cleaned.text == body and cleaned.date is None and cleaned.boilerplate == []
+
+
 def test_reuters_signature_line_is_a_reuters_credit() -> None:
     cleaned = clean_text(f"{LEDE}\n\n(Reporting by Ana Ruiz; Editing by Tom Okafor)")
     assert cleaned.text == LEDE

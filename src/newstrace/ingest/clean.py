@@ -69,6 +69,11 @@ _AGENCY_NAMES: dict[str, tuple[str, ...]] = {
     "PTI": ("PTI", "Press Trust of India"),
     "AAP": ("AAP", "Australian Associated Press"),
     "CP": ("The Canadian Press", "Canadian Press"),
+    # press-release wires: the dateline of a release names the service that spread it
+    "PR Newswire": ("PRNewswire", "PR Newswire"),
+    "Business Wire": ("BUSINESS WIRE", "Business Wire"),
+    "GlobeNewswire": ("GLOBE NEWSWIRE", "GlobeNewswire", "Globe Newswire"),
+    "Accesswire": ("ACCESSWIRE", "Accesswire"),
 }
 _AGENCY_OF = {name: short for short, names in _AGENCY_NAMES.items() for name in names}
 _AGENCY = "|".join(sorted(map(re.escape, _AGENCY_OF), key=len, reverse=True))
@@ -194,6 +199,15 @@ _DATELINE = re.compile(
     rf"[ \t]*(?:[A-Z][\w.'’ -]{{0,40}}(?:,[^\n()]{{1,40}})?[ \t]*)?\(({_AGENCY})\)"
     r"(?:[ \t]*(?:[—–]|-{1,2})[ \t]*|(?=[A-Z]))"
 )
+#: A press release's dateline: the place, the full date and perhaps the wire that spread it,
+#: then a dash ("SPRINGFIELD, Ill., March 3, 2024 /PRNewswire/ -- Acme today announced ...").
+#: Removed like an agency's; its date is the article's when nothing else dates it.
+_RELEASE_DATELINE = re.compile(
+    r"[ \t]*[A-Z][\w.'’ -]{0,40}?(?:,[ \t]*[A-Z][\w.'’ -]{0,30}?)?,[ \t]*"
+    rf"(?P<when>(?i:{_DATE.pattern}))[ \t]*(?:/[ \t]*(?P<wire>[^/\n]{{2,40}}?)[ \t]*/[ \t]*)?"
+    r"(?:-{1,2}|[—–])[ \t]*(?=\S)"
+)
+_RELEASE_DATELINE_REACH = 100  #: the dash closing a release dateline comes within this many characters
 #: A company's legal form closing an "About ..." heading ("About Acme, Inc.").
 _COMPANY_SUFFIX = r"(?:Inc|Corp|Co|Ltd|LLC|L\.L\.C|plc|PLC|S\.A|N\.V|AG|SE|GmbH)\.?"
 #: The longest closing "About ..." section (a press release's "About the company", an
@@ -608,6 +622,15 @@ def _block_credits(block: str) -> list[str]:
     return credits_in(block)
 
 
+def _release_dateline(text: str, at: int) -> re.Match[str] | None:
+    """A press release's dateline opening ``text`` at ``at`` (:data:`_RELEASE_DATELINE`):
+    searched only when a dash and a year's digits come early enough."""
+    head = text[at : at + _RELEASE_DATELINE_REACH]
+    if not any(dash in head for dash in ("--", "—", "–", " - ")) or not any(c.isdigit() for c in head):
+        return None
+    return _RELEASE_DATELINE.match(text, at)
+
+
 # --- the whole pass ------------------------------------------------------------------
 
 
@@ -650,11 +673,18 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
     boilerplate: list[str] = []
     head = _TEXT.search(text)  # where text.lstrip() would start
     at = len(text) if head is None else head.start()
+    dated = None
     dateline = _DATELINE.match(text, at) if "(" in text[at : at + _DATELINE_REACH] else None
     if dateline is not None:
         boilerplate.append(dateline.group().strip())
         credits.append(_AGENCY_OF[dateline.group(1)])
+        dated = iso_date(dateline.group())  # "LONDON, Nov. 18, 2019 (Reuters) -"; none without a year
         text, fronted = text[dateline.end() :], False
+    elif (release := _release_dateline(text, at)) is not None:
+        boilerplate.append(release.group().strip())
+        credits += credits_in(release.group("wire") or "")
+        dated = iso_date(release.group("when"))
+        text, fronted = text[release.end() :], False
 
     if not fronted:
         text = "\n" + text
@@ -672,7 +702,7 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
     return Cleaned(
         text=text.strip(),
         title=title,
-        date=date or published,
+        date=date or published or dated,
         byline=byline,
         credits=_unique(credits),
         boilerplate=boilerplate,
