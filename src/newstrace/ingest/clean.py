@@ -69,14 +69,26 @@ _AGENCY_NAMES: dict[str, tuple[str, ...]] = {
     "PTI": ("PTI", "Press Trust of India"),
     "AAP": ("AAP", "Australian Associated Press"),
     "CP": ("The Canadian Press", "Canadian Press"),
-    # press-release wires: the dateline of a release names the service that spread it
+}
+#: Press-release wires: a release's dateline names the service that spread it. Credits as
+#: the agencies are, but no line of their name alone is removed (:data:`_LINE` tries only
+#: the news agencies, whose first letters its look-ahead admits).
+_RELEASE_WIRE_NAMES: dict[str, tuple[str, ...]] = {
     "PR Newswire": ("PRNewswire", "PR Newswire"),
     "Business Wire": ("BUSINESS WIRE", "Business Wire"),
     "GlobeNewswire": ("GLOBE NEWSWIRE", "GlobeNewswire", "Globe Newswire"),
     "Accesswire": ("ACCESSWIRE", "Accesswire"),
 }
-_AGENCY_OF = {name: short for short, names in _AGENCY_NAMES.items() for name in names}
-_AGENCY = "|".join(sorted(map(re.escape, _AGENCY_OF), key=len, reverse=True))
+
+
+def _alternation(names: Iterable[str]) -> str:
+    return "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+
+
+_NEWS_AGENCY_OF = {name: short for short, names in _AGENCY_NAMES.items() for name in names}
+_AGENCY_OF = _NEWS_AGENCY_OF | {name: short for short, names in _RELEASE_WIRE_NAMES.items() for name in names}
+_AGENCY = _alternation(_AGENCY_OF)
+_NEWS_AGENCY = _alternation(_NEWS_AGENCY_OF)
 _AGENCY_IN = re.compile(rf"(?<![\w-])({_AGENCY})(?![\w-])")
 
 
@@ -277,7 +289,7 @@ def _origin_name(raw: str) -> str | None:
 #: digit): a look-ahead on them turns away blank lines and most lines of text at once,
 #: before the engine tries every branch (a filter only: it changes no match). A new
 #: branch of :data:`_LINE` adds its first characters here.
-_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMSO•·|(—–-[\"“") | {name[0] for name in _AGENCY_OF}))
+_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMSO•·|(—–-[\"“") | {name[0] for name in _NEWS_AGENCY_OF}))
 #: Whole lines to remove. Every branch follows a newline, so the engine only tries line
 #: starts. ``footer`` runs to the end of the text, and so does ``about``: a closing section
 #: under a short "About ..." heading ("About Ascom", "About the author"; not a fact box
@@ -306,7 +318,7 @@ _LINE = re.compile(
     r"|TikTok)[^\n]{0,80}"
     r"|The-\w+-Wire"
     rf"|(?P<attribution>{_ATTRIBUTION})"
-    rf"|(?:[—–-]+[ \t]*)?(?:{_AGENCY})"
+    rf"|(?:[—–-]+[ \t]*)?(?:{_NEWS_AGENCY})"
     r")[ \t]*(?=\n|\Z)"
 )
 #: Short lines removed whole wherever the pattern sits in them: (guard, pattern). The
@@ -326,7 +338,7 @@ _KEYWORD_LINES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _KEYWORD_LINE_MAX = 400
 _PAREN_TAG = re.compile(
     r"\((?:(?:Source|Photo|Image|Picture|Credit|Video)s?[ \t]*:[^()\n]{1,80}"
-    rf"|(?:{_AGENCY}|EPA|Getty Images)(?:[ \t]*(?:/|via)[^()\n]{{1,40}})?"
+    rf"|(?:{_NEWS_AGENCY}|EPA|Getty Images)(?:[ \t]*(?:/|via)[^()\n]{{1,40}})?"
     r"|[^()\n]{1,40}/(?:AFP|AP|Reuters|EPA|Getty Images)[^()\n]{0,40})\)(?=\n)"
 )
 #: A closing section with no "About ..." heading in which an organisation describes itself,
@@ -626,9 +638,12 @@ def _release_dateline(text: str, at: int) -> re.Match[str] | None:
     """A press release's dateline opening ``text`` at ``at`` (:data:`_RELEASE_DATELINE`):
     searched only when a dash and a year's digits come early enough."""
     head = text[at : at + _RELEASE_DATELINE_REACH]
-    if not any(dash in head for dash in ("--", "—", "–", " - ")) or not any(c.isdigit() for c in head):
+    if not ("--" in head or "—" in head or "–" in head or " - " in head) or _YEAR.search(head) is None:
         return None
     return _RELEASE_DATELINE.match(text, at)
+
+
+_YEAR = re.compile(r"\d{4}")
 
 
 # --- the whole pass ------------------------------------------------------------------
