@@ -483,6 +483,14 @@ def test_credits_and_outlets_stand_beside_each_article_in_every_format() -> None
     assert "Coastal Herald · 2024-10-07 · credit AP" in page and "credit AFP" in page
 
 
+def test_where_a_republication_says_it_came_from_stands_beside_it_in_every_format() -> None:
+    report = credited_report()
+    report.articles[2].meta["republished_from"] = "Live Science"
+    assert "post.html  credit AFP · republished from Live Science" in _text_output(report)
+    assert "**post.html** (credit AFP · republished from Live Science)" in render_markdown(report)
+    assert "credit AFP · republished from Live Science" in render_html(report)
+
+
 def test_markdown_never_prints_empty_parentheses() -> None:
     report = sample_report()
     post = report.articles[2]
