@@ -161,6 +161,7 @@ def test_a_sites_footer_on_two_of_its_pages_is_its_boilerplate_from_the_second_p
 
     # the promo's pairs: (start, 1st), (1st, 2nd), (2nd, 3rd), (3rd, end); it ends the pages
     assert flagged(["Harbour Weekly", "harbour  weekly"]) == [False, True, True, True]  # one site's
+    assert flagged(["The Harbour Weekly", "harbourweekly.example"]) == [False, True, True, True]  # its host
     assert flagged([None, None]) == [False] * 4  # outlet unknown: three families needed
     assert flagged(["Harbour Weekly", "Gazette"]) == [False] * 4  # shared across outlets
 

@@ -17,6 +17,7 @@ from newstrace.match.align import profiles
 from newstrace.match.fingerprint import tokenize
 from newstrace.relate import quoted_words as relate_quoted_words
 from newstrace.text.sentences import is_claim_sentence, sentence_texts, split_sentences
+from newstrace.text.outlets import outlet_key
 from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts, quoted_stretches
 
 HOSTILE = {
@@ -192,3 +193,19 @@ def test_one_claim_rule_for_rewrite_evidence_and_digest_claims(name):
     if not claim:  # a heading or list entry is neither rewrite evidence nor a digest claim
         assert not is_factual(line)
     assert not is_factual(line) or is_claim_sentence(line)
+
+
+@pytest.mark.parametrize("names, key", [
+    (["The Conversation", "theconversation.com", "THE  CONVERSATION", "https://www.theconversation.com/uk"],
+     "conversation"),
+    (["Live Science", "livescience.com", "Live-Science"], "livescience"),
+    (["Le Monde", "lemonde.fr"], "lemonde"),
+])
+def test_an_outlets_spellings_fold_to_one_key(names: list[str], key: str) -> None:
+    assert {outlet_key(name) for name in names} == {key}
+
+
+def test_names_of_other_outlets_keep_other_keys_and_a_blank_name_has_none() -> None:
+    assert outlet_key("The Hill") == outlet_key("Hill") == "hill"
+    assert len({outlet_key(name) for name in ("The Hill", "The Hill Times", "Capitol Hill Post")}) == 3
+    assert outlet_key("  ") is None and outlet_key("") is None and outlet_key(None) is None

@@ -26,6 +26,7 @@ from newstrace.text.quotes import quoted_words
 from newstrace.ingest.clean import credit_name
 from newstrace.ingest.pagemeta import host_outlet
 from newstrace.model import Article, Derivation, Relation
+from newstrace.text.outlets import outlet_key
 
 #: Boilerplate a republishing blog or scraper adds around a copied article. An attribution
 #: line ("Originally published on ...") is not among them: it names where its own text came
@@ -97,22 +98,11 @@ def _outlet_names(article: Article) -> set[str]:
     return {name for name in (outlet, credit_name(outlet)) if name}
 
 
-def _outlet_key(name: str) -> str:
-    """An outlet's name folded for comparison: case, spacing and punctuation aside, a web
-    host's ``www.`` and top-level domain left off, and a leading "the" ("The Conversation",
-    "theconversation.com" -> ``conversation``)."""
-    name = re.sub(r"^(?:https?://)?(?:www\.)?", "", name.strip().casefold())
-    if " " not in name:
-        name = re.sub(r"\.[a-z]{2,}(?:\.[a-z]{2})?(?:/.*)?$", "", name)
-    key = re.sub(r"\W+|_", "", name)
-    return key[3:] if key.startswith("the") and len(key) > 3 else key
-
-
 def _names_outlet(origin: str, names: set[str]) -> bool:
     """Whether an attribution's ``origin`` names one of the outlet ``names``."""
     short = credit_name(origin)
-    keys = {_outlet_key(name) for name in names}
-    return (_outlet_key(origin) in keys or (short is not None and short in names)
+    keys = {outlet_key(name) for name in names} - {None}
+    return (outlet_key(origin) in keys or (short is not None and short in names)
             or any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", origin) for name in names))
 
 

@@ -52,6 +52,7 @@ from newstrace.match.fingerprint import (
 )
 from newstrace.match.lsh import DOC_MASK, KEY_MASK, KeyTable
 from newstrace.model import Article, BoilerplatePassage
+from newstrace.text.outlets import outlet_key
 
 _U64 = np.uint64
 #: A packed pair key keeps its top bits (``KEY_MASK``); tagged with a row below ``2**26``,
@@ -127,15 +128,16 @@ class BoilerplateIndex:
         self._outlet_codes = np.concatenate([self._outlet_codes, self._outlet_codes_of(outlets, len(keys))])
 
     def _outlet_codes_of(self, outlets: Sequence[str | None] | None, count: int) -> np.ndarray:
-        """The numbers of ``outlets`` by :func:`_outlet_name` (new names numbered in order of
-        first appearance; ``-1`` where unknown), each distinct spelling folded once."""
+        """The numbers of ``outlets`` by :func:`~newstrace.text.outlets.outlet_key` (new keys
+        numbered in order of first appearance; ``-1`` where unknown), each distinct spelling
+        folded once."""
         if outlets is None:
             return np.full(count, -1, dtype=np.int64)
         numbers = self._outlet_numbers
         code_of: dict[str | None, int] = {}
         for outlet in outlets:
             if outlet not in code_of:
-                name = _outlet_name(outlet)
+                name = outlet_key(outlet)
                 code_of[outlet] = -1 if name is None else numbers.setdefault(name, len(numbers))
         return np.array([code_of[outlet] for outlet in outlets], dtype=np.int64)
 
@@ -444,14 +446,6 @@ def _edge_run(a: np.ndarray, b: np.ndarray) -> set[int]:
     same_end = np.flatnonzero(a[::-1][:limit] != b[::-1][:limit])
     suffix = int(same_end[0]) if len(same_end) else limit
     return set(a[:prefix].tolist()) | set(a[len(a) - suffix:].tolist())
-
-
-def _outlet_name(outlet: str | None) -> str | None:
-    """An outlet's name for comparison (case and spacing folded); ``None`` when blank."""
-    if outlet is None:
-        return None
-    name = " ".join(outlet.split()).casefold()
-    return name or None
 
 
 def _sorted_distinct(values: np.ndarray) -> np.ndarray:

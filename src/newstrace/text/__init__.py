@@ -2,7 +2,8 @@
 (:mod:`newstrace.text.quotes`), where sentences end (:mod:`newstrace.text.sentences`),
 which words are no names or carry no content (:mod:`newstrace.text.words`), what the cheap
 readings of names and numbers are (:mod:`newstrace.text.names`), how a story is
-titled (:mod:`newstrace.text.titles`), and a batch of texts as one array for the vectorised
+titled (:mod:`newstrace.text.titles`), how an outlet's name is compared
+(:mod:`newstrace.text.outlets`), and a batch of texts as one array for the vectorised
 passes (:mod:`newstrace.text.batch`).
 
 A stage that needs to know what counts as a quotation asks this package rather than keeping
