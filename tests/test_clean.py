@@ -133,6 +133,8 @@ def test_about_opening_a_sentence_a_fact_box_or_a_long_closing_section_stays_in_
     ("The post Flood waters rise appeared first on Valley News Today.", "Valley News Today"),
     ("Read the full story at The Valley Courier.", "The Valley Courier"),
     ("This article first appeared on https://www.valleycourier.example/2024/03/flood.html", "valleycourier.example"),
+    ("Source: https://www.valleycourier.example/2024/03/flood.html", "valleycourier.example"),  # a scraper's
+    ("Via: https://harbourwire.example/crane", "harbourwire.example"),
 ])
 def test_an_attribution_line_is_boilerplate_naming_where_the_article_was_first_published(
         line: str, origin: str) -> None:

@@ -245,6 +245,8 @@ _RELATED_HEADING = (r"[\"“]?(?:Related|RELATED|Related (?:[Ss]tories|[Aa]rticl
 #: republishing under a licence or a syndication deal requires ("This article is republished
 #: from The Conversation under a Creative Commons license. Read the original article.",
 #: "Originally published on Live Science.", a feed's "The post ... appeared first on ...").
+#: A scraper's "Source: https://..." counts when it gives a web address (a data source,
+#: "Source: U.S. Census Bureau", names no page the text came from).
 #: The line is the republisher's boilerplate; the outlet it names (``origin``, cut by
 #: :func:`_origin_name`) is where the copy came from. Only a whole line of this form counts:
 #: "This story was published ..." names the article itself, where "The report was
@@ -257,7 +259,8 @@ _ATTRIBUTION = (
     r"|(?:Republished|Reprinted)(?:[ \t]+with[ \t]+permission)?"
     r"|Read[ \t]+(?:more|the[ \t]+(?:full|original|complete)[ \t]+(?:article|story|post|report)))"
     r"[ \t]+(?:on|in|at|by|from|with(?:[ \t]+the)?[ \t]+permission[ \t]+(?:of|from))"
-    r"|The[ \t]+post[ \t][^\n]{1,250}?[ \t]appeared[ \t]+first[ \t]+on)"
+    r"|The[ \t]+post[ \t][^\n]{1,250}?[ \t]appeared[ \t]+first[ \t]+on"
+    r"|(?:Source|Via|Original(?:[ \t]+(?:article|story))?)[ \t]*:(?=[ \t]*https?://))"
     r"[ \t]+(?P<origin>[^\n]{1,100}?)\.?(?:[ \t]+Read[ \t]+the[ \t]+original(?:[ \t]+(?:article|story|post))?\.?)?"
 )
 #: What may follow an attribution's outlet name on its line: a date, a licence, a partnership.
@@ -289,7 +292,7 @@ def _origin_name(raw: str) -> str | None:
 #: digit): a look-ahead on them turns away blank lines and most lines of text at once,
 #: before the engine tries every branch (a filter only: it changes no match). A new
 #: branch of :data:`_LINE` adds its first characters here.
-_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMSO•·|(—–-[\"“") | {name[0] for name in _NEWS_AGENCY_OF}))
+_LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMSOV•·|(—–-[\"“") | {name[0] for name in _NEWS_AGENCY_OF}))
 #: Whole lines to remove. Every branch follows a newline, so the engine only tries line
 #: starts. ``footer`` runs to the end of the text, and so does ``about``: a closing section
 #: under a short "About ..." heading ("About Ascom", "About the author"; not a fact box
