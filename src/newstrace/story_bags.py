@@ -111,10 +111,10 @@ def read_by_regex(text: str) -> bool:
     :func:`~newstrace.match.fingerprint.tokenize`: it holds an underscore (a word character
     to ``\\w``), the one letter that lowers to two characters, or a character beyond the
     Basic Multilingual Plane (a letter to the tokeniser, where an emoji is none to ``\\w``)."""
-    return "_" in text or (not text.isascii() and (_DOTTED_CAPITAL_I in text or beyond_bmp(text)))
+    return "_" in text or (not text.isascii() and (_DOTTED_CAPITAL_I in text or _beyond_bmp(text)))
 
 
-def beyond_bmp(text: str) -> bool:
+def _beyond_bmp(text: str) -> bool:
     """Whether ``text`` holds a character beyond the Basic Multilingual Plane: its UTF-16 form
     then has more units than it has characters (one encoding: 1.6 µs for a 3,000-character
     lead, where a regular expression's scan for such a character took 9.6 µs)."""

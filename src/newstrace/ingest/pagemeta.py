@@ -430,14 +430,9 @@ def host_outlet(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def site_of(url: str | None) -> str | None:
-    """The site a URL belongs to: its registered domain (``amp.theguardian.com`` and
-    ``www.theguardian.com`` -> ``theguardian.com``; ``news.bbc.co.uk`` -> ``bbc.co.uk``)."""
-    host = host_outlet(url)
-    return None if host is None else _registered(host)
-
-
 def _registered(host: str) -> str:
+    """A host's registered domain (``amp.theguardian.com`` -> ``theguardian.com``;
+    ``news.bbc.co.uk`` -> ``bbc.co.uk``)."""
     labels = host.split(".")
     keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
     return ".".join(labels[-keep:])

@@ -47,6 +47,7 @@ from newstrace.match.fingerprint import (
     sentence_pair_batch,
     sentence_pairs,
     sentences_of,
+    sorted_distinct,
     sorted_unique,
     tokenize,
 )
@@ -119,7 +120,7 @@ class BoilerplateIndex:
         # costs more than the passes), with the values of _sorted_by_row.
         docs = np.repeat(np.arange(first, first + len(keys), dtype=_U64), np.diff(pairs.offsets))
         keyed = np.bitwise_and(np.asarray(pairs.hashes, dtype=_U64), KEY_MASK)
-        self._table.add(_sorted_distinct(np.bitwise_or(keyed, docs)))
+        self._table.add(sorted_distinct(np.bitwise_or(keyed, docs)))
         by_text = _packed_by_row(np.subtract(docs, _U64(first), out=docs), keyed)  # each text's hashes sorted
         np.left_shift(by_text, _KEY_SHIFT, out=by_text)
         self._chunks.append(_Chunk(first, ShingleBatch(by_text, pairs.offsets), ShingleBatch(keyed, pairs.offsets)))
@@ -201,7 +202,7 @@ class BoilerplateIndex:
             raise ValueError(f"holders of at most {int(DOC_MASK) + 1:,} texts at a time")
         tagged = np.bitwise_and(np.asarray(pairs.hashes, dtype=_U64), KEY_MASK)
         tagged |= np.repeat(np.arange(len(pairs.offsets) - 1, dtype=_U64), np.diff(pairs.offsets))
-        return self._flagged_rows(_sorted_distinct(tagged), every_text=every_text)  # each (pair, text) once
+        return self._flagged_rows(sorted_distinct(tagged), every_text=every_text)  # each (pair, text) once
 
     def _flagged_rows(self, tagged: np.ndarray, *, every_text: bool,
                       row_of: np.ndarray | None = None) -> np.ndarray:
@@ -446,19 +447,6 @@ def _edge_run(a: np.ndarray, b: np.ndarray) -> set[int]:
     same_end = np.flatnonzero(a[::-1][:limit] != b[::-1][:limit])
     suffix = int(same_end[0]) if len(same_end) else limit
     return set(a[:prefix].tolist()) | set(a[len(a) - suffix:].tolist())
-
-
-def _sorted_distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct ``values``, sorted: :func:`~newstrace.match.fingerprint.sorted_unique`
-    without the counts, sorting ``values`` in place (a store's every sentence pair at once:
-    fresh memory costs more than the passes)."""
-    values.sort()
-    if len(values) < 2:
-        return values
-    first = np.empty(len(values), dtype=bool)
-    first[0] = True
-    np.not_equal(values[1:], values[:-1], out=first[1:])
-    return values[first]
 
 
 def _sorted_by_row(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
