@@ -71,6 +71,32 @@ def test_unrelated_texts_have_no_lexical_relation() -> None:
     assert classify_overlap(lexical_overlap(ORIGINAL, CHEESE)) is None
 
 
+def results_report(company: str, city: str, figures: list[str]) -> str:
+    """An automated quarterly-results report: one frame, filled with ``figures``."""
+    profit, eps, adjusted, analysts, estimate, revenue, forecast, change = figures
+    return "\n\n".join([
+        f"{company} on Thursday reported quarterly profit of ${profit} million.",
+        f"The {city}-based company said it had net income of ${eps} per share. Earnings, "
+        f"adjusted for one-time gains and costs, came to ${adjusted} per share.",
+        f"The average estimate of {analysts} analysts surveyed by a research firm was for "
+        f"earnings of ${estimate} per share.",
+        f"The company posted revenue of ${revenue} million in the period. Analysts had "
+        f"expected ${forecast} million, according to the same firm.",
+        f"Shares of {company} have moved {change}% since the start of the year.",
+    ])
+
+
+def test_a_frame_filled_with_other_figures_is_not_a_copy() -> None:
+    a = results_report("Harrow Freight", "Leeds", ["41.9", "0.98", "1.05", "7", "0.86", "1742", "1717", "12.4"])
+    b = results_report("Osprey Dairy", "Truro", ["108.6", "0.84", "0.91", "9", "0.93", "351", "368", "3.1"])
+    overlap = lexical_overlap(a, b)
+    assert overlap.passages and overlap.figures >= 5 and overlap.figures_kept == 0
+    assert classify_overlap(overlap) is None
+    # the same report updated: two figures revised, the others kept, is still a copy
+    revised = results_report("Harrow Freight", "Leeds", ["42.3", "0.98", "1.05", "7", "0.86", "1749", "1717", "12.4"])
+    assert classify_overlap(lexical_overlap(a, revised)) == "copy"
+
+
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
              "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]

@@ -26,6 +26,7 @@ from newstrace.match.fingerprint import (
     tokenize,
 )
 from newstrace.model import Passage
+from newstrace.text.names import numbers
 from newstrace.text.batch import text_starts
 from newstrace.text.quotes import quote_marks, quote_spans
 
@@ -307,6 +308,8 @@ class Overlap:
     shingles_a: int = 0
     shingles_b: int = 0
     shared: int = 0
+    figures: int = 0  #: distinct figures in the passages of the side that states fewer
+    figures_kept: int = 0  #: how many of those the other side's passages state too
 
     def swapped(self) -> Overlap:
         """The same overlap seen from ``b``: ``a`` and ``b`` trade places."""
@@ -347,8 +350,19 @@ def overlap_of(pa: TextProfile, pb: TextProfile, shingles_a: np.ndarray | None =
         covered_a=_covered_share(len(pa.text), [(p.a_start, p.a_end) for p in passages]),
         covered_b=_covered_share(len(pb.text), [(p.b_start, p.b_end) for p in passages]),
         passage_words=words, passage_sentences=sentences, shingles_a=len(sa),
-        shingles_b=len(sb), shared=shared,
+        shingles_b=len(sb), shared=shared, **passage_figures(pa.text, pb.text, passages),
     )
+
+
+def passage_figures(a: str, b: str, passages: Sequence[Passage]) -> dict[str, int]:
+    """``figures`` and ``figures_kept`` of an :class:`Overlap`: the distinct figures
+    (:func:`~newstrace.text.names.numbers`) that the passages state in ``a`` and in ``b``,
+    counted on the side that states fewer, and how many of them both sides state."""
+    if not passages:
+        return {"figures": 0, "figures_kept": 0}
+    in_a = set().union(*(numbers(a[p.a_start : p.a_end]) for p in passages))
+    in_b = set().union(*(numbers(b[p.b_start : p.b_end]) for p in passages))
+    return {"figures": min(len(in_a), len(in_b)), "figures_kept": len(in_a & in_b)}
 
 
 def identical_overlap(profile: TextProfile, shingles: np.ndarray | None = None, *,

@@ -45,6 +45,14 @@ PARTIAL_LONG_PASSAGE_WORDS = 80
 #: ``PARTIAL_MIN_SHARED`` shingles.
 PARTIAL_CONTAINMENT = 0.25
 PARTIAL_MIN_SHARED = 20
+#: Shared wording that states other figures is a template, not reuse: when the passages
+#: state at least ``TEMPLATE_FIGURES`` distinct figures on each side and fewer than
+#: ``TEMPLATE_FIGURES_KEPT`` of them are the same on both (automated earnings and sports
+#: reports, daily rate and market tables: one outlet's frame filled with other facts). A copy
+#: keeps its source's figures, an update most of them: every figure of the passages of
+#: PolNeAR's seven republications and of the seeds' CNN copy is kept.
+TEMPLATE_FIGURES = 5
+TEMPLATE_FIGURES_KEPT = 0.5
 #: Verified pairs sharing fewer shingles than this are not aligned (no 25-word passage
 #: can hide in fewer).
 ALIGN_MIN_SHARED = 10
@@ -65,6 +73,8 @@ def classify_overlap(overlap: Overlap) -> str | None:
     low, high = sorted((overlap.containment_a, overlap.containment_b))
     if low >= DUPLICATE_CONTAINMENT:
         return "duplicate"
+    if filled_template(overlap):
+        return None
     shorter_covered = (overlap.covered_a if overlap.shingles_a <= overlap.shingles_b
                        else overlap.covered_b)
     if (max(high, shorter_covered) >= COPY_SHARE
@@ -75,6 +85,14 @@ def classify_overlap(overlap: Overlap) -> str | None:
     if high >= PARTIAL_CONTAINMENT and overlap.shared >= PARTIAL_MIN_SHARED:
         return "partial"
     return None
+
+
+def filled_template(overlap: Overlap) -> bool:
+    """Whether the shared wording is a frame filled with other facts: the passages state
+    ``TEMPLATE_FIGURES`` or more figures on each side, and fewer than ``TEMPLATE_FIGURES_KEPT``
+    of them agree."""
+    return (overlap.figures >= TEMPLATE_FIGURES
+            and overlap.figures_kept < TEMPLATE_FIGURES_KEPT * overlap.figures)
 
 
 def substantial_passage(overlap: Overlap) -> bool:
