@@ -171,6 +171,30 @@ def test_stored_partial_pairs_left_unjudged_are_judged_next_time(tmp_path: Path)
     assert resumed.relations == unbroken.relations
 
 
+def test_a_briefing_excerpting_two_events_does_not_merge_them(seeds: Path, tmp_path: Path) -> None:
+    """A morning briefing that pastes paragraphs of the flood's wire report and of the
+    summit's AFP report shares passages with both (two partial relations), but is about
+    neither alone: the two events stay two stories."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(EXAMPLES, corpus)
+    shutil.copytree(seeds, corpus / "seeds")
+    wire = (EXAMPLES / "corran-flood" / "01_meridian_press.txt").read_text(encoding="utf-8").split("\n\n")
+    afp = next(seeds.glob("003_*.txt")).read_text(encoding="utf-8").split("\n\n")
+    briefing = (["Good morning. Here is what you need to know to start your day."]
+                + ["First, the floods."] + wire[1:4] + ["Abroad, a summit drew attention."] + afp[2:5]
+                + ["That is all for today. Forward this briefing to a friend who might like it."])
+    (corpus / "briefing.txt").write_text("\n\n".join(briefing), encoding="utf-8")
+    report = newstrace.analyze([corpus], db=tmp_path / "briefing.db")
+    labels = {a.id: a.label for a in report.articles}
+    briefing_id = next(i for i, label in labels.items() if label == "briefing.txt")
+    partners = {labels[r.b if r.a == briefing_id else r.a] for r in report.relations
+                if r.derived and briefing_id in (r.a, r.b)}
+    assert any(label.startswith("01_") for label in partners) and any(label.startswith("003_") for label in partners)
+    for story in report.stories:
+        seed = {labels[i][:3].isdigit() for i in story.article_ids if i != briefing_id}
+        assert len(seed) <= 1, [labels[i] for i in story.article_ids]  # seeds or flood, not both
+
+
 class _CountingEncoder:
     """The shared encoder, counting the texts it is asked to encode."""
 
