@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from newstrace import compare
 from newstrace.match.align import lexical_overlap
 from newstrace.match.lsh import LSHIndex
 from newstrace.match.nearcopy import classify_overlap, find_near_copies
@@ -92,6 +93,8 @@ def test_a_frame_filled_with_other_figures_is_not_a_copy() -> None:
     overlap = lexical_overlap(a, b)
     assert overlap.passages and overlap.figures >= 5 and overlap.figures_kept == 0
     assert classify_overlap(overlap) is None
+    verdict = compare(a, b)  # nor the same event: two companies' results
+    assert verdict.relation == "unrelated" and "0 of 8 figures" in verdict.reasons[0]
     # the same report updated: two figures revised, the others kept, is still a copy
     revised = results_report("Harrow Freight", "Leeds", ["42.3", "0.98", "1.05", "7", "0.86", "1749", "1717", "12.4"])
     assert classify_overlap(lexical_overlap(a, revised)) == "copy"

@@ -141,7 +141,7 @@ class Comparison:
     containment_b: float
     passages: list[Passage] = field(default_factory=list)
     confidence: float = 0.0  #: confidence in ``source``
-    reasons: list[str] = field(default_factory=list)  #: why ``source`` was chosen
+    reasons: list[str] = field(default_factory=list)  #: why ``source`` was chosen (or the pair is not derived)
     signals: dict[str, float] = field(default_factory=dict)  #: every score behind the verdict
 
     @property

@@ -15,7 +15,7 @@ import numpy as np
 from newstrace.match.align import Boilerplate, Overlap, lexical_overlap
 from newstrace.encode.runtime import Encoder
 from newstrace.model import Article, Comparison
-from newstrace.match.nearcopy import ALIGN_MIN_SHARED, DUPLICATE_CONTAINMENT, classify_overlap
+from newstrace.match.nearcopy import ALIGN_MIN_SHARED, DUPLICATE_CONTAINMENT, classify_overlap, filled_template
 from newstrace.match.paraphrase import align_sentences, kept_wording, paraphrase_verdict
 from newstrace.relate import infer_direction
 
@@ -58,6 +58,20 @@ def lexical_verdict(overlap: Overlap) -> Comparison | None:
         signals={"jaccard": overlap.jaccard, "containment_a": overlap.containment_a,
                  "containment_b": overlap.containment_b, "covered_a": overlap.covered_a,
                  "covered_b": overlap.covered_b},
+    )
+
+
+def template_verdict(overlap: Overlap) -> Comparison:
+    """``unrelated``, with the evidence, for two texts whose shared wording is one frame filled
+    with other facts (:func:`~newstrace.match.nearcopy.filled_template`): two companies'
+    automated results, two games' recaps. They are not one report, nor one event."""
+    return Comparison(
+        relation="unrelated", source=None, score=0.0, jaccard=round(overlap.jaccard, 4),
+        containment_a=round(overlap.containment_a, 4), containment_b=round(overlap.containment_b, 4),
+        passages=overlap.passages,
+        signals={"figures": overlap.figures, "figures_kept": overlap.figures_kept},
+        reasons=[f"the shared wording is a frame filled with other facts: {overlap.figures_kept} of "
+                 f"{overlap.figures} figures in the shared passages agree"],
     )
 
 
@@ -147,9 +161,12 @@ def judge(
     Shared wording decides first; a pair that reuses only some passages (``partial``) is also
     checked for a sentence-by-sentence rewrite, since spinners leave some phrases intact; it
     becomes a ``paraphrase`` only when the following reaches past the reused passages.
-    Sentences ``boilerplate`` flags as recurring are evidence of neither.
+    Sentences ``boilerplate`` flags as recurring are evidence of neither, and a frame filled
+    with other figures is evidence of nothing (:func:`template_verdict`).
     """
     overlap = overlap if overlap is not None else lexical_overlap(a, b, boilerplate=boilerplate)
+    if filled_template(overlap):
+        return template_verdict(overlap)
     lexical = lexical_verdict(overlap)
     if not needs_rewrite_check(overlap):
         return lexical
