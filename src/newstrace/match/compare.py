@@ -16,7 +16,7 @@ from newstrace.match.align import Boilerplate, Overlap, lexical_overlap
 from newstrace.encode.runtime import Encoder
 from newstrace.model import Article, Comparison
 from newstrace.match.nearcopy import ALIGN_MIN_SHARED, DUPLICATE_CONTAINMENT, classify_overlap, filled_template
-from newstrace.match.paraphrase import align_sentences, kept_wording, paraphrase_verdict
+from newstrace.match.paraphrase import align_sentences, kept_profiles, kept_wording, paraphrase_verdict
 from newstrace.relate import infer_direction
 
 #: Whole-text similarity (mean sentence vectors) from which two texts are one story.
@@ -87,10 +87,12 @@ def rewrite_verdict(
     boilerplate: Boilerplate | None = None,
 ) -> Comparison:
     """``paraphrase``, ``same_story`` or ``unrelated`` for a pair with no (or only partial)
-    lexical reuse: the sentence alignment and the wording kept outside quotations and
-    ``boilerplate`` decide (:func:`newstrace.match.paraphrase.paraphrase_verdict`)."""
-    alignment = align_sentences(a, b, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b)
-    verdict = paraphrase_verdict(alignment, kept_wording(a, b, overlap, boilerplate=boilerplate))
+    lexical reuse: the sentence alignment (``boilerplate`` sentences no evidence) and the
+    wording kept outside quotations and ``boilerplate`` decide
+    (:func:`newstrace.match.paraphrase.paraphrase_verdict`)."""
+    profiled = kept_profiles(a, b, boilerplate=boilerplate)
+    alignment = align_sentences(a, b, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b, profiled=profiled)
+    verdict = paraphrase_verdict(alignment, kept_wording(a, b, overlap, profiled=profiled))
     similarity = float(alignment.text_similarity)
     if verdict.is_paraphrase:
         relation, score, passages = "paraphrase", verdict.score, alignment.passages

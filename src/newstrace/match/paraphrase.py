@@ -27,7 +27,7 @@ from typing import Sequence
 
 import numpy as np
 
-from newstrace.match.align import Boilerplate, Overlap, lexical_overlap, profiles, shingle_overlap
+from newstrace.match.align import Boilerplate, Overlap, TextProfile, lexical_overlap, profiles, shingle_overlap
 from newstrace.encode.runtime import DIM, Encoder, default_encoder
 from newstrace.model import Passage
 from newstrace.text.sentences import Span, is_claim_sentence, split_sentences
@@ -69,6 +69,8 @@ class SentenceAlignment:
     features: dict[str, float] = field(default_factory=dict)
     #: cosine similarity of the two whole texts (mean of their sentence vectors)
     text_similarity: float = 0.0
+    #: per sentence of ``a`` and of ``b``: no evidence of following (:func:`unevidenced_sentences`)
+    masked: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def claim_sentences(self) -> tuple[np.ndarray, np.ndarray]:
@@ -194,11 +196,14 @@ def align_sentences(
     encoder: Encoder | None = None,
     vecs_a: np.ndarray | None = None,
     vecs_b: np.ndarray | None = None,
+    profiled: tuple[TextProfile, TextProfile] | None = None,
 ) -> SentenceAlignment:
     """Align the sentences of ``a`` and ``b`` in order and measure how closely ``b`` follows ``a``.
 
     ``vecs_a`` / ``vecs_b`` are the texts' sentence vectors (from :func:`encode_sentences`);
     those not given are computed with ``encoder`` (default: the shared MiniLM encoder).
+    ``profiled``: the two texts' profiles with their recurring boilerplate marked, whose
+    sentences are then no evidence of following (:func:`unevidenced_sentences`).
     """
     spans_a, spans_b = split_sentences(a), split_sentences(b)
     if vecs_a is None or vecs_b is None:
@@ -211,9 +216,25 @@ def align_sentences(
     alignment = SentenceAlignment(
         a, b, spans_a, spans_b, _monotone_pairs(vecs_a, vecs_b),
         text_similarity=float(_text_vector(vecs_a) @ _text_vector(vecs_b)),
+        masked=None if profiled is None else (unevidenced_sentences(spans_a, profiled[0]),
+                                              unevidenced_sentences(spans_b, profiled[1])),
     )
     alignment.features = _alignment_features(alignment, vecs_a @ vecs_b.T if len(vecs_a) and len(vecs_b) else None)
     return alignment
+
+
+def unevidenced_sentences(spans: Sequence[Span], profile: TextProfile) -> np.ndarray:
+    """Per sentence: whether most of its words lie in recurring boilerplate (an outlet's
+    editor's note, a statement every report of an event pastes): restating it is no
+    evidence of rewriting, as sharing it is none of copying."""
+    recurring = profile.boilerplate
+    if recurring is None or not recurring.any() or not spans:
+        return np.zeros(len(spans), dtype=bool)
+    sentence = np.searchsorted(np.array([s.start for s in spans]), profile.starts, side="right") - 1
+    inside = sentence >= 0
+    words = np.bincount(sentence[inside], minlength=len(spans))
+    masked = np.bincount(sentence[inside], weights=recurring[inside], minlength=len(spans))
+    return (words > 0) & (masked * 2 > words)
 
 
 # ---------------------------------------------------------------- lexical features
@@ -378,9 +399,12 @@ def _pair_weights(al: SentenceAlignment) -> np.ndarray:
 
 def _no_evidence(al: SentenceAlignment) -> np.ndarray:
     """Whether each aligned pair is no evidence of following: its numbers all differ
-    (independent reports of different counts, dates, scores), or one side holds no claim
-    (a heading matched with a heading, a list entry with a list entry)."""
+    (independent reports of different counts, dates, scores), one side holds no claim
+    (a heading matched with a heading, a list entry with a list entry), or one side is
+    recurring boilerplate (:attr:`SentenceAlignment.masked`)."""
     claims_a, claims_b = al.claim_sentences
+    if al.masked is not None:
+        claims_a, claims_b = claims_a & ~al.masked[0], claims_b & ~al.masked[1]
     return np.array([bool(nx and ny and not nx & ny)
                      or not (claims_a[p.a_first: p.a_last + 1].any() and claims_b[p.b_first: p.b_last + 1].any())
                      for p, (nx, ny) in zip(al.pairs, ((numbers(x), numbers(y)) for x, y in _pair_texts(al)))],
@@ -441,13 +465,14 @@ def _claim_following(al: SentenceAlignment) -> dict[str, float]:
 
 
 def kept_wording(a: str, b: str, overlap: Overlap | None = None, *,
-                 boilerplate: Boilerplate | None = None) -> dict[str, float]:
+                 boilerplate: Boilerplate | None = None,
+                 profiled: tuple[TextProfile, TextProfile] | None = None) -> dict[str, float]:
     """Wording kept outside quotations (and outside the sentences ``boilerplate`` flags as
     recurring: an outlet's editor's note is no evidence of rewriting): the shares of ``a``'s
     and ``b``'s word 3-grams found in the other, how many are shared, and the longest shared
     passage (in words, from the 5-gram ``overlap`` of :func:`newstrace.match.align.lexical_overlap`,
-    computed if not given)."""
-    pa, pb = profiles([a, b], KEPT_NGRAM, boilerplate=boilerplate)
+    computed if not given). ``profiled``: the texts' :func:`kept_profiles`, if at hand."""
+    pa, pb = profiled if profiled is not None else kept_profiles(a, b, boilerplate=boilerplate)
     shared, _, kept_a, kept_b = shingle_overlap(pa.shingles, pb.shingles)
     overlap = overlap if overlap is not None else lexical_overlap(a, b, boilerplate=boilerplate)
     return {
@@ -456,6 +481,12 @@ def kept_wording(a: str, b: str, overlap: Overlap | None = None, *,
         "kept_shared": float(shared),
         "longest_passage": float(max(overlap.passage_words, default=0)),
     }
+
+
+def kept_profiles(a: str, b: str, *, boilerplate: Boilerplate | None = None) -> tuple[TextProfile, TextProfile]:
+    """The two texts' word ``KEPT_NGRAM``-gram profiles, quotations and ``boilerplate`` marked."""
+    pa, pb = profiles([a, b], KEPT_NGRAM, boilerplate=boilerplate)
+    return pa, pb
 
 
 def rewrite_features(features: dict[str, float]) -> dict[str, float]:
