@@ -204,3 +204,56 @@ def test_a_labelled_note_cleaning_removes_is_still_listed_with_its_document_freq
     [listed] = [p for p in report.boilerplate if p.text.startswith("Editor's note")]
     assert (listed.text, listed.document_frequency, listed.outlets) == (labelled, 3, {"Daily Planet": 3})
     assert derived_pairs(report) == {}
+
+
+#: A statement every report of one event pastes whole (no quotation marks: a block quote).
+STATEMENT = ("We are deeply saddened by the events at our Harlow plant on Monday evening. Our first priority is "
+             "the safety of our employees and the people who live near the site, and we are working closely "
+             "with the fire service and the environment agency to understand what happened. The plant will "
+             "remain closed until inspectors have completed their work, and all staff will continue to "
+             "receive full pay during that time. We will share more information as soon as we are able to do so.")
+FIRE_REPORTS = {
+    "gazette": ["A fire broke out at a chemical plant on the edge of Harlow on Monday evening, sending a column "
+                "of black smoke over the town and forcing the closure of two main roads.",
+                "Firefighters from four stations fought the blaze for more than five hours. Residents within a "
+                "mile of the site were told to keep their windows shut overnight.",
+                "Kestrel Chemicals, which owns the site, said in a statement:", STATEMENT,
+                "The plant makes solvents for the paint industry and employs about 180 people."],
+    "echo": ["Smoke from a blaze at the Kestrel Chemicals works drifted across Harlow late on Monday, and police "
+             "shut the A414 while crews were at the scene.",
+             "The fire, which began shortly after 7pm in a storage building, was under control by midnight, "
+             "according to the county fire service. No injuries were reported.",
+             "In a statement posted on its website, the company wrote:", STATEMENT,
+             "An investigation into the cause is under way."],
+    "radio": ["Kestrel Chemicals' Harlow site, where fire broke out on Monday, has faced complaints from "
+              "neighbours over odours for several years.",
+              "The company responded to the fire in a statement: " + STATEMENT,
+              "The environment agency said it would test the air and the nearby brook on Tuesday."],
+}
+
+
+def test_a_statement_every_report_pastes_is_no_evidence_of_rewriting(tmp_path: Path) -> None:
+    """Three reports of one fire paste the owner's statement: it recurs, so it is boilerplate,
+    and a short report that is mostly that statement is no rewrite of the others for
+    restating it sentence by sentence: three independent reports."""
+    records = [{"id": name, "text": "\n\n".join(paragraphs)} for name, paragraphs in FIRE_REPORTS.items()]
+    report = newstrace.analyze([write(tmp_path, records)])
+    assert any("Our first priority is the safety" in p.text for p in report.boilerplate)
+    assert derived_pairs(report) == {}
+    [story] = report.stories
+    assert len(story.independent_ids) == 3
+
+
+def test_two_reports_pasting_one_statement_as_a_block_quote_are_not_copies() -> None:
+    """Set as its own paragraph after "... said in a statement:", the statement is a block
+    quotation (no quote marks survive text extraction): like a quotation, no copy evidence.
+    Half of each report, it made them a copy."""
+    from newstrace.text.quotes import block_quote_spans
+
+    gazette, echo = ("\n\n".join(FIRE_REPORTS[name]) for name in ("gazette", "echo"))
+    assert [gazette[start:end] for start, end in block_quote_spans(gazette)] == [STATEMENT]
+    assert not newstrace.compare(gazette, echo).derived
+    # the same statement in running prose, with no introducing line, is shared wording
+    inline = gazette.replace("said in a statement:\n\n", "has had a difficult week. ")
+    assert block_quote_spans(inline) == [] and newstrace.compare(inline, echo.replace(
+        "the company wrote:\n\n", "the company set out its plans. ")).derived

@@ -5,8 +5,10 @@ Shared word n-grams seed the alignment; seeds on the same diagonal chain into ru
 runs close to each other in both texts merge into one passage, so a copied paragraph with
 a few edited words stays one passage with a lower similarity. Text inside quotation marks
 is not evidence of copying (independent reports quote the same statement): n-grams that
-touch a quotation never seed a passage and are left out of the shingle sets. Neither is
-boilerplate: sentences a :class:`~newstrace.match.boilerplate.BoilerplateIndex` finds recurring
+touch a quotation never seed a passage and are left out of the shingle sets. A block
+quotation, the paragraph that a line ending "... said:" introduces
+(:func:`~newstrace.text.quotes.block_quote_spans`), is a quotation too. Nor is boilerplate
+evidence: sentences a :class:`~newstrace.match.boilerplate.BoilerplateIndex` finds recurring
 across the collection (editor's notes, promos, site furniture) are masked the same way.
 """
 
@@ -28,7 +30,7 @@ from newstrace.match.fingerprint import (
 from newstrace.model import Passage
 from newstrace.text.names import numbers
 from newstrace.text.batch import text_starts
-from newstrace.text.quotes import quote_marks, quote_spans
+from newstrace.text.quotes import block_quote_spans, quote_marks, quote_spans
 
 VERBATIM = 0.98  #: passages at least this similar are "verbatim", the rest "edited"
 
@@ -92,7 +94,8 @@ def _batch_profiles(texts: Sequence[str], ngram: int,
     at = tokens.starts + np.repeat(starts[:-1], counts)  # token starts in the joined texts
     spans = [(start + base, end + base)
              for text, marks, base in zip(texts, quote_marks(texts), starts.tolist())
-             if marks for start, end in quote_spans(text, marks)]
+             for start, end in _merged(sorted((quote_spans(text, marks) if marks else [])
+                                              + block_quote_spans(text)))]
     quoted = _quoted_tokens(at, spans)
     recurring = (np.zeros(len(quoted), dtype=bool) if boilerplate is None
                  else _boilerplate_tokens(tokens, boilerplate))
@@ -123,6 +126,17 @@ def _boilerplate_tokens(tokens, boilerplate: Boilerplate) -> np.ndarray:  # type
     pair = pairs.offsets[text] + np.arange(len(sentences.hashes)) - sentences.offsets[text]
     sentence_flagged = flagged[pair] | flagged[pair + 1]  # pairs k and k + 1 hold sentence k
     return sentence_flagged[sentences.of_token]
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with those that overlap joined (a quotation inside a block quotation)."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _quoted_tokens(starts: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:

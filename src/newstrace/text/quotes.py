@@ -64,6 +64,32 @@ def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int
     return sorted(double + single)
 
 
+#: A line that introduces a block quotation: it ends with a verb of saying (or "statement")
+#: and a colon, as "In a statement, the company said:" or "Hewitt writes:" before a pasted
+#: statement, speech or post set as its own paragraph without quote marks.
+_BLOCK_INTRO = re.compile(
+    r"\b(?:said|says|say|wrote|writes|tweeted|tweets|posted|posts|stated|states|added|adds|announced|"
+    r"declared|reads|read|statement|told(?: [\w.]+){1,3})[ \t]*:[ \t]*\n", re.IGNORECASE)
+
+
+def block_quote_spans(text: str) -> list[Span]:
+    """Block quotations: each paragraph that follows, on a line of its own, a line ending
+    with a verb of saying and a colon (:data:`_BLOCK_INTRO`) and opens with no quote mark
+    (quote marks make a quotation of their own, :func:`quote_spans`). Text extraction drops
+    the indent that set them apart; independent reports paste the same statement, so, like
+    quotations, they are no evidence of copying (:mod:`newstrace.match.align`). They are not
+    attributed as quotes: where one ends is not marked."""
+    if ":" not in text:
+        return []
+    spans = []
+    for intro in _BLOCK_INTRO.finditer(text):
+        start = _NEXT_TEXT.search(text, intro.end())
+        if start is None or text[start.start()] in DOUBLE_MARKS + _SINGLE_MARKS:
+            continue
+        spans.append((start.start(), _line_end(text, start.start())))
+    return spans
+
+
 def quote_marks(texts: Sequence[str]) -> list[list[int]]:
     """The positions of quote marks and apostrophes in each text, found for all at once."""
     joined, bases = join_texts(texts)
