@@ -491,6 +491,14 @@ def test_where_a_republication_says_it_came_from_stands_beside_it_in_every_forma
     assert "credit AFP · republished from Live Science" in render_html(report)
 
 
+
+def test_an_article_not_in_english_says_its_language_beside_it() -> None:
+    report = credited_report()
+    report.articles[2].meta["language"] = "es"
+    assert "post.html  credit AFP · in es" in _text_output(report)
+    assert "**post.html** (credit AFP · in es)" in render_markdown(report)
+
+
 def test_markdown_never_prints_empty_parentheses() -> None:
     report = sample_report()
     post = report.articles[2]

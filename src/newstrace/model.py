@@ -42,6 +42,8 @@ def article_id(text: str, key: str | None = None) -> str:
 
 #: The ``meta`` key of :attr:`Article.republished_from`.
 REPUBLISHED_FROM = "republished_from"
+#: The ``meta`` key of :attr:`Article.language`.
+LANGUAGE = "language"
 
 
 @dataclass
@@ -88,6 +90,17 @@ class Article:
         ``republished_from`` field; ``None`` when it says nothing (``meta[REPUBLISHED_FROM]``)."""
         value = self.meta.get(REPUBLISHED_FROM)
         return value.strip() if isinstance(value, str) and value.strip() else None
+
+    @property
+    def language(self) -> str | None:
+        """The language the article is in when it is not English: an ISO 639-1 code, found
+        at ingest (:func:`newstrace.text.language.language_of`) or an input's own
+        ``language`` field; ``None`` for English (``meta[LANGUAGE]``)."""
+        value = self.meta.get(LANGUAGE)
+        if not isinstance(value, str) or not value.strip():
+            return None
+        code = value.strip().lower().replace("_", "-").split("-")[0]
+        return None if code in ("en", "eng", "english") else code
 
     @property
     def label(self) -> str:

@@ -639,16 +639,22 @@ class StoryClusterer:
             found.append(sparse.csr_matrix(counts, dtype=np.float32))
         return found[0], found[1]
 
-    def _weighted(self, features: np.ndarray, words: np.ndarray, hub_weight: float = 0.0) -> np.ndarray:
+    def _weighted(self, features: np.ndarray, words: np.ndarray, hub_weight: float = 0.0,
+                  foreign: np.ndarray | None = None) -> np.ndarray:
         """Features scaled so that their inner product with a story mean is the affinity
         relative to the article's threshold (a story suits the article from 1.0): block
         weights and threshold of long texts, those of ``short_weights`` for texts of up to
-        ``short_words`` words, linearly between up to ``long_words``."""
+        ``short_words`` words, linearly between up to ``long_words``. Articles not in
+        English (``foreign``) weigh their embedding nothing: the model reads English, and
+        on another language its vectors say more about the language than the event
+        (:mod:`newstrace.text.language`); their names and words still count."""
         long = np.array([self.embedding_weight, self.entity_weight, self.word_weight, self.threshold])
         short = long if self.short_weights is None else np.asarray(self.short_weights)
         shortness = self._shortness(words)
         blend = shortness[:, None] * short + (1.0 - shortness[:, None]) * long
         per_block = (blend[:, :3] / blend[:, 3:]).astype(np.float32)
+        if foreign is not None and foreign.any():
+            per_block[foreign, 0] = 0.0
         ends = np.cumsum([self._embedding_dim, self.entity_dim, self.word_dim])
         weighted = features * np.repeat(np.hstack([per_block, np.zeros((len(per_block), 1), np.float32)]),
                                         np.diff(ends, prepend=0).tolist() + [1], axis=1)
@@ -666,7 +672,7 @@ class StoryClusterer:
         embedding), and the batch positions of its ``count`` most similar articles within the
         chunk (by affinity), whose stories may not be indexed yet."""
         found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], count)
-        affinity = features @ self._weighted(features, batch.words[chunk]).T
+        affinity = features @ self._weighted(features, batch.words[chunk], foreign=batch.foreign[chunk]).T
         return found, chunk[_most_similar(affinity, min(count, len(chunk) - 1))]
 
     def _place(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
@@ -704,7 +710,7 @@ class StoryClusterer:
 
         The chunk's square matrices are worked in ``squares``, the same memory for every chunk."""
         features = batch.features(chunk)
-        weighted = self._weighted(features, batch.words[chunk])
+        weighted = self._weighted(features, batch.words[chunk], foreign=batch.foreign[chunk])
         earlier = self._stories.count  # stories opened from here on were grouped apart already
         found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], self.candidates) \
             if len(self._index) else None
@@ -769,7 +775,7 @@ class StoryClusterer:
         if not len(alone):
             return
         features = batch.features(alone)
-        weighted = self._weighted(features, batch.words[alone])
+        weighted = self._weighted(features, batch.words[alone], foreign=batch.foreign[alone])
         found = self._index.search(features[:, : self._embedding_dim], batch.days[alone], self.refine_candidates)
         floors = self._floors(batch.words[alone])
         joined = []
@@ -1094,7 +1100,7 @@ class StoryClusterer:
         how many moved."""
         features = batch.features(chunk)
         found, near = self._candidates(batch, chunk, features, self.refine_candidates)
-        weighted = self._weighted(features, batch.words[chunk], self.hub_weight)
+        weighted = self._weighted(features, batch.words[chunk], self.hub_weight, foreign=batch.foreign[chunk])
         moved = 0
         for position, index in enumerate(chunk):
             article, current = batch.articles[index], int(batch.rows[index])
@@ -1261,6 +1267,7 @@ class _Batch:
     bags: sparse.csr_matrix  #: [entity bag | word bag] rows
     days: np.ndarray = field(init=False)
     words: np.ndarray = field(init=False)  #: word counts of title + text
+    foreign: np.ndarray = field(init=False)  #: not in English (:attr:`Article.language`)
     rows: np.ndarray = field(init=False)
     hubs: np.ndarray = field(init=False)  #: hubness of each article, measured in refinement (see StoryClusterer._refined_story)
     vacated: set[int] = field(default_factory=set)  #: story rows that articles moved out of
@@ -1268,6 +1275,7 @@ class _Batch:
     def __post_init__(self) -> None:
         self.days = np.array([_day(article.date) for article in self.articles], dtype=np.int64)
         self.words = np.array([_word_count(article) for article in self.articles], dtype=np.float64)
+        self.foreign = np.array([article.language is not None for article in self.articles], dtype=bool)
         self.rows = np.full(len(self.articles), -1, dtype=np.int64)
         self.hubs = np.zeros(len(self.articles), dtype=np.float32)
 

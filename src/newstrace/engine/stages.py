@@ -249,8 +249,14 @@ def plan_rewrite_checks(candidates: Collection[Pair], articles: Mapping[str, Art
     overlaps = [partial_pairs.get((x, y)) or lexical_overlap(articles[x].text, articles[y].text,
                                                             boilerplate=boilerplate)
                 for x, y in pairs]
-    needed = sorted({x for pair, overlap in zip(pairs, overlaps) if needs_rewrite_check(overlap) for x in pair})
+    needed = sorted({x for pair, overlap in zip(pairs, overlaps)
+                     if needs_rewrite_check(overlap) and reads_english(articles, pair) for x in pair})
     return RewritePlan(pairs, overlaps, needed, len(candidates) - len(pairs))
+
+
+def reads_english(articles: Mapping[str, Article], pair: Pair) -> bool:
+    """Whether both articles of ``pair`` are in English, which the rewrite check reads."""
+    return all(articles[key].language is None for key in pair)
 
 
 def rewrite_verdicts(plan: RewritePlan, articles: Mapping[str, Article], vectors: Mapping[str, np.ndarray], *,
@@ -261,8 +267,8 @@ def rewrite_verdicts(plan: RewritePlan, articles: Mapping[str, Article], vectors
     relations = []
     for done, ((x, y), overlap) in enumerate(zip(plan.pairs, plan.overlaps), 1):
         a, b = articles[x], articles[y]
-        comparison = judge(a.text, b.text, overlap=overlap, boilerplate=boilerplate,
-                           encoder=encoder, vecs_a=vectors.get(x), vecs_b=vectors.get(y))
+        comparison = judge(a.text, b.text, overlap=overlap, boilerplate=boilerplate, encoder=encoder,
+                           vecs_a=vectors.get(x), vecs_b=vectors.get(y), english=reads_english(articles, (x, y)))
         relations.append(Relation(a.id, b.id, directed(comparison, a, b, names=(a.label, b.label))))
         if progress is not None:
             progress(done, len(plan.pairs))

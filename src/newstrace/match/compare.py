@@ -18,6 +18,7 @@ from newstrace.model import Article, Comparison
 from newstrace.match.nearcopy import ALIGN_MIN_SHARED, DUPLICATE_CONTAINMENT, classify_overlap, filled_template
 from newstrace.match.paraphrase import align_sentences, kept_profiles, kept_wording, paraphrase_verdict
 from newstrace.relate import infer_direction
+from newstrace.text.language import language_of
 
 #: Whole-text similarity (mean sentence vectors) from which two texts are one story.
 SAME_STORY_SIMILARITY = 0.6
@@ -72,6 +73,17 @@ def template_verdict(overlap: Overlap) -> Comparison:
         signals={"figures": overlap.figures, "figures_kept": overlap.figures_kept},
         reasons=[f"the shared wording is a frame filled with other facts: {overlap.figures_kept} of "
                  f"{overlap.figures} figures in the shared passages agree"],
+    )
+
+
+def unread_verdict(overlap: Overlap) -> Comparison:
+    """``unrelated``, with the reason, for a pair without shared wording of which a text is
+    not in English: the sentence models read English only (:mod:`newstrace.text.language`),
+    so neither a rewrite nor one event is judged from them."""
+    return Comparison(
+        relation="unrelated", source=None, score=0.0, jaccard=round(overlap.jaccard, 4),
+        containment_a=round(overlap.containment_a, 4), containment_b=round(overlap.containment_b, 4),
+        passages=[], reasons=["a text not in English: judged by its shared wording only"],
     )
 
 
@@ -131,9 +143,11 @@ def compare(a: Text, b: Text, *, encoder: Encoder | None = None) -> Comparison:
     >>> compare("Kim met Putin on Wednesday.", "A storm hit Lisbon.").relation
     'unrelated'
     """
-    names = (a.label, b.label) if isinstance(a, Article) and isinstance(b, Article) else ("a", "b")
+    both = isinstance(a, Article) and isinstance(b, Article)
+    names = (a.label, b.label) if both else ("a", "b")
     a, b = as_article(a), as_article(b)
-    return directed(judge(a.text, b.text, encoder=encoder), a, b, names=names)
+    english = a.language is None and b.language is None if both else None
+    return directed(judge(a.text, b.text, encoder=encoder, english=english), a, b, names=names)
 
 
 #: A pair that reuses passages is a rewrite only when at least this much more of one text
@@ -156,7 +170,7 @@ def _rewords_beyond(lexical: Comparison, rewrite: Comparison) -> bool:
 def judge(
     a: str, b: str, *, overlap: Overlap | None = None, encoder: Encoder | None = None,
     vecs_a: np.ndarray | None = None, vecs_b: np.ndarray | None = None,
-    boilerplate: Boilerplate | None = None,
+    boilerplate: Boilerplate | None = None, english: bool | None = None,
 ) -> Comparison:
     """The undirected verdict on two texts.
 
@@ -164,7 +178,10 @@ def judge(
     checked for a sentence-by-sentence rewrite, since spinners leave some phrases intact; it
     becomes a ``paraphrase`` only when the following reaches past the reused passages.
     Sentences ``boilerplate`` flags as recurring are evidence of neither, and a frame filled
-    with other figures is evidence of nothing (:func:`template_verdict`).
+    with other figures is evidence of nothing (:func:`template_verdict`). The rewrite check
+    reads English only: a pair of which a text is in another language (``english`` false,
+    or :func:`~newstrace.text.language.language_of` says so when it is not given) is judged
+    by its shared wording alone (:func:`unread_verdict`).
     """
     overlap = overlap if overlap is not None else lexical_overlap(a, b, boilerplate=boilerplate)
     if filled_template(overlap):
@@ -172,6 +189,8 @@ def judge(
     lexical = lexical_verdict(overlap)
     if not needs_rewrite_check(overlap):
         return lexical
+    if not (english if english is not None else language_of(a) is None and language_of(b) is None):
+        return lexical if lexical is not None else unread_verdict(overlap)
     rewrite = rewrite_verdict(a, b, overlap, encoder=encoder, vecs_a=vecs_a, vecs_b=vecs_b,
                               boilerplate=boilerplate)
     if lexical is not None and rewrite.relation == "paraphrase" and not _rewords_beyond(lexical, rewrite):

@@ -210,10 +210,13 @@ def article_labels(articles: list[Article]) -> dict[str, str]:
 
 
 def describe(article: Article) -> str:
-    """``outlet · date · credit AP · republished from Live Science`` (whichever are known);
-    a credit that only repeats the outlet is not said twice."""
+    """``outlet · date · credit AP · republished from Live Science · in de`` (whichever are
+    known; the language only when not English); a credit that only repeats the outlet is
+    not said twice."""
     origin = f"republished from {article.republished_from}" if article.republished_from else None
-    return " · ".join(part for part in (article.outlet, _day(article.date), credit_line(article), origin) if part)
+    language = f"in {article.language}" if article.language else None
+    return " · ".join(part for part in (article.outlet, _day(article.date), credit_line(article), origin, language)
+                      if part)
 
 
 def credit_line(article: Article) -> str | None:
