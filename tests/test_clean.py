@@ -99,6 +99,18 @@ def test_footers_and_notes_are_moved_to_boilerplate() -> None:
     assert cleaned.credits == ["CNN", "AP"]
 
 
+def test_related_headlines_between_paragraphs_are_boilerplate() -> None:
+    """A teaser line ("RELATED: ...", "READ MORE: ...") between paragraphs is site furniture:
+    two unrelated articles of one site carrying the same three teasers were a partial copy."""
+    teasers = ["RELATED: Storm leaves thousands without power across the county",
+               "ALSO READ: Council approves new budget for road repairs after long debate",
+               "Read more: https://herald.example/news/school-award"]
+    kept = "Related: the council said it would meet again on Friday to discuss the damage."
+    cleaned = clean_text("\n".join([LEDE, teasers[0], teasers[1], SECOND, teasers[2], kept]))
+    assert cleaned.boilerplate == teasers
+    assert cleaned.text.split() == f"{LEDE} {SECOND} {kept}".split()
+
+
 def test_a_closing_about_section_is_boilerplate_and_credits_no_one() -> None:
     about = ("About Valley Pumps\n\nValley Pumps makes flood pumps for councils in 12 countries "
              "and works with the Associated Press on weather data. For more information, visit valleypumps.example.")

@@ -241,6 +241,12 @@ _EDITOR_NOTE = (r"[(\[]?(?:Editor|EDITOR|Editors|EDITORS)['’]?[sS]?['’]?[ \t
                 r"[^\n]*(?:(?<![.!?…:\"'”’)\]])\n[ \t]*[a-z][^\n]*)*")
 _RELATED_HEADING = (r"[\"“]?(?:Related|RELATED|Related (?:[Ss]tories|[Aa]rticles|[Cc]overage|[Ll]inks|[Rr]eading)"
                     r"|Read [Mm]ore|READ MORE|See [Aa]lso|More [Oo]n [Tt]his|You [Mm]ay [Aa]lso [Ll]ike)[ \t]*:?[\"”]?")
+#: A related headline on its heading's own line, as news sites set them between paragraphs
+#: ("RELATED: Storm leaves thousands without power", "ALSO READ: ..."): removed like a list
+#: under a heading when what follows the colon reads as a headline (:func:`_is_headline`).
+_RELATED_TEASER = (r"(?:Related|RELATED|Related (?:[Ss]tory|[Ss]tories|[Aa]rticle|[Cc]overage)"
+                   r"|RELATED (?:STORY|STORIES|ARTICLE|COVERAGE)|Read [Mm]ore|READ MORE|Read [Aa]lso|READ ALSO"
+                   r"|Also [Rr]ead|ALSO READ|See [Aa]lso|SEE ALSO)[ \t]*:[ \t]*(?P<teaser>[^\n]{3,200})")
 #: A republication's attribution line: where the article was first published, which
 #: republishing under a licence or a syndication deal requires ("This article is republished
 #: from The Conversation under a Creative Commons license. Read the original article.",
@@ -316,7 +322,7 @@ _LINE = re.compile(
     r"|More to come\.?|Check back (?:for|soon)[^\n]{0,60}|Advertisement"
     r"|Share this (?:article|story|post|page)[^\n]{0,40}"
     r"|(?:Sign up|Subscribe) (?:for|to) [^\n]{1,100}"
-    rf"|(?P<editor>{_EDITOR_NOTE})|(?P<related>{_RELATED_HEADING})"
+    rf"|(?P<editor>{_EDITOR_NOTE})|(?P<related>{_RELATED_HEADING})|(?P<related_line>{_RELATED_TEASER})"
     r"|Follow (?:us|[^\n]{1,40}) on (?:Twitter|X|Facebook|Instagram|LinkedIn|Telegram|YouTube"
     r"|TikTok)[^\n]{0,80}"
     r"|The-\w+-Wire"
@@ -544,6 +550,11 @@ def _line_spans(text: str) -> tuple[list[_Span], str | None, str | None]:
             if when is None:
                 continue
             published = published or when
+        if m.group("related_line") is not None:
+            notice = _Span(m.start() + 1, m.end(), False)
+            if _is_headline(m.group("teaser").strip()) and _leaves_text(text, notice):
+                spans.append(notice)
+            continue
         if m.group("editor") is not None or m.group("related") is not None:
             related = m.group("related") is not None
             notice = _Span(m.start() + 1, _related_end(text, m.end()) if related else m.end(), False)
