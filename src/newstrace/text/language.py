@@ -17,6 +17,11 @@ alone is too little to tell ("Bernie Sanders Announces 2020 Run" reads as Afrika
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
+import numpy as np
+
 #: Words of English that French, German, Spanish, Italian, Portuguese and Dutch lack, most
 #: frequent first, as they stand between spaces in a lowercased sample.
 ENGLISH_WORDS = (" the ", " and ", " that ", " with ", " from ", " this ", " have ", " which ", " were ", " their ")
@@ -44,10 +49,29 @@ def language_of(text: str) -> str | None:
         return None
     if len(sample.split()) < MIN_WORDS:
         return None
-    import py3langid  # loaded on the first text that needs it (0.25 s)
+    code = _identified(sample)
+    return None if code == ENGLISH else code
 
-    code, _ = py3langid.classify(sample)
-    return None if code == ENGLISH else str(code)
+
+def _identified(sample: str) -> str:
+    """py3langid's most likely language for ``sample``: its naive Bayes scores summed over
+    the features the sample holds, without the matrix product of ``classify``, which
+    OpenBLAS spreads over threads that then spin beside the worker processes (a ``dedup`` of
+    100,000 articles took 50% more CPU for 375 texts asked)."""
+    model = _model()
+    counts = model.instance2fv(sample)
+    features = np.flatnonzero(counts)
+    scores = model.nb_pc + (model.nb_ptc[features] * counts[features, None]).sum(axis=0)
+    return str(model.nb_classes[int(np.argmax(scores))])
+
+
+@functools.cache
+def _model() -> Any:
+    """py3langid's bundled model, loaded once per process on the first text that needs it
+    (0.25 s)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE)
 
 
 def _english_words(spaced: str) -> int:
