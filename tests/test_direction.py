@@ -50,6 +50,19 @@ def test_copy_that_credits_the_original_outlet_points_to_it() -> None:
     assert 0.8 <= result.confidence <= 0.99
 
 
+def test_a_republisher_keeping_the_wire_credit_is_no_source_of_one_that_dropped_it() -> None:
+    """Two papers ran the wire's story, one with its credit, one without: the credit says
+    where the first paper's text came from, not that the second took it from there. The
+    wire's own page with the same credit still reads as the original."""
+    kept = Article(id="paper", text=FULL, outlet="Springfield News", credits=["AP"])
+    dropped = Article(id="blog", text=FULL, outlet="Shelbyville Blog")
+    assert newstrace.compare(kept, dropped).source is None
+    wire = Article(id="wire", text=FULL, outlet="Associated Press", credits=["AP"])
+    assert newstrace.compare(wire, dropped).source == "a"
+    unknown = Article(id="page", text=FULL, credits=["AP"])  # whose page? it may be the wire's
+    assert newstrace.compare(unknown, dropped).source == "a"
+
+
 def test_republisher_footer_points_to_the_other_article() -> None:
     footer = clean_text(FULL + "\n\nSource link\n\nLeave a Reply\n\nYour email address will not be published.")
     original = Article(id="paper", text=FULL)

@@ -131,7 +131,8 @@ def _cites(article: Article, other: Article) -> str | None:
 def _credit_sign(a: Article, b: Article, votes: Votes) -> None:
     """A text that credits the other's outlet, or says it was first published there, was
     taken from it; otherwise a wire credit or byline that only one carries weakly marks
-    that one as the original, unless the other says it was first published elsewhere. An
+    that one as the original, unless the other says it was first published elsewhere or
+    the credit is a republisher's (:func:`_republisher_credit`). An
     attribution line alone is no sign: it says where its own text came from, which tells
     nothing of another copy from the same place."""
     cited_by_b, cited_by_a = _cites(b, a), _cites(a, b)
@@ -147,9 +148,21 @@ def _credit_sign(a: Article, b: Article, votes: Votes) -> None:
         article, other = (a, b) if a_credit else (b, a)
         if other.republished_from is not None:  # the other says it came from elsewhere
             return
+        if _republisher_credit(article):  # it says it came from elsewhere itself
+            return
         what = _escaped(", ".join(article.credits) or f"byline {article.byline!r}")
         _vote(votes, CREDIT_WEIGHT if a_credit else -CREDIT_WEIGHT,
               f"{{{side}}} carries the credit ({what}) the other lacks")
+
+
+def _republisher_credit(article: Article) -> bool:
+    """Whether ``article`` carries only wire credits that name another outlet than its own
+    (a local paper's "(AP) —"): the credit says where its own text came from, as an
+    attribution line does, so it is no sign that a copy without it was taken from this one
+    rather than from the wire. An article with a byline, or whose outlet is unknown (the
+    wire's own page reads the same), keeps the sign."""
+    own = _outlet_names(article)
+    return bool(own) and not article.byline and bool(article.credits) and not own & set(article.credits)
 
 
 def _boilerplate_sign(a: Article, b: Article, votes: Votes) -> None:
