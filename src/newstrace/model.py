@@ -7,6 +7,7 @@ report is built from them): add fields freely, rename none.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -91,16 +92,25 @@ class Article:
         value = self.meta.get(REPUBLISHED_FROM)
         return value.strip() if isinstance(value, str) and value.strip() else None
 
-    @property
+    @functools.cached_property
     def language(self) -> str | None:
-        """The language the article is in when it is not English: an ISO 639-1 code, found
-        at ingest (:func:`newstrace.text.language.language_of`) or an input's own
-        ``language`` field; ``None`` for English (``meta[LANGUAGE]``)."""
+        """The language the article is in when it is not English: an ISO 639-1 code, an
+        input's own ``language`` field or the one ``analyze`` found at ingest
+        (``meta[LANGUAGE]``), else found now from the text
+        (:func:`newstrace.text.language.language_of`, once per article); ``None`` for English."""
         value = self.meta.get(LANGUAGE)
         if not isinstance(value, str) or not value.strip():
-            return None
+            from newstrace.text.language import language_of
+
+            return language_of(self.text)
         code = value.strip().lower().replace("_", "-").split("-")[0]
         return None if code in ("en", "eng", "english") else code
+
+    def mark_language(self) -> None:
+        """Write the article's language into ``meta`` when it is not English (so that the
+        store keeps it and reports show it)."""
+        if self.language is not None:
+            self.meta.setdefault(LANGUAGE, self.language)
 
     @property
     def label(self) -> str:

@@ -99,11 +99,15 @@ class SliceRead:
 
 def read_slice_fingerprinted(piece: Slice) -> SliceRead:
     """Read, clean and fingerprint one slice (:func:`newstrace.ingest.readers.plan_slices`): what a
-    worker process does for ``analyze``. Duplicate input ids are left to the caller
+    worker process does for ``analyze``; an article not in English is marked with its
+    language (:meth:`~newstrace.model.Article.mark_language`). Duplicate input ids are left to the caller
     (:func:`unique_ids`), who sees every slice."""
     items: list[Article | InputError] = []
     items.extend(read_slice(piece, on_skip=items.append))
-    return SliceRead(items, fingerprint([item.text for item in items if isinstance(item, Article)]))
+    articles = [item for item in items if isinstance(item, Article)]
+    for article in articles:
+        article.mark_language()
+    return SliceRead(items, fingerprint([article.text for article in articles]))
 
 
 def unique_ids(items: Sequence[Article | InputError], seen: ExternalIds) -> list[Article | InputError]:

@@ -44,8 +44,7 @@ import trafilatura
 
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
 from newstrace.ingest.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta, same_site
-from newstrace.model import LANGUAGE, REPUBLISHED_FROM, Article, InputError
-from newstrace.text.language import language_of
+from newstrace.model import REPUBLISHED_FROM, Article, InputError
 
 try:
     from orjson import JSONDecodeError
@@ -174,8 +173,7 @@ def _decode(path: PathLike, data: bytes) -> tuple[str, str]:
 
 
 def _article(cleaned: Cleaned, path: PathLike, key: str | None = None, **fields: Any) -> Article:
-    """The article of a cleaned body; ``key`` is its identity (:func:`identity_key`). A body
-    not in English says which language it is in (:attr:`Article.language`)."""
+    """The article of a cleaned body; ``key`` is its identity (:func:`identity_key`)."""
     if not cleaned.text:
         raise IngestError(path, "no article text left after cleaning")
     values = {
@@ -187,9 +185,6 @@ def _article(cleaned: Cleaned, path: PathLike, key: str | None = None, **fields:
     values.update({key: value for key, value in fields.items() if value is not None})
     named = f"{values['byline'] or ''}, {values['outlet'] or ''}"
     meta = {REPUBLISHED_FROM: cleaned.republished_from} if cleaned.republished_from else {}
-    language = language_of(cleaned.text)
-    if language is not None:
-        meta[LANGUAGE] = language
     return Article.from_text(
         cleaned.text,
         key,
