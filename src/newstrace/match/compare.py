@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -66,24 +66,26 @@ def template_verdict(overlap: Overlap) -> Comparison:
     """``unrelated``, with the evidence, for two texts whose shared wording is one frame filled
     with other facts (:func:`~newstrace.match.nearcopy.filled_template`): two companies'
     automated results, two games' recaps. They are not one report, nor one event."""
-    return Comparison(
-        relation="unrelated", source=None, score=0.0, jaccard=round(overlap.jaccard, 4),
-        containment_a=round(overlap.containment_a, 4), containment_b=round(overlap.containment_b, 4),
-        passages=overlap.passages,
-        signals={"figures": overlap.figures, "figures_kept": overlap.figures_kept},
-        reasons=[f"the shared wording is a frame filled with other facts: {overlap.figures_kept} of "
-                 f"{overlap.figures} figures in the shared passages agree"],
-    )
+    return _unrelated(overlap, f"the shared wording is a frame filled with other facts: {overlap.figures_kept} of "
+                               f"{overlap.figures} figures in the shared passages agree",
+                      passages=overlap.passages,
+                      signals={"figures": overlap.figures, "figures_kept": overlap.figures_kept})
 
 
 def unread_verdict(overlap: Overlap) -> Comparison:
     """``unrelated``, with the reason, for a pair without shared wording of which a text is
     not in English: the sentence models read English only (:mod:`newstrace.text.language`),
     so neither a rewrite nor one event is judged from them."""
+    return _unrelated(overlap, "a text not in English: judged by its shared wording only")
+
+
+def _unrelated(overlap: Overlap, reason: str, **evidence: Any) -> Comparison:
+    """An ``unrelated`` comparison with the ``overlap``'s shingle figures, a ``reason`` and
+    any other ``evidence`` (``passages``, ``signals``)."""
     return Comparison(
         relation="unrelated", source=None, score=0.0, jaccard=round(overlap.jaccard, 4),
         containment_a=round(overlap.containment_a, 4), containment_b=round(overlap.containment_b, 4),
-        passages=[], reasons=["a text not in English: judged by its shared wording only"],
+        passages=evidence.pop("passages", []), reasons=[reason], **evidence,
     )
 
 
@@ -184,9 +186,9 @@ def judge(
     by its shared wording alone (:func:`unread_verdict`).
     """
     overlap = overlap if overlap is not None else lexical_overlap(a, b, boilerplate=boilerplate)
-    if filled_template(overlap):
-        return template_verdict(overlap)
     lexical = lexical_verdict(overlap)
+    if lexical is None and filled_template(overlap):  # (no lexical verdict is given to one)
+        return template_verdict(overlap)
     if not needs_rewrite_check(overlap):
         return lexical
     if not (english if english is not None else language_of(a) is None and language_of(b) is None):
