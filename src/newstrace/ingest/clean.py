@@ -239,14 +239,16 @@ _NOTICE_MAX = 1000
 _NOTICE_REST = 200
 _EDITOR_NOTE = (r"[(\[]?(?:Editor|EDITOR|Editors|EDITORS)['’]?[sS]?['’]?[ \t]+(?:[Nn]ote|NOTE)[ \t]*[:—–-]"
                 r"[^\n]*(?:(?<![.!?…:\"'”’)\]])\n[ \t]*[a-z][^\n]*)*")
-_RELATED_HEADING = (r"[\"“]?(?:Related|RELATED|Related (?:[Ss]tories|[Aa]rticles|[Cc]overage|[Ll]inks|[Rr]eading)"
-                    r"|Read [Mm]ore|READ MORE|See [Aa]lso|More [Oo]n [Tt]his|You [Mm]ay [Aa]lso [Ll]ike)[ \t]*:?[\"”]?")
+#: The labels a list of related headlines and a single teaser both go under.
+_RELATED_LABEL = r"Related|RELATED|Read [Mm]ore|READ MORE|See [Aa]lso"
+_RELATED_HEADING = (rf"[\"“]?(?:{_RELATED_LABEL}|Related (?:[Ss]tories|[Aa]rticles|[Cc]overage|[Ll]inks|[Rr]eading)"
+                    r"|More [Oo]n [Tt]his|You [Mm]ay [Aa]lso [Ll]ike)[ \t]*:?[\"”]?")
 #: A related headline on its heading's own line, as news sites set them between paragraphs
 #: ("RELATED: Storm leaves thousands without power", "ALSO READ: ..."): removed like a list
 #: under a heading when what follows the colon reads as a headline (:func:`_is_headline`).
-_RELATED_TEASER = (r"(?:Related|RELATED|Related (?:[Ss]tory|[Ss]tories|[Aa]rticle|[Cc]overage)"
-                   r"|RELATED (?:STORY|STORIES|ARTICLE|COVERAGE)|Read [Mm]ore|READ MORE|Read [Aa]lso|READ ALSO"
-                   r"|Also [Rr]ead|ALSO READ|See [Aa]lso|SEE ALSO)[ \t]*:[ \t]*(?P<teaser>[^\n]{3,200})")
+_RELATED_TEASER = (rf"(?:{_RELATED_LABEL}|Related (?:[Ss]tory|[Ss]tories|[Aa]rticle|[Cc]overage)"
+                   r"|RELATED (?:STORY|STORIES|ARTICLE|COVERAGE)|Read [Aa]lso|READ ALSO|Also [Rr]ead|ALSO READ|SEE ALSO)"
+                   r"[ \t]*:[ \t]*(?P<teaser>[^\n]{3,200})")
 #: A republication's attribution line: where the article was first published, which
 #: republishing under a licence or a syndication deal requires ("This article is republished
 #: from The Conversation under a Creative Commons license. Read the original article.",

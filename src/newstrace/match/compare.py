@@ -145,10 +145,9 @@ def compare(a: Text, b: Text, *, encoder: Encoder | None = None) -> Comparison:
     >>> compare("Kim met Putin on Wednesday.", "A storm hit Lisbon.").relation
     'unrelated'
     """
-    both = isinstance(a, Article) and isinstance(b, Article)
-    names = (a.label, b.label) if both else ("a", "b")
+    names = (a.label, b.label) if isinstance(a, Article) and isinstance(b, Article) else ("a", "b")
     a, b = as_article(a), as_article(b)
-    english = a.language is None and b.language is None if both else None
+    english = a.language is None and b.language is None  # a plain string's found from its text
     return directed(judge(a.text, b.text, encoder=encoder, english=english), a, b, names=names)
 
 
