@@ -111,6 +111,20 @@ def test_related_headlines_between_paragraphs_are_boilerplate() -> None:
     assert cleaned.text.split() == f"{LEDE} {SECOND} {kept}".split()
 
 
+def test_page_template_lines_between_paragraphs_are_boilerplate() -> None:
+    """Advertisement labels, a paywall's "continue reading", a rail's heading and a photo
+    credit on a line of its own are the site's page, not the article; a caption that
+    describes the picture in a sentence stays."""
+    furniture = ["ADVERTISEMENT", "SKIP ADVERTISEMENT", "Story continues below advertisement",
+                 "Continue reading the main story", "Most Popular", "Image: Reuters",
+                 "Photo: AP Photo/Evan Vucci", "Subscribe now for unlimited access."]
+    caption = ("Photo: Firefighters work to contain the blaze near the river on Monday, when the "
+               "winds picked up and crews were pulled back.")
+    cleaned = clean_text("\n\n".join([LEDE, *furniture[:4], SECOND, *furniture[4:], caption]))
+    assert cleaned.boilerplate == furniture
+    assert cleaned.text == f"{LEDE}\n\n{SECOND}\n\n{caption}"
+
+
 def test_a_closing_about_section_is_boilerplate_and_credits_no_one() -> None:
     about = ("About Valley Pumps\n\nValley Pumps makes flood pumps for councils in 12 countries "
              "and works with the Associated Press on weather data. For more information, visit valleypumps.example.")

@@ -299,8 +299,22 @@ def _origin_name(raw: str) -> str | None:
 #: The characters a line that :data:`_LINE` removes can start with (after spaces; and a
 #: digit): a look-ahead on them turns away blank lines and most lines of text at once,
 #: before the engine tries every branch (a filter only: it changes no match). A new
-#: branch of :data:`_LINE` adds its first characters here.
+#: branch of :data:`_LINE` adds its first characters here; "Image" is looked for as "Im"
+#: beside the class, which an "I" would open to every line starting "It" or "In".
 _LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMSOV•·|(—–-[\"“") | {name[0] for name in _NEWS_AGENCY_OF}))
+#: Lines a news site's page template puts between paragraphs, which extraction keeps: the
+#: advertisement slot's label ("Advertisement", "SKIP ADVERTISEMENT", "Story continues below
+#: advertisement"), the paywall's "Continue reading the main story", a "Most Popular" or
+#: "Recommended" rail's heading, and a photo's credit on a line of its own ("Image: Reuters",
+#: "Photo: AP Photo/Evan Vucci"; at most six words after the colon, so a caption that
+#: describes the picture in a sentence stays).
+_WEB_FURNITURE = (
+    r"(?:SKIP )?(?:Advertisement|ADVERTISEMENT)(?: - [Ss]croll to continue| - SCROLL TO CONTINUE)?"
+    r"|(?:Story|Article) continues (?:below|after) (?:this )?(?:advertisement|ad)"
+    r"|Continue reading (?:the main story|below)"
+    r"|(?:Most Popular|MOST POPULAR|Most Read|MOST READ|Recommended(?: for you)?|Trending Now)"
+    r"|(?:Image|Photo|Picture|Photograph)(?: credit)?:[ \t]*[^\s.!?]+(?:[ \t]+[^\s.!?]+){0,5}\.?"
+)
 #: Whole lines to remove. Every branch follows a newline, so the engine only tries line
 #: starts. ``footer`` runs to the end of the text, and so does ``about``: a closing section
 #: under a short "About ..." heading ("About Ascom", "About the author"; not a fact box
@@ -308,7 +322,7 @@ _LINE_FIRST = "".join(sorted(set("LPAFUYRrWECTMSOV•·|(—–-[\"“") | {name
 #: one writer share; ``published`` lines carry the date, ``attribution`` lines where the
 #: article was first published.
 _LINE = re.compile(
-    rf"\n[ \t]*(?=[{re.escape(_LINE_FIRST)}\d])(?:"
+    rf"\n[ \t]*(?=[{re.escape(_LINE_FIRST)}\d]|Im)(?:"
     r"(?P<footer>(?:Leave a (?:Reply|reply|Comment|comment)|Post a Comment|Add a Comment"
     r"|\d+ Comments?)[^\n]{0,40}\n[\s\S]*)"
     rf"|(?P<about>About(?:[ \t]+[^\s.!?,;:]+){{1,6}}(?:,?[ \t]+{_COMPANY_SUFFIX})?[ \t]*\n"
@@ -321,9 +335,10 @@ _LINE = re.compile(
     r"|\(?(?:Writing|Editing|Compiled|Edited) by [^\n]{1,300}"
     r"|This (?:is a |story is a )?(?:developing|breaking)(?: news)? story[^\n]{0,150}"
     r"|This (?:story|article) (?:is developing|has been updated|will be updated)[^\n]{0,150}"
-    r"|More to come\.?|Check back (?:for|soon)[^\n]{0,60}|Advertisement"
+    r"|More to come\.?|Check back (?:for|soon)[^\n]{0,60}"
+    rf"|{_WEB_FURNITURE}"
     r"|Share this (?:article|story|post|page)[^\n]{0,40}"
-    r"|(?:Sign up|Subscribe) (?:for|to) [^\n]{1,100}"
+    r"|(?:Sign up|Subscribe)(?: now| today)? (?:for|to) [^\n]{1,100}"
     rf"|(?P<editor>{_EDITOR_NOTE})|(?P<related>{_RELATED_HEADING})|(?P<related_line>{_RELATED_TEASER})"
     r"|Follow (?:us|[^\n]{1,40}) on (?:Twitter|X|Facebook|Instagram|LinkedIn|Telegram|YouTube"
     r"|TikTok)[^\n]{0,80}"
