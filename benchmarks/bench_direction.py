@@ -21,11 +21,18 @@ known, the share of pairs that get a ``source`` (coverage) and, of those, the sh
 * ``polnear``: real derived pairs among PolNeAR's articles (found by ``find_copies``) whose
   metadata dates differ, judged with the dates removed; the earlier date is the gold source.
 
+Then, in a collection (``newstrace.analyze`` over one JSON Lines file, with dates and
+outlets): each of ``--collection`` originals published first, then its excerpt and its
+extended copy by two other outlets on the next two days. ``dated copy``: a copy's pair with
+its original (the original is the source); ``dated siblings``: the pair of the two copies,
+which both took the original's text (any ``source`` is wrong: the later date is no sign
+that one copied the other, see :func:`newstrace.relate.through_common_sources`).
+
 The originals are real articles (PolNeAR with their publisher and author, ECB+ without
 metadata); the copies are made here, so the constructed kinds check that each sign reads
 right and that no sign is invented where none exists; ``polnear`` is the real-news check.
 
-    python benchmarks/bench_direction.py [--originals 60] [--no-assert]
+    python benchmarks/bench_direction.py [--originals 60] [--collection 30] [--no-assert]
 """
 
 from __future__ import annotations
@@ -152,15 +159,54 @@ def polnear_pairs(shared: Path) -> list[tuple[str, Article, Article]]:
     return pairs
 
 
+def collection_tally(originals: list[Article], seed: int) -> dict[str, list[int]]:
+    """Pairs, derived, with source, wrong for ``dated copy`` and ``dated siblings`` (see the
+    module docstring), from one ``analyze`` run."""
+    rng = random.Random(seed)
+    records, family = [], {}
+    for n, original in enumerate(originals):
+        paras = paragraphs(original.text)
+        other = paragraphs(originals[(n + 1) % len(originals)].text)
+        half = "\n\n".join(paras[: max(2, len(paras) // 2)])
+        extended = original.text + "\n\n" + "\n\n".join(rng.sample(other, min(2, len(other))))
+        for day, (key, text) in enumerate(((f"{n}-original", original.text), (f"{n}-excerpt", half),
+                                           (f"{n}-extended", extended)), start=1):
+            records.append({"id": key, "outlet": f"outlet-{n}-{day}", "date": f"2024-05-{day:02d}", "text": text})
+            family[key] = n
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "collection.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        report = newstrace.analyze([path], db=Path(tmp) / "store.db")
+    key_of = {a.id: a.external_id for a in report.articles}
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for n in range(len(originals)):
+        for kind, pair in (("dated copy", (f"{n}-original", f"{n}-excerpt")), ("dated copy", (f"{n}-original", f"{n}-extended")),
+                           ("dated siblings", (f"{n}-excerpt", f"{n}-extended"))):
+            tally[kind][0] += 1
+    for relation in report.relations:
+        a, b = key_of[relation.a], key_of[relation.b]
+        if not relation.derived or family[a] != family[b]:
+            continue
+        kind = "dated copy" if "original" in a + b else "dated siblings"
+        row = tally[kind]
+        row[1] += 1
+        if relation.source is not None:
+            row[2] += 1
+            row[3] += kind == "dated siblings" or not key_of[relation.source].endswith("-original")
+    return tally
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--originals", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--collection", type=int, default=30, help="originals of the collection run (0: none)")
     parser.add_argument("--no-assert", action="store_true")
     args = parser.parse_args()
 
-    pairs = seed_pairs(args.shared) + derived_pairs(original_articles(args.shared, args.originals, args.seed), args.seed)
+    originals = original_articles(args.shared, args.originals, args.seed)
+    pairs = seed_pairs(args.shared) + derived_pairs(originals, args.seed)
     pairs += polnear_pairs(args.shared)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # pairs, derived, with source, wrong
     calibration: list[tuple[float, bool]] = []
@@ -180,14 +226,16 @@ def main() -> int:
         row[3] += not right
         calibration.append((result.confidence, right))
 
-    print(f"{'kind':10} {'pairs':>6} {'derived':>8} {'with source':>12} {'wrong':>6} {'wrong share':>12}")
+    if args.collection:
+        tally.update(collection_tally(originals[: args.collection], args.seed))
+    print(f"{'kind':14} {'pairs':>6} {'derived':>8} {'with source':>12} {'wrong':>6} {'wrong share':>12}")
     totals = [0, 0, 0, 0]
     for kind, row in tally.items():
         totals = [t + x for t, x in zip(totals, row)]
         share = row[3] / row[2] if row[2] else 0.0
-        print(f"{kind:10} {row[0]:6d} {row[1]:8d} {row[2]:12d} {row[3]:6d} {share:12.3f}")
+        print(f"{kind:14} {row[0]:6d} {row[1]:8d} {row[2]:12d} {row[3]:6d} {share:12.3f}")
     wrong = totals[3] / totals[2] if totals[2] else 0.0
-    print(f"{'all':10} {totals[0]:6d} {totals[1]:8d} {totals[2]:12d} {totals[3]:6d} {wrong:12.3f}")
+    print(f"{'all':14} {totals[0]:6d} {totals[1]:8d} {totals[2]:12d} {totals[3]:6d} {wrong:12.3f}")
     for low, high in ((0.5, 0.8), (0.8, 0.9), (0.9, 1.0)):
         bucket = [ok for conf, ok in calibration if low <= conf < high or (high == 1.0 and conf == 1.0)]
         if bucket:

@@ -171,3 +171,45 @@ def test_a_canonical_link_within_the_page_s_own_site_names_no_other_origin(
                     {"id": "amp", "url": served, "html": _page("Harbour Wire", canonical, PARAGRAPHS)})
     [article] = newstrace.analyze([path], db=tmp_path / "store.db").articles
     assert article.republished_from is None and "canonical_url" not in article.meta
+
+
+LOCAL = [
+    "Corran's mayor said the council would ask the port to publish its crane inspection records "
+    "and hold a public meeting at the town hall before the quay reopens next month.",
+    "Shopkeepers on Harbour Street said the closure had already cut their trade by half, since the "
+    "ferry passengers who usually stop for lunch now leave from the northern terminal.",
+]
+
+
+def test_two_republications_of_one_original_are_not_each_other_s_copies(tmp_path: Path) -> None:
+    """Two papers republish the wire's report (each adds a paragraph of its own): their dates
+    say which was printed first, not that one copied the other; both are the wire's copies.
+    A blog that also took the first paper's own paragraph stays that paper's copy."""
+    path = _records(tmp_path / "pages.jsonl",
+                    {"id": "wire", "outlet": "Wire", "date": "2024-03-01", "text": FULL},
+                    {"id": "paper-1", "outlet": "Gazette", "date": "2024-03-02",
+                     "text": "\n\n".join(PARAGRAPHS[:4] + LOCAL[:1])},
+                    {"id": "paper-2", "outlet": "Courier", "date": "2024-03-03",
+                     "text": "\n\n".join(PARAGRAPHS[:4] + LOCAL[1:])},
+                    {"id": "blog", "outlet": "Blog", "date": "2024-03-04",
+                     "text": "\n\n".join(PARAGRAPHS[:3] + LOCAL[:1])})
+    report = newstrace.analyze([path], db=tmp_path / "store.db")
+    ids = {a.external_id: a.id for a in report.articles}
+    source = {frozenset((r.a, r.b)): r for r in report.relations if r.derived}
+
+    def pair(x: str, y: str):
+        return source[frozenset((ids[x], ids[y]))]
+
+    for copy in ("paper-1", "paper-2", "blog"):
+        assert pair("wire", copy).source == ids["wire"]
+    siblings = pair("paper-1", "paper-2")
+    assert siblings.source is None and siblings.confidence == 0.0
+    assert siblings.reasons == [
+        "paper-2 and paper-1 both hold text of wire, the source of each: 100% of what paper-2 shares "
+        "with paper-1 it shares with wire too, so which of them came first says nothing of one copying the other"]
+    assert pair("paper-2", "blog").source is None
+    assert pair("paper-1", "blog").source == ids["paper-1"]  # the blog took the paper's own paragraph too
+    [story] = report.stories
+    assert story.independent_ids == [ids["wire"]]
+    reread = {frozenset((r.a, r.b)): r for r in newstrace.Store(tmp_path / "store.db").relations()}
+    assert reread[frozenset((ids["paper-1"], ids["paper-2"]))].source is None  # stored as reported

@@ -10,6 +10,11 @@ original; the signs add up, and the confidence is the logistic of their sum. Wit
 ``source`` is ``None``: which text is more fully contained in the other is not a sign, since
 wire stories are cut down by their republishers as often as they are extended.
 
+Two copies of one original share its text with each other too, and their dates (or
+credits) then only say which of them was published first, not that one copied the other:
+:func:`through_common_sources` finds the pairs whose shared text both took from a third
+article that is the source of each, and leaves them without a source.
+
 Across a collection the derived relations form a directed graph; an article with no source
 inside the collection is an *independent report*, and every derived article is attributed to
 the root it descends from.
@@ -17,10 +22,12 @@ the root it descends from.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal, Mapping, Sequence
 
 from newstrace.text.quotes import quoted_words
 from newstrace.ingest.clean import credit_name
@@ -212,6 +219,75 @@ def infer_direction(
     agreeing = [_named(reason, names) for weight, reason in votes if (weight > 0) == (total > 0)]
     confidence = round(min(MAX_CONFIDENCE, 1.0 / (1.0 + math.exp(-abs(total)))), 2)
     return Direction(source, confidence, agreeing)
+
+
+#: Two copies share their text through a third article when at least this share of what one
+#: of them shares with the other (in its characters) it also shares with the third.
+COMMON_SOURCE_SHARE = 0.8
+
+
+def through_common_sources(relations: Sequence[Relation], articles: Mapping[str, Article]) -> list[Relation]:
+    """The derived pairs with a source whose shared text both took from a third article,
+    each made sourceless, with the reason (``articles`` by id: their labels name them).
+
+    A wire story, a press release or a network's report republished by several outlets
+    makes every two of its republications a derived pair, and a date or a credit would make
+    one of them the other's source. Where a third article is the source of both, and what
+    the copy shares with its partner it shares with the third too (at least
+    :data:`COMMON_SOURCE_SHARE` of it, in the copy's characters), those signs only say which
+    republication came first: the pair keeps its verdict and evidence, without a source.
+    A copy that also took text its partner added (a local paragraph, a rewritten lead) stays
+    its partner's copy."""
+    derived = [r for r in relations if r.derived]
+    by_pair = {frozenset((r.a, r.b)): r for r in derived}
+    sources_of: dict[str, set[str]] = defaultdict(set)
+    for relation in derived:
+        if relation.source is not None:
+            sources_of[relation.copy_id].add(relation.source)
+    settled = []
+    for relation in derived:
+        if relation.source is None or not relation.passages:
+            continue
+        copy, source = relation.copy_id, relation.source
+        for third in sorted(sources_of[copy] & sources_of[source]):
+            share = _shared_through(relation, copy, by_pair[frozenset((copy, third))])
+            if share >= COMMON_SOURCE_SHARE:
+                names = (articles[copy].label, articles[source].label, articles[third].label)
+                settled.append(_through(relation, names, share))
+                break
+    return settled
+
+
+def _spans_of(relation: Relation, article_id: str) -> list[tuple[int, int]]:
+    """The character spans of ``article_id`` in the passages of ``relation``, merged."""
+    side_a = relation.a == article_id
+    spans = sorted((p.a_start, p.a_end) if side_a else (p.b_start, p.b_end) for p in relation.passages)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _shared_through(relation: Relation, copy: str, via: Relation) -> float:
+    """The share of ``copy``'s characters in ``relation``'s passages that lie in ``via``'s too."""
+    shared, through = _spans_of(relation, copy), _spans_of(via, copy)
+    total = sum(end - start for start, end in shared)
+    covered = sum(max(0, min(end, other_end) - max(start, other_start))
+                  for start, end in shared for other_start, other_end in through)
+    return covered / total if total else 0.0
+
+
+def _through(relation: Relation, names: tuple[str, str, str], share: float) -> Relation:
+    copy, source, third = names
+    reason = (f"{copy} and {source} both hold text of {third}, the source of each: {share:.0%} of what "
+              f"{copy} shares with {source} it shares with {third} too, so which of them came first "
+              "says nothing of one copying the other")
+    comparison = dataclasses.replace(relation.comparison, source=None, confidence=0.0, reasons=[reason],
+                                     signals={**relation.signals, "through_common_source": round(share, 4)})
+    return Relation(relation.a, relation.b, comparison)
 
 
 @dataclass

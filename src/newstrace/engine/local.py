@@ -79,7 +79,7 @@ from newstrace.model import (
     Report,
     Story,
 )
-from newstrace.relate import ProvenanceGraph
+from newstrace.relate import ProvenanceGraph, through_common_sources
 from newstrace.encode.sentence_store import stored_sentence_vectors
 from newstrace.store import Store, StoreError
 from newstrace.stories import STATE_VERSION as STORY_STATE_VERSION
@@ -381,6 +381,16 @@ class Analyzer:
         found = stored_sentence_vectors(self.store, [a.text for a in articles], self._encoders().sentences)
         return {a.id: v for a, v in zip(articles, found)}
 
+    def settle_common_sources(self, relations: list[Relation], articles: Sequence[Article]) -> list[Relation]:
+        """``relations`` with the pairs of copies of one original made sourceless
+        (:func:`~newstrace.relate.through_common_sources`), stored so."""
+        settled = through_common_sources(relations, {a.id: a for a in articles})
+        if not settled:
+            return relations
+        self.store.put_relations(settled)
+        by_pair = {(r.a, r.b): r for r in settled}
+        return [by_pair.get((r.a, r.b), r) for r in relations]
+
     def build_stories(self, fresh: Sequence[Article], relations: Sequence[Relation],
                       articles: Sequence[Article] | None = None) -> tuple[list[Story], ProvenanceGraph]:
         """Assign new articles to stories (incrementally; a store that fits one group of the
@@ -488,8 +498,8 @@ class Analyzer:
             new_ids = [a.id for a in fresh]
             del fresh, pending  # the stored articles stand in for the new ones, freed before those are read
             release_free_memory()  # and their pages given back: the clusterer's arrays would not reuse them
-            relations = self.store.relations()
             articles = self.store.articles()  # read once: the stories describe them, the report lists them
+            relations = self.settle_common_sources(self.store.relations(), articles)
             unassigned = self.unassigned(new_ids, articles)
             stories, self.graph = self.build_stories(unassigned, relations, articles)
             self._tick("stories", len(unassigned), len(unassigned))
