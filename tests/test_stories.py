@@ -334,7 +334,7 @@ def _triple_and_pair(count: int) -> tuple[StoryClusterer, _Batch]:
     vectors = np.eye(count, 8, dtype=np.float32)
     clusterer = StoryClusterer()
     clusterer.assign(articles, vectors)  # a story of one each
-    batch = _Batch(articles, vectors, clusterer._bags(articles, list(range(count))))
+    batch = _Batch(articles, vectors, *clusterer._bags(articles, list(range(count))))
     batch.rows[:] = [clusterer._row_of_article[article.id] for article in articles]
     features = batch.features(np.arange(count))
     for index, joined in ((1, 0), (2, 0), (4, 3)):

@@ -171,6 +171,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from newstrace.encode.index import top_columns, unit_rows
+from newstrace.match.templates import Frames, fillers, templated
 from newstrace.story_bags import TokenHasher, WordHasher, idf_unit_rows
 from newstrace.story_index import UNDATED, StoryIndex, StorySums
 
@@ -332,7 +333,8 @@ class StoryClusterer:
         fresh = list({articles[i].id: i for i in fresh}.values())
         linked = _link_map(links)
         if fresh:
-            batch = _Batch([articles[i] for i in fresh], unit_rows(vectors[fresh]), self._bags(articles, fresh))
+            bags, templated_rows = self._bags(articles, fresh)
+            batch = _Batch([articles[i] for i in fresh], unit_rows(vectors[fresh]), bags, templated_rows)
             self._stories.reserve(len(fresh))
             self._place(batch, linked)
         self._merge_linked(linked)
@@ -602,19 +604,25 @@ class StoryClusterer:
         elif embedding_dim != self._embedding_dim:
             raise ValueError(f"vectors have {embedding_dim} dimensions, expected {self._embedding_dim}")
 
-    def _bags(self, articles: Sequence[Article], fresh: list[int]) -> sparse.csr_matrix:
+    def _bags(self, articles: Sequence[Article], fresh: list[int]) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Rows of [entity bag | word bag] of the fresh articles (title + first ``entity_chars``
-        characters), each unit-length, IDF-weighted, with sublinear counts. Document
-        frequencies are updated with the whole batch first, so its first articles get the same
-        IDF as its last.
+        characters), each unit-length, IDF-weighted, with sublinear counts, and which of
+        them are templated (:mod:`newstrace.match.templates`, frames counted over the fresh
+        articles): those are counted by what fills their frames. Document frequencies are
+        updated with the whole batch first, so its first articles get the same IDF as its last.
 
         Counted :data:`_BAG_CHUNK` articles at a time and kept as float32 counts until the
         batch's document frequencies are known, then weighted a chunk at a time into one
         matrix: every row is worked alone, so the rows are those of the whole batch at once,
         which at 100,000 articles held the texts, their float64 counts and the weighted
         copies together (1.5 GB above the rest of the run)."""
-        counts = [self._chunk_counts(articles, fresh[first : first + _BAG_CHUNK])
-                  for first in range(0, len(fresh), _BAG_CHUNK)]
+        counted = [self._chunk_counts(articles, fresh[first : first + _BAG_CHUNK])
+                   for first in range(0, len(fresh), _BAG_CHUNK)]
+        counts = [(entities, words) for entities, words, _ in counted]
+        templated_rows, _ = templated(Frames.concatenate([frames for *_, frames in counted]))
+        del counted
+        if templated_rows.any():
+            self._count_fillers(articles, fresh, np.flatnonzero(templated_rows), counts)
         self._n_docs += len(fresh)
         nnz = sum(entities.nnz + words.nnz for entities, words in counts)
         data, indices = np.empty(nnz, dtype=np.float32), np.empty(nnz, dtype=np.int32)
@@ -627,34 +635,61 @@ class StoryClusterer:
             indptr.append(rows.indptr[1:] + filled)
             filled += rows.nnz
         return sparse.csr_matrix((data, indices, np.concatenate(indptr)),
-                                 shape=(len(fresh), self.entity_dim + self.word_dim))
+                                 shape=(len(fresh), self.entity_dim + self.word_dim)), templated_rows
 
-    def _chunk_counts(self, articles: Sequence[Article], rows: list[int]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """The entity and word counts (float32) of articles ``rows``, added to the document frequencies."""
-        texts = [f"{articles[i].title or ''}\n{articles[i].text[: self.entity_chars]}" for i in rows]
-        found = []
-        for hasher, df in ((self._entity_hasher, self._entity_df), (self._word_hasher, self._word_df)):
-            counts = hasher.transform(texts)
-            df += np.bincount(counts.indices, minlength=len(df))
-            found.append(sparse.csr_matrix(counts, dtype=np.float32))
-        return found[0], found[1]
+    def _bag_text(self, article: Article) -> str:
+        return f"{article.title or ''}\n{article.text[: self.entity_chars]}"
+
+    def _chunk_counts(self, articles: Sequence[Article], rows: list[int]
+                      ) -> tuple[sparse.csr_matrix, sparse.csr_matrix, Frames]:
+        """The entity and word counts (float32) of articles ``rows``, added to the document
+        frequencies, and their sentence frames (read from the words' tokens)."""
+        texts = [self._bag_text(articles[i]) for i in rows]
+        entities = self._entity_hasher.transform(texts)
+        self._entity_df += np.bincount(entities.indices, minlength=len(self._entity_df))
+        words, frames = self._word_hasher.transform_framed(texts)
+        self._word_df += np.bincount(words.indices, minlength=len(self._word_df))
+        return sparse.csr_matrix(entities, dtype=np.float32), sparse.csr_matrix(words, dtype=np.float32), frames
+
+    def _count_fillers(self, articles: Sequence[Article], fresh: list[int], rows: np.ndarray,
+                       counts: list[tuple[sparse.csr_matrix, sparse.csr_matrix]]) -> None:
+        """Count the templated articles at ``rows`` of ``fresh`` (see :mod:`newstrace.match.templates`)
+        by what fills their frames only: their rows of ``counts`` and the document frequencies
+        are made those of :func:`~newstrace.match.templates.fillers`."""
+        texts = fillers([self._bag_text(articles[fresh[row]]) for row in rows.tolist()])
+        refilled = (self._entity_hasher.transform(texts), self._word_hasher.transform(texts))
+        for chunk in range(len(counts)):
+            mine = np.flatnonzero((rows >= chunk * _BAG_CHUNK) & (rows < (chunk + 1) * _BAG_CHUNK))
+            if not len(mine):
+                continue
+            local = rows[mine] - chunk * _BAG_CHUNK
+            replaced = []
+            for old, new, df in zip(counts[chunk], refilled, (self._entity_df, self._word_df)):
+                old = old.tolil()
+                df -= np.bincount(sparse.csr_matrix(old[local]).indices, minlength=len(df))
+                new = sparse.csr_matrix(new[mine], dtype=np.float32)
+                df += np.bincount(new.indices, minlength=len(df))
+                old[local] = new
+                replaced.append(sparse.csr_matrix(old, dtype=np.float32))
+            counts[chunk] = (replaced[0], replaced[1])
 
     def _weighted(self, features: np.ndarray, words: np.ndarray, hub_weight: float = 0.0,
-                  foreign: np.ndarray | None = None) -> np.ndarray:
+                  blind: np.ndarray | None = None) -> np.ndarray:
         """Features scaled so that their inner product with a story mean is the affinity
         relative to the article's threshold (a story suits the article from 1.0): block
         weights and threshold of long texts, those of ``short_weights`` for texts of up to
-        ``short_words`` words, linearly between up to ``long_words``. Articles not in
-        English (``foreign``) weigh their embedding nothing: the model reads English, and
-        on another language its vectors say more about the language than the event
-        (:mod:`newstrace.text.language`); their names and words still count."""
+        ``short_words`` words, linearly between up to ``long_words``. Articles ``blind``
+        weigh their embedding nothing: one not in English (the model reads English, and on
+        another language its vectors say more about the language than the event:
+        :mod:`newstrace.text.language`), and a templated one, whose lead's vector is its
+        template's (:mod:`newstrace.match.templates`); their names and words still count."""
         long = np.array([self.embedding_weight, self.entity_weight, self.word_weight, self.threshold])
         short = long if self.short_weights is None else np.asarray(self.short_weights)
         shortness = self._shortness(words)
         blend = shortness[:, None] * short + (1.0 - shortness[:, None]) * long
         per_block = (blend[:, :3] / blend[:, 3:]).astype(np.float32)
-        if foreign is not None and foreign.any():
-            per_block[foreign, 0] = 0.0
+        if blind is not None and blind.any():
+            per_block[blind, 0] = 0.0
         ends = np.cumsum([self._embedding_dim, self.entity_dim, self.word_dim])
         weighted = features * np.repeat(np.hstack([per_block, np.zeros((len(per_block), 1), np.float32)]),
                                         np.diff(ends, prepend=0).tolist() + [1], axis=1)
@@ -672,7 +707,7 @@ class StoryClusterer:
         embedding), and the batch positions of its ``count`` most similar articles within the
         chunk (by affinity), whose stories may not be indexed yet."""
         found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], count)
-        affinity = features @ self._weighted(features, batch.words[chunk], foreign=batch.foreign[chunk]).T
+        affinity = features @ self._weighted(features, batch.words[chunk], blind=batch.blind[chunk]).T
         return found, chunk[_most_similar(affinity, min(count, len(chunk) - 1))]
 
     def _place(self, batch: _Batch, linked: dict[str, set[str]]) -> None:
@@ -710,7 +745,7 @@ class StoryClusterer:
 
         The chunk's square matrices are worked in ``squares``, the same memory for every chunk."""
         features = batch.features(chunk)
-        weighted = self._weighted(features, batch.words[chunk], foreign=batch.foreign[chunk])
+        weighted = self._weighted(features, batch.words[chunk], blind=batch.blind[chunk])
         earlier = self._stories.count  # stories opened from here on were grouped apart already
         found = self._index.search(features[:, : self._embedding_dim], batch.days[chunk], self.candidates) \
             if len(self._index) else None
@@ -775,7 +810,7 @@ class StoryClusterer:
         if not len(alone):
             return
         features = batch.features(alone)
-        weighted = self._weighted(features, batch.words[alone], foreign=batch.foreign[alone])
+        weighted = self._weighted(features, batch.words[alone], blind=batch.blind[alone])
         found = self._index.search(features[:, : self._embedding_dim], batch.days[alone], self.refine_candidates)
         floors = self._floors(batch.words[alone])
         joined = []
@@ -1100,7 +1135,7 @@ class StoryClusterer:
         how many moved."""
         features = batch.features(chunk)
         found, near = self._candidates(batch, chunk, features, self.refine_candidates)
-        weighted = self._weighted(features, batch.words[chunk], self.hub_weight, foreign=batch.foreign[chunk])
+        weighted = self._weighted(features, batch.words[chunk], self.hub_weight, blind=batch.blind[chunk])
         moved = 0
         for position, index in enumerate(chunk):
             article, current = batch.articles[index], int(batch.rows[index])
@@ -1265,9 +1300,11 @@ class _Batch:
     articles: list[Article]
     embeddings: np.ndarray
     bags: sparse.csr_matrix  #: [entity bag | word bag] rows
+    templated: np.ndarray  #: read by what fills a template's frames (:mod:`newstrace.match.templates`)
     days: np.ndarray = field(init=False)
     words: np.ndarray = field(init=False)  #: word counts of title + text
-    foreign: np.ndarray = field(init=False)  #: not in English (:attr:`Article.language`)
+    #: not read by their embedding: not in English (:attr:`Article.language`) or templated
+    blind: np.ndarray = field(init=False)
     rows: np.ndarray = field(init=False)
     hubs: np.ndarray = field(init=False)  #: hubness of each article, measured in refinement (see StoryClusterer._refined_story)
     vacated: set[int] = field(default_factory=set)  #: story rows that articles moved out of
@@ -1275,7 +1312,8 @@ class _Batch:
     def __post_init__(self) -> None:
         self.days = np.array([_day(article.date) for article in self.articles], dtype=np.int64)
         self.words = np.array([_word_count(article) for article in self.articles], dtype=np.float64)
-        self.foreign = np.array([article.language is not None for article in self.articles], dtype=bool)
+        foreign = np.array([article.language is not None for article in self.articles], dtype=bool)
+        self.blind = foreign | self.templated
         self.rows = np.full(len(self.articles), -1, dtype=np.int64)
         self.hubs = np.zeros(len(self.articles), dtype=np.float32)
 
@@ -1403,7 +1441,7 @@ def pair_similarities(articles: Sequence[Article], vectors: np.ndarray, **params
     :meth:`StoryClusterer.assign` batch sees them. For fitting and inspecting the weights."""
     clusterer = StoryClusterer(**params)
     embeddings = unit_rows(np.asarray(vectors, dtype=np.float32))
-    bags = clusterer._bags(articles, list(range(len(articles))))
+    bags, _ = clusterer._bags(articles, list(range(len(articles))))
     entities, words = bags[:, : clusterer.entity_dim], bags[:, clusterer.entity_dim :]
     return {"embedding": embeddings @ embeddings.T, "entities": (entities @ entities.T).toarray(),
             "words": (words @ words.T).toarray()}

@@ -23,6 +23,7 @@ from murmurhash.mrmr import hash_bytes as _murmurhash3_32
 from scipy import sparse
 
 from newstrace.match.fingerprint import Tokens, tokenize
+from newstrace.match.templates import Frames, sentence_frames
 
 #: scikit-learn's token pattern ``(?u)\b\w\w+\b`` less its word-boundary tests: a greedy
 #: run of word characters found from the left starts and ends at a boundary anyway (the
@@ -168,16 +169,24 @@ class WordHasher(TokenHasher):
         self._known_columns = np.zeros(0, dtype=np.int32)
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
-        texts = list(texts)
-        parts = [self._counts(texts[i : i + WORD_BATCH]) for i in range(0, len(texts), WORD_BATCH)]
-        if not parts:
-            return sparse.csr_matrix((0, self.n_features), dtype=np.float64)
-        return parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
+        return self.transform_framed(texts, frames=False)[0]
 
-    def _counts(self, texts: list[str]) -> sparse.csr_matrix:
+    def transform_framed(self, texts: Iterable[str], *, frames: bool = True) -> tuple[sparse.csr_matrix, Frames | None]:
+        """:meth:`transform`, and (with ``frames``) the texts' sentence frames from the same
+        tokens (:func:`~newstrace.match.templates.sentence_frames`; a text read by regex has none)."""
+        texts = list(texts)
+        parts = [self._counts(texts[i : i + WORD_BATCH], frames) for i in range(0, len(texts), WORD_BATCH)]
+        found = Frames.concatenate([framed for _, framed in parts]) if frames else None
+        if not parts:
+            return sparse.csr_matrix((0, self.n_features), dtype=np.float64), found
+        counts = [part for part, _ in parts]
+        return (counts[0] if len(counts) == 1 else sparse.vstack(counts, format="csr")), found
+
+    def _counts(self, texts: list[str], frames: bool = False) -> tuple[sparse.csr_matrix, Frames | None]:
         by_regex = np.fromiter(map(read_by_regex, texts), dtype=bool, count=len(texts))
         plain = np.flatnonzero(~by_regex)
-        tokens = tokenize([texts[i] for i in plain.tolist()], breaks=False)
+        tokens = tokenize([texts[i] for i in plain.tolist()], breaks=frames, cased=frames)
+        framed = sentence_frames(tokens).renumbered(plain, len(texts)) if frames else None
         text_of = plain[np.repeat(np.arange(len(plain)), np.diff(tokens.offsets))]
         kept = np.flatnonzero(tokens.ends - tokens.starts >= 2)
         kept = kept[~stop_word_hashes().contains(tokens.hashes[kept])]
@@ -198,7 +207,7 @@ class WordHasher(TokenHasher):
         counts = sparse.csr_matrix((np.ones(len(indices), dtype=np.float64), indices, indptr),
                                    dtype=np.float64, shape=(len(texts), self.n_features))
         counts.sum_duplicates()  # also sorts the indices
-        return counts
+        return counts, framed
 
     def _columns_of(self, hashes: np.ndarray, at: np.ndarray, tokens: Tokens, texts: list[str],
                     text_of: np.ndarray) -> np.ndarray:

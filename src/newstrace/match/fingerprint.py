@@ -135,13 +135,17 @@ class Tokens:
     ``starts``/``ends`` are character offsets into that text; ``hashes`` are stable 64-bit
     hashes of the lower-cased tokens; ``breaks`` marks the tokens that start a sentence
     (by the rule of :mod:`newstrace.text.sentences`, as
-    :func:`newstrace.text.sentences.split_sentences` splits), ``None`` when not asked for."""
+    :func:`newstrace.text.sentences.split_sentences` splits), ``None`` when not asked for;
+    ``slots`` the tokens that open with a capital or a digit (with ``cased``)."""
 
     hashes: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
     offsets: np.ndarray
     breaks: np.ndarray | None
+    #: per token: whether it opens with a capital letter or a digit (a name's or a figure's
+    #: word), ``None`` when not asked for
+    slots: np.ndarray | None = None
 
     def of(self, i: int) -> slice:
         return slice(int(self.offsets[i]), int(self.offsets[i + 1]))
@@ -175,9 +179,10 @@ def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], lengths
 
 
-def tokenize(texts: Sequence[str], *, breaks: bool = True) -> Tokens:
+def tokenize(texts: Sequence[str], *, breaks: bool = True, cased: bool = False) -> Tokens:
     """Tokenise and hash a batch of texts in vectorised passes (with ``breaks``, also find
-    the tokens that start a sentence).
+    the tokens that start a sentence; with ``cased``, those that open with a capital or a
+    digit).
 
     A token is a maximal run of letters and digits (``str.isalnum``), compared
     case-insensitively; everything else, apostrophes included, separates tokens.
@@ -201,13 +206,16 @@ def tokenize(texts: Sequence[str], *, breaks: bool = True) -> Tokens:
     offsets = np.searchsorted(starts, bases)
     offsets[-1] = len(starts)
     starts_sentence = _sentence_breaks(codes, starts, bases, offsets, marks, kinds) if breaks else None
+    slots = None
+    if cased:
+        slots = _CAPITAL.take(codes.take(starts))  # the sentence rule's capitals: digits among them
     base = np.repeat(bases[:-1], np.diff(offsets))
     if len(groups) == 1:  # strided views of one array: new ones
         starts, ends = starts - base, ends - base
     else:  # concatenated: this function's own
         np.subtract(starts, base, out=starts)
         np.subtract(ends, base, out=ends)
-    return Tokens(hashes=hashes, starts=starts, ends=ends, offsets=offsets, breaks=starts_sentence)
+    return Tokens(hashes=hashes, starts=starts, ends=ends, offsets=offsets, breaks=starts_sentence, slots=slots)
 
 
 def _token_values(codes: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
