@@ -100,6 +100,17 @@ def test_a_frame_filled_with_other_figures_is_not_a_copy() -> None:
     assert classify_overlap(lexical_overlap(a, revised)) == "copy"
 
 
+@pytest.mark.parametrize("text, relation", [
+    ("Central bank holds interest rates steady", None),  # a headline two desks write alike
+    ("The company did not immediately respond to a request for comment.", None),
+    (PARAGRAPHS[0], "duplicate"),  # a 27-word brief, word for word
+])
+def test_a_short_text_is_a_copy_only_when_the_shared_words_say_so(text: str, relation: str | None) -> None:
+    """Evidence grows with length: the same six words or one formula line from two outlets
+    is no copy (the model may still call them one story); a whole sentence of 27 words is."""
+    assert classify_overlap(lexical_overlap(text, text)) == relation
+
+
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
              "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]

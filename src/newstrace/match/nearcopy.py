@@ -34,6 +34,11 @@ DUPLICATE_CONTAINMENT = 0.9
 #: paragraphs lose shingles but stay inside passages).
 COPY_SHARE = 0.5
 COPY_FLOOR = 0.3
+#: Any lexical verdict needs at least this many shared word 5-grams (14 words in order,
+#: quotations aside): two short texts that are the same (a six-word headline, a formula
+#: such as "The company did not immediately respond to a request for comment.") can be
+#: written apart; a sentence of 14 words or more rarely is.
+COPY_MIN_SHARED = 10
 #: Partial reuse needs substantial shared text, not one sentence that many articles carry:
 #: a passage of this many quotation-free words spanning at least three sentences (two
 #: common sentences can meet by chance; a lifted paragraph or more is reuse),
@@ -71,6 +76,8 @@ class NearCopy:
 def classify_overlap(overlap: Overlap) -> str | None:
     """``"duplicate"``, ``"copy"``, ``"partial"`` or ``None`` (no lexical reuse)."""
     low, high = sorted((overlap.containment_a, overlap.containment_b))
+    if overlap.shared < COPY_MIN_SHARED:
+        return None
     if low >= DUPLICATE_CONTAINMENT:
         return "duplicate"
     if filled_template(overlap):
