@@ -32,6 +32,7 @@ from typing import Literal, Mapping, Sequence
 from newstrace.text.quotes import quoted_words
 from newstrace.ingest.clean import credit_name
 from newstrace.ingest.pagemeta import host_outlet
+from newstrace.match.align import joined_spans
 from newstrace.model import Article, Derivation, Relation
 from newstrace.text.outlets import outlet_key
 
@@ -259,16 +260,9 @@ def through_common_sources(relations: Sequence[Relation], articles: Mapping[str,
 
 
 def _spans_of(relation: Relation, article_id: str) -> list[tuple[int, int]]:
-    """The character spans of ``article_id`` in the passages of ``relation``, merged."""
+    """The character spans of ``article_id`` in the passages of ``relation``, joined."""
     side_a = relation.a == article_id
-    spans = sorted((p.a_start, p.a_end) if side_a else (p.b_start, p.b_end) for p in relation.passages)
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return joined_spans(sorted((p.a_start, p.a_end) if side_a else (p.b_start, p.b_end) for p in relation.passages))
 
 
 def _shared_through(relation: Relation, copy: str, via: Relation) -> float:

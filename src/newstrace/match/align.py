@@ -94,7 +94,7 @@ def _batch_profiles(texts: Sequence[str], ngram: int,
     at = tokens.starts + np.repeat(starts[:-1], counts)  # token starts in the joined texts
     spans = [(start + base, end + base)
              for text, marks, base in zip(texts, quote_marks(texts), starts.tolist())
-             for start, end in _joined_spans(sorted((quote_spans(text, marks) if marks else [])
+             for start, end in joined_spans(sorted((quote_spans(text, marks) if marks else [])
                                                     + block_quote_spans(text)))]
     quoted = _quoted_tokens(at, spans)
     recurring = (np.zeros(len(quoted), dtype=bool) if boilerplate is None
@@ -128,7 +128,7 @@ def _boilerplate_tokens(tokens, boilerplate: Boilerplate) -> np.ndarray:  # type
     return sentence_flagged[sentences.of_token]
 
 
-def _joined_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def joined_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted spans with those that overlap joined (a quotation inside a block quotation)."""
     joined: list[tuple[int, int]] = []
     for start, end in spans:

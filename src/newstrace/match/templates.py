@@ -82,7 +82,7 @@ def _framed_sentences(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarra
     starts = sentences.starts
     doc = np.repeat(np.arange(len(tokens.offsets) - 1), np.diff(sentences.offsets))
     if not len(starts):
-        return doc, sentences.hashes, sentences.hashes, np.zeros(0, dtype=bool), starts
+        return doc, sentences.hashes, sentences.hashes, np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
     slots = np.add.reduceat(tokens.slots.astype(np.int64), starts)
     lengths = np.diff(starts, append=len(tokens.hashes))
     literal = lengths - slots
