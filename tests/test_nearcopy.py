@@ -111,6 +111,32 @@ def test_a_short_text_is_a_copy_only_when_the_shared_words_say_so(text: str, rel
     assert classify_overlap(lexical_overlap(text, text)) == relation
 
 
+POST = ("The Harbour Bridge will remain closed to all traffic until engineers have completed a full "
+        "inspection of the damaged supports. We know this is hard for commuters and we thank everyone for "
+        "their patience. pic.twitter.com/x8Kd2LmQ\n— Mayor Ellen Price (@MayorPrice) March 4, 2024")
+SECOND_POST = ("Crews worked through the night and the first results of the inspection are encouraging, but "
+               "safety comes first and we will not reopen until every support has been checked twice.\n\n"
+               "— Corran Roads Authority (@CorranRoads) March 5, 2024")
+
+
+def test_two_reports_embedding_the_same_posts_are_not_copies() -> None:
+    """Embedded tweets reach the text as a paragraph and a signature line ("— Name (@handle)
+    date"); two reports that embed the same two posts share them as they share quotations."""
+    herald = ("Commuters in Corran faced long detours on Tuesday after the Harbour Bridge was shut following "
+              "the collision of a barge with one of its piers late on Monday.\n\nThe mayor announced the "
+              f"closure on social media shortly after midnight.\n\n{POST}\n\nTraffic on the coast road backed "
+              "up for several kilometres during the morning rush, and bus operators added extra services on the "
+              f"ferry route.\n\n{SECOND_POST}\n\nLocal businesses near the bridge said they expected a quiet week.")
+    gazette = ("A barge that struck a pier of Corran's Harbour Bridge has left the city's main crossing closed "
+               "indefinitely, officials said.\n\nThe vessel, carrying gravel, lost power in a strong current, "
+               "according to the harbour master, who said an investigation had been opened into the engine "
+               f"failure.\n\n{POST}\n\nEngineers will use divers to inspect the underwater sections of the "
+               f"damaged pier, a process that could take several days.\n\n{SECOND_POST}\n\nThe bridge carries "
+               "about 40,000 vehicles a day.")
+    assert classify_overlap(lexical_overlap(herald, gazette)) is None
+    assert not compare(herald, gazette).derived
+
+
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
              "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]

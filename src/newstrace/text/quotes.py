@@ -77,14 +77,26 @@ _COLON_AT_LINE_END = re.compile(r":[ \t]*\n")
 _INTRO_CHARS = 40
 
 
+#: The signature line under an embedded social-media post, as text extraction leaves it: a
+#: tweet's "— Mayor Ellen Price (@MayorPrice) March 4, 2024", an Instagram post's "A post
+#: shared by Ellen Price (@ellenprice) on Mar 4, 2024 at 10:15am PST".
+_POST_SIGNATURE = re.compile(
+    r"^[ \t]*(?:(?:[—–]|--?)[ \t]*[^\n]{1,80}?\(@\w{1,30}\)[ \t]*[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}"
+    r"|A post shared by [^\n]{1,80}?\(@[\w.]{1,30}\)[^\n]{0,60})[ \t]*$", re.MULTILINE)
+#: The longest post text taken whole before its signature; a longer paragraph gives its last line.
+_POST_CHARS = 700
+
+
 def block_quote_spans(text: str) -> list[Span]:
     """Block quotations: each paragraph that follows, on a line of its own, a line ending
     with a verb of saying and a colon (:data:`_BLOCK_INTRO`) and opens with no quote mark
-    (quote marks make a quotation of their own, :func:`quote_spans`). Text extraction drops
-    the indent that set them apart; independent reports paste the same statement, so, like
-    quotations, they are no evidence of copying (:mod:`newstrace.match.align`). They are not
-    attributed as quotes: where one ends is not marked."""
-    spans = []
+    (quote marks make a quotation of their own, :func:`quote_spans`); and each embedded
+    social-media post, its text with the signature line under it (:data:`_POST_SIGNATURE`).
+    Text extraction drops the indent and the frame that set them apart; independent reports
+    paste the same statement and embed the same posts, so, like quotations, they are no
+    evidence of copying (:mod:`newstrace.match.align`). They are not attributed as quotes:
+    where one ends is not marked."""
+    spans = _embedded_post_spans(text) if "(@" in text else []
     for colon in _COLON_AT_LINE_END.finditer(text):
         if _BLOCK_INTRO.search(text, max(colon.start() - _INTRO_CHARS, 0), colon.start()) is None:
             continue
@@ -92,6 +104,19 @@ def block_quote_spans(text: str) -> list[Span]:
         if start is None or text[start.start()] in DOUBLE_MARKS + _SINGLE_MARKS:
             continue
         spans.append((start.start(), _line_end(text, start.start())))
+    return spans
+
+
+def _embedded_post_spans(text: str) -> list[Span]:
+    """Each embedded post: the paragraph before its signature line (or its last line, when
+    longer than :data:`_POST_CHARS`, or when the text has no paragraphs), through the signature."""
+    spans = []
+    for signature in _POST_SIGNATURE.finditer(text):
+        before = text[: signature.start()].rstrip()
+        paragraph = before.rfind("\n\n") + 2 if "\n\n" in before else len(before) + 1
+        if len(before) - paragraph > _POST_CHARS or paragraph > len(before):
+            paragraph = before.rfind("\n") + 1
+        spans.append((paragraph, signature.end()))
     return spans
 
 
