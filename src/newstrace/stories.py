@@ -638,6 +638,7 @@ class StoryClusterer:
                                  shape=(len(fresh), self.entity_dim + self.word_dim)), templated_rows
 
     def _bag_text(self, article: Article) -> str:
+        """What the bags read of ``article``: its title and first ``entity_chars`` characters."""
         return f"{article.title or ''}\n{article.text[: self.entity_chars]}"
 
     def _chunk_counts(self, articles: Sequence[Article], rows: list[int]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.match.fingerprint import Tokens, mix64, sentences_of, tokenize
+from newstrace.match.fingerprint import Tokens, mix64, sentences_of, sorted_unique, tokenize
 
 __all__ = ["MIN_DOCS", "MIN_FILLS", "MIN_FRAMED", "MIN_LITERAL", "Frames", "fillers", "sentence_frames",
            "template_frames", "templated"]
@@ -98,7 +98,7 @@ def sentence_frames(tokens: Tokens) -> Frames:
 def _distinct_per_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct ``keys`` (sorted) and how many distinct ``values`` each comes with."""
     pairs = np.unique(keys ^ mix64(values.astype(_U64) + _U64(1)), return_index=True)[1]
-    return np.unique(keys[pairs], return_counts=True)
+    return sorted_unique(keys[pairs])
 
 
 def template_frames(frames: Frames) -> np.ndarray:
@@ -126,16 +126,13 @@ def fillers(texts: Sequence[str]) -> list[str]:
     tokens = tokenize(list(texts), breaks=False)
     doc = np.repeat(np.arange(len(texts)), np.diff(tokens.offsets))
     held, docs = _distinct_per_key(tokens.hashes, doc)
-    kept = ~np.isin(tokens.hashes, held[docs >= MIN_DOCS])
-    out = []
-    for number, text in enumerate(texts):
-        phrases: list[list[str]] = []
-        last = -2
-        for t in range(int(tokens.offsets[number]), int(tokens.offsets[number + 1])):
-            if kept[t]:
-                if t != last + 1:
-                    phrases.append([])
-                phrases[-1].append(text[int(tokens.starts[t]) : int(tokens.ends[t])])
-                last = t
-        out.append(", ".join(" ".join(phrase) for phrase in phrases))
-    return out
+    kept = np.flatnonzero(~np.isin(tokens.hashes, held[docs >= MIN_DOCS]))
+    words = [texts[d][s:e] for d, s, e in zip(doc[kept].tolist(), tokens.starts[kept].tolist(),
+                                                tokens.ends[kept].tolist())]
+    # a phrase ends where a dropped word or another text comes between two kept words
+    breaks = (np.flatnonzero((np.diff(kept) != 1) | (np.diff(doc[kept]) != 0)) + 1).tolist()
+    bounds = list(zip([0, *breaks], [*breaks, len(kept)]))
+    phrases: list[list[str]] = [[] for _ in texts]
+    for start, end in bounds if len(kept) else ():
+        phrases[int(doc[kept[start]])].append(" ".join(words[start:end]))
+    return [", ".join(found) for found in phrases]
