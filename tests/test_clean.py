@@ -274,3 +274,60 @@ def test_clean_texts_cleans_each_text() -> None:
     results = clean_texts([f"(AP) — {LEDE}", SECOND])
     assert [r.text for r in results] == [LEDE, SECOND]
     assert [r.credits for r in results] == [["AP"], []]
+
+
+_WIRE_PARAGRAPHS = [
+    "Flood barriers along the river held overnight after the water rose to its highest level "
+    "in forty years, officials said on Tuesday, while crews worked through the rain to reinforce "
+    "the weakest sections near the old mill bridge.",
+    "The county's emergency manager said about 300 homes had been evacuated as a precaution and "
+    "that the shelters at the school and the sports hall would stay open until the river falls "
+    "below the warning mark, which could take until the weekend.",
+    "Forecasters expect another inch of rain by Thursday.",
+]
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+@pytest.mark.parametrize("between", ["\n\n", "\n"])
+def test_hard_wrapped_paragraphs_are_joined_into_lines(width: int, between: str) -> None:
+    import textwrap
+
+    wrapped = between.join(textwrap.fill(p, width) for p in _WIRE_PARAGRAPHS)
+    assert wrapped.count("\n") > 6
+    assert clean_text(wrapped).text == between.join(_WIRE_PARAGRAPHS)
+
+
+def test_a_word_broken_after_its_hyphen_is_joined_whole() -> None:
+    wrapped = "\n".join([
+        "Flood barriers along the river held overnight after a record-",
+        "breaking rise of the water, officials said on Tuesday, while the",
+        "crews worked through the rain to reinforce the weakest sections",
+        "near the old mill bridge and the pumping station on the east -",
+        "the side of the town that flooded in the storms of last winter.",
+    ])
+    assert clean_text(wrapped).text == (
+        "Flood barriers along the river held overnight after a record-breaking rise of the water, "
+        "officials said on Tuesday, while the crews worked through the rain to reinforce the weakest "
+        "sections near the old mill bridge and the pumping station on the east - the side of the "
+        "town that flooded in the storms of last winter.")
+
+
+@pytest.mark.parametrize("lines", [
+    [  # one sentence a line, as feeds and briefs are laid out: every line ends a sentence
+        "The council approved the budget on Monday after a two-hour debate over road repairs.",
+        "Police closed the northbound lanes of the bypass for most of the afternoon on Sunday.",
+        "The museum will reopen its east wing in March after a year of renovation work there.",
+        "Two schools in the district will close early on Friday because of the heating fault.",
+        "A new bus route will link the station with the hospital from the start of next month.",
+    ],
+    [  # a list of headlines of about one length: no line goes on into the next
+        "Council approves budget after long debate over roads",
+        "Bypass lanes closed for most of Sunday afternoon",
+        "Museum east wing to reopen in March after renovation",
+        "Two schools close early over heating fault",
+        "New bus route to link station and hospital",
+    ],
+])
+def test_short_lines_that_are_not_wrapped_stay_lines(lines: list[str]) -> None:
+    text = "\n".join([_WIRE_PARAGRAPHS[0], *lines])
+    assert clean_text(text).text == text

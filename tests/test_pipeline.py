@@ -90,6 +90,25 @@ def test_no_derived_relation_between_different_roots(seed_report: Report) -> Non
             assert family[r.a] == family[r.b], (r.a, r.b, r.relation)
 
 
+def test_a_hard_wrapped_report_keeps_its_rewrite_and_its_copy(seeds: Path, tmp_path: Path) -> None:
+    """AFP's and CNN's reports as a plain-text feed delivers them, every line broken at 72
+    columns: the spun copy of AFP is still its rewrite, the blog still CNN's copy."""
+    import textwrap
+
+    corpus = tmp_path / "feed"
+    shutil.copytree(seeds, corpus)
+    for name in ("000_*.txt", "003_*.txt"):
+        path = next(corpus.glob(name))
+        paragraphs = path.read_text(encoding="utf-8").split("\n")
+        path.write_text("\n".join(textwrap.fill(p, 72) for p in paragraphs), encoding="utf-8")
+    report = newstrace.analyze([corpus], db=tmp_path / "feed.db")
+    ids = _by_file(report)
+    assert _relation(report, ids["003"], ids["004"]).relation == "paraphrase"
+    assert _relation(report, ids["000"], ids["001"]).relation == "copy"
+    assert len(report.stories) == 1
+    assert sorted(report.stories[0].independent_ids) == sorted([ids["000"], ids["002"], ids["003"]])
+
+
 def test_second_run_adds_and_recomputes_nothing(seeds: Path, tmp_path: Path) -> None:
     db = tmp_path / "again.db"
     first = newstrace.analyze([seeds], db=db)

@@ -8,7 +8,9 @@ captions, wire lines and contributor lines go to :attr:`Cleaned.credits`; source
 in the story ("told AFP", "TASS reported") are never read as credits.
 
 The body keeps its characters as they are (quotes, apostrophes, non-breaking spaces):
-only whole removed blocks, trailing spaces and runs of blank lines change. Every pass is
+only whole removed blocks, trailing spaces and runs of blank lines change, and the line
+breaks of hard-wrapped text (:func:`unwrap_lines`), which would otherwise cut its
+sentences and paragraphs at a column. Every pass is
 one regular expression over the whole text, so cleaning runs at tens of thousands of
 articles a second.
 """
@@ -30,6 +32,7 @@ __all__ = [
     "credits_in",
     "iso_date",
     "split_byline",
+    "unwrap_lines",
 ]
 
 
@@ -677,6 +680,71 @@ def _release_dateline(text: str, at: int) -> re.Match[str] | None:
 _YEAR = re.compile(r"\d{4}")
 
 
+# --- hard-wrapped text ----------------------------------------------------------------
+
+#: Plain-text feeds, e-mail bulletins and old wire copy break every line at a fixed width
+#: (often 65-80 characters). Widths read as one: from ``_WRAP_WIDTH_MIN`` to ``_WRAP_WIDTH_MAX``.
+_WRAP_WIDTH_MIN, _WRAP_WIDTH_MAX = 40, 132
+#: A text is hard-wrapped when at least this many of its lines go on into the next one,
+#: a third of the lines that hold text or more, most of them stopping inside a sentence (a
+#: list of one sentence a line can fill its lines as a wrapper would), and those are this
+#: share of its long lines (half its width or more) that stop inside a sentence and that
+#: another line follows.
+_WRAP_LINES_MIN = 4
+_WRAP_SHARE = 0.8
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _wrapped_lines(lines: list[str], width: int) -> list[bool]:
+    """Per line: whether it goes on into the next line as a wrapper filling lines up to
+    ``width`` leaves it, the next line's first word too long to fit after it."""
+    goes_on = [False] * len(lines)
+    for i in range(len(lines) - 1):
+        line, following = lines[i], lines[i + 1].lstrip()
+        if line and following and len(line) <= width:
+            goes_on[i] = len(line) + 1 + len(following.split(None, 1)[0]) > width
+    return goes_on
+
+
+def unwrap_lines(text: str) -> str:
+    """``text`` with hard-wrapped paragraphs joined, each into one line (a line break that
+    only wrapped becomes a space; a word broken after its hyphen is joined whole); any
+    other text is returned as it is.
+
+    A wrapper fills each line up to its width and breaks where the next word would not
+    fit, so a line goes on into the next when the next line's first word would have
+    overrun the text's width (its longest line of up to ``_WRAP_WIDTH_MAX`` characters).
+    A paragraph's last line, a heading or a list entry is short of that and stays a line
+    of its own; where no blank line parts paragraphs, so does a line that ends a sentence."""
+    if len(text) > (text.count("\n") + 1) * _WRAP_WIDTH_MAX:  # lines longer than any wrap
+        return text
+    lines = [line.rstrip() for line in text.split("\n")]
+    width = max((len(line) for line in lines if len(line) <= _WRAP_WIDTH_MAX), default=0)
+    if width < _WRAP_WIDTH_MIN:
+        return text
+    goes_on = _wrapped_lines(lines, width)
+    open_ = [not _SENTENCE_END.search(line) for line in lines]
+    wrapped = sum(goes_on)
+    wrapped_open = sum(on and still for on, still in zip(goes_on, open_))
+    long_open = sum(1 for i, line in enumerate(lines[:-1])
+                    if open_[i] and width >= len(line) >= width / 2 and lines[i + 1].strip())
+    with_text = sum(1 for line in lines if line.strip())
+    if (wrapped < _WRAP_LINES_MIN or 2 * wrapped_open < wrapped or wrapped_open < _WRAP_SHARE * long_open
+            or 3 * wrapped < with_text):
+        return text
+    # Without blank lines between paragraphs, a line closing a sentence may close its paragraph.
+    parted = any(not line for line in lines[1:-1])
+    joined = [lines[0]]
+    for line, on, still in zip(lines[1:], goes_on, open_):
+        if not on or not (still or parted):
+            joined.append(line)
+        elif joined[-1].endswith("-") and joined[-1][-2:-1].isalpha():
+            joined[-1] += line.lstrip()
+        else:
+            joined[-1] += " " + line.lstrip()
+    return "\n".join(joined)
+
+
 # --- the whole pass ------------------------------------------------------------------
 
 
@@ -692,6 +760,7 @@ def clean_text(raw: str, *, title: str | None = None) -> Cleaned:
     """
     if "\r" in raw:
         raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    raw = unwrap_lines(raw)
     # The body with a newline in front (so every line, the first too, follows one) and
     # at the end, built in one copy. Cutting a head off it below (metadata, title,
     # dateline) and putting a newline back in front leaves each line closed by the
