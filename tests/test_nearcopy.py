@@ -137,6 +137,37 @@ def test_two_reports_embedding_the_same_posts_are_not_copies() -> None:
     assert not compare(herald, gazette).derived
 
 
+TRANSCRIPT = (
+    "HARLOW: Your committee sat on the riverside plan for two years while rents went up by a fifth. "
+    "People cannot wait another two years for you to make up your mind.\n\n"
+    "PIKE: The riverside plan put eight hundred flats on a flood plain without a single new school. "
+    "I will not apologise for asking where the children would go.\n\n"
+    "MODERATOR: Mr Pike, would you build on the riverside site if you were elected?\n\n"
+    "PIKE: I would build there once the flood defences are finished and paid for, and not a day before.")
+
+
+def test_two_reports_excerpting_the_same_transcript_are_not_copies() -> None:
+    """Debate reports paste the same exchanges as a transcript sets them ("PIKE: ..."): the
+    speakers' words, shared as quotations are; a copy of one report stays its copy."""
+    courier = ("The two candidates for mayor of Eastbridge traded sharp words over housing costs and the "
+               "city's bus network on Tuesday night, in a debate that rarely strayed from the question of who "
+               "can afford to live in the city.\n\nCouncillor Dana Harlow, who has led in every public poll "
+               "since the spring, pressed her rival on his record as head of the planning committee, which "
+               f"approved fewer than 400 new homes last year.\n\n{TRANSCRIPT}\n\nThe exchange drew the "
+               "loudest reaction of the evening from the audience of about 200 people at the Corn Exchange. "
+               "The election is on May 2.")
+    echo = ("Dana Harlow and Martin Pike met for the first of two televised debates on Tuesday, and within "
+            "minutes the contest for Eastbridge's town hall had turned into an argument about one muddy "
+            "stretch of riverbank.\n\nThe development, which would add some 800 apartments near the old "
+            "docks, has been stuck in planning for two years.\n\n"
+            f"{TRANSCRIPT}\n\nAnalysts said neither candidate landed a decisive blow. Harlow leads Pike by "
+            "six points in the latest poll for the Eastbridge Echo.")
+    assert classify_overlap(lexical_overlap(courier, echo)) is None
+    assert not compare(courier, echo).derived
+    blog = courier.replace("Tuesday night", "Tuesday evening") + "\n\nShare this story."
+    assert compare(courier, blog).relation in ("copy", "duplicate")
+
+
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
              "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]

@@ -87,16 +87,33 @@ _POST_SIGNATURE = re.compile(
 _POST_CHARS = 700
 
 
+#: A turn of a transcript as news pastes one: a paragraph opening with its speaker's name in
+#: capitals and a colon ("HARLOW: ...", "SEN. ELIZABETH WARREN (D-MA): ...", "MODERATOR:
+#: ..."). An interviewer's own "Q:" is the outlet's words, not a speaker's: two letters at least.
+_TRANSCRIPT_TURN = re.compile(
+    r"^[ \t]*[A-Z][A-Z'’.\-]+(?:[ \t]+[A-Z][A-Z'’.\-]*){0,4}(?:[ \t]*\([^)\n]{1,30}\))?:[ \t]+(?=\S)",
+    re.MULTILINE)
+#: Fewer turns are no transcript: a dateline ("NEW DELHI: ...") or a label ("UPDATE: ...").
+_TRANSCRIPT_TURNS = 2
+#: Capitalised labels that name no speaker: a page's stamps, an advice column's letters.
+_NOT_SPEAKERS = re.compile(
+    r"[ \t]*(?:DEAR|PUBLISHED|UPDATED|UPDATE|CORRECTION|CLARIFICATION|EDITOR|NOTE|WATCH|READ|RELATED|"
+    r"PHOTOS?|VIDEO|LIVE|BREAKING|DISCLAIMER|SOURCE|SOURCES|CREDIT)\b")
+
+
 def block_quote_spans(text: str) -> list[Span]:
     """Block quotations: each paragraph that follows, on a line of its own, a line ending
     with a verb of saying and a colon (:data:`_BLOCK_INTRO`) and opens with no quote mark
     (quote marks make a quotation of their own, :func:`quote_spans`); and each embedded
-    social-media post, its text with the signature line under it (:data:`_POST_SIGNATURE`).
-    Text extraction drops the indent and the frame that set them apart; independent reports
-    paste the same statement and embed the same posts, so, like quotations, they are no
-    evidence of copying (:mod:`newstrace.match.align`). They are not attributed as quotes:
-    where one ends is not marked."""
+    social-media post, its text with the signature line under it (:data:`_POST_SIGNATURE`);
+    and the turns of a pasted transcript, each paragraph after its speaker's label
+    (:data:`_TRANSCRIPT_TURN`). Text extraction drops the indent and the frame that set
+    them apart; independent reports paste the same statement, embed the same posts and
+    excerpt the same transcript, so, like quotations, they are no evidence of copying
+    (:mod:`newstrace.match.align`). They are not attributed as quotes: where one ends is
+    not marked."""
     spans = _embedded_post_spans(text) if "(@" in text else []
+    spans += _transcript_turn_spans(text)
     for colon in _COLON_AT_LINE_END.finditer(text):
         if _BLOCK_INTRO.search(text, max(colon.start() - _INTRO_CHARS, 0), colon.start()) is None:
             continue
@@ -105,6 +122,16 @@ def block_quote_spans(text: str) -> list[Span]:
             continue
         spans.append((start.start(), _line_end(text, start.start())))
     return spans
+
+
+def _transcript_turn_spans(text: str) -> list[Span]:
+    """Each transcript turn (its label and its paragraph), when the text has at least
+    ``_TRANSCRIPT_TURNS`` of them."""
+    turns = [turn.start() for turn in _TRANSCRIPT_TURN.finditer(text)
+             if not _NOT_SPEAKERS.match(text, turn.start())]
+    if len(turns) < _TRANSCRIPT_TURNS:
+        return []
+    return [(start, _line_end(text, start)) for start in turns]
 
 
 def _embedded_post_spans(text: str) -> list[Span]:
