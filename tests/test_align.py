@@ -96,13 +96,23 @@ def test_containment_of_a_short_text_in_a_long_one() -> None:
 
 
 def test_identical_texts_skip_alignment_with_the_same_result() -> None:
-    texts = [f"{FLOOD}\n\n{STATEMENT}\n\n{RESCUE}", f"  {DAMAGE} ", STATEMENT, "Too short."]
+    texts = [f"{FLOOD}\n\n{DAMAGE}\n\n{RESCUE}", f"  {DAMAGE} ", "Too short."]
     for profile in profiles(texts):
         aligned, shortcut = overlap_of(profile, profile), identical_overlap(profile)
         assert shortcut.passages == aligned.passages
         assert (shortcut.jaccard, shortcut.covered_a, shortcut.passage_words) == (
             aligned.jaccard, aligned.covered_a, aligned.passage_words)
-    assert identical_overlap(profiles([STATEMENT])[0]).passages == []  # only quoted words
+
+
+def test_an_identical_text_is_evidence_whole_quotations_included() -> None:
+    """Between different texts a quotation is no evidence; two publications of one text
+    are one text, even one that is only a statement."""
+    [statement] = profiles([STATEMENT])
+    assert overlap_of(statement, statement).passages == []  # only quoted words
+    whole = identical_overlap(statement)
+    assert [(p.a_start, p.a_end) for p in whole.passages] == [(1, len(STATEMENT))]  # from its first word
+    assert whole.containment_a == whole.containment_b == 1.0
+    assert lexical_overlap(STATEMENT, STATEMENT).passages == whole.passages
 
 
 def test_swapped_overlap_is_the_overlap_seen_from_the_other_text() -> None:

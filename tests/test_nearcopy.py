@@ -168,6 +168,42 @@ def test_two_reports_excerpting_the_same_transcript_are_not_copies() -> None:
     assert compare(courier, blog).relation in ("copy", "duplicate")
 
 
+RESULTS = "\n".join(f"{rank}. {name} ({country}) 2:{minutes}" for rank, (name, country, minutes) in enumerate([
+    ("Samuel Kiprono", "Kenya", "05:41"), ("Tadese Bekele", "Ethiopia", "05:58"),
+    ("Joseph Mwangi", "Kenya", "06:12"), ("Yuki Nakamura", "Japan", "07:30"),
+    ("Abdi Hassan", "Netherlands", "07:45"), ("Lucas Moreau", "France", "08:03"),
+    ("Daniel Ochieng", "Uganda", "08:19"), ("Mark Evans", "Britain", "09:02"),
+    ("Pedro Silva", "Brazil", "09:40"), ("Tom Fischer", "Germany", "10:11"),
+], start=1))
+
+
+def test_two_reports_listing_the_same_results_are_not_copies() -> None:
+    """Race reports close with the organisers' results, one row a line: figures every
+    outlet is given, no evidence of copying; a results page republished is a copy."""
+    herald = ("Samuel Kiprono broke away from a leading group of five at the 35-kilometre mark on Sunday to "
+              "win the Corran Marathon in a course record, on a cool, still morning that suited the fast "
+              "runners.\n\nThe 27-year-old Kenyan, running only his third marathon, finished 17 seconds ahead "
+              "of Ethiopia's Tadese Bekele, with Joseph Mwangi third. The women's race went to Ruth Chebet, "
+              f"also of Kenya.\n\nMen's results:\n{RESULTS}")
+    gazette = ("A record field of 31,000 runners set off from the harbour front on Sunday morning, and by "
+               "lunchtime Samuel Kiprono had lowered the Corran Marathon record by almost a minute.\n\nBekele, "
+               "the favourite, led through halfway but could not answer when the Kenyan surged on the long "
+               f"climb past the castle. Organisers said about 29,500 runners finished.\n\nTop ten men:\n\n{RESULTS}")
+    assert classify_overlap(lexical_overlap(herald, gazette)) is None
+    assert not compare(herald, gazette).derived
+    page = f"Corran Marathon 2024, men's results\n\n{RESULTS}"
+    assert compare(page, page.replace("Corran Marathon 2024", "Corran Marathon")).derived
+
+
+def test_one_text_published_twice_is_a_duplicate_even_when_it_is_all_quotation() -> None:
+    statement = ("\u201cWe will rebuild the bridge within a year, and we will pay for it without raising a "
+                 "single tax on the people of this city, whatever the council says about the cost of steel,\u201d "
+                 "the mayor said on Tuesday.")
+    found = find_near_copies([statement, statement, RESULTS, RESULTS], ["a", "b", "c", "d"])
+    assert {(n.a_key, n.b_key): n.relation for n in found} == {("a", "b"): "duplicate", ("c", "d"): "duplicate"}
+    assert compare(statement, statement).relation == "duplicate"
+
+
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
              "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]

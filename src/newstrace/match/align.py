@@ -379,34 +379,36 @@ def passage_figures(a: str, b: str, passages: Sequence[Passage]) -> dict[str, in
     return {"figures": min(len(in_a), len(in_b)), "figures_kept": len(in_a & in_b)}
 
 
-def identical_overlap(profile: TextProfile, shingles: np.ndarray | None = None, *,
-                      min_words: int = 8) -> Overlap:
+def identical_overlap(profile: TextProfile, *, min_words: int = 8) -> Overlap:
     """The :class:`Overlap` of a text with an identical copy of itself, without aligning:
-    one verbatim passage over all its words (none if it has fewer than ``min_words``
-    quotation-free words, or only quoted n-grams)."""
-    shingles = profile.shingles if shingles is None else shingles
+    one verbatim passage over all its words (none if it has fewer than ``min_words``).
+    Quotations and boilerplate count here, unlike between different texts: two
+    publications of one whole text are one text, even one that only pastes a statement or
+    lists results."""
+    shingles = sorted_unique(profile.windows)[0]
     share = 1.0 if len(shingles) else 0.0
-    free_words = int((~profile.quoted).sum())
-    passages, words, sentences = [], [], []
-    if len(shingles) and free_words >= min_words:
+    words = len(profile.token_hashes)
+    passages, passage_words, sentences = [], [], []
+    if len(shingles) and words >= min_words:
         end, _ = _through_punctuation(profile.text, int(profile.ends[-1]), profile.text,
                                       int(profile.ends[-1]))
         start = int(profile.starts[0])
         passages = [Passage(a_start=start, a_end=end, b_start=start, b_end=end, similarity=1.0)]
-        words = [free_words]
-        sentences = [profile.sentences_in(0, len(profile.token_hashes))]
+        passage_words = [words]
+        sentences = [profile.sentences_in(0, words)]
     covered = _covered_share(len(profile.text), [(p.a_start, p.a_end) for p in passages])
     return Overlap(jaccard=share, containment_a=share, containment_b=share, passages=passages,
-                   covered_a=covered, covered_b=covered, passage_words=words,
-                   passage_sentences=sentences, shingles_a=len(shingles), shingles_b=len(shingles), shared=len(shingles))
+                   covered_a=covered, covered_b=covered, passage_words=passage_words,
+                   passage_sentences=sentences, shingles_a=len(shingles), shingles_b=len(shingles),
+                   shared=len(shingles))
 
 
 def lexical_overlap(a: str, b: str, *, ngram: int = 5,
                     boilerplate: Boilerplate | None = None) -> Overlap:
     """Shingle Jaccard and containments (quotations and ``boilerplate`` left out) and
-    aligned passages."""
+    aligned passages; for two identical texts, :func:`identical_overlap`."""
     pa, pb = profiles([a, b], ngram, boilerplate=boilerplate)
-    return overlap_of(pa, pb)
+    return identical_overlap(pa) if a == b else overlap_of(pa, pb)
 
 
 def _covered_share(length: int, spans: list[tuple[int, int]]) -> float:

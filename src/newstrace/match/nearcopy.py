@@ -168,7 +168,7 @@ def verify_candidates(pairs: np.ndarray | Sequence[tuple[int, int]], keys: Seque
     found = []
     for i, j in pairs.tolist():
         if profiled[i].text == profiled[j].text:
-            overlap = identical_overlap(profiled[i], shingles[i])
+            overlap = identical_overlap(profiled[i])
         else:
             shared, *_ = shingle_overlap(shingles[i], shingles[j])
             if shared < ALIGN_MIN_SHARED:

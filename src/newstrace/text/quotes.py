@@ -101,19 +101,57 @@ _NOT_SPEAKERS = re.compile(
     r"PHOTOS?|VIDEO|LIVE|BREAKING|DISCLAIMER|SOURCE|SOURCES|CREDIT)\b")
 
 
+#: A row of a data table as text extraction leaves it, one row a line: results, standings,
+#: tallies, prices ("1. Samuel Kiprono (Kenya) 2:05:41", "Arsenal 2 Chelsea 1"): names and
+#: figures, a number among them, and at most one word in lower case besides the particles
+#: of names. Figures an official source gives every outlet.
+_TABLE_ROW_CHARS = 120
+_TABLE_ROWS = 3  #: rows in a row (blank lines between them aside) that make a table
+_ROW_WORD = re.compile(r"[^\W_]+")
+_NAME_PARTICLES = frozenset("of de del der den di da dos du la le van von bin al el vs v and".split())
+
+
+def _is_table_row(line: str) -> bool:
+    if len(line) > _TABLE_ROW_CHARS:
+        return False
+    words = _ROW_WORD.findall(line)
+    lower = sum(1 for word in words if word[0].islower() and word not in _NAME_PARTICLES)
+    return lower <= 1 and any(word[0].isdigit() for word in words)
+
+
+def _table_spans(text: str) -> list[Span]:
+    """Each row of every run of at least ``_TABLE_ROWS`` table rows (:func:`_is_table_row`)
+    in a text written around its tables: none where the rows hold half its characters or
+    more (a results page, a price list), whose copies are copies of it."""
+    spans: list[Span] = []
+    run: list[Span] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if _is_table_row(line):
+            run.append((start, end))
+        elif line.strip():
+            spans += run if len(run) >= _TABLE_ROWS else []
+            run = []
+        start = end + 1
+    spans += run if len(run) >= _TABLE_ROWS else []
+    return spans if 2 * sum(end - start for start, end in spans) < len(text.strip()) else []
+
+
 def block_quote_spans(text: str) -> list[Span]:
     """Block quotations: each paragraph that follows, on a line of its own, a line ending
     with a verb of saying and a colon (:data:`_BLOCK_INTRO`) and opens with no quote mark
     (quote marks make a quotation of their own, :func:`quote_spans`); and each embedded
     social-media post, its text with the signature line under it (:data:`_POST_SIGNATURE`);
     and the turns of a pasted transcript, each paragraph after its speaker's label
-    (:data:`_TRANSCRIPT_TURN`). Text extraction drops the indent and the frame that set
-    them apart; independent reports paste the same statement, embed the same posts and
-    excerpt the same transcript, so, like quotations, they are no evidence of copying
+    (:data:`_TRANSCRIPT_TURN`); and the rows of a data table (:func:`_table_spans`). Text
+    extraction drops the indent and the frame that set them apart; independent reports
+    paste the same statement, embed the same posts, excerpt the same transcript and list
+    the same results, so, like quotations, they are no evidence of copying
     (:mod:`newstrace.match.align`). They are not attributed as quotes: where one ends is
     not marked."""
     spans = _embedded_post_spans(text) if "(@" in text else []
-    spans += _transcript_turn_spans(text)
+    spans += _transcript_turn_spans(text) + _table_spans(text)
     for colon in _COLON_AT_LINE_END.finditer(text):
         if _BLOCK_INTRO.search(text, max(colon.start() - _INTRO_CHARS, 0), colon.start()) is None:
             continue
