@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import newstrace
 from newstrace.match.boilerplate import BoilerplateIndex
@@ -257,3 +258,18 @@ def test_two_reports_pasting_one_statement_as_a_block_quote_are_not_copies() -> 
     inline = gazette.replace("said in a statement:\n\n", "has had a difficult week. ")
     assert block_quote_spans(inline) == [] and newstrace.compare(inline, echo.replace(
         "the company wrote:\n\n", "the company set out its plans. ")).derived
+
+
+@pytest.mark.parametrize("intro", [
+    "The company's statement reads, in part:",
+    "According to a statement from Kestrel Chemicals:",
+    "A spokesperson for the company responded:",
+])
+def test_a_block_quote_may_be_introduced_in_other_words(intro: str) -> None:
+    """"... reads, in part:", "According to ...:" and the other verbs of reporting set a
+    pasted statement apart as "said:" does."""
+    from newstrace.text.quotes import block_quote_spans
+
+    gazette = "\n\n".join(FIRE_REPORTS["gazette"]).replace("Kestrel Chemicals, which owns the site, said in a statement:", intro)
+    assert [gazette[start:end] for start, end in block_quote_spans(gazette)] == [STATEMENT]
+    assert not newstrace.compare(gazette, "\n\n".join(FIRE_REPORTS["echo"])).derived

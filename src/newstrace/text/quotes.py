@@ -64,17 +64,20 @@ def quote_spans(text: str, marks: Sequence[int] | None = None) -> list[tuple[int
     return sorted(double + single)
 
 
-#: A line that introduces a block quotation: it ends with a verb of saying (or "statement")
-#: and a colon, as "In a statement, the company said:" or "Hewitt writes:" before a pasted
+#: A line that introduces a block quotation: it ends with a verb of saying (or "statement",
+#: "according to ...", "... in part") and a colon, as "In a statement, the company said:",
+#: "The indictment alleges:" or "Hewitt writes:" before a pasted
 #: statement, speech or post set as its own paragraph without quote marks. Looked for only
 #: before a colon that ends a line (:data:`_COLON_AT_LINE_END`): a scan for a colon is fast,
 #: a scan for the verbs at every position is not.
 _BLOCK_INTRO = re.compile(
     r"\b(?:said|says|say|wrote|writes|tweeted|tweets|posted|posts|stated|states|added|adds|announced|"
-    r"declared|reads|read|statement|told(?: [\w.]+){1,3})[ \t]*$", re.IGNORECASE)
+    r"declared|reads|read|statement|told(?: [\w.]+){1,3}|alleges|alleged|noted|warned|warns|argued|"
+    r"argues|ruled|explained|explains|continued|continues|testified|responded|replied|"
+    r"according to(?: [\w.’'-]+){1,5})(?:,? in part)?,?[ \t]*$", re.IGNORECASE)
 _COLON_AT_LINE_END = re.compile(r":[ \t]*\n")
 #: Characters before such a colon in which the verb is looked for.
-_INTRO_CHARS = 40
+_INTRO_CHARS = 64
 
 
 #: The signature line under an embedded social-media post, as text extraction leaves it: a
