@@ -195,6 +195,28 @@ def test_two_reports_listing_the_same_results_are_not_copies() -> None:
     assert compare(page, page.replace("Corran Marathon 2024", "Corran Marathon")).derived
 
 
+TEAM_SHEETS = (
+    "Corran City: Walsh; Okafor, Brennan, Lindqvist, Duarte; Mensah, Hale (Ferris 71), Novak; Ortega, "
+    "Kimura (Adeyemi 84), Price.\nSubs not used: Baird, Collins, Moreau, Sandoval, Tait.\n"
+    "Eastbridge Rovers: Hughes; Patel, Sorensen, Grant, Millar; Dube, Carver (Lopes 62), Nakata; Young "
+    "(Fofana 75), Reyes, Whitlock.\nSubs not used: Ahmed, Byrne, Chen, Doyle, Ellis.\n"
+    "Referee: Martin Acheson. Attendance: 23,418.")
+
+
+def test_two_match_reports_closing_with_the_team_sheets_are_not_copies() -> None:
+    city = ("Miguel Ortega scored twice in the second half as Corran City came from behind to beat Eastbridge "
+            "Rovers 2-1 and move to the top of the table on Saturday.\n\nRovers led at the break through Luis "
+            "Reyes, who turned in a low cross after 28 minutes, and might have doubled their lead had Tom Young "
+            "not shot straight at the keeper.\n\nOrtega headed in a corner on 74 minutes and struck the winner "
+            f"from the edge of the area six minutes from time.\n\n{TEAM_SHEETS}")
+    rovers = ("Corran City climbed to first place with a hard-fought win over Eastbridge Rovers, although their "
+              "manager admitted his side had been second best for most of the first half.\n\nReyes gave the "
+              "visitors a deserved lead before the half-hour, but two late goals, a header from a corner and a "
+              f"curling shot, turned the match around. Rovers stay sixth.\n\n{TEAM_SHEETS}")
+    assert classify_overlap(lexical_overlap(city, rovers)) is None
+    assert not compare(city, rovers).derived
+
+
 def test_one_text_published_twice_is_a_duplicate_even_when_it_is_all_quotation() -> None:
     statement = ("\u201cWe will rebuild the bridge within a year, and we will pay for it without raising a "
                  "single tax on the people of this city, whatever the council says about the cost of steel,\u201d "

@@ -105,11 +105,14 @@ _NOT_SPEAKERS = re.compile(
 
 
 #: A row of a data table as text extraction leaves it, one row a line: results, standings,
-#: tallies, prices ("1. Samuel Kiprono (Kenya) 2:05:41", "Arsenal 2 Chelsea 1"): names and
-#: figures, a number among them, and at most one word in lower case besides the particles
-#: of names. Figures an official source gives every outlet.
-_TABLE_ROW_CHARS = 120
+#: tallies, prices ("1. Samuel Kiprono (Kenya) 2:05:41", "Arsenal 2 Chelsea 1"), or a
+#: list of names such as a team sheet ("Corran City: Walsh; Okafor, Brennan, ..."): names
+#: and figures, with a number or at least ``_LIST_SEPARATORS`` commas and semicolons, and
+#: few words in lower case besides the particles of names (one, or a quarter of a long
+#: row's words). Facts an official source gives every outlet.
+_TABLE_ROW_CHARS = 240
 _TABLE_ROWS = 3  #: rows in a row (blank lines between them aside) that make a table
+_LIST_SEPARATORS = 3
 _ROW_WORD = re.compile(r"[^\W_]+")
 _NAME_PARTICLES = frozenset("of de del der den di da dos du la le van von bin al el vs v and".split())
 
@@ -119,7 +122,8 @@ def _is_table_row(line: str) -> bool:
         return False
     words = _ROW_WORD.findall(line)
     lower = sum(1 for word in words if word[0].islower() and word not in _NAME_PARTICLES)
-    return lower <= 1 and any(word[0].isdigit() for word in words)
+    listed = any(word[0].isdigit() for word in words) or line.count(",") + line.count(";") >= _LIST_SEPARATORS
+    return listed and lower <= max(1, len(words) // 4)
 
 
 def _table_spans(text: str) -> list[Span]:
