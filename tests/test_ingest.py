@@ -85,6 +85,32 @@ def test_json_record_with_html(tmp_path: Path) -> None:
     assert load(path).text == BODY
 
 
+@pytest.mark.parametrize("text", [
+    # a CMS export or a feed's content:encoded: paragraphs as elements, source lines wrapped anyhow
+    "<p>A cargo ship ran aground outside the harbour at dawn on Friday, the port\n   authority said.</p>\n"
+    "<p>Tugs were trying to free the vessel before the evening tide, a spokeswoman added.</p>"
+    "<script>track();</script>",
+    "<div><p>A cargo ship ran aground outside the harbour at dawn on <b>Friday</b>, the port authority "
+    "said.<br></p><p>Tugs were trying to free the vessel before the evening tide, a "
+    "<a href='/people/spokeswoman'>spokeswoman</a> added.</p></div>",
+    # a plain text with a link left in, and one whose feed escaped it
+    BODY.replace("the port authority", "the <a href=\"https://port.example\">port authority</a>")
+        .replace("a spokeswoman", "a <em>spokeswoman</em>"),
+    BODY.replace("A cargo", "A&#32;cargo").replace("tide,", "tide&amp;#44;"),
+])
+def test_a_record_s_text_given_as_html_or_escaped_is_read_as_plain_text(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path / "feed.jsonl", json.dumps({"id": "f1", "text": text}))
+    assert load_many([path]).articles[0].text == BODY
+
+
+def test_escaped_quotation_marks_are_quotation_marks(tmp_path: Path) -> None:
+    """A feed that escapes its quotation marks (&#8220; &quot;) still quotes: the quotation is
+    found, and no entity reaches the stored text."""
+    escaped = "The mayor said: &#8220;The bridge stays shut&#8221; &amp; asked for patience. &quot;Sorry,&quot; he added."
+    path = write(tmp_path / "escaped.txt", escaped)
+    assert load(path).text == "The mayor said: “The bridge stays shut” & asked for patience. \"Sorry,\" he added."
+
+
 @pytest.mark.parametrize("name", ["a.txt.gz", "a.html.gz", "a.json.gz", "a.jsonl.gz"])
 def test_gzipped_files(tmp_path: Path, name: str) -> None:
     content = {".txt": BODY, ".html": HTML, ".json": record(), ".jsonl": record()}

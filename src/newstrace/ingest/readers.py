@@ -6,7 +6,9 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
 * ``.html`` / ``.htm`` / ``.xhtml``: one web page; trafilatura extracts the body and metadata;
 * ``.json``: one object; ``.jsonl`` / ``.ndjson``: one object per line. Records carry ``text``
   or ``html`` and optionally ``id``, ``url``, ``title``, ``date`` (or ``published``),
-  ``outlet``, ``byline`` (or ``author``); other fields go to ``Article.meta``. A record with
+  ``outlet``, ``byline`` (or ``author``); other fields go to ``Article.meta``. A ``text``
+  (or a plain-text file) holding HTML elements or escaped characters, as CMS exports and
+  feeds give them, is read as plain text first (:func:`plain_text`). A record with
   a title but no text or html (a feed item, a headline-only roundup entry) is a title-only
   article: its text is its title;
 * ``.csv`` / ``.tsv``: one record per row, named by a header row; common column names are
@@ -30,6 +32,7 @@ import codecs
 import csv
 import datetime as dt
 import gzip
+import html as html_entities
 import io
 import os
 import re
@@ -41,6 +44,8 @@ from typing import Any
 
 import charset_normalizer
 import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
 
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
 from newstrace.ingest.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta, same_site
@@ -54,7 +59,7 @@ except ImportError:  # pragma: no cover - orjson is an optional speed-up
     from json import loads as json_loads
 
 __all__ = ["IngestError", "LoadResult", "Slice", "input_files", "iter_articles", "load", "load_many",
-           "plan_slices", "read_slice"]
+           "plain_text", "plan_slices", "read_slice"]
 
 PathLike = str | os.PathLike[str]
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
@@ -199,7 +204,69 @@ def _article(cleaned: Cleaned, path: PathLike, key: str | None = None, **fields:
 def _from_text(path: PathLike, text: str, key: str | None = None, **fields: Any) -> Article:
     if not text.strip():
         raise IngestError(path, "empty file")
-    return _article(clean_text(text, title=fields.get("title")), path, key, **fields)
+    return _article(clean_text(plain_text(text), title=fields.get("title")), path, key, **fields)
+
+
+#: Block tags that mark a text as HTML laid out in elements: a record's ``text`` as a CMS
+#: export or a feed's ``content:encoded`` gives it ("<p>...</p><p>...</p>"), not a web page.
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|h[1-6]|blockquote|figure|table|tr|section|article)\b[^<>]*>",
+                        re.IGNORECASE)
+_TAGS_IN_MARKUP = 2  #: tags found that make a text markup (one may be prose about HTML)
+#: Inline tags, which a plain text may carry around a link or an emphasis and nothing else.
+_INLINE_TAG = re.compile(r"</?(?:a|span|em|strong|b|i|u|font|sup|sub)\b[^<>]*>", re.IGNORECASE)
+#: A character reference or a named entity ("&#8220;", "&quot;"), as feeds escape their text.
+_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,30});")
+#: Elements whose text stands as paragraphs of its own; elements dropped with their text.
+_BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote figure figcaption table tr section "
+                        "article header footer ul ol pre aside dd dt".split())
+_DROPPED_TAGS = ("script", "style", "noscript", "iframe", "template")
+
+
+def plain_text(text: str) -> str:
+    """A text field as plain text: HTML laid out in block elements read as a browser lays
+    it out (each block a paragraph, white space collapsed; scripts and styles dropped);
+    inline tags around links and emphasis in a plain text removed, its lines kept; and
+    character references decoded ("&#8217;" -> "’", "&amp;" -> "&", escaped once or twice).
+    A plain text is returned as it is."""
+    if "<" in text:
+        if len(_BLOCK_TAG.findall(text, 0, 20_000)) >= _TAGS_IN_MARKUP:
+            laid_out = _text_of_markup(text)
+            if laid_out is not None:
+                return laid_out
+        if len(_INLINE_TAG.findall(text, 0, 20_000)) >= _TAGS_IN_MARKUP:
+            text = _INLINE_TAG.sub("", text)
+    if "&" in text and _ENTITY.search(text):
+        for _ in range(2):  # "&amp;#8217;" was escaped twice
+            text = html_entities.unescape(text)
+            if not _ENTITY.search(text):
+                break
+    return text
+
+
+def _text_of_markup(markup: str) -> str | None:
+    """The text of an HTML fragment laid out in paragraphs, or None where lxml cannot read it."""
+    try:
+        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+    for element in list(root.iter(*_DROPPED_TAGS)):
+        element.drop_tree()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        preformatted = element.tag == "pre"
+        if element.text and not preformatted:
+            element.text = " ".join(element.text.split()) + (" " if element.text[-1:].isspace() else "")
+        if element.tail:
+            element.tail = (" " if element.tail[:1].isspace() else "") + " ".join(element.tail.split()) + (
+                " " if element.tail[-1:].isspace() and element.tail.strip() else "")
+        if element.tag == "br":
+            element.tail = "\n" + (element.tail or "").lstrip(" ")
+        elif element.tag in _BLOCK_TAGS:
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "").lstrip(" ")
+    lines = [line.strip() for line in root.text_content().split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def _from_title(path: PathLike, key: str | None = None, **fields: Any) -> Article:
