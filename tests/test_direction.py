@@ -213,3 +213,28 @@ def test_two_republications_of_one_original_are_not_each_other_s_copies(tmp_path
     assert story.independent_ids == [ids["wire"]]
     reread = {frozenset((r.a, r.b)): r for r in newstrace.Store(tmp_path / "store.db").relations()}
     assert reread[frozenset((ids["paper-1"], ids["paper-2"]))].source is None  # stored as reported
+
+
+@pytest.mark.parametrize("wire_date, blog_date", [
+    ("2023-09-12T23:30:00-05:00", "2023-09-13T06:00:00Z"),  # 04:30 UTC, before 06:00 UTC
+    ("Tue, 12 Sep 2023 14:03:00 GMT", "2023-09-12 18:45:00+00:00"),  # a feed's date and a CMS's
+    (1694527380, "1694541780000"),  # Unix time in seconds and in milliseconds
+])
+def test_dates_in_any_form_and_offset_order_the_copies(tmp_path: Path, wire_date: object,
+                                                       blog_date: object) -> None:
+    path = _records(tmp_path / "feed.jsonl", {"id": "blog", "date": blog_date, "text": EXCERPT},
+                    {"id": "wire", "date": wire_date, "text": FULL})
+    report = newstrace.analyze([path], db=tmp_path / "store.db")
+    wire, blog = (next(a for a in report.articles if a.external_id == key) for key in ("wire", "blog"))
+    [relation] = [r for r in report.relations if r.derived]
+    assert relation.source == wire.id, relation.comparison.reasons
+    assert len(wire.date) > 10 and len(blog.date) > 10  # kept to the second, with the offset
+
+
+def test_a_time_given_without_an_offset_is_compared_by_day_with_one_given_with_it(tmp_path: Path) -> None:
+    """22:00 without an offset may be after 23:00+05:00: only the days are compared."""
+    path = _records(tmp_path / "feed.jsonl", {"id": "wire", "date": "2023-09-12T22:00:00", "text": FULL},
+                    {"id": "blog", "date": "2023-09-12T23:00:00+05:00", "text": EXCERPT})
+    report = newstrace.analyze([path], db=tmp_path / "store.db")
+    [relation] = [r for r in report.relations if r.derived]
+    assert relation.source is None

@@ -23,6 +23,7 @@ the root it descends from.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 from collections import defaultdict
@@ -88,14 +89,28 @@ def _escaped(text: str) -> str:
 def _date_sign(a: Article, b: Article, votes: Votes) -> None:
     if not (a.date and b.date):
         return
-    # Compare down to the time when both give one, else by day.
-    precise = len(a.date) > 10 and len(b.date) > 10
-    da, db = (a.date, b.date) if precise else (a.date[:10], b.date[:10])
-    if da != db:
-        first, later = ("a", "b") if da < db else ("b", "a")
-        dates = {"a": da, "b": db}
+    # Compare the moments when both give a time and both or neither give its offset
+    # ("23:30-05:00" is after "02:00Z" the next day), else the days as they are dated.
+    ta, tb = _moment(a.date), _moment(b.date)
+    if ta is not None and tb is not None and (ta.tzinfo is None) == (tb.tzinfo is None):
+        order, dates = (ta > tb) - (ta < tb), {"a": a.date, "b": b.date}
+    else:
+        dates = {"a": a.date[:10], "b": b.date[:10]}
+        order = (dates["a"] > dates["b"]) - (dates["a"] < dates["b"])
+    if order:
+        first, later = ("a", "b") if order < 0 else ("b", "a")
         _vote(votes, DATE_WEIGHT if first == "a" else -DATE_WEIGHT,
               f"{{{first}}} is dated {dates[first]}, before {{{later}}} ({dates[later]})")
+
+
+def _moment(date: str) -> dt.datetime | None:
+    """The time an article's date gives (with its offset when it has one), None for a day."""
+    if len(date) <= 10:
+        return None
+    try:
+        return dt.datetime.fromisoformat(date)
+    except ValueError:
+        return None
 
 
 def _outlet_names(article: Article) -> set[str]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import email.utils
 import gzip
 import html as html_entities
 import io
@@ -347,12 +348,52 @@ def _text_field(value: Any) -> str | None:
 
 
 def _record_date(value: Any) -> str | None:
+    """A record's date as ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS`` with its offset when
+    it gives a time (ISO 8601 in any of its spellings, an RFC 822 feed date, a Unix time
+    in seconds or milliseconds, a datetime object); a time of exactly midnight is read as
+    the day alone (what a system writes that knows only the day)."""
+    if isinstance(value, dt.datetime):
+        return _moment(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _unix_time(value)
     text = _text_field(value)
     if text is None:
         return None
+    text = text.strip()
+    if _UNIX_TIME.fullmatch(text):
+        return _unix_time(int(text))
     if _ISO_DAY.match(text):
-        return text
+        try:
+            return _moment(dt.datetime.fromisoformat(text)) if len(text) > 10 else text[:10]
+        except ValueError:
+            return text[:10]
+    if _FEED_DATE.match(text):
+        try:
+            return _moment(email.utils.parsedate_to_datetime(text))
+        except (TypeError, ValueError):
+            pass
     return iso_date(text)
+
+
+#: A Unix time as digits (seconds from 2001 on, or milliseconds).
+_UNIX_TIME = re.compile(r"1\d{9}(?:\d{3})?")
+#: An RFC 822 date with its time, as RSS gives it ("Tue, 12 Sep 2023 14:03:00 GMT").
+_FEED_DATE = re.compile(r"(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}")
+
+
+def _unix_time(value: float) -> str | None:
+    seconds = value / 1000 if value >= 1e11 else value
+    if not 1e9 <= seconds < 1e10:  # 2001 to 2286: anything else is no time of publication
+        return None
+    return _moment(dt.datetime.fromtimestamp(seconds, dt.timezone.utc))
+
+
+def _moment(when: dt.datetime) -> str:
+    if when.time() == dt.time(0, 0):
+        return when.date().isoformat()
+    return when.isoformat(timespec="seconds")
 
 
 def _from_record(path: PathLike, record: Any, line: int | None = None) -> Article:
