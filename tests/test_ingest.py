@@ -111,6 +111,24 @@ def test_escaped_quotation_marks_are_quotation_marks(tmp_path: Path) -> None:
     assert load(path).text == "The mayor said: “The bridge stays shut” & asked for patience. \"Sorry,\" he added."
 
 
+def test_records_under_other_field_names_are_read(tmp_path: Path) -> None:
+    """news-please's records (maintext, date_publish, source_domain, authors), a CMS's
+    content and headline, and a body given as a list of paragraphs."""
+    records = [
+        {"id": "np", "maintext": BODY, "title": "Ship runs aground", "date_publish": "2023-09-13 08:00:00",
+         "source_domain": "harbourherald.example", "authors": ["Ann Lee", "Bo Chan"], "language": "en"},
+        {"id": "cms", "Content": BODY, "Headline": "Ship runs aground", "published_at": 1694592000},
+        {"id": "list", "text": BODY.split("\n\n")},
+    ]
+    path = write(tmp_path / "feed.jsonl", "\n".join(json.dumps(r) for r in records))
+    np_, cms, listed = load_many([path]).articles
+    assert [a.text for a in (np_, cms, listed)] == [BODY] * 3
+    assert (np_.date, np_.outlet, np_.byline, np_.title) == (
+        "2023-09-13T08:00:00", "harbourherald.example", "Ann Lee, Bo Chan", "Ship runs aground")
+    assert "maintext" not in np_.meta and np_.meta["language"] == "en"
+    assert (cms.title, cms.date) == ("Ship runs aground", "2023-09-13T08:00:00+00:00")
+
+
 @pytest.mark.parametrize("name", ["a.txt.gz", "a.html.gz", "a.json.gz", "a.jsonl.gz"])
 def test_gzipped_files(tmp_path: Path, name: str) -> None:
     content = {".txt": BODY, ".html": HTML, ".json": record(), ".jsonl": record()}

@@ -72,14 +72,19 @@ PARQUET_SUFFIXES = frozenset({".parquet"})
 WARC_SUFFIXES = frozenset({".warc"})
 ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
                     | PARQUET_SUFFIXES | WARC_SUFFIXES)
-#: Column names of a CSV/TSV header read as record fields (lower case); others stay as they are.
+#: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
+#: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` among them);
+#: others stay as they are.
 COLUMN_NAMES = {
     "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
+    "maintext": "text", "full_text": "text", "fulltext": "text",
     "headline": "title", "heading": "title",
     "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet",
-    "publication": "outlet", "media": "outlet",
+    "publication": "outlet", "media": "outlet", "source_domain": "outlet",
     "link": "url", "uri": "url",
-    "published_at": "date", "pubdate": "date", "datetime": "date",
+    "published_at": "date", "pubdate": "date", "datetime": "date", "date_publish": "date",
+    "date_published": "date", "published_date": "date", "publish_date": "date", "pub_date": "date",
+    "authors": "author",
 }
 DEFAULT_MAX_BYTES = 20_000_000
 
@@ -405,6 +410,7 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
             reason += ("; a .json file holds one article (an object with text or html): write a list of "
                        "articles as .jsonl, one object a line")
         raise IngestError(where, reason)
+    record = _named_fields(record)
     fields = {
         "external_id": _text_field(record.get("id")),
         "url": _text_field(record.get("url")),
@@ -414,6 +420,8 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
         "byline": _text_field(record.get("byline") or record.get("author")),
     }
     text, html = record.get("text"), record.get("html")
+    if isinstance(text, list) and all(isinstance(part, str) for part in text):
+        text = "\n\n".join(part for part in text if part.strip())  # a list of paragraphs
     key = identity_key(path, fields["external_id"], fields["url"], line)
     try:
         if isinstance(text, str) and text.strip():
@@ -430,6 +438,19 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
     if line is not None:
         article.meta["line"] = line
     return article
+
+
+def _named_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with a field under another name (:data:`COLUMN_NAMES`, any case) also under
+    its own name, when the record has none by that name (the other name is dropped)."""
+    renamed = {}
+    for name in record:
+        own = COLUMN_NAMES.get(name.lower(), name.lower()) if name not in _RECORD_FIELDS else name
+        if own != name and own in _RECORD_FIELDS and own not in record and own not in renamed.values():
+            renamed[name] = own
+    if not renamed:
+        return record
+    return {renamed.get(name, name): value for name, value in record.items()}
 
 
 def _table_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
