@@ -226,6 +226,44 @@ def test_one_text_published_twice_is_a_duplicate_even_when_it_is_all_quotation()
     assert compare(statement, statement).relation == "duplicate"
 
 
+SERIES_NOTE = ("This story is part of Open Harbour, our year-long series on the future of the coast. Our "
+               "reporting on the series is supported by a grant from the Tidewater Foundation. The foundation "
+               "has no say over what we cover or how we cover it.")
+FERRY = ("The ferry between Corran and the islands will run twice a day from Monday, the operator said, after "
+         "a month in which storms cancelled more than half of its crossings.\n\nIslanders have complained "
+         "that the cancellations left shops short of fresh food, and the council has asked the operator to "
+         "publish a winter timetable that it can keep.")
+DUNES = ("Volunteers planted 4,000 marram grass seedlings on the dunes at Westbay on Saturday to slow the "
+         "erosion that has eaten ten metres of beach since 2019.\n\nThe planting was organised by a local "
+         "surf club, whose members say the loss of sand has made the northern end unsafe for swimmers at "
+         "high tide.")
+
+
+@pytest.mark.parametrize("where", ["end", "start"])
+def test_two_stories_carrying_one_outlet_note_are_not_copies(where: str) -> None:
+    """Two articles of one outlet that close (or open) with the same series note and tell
+    other stories share only the note: no copy, whatever share of a short article it is."""
+    def with_note(body: str) -> str:
+        return f"{body}\n\n{SERIES_NOTE}" if where == "end" else f"{SERIES_NOTE}\n\n{body}"
+
+    ferry, dunes = with_note(FERRY), with_note(DUNES)
+    assert classify_overlap(lexical_overlap(ferry, dunes)) is None
+    verdict = compare(ferry, dunes)
+    assert verdict.relation == "unrelated" and "note" in verdict.reasons[0]
+    assert verdict.passages  # the note is shown, as the evidence of why it is no copy
+
+
+def test_an_update_sharing_its_closing_paragraphs_stays_a_copy() -> None:
+    """A new version with a rewritten top keeps the story's names around the shared end."""
+    old = ("The ferry between Corran and the islands was cancelled again on Friday as a storm "
+           f"moved up the coast, the operator said.\n\n{FERRY}")
+    new = ("Ferry crossings between Corran and the islands resumed on Saturday morning after the "
+           f"operator said the storm had passed.\n\n{FERRY}")
+    assert compare(old, new).derived
+    # and an excerpt is wholly what it shares
+    assert compare(f"{FERRY}\n\n{SERIES_NOTE}", FERRY).derived
+
+
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
              "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]

@@ -28,7 +28,7 @@ from newstrace.match.fingerprint import (
     tokenize,
 )
 from newstrace.model import Passage
-from newstrace.text.names import numbers
+from newstrace.text.names import names, numbers
 from newstrace.text.batch import text_starts
 from newstrace.text.quotes import block_quote_spans, quote_marks, quote_spans
 
@@ -324,6 +324,9 @@ class Overlap:
     shared: int = 0
     figures: int = 0  #: distinct figures in the passages of the side that states fewer
     figures_kept: int = 0  #: how many of those the other side's passages state too
+    #: the passages make one block both texts close with (or open with), around the rest of
+    #: each, and those rests share no names: an outlet's note (:func:`edge_note`)
+    edge_note: bool = False
 
     def swapped(self) -> Overlap:
         """The same overlap seen from ``b``: ``a`` and ``b`` trade places."""
@@ -365,7 +368,50 @@ def overlap_of(pa: TextProfile, pb: TextProfile, shingles_a: np.ndarray | None =
         covered_b=_covered_share(len(pb.text), [(p.b_start, p.b_end) for p in passages]),
         passage_words=words, passage_sentences=sentences, shingles_a=len(sa),
         shingles_b=len(sb), shared=shared, **passage_figures(pa.text, pb.text, passages),
+        edge_note=edge_note(pa, pb, passages),
     )
+
+
+#: An outlet's note is at most as long as what each text says besides it, and this many words.
+NOTE_REST_WORDS = 40
+#: The rests of two texts carrying one note are other stories: they share at most this many
+#: names (a weekday, a country).
+NOTE_SHARED_NAMES = 2
+#: Characters a closing block may start into its paragraph ("This story" against "This article").
+_NOTE_LEAD_CHARS = 40
+_TRAILING = " \t\n.!?\"'”’)]"
+
+
+def edge_note(pa: TextProfile, pb: TextProfile, passages: Sequence[Passage]) -> bool:
+    """Whether the shared wording is a note both texts close (or open) with and nothing
+    else: a series or funding note, an author's bio, an editor's note, that one outlet puts
+    on its articles. The passages reach the end (or start) of both texts from a paragraph's
+    start, each text says at least as much besides them (``NOTE_REST_WORDS`` words or more),
+    and those rests share at most ``NOTE_SHARED_NAMES`` names, so they tell other stories.
+    A copy keeps the names of its story; an excerpt says nothing besides what it shares."""
+    if not passages:
+        return False
+    a0, a1 = min(p.a_start for p in passages), max(p.a_end for p in passages)
+    b0, b1 = min(p.b_start for p in passages), max(p.b_end for p in passages)
+    closing = not pa.text[a1:].strip(_TRAILING) and not pb.text[b1:].strip(_TRAILING)
+    opening = not pa.text[:a0].strip() and not pb.text[:b0].strip()
+    if closing == opening:
+        return False
+    if closing and not (_opens_paragraph(pa.text, a0) and _opens_paragraph(pb.text, b0)):
+        return False
+    rests = []
+    for profile, start, end in ((pa, a0, a1), (pb, b0, b1)):
+        inside = int(np.searchsorted(profile.starts, end) - np.searchsorted(profile.starts, start))
+        rest = len(profile.starts) - inside
+        if rest < max(NOTE_REST_WORDS, inside):
+            return False
+        rests.append(profile.text[:start] if closing else profile.text[end:])
+    return len(names(rests[0]) & names(rests[1])) <= NOTE_SHARED_NAMES
+
+
+def _opens_paragraph(text: str, at: int) -> bool:
+    line_start = text.rfind("\n", 0, at) + 1
+    return line_start > 0 and at - line_start <= _NOTE_LEAD_CHARS
 
 
 def passage_figures(a: str, b: str, passages: Sequence[Passage]) -> dict[str, int]:

@@ -72,6 +72,15 @@ def template_verdict(overlap: Overlap) -> Comparison:
                       signals={"figures": overlap.figures, "figures_kept": overlap.figures_kept})
 
 
+def note_verdict(overlap: Overlap) -> Comparison:
+    """``unrelated``, with the evidence, for two texts that share only a note both close (or
+    open) with, and otherwise tell other stories (:func:`~newstrace.match.align.edge_note`):
+    an outlet's series or funding note, an author's bio. They are not one report."""
+    return _unrelated(overlap, "the only shared wording is a note both texts carry at one end; what each says "
+                               "besides it names nothing the other does",
+                      passages=overlap.passages, signals={"edge_note": 1.0})
+
+
 def unread_verdict(overlap: Overlap) -> Comparison:
     """``unrelated``, with the reason, for a pair without shared wording of which a text is
     not in English: the sentence models read English only (:mod:`newstrace.text.language`),
@@ -188,6 +197,8 @@ def judge(
     lexical = lexical_verdict(overlap)
     if lexical is None and filled_template(overlap):  # (no lexical verdict is given to one)
         return template_verdict(overlap)
+    if lexical is None and overlap.edge_note:  # likewise
+        return note_verdict(overlap)
     if not needs_rewrite_check(overlap):
         return lexical
     if not (english if english is not None else language_of(a) is None and language_of(b) is None):

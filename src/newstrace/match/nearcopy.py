@@ -80,7 +80,7 @@ def classify_overlap(overlap: Overlap) -> str | None:
         return None
     if low >= DUPLICATE_CONTAINMENT:
         return "duplicate"
-    if filled_template(overlap):
+    if filled_template(overlap) or overlap.edge_note:
         return None
     shorter_covered = (overlap.covered_a if overlap.shingles_a <= overlap.shingles_b
                        else overlap.covered_b)
