@@ -331,3 +331,17 @@ def test_a_word_broken_after_its_hyphen_is_joined_whole() -> None:
 def test_short_lines_that_are_not_wrapped_stay_lines(lines: list[str]) -> None:
     text = "\n".join([_WIRE_PARAGRAPHS[0], *lines])
     assert clean_text(text).text == text
+
+
+def test_text_decoded_with_the_wrong_charset_is_repaired() -> None:
+    """UTF-8 read as Windows-1252 upstream ("â€œ" for "“"): the quotation marks, dashes and
+    accents come back, so quotations are found again; correct accents are left alone."""
+    text = ("The minister, Ségolène Royal, said the talks in São Paulo were “a first step” — "
+            "and that Korea’s envoy agreed.")
+    windows = text.replace("”", "’").encode("utf-8").decode("cp1252")  # cp1252 has no byte 0x9d
+    assert "â€œ" in windows
+    assert clean_text(windows).text == text.replace("”", "’")
+    assert clean_text(text.encode("utf-8").decode("latin-1")).text == text
+    quotes_only = "“A first step” — Korea’s envoy agreed, officials said on Tuesday."
+    assert clean_text(quotes_only.encode("utf-8").decode("latin-1")).text == quotes_only
+    assert clean_text("SÃO PAULO — Café owners in São Paulo said so.").text == "SÃO PAULO — Café owners in São Paulo said so."
