@@ -190,27 +190,32 @@ def test_stored_partial_pairs_left_unjudged_are_judged_next_time(tmp_path: Path)
     assert resumed.relations == unbroken.relations
 
 
-def test_a_briefing_excerpting_two_events_does_not_merge_them(seeds: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["briefing", "run-on page"])
+def test_a_text_holding_two_events_does_not_merge_them(seeds: Path, tmp_path: Path, layout: str) -> None:
     """A morning briefing that pastes paragraphs of the flood's wire report and of the
-    summit's AFP report shares passages with both (two partial relations), but is about
-    neither alone: the two events stay two stories."""
+    summit's AFP report shares passages with both (two partial relations), and a page
+    scraped with the next article run on holds both whole (two copies), but neither is about
+    both events: the two events stay two stories."""
     corpus = tmp_path / "corpus"
     shutil.copytree(EXAMPLES, corpus)
     shutil.copytree(seeds, corpus / "seeds")
     wire = (EXAMPLES / "corran-flood" / "01_meridian_press.txt").read_text(encoding="utf-8").split("\n\n")
     afp = next(seeds.glob("003_*.txt")).read_text(encoding="utf-8").split("\n\n")
-    briefing = (["Good morning. Here is what you need to know to start your day."]
+    if layout == "briefing":
+        text = (["Good morning. Here is what you need to know to start your day."]
                 + ["First, the floods."] + wire[1:4] + ["Abroad, a summit drew attention."] + afp[2:5]
                 + ["That is all for today. Forward this briefing to a friend who might like it."])
-    (corpus / "briefing.txt").write_text("\n\n".join(briefing), encoding="utf-8")
-    report = newstrace.analyze([corpus], db=tmp_path / "briefing.db")
+    else:
+        text = afp + ["Read next"] + wire
+    (corpus / "compiled.txt").write_text("\n\n".join(text), encoding="utf-8")
+    report = newstrace.analyze([corpus], db=tmp_path / "compiled.db")
     labels = {a.id: a.label for a in report.articles}
-    briefing_id = next(i for i, label in labels.items() if label == "briefing.txt")
-    partners = {labels[r.b if r.a == briefing_id else r.a] for r in report.relations
-                if r.derived and briefing_id in (r.a, r.b)}
+    compiled_id = next(i for i, label in labels.items() if label == "compiled.txt")
+    partners = {labels[r.b if r.a == compiled_id else r.a] for r in report.relations
+                if r.derived and compiled_id in (r.a, r.b)}
     assert any(label.startswith("01_") for label in partners) and any(label.startswith("003_") for label in partners)
     for story in report.stories:
-        seed = {labels[i][:3].isdigit() for i in story.article_ids if i != briefing_id}
+        seed = {labels[i][:3].isdigit() for i in story.article_ids if i != compiled_id}
         assert len(seed) <= 1, [labels[i] for i in story.article_ids]  # seeds or flood, not both
 
 

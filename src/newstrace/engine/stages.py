@@ -317,31 +317,24 @@ def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np
     return StoryResult(stories, graph)
 
 
-#: An article holds a partner's text as a minor part of its own when less than this share of
-#: it (in characters) lies in the passages they share.
-EXCERPT_SHARE = 0.5
-
-
 def story_ties(relations: Sequence[Relation]) -> list[tuple[str, str]]:
     """The pairs that must share a story: every derived pair except those of a compilation
-    with what it excerpts. An article that holds, each as a minor part of its own text
-    (``EXCERPT_SHARE``), passages of two or more articles that share nothing with each other
-    (a morning briefing of several events, a roundup, a live page pasting reports of different
-    events) is not about each of them: those passages tie it to none, so it joins a story by
-    what it is about, as the clusterer judges, and the articles it excerpts keep their own
-    stories. Where those articles are one event after all (a report lifting from two
-    agencies), the clusterer puts them together by their likeness. A rewrite is never an
-    excerpt: it restates the whole of its source."""
+    with what it excerpts. An article that holds passages of two or more articles that share
+    nothing with each other (a morning briefing of several events, a roundup, a live page
+    pasting reports of different events, a page scraped with the next article run on) is
+    not about each of them: those passages tie it to none, so it joins a story by its own
+    lead, as the clusterer judges, and the articles it excerpts keep their own stories, even
+    the one that makes most of it. Where those articles are one event after all (a report
+    lifting from two agencies), the clusterer puts them together by their likeness. A
+    rewrite is never an excerpt: it restates the whole of its source."""
     derived = [r for r in relations if r.derived]
     related = {frozenset((r.a, r.b)) for r in derived}
-    excerpts: dict[str, list[str]] = {}  #: article -> partners it holds as a minor part
+    held: dict[str, list[str]] = {}  #: article -> the articles whose wording it holds
     for r in derived:
-        if r.relation == "paraphrase":
-            continue
-        for side, other, covered in ((r.a, r.b, "covered_a"), (r.b, r.a, "covered_b")):
-            if r.signals.get(covered, 0.0) < EXCERPT_SHARE:
-                excerpts.setdefault(side, []).append(other)
-    compiled = {(article, other) for article, others in excerpts.items()
+        if r.relation != "paraphrase":
+            held.setdefault(r.a, []).append(r.b)
+            held.setdefault(r.b, []).append(r.a)
+    compiled = {(article, other) for article, others in held.items()
                 if any(frozenset((p, q)) not in related for k, p in enumerate(others) for q in others[k + 1:])
                 for other in others}
     return [(r.a, r.b) for r in derived if (r.a, r.b) not in compiled and (r.b, r.a) not in compiled]
