@@ -118,11 +118,12 @@ def test_records_under_other_field_names_are_read(tmp_path: Path) -> None:
         {"id": "np", "maintext": BODY, "title": "Ship runs aground", "date_publish": "2023-09-13 08:00:00",
          "source_domain": "harbourherald.example", "authors": ["Ann Lee", "Bo Chan"], "language": "en"},
         {"id": "cms", "Content": BODY, "Headline": "Ship runs aground", "published_at": 1694592000},
-        {"id": "list", "text": BODY.split("\n\n")},
+        {"id": "list", "text": BODY.split("\n\n"), "content": ""},
+        {"id": "empty", "text": "", "body": BODY},
     ]
     path = write(tmp_path / "feed.jsonl", "\n".join(json.dumps(r) for r in records))
-    np_, cms, listed = load_many([path]).articles
-    assert [a.text for a in (np_, cms, listed)] == [BODY] * 3
+    np_, cms, listed, empty = load_many([path]).articles
+    assert [a.text for a in (np_, cms, listed, empty)] == [BODY] * 4
     assert (np_.date, np_.outlet, np_.byline, np_.title) == (
         "2023-09-13T08:00:00", "harbourherald.example", "Ann Lee, Bo Chan", "Ship runs aground")
     assert "maintext" not in np_.meta and np_.meta["language"] == "en"

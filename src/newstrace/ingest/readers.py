@@ -441,16 +441,18 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
 
 
 def _named_fields(record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` with a field under another name (:data:`COLUMN_NAMES`, any case) also under
-    its own name, when the record has none by that name (the other name is dropped)."""
+    """``record`` with a field under another name (:data:`COLUMN_NAMES`, any case) under its
+    own name instead, when the record has none by that name, or an empty one."""
     renamed = {}
-    for name in record:
+    for name, value in record.items():
         own = COLUMN_NAMES.get(name.lower(), name.lower()) if name not in _RECORD_FIELDS else name
-        if own != name and own in _RECORD_FIELDS and own not in record and own not in renamed.values():
+        if (own != name and own in _RECORD_FIELDS and value not in (None, "", [])
+                and record.get(own) in (None, "", []) and own not in renamed.values()):
             renamed[name] = own
     if not renamed:
         return record
-    return {renamed.get(name, name): value for name, value in record.items()}
+    kept = {name: value for name, value in record.items() if name not in renamed.values()}
+    return {renamed.get(name, name): value for name, value in kept.items()}
 
 
 def _table_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
