@@ -130,6 +130,23 @@ def test_records_under_other_field_names_are_read(tmp_path: Path) -> None:
     assert (cms.title, cms.date) == ("Ship runs aground", "2023-09-13T08:00:00+00:00")
 
 
+def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
+    """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
+    by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""
+    from newstrace.ingest.readers import plan_slices, read_slice
+
+    lines = [record(id="a"), record(id="b", text="A different report about the ship.")]
+    path = write(tmp_path / "bom.jsonl", "\ufeff" + "\n".join(lines))
+    assert [a.external_id for a in load_many([path]).articles] == ["a", "b"]
+    skipped: list = []
+    sliced = [a.external_id for piece in plan_slices([path]) for a in read_slice(piece, on_skip=skipped.append)]
+    assert sliced == ["a", "b"] and skipped == []
+    utf16 = tmp_path / "utf16.jsonl"
+    utf16.write_text("\n".join(lines), encoding="utf-16")
+    result = load_many([utf16])
+    assert result.articles == [] and [s.reason for s in result.skipped] == ["JSON Lines file is in UTF-16; save it as UTF-8"]
+
+
 @pytest.mark.parametrize("name", ["a.txt.gz", "a.html.gz", "a.json.gz", "a.jsonl.gz"])
 def test_gzipped_files(tmp_path: Path, name: str) -> None:
     content = {".txt": BODY, ".html": HTML, ".json": record(), ".jsonl": record()}

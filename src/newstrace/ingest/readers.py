@@ -698,8 +698,16 @@ def _iter_jsonl(path: Path, max_bytes: int, start: int = 0, stop: int | None = N
 
 def _jsonl_records(path: Path, lines: Iterable[bytes], first_line: int,
                    max_bytes: int) -> Iterator[Article | IngestError]:
-    """An article, or an error, for each non-blank line, numbered from ``first_line``."""
+    """An article, or an error, for each non-blank line, numbered from ``first_line``. The
+    file's first line may open with a UTF-8 byte order mark (as Windows tools write it); a
+    file in UTF-16 is one error."""
     for number, line in enumerate(lines, first_line):
+        if number == 1:
+            if line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8):]
+            elif line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                yield IngestError(path, "JSON Lines file is in UTF-16; save it as UTF-8")
+                return
         yield from _jsonl_line(path, number, line, max_bytes)
 
 
