@@ -264,6 +264,23 @@ def test_an_update_sharing_its_closing_paragraphs_stays_a_copy() -> None:
     assert compare(f"{FERRY}\n\n{SERIES_NOTE}", FERRY).derived
 
 
+def test_a_lede_lifted_to_open_a_roundup_stays_reuse() -> None:
+    """A roundup opening with another article's first paragraphs, then going on to other
+    news, shares a block at both starts, but that block names what its own article goes on
+    to tell: reuse, not a note."""
+    article = (f"{FERRY}\n\nThe operator, Island Link, said the Monday timetable from Corran would add a "
+               "late crossing on Fridays once a second ferry returns from repairs in March, and islanders "
+               "on Inis Beag said the council should hold Island Link to it.\n\nIsland Link's chief "
+               "executive, Moira Quinn, told the Corran council on Monday that the storms had cost the "
+               "company its busiest month, and that the second ferry would be back in service by March if "
+               "the yard in Belfast kept to its schedule.")
+    roundup = (f"{FERRY}\n\nIn other news: {DUNES}\n\nAnd in Portree, the lifeboat crew was called out "
+               "three times in one night on Thursday, first to a yacht with a broken rudder and then twice to "
+               "walkers cut off by the tide below the old fort, all of them brought back safely by dawn.")
+    assert not lexical_overlap(article, roundup).edge_note
+    assert compare(article, roundup).derived
+
+
 def test_find_near_copies_in_one_batch() -> None:
     texts = [ORIGINAL, CHEESE, ORIGINAL + "\n\nAll rights reserved.",
              "\n\n".join(SCHOOL[:1] + PARAGRAPHS[2:5] + SCHOOL[1:])]

@@ -374,8 +374,11 @@ def overlap_of(pa: TextProfile, pb: TextProfile, shingles_a: np.ndarray | None =
 
 #: An outlet's note is at most as long as what each text says besides it, and this many words.
 NOTE_REST_WORDS = 40
+#: ... and at most this many words itself (a series or funding note, a bio, an editor's note).
+NOTE_MAX_WORDS = 120
 #: The rests of two texts carrying one note are other stories: they share at most this many
-#: names (a weekday, a country).
+#: names (a weekday, a country). The note is about neither: it shares with each rest at most
+#: one name, or a third of its own names.
 NOTE_SHARED_NAMES = 2
 #: Characters a closing block may start into its paragraph ("This story" against "This article").
 _NOTE_LEAD_CHARS = 40
@@ -386,9 +389,11 @@ def edge_note(pa: TextProfile, pb: TextProfile, passages: Sequence[Passage]) -> 
     """Whether the shared wording is a note both texts close (or open) with and nothing
     else: a series or funding note, an author's bio, an editor's note, that one outlet puts
     on its articles. The passages reach the end (or start) of both texts from a paragraph's
-    start, each text says at least as much besides them (``NOTE_REST_WORDS`` words or more),
-    and those rests share at most ``NOTE_SHARED_NAMES`` names, so they tell other stories.
-    A copy keeps the names of its story; an excerpt says nothing besides what it shares."""
+    start, at most ``NOTE_MAX_WORDS`` words; each text says at least as much besides them
+    (``NOTE_REST_WORDS`` words or more); the rests share at most ``NOTE_SHARED_NAMES``
+    names, so they tell other stories, and the note hardly any with either, so it is about
+    neither. A copy keeps the names of its story; an excerpt says nothing besides what it
+    shares; a lede lifted to open a roundup names what the rest of its own article does."""
     if not passages:
         return False
     a0, a1 = min(p.a_start for p in passages), max(p.a_end for p in passages)
@@ -403,10 +408,13 @@ def edge_note(pa: TextProfile, pb: TextProfile, passages: Sequence[Passage]) -> 
     for profile, start, end in ((pa, a0, a1), (pb, b0, b1)):
         inside = int(np.searchsorted(profile.starts, end) - np.searchsorted(profile.starts, start))
         rest = len(profile.starts) - inside
-        if rest < max(NOTE_REST_WORDS, inside):
+        if inside > NOTE_MAX_WORDS or rest < max(NOTE_REST_WORDS, inside):
             return False
-        rests.append(profile.text[:start] if closing else profile.text[end:])
-    return len(names(rests[0]) & names(rests[1])) <= NOTE_SHARED_NAMES
+        rests.append(names(profile.text[:start] if closing else profile.text[end:]))
+    note = names(pa.text[a0:a1])
+    about = max(1, len(note) // 3)  #: names the note may share with a rest
+    return (len(rests[0] & rests[1]) <= NOTE_SHARED_NAMES
+            and len(note & rests[0]) <= about and len(note & rests[1]) <= about)
 
 
 def _opens_paragraph(text: str, at: int) -> bool:
