@@ -112,18 +112,22 @@ def test_escaped_quotation_marks_are_quotation_marks(tmp_path: Path) -> None:
 
 
 def test_records_under_other_field_names_are_read(tmp_path: Path) -> None:
-    """news-please's records (maintext, date_publish, source_domain, authors), a CMS's
-    content and headline, and a body given as a list of paragraphs."""
+    """news-please's records (maintext, date_publish, source_domain, authors), NewsAPI's
+    (source object, publishedAt, content), a CMS's content and headline, and a body given as
+    a list of paragraphs."""
     records = [
         {"id": "np", "maintext": BODY, "title": "Ship runs aground", "date_publish": "2023-09-13 08:00:00",
          "source_domain": "harbourherald.example", "authors": ["Ann Lee", "Bo Chan"], "language": "en"},
         {"id": "cms", "Content": BODY, "Headline": "Ship runs aground", "published_at": 1694592000},
         {"id": "list", "text": BODY.split("\n\n"), "content": ""},
         {"id": "empty", "text": "", "body": BODY},
+        {"id": "newsapi", "source": {"id": None, "name": "Harbour Herald"}, "author": "Ann Lee",
+         "title": "Ship runs aground", "publishedAt": "2023-09-13T08:00:00Z", "content": BODY},
     ]
     path = write(tmp_path / "feed.jsonl", "\n".join(json.dumps(r) for r in records))
-    np_, cms, listed, empty = load_many([path]).articles
-    assert [a.text for a in (np_, cms, listed, empty)] == [BODY] * 4
+    np_, cms, listed, empty, newsapi = load_many([path]).articles
+    assert [a.text for a in (np_, cms, listed, empty, newsapi)] == [BODY] * 5
+    assert (newsapi.outlet, newsapi.date, newsapi.byline) == ("Harbour Herald", "2023-09-13T08:00:00+00:00", "Ann Lee")
     assert (np_.date, np_.outlet, np_.byline, np_.title) == (
         "2023-09-13T08:00:00", "harbourherald.example", "Ann Lee, Bo Chan", "Ship runs aground")
     assert "maintext" not in np_.meta and np_.meta["language"] == "en"

@@ -73,7 +73,8 @@ WARC_SUFFIXES = frozenset({".warc"})
 ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
                     | PARQUET_SUFFIXES | WARC_SUFFIXES)
 #: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
-#: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` among them);
+#: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
+#: ``publishedAt``, ``source`` among them);
 #: others stay as they are.
 COLUMN_NAMES = {
     "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
@@ -84,6 +85,7 @@ COLUMN_NAMES = {
     "link": "url", "uri": "url",
     "published_at": "date", "pubdate": "date", "datetime": "date", "date_publish": "date",
     "date_published": "date", "published_date": "date", "publish_date": "date", "pub_date": "date",
+    "publishedat": "date",
     "authors": "author",
 }
 DEFAULT_MAX_BYTES = 20_000_000
@@ -345,6 +347,8 @@ def _crawl_day(path: PathLike) -> dt.date:
 def _text_field(value: Any) -> str | None:
     if type(value) is str:  # the usual case, first
         return value or None
+    if isinstance(value, dict):  # NewsAPI's {"id": ..., "name": "CNN"}
+        value = value.get("name") or value.get("title")
     if isinstance(value, list):
         value = ", ".join(str(item) for item in value if item)
     if value is None or value == "":
