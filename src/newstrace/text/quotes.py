@@ -93,9 +93,12 @@ _POST_CHARS = 700
 #: A turn of a transcript as news pastes one: a paragraph opening with its speaker's name in
 #: capitals and a colon ("HARLOW: ...", "SEN. ELIZABETH WARREN (D-MA): ...", "MODERATOR:
 #: ..."). An interviewer's own "Q:" is the outlet's words, not a speaker's: two letters at least.
-_TRANSCRIPT_TURN = re.compile(
-    r"^[ \t]*[A-Z][A-Z'’.\-]+(?:[ \t]+[A-Z][A-Z'’.\-]*){0,4}(?:[ \t]*\([^)\n]{1,30}\))?:[ \t]+(?=\S)",
-    re.MULTILINE)
+_SPEAKER_LABEL = re.compile(r"[ \t]*[A-Z][A-Z'’.\-]+(?:[ \t]+[A-Z][A-Z'’.\-]*){0,4}(?:[ \t]*\([^)\n]{1,30}\))?")
+#: A colon with text after it, found by a scan for the colon itself (fast); one closes a label
+#: when a capital or a closing bracket comes before it, within this many characters of its
+#: line's start.
+_COLON_BEFORE_TEXT = re.compile(r":[ \t]+(?=\S)")
+_LABEL_CHARS = 64
 #: Fewer turns are no transcript: a dateline ("NEW DELHI: ...") or a label ("UPDATE: ...").
 _TRANSCRIPT_TURNS = 2
 #: Capitalised labels that name no speaker: a page's stamps, an advice column's letters.
@@ -117,25 +120,36 @@ _ROW_WORD = re.compile(r"[^\W_]+")
 _NAME_PARTICLES = frozenset("of de del der den di da dos du la le van von bin al el vs v and".split())
 
 
+#: Words of running prose no table row holds twice (names' particles such as "of" and "and" aside).
+_PROSE_WORDS = (" the ", " to ", " a ", " in ", " is ", " was ", " that ", " with ")
+_DIGIT = re.compile(r"\d")
+
+
 def _is_table_row(line: str) -> bool:
-    if len(line) > _TABLE_ROW_CHARS:
+    if len(line) > _TABLE_ROW_CHARS or not line:
+        return False
+    if line.count(",") + line.count(";") < _LIST_SEPARATORS and _DIGIT.search(line) is None:
+        return False
+    if sum(line.count(word) for word in _PROSE_WORDS) >= 2:  # running prose, found cheaply
         return False
     words = _ROW_WORD.findall(line)
     lower = sum(1 for word in words if word[0].islower() and word not in _NAME_PARTICLES)
-    listed = any(word[0].isdigit() for word in words) or line.count(",") + line.count(";") >= _LIST_SEPARATORS
-    return listed and lower <= max(1, len(words) // 4)
+    return lower <= max(1, len(words) // 4)
 
 
 def _table_spans(text: str) -> list[Span]:
     """Each row of every run of at least ``_TABLE_ROWS`` table rows (:func:`_is_table_row`)
     in a text written around its tables: none where the rows hold half its characters or
     more (a results page, a price list), whose copies are copies of it."""
+    lines = text.split("\n")
+    if sum(1 for line in lines if 0 < len(line) <= _TABLE_ROW_CHARS) < _TABLE_ROWS:
+        return []  # most news: paragraphs longer than any row
     spans: list[Span] = []
     run: list[Span] = []
     start = 0
-    for line in text.split("\n"):
+    for line in lines:
         end = start + len(line)
-        if _is_table_row(line):
+        if len(line) <= _TABLE_ROW_CHARS and _is_table_row(line):
             run.append((start, end))
         elif line.strip():
             spans += run if len(run) >= _TABLE_ROWS else []
@@ -151,7 +165,7 @@ def block_quote_spans(text: str) -> list[Span]:
     (quote marks make a quotation of their own, :func:`quote_spans`); and each embedded
     social-media post, its text with the signature line under it (:data:`_POST_SIGNATURE`);
     and the turns of a pasted transcript, each paragraph after its speaker's label
-    (:data:`_TRANSCRIPT_TURN`); and the rows of a data table (:func:`_table_spans`). Text
+    (:data:`_SPEAKER_LABEL`); and the rows of a data table (:func:`_table_spans`). Text
     extraction drops the indent and the frame that set them apart; independent reports
     paste the same statement, embed the same posts, excerpt the same transcript and list
     the same results, so, like quotations, they are no evidence of copying
@@ -172,8 +186,15 @@ def block_quote_spans(text: str) -> list[Span]:
 def _transcript_turn_spans(text: str) -> list[Span]:
     """Each transcript turn (its label and its paragraph), when the text has at least
     ``_TRANSCRIPT_TURNS`` of them."""
-    turns = [turn.start() for turn in _TRANSCRIPT_TURN.finditer(text)
-             if not _NOT_SPEAKERS.match(text, turn.start())]
+    turns = []
+    for colon in _COLON_BEFORE_TEXT.finditer(text):
+        at = colon.start()
+        if not ("A" <= text[at - 1] <= "Z" or text[at - 1] == ")"):
+            continue
+        start = text.rfind("\n", 0, at) + 1
+        if (at - start <= _LABEL_CHARS and _SPEAKER_LABEL.fullmatch(text, start, at)
+                and not _NOT_SPEAKERS.match(text, start)):
+            turns.append(start)
     if len(turns) < _TRANSCRIPT_TURNS:
         return []
     return [(start, _line_end(text, start)) for start in turns]
