@@ -122,7 +122,7 @@ _NAME_PARTICLES = frozenset("of de del der den di da dos du la le van von bin al
 
 #: Words of running prose no table row holds twice (names' particles such as "of" and "and" aside).
 _PROSE_WORDS = (" the ", " to ", " a ", " in ", " is ", " was ", " that ", " with ")
-_DIGIT = re.compile(r"\d")
+_DIGIT = re.compile(r"\b\d")  #: a number: a word that opens with a digit
 
 
 def _is_table_row(line: str) -> bool:
