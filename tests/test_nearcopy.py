@@ -146,28 +146,6 @@ TRANSCRIPT = (
     "PIKE: I would build there once the flood defences are finished and paid for, and not a day before.")
 
 
-def test_two_reports_excerpting_the_same_transcript_are_not_copies() -> None:
-    """Debate reports paste the same exchanges as a transcript sets them ("PIKE: ..."): the
-    speakers' words, shared as quotations are; a copy of one report stays its copy."""
-    courier = ("The two candidates for mayor of Eastbridge traded sharp words over housing costs and the "
-               "city's bus network on Tuesday night, in a debate that rarely strayed from the question of who "
-               "can afford to live in the city.\n\nCouncillor Dana Harlow, who has led in every public poll "
-               "since the spring, pressed her rival on his record as head of the planning committee, which "
-               f"approved fewer than 400 new homes last year.\n\n{TRANSCRIPT}\n\nThe exchange drew the "
-               "loudest reaction of the evening from the audience of about 200 people at the Corn Exchange. "
-               "The election is on May 2.")
-    echo = ("Dana Harlow and Martin Pike met for the first of two televised debates on Tuesday, and within "
-            "minutes the contest for Eastbridge's town hall had turned into an argument about one muddy "
-            "stretch of riverbank.\n\nThe development, which would add some 800 apartments near the old "
-            "docks, has been stuck in planning for two years.\n\n"
-            f"{TRANSCRIPT}\n\nAnalysts said neither candidate landed a decisive blow. Harlow leads Pike by "
-            "six points in the latest poll for the Eastbridge Echo.")
-    assert classify_overlap(lexical_overlap(courier, echo)) is None
-    assert not compare(courier, echo).derived
-    blog = courier.replace("Tuesday night", "Tuesday evening") + "\n\nShare this story."
-    assert compare(courier, blog).relation in ("copy", "duplicate")
-
-
 RESULTS = "\n".join(f"{rank}. {name} ({country}) 2:{minutes}" for rank, (name, country, minutes) in enumerate([
     ("Samuel Kiprono", "Kenya", "05:41"), ("Tadese Bekele", "Ethiopia", "05:58"),
     ("Joseph Mwangi", "Kenya", "06:12"), ("Yuki Nakamura", "Japan", "07:30"),
@@ -175,46 +153,67 @@ RESULTS = "\n".join(f"{rank}. {name} ({country}) 2:{minutes}" for rank, (name, c
     ("Daniel Ochieng", "Uganda", "08:19"), ("Mark Evans", "Britain", "09:02"),
     ("Pedro Silva", "Brazil", "09:40"), ("Tom Fischer", "Germany", "10:11"),
 ], start=1))
-
-
-def test_two_reports_listing_the_same_results_are_not_copies() -> None:
-    """Race reports close with the organisers' results, one row a line: figures every
-    outlet is given, no evidence of copying; a results page republished is a copy."""
-    herald = ("Samuel Kiprono broke away from a leading group of five at the 35-kilometre mark on Sunday to "
-              "win the Corran Marathon in a course record, on a cool, still morning that suited the fast "
-              "runners.\n\nThe 27-year-old Kenyan, running only his third marathon, finished 17 seconds ahead "
-              "of Ethiopia's Tadese Bekele, with Joseph Mwangi third. The women's race went to Ruth Chebet, "
-              f"also of Kenya.\n\nMen's results:\n{RESULTS}")
-    gazette = ("A record field of 31,000 runners set off from the harbour front on Sunday morning, and by "
-               "lunchtime Samuel Kiprono had lowered the Corran Marathon record by almost a minute.\n\nBekele, "
-               "the favourite, led through halfway but could not answer when the Kenyan surged on the long "
-               f"climb past the castle. Organisers said about 29,500 runners finished.\n\nTop ten men:\n\n{RESULTS}")
-    assert classify_overlap(lexical_overlap(herald, gazette)) is None
-    assert not compare(herald, gazette).derived
-    page = f"Corran Marathon 2024, men's results\n\n{RESULTS}"
-    assert compare(page, page.replace("Corran Marathon 2024", "Corran Marathon")).derived
-
-
 TEAM_SHEETS = (
     "Corran City: Walsh; Okafor, Brennan, Lindqvist, Duarte; Mensah, Hale (Ferris 71), Novak; Ortega, "
     "Kimura (Adeyemi 84), Price.\nSubs not used: Baird, Collins, Moreau, Sandoval, Tait.\n"
     "Eastbridge Rovers: Hughes; Patel, Sorensen, Grant, Millar; Dube, Carver (Lopes 62), Nakata; Young "
     "(Fofana 75), Reyes, Whitlock.\nSubs not used: Ahmed, Byrne, Chen, Doyle, Ellis.\n"
     "Referee: Martin Acheson. Attendance: 23,418.")
+#: Two reports of one event written apart, each pasting the same material from the event's
+#: own record, as a transcript, a results list or the team sheets set it out.
+COMMON_SOURCE_PAIRS = {
+    "transcript": (
+        "The two candidates for mayor of Eastbridge traded sharp words over housing costs and the city's bus "
+        "network on Tuesday night, in a debate that rarely strayed from the question of who can afford to live "
+        "in the city.\n\nCouncillor Dana Harlow, who has led in every public poll since the spring, pressed her "
+        "rival on his record as head of the planning committee, which approved fewer than 400 new homes last "
+        f"year.\n\n{TRANSCRIPT}\n\nThe exchange drew the loudest reaction of the evening from the audience of "
+        "about 200 people at the Corn Exchange. The election is on May 2.",
+        "Dana Harlow and Martin Pike met for the first of two televised debates on Tuesday, and within minutes "
+        "the contest for Eastbridge's town hall had turned into an argument about one muddy stretch of "
+        "riverbank.\n\nThe development, which would add some 800 apartments near the old docks, has been stuck "
+        f"in planning for two years.\n\n{TRANSCRIPT}\n\nAnalysts said neither candidate landed a decisive "
+        "blow. Harlow leads Pike by six points in the latest poll for the Eastbridge Echo."),
+    "results": (
+        "Samuel Kiprono broke away from a leading group of five at the 35-kilometre mark on Sunday to win the "
+        "Corran Marathon in a course record, on a cool, still morning that suited the fast runners.\n\nThe "
+        "27-year-old Kenyan, running only his third marathon, finished 17 seconds ahead of Ethiopia's Tadese "
+        "Bekele, with Joseph Mwangi third. The women's race went to Ruth Chebet, also of Kenya.\n\nMen's "
+        f"results:\n{RESULTS}",
+        "A record field of 31,000 runners set off from the harbour front on Sunday morning, and by lunchtime "
+        "Samuel Kiprono had lowered the Corran Marathon record by almost a minute.\n\nBekele, the favourite, "
+        "led through halfway but could not answer when the Kenyan surged on the long climb past the castle. "
+        f"Organisers said about 29,500 runners finished.\n\nTop ten men:\n\n{RESULTS}"),
+    "team sheets": (
+        "Miguel Ortega scored twice in the second half as Corran City came from behind to beat Eastbridge "
+        "Rovers 2-1 and move to the top of the table on Saturday.\n\nRovers led at the break through Luis "
+        "Reyes, who turned in a low cross after 28 minutes, and might have doubled their lead had Tom Young "
+        "not shot straight at the keeper.\n\nOrtega headed in a corner on 74 minutes and struck the winner "
+        f"from the edge of the area six minutes from time.\n\n{TEAM_SHEETS}",
+        "Corran City climbed to first place with a hard-fought win over Eastbridge Rovers, although their "
+        "manager admitted his side had been second best for most of the first half.\n\nReyes gave the "
+        "visitors a deserved lead before the half-hour, but two late goals, a header from a corner and a "
+        f"curling shot, turned the match around. Rovers stay sixth.\n\n{TEAM_SHEETS}"),
+}
 
 
-def test_two_match_reports_closing_with_the_team_sheets_are_not_copies() -> None:
-    city = ("Miguel Ortega scored twice in the second half as Corran City came from behind to beat Eastbridge "
-            "Rovers 2-1 and move to the top of the table on Saturday.\n\nRovers led at the break through Luis "
-            "Reyes, who turned in a low cross after 28 minutes, and might have doubled their lead had Tom Young "
-            "not shot straight at the keeper.\n\nOrtega headed in a corner on 74 minutes and struck the winner "
-            f"from the edge of the area six minutes from time.\n\n{TEAM_SHEETS}")
-    rovers = ("Corran City climbed to first place with a hard-fought win over Eastbridge Rovers, although their "
-              "manager admitted his side had been second best for most of the first half.\n\nReyes gave the "
-              "visitors a deserved lead before the half-hour, but two late goals, a header from a corner and a "
-              f"curling shot, turned the match around. Rovers stay sixth.\n\n{TEAM_SHEETS}")
-    assert classify_overlap(lexical_overlap(city, rovers)) is None
-    assert not compare(city, rovers).derived
+@pytest.mark.parametrize("kind", sorted(COMMON_SOURCE_PAIRS))
+def test_two_reports_pasting_the_event_s_own_record_are_not_copies(kind: str) -> None:
+    """The turns of a transcript ("PIKE: ..."), the organisers' results one row a line, the
+    team sheets: every outlet is given them, so, like quotations, no evidence of copying."""
+    first, second = COMMON_SOURCE_PAIRS[kind]
+    assert classify_overlap(lexical_overlap(first, second)) is None
+    assert not compare(first, second).derived
+
+
+def test_a_copy_of_a_report_pasting_a_record_stays_a_copy() -> None:
+    """A blog's copy of a report keeps its own prose; a results page is mostly its table,
+    compared whole."""
+    report = COMMON_SOURCE_PAIRS["transcript"][0]
+    blog = report.replace("Tuesday night", "Tuesday evening") + "\n\nShare this story."
+    assert compare(report, blog).relation in ("copy", "duplicate")
+    page = f"Corran Marathon 2024, men's results\n\n{RESULTS}"
+    assert compare(page, page.replace("Corran Marathon 2024", "Corran Marathon")).derived
 
 
 def test_one_text_published_twice_is_a_duplicate_even_when_it_is_all_quotation() -> None:
