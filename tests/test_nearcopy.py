@@ -238,12 +238,17 @@ DUNES = ("Volunteers planted 4,000 marram grass seedlings on the dunes at Westba
          "high tide.")
 
 
-@pytest.mark.parametrize("where", ["end", "start"])
-def test_two_stories_carrying_one_outlet_note_are_not_copies(where: str) -> None:
-    """Two articles of one outlet that close (or open) with the same series note and tell
-    other stories share only the note: no copy, whatever share of a short article it is."""
+AUTHOR_BIO = ("Ellen Price writes about the coast and its towns. She joined the paper in 2019 after six "
+              "years at a news agency. Reach her at ellen.price@corranherald.example.")
+
+
+@pytest.mark.parametrize("note, where", [(SERIES_NOTE, "end"), (SERIES_NOTE, "start"), (AUTHOR_BIO, "end")])
+def test_two_stories_carrying_one_outlet_note_are_not_copies(note: str, where: str) -> None:
+    """Two articles of one outlet that close (or open) with the same series note, or one
+    author's bio, and tell other stories share only the note: no copy, whatever share of a
+    short article it is."""
     def with_note(body: str) -> str:
-        return f"{body}\n\n{SERIES_NOTE}" if where == "end" else f"{SERIES_NOTE}\n\n{body}"
+        return f"{body}\n\n{note}" if where == "end" else f"{note}\n\n{body}"
 
     ferry, dunes = with_note(FERRY), with_note(DUNES)
     assert classify_overlap(lexical_overlap(ferry, dunes)) is None

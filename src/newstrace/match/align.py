@@ -14,6 +14,7 @@ across the collection (editor's notes, promos, site furniture) are masked the sa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -382,6 +383,15 @@ NOTE_MAX_WORDS = 120
 NOTE_SHARED_NAMES = 2
 #: Characters a closing block may start into its paragraph ("This story" against "This article").
 _NOTE_LEAD_CHARS = 40
+#: What a note says of the outlet, the article or its author, one of which it holds: "we",
+#: "our", "this story", a series, a newsletter, "follow", an address, "contributed", "is a
+#: reporter", "supported by", a grant, a disclosure, a correction, "all rights reserved".
+_NOTE_CUE = re.compile(
+    r"\b(?:[Ww]e|[Oo]ur|us)\b|@|(?i:\b(?:this (?:story|article|report|piece|series|project|coverage|content)"
+    r"|series|newsletter|subscribe|sign up|follow|e-?mail|contact|reach (?:him|her|them)|contributed"
+    r"|covers|(?:is|are) an? (?:\w+ )?(?:reporter|writer|editor|correspondent|columnist|contributor|journalist"
+    r"|producer|fellow)|editor'?s note|supported by|funded by|grant|partnership|disclos\w*|correction"
+    r"|rights reserved)\b)")
 _TRAILING = " \t\n.!?\"'”’)]"
 
 
@@ -389,7 +399,8 @@ def edge_note(pa: TextProfile, pb: TextProfile, passages: Sequence[Passage]) -> 
     """Whether the shared wording is a note both texts close (or open) with and nothing
     else: a series or funding note, an author's bio, an editor's note, that one outlet puts
     on its articles. The passages reach the end (or start) of both texts from a paragraph's
-    start, at most ``NOTE_MAX_WORDS`` words; each text says at least as much besides them
+    start, at most ``NOTE_MAX_WORDS`` words, speaking of the outlet, the article or its
+    author (:data:`_NOTE_CUE`); each text says at least as much besides them
     (``NOTE_REST_WORDS`` words or more); the rests share at most ``NOTE_SHARED_NAMES``
     names, so they tell other stories, and the note hardly any with either, so it is about
     neither. A copy keeps the names of its story; an excerpt says nothing besides what it
@@ -403,6 +414,8 @@ def edge_note(pa: TextProfile, pb: TextProfile, passages: Sequence[Passage]) -> 
     if closing == opening:
         return False
     if closing and not (_opens_paragraph(pa.text, a0) and _opens_paragraph(pb.text, b0)):
+        return False
+    if _NOTE_CUE.search(pa.text, a0, a1) is None:  # says nothing of an outlet or an author
         return False
     rests = []
     for profile, start, end in ((pa, a0, a1), (pb, b0, b1)):
