@@ -74,8 +74,7 @@ ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIX
                     | PARQUET_SUFFIXES | WARC_SUFFIXES)
 #: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
 #: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
-#: ``publishedAt``, ``source`` among them);
-#: others stay as they are.
+#: ``publishedAt``, ``source`` among them); others stay as they are.
 COLUMN_NAMES = {
     "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
     "maintext": "text", "full_text": "text", "fulltext": "text",
@@ -362,7 +361,7 @@ def _record_date(value: Any) -> str | None:
     in seconds or milliseconds, a datetime object); a time of exactly midnight is read as
     the day alone (what a system writes that knows only the day)."""
     if isinstance(value, dt.datetime):
-        return _moment(value)
+        return _iso_moment(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -375,12 +374,12 @@ def _record_date(value: Any) -> str | None:
         return _unix_time(int(text))
     if _ISO_DAY.match(text):
         try:
-            return _moment(dt.datetime.fromisoformat(text)) if len(text) > 10 else text[:10]
+            return _iso_moment(dt.datetime.fromisoformat(text)) if len(text) > 10 else text[:10]
         except ValueError:
             return text[:10]
     if _FEED_DATE.match(text):
         try:
-            return _moment(email.utils.parsedate_to_datetime(text))
+            return _iso_moment(email.utils.parsedate_to_datetime(text))
         except (TypeError, ValueError):
             pass
     return iso_date(text)
@@ -396,10 +395,10 @@ def _unix_time(value: float) -> str | None:
     seconds = value / 1000 if value >= 1e11 else value
     if not 1e9 <= seconds < 1e10:  # 2001 to 2286: anything else is no time of publication
         return None
-    return _moment(dt.datetime.fromtimestamp(seconds, dt.timezone.utc))
+    return _iso_moment(dt.datetime.fromtimestamp(seconds, dt.timezone.utc))
 
 
-def _moment(when: dt.datetime) -> str:
+def _iso_moment(when: dt.datetime) -> str:
     if when.time() == dt.time(0, 0):
         return when.date().isoformat()
     return when.isoformat(timespec="seconds")
@@ -450,13 +449,17 @@ def _named_fields(record: dict[str, Any]) -> dict[str, Any]:
     renamed = {}
     for name, value in record.items():
         own = COLUMN_NAMES.get(name.lower(), name.lower()) if name not in _RECORD_FIELDS else name
-        if (own != name and own in _RECORD_FIELDS and value not in (None, "", [])
-                and record.get(own) in (None, "", []) and own not in renamed.values()):
+        if (own != name and own in _RECORD_FIELDS and not _empty(value) and _empty(record.get(own))
+                and own not in renamed.values()):
             renamed[name] = own
     if not renamed:
         return record
     kept = {name: value for name, value in record.items() if name not in renamed.values()}
     return {renamed.get(name, name): value for name, value in kept.items()}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list)) and not value)
 
 
 def _table_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:

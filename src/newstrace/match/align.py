@@ -325,8 +325,8 @@ class Overlap:
     shared: int = 0
     figures: int = 0  #: distinct figures in the passages of the side that states fewer
     figures_kept: int = 0  #: how many of those the other side's passages state too
-    #: the passages make one block both texts close with (or open with), around the rest of
-    #: each, and those rests share no names: an outlet's note (:func:`edge_note`)
+    #: the passages make one block both texts close with (or open with), about neither rest,
+    #: and the rests tell other stories: an outlet's note (:func:`edge_note`)
     edge_note: bool = False
 
     def swapped(self) -> Overlap:

@@ -77,7 +77,7 @@ def note_verdict(overlap: Overlap) -> Comparison:
     open) with, and otherwise tell other stories (:func:`~newstrace.match.align.edge_note`):
     an outlet's series or funding note, an author's bio. They are not one report."""
     return _unrelated(overlap, "the only shared wording is a note both texts carry at one end; what each says "
-                               "besides it names nothing the other does",
+                               "besides it names hardly anything the other does",
                       passages=overlap.passages, signals={"edge_note": 1.0})
 
 
