@@ -427,6 +427,8 @@ _PROMO_TARGET = re.compile(
 _HEADLINE_WORDS = 20
 _NEXT_LINE = re.compile(r"\n[ \t]*([^\n]*)")
 _CAPITALISED = re.compile(r"[\"“‘'(]?[A-Z0-9]")
+#: A line that closes a sentence: a stop, then closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 def _is_headline(line: str) -> bool:
@@ -437,7 +439,7 @@ def _is_headline(line: str) -> bool:
         return False
     long_words = [w for w in words if sum(c.isalpha() for c in w) >= 4]
     title_case = bool(long_words) and all(_CAPITALISED.match(w) for w in long_words)
-    return title_case or not re.search(r"[.!?…][\"'”’)\]]*$", line)
+    return title_case or not _SENTENCE_END.search(line)
 
 
 def _notice_spans(text: str, short: str) -> list[_Span]:
@@ -713,7 +715,6 @@ _WRAP_WIDTH_MIN, _WRAP_WIDTH_MAX = 40, 132
 #: another line follows.
 _WRAP_LINES_MIN = 4
 _WRAP_SHARE = 0.8
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 def _wrapped_lines(lines: list[str], width: int) -> list[bool]:
