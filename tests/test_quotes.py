@@ -934,3 +934,18 @@ def test_a_group_of_people_is_named_by_who_they_are():
     assert quote.speaker == "A group of 40 state senators" and quote.speaker_kind == "anonymous"
     [quote] = direct('A group of Peruvian poets wrote to the minister, calling the new rule "an insult to our language."')
     assert quote.speaker == "A group of Peruvian poets" and quote.speaker_kind == "anonymous"
+
+
+def test_the_turns_of_a_pasted_transcript_are_their_speakers_quotes():
+    """Without quote marks, "PIKE: ..." is Martin Pike's words; a "MODERATOR" names no one."""
+    text = ("Councillor Dana Harlow and Martin Pike, the planning chair, met for their first debate on "
+            "Tuesday.\n\nHARLOW: Your committee sat on the riverside plan for two years while rents went up.\n\n"
+            "PIKE: The plan put eight hundred flats on a flood plain without a single new school.\n\n"
+            "MODERATOR: Would you build there if you were elected?\n\n"
+            "PIKE: Once the flood defences are paid for, and not a day before.")
+    said = [(q.speaker, q.text, q.direct) for q in quotes(text)]
+    assert said == [
+        ("Dana Harlow", "Your committee sat on the riverside plan for two years while rents went up.", True),
+        ("Martin Pike", "The plan put eight hundred flats on a flood plain without a single new school.", True),
+        ("Martin Pike", "Once the flood defences are paid for, and not a day before.", True),
+    ]

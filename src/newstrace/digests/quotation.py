@@ -45,7 +45,7 @@ from newstrace.digests.nlp import load_nlp
 from newstrace.engine.parallel import one_blas_thread
 from newstrace.model import Article
 from newstrace.text.sentences import split_sentences
-from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts
+from newstrace.text.quotes import is_single_quoted, quote_spans, quoted_parts, transcript_turns
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -249,7 +249,29 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
             continue  # *the union's new demand: ‘Have him locked away’*: no one named in the words speaks them
         if quote.speaker is not None:
             found.append(quote)
-    return found
+    return _with_transcript_turns(found, whole, people, article_id)
+
+
+def _with_transcript_turns(found: list[Quote], text: str, people: PersonIndex,
+                           article_id: str | None) -> list[Quote]:
+    """``found`` with the turns of a transcript pasted in ``text`` ("PIKE: I would build
+    there ...", :func:`~newstrace.text.quotes.transcript_turns`) as direct quotes of their
+    speakers, in text order. A label is read as a name ("PIKE" is the article's "Martin
+    Pike"); a one-word label that names no one the article names ("MODERATOR") is no
+    speaker, and a turn holding a quotation already found is left to it."""
+    turns = []
+    for (label_start, label_end), (start, end) in transcript_turns(text):
+        label = re.sub(r"\s*\([^)]*\)\s*$", "", text[label_start:label_end])
+        named = " ".join(word.capitalize() if word.isupper() else word for word in label.split())
+        speaker = people.canonical(named)
+        if (" " not in speaker and speaker not in people.names) or start >= end:
+            continue
+        if any(q.start < end and start < q.end for q in found):
+            continue
+        turns.append(Quote(text=text[start:end].strip(), speaker=speaker, cue=None, start=start, end=end,
+                           speaker_start=label_start, speaker_end=label_end, article_id=article_id,
+                           parts=[(start, end)], speaker_kind="person", speaker_mention=text[label_start:label_end]))
+    return sorted(found + turns, key=lambda q: q.start) if turns else found
 
 
 def _named_within(quote: Quote) -> bool:

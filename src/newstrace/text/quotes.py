@@ -183,9 +183,10 @@ def block_quote_spans(text: str) -> list[Span]:
     return spans
 
 
-def _transcript_turn_spans(text: str) -> list[Span]:
-    """Each transcript turn (its label and its paragraph), when the text has at least
-    ``_TRANSCRIPT_TURNS`` of them."""
+def transcript_turns(text: str) -> list[tuple[Span, Span]]:
+    """The turns of a transcript pasted in ``text``, each as the span of its speaker's label
+    (without the colon) and the span of what the speaker says (to the paragraph's end);
+    none when the text has fewer than ``_TRANSCRIPT_TURNS`` of them."""
     turns = []
     for colon in _COLON_BEFORE_TEXT.finditer(text):
         at = colon.start()
@@ -194,10 +195,14 @@ def _transcript_turn_spans(text: str) -> list[Span]:
         start = text.rfind("\n", 0, at) + 1
         if (at - start <= _LABEL_CHARS and _SPEAKER_LABEL.fullmatch(text, start, at)
                 and not _NOT_SPEAKERS.match(text, start)):
-            turns.append(start)
-    if len(turns) < _TRANSCRIPT_TURNS:
-        return []
-    return [(start, _line_end(text, start)) for start in turns]
+            label_start = start + len(text[start:at]) - len(text[start:at].lstrip())
+            turns.append(((label_start, at), (colon.end(), _line_end(text, colon.end()))))
+    return turns if len(turns) >= _TRANSCRIPT_TURNS else []
+
+
+def _transcript_turn_spans(text: str) -> list[Span]:
+    """Each transcript turn, its label and its paragraph (:func:`transcript_turns`)."""
+    return [(label[0], said[1]) for label, said in transcript_turns(text)]
 
 
 def _embedded_post_spans(text: str) -> list[Span]:
