@@ -122,13 +122,14 @@ _NAME_PARTICLES = frozenset("of de del der den di da dos du la le van von bin al
 
 #: Words of running prose no table row holds twice (names' particles such as "of" and "and" aside).
 _PROSE_WORDS = (" the ", " to ", " a ", " in ", " is ", " was ", " that ", " with ")
-_DIGIT = re.compile(r"\b\d")  #: a number: a word that opens with a digit
+_NUMBER_WORD = re.compile(r"\b\d")  #: a number: a word that opens with a digit
 
 
 def _is_table_row(line: str) -> bool:
-    if len(line) > _TABLE_ROW_CHARS or not line:
+    """Whether a line of at most ``_TABLE_ROW_CHARS`` characters reads as a table's row."""
+    if not line:
         return False
-    if line.count(",") + line.count(";") < _LIST_SEPARATORS and _DIGIT.search(line) is None:
+    if line.count(",") + line.count(";") < _LIST_SEPARATORS and _NUMBER_WORD.search(line) is None:
         return False
     if sum(line.count(word) for word in _PROSE_WORDS) >= 2:  # running prose, found cheaply
         return False
@@ -195,8 +196,8 @@ def transcript_turns(text: str) -> list[tuple[Span, Span]]:
         start = text.rfind("\n", 0, at) + 1
         if (at - start <= _LABEL_CHARS and _SPEAKER_LABEL.fullmatch(text, start, at)
                 and not _NOT_SPEAKERS.match(text, start)):
-            label_start = start + len(text[start:at]) - len(text[start:at].lstrip())
-            turns.append(((label_start, at), (colon.end(), _line_end(text, colon.end()))))
+            label = text[start:at].lstrip()
+            turns.append(((at - len(label), at), (colon.end(), _line_end(text, colon.end()))))
     return turns if len(turns) >= _TRANSCRIPT_TURNS else []
 
 
