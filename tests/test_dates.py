@@ -61,6 +61,11 @@ def test_a_date_that_reads_one_way_only_is_read_that_way(tmp_path: Path) -> None
     assert load(path).date == "2008-01-15"
 
 
+def test_a_date_written_year_first_with_slashes_is_read(tmp_path: Path) -> None:
+    path = page(tmp_path, lang="en-GB", top="<p>Posted: 2008/01/06 10:15</p>")
+    assert load(path).date == "2008-01-06"
+
+
 def test_the_weekday_settles_an_ambiguous_date(tmp_path: Path) -> None:
     # 1 August 2008 was a Friday, 8 January 2008 a Tuesday: the weekday wins over en-GB.
     path = page(tmp_path, lang="en-GB", top="<p>Published: Tuesday, 01/08/2008</p>")

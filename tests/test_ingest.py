@@ -134,6 +134,32 @@ def test_records_under_other_field_names_are_read(tmp_path: Path) -> None:
     assert (cms.title, cms.date) == ("Ship runs aground", "2023-09-13T08:00:00+00:00")
 
 
+@pytest.mark.parametrize(("dates", "in_table", "alone"), [
+    # a spreadsheet's export, the day first as 13/09 shows: its 09/12 is 9 December
+    (["13/09/2023 14:05", "09/12/2023", "2023/09/14"],
+     ["2023-09-13T14:05:00", "2023-12-09", "2023-09-14"], ["2023-09-13T14:05:00", None, "2023-09-14"]),
+    # the month first as 09/13 shows: its 09/12 is 12 September
+    (["09/13/2023 2:05 PM", "09/12/2023", "9/14/23"],
+     ["2023-09-13T14:05:00", "2023-09-12", "2023-09-14"], ["2023-09-13T14:05:00", None, "2023-09-14"]),
+    # nothing tells: an ambiguous date is left unread, not guessed; dots are day-first
+    (["09/12/2023", "05/05/2023", "12.09.2023"],
+     [None, "2023-05-05", "2023-09-12"], [None, "2023-05-05", "2023-09-12"]),
+    # both ways in one file: only what reads one way is read
+    (["13/09/2023", "09/14/2023", "09/12/2023"],
+     ["2023-09-13", "2023-09-14", None], ["2023-09-13", "2023-09-14", None]),
+])
+def test_numeric_dates_are_read_as_their_table_writes_them(
+        tmp_path: Path, dates: list[str], in_table: list[str | None], alone: list[str | None]) -> None:
+    """Spreadsheet exports write dates with numbers alone; a record by itself (a JSON Lines
+    line) is read when it can be read one way only."""
+    rows = "".join(f'{n},{date},"{BODY} Report {n}."\n' for n, date in enumerate(dates))
+    table = write(tmp_path / "export.csv", "id,date,text\n" + rows)
+    assert [a.date for a in load_many([table]).articles] == in_table
+    lines = "\n".join(json.dumps({"id": n, "date": date, "text": f"{BODY} Report {n}."})
+                      for n, date in enumerate(dates))
+    assert [a.date for a in load_many([write(tmp_path / "feed.jsonl", lines)]).articles] == alone
+
+
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
     """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
     by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-__all__ = ["EARLIEST", "PageMeta", "clean_outlet", "clean_title", "host_outlet", "is_junk_title", "month_first", "page_meta", "read_date",
+__all__ = ["EARLIEST", "PageMeta", "clean_outlet", "clean_title", "host_outlet", "is_junk_title", "month_first", "month_first_in", "page_meta", "read_date",
            "url_date"]
 
 EARLIEST = dt.date(1990, 1, 1)  #: dates before this are taken for misreadings
@@ -67,7 +67,7 @@ _WEEKDAY_WORD = r"\b(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:d
 _WEEKDAY = _WEEKDAY_WORD + r",?\s+"
 _DATE_TEXT = re.compile(
     rf"(?P<weekday>{_WEEKDAY})?(?:"
-    r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
+    r"(?P<iy>\d{4})(?P<isep>[/.-])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})(?!\d)"
     r"|(?<![\d/.])(?P<n1>\d{1,2})(?P<sep>[/.-])(?P<n2>\d{1,2})(?P=sep)(?P<ny>\d{4}|\d{2})(?![\d/.])"
     rf"|(?P<md_month>{MONTH_NAME})\s+(?P<md_day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<md_year>\d{{4}})"
     rf"|(?P<dm_day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dm_month>{MONTH_NAME}),?\s+(?P<dm_year>\d{{4}})"
@@ -121,9 +121,23 @@ def _day(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _numeric(first: int, second: int, year: int, mdy: bool, weekday: str | None) -> dt.date | None:
+def month_first_in(values: Iterable[object]) -> bool | None:
+    """Whether a collection's numeric dates (``01/06/2008``, one per record) are written
+    month-first: ``True`` or ``False`` when some of ``values`` read one way only
+    (``09/13/2023``, ``13/09/2023``) and none reads only the other, else ``None``."""
+    month, day = False, False
+    for value in values:
+        match = _DATE_TEXT.match(value.strip()) if isinstance(value, str) else None
+        if match is not None and match["n1"]:
+            first, second = int(match["n1"]), int(match["n2"])
+            month |= first <= 12 < second
+            day |= second <= 12 < first
+    return month if month != day else None
+
+
+def _numeric(first: int, second: int, year: int, mdy: bool | None, weekday: str | None) -> dt.date | None:
     """A numeric date read the only way it can be, else by the weekday it names, else by
-    the page's convention."""
+    the page's convention (none: ``mdy`` ``None``)."""
     us, world = _day(year, first, second), _day(year, second, first)
     if us is None or world is None or us == world:
         return us or world
@@ -132,12 +146,13 @@ def _numeric(first: int, second: int, year: int, mdy: bool, weekday: str | None)
         matching = [d for d in (us, world) if d.weekday() == named]
         if len(matching) == 1:
             return matching[0]
-    return us if mdy else world
+    return None if mdy is None else us if mdy else world
 
 
-def read_date(text: str, *, mdy: bool = True) -> dt.date | None:
-    """The first calendar date written in ``text``: ISO, numeric (``01/06/2008``, read
-    month-first when ``mdy`` and both readings are valid), or with a month name
+def read_date(text: str, *, mdy: bool | None = True) -> dt.date | None:
+    """The first calendar date written in ``text``: ISO or year first (``2008/01/06``),
+    numeric (``01/06/2008``, read month-first when ``mdy`` and both readings are valid, not
+    read when ``mdy`` is ``None`` unless dotted: ``01.06.2008`` is day-first), or with a month name
     (``January 6, 2008``, ``Tuesday 15th of January 2008``). A weekday alone is no date."""
     for match in _DATE_TEXT.finditer(text):
         found = _from_match(match, mdy)
@@ -146,13 +161,15 @@ def read_date(text: str, *, mdy: bool = True) -> dt.date | None:
     return None
 
 
-def _from_match(match: re.Match[str], mdy: bool) -> dt.date | None:
+def _from_match(match: re.Match[str], mdy: bool | None) -> dt.date | None:
     g = match.groupdict()
     if g["iy"]:
         return _day(int(g["iy"]), int(g["im"]), int(g["id"]))
     if g["n1"]:
         year = int(g["ny"])
         year += 2000 if year < 70 and len(g["ny"]) == 2 else 1900 if len(g["ny"]) == 2 else 0
+        if mdy is None and g["sep"] == ".":  # dots join day, month and year in that order
+            mdy = False
         return _numeric(int(g["n1"]), int(g["n2"]), year, mdy, g["weekday"])
     name = g["md_month"] or g["dm_month"]
     day, year = int(g["md_day"] or g["dm_day"]), int(g["md_year"] or g["dm_year"])

@@ -49,7 +49,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
-from newstrace.ingest.pagemeta import clean_outlet, clean_title, host_outlet, is_junk_title, page_meta, same_site
+from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
+                                       page_meta, read_date, same_site)
 from newstrace.model import REPUBLISHED_FROM, Article, InputError
 
 try:
@@ -355,11 +356,12 @@ def _text_field(value: Any) -> str | None:
     return str(value)
 
 
-def _record_date(value: Any) -> str | None:
+def _record_date(value: Any, mdy: bool | None = None) -> str | None:
     """A record's date as ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS`` with its offset when
     it gives a time (ISO 8601 in any of its spellings, an RFC 822 feed date, a Unix time
-    in seconds or milliseconds, a datetime object); a time of exactly midnight is read as
-    the day alone (what a system writes that knows only the day)."""
+    in seconds or milliseconds, a datetime object, numbers alone as a spreadsheet writes
+    them: :func:`_numeric_date`); a time of exactly midnight is read as the day alone (what
+    a system writes that knows only the day)."""
     if isinstance(value, dt.datetime):
         return _iso_moment(value)
     if isinstance(value, dt.date):
@@ -382,7 +384,37 @@ def _record_date(value: Any) -> str | None:
             return _iso_moment(email.utils.parsedate_to_datetime(text))
         except (TypeError, ValueError):
             pass
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if numeric is not None:
+        return _numeric_date(numeric, mdy)
     return iso_date(text)
+
+
+#: A date of numbers alone, with or without a time of day: "13/09/2023", "9/13/23 2:05 PM",
+#: "13.09.2023 14:05", "2023/09/13".
+_NUMERIC_DATE = re.compile(r"(?P<day>\d{1,4}([/.-])\d{1,2}\2\d{2,4}),?(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+                           r"(?::(?P<second>\d{2}))?\s*(?P<half>[ap]\.?m\.?)?)?", re.IGNORECASE)
+
+
+def _numeric_date(match: re.Match[str], mdy: bool | None) -> str | None:
+    """The date (and time) of a :data:`_NUMERIC_DATE`: day and month read the only way
+    they can be (``13/09/2023``, ``09/13/2023``), else month-first when ``mdy``, day-first
+    when it is ``False`` (the convention of the record's file: :func:`~newstrace.ingest.pagemeta.month_first_in`),
+    and not at all when it is ``None`` (``09/12/2023`` alone says neither)."""
+    day = read_date(match["day"], mdy=mdy)
+    if day is None or match["hour"] is None:
+        return day.isoformat() if day is not None else None
+    hour = int(match["hour"])
+    if match["half"]:
+        hour = hour % 12 + (12 if match["half"][0] in "pP" else 0)
+    try:
+        return _iso_moment(dt.datetime.combine(day, dt.time(hour, int(match["minute"]), int(match["second"] or 0))))
+    except ValueError:
+        return day.isoformat()
+
+
+def _date_field(record: dict[str, Any]) -> Any:
+    return record.get("date") or record.get("published")
 
 
 #: A Unix time as digits (seconds from 2001 on, or milliseconds).
@@ -404,8 +436,9 @@ def _iso_moment(when: dt.datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def _from_record(path: PathLike, record: Any, line: int | None = None) -> Article:
-    """An article from a JSON object with ``text`` or ``html``."""
+def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: bool | None = None) -> Article:
+    """An article from a JSON object with ``text`` or ``html`` (``mdy``: whether numeric
+    dates in its file are month-first, when the file says: :func:`_numeric_date`)."""
     where = f"{path}:{line}" if line is not None else path
     if not isinstance(record, dict):
         reason = f"JSON value is a {type(record).__name__}, not an object"
@@ -418,7 +451,7 @@ def _from_record(path: PathLike, record: Any, line: int | None = None) -> Articl
         "external_id": _text_field(record.get("id")),
         "url": _text_field(record.get("url")),
         "title": _text_field(record.get("title")),
-        "date": _record_date(record.get("date") or record.get("published")),
+        "date": _record_date(_date_field(record), mdy),
         "outlet": _text_field(record.get("outlet")),
         "byline": _text_field(record.get("byline") or record.get("author")),
     }
@@ -486,13 +519,17 @@ def _record_columns(path: Path, names: Iterable[str]) -> dict[str, str]:
 
 
 def _iter_table(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
-    """Articles from a CSV or TSV file with a header row; bad rows come as errors."""
+    """Articles from a CSV or TSV file with a header row; bad rows come as errors. Numeric
+    dates that could be read either way (``09/12/2023``) are read as the file's others
+    that cannot are written (:func:`~newstrace.ingest.pagemeta.month_first_in`)."""
     suffix, gzipped = _format_of(path)
     try:
         text, _ = _decode(path, _read_bytes(path, gzipped, max_bytes))
-        for line, record in _table_records(path, text, "\t" if suffix == ".tsv" else ","):
+        rows = list(_table_records(path, text, "\t" if suffix == ".tsv" else ","))
+        mdy = month_first_in(_date_field(record) for _, record in rows)
+        for line, record in rows:
             try:
-                yield _from_record(path, record, line)
+                yield _from_record(path, record, line, mdy=mdy)
             except IngestError as error:
                 yield error
     except (IngestError, csv.Error) as error:
