@@ -160,6 +160,26 @@ def test_numeric_dates_are_read_as_their_table_writes_them(
     assert [a.date for a in load_many([write(tmp_path / "feed.jsonl", lines)]).articles] == alone
 
 
+def test_a_record_s_site_is_its_outlet_and_a_source_address_its_url(tmp_path: Path) -> None:
+    """trafilatura's JSON output names a page's address ``source`` and its site
+    ``hostname``/``source-hostname``; a crawl's record gives its address alone: the outlet is
+    then the host, as for a web page, so that an outlet's recurring text is learnt."""
+    records = [
+        {"title": "Ship runs aground", "author": "Ann Lee", "hostname": "harbourherald.example",
+         "date": "2023-09-13", "text": BODY, "source": "https://harbourherald.example/news/ship-aground",
+         "source-hostname": "Harbour Herald"},
+        {"source": "https://www.portgazette.example/2023/09/13/ship", "text": BODY + " More soon."},
+        {"url": "https://www.portgazette.example/2023/09/14/tugs", "text": BODY + " Tugs came."},
+        {"url": "https://www.portgazette.example/x", "source": "Reuters", "text": BODY + " Later."},
+    ]
+    path = write(tmp_path / "crawl.jsonl", "\n".join(json.dumps(r) for r in records))
+    found = [(a.outlet, a.url) for a in load_many([path]).articles]
+    assert found == [("harbourherald.example", "https://harbourherald.example/news/ship-aground"),
+                     ("portgazette.example", "https://www.portgazette.example/2023/09/13/ship"),
+                     ("portgazette.example", "https://www.portgazette.example/2023/09/14/tugs"),
+                     ("Reuters", "https://www.portgazette.example/x")]
+
+
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
     """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
     by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""

@@ -81,11 +81,13 @@ COLUMN_NAMES = {
     "maintext": "text", "full_text": "text", "fulltext": "text",
     "headline": "title", "heading": "title",
     "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet",
-    "publication": "outlet", "media": "outlet", "source_domain": "outlet",
+    "publication": "outlet", "media": "outlet", "source_domain": "outlet", "media_name": "outlet",
+    "source_name": "outlet", "outlet_name": "outlet", "sitename": "outlet", "source-hostname": "outlet",
+    "hostname": "outlet", "domain": "outlet", "newspaper": "outlet",
     "link": "url", "uri": "url",
     "published_at": "date", "pubdate": "date", "datetime": "date", "date_publish": "date",
     "date_published": "date", "published_date": "date", "publish_date": "date", "pub_date": "date",
-    "publishedat": "date",
+    "publishedat": "date", "seendate": "date",
     "authors": "author",
 }
 DEFAULT_MAX_BYTES = 20_000_000
@@ -413,6 +415,22 @@ def _numeric_date(match: re.Match[str], mdy: bool | None) -> str | None:
         return day.isoformat()
 
 
+def _record_site(record: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A record's address and outlet. A web address given as its source (trafilatura's JSON
+    names the page's address ``source``) is its address; with no outlet named, the outlet is
+    the host the page was served from, as for a web page (:func:`~newstrace.ingest.pagemeta.host_outlet`)."""
+    url, outlet = _text_field(record.get("url")), _text_field(record.get("outlet"))
+    for given in (outlet, _text_field(record.get("source"))):
+        if given is not None and _WEB_ADDRESS.match(given):
+            url = url or given.strip()
+    if outlet is not None and _WEB_ADDRESS.match(outlet):
+        outlet = None
+    return url, outlet or host_outlet(url)
+
+
+_WEB_ADDRESS = re.compile(r"\s*https?://", re.IGNORECASE)
+
+
 def _date_field(record: dict[str, Any]) -> Any:
     return record.get("date") or record.get("published")
 
@@ -447,12 +465,13 @@ def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: b
                        "articles as .jsonl, one object a line")
         raise IngestError(where, reason)
     record = _named_fields(record)
+    url, outlet = _record_site(record)
     fields = {
         "external_id": _text_field(record.get("id")),
-        "url": _text_field(record.get("url")),
+        "url": url,
         "title": _text_field(record.get("title")),
         "date": _record_date(_date_field(record), mdy),
-        "outlet": _text_field(record.get("outlet")),
+        "outlet": outlet,
         "byline": _text_field(record.get("byline") or record.get("author")),
     }
     text, html = record.get("text"), record.get("html")
