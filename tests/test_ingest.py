@@ -171,13 +171,18 @@ def test_a_record_s_site_is_its_outlet_and_a_source_address_its_url(tmp_path: Pa
         {"source": "https://www.portgazette.example/2023/09/13/ship", "text": BODY + " More soon."},
         {"url": "https://www.portgazette.example/2023/09/14/tugs", "text": BODY + " Tugs came."},
         {"url": "https://www.portgazette.example/x", "source": "Reuters", "text": BODY + " Later."},
+        # GDELT's article list: its domain, and the time it was seen in ISO 8601's basic format
+        {"url": "https://tidewater.example/a", "domain": "tidewater.example", "seendate": "20230913T140500Z",
+         "text": BODY + " Again."},
     ]
     path = write(tmp_path / "crawl.jsonl", "\n".join(json.dumps(r) for r in records))
     found = [(a.outlet, a.url) for a in load_many([path]).articles]
     assert found == [("harbourherald.example", "https://harbourherald.example/news/ship-aground"),
                      ("portgazette.example", "https://www.portgazette.example/2023/09/13/ship"),
                      ("portgazette.example", "https://www.portgazette.example/2023/09/14/tugs"),
-                     ("Reuters", "https://www.portgazette.example/x")]
+                     ("Reuters", "https://www.portgazette.example/x"),
+                     ("tidewater.example", "https://tidewater.example/a")]
+    assert load_many([path]).articles[-1].date == "2023-09-13T14:05:00+00:00"
 
 
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:

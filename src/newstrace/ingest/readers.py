@@ -96,7 +96,8 @@ DEFAULT_MAX_BYTES = 20_000_000
 _RECORD_FIELDS = frozenset(
     {"id", "url", "title", "text", "html", "date", "published", "outlet", "author", "byline"}
 )
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: An ISO 8601 date, extended ("2023-09-13") or basic ("20230913", "20230913T140500Z" as GDELT writes it).
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}(?:T\d|$)")
 _MARKUP = re.compile(rb"<(?:!doctype|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
 
 
@@ -378,9 +379,10 @@ def _record_date(value: Any, mdy: bool | None = None) -> str | None:
         return _unix_time(int(text))
     if _ISO_DAY.match(text):
         try:
-            return _iso_moment(dt.datetime.fromisoformat(text)) if len(text) > 10 else text[:10]
+            when = dt.datetime.fromisoformat(text)
         except ValueError:
-            return text[:10]
+            return text[:10] if text[4] == "-" else None
+        return _iso_moment(when) if len(text) > 10 or "T" in text else when.date().isoformat()
     if _FEED_DATE.match(text):
         try:
             return _iso_moment(email.utils.parsedate_to_datetime(text))
