@@ -185,6 +185,29 @@ def test_a_record_s_site_is_its_outlet_and_a_source_address_its_url(tmp_path: Pa
     assert load_many([path]).articles[-1].date == "2023-09-13T14:05:00+00:00"
 
 
+def test_records_of_news_apis_and_search_index_dumps_are_read(tmp_path: Path) -> None:
+    """An Elasticsearch export (the article under ``_source``), the Guardian API (under
+    ``fields``, beside ``webTitle`` and ``webUrl``) and Event Registry (authors and source
+    as objects)."""
+    records = [
+        {"_index": "news", "_id": "es-1", "_source": {"title": "Ship runs aground", "content": BODY,
+                                                      "published_at": "2023-09-13T08:00:00Z"}},
+        {"id": "world/2023/sep/13/ship", "webTitle": "Ship runs aground", "webUrl": "https://g.example/ship",
+         "webPublicationDate": "2023-09-13T09:00:00Z", "fields": {"byline": "Ann Lee", "bodyText": BODY + " Two."}},
+        {"uri": "7772612374", "url": "https://er.example/ship", "title": "Ship runs aground", "body": BODY + " Three.",
+         "dateTime": "2023-09-13T10:00:00Z", "source": {"uri": "er.example", "title": "Harbour Herald"},
+         "authors": [{"uri": "ann_lee@er.example", "name": "Ann Lee", "type": "author"},
+                     {"uri": "bo_chan@er.example", "name": "Bo Chan", "type": "author"}]},
+    ]
+    path = write(tmp_path / "api.jsonl", "\n".join(json.dumps(r) for r in records))
+    es, guardian, er = load_many([path]).articles
+    assert (es.external_id, es.title, es.text, es.date) == ("es-1", "Ship runs aground", BODY, "2023-09-13T08:00:00+00:00")
+    assert (guardian.external_id, guardian.url, guardian.byline, guardian.date, guardian.outlet) == (
+        "world/2023/sep/13/ship", "https://g.example/ship", "Ann Lee", "2023-09-13T09:00:00+00:00", "g.example")
+    assert guardian.text.endswith("Two.") and er.text.endswith("Three.")
+    assert (er.outlet, er.byline, er.date) == ("Harbour Herald", "Ann Lee, Bo Chan", "2023-09-13T10:00:00+00:00")
+
+
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
     """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
     by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""

@@ -78,16 +78,16 @@ ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIX
 #: ``publishedAt``, ``source`` among them); others stay as they are.
 COLUMN_NAMES = {
     "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
-    "maintext": "text", "full_text": "text", "fulltext": "text",
-    "headline": "title", "heading": "title",
+    "maintext": "text", "full_text": "text", "fulltext": "text", "bodytext": "text",
+    "headline": "title", "heading": "title", "webtitle": "title",
     "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet",
     "publication": "outlet", "media": "outlet", "source_domain": "outlet", "media_name": "outlet",
     "source_name": "outlet", "outlet_name": "outlet", "sitename": "outlet", "source-hostname": "outlet",
     "hostname": "outlet", "domain": "outlet", "newspaper": "outlet",
-    "link": "url", "uri": "url",
+    "link": "url", "uri": "url", "weburl": "url", "_id": "id", "meta_site_name": "outlet",
     "published_at": "date", "pubdate": "date", "datetime": "date", "date_publish": "date",
     "date_published": "date", "published_date": "date", "publish_date": "date", "pub_date": "date",
-    "publishedat": "date", "seendate": "date",
+    "publishedat": "date", "seendate": "date", "webpublicationdate": "date",
     "authors": "author",
 }
 DEFAULT_MAX_BYTES = 20_000_000
@@ -352,8 +352,8 @@ def _text_field(value: Any) -> str | None:
         return value or None
     if isinstance(value, dict):  # NewsAPI's {"id": ..., "name": "CNN"}
         value = value.get("name") or value.get("title")
-    if isinstance(value, list):
-        value = ", ".join(str(item) for item in value if item)
+    if isinstance(value, list):  # several authors: names, or Event Registry's {"name": ...} objects
+        value = ", ".join(str(item.get("name") or "" if isinstance(item, dict) else item) for item in value if item)
     if value is None or value == "":
         return None
     return str(value)
@@ -417,6 +417,23 @@ def _numeric_date(match: re.Match[str], mdy: bool | None) -> str | None:
         return day.isoformat()
 
 
+def _unnested(record: dict[str, Any]) -> dict[str, Any]:
+    """A record whose article sits in a nested object, with that object's fields beside its
+    own: an Elasticsearch hit's ``_source`` (its ``_id`` read as ``id``), the Guardian
+    API's ``fields`` (``bodyText``, ``byline`` beside ``webTitle``, ``webUrl``). A field the
+    record has itself is kept."""
+    for name in _NESTED:
+        inner = record.get(name)
+        if isinstance(inner, dict):
+            record = {**{key: value for key, value in record.items() if key != name},
+                      **{key: value for key, value in inner.items() if _empty(record.get(key))}}
+    return record
+
+
+#: The nested objects :func:`_unnested` reads fields from.
+_NESTED = ("_source", "fields")
+
+
 def _record_site(record: dict[str, Any]) -> tuple[str | None, str | None]:
     """A record's address and outlet. A web address given as its source (trafilatura's JSON
     names the page's address ``source``) is its address; with no outlet named, the outlet is
@@ -466,7 +483,7 @@ def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: b
             reason += ("; a .json file holds one article (an object with text or html): write a list of "
                        "articles as .jsonl, one object a line")
         raise IngestError(where, reason)
-    record = _named_fields(record)
+    record = _named_fields(_unnested(record))
     url, outlet = _record_site(record)
     fields = {
         "external_id": _text_field(record.get("id")),
