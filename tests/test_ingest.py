@@ -208,6 +208,65 @@ def test_records_of_news_apis_and_search_index_dumps_are_read(tmp_path: Path) ->
     assert (er.outlet, er.byline, er.date) == ("Harbour Herald", "Ann Lee, Bo Chan", "2023-09-13T10:00:00+00:00")
 
 
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Harbour Herald</title>
+<item><title>Ship runs aground</title><link>https://harbourherald.example/news/ship</link>
+  <guid isPermaLink="false">hh-1001</guid><pubDate>Wed, 13 Sep 2023 08:00:00 GMT</pubDate>
+  <dc:creator>Ann Lee</dc:creator><description>A ship ran aground.</description>
+  <content:encoded><![CDATA[<p>{first}</p><p>{second}</p>]]></content:encoded></item>
+<item><title>Ferry timetable approved</title><link>https://harbourherald.example/news/ferry</link>
+  <pubDate>Tue, 12 Sep 2023 17:30:00 +0100</pubDate>
+  <description>&lt;p&gt;The council approved a new ferry timetable, adding two evening crossings.&lt;/p&gt;</description></item>
+<item><title>Harbour reopens</title></item>
+</channel></rss>""".format(first=BODY.split("\n\n")[0], second=BODY.split("\n\n")[1])
+ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Port Watch</title>
+<entry><title>Grounded ship</title><link rel="edit" href="https://portwatch.example/api/1"/>
+  <link href="https://portwatch.example/grounded"/><id>tag:portwatch.example,2023:1</id>
+  <published>2023-09-13T10:15:00+02:00</published><author><name>Bo Chan</name></author>
+  <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>{first}</p><p>{second}</p></div></content>
+</entry></feed>""".format(first=BODY.split("\n\n")[0], second=BODY.split("\n\n")[1])
+
+
+def test_news_feeds_are_read_item_by_item(tmp_path: Path) -> None:
+    """RSS and Atom feeds as feed readers save them: each item an article with its guid,
+    link, date, author and the feed's title as outlet; the full content (HTML in CDATA or
+    XHTML) before the summary, a summary (escaped HTML) when that is all, a title alone as a
+    title-only article."""
+    write(tmp_path / "feeds" / "herald.rss", RSS)
+    write(tmp_path / "feeds" / "watch.atom.gz", ATOM)
+    found = load_many([tmp_path / "feeds"])
+    ship, ferry, reopens, watch = found.articles
+    assert (ship.external_id, ship.url, ship.title, ship.date, ship.outlet, ship.byline, ship.text) == (
+        "hh-1001", "https://harbourherald.example/news/ship", "Ship runs aground", "2023-09-13T08:00:00+00:00",
+        "Harbour Herald", "Ann Lee", BODY)
+    assert ferry.text == "The council approved a new ferry timetable, adding two evening crossings."
+    assert (ferry.date, ferry.external_id) == ("2023-09-12T17:30:00+01:00", None)
+    assert reopens.text == "Harbour reopens" and not found.skipped
+    assert (watch.url, watch.outlet, watch.byline, watch.text, watch.date) == (
+        "https://portwatch.example/grounded", "Port Watch", "Bo Chan", BODY, "2023-09-13T10:15:00+02:00")
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ("<rss><channel><item><title>Cut off", "not well-formed XML"),
+    ('<?xml version="1.0"?><urlset><url><loc>https://x.example/</loc></url></urlset>', "not an RSS or Atom feed"),
+    ('<rss version="2.0"><channel><title>Empty</title></channel></rss>', "the feed has no items"),
+])
+def test_a_broken_feed_is_one_clear_error(tmp_path: Path, data: str, reason: str) -> None:
+    path = write(tmp_path / "news.xml", data)
+    found = load_many([path])
+    assert not found.articles and [str(skip.path) for skip in found.skipped] == [str(path)]
+    assert reason in found.skipped[0].reason
+
+
+def test_a_feed_s_entities_are_never_fetched_nor_expanded(tmp_path: Path) -> None:
+    data = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/hostname">]>'
+            "<rss><channel><item><title>&secret;</title><description>Harbour reopens.</description>"
+            "</item></channel></rss>")
+    (article,) = load_many([write(tmp_path / "news.rss", data)]).articles
+    assert article.text == "Harbour reopens." and not article.title
+
+
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
     """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
     by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""

@@ -341,8 +341,8 @@ def _interrupted(db: Path) -> typer.Exit:
 
 PathsArg = typer.Argument(
     ..., metavar="ARTICLES...",
-    help="Files or folders of articles: .txt, .html, .json, .jsonl, .csv or .tsv, each optionally "
-    ".gz, .parquet and .warc(.gz). Folders are read recursively; other files in them are skipped with a reason.")
+    help="Files or folders of articles: .txt, .html, .json, .jsonl, .csv, .tsv or news feeds (.rss, "
+    ".atom, .xml), each optionally .gz, .parquet and .warc(.gz). Folders are read recursively; other files in them are skipped with a reason.")
 DbOpt = typer.Option(Path(DEFAULT_DB), "--db", metavar="FILE",
                      help="SQLite store; results persist between runs, so a second run only compares what is new.")
 OutOpt = typer.Option(None, "-o", "--output", metavar="FILE",

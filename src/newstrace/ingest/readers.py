@@ -17,7 +17,10 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
 * ``.parquet``: one record per row, columns named as in a CSV header (a folder of Parquet
   files is a dataset); read a batch of rows at a time, and split by row groups into slices;
 * ``.warc`` (web archives as crawled, e.g. CC-NEWS; records optionally gzipped, ``.warc.gz``):
-  each successful HTML response is a web page, its URL and crawl date from the record.
+  each successful HTML response is a web page, its URL and crawl date from the record;
+* ``.rss`` / ``.atom`` / ``.xml``: a news feed (RSS 2.0, RSS 1.0 or Atom), one record per
+  item (:func:`newstrace.ingest.feeds.feed_records`): its full content or summary as text,
+  the feed's title as outlet.
 
 A file named on its own with any other extension is sniffed: markup is read as HTML,
 anything else as plain text, and binary files are skipped. Inside a folder, such files
@@ -49,6 +52,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
+from newstrace.ingest.feeds import FeedError, feed_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
                                        page_meta, read_date, same_site)
 from newstrace.model import REPUBLISHED_FROM, Article, InputError
@@ -71,8 +75,9 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
 PARQUET_SUFFIXES = frozenset({".parquet"})
 WARC_SUFFIXES = frozenset({".warc"})
+FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
 ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
-                    | PARQUET_SUFFIXES | WARC_SUFFIXES)
+                    | PARQUET_SUFFIXES | WARC_SUFFIXES | FEED_SUFFIXES)
 #: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
 #: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
 #: ``publishedAt``, ``source`` among them); others stay as they are.
@@ -633,6 +638,26 @@ def _iter_warc(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         yield IngestError(path, f"cannot read file ({error.strerror or error})")
 
 
+def _iter_feed(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    """Articles from the items of a news feed, each named ``FILE:N`` (its place in the
+    feed) in errors and the publication of its guid or link; bad items come as errors."""
+    try:
+        records = feed_records(_read_bytes(path, _format_of(path)[1], max_bytes))
+    except IngestError as error:
+        yield error
+        return
+    except FeedError as error:
+        yield IngestError(path, str(error))
+        return
+    if not records:
+        yield IngestError(path, "the feed has no items")
+    for number, record in enumerate(records, 1):
+        try:
+            yield _from_record(path, record, number)
+        except IngestError as error:
+            yield error
+
+
 def _is_html_page(record: Any) -> bool:
     if record.rec_type != "response" or record.http_headers is None:
         return False
@@ -707,7 +732,7 @@ _OWN_REPORT = "a newstrace report, not an article (write reports outside the inp
 def _load_file(path: Path, max_bytes: int) -> Article:
     """One article from a single-article file (text, HTML, JSON or sniffed)."""
     suffix, gzipped = _format_of(path)
-    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES:
+    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES or suffix in FEED_SUFFIXES:
         raise IngestError(path, f"a {suffix} file holds many articles: read it with iter_articles()")
     data = _read_bytes(path, gzipped, max_bytes)
     if not data.strip():
@@ -822,6 +847,9 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     if suffix in WARC_SUFFIXES:
         yield from _iter_warc(path, max_bytes)
         return
+    if suffix in FEED_SUFFIXES:
+        yield from _iter_feed(path, max_bytes)
+        return
     try:
         yield _load_file(path, max_bytes)
     except IngestError as error:
@@ -886,7 +914,7 @@ def _unknown_format(path: Path) -> IngestError | None:
     if not suffix or suffix in ARTICLE_SUFFIXES:
         return None
     return IngestError(path, f"not an article format ({suffix}); newstrace reads .txt, .html, .json, "
-                             ".jsonl, .csv, .tsv (optionally .gz), .parquet and .warc(.gz): name the file "
+                             ".jsonl, .csv, .tsv, .rss, .atom, .xml (optionally .gz), .parquet and .warc(.gz): name the file "
                              "on its own to read it anyway")
 
 

@@ -1,6 +1,6 @@
 """``newstrace follow``: poll RSS/Atom feeds, fetch the new article pages and analyse them.
 
-Each poll reads every feed (feedparser), fetches the pages of entries not stored yet
+Each poll reads every feed (feedparser, through :func:`newstrace.ingest.feeds.feed_records`), fetches the pages of entries not stored yet
 (httpx, with timeouts and a size cap, honouring robots.txt and waiting between two requests
 to one host), writes them as JSON records (``url``, ``html``, ``title``, ``date``,
 ``outlet``) under ``<db>.follow/`` and runs :func:`newstrace.digest` on them, so they are
@@ -23,6 +23,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from newstrace.ingest.feeds import feed_records
 from newstrace.store import Store, StoreBusy
 from newstrace.web.views.common import safe_url
 
@@ -111,21 +112,13 @@ class Follower:
                 self.sleep(max(0.0, every - (time.monotonic() - started)))
 
     def _entries(self, feed: str) -> list[dict[str, str]]:
-        """The http(s) entries of a feed as article records (no html yet)."""
-        import feedparser
-
-        parsed = feedparser.parse(self._get(feed))
-        if parsed.bozo and not parsed.entries:
-            raise ValueError(f"not a feed ({parsed.bozo_exception})")
-        outlet = parsed.feed.get("title")
+        """The http(s) entries of a feed as article records (no html yet:
+        :func:`~newstrace.ingest.feeds.feed_records`' url, title, date and outlet)."""
         entries = []
-        for entry in parsed.entries:
-            link = safe_url(entry.get("link"))
-            if link is None:
-                continue
-            record = {"url": link, "title": entry.get("title"), "date": entry.get("published") or entry.get("updated"),
-                      "outlet": outlet}
-            entries.append({key: value for key, value in record.items() if value})
+        for record in feed_records(self._get(feed)):
+            link = safe_url(record.get("url"))
+            if link is not None:
+                entries.append({key: record[key] for key in ("title", "date", "outlet") if key in record} | {"url": link})
         return entries
 
     def _get(self, url: str) -> bytes:
