@@ -403,7 +403,7 @@ def test_duplicate_ids_with_other_content_are_skipped(tmp_path: Path) -> None:
     assert result.articles[0].id == result.articles[1].id
     [error] = result.skipped
     assert error.path == f"{tmp_path / 'b.jsonl'}:2"
-    assert error.reason == f"duplicate id 'x' (first seen in {first}:1)"
+    assert error.reason == f"duplicate id 'x' with other content (first seen in {first}:1)"
 
 
 def test_each_record_and_file_is_its_own_publication(tmp_path: Path) -> None:

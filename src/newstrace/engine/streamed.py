@@ -43,7 +43,7 @@ from newstrace.match.fingerprint import MinHasher, ShingleBatch, sentence_pair_b
 from newstrace.match.lsh import Banding, LSHIndex, Prepared
 from newstrace.match.nearcopy import verify_candidates
 from newstrace.ingest.readers import (
-    ExternalIds, PathLike, Slice, plan_slices, read_slice, slice_size, where_from,
+    ExternalIds, PathLike, Slice, duplicate_id_reason, plan_slices, read_slice, slice_size, where_from,
 )
 from newstrace.model import Article, InputError, Relation
 from newstrace.engine.memory import memory_limit
@@ -411,7 +411,7 @@ def new_records(keys: Sequence[str], ids: Sequence[str], wheres: Sequence[str], 
         if first is None:
             rows.append(row)
         elif first[0] != content:
-            on_skip(InputError(where, f"duplicate id {key!r} with other content (first seen in {first[1]})"))
+            on_skip(InputError(where, duplicate_id_reason(key, first[1])))
     return rows
 
 

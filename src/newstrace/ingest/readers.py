@@ -981,8 +981,13 @@ class ExternalIds:
         where = where_from(article)
         first = self.seen_before(article.external_id, article.id, where)
         if first is not None and first[0] != article.id:
-            return IngestError(where, f"duplicate id {article.external_id!r} (first seen in {first[1]})")
+            return IngestError(where, duplicate_id_reason(article.external_id, first[1]))
         return article
+
+
+def duplicate_id_reason(external_id: str, first_seen: str) -> str:
+    """Why an input is skipped whose id came before (at ``first_seen``) with other content."""
+    return f"duplicate id {external_id!r} with other content (first seen in {first_seen})"
 
 
 # --- slices, for reading on many processes ------------------------------------------------
