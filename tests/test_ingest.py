@@ -267,6 +267,119 @@ def test_a_feed_s_entities_are_never_fetched_nor_expanded(tmp_path: Path) -> Non
     assert article.text == "Harbour reopens." and not article.title
 
 
+ACADEMIC_EXPORT = """                               1 of 2 DOCUMENTS
+
+
+                              The Harbour Herald
+
+                          September 13, 2023 Wednesday
+                              Late Edition - Final
+
+Ship runs aground outside the harbour
+
+BYLINE: By Ann Lee
+
+SECTION: News; Pg. 3
+
+LENGTH: 48 words
+
+DATELINE: PORTHAVEN
+
+
+A cargo ship ran aground outside the harbour at dawn on Friday, the port authority said.
+
+Tugs were trying to free the vessel before the evening tide, a spokeswoman added.
+
+LOAD-DATE: September 14, 2023
+
+LANGUAGE: ENGLISH
+
+PUBLICATION-TYPE: Newspaper
+
+
+                   Copyright 2023 Harbour Herald Ltd.
+
+
+                               2 of 2 DOCUMENTS
+
+
+                                 Port Gazette
+
+                            September 14, 2023 Thursday
+
+Council approves new ferry timetable
+
+BYLINE: Bo Chan
+
+LENGTH: 20 words
+
+
+The council approved a new ferry timetable on Tuesday, adding two evening crossings from October.
+
+URL: https://portgazette.example/ferry
+
+LOAD-DATE: September 15, 2023
+
+LANGUAGE: ENGLISH
+"""
+UNI_EXPORT = """Ship runs aground outside the harbour
+The Harbour Herald
+September 13, 2023 Wednesday
+Late Edition - Final
+
+Copyright 2023 Harbour Herald Ltd. All Rights Reserved
+Section: News; Pg. 3
+Length: 48 words
+Byline: By Ann Lee
+Body
+
+
+A cargo ship ran aground outside the harbour at dawn on Friday, the port authority said.
+
+Tugs were trying to free the vessel before the evening tide, a spokeswoman added.
+
+
+Load-Date: September 14, 2023
+
+
+End of Document
+Council approves new ferry timetable
+Port Gazette
+September 14, 2023 Thursday
+
+Copyright 2023 Port Gazette
+Length: 20 words
+Byline: Bo Chan
+Body
+
+
+The council approved a new ferry timetable on Tuesday, adding two evening crossings from October.
+
+
+Load-Date: September 15, 2023
+
+
+End of Document
+"""
+
+
+@pytest.mark.parametrize("export", [ACADEMIC_EXPORT, UNI_EXPORT], ids=["LexisNexis Academic", "Nexis Uni"])
+def test_a_lexisnexis_text_export_is_read_document_by_document(tmp_path: Path, export: str) -> None:
+    """A LexisNexis text export holds many articles, each with its outlet, date, title,
+    byline and labelled metadata around the body: each document is an article."""
+    path = write(tmp_path / "export.txt", export)
+    ship, ferry = load_many([path]).articles
+    assert (ship.title, ship.outlet, ship.date, ship.byline, ship.text) == (
+        "Ship runs aground outside the harbour", "The Harbour Herald", "2023-09-13", "Ann Lee", BODY)
+    assert (ferry.title, ferry.outlet, ferry.date, ferry.byline) == (
+        "Council approves new ferry timetable", "Port Gazette", "2023-09-14", "Bo Chan")
+    assert ferry.text == "The council approved a new ferry timetable on Tuesday, adding two evening crossings from October."
+    assert ship.meta["section"] == "News; Pg. 3" and ship.meta["load-date"] == "September 14, 2023"
+    assert [ship.meta["line"], ferry.meta["line"]] == [1, 2]  # named export.txt:1, export.txt:2
+    with pytest.raises(IngestError, match="holds many articles"):
+        load(path)
+
+
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
     """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
     by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""

@@ -18,6 +18,8 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
   files is a dataset); read a batch of rows at a time, and split by row groups into slices;
 * ``.warc`` (web archives as crawled, e.g. CC-NEWS; records optionally gzipped, ``.warc.gz``):
   each successful HTML response is a web page, its URL and crawl date from the record;
+* a LexisNexis text export (``.txt``, documents marked ``N of M DOCUMENTS`` or ``End of
+  Document``): one record per document (:func:`newstrace.ingest.exports.export_records`);
 * ``.rss`` / ``.atom`` / ``.xml``: a news feed (RSS 2.0, RSS 1.0 or Atom), one record per
   item (:func:`newstrace.ingest.feeds.feed_records`): its full content or summary as text,
   the feed's title as outlet.
@@ -52,6 +54,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
+from newstrace.ingest.exports import export_records
 from newstrace.ingest.feeds import FeedError, feed_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
                                        page_meta, read_date, same_site)
@@ -731,6 +734,18 @@ _OWN_REPORT = "a newstrace report, not an article (write reports outside the inp
 
 def _load_file(path: Path, max_bytes: int) -> Article:
     """One article from a single-article file (text, HTML, JSON or sniffed)."""
+    items = _file_items(path, max_bytes)
+    if len(items) > 1:
+        raise IngestError(path, "a LexisNexis export holds many articles: read it with iter_articles()")
+    if isinstance(items[0], IngestError):
+        raise items[0]
+    return items[0]
+
+
+def _file_items(path: Path, max_bytes: int) -> list[Article | IngestError]:
+    """The article of a file (text, HTML, JSON or sniffed), or the articles of a LexisNexis
+    text export (:func:`~newstrace.ingest.exports.export_records`), each named ``FILE:N`` by
+    its place in the export, with an error for each document that cannot be read."""
     suffix, gzipped = _format_of(path)
     if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES or suffix in FEED_SUFFIXES:
         raise IngestError(path, f"a {suffix} file holds many articles: read it with iter_articles()")
@@ -747,11 +762,29 @@ def _load_file(path: Path, max_bytes: int) -> Article:
         raise IngestError(path, _OWN_REPORT)
     elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _MARKUP.search(data[:4096])):
         article = _from_html(path, text, key=identity_key(path))
+    elif (records := export_records(text)) is not None:
+        return _export_items(path, records, encoding)
     else:
         article = _from_text(path, text, identity_key(path))
     if encoding != "utf-8":
         article.meta["encoding"] = encoding
-    return article
+    return [article]
+
+
+def _export_items(path: Path, records: list[dict[str, Any]], encoding: str) -> list[Article | IngestError]:
+    if not records:
+        return [IngestError(path, "a LexisNexis export with no readable document")]
+    items: list[Article | IngestError] = []
+    for number, record in enumerate(records, 1):
+        try:
+            article = _from_record(path, record, number)
+        except IngestError as error:
+            items.append(error)
+            continue
+        if encoding != "utf-8":
+            article.meta["encoding"] = encoding
+        items.append(article)
+    return items
 
 
 def _is_report_record(record: Any) -> bool:
@@ -851,7 +884,7 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         yield from _iter_feed(path, max_bytes)
         return
     try:
-        yield _load_file(path, max_bytes)
+        yield from _file_items(path, max_bytes)
     except IngestError as error:
         yield error
 
