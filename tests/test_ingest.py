@@ -380,6 +380,13 @@ def test_a_lexisnexis_text_export_is_read_document_by_document(tmp_path: Path, e
         load(path)
 
 
+def test_a_lexisnexis_title_holding_a_date_stays_the_title(tmp_path: Path) -> None:
+    export = UNI_EXPORT.replace("Ship runs aground outside the harbour", "Late surge on September 12, 2023 lifts stocks")
+    ship, _ = load_many([write(tmp_path / "export.txt", export)]).articles
+    assert (ship.title, ship.outlet, ship.date) == (
+        "Late surge on September 12, 2023 lifts stocks", "The Harbour Herald", "2023-09-13")
+
+
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
     """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
     by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""

@@ -41,7 +41,10 @@ _LABELS = frozenset({
 #: Labels after which the body is over.
 _CLOSING = frozenset({"load-date", "language", "graphic", "publication-type", "journal-code",
                       "document-type", "correction-date", "url", "subject", "classification"})
-_EDITION = re.compile(r"\bEdition\b|^\s*(?:Final|Late|Early|Main|National|Metro)\b", re.IGNORECASE)
+#: An edition line of the head ("Late Edition - Final", "FIRST EDITION").
+_EDITION = re.compile(r"\bEdition\b", re.IGNORECASE)
+#: The head's date line: "September 14, 2023 Thursday", "14 September 2023".
+_DATE_LINE = re.compile(r"\s*(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})\b")
 _COPYRIGHT = re.compile(r"^\s*(?:Copyright|©|\(c\))", re.IGNORECASE)
 
 
@@ -112,7 +115,7 @@ def _head_fields(head: list[str], title_first: bool) -> dict[str, Any]:
     date = None
     rest = []
     for line in head:
-        found = read_date(line) if date is None else None
+        found = read_date(line) if date is None and _DATE_LINE.match(line) else None
         if found is not None:
             date = found.isoformat()
         elif not _EDITION.search(line):

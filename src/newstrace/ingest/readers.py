@@ -361,7 +361,8 @@ def _text_field(value: Any) -> str | None:
     if isinstance(value, dict):  # NewsAPI's {"id": ..., "name": "CNN"}
         value = value.get("name") or value.get("title")
     if isinstance(value, list):  # several authors: names, or Event Registry's {"name": ...} objects
-        value = ", ".join(str(item.get("name") or "" if isinstance(item, dict) else item) for item in value if item)
+        names = [item.get("name") if isinstance(item, dict) else item for item in value]
+        value = ", ".join(str(name) for name in names if name)
     if value is None or value == "":
         return None
     return str(value)
@@ -446,12 +447,11 @@ def _record_site(record: dict[str, Any]) -> tuple[str | None, str | None]:
     """A record's address and outlet. A web address given as its source (trafilatura's JSON
     names the page's address ``source``) is its address; with no outlet named, the outlet is
     the host the page was served from, as for a web page (:func:`~newstrace.ingest.pagemeta.host_outlet`)."""
-    url, outlet = _text_field(record.get("url")), _text_field(record.get("outlet"))
-    for given in (outlet, _text_field(record.get("source"))):
-        if given is not None and _WEB_ADDRESS.match(given):
-            url = url or given.strip()
+    url, outlet, source = (_text_field(record.get(name)) for name in ("url", "outlet", "source"))
     if outlet is not None and _WEB_ADDRESS.match(outlet):
-        outlet = None
+        url, outlet = url or outlet.strip(), None
+    if source is not None and _WEB_ADDRESS.match(source):
+        url = url or source.strip()
     return url, outlet or host_outlet(url)
 
 
