@@ -166,8 +166,8 @@ def test_a_record_s_site_is_its_outlet_and_a_source_address_its_url(tmp_path: Pa
     then the host, as for a web page, so that an outlet's recurring text is learnt."""
     records = [
         {"title": "Ship runs aground", "author": "Ann Lee", "hostname": "harbourherald.example",
-         "date": "2023-09-13", "text": BODY, "source": "https://harbourherald.example/news/ship-aground",
-         "source-hostname": "Harbour Herald"},
+         "date": "2023-09-13", "raw_text": BODY, "text": BODY, "source": "https://harbourherald.example/news/ship-aground",
+         "source-hostname": "Harbour Herald", "pagetype": "article"},
         {"source": "https://www.portgazette.example/2023/09/13/ship", "text": BODY + " More soon."},
         {"url": "https://www.portgazette.example/2023/09/14/tugs", "text": BODY + " Tugs came."},
         {"url": "https://www.portgazette.example/x", "source": "Reuters", "text": BODY + " Later."},
@@ -182,7 +182,10 @@ def test_a_record_s_site_is_its_outlet_and_a_source_address_its_url(tmp_path: Pa
                      ("portgazette.example", "https://www.portgazette.example/2023/09/14/tugs"),
                      ("Reuters", "https://www.portgazette.example/x"),
                      ("tidewater.example", "https://tidewater.example/a")]
-    assert load_many([path]).articles[-1].date == "2023-09-13T14:05:00+00:00"
+    articles = load_many([path]).articles
+    assert articles[-1].date == "2023-09-13T14:05:00+00:00"
+    assert articles[0].meta == {"pagetype": "article", "source": "https://harbourherald.example/news/ship-aground",
+                                "source-hostname": "Harbour Herald", "line": 1}  # not the text again
 
 
 def test_records_of_news_apis_and_search_index_dumps_are_read(tmp_path: Path) -> None:

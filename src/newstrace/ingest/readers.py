@@ -86,7 +86,7 @@ ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIX
 #: ``publishedAt``, ``source`` among them); others stay as they are.
 COLUMN_NAMES = {
     "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
-    "maintext": "text", "full_text": "text", "fulltext": "text", "bodytext": "text",
+    "maintext": "text", "full_text": "text", "fulltext": "text", "bodytext": "text", "raw_text": "text",
     "headline": "title", "heading": "title", "webtitle": "title",
     "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet",
     "publication": "outlet", "media": "outlet", "source_domain": "outlet", "media_name": "outlet",
@@ -458,6 +458,13 @@ def _record_site(record: dict[str, Any]) -> tuple[str | None, str | None]:
 _WEB_ADDRESS = re.compile(r"\s*https?://", re.IGNORECASE)
 
 
+def _is_body_copy(name: str) -> bool:
+    """Whether a record field left unread is another copy of the body (trafilatura's
+    ``raw_text`` beside its ``text``, a CMS's ``content`` beside its ``body``): not kept in
+    ``meta``, where it would store the article's text twice."""
+    return COLUMN_NAMES.get(name.lower()) in ("text", "html")
+
+
 def _date_field(record: dict[str, Any]) -> Any:
     return record.get("date") or record.get("published")
 
@@ -516,7 +523,8 @@ def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: b
             raise IngestError(where, "record has no text, html or title")
     except IngestError as error:
         raise IngestError(where, error.reason) from None
-    article.meta.update((key, value) for key, value in record.items() if key not in _RECORD_FIELDS)
+    article.meta.update((key, value) for key, value in record.items()
+                        if key not in _RECORD_FIELDS and not _is_body_copy(key))
     if line is not None:
         article.meta["line"] = line
     return article
