@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from newstrace.ingest.clean import split_byline
 from newstrace.ingest.pagemeta import read_date
 
 __all__ = ["export_records"]
@@ -91,7 +92,7 @@ def _document(document: str, title_first: bool) -> dict[str, Any]:
         if (label := _is_label(line)) is not None:
             meta.setdefault(label, _LABEL.match(line)["value"].strip())
     record = _head_fields(head, title_first)
-    record.update(text="\n".join(body).strip(), byline=_byline(meta.pop("byline", "")),
+    record.update(text="\n".join(body).strip(), byline=split_byline(meta.pop("byline", ""))[0],
                   url=meta.pop("url", "") or None)
     record.update((label, value) for label, value in meta.items() if value)
     return {name: value for name, value in record.items() if value}
@@ -127,8 +128,3 @@ def _head_fields(head: list[str], title_first: bool) -> dict[str, Any]:
     else:
         outlet, title = rest[0], (rest[-1] if len(rest) > 1 else None)
     return {"title": title, "outlet": outlet, "date": date}
-
-
-def _byline(value: str) -> str | None:
-    value = re.sub(r"^\s*By\s+", "", value, flags=re.IGNORECASE).strip()
-    return value or None

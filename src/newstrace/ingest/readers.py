@@ -13,7 +13,7 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
   article: its text is its title;
 * ``.csv`` / ``.tsv``: one record per row, named by a header row; common column names are
   mapped (``body`` or ``content`` -> ``text``, ``headline`` -> ``title``, ``source`` ->
-  ``outlet``, ...), see :data:`COLUMN_NAMES`;
+  ``outlet``, ...), see :data:`~newstrace.ingest.records.COLUMN_NAMES`;
 * ``.parquet``: one record per row, columns named as in a CSV header (a folder of Parquet
   files is a dataset); read a batch of rows at a time, and split by row groups into slices;
 * ``.warc`` (web archives as crawled, e.g. CC-NEWS; records optionally gzipped, ``.warc.gz``):
@@ -36,7 +36,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import email.utils
 import gzip
 import html as html_entities
 import io
@@ -53,11 +52,12 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from newstrace.ingest.clean import Cleaned, clean_text, credits_in, iso_date, split_byline
+from newstrace.ingest.clean import Cleaned, clean_text, credits_in, split_byline
 from newstrace.ingest.exports import export_records
 from newstrace.ingest.feeds import FeedError, feed_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
-                                       page_meta, read_date, same_site)
+                                       page_meta, same_site)
+from newstrace.ingest.records import COLUMN_NAMES, date_field, extra_fields, named_fields, record_date, record_fields
 from newstrace.model import REPUBLISHED_FROM, Article, InputError
 
 try:
@@ -81,31 +81,8 @@ WARC_SUFFIXES = frozenset({".warc"})
 FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
 ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
                     | PARQUET_SUFFIXES | WARC_SUFFIXES | FEED_SUFFIXES)
-#: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
-#: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
-#: ``publishedAt``, ``source`` among them); others stay as they are.
-COLUMN_NAMES = {
-    "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
-    "maintext": "text", "full_text": "text", "fulltext": "text", "bodytext": "text", "raw_text": "text",
-    "headline": "title", "heading": "title", "webtitle": "title",
-    "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet",
-    "publication": "outlet", "media": "outlet", "source_domain": "outlet", "media_name": "outlet",
-    "source_name": "outlet", "outlet_name": "outlet", "sitename": "outlet", "source-hostname": "outlet",
-    "hostname": "outlet", "domain": "outlet", "newspaper": "outlet",
-    "link": "url", "uri": "url", "weburl": "url", "_id": "id", "meta_site_name": "outlet",
-    "published_at": "date", "pubdate": "date", "datetime": "date", "date_publish": "date",
-    "date_published": "date", "published_date": "date", "publish_date": "date", "pub_date": "date",
-    "publishedat": "date", "seendate": "date", "webpublicationdate": "date",
-    "authors": "author",
-}
 DEFAULT_MAX_BYTES = 20_000_000
 
-#: Record fields read into Article fields; everything else goes to ``meta``.
-_RECORD_FIELDS = frozenset(
-    {"id", "url", "title", "text", "html", "date", "published", "outlet", "author", "byline"}
-)
-#: An ISO 8601 date, extended ("2023-09-13") or basic ("20230913", "20230913T140500Z" as GDELT writes it).
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}(?:T\d|$)")
 _MARKUP = re.compile(rb"<(?:!doctype|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
 
 
@@ -355,142 +332,10 @@ def _crawl_day(path: PathLike) -> dt.date:
         return dt.date.today()
 
 
-def _text_field(value: Any) -> str | None:
-    if type(value) is str:  # the usual case, first
-        return value or None
-    if isinstance(value, dict):  # NewsAPI's {"id": ..., "name": "CNN"}
-        value = value.get("name") or value.get("title")
-    if isinstance(value, list):  # several authors: names, or Event Registry's {"name": ...} objects
-        names = [item.get("name") if isinstance(item, dict) else item for item in value]
-        value = ", ".join(str(name) for name in names if name)
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def _record_date(value: Any, mdy: bool | None = None) -> str | None:
-    """A record's date as ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS`` with its offset when
-    it gives a time (ISO 8601 in any of its spellings, an RFC 822 feed date, a Unix time
-    in seconds or milliseconds, a datetime object, numbers alone as a spreadsheet writes
-    them: :func:`_numeric_date`); a time of exactly midnight is read as the day alone (what
-    a system writes that knows only the day)."""
-    if isinstance(value, dt.datetime):
-        return _iso_moment(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _unix_time(value)
-    text = _text_field(value)
-    if text is None:
-        return None
-    text = text.strip()
-    if _UNIX_TIME.fullmatch(text):
-        return _unix_time(int(text))
-    if _ISO_DAY.match(text):
-        try:
-            when = dt.datetime.fromisoformat(text)
-        except ValueError:
-            return text[:10] if text[4] == "-" else None
-        return _iso_moment(when) if len(text) > 10 or "T" in text else when.date().isoformat()
-    if _FEED_DATE.match(text):
-        try:
-            return _iso_moment(email.utils.parsedate_to_datetime(text))
-        except (TypeError, ValueError):
-            pass
-    numeric = _NUMERIC_DATE.fullmatch(text)
-    if numeric is not None:
-        return _numeric_date(numeric, mdy)
-    return iso_date(text)
-
-
-#: A date of numbers alone, with or without a time of day: "13/09/2023", "9/13/23 2:05 PM",
-#: "13.09.2023 14:05", "2023/09/13".
-_NUMERIC_DATE = re.compile(r"(?P<day>\d{1,4}([/.-])\d{1,2}\2\d{2,4}),?(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
-                           r"(?::(?P<second>\d{2}))?\s*(?P<half>[ap]\.?m\.?)?)?", re.IGNORECASE)
-
-
-def _numeric_date(match: re.Match[str], mdy: bool | None) -> str | None:
-    """The date (and time) of a :data:`_NUMERIC_DATE`: day and month read the only way
-    they can be (``13/09/2023``, ``09/13/2023``), else month-first when ``mdy``, day-first
-    when it is ``False`` (the convention of the record's file: :func:`~newstrace.ingest.pagemeta.month_first_in`),
-    and not at all when it is ``None`` (``09/12/2023`` alone says neither)."""
-    day = read_date(match["day"], mdy=mdy)
-    if day is None or match["hour"] is None:
-        return day.isoformat() if day is not None else None
-    hour = int(match["hour"])
-    if match["half"]:
-        hour = hour % 12 + (12 if match["half"][0] in "pP" else 0)
-    try:
-        return _iso_moment(dt.datetime.combine(day, dt.time(hour, int(match["minute"]), int(match["second"] or 0))))
-    except ValueError:
-        return day.isoformat()
-
-
-def _unnested(record: dict[str, Any]) -> dict[str, Any]:
-    """A record whose article sits in a nested object, with that object's fields beside its
-    own: an Elasticsearch hit's ``_source`` (its ``_id`` read as ``id``), the Guardian
-    API's ``fields`` (``bodyText``, ``byline`` beside ``webTitle``, ``webUrl``). A field the
-    record has itself is kept."""
-    for name in _NESTED:
-        inner = record.get(name)
-        if isinstance(inner, dict):
-            record = {**{key: value for key, value in record.items() if key != name},
-                      **{key: value for key, value in inner.items() if _empty(record.get(key))}}
-    return record
-
-
-#: The nested objects :func:`_unnested` reads fields from.
-_NESTED = ("_source", "fields")
-
-
-def _record_site(record: dict[str, Any]) -> tuple[str | None, str | None]:
-    """A record's address and outlet. A web address given as its source (trafilatura's JSON
-    names the page's address ``source``) is its address; with no outlet named, the outlet is
-    the host the page was served from, as for a web page (:func:`~newstrace.ingest.pagemeta.host_outlet`)."""
-    url, outlet, source = (_text_field(record.get(name)) for name in ("url", "outlet", "source"))
-    if outlet is not None and _WEB_ADDRESS.match(outlet):
-        url, outlet = url or outlet.strip(), None
-    if source is not None and _WEB_ADDRESS.match(source):
-        url = url or source.strip()
-    return url, outlet or host_outlet(url)
-
-
-_WEB_ADDRESS = re.compile(r"\s*https?://", re.IGNORECASE)
-
-
-def _is_body_copy(name: str) -> bool:
-    """Whether a record field left unread is another copy of the body (trafilatura's
-    ``raw_text`` beside its ``text``, a CMS's ``content`` beside its ``body``): not kept in
-    ``meta``, where it would store the article's text twice."""
-    return COLUMN_NAMES.get(name.lower()) in ("text", "html")
-
-
-def _date_field(record: dict[str, Any]) -> Any:
-    return record.get("date") or record.get("published")
-
-
-#: A Unix time as digits (seconds from 2001 on, or milliseconds).
-_UNIX_TIME = re.compile(r"1\d{9}(?:\d{3})?")
-#: An RFC 822 date with its time, as RSS gives it ("Tue, 12 Sep 2023 14:03:00 GMT").
-_FEED_DATE = re.compile(r"(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}")
-
-
-def _unix_time(value: float) -> str | None:
-    seconds = value / 1000 if value >= 1e11 else value
-    if not 1e9 <= seconds < 1e10:  # 2001 to 2286: anything else is no time of publication
-        return None
-    return _iso_moment(dt.datetime.fromtimestamp(seconds, dt.timezone.utc))
-
-
-def _iso_moment(when: dt.datetime) -> str:
-    if when.time() == dt.time(0, 0):
-        return when.date().isoformat()
-    return when.isoformat(timespec="seconds")
-
-
 def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: bool | None = None) -> Article:
-    """An article from a JSON object with ``text`` or ``html`` (``mdy``: whether numeric
-    dates in its file are month-first, when the file says: :func:`_numeric_date`)."""
+    """An article from a JSON object with ``text`` or ``html`` (its fields as
+    :mod:`newstrace.ingest.records` reads them; ``mdy``: whether numeric dates in its file
+    are month-first, when the file says: :func:`~newstrace.ingest.records.record_date`)."""
     where = f"{path}:{line}" if line is not None else path
     if not isinstance(record, dict):
         reason = f"JSON value is a {type(record).__name__}, not an object"
@@ -498,16 +343,8 @@ def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: b
             reason += ("; a .json file holds one article (an object with text or html): write a list of "
                        "articles as .jsonl, one object a line")
         raise IngestError(where, reason)
-    record = _named_fields(_unnested(record))
-    url, outlet = _record_site(record)
-    fields = {
-        "external_id": _text_field(record.get("id")),
-        "url": url,
-        "title": _text_field(record.get("title")),
-        "date": _record_date(_date_field(record), mdy),
-        "outlet": outlet,
-        "byline": _text_field(record.get("byline") or record.get("author")),
-    }
+    record = named_fields(record)
+    fields = record_fields(record, mdy)
     text, html = record.get("text"), record.get("html")
     if isinstance(text, list) and all(isinstance(part, str) for part in text):
         text = "\n\n".join(part for part in text if part.strip())  # a list of paragraphs
@@ -523,30 +360,10 @@ def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: b
             raise IngestError(where, "record has no text, html or title")
     except IngestError as error:
         raise IngestError(where, error.reason) from None
-    article.meta.update((key, value) for key, value in record.items()
-                        if key not in _RECORD_FIELDS and not _is_body_copy(key))
+    article.meta.update(extra_fields(record))
     if line is not None:
         article.meta["line"] = line
     return article
-
-
-def _named_fields(record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` with a field under another name (:data:`COLUMN_NAMES`, any case) under its
-    own name instead, when the record has none by that name, or an empty one."""
-    renamed = {}
-    for name, value in record.items():
-        own = COLUMN_NAMES.get(name.lower(), name.lower()) if name not in _RECORD_FIELDS else name
-        if (own != name and own in _RECORD_FIELDS and not _empty(value) and _empty(record.get(own))
-                and own not in renamed.values()):
-            renamed[name] = own
-    if not renamed:
-        return record
-    kept = {name: value for name, value in record.items() if name not in renamed.values()}
-    return {renamed.get(name, name): value for name, value in kept.items()}
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list)) and not value)
 
 
 def _table_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -580,12 +397,7 @@ def _iter_table(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     try:
         text, _ = _decode(path, _read_bytes(path, gzipped, max_bytes))
         rows = list(_table_records(path, text, "\t" if suffix == ".tsv" else ","))
-        mdy = month_first_in(_date_field(record) for _, record in rows)
-        for line, record in rows:
-            try:
-                yield _from_record(path, record, line, mdy=mdy)
-            except IngestError as error:
-                yield error
+        yield from _record_articles(path, rows, mdy=month_first_in(date_field(record) for _, record in rows))
     except (IngestError, csv.Error) as error:
         yield error if isinstance(error, IngestError) else IngestError(path, f"malformed table ({error})")
 
@@ -662,11 +474,7 @@ def _iter_feed(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         return
     if not records:
         yield IngestError(path, "the feed has no items")
-    for number, record in enumerate(records, 1):
-        try:
-            yield _from_record(path, record, number)
-        except IngestError as error:
-            yield error
+    yield from _record_articles(path, enumerate(records, 1))
 
 
 def _is_html_page(record: Any) -> bool:
@@ -683,7 +491,7 @@ def _warc_page(path: Path, number: int, record: Any, max_bytes: int) -> Iterator
     if len(body) > max_bytes:
         yield IngestError(where, f"page {url} is over the {max_bytes:,}-byte limit")
         return
-    crawled = _record_date(record.rec_headers.get_header("WARC-Date"))
+    crawled = record_date(record.rec_headers.get_header("WARC-Date"))
     try:
         html, _ = _decode(where, body)
         article = _from_html(where, html, crawled=dt.date.fromisoformat(crawled[:10]) if crawled else None,
@@ -782,17 +590,22 @@ def _file_items(path: Path, max_bytes: int) -> list[Article | IngestError]:
 def _export_items(path: Path, records: list[dict[str, Any]], encoding: str) -> list[Article | IngestError]:
     if not records:
         return [IngestError(path, "a LexisNexis export with no readable document")]
-    items: list[Article | IngestError] = []
-    for number, record in enumerate(records, 1):
-        try:
-            article = _from_record(path, record, number)
-        except IngestError as error:
-            items.append(error)
-            continue
-        if encoding != "utf-8":
-            article.meta["encoding"] = encoding
-        items.append(article)
+    items = list(_record_articles(path, enumerate(records, 1)))
+    for item in items:
+        if isinstance(item, Article) and encoding != "utf-8":
+            item.meta["encoding"] = encoding
     return items
+
+
+def _record_articles(path: Path, numbered: Iterable[tuple[int, Any]], *,
+                     mdy: bool | None = None) -> Iterator[Article | IngestError]:
+    """The article of each record of a file (``numbered``: each with its line, row or place
+    in the file), or the error that keeps it out."""
+    for number, record in numbered:
+        try:
+            yield _from_record(path, record, number, mdy=mdy)
+        except IngestError as error:
+            yield error
 
 
 def _is_report_record(record: Any) -> bool:

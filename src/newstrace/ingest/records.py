@@ -1,0 +1,219 @@
+"""A record's fields, as JSON records, CSV and TSV rows, Parquet rows, feed entries and
+export documents name and write them, read into an article's fields.
+
+Fields go under other names (:data:`COLUMN_NAMES`: news-please's ``maintext``, NewsAPI's
+``publishedAt``, trafilatura's ``hostname``, GDELT's ``seendate``, ...) and inside nested
+objects (an Elasticsearch hit's ``_source``, the Guardian API's ``fields``); dates come in
+ISO 8601, RFC 822, Unix time or numbers alone (:func:`record_date`); a web address may stand
+as the source, and the host names the outlet when the record names none. What is not read
+into an article's fields goes to its ``meta``, except other copies of the body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from newstrace.ingest.clean import iso_date
+from newstrace.ingest.pagemeta import host_outlet, read_date
+
+__all__ = ["COLUMN_NAMES", "RECORD_FIELDS", "date_field", "extra_fields", "named_fields", "record_date",
+           "record_fields"]
+
+#: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
+#: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
+#: ``publishedAt``, ``source`` among them); others stay as they are.
+COLUMN_NAMES = {
+    "body": "text", "content": "text", "article": "text", "story": "text", "article_text": "text",
+    "maintext": "text", "full_text": "text", "fulltext": "text", "bodytext": "text", "raw_text": "text",
+    "headline": "title", "heading": "title", "webtitle": "title",
+    "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet",
+    "publication": "outlet", "media": "outlet", "source_domain": "outlet", "media_name": "outlet",
+    "source_name": "outlet", "outlet_name": "outlet", "sitename": "outlet", "source-hostname": "outlet",
+    "hostname": "outlet", "domain": "outlet", "newspaper": "outlet",
+    "link": "url", "uri": "url", "weburl": "url", "_id": "id", "meta_site_name": "outlet",
+    "published_at": "date", "pubdate": "date", "datetime": "date", "date_publish": "date",
+    "date_published": "date", "published_date": "date", "publish_date": "date", "pub_date": "date",
+    "publishedat": "date", "seendate": "date", "webpublicationdate": "date",
+    "authors": "author",
+}
+
+#: Record fields read into Article fields; everything else goes to ``meta``.
+RECORD_FIELDS = frozenset(
+    {"id", "url", "title", "text", "html", "date", "published", "outlet", "author", "byline"}
+)
+#: An ISO 8601 date, extended ("2023-09-13") or basic ("20230913", "20230913T140500Z" as GDELT writes it).
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}(?:T\d|$)")
+
+
+def named_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with the fields of a nested article object beside its own
+    (:func:`_unnested`), and a field under another name (:data:`COLUMN_NAMES`, any case)
+    under its own name instead, when the record has none by that name, or an empty one."""
+    record = _unnested(record)
+    renamed = {}
+    for name, value in record.items():
+        own = COLUMN_NAMES.get(name.lower(), name.lower()) if name not in RECORD_FIELDS else name
+        if (own != name and own in RECORD_FIELDS and not _empty(value) and _empty(record.get(own))
+                and own not in renamed.values()):
+            renamed[name] = own
+    if not renamed:
+        return record
+    kept = {name: value for name, value in record.items() if name not in renamed.values()}
+    return {renamed.get(name, name): value for name, value in kept.items()}
+
+
+def record_fields(record: dict[str, Any], mdy: bool | None = None) -> dict[str, Any]:
+    """The article fields of a :func:`named_fields` record but its text: ``external_id``,
+    ``url``, ``title``, ``date`` (``mdy``: whether numeric dates in its file are
+    month-first, when the file says: :func:`record_date`), ``outlet`` and ``byline``."""
+    url, outlet = _record_site(record)
+    return {
+        "external_id": _text_field(record.get("id")),
+        "url": url,
+        "title": _text_field(record.get("title")),
+        "date": record_date(date_field(record), mdy),
+        "outlet": outlet,
+        "byline": _text_field(record.get("byline") or record.get("author")),
+    }
+
+
+def extra_fields(record: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The fields of a :func:`named_fields` record not read into an article's own, for its
+    ``meta``; another copy of the body (trafilatura's ``raw_text`` beside its ``text``, a
+    CMS's ``content`` beside its ``body``) is left out, where it would store the text twice."""
+    return ((name, value) for name, value in record.items()
+            if name not in RECORD_FIELDS and COLUMN_NAMES.get(name.lower()) not in ("text", "html"))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list)) and not value)
+
+
+def _text_field(value: Any) -> str | None:
+    if type(value) is str:  # the usual case, first
+        return value or None
+    if isinstance(value, dict):  # NewsAPI's {"id": ..., "name": "CNN"}
+        value = value.get("name") or value.get("title")
+    if isinstance(value, list):  # several authors: names, or Event Registry's {"name": ...} objects
+        names = [item.get("name") if isinstance(item, dict) else item for item in value]
+        value = ", ".join(str(name) for name in names if name)
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def record_date(value: Any, mdy: bool | None = None) -> str | None:
+    """A record's date as ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS`` with its offset when
+    it gives a time (ISO 8601 in any of its spellings, an RFC 822 feed date, a Unix time
+    in seconds or milliseconds, a datetime object, numbers alone as a spreadsheet writes
+    them: :func:`_numeric_date`); a time of exactly midnight is read as the day alone (what
+    a system writes that knows only the day)."""
+    if isinstance(value, dt.datetime):
+        return _iso_moment(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _unix_time(value)
+    text = _text_field(value)
+    if text is None:
+        return None
+    text = text.strip()
+    if _UNIX_TIME.fullmatch(text):
+        return _unix_time(int(text))
+    if _ISO_DAY.match(text):
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text[:10] if text[4] == "-" else None
+        return _iso_moment(when) if len(text) > 10 or "T" in text else when.date().isoformat()
+    if _FEED_DATE.match(text):
+        try:
+            return _iso_moment(email.utils.parsedate_to_datetime(text))
+        except (TypeError, ValueError):
+            pass
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if numeric is not None:
+        return _numeric_date(numeric, mdy)
+    return iso_date(text)
+
+
+#: A date of numbers alone, with or without a time of day: "13/09/2023", "9/13/23 2:05 PM",
+#: "13.09.2023 14:05", "2023/09/13".
+_NUMERIC_DATE = re.compile(r"(?P<day>\d{1,4}([/.-])\d{1,2}\2\d{2,4}),?(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+                           r"(?::(?P<second>\d{2}))?\s*(?P<half>[ap]\.?m\.?)?)?", re.IGNORECASE)
+
+
+def _numeric_date(match: re.Match[str], mdy: bool | None) -> str | None:
+    """The date (and time) of a :data:`_NUMERIC_DATE`: day and month read the only way
+    they can be (``13/09/2023``, ``09/13/2023``), else month-first when ``mdy``, day-first
+    when it is ``False`` (the convention of the record's file: :func:`~newstrace.ingest.pagemeta.month_first_in`),
+    and not at all when it is ``None`` (``09/12/2023`` alone says neither)."""
+    day = read_date(match["day"], mdy=mdy)
+    if day is None or match["hour"] is None:
+        return day.isoformat() if day is not None else None
+    hour = int(match["hour"])
+    if match["half"]:
+        hour = hour % 12 + (12 if match["half"][0] in "pP" else 0)
+    try:
+        return _iso_moment(dt.datetime.combine(day, dt.time(hour, int(match["minute"]), int(match["second"] or 0))))
+    except ValueError:
+        return day.isoformat()
+
+
+def _unnested(record: dict[str, Any]) -> dict[str, Any]:
+    """A record whose article sits in a nested object, with that object's fields beside its
+    own: an Elasticsearch hit's ``_source`` (its ``_id`` read as ``id``), the Guardian
+    API's ``fields`` (``bodyText``, ``byline`` beside ``webTitle``, ``webUrl``). A field the
+    record has itself is kept."""
+    for name in _NESTED:
+        inner = record.get(name)
+        if isinstance(inner, dict):
+            record = {**{key: value for key, value in record.items() if key != name},
+                      **{key: value for key, value in inner.items() if _empty(record.get(key))}}
+    return record
+
+
+#: The nested objects :func:`_unnested` reads fields from.
+_NESTED = ("_source", "fields")
+
+
+def _record_site(record: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A record's address and outlet. A web address given as its source (trafilatura's JSON
+    names the page's address ``source``) is its address; with no outlet named, the outlet is
+    the host the page was served from, as for a web page (:func:`~newstrace.ingest.pagemeta.host_outlet`)."""
+    url, outlet, source = (_text_field(record.get(name)) for name in ("url", "outlet", "source"))
+    if outlet is not None and _WEB_ADDRESS.match(outlet):
+        url, outlet = url or outlet.strip(), None
+    if source is not None and _WEB_ADDRESS.match(source):
+        url = url or source.strip()
+    return url, outlet or host_outlet(url)
+
+
+_WEB_ADDRESS = re.compile(r"\s*https?://", re.IGNORECASE)
+
+
+def date_field(record: dict[str, Any]) -> Any:
+    return record.get("date") or record.get("published")
+
+
+#: A Unix time as digits (seconds from 2001 on, or milliseconds).
+_UNIX_TIME = re.compile(r"1\d{9}(?:\d{3})?")
+#: An RFC 822 date with its time, as RSS gives it ("Tue, 12 Sep 2023 14:03:00 GMT").
+_FEED_DATE = re.compile(r"(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}")
+
+
+def _unix_time(value: float) -> str | None:
+    seconds = value / 1000 if value >= 1e11 else value
+    if not 1e9 <= seconds < 1e10:  # 2001 to 2286: anything else is no time of publication
+        return None
+    return _iso_moment(dt.datetime.fromtimestamp(seconds, dt.timezone.utc))
+
+
+def _iso_moment(when: dt.datetime) -> str:
+    if when.time() == dt.time(0, 0):
+        return when.date().isoformat()
+    return when.isoformat(timespec="seconds")
