@@ -270,6 +270,134 @@ def test_a_feed_s_entities_are_never_fetched_nor_expanded(tmp_path: Path) -> Non
     assert article.text == "Harbour reopens." and not article.title
 
 
+FIRST, SECOND = BODY.split("\n\n")
+NITF = f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE nitf SYSTEM "http://www.nitf.org/IPTC/NITF/3.3/specification/dtd/nitf-3-3.dtd">
+<nitf change.date="June 10, 2005" change.time="19:30" version="-//IPTC//DTD NITF 3.3//EN">
+  <head>
+    <title>Ship Runs Aground</title>
+    <meta content="13" name="publication_day_of_month"/><meta content="9" name="publication_month"/>
+    <meta content="2023" name="publication_year"/><meta content="Metropolitan Desk" name="dsk"/>
+    <docdata><doc-id id-string="1841017"/><doc.copyright holder="The Harbour Herald" year="2023"/>
+      <identified-content><classifier class="indexing_service" type="descriptor">Shipping</classifier>
+      <classifier class="indexing_service" type="descriptor">Accidents</classifier></identified-content>
+    </docdata>
+    <pubdata ex-ref="https://harbourherald.example/2023/09/13/ship.html" name="The Harbour Herald"
+      date.publication="20230913T000000" unit-of-measure="word" item-length="30"/>
+  </head>
+  <body>
+    <body.head><hedline><hl1>Ship Runs Aground Outside Harbour</hl1></hedline>
+      <byline class="print_byline">By ANN LEE</byline><byline class="normalized_byline">Lee, Ann</byline>
+      <abstract><p>Cargo ship aground; tugs at work.</p></abstract></body.head>
+    <body.content>
+      <block class="lead_paragraph"><p>{FIRST}</p></block>
+      <block class="full_text"><p>{FIRST}</p>
+        <media media-type="image"><media-caption>The ship at dawn.</media-caption></media>
+        <p>{SECOND}</p></block>
+    </body.content>
+  </body>
+</nitf>"""
+NEWSML_G2 = f"""<?xml version="1.0" encoding="UTF-8"?>
+<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">
+  <header><sent>2023-09-13T09:00:00Z</sent></header>
+  <itemSet>
+    <newsItem guid="urn:newsml:wire.example:20230913:ship" version="2" standard="NewsML-G2">
+      <itemMeta><itemClass qcode="ninat:text"/><provider literal="Wire Agency"/>
+        <versionCreated>2023-09-13T08:40:00Z</versionCreated><firstCreated>2023-09-13T08:05:00Z</firstCreated></itemMeta>
+      <contentMeta><headline>Ship runs aground</headline><by>Ann Lee</by><creditline>WA</creditline>
+        <subject qcode="medtop:20000286"><name>maritime accident</name></subject><language tag="en"/></contentMeta>
+      <contentSet><inlineXML contenttype="application/nitf+xml">
+        <nitf xmlns="http://iptc.org/std/NITF/2006-10-18/"><body><body.content>
+          <p>{FIRST}</p><p>{SECOND}</p></body.content></body></nitf></inlineXML></contentSet>
+    </newsItem>
+    <newsItem guid="urn:newsml:wire.example:20230913:ferry" version="1" standard="NewsML-G2">
+      <itemMeta><itemClass qcode="ninat:text"/><provider qcode="nprov:WA"/>
+        <firstCreated>2023-09-12T17:30:00+01:00</firstCreated></itemMeta>
+      <contentMeta><headline>Ferry timetable</headline></contentMeta>
+      <contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml">
+        <head><title/></head><body><p>The council approved a new ferry timetable.</p>
+        <p>Two evening crossings are added.</p></body></html></inlineXML></contentSet>
+    </newsItem>
+    <newsItem guid="urn:newsml:wire.example:20230913:photo" version="1" standard="NewsML-G2">
+      <itemMeta><itemClass qcode="ninat:picture"/><provider literal="Wire Agency"/></itemMeta>
+      <contentMeta><headline>The ship at dawn</headline></contentMeta>
+      <contentSet><remoteContent href="https://wire.example/photo.jpg" contenttype="image/jpeg"/></contentSet>
+    </newsItem>
+  </itemSet>
+</newsMessage>"""
+RCV1 = f"""<?xml version="1.0" encoding="iso-8859-1" ?>
+<newsitem itemid="2286" id="root" date="1996-08-20" xml:lang="en">
+<title>PORTHAVEN: Ship runs aground.</title>
+<headline>Ship runs aground outside harbour</headline>
+<dateline>PORTHAVEN 1996-08-20</dateline>
+<text><p>{FIRST}</p><p>{SECOND}</p></text>
+<copyright>(c) Reuters Limited 1996</copyright>
+<metadata><codes class="bip:topics:1.0"><code code="GDIS"/></codes>
+<dc element="dc.publisher" value="Reuters Holdings Plc"/></metadata>
+</newsitem>"""
+NEWSML_1 = f"""<?xml version="1.0"?><NewsML><NewsItem>
+<Identification><NewsIdentifier><ProviderId>wire.example</ProviderId><NewsItemId>42</NewsItemId>
+<PublicIdentifier>urn:newsml:wire.example:20230913:42:1</PublicIdentifier></NewsIdentifier></Identification>
+<NewsManagement><FirstCreated>20230913T080500+0000</FirstCreated></NewsManagement>
+<NewsComponent><NewsLines><HeadLine>Ship runs aground</HeadLine><ByLine>By Ann Lee</ByLine></NewsLines>
+<ContentItem><DataContent><nitf><body><body.content><p>{FIRST}</p><p>{SECOND}</p></body.content></body></nitf>
+</DataContent></ContentItem></NewsComponent></NewsItem></NewsML>"""
+
+
+def test_news_agency_xml_is_read_item_by_item(tmp_path: Path) -> None:
+    """NITF as the New York Times Annotated Corpus holds it (the full text, not the lead
+    paragraph repeated, captions and abstract left out, the printed byline), a NewsML-G2
+    message of two text items and a picture, a NewsML 1 envelope and a Reuters Corpus (RCV1) file."""
+    write(tmp_path / "wires" / "1841017.xml", NITF)
+    write(tmp_path / "wires" / "message.newsml.gz", NEWSML_G2)
+    write(tmp_path / "wires" / "2286newsML.xml", RCV1.encode("iso-8859-1"))
+    write(tmp_path / "wires" / "wire42.xml", NEWSML_1)
+    found = load_many([tmp_path / "wires"])
+    assert not found.skipped
+    nitf, rcv1, ship, ferry, envelope = sorted(found.articles, key=lambda a: (str(a.path), a.meta.get("line", 0)))
+    assert (nitf.external_id, nitf.title, nitf.text, nitf.date, nitf.outlet, nitf.byline, nitf.url) == (
+        "1841017", "Ship Runs Aground Outside Harbour", BODY, "2023-09-13", "The Harbour Herald", "ANN LEE",
+        "https://harbourherald.example/2023/09/13/ship.html")
+    assert nitf.meta["keywords"] == ["Shipping", "Accidents"]
+    assert (ship.external_id, ship.title, ship.text, ship.date, ship.outlet, ship.byline) == (
+        "urn:newsml:wire.example:20230913:ship", "Ship runs aground", BODY, "2023-09-13T08:05:00+00:00",
+        "Wire Agency", "Ann Lee")
+    assert (ship.meta["credit"], ship.meta["version"], ship.meta["keywords"]) == ("WA", "2", ["maritime accident"])
+    assert (ferry.text, ferry.outlet, ferry.date) == (
+        "The council approved a new ferry timetable.\n\nTwo evening crossings are added.", "WA",
+        "2023-09-12T17:30:00+01:00")
+    assert (rcv1.external_id, rcv1.title, rcv1.text, rcv1.date, rcv1.outlet) == (
+        "2286", "Ship runs aground outside harbour", BODY, "1996-08-20", "Reuters Holdings Plc")
+    assert (envelope.external_id, envelope.title, envelope.text, envelope.date, envelope.outlet, envelope.byline) == (
+        "urn:newsml:wire.example:20230913:42:1", "Ship runs aground", BODY, "2023-09-13T08:05:00+00:00",
+        "wire.example", "Ann Lee")
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ("<nitf><head><title>Cut off</title></head><body>", "not well-formed XML"),
+    ('<newsItem guid="p1"><contentSet><remoteContent href="x.jpg"/></contentSet></newsItem>',
+     "no news item with a text in it"),
+])
+def test_broken_news_agency_xml_is_one_clear_error(tmp_path: Path, data: str, reason: str) -> None:
+    path = write(tmp_path / "item.xml", data)
+    found = load_many([path])
+    assert not found.articles and [str(skip.path) for skip in found.skipped] == [str(path)]
+    assert reason in found.skipped[0].reason
+
+
+def test_news_agency_xml_entities_are_never_fetched_nor_expanded(tmp_path: Path) -> None:
+    """No DTD is read and no external entity expanded; the character entities that NITF's DTD
+    defines as HTML does ("&mdash;", "&eacute;") are those characters."""
+    tail = ("<body><body.content><p>Tugs &mdash; three of them &mdash; came from Saint-&Eacute;tienne.</p>"
+            "</body.content></body></nitf>")
+    internal = ('<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY secret SYSTEM "file:///etc/hostname">]>'
+                "<nitf><head><title>&secret;Ship</title></head>" + tail)
+    external = '<!DOCTYPE nitf SYSTEM "http://www.nitf.org/IPTC/NITF/3.3/nitf-3-3.dtd"><nitf>' + tail
+    for number, data in enumerate((internal, external)):
+        (article,) = load_many([write(tmp_path / f"item{number}.nitf", data)]).articles
+        assert article.text == "Tugs — three of them — came from Saint-Étienne."
+    assert load_many([tmp_path / "item0.nitf"]).articles[0].title == "Ship"
+
 ACADEMIC_EXPORT = """                               1 of 2 DOCUMENTS
 
 

@@ -109,6 +109,38 @@ def test_a_hard_wrapped_report_keeps_its_rewrite_and_its_copy(seeds: Path, tmp_p
     assert sorted(report.stories[0].independent_ids) == sorted([ids["000"], ids["002"], ids["003"]])
 
 
+
+def test_the_seeds_as_news_agency_xml_keep_their_verdicts(seeds: Path, tmp_path: Path) -> None:
+    """The seeds as a wire service or an archive delivers them: CNN's report, its blog copy
+    and AP's as NITF documents, AFP's report and its spun copy as two items of a NewsML-G2
+    message: the same copy, the same rewrite, three independent reports."""
+    from xml.sax.saxutils import escape
+
+    def body(path: Path) -> str:
+        return "".join(f"<p>{escape(p)}</p>" for p in path.read_text(encoding="utf-8").split("\n") if p.strip())
+
+    corpus = tmp_path / "wire"
+    corpus.mkdir()
+    paths = {path.name[:3]: path for path in seeds.glob("*.txt")}
+    for number in ("000", "001", "002"):
+        (corpus / f"{number}.xml").write_text(
+            f'<?xml version="1.0"?><nitf><head><docdata><doc-id id-string="doc-{number}"/></docdata></head>'
+            f"<body><body.content>{body(paths[number])}</body.content></body></nitf>", encoding="utf-8")
+    items = "".join(
+        f'<newsItem guid="urn:newsml:example.org:{number}"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>'
+        f'<contentSet><inlineXML contenttype="application/nitf+xml"><nitf><body><body.content>{body(paths[number])}'
+        "</body.content></body></nitf></inlineXML></contentSet></newsItem>" for number in ("003", "004"))
+    (corpus / "afp.newsml").write_text(
+        f'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>{items}</itemSet></newsMessage>',
+        encoding="utf-8")
+    report = newstrace.analyze([corpus], db=tmp_path / "wire.db")
+    assert not report.skipped and len(report.articles) == 5
+    ids = {a.external_id[-3:]: a.id for a in report.articles}
+    assert _relation(report, ids["000"], ids["001"]).relation == "copy"
+    assert _relation(report, ids["003"], ids["004"]).relation == "paraphrase"
+    assert len(report.stories) == 1
+    assert sorted(report.stories[0].independent_ids) == sorted([ids["000"], ids["002"], ids["003"]])
+
 def test_second_run_adds_and_recomputes_nothing(seeds: Path, tmp_path: Path) -> None:
     db = tmp_path / "again.db"
     first = newstrace.analyze([seeds], db=db)

@@ -22,7 +22,10 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
   Document``): one record per document (:func:`newstrace.ingest.exports.export_records`);
 * ``.rss`` / ``.atom`` / ``.xml``: a news feed (RSS 2.0, RSS 1.0 or Atom), one record per
   item (:func:`newstrace.ingest.feeds.feed_records`): its full content or summary as text,
-  the feed's title as outlet.
+  the feed's title as outlet;
+* ``.xml`` / ``.nitf`` / ``.newsml``: news agencies' XML (NITF, as the New York Times
+  Annotated Corpus holds it; NewsML-G2 items and messages; NewsML 1; the Reuters Corpus),
+  one record per text item (:func:`newstrace.ingest.newsml.news_xml_records`).
 
 A file named on its own with any other extension is sniffed: markup is read as HTML,
 anything else as plain text, and binary files are skipped. Inside a folder, such files
@@ -55,6 +58,7 @@ from lxml import html as lxml_html
 from newstrace.ingest.clean import Cleaned, clean_text, credits_in, split_byline
 from newstrace.ingest.exports import export_records
 from newstrace.ingest.feeds import FeedError, feed_records
+from newstrace.ingest.newsml import NewsXMLError, news_xml_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
                                        page_meta, same_site)
 from newstrace.ingest.records import COLUMN_NAMES, date_field, extra_fields, named_fields, record_date, record_fields
@@ -78,9 +82,10 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
 PARQUET_SUFFIXES = frozenset({".parquet"})
 WARC_SUFFIXES = frozenset({".warc"})
-FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
+#: XML: news feeds, and the news agencies' formats (:mod:`newstrace.ingest.newsml`)
+XML_SUFFIXES = frozenset({".rss", ".atom", ".xml", ".nitf", ".newsml"})
 ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
-                    | PARQUET_SUFFIXES | WARC_SUFFIXES | FEED_SUFFIXES)
+                    | PARQUET_SUFFIXES | WARC_SUFFIXES | XML_SUFFIXES)
 DEFAULT_MAX_BYTES = 20_000_000
 
 _MARKUP = re.compile(rb"<(?:!doctype|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
@@ -461,20 +466,28 @@ def _iter_warc(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         yield IngestError(path, f"cannot read file ({error.strerror or error})")
 
 
-def _iter_feed(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
-    """Articles from the items of a news feed, each named ``FILE:N`` (its place in the
-    feed) in errors and the publication of its guid or link; bad items come as errors."""
+def _iter_xml(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    """Articles from a news agency's XML (NITF, NewsML, RCV1: :mod:`newstrace.ingest.newsml`)
+    or from the items of a news feed. A file of many items names each ``FILE:N`` (its place
+    in the file) in errors, the publication of its id, guid or link; bad items come as errors."""
     try:
-        records = feed_records(_read_bytes(path, _format_of(path)[1], max_bytes))
+        data = _read_bytes(path, _format_of(path)[1], max_bytes)
+        items = news_xml_records(data)
+        if items is None:
+            records: list[tuple[int | None, Any]] = list(enumerate(feed_records(data), 1))
+            if not records:
+                raise IngestError(path, "the feed has no items")
+        elif not items:
+            raise IngestError(path, "no news item with a text in it")
+        else:  # an NITF document or a NewsML item alone: the file is the article
+            records = [(None, items[0])] if len(items) == 1 else list(enumerate(items, 1))
     except IngestError as error:
         yield error
         return
-    except FeedError as error:
+    except (FeedError, NewsXMLError) as error:
         yield IngestError(path, str(error))
         return
-    if not records:
-        yield IngestError(path, "the feed has no items")
-    yield from _record_articles(path, enumerate(records, 1))
+    yield from _record_articles(path, records)
 
 
 def _is_html_page(record: Any) -> bool:
@@ -563,7 +576,7 @@ def _file_items(path: Path, max_bytes: int) -> list[Article | IngestError]:
     text export (:func:`~newstrace.ingest.exports.export_records`), each named ``FILE:N`` by
     its place in the export, with an error for each document that cannot be read."""
     suffix, gzipped = _format_of(path)
-    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES or suffix in FEED_SUFFIXES:
+    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES or suffix in XML_SUFFIXES:
         raise IngestError(path, f"a {suffix} file holds many articles: read it with iter_articles()")
     data = _read_bytes(path, gzipped, max_bytes)
     if not data.strip():
@@ -597,10 +610,10 @@ def _export_items(path: Path, records: list[dict[str, Any]], encoding: str) -> l
     return items
 
 
-def _record_articles(path: Path, numbered: Iterable[tuple[int, Any]], *,
+def _record_articles(path: Path, numbered: Iterable[tuple[int | None, Any]], *,
                      mdy: bool | None = None) -> Iterator[Article | IngestError]:
     """The article of each record of a file (``numbered``: each with its line, row or place
-    in the file), or the error that keeps it out."""
+    in the file; ``None`` for the file's only record), or the error that keeps it out."""
     for number, record in numbered:
         try:
             yield _from_record(path, record, number, mdy=mdy)
@@ -701,8 +714,8 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     if suffix in WARC_SUFFIXES:
         yield from _iter_warc(path, max_bytes)
         return
-    if suffix in FEED_SUFFIXES:
-        yield from _iter_feed(path, max_bytes)
+    if suffix in XML_SUFFIXES:
+        yield from _iter_xml(path, max_bytes)
         return
     try:
         yield from _file_items(path, max_bytes)
@@ -768,8 +781,8 @@ def _unknown_format(path: Path) -> IngestError | None:
     if not suffix or suffix in ARTICLE_SUFFIXES:
         return None
     return IngestError(path, f"not an article format ({suffix}); newstrace reads .txt, .html, .json, "
-                             ".jsonl, .csv, .tsv, .rss, .atom, .xml (optionally .gz), .parquet and .warc(.gz): name the file "
-                             "on its own to read it anyway")
+                             ".jsonl, .csv, .tsv, .rss, .atom, .xml, .nitf, .newsml (optionally .gz), .parquet "
+                             "and .warc(.gz): name the file on its own to read it anyway")
 
 
 def iter_articles(
