@@ -161,6 +161,42 @@ def test_a_page_whose_canonical_link_names_another_site_points_to_that_site_s_pa
         "portal says it was first published by harbourwire.example, the outlet of wire"]
 
 
+
+def test_a_saved_page_whose_canonical_link_names_another_site_points_there_too(tmp_path: Path) -> None:
+    """Pages saved as files (no address given): the syndicated copy names its own address
+    in ``og:url`` and the original's in its canonical link: its URL is its own, and it says
+    it was first published by the original's site."""
+    original_url, copy_url = "https://www.harbourwire.example/news/crane", "https://news.portal.example/crane-123"
+    own = '<meta property="og:url" content="{}">'
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "wire.html").write_text(
+        _page("Harbour Wire", original_url, PARAGRAPHS).replace("</head>", own.format(original_url) + "</head>"))
+    (tmp_path / "pages" / "portal.html").write_text(
+        _page("Portal News", original_url, PARAGRAPHS[:3]).replace("</head>", own.format(copy_url) + "</head>"))
+    report = newstrace.analyze([tmp_path / "pages"], db=tmp_path / "store.db")
+    by_name = {Path(a.path).stem: a for a in report.articles}
+    assert (by_name["portal"].url, by_name["portal"].meta["canonical_url"]) == (copy_url, original_url)
+    assert by_name["portal"].republished_from == "harbourwire.example"
+    assert by_name["wire"].url == original_url and "canonical_url" not in by_name["wire"].meta
+    [relation] = [r for r in report.relations if r.derived]
+    assert relation.source == by_name["wire"].id
+
+
+def test_real_syndicated_pages_say_where_they_were_first_published(shared: Path) -> None:
+    """Two MSN pages of the extraction benchmark, saved as crawled: each republishes a report
+    (CNN's, NBC News') and names it in its canonical link, its own address in ``og:url``."""
+    pages = shared / "datasets" / "article-extraction-benchmark" / "html"
+    if not pages.is_dir():
+        pytest.skip("../shared/datasets/article-extraction-benchmark is absent")
+    gold = {json.loads(line)["html"].split("/")[-1]: json.loads(line)["url"] for line in
+            (pages.parent / "ground_truth.jsonl").open(encoding="utf-8")}
+    for name, origin in (("9eef8162bbb67b0bd73792313b91b87dc9304f43f85f479e67e71c166417451e.html.gz", "cnn.com"),
+                         ("abd9d6291b6bfae0c3ffad8ab7623b482c6da46face0271dc42af6324d8f0ce5.html.gz", "nbcnews.com")):
+        article = newstrace.load(pages / name)
+        assert article.url.lower() == gold[name].split("?")[0].lower()
+        assert article.outlet == "MSN" and article.republished_from == origin
+        assert origin in article.meta["canonical_url"]
+
 @pytest.mark.parametrize("served, canonical", [
     ("https://amp.harbourwire.example/news/crane", "https://www.harbourwire.example/news/crane"),  # its AMP page
     ("https://news.harbourwire.co.uk/crane", "https://www.harbourwire.co.uk/news/crane"),

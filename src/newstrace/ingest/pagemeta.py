@@ -53,6 +53,9 @@ class PageMeta:
     date_source: str | None = None  #: "meta", "json-ld", "time", "url", "text", "htmldate"
     outlet: str | None = None
     url: str | None = None  #: the page's canonical URL, if it names one
+    #: The page's own address where it names one on another site than its canonical link
+    #: (``og:url``): a syndicated copy's, whose canonical link names the original
+    own_url: str | None = None
 
 
 # --- reading dates ------------------------------------------------------------------------
@@ -520,4 +523,12 @@ def page_meta(html: str | bytes, url: str | None = None, *, crawled: dt.date | N
     date, source = _page_date(page, html, crawled or dt.date.today())
     sites = _site_names(page)
     return PageMeta(title=_title(page, sites), date=date, date_source=source,
-                    outlet=_outlet(page), url=canonical)
+                    outlet=_outlet(page), url=canonical, own_url=_own_url(metas, canonical))
+
+
+def _own_url(metas: dict[str, list[str]], canonical: str | None) -> str | None:
+    """The page's ``og:url`` where its canonical link names a page of another site."""
+    own = (metas.get("og:url") or [""])[0].strip()
+    if not own or not canonical or own == canonical or same_site(own, canonical):
+        return None
+    return own

@@ -295,7 +295,8 @@ def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: s
         raise IngestError(path, f"no article text found in the HTML (only {words} word"
                                 f"{'s' if words > 1 else ''} left: navigation or an empty page)")
     page = page_meta(html, fields.get("url"), crawled=crawled or _crawl_day(path))
-    url = fields.get("url") or page.url or document.url
+    served = fields.get("url") or page.own_url  # where the page was: fetched from, or as it says apart from its canonical
+    url = served or page.url or document.url
     title = fields.pop("title", None) or page.title or clean_title(document.title, [document.sitename or ""])
     cleaned = clean_text(document.text.replace("\n", "\n\n"), title=title)
     byline, byline_outlet = split_byline(document.author) if document.author else (None, None)
@@ -313,9 +314,8 @@ def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: s
     article = _article(cleaned, path, key, **extracted)
     if page.date_source and article.date == page.date:
         article.meta["date_source"] = page.date_source  # where on the page the date was read
-    served = fields.get("url")
     if page.url and served and host_outlet(served) and not same_site(page.url, served):
-        # served from one site, its canonical link names another's page as the original
+        # on one site, its canonical link names another's page as the original
         article.meta["canonical_url"] = page.url
         article.meta.setdefault(REPUBLISHED_FROM, host_outlet(page.url))
     return article
