@@ -713,3 +713,48 @@ def test_seeds(seeds: Path) -> None:
     assert a3.text.startswith("Russian President Vladimir Putin and North Korea")
     assert a4.credits == [] and "Required fields" not in a4.text
     assert all({"KCNA", "TASS"}.isdisjoint(a.credits) for a in result.articles)
+
+
+def test_archives_of_article_files_are_read_file_by_file(tmp_path: Path) -> None:
+    """A zip and a gzipped tar of article files, as news corpora ship them: each file read as
+    it would be on its own (NITF, JSON Lines, a gzipped text), named ``ARCHIVE!/FILE``; what
+    is no article is skipped with its reason, hidden files and macOS forks passed over."""
+    import io
+    import tarfile
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "wires.zip", "w") as archive:
+        archive.writestr("1996/1841017.xml", NITF)
+        archive.writestr("1996/more.jsonl",
+                         record(id="j1") + "\n" + record(id="j2", text="Tugs freed the ship.") + "\n")
+        archive.writestr("1996/README.md", "# About this corpus")
+        archive.writestr("1996/rows.csv", "id,text\nc1,A ship ran aground.\n")
+        archive.writestr("__MACOSX/1996/._1841017.xml", b"\x00\x05\x16\x07")
+        archive.writestr("1996/.DS_Store", b"\x00\x00\x00\x01Bud1")
+    with tarfile.open(tmp_path / "texts.tar.gz", "w:gz") as archive:
+        data = gzip.compress(BODY.encode("utf-8"))
+        info = tarfile.TarInfo("day/ship.txt.gz")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    found = load_many([tmp_path])
+    names = [Path(a.path).name for a in found.articles]
+    assert names == ["ship.txt.gz", "1841017.xml", "more.jsonl", "more.jsonl"]
+    texts, zipped = found.articles[0], found.articles[1]
+    assert texts.path == f"{tmp_path / 'texts.tar.gz'}!/day/ship.txt.gz" and texts.text == BODY
+    assert zipped.external_id == "1841017" and zipped.text == BODY
+    assert [a.external_id for a in found.articles[2:]] == ["j1", "j2"]
+    assert sorted((Path(s.path).name, s.reason.split(";")[0]) for s in found.skipped) == [
+        ("README.md", "not an article format (.md)"),
+        ("rows.csv", "a .csv file inside an archive is not read: unpack it to read it")]
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("broken.zip", b"PK\x03\x04 cut off", "not a readable .zip archive"),
+    ("broken.tgz", b"\x1f\x8b\x08\x00 cut off", "not a readable .tgz archive"),
+    ("empty.zip", b"PK\x05\x06" + b"\x00" * 18, "the archive holds no article file"),
+])
+def test_a_broken_archive_is_one_clear_error(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    path = write(tmp_path / name, data)
+    found = load_many([path])
+    assert not found.articles and [str(skip.path) for skip in found.skipped] == [str(path)]
+    assert reason in found.skipped[0].reason

@@ -141,6 +141,27 @@ def test_the_seeds_as_news_agency_xml_keep_their_verdicts(seeds: Path, tmp_path:
     assert len(report.stories) == 1
     assert sorted(report.stories[0].independent_ids) == sorted([ids["000"], ids["002"], ids["003"]])
 
+
+def test_the_seeds_in_an_archive_keep_their_verdicts_and_their_file(seeds: Path, tmp_path: Path) -> None:
+    """The seeds as a corpus ships them, in a zip: the same verdicts; the archive is the
+    articles' file: a later run that prunes missing files keeps them, removing the archive
+    by name removes them all."""
+    import zipfile
+
+    archive = tmp_path / "seeds.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(seeds.glob("*.txt")):
+            zipped.write(path, f"2023-09-13/{path.name}")
+    db = tmp_path / "zip.db"
+    report = newstrace.analyze([archive], db=db)
+    ids = _by_file(report)
+    assert _relation(report, ids["003"], ids["004"]).relation == "paraphrase"
+    assert _relation(report, ids["000"], ids["001"]).relation == "copy"
+    assert sorted(report.stories[0].independent_ids) == sorted([ids["000"], ids["002"], ids["003"]])
+    assert len(newstrace.analyze([archive], db=db, prune_missing=True).articles) == 5
+    removed, unmatched = newstrace.remove([str(archive)], db=db)
+    assert sorted(removed) == sorted(ids.values()) and not unmatched
+
 def test_second_run_adds_and_recomputes_nothing(seeds: Path, tmp_path: Path) -> None:
     db = tmp_path / "again.db"
     first = newstrace.analyze([seeds], db=db)

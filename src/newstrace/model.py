@@ -45,6 +45,17 @@ def article_id(text: str, key: str | None = None) -> str:
 REPUBLISHED_FROM = "republished_from"
 #: The ``meta`` key of :attr:`Article.language`.
 LANGUAGE = "language"
+#: What joins an archive's path and the name of a file inside it: ``corpus.zip!/1996/2286.xml``
+#: is the article path of a file of ``corpus.zip``.
+ARCHIVE_MARK = "!/"
+_ARCHIVE_ENDS = (".zip", ".tar", ".tgz", ".tar.gz")
+
+
+def input_file(path: str) -> str:
+    """The file an article was read from: the archive that holds it for a file inside one
+    (:data:`ARCHIVE_MARK`), else ``path`` itself."""
+    archive, mark, _ = path.partition(ARCHIVE_MARK)
+    return archive if mark and archive.lower().endswith(_ARCHIVE_ENDS) else path
 
 
 @dataclass

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from newstrace.model import DERIVED_RELATIONS, Article, Derivation, Relation, Story
+from newstrace.model import DERIVED_RELATIONS, Article, Derivation, Relation, Story, input_file
 
 try:
     import fcntl
@@ -1005,7 +1005,7 @@ def _article_row(a: Article) -> tuple:
     return (
         a.id, a.external_id, a.path, a.title, a.text, a.date, a.outlet, a.url, a.byline,
         json.dumps(a.credits), json.dumps(a.boilerplate), json.dumps(a.meta), a.key, a.supersedes,
-        os.path.abspath(a.path) if a.path else None,
+        os.path.abspath(input_file(a.path)) if a.path else None,
     )
 
 

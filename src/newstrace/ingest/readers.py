@@ -25,7 +25,10 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
   the feed's title as outlet;
 * ``.xml`` / ``.nitf`` / ``.newsml``: news agencies' XML (NITF, as the New York Times
   Annotated Corpus holds it; NewsML-G2 items and messages; NewsML 1; the Reuters Corpus),
-  one record per text item (:func:`newstrace.ingest.newsml.news_xml_records`).
+  one record per text item (:func:`newstrace.ingest.newsml.news_xml_records`);
+* ``.zip`` / ``.tar`` / ``.tar.gz`` / ``.tgz``: an archive of such files, as news corpora ship
+  them, read without unpacking: each file as it would be on its own, named ``ARCHIVE!/FILE``
+  (tables, Parquet, web archives and nested archives inside it are refused: unpack it).
 
 A file named on its own with any other extension is sniffed: markup is read as HTML,
 anything else as plain text, and binary files are skipped. Inside a folder, such files
@@ -44,6 +47,8 @@ import html as html_entities
 import io
 import os
 import re
+import tarfile
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -62,7 +67,7 @@ from newstrace.ingest.newsml import NewsXMLError, news_xml_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
                                        page_meta, same_site)
 from newstrace.ingest.records import COLUMN_NAMES, date_field, extra_fields, named_fields, record_date, record_fields
-from newstrace.model import REPUBLISHED_FROM, Article, InputError
+from newstrace.model import ARCHIVE_MARK, REPUBLISHED_FROM, Article, InputError
 
 try:
     from orjson import JSONDecodeError
@@ -82,10 +87,12 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
 PARQUET_SUFFIXES = frozenset({".parquet"})
 WARC_SUFFIXES = frozenset({".warc"})
+#: Archives of article files, as news corpora ship them (``.tar.gz`` is ``.tar``, gzipped)
+ARCHIVE_SUFFIXES = frozenset({".zip", ".tar", ".tgz"})
 #: XML: news feeds, and the news agencies' formats (:mod:`newstrace.ingest.newsml`)
 XML_SUFFIXES = frozenset({".rss", ".atom", ".xml", ".nitf", ".newsml"})
 ARTICLE_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
-                    | PARQUET_SUFFIXES | WARC_SUFFIXES | XML_SUFFIXES)
+                    | PARQUET_SUFFIXES | WARC_SUFFIXES | XML_SUFFIXES | ARCHIVE_SUFFIXES)
 DEFAULT_MAX_BYTES = 20_000_000
 
 _MARKUP = re.compile(rb"<(?:!doctype|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
@@ -128,7 +135,7 @@ def _read_bytes(path: Path, gzipped: bool, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise IngestError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
+            raise _too_large(path, size, max_bytes)
         if not gzipped:
             return path.read_bytes()
         with gzip.open(path, "rb") as stream:
@@ -472,6 +479,15 @@ def _iter_xml(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     in the file) in errors, the publication of its id, guid or link; bad items come as errors."""
     try:
         data = _read_bytes(path, _format_of(path)[1], max_bytes)
+    except IngestError as error:
+        yield error
+        return
+    yield from _xml_items(path, data)
+
+
+def _xml_items(path: Path, data: bytes) -> Iterator[Article | IngestError]:
+    """:func:`_iter_xml` of a file's bytes."""
+    try:
         items = news_xml_records(data)
         if items is None:
             records: list[tuple[int | None, Any]] = list(enumerate(feed_records(data), 1))
@@ -488,6 +504,91 @@ def _iter_xml(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         yield IngestError(path, str(error))
         return
     yield from _record_articles(path, records)
+
+
+def _iter_archive(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    """Articles from the files of a zip or tar archive, as news corpora ship them (the
+    Reuters Corpus a zip of XML files a day, the New York Times Annotated Corpus a ``.tgz``
+    of NITF files a month), read in memory without unpacking: each file as it would be read
+    on its own, named ``ARCHIVE!/MEMBER`` (:data:`~newstrace.model.ARCHIVE_MARK`). Tables,
+    Parquet, web archives and archives inside it are errors (unpack it to read those)."""
+    members = 0
+    try:
+        for name, data in _archive_files(path, max_bytes):
+            members += 1
+            where = Path(f"{path}{ARCHIVE_MARK}{name}")
+            if isinstance(data, IngestError):
+                yield IngestError(where, data.reason)
+            else:
+                yield from _member_items(where, data, max_bytes)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError) as error:
+        yield IngestError(path, f"not a readable {_format_of(path)[0]} archive ({error})")
+        return
+    if not members:
+        yield IngestError(path, "the archive holds no article file")
+
+
+def _archive_files(path: Path, max_bytes: int) -> Iterator[tuple[str, bytes | IngestError]]:
+    """The name and bytes of each file of an archive (in the archive's order; folders,
+    links, hidden files and macOS resource forks passed over), an error for one over
+    ``max_bytes``."""
+    def kept(name: str) -> bool:
+        return not any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))
+
+    if _format_of(path)[0] == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir() or not kept(info.filename):
+                    continue
+                if info.file_size > max_bytes:
+                    yield info.filename, _too_large(path, info.file_size, max_bytes)
+                    continue
+                with archive.open(info) as member:
+                    yield info.filename, member.read(max_bytes + 1)
+        return
+    with tarfile.open(path, "r:*") as archive:
+        for info in archive:
+            if not info.isfile() or not kept(info.name):
+                continue
+            if info.size > max_bytes:
+                yield info.name, _too_large(path, info.size, max_bytes)
+                continue
+            member = archive.extractfile(info)
+            if member is not None:
+                yield info.name, member.read(max_bytes + 1)
+
+
+def _too_large(path: Path, size: int, max_bytes: int) -> IngestError:
+    return IngestError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
+
+
+def _member_items(where: Path, data: bytes, max_bytes: int) -> Iterator[Article | IngestError]:
+    """The articles of one file of an archive, read as that file on its own would be."""
+    suffix, gzipped = _format_of(where)
+    try:
+        if gzipped:
+            data = gzip.decompress(data)
+        if len(data) > max_bytes:
+            raise IngestError(where, f"decompresses to over the {max_bytes:,}-byte limit")
+        if suffix and suffix not in ARTICLE_SUFFIXES:
+            raise IngestError(where, f"not an article format ({suffix})")
+        if suffix in TABLE_SUFFIXES | PARQUET_SUFFIXES | WARC_SUFFIXES | ARCHIVE_SUFFIXES:
+            raise IngestError(where, f"a {suffix} file inside an archive is not read: unpack it to read it")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        yield IngestError(where, f"truncated or corrupt gzip file ({error})")
+        return
+    except IngestError as error:
+        yield error
+        return
+    if suffix in XML_SUFFIXES:
+        yield from _xml_items(where, data)
+    elif suffix in JSONL_SUFFIXES:
+        yield from _jsonl_records(where, io.BytesIO(data), 1, max_bytes)
+    else:
+        try:
+            yield from _document_items(where, suffix, data)
+        except IngestError as error:
+            yield error
 
 
 def _is_html_page(record: Any) -> bool:
@@ -576,9 +677,13 @@ def _file_items(path: Path, max_bytes: int) -> list[Article | IngestError]:
     text export (:func:`~newstrace.ingest.exports.export_records`), each named ``FILE:N`` by
     its place in the export, with an error for each document that cannot be read."""
     suffix, gzipped = _format_of(path)
-    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES or suffix in XML_SUFFIXES:
+    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES or suffix in XML_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
         raise IngestError(path, f"a {suffix} file holds many articles: read it with iter_articles()")
-    data = _read_bytes(path, gzipped, max_bytes)
+    return _document_items(path, suffix, _read_bytes(path, gzipped, max_bytes))
+
+
+def _document_items(path: Path, suffix: str, data: bytes) -> list[Article | IngestError]:
+    """:func:`_file_items` of a file's bytes (``suffix``: its format's)."""
     if not data.strip():
         raise IngestError(path, "empty file")
     text, encoding = _decode(path, data)
@@ -716,6 +821,9 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         return
     if suffix in XML_SUFFIXES:
         yield from _iter_xml(path, max_bytes)
+        return
+    if suffix in ARCHIVE_SUFFIXES:
+        yield from _iter_archive(path, max_bytes)
         return
     try:
         yield from _file_items(path, max_bytes)
