@@ -758,3 +758,45 @@ def test_a_broken_archive_is_one_clear_error(tmp_path: Path, name: str, data: by
     found = load_many([path])
     assert not found.articles and [str(skip.path) for skip in found.skipped] == [str(path)]
     assert reason in found.skipped[0].reason
+
+
+JINA_PAGE = f"""Title: Ship runs aground outside the harbour
+
+URL Source: https://harbourherald.example/news/ship
+
+Published Time: 2023-09-13T08:05:00+00:00
+
+Markdown Content:
+# Ship runs aground outside the harbour
+
+![Image 1: The ship at dawn](https://harbourherald.example/img/ship.jpg)
+
+A cargo ship ran aground outside the [harbour](https://harbourherald.example/tags/harbour)
+at dawn on Friday, the **port authority** said.
+
+Tugs were trying to free the vessel before the evening tide, a [spokeswoman](/people/spokeswoman "Profile")
+added.
+"""
+
+
+def test_markdown_as_llm_scrapers_write_it_is_read_as_plain_text(tmp_path: Path) -> None:
+    """A page as Jina Reader writes it (its head's title, address and date, then Markdown) and
+    a Firecrawl result (``markdown`` beside ``metadata``): links read as their words, images
+    and emphasis marks left out, the heading taken as the title."""
+    page = load(write(tmp_path / "ship.txt", JINA_PAGE))
+    assert (page.title, page.url, page.date, page.text) == (
+        "Ship runs aground outside the harbour", "https://harbourherald.example/news/ship",
+        "2023-09-13T08:05:00+00:00", BODY)
+    firecrawl = {"markdown": JINA_PAGE.split("Markdown Content:\n")[1],
+                 "metadata": {"title": "Ship runs aground outside the harbour", "ogSiteName": "Harbour Herald",
+                              "sourceURL": "https://harbourherald.example/news/ship",
+                              "publishedTime": "2023-09-13T08:05:00Z"}}
+    (scraped,) = load_many([write(tmp_path / "scraped.jsonl", json.dumps(firecrawl) + "\n")]).articles
+    assert (scraped.text, scraped.url, scraped.outlet, scraped.date) == (
+        BODY, "https://harbourherald.example/news/ship", "Harbour Herald", "2023-09-13T08:05:00+00:00")
+
+
+def test_a_plain_text_with_a_stray_markdown_sign_stays_as_it_is(tmp_path: Path) -> None:
+    text = ("The #1 seed fell in the first round [sic], the coach said.\n\n"
+            "__init__ was the file's name. Tickets are on sale (see [the club's site](https://club.example/tickets)).")
+    assert load(write(tmp_path / "brief.txt", text)).text == text

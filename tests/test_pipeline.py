@@ -162,6 +162,32 @@ def test_the_seeds_in_an_archive_keep_their_verdicts_and_their_file(seeds: Path,
     removed, unmatched = newstrace.remove([str(archive)], db=db)
     assert sorted(removed) == sorted(ids.values()) and not unmatched
 
+
+def test_reports_scraped_as_markdown_keep_their_copy_and_rewrite(seeds: Path, tmp_path: Path) -> None:
+    """CNN's and AFP's reports as a scraper for language models writes them (Markdown: names
+    linked to topic pages, a photo, a "Read more" link, share links), their copies as plain
+    text: the blog is still CNN's copy (before, the links' addresses kept it apart: four
+    independent reports), the spun text still AFP's rewrite."""
+    import re
+
+    corpus = tmp_path / "scraped"
+    shutil.copytree(seeds, corpus)
+    for name, site in (("000_*.txt", "cnn.example"), ("003_*.txt", "afp.example")):
+        path = next(corpus.glob(name))
+        paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n") if p.strip()]
+        linked = [re.sub(r"\b([A-Z][a-z]+ [A-Z][a-z]+)\b",
+                         lambda m: f"[{m.group(1)}](https://www.{site}/topic/{m.group(1).lower().replace(' ', '-')})", p,
+                         count=2) for p in paragraphs]
+        linked.insert(1, f"![Image 1: The leaders at the cosmodrome](https://media.{site}/summit.jpg)")
+        linked.insert(4, f"**Read more:** [Related coverage](https://www.{site}/related)")
+        linked.append("* [Share on Facebook](https://facebook.example/share)\n* [Share on X](https://x.example/share)")
+        path.write_text("\n\n".join(linked), encoding="utf-8")
+    report = newstrace.analyze([corpus], db=tmp_path / "scraped.db")
+    ids = _by_file(report)
+    assert _relation(report, ids["000"], ids["001"]).relation == "copy"
+    assert _relation(report, ids["003"], ids["004"]).relation == "paraphrase"
+    assert sorted(report.stories[0].independent_ids) == sorted([ids["000"], ids["002"], ids["003"]])
+
 def test_second_run_adds_and_recomputes_nothing(seeds: Path, tmp_path: Path) -> None:
     db = tmp_path / "again.db"
     first = newstrace.analyze([seeds], db=db)

@@ -212,6 +212,11 @@ def _article(cleaned: Cleaned, path: PathLike, key: str | None = None, **fields:
 def _from_text(path: PathLike, text: str, key: str | None = None, **fields: Any) -> Article:
     if not text.strip():
         raise IngestError(path, "empty file")
+    head, text = _reader_head(text)
+    if head:  # a page as Jina Reader writes it: its head's fields, unless the input gave them, then Markdown
+        head["date"] = record_date(head.get("date"))
+        fields = {**fields, **{name: value for name, value in head.items() if value and not fields.get(name)}}
+        return _article(clean_text(markdown_text(text), title=fields.get("title")), path, key, **fields)
     return _article(clean_text(plain_text(text), title=fields.get("title")), path, key, **fields)
 
 
@@ -224,6 +229,19 @@ _TAGS_IN_MARKUP = 2  #: tags found that make a text markup (one may be prose abo
 _INLINE_TAG = re.compile(r"</?(?:a|span|em|strong|b|i|u|font|sup|sub)\b[^<>]*>", re.IGNORECASE)
 #: A character reference or a named entity ("&#8220;", "&quot;"), as feeds escape their text.
 _ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,30});")
+#: Markdown, as the scrapers that feed language models write pages (Jina Reader, Firecrawl,
+#: crawl4ai): an inline link or image ("[text](https://...)", "![alt](/img.jpg)"), a heading
+#: line ("## Heading") or a line opening in bold ("**Read more:**"). A text with a link and
+#: ``_MARKDOWN_SIGNS`` signs is Markdown: none of the shared datasets' texts (PolNeAR, ECB+,
+#: AllSides, the generated corpora) has even one.
+_MARKDOWN_SIGN = re.compile(r"!?\[[^\]\n]{0,300}\]\((?:https?://|/|#|\./)[^)\s]{0,2000}\)"
+                            r"|^#{1,6}[ \t]+\S|^[ \t]*\*\*[^\W_][^*\n]*\*\*", re.MULTILINE)
+_MARKDOWN_SIGNS = 2
+#: The page head Jina Reader writes before a page's Markdown ("Title: ...", "URL Source: ...",
+#: "Published Time: ...", then "Markdown Content:").
+_READER_HEAD = re.compile(r"\s*Title:[ \t]*(?P<title>[^\n]*)\n+URL Source:[ \t]*(?P<url>\S*)\n+"
+                          r"(?:Published Time:[ \t]*(?P<date>[^\n]*)\n+)?(?:[A-Z][\w ]{0,30}:[^\n]*\n+){0,5}"
+                          r"Markdown Content:[ \t]*\n")
 #: Elements whose text stands as paragraphs of its own; elements dropped with their text.
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote figure figcaption table tr section "
                         "article header footer ul ol pre aside dd dt".split())
@@ -231,11 +249,16 @@ _DROPPED_TAGS = ("script", "style", "noscript", "iframe", "template")
 
 
 def plain_text(text: str) -> str:
-    """A text field as plain text: HTML laid out in block elements read as a browser lays
-    it out (each block a paragraph, white space collapsed; scripts and styles dropped);
-    inline tags around links and emphasis in a plain text removed, its lines kept; and
-    character references decoded ("&#8217;" -> "’", "&amp;" -> "&", escaped once or twice).
-    A plain text is returned as it is."""
+    """A text field as plain text: Markdown rendered (markdown-it-py) and read as its HTML
+    (links as their words, images left out); HTML laid out in block elements read as a
+    browser lays it out (each block a paragraph, white space collapsed; scripts and styles
+    dropped); inline tags around links and emphasis in a plain text removed, its lines
+    kept; and character references decoded ("&#8217;" -> "’", "&amp;" -> "&", escaped once
+    or twice). A plain text is returned as it is."""
+    # Markdown without a link reads as plain text does (its marks hold no word); "]" is searched
+    # first, a single character being the quicker search through a text that has none
+    if "]" in text and "](" in text and _is_markdown(text):
+        return markdown_text(text)
     if "<" in text:
         if len(_BLOCK_TAG.findall(text, 0, 20_000)) >= _TAGS_IN_MARKUP:
             laid_out = _text_of_markup(text)
@@ -249,6 +272,29 @@ def plain_text(text: str) -> str:
             if not _ENTITY.search(text):
                 break
     return text
+
+
+def _is_markdown(text: str) -> bool:
+    return len(_MARKDOWN_SIGN.findall(text, 0, 20_000)) >= _MARKDOWN_SIGNS
+
+
+def markdown_text(text: str) -> str:
+    """Markdown (CommonMark, with tables) read as the HTML it renders to: links as their
+    words, images left out, each block a paragraph."""
+    from markdown_it import MarkdownIt
+
+    laid_out = _text_of_markup(MarkdownIt("commonmark").enable("table").render(text))
+    return text if laid_out is None else laid_out
+
+
+def _reader_head(text: str) -> tuple[dict[str, str], str]:
+    """The title, address and date of the page head Jina Reader writes before a page's
+    Markdown, and the Markdown after it; no fields and ``text`` itself without that head."""
+    head = _READER_HEAD.match(text)
+    if head is None:
+        return {}, text
+    fields = {name: value.strip() for name, value in head.groupdict().items() if value and value.strip()}
+    return fields, text[head.end():]
 
 
 def _text_of_markup(markup: str) -> str | None:
@@ -302,7 +348,7 @@ def _from_html(path: PathLike, html: str, crawled: dt.date | None = None, key: s
         raise IngestError(path, f"no article text found in the HTML (only {words} word"
                                 f"{'s' if words > 1 else ''} left: navigation or an empty page)")
     page = page_meta(html, fields.get("url"), crawled=crawled or _crawl_day(path))
-    served = fields.get("url") or page.own_url  # where the page was: fetched from, or as it says apart from its canonical
+    served = fields.get("url") or page.own_url  # where it was: fetched from, or as it says beside its canonical
     url = served or page.url or document.url
     title = fields.pop("title", None) or page.title or clean_title(document.title, [document.sitename or ""])
     cleaned = clean_text(document.text.replace("\n", "\n\n"), title=title)

@@ -39,6 +39,8 @@ COLUMN_NAMES = {
     "date_published": "date", "published_date": "date", "publish_date": "date", "pub_date": "date",
     "publishedat": "date", "seendate": "date", "webpublicationdate": "date",
     "authors": "author",
+    # Firecrawl's scrape results (the page as Markdown, its metadata in a nested object)
+    "markdown": "text", "sourceurl": "url", "ogsitename": "outlet", "publishedtime": "date",
 }
 
 #: Record fields read into Article fields; everything else goes to ``meta``.
@@ -167,8 +169,9 @@ def _numeric_date(match: re.Match[str], mdy: bool | None) -> str | None:
 def _unnested(record: dict[str, Any]) -> dict[str, Any]:
     """A record whose article sits in a nested object, with that object's fields beside its
     own: an Elasticsearch hit's ``_source`` (its ``_id`` read as ``id``), the Guardian
-    API's ``fields`` (``bodyText``, ``byline`` beside ``webTitle``, ``webUrl``). A field the
-    record has itself is kept."""
+    API's ``fields`` (``bodyText``, ``byline`` beside ``webTitle``, ``webUrl``), Firecrawl's
+    ``metadata`` (``title``, ``sourceURL``, ``publishedTime`` beside ``markdown``). A field
+    the record has itself is kept."""
     for name in _NESTED:
         inner = record.get(name)
         if isinstance(inner, dict):
@@ -177,8 +180,8 @@ def _unnested(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-#: The nested objects :func:`_unnested` reads fields from.
-_NESTED = ("_source", "fields")
+#: The nested objects :func:`_unnested` reads fields from (Firecrawl's ``metadata`` too).
+_NESTED = ("_source", "fields", "metadata")
 
 
 def _record_site(record: dict[str, Any]) -> tuple[str | None, str | None]:
