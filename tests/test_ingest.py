@@ -33,6 +33,9 @@ def write(path: Path, data: str | bytes) -> Path:
     return path
 
 
+FIRST_PARAGRAPH = BODY.split("\n\n")[0]
+
+
 def record(**fields: object) -> str:
     return json.dumps({"id": "r1", "text": BODY, **fields})
 
@@ -190,8 +193,9 @@ def test_a_record_s_site_is_its_outlet_and_a_source_address_its_url(tmp_path: Pa
 
 def test_records_of_news_apis_and_search_index_dumps_are_read(tmp_path: Path) -> None:
     """An Elasticsearch export (the article under ``_source``), the Guardian API (under
-    ``fields``, beside ``webTitle`` and ``webUrl``) and Event Registry (authors and source
-    as objects)."""
+    ``fields``, beside ``webTitle`` and ``webUrl``), Event Registry (authors and source
+    as objects) and the New York Times API (headline and byline as objects, the lead
+    paragraph its only text)."""
     records = [
         {"_index": "news", "_id": "es-1", "_source": {"title": "Ship runs aground", "content": BODY,
                                                       "published_at": "2023-09-13T08:00:00Z"}},
@@ -202,13 +206,21 @@ def test_records_of_news_apis_and_search_index_dumps_are_read(tmp_path: Path) ->
          "authors": [{"uri": "ann_lee@er.example", "name": "Ann Lee", "type": "author"},
                      {"uri": "bo_chan@er.example", "name": "Bo Chan", "type": "author"}]},
     ]
+    records.append({"_id": "nyt://article/1234", "web_url": "https://www.nytimes.com/2023/09/13/ship.html",
+                    "abstract": "A cargo ship ran aground.", "lead_paragraph": FIRST_PARAGRAPH,
+                    "headline": {"main": "Ship Runs Aground", "print_headline": "Ship Aground"},
+                    "pub_date": "2023-09-13T08:05:00+0000", "byline": {"original": "By Ann Lee"},
+                    "source": "The New York Times"})
     path = write(tmp_path / "api.jsonl", "\n".join(json.dumps(r) for r in records))
-    es, guardian, er = load_many([path]).articles
+    es, guardian, er, nyt = load_many([path]).articles
     assert (es.external_id, es.title, es.text, es.date) == ("es-1", "Ship runs aground", BODY, "2023-09-13T08:00:00+00:00")
     assert (guardian.external_id, guardian.url, guardian.byline, guardian.date, guardian.outlet) == (
         "world/2023/sep/13/ship", "https://g.example/ship", "Ann Lee", "2023-09-13T09:00:00+00:00", "g.example")
     assert guardian.text.endswith("Two.") and er.text.endswith("Three.")
     assert (er.outlet, er.byline, er.date) == ("Harbour Herald", "Ann Lee, Bo Chan", "2023-09-13T10:00:00+00:00")
+    assert (nyt.external_id, nyt.title, nyt.text, nyt.url, nyt.outlet, nyt.byline, nyt.meta["abstract"]) == (
+        "nyt://article/1234", "Ship Runs Aground", FIRST_PARAGRAPH, "https://www.nytimes.com/2023/09/13/ship.html",
+        "The New York Times", "By Ann Lee", "A cargo ship ran aground.")
 
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -41,6 +41,8 @@ COLUMN_NAMES = {
     "authors": "author",
     # Firecrawl's scrape results (the page as Markdown, its metadata in a nested object)
     "markdown": "text", "sourceurl": "url", "ogsitename": "outlet", "publishedtime": "date",
+    # the New York Times Article Search API (the lead paragraph is all the text it gives)
+    "lead_paragraph": "text", "web_url": "url",
 }
 
 #: Record fields read into Article fields; everything else goes to ``meta``.
@@ -98,8 +100,8 @@ def _empty(value: Any) -> bool:
 def _text_field(value: Any) -> str | None:
     if type(value) is str:  # the usual case, first
         return value or None
-    if isinstance(value, dict):  # NewsAPI's {"id": ..., "name": "CNN"}
-        value = value.get("name") or value.get("title")
+    if isinstance(value, dict):  # NewsAPI's {"id": ..., "name": "CNN"}, the NYT API's {"main": ...}
+        value = value.get("name") or value.get("title") or value.get("main") or value.get("original")
     if isinstance(value, list):  # several authors: names, or Event Registry's {"name": ...} objects
         names = [item.get("name") if isinstance(item, dict) else item for item in value]
         value = ", ".join(str(name) for name in names if name)
