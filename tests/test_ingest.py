@@ -530,6 +530,73 @@ def test_a_lexisnexis_title_holding_a_date_stays_the_title(tmp_path: Path) -> No
         "Late surge on September 12, 2023 lifts stocks", "The Harbour Herald", "2023-09-13")
 
 
+FACTIVA_FIELDS = """HD Ship runs aground outside the harbour
+BY By Ann Lee
+WC 30 words
+PD 13 September 2023
+ET 08:05
+SN The Harbour Herald
+SC HARBH
+LA English
+CY (c) 2023 Harbour Herald. All rights reserved.
+LP A cargo ship ran aground outside the harbour at dawn on Friday, the port authority said.
+TD Tugs were trying to free the vessel before the evening tide, a spokeswoman added.
+NS gdis : Disasters/Accidents
+RE uk : United Kingdom
+AN Document HARBH00020230913ej9d0005t
+
+HD Council approves new ferry timetable
+WC 14 words
+PD 14 September 2023
+SN Port Gazette
+LA English
+LP The council approved a new ferry timetable on Tuesday,
+   adding two evening crossings from October.
+AN Document PORTG00020230914ej9e000a1
+"""
+FACTIVA_ARTICLES = """Ship runs aground outside the harbour
+By Ann Lee
+30 words
+13 September 2023
+08:05
+The Harbour Herald
+HARBH
+English
+(c) 2023 Harbour Herald. All rights reserved.
+
+A cargo ship ran aground outside the harbour at dawn on Friday, the port authority said.
+
+Tugs were trying to free the vessel before the evening tide, a spokeswoman added.
+
+Document HARBH00020230913ej9d0005t
+
+Council approves new ferry timetable
+14 words
+14 September 2023
+Port Gazette
+PORTG
+English
+
+The council approved a new ferry timetable on Tuesday, adding two evening crossings from October.
+
+Document PORTG00020230914ej9e000a1
+"""
+
+
+@pytest.mark.parametrize("export", [FACTIVA_FIELDS, FACTIVA_ARTICLES], ids=["labelled fields", "article"])
+def test_a_factiva_export_is_read_document_by_document(tmp_path: Path, export: str) -> None:
+    """A Factiva export ("Full Article/Report plus Indexing", or "Article"): each document an
+    article with its Factiva id, headline, byline, date and time, source and body."""
+    ship, ferry = load_many([write(tmp_path / "factiva.txt", export)]).articles
+    assert (ship.external_id, ship.title, ship.outlet, ship.date, ship.byline, ship.text) == (
+        "HARBH00020230913ej9d0005t", "Ship runs aground outside the harbour", "The Harbour Herald",
+        "2023-09-13T08:05:00", "Ann Lee", BODY)
+    assert (ferry.external_id, ferry.title, ferry.outlet, ferry.date) == (
+        "PORTG00020230914ej9e000a1", "Council approves new ferry timetable", "Port Gazette", "2023-09-14")
+    assert " ".join(ferry.text.split()) == ("The council approved a new ferry timetable on Tuesday, "
+                                            "adding two evening crossings from October.")
+    assert (ship.meta["source_code"], ship.meta["language"]) == ("HARBH", "English")
+
 def test_a_json_lines_file_written_with_a_byte_order_mark_is_read_whole(tmp_path: Path) -> None:
     """Windows tools open a UTF-8 file with a byte order mark: its first record is read too,
     by the readers and by the slices dedup reads; a UTF-16 file is one clear error."""

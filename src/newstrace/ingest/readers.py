@@ -18,8 +18,9 @@ Formats, chosen by extension (each optionally gzipped, ``.gz``):
   files is a dataset); read a batch of rows at a time, and split by row groups into slices;
 * ``.warc`` (web archives as crawled, e.g. CC-NEWS; records optionally gzipped, ``.warc.gz``):
   each successful HTML response is a web page, its URL and crawl date from the record;
-* a LexisNexis text export (``.txt``, documents marked ``N of M DOCUMENTS`` or ``End of
-  Document``): one record per document (:func:`newstrace.ingest.exports.export_records`);
+* a LexisNexis or Factiva text export (``.txt``, documents marked ``N of M DOCUMENTS``, ``End of
+  Document`` or ``Document <id>``): one record per document
+  (:func:`newstrace.ingest.exports.export_records`);
 * ``.rss`` / ``.atom`` / ``.xml``: a news feed (RSS 2.0, RSS 1.0 or Atom), one record per
   item (:func:`newstrace.ingest.feeds.feed_records`): its full content or summary as text,
   the feed's title as outlet;
