@@ -879,3 +879,14 @@ def test_a_plain_text_with_a_stray_markdown_sign_stays_as_it_is(tmp_path: Path) 
     text = ("The #1 seed fell in the first round [sic], the coach said.\n\n"
             "__init__ was the file's name. Tickets are on sale (see [the club's site](https://club.example/tickets)).")
     assert load(write(tmp_path / "brief.txt", text)).text == text
+
+
+def test_markdown_pages_a_scraper_saved_are_read_from_a_folder_and_notes_are_not(tmp_path: Path) -> None:
+    """Jina Reader's pages saved as ``.md`` files among notes: the pages (their head says so)
+    are articles, a README is skipped with its reason."""
+    write(tmp_path / "pages" / "ship.md", JINA_PAGE)
+    write(tmp_path / "pages" / "README.md", "# Notes\n\nCollected with [a scraper](https://scraper.example) on **Friday**.")
+    found = load_many([tmp_path / "pages"])
+    assert [(a.title, a.text) for a in found.articles] == [("Ship runs aground outside the harbour", BODY)]
+    assert [(Path(s.path).name, s.reason.split(";")[0]) for s in found.skipped] == [
+        ("README.md", "not an article format (.md)")]

@@ -617,7 +617,8 @@ def _member_items(where: Path, data: bytes, max_bytes: int) -> Iterator[Article 
             data = gzip.decompress(data)
         if len(data) > max_bytes:
             raise IngestError(where, f"decompresses to over the {max_bytes:,}-byte limit")
-        if suffix and suffix not in ARTICLE_SUFFIXES:
+        if suffix and suffix not in ARTICLE_SUFFIXES and not (
+                suffix in MARKDOWN_SUFFIXES and _READER_HEAD.match(data[:4096].decode("utf-8", "replace"))):
             raise IngestError(where, f"not an article format ({suffix})")
         if suffix in TABLE_SUFFIXES | PARQUET_SUFFIXES | WARC_SUFFIXES | ARCHIVE_SUFFIXES:
             raise IngestError(where, f"a {suffix} file inside an archive is not read: unpack it to read it")
@@ -933,11 +934,26 @@ def _unknown_format(path: Path) -> IngestError | None:
     """An error for a file found in a folder whose extension names no article format
     (files without an extension are sniffed); name such a file on its own to read it."""
     suffix = _format_of(path)[0]
-    if not suffix or suffix in ARTICLE_SUFFIXES:
+    if not suffix or suffix in ARTICLE_SUFFIXES or (suffix in MARKDOWN_SUFFIXES and _is_scraped_page(path)):
         return None
     return IngestError(path, f"not an article format ({suffix}); newstrace reads .txt, .html, .json, "
-                             ".jsonl, .csv, .tsv, .rss, .atom, .xml, .nitf, .newsml (optionally .gz), .parquet "
-                             "and .warc(.gz): name the file on its own to read it anyway")
+                             ".jsonl, .csv, .tsv, .rss, .atom, .xml, .nitf, .newsml (optionally .gz), "
+                             ".parquet, .warc(.gz) and .zip/.tar(.gz) archives of them: name the file on its "
+                             "own to read it anyway")
+
+
+#: Markdown files: notes beside the articles (a README), unless a scraper wrote them (a
+#: Jina Reader page opens with its head: :func:`_reader_head`).
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+
+
+def _is_scraped_page(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            head = file.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return _READER_HEAD.match(head) is not None
 
 
 def iter_articles(
