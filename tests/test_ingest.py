@@ -885,7 +885,8 @@ def test_markdown_pages_a_scraper_saved_are_read_from_a_folder_and_notes_are_not
     """Jina Reader's pages saved as ``.md`` files among notes: the pages (their head says so)
     are articles, a README is skipped with its reason."""
     write(tmp_path / "pages" / "ship.md", JINA_PAGE)
-    write(tmp_path / "pages" / "README.md", "# Notes\n\nCollected with [a scraper](https://scraper.example) on **Friday**.")
+    write(tmp_path / "pages" / "README.md",
+          "# Notes\n\nCollected with [a scraper](https://scraper.example) on **Friday**.")
     found = load_many([tmp_path / "pages"])
     assert [(a.title, a.text) for a in found.articles] == [("Ship runs aground outside the harbour", BODY)]
     assert [(Path(s.path).name, s.reason.split(";")[0]) for s in found.skipped] == [
