@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import datetime as dt
 import gzip
 import html as html_entities
@@ -217,7 +218,7 @@ def _from_text(path: PathLike, text: str, key: str | None = None, **fields: Any)
     if head:  # a page as Jina Reader writes it: its head's fields, unless the input gave them, then Markdown
         head["date"] = record_date(head.get("date"))
         fields = {**fields, **{name: value for name, value in head.items() if value and not fields.get(name)}}
-        return _article(clean_text(markdown_text(text), title=fields.get("title")), path, key, **fields)
+        return _article(clean_text(_markdown_text(text), title=fields.get("title")), path, key, **fields)
     return _article(clean_text(plain_text(text), title=fields.get("title")), path, key, **fields)
 
 
@@ -259,7 +260,7 @@ def plain_text(text: str) -> str:
     # Markdown without a link reads as plain text does (its marks hold no word); "]" is searched
     # first, a single character being the quicker search through a text that has none
     if "]" in text and "](" in text and _is_markdown(text):
-        return markdown_text(text)
+        return _markdown_text(text)
     if "<" in text:
         if len(_BLOCK_TAG.findall(text, 0, 20_000)) >= _TAGS_IN_MARKUP:
             laid_out = _text_of_markup(text)
@@ -279,13 +280,18 @@ def _is_markdown(text: str) -> bool:
     return len(_MARKDOWN_SIGN.findall(text, 0, 20_000)) >= _MARKDOWN_SIGNS
 
 
-def markdown_text(text: str) -> str:
+def _markdown_text(text: str) -> str:
     """Markdown (CommonMark, with tables) read as the HTML it renders to: links as their
     words, images left out, each block a paragraph."""
+    laid_out = _text_of_markup(_markdown_renderer().render(text))
+    return text if laid_out is None else laid_out
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown_renderer() -> Any:
     from markdown_it import MarkdownIt
 
-    laid_out = _text_of_markup(MarkdownIt("commonmark").enable("table").render(text))
-    return text if laid_out is None else laid_out
+    return MarkdownIt("commonmark").enable("table")
 
 
 def _reader_head(text: str) -> tuple[dict[str, str], str]:
@@ -617,8 +623,7 @@ def _member_items(where: Path, data: bytes, max_bytes: int) -> Iterator[Article 
             data = gzip.decompress(data)
         if len(data) > max_bytes:
             raise IngestError(where, f"decompresses to over the {max_bytes:,}-byte limit")
-        if suffix and suffix not in ARTICLE_SUFFIXES and not (
-                suffix in MARKDOWN_SUFFIXES and _READER_HEAD.match(data[:4096].decode("utf-8", "replace"))):
+        if suffix and suffix not in ARTICLE_SUFFIXES and not (suffix in MARKDOWN_SUFFIXES and _is_scraped_page(data)):
             raise IngestError(where, f"not an article format ({suffix})")
         if suffix in TABLE_SUFFIXES | PARQUET_SUFFIXES | WARC_SUFFIXES | ARCHIVE_SUFFIXES:
             raise IngestError(where, f"a {suffix} file inside an archive is not read: unpack it to read it")
@@ -725,7 +730,7 @@ def _file_items(path: Path, max_bytes: int) -> list[Article | IngestError]:
     text export (:func:`~newstrace.ingest.exports.export_records`), each named ``FILE:N`` by
     its place in the export, with an error for each document that cannot be read."""
     suffix, gzipped = _format_of(path)
-    if suffix in JSONL_SUFFIXES or suffix in TABLE_SUFFIXES or suffix in XML_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
+    if suffix in _MANY_ARTICLE_READERS:
         raise IngestError(path, f"a {suffix} file holds many articles: read it with iter_articles()")
     return _document_items(path, suffix, _read_bytes(path, gzipped, max_bytes))
 
@@ -853,25 +858,21 @@ def _jsonl_line(path: Path, number: int, line: bytes, max_bytes: int) -> Iterato
             yield error
 
 
+#: The readers of the formats whose files hold many articles, by suffix.
+_MANY_ARTICLE_READERS: dict[str, Callable[[Path, int], Iterator[Article | IngestError]]] = {
+    **dict.fromkeys(JSONL_SUFFIXES, _iter_jsonl),
+    **dict.fromkeys(TABLE_SUFFIXES, _iter_table),
+    **dict.fromkeys(PARQUET_SUFFIXES, lambda path, _max_bytes: _iter_parquet(path)),
+    **dict.fromkeys(WARC_SUFFIXES, _iter_warc),
+    **dict.fromkeys(XML_SUFFIXES, _iter_xml),
+    **dict.fromkeys(ARCHIVE_SUFFIXES, _iter_archive),
+}
+
+
 def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
-    suffix = _format_of(path)[0]
-    if suffix in JSONL_SUFFIXES:
-        yield from _iter_jsonl(path, max_bytes)
-        return
-    if suffix in TABLE_SUFFIXES:
-        yield from _iter_table(path, max_bytes)
-        return
-    if suffix in PARQUET_SUFFIXES:
-        yield from _iter_parquet(path)
-        return
-    if suffix in WARC_SUFFIXES:
-        yield from _iter_warc(path, max_bytes)
-        return
-    if suffix in XML_SUFFIXES:
-        yield from _iter_xml(path, max_bytes)
-        return
-    if suffix in ARCHIVE_SUFFIXES:
-        yield from _iter_archive(path, max_bytes)
+    reader = _MANY_ARTICLE_READERS.get(_format_of(path)[0])
+    if reader is not None:
+        yield from reader(path, max_bytes)
         return
     try:
         yield from _file_items(path, max_bytes)
@@ -934,7 +935,7 @@ def _unknown_format(path: Path) -> IngestError | None:
     """An error for a file found in a folder whose extension names no article format
     (files without an extension are sniffed); name such a file on its own to read it."""
     suffix = _format_of(path)[0]
-    if not suffix or suffix in ARTICLE_SUFFIXES or (suffix in MARKDOWN_SUFFIXES and _is_scraped_page(path)):
+    if not suffix or suffix in ARTICLE_SUFFIXES or (suffix in MARKDOWN_SUFFIXES and _is_scraped_page(_head_of(path))):
         return None
     return IngestError(path, f"not an article format ({suffix}); newstrace reads .txt, .html, .json, "
                              ".jsonl, .csv, .tsv, .rss, .atom, .xml, .nitf, .newsml (optionally .gz), "
@@ -947,13 +948,18 @@ def _unknown_format(path: Path) -> IngestError | None:
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 
 
-def _is_scraped_page(path: Path) -> bool:
+def _is_scraped_page(data: bytes) -> bool:
+    """Whether a Markdown file's bytes open with Jina Reader's page head."""
+    return _READER_HEAD.match(data[:4096].decode("utf-8", "replace")) is not None
+
+
+def _head_of(path: Path) -> bytes:
+    """A file's first 4 KiB (nothing when it cannot be read)."""
     try:
         with path.open("rb") as file:
-            head = file.read(4096).decode("utf-8", "replace")
+            return file.read(4096)
     except OSError:
-        return False
-    return _READER_HEAD.match(head) is not None
+        return b""
 
 
 def iter_articles(
