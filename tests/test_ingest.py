@@ -891,3 +891,11 @@ def test_markdown_pages_a_scraper_saved_are_read_from_a_folder_and_notes_are_not
     assert [(a.title, a.text) for a in found.articles] == [("Ship runs aground outside the harbour", BODY)]
     assert [(Path(s.path).name, s.reason.split(";")[0]) for s in found.skipped] == [
         ("README.md", "not an article format (.md)")]
+
+
+def test_one_news_item_in_an_xml_file_loads_as_one_article(tmp_path: Path) -> None:
+    """``load`` (and ``newstrace compare``) take an XML file of one news item; a message of
+    several is many articles."""
+    assert load(write(tmp_path / "1841017.xml", NITF)).external_id == "1841017"
+    with pytest.raises(IngestError, match="holds many articles"):
+        load(write(tmp_path / "message.xml", NEWSML_G2))

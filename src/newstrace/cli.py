@@ -341,8 +341,10 @@ def _interrupted(db: Path) -> typer.Exit:
 
 PathsArg = typer.Argument(
     ..., metavar="ARTICLES...",
-    help="Files or folders of articles: .txt, .html, .json, .jsonl, .csv, .tsv or news feeds (.rss, "
-    ".atom, .xml), each optionally .gz, .parquet and .warc(.gz). Folders are read recursively; other files in them are skipped with a reason.")
+    help="Files or folders of articles: .txt, .html, .json, .jsonl, .csv, .tsv, news feeds (.rss, .atom, "
+    ".xml) and news agencies' XML (NITF, NewsML: .xml, .nitf, .newsml), each optionally .gz, .parquet, "
+    ".warc(.gz) and .zip/.tar(.gz) archives of them. Folders are read recursively; other files in them "
+    "are skipped with a reason.")
 DbOpt = typer.Option(Path(DEFAULT_DB), "--db", metavar="FILE",
                      help="SQLite store; results persist between runs, so a second run only compares what is new.")
 OutOpt = typer.Option(None, "-o", "--output", metavar="FILE",
@@ -526,16 +528,6 @@ def _pair_record(relation: Relation, finder: newstrace.CopyFinder, with_texts: b
     return relation.to_dict((finder.text(relation.a), finder.text(relation.b)) if with_texts else None)
 
 
-def _holds_many(path: Path) -> bool:
-    """Whether ``path`` is a file of many articles (JSON Lines, CSV/TSV, Parquet, WARC)."""
-    from newstrace.ingest.readers import JSONL_SUFFIXES, PARQUET_SUFFIXES, TABLE_SUFFIXES, WARC_SUFFIXES
-
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes[-1:] == [".gz"]:
-        suffixes.pop()
-    return bool(suffixes) and suffixes[-1] in JSONL_SUFFIXES | TABLE_SUFFIXES | PARQUET_SUFFIXES | WARC_SUFFIXES
-
-
 @app.command(cls=_Command, short_help="Compare two articles: relation, direction, passages.")
 def compare(
     a: Path = typer.Argument(..., metavar="A", help="First article file."),
@@ -543,12 +535,13 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Compare two articles: relation, direction, scores and aligned passages."""
-    from newstrace.ingest.readers import IngestError, load
+    from newstrace.ingest.readers import IngestError, holds_many_articles, load
 
     for path in (a, b):
-        if _holds_many(path):
+        if holds_many_articles(path):
             raise _fail(f"{path}: a {path.suffix} file holds many articles, and compare takes two files of one "
-                        "article each (.txt, .html, .json); analyze or dedup read the whole file")
+                        "article each (.txt, .html, .json, one NITF or NewsML item); analyze or dedup read the "
+                        "whole file")
     try:
         first, second = load(a), load(b)
     except IngestError as exc:

@@ -716,10 +716,12 @@ _OWN_REPORT = "a newstrace report, not an article (write reports outside the inp
 
 
 def _load_file(path: Path, max_bytes: int) -> Article:
-    """One article from a single-article file (text, HTML, JSON or sniffed)."""
-    items = _file_items(path, max_bytes)
+    """One article from a single-article file (text, HTML, JSON or sniffed, or an XML file
+    of one news item: an NITF document, a NewsML item)."""
+    xml = _format_of(path)[0] in XML_SUFFIXES
+    items = list(_iter_xml(path, max_bytes)) if xml else _file_items(path, max_bytes)
     if len(items) > 1:
-        raise IngestError(path, "a LexisNexis export holds many articles: read it with iter_articles()")
+        raise IngestError(path, f"the file holds many articles ({len(items)}): read it with iter_articles()")
     if isinstance(items[0], IngestError):
         raise items[0]
     return items[0]
@@ -867,6 +869,13 @@ _MANY_ARTICLE_READERS: dict[str, Callable[[Path, int], Iterator[Article | Ingest
     **dict.fromkeys(XML_SUFFIXES, _iter_xml),
     **dict.fromkeys(ARCHIVE_SUFFIXES, _iter_archive),
 }
+
+
+def holds_many_articles(path: PathLike) -> bool:
+    """Whether ``path``'s format is one of many articles a file (JSON Lines, CSV/TSV,
+    Parquet, WARC, an archive); an XML file may hold one news item or many."""
+    suffix = _format_of(Path(path))[0]
+    return suffix in _MANY_ARTICLE_READERS and suffix not in XML_SUFFIXES
 
 
 def _iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
