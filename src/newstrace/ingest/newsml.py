@@ -67,7 +67,7 @@ def _parsed(data: bytes) -> etree._Element:
     except etree.XMLSyntaxError as error:
         if "Entity" not in str(error):
             raise NewsXMLError(f"not well-formed XML ({error})") from None
-    # an entity its DTD defines (NITF's "&mdash;"), which is not read: dropped, as a browser would not
+    # an entity only the unread DTD defines (NITF's "&mdash;"): recovered, then :func:`_settle_entities`
     lenient = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True)
     root = etree.fromstring(data, lenient)
     if root is None:
@@ -113,9 +113,7 @@ def _paragraphs(body: etree._Element | None, skip: Iterable[str] = ("media", "ta
     text when it has none; what ``skip`` names (captioned pictures, tables) left out."""
     if body is None:
         return None
-    for name in skip:
-        for element in list(body.iter(name)):
-            element.getparent().remove(element)
+    etree.strip_elements(body, *skip, with_tail=False)
     blocks = [_text(element) for element in body.iter("p", "hl2", "li", "pre", "h1", "h2", "h3")]
     text = "\n\n".join(block for block in blocks if block)
     return text or _text(body)
