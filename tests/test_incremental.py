@@ -194,12 +194,47 @@ def test_story_table_resumes_as_the_whole_state_and_writes_only_changed_stories(
             by_table.assign(articles[batch], vectors[batch], links)
             by_state.assign(articles[batch], vectors[batch], links)
             assert by_table.stories() == by_state.stories()
-            changed, _, replace = by_table.table_changes()
+            changed, emptied, replace = by_table.table_changes()
             assert not replace and 0 < len(changed) < len(by_table.stories())
+            assert {row[1] for row in changed} <= by_table.changed_story_ids()
+            assert len(by_table.changed_story_ids()) == len(changed) + len(emptied)
         rows, emptied, replace = by_table.table_changes()
         store.put_story_state(by_table.table_header(), rows, emptied, replace=replace)
         header, stored = store.story_state()
         assert StoryClusterer.from_table(header, stored, store.story_bags).to_state() == by_state.to_state()
+
+
+def test_a_run_reaches_every_article_chained_to_a_judged_one_by_derived_relations() -> None:
+    """The articles whose parent or root a run can change: those joined to a judged one by
+    a chain of derived relations, in either direction; a same-event pair joins nothing."""
+    from newstrace.model import Relation
+    from newstrace.relate import derivation_component
+
+    relations = [Relation.of("wire", "blog", "copy", "wire", 0.9), Relation.of("blog", "scraper", "duplicate", "blog", 1.0),
+                 Relation.of("digest", "wire", "partial", "wire", 0.4), Relation.of("agency", "rewrite", "paraphrase", "agency", 0.9),
+                 Relation.of("scraper", "agency", "same_story", None, 0.7), Relation.of("lone", "other", "same_story", None, 0.6)]
+    assert derivation_component(relations, {"scraper"}) == {"wire", "blog", "scraper", "digest"}
+    assert derivation_component(relations, {"rewrite", "lone"}) == {"agency", "rewrite"}
+    assert derivation_component(relations, {"new"}) == set()
+
+
+def test_collector_paused_leaves_what_it_made_in_the_oldest_generation() -> None:
+    """The objects made while the collector was paused are not walked by the next young
+    collection: they wait in the oldest generation, and are still collected there."""
+    import gc
+
+    from newstrace.engine.memory import collector_paused
+
+    with collector_paused():
+        kept = [[number] for number in range(20_000)]
+        cycle: list = []
+        cycle.append(cycle)
+    assert gc.get_count()[0] < 1_000
+    assert any(item is kept for item in gc.get_objects(generation=2))
+    cycle_id = id(cycle)
+    del cycle
+    gc.collect()
+    assert all(id(item) != cycle_id for item in gc.get_objects())
 
 
 PROMO = "Sign up for the Morning Brief newsletter to get our top stories. Follow us for updates all day long."

@@ -419,3 +419,12 @@ def test_stories_updated_in_place_are_stored_as_if_put_anew(tmp_path: Path) -> N
         for store in (updated, put):
             assert [story_json(s) for s in store.stories()] == [story_json(s) for s in in_order]
             assert [s.id for s in store.stories(limit=2, offset=1)] == [s.id for s in in_order[1:3]]
+
+    with Store(tmp_path / "told.db") as told:  # told which stories may differ: b alone
+        told.add_articles(articles)
+        told.update_stories(first)
+        assert told.update_stories(later, only={"b"}) == 4  # b compared and changed, e, f and g new; c gone
+        assert tables(told) == tables(put)
+        renamed = [Story(**{**s.__dict__, "title": "Renamed"}) for s in later]
+        assert told.update_stories(renamed, only={"e"}) == 1  # the others taken as stored
+        assert {s.id: s.title for s in told.stories()} == {**{s.id: s.title for s in later}, "e": "Renamed"}

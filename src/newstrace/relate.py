@@ -28,6 +28,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
 from typing import Literal, Mapping, Sequence
 
 from newstrace.text.quotes import quoted_words
@@ -355,6 +356,25 @@ def provenance_graph(article_ids: Sequence[str], relations: Sequence[Relation]) 
             relation = relation.with_source(source)
         graph.parents[copy] = relation
     return graph
+
+
+def derivation_component(relations: Iterable[Relation], seeds: Collection[str]) -> set[str]:
+    """The articles joined to any of ``seeds`` by a chain of derived relations (``seeds``
+    among them where they have one): those whose parent or root in the
+    :func:`provenance_graph` can change when the seeds' relations do."""
+    neighbours: dict[str, list[str]] = {}
+    for r in relations:
+        if r.derived:
+            neighbours.setdefault(r.a, []).append(r.b)
+            neighbours.setdefault(r.b, []).append(r.a)
+    reached = {seed for seed in seeds if seed in neighbours}
+    waiting = list(reached)
+    while waiting:
+        for other in neighbours[waiting.pop()]:
+            if other not in reached:
+                reached.add(other)
+                waiting.append(other)
+    return reached
 
 
 def _would_cycle(graph: ProvenanceGraph, source: str, copy: str) -> bool:

@@ -40,7 +40,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -613,15 +613,26 @@ class Store:
             db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, story_json(s)) for s in stories])
             _index_stories(db, stories)
 
-    def update_stories(self, stories: Sequence[Story]) -> int:
+    def update_stories(self, stories: Sequence[Story], *, only: Collection[str] | None = None) -> int:
         """Make the stored stories ``stories``, as :meth:`put_stories` does, writing only
         those that are new or changed (and removing the others): a run that adds a few
-        articles to a large store changes a few of its stories. Returns how many were written."""
-        texts = {story.id: story_json(story) for story in stories}
+        articles to a large store changes a few of its stories. ``only``: the ids of the
+        stories that may differ from their stored form, when the caller knows them; the
+        other stored ones are kept without being compared (at 95,000 stories, writing each
+        as JSON to compare it took most of a second). Returns how many were written."""
+        current = {story.id for story in stories}
         with self.transaction() as db:
-            stored = dict(db.execute("SELECT id, data FROM stories"))
+            if only is None:
+                stored = dict(db.execute("SELECT id, data FROM stories"))
+                stored_ids: Collection[str] = stored.keys()
+            else:
+                stored_ids = {story_id for (story_id,) in db.execute("SELECT id FROM stories")}
+                stories = [story for story in stories if story.id in only or story.id not in stored_ids]
+                stored = dict(db.execute("SELECT id, data FROM stories WHERE id IN (SELECT value FROM json_each(?))",
+                                         (json.dumps([story.id for story in stories if story.id in stored_ids]),)))
+            texts = {story.id: story_json(story) for story in stories}
             changed = [story for story in stories if _changed(stored.get(story.id), texts[story.id])]
-            stale = json.dumps([story_id for story_id in stored if story_id not in texts]
+            stale = json.dumps([story_id for story_id in stored_ids if story_id not in current]
                                + [story.id for story in changed if story.id in stored])
             for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
                 db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (stale,))

@@ -523,6 +523,20 @@ class StoryClusterer:
         emptied = [self._seqs[row] for row in changed[stories.sizes[changed] == 0].tolist()]
         return rows, emptied, not self._from_table
 
+    def changed_story_ids(self) -> set[str] | None:
+        """The ids of the stories changed (members, title, sums) since the clusterer was
+        restored from a story table or last saved (:meth:`table_changes`), emptied ones
+        included; ``None`` when it was not restored: every story is new."""
+        if not self._from_table:
+            return None
+        if self._stories is None:
+            return set()
+        return {self.story_ids[row] for row in self._stories.changed}
+
+    def has_article(self, article_id: str) -> bool:
+        """Whether the article is assigned to a story."""
+        return article_id in self._row_of_article
+
     def table_saved(self) -> None:
         """The rows of :meth:`table_changes` are written: later changes are counted from here."""
         if self._stories is not None:
@@ -583,7 +597,8 @@ class StoryClusterer:
                                      for article_id in members}
         live = np.flatnonzero(stories.sizes[:count] > 0)  # as _reindex, from the embedding sums alone
         if len(live):
-            clusterer._index.add(live, unit_rows(embeddings[live], in_place=True), stories.last_day[live], later=True)
+            clusterer._index.add(live, embeddings if len(live) == count else embeddings[live],
+                                 stories.last_day[live], later=True)
         return clusterer
 
     # -- internals --------------------------------------------------------------------
@@ -1238,8 +1253,7 @@ class StoryClusterer:
         """Index the current mean embeddings of the live stories among ``rows``."""
         rows = rows[self._stories.sizes[rows] > 0]
         if len(rows):
-            means = unit_rows(self._stories.embedding_sums(rows, self._embedding_dim))
-            self._index.add(rows, means, self._stories.last_day[rows])
+            self._index.add(rows, self._stories.embedding_sums(rows, self._embedding_dim), self._stories.last_day[rows])
 
     def _merge_linked(self, linked: dict[str, set[str]]) -> None:
         """Merge stories split across must-link pairs into the older story."""

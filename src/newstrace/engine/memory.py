@@ -88,7 +88,18 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_on:
+            _promote_young_objects()
             gc.enable()
+
+
+def _promote_young_objects() -> None:
+    """Move every object the collector tracks into its oldest generation, as if each had
+    survived the younger collections. A paused block leaves all it made in the youngest
+    generation, and the first collection after it walked them all: 0.4 s after a second
+    ``analyze`` into a 100,000-article store, for objects that are the report (long-lived,
+    next to no cycles). In the oldest generation they wait for the next full collection."""
+    gc.freeze()
+    gc.unfreeze()
 
 
 #: Where Linux control groups (v2, then v1) say how much memory this process may use.
