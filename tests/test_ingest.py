@@ -899,3 +899,54 @@ def test_one_news_item_in_an_xml_file_loads_as_one_article(tmp_path: Path) -> No
     assert load(write(tmp_path / "1841017.xml", NITF)).external_id == "1841017"
     with pytest.raises(IngestError, match="holds many articles"):
         load(write(tmp_path / "message.xml", NEWSML_G2))
+
+
+LABELLED_BODY = ("Crews restored power to about 12,000 of the 40,000 homes cut off by the storm, the county said.\n\n"
+                 "Update: schools stay closed on Wednesday.\n")
+
+
+@pytest.mark.parametrize("head, expected", [
+    ("Title: Storm cuts power in Halden\nDate: 2026-03-04\nSource: Northern Wire\n\n",
+     {"title": "Storm cuts power in Halden", "date": "2026-03-04", "outlet": "Northern Wire"}),
+    ("Headline: Storm cuts power in Halden\nPublished: March 4, 2026\nBy: Ann Lee\nBy: Tom Berg\n"
+     "URL: https://wire.example/storm\nSection: Weather\n\n",
+     {"title": "Storm cuts power in Halden", "date": "2026-03-04", "byline": "Ann Lee, Tom Berg",
+      "url": "https://wire.example/storm", "outlet": "wire.example", "meta": {"section": "Weather"}}),
+    ("Title: Storm cuts power in Halden\n\nSource: https://wire.example/storm\n\nPublished Time: 2026-03-04T14:05:00Z\n\n",
+     {"title": "Storm cuts power in Halden", "date": "2026-03-04T14:05:00+00:00", "url": "https://wire.example/storm"}),
+    ("Title: Storm cuts power in Halden\n\n", {"title": "Storm cuts power in Halden", "date": None}),
+    ("Title: Storm cuts power in Halden\n", {"title": "Storm cuts power in Halden", "outlet": None}),
+])
+def test_a_text_file_opening_with_labelled_lines_is_read_as_a_record(tmp_path: Path, head: str, expected: dict) -> None:
+    """A text file whose head labels its fields ("Title:", "Date:", "Source:", "By:", "URL:"),
+    as plain-text exports and hand-made collections write them: the fields are the
+    article's, the head is not in its text, the body is."""
+    path = tmp_path / "storm.txt"
+    path.write_text(head + LABELLED_BODY, encoding="utf-8")
+    article = load(path)
+    assert article.text == LABELLED_BODY.strip()
+    for name, value in expected.items():
+        if name == "meta":
+            assert value.items() <= article.meta.items()
+        else:
+            assert getattr(article, name) == value, name
+    assert article.key == (f"url:{expected['url']}" if "url" in expected else f"path:{path.resolve()}")
+
+
+@pytest.mark.parametrize("text", [
+    "Update: the county reopened Highway 14 at 5 p.m.\n\nCrews cleared the debris by the evening.\n",
+    "Source: officials in Halden said on Tuesday that the storm had cut power to about forty thousand homes, "
+    "and that crews from three utilities were on their way.\nDate: tomorrow\n\nMore follows.\n",
+    "date 2026-03-04 By Ann Lee, Northern Wire\n\nCrews restored power to about 12,000 homes.\n",
+])
+def test_a_text_opening_with_prose_after_a_colon_keeps_its_text(tmp_path: Path, text: str) -> None:
+    """A first line that only looks like a label (an update line, a sentence with a colon)
+    is the article's own text, and the cleaner's "date ... By" head line is read as before."""
+    path = tmp_path / "note.txt"
+    path.write_text(text, encoding="utf-8")
+    article = load(path)
+    assert article.outlet is None or text.startswith("date") and article.outlet == "Northern Wire"
+    if text.startswith("date"):
+        assert article.date == "2026-03-04" and article.byline == "Ann Lee"
+    else:
+        assert article.text.splitlines()[0] in text.splitlines()[:2] and article.date is None

@@ -68,7 +68,8 @@ from newstrace.ingest.feeds import FeedError, feed_records
 from newstrace.ingest.newsml import NewsXMLError, news_xml_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
                                        page_meta, same_site)
-from newstrace.ingest.records import COLUMN_NAMES, date_field, extra_fields, named_fields, record_date, record_fields
+from newstrace.ingest.records import (COLUMN_NAMES, date_field, extra_fields, labelled_record, named_fields, record_date,
+                                      record_fields)
 from newstrace.model import ARCHIVE_MARK, REPUBLISHED_FROM, Article, InputError
 
 try:
@@ -753,6 +754,8 @@ def _document_items(path: Path, suffix: str, data: bytes) -> list[Article | Inge
         article = _from_html(path, text, key=identity_key(path))
     elif (records := export_records(text)) is not None:
         return _export_items(path, records, encoding)
+    elif not _READER_HEAD.match(text) and (record := labelled_record(text)) is not None:
+        article = _from_record(path, record)  # a text file opening with "Title: ...", "Date: ..." lines
     else:
         article = _from_text(path, text, identity_key(path))
     if encoding != "utf-8":

@@ -20,8 +20,8 @@ from typing import Any
 from newstrace.ingest.clean import iso_date
 from newstrace.ingest.pagemeta import host_outlet, read_date
 
-__all__ = ["COLUMN_NAMES", "RECORD_FIELDS", "date_field", "extra_fields", "named_fields", "record_date",
-           "record_fields"]
+__all__ = ["COLUMN_NAMES", "RECORD_FIELDS", "date_field", "extra_fields", "labelled_record", "named_fields",
+           "record_date", "record_fields"]
 
 #: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
 #: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
@@ -91,6 +91,75 @@ def extra_fields(record: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     CMS's ``content`` beside its ``body``) is left out, where it would store the text twice."""
     return ((name, value) for name, value in record.items()
             if name not in RECORD_FIELDS and COLUMN_NAMES.get(name.lower()) not in ("text", "html"))
+
+
+def labelled_record(text: str) -> dict[str, str] | None:
+    """The record a text file holds when it opens with labelled lines, as plain-text news
+    exports, scrapers and hand-made collections write them ("Title: ...", "Date: ...",
+    "Source: Reuters", "URL: ...", "Author: ..."): each label read as a record's field of
+    that name (:data:`COLUMN_NAMES`, and a head's own: ``By``, ``Subject``, ``Published
+    Time``), the rest of the file its ``text``. A head is two such lines or more, or a title
+    line alone; a line with an unknown label, a date label whose value is no date, or a value
+    too long for a heading ends it. ``None`` without a head."""
+    fields: dict[str, str] = {}
+    labels = 0
+    at = len(text) - len(text.lstrip())
+    while (line := _HEAD_LINE.match(text, at)) is not None:
+        name = _head_name(line["label"])
+        value = line["value"]
+        if name is None or not _fits_label(name, value):
+            break
+        if name not in fields:
+            fields[name] = value
+        elif name in ("author", "byline"):  # one line per author
+            fields[name] += f", {value}"
+        labels += 1
+        at = line.end()
+        if text.startswith("\n", at):  # a blank line: the head may go on after it
+            at += len(text[at:]) - len(text[at:].lstrip("\n"))
+    body = text[at:]
+    alone_title = labels == 1 and _own_name(next(iter(fields), "")) == "title"
+    if not body.strip() or (labels < 2 and not alone_title):
+        return None
+    return {**fields, "text": body}
+
+
+#: A labelled line of a text file's head: a label of a few words, a colon, a value on the line.
+_HEAD_LINE = re.compile(r"[ \t]*(?P<label>[A-Za-z][A-Za-z ._-]{0,30}?)[ \t]*:[ \t]*(?P<value>\S[^\n]*?)[ \t]*(?:\n|\Z)")
+#: Labels a file's head gives that records do not (as a record's names, lower case, "_" for spaces).
+_HEAD_NAMES = {"by": "byline", "subject": "title", "published_time": "date", "publication_date": "date",
+               "date_published": "date", "posted": "date", "url_source": "url", "source_url": "url",
+               "writer": "author", "article_id": "id", "doc_id": "id", "document_id": "id"}
+#: Labels of a file's head kept in the article's ``meta``.
+_HEAD_META = frozenset({"section", "category", "categories", "tags", "keywords", "language", "lang", "description",
+                        "summary", "updated", "modified", "location", "country", "topic", "topics", "type",
+                        "word_count", "words", "length", "edition", "page", "copyright", "rights", "license"})
+#: The longest value a head gives a title, an outlet or a byline: a longer line is the body's.
+_HEAD_VALUE_CHARS = 300
+
+
+def _head_name(label: str) -> str | None:
+    """A head label's field name (``None``: a label a head does not give)."""
+    name = re.sub(r"[ .-]+", "_", label.strip().lower())
+    name = _HEAD_NAMES.get(name, name)
+    own = _own_name(name)
+    return name if (own in RECORD_FIELDS and own not in ("text", "html")) or name in _HEAD_META else None
+
+
+def _own_name(name: str) -> str:
+    return COLUMN_NAMES.get(name, name)
+
+
+def _fits_label(name: str, value: str) -> bool:
+    """Whether ``value`` is what a head gives under ``name``: a date that reads as one (and
+    names no byline: "Date: 2023-09-13 By ..." is the head line the cleaner reads), a
+    heading-sized value otherwise."""
+    if _own_name(name) in ("date", "published"):
+        return len(value) <= 60 and not _BY.search(value) and record_date(value) is not None
+    return name in _HEAD_META or len(value) <= _HEAD_VALUE_CHARS
+
+
+_BY = re.compile(r"\bby\b", re.IGNORECASE)
 
 
 def _empty(value: Any) -> bool:
