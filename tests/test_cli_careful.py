@@ -338,18 +338,18 @@ def test_tables_are_not_exported_into_an_input_folder(tmp_path: Path) -> None:
     assert not db.exists()
 
 
-def test_a_json_array_of_articles_says_how_to_give_them(tmp_path: Path) -> None:
-    """A .json file holding a list of article objects was skipped with 'JSON value is a
-    list, not an object' and no word of what to do."""
+def test_a_json_array_of_articles_is_read_article_by_article(tmp_path: Path) -> None:
+    """A .json file holding a list of article objects was skipped whole ('JSON value is a
+    list, not an object'); each object is an article, named by its place in the list."""
     wire = (EXAMPLES / "corran-flood" / "01_meridian_press.txt").read_text(encoding="utf-8")
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps([{"id": "a", "text": wire}, {"id": "b", "text": wire}]), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(feed), "--db", str(tmp_path / "s.db")],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 2
-    (line,) = done.stderr.splitlines()
-    assert line == (f"skipped {feed}: JSON value is a list, not an object; a .json file holds one article (an object "
-                    "with text or html): write a list of articles as .jsonl, one object a line")
+    done = subprocess.run([sys.executable, "-m", "newstrace", "analyze", str(feed), "--db", str(tmp_path / "s.db"),
+                           "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert sorted(a["external_id"] for a in report["articles"]) == ["a", "b"] and not report["skipped"]
+    assert [r["relation"] for r in report["relations"]] == ["duplicate"]
 
 
 def test_serve_refuses_a_file_that_is_no_store_before_saying_it_serves(tmp_path: Path) -> None:

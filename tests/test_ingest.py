@@ -663,7 +663,8 @@ def skipped(tmp_path: Path, name: str, data: str | bytes, **options: object) -> 
         ("menu.html", b"<html><body><nav><p>Home</p></nav><p>Subscribe</p></body></html>",
          "no article text found in the HTML (only"),
         ("broken.json", b'{"id": "x", "text": "unterminated', "malformed JSON"),
-        ("list.json", b'["a", "b"]', "not an object"),
+        ("list.json", b'["a", "b"]', "JSON value is a list of strs, not of article objects"),
+        ("none.json", b'{"status": "ok", "totalResults": 0, "articles": []}', "JSON list holds no article"),
         ("notext.json", b'{"id": "x", "title": "  ", "text": ""}', "no text, html or title"),
     ],
 )
@@ -950,3 +951,39 @@ def test_a_text_opening_with_prose_after_a_colon_keeps_its_text(tmp_path: Path, 
         assert article.date == "2026-03-04" and article.byline == "Ann Lee"
     else:
         assert article.text.splitlines()[0] in text.splitlines()[:2] and article.date is None
+
+
+def test_a_json_list_of_articles_and_news_api_responses_are_read_article_by_article(tmp_path: Path) -> None:
+    """A .json file holding a list of article objects, or a news API's response (NewsAPI's
+    ``articles`` with its cut ``content``, the Guardian's ``response.results``, an
+    Elasticsearch search's ``hits.hits``): each object an article named ``FILE:N`` by its
+    place, a bad one skipped with its place; one article object is read as before."""
+    body = "Crews restored power to about 12,000 of the 40,000 homes cut off by the storm, the county said."
+    newsapi = {"status": "ok", "totalResults": 2, "articles": [
+        {"source": {"id": "reuters", "name": "Reuters"}, "author": "Ann Lee", "title": "Storm cuts power",
+         "url": "https://wire.example/storm", "publishedAt": "2026-03-04T14:05:00Z", "content": body + "… [+2345 chars]"},
+        {"source": {"id": None, "name": "Coastline"}, "title": "Ice and snow", "url": "https://coast.example/ice",
+         "publishedAt": "2026-03-05T08:00:00Z", "content": "Schools stay closed across the county on Wednesday."}]}
+    guardian = {"response": {"status": "ok", "results": [
+        {"id": "world/2026/mar/04/storm", "webTitle": "Storm in Halden", "webUrl": "https://guardian.example/storm",
+         "webPublicationDate": "2026-03-04T15:00:00Z", "fields": {"bodyText": body, "byline": "Tom Berg"}}]}}
+    search = {"took": 3, "hits": {"total": {"value": 1}, "hits": [
+        {"_index": "news", "_id": "n-1", "_source": {"title": "Storm", "text": body, "date": "2026-03-04"}}]}}
+    listed = [{"id": "a", "text": body}, "not an article", {"id": "b", "text": body + " More follows."}]
+    for name, value in [("newsapi.json", newsapi), ("guardian.json", guardian), ("search.json", search), ("list.json", listed)]:
+        (tmp_path / name).write_text(json.dumps(value), encoding="utf-8")
+    result = load_many([tmp_path])
+    found = {(Path(a.path).name, a.meta.get("line")): a for a in result.articles}
+    assert sorted(found) == [("guardian.json", 1), ("list.json", 1), ("list.json", 3), ("newsapi.json", 1),
+                             ("newsapi.json", 2), ("search.json", 1)]
+    first = found[("newsapi.json", 1)]
+    assert (first.text, first.outlet, first.date, first.byline, first.url) == (
+        body, "Reuters", "2026-03-04T14:05:00+00:00", "Ann Lee", "https://wire.example/storm")
+    assert (found[("guardian.json", 1)].title, found[("guardian.json", 1)].byline) == ("Storm in Halden", "Tom Berg")
+    assert found[("search.json", 1)].external_id == "n-1" and found[("list.json", 3)].external_id == "b"
+    assert [(e.path, e.reason) for e in result.skipped] == [
+        (f"{tmp_path / 'list.json'}:2", "JSON value is a str, not an object")]
+    with pytest.raises(IngestError, match="holds many articles"):
+        load(tmp_path / "newsapi.json")
+    (tmp_path / "one.json").write_text(json.dumps({"id": "x", "text": body, "results": [1, 2]}), encoding="utf-8")
+    assert load(tmp_path / "one.json").external_id == "x"

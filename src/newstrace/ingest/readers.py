@@ -69,7 +69,7 @@ from newstrace.ingest.newsml import NewsXMLError, news_xml_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
                                        page_meta, same_site)
 from newstrace.ingest.records import (COLUMN_NAMES, date_field, extra_fields, labelled_record, named_fields, record_date,
-                                      record_fields)
+                                      record_fields, record_list, record_text)
 from newstrace.model import ARCHIVE_MARK, REPUBLISHED_FROM, Article, InputError
 
 try:
@@ -411,9 +411,7 @@ def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: b
         raise IngestError(where, reason)
     record = named_fields(record)
     fields = record_fields(record, mdy)
-    text, html = record.get("text"), record.get("html")
-    if isinstance(text, list) and all(isinstance(part, str) for part in text):
-        text = "\n\n".join(part for part in text if part.strip())  # a list of paragraphs
+    text, html = record_text(record.get("text")), record.get("html")
     key = identity_key(path, fields["external_id"], fields["url"], line)
     try:
         if isinstance(text, str) and text.strip():
@@ -747,13 +745,17 @@ def _document_items(path: Path, suffix: str, data: bytes) -> list[Article | Inge
         record = _parse_json(path, text)
         if _is_report_record(record):
             raise IngestError(path, _OWN_REPORT)
+        if (listed := record_list(record)) is not None:  # a list of articles, or a news API's response
+            if listed and not any(isinstance(item, dict) for item in listed):
+                raise IngestError(path, f"JSON value is a list of {type(listed[0]).__name__}s, not of article objects")
+            return _listed_items(path, listed, encoding, "JSON list holds no article")
         article = _from_record(path, record)
     elif _is_report_page(data):
         raise IngestError(path, _OWN_REPORT)
     elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _MARKUP.search(data[:4096])):
         article = _from_html(path, text, key=identity_key(path))
     elif (records := export_records(text)) is not None:
-        return _export_items(path, records, encoding)
+        return _listed_items(path, records, encoding, "a LexisNexis export with no readable document")
     elif not _READER_HEAD.match(text) and (record := labelled_record(text)) is not None:
         article = _from_record(path, record)  # a text file opening with "Title: ...", "Date: ..." lines
     else:
@@ -763,9 +765,11 @@ def _document_items(path: Path, suffix: str, data: bytes) -> list[Article | Inge
     return [article]
 
 
-def _export_items(path: Path, records: list[dict[str, Any]], encoding: str) -> list[Article | IngestError]:
+def _listed_items(path: Path, records: list[Any], encoding: str, none_reason: str) -> list[Article | IngestError]:
+    """The articles of the records one file holds (an export's documents, a JSON list), each
+    named ``FILE:N`` by its place; ``none_reason`` when it holds none."""
     if not records:
-        return [IngestError(path, "a LexisNexis export with no readable document")]
+        return [IngestError(path, none_reason)]
     items = list(_record_articles(path, enumerate(records, 1)))
     for item in items:
         if isinstance(item, Article) and encoding != "utf-8":

@@ -21,7 +21,7 @@ from newstrace.ingest.clean import iso_date
 from newstrace.ingest.pagemeta import host_outlet, read_date
 
 __all__ = ["COLUMN_NAMES", "RECORD_FIELDS", "date_field", "extra_fields", "labelled_record", "named_fields",
-           "record_date", "record_fields"]
+           "record_date", "record_fields", "record_list", "record_text"]
 
 #: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
 #: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
@@ -91,6 +91,44 @@ def extra_fields(record: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     CMS's ``content`` beside its ``body``) is left out, where it would store the text twice."""
     return ((name, value) for name, value in record.items()
             if name not in RECORD_FIELDS and COLUMN_NAMES.get(name.lower()) not in ("text", "html"))
+
+
+def record_list(value: Any) -> list[Any] | None:
+    """The records of a JSON value that holds many articles: a list, or a news API's or a
+    search index's response holding one (:data:`_RECORD_LISTS`: NewsAPI's and GNews'
+    ``articles``, the Guardian's ``response.results``, the New York Times' ``response.docs``,
+    Event Registry's ``articles.results``, Elasticsearch's ``hits.hits``, ...); ``None`` for
+    a value that is one record (it has a text, an HTML body or a title of its own)."""
+    if isinstance(value, list):
+        return value
+    if not isinstance(value, dict) or any(not _empty(named_fields(value).get(name)) for name in ("text", "html", "title")):
+        return None
+    for names in _RECORD_LISTS:
+        found: Any = value
+        for name in names:
+            found = found.get(name) if isinstance(found, dict) else None
+        if isinstance(found, list) and all(isinstance(item, dict) for item in found):
+            return found
+    return None
+
+
+#: Where news APIs' and search indexes' responses hold their list of articles, most common first.
+_RECORD_LISTS = (("articles",), ("results",), ("response", "docs"), ("response", "results"),
+                 ("articles", "results"), ("hits", "hits"), ("data",), ("items",), ("entries",), ("news",),
+                 ("value",), ("posts",), ("documents",), ("docs",), ("stories",), ("records",))
+
+
+def record_text(text: Any) -> Any:
+    """A record's ``text`` as one string: a list of paragraphs joined; the mark NewsAPI ends
+    a cut ``content`` with ("... [+2345 chars]") left out."""
+    if isinstance(text, list) and all(isinstance(part, str) for part in text):
+        return "\n\n".join(part for part in text if part.strip())
+    if isinstance(text, str) and text.endswith("chars]"):
+        return _CUT_MARK.sub("", text)
+    return text
+
+
+_CUT_MARK = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\Z")
 
 
 def labelled_record(text: str) -> dict[str, str] | None:
