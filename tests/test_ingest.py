@@ -987,3 +987,18 @@ def test_a_json_list_of_articles_and_news_api_responses_are_read_article_by_arti
         load(tmp_path / "newsapi.json")
     (tmp_path / "one.json").write_text(json.dumps({"id": "x", "text": body, "results": [1, 2]}), encoding="utf-8")
     assert load(tmp_path / "one.json").external_id == "x"
+
+
+def test_json_lines_in_a_json_file_are_read_line_by_line(tmp_path: Path) -> None:
+    """A ``.json`` file written as JSON Lines (as many datasets name theirs) is read as JSON
+    Lines, each line an article ``FILE:N``, a bad line skipped with its number; a JSON
+    object written over several lines is still one article."""
+    lines = [json.dumps({"id": "a", "text": "The council met on Monday to discuss the new bridge."}), "{broken",
+             json.dumps({"id": "b", "text": "The bridge will open in May, the council said on Tuesday."})]
+    (tmp_path / "train.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "one.json").write_text(json.dumps({"id": "c", "text": "A single report of the vote."}, indent=2),
+                                       encoding="utf-8")
+    result = load_many([tmp_path])
+    assert sorted((a.external_id, a.meta.get("line")) for a in result.articles) == [("a", 1), ("b", 3), ("c", None)]
+    [error] = result.skipped
+    assert error.path == f"{tmp_path / 'train.json'}:2" and "malformed JSON" in error.reason

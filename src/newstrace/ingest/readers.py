@@ -695,6 +695,23 @@ def _parquet_slices(path: Path, slice_bytes: int) -> Iterator[Slice]:
         yield Slice((str(path),), size=size, row_groups=tuple(group))
 
 
+def _is_json_lines(text: str) -> bool:
+    """Whether a ``.json`` file's text is JSON Lines: one object on its first line, and more
+    after it (so the whole is no JSON value)."""
+    first, _, rest = text.lstrip("\ufeff \t\r\n").partition("\n")
+    if not first.startswith("{") or not rest.strip():
+        return False
+    try:
+        json_loads(first)
+    except JSONDecodeError:
+        return False
+    try:
+        json_loads(text)
+    except JSONDecodeError:
+        return True
+    return False
+
+
 def _parse_json(where: PathLike, data: bytes | str) -> Any:
     try:
         return json_loads(data)
@@ -742,6 +759,8 @@ def _document_items(path: Path, suffix: str, data: bytes) -> list[Article | Inge
         raise IngestError(path, "empty file")
     text, encoding = _decode(path, data)
     if suffix in JSON_SUFFIXES:
+        if _is_json_lines(text):  # JSON Lines named .json, as many datasets name theirs
+            return list(_jsonl_records(path, data.splitlines(keepends=True), 1, len(data)))
         record = _parse_json(path, text)
         if _is_report_record(record):
             raise IngestError(path, _OWN_REPORT)
