@@ -1002,3 +1002,17 @@ def test_json_lines_in_a_json_file_are_read_line_by_line(tmp_path: Path) -> None
     assert sorted((a.external_id, a.meta.get("line")) for a in result.articles) == [("a", 1), ("b", 3), ("c", None)]
     [error] = result.skipped
     assert error.path == f"{tmp_path / 'train.json'}:2" and "malformed JSON" in error.reason
+
+
+def test_a_csv_written_with_semicolons_is_read_by_its_own_delimiter(tmp_path: Path) -> None:
+    """A spreadsheet set to a European locale writes ``;`` between the columns of a .csv:
+    its rows are read (a ``;`` inside a quoted text stays), as a comma-separated file's are."""
+    text = "Crews restored power; the county said schools stay closed on Wednesday."
+    (tmp_path / "semi.csv").write_text(f'id;title;text;date;outlet\n1;Storm;"{text}";04.03.2026;Reuters\n',
+                                       encoding="utf-8")
+    (tmp_path / "comma.csv").write_text(f'id,title,text\n2,"Storm; day two","{text}"\n', encoding="utf-8")
+    result = load_many([tmp_path])
+    found = {a.external_id: a for a in result.articles}
+    assert not result.skipped and found["1"].text == found["2"].text == text
+    assert (found["1"].title, found["1"].date, found["1"].outlet) == ("Storm", "2026-03-04", "Reuters")
+    assert found["2"].title == "Storm; day two"

@@ -430,6 +430,14 @@ def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: b
     return article
 
 
+def _csv_delimiter(text: str) -> str:
+    """The delimiter of a ``.csv`` file: the one of ``,``, ``;``, tab and ``|`` that splits
+    its header row into the most columns (``,`` first among equals): a spreadsheet set to a
+    European locale writes ``;``."""
+    header = text.lstrip("\ufeff").partition("\n")[0]
+    return max(",;\t|", key=lambda delimiter: len(next(csv.reader([header], delimiter=delimiter), [])))
+
+
 def _table_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
     """The rows of a CSV/TSV with a header, as records keyed by field name, with the line
     each row starts on. Raises :class:`IngestError` when no column holds the text."""
@@ -460,7 +468,7 @@ def _iter_table(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
     suffix, gzipped = _format_of(path)
     try:
         text, _ = _decode(path, _read_bytes(path, gzipped, max_bytes))
-        rows = list(_table_records(path, text, "\t" if suffix == ".tsv" else ","))
+        rows = list(_table_records(path, text, "\t" if suffix == ".tsv" else _csv_delimiter(text)))
         yield from _record_articles(path, rows, mdy=month_first_in(date_field(record) for _, record in rows))
     except (IngestError, csv.Error) as error:
         yield error if isinstance(error, IngestError) else IngestError(path, f"malformed table ({error})")
