@@ -1016,3 +1016,21 @@ def test_a_csv_written_with_semicolons_is_read_by_its_own_delimiter(tmp_path: Pa
     assert not result.skipped and found["1"].text == found["2"].text == text
     assert (found["1"].title, found["1"].date, found["1"].outlet) == ("Storm", "2026-03-04", "Reuters")
     assert found["2"].title == "Storm; day two"
+
+
+def test_a_record_with_a_summary_and_no_body_has_the_summary_as_its_text(tmp_path: Path) -> None:
+    """News datasets and APIs without the body give a headline and its summary (HuffPost's
+    ``short_description``, NewsAPI's ``description`` with no ``content``): the summary is the
+    article's text, not the headline alone; a body, when there is one, comes first."""
+    rows = [{"link": "https://news.example/a", "headline": "Storm cuts power to 40,000 homes",
+             "short_description": "Crews from three utilities worked through the night in Halden County.",
+             "authors": "Ann Lee", "date": "2026-03-04"},
+            {"title": "Ice and snow", "description": "A short teaser.", "content": "The full report of the storm."},
+            {"title": "Headline only", "description": "  "}]
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    first, second, third = load_many([path]).articles
+    assert (first.title, first.text, first.byline) == (
+        "Storm cuts power to 40,000 homes", "Crews from three utilities worked through the night in Halden County.",
+        "Ann Lee")
+    assert second.text == "The full report of the storm." and third.text == "Headline only"

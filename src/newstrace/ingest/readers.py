@@ -69,7 +69,7 @@ from newstrace.ingest.newsml import NewsXMLError, news_xml_records
 from newstrace.ingest.pagemeta import (clean_outlet, clean_title, host_outlet, is_junk_title, month_first_in,
                                        page_meta, same_site)
 from newstrace.ingest.records import (COLUMN_NAMES, date_field, extra_fields, labelled_record, named_fields, record_date,
-                                      record_fields, record_list, record_text)
+                                      record_fields, record_list, record_text, summary_text)
 from newstrace.model import ARCHIVE_MARK, REPUBLISHED_FROM, Article, InputError
 
 try:
@@ -399,19 +399,17 @@ def _crawl_day(path: PathLike) -> dt.date:
 
 
 def _from_record(path: PathLike, record: Any, line: int | None = None, *, mdy: bool | None = None) -> Article:
-    """An article from a JSON object with ``text`` or ``html`` (its fields as
-    :mod:`newstrace.ingest.records` reads them; ``mdy``: whether numeric dates in its file
-    are month-first, when the file says: :func:`~newstrace.ingest.records.record_date`)."""
+    """An article from a JSON object with ``text`` or ``html``, else a summary, else a title
+    (its fields as :mod:`newstrace.ingest.records` reads them; ``mdy``: whether numeric dates
+    in its file are month-first, when the file says: :func:`~newstrace.ingest.records.record_date`)."""
     where = f"{path}:{line}" if line is not None else path
     if not isinstance(record, dict):
-        reason = f"JSON value is a {type(record).__name__}, not an object"
-        if isinstance(record, list) and line is None:
-            reason += ("; a .json file holds one article (an object with text or html): write a list of "
-                       "articles as .jsonl, one object a line")
-        raise IngestError(where, reason)
+        raise IngestError(where, f"JSON value is a {type(record).__name__}, not an object")
     record = named_fields(record)
     fields = record_fields(record, mdy)
     text, html = record_text(record.get("text")), record.get("html")
+    if not (isinstance(text, str) and text.strip()) and not (isinstance(html, str) and html.strip()):
+        text = summary_text(record)  # a dataset that gives headlines and their summaries
     key = identity_key(path, fields["external_id"], fields["url"], line)
     try:
         if isinstance(text, str) and text.strip():

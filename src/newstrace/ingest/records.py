@@ -21,7 +21,7 @@ from newstrace.ingest.clean import iso_date
 from newstrace.ingest.pagemeta import host_outlet, read_date
 
 __all__ = ["COLUMN_NAMES", "RECORD_FIELDS", "date_field", "extra_fields", "labelled_record", "named_fields",
-           "record_date", "record_fields", "record_list", "record_text"]
+           "record_date", "record_fields", "record_list", "record_text", "summary_text"]
 
 #: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
 #: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
@@ -116,6 +116,21 @@ def record_list(value: Any) -> list[Any] | None:
 _RECORD_LISTS = (("articles",), ("results",), ("response", "docs"), ("response", "results"),
                  ("articles", "results"), ("hits", "hits"), ("data",), ("items",), ("entries",), ("news",),
                  ("value",), ("posts",), ("documents",), ("docs",), ("stories",), ("records",))
+
+
+def summary_text(record: dict[str, Any]) -> str | None:
+    """The summary a record gives (:data:`SUMMARY_NAMES`: a description, an abstract, a
+    teaser, as news datasets and APIs without the body give them), to stand as its text when
+    it has no text or HTML of its own; ``None`` when it gives none."""
+    for name, value in record.items():
+        if name.lower() in SUMMARY_NAMES and isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+#: Record fields holding an article's summary (lower case): what :func:`summary_text` reads.
+SUMMARY_NAMES = frozenset({"description", "summary", "abstract", "short_description", "snippet", "teaser",
+                           "standfirst", "lede", "excerpt", "trailtext", "dek"})
 
 
 def record_text(text: Any) -> Any:
