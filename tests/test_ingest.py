@@ -1034,3 +1034,16 @@ def test_a_record_with_a_summary_and_no_body_has_the_summary_as_its_text(tmp_pat
         "Storm cuts power to 40,000 homes", "Crews from three utilities worked through the night in Halden County.",
         "Ann Lee")
     assert second.text == "The full report of the storm." and third.text == "Headline only"
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("Wed Sep 13 14:05:00 +0000 2023", "2023-09-13T14:05:00+00:00"),  # the Twitter (X) API's
+    ("13-Sep-2023", "2023-09-13"),  # spreadsheets' and databases' day-month-year
+    ("Mi, 13.09.2023", "2023-09-13"),  # a day's name before numbers, in German
+    ("Wed 09/13/2023", "2023-09-13"),
+    ("Sept 2023", None),  # a month is no day
+])
+def test_a_record_date_in_the_spellings_of_apis_and_exports_is_read(tmp_path: Path, written: str,
+                                                                   read: str | None) -> None:
+    line = json.dumps({"id": "t", "date": written, "text": BODY})
+    assert load_many([write(tmp_path / "posts.jsonl", line)]).articles[0].date == read

@@ -116,7 +116,7 @@ _MONTH = rf"(?P<month>{MONTH_NAME})"
 _DATE = re.compile(
     r"(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2})"
     rf"|{_MONTH}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
-    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.replace('month', 'month3')},?\s+"
+    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+|-){_MONTH.replace('month', 'month3')},?(?:\s+|-)"
     r"(?P<y3>\d{4})",
     re.IGNORECASE,
 )
@@ -125,7 +125,8 @@ _DATE = re.compile(
 def iso_date(text: str) -> str | None:
     """The first calendar date written in ``text`` as ``YYYY-MM-DD``, or ``None``.
 
-    Reads ``2023-09-13``, ``September 13, 2023``, ``Sept. 13 2023`` and ``13 September 2023``.
+    Reads ``2023-09-13``, ``September 13, 2023``, ``Sept. 13 2023``, ``13 September 2023``
+    and ``13-Sep-2023``.
     """
     match = _DATE.search(text)
     if match is None:

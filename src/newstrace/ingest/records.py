@@ -261,10 +261,18 @@ def record_date(value: Any, mdy: bool | None = None) -> str | None:
             return _iso_moment(email.utils.parsedate_to_datetime(text))
         except (TypeError, ValueError):
             pass
-    numeric = _NUMERIC_DATE.fullmatch(text)
+    if _TWITTER_DATE.fullmatch(text):
+        return _iso_moment(dt.datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y"))
+    numeric = _NUMERIC_DATE.fullmatch(_WEEKDAY.sub("", text, count=1))
     if numeric is not None:
         return _numeric_date(numeric, mdy)
     return iso_date(text)
+
+
+#: The date the Twitter (X) API writes ("Wed Sep 13 14:05:00 +0000 2023").
+_TWITTER_DATE = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [0-3]\d [0-2]\d:[0-5]\d:[0-6]\d [+-]\d{4} \d{4}")
+#: A day's name before a date of numbers alone, in any language ("Mi, 13.09.2023", "Wed 13/09/2023").
+_WEEKDAY = re.compile(r"\A[^\W\d_]{2,12}\.?,?\s+(?=\d)")
 
 
 #: A date of numbers alone, with or without a time of day: "13/09/2023", "9/13/23 2:05 PM",
