@@ -36,7 +36,7 @@ from newstrace.match.compare import directed, judge, lexical_verdict, needs_rewr
 from newstrace.model import Article, Comparison, Derivation, InputError, Relation, Story, content_id
 from newstrace.match.nearcopy import NearCopy, find_near_copies
 from newstrace.relate import ProvenanceGraph, provenance_graph
-from newstrace.text.titles import story_title
+from newstrace.text.titles import headline, story_title
 
 if TYPE_CHECKING:
     from newstrace.encode.runtime import TextEncoder
@@ -310,11 +310,32 @@ def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np
     position = {d.article_id: i for i, d in enumerate(derivations)}
     stories = []
     for story_id, members in clusterer.stories().items():
+        if len(members) == 1 and members[0] not in position:  # most stories of a large store
+            stories.append(_story_of_one(story_id, members, clusterer.title_of(story_id), by_id[members[0]]))
+            continue
         found = [position[m] for m in members if m in position]
         stories.append(story_of(story_id, members, clusterer.title_of(story_id), graph, by_id,
                                 [derivations[i] for i in sorted(set(found))] if found else []))
-    stories.sort(key=lambda s: (-len(s.article_ids), s.first_date or "", s.id))
+    sort_stories(stories)
     return StoryResult(stories, graph)
+
+
+def sort_stories(stories: list[Story]) -> None:
+    """Sort ``stories`` in the report's order, in place: largest first, then by first date
+    (undated first) and id. Sorted a key at a time from the last (Python's sort is stable,
+    and one of strings or of integers is compared without building a tuple per story: at
+    95,000 stories a third of the time)."""
+    stories.sort(key=lambda s: s.id)
+    stories.sort(key=lambda s: s.first_date or "")
+    stories.sort(key=lambda s: -len(s.article_ids))
+
+
+def _story_of_one(story_id: str, members: list[str], title: str, only: Article) -> Story:
+    """:func:`story_of` a story of one independent article, made directly (a second run into
+    a store of 95,000 stories describes them all: 0.7 s, most of it for stories of one)."""
+    day = only.date[:10] if only.date else None
+    return Story(id=story_id, title=headline(only) or title, article_ids=members, independent_ids=members[:],
+                 outlets=[only.outlet] if only.outlet else [], first_date=day, last_date=day)
 
 
 def story_ties(relations: Sequence[Relation]) -> list[tuple[str, str]]:
