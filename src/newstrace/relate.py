@@ -27,8 +27,8 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Literal, Mapping, Sequence
 
 from newstrace.text.quotes import quoted_words
