@@ -266,8 +266,11 @@ def test_news_feeds_are_read_item_by_item(tmp_path: Path) -> None:
     ("<rss><channel><item><title>Cut off", "not well-formed XML"),
     ('<?xml version="1.0"?><urlset><url><loc>https://x.example/</loc></url></urlset>', "not an RSS or Atom feed"),
     ('<rss version="2.0"><channel><title>Empty</title></channel></rss>', "the feed has no items"),
+    ("<nitf><head><title>Cut off</title></head><body>", "not well-formed XML"),
+    ('<newsItem guid="p1"><contentSet><remoteContent href="x.jpg"/></contentSet></newsItem>',
+     "no news item with a text in it"),
 ])
-def test_a_broken_feed_is_one_clear_error(tmp_path: Path, data: str, reason: str) -> None:
+def test_a_broken_feed_or_news_agency_xml_is_one_clear_error(tmp_path: Path, data: str, reason: str) -> None:
     path = write(tmp_path / "news.xml", data)
     found = load_many([path])
     assert not found.articles and [str(skip.path) for skip in found.skipped] == [str(path)]
@@ -383,18 +386,6 @@ def test_news_agency_xml_is_read_item_by_item(tmp_path: Path) -> None:
     assert (envelope.external_id, envelope.title, envelope.text, envelope.date, envelope.outlet, envelope.byline) == (
         "urn:newsml:wire.example:20230913:42:1", "Ship runs aground", BODY, "2023-09-13T08:05:00+00:00",
         "wire.example", "Ann Lee")
-
-
-@pytest.mark.parametrize(("data", "reason"), [
-    ("<nitf><head><title>Cut off</title></head><body>", "not well-formed XML"),
-    ('<newsItem guid="p1"><contentSet><remoteContent href="x.jpg"/></contentSet></newsItem>',
-     "no news item with a text in it"),
-])
-def test_broken_news_agency_xml_is_one_clear_error(tmp_path: Path, data: str, reason: str) -> None:
-    path = write(tmp_path / "item.xml", data)
-    found = load_many([path])
-    assert not found.articles and [str(skip.path) for skip in found.skipped] == [str(path)]
-    assert reason in found.skipped[0].reason
 
 
 def test_news_agency_xml_entities_are_never_fetched_nor_expanded(tmp_path: Path) -> None:

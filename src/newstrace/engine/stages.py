@@ -316,11 +316,11 @@ def place_stories(clusterer: StoryClusterer, fresh: Sequence[Article], leads: np
         found = [position[m] for m in members if m in position]
         stories.append(story_of(story_id, members, clusterer.title_of(story_id), graph, by_id,
                                 [derivations[i] for i in sorted(set(found))] if found else []))
-    sort_stories(stories)
+    _sort_stories(stories)
     return StoryResult(stories, graph)
 
 
-def sort_stories(stories: list[Story]) -> None:
+def _sort_stories(stories: list[Story]) -> None:
     """Sort ``stories`` in the report's order, in place: largest first, then by first date
     (undated first) and id. Sorted a key at a time from the last (Python's sort is stable,
     and one of strings or of integers is compared without building a tuple per story: at

@@ -750,9 +750,11 @@ def _load_file(path: Path, max_bytes: int) -> Article:
 
 
 def _file_items(path: Path, max_bytes: int) -> list[Article | IngestError]:
-    """The article of a file (text, HTML, JSON or sniffed), or the articles of a LexisNexis
-    text export (:func:`~newstrace.ingest.exports.export_records`), each named ``FILE:N`` by
-    its place in the export, with an error for each document that cannot be read."""
+    """The article of a file (text, HTML, JSON or sniffed), or the articles of a file that
+    holds several (a LexisNexis or Factiva text export: :func:`~newstrace.ingest.exports.export_records`;
+    a JSON list or a news API's response: :func:`~newstrace.ingest.records.record_list`; JSON
+    Lines named ``.json``), each named ``FILE:N`` by its place, with an error for each one
+    that cannot be read."""
     suffix, gzipped = _format_of(path)
     if suffix in _MANY_ARTICLE_READERS:
         raise IngestError(path, f"a {suffix} file holds many articles: read it with iter_articles()")

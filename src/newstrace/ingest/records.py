@@ -21,7 +21,7 @@ from newstrace.ingest.clean import iso_date
 from newstrace.ingest.pagemeta import host_outlet, read_date
 
 __all__ = ["COLUMN_NAMES", "RECORD_FIELDS", "date_field", "extra_fields", "labelled_record", "named_fields",
-           "record_date", "record_fields", "record_list", "record_text", "summary_text"]
+           "record_date", "record_fields", "record_list", "record_text", "SUMMARY_NAMES", "summary_text"]
 
 #: Other names of record fields (lower case), as CSV headers, Parquet columns and JSON keys
 #: give them (news-please's ``maintext``, ``date_publish``, ``source_domain`` and NewsAPI's
