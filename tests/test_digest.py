@@ -509,3 +509,32 @@ def test_two_quotations_that_begin_alike_and_go_on_differently_are_not_one_claim
     # quotations with no run of words in common, or none at all, are left to the other tests
     assert not quotes_diverge(headline, 'Lind called the plan "a bad deal for the town".')
     assert not quotes_diverge("The mayor will not sign the budget.", other)
+
+
+def test_a_toll_told_in_other_words_by_two_reports_is_one_figure_in_conflict():
+    """*Twelve people died* and *the number of people killed … rose to 14* are one toll whose
+    values conflict (*rose to* is no approximation); *injuring 31* and *Thirty-one people were
+    injured* agree; *two of the injured* counts a share, not a toll; the day the toll rose is
+    no date conflict with the day of the fire."""
+    a = Article.from_text(
+        "Twelve people died when fire swept through the Chimex chemical factory in Lyon late on Wednesday, "
+        "authorities confirmed.\n\nThirty-one people were injured, five of them seriously, the fire service said.",
+        date="2024-03-14")
+    b = Article.from_text(
+        "The number of people killed in a fire at a chemical factory in Lyon rose to 14 on Friday after two of "
+        "the injured died in hospital, the regional health agency said.\n\n"
+        "The blaze at the Chimex factory in Lyon, injuring 31, was the worst in the city for decades, the fire service said.",
+        date="2024-03-15")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    numbers = [c for c in digest.conflicts if c.kind == "number"]
+    assert [(c.topic, sorted(v.value for v in c.versions)) for c in numbers] == [("deaths", ["12 deaths", "14 deaths"])]
+    assert {v.value: v.independent_ids for v in numbers[0].versions} == {"12 deaths": [a.id], "14 deaths": [b.id]}
+    assert not [c for c in digest.conflicts if c.kind == "date"]
+
+
+def test_counts_of_named_groups_are_not_one_toll():
+    """*killed three soldiers* and *killed 14 people* may count different dead: no conflict."""
+    a = Article.from_text("The attack on the Port Elm base on Tuesday killed three soldiers, the army said.", date="2024-03-14")
+    b = Article.from_text("The attack on the Port Elm base on Tuesday killed 14 people, the army said.", date="2024-03-14")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert not [c for c in digest.conflicts if c.kind == "number"]

@@ -93,8 +93,14 @@ def test_quote_resumed_after_attribution_sentence_is_one_quote():
             '“The company made record profits this year.”')
     [quote] = direct(text)
     assert quote.speaker == "Mark Ellison" and len(quote.parts) == 2
-    assert quote.text == "We will not go back to work for less, The company made record profits this year."
+    assert quote.text == "We will not go back to work for less. The company made record profits this year."
     assert text[quote.speaker_start:quote.speaker_end] == "Ellison"
+
+
+def test_a_quote_split_by_an_attribution_keeps_its_comma_within_a_sentence():
+    text = '“We will rebuild,” Mayor Ellen Price said, “whatever it takes.”'
+    [quote] = direct(text)
+    assert quote.text == "We will rebuild, whatever it takes."
 
 
 def test_pronoun_after_apposition_resolves_to_the_source_not_the_subject():

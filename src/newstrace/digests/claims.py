@@ -18,6 +18,7 @@ quote different words beginning alike (:func:`quotes_diverge`), are never one cl
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -65,6 +66,15 @@ _PLACE_PREPOSITION = re.compile(r"\b(in|at|near|from|to|outside|inside)\s+(the\s
 _ORDINAL = re.compile(r"\b(\d{1,4})(?:st|nd|rd|th)\b", re.I)
 #: Words between an ordinal and what it ranks (*the 24th straight month*, *the 3rd-largest bank*).
 _RANK_MODIFIERS = frozenset("straight consecutive successive annual overall ranked place".split())
+#: What a toll counts when it does not say who: a count of these (or a bare number) under a harm is that harm's toll.
+_TOLL_NOUNS = frozenset({None, *"people person persons individual victim casualty fatality death body life".split()})
+_TOLLS = {"death": "deaths", "injury": "injured", "missing": "missing", "arrest": "arrests"}
+#: Verbs that tell a toll changed: the date beside them is the change's.
+_TOLL_CHANGES = frozenset("rose risen rises climbed climbs increased increases jumped jumps grew reached reaches "
+                          "hit hits revised updated".split())
+_AUXILIARIES = frozenset("were was are is have has had been being".split())
+_PARTITIVE = re.compile(r"\s+of\b", re.I)
+_TOLL_SUBJECT = re.compile(r"\btoll\b|\bnumber of\b")
 #: Words of harm a figure counts, by the outcome they tell: *killed two people* and *injured
 #: two people* are two facts.
 _OUTCOMES = {word: outcome for outcome, words in {
@@ -261,13 +271,13 @@ def shares_counted_fact(a: Statement, b: Statement) -> bool:
     compare whatever their ratio (:func:`_same_order`)."""
     if not {e.name for e in a.entities} & {e.name for e in b.entities}:
         return False
-    return any(x.key == y.key and not _other_outcomes((x, a), (y, b)) and _same_order(x, y)
+    return any(fact_key(x, a) == fact_key(y, b) and not _other_outcomes((x, a), (y, b)) and _same_order(x, y)
                and (not x.dimension or same_quantity(x, y) or _comparable((x, a), (y, b)))
                for x in _counted_figures(a) for y in _counted_figures(b))
 
 
 def _counted_figures(claim: Statement) -> list[Measure]:
-    return [m for m in claim.figures if m.key and not _LABEL_MEASURE.search(m.text)]
+    return [m for m in claim.figures if fact_key(m, claim) and not _LABEL_MEASURE.search(m.text)]
 
 
 def shares_figure(a: Statement, b: Statement) -> bool:
@@ -275,9 +285,46 @@ def shares_figure(a: Statement, b: Statement) -> bool:
     around it besides the words it is part of (*employers added 916,000 jobs in March* and *the
     economy added 916,000 new jobs in March*; not *backs $2,000 checks* and *voted to pass $2,000
     checks*): reports word one fact differently, but its figure stays."""
-    return any(x.key and x.key == y.key and same_quantity(x, y) and _comparable((x, a), (y, b))
+    return any(fact_key(x, a) and fact_key(x, a) == fact_key(y, b) and same_quantity(x, y) and _comparable((x, a), (y, b))
                and _figure_context(x, a, beyond_phrase=True) & _figure_context(y, b, beyond_phrase=True)
                for x in a.figures if not _labels_a_name(x, a) for y in b.figures if not _labels_a_name(y, b))
+
+
+def fact_key(measure: Measure, claim: Statement) -> str | None:
+    """What a figure is about: its unit's dimension or the thing it counts (:attr:`Measure.key`),
+    except a toll: people counted without saying who (*people*, *victims*, or a bare number:
+    *the death toll rose to 14*) under one harm are that harm's toll (``"deaths"``,
+    ``"injured"``, …), so *killing 12 people*, *Twelve people died* and *the number of people
+    killed rose to 14* are one figure, whose values conflict. A share of a toll (*two of the
+    injured*, *five of them*) counts something else."""
+    if isinstance(measure, Rank) or measure.dimension or measure.counts_head not in _TOLL_NOUNS:
+        return measure.key
+    if _PARTITIVE.match(claim.text, max(measure.end - claim.start, 0)):
+        return measure.key
+    if measure.counts_head is None:  # a bare number: only a harm right beside it tells what it counts
+        outcome = _adjacent_harm(measure, claim) or _toll_subject(measure, claim)
+    else:
+        outcome = _outcome(measure, claim)
+    return _TOLLS[outcome] if outcome else measure.key
+
+
+def _adjacent_harm(figure: Figure, claim: Statement) -> str | None:
+    """The harm named right before a bare number or right after it (*injuring 31*, *left 14
+    dead*, *14 were killed*); *a boy aged 14 was killed* counts no harm."""
+    before, after = _clause_words(figure, claim)
+    after = list(itertools.dropwhile(lambda w: w in _AUXILIARIES, after))
+    return next((_OUTCOMES[w] for w in (before[-1:] + after[:1]) if w in _OUTCOMES), None)
+
+
+def _toll_subject(figure: Figure, claim: Statement) -> str | None:
+    """The harm a bare number is the level of (*the number of people killed in the fire rose to
+    14*, *the toll stands at 14*): the last word of harm in its clause before it, when that
+    clause speaks of a toll or a number of."""
+    head = _CLAUSE_BREAK.split(claim.text[: max(figure.start - claim.start, 0)])[-1].lower()
+    if not _TOLL_SUBJECT.search(head):
+        return None
+    harms = [_OUTCOMES[w] for w in _WORD.findall(head) if w in _OUTCOMES]
+    return harms[-1] if harms else None
 
 
 def tells_other_harm(a: Statement, b: Statement) -> bool:
@@ -430,13 +477,16 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
     for root, claims in by_root.items():
         for claim in claims:
             for measure in claim.figures:
-                if measure.key:
-                    keyed[measure.key][root].append((measure, claim))
+                key = fact_key(measure, claim)
+                if key:
+                    keyed[key][root].append((measure, claim))
     conflicts = []
     for key, per_root in keyed.items():
         single = _single_valued(per_root, same_quantity)
         if _values_disagree(single, same_quantity):
-            conflicts.append(_conflict("number", key, single, lambda m: _measure_value(m)))
+            toll = key in _TOLLS.values()  # a toll's values are shown as the toll (*12 deaths*), however counted
+            conflicts.append(_conflict("number", key, single,
+                                       lambda m: f"{m.value:g} {key}" if toll else _measure_value(m)))
     return conflicts
 
 
@@ -467,7 +517,14 @@ def _comparable(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> boo
         return False
     if isinstance(a[0], Rank) and isinstance(b[0], Rank) and a[0].counts_head and a[0].key == b[0].key:
         return True  # ranks of one named thing (*the 23rd Democrat*, *the 24th Democrat*)
+    if isinstance(a[0], Measure) and isinstance(b[0], Measure) and _is_toll(a) and fact_key(*a) == fact_key(*b):
+        return True  # tolls of one harm (*Twelve people died*, *the number killed rose to 14*)
     return _same_order(a[0], b[0]) and bool(_figure_context(*a) & _figure_context(*b))
+
+
+def _is_toll(item: tuple[Measure, Statement]) -> bool:
+    return fact_key(*item) in _TOLLS.values()
+
 
 
 def _same_order(a: Figure, b: Figure) -> bool:
@@ -518,7 +575,8 @@ def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
         for root, claims in by_root.items():
             for claim in claims:
                 per_root[root] += [(t, claim) for t in claim.times
-                                   if getattr(t, attribute) and (kind == "time" or t.precision == "day")]
+                                   if getattr(t, attribute) and (kind == "time" or t.precision == "day")
+                                   and not _dates_a_new_toll(t, claim)]
         def same(a: TimeRef, b: TimeRef, attribute: str = attribute) -> bool:
             return getattr(a, attribute) == getattr(b, attribute)
 
@@ -526,6 +584,13 @@ def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
         if _values_disagree(single, same):
             conflicts.append(_conflict(kind, kind, single, lambda t: getattr(t, attribute)))
     return conflicts
+
+
+def _dates_a_new_toll(time: TimeRef, claim: Statement) -> bool:
+    """Whether a date is the day a toll changed, not the day of what it counts (*the number of
+    people killed rose to 14 on Friday*, of a fire on Wednesday)."""
+    before, after = _clause_words(time, claim)
+    return bool(_TOLL_CHANGES.intersection(before + after)) and any(_is_toll((m, claim)) for m in claim.figures)
 
 
 def _place_conflicts(by_root: dict[str, list[Statement]], together: set[frozenset[str]]) -> list[Conflict]:

@@ -83,8 +83,8 @@ NUMBER_WORDS = {w: float(i) for i, w in enumerate(
     "sixteen seventeen eighteen nineteen twenty".split())} | {
     "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0, "ninety": 90.0}
 APPROXIMATORS = frozenset(
-    "about around some roughly approximately nearly almost over under approx. ~ estimated up to more than "
-    "less than at least fewer than at most close to".split())
+    "about around some roughly approximately nearly almost over under approx. ~ estimated".split()) | frozenset(
+    {"up to", "more than", "less than", "at least", "fewer than", "at most", "close to"})  # not *rose to 14*
 MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
 MONTHS |= {m[:3]: i for m, i in list(MONTHS.items())} | {"sept": 9}
@@ -339,7 +339,7 @@ def _measure_at(doc: Doc, i: int) -> tuple[Measure | None, int]:
     token = doc[i]
     currency = _unit_of(doc[i - 1]) if i > 0 and doc[i - 1].text in _CURRENCY_SIGNS else None
     value = parse_number(token.text)
-    if value is not None and (not token.like_num or _is_date_or_clock(doc, i)):
+    if value is not None and (not token.like_num or _is_date_or_clock(doc, i) or _is_code(token.text)):
         return None, i + 1
     length = len(token.text)
     if value is None:  # a sum with its scale joined on (*$2.5bn*), or no number
@@ -348,6 +348,10 @@ def _measure_at(doc: Doc, i: int) -> tuple[Measure | None, int]:
             return None, i + 1
         value, length = scaled
     j = i + 1
+    units = _units_after_tens(doc, i)
+    if units is not None:  # *thirty-one*, *twenty five*: one number, counting what its last word counts
+        value += NUMBER_WORDS[doc[units].lower_]
+        token, j = doc[units], units + 1
     if (currency is not None and j < len(doc) and doc[j].lower_ in MONEY_SCALES  # *$300 M*, *$1.5T*
             and not (j + 1 < len(doc) and doc[j + 1].text == "-")):  # not *$20 T-shirts*
         value *= MONEY_SCALES[doc[j].lower_]
@@ -370,6 +374,24 @@ def _measure_at(doc: Doc, i: int) -> tuple[Measure | None, int]:
         measure.counts, measure.counts_head = _counted(token)
     measure.text = doc_text(doc)[measure.start : measure.end]
     return measure, j
+
+
+def _is_code(text: str) -> bool:
+    """Digits led by a zero count nothing (*007*, a thousands group cut off its number: *31, 000*)."""
+    return len(text) > 1 and text[0] == "0" and text.isdigit()
+
+
+_TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
+_UNITS = frozenset("one two three four five six seven eight nine".split())
+
+
+def _units_after_tens(doc: Doc, i: int) -> int | None:
+    """The index of the units word a tens word goes on with (*Thirty-one*, *twenty five*), if any."""
+    if doc[i].lower_ not in _TENS or i + 1 >= len(doc):
+        return None
+    if doc[i + 1].text == "-" and not doc[i].whitespace_ and not doc[i + 1].whitespace_:
+        return i + 2 if i + 2 < len(doc) and doc[i + 2].lower_ in _UNITS else None
+    return i + 1 if doc[i + 1].lower_ in _UNITS else None
 
 
 def _unit_of(token: Token) -> tuple[str, str, float] | None:
