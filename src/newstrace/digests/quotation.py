@@ -203,7 +203,7 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     whole = doc_text(doc)
     direct = [q for q in _merge_split_quotes(whole, quotation_spans(whole))
               if q[0][0] >= _headline_end(whole) and not _is_title(whole, q) and not _is_given_name(doc, q)
-              and not _names_a_thing(doc, q)]
+              and not _names_a_thing(doc, q) and not _is_scare_word(doc, q)]
     starts = [t.idx for t in doc]
     items = [(parts, _find_cue(doc, parts), True) for parts in direct]
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
@@ -500,11 +500,16 @@ def _colon_introduction(doc: Doc, starts: list[int], start: int) -> Token | None
 def quotation_spans(text: str) -> list[list[tuple[int, int]]]:
     """The quoted words of each quotation (:func:`newstrace.text.quotes.quote_spans`, marks
     excluded), one part per paragraph it runs over. Single-quoted stretches count only in
-    short headline-like lines: in running text a single quote is a scare quote or a quote
-    inside a quote far more often than attributed speech."""
+    short headline-like lines, or throughout a text that quotes in single marks (no double
+    quotation mark anywhere, a single-quoted stretch of a sentence's length: *said: 'We will
+    not give in to threats.'*, as many British, Irish and Indian papers set speech): in running
+    text beside double quotes, a single quote is a scare quote or a quote inside a quote far
+    more often than attributed speech."""
     found = []
-    for span in quote_spans(text):
-        if is_single_quoted(text, span) and not _in_short_line(text, span):
+    spans = quote_spans(text)
+    single_style = _quotes_in_single_marks(text, spans)
+    for span in spans:
+        if _in_single_marks(text, span) and not single_style and not _in_short_line(text, span):
             continue
         if _SCARE_MARKER.search(text, max(0, span[0] - 20), span[0]):
             continue  # *the so-called “peace plan”*: a label the writer distances itself from
@@ -517,6 +522,27 @@ def quotation_spans(text: str) -> list[list[tuple[int, int]]]:
 #: Words that make the quoted phrase right after them a label, not anyone's speech.
 _SCARE_MARKER = re.compile(r"\b(?:so[- ]called|self[- ](?:styled|proclaimed|described)|quote[- ]unquote)\s*$",
                            re.IGNORECASE)
+
+
+#: Words of a single-quoted stretch that make it speech rather than a label (*'partners'*).
+_SENTENCE_WORDS = 6
+
+
+def _quotes_in_single_marks(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether a text sets its quotations in single marks: it has no double-quoted stretch and
+    one single-quoted stretch of :data:`_SENTENCE_WORDS` words or more."""
+    if any(not _in_single_marks(text, span) for span in spans):
+        return False
+    return any(len(text[s:e].split()) >= _SENTENCE_WORDS for s, e in spans)
+
+
+def _in_single_marks(text: str, span: tuple[int, int]) -> bool:
+    """Whether a quotation opens with a single mark that is not half of two apostrophes typed
+    for a double quote (*''We will,'' she said*, as NYT archives and LexisNexis exports set
+    them: :func:`~newstrace.text.quotes.quote_spans` finds the inner pair)."""
+    start, end = span
+    doubled = start > 0 and text[start - 1] == "'" and end < len(text) and text[end] == "'"
+    return is_single_quoted(text, span) and not doubled
 
 
 def _in_short_line(text: str, span: tuple[int, int]) -> bool:
@@ -1071,6 +1097,30 @@ def _names_a_thing(doc: Doc, parts: list[tuple[int, int]]) -> bool:
     while before and before[-1].pos_ == "ADJ":  # *the state's controversial “…”*
         before.pop()
     return bool(before) and before[-1].tag_ in {"DT", "PRP$", "POS", "WP$"}
+
+
+def _is_scare_word(doc: Doc, parts: list[tuple[int, int]]) -> bool:
+    """*the government's “reforms”*, *the “independent” review*, *its “partners”*: one quoted
+    word that the writer's own definite determiner or owner outside the marks introduces
+    (adjectives between) is a word the writer holds at a distance, not anyone's speech, unless
+    a verb of saying or judging governs it: *said the company was “devastated”*, *called it a
+    “disgrace”* and *said he valued Trump's “loyalty”* keep their quotes."""
+    if len(parts) != 1:
+        return False
+    span = doc.char_span(*parts[0], alignment_mode="contract")
+    words = [t for t in span if not t.is_punct] if span is not None else []
+    if len(words) != 1 or words[0].pos_ not in {"NOUN", "PROPN", "ADJ"}:
+        return False
+    if any(t.lemma_.lower() in _SPEECH_ACTS for t in words[0].ancestors):
+        return False  # *said he appreciated Trump's “loyalty”*, *what he calls the “crooked” process*
+    before = [t for t in doc[max(0, words[0].i - 4) : words[0].i] if not t.is_punct]
+    while before and before[-1].pos_ == "ADJ":
+        before.pop()
+    return bool(before) and (before[-1].tag_ in {"PRP$", "POS", "WP$"} or before[-1].lower_ in _DEFINITE)
+
+
+#: Determiners that point at a thing already known (*a “disgrace”* is what someone called it).
+_DEFINITE = frozenset("the this that these those".split())
 
 
 def _gives_a_name(token: Token) -> bool:
