@@ -538,3 +538,22 @@ def test_counts_of_named_groups_are_not_one_toll():
     b = Article.from_text("The attack on the Port Elm base on Tuesday killed 14 people, the army said.", date="2024-03-14")
     digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
     assert not [c for c in digest.conflicts if c.kind == "number"]
+
+
+def test_two_ages_for_one_person_are_a_conflict_and_equal_ages_agree():
+    """*Daniel Kerr, 34,* and *35-year-old Daniel Kerr*: one person, two ages (however close
+    the numbers); *Anna Berg (41)* and *Anna Berg, aged 41,* agree; an age says who, so two
+    things one person did are two claims however alike their ages."""
+    a = Article.from_text("Police arrested Daniel Kerr, 34, on Tuesday after the robbery at the Port Elm bank, "
+                          "officers said.\n\nThe bank's manager Anna Berg (41) raised the alarm, officers said.")
+    b = Article.from_text("Police arrested 35-year-old Daniel Kerr on Tuesday after the robbery at the Port Elm bank, "
+                          "officers said.\n\nThe bank's manager Anna Berg, aged 41, raised the alarm, officers said.")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    ages = [(c.topic, sorted(v.value for v in c.versions)) for c in digest.conflicts if c.topic.startswith("age")]
+    assert ages == [("age of Daniel Kerr", ["34 years old", "35 years old"])]
+    c = Article.from_text("Daniel Kerr, 34, appeared before magistrates in Port Elm on Friday charged with the theft.")
+    facts = extract_facts([a, c])
+    arrested = next(s for s in article_claims(facts[0], a.text) if "arrested" in s.text)
+    [court] = article_claims(facts[1], c.text)
+    assert [x.value for x in arrested.ages] == [x.value for x in court.ages] == [34.0]
+    assert not shares_counted_fact(arrested, court) and not shares_figure(arrested, court)

@@ -101,11 +101,12 @@ class Statement:
     quotes: list[Quote] = field(default_factory=list)
     position: float = 0.0  #: where in the article, 0 (top) to 1 (end)
     ranks: list[Rank] = field(default_factory=list)  #: ordinals: *the 23rd Democrat*
+    ages: list[Age] = field(default_factory=list)  #: *Daniel Kerr, 34*, *35-year-old Daniel Kerr*
 
     @property
     def figures(self) -> list[Measure]:
-        """Its numbers and its ranks: the values it can agree or conflict on."""
-        return [*self.numbers, *self.ranks]
+        """Its numbers, ranks and ages: the values it can agree or conflict on."""
+        return [*self.numbers, *self.ranks, *self.ages]
 
 
 @dataclass
@@ -116,6 +117,19 @@ class Rank(Measure):
     @property
     def key(self) -> str:
         return f"rank of {self.counts_head}" if self.counts_head else "rank"
+
+
+@dataclass
+class Age(Measure):
+    """A named person's age (*Daniel Kerr, 34*, *35-year-old Daniel Kerr*, *Tom Hale, aged
+    19*, *Anna Berg (41)*): compared with ages of the same person only, and only equal ages
+    agree."""
+
+    person: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"age of {self.person}"
 
 
 @dataclass
@@ -152,6 +166,7 @@ def article_claims(facts: ArticleFacts, text: str) -> list[Statement]:
             entities=within.entities, numbers=within.numbers, times=within.times,
             quotes=[q for q in facts.quotes if q.start < end and start < q.end],
             position=start / max(len(text), 1), ranks=ranks(sentence, start, within.times),
+            ages=ages(sentence, start, within.entities),
         ))
     return claims
 
@@ -168,6 +183,49 @@ def ranks(sentence: str, offset: int, times: list[TimeRef] = ()) -> list[Rank]:
         found.append(Rank(text=match.group(), start=start, end=end, value=float(match.group(1)),
                           counts=ranked, counts_head=ranked.lower() if ranked else None))
     return found
+
+
+#: Ages as news writes them beside a name: *Kerr, 34,* or *Kerr (34)*, *35-year-old*, *aged 34*.
+_AGE_AFTER_NAME = re.compile(r"(?:,\s+|\s+\()(\d{1,3})(?:\)|(?=\s*(?:[,;]|\.(?:\s|$)|$)))")
+_YEARS_OLD = re.compile(r"\b(\d{1,3})-year-old\b")
+_AGED = re.compile(r"\baged\s+(\d{1,3})\b")
+#: What may stand between *N-year-old* and the name it describes: *the 36-year-old champion
+#: Wladimir Klitschko*; or between a name and its age: *Lena Ford, a 68-year-old teacher*.
+_ROLE_WORDS_BETWEEN = re.compile(r"(?:\s+[a-z][\w-]*){0,3}\s+")
+_APPOSITION = re.compile(r",\s+(?:a|an|the)\s+")
+#: Characters between *aged N* and the name it goes with (*The victim, aged 19, was named as Tom Hale*).
+_AGE_REACH = 40
+
+
+def ages(sentence: str, offset: int, entities: list[Entity]) -> list[Age]:
+    """The ages of the named people of one sentence: a number right after a name, set off by
+    commas or in brackets (*Daniel Kerr, 34,*); *N-year-old* before a name (a few role words
+    between) or in apposition to one (*Lena Ford, a 68-year-old teacher*), not before a thing
+    (*35-year-old regulations*); *aged N* with the nearest name within a few words."""
+    people = [(p.start - offset, p.end - offset, p) for p in entities if p.label == "PERSON"]
+    found = []
+    for match in _AGE_AFTER_NAME.finditer(sentence):
+        owner = next((p for start, end, p in people if end == match.start()), None)
+        if owner is not None:
+            found.append(_age(match, offset, owner))
+    for match in _YEARS_OLD.finditer(sentence):
+        owner = next((p for start, end, p in people if start > match.end()
+                      and _ROLE_WORDS_BETWEEN.fullmatch(sentence, match.end(), start)), None)
+        owner = owner or next((p for start, end, p in people if end < match.start()
+                               and _APPOSITION.fullmatch(sentence, end, match.start())), None)
+        if owner is not None:
+            found.append(_age(match, offset, owner))
+    for match in _AGED.finditer(sentence):
+        near = [(start - match.end() if start >= match.end() else match.start() - end, p) for start, end, p in people]
+        near = [(distance, p) for distance, p in near if 0 <= distance <= _AGE_REACH]
+        if near:
+            found.append(_age(match, offset, min(near, key=lambda item: item[0])[1]))
+    return [age for age in found if 0 < age.value <= 120]
+
+
+def _age(match: re.Match, offset: int, owner: Entity) -> Age:
+    return Age(text=match.group(1), start=offset + match.start(1), end=offset + match.end(1),
+               value=float(match.group(1)), counts="years old", person=owner.name)
 
 
 def _names_a_day(sentence: str, match: re.Match) -> bool:
@@ -277,7 +335,13 @@ def shares_counted_fact(a: Statement, b: Statement) -> bool:
 
 
 def _counted_figures(claim: Statement) -> list[Measure]:
-    return [m for m in claim.figures if fact_key(m, claim) and not _LABEL_MEASURE.search(m.text)]
+    return [m for m in _event_figures(claim) if fact_key(m, claim) and not _LABEL_MEASURE.search(m.text)]
+
+
+def _event_figures(claim: Statement) -> list[Measure]:
+    """A claim's figures but the ages of its people: an age says who, not what happened
+    (*Kerr, 34, was arrested* and *Kerr, 34, appeared in court* are two claims)."""
+    return [*claim.numbers, *claim.ranks]
 
 
 def shares_figure(a: Statement, b: Statement) -> bool:
@@ -287,7 +351,8 @@ def shares_figure(a: Statement, b: Statement) -> bool:
     checks*): reports word one fact differently, but its figure stays."""
     return any(fact_key(x, a) and fact_key(x, a) == fact_key(y, b) and same_quantity(x, y) and _comparable((x, a), (y, b))
                and _figure_context(x, a, beyond_phrase=True) & _figure_context(y, b, beyond_phrase=True)
-               for x in a.figures if not _labels_a_name(x, a) for y in b.figures if not _labels_a_name(y, b))
+               for x in _event_figures(a) if not _labels_a_name(x, a)
+               for y in _event_figures(b) if not _labels_a_name(y, b))
 
 
 def fact_key(measure: Measure, claim: Statement) -> str | None:
@@ -297,7 +362,7 @@ def fact_key(measure: Measure, claim: Statement) -> str | None:
     ``"injured"``, …), so *killing 12 people*, *Twelve people died* and *the number of people
     killed rose to 14* are one figure, whose values conflict. A share of a toll (*two of the
     injured*, *five of them*) counts something else."""
-    if isinstance(measure, Rank) or measure.dimension or measure.counts_head not in _TOLL_NOUNS:
+    if isinstance(measure, (Rank, Age)) or measure.dimension or measure.counts_head not in _TOLL_NOUNS:
         return measure.key
     if _PARTITIVE.match(claim.text, max(measure.end - claim.start, 0)):
         return measure.key
@@ -332,7 +397,7 @@ def tells_other_harm(a: Statement, b: Statement) -> bool:
     two people*) and under none in common: two facts, whatever else they share. Tolls of one
     harm far apart are not two facts by their size alone: an early and a later toll, or an
     official's and a hospital's, of one attack is what a reader must see in dispute."""
-    pairs = [((x, a), (y, b)) for x in a.figures for y in b.figures if x.key and x.key == y.key]
+    pairs = [((x, a), (y, b)) for x in _event_figures(a) for y in _event_figures(b) if x.key and x.key == y.key]
     return any(_other_outcomes(*p) for p in pairs) and not any(_same_outcome(*p) for p in pairs)
 
 
@@ -482,12 +547,17 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
                     keyed[key][root].append((measure, claim))
     conflicts = []
     for key, per_root in keyed.items():
-        single = _single_valued(per_root, same_quantity)
-        if _values_disagree(single, same_quantity):
+        same = _same_age if key.startswith("age of ") else same_quantity
+        single = _single_valued(per_root, same)
+        if _values_disagree(single, same):
             toll = key in _TOLLS.values()  # a toll's values are shown as the toll (*12 deaths*), however counted
             conflicts.append(_conflict("number", key, single,
                                        lambda m: f"{m.value:g} {key}" if toll else _measure_value(m)))
     return conflicts
+
+
+def _same_age(a: Measure, b: Measure) -> bool:
+    return a.value == b.value  # 34 and 35 are two ages, however close
 
 
 Figure = Measure | TimeRef
@@ -513,6 +583,8 @@ def _comparable(a: tuple[Figure, Statement], b: tuple[Figure, Statement]) -> boo
     to impose Dec. 15 on another $160 billion* and *goods imposed on Sept. 1*), neither a
     hyphenated measure that names a kind of thing (*the 16-inch MacBook Pro*), and no other
     harm counted (*two killed*, *five injured*); ranks of one named thing always are."""
+    if isinstance(a[0], Age) and isinstance(b[0], Age):
+        return a[0].key == b[0].key  # ages of one person
     if _LABEL_MEASURE.search(a[0].text) or _LABEL_MEASURE.search(b[0].text) or _other_outcomes(a, b):
         return False
     if isinstance(a[0], Rank) and isinstance(b[0], Rank) and a[0].counts_head and a[0].key == b[0].key:
