@@ -557,3 +557,13 @@ def test_two_ages_for_one_person_are_a_conflict_and_equal_ages_agree():
     [court] = article_claims(facts[1], c.text)
     assert [x.value for x in arrested.ages] == [x.value for x in court.ages] == [34.0]
     assert not shares_counted_fact(arrested, court) and not shares_figure(arrested, court)
+
+
+def test_a_weekday_night_is_a_date_of_the_timeline():
+    """*on Wednesday night* (a TIME to the recogniser) dates what happened; *said on Thursday*
+    only when the report came."""
+    a = Article.from_text("A fire tore through the Chimex plant in Lyon on Wednesday night, killing 12 workers, "
+                          "officials said on Thursday.\n\nMonday night, residents had complained of a smell of solvent.",
+                          date="2024-03-14")
+    timeline = {t.text[:12]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    assert timeline == {"A fire tore ": "2024-03-13", "Monday night": "2024-03-11"}

@@ -491,11 +491,18 @@ def times(doc: Doc, reference: date | None = None) -> list[TimeRef]:
     for ent in doc_ents(doc):
         if ent.label_ == "TIME":
             found.extend(_clock_times(doc, ent))
+            if _WEEKDAY_WORD.search(ent.text):  # *on Wednesday night*: the recogniser's TIME names a day too
+                ref = _date_ref(ent, reference)
+                if ref is not None and ref.date:
+                    found.append(ref)
         elif ent.label_ == "DATE":
             ref = _date_ref(ent, reference)
             if ref is not None:
                 found.append(ref)
     return _join_weekdays(found, doc_text(doc), reference)
+
+
+_WEEKDAY_WORD = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 
 
 def _join_weekdays(found: list[TimeRef], text: str, reference: date | None) -> list[TimeRef]:
