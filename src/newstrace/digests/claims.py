@@ -10,9 +10,12 @@ clusters in which most pairs do. A group is confirmed by as many **independent r
 article whose own text states it. Groups whose numbers, dates, times, places or speakers
 disagree across independent reports are conflicts; unit conversions and approximations agree,
 and a report that gives several figures of one kind takes no part in that kind's conflict.
-Ordinals (*the 23rd Democrat*) are figures compared with ranks of the same thing; two
-sentences that count one thing under different harms (*killed two*, *injured two*), or that
-quote different words beginning alike (:func:`quotes_diverge`), are never one claim.
+A toll is one figure however it is counted (*Twelve people died*, *the number killed rose
+to 14*: `deaths`), and a named person's ages are figures compared with that person's only
+(*Kerr, 34* and *35-year-old Kerr* conflict). Ordinals (*the 23rd Democrat*) are figures
+compared with ranks of the same thing; two sentences that count one thing under different
+harms (*killed two*, *injured two*), or that quote different words beginning alike
+(:func:`quotes_diverge`), are never one claim.
 """
 
 from __future__ import annotations

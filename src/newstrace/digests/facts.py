@@ -89,6 +89,7 @@ MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
 MONTHS |= {m[:3]: i for m, i in list(MONTHS.items())} | {"sept": 9}
 WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
+_WEEKDAY_WORD = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\b", re.I)
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?|\b(\d{1,2}):(\d{2})\b|\b(noon|midnight)\b", re.I)
 _ZONE = re.compile(r"^[\s\w.:]{0,30}?\b(local time|GMT|UTC|[ECMP][SD]?T|BST|CET|KST|JST|MSK)\b")
 _ISO_DATE = re.compile(r"\b(1[89]|20)\d\d-[01]\d-[0-3]\d\b")
@@ -500,9 +501,6 @@ def times(doc: Doc, reference: date | None = None) -> list[TimeRef]:
             if ref is not None:
                 found.append(ref)
     return _join_weekdays(found, doc_text(doc), reference)
-
-
-_WEEKDAY_WORD = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 
 
 def _join_weekdays(found: list[TimeRef], text: str, reference: date | None) -> list[TimeRef]:

@@ -209,7 +209,7 @@ def quotes_from_doc(doc: Doc, *, article_id: str | None = None, people: PersonIn
     items += [([(c.start_char, c.end_char)], cue, False) for cue, c in _reported_clauses(doc, direct)]
     found: list[Quote] = []
     for parts, cue, is_direct in sorted(items, key=lambda item: item[0][0][0]):
-        quote = Quote(text=joined_parts(whole, parts), speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
+        quote = Quote(text=_joined_parts(whole, parts), speaker=None, cue=None, start=parts[0][0], end=parts[-1][1],
                       direct=is_direct, article_id=article_id, parts=list(parts))
         adjacent = _adjacent_attribution(doc, starts, parts) if is_direct else None
         if adjacent is not None and adjacent[0].tag_ == "VBG" and _owner_before_speech_verb(doc, parts) is not None:
@@ -294,13 +294,13 @@ def _continues_quote(previous: Quote, quote: Quote, text: str) -> bool:
 def _extend(quote: Quote, more: Quote, text: str) -> None:
     quote.parts = quote.parts + more.parts
     quote.end = more.end
-    quote.text = joined_parts(text, quote.parts)
+    quote.text = _joined_parts(text, quote.parts)
 
 
 _SENTENCE_END = re.compile(r"[.!?][”\"’']?\s")
 
 
-def joined_parts(text: str, parts: list[tuple[int, int]]) -> str:
+def _joined_parts(text: str, parts: list[tuple[int, int]]) -> str:
     """The words of a quotation given in parts, joined by a space. A part that ends with the
     comma an attribution follows and is itself a sentence (the next part opens a new sentence
     of the writer's, with a capital) ends with a full stop: *“We are facing a tragedy,” the
