@@ -107,6 +107,12 @@ def test_quotes_typed_with_two_apostrophes_are_double_quotes():
         ("Every one of the Republican plans I have looked at leans toward consumption,", "Leonard Burman")]
 
 
+def test_a_long_title_after_the_kind_of_work_it_names_is_no_quote():
+    text = ('Director Anna Kole said her new film "The Man Who Knew Too Much About Everything" would open in May. '
+            '"It is the film I always wanted to make," Kole said.')
+    assert [(q.text, q.speaker) for q in direct(text)] == [("It is the film I always wanted to make,", "Anna Kole")]
+
+
 def test_one_word_the_writer_holds_at_a_distance_is_no_quote():
     """Scare quotes: a word in marks after *the*, *its*, *the government's* is the writer's
     label; after *a*, or under a verb of saying, a quoted word is the speaker's."""

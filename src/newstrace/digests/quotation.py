@@ -339,10 +339,31 @@ def _is_title(text: str, parts: list[tuple[int, int]]) -> bool:
     single short stretch of capitalised words with no attribution right after it, or one
     inside the writer's sentence (*After hitting “Takin’ It to the Streets,” the singer
     told the audience …*: the attribution that follows is of the next quote)."""
+    if len(parts) == 1 and _names_a_work(text, parts[0]):
+        return True
     if len(parts) > 1 or not _title_words(text, parts[0]):
         return False
     start, end = parts[0]
     return not _attributed_after(text, end) or not (_opens_statement(text, start) or _introduced_by_cue(text, start))
+
+
+#: Works whose title follows them in quotation marks (*her new film “The Man Who Knew …”*).
+_WORK_NOUNS = frozenset("film movie documentary book novel memoir biography song single album record show series "
+                        "sitcom episode play musical opera podcast poem painting exhibition game".split())
+_WORK_TITLE_WORDS = 12
+_WORD_BEFORE = re.compile(r"(\w+)\W{0,3}$")
+
+
+def _names_a_work(text: str, part: tuple[int, int]) -> bool:
+    """A title however long, after the kind of work it names (*her new film “The Man Who Knew
+    Too Much About Everything”*, *the album ‘Songs From the Big Chair’*): every word
+    capitalised but the small ones, at most :data:`_WORK_TITLE_WORDS`."""
+    before = _WORD_BEFORE.search(text, max(0, part[0] - 30), part[0])
+    if before is None or before.group(1).lower() not in _WORK_NOUNS:
+        return False
+    quoted = text[part[0] : part[1]].rstrip(",.;:")
+    words = [w for w in re.findall(r"[^\W_][\w’'-]*", quoted) if w.lower() not in _SMALL_WORDS]
+    return 0 < len(words) <= _WORK_TITLE_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words)
 
 
 def _title_words(text: str, part: tuple[int, int]) -> bool:
