@@ -567,3 +567,17 @@ def test_a_weekday_night_is_a_date_of_the_timeline():
                           date="2024-03-14")
     timeline = {t.text[:12]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
     assert timeline == {"A fire tore ": "2024-03-13", "Monday night": "2024-03-11"}
+
+
+def test_the_day_a_toll_rose_does_not_date_what_it_counts():
+    """*Twelve people died … on Wednesday* grouped with *the number killed rose to 14 on
+    Friday* is dated Wednesday on the timeline, whichever report comes first."""
+    a = Article.from_text("Twelve people died when fire swept through the Chimex chemical factory in Lyon late on "
+                          "Wednesday, authorities confirmed.", key="site", date="2024-03-14")
+    b = Article.from_text("The number of people killed in a fire at a chemical factory in Lyon rose to 14 on Friday "
+                          "after two of the injured died in hospital, the regional health agency said.",
+                          key="paper", date="2024-03-15")
+    assert b.id < a.id  # the Friday wording comes first among the group's dates
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    [entry] = [t for t in digest.timeline if t.text == claim_with(digest, "Lyon").text]
+    assert (len(entry.article_ids), entry.date) == (2, "2024-03-13"), entry.text

@@ -12,6 +12,7 @@ from newstrace.digests.claims import (
     ClaimGroup,
     QuoteGroup,
     article_claims,
+    dates_a_toll_change,
     find_conflicts,
     group_claims,
     group_quotes,
@@ -144,10 +145,13 @@ def _summary(groups: list[ClaimGroup], encoder) -> list[SummaryLine]:
 
 
 def _timeline(groups: list[ClaimGroup]) -> list[TimelineEntry]:
-    """Claims that carry a resolved date, in date and time order."""
+    """Claims that carry a resolved date, in date and time order; the day a toll rose is not
+    the day of what it counts (*Twelve people died … on Wednesday* keeps Wednesday beside *the
+    toll rose to 14 on Friday*)."""
     entries = []
     for group in groups:
-        dated = [t for c in group.claims for t in c.times if t.date and t.precision in {"day", "month"}]
+        dated = [t for c in group.claims for t in c.times if t.date and t.precision in {"day", "month"}
+                 and not dates_a_toll_change(t, c)]
         if not dated:
             continue
         day = Counter(t.date for t in dated).most_common(1)[0][0]

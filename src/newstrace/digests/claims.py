@@ -651,7 +651,7 @@ def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
             for claim in claims:
                 per_root[root] += [(t, claim) for t in claim.times
                                    if getattr(t, attribute) and (kind == "time" or t.precision == "day")
-                                   and not _dates_a_new_toll(t, claim)]
+                                   and not dates_a_toll_change(t, claim)]
         def same(a: TimeRef, b: TimeRef, attribute: str = attribute) -> bool:
             return getattr(a, attribute) == getattr(b, attribute)
 
@@ -661,7 +661,7 @@ def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
     return conflicts
 
 
-def _dates_a_new_toll(time: TimeRef, claim: Statement) -> bool:
+def dates_a_toll_change(time: TimeRef, claim: Statement) -> bool:
     """Whether a date is the day a toll changed, not the day of what it counts (*the number of
     people killed rose to 14 on Friday*, of a fire on Wednesday)."""
     before, after = _clause_words(time, claim)
