@@ -36,6 +36,11 @@ def invented():
     return (a, b, c), roots, build_digest([a, b, c], roots)
 
 
+def timeline_of(article: Article, chars: int) -> dict[str, str]:
+    """The dates of an article's own digest timeline, by the first ``chars`` of each entry."""
+    return {t.text[:chars]: t.date for t in build_digest([article], {article.id: article.id}).timeline}
+
+
 def claim_with(digest: Digest, pattern: str) -> Claim:
     return next(c for c in digest.claims if re.search(pattern, c.text))
 
@@ -172,7 +177,7 @@ def test_timeline_dates_take_the_weekday_they_name_and_ignore_years_that_label_t
         "Live Nation is producing the tour, tickets for which go on sale Friday, Dec. 6 at the box office.\n\n"
         "Tickets for the tour go on sale to the general public starting Friday, December 6th, at 10 a.m. local time.",
         date="2019-11-19")
-    timeline = {t.text[:20]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    timeline = timeline_of(a, 20)
     assert timeline == {"The Harbour Kings an": "2019-11-18", "Live Nation is produ": "2019-12-06",
                         "Tickets for the tour": "2019-12-06"}
 
@@ -203,12 +208,18 @@ def test_measures_of_one_kind_about_different_things_are_not_a_conflict():
     assert topics == ["length"]
 
 
-def test_a_month_still_ahead_told_in_the_present_is_this_years():
-    a = Article.from_text("The outcome of the Nov. 8 presidential election could be pivotal for the regulations, lawyers said.\n\n"
-                          "The protests began peacefully in October and were sparked by a proposed law, the police said.",
-                          date="2016-09-27")
-    timeline = {t.text[:12]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
-    assert timeline == {"The outcome ": "2016-11-08", "The protests": "2015-10-01"}
+@pytest.mark.parametrize("text, published, expected", [
+    # a month still ahead, told in the present, is this year's; one told of the past, last year's
+    ("The outcome of the Nov. 8 presidential election could be pivotal for the regulations, lawyers said.\n\n"
+     "The protests began peacefully in October and were sparked by a proposed law, the police said.",
+     "2016-09-27", {"The outcome ": "2016-11-08", "The protests": "2015-10-01"}),
+    # *on Wednesday night* (a TIME to the recogniser) dates what happened; *said on Thursday* only the report
+    ("A fire tore through the Chimex plant in Lyon on Wednesday night, killing 12 workers, "
+     "officials said on Thursday.\n\nMonday night, residents had complained of a smell of solvent.",
+     "2024-03-14", {"A fire tore ": "2024-03-13", "Monday night": "2024-03-11"}),
+])
+def test_timeline_dates_of_months_ahead_and_weekday_nights(text, published, expected):
+    assert timeline_of(Article.from_text(text, date=published), 12) == expected
 
 
 def test_counts_of_different_things_and_model_sizes_are_not_conflicts():
@@ -238,7 +249,7 @@ def test_a_day_of_a_past_month_told_in_the_present_is_next_years():
     a = Article.from_text("The reunion tour stops at the Riverside Music Center on July 22, the promoter said.\n\n"
                           "The report, released on March 3, shows that ticket prices rose, the promoter said.",
                           date="2019-11-19")
-    timeline = {t.text[:10]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    timeline = timeline_of(a, 10)
     assert timeline == {"The reunio": "2020-07-22", "The report": "2019-03-03"}
 
 
@@ -271,7 +282,7 @@ def test_a_date_of_a_plan_or_timetable_is_the_nearest_one():
                           "would go into effect, traders said.\n\n"
                           "The vote, scheduled for Jan. 5, was postponed, officials said.\n\n"
                           "The protests began peacefully in December, the police said.", date="2019-11-18")
-    timeline = {t.text[:9]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
+    timeline = timeline_of(a, 9)
     assert timeline == {"Firms are": "2019-12-15", "The vote,": "2020-01-05", "The prote": "2018-12-01"}
 
 
@@ -557,16 +568,6 @@ def test_two_ages_for_one_person_are_a_conflict_and_equal_ages_agree():
     [court] = article_claims(facts[1], c.text)
     assert [x.value for x in arrested.ages] == [x.value for x in court.ages] == [34.0]
     assert not shares_counted_fact(arrested, court) and not shares_figure(arrested, court)
-
-
-def test_a_weekday_night_is_a_date_of_the_timeline():
-    """*on Wednesday night* (a TIME to the recogniser) dates what happened; *said on Thursday*
-    only when the report came."""
-    a = Article.from_text("A fire tore through the Chimex plant in Lyon on Wednesday night, killing 12 workers, "
-                          "officials said on Thursday.\n\nMonday night, residents had complained of a smell of solvent.",
-                          date="2024-03-14")
-    timeline = {t.text[:12]: t.date for t in build_digest([a], {a.id: a.id}).timeline}
-    assert timeline == {"A fire tore ": "2024-03-13", "Monday night": "2024-03-11"}
 
 
 def test_the_day_a_toll_rose_does_not_date_what_it_counts():
