@@ -332,13 +332,16 @@ def shares_counted_fact(a: Statement, b: Statement) -> bool:
     compare whatever their ratio (:func:`_same_order`)."""
     if not {e.name for e in a.entities} & {e.name for e in b.entities}:
         return False
-    return any(fact_key(x, a) == fact_key(y, b) and not _other_outcomes((x, a), (y, b)) and _same_order(x, y)
+    counted_b = [(y, key) for y, key in _keyed_figures(b) if not _LABEL_MEASURE.search(y.text)]
+    return any(key_x == key_y and not _other_outcomes((x, a), (y, b)) and _same_order(x, y)
                and (not x.dimension or same_quantity(x, y) or _comparable((x, a), (y, b)))
-               for x in _counted_figures(a) for y in _counted_figures(b))
+               for x, key_x in _keyed_figures(a) if not _LABEL_MEASURE.search(x.text) for y, key_y in counted_b)
 
 
-def _counted_figures(claim: Statement) -> list[Measure]:
-    return [m for m in _event_figures(claim) if fact_key(m, claim) and not _LABEL_MEASURE.search(m.text)]
+def _keyed_figures(claim: Statement) -> list[tuple[Measure, str]]:
+    """A claim's figures of what happened (:func:`_event_figures`) that say what they are
+    about, each with its :func:`fact_key`, computed once."""
+    return [(m, key) for m in _event_figures(claim) if (key := fact_key(m, claim))]
 
 
 def _event_figures(claim: Statement) -> list[Measure]:
@@ -352,10 +355,10 @@ def shares_figure(a: Statement, b: Statement) -> bool:
     around it besides the words it is part of (*employers added 916,000 jobs in March* and *the
     economy added 916,000 new jobs in March*; not *backs $2,000 checks* and *voted to pass $2,000
     checks*): reports word one fact differently, but its figure stays."""
-    return any(fact_key(x, a) and fact_key(x, a) == fact_key(y, b) and same_quantity(x, y) and _comparable((x, a), (y, b))
+    figures_b = [(y, key) for y, key in _keyed_figures(b) if not _labels_a_name(y, b)]
+    return any(key_x == key_y and same_quantity(x, y) and _comparable((x, a), (y, b))
                and _figure_context(x, a, beyond_phrase=True) & _figure_context(y, b, beyond_phrase=True)
-               for x in _event_figures(a) if not _labels_a_name(x, a)
-               for y in _event_figures(b) if not _labels_a_name(y, b))
+               for x, key_x in _keyed_figures(a) if not _labels_a_name(x, a) for y, key_y in figures_b)
 
 
 def fact_key(measure: Measure, claim: Statement) -> str | None:
