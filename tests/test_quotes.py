@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newstrace.model import Article
 from newstrace.digests.quotation import quotation_spans, quotes
 
@@ -713,6 +715,25 @@ def test_a_description_before_a_name_is_not_part_of_the_speaker():
     [quote] = direct('"We need a healthy and ready force," Secretary of Transport Lena Varga wrote in a memo '
                      'released Wednesday.')
     assert quote.speaker == "Lena Varga" and quote.speaker_kind == "person"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('The film opened on Friday. "We shot it in nine days," Producer Lia Moss said.', "Lia Moss"),
+    ('"The suspect fled on foot," Detective Sergeant Ann Cole said on Monday.', "Ann Cole"),
+    ('"His body was found by a maid," Coroner Gary Hart said.', "Gary Hart"),
+])
+def test_a_rank_or_trade_before_a_name_is_not_part_of_the_speaker(text, speaker):
+    """The ranks and trades a writer puts before a name (ECB+: *Constable Tim Fanning*, *Homicide
+    Detective Dominic Mangoni*) leave the same person in every article that names them."""
+    [quote] = direct(text)
+    assert quote.speaker == speaker and quote.speaker_kind == "person"
+
+
+def test_a_trade_that_speaks_is_a_source():
+    """*producers had this to say*: the quote is theirs (ECB+ 2_9), as the minister's would be."""
+    [quote] = direct('In a statement released today, producers had this to say about their choice of host: '
+                     '"Hugh Jackman is a consummate entertainer and an internationally renowned movie star."')
+    assert quote.speaker == "producers"
 
 
 def test_a_person_named_as_the_owner_of_the_source_is_not_the_speaker():

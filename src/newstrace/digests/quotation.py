@@ -2062,6 +2062,18 @@ ROLE_NOUNS: dict[str, str | None] = {
         "representative congressman commissioner prosecutor sheriff officer analyst economist "
         "strategist adviser advisor aide manager coach star actor singer activist expert boss accuser "
         "witness whistleblower czar tsar speaker".split(), None),
+    # ranks and trades a writer puts before a name (*Detective Sergeant Ann Cole*, *Producer Lia
+    # Moss*) or makes the subject of a quote (*the forecaster said*)
+    **dict.fromkeys(
+        "producer detective sergeant inspector captain lieutenant colonel corporal constable "
+        "superintendent commander admiral trooper deputy pastor reverend bishop rabbi imam priest "
+        "nurse teacher coroner treasurer auditor councillor councilor editor reporter journalist "
+        "columnist correspondent photographer filmmaker novelist researcher scientist physician "
+        "surgeon paramedic firefighter investigator pilot referee goalkeeper midfielder quarterback "
+        "skipper owner chef architect engineer historian epidemiologist meteorologist forecaster "
+        "pollster commentator".split(), None),
+    **dict.fromkeys("councilman alderman assemblyman".split(), "m"),
+    **dict.fromkeys("councilwoman assemblywoman".split(), "f"),
     **dict.fromkeys("spokesman congressman chairman businessman actor husband father son king".split(), "m"),
     **dict.fromkeys("spokeswoman congresswoman chairwoman businesswoman actress wife mother daughter "
                     "queen first lady".split(), "f"),
