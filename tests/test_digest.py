@@ -314,6 +314,20 @@ def test_a_short_phrase_two_reports_attribute_to_two_people_is_no_speaker_confli
     assert not [c for c in digest.conflicts if c.kind == "speaker"]
 
 
+def test_a_body_and_its_named_spokesman_are_no_speaker_conflict():
+    """*Police said* and *Constable Tim Fanning said* of one quote: the body and its spokesman
+    (ECB+ 18); two named people for one quote still are a conflict."""
+    quote = "A man who had just been let go from his job came in, shot and killed another man"
+    a = Article.from_text(f'"{quote}," Police said on Saturday.')
+    b = Article.from_text(f'"{quote}," Constable Tim Fanning said on Saturday.')
+    c = Article.from_text(f'"{quote}," Sergeant Ann Cole said on Saturday.')
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    assert not [c for c in digest.conflicts if c.kind == "speaker"]
+    digest = build_digest([b, c], {b.id: b.id, c.id: c.id})
+    [conflict] = [c for c in digest.conflicts if c.kind == "speaker"]
+    assert sorted(v.value for v in conflict.versions) == ["Ann Cole", "Tim Fanning"]
+
+
 def test_a_name_and_its_initials_are_one_person():
     assert same_person("MEJ", "Mara Ellis-Jones")
     assert not same_person("MEJ", "Mara Ellis")
@@ -541,6 +555,38 @@ def test_a_toll_told_in_other_words_by_two_reports_is_one_figure_in_conflict():
     assert [(c.topic, sorted(v.value for v in c.versions)) for c in numbers] == [("deaths", ["12 deaths", "14 deaths"])]
     assert {v.value: v.independent_ids for v in numbers[0].versions} == {"12 deaths": [a.id], "14 deaths": [b.id]}
     assert not [c for c in digest.conflicts if c.kind == "date"]
+
+
+def test_the_day_of_the_event_a_toll_counts_is_a_date_conflict():
+    """*died when an earthquake hit the coast on Wednesday night* and *killed by the earthquake
+    that shook the coast on Thursday night rose to 11 on Saturday*: Wednesday against Thursday is
+    a conflict (*hit* before the day is no toll rising, and *rose* after it dates only Saturday);
+    the tolls, *at least nine* and 11, are shown as told."""
+    a = Article.from_text(
+        "At least nine people died when a powerful earthquake hit southern Peru on Wednesday night, "
+        "local authorities said.", date="2024-06-28")
+    b = Article.from_text(
+        "The number of people killed by the earthquake that shook southern Peru on Thursday night rose to 11 "
+        "on Saturday, the civil defence agency said.", date="2024-06-29")
+    digest = build_digest([a, b], {a.id: a.id, b.id: b.id})
+    [date] = [c for c in digest.conflicts if c.kind == "date"]
+    assert {v.value: v.independent_ids for v in date.versions} == {"2024-06-26": [a.id], "2024-06-27": [b.id]}
+    [toll] = [c for c in digest.conflicts if c.kind == "number"]  # *at least nine* stays a lower bound
+    assert {v.value for v in toll.versions} == {"~9 deaths", "11 deaths"}
+
+
+def test_a_timeline_entry_shows_a_wording_that_names_its_day():
+    """Two reports say the quake struck on Thursday night, one says Wednesday night: the entry
+    is dated Thursday (*hit* before the day is no toll rising) and shows a wording that says so."""
+    site = Article.from_text("At least nine people died when a powerful earthquake struck southern Peru on "
+                             "Wednesday night, officials said.", date="2024-06-28")
+    wire = Article.from_text("A powerful earthquake struck southern Peru late on Thursday night, killing at least "
+                             "eight people, officials said.", date="2024-06-28")
+    paper = Article.from_text("At least ten people died when a strong earthquake hit southern Peru on Thursday "
+                              "night, officials said.", date="2024-06-29")
+    digest = build_digest([site, wire, paper], {a.id: a.id for a in (site, wire, paper)})
+    [entry] = digest.timeline
+    assert entry.date == "2024-06-27" and "Thursday" in entry.text and len(entry.article_ids) == 3
 
 
 def test_counts_of_named_groups_are_not_one_toll():

@@ -11,6 +11,7 @@ import numpy as np
 from newstrace.digests.claims import (
     ClaimGroup,
     QuoteGroup,
+    Statement,
     article_claims,
     dates_a_toll_change,
     find_conflicts,
@@ -150,18 +151,26 @@ def _timeline(groups: list[ClaimGroup]) -> list[TimelineEntry]:
     toll rose to 14 on Friday*)."""
     entries = []
     for group in groups:
-        dated = [t for c in group.claims for t in c.times if t.date and t.precision in {"day", "month"}
+        dated = [(t, c) for c in group.claims for t in c.times if t.date and t.precision in {"day", "month"}
                  and not dates_a_toll_change(t, c)]
         if not dated:
             continue
-        day = Counter(t.date for t in dated).most_common(1)[0][0]
-        precision = next(t.precision for t in dated if t.date == day)
+        day = Counter(t.date for t, _ in dated).most_common(1)[0][0]
+        precision = next(t.precision for t, _ in dated if t.date == day)
         clock = sorted(t.time for c in group.claims for t in c.times if t.time)
         entries.append(TimelineEntry(
             date=day if precision == "day" else f"{day}-01", precision=precision,
-            time=clock[0] if clock else None, text=group.text, article_ids=group.article_ids,
+            time=clock[0] if clock else None, text=_wording_of_day(group, [c for t, c in dated if t.date == day]),
+            article_ids=group.article_ids,
         ))
     return sorted(entries, key=lambda e: (e.date, e.time or ""))
+
+
+def _wording_of_day(group: ClaimGroup, telling: list[Statement]) -> str:
+    """The wording a timeline entry shows: the group's own, unless it names another day than the
+    entry's (the reports that say *Thursday night* outnumber the one that says *Wednesday
+    night*), then the first that names the entry's day (``telling``)."""
+    return group.text if any(c.text == group.text for c in telling) else telling[0].text
 
 
 def _claim(claim_id: str, group: ClaimGroup) -> Claim:

@@ -558,7 +558,8 @@ def _number_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
         if _values_disagree(single, same):
             toll = key in _TOLLS.values()  # a toll's values are shown as the toll (*12 deaths*), however counted
             conflicts.append(_conflict("number", key, single,
-                                       lambda m: f"{m.value:g} {key}" if toll else _measure_value(m)))
+                                       lambda m: f"{'~' if m.approx else ''}{m.value:g} {key}" if toll
+                                       else _measure_value(m)))
     return conflicts
 
 
@@ -665,10 +666,31 @@ def _time_conflicts(by_root: dict[str, list[Statement]]) -> list[Conflict]:
 
 
 def dates_a_toll_change(time: TimeRef, claim: Statement) -> bool:
-    """Whether a date is the day a toll changed, not the day of what it counts (*the number of
-    people killed rose to 14 on Friday*, of a fire on Wednesday)."""
+    """Whether a date is the day a toll changed, not the day of what it counts: a verb of change
+    before it in its clause with the toll after that verb (*the number of people killed rose to
+    14 on Friday*, *the toll rose on Friday to 14*), or the date opening its clause before such
+    a verb (*On Friday the toll rose to 14*). Not the day of the event a toll's sentence names
+    (*nine people died when an earthquake hit the coast on Wednesday*, *killed by the
+    earthquake on Thursday night rose to 11*)."""
+    tolls = [m for m in claim.figures if _is_toll((m, claim))]
+    if not tolls:
+        return False
     before, after = _clause_words(time, claim)
-    return bool(_TOLL_CHANGES.intersection(before + after)) and any(_is_toll((m, claim)) for m in claim.figures)
+    if all(word in _FUNCTION_WORDS for word in before):
+        return bool(_TOLL_CHANGES.intersection(after))
+    verb = _change_verb_before(time, claim)
+    return verb is not None and any(m.start > verb for m in tolls)
+
+
+def _change_verb_before(time: TimeRef, claim: Statement) -> int | None:
+    """Where the last verb of toll change among the few words before ``time`` in its clause
+    starts (an offset into the article), if there is one."""
+    end = max(time.start - claim.start, 0)
+    head = claim.text[:end]
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
+    words = list(_WORD.finditer(head, start))[-_CONTEXT_WORDS:]
+    changes = [w.start() for w in words if w.group().lower() in _TOLL_CHANGES]
+    return claim.start + changes[-1] if changes else None
 
 
 def _place_conflicts(by_root: dict[str, list[Statement]], together: set[frozenset[str]]) -> list[Conflict]:
@@ -820,14 +842,16 @@ def _initials(name: str) -> str:
 def speaker_conflicts(groups: list[QuoteGroup], roots: dict[str, str]) -> list[Conflict]:
     """Quotes that independent reports attribute to different people. A phrase of under
     :data:`MIN_QUOTE_WORDS` words besides articles (*"hateful messages"*, *"a set up"*) is
-    no one's own utterance (critics repeat it, others say it too): who said it is no conflict."""
+    no one's own utterance (critics repeat it, others say it too): who said it is no conflict.
+    Only named people are compared: *Police said* and *Constable Tim Fanning said* of one quote
+    are the body and its spokesman, not two accounts."""
     conflicts = []
     for group in groups:
         if len(_quote_words(group.text)) < MIN_QUOTE_WORDS:
             continue
         per_root: dict[str, list[tuple[str, Statement | Quote]]] = defaultdict(list)
         for quote in group.quotes:
-            if quote.speaker and _is_proper_name(quote.speaker):
+            if quote.speaker and quote.speaker_kind in {None, "person"} and _is_proper_name(quote.speaker):
                 per_root[roots.get(quote.article_id, quote.article_id)].append((quote.speaker, quote))
         if len(per_root) > 1 and not _all_agree(per_root, same_person):
             conflict = _conflict("speaker", group.text[:80], per_root, lambda speaker: speaker)
