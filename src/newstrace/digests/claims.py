@@ -633,9 +633,16 @@ def _figure_context(figure: Figure, claim: Statement, *, beyond_phrase: bool = F
 def _clause_words(figure: Figure, claim: Statement) -> tuple[list[str], list[str]]:
     """The words within a few words before and after a value, in its clause (up to a comma or
     other break)."""
-    head = _CLAUSE_BREAK.split(claim.text[: max(figure.start - claim.start, 0)])[-1]
     tail = _CLAUSE_BREAK.split(claim.text[max(figure.end - claim.start, 0) :])[0]
-    return _WORD.findall(head.lower())[-_CONTEXT_WORDS:], _WORD.findall(tail.lower())[:_CONTEXT_WORDS]
+    before = [w.group().lower() for w in _words_before(figure, claim)]
+    return before, _WORD.findall(tail.lower())[:_CONTEXT_WORDS]
+
+
+def _words_before(figure: Figure, claim: Statement) -> list[re.Match[str]]:
+    """The last few words before a value in its clause, matched in the claim's text."""
+    head = claim.text[: max(figure.start - claim.start, 0)]
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
+    return list(_WORD.finditer(head, start))[-_CONTEXT_WORDS:]
 
 
 def _single_valued(per_root: dict[str, list[tuple[Figure, Statement]]],
@@ -685,11 +692,7 @@ def dates_a_toll_change(time: TimeRef, claim: Statement) -> bool:
 def _change_verb_before(time: TimeRef, claim: Statement) -> int | None:
     """Where the last verb of toll change among the few words before ``time`` in its clause
     starts (an offset into the article), if there is one."""
-    end = max(time.start - claim.start, 0)
-    head = claim.text[:end]
-    start = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
-    words = list(_WORD.finditer(head, start))[-_CONTEXT_WORDS:]
-    changes = [w.start() for w in words if w.group().lower() in _TOLL_CHANGES]
+    changes = [w.start() for w in _words_before(time, claim) if w.group().lower() in _TOLL_CHANGES]
     return claim.start + changes[-1] if changes else None
 
 
