@@ -350,14 +350,17 @@ def digest_view(digest: Digest, labels: dict[str, str], articles: dict[str, Arti
     article, else the sentence :func:`locate` finds."""
     texts = {article_id: article.text for article_id, article in (articles or {}).items()}
     wordings: dict[tuple[str, str], tuple[int, int]] = {}
+    claim_texts: dict[str, str] = {}  #: a wording -> its claim's text (a timeline entry may show a member's)
     for claim in digest.claims:
         for wording in claim.versions:
             wordings.setdefault((claim.text, wording.article_id), (wording.start, wording.end))
+            claim_texts.setdefault(wording.text, claim.text)
 
     def cite(text: str, ids: list[str], spans: dict[str, tuple[int, int]] | None = None) -> list[Source]:
         sources = []
         for article_id in ids:
-            span = (spans or {}).get(article_id) or wordings.get((text, article_id))
+            span = ((spans or {}).get(article_id) or wordings.get((text, article_id))
+                    or wordings.get((claim_texts.get(text, text), article_id)))
             if span is None and article_id in texts:
                 span = locate(texts[article_id], text)
             sources.append(Source(article_id, labels.get(article_id, article_id[:12]), *(span or (None, None))))
