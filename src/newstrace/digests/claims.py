@@ -682,18 +682,11 @@ def dates_a_toll_change(time: TimeRef, claim: Statement) -> bool:
     tolls = [m for m in claim.figures if _is_toll((m, claim))]
     if not tolls:
         return False
-    before, after = _clause_words(time, claim)
-    if all(word in _FUNCTION_WORDS for word in before):
-        return bool(_TOLL_CHANGES.intersection(after))
-    verb = _change_verb_before(time, claim)
-    return verb is not None and any(m.start > verb for m in tolls)
-
-
-def _change_verb_before(time: TimeRef, claim: Statement) -> int | None:
-    """Where the last verb of toll change among the few words before ``time`` in its clause
-    starts (an offset into the article), if there is one."""
-    changes = [w.start() for w in _words_before(time, claim) if w.group().lower() in _TOLL_CHANGES]
-    return claim.start + changes[-1] if changes else None
+    before = _words_before(time, claim)
+    if all(w.group().lower() in _FUNCTION_WORDS for w in before):
+        return bool(_TOLL_CHANGES.intersection(_clause_words(time, claim)[1]))
+    changes = [claim.start + w.start() for w in before if w.group().lower() in _TOLL_CHANGES]
+    return bool(changes) and any(m.start > changes[-1] for m in tolls)
 
 
 def _place_conflicts(by_root: dict[str, list[Statement]], together: set[frozenset[str]]) -> list[Conflict]:
