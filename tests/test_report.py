@@ -236,6 +236,26 @@ def test_json_accepts_numpy_numbers_in_signals_and_stats() -> None:
     assert data["stats"]["sizes"] == [1, 2]
 
 
+def test_json_text_is_what_the_standard_library_writes() -> None:
+    """The JSON report is written by orjson (a tenth of the time): the text of
+    ``json.dumps(..., indent=2, ensure_ascii=False)``, non-ASCII text, integer keys and
+    floats included (a float in exponent form the same value: ``1e-7``, not ``1e-07``);
+    sets, named tuples and integers past 64 bits as ``json`` writes them."""
+    from collections import namedtuple
+
+    report = sample_report()
+    report.articles[0].title = "Café “Lindell” — ÿ 北 😀"
+    report.stats.update(by_size={3: "three", 10: "ten"}, share=0.1 + 0.2, none=None)
+    assert render_json(report) == json.dumps(to_dict(report), indent=2, ensure_ascii=False)
+    report.stats["tiny"] = 1e-7
+    assert json.loads(render_json(report)) == json.loads(json.dumps(to_dict(report)))
+    report.stats.update(outlets={"Bay Blog", "Coastal Herald"}, span=namedtuple("Span", "start end")(4, 2))
+    data = json.loads(render_json(report))
+    assert data["stats"]["outlets"] == ["Bay Blog", "Coastal Herald"] and data["stats"]["span"] == [4, 2]
+    report.stats["checksum"] = 2**70
+    assert json.loads(render_json(report))["stats"]["checksum"] == 2**70
+
+
 def test_write_report_picks_the_format_from_the_suffix(tmp_path: Path) -> None:
     report = sample_report()
     for name in ("r.json", "r.md", "r.html", "r.txt"):

@@ -135,7 +135,7 @@ class Article:
         return self.external_id or self.id
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return record_of(self)
 
 
 @dataclass
@@ -151,7 +151,7 @@ class Passage:
 
     def to_dict(self, texts: tuple[str, str] | None = None) -> dict[str, Any]:
         """The passage as a record; with the pair's ``texts``, its text on both sides too."""
-        record = dataclasses.asdict(self)
+        record = record_of(self)
         if texts is not None:
             record.update(a_text=texts[0][self.a_start : self.a_end], b_text=texts[1][self.b_start : self.b_end])
         return record
@@ -280,6 +280,19 @@ def _side(a: str, b: str, source: str | None) -> Literal["a", "b"] | None:
 def _plain_copy(value: Any) -> Any:
     """A shallow copy of a list or dict field, so a record never shares it with the relation."""
     return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
+
+
+def record_of(item: Any) -> dict[str, Any]:
+    """A dataclass of plain values (an :class:`Article`, a :class:`Passage`, a
+    :class:`Derivation`) as a record: its fields in order, list and dict fields copied one
+    level deep (:func:`_plain_copy`). The same record as ``dataclasses.asdict`` for such a
+    class, without its recursive deep copy (a report of 100,000 articles spent 13 s there)."""
+    return {name: _plain_copy(getattr(item, name)) for name in _field_names(type(item))}
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @dataclass
@@ -469,7 +482,10 @@ class Story:
     digest: Digest | None = None  #: with ``newstrace digest``
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        record = record_of(self)
+        record["derived"] = [record_of(derivation) for derivation in self.derived]
+        record["digest"] = None if self.digest is None else self.digest.to_dict()
+        return record
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Story:

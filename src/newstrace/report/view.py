@@ -187,7 +187,9 @@ def build_view(report: Report) -> ReportView:
     """Resolve ids, orient evidence and group derivations for rendering."""
     articles = {article.id: article for article in report.articles}
     labels = article_labels(report.articles)
-    stories = [_story_view(story, articles, labels, report.relations) for story in report.stories]
+    relations_of = _relations_by_article(report.relations)
+    stories = [_story_view(story, articles, labels, _relations_within(story, relations_of))
+               for story in report.stories]
     in_stories = {article_id for story in report.stories for article_id in story.article_ids}
     counts = Counts(
         articles=len(report.articles),
@@ -278,11 +280,28 @@ def _placeholder(article_id: str) -> Article:
     return Article(id=article_id, text="", external_id=article_id[:12])
 
 
-def _story_view(
-    story: Story, articles: dict[str, Article], labels: dict[str, str], relations: list[Relation]
-) -> StoryView:
+def _relations_by_article(relations: list[Relation]) -> dict[str, list[tuple[int, Relation]]]:
+    """Each relation, with its place in ``relations``, under both its articles."""
+    by_article: dict[str, list[tuple[int, Relation]]] = {}
+    for place, relation in enumerate(relations):
+        by_article.setdefault(relation.a, []).append((place, relation))
+        by_article.setdefault(relation.b, []).append((place, relation))
+    return by_article
+
+
+def _relations_within(story: Story, relations_of: dict[str, list[tuple[int, Relation]]]) -> list[Relation]:
+    """The relations between two of ``story``'s articles, in the report's order (found
+    through each member's relations: one pass over all relations per story made the text
+    report of 95,000 stories take half a minute more)."""
     members = set(story.article_ids)
-    story_relations = [r for r in relations if r.a in members and r.b in members]
+    found = {place: r for member in members for place, r in relations_of.get(member, ())
+             if r.a in members and r.b in members}
+    return [found[place] for place in sorted(found)]
+
+
+def _story_view(
+    story: Story, articles: dict[str, Article], labels: dict[str, str], story_relations: list[Relation]
+) -> StoryView:
     by_pair = {frozenset((r.a, r.b)): r for r in story_relations}
 
     def article(article_id: str) -> Article:
