@@ -178,6 +178,45 @@ def test_prune_missing_drops_articles_whose_files_are_gone(tmp_path: Path) -> No
     assert not any(r["relation"] == "paraphrase" for r in report["relations"])
 
 
+def test_a_report_of_the_run_covers_the_stories_it_made_or_changed(tmp_path: Path) -> None:
+    """``scope="run"`` (``--scope run``): what a run into a store brought, the stories it made
+    or changed with all their articles (those stored before too), nothing else; the store
+    keeps every story, a digest run's included."""
+    folder, db = tmp_path / "in", tmp_path / "s.db"
+    files = {f.name: f for f in _three_files(folder)}
+    first = _analyze([files["01_meridian_press.txt"], files["03_valley_courier.json"], files["05_feed.jsonl"]], db)
+    flood = next(s for s in first.stories if len(s.article_ids) == 3)  # and the feed's lantern festival
+    others = {s.id for s in first.stories} - {flood.id}
+    assert len(first.stories) == 2 and first.stats["report_scope"] == "store"
+
+    second = _analyze([files["04_spun_copy.txt"]], db, scope="run")
+    (story,) = second.stories
+    assert set(flood.article_ids) < set(story.article_ids) and len(story.article_ids) == 4
+    assert sorted(a.id for a in second.articles) == sorted(story.article_ids)
+    assert second.relations and all({r.a, r.b} <= set(story.article_ids) for r in second.relations)
+    assert second.stats["report_scope"] == "run" and second.stats["articles_new"] == 1
+    assert second.stats["store_articles"] == 5 and second.stats["store_stories"] == 2
+
+    nothing = _analyze([], db, scope="run")
+    assert not nothing.stories and not nothing.articles and nothing.stats["store_stories"] == 2
+
+    third = newstrace.digest([files["02_riverside_blog.html"]], db=db, encoder=default_encoder(), scope="run")
+    (story,) = third.stories
+    assert story.digest is not None and len(story.article_ids) == 5
+    with Store(db) as store:
+        stored = {s.id: s for s in store.stories()}
+    assert set(stored) == {story.id, *others} and stored[story.id].digest == story.digest
+
+    code, output, errors = _cli("analyze", str(folder), "--db", str(db), "--scope", "run")
+    assert code == 0, errors
+    assert ("The store holds 6 articles in 2 stories; this run added 0. "
+            "The report covers the 0 stories this run made or changed.") in " ".join(output.split())
+    code, _, errors = _cli("analyze", str(folder), "--db", str(db), "--scope", "new")
+    assert code == 2 and "new" in errors
+    with pytest.raises(ValueError, match="unknown report scope"):
+        newstrace.analyze([], db=db, scope="new")  # type: ignore[arg-type]
+
+
 def test_fresh_starts_the_store_over(tmp_path: Path) -> None:
     folder, db = tmp_path / "in", tmp_path / "s.db"
     files = _three_files(folder)

@@ -173,6 +173,11 @@ class EncoderName(str, Enum):
     static = "static"
 
 
+class ScopeName(str, Enum):
+    store = "store"
+    run = "run"
+
+
 @contextmanager
 def _engine_mapper(engine: EngineName, scheduler: Optional[str], workers: Optional[int]) -> Iterator[Any]:
     """The mapper of the engine asked for (``None``: the local worker processes), open
@@ -256,7 +261,7 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
          batch: int, fresh: bool = False, prune_missing: bool = False, export: Optional[Path] = None,
          export_format: TableFormat = TableFormat.parquet, engine: EngineName = EngineName.local,
          scheduler: Optional[str] = None, workers: Optional[int] = None,
-         encoder: Optional[EncoderName] = None) -> None:
+         encoder: Optional[EncoderName] = None, scope: ScopeName = ScopeName.store) -> None:
     check_inputs(paths)
     check_writable(output, "report", "-o")
     check_writable(db, "store", "--db")
@@ -269,7 +274,7 @@ def _run(command, paths: list[Path], db: Path, output: Optional[Path], fmt: Opti
             try:
                 report = command([str(p) for p in paths], db=str(db), progress=update, batch_size=batch,
                                  fresh=fresh, prune_missing=prune_missing, workers=workers, mapper=mapper,
-                                 encoder=encoder.value if encoder is not None else None)
+                                 encoder=encoder.value if encoder is not None else None, scope=scope.value)
             except Exception:
                 if interrupted:  # Ctrl-C that a library turned into its own error
                     raise KeyboardInterrupt from None
@@ -373,6 +378,11 @@ EncoderOpt = typer.Option(
     "analyze is many times faster, stories somewhat less accurate; see the README). A store keeps the "
     "encoder it was made with (default: that one; another needs --fresh).")
 
+ScopeOpt = typer.Option(
+    ScopeName.store, "--scope", metavar="store|run",
+    help="What the report covers: every article the store holds (store), or only the stories this run "
+    "made or changed, with their articles (run: what a run into a large store brought).")
+
 
 def _version(value: bool) -> None:
     if value:
@@ -394,10 +404,10 @@ def analyze(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Pat
             prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
             export_format: TableFormat = ExportFormatOpt, engine: EngineName = EngineOpt,
             scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt,
-            encoder: Optional[EncoderName] = EncoderOpt) -> None:
+            encoder: Optional[EncoderName] = EncoderOpt, scope: ScopeName = ScopeOpt) -> None:
     """Find copies, rewrites, stories and independent reports in a collection."""
     _run(newstrace.analyze, paths, db, output, format, batch, fresh, prune_missing, export, export_format,
-         engine, scheduler, workers, encoder)
+         engine, scheduler, workers, encoder, scope)
 
 
 @app.command(cls=_Command, short_help="Per story: claims, quotes, timeline and conflicts.")
@@ -406,10 +416,10 @@ def digest(paths: list[Path] = PathsArg, db: Path = DbOpt, output: Optional[Path
            prune_missing: bool = PruneOpt, export: Optional[Path] = ExportOpt,
            export_format: TableFormat = ExportFormatOpt, engine: EngineName = EngineOpt,
            scheduler: Optional[str] = SchedulerOpt, workers: Optional[int] = WorkersOpt,
-           encoder: Optional[EncoderName] = EncoderOpt) -> None:
+           encoder: Optional[EncoderName] = EncoderOpt, scope: ScopeName = ScopeOpt) -> None:
     """Per story: corroborated claims, who said what, timeline, single-source claims, conflicts."""
     _run(newstrace.digest, paths, db, output, format, batch, fresh, prune_missing, export, export_format,
-         engine, scheduler, workers, encoder)
+         engine, scheduler, workers, encoder, scope)
 
 
 @app.command(cls=_Command, short_help="Remove articles from the store.")

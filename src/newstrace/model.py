@@ -15,6 +15,9 @@ from typing import Any, Literal
 RelationKind = Literal["duplicate", "copy", "partial", "paraphrase", "same_story", "unrelated"]
 #: Relations that mean one article was made from the other.
 DERIVED_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial", "paraphrase"})
+#: What a report covers: every article the store holds, or the stories a run made or changed.
+ReportScope = Literal["store", "run"]
+REPORT_SCOPES: tuple[str, ...] = ("store", "run")
 #: Relations found from shared wording (shingles), as opposed to rewrites.
 LEXICAL_RELATIONS: frozenset[str] = frozenset({"duplicate", "copy", "partial"})
 

@@ -612,13 +612,23 @@ class Store:
             db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, story_json(s)) for s in stories])
             _index_stories(db, stories)
 
-    def update_stories(self, stories: Sequence[Story], *, only: Collection[str] | None = None) -> int:
+    def replace_stories(self, stories: Sequence[Story]) -> None:
+        """Store each of ``stories`` in place of the stored story with its id (as a digest
+        run attaches digests to the stories of its report); the other stories are kept."""
+        ids = json.dumps([story.id for story in stories])
+        with self.transaction() as db:
+            for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (ids,))
+            db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, story_json(s)) for s in stories])
+            _index_stories(db, stories)
+
+    def update_stories(self, stories: Sequence[Story], *, only: Collection[str] | None = None) -> list[str]:
         """Make the stored stories ``stories``, as :meth:`put_stories` does, writing only
         those that are new or changed (and removing the others): a run that adds a few
         articles to a large store changes a few of its stories. ``only``: the ids of the
         stories that may differ from their stored form, when the caller knows them; the
         other stored ones are kept without being compared (at 95,000 stories, writing each
-        as JSON to compare it took most of a second). Returns how many were written."""
+        as JSON to compare it took most of a second). Returns the ids of those written."""
         current = {story.id for story in stories}
         with self.transaction() as db:
             if only is None:
@@ -637,7 +647,7 @@ class Store:
                 db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (stale,))
             db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, texts[s.id]) for s in changed])
             _index_stories(db, changed)
-        return len(changed)
+        return [story.id for story in changed]
 
     def stories(self, limit: int | None = None, offset: int = 0) -> list[Story]:
         """The stored stories in the report's order (largest first, then by first date and

@@ -71,12 +71,14 @@ from newstrace.engine.stages import (
 from newstrace.ingest.readers import ExternalIds, Slice, plan_slices
 from newstrace.match.lsh import LSHIndex
 from newstrace.model import (
+    REPORT_SCOPES,
     Article,
     BoilerplatePassage,
     Digest,
     InputError,
     Relation,
     Report,
+    ReportScope,
     Story,
 )
 from newstrace.relate import ProvenanceGraph, derivation_component, through_common_sources
@@ -146,6 +148,11 @@ class Analyzer:
     skipped: list[InputError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     graph: ProvenanceGraph | None = None
+    #: what a report covers: every stored article (``"store"``), or only the stories the
+    #: run made or changed, with their articles and the relations between them (``"run"``)
+    scope: ReportScope = "store"
+    #: the ids of the stories the last run made or changed (written to the store)
+    changed_stories: list[str] = field(default_factory=list)
     #: boilerplate counts over the store, built by :meth:`find_copies` (see :meth:`_recurring`)
     _boilerplate: BoilerplateIndex | None = field(default=None, repr=False)
     #: fingerprints computed while ingesting, by article id, until :meth:`find_copies` stores them
@@ -425,7 +432,7 @@ class Analyzer:
                 rows, emptied, replace_all = clusterer.table_changes()
                 self.store.put_story_state(clusterer.table_header(), rows, emptied, replace=replace_all)
                 clusterer.table_saved()
-            self.store.update_stories(self._with_kept_digests(placed.stories), only=may_differ)
+            self.changed_stories = self.store.update_stories(self._with_kept_digests(placed.stories), only=may_differ)
         return placed.stories, placed.graph
 
     def _stories_that_may_differ(self, clusterer: StoryClusterer, relations: Sequence[Relation],
@@ -527,7 +534,9 @@ class Analyzer:
             self._tick("stories", len(unassigned), len(unassigned))
             searchable.result()  # its error, if any, is this run's
         self.stats["seconds"] = round(time.perf_counter() - started, 3)
-        self.stats.update(store_articles=len(articles), report_scope="store")
+        self.stats.update(store_articles=len(articles), store_stories=len(stories), report_scope=self.scope)
+        if self.scope == "run":
+            stories, articles, relations = stories_in_scope(stories, articles, relations, self.changed_stories)
         return Report(
             articles=articles, relations=relations, stories=stories,
             skipped=list(self.skipped), stats=dict(self.stats),
@@ -574,7 +583,7 @@ class Analyzer:
                 self.store.put_state(digest_key(story), story.digest.to_dict())
                 done += 1
                 self._tick("digest", done, len(report.stories))
-        self.store.put_stories(report.stories)
+        self.store.replace_stories(report.stories)
 
     def _facts_of(self, articles: Sequence[Article]) -> dict[str, ArticleFacts]:
         """The facts of ``articles`` by article id, parsed on the worker processes."""
@@ -636,6 +645,17 @@ class Analyzer:
             self.progress(stage, done, total)
 
 
+def stories_in_scope(stories: Sequence[Story], articles: Sequence[Article], relations: Sequence[Relation],
+                     story_ids: Collection[str]) -> tuple[list[Story], list[Article], list[Relation]]:
+    """The stories among ``story_ids``, their articles and the relations between two of
+    those articles, each in the order given."""
+    wanted = set(story_ids)
+    kept = [story for story in stories if story.id in wanted]
+    members = {article_id for story in kept for article_id in story.article_ids}
+    return (kept, [a for a in articles if a.id in members],
+            [r for r in relations if r.a in members and r.b in members])
+
+
 def stories_by_articles(stories: Sequence[Story], articles: int) -> Iterator[list[Story]]:
     """``stories`` in order, in groups that close once they hold ``articles`` articles."""
     group: list[Story] = []
@@ -677,6 +697,7 @@ def analyze(
     prune_missing: bool = False,
     workers: int | None = None,
     mapper: Mapper | None = None,
+    scope: ReportScope = "store",
 ) -> Report:
     """Analyse files or folders of articles: copies, rewrites, stories and independent reports.
 
@@ -695,9 +716,15 @@ def analyze(
     somewhat fewer stories right; figures in the README) or an encoder object. A store keeps
     the encoder it was made with: by default a later run uses it, and asking for another
     raises :class:`EncoderMismatch` (``fresh`` starts over).
+
+    The report covers every article the store holds (``scope="store"``), or only the
+    stories this run made or changed (``scope="run"``: a new article joined them, a new
+    relation or a regrouping changed them), with their articles and the relations between
+    them: what a run into a large store brought. ``stats`` say how many articles and
+    stories the store holds either way (``store_articles``, ``store_stories``).
     """
     return _analyze(inputs, db, encoder, progress, batch_size, with_digests=False, fresh=fresh,
-                    prune_missing=prune_missing, workers=workers, mapper=mapper)
+                    prune_missing=prune_missing, workers=workers, mapper=mapper, scope=scope)
 
 
 def digest(
@@ -711,11 +738,12 @@ def digest(
     prune_missing: bool = False,
     workers: int | None = None,
     mapper: Mapper | None = None,
+    scope: ReportScope = "store",
 ) -> Report:
-    """:func:`analyze`, plus a digest per story (``Story.digest``): corroborated claims,
-    quotes by speaker, timeline, single-source claims and conflicts."""
+    """:func:`analyze`, plus a digest per story (``Story.digest``) of the report: corroborated
+    claims, quotes by speaker, timeline, single-source claims and conflicts."""
     return _analyze(inputs, db, encoder, progress, batch_size, with_digests=True, fresh=fresh,
-                    prune_missing=prune_missing, workers=workers, mapper=mapper)
+                    prune_missing=prune_missing, workers=workers, mapper=mapper, scope=scope)
 
 
 def remove(refs: Iterable[str], db: str | Path, *, encoder: EncoderArg | None = None) -> tuple[list[str], list[str]]:
@@ -737,10 +765,13 @@ def remove(refs: Iterable[str], db: str | Path, *, encoder: EncoderArg | None = 
 
 def _analyze(inputs: PathLike | Iterable[PathLike], db: str | Path | None, encoder: EncoderArg | None,
              progress: Progress | None, batch_size: int, *, with_digests: bool, fresh: bool = False,
-             prune_missing: bool = False, workers: int | None = None, mapper: Mapper | None = None) -> Report:
+             prune_missing: bool = False, workers: int | None = None, mapper: Mapper | None = None,
+             scope: ReportScope = "store") -> Report:
+    if scope not in REPORT_SCOPES:
+        raise ValueError(f"unknown report scope {scope!r}: choose one of {', '.join(REPORT_SCOPES)}")
     with Store(db if db is not None else ":memory:", lock=True, fresh=fresh) as store:
         analyzer = Analyzer(store, encoder=encoder, progress=progress, batch_size=batch_size,
-                            prune_missing=prune_missing, workers=workers, mapper=mapper)
+                            prune_missing=prune_missing, workers=workers, mapper=mapper, scope=scope)
         report = analyzer.run(_as_paths(inputs))
         if with_digests:
             with analyzer._timed("digests"):

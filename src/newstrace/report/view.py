@@ -238,13 +238,18 @@ def store_line(report: Report) -> str | None:
                (("articles_replaced", "new version"), ("articles_removed", "removed article"))
                if stats.get(key)]
     added = f"this run added {stats.get('articles_new', 0):,}" + (f" ({', '.join(changes)})" if changes else "")
+    if stats.get("report_scope") == "run":
+        covered = plural(len(report.stories), "story", "stories")
+        return (f"The store holds {plural(stats['store_articles'], 'article')} in "
+                f"{plural(stats.get('store_stories', 0), 'story', 'stories')}; {added}. "
+                f"The report covers the {covered} this run made or changed.")
     return (f"The store holds {plural(stats['store_articles'], 'article')}; {added}. "
             "The report covers the whole store.")
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``"1 article"``, ``"2 articles"`` (``nouns`` for irregular plurals)."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+    """``"1 article"``, ``"2 articles"``, ``"94,772 stories"`` (``nouns`` for irregular plurals)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def story_facts(story: StoryView) -> list[str]:
