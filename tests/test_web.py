@@ -152,6 +152,13 @@ def flood(client: httpx.Client) -> dict:
     return client.get(f"/api/v1/stories/{story_id}").json()
 
 
+def flood_digest(client: httpx.Client) -> dict | None:
+    """The flood story's digest as the API gives it, read now."""
+    stories = client.get("/api/v1/stories", params={"per_page": 200}).json()["stories"]
+    story_id = next(s["id"] for s in stories if "Corran" in s["title"])
+    return client.get(f"/api/v1/stories/{story_id}").json()["digest"]
+
+
 def article_ids_by_label(client: httpx.Client) -> dict[str, str]:
     """Every story article's id by its label (the demo's file names)."""
     stories = client.get("/api/v1/stories", params={"per_page": 200}).json()["stories"]
@@ -483,15 +490,20 @@ def test_a_posted_article_is_analysed_and_appears(client: httpx.Client) -> None:
               "text": ("PENHALLOW (Reuters) - Workers at the Penhallow granite quarry walked out on Sunday in a "
                        "dispute over night shifts, the union said. About 140 staff joined the strike, which is due "
                        "to last a week. \"We were given no choice,\" said union organiser Bryn Talfan.")}
+    before = client.get("/api/v1/stories").json()["total"]
     response = client.post("/api/v1/articles", params={"wait": 240}, json=record,
                            headers={"Authorization": f"Bearer {TOKEN}"})
     job = response.json()
     assert response.status_code == 200 and job["state"] == "done", job
+    # the job digests the story it made; every other story keeps its own (the run's scope)
+    assert client.get("/api/v1/stories").json()["total"] == before + 1
+    assert flood_digest(client) is not None
     assert job["articles_new"] == 1 and client.get(job["status"]).json()["state"] == "done"
     hits = client.get("/api/v1/search", params={"q": "Penhallow quarry"}).json()["hits"]
     assert [h["title"] for h in hits] == [record["title"]]
     stories = client.get("/api/v1/stories").json()["stories"]
     assert stories[0]["title"] == record["title"]  # the latest activity
+    assert client.get(f"/api/v1/stories/{stories[0]['id']}").json()["digest"]["quotes"]
     assert '<option value="Penhallow Post">Penhallow Post (1)</option>' in main_html(client.get("/"))
     page = main_html(client.get(f"/articles/{hits[0]['id']}"))
     assert 'href="https://post.example/strike"' in page and "Bryn Talfan" in page

@@ -4,7 +4,8 @@ Each poll reads every feed (feedparser, through :func:`newstrace.ingest.feeds.fe
 (httpx, with timeouts and a size cap, honouring robots.txt and waiting between two requests
 to one host), writes them as JSON records (``url``, ``html``, ``title``, ``date``,
 ``outlet``) under ``<db>.follow/`` and runs :func:`newstrace.digest` on them, so they are
-ingested like any other input and compared against the store. A feed or page that fails is
+ingested like any other input and compared against the store (``scope="run"``: the digests
+of the stories a poll made or changed are made, not those of every story of the store). A feed or page that fails is
 logged and tried again at the next poll; it never stops the others. The links already
 fetched are kept in the store's run state, so a restarted follower fetches nothing twice.
 """
@@ -162,7 +163,9 @@ class Follower:
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
         while True:
             try:
-                report = newstrace.digest([path], db=self.db, workers=1)  # no processes forked from a thread
+                # workers=1: no processes forked from a thread; scope "run": the digests of the stories
+                # this poll made or changed, not of every story of a large store
+                report = newstrace.digest([path], db=self.db, workers=1, scope="run")
             except StoreBusy:
                 log.info("%s is busy with another run; waiting", self.db)
                 self.sleep(2.0)

@@ -2,8 +2,9 @@
 
 Each job's records (or uploaded files) are written under ``<db>.uploads/<job id>/`` and
 run through :func:`newstrace.digest` against the served store, as ``newstrace digest``
-would: only the new articles are compared, and the stories and digests are rebuilt. A
-store that another run is writing is waited for."""
+would: only the new articles are compared, and the stories they join are rebuilt with their
+digests (``scope="run"``: the other stories of the store keep theirs). A store that another
+run is writing is waited for."""
 
 from __future__ import annotations
 
@@ -120,9 +121,10 @@ class Ingester:
         for _ in range(BUSY_TRIES):
             job.state = "running"
             try:
-                # workers=1: no worker processes forked from the server's threads
+                # workers=1: no worker processes forked from the server's threads; scope "run": the
+                # digests of the stories this job made or changed, not of every story of the store
                 report = newstrace.digest([str(p) for p in job.inputs], db=str(self.db), progress=progress,
-                                          workers=1)
+                                          workers=1, scope="run")
             except StoreBusy:
                 job.state = "waiting"
                 time.sleep(BUSY_RETRY_SECONDS)
