@@ -609,18 +609,14 @@ class Store:
         """Replace the stored stories with ``stories``."""
         with self.transaction() as db:
             _clear_stories(db)
-            db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, story_json(s)) for s in stories])
-            _index_stories(db, stories)
+            _insert_stories(db, stories)
 
     def replace_stories(self, stories: Sequence[Story]) -> None:
         """Store each of ``stories`` in place of the stored story with its id (as a digest
         run attaches digests to the stories of its report); the other stories are kept."""
-        ids = json.dumps([story.id for story in stories])
         with self.transaction() as db:
-            for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
-                db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (ids,))
-            db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, story_json(s)) for s in stories])
-            _index_stories(db, stories)
+            _drop_stories(db, [story.id for story in stories])
+            _insert_stories(db, stories)
 
     def update_stories(self, stories: Sequence[Story], *, only: Collection[str] | None = None) -> list[str]:
         """Make the stored stories ``stories``, as :meth:`put_stories` does, writing only
@@ -641,12 +637,9 @@ class Store:
                                          (json.dumps([story.id for story in stories if story.id in stored_ids]),)))
             texts = {story.id: story_json(story) for story in stories}
             changed = [story for story in stories if _changed(stored.get(story.id), texts[story.id])]
-            stale = json.dumps([story_id for story_id in stored_ids if story_id not in current]
-                               + [story.id for story in changed if story.id in stored])
-            for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
-                db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (stale,))
-            db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)", [(s.id, texts[s.id]) for s in changed])
-            _index_stories(db, changed)
+            _drop_stories(db, [story_id for story_id in stored_ids if story_id not in current]
+                          + [story.id for story in changed if story.id in stored])
+            _insert_stories(db, changed, texts)
         return [story.id for story in changed]
 
     def stories(self, limit: int | None = None, offset: int = 0) -> list[Story]:
@@ -934,6 +927,20 @@ def _article_filters(outlet: str | None, since: str | None, until: str | None) -
 def _clear_stories(db: sqlite3.Connection) -> None:
     for table in ("stories", "story_index", "story_articles"):
         db.execute(f"DELETE FROM {table}")
+
+
+def _insert_stories(db: sqlite3.Connection, stories: Sequence[Story], texts: dict[str, str] | None = None) -> None:
+    """Store ``stories`` (as JSON: ``texts`` by id where written already) and index them."""
+    db.executemany("INSERT INTO stories (id, data) VALUES (?, ?)",
+                   [(s.id, texts[s.id] if texts is not None else story_json(s)) for s in stories])
+    _index_stories(db, stories)
+
+
+def _drop_stories(db: sqlite3.Connection, story_ids: Sequence[str]) -> None:
+    """Delete the stored stories ``story_ids`` with their index rows."""
+    ids = json.dumps(list(story_ids))
+    for table, column in (("stories", "id"), ("story_index", "story_id"), ("story_articles", "story_id")):
+        db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (ids,))
 
 
 def _index_stories(db: sqlite3.Connection, stories: Sequence[Story]) -> None:

@@ -5,8 +5,8 @@ Each poll reads every feed (feedparser, through :func:`newstrace.ingest.feeds.fe
 to one host), writes them as JSON records (``url``, ``html``, ``title``, ``date``,
 ``outlet``) under ``<db>.follow/`` and runs :func:`newstrace.digest` on them, so they are
 ingested like any other input and compared against the store (``scope="run"``: the digests
-of the stories a poll made or changed are made, not those of every story of the store). A feed or page that fails is
-logged and tried again at the next poll; it never stops the others. The links already
+of the stories a poll made or changed are made, not those of every story of the store). A
+feed or page that fails is logged and tried again at the next poll; it never stops the others. The links already
 fetched are kept in the store's run state, so a restarted follower fetches nothing twice.
 """
 
