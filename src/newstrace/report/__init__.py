@@ -93,17 +93,31 @@ def write_report(report: Report, path: str | Path | None = None, format: ReportF
     if format == "text":
         _write_text(report, path)
         return
-    if format == "json" and path is not None:  # bytes as orjson writes them: no copy as text
-        with open(path, "wb") as handle:
-            handle.write(_json_bytes(report))
-            handle.write(b"\n")
+    if format == "json":  # bytes as orjson writes them, not copied as text
+        _write_bytes(_json_bytes(report) + b"\n", path)
         return
-    rendered = {"json": render_json, "md": render_markdown, "html": render_html}[format](report)
+    rendered = {"md": render_markdown, "html": render_html}[format](report)
     if path is None:
         sys.stdout.write(rendered + "\n")
         sys.stdout.flush()  # a reader that stopped early is met here (BrokenPipeError), not at exit
     else:
         Path(path).write_text(rendered + "\n", encoding="utf-8")
+
+
+def _write_bytes(data: bytes, path: str | Path | None) -> None:
+    """Write encoded text to ``path``, else to standard output (its byte stream, where it
+    has one: a report piped on is not decoded and encoded again)."""
+    if path is not None:
+        Path(path).write_bytes(data)
+        return
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(data.decode())
+        sys.stdout.flush()
+        return
+    sys.stdout.flush()  # what was printed before goes first
+    stream.write(data)
+    stream.flush()  # a reader that stopped early is met here (BrokenPipeError), not at exit
 
 
 def format_for_path(path: str | Path) -> ReportFormat:
