@@ -94,19 +94,15 @@ def write_report(report: Report, path: str | Path | None = None, format: ReportF
         _write_text(report, path)
         return
     if format == "json":  # bytes as orjson writes them, not copied as text
-        _write_bytes(_json_bytes(report) + b"\n", path)
-        return
-    rendered = {"md": render_markdown, "html": render_html}[format](report)
-    if path is None:
-        sys.stdout.write(rendered + "\n")
-        sys.stdout.flush()  # a reader that stopped early is met here (BrokenPipeError), not at exit
+        encoded = _json_bytes(report)
     else:
-        Path(path).write_text(rendered + "\n", encoding="utf-8")
+        encoded = {"md": render_markdown, "html": render_html}[format](report).encode()
+    _write_bytes(encoded + b"\n", path)
 
 
 def _write_bytes(data: bytes, path: str | Path | None) -> None:
-    """Write encoded text to ``path``, else to standard output (its byte stream, where it
-    has one: a report piped on is not decoded and encoded again)."""
+    """Write a report's UTF-8 text to ``path``, else to standard output (its byte stream,
+    where it has one: a report piped on is not decoded and encoded again)."""
     if path is not None:
         Path(path).write_bytes(data)
         return
