@@ -12,6 +12,9 @@ known, the share of pairs that get a ``source`` (coverage) and, of those, the sh
   ``source`` should stay unknown).
 * ``footer``: a republication with a blog's comment form and "Source link" footer.
 * ``rewrite``: a spun rewrite (``benchmarks/rewrite.py``), quotations reworded.
+* ``cited``: a spun rewrite whose own closing sentence cites the original's outlet's report
+  ("X first reported the story", "according to X"; PolNeAR's publishers under the names
+  texts give them), no byline or credit.
 * ``attributed``: a republication closed by an attribution line naming the original's outlet
   ("Originally published on ...", "This article is republished from ..."), read by
   ``clean_text`` as the readers read it.
@@ -43,6 +46,7 @@ import random
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import newstrace
@@ -56,6 +60,16 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 WRONG_MAX = 0.05
 _FOOTER = ("\n\nSource link\n\nLeave a Reply\n\nYour email address will not be published. "
            "Required fields are marked *")
+_CITATIONS = (
+    "{} first reported the story.",
+    "The details were first reported by {}.",
+    "Officials confirmed the account after {} reported it.",
+    "According to {}, the talks will resume next week.",
+)
+#: PolNeAR's publishers as texts name them.
+_DISPLAY_NAMES = {"nyt": "The New York Times", "wash-post": "The Washington Post", "huff-post": "HuffPost",
+                  "usa-today": "USA Today", "politico": "Politico", "breitbart": "Breitbart",
+                  "west-journal": "The Western Journal"}
 _ATTRIBUTIONS = (
     "Originally published on {}.",
     "This article is republished from {} under a Creative Commons license. Read the original article.",
@@ -115,6 +129,9 @@ def derived_pairs(originals: list[Article], seed: int) -> list[tuple[str, Articl
         pairs.append(("rewrite", original, Article(id=f"{original.id}~rewrite", text=spun, outlet=blog,
                                                     byline=original.byline, credits=list(original.credits))))
         if original.outlet:
+            named = replace(original, outlet=_DISPLAY_NAMES.get(original.outlet, original.outlet))
+            cited = spun + "\n\n" + rng.choice(_CITATIONS).format(named.outlet)
+            pairs.append(("cited", named, Article(id=f"{original.id}~cited", text=cited, outlet=blog)))
             line = rng.choice(_ATTRIBUTIONS).format(original.outlet, title=paras[0][:60].rstrip())
             attributed = attributed_copy(original.text + "\n\n" + line, f"{original.id}~attributed", blog)
             pairs.append(("attributed", original, attributed))

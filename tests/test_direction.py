@@ -50,6 +50,33 @@ def test_copy_that_credits_the_original_outlet_points_to_it() -> None:
     assert 0.8 <= result.confidence <= 0.99
 
 
+@pytest.mark.parametrize("attribution", [
+    "The Harbour Courier first reported the collapse on Tuesday.",
+    "Nobody was hurt, according to the Harbour Courier.",
+    "A crane operator told The Harbour Courier he had warned of the wind.",
+    "The figures come from a statement from the Harbour Courier.",
+])
+def test_a_copy_whose_text_cites_the_original_outlet_s_report_points_to_it(attribution: str) -> None:
+    """An undated rewrite that says, in its own words, whose report it retells ("X
+    reported", "according to X", "told X") was taken from X's article."""
+    original = Article(id="courier", text=FULL, outlet="The Harbour Courier")
+    copy = Article(id="digest", text=EXCERPT + "\n\n" + attribution, outlet="News Digest")
+    result = newstrace.compare(original, copy)
+    assert result.derived
+    assert result.source == "a"
+    assert any("cites the report of The Harbour Courier" in reason for reason in result.reasons)
+
+
+@pytest.mark.parametrize("mention", [
+    'A fisherman said: "The Harbour Courier reported it first, as usual."',  # inside a quotation
+    "The Harbour Courier sponsors the regatta.",  # named, not cited
+])
+def test_an_outlet_quoted_or_named_without_citing_its_report_is_no_sign(mention: str) -> None:
+    original = Article(id="courier", text=FULL, outlet="The Harbour Courier")
+    copy = Article(id="digest", text=EXCERPT + "\n\n" + mention, outlet="News Digest")
+    assert newstrace.compare(original, copy).source is None
+
+
 def test_a_republisher_keeping_the_wire_credit_is_no_source_of_one_that_dropped_it() -> None:
     """Two papers ran the wire's story, one with its credit, one without: the credit says
     where the first paper's text came from, not that the second took it from there. The

@@ -31,7 +31,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Mapping, Sequence
 
-from newstrace.text.quotes import quoted_words
+from newstrace.text.quotes import quote_spans, quoted_words
 from newstrace.ingest.clean import credit_name
 from newstrace.ingest.pagemeta import host_outlet
 from newstrace.match.align import joined_spans
@@ -138,7 +138,8 @@ def _hosts(article: Article) -> set[str]:
 
 def _cites(article: Article, other: Article) -> str | None:
     """How ``article`` credits ``other``'s outlet, if it does: its attribution line says it
-    was first published there, or a credit or byline names it (a reason's words)."""
+    was first published there, a credit or byline names it, or its text relays that
+    outlet's report (:func:`attributes_reporting_to`) (a reason's words)."""
     names = _outlet_names(other)
     if article.outlet and article.outlet.strip() in names:
         return None
@@ -149,6 +150,47 @@ def _cites(article: Article, other: Article) -> str | None:
     for name in sorted(names):
         if name in credited or any(name in credit for credit in credited):
             return f"credits {_escaped(name)}"
+    cited = attributes_reporting_to(article.text, {outlet_key(name) for name in names | _hosts(other)} - {None})
+    if cited is not None:
+        written, words = cited
+        return f"cites the report of {_escaped((other.outlet or written).strip())} (\"{_escaped(words)}\")"
+    return None
+
+
+#: A name as a text writes an outlet's: capitalised words, "of", "for", "and" between them.
+_OUTLET_NAME = r"((?:[Tt]he )?[A-Z][\w&.'’-]*(?: (?:of |for |and |& )?[A-Z][\w&.'’-]*){0,6})"
+#: What a text says, outside quotations, when it relays another outlet's reporting: the
+#: outlet before a verb of reporting ("Continental Press reported", "AP first reported"), or
+#: after a phrase that credits it ("according to Reuters", "citing the Associated Press",
+#: "told AFP": the person spoke to that outlet, whose report this one relays; "a release from
+#: the police department": the text retells that release).
+_RELAYED = re.compile(
+    rf"{_OUTLET_NAME}(?:['’]s? (?:report|reporting))?(?:,? (?:first|earlier|previously|also|initially|later))?"
+    r" (?:reported|reports|has reported|had reported|wrote|writes|revealed|disclosed|broke the news)\b"
+    r"|\b(?i:according to|citing|as reported by|(?:first |originally )?reported by|a report (?:by|from|in)"
+    r"|(?:a |the )?(?:news |press )?(?:release|statement) (?:from|by|issued by)"
+    rf"|told|in an interview with|in a statement to|confirmed to|quoted by) {_OUTLET_NAME}")
+
+
+def attributes_reporting_to(text: str, keys: Collection[str]) -> tuple[str, str] | None:
+    """Where ``text`` relays the reporting of an outlet whose :func:`~newstrace.text.outlets.outlet_key`
+    is among ``keys``, outside quotations: the outlet's name as written and the words that
+    cite it (:data:`_RELAYED`), or ``None``. A copy that says whose report it retells was
+    taken from that outlet's article."""
+    if not keys:
+        return None
+    quoted = None
+    for match in _RELAYED.finditer(text):
+        before, after = match.group(1), match.group(2)
+        words = (before or after).split()
+        # the name is the words nearest the verb, or nearest the crediting phrase
+        spans = [words[i:] for i in range(len(words))] if before else [words[:i] for i in range(len(words), 0, -1)]
+        name = next((" ".join(span) for span in spans if outlet_key(" ".join(span)) in keys), None)
+        if name is None:
+            continue
+        quoted = quote_spans(text) if quoted is None else quoted
+        if not any(start <= match.start() < end for start, end in quoted):
+            return name, match.group()
     return None
 
 
