@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -67,6 +68,19 @@ def test_copies_count_once_as_independent_reports(invented):
     assert launch.n_independent == 2
     brandt = claim_with(digest, "routine exercise")
     assert brandt.n_independent == 1 and brandt.id in digest.single_source
+
+
+def test_a_claim_only_one_outlet_s_reports_state_rests_on_a_single_source(invented):
+    """Two independent reports from one newsroom are one source for a fact-checker: the
+    claim both state counts two reports but is single-source; from two outlets it is not."""
+    (a, b, c), roots, _ = invented
+    outlets = {"Northland Times": ("Northland Times", "NORTHLAND TIMES"), "two": ("Northland Times", "Coast Radio")}
+    for case, (outlet_a, outlet_b) in outlets.items():
+        same_a, same_b = replace(a, outlet=outlet_a), replace(b, outlet=outlet_b)
+        digest = build_digest([same_a, same_b, c], roots)
+        launch = claim_with(digest, "fired (two|three) cruise missiles")
+        assert launch.n_independent == 2
+        assert launch.single_source == (case != "two") == (launch.id in digest.single_source)
 
 
 def test_different_counts_conflict_but_unit_conversions_do_not(invented):

@@ -503,6 +503,42 @@ def test_credits_and_outlets_stand_beside_each_article_in_every_format() -> None
     assert "Coastal Herald · 2024-10-07 · credit AP" in page and "credit AFP" in page
 
 
+def test_independent_reports_of_one_outlet_are_counted_with_their_outlets_in_every_format() -> None:
+    """Two independent reports from one newsroom are two reports but one outlet's word: the
+    story's line says so (an unknown outlet counts as its own)."""
+    report = sample_report()
+    assert "2 independent ·" in _text_output(report) and "outlets" not in story_line(_text_output(report))
+    report.articles[2].outlet = "COASTAL HERALD"  # the post, under the herald's name as another source spells it
+    assert "2 independent from 1 outlet" in _text_output(report)
+    assert "2 independent from 1 outlet" in render_markdown(report)
+    assert "2 independent from 1 outlet" in render_html(report)
+    report.articles[0].outlet = report.articles[2].outlet = None
+    assert "2 independent from" not in _text_output(report)
+
+
+def test_an_independent_report_citing_another_s_report_says_so_in_every_format() -> None:
+    """A report that retells another outlet's ("according to the Coastal Herald") shares no
+    wording with it, so no relation joins them; the story says which report cites which,
+    with the citing words."""
+    report = sample_report()
+    post = report.articles[2]
+    assert "cites the report" not in _text_output(report)
+    post.text += "\n\nThe barge was towed away on Tuesday, according to the Coastal Herald."
+    text = _text_output(report)
+    assert "1 of them cites another's report" in text
+    assert 'cites the report of Coastal Herald (herald.html): "according to the Coastal Herald"' in text
+    for rendered in (render_markdown(report), render_html(report)):
+        [line] = [line for line in rendered.splitlines() if "cites the report of Coastal Herald" in line]
+        assert "herald.html" in line and "according to the Coastal Herald" in line
+    post.text = post.text.replace("according to the Coastal Herald", "the harbour master said")
+    assert "cites the report" not in _text_output(report)
+
+
+def story_line(text: str) -> str:
+    """The facts line of the report's first story."""
+    return next(line for line in text.splitlines() if "independent" in line and "derived" in line)
+
+
 def test_where_a_republication_says_it_came_from_stands_beside_it_in_every_format() -> None:
     report = credited_report()
     report.articles[2].meta["republished_from"] = "Live Science"

@@ -248,7 +248,8 @@ def test_story_page_shows_where_independent_reports_conflict(tmp_path: Path) -> 
                     "the ministry added."),
         "north-b": ("Coast Ledger", "Northland fired three cruise missiles into the northern sea on Tuesday, military "
                     "officials said.\n\nThe missiles travelled 620 miles before falling into the water, the officials "
-                    "added.\n\nFishermen in the region were told to stay in port until the weekend."),
+                    "added.\n\nFishermen in the region were told to stay in port until the weekend.\n\n"
+                    "The launch was first reported by the Harbour Times."),
     }
     for key, (outlet, text) in reports.items():
         record = {"id": key, "title": f"Missile launch reported by {outlet}", "outlet": outlet, "date": "2025-02-11",
@@ -263,6 +264,8 @@ def test_story_page_shows_where_independent_reports_conflict(tmp_path: Path) -> 
         assert {v["value"]: v["n_independent"] for v in conflict["versions"]} == {
             "2 cruise missiles": 1, "3 cruise missiles": 1}
         page = main_html(http.get(listed["href"]))
+    provenance = page.split('<h2 id="provenance-h">Provenance</h2>', 1)[1].split("</p>", 1)[0]
+    assert "(cites the report of Harbour Times" in provenance and "“reported by the Harbour Times”" in provenance
     section = page.split('<h2 id="conflicts-h">Conflicts</h2>', 1)[1].split("</section>", 1)[0]
     for version in conflict["versions"]:
         citation = version["citations"][0]

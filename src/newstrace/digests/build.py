@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from newstrace.model import (
 )
 from newstrace.digests.nlp import load_nlp
 from newstrace.digests.quotation import aside_spans, full_names, within_spans
+from newstrace.text.outlets import outlet_key
 from newstrace.text.titles import story_title
 
 if TYPE_CHECKING:
@@ -64,13 +65,15 @@ def build_digest(articles: list[Article], roots: dict[str, str], *, encoder=None
     conflicts = find_conflicts(groups, roots, places_together=_places_together(facts))
     conflicts += speaker_conflicts(quote_groups, roots)
     claim_ids = {g.id: f"c{n + 1}" for n, g in enumerate(groups)}
+    outlets = outlets_of_roots(articles, roots)
+    single = {g.id for g in groups if len({outlets[member] for member in g.independent_ids}) == 1}
     return Digest(
         headline=_headline(articles, roots, groups),
         summary=_summary(groups, encoder),
         timeline=_timeline(groups),
-        claims=[_claim(claim_ids[g.id], g) for g in groups],
+        claims=[_claim(claim_ids[g.id], g, g.id in single) for g in groups],
         quotes=[_quote(g) for g in quote_groups],
-        single_source=[claim_ids[g.id] for g in groups if g.n_independent == 1],
+        single_source=[claim_ids[g.id] for g in groups if g.id in single],
         conflicts=[replace(c, claim_id=claim_ids.get(c.claim_id or "")) for c in conflicts],
     )
 
@@ -173,13 +176,22 @@ def _wording_of_day(group: ClaimGroup, telling: list[Statement]) -> str:
     return group.text if any(c.text == group.text for c in telling) else telling[0].text
 
 
-def _claim(claim_id: str, group: ClaimGroup) -> Claim:
+def outlets_of_roots(articles: Sequence[Article], roots: Mapping[str, str]) -> dict[str, str]:
+    """Each article's independent report's outlet (its root's, by ``roots``), folded
+    (:func:`~newstrace.text.outlets.outlet_key`); a root whose outlet is unknown is an outlet
+    of its own. A claim whose independent reports all come from one outlet rests on a single
+    source: one report, or one newsroom's several."""
+    folded = {a.id: outlet_key(a.outlet) or "\0" + a.id for a in articles}
+    return {a.id: folded[roots.get(a.id, a.id)] for a in articles}
+
+
+def _claim(claim_id: str, group: ClaimGroup, single_source: bool) -> Claim:
     entities = sorted({e.name for c in group.claims for e in c.entities})
     numbers = {_number_text(m): _number_fact(m) for c in group.claims for m in c.numbers}
     return Claim(
         id=claim_id, text=group.text, article_ids=group.article_ids,
         independent_ids=group.independent_ids, n_independent=group.n_independent,
-        single_source=group.n_independent == 1, entities=entities, numbers=list(numbers.values()),
+        single_source=single_source, entities=entities, numbers=list(numbers.values()),
         versions=[Wording(c.article_id, c.text, c.start, c.end) for c in group.claims],
     )
 

@@ -18,13 +18,14 @@ from markupsafe import Markup
 
 from newstrace.model import Article, Report
 from newstrace.report.view import (
-    SCHEMA_VERSION,
     AlignedPassage,
     DerivedView,
     ReportView,
+    SCHEMA_VERSION,
     Source,
     StoryView,
     build_view,
+    citation_note,
     describe,
     shorten,
     store_line,
@@ -114,6 +115,7 @@ def render_html(report: Report) -> str:
         highlight=highlight_segments,
         describe=describe,
         story_facts=story_facts,
+        citation_note=citation_note,
         shorten=shorten,
         cited_passage=cited_passage,
         passage_colours=PASSAGE_COLOURS,

@@ -16,6 +16,7 @@ from newstrace.report.view import (
     ReportView,
     StoryView,
     build_view,
+    citation_note,
     describe,
     passage_counts,
     shorten,
@@ -71,6 +72,9 @@ def _story(story: StoryView, number: int, view: ReportView) -> list[str]:
         a = root.article
         title = f" — *{md(a.title)}*" if a.title else ""
         lines.append(f"- **{md(view.label(a.id))}**{_described(a)}{title}")
+        note = citation_note(root, view.label)
+        if note is not None:
+            lines.append(f"  - {md(note)}")
         lines += [f"{'  ' * d.depth}- {_derived_line(d, view)}" for d in root.derived]
     lines += [f"- {md(view.label(a.id))} (unattributed)" for a in story.unattributed]
     lines.append("")

@@ -20,6 +20,7 @@ from newstrace.report.view import (
     ReportView,
     StoryView,
     build_view,
+    citation_note,
     describe,
     passage_counts,
     plural,
@@ -143,6 +144,9 @@ def _provenance(story: StoryView, view: ReportView) -> RenderableType:
                 (shorten(article.title or "", 70), "italic"),
             )
         )
+        note = citation_note(root, view.label)
+        if note is not None:
+            node.add(Text(note, style="yellow"))
         branches = {article.id: node}
         for derived in root.derived:
             parent_node = branches.get(derived.parent.id, node)
@@ -254,7 +258,7 @@ def _more(items: list) -> list[RenderableType]:
 def _claims(digest: DigestView) -> RenderableType:
     shown = digest.claims[:_DIGEST_ITEMS]
     table = Table(
-        title=f"Claims ({len(digest.claims)}; {len(digest.single_source)} rest on a single independent report)",
+        title=f"Claims ({len(digest.claims)}; {len(digest.single_source)} rest on a single source)",
         title_justify="left",
         show_edge=False,
         caption=f"… {len(digest.claims) - len(shown)} more in the JSON and HTML reports"

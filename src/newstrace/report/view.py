@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from newstrace.model import Article, Derivation, Digest, DigestQuote, Relation, Report, Story, TimelineEntry
+from newstrace.relate import attributes_reporting_to
+from newstrace.text.outlets import outlet_key
 
 SCHEMA_VERSION = 1  #: version of the JSON report format (docs/report-format.md)
 #: How much of two sentences' words must be shared for one to stand for the other when a
@@ -69,12 +72,27 @@ class DerivedView:
         return self.relation.containment_a if self.relation.a == of else self.relation.containment_b
 
 
+@dataclass(frozen=True)
+class CitedReport:
+    """Another independent report of the story whose outlet's report this one cites, and
+    the words that cite it (``article.text[start:end]`` of the citing report)."""
+
+    article: Article
+    words: str
+    start: int
+    end: int
+
+
 @dataclass
 class RootView:
-    """An independent report and everything derived from it, parents before children."""
+    """An independent report and everything derived from it, parents before children;
+    ``cites``: another of the story's independent reports whose outlet's report it says it
+    retells ("Continental Press reported"), if any: a report that relays another is no
+    separate confirmation of it, though no shared wording makes it a copy."""
 
     article: Article
     derived: list[DerivedView]
+    cites: CitedReport | None = None
 
 
 @dataclass(frozen=True)
@@ -256,8 +274,29 @@ def story_facts(story: StoryView) -> list[str]:
     """The one-line facts about a story: dates, outlets and counts."""
     s = story.story
     dates = " → ".join(dict.fromkeys(date[:10] for date in (s.first_date, s.last_date) if date))
-    counts = [plural(len(s.article_ids), "article"), f"{len(story.roots)} independent", f"{story.derived_count} derived"]
+    counts = [plural(len(s.article_ids), "article"), independent_count(story), f"{story.derived_count} derived"]
+    citing = sum(root.cites is not None for root in story.roots)
+    if citing:
+        counts.append(f"{citing} of them {'cites' if citing == 1 else 'cite'} another's report")
     return [part for part in (dates, ", ".join(s.outlets), *counts) if part]
+
+
+def citation_note(root: RootView, label: Callable[[str], str]) -> str | None:
+    """``'cites the report of Continental Press (w.txt): "Continental Press reported"'`` for
+    an independent report that cites another's (``label`` names articles), else ``None``."""
+    if root.cites is None:
+        return None
+    cited = root.cites.article
+    return f'cites the report of {cited.outlet} ({label(cited.id)}): "{root.cites.words}"'
+
+
+def independent_count(story: StoryView) -> str:
+    """``"3 independent"``, or ``"3 independent from 2 outlets"`` where some of them come from
+    one outlet: one newsroom's two reports are two reports, not two confirmations. An
+    article whose outlet is unknown counts as an outlet of its own."""
+    outlets = {outlet_key(root.article.outlet) or f"\0{root.article.id}" for root in story.roots}
+    count = f"{len(story.roots)} independent"
+    return count if len(outlets) == len(story.roots) else f"{count} from {plural(len(outlets), 'outlet')}"
 
 
 def shorten(text: str, width: int) -> str:
@@ -304,6 +343,22 @@ def _relations_within(story: Story, relations_of: dict[str, list[tuple[int, Rela
     return [found[place] for place in sorted(found)]
 
 
+def _note_citations(roots: list[RootView]) -> None:
+    """Note, on each independent report, another of ``roots`` from another outlet whose
+    report it cites (:func:`~newstrace.relate.attributes_reporting_to`)."""
+    for root in roots:
+        own = outlet_key(root.article.outlet)
+        for other in roots:
+            key = outlet_key(other.article.outlet)
+            if other is root or key is None or key == own:
+                continue
+            found = attributes_reporting_to(root.article.text, {key})
+            if found is not None:
+                _, start, end = found
+                root.cites = CitedReport(other.article, root.article.text[start:end], start, end)
+                break
+
+
 def _story_view(
     story: Story, articles: dict[str, Article], labels: dict[str, str], story_relations: list[Relation]
 ) -> StoryView:
@@ -331,6 +386,7 @@ def _story_view(
 
     visited = set(story.independent_ids)
     roots = [RootView(article(root_id), descend(root_id, 1, visited)) for root_id in story.independent_ids]
+    _note_citations(roots)
     placed = visited | {d.article_id for d in story.derived}
     unattributed = [article(article_id) for article_id in story.article_ids if article_id not in placed]
     tree_pairs = {frozenset((d.parent_id, d.article_id)) for d in story.derived}
