@@ -18,10 +18,10 @@ from markupsafe import Markup
 
 from newstrace.model import Article, Report
 from newstrace.report.view import (
+    SCHEMA_VERSION,
     AlignedPassage,
     DerivedView,
     ReportView,
-    SCHEMA_VERSION,
     Source,
     StoryView,
     build_view,

@@ -346,17 +346,20 @@ def _relations_within(story: Story, relations_of: dict[str, list[tuple[int, Rela
 def _note_citations(roots: list[RootView]) -> None:
     """Note, on each independent report, another of ``roots`` from another outlet whose
     report it cites (:func:`~newstrace.relate.attributes_reporting_to`)."""
+    by_outlet: dict[str, Article] = {}
+    for root in roots:
+        key = outlet_key(root.article.outlet)
+        if key is not None:
+            by_outlet.setdefault(key, root.article)
+    if len(by_outlet) < 2:  # no report of another outlet to cite
+        return
     for root in roots:
         own = outlet_key(root.article.outlet)
-        for other in roots:
-            key = outlet_key(other.article.outlet)
-            if other is root or key is None or key == own:
-                continue
-            found = attributes_reporting_to(root.article.text, {key})
-            if found is not None:
-                _, start, end = found
-                root.cites = CitedReport(other.article, root.article.text[start:end], start, end)
-                break
+        found = attributes_reporting_to(root.article.text, by_outlet.keys() - {own})
+        if found is None:
+            continue
+        name, start, end = found  # a name that folds to one of the keys searched
+        root.cites = CitedReport(by_outlet[outlet_key(name) or ""], root.article.text[start:end], start, end)
 
 
 def _story_view(
