@@ -34,7 +34,7 @@ from newstrace.model import (
 )
 from newstrace.digests.nlp import load_nlp
 from newstrace.digests.quotation import aside_spans, full_names, within_spans
-from newstrace.text.outlets import outlet_key
+from newstrace.text.outlets import reporting_outlet
 from newstrace.text.titles import story_title
 
 if TYPE_CHECKING:
@@ -177,11 +177,10 @@ def _wording_of_day(group: ClaimGroup, telling: list[Statement]) -> str:
 
 
 def outlets_of_roots(articles: Sequence[Article], roots: Mapping[str, str]) -> dict[str, str]:
-    """Each article's independent report's outlet (its root's, by ``roots``), folded
-    (:func:`~newstrace.text.outlets.outlet_key`); a root whose outlet is unknown is an outlet
-    of its own. A claim whose independent reports all come from one outlet rests on a single
-    source: one report, or one newsroom's several."""
-    folded = {a.id: outlet_key(a.outlet) or "\0" + a.id for a in articles}
+    """Each article's independent report's outlet (its root's, by ``roots``:
+    :func:`~newstrace.text.outlets.reporting_outlet`). A claim whose independent reports all
+    come from one outlet rests on a single source: one report, or one newsroom's several."""
+    folded = {a.id: reporting_outlet(a.outlet, a.id) for a in articles}
     return {a.id: folded[roots.get(a.id, a.id)] for a in articles}
 
 

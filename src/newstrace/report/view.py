@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from newstrace.model import Article, Derivation, Digest, DigestQuote, Relation, Report, Story, TimelineEntry
 from newstrace.relate import attributes_reporting_to
-from newstrace.text.outlets import outlet_key
+from newstrace.text.outlets import outlet_key, reporting_outlet
 
 SCHEMA_VERSION = 1  #: version of the JSON report format (docs/report-format.md)
 #: How much of two sentences' words must be shared for one to stand for the other when a
@@ -294,7 +294,7 @@ def independent_count(story: StoryView) -> str:
     """``"3 independent"``, or ``"3 independent from 2 outlets"`` where some of them come from
     one outlet: one newsroom's two reports are two reports, not two confirmations. An
     article whose outlet is unknown counts as an outlet of its own."""
-    outlets = {outlet_key(root.article.outlet) or f"\0{root.article.id}" for root in story.roots}
+    outlets = {reporting_outlet(root.article.outlet, root.article.id) for root in story.roots}
     count = f"{len(story.roots)} independent"
     return count if len(outlets) == len(story.roots) else f"{count} from {plural(len(outlets), 'outlet')}"
 

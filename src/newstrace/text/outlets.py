@@ -28,3 +28,10 @@ def outlet_key(name: str | None) -> str | None:
         folded = _DOMAIN_END.sub("", folded)
     key = _NOT_LETTERS.sub("", folded)
     return (key[3:] if key.startswith("the") and len(key) > 3 else key) or None
+
+
+def reporting_outlet(outlet: str | None, article_id: str) -> str:
+    """What an independent report counts under when reports are counted by outlet: its
+    outlet folded (:func:`outlet_key`), or the article itself when its outlet is unknown (an
+    outlet of its own: two unknown outlets are not taken for one)."""
+    return outlet_key(outlet) or "\0" + article_id
