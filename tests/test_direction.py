@@ -67,6 +67,13 @@ def test_a_copy_whose_text_cites_the_original_outlet_s_report_points_to_it(attri
     assert any("cites the report of The Harbour Courier" in reason for reason in result.reasons)
 
 
+def test_an_outlet_whose_name_has_full_stops_is_found_where_a_text_cites_it() -> None:
+    original = Article(id="news", text=FULL, outlet="U.S. Harbour News")
+    copy = Article(id="digest", text=EXCERPT + "\n\nA crane operator told U.S. Harbour News he had warned of the wind.",
+                   outlet="News Digest")
+    assert newstrace.compare(original, copy).source == "a"
+
+
 @pytest.mark.parametrize("mention", [
     'A fisherman said: "The Harbour Courier reported it first, as usual."',  # inside a quotation
     "The Harbour Courier sponsors the regatta.",  # named, not cited

@@ -185,8 +185,10 @@ def attributes_reporting_to(text: str, keys: Collection[str]) -> tuple[str, int,
     is among ``keys``, outside quotations: the outlet's name as written and where the words
     that cite it lie (``text[start:end]``: :data:`_REPORTING_CUE` and the name), or ``None``.
     A copy that says whose report it retells was taken from that outlet's article."""
-    squeezed = text.lower().replace(" ", "")  # a cheap test first: a name that folds to a key
-    if not any(key in squeezed for key in keys):  # leaves the key in the text, lowered, spaces out
+    # a cheap test first: a name that folds to a key leaves the key in the text lowered,
+    # spaces and full stops taken out ("The Harbour Courier", "U.S. News")
+    squeezed = text.lower().replace(" ", "").replace(".", "")
+    if not any(key in squeezed for key in keys):
         return None
     quoted = None
     for cue in _REPORTING_CUE.finditer(text):
