@@ -31,12 +31,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Mapping, Sequence
 
-from newstrace.text.quotes import quote_spans, quoted_words
+from newstrace.text.quotes import quoted_words
 from newstrace.ingest.clean import credit_name
 from newstrace.ingest.pagemeta import host_outlet
 from newstrace.match.align import joined_spans
 from newstrace.model import Article, Derivation, Relation
-from newstrace.text.outlets import outlet_key
+from newstrace.text.outlets import attributes_reporting_to, outlet_key
 
 #: Boilerplate a republishing blog or scraper adds around a copied article. An attribution
 #: line ("Originally published on ...") is not among them: it names where its own text came
@@ -139,7 +139,7 @@ def _hosts(article: Article) -> set[str]:
 def _cites(article: Article, other: Article) -> str | None:
     """How ``article`` credits ``other``'s outlet, if it does: its attribution line says it
     was first published there, a credit or byline names it, or its text relays that
-    outlet's report (:func:`attributes_reporting_to`) (a reason's words)."""
+    outlet's report (:func:`~newstrace.text.outlets.attributes_reporting_to`) (a reason's words)."""
     names = _outlet_names(other)
     if article.outlet and article.outlet.strip() in names:
         return None
@@ -154,94 +154,6 @@ def _cites(article: Article, other: Article) -> str | None:
     if cited is not None:
         written, start, end = cited
         return f"cites the report of {_escaped((other.outlet or written).strip())} (\"{_escaped(article.text[start:end])}\")"
-    return None
-
-
-#: A name as a text writes an outlet's: capitalised words, "of", "for", "and" between them.
-_OUTLET_NAME = r"((?:[Tt]he )?[A-Z][\w&.'’-]*(?: (?:of |for |and |& )?[A-Z][\w&.'’-]*){0,6})"
-#: What a text says, outside quotations, when it relays another outlet's reporting: the
-#: outlet before a verb of reporting ("Continental Press reported", "AP first reported"), or
-#: after a phrase that credits it ("according to Reuters", "citing the Associated Press",
-#: "told AFP": the person spoke to that outlet, whose report this one relays; "a release from
-#: the police department": the text retells that release). The cue words are found first
-#: (one pass of plain words over the text), the outlet's name then read beside each.
-_REPORTING_CUE = re.compile(
-    r"(?:according to|According to|citing|Citing|as reported by|reported by|a report by|a report from|a report in"
-    r"|release from|release by|release issued by|statement from|statement by|statement issued by"
-    r"|told|interview with|statement to|confirmed to|quoted by"
-    r"|reported|reports|wrote|writes|revealed|disclosed|broke the news)\b")
-#: The cues after which an outlet's name comes (the others follow it).
-_VERBS_OF_REPORTING = frozenset({"reported", "reports", "wrote", "writes", "revealed", "disclosed", "broke the news"})
-#: The outlet just before a verb of reporting: what the stretch before the cue ends with.
-_NAME_BEFORE = re.compile(rf"{_OUTLET_NAME}(?:['’]s? (?:report|reporting))?"
-                          r"(?:,? (?:first|earlier|previously|also|initially|later))?(?: has| had)? $")
-_NAME_AFTER = re.compile(_OUTLET_NAME)
-#: How far before a verb of reporting the outlet's name may start.
-_NAME_REACH = 90
-
-
-def attributes_reporting_to(text: str, keys: Collection[str]) -> tuple[str, int, int] | None:
-    """Where ``text`` relays the reporting of an outlet whose :func:`~newstrace.text.outlets.outlet_key`
-    is among ``keys``, outside quotations: the outlet's name as written and where the words
-    that cite it lie (``text[start:end]``: :data:`_REPORTING_CUE` and the name), or ``None``.
-    A copy that says whose report it retells was taken from that outlet's article."""
-    # a cheap test first: a name that folds to a key leaves the key in the text lowered,
-    # spaces and full stops taken out ("The Harbour Courier", "U.S. News")
-    squeezed = text.lower().replace(" ", "").replace(".", "")
-    if not any(key in squeezed for key in keys):
-        return None
-    quoted = None
-    for cue in _REPORTING_CUE.finditer(text):
-        if cue.start() and text[cue.start() - 1].isalnum():  # inside a word ("misreported")
-            continue
-        found = _outlet_beside(text, cue, keys)
-        if found is None:
-            continue
-        name, start, end = found
-        quoted = quote_spans(text) if quoted is None else quoted
-        if not any(left <= start < right for left, right in quoted):
-            return name, start, end
-    return None
-
-
-#: Words that may stand between an outlet's name and its verb of reporting.
-_BETWEEN_NAME_AND_VERB = frozenset({"first", "earlier", "previously", "also", "initially", "later", "has", "had",
-                                    "report", "reporting"})
-
-
-def _capitalised_before(text: str, at: int) -> bool:
-    """Whether the word before ``at`` (past :data:`_BETWEEN_NAME_AND_VERB`) is capitalised,
-    as the end of an outlet's name is: a cheap test before the name is read."""
-    words = text[max(0, at - _NAME_REACH) : at].split()
-    while words and words[-1].rstrip(",").lower() in _BETWEEN_NAME_AND_VERB:
-        words.pop()
-    return bool(words) and words[-1][:1].isupper()
-
-
-def _outlet_beside(text: str, cue: re.Match[str], keys: Collection[str]) -> tuple[str, int, int] | None:
-    """The outlet among ``keys`` that ``cue`` credits, as written (the words nearest the cue
-    that fold to a key: just before a verb of reporting, just after a crediting phrase),
-    with the span of the name and the cue together."""
-    if cue.group() in _VERBS_OF_REPORTING:
-        if not _capitalised_before(text, cue.start()):  # "he reported", "officials first wrote"
-            return None
-        before = _NAME_BEFORE.search(text, max(0, cue.start() - _NAME_REACH), cue.start())
-        if before is None:
-            return None
-        words = before.group(1).split()
-        for first in range(len(words)):
-            name = " ".join(words[first:])
-            if outlet_key(name) in keys:
-                return name, before.end(1) - len(name), cue.end()
-        return None
-    after = _NAME_AFTER.match(text, cue.end() + 1) if text[cue.end() : cue.end() + 1] == " " else None
-    if after is None:
-        return None
-    words = after.group(1).split()
-    for last in range(len(words), 0, -1):
-        name = " ".join(words[:last]).rstrip(".,")  # the name, not the full stop after it
-        if outlet_key(name) in keys:
-            return name, cue.start(), cue.end() + 1 + len(name)
     return None
 
 

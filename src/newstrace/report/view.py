@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from newstrace.model import Article, Derivation, Digest, DigestQuote, Relation, Report, Story, TimelineEntry
-from newstrace.relate import attributes_reporting_to
-from newstrace.text.outlets import outlet_key, reporting_outlet
+from newstrace.text.outlets import attributes_reporting_to, outlet_key, reporting_outlet
 
 SCHEMA_VERSION = 1  #: version of the JSON report format (docs/report-format.md)
 #: How much of two sentences' words must be shared for one to stand for the other when a
@@ -345,7 +344,7 @@ def _relations_within(story: Story, relations_of: dict[str, list[tuple[int, Rela
 
 def _note_citations(roots: list[RootView]) -> None:
     """Note, on each independent report, another of ``roots`` from another outlet whose
-    report it cites (:func:`~newstrace.relate.attributes_reporting_to`)."""
+    report it cites (:func:`~newstrace.text.outlets.attributes_reporting_to`)."""
     by_outlet: dict[str, Article] = {}
     for root in roots:
         key = outlet_key(root.article.outlet)
