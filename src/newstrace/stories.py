@@ -173,7 +173,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from newstrace.encode.index import top_columns, unit_rows
 from newstrace.match.templates import Frames, fillers, templated
 from newstrace.story_bags import TokenHasher, WordHasher, idf_unit_rows
-from newstrace.story_index import UNDATED, StoryIndex, StorySums
+from newstrace.story_index import UNDATED, StoredSums, StoryIndex, StorySums
 
 from newstrace.model import Article
 from newstrace.text.names import extract_entities, extract_entities_batch
@@ -576,22 +576,7 @@ class StoryClusterer:
         stories.floors[:count] = rows.floors
         embeddings = np.frombuffer(rows.embeddings, dtype=np.float32).reshape(count, dim)
 
-        read: dict[int, tuple[bytes, bytes]] = {}  # bag sums by seq, read once (a story's are a few hundred bytes)
-
-        def load(wanted: np.ndarray, sums: np.ndarray) -> None:
-            """The sums of story rows ``wanted``, into the zero rows ``sums``."""
-            sums[:, :dim] = embeddings[wanted]
-            wanted_seqs = seqs[wanted].tolist()
-            unread = [seq for seq in wanted_seqs if seq not in read]
-            if unread:
-                read.update(zip(unread, bags(unread)))
-            found = [read[seq] for seq in wanted_seqs]  # one scatter of all their bag sums
-            counts = [len(index) // 4 for index, _ in found]
-            positions = np.repeat(np.arange(len(found)), counts)
-            sums[positions, dim + np.frombuffer(b"".join(index for index, _ in found), dtype=np.int32)] = \
-                np.frombuffer(b"".join(values for _, values in found), dtype=np.float32)
-
-        stories.loader = load
+        stories.loader = StoredSums(embeddings, seqs, bags)
         clusterer._row_of_story = {story_id: row for row, story_id in enumerate(clusterer.story_ids)}
         clusterer._row_of_article = {article_id: row for row, members in enumerate(clusterer.members)
                                      for article_id in members}

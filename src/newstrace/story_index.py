@@ -6,7 +6,7 @@ of the stories' mean embeddings, one per time bucket."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -32,9 +32,8 @@ class StorySums:
 
     The vector sums (2,305 floats a story with the static encoder) are held only for the
     stories a run touches: each story row has a slot in ``_sums`` once it is loaded, by
-    ``loader`` (story rows, and the zero slots to write their dense sums in, as stored) for
-    stories restored from a store,
-    or when it is opened. Every row changed since the last save is in ``changed``."""
+    ``loader`` (a :class:`StoredSums`) for stories restored from a store, or when it is
+    opened. Every row changed since the last save is in ``changed``."""
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
@@ -46,7 +45,7 @@ class StorySums:
         self._slot = np.full(16, -1, dtype=np.int64)  #: each row's slot in ``_sums``; -1: not loaded
         self._sums = np.zeros((16, dim), dtype=np.float32)
         self._used = 0  #: slots taken
-        self.loader: Any = None
+        self.loader: StoredSums | None = None
         self.changed: set[int] = set()
 
     def allocate(self, rows: int) -> None:
@@ -110,7 +109,7 @@ class StorySums:
         if len(missing):
             missing = np.unique(missing)
             slots = self._take_slots(len(missing))  # consecutive: written in place, no copy
-            self.loader(missing, self._sums[slots[0] : slots[-1] + 1])
+            self._stored().write(missing, self._sums[slots[0] : slots[-1] + 1])
             self._slot[missing] = slots
 
     def sums_of(self, rows: np.ndarray) -> np.ndarray:
@@ -129,7 +128,7 @@ class StorySums:
         missing = np.flatnonzero(~held)
         wanted, copies = np.unique(rows[missing], return_inverse=True)
         loaded = np.zeros((len(wanted), self.dim), dtype=np.float32)
-        self.loader(wanted, loaded)
+        self._stored().write(wanted, loaded)
         sums[missing] = loaded[copies.reshape(-1)]
         return sums
 
@@ -180,12 +179,79 @@ class StorySums:
         self.changed.update((keep, drop))
 
     def mean_products(self, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The mean vector of each of ``rows`` times ``weights``, and its last column (each
-        story's mean hubness): the sums' product in float64, then divided by the sizes,
-        which costs half of dividing every sum first."""
-        sums = self.sums_of(rows).astype(np.float64)
+        """The mean vector of each of ``rows`` (distinct) times ``weights``, and its last
+        column (each story's mean hubness): the sums' product in float64, then divided by the
+        sizes, which costs half of dividing every sum first. Rows not held are scored from
+        their stored sums as they are (:meth:`StoredSums.products`), with no dense copy: a
+        second run scores some 30 stored stories for each new article."""
+        rows = np.asarray(rows, dtype=np.int64)
         sizes = np.maximum(self.sizes[rows], 1)
-        return (sums @ weights.astype(np.float64)) / sizes, sums[:, -1] / sizes
+        slots = self._slot[rows]
+        held = slots >= 0
+        weights = weights.astype(np.float64)
+        if held.all():
+            sums = self._sums[slots].astype(np.float64)
+            return (sums @ weights) / sizes, sums[:, -1] / sizes
+        products, last = np.empty(len(rows)), np.empty(len(rows))
+        if held.any():
+            sums = self._sums[slots[held]].astype(np.float64)
+            products[held], last[held] = sums @ weights, sums[:, -1]
+        missing = ~held
+        products[missing], last[missing] = self._stored().products(rows[missing], weights)
+        return products / sizes, last / sizes
+
+    def _stored(self) -> StoredSums:
+        if self.loader is None:
+            raise LookupError("a story's sums are neither held nor stored")
+        return self.loader
+
+
+class StoredSums:
+    """The sums of the stories of a store's story table that a restored clusterer does not
+    hold: their embedding sums (all read with the table) and their bag sums (indexes and
+    values of the nonzero columns after the embedding's), read by ``bags`` (a list of story
+    ``seqs`` in, their ``(indexes, values)`` bytes out) the first time a story is wanted."""
+
+    def __init__(self, embeddings: np.ndarray, seqs: np.ndarray,
+                 bags: Callable[[list[int]], Sequence[tuple[bytes, bytes]]]) -> None:
+        self.embeddings = embeddings
+        self.seqs = seqs
+        self._bags = bags
+        self._read: dict[int, tuple[bytes, bytes]] = {}  # by seq, read once (a story's are a few hundred bytes)
+
+    def write(self, rows: np.ndarray, sums: np.ndarray) -> None:
+        """The dense sums of story ``rows``, into the zero rows ``sums``."""
+        dim = self.embeddings.shape[1]
+        sums[:, :dim] = self.embeddings[rows]
+        positions, columns, values = self._bag_entries(rows)
+        sums[positions, dim + columns] = values
+
+    def products(self, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each of story ``rows``' sums times ``weights`` (float64) and its last column,
+        as the dense sums' product gives them, from the nonzero columns alone."""
+        dim = self.embeddings.shape[1]
+        positions, columns, values = self._bag_entries(rows)
+        values = values.astype(np.float64)
+        products = self.embeddings[rows].astype(np.float64) @ weights[:dim]
+        products += np.bincount(positions, weights=values * weights[dim + columns], minlength=len(rows))
+        last = np.zeros(len(rows))
+        at_last = columns == len(weights) - dim - 1
+        last[positions[at_last]] = values[at_last]
+        return products, last
+
+    def _bag_entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The nonzero bag columns of story ``rows``: each entry's position among ``rows``,
+        its column (counted from the first after the embedding) and its value."""
+        wanted = self.seqs[rows].tolist()
+        unread = [seq for seq in wanted if seq not in self._read]
+        if unread:
+            self._read.update(zip(unread, self._bags(unread)))
+        found = [self._read[seq] for seq in wanted]
+        counts = [len(indexes) // 4 for indexes, _ in found]
+        positions = np.repeat(np.arange(len(found)), counts)
+        columns = np.frombuffer(b"".join(indexes for indexes, _ in found), dtype=np.int32)
+        values = np.frombuffer(b"".join(values for _, values in found), dtype=np.float32)
+        return positions, columns, values
 
 
 class StoryIndex:
