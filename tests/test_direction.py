@@ -106,6 +106,38 @@ def test_republisher_footer_points_to_the_other_article() -> None:
     assert any("republisher boilerplate" in reason for reason in result.reasons)
 
 
+@pytest.mark.parametrize("note", [
+    "Correction: An earlier version of this article misstated how long the quay would stay closed.",
+    "Correction (March 6): The quay will stay closed for a week, not a month.",
+    "UPDATE: The port operator said on Thursday that the quay would reopen on Monday.",
+    "This story has been updated with the minister's promise of a review.",
+])
+def test_an_edition_carrying_a_correction_or_update_note_is_the_later_one(note: str) -> None:
+    """An outlet corrects or updates its own article: of two undated editions, the one with
+    the note is the later, and the note is quoted as the reason, in the text or where
+    cleaning set it aside."""
+    later = clean_text(FULL + "\n\n" + note)
+    first = Article(id="first", text=FULL, outlet="Corran Herald")
+    second = Article(id="second", text=later.text, boilerplate=later.boilerplate, outlet="Corran Herald")
+    for a, b, source in ((first, second, "a"), (second, first, "b")):
+        result = newstrace.compare(a, b)
+        assert result.derived and result.source == source
+        assert any("a note of a later edition" in reason and note[:20] in reason for reason in result.reasons)
+
+
+def test_a_correction_note_is_no_sign_between_two_outlets_or_when_both_carry_one() -> None:
+    """Another outlet's copy of an article holds none of its corrections: which came first
+    is not told by a note only the outlet's own edition carries. Two corrected editions say
+    nothing of each other either. A paragraph about corrections is no note."""
+    note = "\n\nCorrection: An earlier version of this article misstated how long the quay would stay closed."
+    corrected = Article(id="herald", text=FULL + note, outlet="Corran Herald")
+    assert newstrace.compare(Article(id="blog", text=FULL, outlet="Harbour Blog"), corrected).source is None
+    both = Article(id="again", text=FULL + note + "\n\nCorrection: The minister's name was misspelled.")
+    assert newstrace.compare(both, corrected).source is None
+    prose = Article(id="prose", text=FULL + "\n\nCorrections officers at the port jail said: nobody was held.")
+    assert newstrace.compare(Article(id="plain", text=FULL), prose).source is None
+
+
 def test_signs_add_up_and_disagreeing_signs_lower_confidence() -> None:
     dated = newstrace.compare(Article(id="x", text=FULL, date="2024-03-01"),
                               Article(id="y", text=EXCERPT, date="2024-03-02"))

@@ -48,11 +48,23 @@ _REPUBLISHER_MARKS = re.compile(
     re.IGNORECASE,
 )
 
+#: Notes an outlet puts on a later edition of its own article: a correction or clarification
+#: ("Correction (Sept. 14): ..."), an update note opening a paragraph ("UPDATE: Police have
+#: since ..."), or a line saying that an earlier version said otherwise or that the article
+#: was updated or corrected (in the text, or among the lines cleaning set aside).
+_REVISION_NOTE = re.compile(
+    r"(?:^|\n)[ \t]*[*_(\[]*(?:(?:Correction|CORRECTION|Clarification|CLARIFICATION)(?:[ \t]*\([^)\n]{1,30}\))?[ \t]*[:—–]"
+    r"|(?:UPDATE|Update)(?:[ \t]*\([^)\n]{1,30}\))?[ \t]*:[ \t]*(?=[A-Z][a-z]))"
+    r"|\b[Aa]n? (?:earlier|previous|prior) version of this (?:article|story|report|post|piece)"
+    r"|\bThis (?:article|story|report|post|piece) (?:has been|was) (?:updated|corrected|amended)"
+)
+
 #: Log-odds of each sign: ``log(p / (1 - p))`` with ``p`` the share of derived pairs on
 #: which the sign alone names the original (see ``benchmarks/bench_direction.py``).
 DATE_WEIGHT = 2.9  #: p = 0.95: publication dates are the strongest sign there is
 CITES_WEIGHT = 2.2  #: p = 0.9: one text credits or cites the other's outlet
 REPUBLISHER_WEIGHT = 2.2  #: p = 0.9: comment forms, "source link" footers
+REVISION_WEIGHT = 2.2  #: p = 0.9 (not fitted: no derived pair of the benchmarks carries one): a correction or update note
 QUOTES_WEIGHT = 1.4  #: p = 0.8: a rewrite rewords the quotations its source kept
 CREDIT_WEIGHT = 0.85  #: p = 0.7: a wire credit or byline the other lacks
 MAX_CONFIDENCE = 0.99
@@ -203,6 +215,40 @@ def _boilerplate_sign(a: Article, b: Article, votes: Votes) -> None:
               f"{{{copy}}} carries republisher boilerplate (comment form, share links)")
 
 
+def _revision_note(article: Article) -> str | None:
+    """The opening words of the correction or update note the article carries
+    (:data:`_REVISION_NOTE`), if any: from the note's start to the end of its line, at
+    most ``_NOTE_SHOWN`` characters."""
+    for text in (article.text, *article.boilerplate):
+        found = _REVISION_NOTE.search(text)
+        if found is not None:
+            start = found.start() + len(found.group()) - len(found.group().lstrip())
+            end = text.find("\n", start)
+            line = text[start : len(text) if end < 0 else end].strip()
+            return line if len(line) <= _NOTE_SHOWN else line[: _NOTE_SHOWN - 1].rstrip() + "…"
+    return None
+
+
+#: The most characters of a correction or update note a reason quotes.
+_NOTE_SHOWN = 80
+
+
+def _revision_sign(a: Article, b: Article, votes: Votes) -> None:
+    """A text that carries a correction or update note that the other lacks is the later
+    edition: an outlet corrects or updates its own article, so the pair is two editions of
+    it, unless both name outlets and they differ (one outlet's copy of another's corrected
+    article says nothing of which came first)."""
+    keys = {outlet_key(a.outlet), outlet_key(b.outlet)}
+    if None not in keys and len(keys) == 2:
+        return
+    note_a, note_b = _revision_note(a), _revision_note(b)
+    if (note_a is None) == (note_b is None):
+        return
+    later, note = ("a", note_a) if note_a is not None else ("b", note_b)
+    _vote(votes, -REVISION_WEIGHT if later == "a" else REVISION_WEIGHT,
+          f"{{{later}}} carries a note of a later edition (\"{_escaped(note)}\")")
+
+
 def _quote_sign(a: Article, b: Article, relation: str, votes: Votes) -> None:
     if relation != "paraphrase":
         return
@@ -232,6 +278,7 @@ def infer_direction(
     _date_sign(a, b, votes)
     _credit_sign(a, b, votes)
     _boilerplate_sign(a, b, votes)
+    _revision_sign(a, b, votes)
     _quote_sign(a, b, relation, votes)
     total = sum(weight for weight, _ in votes)
     if not votes or abs(total) < 1e-9:
