@@ -15,6 +15,10 @@ known, the share of pairs that get a ``source`` (coverage) and, of those, the sh
 * ``cited``: a spun rewrite whose own closing sentence cites the original's outlet's report
   ("X first reported the story", "according to X"; PolNeAR's publishers under the names
   texts give them), no byline or credit.
+* ``sourced``: a republication closed by a line naming the original's outlet as its source or
+  owner ("Source: X", "(via X)", "© 2016 X. All rights reserved.", "X contributed to this
+  report"), read by ``clean_text`` as the readers read it (copyright lines are set aside);
+  it keeps the original's byline and credits, so that only the line tells.
 * ``attributed``: a republication closed by an attribution line naming the original's outlet
   ("Originally published on ...", "This article is republished from ..."), read by
   ``clean_text`` as the readers read it.
@@ -65,6 +69,13 @@ _CITATIONS = (
     "The details were first reported by {}.",
     "Officials confirmed the account after {} reported it.",
     "According to {}, the talks will resume next week.",
+)
+#: Lines of a republication naming where its text came from (the ``sourced`` kind).
+_SOURCE_LINES = (
+    "Source: {}",
+    "(via {})",
+    "© 2016 {}. All rights reserved.",
+    "{} contributed to this report.",
 )
 #: PolNeAR's publishers as texts name them.
 _DISPLAY_NAMES = {"nyt": "The New York Times", "wash-post": "The Washington Post", "huff-post": "HuffPost",
@@ -132,6 +143,10 @@ def derived_pairs(originals: list[Article], seed: int) -> list[tuple[str, Articl
             named = replace(original, outlet=_DISPLAY_NAMES.get(original.outlet, original.outlet))
             cited = spun + "\n\n" + rng.choice(_CITATIONS).format(named.outlet)
             pairs.append(("cited", named, Article(id=f"{original.id}~cited", text=cited, outlet=blog)))
+            sourced = clean_text(original.text + "\n\n" + _SOURCE_LINES[n % len(_SOURCE_LINES)].format(named.outlet))
+            pairs.append(("sourced", named, Article(id=f"{original.id}~sourced", text=sourced.text, outlet=blog,
+                                                    boilerplate=sourced.boilerplate, byline=original.byline,
+                                                    credits=list(original.credits))))  # only the line tells
             line = rng.choice(_ATTRIBUTIONS).format(original.outlet, title=paras[0][:60].rstrip())
             attributed = attributed_copy(original.text + "\n\n" + line, f"{original.id}~attributed", blog)
             pairs.append(("attributed", original, attributed))

@@ -67,6 +67,37 @@ def test_a_copy_whose_text_cites_the_original_outlet_s_report_points_to_it(attri
     assert any("cites the report of The Harbour Courier" in reason for reason in result.reasons)
 
 
+@pytest.mark.parametrize("line", [
+    "Source: The Harbour Courier",
+    "(via The Harbour Courier)",
+    "h/t The Harbour Courier",
+    "© 2024 The Harbour Courier. All rights reserved.",
+    "Copyright 2024 The Harbour Courier. All rights reserved. This material may not be published or redistributed.",
+    "The Harbour Courier contributed to this report.",
+    "This article was produced by The Harbour Courier and is shared here with permission.",
+])
+def test_a_copy_naming_the_original_outlet_as_its_source_or_owner_points_to_it(line: str) -> None:
+    """A source line, a "via", a copyright or a "contributed to this report" line that names
+    the other's outlet (in the text, or among the lines cleaning set aside) says where the
+    copy's text came from."""
+    cleaned = clean_text(EXCERPT + "\n\n" + line)
+    copy = Article(id="digest", text=cleaned.text, boilerplate=cleaned.boilerplate, outlet="News Digest")
+    result = newstrace.compare(Article(id="courier", text=FULL, outlet="The Harbour Courier"), copy)
+    assert result.source == "a"
+    assert any("cites the report of The Harbour Courier" in reason for reason in result.reasons)
+
+
+@pytest.mark.parametrize("line", [
+    "Officials shared the figures via video link.",
+    "Sources: the port operator, the harbour authority",
+    "© 2024 News Digest. All rights reserved.",
+])
+def test_a_source_or_copyright_line_naming_no_outlet_of_the_pair_is_no_sign(line: str) -> None:
+    cleaned = clean_text(EXCERPT + "\n\n" + line)
+    copy = Article(id="digest", text=cleaned.text, boilerplate=cleaned.boilerplate, outlet="News Digest")
+    assert newstrace.compare(Article(id="courier", text=FULL, outlet="The Harbour Courier"), copy).source is None
+
+
 def test_an_outlet_whose_name_has_full_stops_is_found_where_a_text_cites_it() -> None:
     original = Article(id="news", text=FULL, outlet="U.S. Harbour News")
     copy = Article(id="digest", text=EXCERPT + "\n\nA crane operator told U.S. Harbour News he had warned of the wind.",

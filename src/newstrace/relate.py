@@ -162,10 +162,12 @@ def _cites(article: Article, other: Article) -> str | None:
     for name in sorted(names):
         if name in credited or any(name in credit for credit in credited):
             return f"credits {_escaped(name)}"
-    cited = attributes_reporting_to(article.text, {outlet_key(name) for name in names | _hosts(other)} - {None})
-    if cited is not None:
-        written, start, end = cited
-        return f"cites the report of {_escaped((other.outlet or written).strip())} (\"{_escaped(article.text[start:end])}\")"
+    keys = {outlet_key(name) for name in names | _hosts(other)} - {None}
+    for text in (article.text, *article.boilerplate):  # a copyright or "contributed" line cleaning set aside too
+        cited = attributes_reporting_to(text, keys)
+        if cited is not None:
+            written, start, end = cited
+            return f"cites the report of {_escaped((other.outlet or written).strip())} (\"{_escaped(text[start:end])}\")"
     return None
 
 

@@ -48,18 +48,24 @@ def reporting_outlet(outlet: str | None, article_id: str) -> str:
 #: A name as a text writes an outlet's: capitalised words, "of", "for", "and" between them.
 _OUTLET_NAME = r"((?:[Tt]he )?[A-Z][\w&.'’-]*(?: (?:of |for |and |& )?[A-Z][\w&.'’-]*){0,6})"
 #: What a text says, outside quotations, when it relays another outlet's reporting: the
-#: outlet before a verb of reporting ("Continental Press reported", "AP first reported"), or
-#: after a phrase that credits it ("according to Reuters", "citing the Associated Press",
-#: "told AFP": the person spoke to that outlet, whose report this one relays; "a release from
-#: the police department": the text retells that release). The cue words are found first
-#: (one pass of plain words over the text), the outlet's name then read beside each.
+#: outlet before a verb of reporting ("Continental Press reported", "AP first reported",
+#: "The Harbour Courier contributed to this report"), or after a phrase that credits it
+#: ("according to Reuters", "citing the Associated Press", "told AFP": the person spoke to
+#: that outlet, whose report this one relays; "a release from the police department": the
+#: text retells that release; "Source: Reuters", "via the Courier", "courtesy of",
+#: "reprinted with permission of", "produced by", "© 2024 The Courier": the text itself is
+#: that outlet's). The cue words are found first (one pass of plain words over the text), the
+#: outlet's name then read beside each.
 _REPORTING_CUE = re.compile(
     r"(?:according to|According to|citing|Citing|as reported by|reported by|a report by|a report from|a report in"
     r"|release from|release by|release issued by|statement from|statement by|statement issued by"
     r"|told|interview with|statement to|confirmed to|quoted by"
-    r"|reported|reports|wrote|writes|revealed|disclosed|broke the news)\b")
+    r"|reported|reports|wrote|writes|revealed|disclosed|broke the news|contributed to this report"
+    r"|via|h/t|H/T|courtesy of|Courtesy of|permission from|permission of|produced by|Produced by)\b"
+    r"|(?:Source|SOURCE)s?:|(?:©|\([cC]\)|Copyright|COPYRIGHT)(?: \d{4}(?:[-–]\d{2,4})?,?)?")
 #: The cues after which an outlet's name comes (the others follow it).
-_VERBS_OF_REPORTING = frozenset({"reported", "reports", "wrote", "writes", "revealed", "disclosed", "broke the news"})
+_VERBS_OF_REPORTING = frozenset({"reported", "reports", "wrote", "writes", "revealed", "disclosed", "broke the news",
+                                 "contributed to this report"})
 #: The outlet just before a verb of reporting: what the stretch before the cue ends with.
 _NAME_BEFORE = re.compile(rf"{_OUTLET_NAME}(?:['’]s? (?:report|reporting))?"
                           r"(?:,? (?:first|earlier|previously|also|initially|later))?(?: has| had)? $")
