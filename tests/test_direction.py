@@ -50,24 +50,11 @@ def test_copy_that_credits_the_original_outlet_points_to_it() -> None:
     assert 0.8 <= result.confidence <= 0.99
 
 
-@pytest.mark.parametrize("attribution", [
+@pytest.mark.parametrize("line", [
     "The Harbour Courier first reported the collapse on Tuesday.",
     "Nobody was hurt, according to the Harbour Courier.",
     "A crane operator told The Harbour Courier he had warned of the wind.",
     "The figures come from a statement from the Harbour Courier.",
-])
-def test_a_copy_whose_text_cites_the_original_outlet_s_report_points_to_it(attribution: str) -> None:
-    """An undated rewrite that says, in its own words, whose report it retells ("X
-    reported", "according to X", "told X") was taken from X's article."""
-    original = Article(id="courier", text=FULL, outlet="The Harbour Courier")
-    copy = Article(id="digest", text=EXCERPT + "\n\n" + attribution, outlet="News Digest")
-    result = newstrace.compare(original, copy)
-    assert result.derived
-    assert result.source == "a"
-    assert any("cites the report of The Harbour Courier" in reason for reason in result.reasons)
-
-
-@pytest.mark.parametrize("line", [
     "Source: The Harbour Courier",
     "(via The Harbour Courier)",
     "h/t The Harbour Courier",
@@ -76,13 +63,15 @@ def test_a_copy_whose_text_cites_the_original_outlet_s_report_points_to_it(attri
     "The Harbour Courier contributed to this report.",
     "This article was produced by The Harbour Courier and is shared here with permission.",
 ])
-def test_a_copy_naming_the_original_outlet_as_its_source_or_owner_points_to_it(line: str) -> None:
-    """A source line, a "via", a copyright or a "contributed to this report" line that names
-    the other's outlet (in the text, or among the lines cleaning set aside) says where the
-    copy's text came from."""
+def test_a_copy_that_cites_the_original_outlet_or_names_it_its_source_points_to_it(line: str) -> None:
+    """An undated copy that says, in its own words, whose report it retells ("X reported",
+    "according to X", "told X"), or names that outlet as its text's source or owner ("Source:
+    X", "via X", a copyright or a "contributed to this report" line, which cleaning sets
+    aside), was taken from X's article."""
     cleaned = clean_text(EXCERPT + "\n\n" + line)
     copy = Article(id="digest", text=cleaned.text, boilerplate=cleaned.boilerplate, outlet="News Digest")
     result = newstrace.compare(Article(id="courier", text=FULL, outlet="The Harbour Courier"), copy)
+    assert result.derived
     assert result.source == "a"
     assert any("cites the report of The Harbour Courier" in reason for reason in result.reasons)
 
