@@ -59,6 +59,12 @@ _REVISION_NOTE = re.compile(
     r"|\bThis (?:article|story|report|post|piece) (?:has been|was) (?:updated|corrected|amended)"
 )
 
+#: A word every :data:`_REVISION_NOTE` holds one of: the note is looked for only in the lines
+#: that hold one (a substring search; the pattern over a whole text took 175 µs, these 21).
+_REVISION_WORDS = ("rrect", "RRECT", "larif", "LARIF", "pdate", "PDATE", "version of this", "amended")
+#: The most characters of a correction or update note a reason quotes.
+_NOTE_SHOWN = 80
+
 #: Log-odds of each sign: ``log(p / (1 - p))`` with ``p`` the share of derived pairs on
 #: which the sign alone names the original (see ``benchmarks/bench_direction.py``).
 DATE_WEIGHT = 2.9  #: p = 0.95: publication dates are the strongest sign there is
@@ -231,11 +237,6 @@ def _revision_note(article: Article) -> str | None:
     return None
 
 
-#: A word every :data:`_REVISION_NOTE` holds one of: the note is looked for only in the lines
-#: that hold one (a substring search; the pattern over a whole text took 175 µs, these 21).
-_REVISION_WORDS = ("rrect", "RRECT", "larif", "LARIF", "pdate", "PDATE", "version of this", "amended")
-
-
 def _note_in(text: str) -> re.Match[str] | None:
     """A :data:`_REVISION_NOTE` in ``text``, searched in the lines holding one of
     :data:`_REVISION_WORDS` (from the newline before each, which the pattern may open with)."""
@@ -249,10 +250,6 @@ def _note_in(text: str) -> re.Match[str] | None:
                 return found
             at = text.find(word, end)
     return None
-
-
-#: The most characters of a correction or update note a reason quotes.
-_NOTE_SHOWN = 80
 
 
 def _revision_sign(a: Article, b: Article, votes: Votes) -> None:
