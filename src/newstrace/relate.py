@@ -154,6 +154,12 @@ def _hosts(article: Article) -> set[str]:
     return {host} if host else set()
 
 
+def _texts_of(article: Article) -> tuple[str, ...]:
+    """The article's text, then the blocks cleaning set aside from it (where the lines that
+    name a source or a correction often go)."""
+    return (article.text, *article.boilerplate)
+
+
 def _cites(article: Article, other: Article) -> str | None:
     """How ``article`` credits ``other``'s outlet, if it does: its attribution line says it
     was first published there, a credit or byline names it, or its text relays that
@@ -169,7 +175,7 @@ def _cites(article: Article, other: Article) -> str | None:
         if name in credited or any(name in credit for credit in credited):
             return f"credits {_escaped(name)}"
     keys = {outlet_key(name) for name in names | _hosts(other)} - {None}
-    for text in (article.text, *article.boilerplate):  # a copyright or "contributed" line cleaning set aside too
+    for text in _texts_of(article):  # a copyright or "contributed" line cleaning set aside too
         cited = attributes_reporting_to(text, keys)
         if cited is not None:
             written, start, end = cited
@@ -227,7 +233,7 @@ def _revision_note(article: Article) -> str | None:
     """The opening words of the correction or update note the article carries
     (:data:`_REVISION_NOTE`), if any: from the note's start to the end of its line, at
     most ``_NOTE_SHOWN`` characters."""
-    for text in (article.text, *article.boilerplate):
+    for text in _texts_of(article):
         found = _note_in(text)
         if found is not None:
             start = found.start() + len(found.group()) - len(found.group().lstrip())

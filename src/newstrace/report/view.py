@@ -74,12 +74,10 @@ class DerivedView:
 @dataclass(frozen=True)
 class CitedReport:
     """Another independent report of the story whose outlet's report this one cites, and
-    the words that cite it (``article.text[start:end]`` of the citing report)."""
+    the citing report's words that cite it."""
 
     article: Article
     words: str
-    start: int
-    end: int
 
 
 @dataclass
@@ -358,7 +356,7 @@ def _note_citations(roots: list[RootView]) -> None:
         if found is None:
             continue
         name, start, end = found  # a name that folds to one of the keys searched
-        root.cites = CitedReport(by_outlet[outlet_key(name) or ""], root.article.text[start:end], start, end)
+        root.cites = CitedReport(by_outlet[outlet_key(name) or ""], root.article.text[start:end])
 
 
 def _story_view(
